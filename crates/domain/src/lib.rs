@@ -1,0 +1,20 @@
+//! Deling's domain: the types and rules of shared items, agencies and staff.
+//!
+//! Nothing here does I/O. Values arriving from outside are parsed into the
+//! newtypes of this crate at the edge ("parse, don't validate"), so a bad slug,
+//! language or URL cannot travel inward.
+#![deny(missing_docs)]
+
+pub mod agency;
+pub mod auth;
+pub mod error;
+pub mod item;
+pub mod language;
+pub mod license;
+pub mod markdown;
+pub mod metadata;
+pub mod slug;
+pub mod text;
+pub mod web_url;
+
+pub use error::{FieldError, Invalid};

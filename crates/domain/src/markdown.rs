@@ -1,0 +1,52 @@
+//! Markdown rendering: CommonMark source to sanitised HTML.
+
+use pulldown_cmark::{Options, Parser, html};
+
+/// Renders CommonMark (with tables, strikethrough and footnotes) to HTML and
+/// sanitises it with ammonia, so stored HTML is safe to embed anywhere:
+/// scripts, event handlers and `javascript:` links are removed, and links get
+/// `rel="noopener noreferrer nofollow"`.
+pub fn render(source: &str) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_FOOTNOTES);
+    let parser = Parser::new_ext(source, options);
+    let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, parser);
+    sanitize(&unsafe_html)
+}
+
+/// Sanitises HTML from elsewhere (a remote comment, say) with the same rules.
+pub fn sanitize(html: &str) -> String {
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_commonmark() {
+        let html = render("# Byggesak\n\nSe *veilederen*.");
+        assert!(html.contains("<h1>Byggesak</h1>"), "{html}");
+        assert!(html.contains("<em>veilederen</em>"), "{html}");
+    }
+
+    #[test]
+    fn strips_scripts_and_js_links() {
+        let html = render(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n<img src=x onerror=alert(1)>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+        assert!(
+            html.contains("<a rel=\"noopener noreferrer nofollow\">x</a>"),
+            "{html}"
+        );
+        assert!(!html.contains("onerror"), "{html}");
+    }
+}

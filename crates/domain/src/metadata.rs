@@ -1,0 +1,311 @@
+//! Kind-specific metadata of shared items (DCAT-AP-NO for datasets,
+//! publiccode.yml for software), parsed strictly so unknown fields are refused.
+
+use crate::{Invalid, item::ItemKind, web_url::WebUrl};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+impl<'de> Deserialize<'de> for WebUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        WebUrl::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for WebUrl {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Metadata of a guide or practice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuideMetadata {
+    /// Who the guide is written for (caseworkers, developers, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+}
+
+/// Who may access a dataset, after DCAT-AP-NO's `dct:accessRights`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessRights {
+    /// Open to all.
+    Public,
+    /// Access on conditions.
+    Restricted,
+    /// Not public.
+    NonPublic,
+}
+
+/// One way to get a dataset (`dcat:Distribution`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Distribution {
+    /// Where the data is (`dcat:accessURL`).
+    pub access_url: WebUrl,
+    /// Its format as a media type or file type (`text/csv`, `JSON`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// A name for the distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// Metadata of a dataset or API.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetMetadata {
+    /// Theme URIs (`dcat:theme`), e.g. from the EU data theme vocabulary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<WebUrl>,
+    /// The distributions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distributions: Vec<Distribution>,
+    /// Access rights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_rights: Option<AccessRights>,
+    /// The dataset's own landing page (`dcat:landingPage`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing_page: Option<WebUrl>,
+}
+
+/// Development status, as publiccode.yml's `developmentStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DevelopmentStatus {
+    /// An idea.
+    Concept,
+    /// Being built.
+    Development,
+    /// Usable, not finished.
+    Beta,
+    /// In production use.
+    Stable,
+    /// No longer maintained.
+    Obsolete,
+}
+
+/// Metadata of a software component.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoftwareMetadata {
+    /// Source repository (publiccode.yml's `url`).
+    pub repository_url: WebUrl,
+    /// Development status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub development_status: Option<DevelopmentStatus>,
+    /// Latest released version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_version: Option<String>,
+    /// Platforms it runs on (`web`, `linux`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+    /// Where the project's publiccode.yml lives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publiccode_url: Option<WebUrl>,
+}
+
+/// Metadata of a public service description.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceMetadata {
+    /// Where citizens use the service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_url: Option<WebUrl>,
+    /// Who the service is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+}
+
+/// Whether a question to peers has been answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionStatus {
+    /// Still looking for answers.
+    #[default]
+    Open,
+    /// The asker considers it answered.
+    Answered,
+}
+
+/// Metadata of a question to peers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionMetadata {
+    /// Open or answered.
+    #[serde(default)]
+    pub status: QuestionStatus,
+}
+
+/// Metadata of an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventMetadata {
+    /// Start time (RFC 3339).
+    pub starts_at: DateTime<Utc>,
+    /// End time (RFC 3339), not before the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Where it takes place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Where to join online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_url: Option<WebUrl>,
+}
+
+/// The metadata of an item, one shape per kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemMetadata {
+    /// For [`ItemKind::Guide`].
+    Guide(GuideMetadata),
+    /// For [`ItemKind::Dataset`].
+    Dataset(DatasetMetadata),
+    /// For [`ItemKind::Software`].
+    Software(SoftwareMetadata),
+    /// For [`ItemKind::Service`].
+    Service(ServiceMetadata),
+    /// For [`ItemKind::Question`].
+    Question(QuestionMetadata),
+    /// For [`ItemKind::Event`].
+    Event(EventMetadata),
+}
+
+const MAX_TEXT: usize = 500;
+const MAX_LIST: usize = 50;
+
+fn check_text(field: &str, s: &Option<String>) -> Result<(), Invalid> {
+    match s {
+        Some(s) if s.chars().count() > MAX_TEXT => Err(Invalid::new(format!(
+            "{field} must be at most {MAX_TEXT} characters"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_len<T>(field: &str, v: &[T]) -> Result<(), Invalid> {
+    if v.len() > MAX_LIST {
+        Err(Invalid::new(format!(
+            "{field} may have at most {MAX_LIST} entries"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+impl ItemMetadata {
+    /// Parses `value` (a JSON object; `null` means none given) as the metadata
+    /// of `kind`.
+    pub fn parse(kind: ItemKind, value: serde_json::Value) -> Result<Self, Invalid> {
+        let value = match value {
+            serde_json::Value::Null => serde_json::Value::Object(Default::default()),
+            v @ serde_json::Value::Object(_) => v,
+            _ => return Err(Invalid::new("must be a JSON object")),
+        };
+        fn de<T: serde::de::DeserializeOwned>(
+            kind: ItemKind,
+            v: serde_json::Value,
+        ) -> Result<T, Invalid> {
+            serde_json::from_value(v)
+                .map_err(|e| Invalid::new(format!("not valid for a {kind}: {e}")))
+        }
+        let parsed = match kind {
+            ItemKind::Guide => {
+                let m: GuideMetadata = de(kind, value)?;
+                check_text("audience", &m.audience)?;
+                Self::Guide(m)
+            }
+            ItemKind::Dataset => {
+                let m: DatasetMetadata = de(kind, value)?;
+                check_len("themes", &m.themes)?;
+                check_len("distributions", &m.distributions)?;
+                for d in &m.distributions {
+                    check_text("distributions[].format", &d.format)?;
+                    check_text("distributions[].title", &d.title)?;
+                }
+                Self::Dataset(m)
+            }
+            ItemKind::Software => {
+                let m: SoftwareMetadata = de(kind, value)?;
+                check_text("software_version", &m.software_version)?;
+                check_len("platforms", &m.platforms)?;
+                Self::Software(m)
+            }
+            ItemKind::Service => {
+                let m: ServiceMetadata = de(kind, value)?;
+                check_text("audience", &m.audience)?;
+                Self::Service(m)
+            }
+            ItemKind::Question => Self::Question(de(kind, value)?),
+            ItemKind::Event => {
+                let m: EventMetadata = de(kind, value)?;
+                if m.ends_at.is_some_and(|end| end < m.starts_at) {
+                    return Err(Invalid::new("ends_at must not be before starts_at"));
+                }
+                check_text("location", &m.location)?;
+                Self::Event(m)
+            }
+        };
+        Ok(parsed)
+    }
+
+    /// The metadata as the JSON object that is stored and served.
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match self {
+            Self::Guide(m) => serde_json::to_value(m),
+            Self::Dataset(m) => serde_json::to_value(m),
+            Self::Software(m) => serde_json::to_value(m),
+            Self::Service(m) => serde_json::to_value(m),
+            Self::Question(m) => serde_json::to_value(m),
+            Self::Event(m) => serde_json::to_value(m),
+        };
+        // Serialising plain structs of strings cannot fail.
+        v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dataset_metadata_round_trips() {
+        let v = json!({"themes": ["http://publications.europa.eu/resource/authority/data-theme/GOVE"],
+            "distributions": [{"access_url": "https://data.oslo.kommune.no/x.csv", "format": "text/csv"}],
+            "access_rights": "public"});
+        let m = ItemMetadata::parse(ItemKind::Dataset, v.clone());
+        assert_eq!(m.map(|m| m.to_json()), Ok(v));
+    }
+
+    #[test]
+    fn software_needs_a_repository() {
+        assert!(ItemMetadata::parse(ItemKind::Software, json!({})).is_err());
+        assert!(
+            ItemMetadata::parse(ItemKind::Software, json!({"repository_url": "ftp://x"})).is_err()
+        );
+        assert!(
+            ItemMetadata::parse(
+                ItemKind::Software,
+                json!({"repository_url": "https://github.com/x/y", "development_status": "stable"})
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_shapes_are_refused() {
+        assert!(ItemMetadata::parse(ItemKind::Guide, json!({"colour": "red"})).is_err());
+        assert!(ItemMetadata::parse(ItemKind::Guide, json!([1, 2])).is_err());
+        assert!(
+            ItemMetadata::parse(
+                ItemKind::Event,
+                json!({"starts_at": "2026-12-01T10:00:00Z", "ends_at": "2026-12-01T09:00:00Z"})
+            )
+            .is_err()
+        );
+        assert!(ItemMetadata::parse(ItemKind::Guide, serde_json::Value::Null).is_ok());
+    }
+}

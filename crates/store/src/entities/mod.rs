@@ -1,0 +1,15 @@
+//! sea-orm entities, one module per table (see `migrations/` for the schema).
+#![allow(missing_docs)]
+
+pub mod agency;
+pub mod api_token;
+pub mod comment;
+pub mod instance;
+pub mod item;
+pub mod item_link;
+pub mod item_tag;
+pub mod membership;
+pub mod reaction;
+pub mod remote_actor;
+pub mod reuse;
+pub mod staff;

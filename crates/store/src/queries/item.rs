@@ -1,0 +1,348 @@
+//! Shared items with their tags and links.
+
+use crate::{
+    Store, StoreError,
+    entities::{agency, item, item_link, item_tag, remote_actor},
+    records::{Item, ItemLink, ItemOwner, handle_of, now},
+};
+use deling_domain::item::ItemContent;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Query,
+};
+use std::collections::HashMap;
+
+/// Which items a listing covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// Published here.
+    #[default]
+    Local,
+    /// Received from agencies we follow.
+    Remote,
+    /// Both.
+    All,
+}
+
+/// Filters for [`Store::list_items`]; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    /// Only this local agency's items (by slug).
+    pub agency: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only items with this tag.
+    pub tag: Option<String>,
+    /// Only this language.
+    pub language: Option<String>,
+    /// Local, remote or both.
+    pub origin: Origin,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows on this page.
+    pub items: Vec<T>,
+    /// 1-based page number.
+    pub page: u64,
+    /// Page size.
+    pub per_page: u64,
+    /// Rows on all pages.
+    pub total: u64,
+}
+
+fn content_columns(row: &mut item::ActiveModel, c: &ItemContent) {
+    row.kind = Set(c.kind.as_str().to_owned());
+    row.title = Set(c.title.to_string());
+    row.summary = Set(c.summary.to_string());
+    row.body = Set(c.body.to_string());
+    row.body_html = Set(c.body_html.clone());
+    row.language = Set(c.language.to_string());
+    row.license = Set(c.license.as_ref().map(|l| l.to_string()));
+    row.metadata = Set(c.metadata.to_json());
+    row.based_on = Set(c.based_on.as_ref().map(|u| u.to_string()));
+}
+
+async fn put_tags_and_links(
+    db: &impl ConnectionTrait,
+    item_id: i64,
+    c: &ItemContent,
+) -> Result<(), StoreError> {
+    item_tag::Entity::delete_many()
+        .filter(item_tag::Column::ItemId.eq(item_id))
+        .exec(db)
+        .await?;
+    item_link::Entity::delete_many()
+        .filter(item_link::Column::ItemId.eq(item_id))
+        .exec(db)
+        .await?;
+    if !c.tags.is_empty() {
+        item_tag::Entity::insert_many(c.tags.iter().map(|t| item_tag::ActiveModel {
+            item_id: Set(item_id),
+            tag: Set(t.as_str().to_owned()),
+        }))
+        .exec(db)
+        .await?;
+    }
+    if !c.links.is_empty() {
+        item_link::Entity::insert_many(c.links.iter().enumerate().map(|(i, l)| {
+            item_link::ActiveModel {
+                item_id: Set(item_id),
+                position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                href: Set(l.href.to_string()),
+                title: Set(l.title.clone()),
+                media_type: Set(l.media_type.clone()),
+                ..Default::default()
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Publishes a new item for `agency_id`, its tags and links in the same
+    /// transaction.
+    pub async fn put_item(
+        &self,
+        agency_id: i64,
+        content: &ItemContent,
+    ) -> Result<Item, StoreError> {
+        let txn = self.db().begin().await?;
+        let t = now();
+        let mut row = item::ActiveModel {
+            ap_id: Set(None),
+            agency_id: Set(Some(agency_id)),
+            remote_actor_id: Set(None),
+            url: Set(None),
+            published_at: Set(t),
+            updated_at: Set(t),
+            deleted_at: Set(None),
+            ..Default::default()
+        };
+        content_columns(&mut row, content);
+        let row = row.insert(&txn).await?;
+        put_tags_and_links(&txn, row.id, content).await?;
+        txn.commit().await?;
+        self.get_item(row.id)
+            .await?
+            .ok_or(StoreError::NotFound("item"))
+    }
+
+    /// Replaces an item's content. A withdrawn item cannot be changed.
+    pub async fn update_item(&self, id: i64, content: &ItemContent) -> Result<Item, StoreError> {
+        let txn = self.db().begin().await?;
+        let existing = item::Entity::find_by_id(id)
+            .filter(item::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("item"))?;
+        let mut row: item::ActiveModel = existing.into();
+        content_columns(&mut row, content);
+        row.updated_at = Set(now());
+        row.update(&txn).await?;
+        put_tags_and_links(&txn, id, content).await?;
+        txn.commit().await?;
+        self.get_item(id).await?.ok_or(StoreError::NotFound("item"))
+    }
+
+    /// Withdraws an item: it stays as a tombstone (so its URL answers 410
+    /// Gone rather than 404), its content, tags and links are erased.
+    pub async fn delete_item(&self, id: i64) -> Result<(), StoreError> {
+        let txn = self.db().begin().await?;
+        let existing = item::Entity::find_by_id(id)
+            .filter(item::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("item"))?;
+        let t = now();
+        let mut row: item::ActiveModel = existing.into();
+        row.title = Set(String::new());
+        row.summary = Set(String::new());
+        row.body = Set(String::new());
+        row.body_html = Set(String::new());
+        row.license = Set(None);
+        row.metadata = Set(serde_json::Value::Object(Default::default()));
+        row.based_on = Set(None);
+        row.updated_at = Set(t);
+        row.deleted_at = Set(Some(t));
+        row.update(&txn).await?;
+        item_tag::Entity::delete_many()
+            .filter(item_tag::Column::ItemId.eq(id))
+            .exec(&txn)
+            .await?;
+        item_link::Entity::delete_many()
+            .filter(item_link::Column::ItemId.eq(id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Reads one item, tombstones included (check `deleted_at`).
+    pub async fn get_item(&self, id: i64) -> Result<Option<Item>, StoreError> {
+        let Some(row) = item::Entity::find_by_id(id).one(self.db()).await? else {
+            return Ok(None);
+        };
+        Ok(self.assemble(vec![row]).await?.pop())
+    }
+
+    /// Lists items that are not withdrawn, newest first, one page at a time.
+    pub async fn list_items(
+        &self,
+        filter: &ItemFilter,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<Item>, StoreError> {
+        let mut q = item::Entity::find().filter(item::Column::DeletedAt.is_null());
+        q = match filter.origin {
+            Origin::Local => q.filter(item::Column::AgencyId.is_not_null()),
+            Origin::Remote => q.filter(item::Column::RemoteActorId.is_not_null()),
+            Origin::All => q,
+        };
+        if let Some(slug) = &filter.agency {
+            q = q.filter(
+                item::Column::AgencyId.in_subquery(
+                    Query::select()
+                        .column(agency::Column::Id)
+                        .from(agency::Entity)
+                        .and_where(agency::Column::Slug.eq(slug.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(kind) = &filter.kind {
+            q = q.filter(item::Column::Kind.eq(kind.as_str()));
+        }
+        if let Some(language) = &filter.language {
+            q = q.filter(item::Column::Language.eq(language.as_str()));
+        }
+        if let Some(tag) = &filter.tag {
+            q = q.filter(
+                item::Column::Id.in_subquery(
+                    Query::select()
+                        .column(item_tag::Column::ItemId)
+                        .from(item_tag::Entity)
+                        .and_where(item_tag::Column::Tag.eq(tag.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        let total = q.clone().count(self.db()).await?;
+        let rows = q
+            .order_by_desc(item::Column::PublishedAt)
+            .order_by_desc(item::Column::Id)
+            .offset(page.saturating_sub(1).saturating_mul(per_page))
+            .limit(per_page)
+            .all(self.db())
+            .await?;
+        Ok(Page {
+            items: self.assemble(rows).await?,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// Loads tags, links and owners for `rows` with one query each, not one
+    /// per row.
+    async fn assemble(&self, rows: Vec<item::Model>) -> Result<Vec<Item>, StoreError> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut links: HashMap<i64, Vec<ItemLink>> = HashMap::new();
+        if !ids.is_empty() {
+            for t in item_tag::Entity::find()
+                .filter(item_tag::Column::ItemId.is_in(ids.clone()))
+                .order_by_asc(item_tag::Column::Tag)
+                .all(self.db())
+                .await?
+            {
+                tags.entry(t.item_id).or_default().push(t.tag);
+            }
+            for l in item_link::Entity::find()
+                .filter(item_link::Column::ItemId.is_in(ids))
+                .order_by_asc(item_link::Column::Position)
+                .all(self.db())
+                .await?
+            {
+                links.entry(l.item_id).or_default().push(ItemLink {
+                    href: l.href,
+                    title: l.title,
+                    media_type: l.media_type,
+                });
+            }
+        }
+        let agency_ids: Vec<i64> = rows.iter().filter_map(|r| r.agency_id).collect();
+        let agencies: HashMap<i64, agency::Model> = if agency_ids.is_empty() {
+            HashMap::new()
+        } else {
+            agency::Entity::find()
+                .filter(agency::Column::Id.is_in(agency_ids))
+                .all(self.db())
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect()
+        };
+        let actor_ids: Vec<i64> = rows.iter().filter_map(|r| r.remote_actor_id).collect();
+        let actors: HashMap<i64, remote_actor::Model> = if actor_ids.is_empty() {
+            HashMap::new()
+        } else {
+            remote_actor::Entity::find()
+                .filter(remote_actor::Column::Id.is_in(actor_ids))
+                .all(self.db())
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect()
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let owner = match (r.agency_id, r.remote_actor_id) {
+                (Some(id), _) => {
+                    let a = agencies.get(&id).ok_or(StoreError::NotFound("agency"))?;
+                    ItemOwner::Local {
+                        agency_id: id,
+                        slug: a.slug.clone(),
+                        name: a.name.clone(),
+                    }
+                }
+                (None, Some(id)) => {
+                    let a = actors
+                        .get(&id)
+                        .ok_or(StoreError::NotFound("remote actor"))?;
+                    ItemOwner::Remote {
+                        actor_id: id,
+                        ap_id: a.ap_id.clone(),
+                        handle: handle_of(a),
+                        name: a.name.clone(),
+                    }
+                }
+                (None, None) => return Err(StoreError::NotFound("item owner")),
+            };
+            out.push(Item {
+                tags: tags.remove(&r.id).unwrap_or_default(),
+                links: links.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                ap_id: r.ap_id,
+                owner,
+                kind: r.kind,
+                title: r.title,
+                summary: r.summary,
+                body: r.body,
+                body_html: r.body_html,
+                language: r.language,
+                license: r.license,
+                metadata: r.metadata,
+                based_on: r.based_on,
+                url: r.url,
+                published_at: r.published_at,
+                updated_at: r.updated_at,
+                deleted_at: r.deleted_at,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,8 @@
+//! Queries, one module per subject, all as methods on [`crate::Store`].
+
+pub mod agency;
+pub mod comment;
+pub mod instance;
+pub mod item;
+pub mod staff;
+pub mod token;

@@ -1,0 +1,19 @@
+//! Deling's database schema as sea-orm migrations, one file per change.
+//!
+//! Every migration runs on SQLite and PostgreSQL, up and down; the store's
+//! tests check both.
+#![deny(missing_docs)]
+
+use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_initial;
+
+/// Runs Deling's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_initial::Migration)]
+    }
+}
