@@ -323,9 +323,18 @@ impl ItemContent {
     /// Applies a partial update: given fields replace stored ones, then the
     /// whole is parsed again so the result is as valid as a new item.
     pub fn patch(&self, patch: RawItem) -> Result<Self, Vec<FieldError>> {
-        let cur = self.to_raw();
+        Self::parse(patch.over(self.to_raw()))
+    }
+}
+
+impl RawItem {
+    /// Lays this partial input over `cur`: fields given here win. When the
+    /// kind changes, the old kind's metadata is dropped rather than carried
+    /// into a shape it does not fit.
+    pub fn over(self, cur: RawItem) -> RawItem {
+        let patch = self;
         let kind_changes = patch.kind.is_some() && patch.kind != cur.kind;
-        Self::parse(RawItem {
+        RawItem {
             // A new kind cannot inherit the old kind's metadata.
             metadata: patch
                 .metadata
@@ -339,7 +348,7 @@ impl ItemContent {
             license: patch.license.or(cur.license),
             links: patch.links.or(cur.links),
             based_on: patch.based_on.or(cur.based_on),
-        })
+        }
     }
 }
 

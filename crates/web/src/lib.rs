@@ -1,1 +1,13 @@
-//! placeholder
+//! Deling's HTTP surface on actix-web: the REST API under `/api/v1` with its
+//! OpenAPI document, health checks and the landing page. Handlers stay thin:
+//! they parse input into domain types, call the store and shape responses.
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod routes;
+pub mod state;
+
+pub use routes::configure;
+pub use state::{AppState, WebSettings};

@@ -1,0 +1,70 @@
+//! The public URL scheme of an instance: where agencies, items and comments
+//! live. Ids are permanent once federated, so they are built in one place.
+
+use url::Url;
+
+/// Builds public URLs from the instance's base URL.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base: Url,
+}
+
+impl Urls {
+    /// `base` is the scheme and host (and port) the public reaches us at,
+    /// e.g. `https://deling.oslo.kommune.no`.
+    pub fn new(base: Url) -> Self {
+        Self { base }
+    }
+
+    /// Base URL for `domain`: https, or http when federation debug mode is on
+    /// (loopback tests only).
+    pub fn for_domain(domain: &str, debug: bool) -> Result<Self, url::ParseError> {
+        let scheme = if debug { "http" } else { "https" };
+        Url::parse(&format!("{scheme}://{domain}/")).map(Self::new)
+    }
+
+    fn join(&self, path: &str) -> Url {
+        let mut u = self.base.clone();
+        u.set_path(path);
+        u
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// An agency's actor id and profile page.
+    pub fn agency(&self, slug: &str) -> Url {
+        self.join(&format!("/agencies/{slug}"))
+    }
+
+    /// A local item's id and page.
+    pub fn item(&self, id: i64) -> Url {
+        self.join(&format!("/items/{id}"))
+    }
+
+    /// A local comment's id.
+    pub fn comment(&self, id: i64) -> Url {
+        self.join(&format!("/comments/{id}"))
+    }
+
+    /// The instance actor.
+    pub fn instance_actor(&self) -> Url {
+        self.join("/actor")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_ids() {
+        let u = Urls::for_domain("deling.oslo.kommune.no", false).expect("url");
+        assert_eq!(u.agency("oslo").as_str(), "https://deling.oslo.kommune.no/agencies/oslo");
+        assert_eq!(u.item(7).as_str(), "https://deling.oslo.kommune.no/items/7");
+        let d = Urls::for_domain("127.0.0.2:8080", true).expect("url");
+        assert_eq!(d.item(1).as_str(), "http://127.0.0.2:8080/items/1");
+    }
+}

@@ -1,0 +1,128 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Deling: a federated sharing server for the public sector.
+#[derive(Debug, Parser)]
+#[command(name = "deling", version, about)]
+pub struct Cli {
+    /// Configuration file (TOML) laid over the built-in defaults.
+    #[arg(long, short, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrates the database first).
+    Serve,
+    /// Bring the database schema up to date.
+    Migrate {
+        /// Only show applied and pending migrations.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Manage agencies, staff and tokens.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `deling admin ...`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Agencies.
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `deling admin agency ...`.
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Create an agency (with its signing key pair).
+    Create(AgencyCreate),
+    /// List agencies.
+    List,
+}
+
+/// Arguments of `admin agency create`.
+#[derive(Debug, Args)]
+pub struct AgencyCreate {
+    /// Slug: a-z, 0-9 and _, at most 30; the user part of @slug@domain.
+    pub slug: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: String,
+    /// Organisation number (nine digits).
+    #[arg(long)]
+    pub org_number: Option<String>,
+}
+
+/// `deling admin user ...`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account; the password is read from standard input.
+    Create(UserCreate),
+    /// Give a staff member a role in an agency.
+    Grant(UserGrant),
+}
+
+/// Arguments of `admin user create`.
+#[derive(Debug, Args)]
+pub struct UserCreate {
+    /// Username: a-z, 0-9, _, . and -.
+    pub username: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    /// Make the account an instance administrator (all agencies).
+    #[arg(long)]
+    pub instance_admin: bool,
+}
+
+/// Arguments of `admin user grant`.
+#[derive(Debug, Args)]
+pub struct UserGrant {
+    /// Username.
+    pub username: String,
+    /// Agency slug.
+    #[arg(long)]
+    pub agency: String,
+    /// `editor` or `admin`.
+    #[arg(long)]
+    pub role: String,
+}
+
+/// `deling admin token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it once.
+    Create(TokenCreate),
+    /// Revoke a token by id.
+    Revoke {
+        /// Token id, as printed by `token create`.
+        id: i64,
+    },
+}
+
+/// Arguments of `admin token create`.
+#[derive(Debug, Args)]
+pub struct TokenCreate {
+    /// Username.
+    pub username: String,
+    /// A note on what the token is for.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Expire after this many days (default: never).
+    #[arg(long)]
+    pub expires_in_days: Option<u32>,
+}

@@ -1,0 +1,153 @@
+//! `deling admin ...`: agencies, staff and tokens, for the operator.
+
+use crate::{
+    cli::{AdminCommand, AgencyCommand, AgencyCreate, TokenCommand, TokenCreate, UserCommand, UserCreate, UserGrant},
+    config::Config,
+    startup::{open_store, urls},
+};
+use anyhow::{Context, anyhow, bail};
+use deling_domain::{
+    agency::OrgNumber,
+    auth::{NewToken, Password, Role, Username},
+    slug::Slug,
+    text::DisplayName,
+};
+use deling_federation::keys;
+use deling_store::{Store, StoreError, queries::agency::NewAgency};
+use std::io::BufRead;
+
+/// Runs an admin command.
+pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    match command {
+        AdminCommand::Agency(AgencyCommand::Create(args)) => agency_create(config, &store, args).await,
+        AdminCommand::Agency(AgencyCommand::List) => agency_list(config, &store).await,
+        AdminCommand::User(UserCommand::Create(args)) => user_create(&store, args).await,
+        AdminCommand::User(UserCommand::Grant(args)) => user_grant(&store, args).await,
+        AdminCommand::Token(TokenCommand::Create(args)) => token_create(&store, args).await,
+        AdminCommand::Token(TokenCommand::Revoke { id }) => token_revoke(&store, id).await,
+    }
+}
+
+async fn agency_create(config: &Config, store: &Store, args: AgencyCreate) -> anyhow::Result<()> {
+    let slug = Slug::parse(&args.slug).map_err(|e| anyhow!("slug {:?}: {e}", args.slug))?;
+    let name = DisplayName::parse(&args.name).map_err(|e| anyhow!("--name: {e}"))?;
+    let org_number = args
+        .org_number
+        .as_deref()
+        .map(OrgNumber::parse)
+        .transpose()
+        .map_err(|e| anyhow!("--org-number: {e}"))?;
+    if store.get_agency_by_slug(slug.as_str()).await?.is_some() {
+        bail!("an agency with slug {:?} already exists", slug.as_str());
+    }
+    let kp = keys::generate()?;
+    let agency = store
+        .put_agency(NewAgency {
+            slug,
+            name,
+            org_number,
+            public_key_pem: kp.public_key_pem,
+            private_key_pem: kp.private_key_pem,
+        })
+        .await?;
+    let urls = urls(config)?;
+    println!("Created agency {} ({})", agency.slug, agency.name);
+    println!("  handle: @{}@{}", agency.slug, config.domain);
+    println!("  actor:  {}", urls.agency(&agency.slug));
+    Ok(())
+}
+
+async fn agency_list(config: &Config, store: &Store) -> anyhow::Result<()> {
+    let agencies = store.list_agencies().await?;
+    if agencies.is_empty() {
+        println!("No agencies yet. Create one with: deling admin agency create SLUG --name NAME");
+    }
+    for a in agencies {
+        println!(
+            "{}\t{}\t@{}@{}\t{}",
+            a.slug,
+            a.name,
+            a.slug,
+            config.domain,
+            a.org_number.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
+}
+
+async fn user_create(store: &Store, args: UserCreate) -> anyhow::Result<()> {
+    let username = Username::parse(&args.username).map_err(|e| anyhow!("username {:?}: {e}", args.username))?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        bail!("no password on standard input (pipe it in: echo 'a long password' | deling admin user create ...)");
+    }
+    let password = Password::parse(password).map_err(|e| anyhow!("password: {e}"))?;
+    let hash = tokio::task::spawn_blocking(move || password.hash()).await?;
+    let staff = store.put_staff(&username, hash, args.instance_admin).await?;
+    println!(
+        "Created user {}{}",
+        staff.username,
+        if staff.instance_admin { " (instance admin)" } else { "" }
+    );
+    if !staff.instance_admin {
+        println!("  next: deling admin user grant {} --agency SLUG --role editor", staff.username);
+    }
+    Ok(())
+}
+
+async fn user_grant(store: &Store, args: UserGrant) -> anyhow::Result<()> {
+    let role: Role = args.role.parse().map_err(|e| anyhow!("--role: {e}"))?;
+    let staff = store
+        .get_staff_by_username(&args.username)
+        .await?
+        .ok_or_else(|| anyhow!("no user {:?}", args.username))?;
+    let agency = store
+        .get_agency_by_slug(&args.agency)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(|| anyhow!("no agency {:?}", args.agency))?;
+    store.put_membership(staff.id, agency.id, role).await?;
+    println!("{} is now {} of {}", staff.username, role, agency.slug);
+    Ok(())
+}
+
+async fn token_create(store: &Store, args: TokenCreate) -> anyhow::Result<()> {
+    let staff = store
+        .get_staff_by_username(&args.username)
+        .await?
+        .ok_or_else(|| anyhow!("no user {:?}", args.username))?;
+    let expires_at = match args.expires_in_days {
+        Some(0) => bail!("--expires-in-days must be at least 1"),
+        Some(d) => Some(chrono::Utc::now() + chrono::Duration::days(i64::from(d))),
+        None => None,
+    };
+    let token = NewToken::generate();
+    let row = store.put_token(staff.id, token.hash, args.label, expires_at).await?;
+    // The secret goes to stdout alone so scripts can capture it; the rest
+    // to stderr.
+    eprintln!(
+        "Token {} for {} (shown once; store it now{}):",
+        row.id,
+        staff.username,
+        row.expires_at.map(|e| format!(", expires {e}")).unwrap_or_default()
+    );
+    println!("{}", token.secret);
+    Ok(())
+}
+
+async fn token_revoke(store: &Store, id: i64) -> anyhow::Result<()> {
+    match store.revoke_token(id).await {
+        Ok(t) => {
+            println!("Token {} revoked.", t.id);
+            Ok(())
+        }
+        Err(StoreError::NotFound(_)) => bail!("no token with id {id}"),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per command group.
+
+pub mod admin;
+pub mod migrate;
+pub mod serve;

@@ -1,0 +1,197 @@
+//! Configuration: built-in defaults (config/default.toml, compiled in), an
+//! optional file, then `DELING_*` environment variables.
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::Path};
+
+/// The defaults, so the binary runs from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Public host (and port).
+    pub domain: String,
+    /// Listen address.
+    pub bind: String,
+    /// Database URL.
+    pub database_url: String,
+    /// `[instance]`.
+    pub instance: InstanceConfig,
+    /// `[http]`.
+    pub http: HttpConfig,
+    /// `[auth]`.
+    pub auth: AuthConfig,
+    /// `[federation]`.
+    pub federation: FederationConfig,
+    /// `[log]`.
+    pub log: LogConfig,
+}
+
+/// `[instance]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceConfig {
+    /// Display name.
+    pub name: String,
+}
+
+/// `[http]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Body size limit in bytes.
+    pub max_body_bytes: usize,
+    /// Worker threads (0 = per core).
+    pub workers: usize,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Lifetime of login tokens.
+    pub token_lifetime_days: u32,
+}
+
+/// `[federation]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederationConfig {
+    /// Plain HTTP on loopback, for tests.
+    pub debug: bool,
+    /// Allow private and loopback peers, for tests.
+    pub allow_private_addresses: bool,
+    /// Authorized fetch.
+    pub require_signed_fetch: bool,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// tracing filter.
+    pub filter: String,
+}
+
+/// A configuration that cannot be used; shown to the operator as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named by `--config` is not there.
+    #[error("configuration file {0} does not exist")]
+    MissingFile(String),
+    /// A value does not parse, or a key is unknown (figment names both).
+    #[error("configuration error: {0}")]
+    Figment(String),
+    /// A value parses but makes no sense.
+    #[error("configuration error: {key}: {problem}")]
+    Invalid {
+        /// Dotted key.
+        key: &'static str,
+        /// Why.
+        problem: String,
+    },
+}
+
+impl Config {
+    /// Loads defaults, then `file`, then the environment, and checks values.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::new().merge(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile(path.display().to_string()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(Env::prefixed("DELING_").split("__"));
+        let config: Config = figment.extract().map_err(|e| {
+            // figment reports every error; the first is enough to act on,
+            // and one line is what an operator reads.
+            let first = e.into_iter().next().map(|e| e.to_string()).unwrap_or_default();
+            ConfigError::Figment(first.replace("for key \"default.", "for key \""))
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        self.bind_addr()?;
+        let host_ok = url::Url::parse(&format!("http://{}/", self.domain))
+            .ok()
+            .filter(|u| u.path() == "/" && u.query().is_none() && u.username().is_empty())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .is_some_and(|h| !h.is_empty());
+        if !host_ok || self.domain.contains('/') {
+            return Err(ConfigError::Invalid {
+                key: "domain",
+                problem: format!("{:?} is not a host name with an optional port, like deling.example.no", self.domain),
+            });
+        }
+        let db_ok = url::Url::parse(&self.database_url)
+            .is_ok_and(|u| matches!(u.scheme(), "sqlite" | "postgres" | "postgresql"));
+        if !db_ok {
+            return Err(ConfigError::Invalid {
+                key: "database_url",
+                problem: format!(
+                    "{:?} is not a database URL; use sqlite://PATH?mode=rwc or postgres://USER@HOST/DB",
+                    redact(&self.database_url)
+                ),
+            });
+        }
+        if self.http.max_body_bytes < 1024 {
+            return Err(ConfigError::Invalid {
+                key: "http.max_body_bytes",
+                problem: "must be at least 1024".into(),
+            });
+        }
+        if self.auth.token_lifetime_days == 0 {
+            return Err(ConfigError::Invalid {
+                key: "auth.token_lifetime_days",
+                problem: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The listen address.
+    pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.bind.parse().map_err(|_| ConfigError::Invalid {
+            key: "bind",
+            problem: format!("{:?} is not an address and port like 127.0.0.1:8080", self.bind),
+        })
+    }
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let c: Config = Figment::new().merge(Toml::string(DEFAULT_TOML)).extract().expect("defaults");
+        assert!(c.check().is_ok());
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert!(!c.federation.debug);
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+    }
+}

@@ -1,0 +1,962 @@
+//! The store's queries, each test run on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use deling_domain::{
+    agency::OrgNumber,
+    auth::{NewToken, Password, Role, Username, token_hash, verify_password},
+    item::{ItemContent, RawItem, RawLink},
+    slug::Slug,
+    text::DisplayName,
+};
+use deling_store::{
+    ItemFilter, Origin, Store, StoreError,
+    queries::agency::NewAgency,
+    records::{Agency, CommentAuthor, Item, ItemLink, ItemOwner, Staff},
+};
+use serde_json::json;
+
+// ---------------------------------------------------------------- helpers
+
+fn new_agency(slug: &str, name: &str) -> NewAgency {
+    NewAgency {
+        slug: Slug::parse(slug).expect("valid slug"),
+        name: DisplayName::parse(name).expect("valid name"),
+        org_number: None,
+        public_key_pem: format!("-----BEGIN PUBLIC KEY-----\n{slug}-pub\n-----END PUBLIC KEY-----\n"),
+        private_key_pem: format!(
+            "-----BEGIN PRIVATE KEY-----\n{slug}-priv\n-----END PRIVATE KEY-----\n"
+        ),
+    }
+}
+
+async fn agency(store: &Store, slug: &str, name: &str) -> Agency {
+    store
+        .put_agency(new_agency(slug, name))
+        .await
+        .expect("put_agency")
+}
+
+async fn staff(store: &Store, username: &str) -> Staff {
+    store
+        .put_staff(
+            &Username::parse(username).expect("valid username"),
+            format!("$argon2id$fake${username}"),
+            false,
+        )
+        .await
+        .expect("put_staff")
+}
+
+fn content(raw: RawItem) -> ItemContent {
+    ItemContent::parse(raw).unwrap_or_else(|e| panic!("invalid test item: {e:?}"))
+}
+
+/// A minimal item of `kind` (which must need no metadata).
+fn simple(kind: &str, title: &str, language: &str, tags: &[&str]) -> ItemContent {
+    content(RawItem {
+        kind: Some(kind.into()),
+        title: Some(title.into()),
+        language: Some(language.into()),
+        tags: Some(tags.iter().map(|t| (*t).to_owned()).collect()),
+        ..Default::default()
+    })
+}
+
+fn link(href: &str, title: Option<&str>, media_type: Option<&str>) -> RawLink {
+    RawLink {
+        href: href.into(),
+        title: title.map(str::to_owned),
+        media_type: media_type.map(str::to_owned),
+    }
+}
+
+fn ts(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap_or_else(|e| panic!("bad timestamp {s}: {e}"))
+}
+
+fn ids(items: &[Item]) -> Vec<i64> {
+    items.iter().map(|i| i.id).collect()
+}
+
+// ---------------------------------------------------------------- agencies
+
+both!(agencies, |store| {
+    assert_eq!(store.count_agencies().await.expect("count"), 0);
+    assert!(store.list_agencies().await.expect("list").is_empty());
+
+    let mut new = new_agency("oslo", "Oslo kommune");
+    new.org_number = Some(OrgNumber::parse("958 935 420").expect("valid org number"));
+    let oslo = store.put_agency(new).await.expect("put oslo");
+    assert!(oslo.id > 0);
+    assert_eq!(oslo.slug, "oslo");
+    assert_eq!(oslo.name, "Oslo kommune");
+    assert_eq!(oslo.org_number.as_deref(), Some("958935420"));
+    assert_eq!(
+        oslo.public_key_pem,
+        "-----BEGIN PUBLIC KEY-----\noslo-pub\n-----END PUBLIC KEY-----\n"
+    );
+    assert_eq!(
+        oslo.private_key_pem,
+        "-----BEGIN PRIVATE KEY-----\noslo-priv\n-----END PRIVATE KEY-----\n"
+    );
+    assert_eq!(oslo.summary, "");
+    assert_eq!(oslo.summary_html, "");
+    assert_eq!(oslo.icon_url, None);
+    assert_eq!(oslo.website, None);
+    assert_eq!(oslo.deleted_at, None);
+    assert_eq!(oslo.created_at, oslo.updated_at);
+
+    // Reads give back exactly what was written, timestamps included.
+    assert_eq!(
+        store.get_agency_by_slug("oslo").await.expect("by slug"),
+        Some(oslo.clone())
+    );
+    assert_eq!(store.get_agency(oslo.id).await.expect("by id"), Some(oslo.clone()));
+    assert_eq!(store.get_agency_by_slug("bergen").await.expect("by slug"), None);
+    assert_eq!(store.get_agency_by_slug("OSLO").await.expect("by slug"), None);
+    assert_eq!(store.get_agency(oslo.id + 1000).await.expect("by id"), None);
+
+    let bergen = agency(&store, "bergen", "Bergen kommune").await;
+    assert_ne!(bergen.id, oslo.id);
+    assert_eq!(bergen.org_number, None);
+    let nav = agency(&store, "nav", "NAV").await;
+    // By slug, not by insertion order.
+    assert_eq!(
+        store.list_agencies().await.expect("list"),
+        vec![bergen.clone(), nav.clone(), oslo.clone()]
+    );
+    assert_eq!(store.count_agencies().await.expect("count"), 3);
+
+    // A taken slug is a conflict and changes nothing.
+    match store.put_agency(new_agency("oslo", "Another Oslo")).await {
+        Err(StoreError::Conflict(msg)) => {
+            assert!(msg.contains("oslo"), "conflict message names the slug: {msg}")
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(store.count_agencies().await.expect("count"), 3);
+    assert_eq!(
+        store.get_agency_by_slug("oslo").await.expect("by slug"),
+        Some(oslo.clone())
+    );
+
+    // Withdrawn agencies are not listed or counted, but can still be read.
+    store
+        .execute_unprepared(&format!(
+            "UPDATE agency SET deleted_at = updated_at WHERE id = {}",
+            nav.id
+        ))
+        .await
+        .expect("withdraw nav");
+    assert_eq!(
+        store.list_agencies().await.expect("list"),
+        vec![bergen.clone(), oslo.clone()]
+    );
+    assert_eq!(store.count_agencies().await.expect("count"), 2);
+    let withdrawn = store
+        .get_agency_by_slug("nav")
+        .await
+        .expect("by slug")
+        .expect("withdrawn agency still readable");
+    assert_eq!(withdrawn.deleted_at, Some(nav.updated_at));
+    // Its slug stays taken.
+    assert!(matches!(
+        store.put_agency(new_agency("nav", "NAV again")).await,
+        Err(StoreError::Conflict(_))
+    ));
+});
+
+// ---------------------------------------------------------------- staff and memberships
+
+both!(staff_and_memberships, |store| {
+    let password = Password::parse("correct horse battery staple").expect("valid password");
+    let hash = password.hash();
+    let kari_name = Username::parse("kari.nordmann").expect("valid username");
+    let kari = store
+        .put_staff(&kari_name, hash.clone(), false)
+        .await
+        .expect("put kari");
+    assert!(kari.id > 0);
+    assert_eq!(kari.username, "kari.nordmann");
+    assert_eq!(kari.password_hash, hash);
+    assert!(!kari.instance_admin);
+    assert_eq!(kari.disabled_at, None);
+    let read = store
+        .get_staff_by_username("kari.nordmann")
+        .await
+        .expect("get")
+        .expect("kari exists");
+    assert_eq!(read, kari);
+    assert!(verify_password("correct horse battery staple", &read.password_hash));
+    assert_eq!(store.get_staff_by_username("ola").await.expect("get"), None);
+
+    let ola = store
+        .put_staff(&Username::parse("ola").expect("valid"), "x".into(), true)
+        .await
+        .expect("put ola");
+    assert!(ola.instance_admin);
+    assert_eq!(
+        store.get_staff_by_username("ola").await.expect("get"),
+        Some(ola.clone())
+    );
+
+    // A taken username is a conflict and leaves the account as it was.
+    match store.put_staff(&kari_name, "other".into(), true).await {
+        Err(StoreError::Conflict(msg)) => {
+            assert!(msg.contains("kari.nordmann"), "conflict message names the user: {msg}")
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        store.get_staff_by_username("kari.nordmann").await.expect("get"),
+        Some(kari.clone())
+    );
+
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let bergen = agency(&store, "bergen", "Bergen kommune").await;
+
+    assert_eq!(store.get_role(kari.id, oslo.id).await.expect("role"), None);
+    assert!(store.list_memberships(kari.id).await.expect("list").is_empty());
+
+    store
+        .put_membership(kari.id, oslo.id, Role::Editor)
+        .await
+        .expect("editor in oslo");
+    assert_eq!(
+        store.get_role(kari.id, oslo.id).await.expect("role"),
+        Some(Role::Editor)
+    );
+    assert_eq!(store.get_role(kari.id, bergen.id).await.expect("role"), None);
+    assert_eq!(store.get_role(ola.id, oslo.id).await.expect("role"), None);
+
+    // Giving a role again replaces the one held.
+    store
+        .put_membership(kari.id, oslo.id, Role::Admin)
+        .await
+        .expect("admin in oslo");
+    assert_eq!(
+        store.get_role(kari.id, oslo.id).await.expect("role"),
+        Some(Role::Admin)
+    );
+    assert_eq!(
+        store.list_memberships(kari.id).await.expect("list"),
+        vec![(oslo.clone(), Role::Admin)]
+    );
+    // And can go down again.
+    store
+        .put_membership(kari.id, oslo.id, Role::Editor)
+        .await
+        .expect("editor in oslo again");
+    assert_eq!(
+        store.get_role(kari.id, oslo.id).await.expect("role"),
+        Some(Role::Editor)
+    );
+
+    store
+        .put_membership(kari.id, bergen.id, Role::Admin)
+        .await
+        .expect("admin in bergen");
+    store
+        .put_membership(ola.id, oslo.id, Role::Admin)
+        .await
+        .expect("ola admin in oslo");
+    assert_eq!(
+        store.list_memberships(kari.id).await.expect("list"),
+        vec![(bergen.clone(), Role::Admin), (oslo.clone(), Role::Editor)],
+        "memberships by agency slug, each with its own role"
+    );
+    assert_eq!(
+        store.list_memberships(ola.id).await.expect("list"),
+        vec![(oslo.clone(), Role::Admin)]
+    );
+
+    // Foreign keys hold: no membership for a staff member or agency that
+    // does not exist.
+    assert!(matches!(
+        store.put_membership(kari.id + ola.id + 100, oslo.id, Role::Editor).await,
+        Err(StoreError::Db(_))
+    ));
+    assert!(matches!(
+        store.put_membership(kari.id, oslo.id + bergen.id + 100, Role::Editor).await,
+        Err(StoreError::Db(_))
+    ));
+});
+
+// ---------------------------------------------------------------- tokens
+
+both!(tokens, |store| {
+    let kari = staff(&store, "kari").await;
+    let ola = staff(&store, "ola").await;
+
+    let secret = NewToken::generate();
+    let token = store
+        .put_token(kari.id, secret.hash.clone(), Some("ci".into()), None)
+        .await
+        .expect("put token");
+    assert!(token.id > 0);
+    assert_eq!(token.staff_id, kari.id);
+    assert_eq!(token.token_hash, secret.hash);
+    assert_eq!(token.label.as_deref(), Some("ci"));
+    assert_eq!(token.expires_at, None);
+    assert_eq!(token.revoked_at, None);
+    assert_eq!(token.last_used_at, None);
+
+    // The hash of the secret finds the token and its owner.
+    let (found, owner) = store
+        .get_token_owner(&token_hash(&secret.secret))
+        .await
+        .expect("lookup")
+        .expect("a valid token has an owner");
+    assert_eq!(found.id, token.id);
+    assert_eq!(owner, kari);
+    // The use is recorded.
+    let listed = store.list_tokens(kari.id).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    let last_used = listed[0].last_used_at.expect("last_used_at recorded");
+    assert!(last_used >= token.created_at);
+    // A second use within the minute still works.
+    assert!(store.get_token_owner(&secret.hash).await.expect("lookup").is_some());
+
+    // Unknown hashes find nothing; nor does the secret itself.
+    assert!(store.get_token_owner(&token_hash("dlg_nope")).await.expect("lookup").is_none());
+    assert!(store.get_token_owner(&secret.secret).await.expect("lookup").is_none());
+
+    // Expiry.
+    let expired = NewToken::generate();
+    store
+        .put_token(kari.id, expired.hash.clone(), None, Some(Utc::now() - Duration::seconds(1)))
+        .await
+        .expect("put expired");
+    assert!(store.get_token_owner(&expired.hash).await.expect("lookup").is_none());
+    let later = NewToken::generate();
+    let later_row = store
+        .put_token(kari.id, later.hash.clone(), None, Some(Utc::now() + Duration::hours(1)))
+        .await
+        .expect("put expiring later");
+    assert_eq!(
+        store.get_token_owner(&later.hash).await.expect("lookup").map(|(t, _)| t.id),
+        Some(later_row.id)
+    );
+
+    // Newest first.
+    let listed = store.list_tokens(kari.id).await.expect("list");
+    let listed_ids: Vec<i64> = listed.iter().map(|t| t.id).collect();
+    let mut sorted = listed_ids.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(listed_ids.len(), 3);
+    assert_eq!(listed_ids, sorted);
+    assert_eq!(listed_ids[2], token.id);
+    assert!(store.list_tokens(ola.id).await.expect("list").is_empty());
+
+    // Revoking.
+    let revoked = store.revoke_token(token.id).await.expect("revoke");
+    assert_eq!(revoked.id, token.id);
+    let revoked_at = revoked.revoked_at.expect("revoked_at set");
+    assert!(store.get_token_owner(&secret.hash).await.expect("lookup").is_none());
+    // Twice is harmless and keeps the first time.
+    let again = store.revoke_token(token.id).await.expect("revoke again");
+    assert_eq!(again.revoked_at, Some(revoked_at));
+    // The other token is untouched.
+    assert!(store.get_token_owner(&later.hash).await.expect("lookup").is_some());
+    match store.revoke_token(token.id + 1000).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => panic!("revoking an unknown token: expected NotFound, got {other:?}"),
+    }
+
+    // A disabled account's tokens stop working.
+    let ola_token = NewToken::generate();
+    store
+        .put_token(ola.id, ola_token.hash.clone(), None, None)
+        .await
+        .expect("put ola's token");
+    assert!(store.get_token_owner(&ola_token.hash).await.expect("lookup").is_some());
+    store
+        .execute_unprepared(&format!(
+            "UPDATE staff SET disabled_at = created_at WHERE id = {}",
+            ola.id
+        ))
+        .await
+        .expect("disable ola");
+    assert!(store.get_token_owner(&ola_token.hash).await.expect("lookup").is_none());
+
+    // A hash is stored once.
+    assert!(store.put_token(ola.id, ola_token.hash.clone(), None, None).await.is_err());
+});
+
+// ---------------------------------------------------------------- items
+
+fn dataset_raw() -> RawItem {
+    RawItem {
+        kind: Some("dataset".into()),
+        title: Some("  Byggesaker i Oslo  ".into()),
+        summary: Some("Alle byggesaker siden 2010.\nOppdateres daglig.".into()),
+        body: Some("# Om dataene\n\nSe *vedlegget* og [kilden](https://example.org/kilde).".into()),
+        language: Some("NB".into()),
+        tags: Some(vec![
+            "Plan".into(),
+            "#byggesak".into(),
+            "åpne_data".into(),
+            "byggesak".into(),
+            "2024".into(),
+        ]),
+        license: Some(Some("NLOD-2.0".into())),
+        // Deliberately not in alphabetical order; one longer than 255.
+        links: Some(vec![
+            link("https://z.example.org/last-alphabetically", Some("Z"), None),
+            link("https://a.example.org/data.csv", Some("CSV"), Some("text/csv")),
+            link(
+                &format!("https://m.example.org/{}", "long-path/".repeat(60)),
+                None,
+                Some("application/json"),
+            ),
+        ]),
+        metadata: Some(json!({
+            "themes": ["http://publications.europa.eu/resource/authority/data-theme/GOVE"],
+            "distributions": [
+                {"access_url": "https://data.oslo.kommune.no/byggesak.csv", "format": "text/csv", "title": "CSV"},
+                {"access_url": "https://api.oslo.kommune.no/byggesak", "format": "JSON"}
+            ],
+            "access_rights": "public",
+            "landing_page": "https://data.oslo.kommune.no/byggesak"
+        })),
+        based_on: Some(Some("https://data.norge.no/datasets/1234".into())),
+    }
+}
+
+both!(item_round_trip, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let c = content(dataset_raw());
+    let item = store.put_item(oslo.id, &c).await.expect("put item");
+
+    assert!(item.id > 0);
+    assert_eq!(item.ap_id, None);
+    assert_eq!(item.url, None);
+    assert_eq!(
+        item.owner,
+        ItemOwner::Local {
+            agency_id: oslo.id,
+            slug: "oslo".into(),
+            name: "Oslo kommune".into()
+        }
+    );
+    assert_eq!(item.agency_id(), Some(oslo.id));
+    assert_eq!(item.kind, "dataset");
+    assert_eq!(item.title, "Byggesaker i Oslo");
+    assert_eq!(item.summary, "Alle byggesaker siden 2010.\nOppdateres daglig.");
+    assert_eq!(
+        item.body,
+        "# Om dataene\n\nSe *vedlegget* og [kilden](https://example.org/kilde)."
+    );
+    assert_eq!(item.body_html, c.body_html);
+    assert!(item.body_html.contains("<h1>"), "rendered: {}", item.body_html);
+    assert_eq!(item.language, "nb");
+    assert_eq!(item.license.as_deref(), Some("NLOD-2.0"));
+    assert_eq!(item.based_on.as_deref(), Some("https://data.norge.no/datasets/1234"));
+    // Deduplicated by the domain, sorted by the store.
+    assert_eq!(item.tags, vec!["2024", "byggesak", "plan", "åpne_data"]);
+    // In the order given.
+    assert_eq!(
+        item.links,
+        vec![
+            ItemLink {
+                href: "https://z.example.org/last-alphabetically".into(),
+                title: Some("Z".into()),
+                media_type: None,
+            },
+            ItemLink {
+                href: "https://a.example.org/data.csv".into(),
+                title: Some("CSV".into()),
+                media_type: Some("text/csv".into()),
+            },
+            ItemLink {
+                href: format!("https://m.example.org/{}", "long-path/".repeat(60)),
+                title: None,
+                media_type: Some("application/json".into()),
+            },
+        ]
+    );
+    assert_eq!(item.metadata, c.metadata.to_json());
+    assert_eq!(item.metadata, dataset_raw().metadata.expect("metadata"));
+    assert_eq!(item.published_at, item.updated_at);
+    assert_eq!(item.deleted_at, None);
+
+    // Reading gives back exactly what put_item returned.
+    assert_eq!(store.get_item(item.id).await.expect("get"), Some(item.clone()));
+    assert_eq!(store.get_item(item.id + 1000).await.expect("get"), None);
+
+    // The stored item parses again into the same content (tags aside, which
+    // come back sorted).
+    let again = ItemContent::parse(item.to_raw()).expect("stored item is valid");
+    assert_eq!(again.metadata, c.metadata);
+    assert_eq!(again.links, c.links);
+    assert_eq!(again.body_html, c.body_html);
+
+    // An item with nothing optional.
+    let bare = store
+        .put_item(oslo.id, &simple("question", "Har noen løst X?", "nn", &[]))
+        .await
+        .expect("put bare item");
+    assert!(bare.tags.is_empty());
+    assert!(bare.links.is_empty());
+    assert_eq!(bare.license, None);
+    assert_eq!(bare.based_on, None);
+    assert_eq!(bare.metadata, json!({"status": "open"}));
+    assert_eq!(store.get_item(bare.id).await.expect("get"), Some(bare.clone()));
+    // Its neighbour's tags and links stay with the neighbour.
+    assert_eq!(store.get_item(item.id).await.expect("get"), Some(item.clone()));
+
+    // An item for an agency that does not exist is refused.
+    assert!(store.put_item(oslo.id + 1000, &c).await.is_err());
+});
+
+both!(item_update_and_delete, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let original = store
+        .put_item(oslo.id, &content(dataset_raw()))
+        .await
+        .expect("put item");
+    let other = store
+        .put_item(oslo.id, &simple("guide", "Other", "nb", &["plan", "byggesak"]))
+        .await
+        .expect("put other");
+
+    // Update replaces content, tags and links, and moves updated_at only.
+    let replacement = content(RawItem {
+        kind: Some("guide".into()),
+        title: Some("Ny veileder".into()),
+        summary: Some("Kort".into()),
+        body: Some("Tekst med **fet** skrift.".into()),
+        language: Some("en-gb".into()),
+        tags: Some(vec!["veileder".into(), "byggesak".into()]),
+        license: Some(None),
+        links: Some(vec![link("https://example.org/ny", Some("Ny"), None)]),
+        metadata: Some(json!({"audience": "saksbehandlere"})),
+        based_on: Some(None),
+    });
+    let updated = store
+        .update_item(original.id, &replacement)
+        .await
+        .expect("update");
+    assert_eq!(updated.id, original.id);
+    assert_eq!(updated.kind, "guide");
+    assert_eq!(updated.title, "Ny veileder");
+    assert_eq!(updated.summary, "Kort");
+    assert_eq!(updated.body, "Tekst med **fet** skrift.");
+    assert_eq!(updated.body_html, replacement.body_html);
+    assert!(updated.body_html.contains("<strong>fet</strong>"));
+    assert_eq!(updated.language, "en-GB");
+    assert_eq!(updated.license, None);
+    assert_eq!(updated.based_on, None);
+    assert_eq!(updated.tags, vec!["byggesak", "veileder"]);
+    assert_eq!(
+        updated.links,
+        vec![ItemLink {
+            href: "https://example.org/ny".into(),
+            title: Some("Ny".into()),
+            media_type: None
+        }]
+    );
+    assert_eq!(updated.metadata, json!({"audience": "saksbehandlere"}));
+    assert_eq!(updated.owner, original.owner);
+    assert_eq!(updated.published_at, original.published_at);
+    assert!(updated.updated_at > original.updated_at);
+    assert_eq!(updated.deleted_at, None);
+    assert_eq!(store.get_item(original.id).await.expect("get"), Some(updated.clone()));
+
+    // Updating to no tags and no links clears them.
+    let cleared = store
+        .update_item(original.id, &simple("guide", "Uten alt", "nb", &[]))
+        .await
+        .expect("update to bare");
+    assert!(cleared.tags.is_empty());
+    assert!(cleared.links.is_empty());
+    assert_eq!(cleared.metadata, json!({}));
+    // The other item was not touched.
+    assert_eq!(store.get_item(other.id).await.expect("get"), Some(other.clone()));
+
+    // Delete leaves a tombstone without content.
+    let before_delete = store.get_item(original.id).await.expect("get").expect("exists");
+    store.update_item(original.id, &replacement).await.expect("refill");
+    store.delete_item(original.id).await.expect("delete");
+    let tomb = store
+        .get_item(original.id)
+        .await
+        .expect("get")
+        .expect("a tombstone is still readable");
+    let deleted_at = tomb.deleted_at.expect("deleted_at set");
+    assert!(deleted_at > before_delete.updated_at);
+    assert_eq!(tomb.updated_at, deleted_at);
+    assert_eq!(tomb.published_at, original.published_at);
+    assert_eq!(tomb.title, "");
+    assert_eq!(tomb.summary, "");
+    assert_eq!(tomb.body, "");
+    assert_eq!(tomb.body_html, "");
+    assert_eq!(tomb.license, None);
+    assert_eq!(tomb.based_on, None);
+    assert_eq!(tomb.metadata, json!({}));
+    assert!(tomb.tags.is_empty(), "tags erased: {:?}", tomb.tags);
+    assert!(tomb.links.is_empty(), "links erased: {:?}", tomb.links);
+    assert_eq!(tomb.owner, original.owner);
+
+    // A tombstone cannot be changed or withdrawn again.
+    match store.update_item(original.id, &replacement).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => panic!("updating a tombstone: expected NotFound, got {other:?}"),
+    }
+    match store.delete_item(original.id).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => panic!("deleting a tombstone: expected NotFound, got {other:?}"),
+    }
+    assert_eq!(store.get_item(original.id).await.expect("get"), Some(tomb.clone()));
+    // Nor can items that never existed.
+    let missing = original.id + other.id + 1000;
+    assert!(matches!(
+        store.update_item(missing, &replacement).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(store.delete_item(missing).await, Err(StoreError::NotFound(_))));
+
+    // The tag index no longer finds the tombstone, the other item remains.
+    let page = store
+        .list_items(&ItemFilter { tag: Some("byggesak".into()), ..Default::default() }, 1, 10)
+        .await
+        .expect("list");
+    assert_eq!(ids(&page.items), vec![other.id]);
+    assert_eq!(page.total, 1);
+});
+
+both!(item_listing, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let bergen = agency(&store, "bergen", "Bergen kommune").await;
+
+    let software = content(RawItem {
+        kind: Some("software".into()),
+        title: Some("Skjemamotor".into()),
+        language: Some("nb".into()),
+        metadata: Some(json!({"repository_url": "https://github.com/oslo/skjema"})),
+        ..Default::default()
+    });
+    let mut put = Vec::new();
+    for (agency_id, c) in [
+        (oslo.id, simple("guide", "o1", "nb", &["plan"])),
+        (oslo.id, content(RawItem { tags: Some(vec!["plan".into(), "data".into()]), language: Some("nn".into()), ..dataset_raw() })),
+        (oslo.id, simple("guide", "o3", "en", &["data"])),
+        (oslo.id, software),
+        (oslo.id, simple("question", "o5", "nb", &["plan"])),
+        (bergen.id, simple("guide", "b1", "nb", &["plan"])),
+        (bergen.id, simple("guide", "b2", "nb", &["plan", "data"])),
+    ] {
+        put.push(store.put_item(agency_id, &c).await.expect("put item"));
+    }
+    let [o1, o2, o3, o4, o5, b1, b2] = <[Item; 7]>::try_from(put).expect("seven items");
+    store.delete_item(b2.id).await.expect("delete b2");
+
+    let list = |filter: ItemFilter, page: u64, per_page: u64| {
+        let store = store.clone();
+        async move {
+            store
+                .list_items(&filter, page, per_page)
+                .await
+                .unwrap_or_else(|e| panic!("list_items: {e}"))
+        }
+    };
+    let only = |f: fn(&mut ItemFilter)| {
+        let mut filter = ItemFilter::default();
+        f(&mut filter);
+        filter
+    };
+
+    // One agency, two per page: newest first, 2 + 2 + 1.
+    let by_oslo = only(|f| f.agency = Some("oslo".into()));
+    let p1 = list(by_oslo.clone(), 1, 2).await;
+    let p2 = list(by_oslo.clone(), 2, 2).await;
+    let p3 = list(by_oslo.clone(), 3, 2).await;
+    let p4 = list(by_oslo.clone(), 4, 2).await;
+    assert_eq!(ids(&p1.items), vec![o5.id, o4.id]);
+    assert_eq!(ids(&p2.items), vec![o3.id, o2.id]);
+    assert_eq!(ids(&p3.items), vec![o1.id]);
+    assert!(p4.items.is_empty());
+    for (n, p) in [(1, &p1), (2, &p2), (3, &p3), (4, &p4)] {
+        assert_eq!(p.total, 5, "total on page {n}");
+        assert_eq!(p.page, n);
+        assert_eq!(p.per_page, 2);
+    }
+    // Listed items are whole: the same as reading each one.
+    for i in p1.items.iter().chain(&p2.items).chain(&p3.items) {
+        assert_eq!(Some(i), store.get_item(i.id).await.expect("get").as_ref());
+    }
+    assert_eq!(p2.items[1].tags, vec!["data", "plan"]);
+    assert_eq!(p2.items[1].links.len(), 3);
+
+    // Everything local, withdrawn excluded.
+    let all = list(ItemFilter::default(), 1, 10).await;
+    assert_eq!(ids(&all.items), vec![b1.id, o5.id, o4.id, o3.id, o2.id, o1.id]);
+    assert_eq!(all.total, 6);
+    let all2 = list(ItemFilter::default(), 2, 4).await;
+    assert_eq!(ids(&all2.items), vec![o2.id, o1.id]);
+    assert_eq!(all2.total, 6);
+    assert_eq!(
+        ids(&list(only(|f| f.origin = Origin::All), 1, 10).await.items),
+        ids(&all.items)
+    );
+
+    // Filters.
+    let by_bergen = list(only(|f| f.agency = Some("bergen".into())), 1, 10).await;
+    assert_eq!(ids(&by_bergen.items), vec![b1.id]);
+    assert_eq!(by_bergen.total, 1);
+    let nobody = list(only(|f| f.agency = Some("trondheim".into())), 1, 10).await;
+    assert!(nobody.items.is_empty());
+    assert_eq!(nobody.total, 0);
+
+    let guides = list(only(|f| f.kind = Some("guide".into())), 1, 10).await;
+    assert_eq!(ids(&guides.items), vec![b1.id, o3.id, o1.id]);
+    assert_eq!(guides.total, 3);
+    let datasets = list(only(|f| f.kind = Some("dataset".into())), 1, 10).await;
+    assert_eq!(ids(&datasets.items), vec![o2.id]);
+    let events = list(only(|f| f.kind = Some("event".into())), 1, 10).await;
+    assert_eq!(events.total, 0);
+
+    let plan = list(only(|f| f.tag = Some("plan".into())), 1, 10).await;
+    assert_eq!(ids(&plan.items), vec![b1.id, o5.id, o2.id, o1.id]);
+    assert_eq!(plan.total, 4);
+    let data = list(only(|f| f.tag = Some("data".into())), 1, 10).await;
+    assert_eq!(ids(&data.items), vec![o3.id, o2.id]);
+    assert_eq!(data.total, 2);
+    // An item listed by one of its tags still carries all of them.
+    assert_eq!(data.items[1].tags, vec!["data", "plan"]);
+    let plan_p2 = list(only(|f| f.tag = Some("plan".into())), 2, 3).await;
+    assert_eq!(ids(&plan_p2.items), vec![o1.id]);
+    assert_eq!(plan_p2.total, 4);
+    assert_eq!(list(only(|f| f.tag = Some("nothing".into())), 1, 10).await.total, 0);
+
+    let nb = list(only(|f| f.language = Some("nb".into())), 1, 10).await;
+    assert_eq!(ids(&nb.items), vec![b1.id, o5.id, o4.id, o1.id]);
+    assert_eq!(nb.total, 4);
+    let nn = list(only(|f| f.language = Some("nn".into())), 1, 10).await;
+    assert_eq!(ids(&nn.items), vec![o2.id]);
+    let en = list(only(|f| f.language = Some("en".into())), 1, 10).await;
+    assert_eq!(ids(&en.items), vec![o3.id]);
+
+    // Filters combine.
+    let combined = ItemFilter {
+        agency: Some("oslo".into()),
+        kind: Some("guide".into()),
+        tag: Some("plan".into()),
+        language: Some("nb".into()),
+        origin: Origin::Local,
+    };
+    let one = list(combined.clone(), 1, 10).await;
+    assert_eq!(ids(&one.items), vec![o1.id]);
+    assert_eq!(one.total, 1);
+    let none = list(ItemFilter { language: Some("en".into()), ..combined }, 1, 10).await;
+    assert_eq!(none.total, 0);
+
+    // No remote items exist, so the remote listing is empty.
+    let remote = list(only(|f| f.origin = Origin::Remote), 1, 10).await;
+    assert!(remote.items.is_empty());
+    assert_eq!(remote.total, 0);
+    let remote_oslo = ItemFilter {
+        origin: Origin::Remote,
+        agency: Some("oslo".into()),
+        ..Default::default()
+    };
+    assert_eq!(list(remote_oslo, 1, 10).await.total, 0);
+});
+
+// ---------------------------------------------------------------- comments
+
+both!(comments, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let bergen = agency(&store, "bergen", "Bergen kommune").await;
+    let item = store
+        .put_item(oslo.id, &simple("question", "Har noen løst X?", "nb", &[]))
+        .await
+        .expect("put item");
+    let other = store
+        .put_item(oslo.id, &simple("guide", "Annet", "nb", &[]))
+        .await
+        .expect("put other");
+
+    assert!(store.list_comments(item.id).await.expect("list").is_empty());
+
+    let c1 = store
+        .put_agency_comment(
+            item.id,
+            bergen.id,
+            None,
+            "Ja, *vi* har!",
+            "<p>Ja, <em>vi</em> har!</p>",
+            Some("nb"),
+        )
+        .await
+        .expect("comment");
+    assert!(c1.id > 0);
+    assert_eq!(c1.ap_id, None);
+    assert_eq!(c1.item_id, item.id);
+    assert_eq!(c1.in_reply_to_id, None);
+    assert_eq!(
+        c1.author,
+        CommentAuthor::Agency {
+            slug: "bergen".into(),
+            name: "Bergen kommune".into()
+        }
+    );
+    assert_eq!(c1.content_html, "<p>Ja, <em>vi</em> har!</p>");
+    assert_eq!(c1.language.as_deref(), Some("nb"));
+    assert_eq!(c1.updated_at, None);
+
+    let c2 = store
+        .put_agency_comment(item.id, oslo.id, Some(c1.id), "Takk!", "<p>Takk!</p>", None)
+        .await
+        .expect("reply");
+    assert_eq!(c2.in_reply_to_id, Some(c1.id));
+    assert_eq!(c2.language, None);
+    assert_eq!(
+        c2.author,
+        CommentAuthor::Agency {
+            slug: "oslo".into(),
+            name: "Oslo kommune".into()
+        }
+    );
+    assert!(c2.published_at >= c1.published_at);
+
+    // Oldest first, exactly as written.
+    assert_eq!(
+        store.list_comments(item.id).await.expect("list"),
+        vec![c1.clone(), c2.clone()]
+    );
+    assert!(store.list_comments(other.id).await.expect("list").is_empty());
+
+    // A comment on an item that does not exist is refused.
+    assert!(
+        store
+            .put_agency_comment(item.id + other.id + 1000, oslo.id, None, "x", "<p>x</p>", None)
+            .await
+            .is_err()
+    );
+
+    // Hidden and deleted comments are not listed.
+    store
+        .execute_unprepared(&format!(
+            "UPDATE comment SET hidden_at = published_at WHERE id = {}",
+            c1.id
+        ))
+        .await
+        .expect("hide c1");
+    assert_eq!(store.list_comments(item.id).await.expect("list"), vec![c2.clone()]);
+    store
+        .execute_unprepared(&format!(
+            "UPDATE comment SET deleted_at = published_at WHERE id = {}",
+            c2.id
+        ))
+        .await
+        .expect("delete c2");
+    assert!(store.list_comments(item.id).await.expect("list").is_empty());
+});
+
+// ---------------------------------------------------------------- timestamps
+
+both!(timestamps_round_trip, |store| {
+    let kari = staff(&store, "kari").await;
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+
+    // Times the store makes itself are whole microseconds and read back exactly.
+    for t in [oslo.created_at, kari.created_at] {
+        assert_eq!(t.timestamp_subsec_nanos() % 1000, 0, "{t} has sub-microsecond digits");
+    }
+    assert_eq!(store.get_agency(oslo.id).await.expect("get"), Some(oslo.clone()));
+    assert_eq!(
+        store.get_staff_by_username("kari").await.expect("get"),
+        Some(kari.clone())
+    );
+
+    // Given times, with every shape of fraction (none, milli, micro, one
+    // microsecond), before 1970 and far ahead, read back exactly.
+    let times = [
+        "2026-11-28T12:34:56.123456Z",
+        "2026-11-28T12:34:56Z",
+        "2026-11-28T12:34:56.100Z",
+        "2026-11-28T12:34:56.000001Z",
+        "2026-11-28T12:34:56.999999Z",
+        "1999-12-31T23:59:59.999999Z",
+        "1969-07-20T20:17:40Z",
+        "2099-01-01T00:00:00.5Z",
+        "9999-12-31T23:59:59.999999Z",
+    ];
+    let mut put = Vec::new();
+    for (i, s) in times.iter().enumerate() {
+        let t = ts(s);
+        let token = store
+            .put_token(kari.id, format!("hash-{i}"), Some((*s).to_owned()), Some(t))
+            .await
+            .expect("put token");
+        assert_eq!(token.expires_at, Some(t), "returned by the insert: {s}");
+        put.push((token.id, t));
+    }
+    let listed = store.list_tokens(kari.id).await.expect("list");
+    for (id, t) in &put {
+        let row = listed.iter().find(|r| r.id == *id).expect("token listed");
+        assert_eq!(row.expires_at, Some(*t), "read back: {}", t.to_rfc3339());
+    }
+    // Expiry compares the stored time: past ones fail, future ones pass.
+    for (i, s) in times.iter().enumerate() {
+        let valid = store
+            .get_token_owner(&format!("hash-{i}"))
+            .await
+            .expect("lookup")
+            .is_some();
+        assert_eq!(valid, ts(s) > Utc::now(), "token expiring at {s}");
+    }
+
+    // The database orders by time, not by insertion: give items published
+    // times out of id order (whole seconds, milli- and microseconds mixed)
+    // and list them.
+    let mut items = Vec::new();
+    for n in 0..5 {
+        items.push(
+            store
+                .put_item(oslo.id, &simple("guide", &format!("t{n}"), "nb", &["time"]))
+                .await
+                .expect("put item"),
+        );
+    }
+    let given = [
+        "2020-05-17T12:00:01Z",
+        "2020-05-17T12:00:00Z",
+        "2020-05-17T12:00:00.5Z",
+        "2020-05-17T12:00:00.123Z",
+        "2020-05-17T12:00:00.123001Z",
+    ];
+    for (item, s) in items.iter().zip(given) {
+        let t = ts(s);
+        // An RFC 3339 literal both databases read, in the form sqlx writes
+        // for SQLite.
+        store
+            .execute_unprepared(&format!(
+                "UPDATE item SET published_at = '{}' WHERE id = {}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+                item.id
+            ))
+            .await
+            .expect("set published_at");
+        let read = store.get_item(item.id).await.expect("get").expect("exists");
+        assert_eq!(read.published_at, t, "published_at read back for {s}");
+    }
+    let newest = store
+        .put_item(oslo.id, &simple("guide", "now", "nb", &["time"]))
+        .await
+        .expect("put newest");
+    let page = store
+        .list_items(&ItemFilter { tag: Some("time".into()), ..Default::default() }, 1, 10)
+        .await
+        .expect("list");
+    assert_eq!(
+        ids(&page.items),
+        vec![newest.id, items[0].id, items[2].id, items[4].id, items[3].id, items[1].id],
+        "newest first by published_at"
+    );
+});

@@ -1,0 +1,71 @@
+//! Bearer-token authentication and the rules for who may write what.
+
+use crate::{error::ApiError, state::AppState};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use deling_domain::auth::{Role, token_hash};
+use deling_store::records::{Agency, ApiToken, Staff};
+use std::{future::Future, pin::Pin};
+
+/// The staff member behind a valid bearer token.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The account.
+    pub staff: Staff,
+    /// The token used.
+    pub token: ApiToken,
+}
+
+impl Authenticated {
+    /// Succeeds when the caller may publish and edit for `agency`: an editor
+    /// or admin of it, or an instance admin.
+    pub async fn require_editor(&self, state: &AppState, agency: &Agency) -> Result<Role, ApiError> {
+        if self.staff.instance_admin {
+            return Ok(Role::Admin);
+        }
+        state
+            .store
+            .get_role(self.staff.id, agency.id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Forbidden(format!(
+                    "{} has no role in agency {:?}",
+                    self.staff.username, agency.slug
+                ))
+            })
+    }
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().map(str::to_owned));
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal("app state missing".into()))?;
+            let value = match header {
+                None => {
+                    return Err(ApiError::Unauthorized(
+                        "this needs an Authorization: Bearer <token> header".into(),
+                    ));
+                }
+                Some(Err(_)) => return Err(ApiError::Unauthorized("the Authorization header is not text".into())),
+                Some(Ok(v)) => v,
+            };
+            let secret = value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+            match state.store.get_token_owner(&token_hash(secret)).await? {
+                Some((token, staff)) => Ok(Self { staff, token }),
+                None => Err(ApiError::Unauthorized("the token is unknown, expired or revoked".into())),
+            }
+        })
+    }
+}

@@ -1,0 +1,370 @@
+//! JSON shapes of the API, with their OpenAPI schemas.
+
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use deling_domain::item::{RawItem, RawLink};
+use deling_store::records::{Agency, Comment, CommentAuthor, Item, ItemOwner};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Tells "absent" (keep) from `null` (clear) in a PATCH body.
+fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// A link in an item body.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkBody {
+    /// Absolute http(s) URL.
+    pub href: String,
+    /// What to call it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Media type, e.g. `application/pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}
+
+/// An item as sent on create (`kind`, `title` and `language` required) or
+/// update (any subset; `null` clears `license` and `based_on`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemBody {
+    /// `guide`, `dataset`, `software`, `service`, `question` or `event`.
+    pub kind: Option<String>,
+    /// 1 to 200 characters.
+    pub title: Option<String>,
+    /// Plain text, at most 500 characters; Mastodon shows this.
+    pub summary: Option<String>,
+    /// Markdown (CommonMark).
+    pub body: Option<String>,
+    /// BCP 47 tag: `nb`, `nn`, `se`, `sma`, `smj`, `en`, ...
+    pub language: Option<String>,
+    /// Hashtags without `#`.
+    pub tags: Option<Vec<String>>,
+    /// SPDX expression (`CC-BY-4.0`, `NLOD-2.0`) or an http(s) URI.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub license: Option<Option<String>>,
+    /// Links and attachments.
+    pub links: Option<Vec<LinkBody>>,
+    /// Kind-specific metadata (see the API guide).
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
+    /// URL of the item this one adapts.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub based_on: Option<Option<String>>,
+}
+
+impl From<ItemBody> for RawItem {
+    fn from(b: ItemBody) -> Self {
+        RawItem {
+            kind: b.kind,
+            title: b.title,
+            summary: b.summary,
+            body: b.body,
+            language: b.language,
+            tags: b.tags,
+            license: b.license,
+            links: b.links.map(|ls| {
+                ls.into_iter()
+                    .map(|l| RawLink {
+                        href: l.href,
+                        title: l.title,
+                        media_type: l.media_type,
+                    })
+                    .collect()
+            }),
+            metadata: b.metadata,
+            based_on: b.based_on,
+        }
+    }
+}
+
+/// Who published an item or wrote a comment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorRef {
+    /// `local` (an agency here) or `remote`.
+    pub origin: &'static str,
+    /// Slug, for a local agency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// `@slug@domain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ActivityPub actor id.
+    pub actor_id: String,
+}
+
+/// A link on a stored item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkView {
+    /// Target.
+    pub href: String,
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Media type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}
+
+/// A stored item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemView {
+    /// Local id, for the API.
+    pub id: i64,
+    /// Public page (and, for local items, the ActivityPub id).
+    pub url: String,
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// Who published it.
+    pub agency: ActorRef,
+    /// Kind.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+    /// Markdown source.
+    pub body: String,
+    /// Rendered, sanitised HTML.
+    pub body_html: String,
+    /// Language.
+    pub language: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// License.
+    pub license: Option<String>,
+    /// Links.
+    pub links: Vec<LinkView>,
+    /// Kind-specific metadata.
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+    /// The item it adapts.
+    pub based_on: Option<String>,
+    /// First published.
+    pub published: DateTime<Utc>,
+    /// Last changed.
+    pub updated: DateTime<Utc>,
+}
+
+impl ItemView {
+    /// Shapes a stored item.
+    pub fn new(state: &AppState, item: Item) -> Self {
+        let local_url = state.urls.item(item.id).to_string();
+        let (agency, url, ap_id) = match item.owner {
+            ItemOwner::Local { slug, name, .. } => (
+                ActorRef {
+                    origin: "local",
+                    handle: Some(state.handle(&slug)),
+                    actor_id: state.urls.agency(&slug).to_string(),
+                    slug: Some(slug),
+                    name: Some(name),
+                },
+                local_url.clone(),
+                local_url,
+            ),
+            ItemOwner::Remote { ap_id: actor, handle, name, .. } => {
+                let ap_id = item.ap_id.unwrap_or_default();
+                (
+                    ActorRef {
+                        origin: "remote",
+                        slug: None,
+                        handle,
+                        name,
+                        actor_id: actor,
+                    },
+                    item.url.unwrap_or_else(|| ap_id.clone()),
+                    ap_id,
+                )
+            }
+        };
+        Self {
+            id: item.id,
+            url,
+            ap_id,
+            agency,
+            kind: item.kind,
+            title: item.title,
+            summary: item.summary,
+            body: item.body,
+            body_html: item.body_html,
+            language: item.language,
+            tags: item.tags,
+            license: item.license,
+            links: item
+                .links
+                .into_iter()
+                .map(|l| LinkView {
+                    href: l.href,
+                    title: l.title,
+                    media_type: l.media_type,
+                })
+                .collect(),
+            metadata: item.metadata,
+            based_on: item.based_on,
+            published: item.published_at,
+            updated: item.updated_at,
+        }
+    }
+}
+
+/// One page of items, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemPage {
+    /// The items.
+    pub items: Vec<ItemView>,
+    /// This page (1-based).
+    pub page: u64,
+    /// Page size.
+    pub per_page: u64,
+    /// Items on all pages.
+    pub total: u64,
+    /// URL of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+/// Query of `GET /api/v1/items`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ItemQuery {
+    /// Only this agency's items (slug).
+    pub agency: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only items with this tag.
+    pub tag: Option<String>,
+    /// Only this language (BCP 47).
+    pub language: Option<String>,
+    /// `local` (default), `remote` or `all`.
+    pub origin: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page, 1 to 100 (default 20).
+    pub per_page: Option<u64>,
+}
+
+/// An agency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyView {
+    /// Slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// `@slug@domain`, to follow from Mastodon.
+    pub handle: String,
+    /// ActivityPub actor id and profile page.
+    pub url: String,
+    /// Description (Markdown).
+    pub summary: String,
+    /// Description as HTML.
+    pub summary_html: String,
+    /// Organisation number.
+    pub org_number: Option<String>,
+    /// Web site.
+    pub website: Option<String>,
+    /// Logo.
+    pub icon_url: Option<String>,
+    /// Created.
+    pub created: DateTime<Utc>,
+}
+
+impl AgencyView {
+    /// Shapes a stored agency.
+    pub fn new(state: &AppState, a: Agency) -> Self {
+        Self {
+            handle: state.handle(&a.slug),
+            url: state.urls.agency(&a.slug).to_string(),
+            slug: a.slug,
+            name: a.name,
+            summary: a.summary,
+            summary_html: a.summary_html,
+            org_number: a.org_number,
+            website: a.website,
+            icon_url: a.icon_url,
+            created: a.created_at,
+        }
+    }
+}
+
+/// A comment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentView {
+    /// Local id.
+    pub id: i64,
+    /// The item.
+    pub item_id: i64,
+    /// The comment answered, if any.
+    pub in_reply_to_id: Option<i64>,
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// Who wrote it.
+    pub author: ActorRef,
+    /// Sanitised HTML.
+    pub content_html: String,
+    /// Language.
+    pub language: Option<String>,
+    /// Written.
+    pub published: DateTime<Utc>,
+    /// Edited.
+    pub updated: Option<DateTime<Utc>>,
+}
+
+impl CommentView {
+    /// Shapes a stored comment.
+    pub fn new(state: &AppState, c: Comment) -> Self {
+        let author = match c.author {
+            CommentAuthor::Agency { slug, name } => ActorRef {
+                origin: "local",
+                handle: Some(state.handle(&slug)),
+                actor_id: state.urls.agency(&slug).to_string(),
+                slug: Some(slug),
+                name: Some(name),
+            },
+            CommentAuthor::Remote { ap_id, handle, name, .. } => ActorRef {
+                origin: "remote",
+                slug: None,
+                handle,
+                name,
+                actor_id: ap_id,
+            },
+        };
+        Self {
+            ap_id: c.ap_id.unwrap_or_else(|| state.urls.comment(c.id).to_string()),
+            id: c.id,
+            item_id: c.item_id,
+            in_reply_to_id: c.in_reply_to_id,
+            author,
+            content_html: c.content_html,
+            language: c.language,
+            published: c.published_at,
+            updated: c.updated_at,
+        }
+    }
+}
+
+/// Credentials for `POST /api/v1/auth/login`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A new bearer token, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When it stops working.
+    pub expires_at: Option<DateTime<Utc>>,
+}

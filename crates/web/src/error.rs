@@ -1,0 +1,163 @@
+//! API errors as RFC 9457 problem details (`application/problem+json`).
+//!
+//! Each error carries a `detail` that is safe to show a client; causes that
+//! are not (database errors) are logged and replaced by a generic message.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode, http::header};
+use deling_domain::FieldError;
+use deling_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem details document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// Problem type URI; `about:blank` means the status says it all.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the status.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// For 422: every field that failed, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// Field path, e.g. `links[0].href`.
+    pub field: String,
+    /// Why it was refused.
+    pub problem: String,
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed request (bad JSON, bad query).
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Valid credentials, not enough rights.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing.
+    #[error("{0}")]
+    NotFound(String),
+    /// Conflicts with stored state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Existed once, withdrawn.
+    #[error("{0}")]
+    Gone(String),
+    /// Body too large.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// Wrong content type.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Well-formed but invalid values.
+    #[error("{} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    /// Our fault; the cause is logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => Self::NotFound(format!("{what} not found")),
+            StoreError::Conflict(m) => Self::Conflict(m),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (detail, errors) = match self {
+            Self::Invalid(fields) => (
+                format!(
+                    "the request has {} invalid field(s): {}",
+                    fields.len(),
+                    fields.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
+                ),
+                fields
+                    .iter()
+                    .map(|f| ProblemField {
+                        field: f.field.clone(),
+                        problem: f.problem.clone(),
+                    })
+                    .collect(),
+            ),
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                ("the server failed to handle the request; the error has been logged".to_owned(), vec![])
+            }
+            other => (other.to_string(), vec![]),
+        };
+        let problem = Problem {
+            problem_type: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        };
+        let mut res = HttpResponse::build(status);
+        res.content_type("application/problem+json");
+        if status == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"deling\""));
+        }
+        res.json(problem)
+    }
+}
+
+/// Turns actix's JSON body errors into problems: 413 for size, 415 for
+/// content type, 400 for the rest (with serde's message, which names the
+/// field and line).
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::OverflowKnownLength { length, limit } => {
+            ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
+        }
+        E::Overflow { limit } => ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes")),
+        E::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".to_owned()),
+        E::Deserialize(e) => ApiError::BadRequest(format!("the JSON body does not fit: {e}")),
+        other => ApiError::BadRequest(format!("cannot read the body: {other}")),
+    };
+    api.into()
+}
+
+/// Query-string errors as 400 problems.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("bad query string: {err}")).into()
+}
+
+/// Path errors (an id that is not a number) as 400 problems.
+pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("bad path: {err}")).into()
+}

@@ -1,0 +1,184 @@
+//! Shared items: list, read, publish, edit, withdraw; their comments.
+
+use crate::{
+    auth::Authenticated,
+    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView},
+    error::{ApiError, Problem},
+    routes::api::agencies,
+    state::AppState,
+};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use deling_domain::{
+    FieldError,
+    item::{ItemContent, ItemKind, Tag},
+    language::Language,
+};
+use deling_store::{ItemFilter, Origin, records::Item};
+
+const DEFAULT_PER_PAGE: u64 = 20;
+const MAX_PER_PAGE: u64 = 100;
+
+fn bad(field: &str, problem: impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest(format!("query parameter {field}: {problem}"))
+}
+
+/// Lists items, newest first.
+#[utoipa::path(get, path = "/api/v1/items", tag = "items", params(ItemQuery),
+    responses((status = 200, body = ItemPage), (status = 400, body = Problem)))]
+pub async fn list(state: web::Data<AppState>, req: HttpRequest, q: web::Query<ItemQuery>) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let page = q.page.unwrap_or(1);
+    if page == 0 {
+        return Err(bad("page", "pages count from 1"));
+    }
+    let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(bad("per_page", format!("must be 1 to {MAX_PER_PAGE}")));
+    }
+    let origin = match q.origin.as_deref() {
+        None | Some("local") => Origin::Local,
+        Some("remote") => Origin::Remote,
+        Some("all") => Origin::All,
+        Some(other) => return Err(bad("origin", format!("{other:?} is not local, remote or all"))),
+    };
+    let filter = ItemFilter {
+        agency: q.agency,
+        kind: q
+            .kind
+            .map(|k| k.parse::<ItemKind>().map(|k| k.as_str().to_owned()))
+            .transpose()
+            .map_err(|e| bad("kind", e))?,
+        tag: q
+            .tag
+            .map(|t| Tag::parse(&t).map(|t| t.as_str().to_owned()))
+            .transpose()
+            .map_err(|e| bad("tag", e))?,
+        language: q
+            .language
+            .map(|l| Language::parse(&l).map(|l| l.to_string()))
+            .transpose()
+            .map_err(|e| bad("language", e))?,
+        origin,
+    };
+    let result = state.store.list_items(&filter, page, per_page).await?;
+    let next = (page.saturating_mul(per_page) < result.total).then(|| {
+        let mut url = state.urls.base().join(req.path()).unwrap_or_else(|_| state.urls.base().clone());
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+            .filter(|(k, _)| k != "page")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs).append_pair("page", &(page + 1).to_string());
+        url.to_string()
+    });
+    Ok(HttpResponse::Ok().json(ItemPage {
+        items: result.items.into_iter().map(|i| ItemView::new(&state, i)).collect(),
+        page,
+        per_page,
+        total: result.total,
+        next,
+    }))
+}
+
+/// Reads an item: 404 if unknown, 410 if withdrawn.
+async fn find(state: &AppState, id: i64) -> Result<Item, ApiError> {
+    match state.store.get_item(id).await? {
+        None => Err(ApiError::NotFound(format!("no item {id}"))),
+        Some(i) if i.deleted_at.is_some() => Err(ApiError::Gone(format!("item {id} has been withdrawn"))),
+        Some(i) => Ok(i),
+    }
+}
+
+/// Reads an item the caller may edit: it must be local and the caller an
+/// editor of its agency.
+async fn find_editable(state: &AppState, auth: &Authenticated, id: i64) -> Result<Item, ApiError> {
+    let item = find(state, id).await?;
+    let agency_id = item
+        .agency_id()
+        .ok_or_else(|| ApiError::Forbidden(format!("item {id} belongs to another server and cannot be changed here")))?;
+    let agency = state
+        .store
+        .get_agency(agency_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("agency not found".into()))?;
+    auth.require_editor(state, &agency).await?;
+    Ok(item)
+}
+
+fn invalid(errors: Vec<FieldError>) -> ApiError {
+    ApiError::Invalid(errors)
+}
+
+/// Shows one item.
+#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "items",
+    params(("id" = i64, Path, description = "Item id")),
+    responses((status = 200, body = ItemView), (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let item = find(&state, *id).await?;
+    Ok(HttpResponse::Ok().json(ItemView::new(&state, item)))
+}
+
+/// Publishes an item for an agency.
+#[utoipa::path(post, path = "/api/v1/agencies/{slug}/items", tag = "items", request_body = ItemBody,
+    params(("slug" = String, Path, description = "The agency's slug")),
+    security(("bearer" = [])),
+    responses((status = 201, body = ItemView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+    body: web::Json<ItemBody>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_editor(&state, &agency).await?;
+    let content = ItemContent::parse(body.into_inner().into()).map_err(invalid)?;
+    let item = state.store.put_item(agency.id, &content).await?;
+    let view = ItemView::new(&state, item);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/items/{}", view.id)))
+        .json(view))
+}
+
+/// Changes some of an item's fields; the result is checked as a whole.
+#[utoipa::path(patch, path = "/api/v1/items/{id}", tag = "items", request_body = ItemBody,
+    params(("id" = i64, Path, description = "Item id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ItemView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    body: web::Json<ItemBody>,
+) -> Result<HttpResponse, ApiError> {
+    let item = find_editable(&state, &auth, *id).await?;
+    let merged = body.into_inner();
+    let content = ItemContent::parse(deling_domain::item::RawItem::from(merged).over(item.to_raw())).map_err(invalid)?;
+    let item = state.store.update_item(item.id, &content).await?;
+    Ok(HttpResponse::Ok().json(ItemView::new(&state, item)))
+}
+
+/// Withdraws an item; it answers 410 Gone afterwards.
+#[utoipa::path(delete, path = "/api/v1/items/{id}", tag = "items",
+    params(("id" = i64, Path, description = "Item id")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn delete(state: web::Data<AppState>, auth: Authenticated, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let item = find_editable(&state, &auth, *id).await?;
+    state.store.delete_item(item.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Lists an item's comments, oldest first.
+#[utoipa::path(get, path = "/api/v1/items/{id}/comments", tag = "items",
+    params(("id" = i64, Path, description = "Item id")),
+    responses((status = 200, body = Vec<CommentView>), (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn comments(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let item = find(&state, *id).await?;
+    let comments = state.store.list_comments(item.id).await?;
+    let views: Vec<CommentView> = comments.into_iter().map(|c| CommentView::new(&state, c)).collect();
+    Ok(HttpResponse::Ok().json(views))
+}

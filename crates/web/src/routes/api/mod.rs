@@ -1,0 +1,30 @@
+//! The REST API under `/api/v1`.
+
+pub mod agencies;
+pub mod auth;
+pub mod items;
+
+use crate::error::ApiError;
+use actix_web::{HttpRequest, web};
+
+/// Registers the API's routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .route("/auth/login", web::post().to(auth::login))
+            .route("/auth/token", web::delete().to(auth::logout))
+            .route("/agencies", web::get().to(agencies::list))
+            .route("/agencies/{slug}", web::get().to(agencies::get))
+            .route("/agencies/{slug}/items", web::post().to(items::create))
+            .route("/items", web::get().to(items::list))
+            .route("/items/{id}", web::get().to(items::get))
+            .route("/items/{id}", web::patch().to(items::update))
+            .route("/items/{id}", web::delete().to(items::delete))
+            .route("/items/{id}/comments", web::get().to(items::comments)),
+    );
+}
+
+/// Any unknown path: a 404 problem rather than an empty body.
+pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
+}

@@ -1,0 +1,50 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use crate::{dto, error, routes::api};
+use actix_web::HttpResponse;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Deling's REST API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Deling API", description = "Share guides, datasets, software and services between public bodies."),
+    paths(
+        api::auth::login,
+        api::auth::logout,
+        api::agencies::list,
+        api::agencies::get,
+        api::items::list,
+        api::items::get,
+        api::items::create,
+        api::items::update,
+        api::items::delete,
+        api::items::comments,
+    ),
+    components(schemas(
+        dto::ItemBody, dto::LinkBody, dto::ItemView, dto::LinkView, dto::ItemPage, dto::ActorRef,
+        dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
+        error::Problem, error::ProblemField,
+    )),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
