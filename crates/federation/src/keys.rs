@@ -36,6 +36,9 @@ mod tests {
     fn generates_pem_keys() {
         let kp = super::generate().expect("keys");
         assert!(kp.public_key_pem.starts_with("-----BEGIN PUBLIC KEY-----"));
-        assert!(kp.private_key_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert!(
+            kp.private_key_pem
+                .starts_with("-----BEGIN PRIVATE KEY-----")
+        );
     }
 }

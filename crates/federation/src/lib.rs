@@ -1,9 +1,14 @@
-//! Deling's ActivityPub glue. For now: actor key pairs and the URL scheme
-//! that gives every local actor and object its public id. The actors,
-//! objects, inbox and durable delivery queue grow here.
+//! Deling's ActivityPub glue: the URL scheme that gives every local actor
+//! and object its id, actor key pairs, the ActivityStreams documents
+//! (`protocol`), local records turned into them (`objects`) and discovery
+//! (WebFinger, NodeInfo, host-meta). The inbox and the durable delivery
+//! queue grow here.
 #![deny(missing_docs)]
 
+pub mod discovery;
 pub mod keys;
+pub mod objects;
+pub mod protocol;
 pub mod urls;
 
 pub use urls::Urls;

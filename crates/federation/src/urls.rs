@@ -39,6 +39,68 @@ impl Urls {
         self.join(&format!("/agencies/{slug}"))
     }
 
+    /// An agency's inbox.
+    pub fn agency_inbox(&self, slug: &str) -> Url {
+        self.join(&format!("/agencies/{slug}/inbox"))
+    }
+
+    /// An agency's outbox.
+    pub fn agency_outbox(&self, slug: &str) -> Url {
+        self.join(&format!("/agencies/{slug}/outbox"))
+    }
+
+    /// An agency's followers collection.
+    pub fn agency_followers(&self, slug: &str) -> Url {
+        self.join(&format!("/agencies/{slug}/followers"))
+    }
+
+    /// The collection of actors an agency follows.
+    pub fn agency_following(&self, slug: &str) -> Url {
+        self.join(&format!("/agencies/{slug}/following"))
+    }
+
+    /// An agency's pinned items.
+    pub fn agency_featured(&self, slug: &str) -> Url {
+        self.join(&format!("/agencies/{slug}/featured"))
+    }
+
+    /// The shared inbox of the whole instance.
+    pub fn shared_inbox(&self) -> Url {
+        self.join("/inbox")
+    }
+
+    /// An item's replies collection.
+    pub fn item_replies(&self, id: i64) -> Url {
+        self.join(&format!("/items/{id}/replies"))
+    }
+
+    /// An item's likes collection.
+    pub fn item_likes(&self, id: i64) -> Url {
+        self.join(&format!("/items/{id}/likes"))
+    }
+
+    /// An item's boosts collection.
+    pub fn item_shares(&self, id: i64) -> Url {
+        self.join(&format!("/items/{id}/shares"))
+    }
+
+    /// The Create activity that published a local item.
+    pub fn item_create(&self, id: i64) -> Url {
+        self.join(&format!("/items/{id}/create"))
+    }
+
+    /// Where items with a tag are listed.
+    pub fn tag(&self, tag: &str) -> Url {
+        let mut u = self.join("/api/v1/items");
+        u.query_pairs_mut().append_pair("tag", tag);
+        u
+    }
+
+    /// A NodeInfo document of `version` (`2.0`, `2.1`).
+    pub fn nodeinfo(&self, version: &str) -> Url {
+        self.join(&format!("/nodeinfo/{version}"))
+    }
+
     /// A local item's id and page.
     pub fn item(&self, id: i64) -> Url {
         self.join(&format!("/items/{id}"))
@@ -62,7 +124,10 @@ mod tests {
     #[test]
     fn builds_ids() {
         let u = Urls::for_domain("deling.oslo.kommune.no", false).expect("url");
-        assert_eq!(u.agency("oslo").as_str(), "https://deling.oslo.kommune.no/agencies/oslo");
+        assert_eq!(
+            u.agency("oslo").as_str(),
+            "https://deling.oslo.kommune.no/agencies/oslo"
+        );
         assert_eq!(u.item(7).as_str(), "https://deling.oslo.kommune.no/items/7");
         let d = Urls::for_domain("127.0.0.2:8080", true).expect("url");
         assert_eq!(d.item(1).as_str(), "http://127.0.0.2:8080/items/1");

@@ -112,7 +112,11 @@ impl Config {
         let config: Config = figment.extract().map_err(|e| {
             // figment reports every error; the first is enough to act on,
             // and one line is what an operator reads.
-            let first = e.into_iter().next().map(|e| e.to_string()).unwrap_or_default();
+            let first = e
+                .into_iter()
+                .next()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             ConfigError::Figment(first.replace("for key \"default.", "for key \""))
         })?;
         config.check()?;
@@ -129,7 +133,10 @@ impl Config {
         if !host_ok || self.domain.contains('/') {
             return Err(ConfigError::Invalid {
                 key: "domain",
-                problem: format!("{:?} is not a host name with an optional port, like deling.example.no", self.domain),
+                problem: format!(
+                    "{:?} is not a host name with an optional port, like deling.example.no",
+                    self.domain
+                ),
             });
         }
         let db_ok = url::Url::parse(&self.database_url)
@@ -162,7 +169,10 @@ impl Config {
     pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.bind.parse().map_err(|_| ConfigError::Invalid {
             key: "bind",
-            problem: format!("{:?} is not an address and port like 127.0.0.1:8080", self.bind),
+            problem: format!(
+                "{:?} is not an address and port like 127.0.0.1:8080",
+                self.bind
+            ),
         })
     }
 }
@@ -184,7 +194,10 @@ mod tests {
 
     #[test]
     fn defaults_parse() {
-        let c: Config = Figment::new().merge(Toml::string(DEFAULT_TOML)).extract().expect("defaults");
+        let c: Config = Figment::new()
+            .merge(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("defaults");
         assert!(c.check().is_ok());
         assert_eq!(c.bind, "127.0.0.1:8080");
         assert!(!c.federation.debug);

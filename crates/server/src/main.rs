@@ -2,7 +2,11 @@
 //! logging and runs the command. Errors end here, printed with their context.
 
 use clap::Parser;
-use deling::{cli::{Cli, Command}, commands, config::Config};
+use deling::{
+    cli::{Cli, Command},
+    commands,
+    config::Config,
+};
 use std::{io::IsTerminal, process::ExitCode};
 use tracing_subscriber::EnvFilter;
 
@@ -25,7 +29,10 @@ fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

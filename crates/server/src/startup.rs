@@ -13,7 +13,10 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("database_url = {}", redact(&config.database_url)))?;
-    store.migrate().await.context("while migrating the database")?;
+    store
+        .migrate()
+        .await
+        .context("while migrating the database")?;
     Ok(store)
 }
 
@@ -58,7 +61,8 @@ impl Application {
             },
         };
         let bind = config.bind_addr()?;
-        let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on bind = {bind}"))?;
+        let listener =
+            TcpListener::bind(bind).with_context(|| format!("cannot listen on bind = {bind}"))?;
         let addr = listener.local_addr()?;
         let mut server = HttpServer::new(move || {
             App::new()

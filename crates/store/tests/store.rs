@@ -26,7 +26,9 @@ fn new_agency(slug: &str, name: &str) -> NewAgency {
         slug: Slug::parse(slug).expect("valid slug"),
         name: DisplayName::parse(name).expect("valid name"),
         org_number: None,
-        public_key_pem: format!("-----BEGIN PUBLIC KEY-----\n{slug}-pub\n-----END PUBLIC KEY-----\n"),
+        public_key_pem: format!(
+            "-----BEGIN PUBLIC KEY-----\n{slug}-pub\n-----END PUBLIC KEY-----\n"
+        ),
         private_key_pem: format!(
             "-----BEGIN PRIVATE KEY-----\n{slug}-priv\n-----END PRIVATE KEY-----\n"
         ),
@@ -75,7 +77,8 @@ fn link(href: &str, title: Option<&str>, media_type: Option<&str>) -> RawLink {
 }
 
 fn ts(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap_or_else(|e| panic!("bad timestamp {s}: {e}"))
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad timestamp {s}: {e}"))
 }
 
 fn ids(items: &[Item]) -> Vec<i64> {
@@ -115,9 +118,18 @@ both!(agencies, |store| {
         store.get_agency_by_slug("oslo").await.expect("by slug"),
         Some(oslo.clone())
     );
-    assert_eq!(store.get_agency(oslo.id).await.expect("by id"), Some(oslo.clone()));
-    assert_eq!(store.get_agency_by_slug("bergen").await.expect("by slug"), None);
-    assert_eq!(store.get_agency_by_slug("OSLO").await.expect("by slug"), None);
+    assert_eq!(
+        store.get_agency(oslo.id).await.expect("by id"),
+        Some(oslo.clone())
+    );
+    assert_eq!(
+        store.get_agency_by_slug("bergen").await.expect("by slug"),
+        None
+    );
+    assert_eq!(
+        store.get_agency_by_slug("OSLO").await.expect("by slug"),
+        None
+    );
     assert_eq!(store.get_agency(oslo.id + 1000).await.expect("by id"), None);
 
     let bergen = agency(&store, "bergen", "Bergen kommune").await;
@@ -134,7 +146,10 @@ both!(agencies, |store| {
     // A taken slug is a conflict and changes nothing.
     match store.put_agency(new_agency("oslo", "Another Oslo")).await {
         Err(StoreError::Conflict(msg)) => {
-            assert!(msg.contains("oslo"), "conflict message names the slug: {msg}")
+            assert!(
+                msg.contains("oslo"),
+                "conflict message names the slug: {msg}"
+            )
         }
         other => panic!("expected a conflict, got {other:?}"),
     }
@@ -191,7 +206,10 @@ both!(staff_and_memberships, |store| {
         .expect("get")
         .expect("kari exists");
     assert_eq!(read, kari);
-    assert!(verify_password("correct horse battery staple", &read.password_hash));
+    assert!(verify_password(
+        "correct horse battery staple",
+        &read.password_hash
+    ));
     assert_eq!(store.get_staff_by_username("ola").await.expect("get"), None);
 
     let ola = store
@@ -207,12 +225,18 @@ both!(staff_and_memberships, |store| {
     // A taken username is a conflict and leaves the account as it was.
     match store.put_staff(&kari_name, "other".into(), true).await {
         Err(StoreError::Conflict(msg)) => {
-            assert!(msg.contains("kari.nordmann"), "conflict message names the user: {msg}")
+            assert!(
+                msg.contains("kari.nordmann"),
+                "conflict message names the user: {msg}"
+            )
         }
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert_eq!(
-        store.get_staff_by_username("kari.nordmann").await.expect("get"),
+        store
+            .get_staff_by_username("kari.nordmann")
+            .await
+            .expect("get"),
         Some(kari.clone())
     );
 
@@ -220,7 +244,13 @@ both!(staff_and_memberships, |store| {
     let bergen = agency(&store, "bergen", "Bergen kommune").await;
 
     assert_eq!(store.get_role(kari.id, oslo.id).await.expect("role"), None);
-    assert!(store.list_memberships(kari.id).await.expect("list").is_empty());
+    assert!(
+        store
+            .list_memberships(kari.id)
+            .await
+            .expect("list")
+            .is_empty()
+    );
 
     store
         .put_membership(kari.id, oslo.id, Role::Editor)
@@ -230,7 +260,10 @@ both!(staff_and_memberships, |store| {
         store.get_role(kari.id, oslo.id).await.expect("role"),
         Some(Role::Editor)
     );
-    assert_eq!(store.get_role(kari.id, bergen.id).await.expect("role"), None);
+    assert_eq!(
+        store.get_role(kari.id, bergen.id).await.expect("role"),
+        None
+    );
     assert_eq!(store.get_role(ola.id, oslo.id).await.expect("role"), None);
 
     // Giving a role again replaces the one held.
@@ -277,11 +310,15 @@ both!(staff_and_memberships, |store| {
     // Foreign keys hold: no membership for a staff member or agency that
     // does not exist.
     assert!(matches!(
-        store.put_membership(kari.id + ola.id + 100, oslo.id, Role::Editor).await,
+        store
+            .put_membership(kari.id + ola.id + 100, oslo.id, Role::Editor)
+            .await,
         Err(StoreError::Db(_))
     ));
     assert!(matches!(
-        store.put_membership(kari.id, oslo.id + bergen.id + 100, Role::Editor).await,
+        store
+            .put_membership(kari.id, oslo.id + bergen.id + 100, Role::Editor)
+            .await,
         Err(StoreError::Db(_))
     ));
 });
@@ -319,26 +356,64 @@ both!(tokens, |store| {
     let last_used = listed[0].last_used_at.expect("last_used_at recorded");
     assert!(last_used >= token.created_at);
     // A second use within the minute still works.
-    assert!(store.get_token_owner(&secret.hash).await.expect("lookup").is_some());
+    assert!(
+        store
+            .get_token_owner(&secret.hash)
+            .await
+            .expect("lookup")
+            .is_some()
+    );
 
     // Unknown hashes find nothing; nor does the secret itself.
-    assert!(store.get_token_owner(&token_hash("dlg_nope")).await.expect("lookup").is_none());
-    assert!(store.get_token_owner(&secret.secret).await.expect("lookup").is_none());
+    assert!(
+        store
+            .get_token_owner(&token_hash("dlg_nope"))
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    assert!(
+        store
+            .get_token_owner(&secret.secret)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
 
     // Expiry.
     let expired = NewToken::generate();
     store
-        .put_token(kari.id, expired.hash.clone(), None, Some(Utc::now() - Duration::seconds(1)))
+        .put_token(
+            kari.id,
+            expired.hash.clone(),
+            None,
+            Some(Utc::now() - Duration::seconds(1)),
+        )
         .await
         .expect("put expired");
-    assert!(store.get_token_owner(&expired.hash).await.expect("lookup").is_none());
+    assert!(
+        store
+            .get_token_owner(&expired.hash)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
     let later = NewToken::generate();
     let later_row = store
-        .put_token(kari.id, later.hash.clone(), None, Some(Utc::now() + Duration::hours(1)))
+        .put_token(
+            kari.id,
+            later.hash.clone(),
+            None,
+            Some(Utc::now() + Duration::hours(1)),
+        )
         .await
         .expect("put expiring later");
     assert_eq!(
-        store.get_token_owner(&later.hash).await.expect("lookup").map(|(t, _)| t.id),
+        store
+            .get_token_owner(&later.hash)
+            .await
+            .expect("lookup")
+            .map(|(t, _)| t.id),
         Some(later_row.id)
     );
 
@@ -356,12 +431,24 @@ both!(tokens, |store| {
     let revoked = store.revoke_token(token.id).await.expect("revoke");
     assert_eq!(revoked.id, token.id);
     let revoked_at = revoked.revoked_at.expect("revoked_at set");
-    assert!(store.get_token_owner(&secret.hash).await.expect("lookup").is_none());
+    assert!(
+        store
+            .get_token_owner(&secret.hash)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
     // Twice is harmless and keeps the first time.
     let again = store.revoke_token(token.id).await.expect("revoke again");
     assert_eq!(again.revoked_at, Some(revoked_at));
     // The other token is untouched.
-    assert!(store.get_token_owner(&later.hash).await.expect("lookup").is_some());
+    assert!(
+        store
+            .get_token_owner(&later.hash)
+            .await
+            .expect("lookup")
+            .is_some()
+    );
     match store.revoke_token(token.id + 1000).await {
         Err(StoreError::NotFound(_)) => {}
         other => panic!("revoking an unknown token: expected NotFound, got {other:?}"),
@@ -373,7 +460,13 @@ both!(tokens, |store| {
         .put_token(ola.id, ola_token.hash.clone(), None, None)
         .await
         .expect("put ola's token");
-    assert!(store.get_token_owner(&ola_token.hash).await.expect("lookup").is_some());
+    assert!(
+        store
+            .get_token_owner(&ola_token.hash)
+            .await
+            .expect("lookup")
+            .is_some()
+    );
     store
         .execute_unprepared(&format!(
             "UPDATE staff SET disabled_at = created_at WHERE id = {}",
@@ -381,10 +474,21 @@ both!(tokens, |store| {
         ))
         .await
         .expect("disable ola");
-    assert!(store.get_token_owner(&ola_token.hash).await.expect("lookup").is_none());
+    assert!(
+        store
+            .get_token_owner(&ola_token.hash)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
 
     // A hash is stored once.
-    assert!(store.put_token(ola.id, ola_token.hash.clone(), None, None).await.is_err());
+    assert!(
+        store
+            .put_token(ola.id, ola_token.hash.clone(), None, None)
+            .await
+            .is_err()
+    );
 });
 
 // ---------------------------------------------------------------- items
@@ -407,7 +511,11 @@ fn dataset_raw() -> RawItem {
         // Deliberately not in alphabetical order; one longer than 255.
         links: Some(vec![
             link("https://z.example.org/last-alphabetically", Some("Z"), None),
-            link("https://a.example.org/data.csv", Some("CSV"), Some("text/csv")),
+            link(
+                "https://a.example.org/data.csv",
+                Some("CSV"),
+                Some("text/csv"),
+            ),
             link(
                 &format!("https://m.example.org/{}", "long-path/".repeat(60)),
                 None,
@@ -446,16 +554,26 @@ both!(item_round_trip, |store| {
     assert_eq!(item.agency_id(), Some(oslo.id));
     assert_eq!(item.kind, "dataset");
     assert_eq!(item.title, "Byggesaker i Oslo");
-    assert_eq!(item.summary, "Alle byggesaker siden 2010.\nOppdateres daglig.");
+    assert_eq!(
+        item.summary,
+        "Alle byggesaker siden 2010.\nOppdateres daglig."
+    );
     assert_eq!(
         item.body,
         "# Om dataene\n\nSe *vedlegget* og [kilden](https://example.org/kilde)."
     );
     assert_eq!(item.body_html, c.body_html);
-    assert!(item.body_html.contains("<h1>"), "rendered: {}", item.body_html);
+    assert!(
+        item.body_html.contains("<h1>"),
+        "rendered: {}",
+        item.body_html
+    );
     assert_eq!(item.language, "nb");
     assert_eq!(item.license.as_deref(), Some("NLOD-2.0"));
-    assert_eq!(item.based_on.as_deref(), Some("https://data.norge.no/datasets/1234"));
+    assert_eq!(
+        item.based_on.as_deref(),
+        Some("https://data.norge.no/datasets/1234")
+    );
     // Deduplicated by the domain, sorted by the store.
     assert_eq!(item.tags, vec!["2024", "byggesak", "plan", "åpne_data"]);
     // In the order given.
@@ -485,7 +603,10 @@ both!(item_round_trip, |store| {
     assert_eq!(item.deleted_at, None);
 
     // Reading gives back exactly what put_item returned.
-    assert_eq!(store.get_item(item.id).await.expect("get"), Some(item.clone()));
+    assert_eq!(
+        store.get_item(item.id).await.expect("get"),
+        Some(item.clone())
+    );
     assert_eq!(store.get_item(item.id + 1000).await.expect("get"), None);
 
     // The stored item parses again into the same content (tags aside, which
@@ -505,9 +626,15 @@ both!(item_round_trip, |store| {
     assert_eq!(bare.license, None);
     assert_eq!(bare.based_on, None);
     assert_eq!(bare.metadata, json!({"status": "open"}));
-    assert_eq!(store.get_item(bare.id).await.expect("get"), Some(bare.clone()));
+    assert_eq!(
+        store.get_item(bare.id).await.expect("get"),
+        Some(bare.clone())
+    );
     // Its neighbour's tags and links stay with the neighbour.
-    assert_eq!(store.get_item(item.id).await.expect("get"), Some(item.clone()));
+    assert_eq!(
+        store.get_item(item.id).await.expect("get"),
+        Some(item.clone())
+    );
 
     // An item for an agency that does not exist is refused.
     assert!(store.put_item(oslo.id + 1000, &c).await.is_err());
@@ -520,7 +647,10 @@ both!(item_update_and_delete, |store| {
         .await
         .expect("put item");
     let other = store
-        .put_item(oslo.id, &simple("guide", "Other", "nb", &["plan", "byggesak"]))
+        .put_item(
+            oslo.id,
+            &simple("guide", "Other", "nb", &["plan", "byggesak"]),
+        )
         .await
         .expect("put other");
 
@@ -565,7 +695,10 @@ both!(item_update_and_delete, |store| {
     assert_eq!(updated.published_at, original.published_at);
     assert!(updated.updated_at > original.updated_at);
     assert_eq!(updated.deleted_at, None);
-    assert_eq!(store.get_item(original.id).await.expect("get"), Some(updated.clone()));
+    assert_eq!(
+        store.get_item(original.id).await.expect("get"),
+        Some(updated.clone())
+    );
 
     // Updating to no tags and no links clears them.
     let cleared = store
@@ -576,11 +709,21 @@ both!(item_update_and_delete, |store| {
     assert!(cleared.links.is_empty());
     assert_eq!(cleared.metadata, json!({}));
     // The other item was not touched.
-    assert_eq!(store.get_item(other.id).await.expect("get"), Some(other.clone()));
+    assert_eq!(
+        store.get_item(other.id).await.expect("get"),
+        Some(other.clone())
+    );
 
     // Delete leaves a tombstone without content.
-    let before_delete = store.get_item(original.id).await.expect("get").expect("exists");
-    store.update_item(original.id, &replacement).await.expect("refill");
+    let before_delete = store
+        .get_item(original.id)
+        .await
+        .expect("get")
+        .expect("exists");
+    store
+        .update_item(original.id, &replacement)
+        .await
+        .expect("refill");
     store.delete_item(original.id).await.expect("delete");
     let tomb = store
         .get_item(original.id)
@@ -611,18 +754,31 @@ both!(item_update_and_delete, |store| {
         Err(StoreError::NotFound(_)) => {}
         other => panic!("deleting a tombstone: expected NotFound, got {other:?}"),
     }
-    assert_eq!(store.get_item(original.id).await.expect("get"), Some(tomb.clone()));
+    assert_eq!(
+        store.get_item(original.id).await.expect("get"),
+        Some(tomb.clone())
+    );
     // Nor can items that never existed.
     let missing = original.id + other.id + 1000;
     assert!(matches!(
         store.update_item(missing, &replacement).await,
         Err(StoreError::NotFound(_))
     ));
-    assert!(matches!(store.delete_item(missing).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.delete_item(missing).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     // The tag index no longer finds the tombstone, the other item remains.
     let page = store
-        .list_items(&ItemFilter { tag: Some("byggesak".into()), ..Default::default() }, 1, 10)
+        .list_items(
+            &ItemFilter {
+                tag: Some("byggesak".into()),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
         .await
         .expect("list");
     assert_eq!(ids(&page.items), vec![other.id]);
@@ -643,7 +799,14 @@ both!(item_listing, |store| {
     let mut put = Vec::new();
     for (agency_id, c) in [
         (oslo.id, simple("guide", "o1", "nb", &["plan"])),
-        (oslo.id, content(RawItem { tags: Some(vec!["plan".into(), "data".into()]), language: Some("nn".into()), ..dataset_raw() })),
+        (
+            oslo.id,
+            content(RawItem {
+                tags: Some(vec!["plan".into(), "data".into()]),
+                language: Some("nn".into()),
+                ..dataset_raw()
+            }),
+        ),
         (oslo.id, simple("guide", "o3", "en", &["data"])),
         (oslo.id, software),
         (oslo.id, simple("question", "o5", "nb", &["plan"])),
@@ -694,7 +857,10 @@ both!(item_listing, |store| {
 
     // Everything local, withdrawn excluded.
     let all = list(ItemFilter::default(), 1, 10).await;
-    assert_eq!(ids(&all.items), vec![b1.id, o5.id, o4.id, o3.id, o2.id, o1.id]);
+    assert_eq!(
+        ids(&all.items),
+        vec![b1.id, o5.id, o4.id, o3.id, o2.id, o1.id]
+    );
     assert_eq!(all.total, 6);
     let all2 = list(ItemFilter::default(), 2, 4).await;
     assert_eq!(ids(&all2.items), vec![o2.id, o1.id]);
@@ -731,7 +897,12 @@ both!(item_listing, |store| {
     let plan_p2 = list(only(|f| f.tag = Some("plan".into())), 2, 3).await;
     assert_eq!(ids(&plan_p2.items), vec![o1.id]);
     assert_eq!(plan_p2.total, 4);
-    assert_eq!(list(only(|f| f.tag = Some("nothing".into())), 1, 10).await.total, 0);
+    assert_eq!(
+        list(only(|f| f.tag = Some("nothing".into())), 1, 10)
+            .await
+            .total,
+        0
+    );
 
     let nb = list(only(|f| f.language = Some("nb".into())), 1, 10).await;
     assert_eq!(ids(&nb.items), vec![b1.id, o5.id, o4.id, o1.id]);
@@ -752,7 +923,15 @@ both!(item_listing, |store| {
     let one = list(combined.clone(), 1, 10).await;
     assert_eq!(ids(&one.items), vec![o1.id]);
     assert_eq!(one.total, 1);
-    let none = list(ItemFilter { language: Some("en".into()), ..combined }, 1, 10).await;
+    let none = list(
+        ItemFilter {
+            language: Some("en".into()),
+            ..combined
+        },
+        1,
+        10,
+    )
+    .await;
     assert_eq!(none.total, 0);
 
     // No remote items exist, so the remote listing is empty.
@@ -829,12 +1008,25 @@ both!(comments, |store| {
         store.list_comments(item.id).await.expect("list"),
         vec![c1.clone(), c2.clone()]
     );
-    assert!(store.list_comments(other.id).await.expect("list").is_empty());
+    assert!(
+        store
+            .list_comments(other.id)
+            .await
+            .expect("list")
+            .is_empty()
+    );
 
     // A comment on an item that does not exist is refused.
     assert!(
         store
-            .put_agency_comment(item.id + other.id + 1000, oslo.id, None, "x", "<p>x</p>", None)
+            .put_agency_comment(
+                item.id + other.id + 1000,
+                oslo.id,
+                None,
+                "x",
+                "<p>x</p>",
+                None
+            )
             .await
             .is_err()
     );
@@ -847,7 +1039,10 @@ both!(comments, |store| {
         ))
         .await
         .expect("hide c1");
-    assert_eq!(store.list_comments(item.id).await.expect("list"), vec![c2.clone()]);
+    assert_eq!(
+        store.list_comments(item.id).await.expect("list"),
+        vec![c2.clone()]
+    );
     store
         .execute_unprepared(&format!(
             "UPDATE comment SET deleted_at = published_at WHERE id = {}",
@@ -866,9 +1061,16 @@ both!(timestamps_round_trip, |store| {
 
     // Times the store makes itself are whole microseconds and read back exactly.
     for t in [oslo.created_at, kari.created_at] {
-        assert_eq!(t.timestamp_subsec_nanos() % 1000, 0, "{t} has sub-microsecond digits");
+        assert_eq!(
+            t.timestamp_subsec_nanos() % 1000,
+            0,
+            "{t} has sub-microsecond digits"
+        );
     }
-    assert_eq!(store.get_agency(oslo.id).await.expect("get"), Some(oslo.clone()));
+    assert_eq!(
+        store.get_agency(oslo.id).await.expect("get"),
+        Some(oslo.clone())
+    );
     assert_eq!(
         store.get_staff_by_username("kari").await.expect("get"),
         Some(kari.clone())
@@ -951,12 +1153,166 @@ both!(timestamps_round_trip, |store| {
         .await
         .expect("put newest");
     let page = store
-        .list_items(&ItemFilter { tag: Some("time".into()), ..Default::default() }, 1, 10)
+        .list_items(
+            &ItemFilter {
+                tag: Some("time".into()),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
         .await
         .expect("list");
     assert_eq!(
         ids(&page.items),
-        vec![newest.id, items[0].id, items[2].id, items[4].id, items[3].id, items[1].id],
+        vec![
+            newest.id,
+            items[0].id,
+            items[2].id,
+            items[4].id,
+            items[3].id,
+            items[1].id
+        ],
         "newest first by published_at"
     );
 });
+
+// ---------------------------------------------------------------- concurrency
+
+both!(concurrent_writes, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let mut items = Vec::new();
+    for n in 0..6 {
+        items.push(
+            store
+                .put_item(
+                    oslo.id,
+                    &simple("guide", &format!("i{n}"), "nb", &["a", "b"]),
+                )
+                .await
+                .expect("put item")
+                .id,
+        );
+    }
+    // Interleaved transactions on the pool: updates, inserts and deletes
+    // all succeed and none waits on another forever.
+    let mut tasks = Vec::new();
+    for round in 0..3 {
+        for &id in &items {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                s.update_item(id, &simple("guide", &format!("u{round}"), "nb", &["c"]))
+                    .await
+                    .map(|_| ())
+            }));
+            let s = store.clone();
+            let agency_id = oslo.id;
+            tasks.push(tokio::spawn(async move {
+                s.put_item(agency_id, &simple("guide", "new", "nb", &["d"]))
+                    .await
+                    .map(|_| ())
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.expect("task").expect("concurrent write");
+    }
+    let page = store
+        .list_items(&ItemFilter::default(), 1, 100)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 6 + 18);
+    for id in items {
+        let item = store.get_item(id).await.expect("get").expect("exists");
+        // Concurrent updates of one item land in any order, but whole.
+        assert_eq!(item.tags, vec!["c"]);
+        assert!(
+            ["u0", "u1", "u2"].contains(&item.title.as_str()),
+            "{}",
+            item.title
+        );
+    }
+});
+
+/// Races an update and two withdrawals of each of `rounds` items; returns
+/// how many tombstones kept content and how many items were withdrawn twice.
+async fn withdraw_race(store: Store, rounds: usize) -> (usize, usize) {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let (mut tombstones_with_content, mut withdrawn_twice) = (0, 0);
+    for n in 0..rounds {
+        let id = store
+            .put_item(oslo.id, &simple("guide", &format!("i{n}"), "nb", &["a"]))
+            .await
+            .expect("put item")
+            .id;
+        let (s1, s2, s3) = (store.clone(), store.clone(), store.clone());
+        let update = tokio::spawn(async move {
+            s1.update_item(id, &simple("guide", "updated", "nb", &["b"]))
+                .await
+                .map(|_| ())
+        });
+        let delete1 = tokio::spawn(async move { s2.delete_item(id).await });
+        let delete2 = tokio::spawn(async move { s3.delete_item(id).await });
+        // Losing the race is fine (NotFound); other errors are not.
+        for r in [update, delete1, delete2] {
+            match r.await.expect("task") {
+                Ok(()) | Err(StoreError::NotFound(_)) => {}
+                Err(e) => panic!("racing writes failed: {e}"),
+            }
+        }
+        let item = store.get_item(id).await.expect("get").expect("exists");
+        assert!(item.deleted_at.is_some(), "a withdrawal succeeded");
+        if !item.title.is_empty() || !item.tags.is_empty() {
+            tombstones_with_content += 1;
+        }
+    }
+    // Withdrawals are counted separately: one of two must be NotFound.
+    for n in 0..rounds {
+        let id = store
+            .put_item(oslo.id, &simple("guide", &format!("d{n}"), "nb", &[]))
+            .await
+            .expect("put item")
+            .id;
+        let (s1, s2) = (store.clone(), store.clone());
+        let a = tokio::spawn(async move { s1.delete_item(id).await });
+        let b = tokio::spawn(async move { s2.delete_item(id).await });
+        let (a, b) = (a.await.expect("task"), b.await.expect("task"));
+        if a.is_ok() && b.is_ok() {
+            withdrawn_twice += 1;
+        }
+    }
+    (tombstones_with_content, withdrawn_twice)
+}
+
+/// An item withdrawn while it is being updated stays a tombstone without
+/// content, and only one of two concurrent withdrawals succeeds. SQLite
+/// serialises transactions on its single connection; PostgreSQL runs them
+/// at once, where `update_item`/`delete_item` check `deleted_at` in a plain
+/// SELECT and then UPDATE by id alone (a check-then-act race).
+mod withdraw_race {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        common::run(
+            common::Backend::Sqlite,
+            common::Schema::Migrated,
+            |store, _| async move {
+                assert_eq!(withdraw_race(store, 20).await, (0, 0));
+            },
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        common::run(
+            common::Backend::Postgres,
+            common::Schema::Migrated,
+            |store, _| async move {
+                assert_eq!(withdraw_race(store, 20).await, (0, 0));
+            },
+        )
+        .await;
+    }
+}

@@ -18,7 +18,11 @@ pub struct Authenticated {
 impl Authenticated {
     /// Succeeds when the caller may publish and edit for `agency`: an editor
     /// or admin of it, or an instance admin.
-    pub async fn require_editor(&self, state: &AppState, agency: &Agency) -> Result<Role, ApiError> {
+    pub async fn require_editor(
+        &self,
+        state: &AppState,
+        agency: &Agency,
+    ) -> Result<Role, ApiError> {
         if self.staff.instance_admin {
             return Ok(Role::Admin);
         }
@@ -53,7 +57,11 @@ impl FromRequest for Authenticated {
                         "this needs an Authorization: Bearer <token> header".into(),
                     ));
                 }
-                Some(Err(_)) => return Err(ApiError::Unauthorized("the Authorization header is not text".into())),
+                Some(Err(_)) => {
+                    return Err(ApiError::Unauthorized(
+                        "the Authorization header is not text".into(),
+                    ));
+                }
                 Some(Ok(v)) => v,
             };
             let secret = value
@@ -61,10 +69,16 @@ impl FromRequest for Authenticated {
                 .or_else(|| value.strip_prefix("bearer "))
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
-                .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
+                .ok_or_else(|| {
+                    ApiError::Unauthorized(
+                        "the Authorization header must be 'Bearer <token>'".into(),
+                    )
+                })?;
             match state.store.get_token_owner(&token_hash(secret)).await? {
                 Some((token, staff)) => Ok(Self { staff, token }),
-                None => Err(ApiError::Unauthorized("the token is unknown, expired or revoked".into())),
+                None => Err(ApiError::Unauthorized(
+                    "the token is unknown, expired or revoked".into(),
+                )),
             }
         })
     }

@@ -170,7 +170,12 @@ impl ItemView {
                 local_url.clone(),
                 local_url,
             ),
-            ItemOwner::Remote { ap_id: actor, handle, name, .. } => {
+            ItemOwner::Remote {
+                ap_id: actor,
+                handle,
+                name,
+                ..
+            } => {
                 let ap_id = item.ap_id.unwrap_or_default();
                 (
                     ActorRef {
@@ -328,7 +333,12 @@ impl CommentView {
                 slug: Some(slug),
                 name: Some(name),
             },
-            CommentAuthor::Remote { ap_id, handle, name, .. } => ActorRef {
+            CommentAuthor::Remote {
+                ap_id,
+                handle,
+                name,
+                ..
+            } => ActorRef {
                 origin: "remote",
                 slug: None,
                 handle,
@@ -337,7 +347,9 @@ impl CommentView {
             },
         };
         Self {
-            ap_id: c.ap_id.unwrap_or_else(|| state.urls.comment(c.id).to_string()),
+            ap_id: c
+                .ap_id
+                .unwrap_or_else(|| state.urls.comment(c.id).to_string()),
             id: c.id,
             item_id: c.item_id,
             in_reply_to_id: c.in_reply_to_id,

@@ -103,7 +103,11 @@ impl ResponseError for ApiError {
                 format!(
                     "the request has {} invalid field(s): {}",
                     fields.len(),
-                    fields.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
+                    fields
+                        .iter()
+                        .map(|f| f.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ),
                 fields
                     .iter()
@@ -115,7 +119,10 @@ impl ResponseError for ApiError {
             ),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
-                ("the server failed to handle the request; the error has been logged".to_owned(), vec![])
+                (
+                    "the server failed to handle the request; the error has been logged".to_owned(),
+                    vec![],
+                )
             }
             other => (other.to_string(), vec![]),
         };
@@ -138,14 +145,21 @@ impl ResponseError for ApiError {
 /// Turns actix's JSON body errors into problems: 413 for size, 415 for
 /// content type, 400 for the rest (with serde's message, which names the
 /// field and line).
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
     let api = match &err {
         E::OverflowKnownLength { length, limit } => {
             ApiError::PayloadTooLarge(format!("the body is {length} bytes; the limit is {limit}"))
         }
-        E::Overflow { limit } => ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes")),
-        E::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".to_owned()),
+        E::Overflow { limit } => {
+            ApiError::PayloadTooLarge(format!("the body exceeds the limit of {limit} bytes"))
+        }
+        E::ContentType => {
+            ApiError::UnsupportedMediaType("send the body as application/json".to_owned())
+        }
         E::Deserialize(e) => ApiError::BadRequest(format!("the JSON body does not fit: {e}")),
         other => ApiError::BadRequest(format!("cannot read the body: {other}")),
     };
@@ -153,11 +167,17 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
 }
 
 /// Query-string errors as 400 problems.
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::BadRequest(format!("bad query string: {err}")).into()
 }
 
 /// Path errors (an id that is not a number) as 400 problems.
-pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::BadRequest(format!("bad path: {err}")).into()
 }

@@ -1,7 +1,10 @@
 //! `deling admin ...`: agencies, staff and tokens, for the operator.
 
 use crate::{
-    cli::{AdminCommand, AgencyCommand, AgencyCreate, TokenCommand, TokenCreate, UserCommand, UserCreate, UserGrant},
+    cli::{
+        AdminCommand, AgencyCommand, AgencyCreate, TokenCommand, TokenCreate, UserCommand,
+        UserCreate, UserGrant,
+    },
     config::Config,
     startup::{open_store, urls},
 };
@@ -20,7 +23,9 @@ use std::io::BufRead;
 pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     match command {
-        AdminCommand::Agency(AgencyCommand::Create(args)) => agency_create(config, &store, args).await,
+        AdminCommand::Agency(AgencyCommand::Create(args)) => {
+            agency_create(config, &store, args).await
+        }
         AdminCommand::Agency(AgencyCommand::List) => agency_list(config, &store).await,
         AdminCommand::User(UserCommand::Create(args)) => user_create(&store, args).await,
         AdminCommand::User(UserCommand::Grant(args)) => user_grant(&store, args).await,
@@ -77,7 +82,8 @@ async fn agency_list(config: &Config, store: &Store) -> anyhow::Result<()> {
 }
 
 async fn user_create(store: &Store, args: UserCreate) -> anyhow::Result<()> {
-    let username = Username::parse(&args.username).map_err(|e| anyhow!("username {:?}: {e}", args.username))?;
+    let username = Username::parse(&args.username)
+        .map_err(|e| anyhow!("username {:?}: {e}", args.username))?;
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -85,18 +91,29 @@ async fn user_create(store: &Store, args: UserCreate) -> anyhow::Result<()> {
         .context("cannot read the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']);
     if password.is_empty() {
-        bail!("no password on standard input (pipe it in: echo 'a long password' | deling admin user create ...)");
+        bail!(
+            "no password on standard input (pipe it in: echo 'a long password' | deling admin user create ...)"
+        );
     }
     let password = Password::parse(password).map_err(|e| anyhow!("password: {e}"))?;
     let hash = tokio::task::spawn_blocking(move || password.hash()).await?;
-    let staff = store.put_staff(&username, hash, args.instance_admin).await?;
+    let staff = store
+        .put_staff(&username, hash, args.instance_admin)
+        .await?;
     println!(
         "Created user {}{}",
         staff.username,
-        if staff.instance_admin { " (instance admin)" } else { "" }
+        if staff.instance_admin {
+            " (instance admin)"
+        } else {
+            ""
+        }
     );
     if !staff.instance_admin {
-        println!("  next: deling admin user grant {} --agency SLUG --role editor", staff.username);
+        println!(
+            "  next: deling admin user grant {} --agency SLUG --role editor",
+            staff.username
+        );
     }
     Ok(())
 }
@@ -128,14 +145,18 @@ async fn token_create(store: &Store, args: TokenCreate) -> anyhow::Result<()> {
         None => None,
     };
     let token = NewToken::generate();
-    let row = store.put_token(staff.id, token.hash, args.label, expires_at).await?;
+    let row = store
+        .put_token(staff.id, token.hash, args.label, expires_at)
+        .await?;
     // The secret goes to stdout alone so scripts can capture it; the rest
     // to stderr.
     eprintln!(
         "Token {} for {} (shown once; store it now{}):",
         row.id,
         staff.username,
-        row.expires_at.map(|e| format!(", expires {e}")).unwrap_or_default()
+        row.expires_at
+            .map(|e| format!(", expires {e}"))
+            .unwrap_or_default()
     );
     println!("{}", token.secret);
     Ok(())

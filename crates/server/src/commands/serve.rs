@@ -6,16 +6,28 @@ use crate::{config::Config, startup::Application};
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let addr = app.addr();
-    let scheme = if config.federation.debug { "http" } else { "https" };
+    let scheme = if config.federation.debug {
+        "http"
+    } else {
+        "https"
+    };
     // Printed, not logged: this is the line a newcomer looks for (and tests
     // read the port from it).
     println!("Deling is running: open http://{addr}/");
-    println!("  public address: {scheme}://{}/  (set with DELING_DOMAIN)", config.domain);
-    println!("  database:       {}", crate::config::redact(&config.database_url));
+    println!(
+        "  public address: {scheme}://{}/  (set with DELING_DOMAIN)",
+        config.domain
+    );
+    println!(
+        "  database:       {}",
+        crate::config::redact(&config.database_url)
+    );
     println!("  API:            http://{addr}/api/v1/  (OpenAPI at /api/v1/openapi.json)");
     println!("Next step, in another terminal: create an agency and its first admin:");
     println!("  deling admin agency create oslo --name \"Oslo kommune\"");
-    println!("  echo 'a long password' | deling admin user create kari --password-stdin --instance-admin");
+    println!(
+        "  echo 'a long password' | deling admin user create kari --password-stdin --instance-admin"
+    );
     println!("Stop with Ctrl-C.");
     app.run_until_stopped().await?;
     Ok(())

@@ -4,6 +4,8 @@
 pub mod agency;
 pub mod api_token;
 pub mod comment;
+pub mod follower;
+pub mod following;
 pub mod instance;
 pub mod item;
 pub mod item_link;

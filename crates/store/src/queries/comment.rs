@@ -44,6 +44,28 @@ impl Store {
             .ok_or(StoreError::NotFound("comment"))
     }
 
+    /// Reads a visible comment with its item.
+    pub async fn get_comment(
+        &self,
+        id: i64,
+    ) -> Result<Option<(Comment, crate::records::Item)>, StoreError> {
+        let Some(row) = comment::Entity::find_by_id(id)
+            .filter(comment::Column::DeletedAt.is_null())
+            .filter(comment::Column::HiddenAt.is_null())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(item) = self.get_item(row.item_id).await? else {
+            return Ok(None);
+        };
+        let Some(comment) = self.assemble_comments(vec![row]).await?.pop() else {
+            return Ok(None);
+        };
+        Ok(Some((comment, item)))
+    }
+
     /// Lists an item's visible comments, oldest first (threads read down).
     pub async fn list_comments(&self, item_id: i64) -> Result<Vec<Comment>, StoreError> {
         let rows = comment::Entity::find()

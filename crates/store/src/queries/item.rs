@@ -132,43 +132,55 @@ impl Store {
     }
 
     /// Replaces an item's content. A withdrawn item cannot be changed.
+    ///
+    /// The write itself is conditional on the item not being withdrawn, so
+    /// an edit racing a withdrawal cannot write into the tombstone.
     pub async fn update_item(&self, id: i64, content: &ItemContent) -> Result<Item, StoreError> {
         let txn = self.db().begin().await?;
-        let existing = item::Entity::find_by_id(id)
-            .filter(item::Column::DeletedAt.is_null())
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("item"))?;
-        let mut row: item::ActiveModel = existing.into();
+        let mut row = <item::ActiveModel as Default>::default();
         content_columns(&mut row, content);
         row.updated_at = Set(now());
-        row.update(&txn).await?;
+        let res = item::Entity::update_many()
+            .set(row)
+            .filter(item::Column::Id.eq(id))
+            .filter(item::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::NotFound("item"));
+        }
         put_tags_and_links(&txn, id, content).await?;
         txn.commit().await?;
         self.get_item(id).await?.ok_or(StoreError::NotFound("item"))
     }
 
     /// Withdraws an item: it stays as a tombstone (so its URL answers 410
-    /// Gone rather than 404), its content, tags and links are erased.
+    /// Gone rather than 404), its content, tags and links are erased. Of two
+    /// concurrent withdrawals exactly one succeeds.
     pub async fn delete_item(&self, id: i64) -> Result<(), StoreError> {
         let txn = self.db().begin().await?;
-        let existing = item::Entity::find_by_id(id)
-            .filter(item::Column::DeletedAt.is_null())
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("item"))?;
         let t = now();
-        let mut row: item::ActiveModel = existing.into();
-        row.title = Set(String::new());
-        row.summary = Set(String::new());
-        row.body = Set(String::new());
-        row.body_html = Set(String::new());
-        row.license = Set(None);
-        row.metadata = Set(serde_json::Value::Object(Default::default()));
-        row.based_on = Set(None);
-        row.updated_at = Set(t);
-        row.deleted_at = Set(Some(t));
-        row.update(&txn).await?;
+        let row = item::ActiveModel {
+            title: Set(String::new()),
+            summary: Set(String::new()),
+            body: Set(String::new()),
+            body_html: Set(String::new()),
+            license: Set(None),
+            metadata: Set(serde_json::Value::Object(Default::default())),
+            based_on: Set(None),
+            updated_at: Set(t),
+            deleted_at: Set(Some(t)),
+            ..Default::default()
+        };
+        let res = item::Entity::update_many()
+            .set(row)
+            .filter(item::Column::Id.eq(id))
+            .filter(item::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::NotFound("item"));
+        }
         item_tag::Entity::delete_many()
             .filter(item_tag::Column::ItemId.eq(id))
             .exec(&txn)
@@ -255,12 +267,14 @@ impl Store {
         if !ids.is_empty() {
             for t in item_tag::Entity::find()
                 .filter(item_tag::Column::ItemId.is_in(ids.clone()))
-                .order_by_asc(item_tag::Column::Tag)
                 .all(self.db())
                 .await?
             {
                 tags.entry(t.item_id).or_default().push(t.tag);
             }
+            // Sorted here, not in SQL: PostgreSQL's order follows the
+            // database's collation, and both backends must agree.
+            tags.values_mut().for_each(|v| v.sort());
             for l in item_link::Entity::find()
                 .filter(item_link::Column::ItemId.is_in(ids))
                 .order_by_asc(item_link::Column::Position)
@@ -344,5 +358,70 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+/// Reactions and replies counted on an item.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemCounts {
+    /// Likes.
+    pub likes: u64,
+    /// Boosts (Announces).
+    pub shares: u64,
+    /// Visible comments.
+    pub comments: u64,
+}
+
+impl Store {
+    /// Counts local items that are not withdrawn (NodeInfo's `localPosts`).
+    pub async fn count_local_items(&self) -> Result<u64, StoreError> {
+        Ok(item::Entity::find()
+            .filter(item::Column::AgencyId.is_not_null())
+            .filter(item::Column::DeletedAt.is_null())
+            .count(self.db())
+            .await?)
+    }
+
+    /// Counts agencies that published since `since` (NodeInfo's active users).
+    pub async fn count_active_agencies(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        let ids: Vec<Option<i64>> = item::Entity::find()
+            .select_only()
+            .column(item::Column::AgencyId)
+            .distinct()
+            .filter(item::Column::AgencyId.is_not_null())
+            .filter(item::Column::PublishedAt.gte(since))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(ids.len() as u64)
+    }
+
+    /// Likes, boosts and comments on an item.
+    pub async fn count_item_reactions(&self, item_id: i64) -> Result<ItemCounts, StoreError> {
+        use crate::entities::{comment, reaction};
+        let likes = reaction::Entity::find()
+            .filter(reaction::Column::ItemId.eq(item_id))
+            .filter(reaction::Column::Kind.eq("like"))
+            .count(self.db())
+            .await?;
+        let shares = reaction::Entity::find()
+            .filter(reaction::Column::ItemId.eq(item_id))
+            .filter(reaction::Column::Kind.eq("announce"))
+            .count(self.db())
+            .await?;
+        let comments = comment::Entity::find()
+            .filter(comment::Column::ItemId.eq(item_id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .filter(comment::Column::HiddenAt.is_null())
+            .count(self.db())
+            .await?;
+        Ok(ItemCounts {
+            likes,
+            shares,
+            comments,
+        })
     }
 }

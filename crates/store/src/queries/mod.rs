@@ -2,6 +2,7 @@
 
 pub mod agency;
 pub mod comment;
+pub mod follow;
 pub mod instance;
 pub mod item;
 pub mod staff;

@@ -64,9 +64,10 @@ impl Store {
             .last_used_at
             .is_none_or(|u| t - u > Duration::minutes(1))
         {
-            let mut row: api_token::ActiveModel = token.clone().into();
+            let mut row: api_token::ActiveModel = token.into();
             row.last_used_at = Set(Some(t));
-            row.update(self.db()).await?;
+            let token = row.update(self.db()).await?;
+            return Ok(Some((token, owner)));
         }
         Ok(Some((token, owner)))
     }

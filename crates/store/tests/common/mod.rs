@@ -7,11 +7,11 @@
 //! dropped after the test. When the server cannot be reached the PostgreSQL
 //! case is skipped with a note on stderr, unless `DELING_REQUIRE_POSTGRES=1`
 //! (as in CI), which makes it fail.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
 use deling_store::Store;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
-use std::{collections::BTreeSet, future::Future, sync::OnceLock};
+use std::{collections::BTreeSet, future::Future, io::Write, sync::OnceLock};
 use tempfile::TempDir;
 
 /// Which database a case runs on.
@@ -95,7 +95,9 @@ impl TestDb {
                      {base}: {reason}"
                 );
             }
-            eprintln!("skipping PostgreSQL case: {reason}");
+            // Straight to stderr: the test harness captures `eprintln!` of
+            // passing tests, and a skip must not go unnoticed.
+            let _ = writeln!(std::io::stderr(), "skipping PostgreSQL case: {reason}");
             None
         };
         if let Some(reason) = POSTGRES_DOWN.get() {
@@ -184,9 +186,7 @@ where
 /// Defines a test that runs on both backends: a module `name` with the
 /// tests `sqlite` and `postgres`.
 ///
-/// - `both!(name, |store| { ... })`: `store` is a migrated [`Store`].
-/// - `both!(name, fresh |store, url| { ... })`: `store` is on an empty
-///   database, `url` its connection URL.
+/// `both!(name, |store| { ... })`: `store` is a migrated [`Store`].
 macro_rules! both {
     ($name:ident, |$store:ident| $body:block) => {
         mod $name {
@@ -214,7 +214,12 @@ macro_rules! both {
             }
         }
     };
-    ($name:ident, fresh |$store:ident, $url:ident| $body:block) => {
+}
+
+/// Like [`both!`], on an empty database: `both_fresh!(name, |store, url| { ... })`,
+/// `url` being the database's connection URL.
+macro_rules! both_fresh {
+    ($name:ident, |$store:ident, $url:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;

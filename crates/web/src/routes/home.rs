@@ -4,7 +4,10 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// `GET /`.
@@ -28,5 +31,7 @@ pub async fn index(state: web::Data<AppState>) -> HttpResponse {
          <p>API: <a href=\"/api/v1/items\">/api/v1/items</a>, <a href=\"/api/v1/agencies\">/api/v1/agencies</a>, \
          OpenAPI: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a></p></body></html>"
     );
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
 }

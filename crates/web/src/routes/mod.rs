@@ -1,9 +1,12 @@
 //! Route table.
 
+pub mod activitypub;
 pub mod api;
 pub mod health;
 pub mod home;
+pub mod html;
 pub mod openapi;
+pub mod well_known;
 
 use crate::{error, state::AppState};
 use actix_web::web;
@@ -13,13 +16,55 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let limit = state.settings.max_body_bytes;
         cfg.app_data(web::Data::new(state))
-            .app_data(web::JsonConfig::default().limit(limit).error_handler(error::json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(limit)
+                    .error_handler(error::json_error),
+            )
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .route("/", web::get().to(home::index))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/api/v1/openapi.json", web::get().to(openapi::document))
+            .route(
+                "/.well-known/webfinger",
+                web::get().to(well_known::webfinger),
+            )
+            .route(
+                "/.well-known/host-meta",
+                web::get().to(well_known::host_meta),
+            )
+            .route(
+                "/.well-known/host-meta.json",
+                web::get().to(well_known::host_meta_json),
+            )
+            .route(
+                "/.well-known/nodeinfo",
+                web::get().to(well_known::nodeinfo_links),
+            )
+            .route("/nodeinfo/{version}", web::get().to(well_known::nodeinfo))
+            .route("/actor", web::get().to(activitypub::instance_actor))
+            .route("/agencies/{slug}", web::get().to(activitypub::agency))
+            .route(
+                "/agencies/{slug}/outbox",
+                web::get().to(activitypub::outbox),
+            )
+            .route(
+                "/agencies/{slug}/followers",
+                web::get().to(activitypub::followers),
+            )
+            .route(
+                "/agencies/{slug}/following",
+                web::get().to(activitypub::following),
+            )
+            .route(
+                "/agencies/{slug}/featured",
+                web::get().to(activitypub::featured),
+            )
+            .route("/items/{id}", web::get().to(activitypub::item))
+            .route("/items/{id}/replies", web::get().to(activitypub::replies))
+            .route("/comments/{id}", web::get().to(activitypub::comment))
             .configure(api::configure)
             .default_service(web::to(api::not_found));
     }

@@ -14,13 +14,18 @@ use std::sync::LazyLock;
 /// a real check costs, so response time does not tell which usernames exist.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     let random = NewToken::generate().secret;
-    Password::parse(&random).map(|p| p.hash()).unwrap_or_default()
+    Password::parse(&random)
+        .map(|p| p.hash())
+        .unwrap_or_default()
 });
 
 /// Exchanges username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = TokenView), (status = 401, body = Problem), (status = 400, body = Problem)))]
-pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
     let LoginBody { username, password } = body.into_inner();
     let staff = state.store.get_staff_by_username(&username).await?;
     let hash = staff
@@ -51,7 +56,10 @@ pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Re
 /// Revokes the token this request is made with.
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
-pub async fn logout(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
     state.store.revoke_token(auth.token.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

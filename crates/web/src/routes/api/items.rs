@@ -25,7 +25,11 @@ fn bad(field: &str, problem: impl std::fmt::Display) -> ApiError {
 /// Lists items, newest first.
 #[utoipa::path(get, path = "/api/v1/items", tag = "items", params(ItemQuery),
     responses((status = 200, body = ItemPage), (status = 400, body = Problem)))]
-pub async fn list(state: web::Data<AppState>, req: HttpRequest, q: web::Query<ItemQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<ItemQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = q.page.unwrap_or(1);
     if page == 0 {
@@ -39,7 +43,12 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, q: web::Query<It
         None | Some("local") => Origin::Local,
         Some("remote") => Origin::Remote,
         Some("all") => Origin::All,
-        Some(other) => return Err(bad("origin", format!("{other:?} is not local, remote or all"))),
+        Some(other) => {
+            return Err(bad(
+                "origin",
+                format!("{other:?} is not local, remote or all"),
+            ));
+        }
     };
     let filter = ItemFilter {
         agency: q.agency,
@@ -62,16 +71,28 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, q: web::Query<It
     };
     let result = state.store.list_items(&filter, page, per_page).await?;
     let next = (page.saturating_mul(per_page) < result.total).then(|| {
-        let mut url = state.urls.base().join(req.path()).unwrap_or_else(|_| state.urls.base().clone());
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-            .filter(|(k, _)| k != "page")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs).append_pair("page", &(page + 1).to_string());
+        let mut url = state
+            .urls
+            .base()
+            .join(req.path())
+            .unwrap_or_else(|_| state.urls.base().clone());
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(req.query_string().as_bytes())
+                .filter(|(k, _)| k != "page")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(pairs)
+            .append_pair("page", &(page + 1).to_string());
         url.to_string()
     });
     Ok(HttpResponse::Ok().json(ItemPage {
-        items: result.items.into_iter().map(|i| ItemView::new(&state, i)).collect(),
+        items: result
+            .items
+            .into_iter()
+            .map(|i| ItemView::new(&state, i))
+            .collect(),
         page,
         per_page,
         total: result.total,
@@ -83,7 +104,9 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, q: web::Query<It
 async fn find(state: &AppState, id: i64) -> Result<Item, ApiError> {
     match state.store.get_item(id).await? {
         None => Err(ApiError::NotFound(format!("no item {id}"))),
-        Some(i) if i.deleted_at.is_some() => Err(ApiError::Gone(format!("item {id} has been withdrawn"))),
+        Some(i) if i.deleted_at.is_some() => {
+            Err(ApiError::Gone(format!("item {id} has been withdrawn")))
+        }
         Some(i) => Ok(i),
     }
 }
@@ -92,9 +115,11 @@ async fn find(state: &AppState, id: i64) -> Result<Item, ApiError> {
 /// editor of its agency.
 async fn find_editable(state: &AppState, auth: &Authenticated, id: i64) -> Result<Item, ApiError> {
     let item = find(state, id).await?;
-    let agency_id = item
-        .agency_id()
-        .ok_or_else(|| ApiError::Forbidden(format!("item {id} belongs to another server and cannot be changed here")))?;
+    let agency_id = item.agency_id().ok_or_else(|| {
+        ApiError::Forbidden(format!(
+            "item {id} belongs to another server and cannot be changed here"
+        ))
+    })?;
     let agency = state
         .store
         .get_agency(agency_id)
@@ -155,7 +180,9 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let item = find_editable(&state, &auth, *id).await?;
     let merged = body.into_inner();
-    let content = ItemContent::parse(deling_domain::item::RawItem::from(merged).over(item.to_raw())).map_err(invalid)?;
+    let content =
+        ItemContent::parse(deling_domain::item::RawItem::from(merged).over(item.to_raw()))
+            .map_err(invalid)?;
     let item = state.store.update_item(item.id, &content).await?;
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item)))
 }
@@ -166,7 +193,11 @@ pub async fn update(
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 410, body = Problem)))]
-pub async fn delete(state: web::Data<AppState>, auth: Authenticated, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let item = find_editable(&state, &auth, *id).await?;
     state.store.delete_item(item.id).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -176,9 +207,15 @@ pub async fn delete(state: web::Data<AppState>, auth: Authenticated, id: web::Pa
 #[utoipa::path(get, path = "/api/v1/items/{id}/comments", tag = "items",
     params(("id" = i64, Path, description = "Item id")),
     responses((status = 200, body = Vec<CommentView>), (status = 404, body = Problem), (status = 410, body = Problem)))]
-pub async fn comments(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn comments(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let item = find(&state, *id).await?;
     let comments = state.store.list_comments(item.id).await?;
-    let views: Vec<CommentView> = comments.into_iter().map(|c| CommentView::new(&state, c)).collect();
+    let views: Vec<CommentView> = comments
+        .into_iter()
+        .map(|c| CommentView::new(&state, c))
+        .collect();
     Ok(HttpResponse::Ok().json(views))
 }

@@ -26,5 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Any unknown path: a 404 problem rather than an empty body.
 pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
+    Err(ApiError::NotFound(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
 }

@@ -1,0 +1,151 @@
+//! Shared items as `Page` objects and their `Create` activities.
+
+use crate::{
+    Urls,
+    protocol::{
+        PUBLIC,
+        activity::ObjectActivity,
+        collection::CountedCollection,
+        page::{Attachment, Hashtag, PageJson, Source},
+    },
+};
+use deling_store::{
+    queries::item::ItemCounts,
+    records::{Item, ItemOwner},
+};
+use std::collections::BTreeMap;
+use url::Url;
+
+/// Why a local item cannot be shown as a `Page`.
+#[derive(Debug, thiserror::Error)]
+pub enum ItemJsonError {
+    /// Only local items are served from here.
+    #[error("item {0} is not local")]
+    NotLocal(i64),
+}
+
+/// An SPDX identifier as its license page URL; an expression of several
+/// licenses has no single URL and is left to `itemMetadata`.
+fn license_url(license: &str) -> Option<Url> {
+    if license.starts_with("http://") || license.starts_with("https://") {
+        return Url::parse(license).ok();
+    }
+    if license.contains(char::is_whitespace) {
+        return None;
+    }
+    Url::parse(&format!("https://spdx.org/licenses/{license}.html")).ok()
+}
+
+fn counted(id: Url, total_items: u64) -> CountedCollection {
+    CountedCollection {
+        kind: "Collection".into(),
+        id,
+        total_items,
+    }
+}
+
+/// A local item's `Page`.
+pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJson, ItemJsonError> {
+    let ItemOwner::Local { slug, .. } = &item.owner else {
+        return Err(ItemJsonError::NotLocal(item.id));
+    };
+    let id = urls.item(item.id);
+    let lang = item.language.clone();
+    let mut metadata = serde_json::Map::new();
+    if let Some(license) = &item.license {
+        metadata.insert("license".into(), license.clone().into());
+    }
+    if item.metadata.as_object().is_some_and(|m| !m.is_empty()) {
+        metadata.insert("metadata".into(), item.metadata.clone());
+    }
+    Ok(PageJson {
+        kind: "Page".into(),
+        attributed_to: urls.agency(slug),
+        name: item.title.clone(),
+        name_map: BTreeMap::from([(lang.clone(), item.title.clone())]),
+        summary: (!item.summary.is_empty()).then(|| item.summary.clone()),
+        content: Some(item.body_html.clone()),
+        content_map: BTreeMap::from([(lang, item.body_html.clone())]),
+        media_type: Some("text/html".into()),
+        source: Some(Source {
+            content: item.body.clone(),
+            media_type: "text/markdown".into(),
+        }),
+        url: Some(id.clone()),
+        to: vec![Url::parse(PUBLIC).unwrap_or_else(|_| id.clone())],
+        cc: vec![urls.agency_followers(slug)],
+        tag: item
+            .tags
+            .iter()
+            .map(|t| Hashtag {
+                kind: "Hashtag".into(),
+                href: urls.tag(t),
+                name: format!("#{t}"),
+            })
+            .collect(),
+        attachment: item
+            .links
+            .iter()
+            .filter_map(|l| {
+                Some(Attachment {
+                    kind: if l.media_type.is_some() {
+                        "Document"
+                    } else {
+                        "Link"
+                    }
+                    .into(),
+                    href: Url::parse(&l.href).ok()?,
+                    name: l.title.clone(),
+                    media_type: l.media_type.clone(),
+                })
+            })
+            .collect(),
+        published: Some(item.published_at),
+        updated: (item.updated_at != item.published_at).then_some(item.updated_at),
+        replies: Some(counted(urls.item_replies(item.id), counts.comments)),
+        likes: Some(counted(urls.item_likes(item.id), counts.likes)),
+        shares: Some(counted(urls.item_shares(item.id), counts.shares)),
+        item_kind: Some(item.kind.clone()),
+        license: item.license.as_deref().and_then(license_url),
+        is_based_on: item.based_on.as_deref().and_then(|u| Url::parse(u).ok()),
+        item_metadata: (!metadata.is_empty()).then_some(serde_json::Value::Object(metadata)),
+        id,
+    })
+}
+
+/// The `Create` that published a local item, as listed in the outbox.
+pub fn item_create(urls: &Urls, page: PageJson) -> ObjectActivity<PageJson> {
+    let id = page.id.clone();
+    let item_id = id
+        .path_segments()
+        .and_then(|mut s| s.nth(1))
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or_default();
+    ObjectActivity {
+        kind: "Create".into(),
+        id: urls.item_create(item_id),
+        actor: page.attributed_to.clone(),
+        to: page.to.clone(),
+        cc: page.cc.clone(),
+        published: page.published,
+        object: page,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spdx_ids_become_urls() {
+        assert_eq!(
+            license_url("CC-BY-4.0").map(|u| u.to_string()),
+            Some("https://spdx.org/licenses/CC-BY-4.0.html".into())
+        );
+        assert_eq!(license_url("MIT OR Apache-2.0"), None);
+        assert_eq!(
+            license_url("https://data.norge.no/nlod/no/2.0").map(|u| u.to_string()),
+            Some("https://data.norge.no/nlod/no/2.0".into())
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! Local records turned into ActivityStreams documents.
+
+pub mod agency;
+pub mod comment;
+pub mod item;

@@ -1,0 +1,109 @@
+//! Actors: our agencies as `Organization`, and whatever peers send.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// An actor document. Optional fields are optional because peers differ;
+/// ours always fill them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorJson {
+    /// `Organization` for agencies, `Application` for the instance actor.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Actor id.
+    pub id: Url,
+    /// The user part of the handle.
+    pub preferred_username: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// HTML description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Profile page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    /// Avatar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<Image>,
+    /// Inbox.
+    pub inbox: Url,
+    /// Outbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<Url>,
+    /// Followers collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Url>,
+    /// Following collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub following: Option<Url>,
+    /// Pinned items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featured: Option<Url>,
+    /// Shared inbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    /// Signing key.
+    pub public_key: PublicKeyJson,
+    /// Created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Whether follows need approval.
+    #[serde(default)]
+    pub manually_approves_followers: bool,
+    /// Whether directories may list the actor.
+    #[serde(default)]
+    pub discoverable: bool,
+    /// Profile fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<PropertyValue>,
+}
+
+/// `endpoints`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// Shared inbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_inbox: Option<Url>,
+}
+
+/// `publicKey`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKeyJson {
+    /// `ACTOR#main-key`.
+    pub id: String,
+    /// The actor.
+    pub owner: Url,
+    /// PEM.
+    pub public_key_pem: String,
+}
+
+/// An embedded image.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    /// `Image`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where it is.
+    pub url: Url,
+    /// Its media type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}
+
+/// A profile field (`schema:PropertyValue`), as Mastodon shows them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PropertyValue {
+    /// `PropertyValue`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Label.
+    pub name: String,
+    /// HTML value.
+    pub value: String,
+}

@@ -1,0 +1,34 @@
+//! Comments as `Note` objects.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// A comment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteJson {
+    /// `Note`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Object id.
+    pub id: Url,
+    /// Author.
+    pub attributed_to: Url,
+    /// What it answers (an item or another comment).
+    pub in_reply_to: Url,
+    /// Sanitised HTML.
+    pub content: String,
+    /// Audience.
+    #[serde(default)]
+    pub to: Vec<Url>,
+    /// Secondary audience.
+    #[serde(default)]
+    pub cc: Vec<Url>,
+    /// Written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+}

@@ -1,0 +1,122 @@
+//! Shared items as `Page` objects.
+
+use crate::protocol::collection::CountedCollection;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use url::Url;
+
+/// A shared item. Mastodon shows `name`, `summary` and a link to `url`, and
+/// drops `content`; other software shows `content`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PageJson {
+    /// `Page`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Object id.
+    pub id: Url,
+    /// The agency.
+    pub attributed_to: Url,
+    /// Title.
+    pub name: String,
+    /// Title by language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub name_map: BTreeMap<String, String>,
+    /// Plain summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Sanitised HTML body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Body by language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub content_map: BTreeMap<String, String>,
+    /// `text/html`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// The Markdown source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// HTML page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    /// Audience.
+    #[serde(default)]
+    pub to: Vec<Url>,
+    /// Secondary audience.
+    #[serde(default)]
+    pub cc: Vec<Url>,
+    /// Hashtags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<Hashtag>,
+    /// Links and documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachment: Vec<Attachment>,
+    /// First published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    /// Replies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<CountedCollection>,
+    /// Likes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub likes: Option<CountedCollection>,
+    /// Boosts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<CountedCollection>,
+    /// `deling:itemKind`: guide, dataset, software, service, question, event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_kind: Option<String>,
+    /// `schema:license`: an SPDX license URL or a license URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<Url>,
+    /// `schema:isBasedOn`: the item this one adapts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_based_on: Option<Url>,
+    /// `deling:itemMetadata`: the kind-specific metadata, as in the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_metadata: Option<serde_json::Value>,
+}
+
+/// `source` of an object: its Markdown.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// The text.
+    pub content: String,
+    /// `text/markdown`.
+    pub media_type: String,
+}
+
+/// A `Hashtag`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hashtag {
+    /// `Hashtag`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where the tag's items are listed.
+    pub href: Url,
+    /// `#tag`.
+    pub name: String,
+}
+
+/// A link or document attached to an item.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// `Link` (or `Document` when a media type is known).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Target.
+    pub href: Url,
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Media type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+}

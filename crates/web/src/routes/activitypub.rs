@@ -1,0 +1,283 @@
+//! Actors, objects and collections at their public URLs. One URL serves
+//! ActivityPub JSON to software that asks for it and HTML to browsers.
+
+use crate::{error::ApiError, routes::html, state::AppState};
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use deling_federation::{
+    objects::{agency, comment, item},
+    protocol::{
+        AP_CONTENT_TYPE,
+        collection::{collection, collection_page},
+        context::{tombstone, with_context},
+    },
+};
+use deling_store::records::Agency;
+use serde::Deserialize;
+
+/// Collection pages hold this many entries.
+const PAGE_SIZE: u64 = 20;
+
+/// Whether the client asked for ActivityStreams rather than HTML.
+pub fn wants_activity_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .any(|a| a.contains("application/activity+json") || a.contains("application/ld+json"))
+}
+
+fn ap_response(status: actix_web::http::StatusCode, body: serde_json::Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(format!("{AP_CONTENT_TYPE}; charset=utf-8"))
+        .insert_header((header::VARY, "Accept"))
+        .json(body)
+}
+
+fn ap_ok(body: serde_json::Value) -> HttpResponse {
+    ap_response(actix_web::http::StatusCode::OK, body)
+}
+
+/// An agency, answering 410 with a Tombstone once withdrawn.
+async fn agency_or_gone(
+    state: &AppState,
+    slug: &str,
+) -> Result<Result<Agency, HttpResponse>, ApiError> {
+    match state.store.get_agency_by_slug(slug).await? {
+        None => Err(ApiError::NotFound(format!("no agency {slug:?}"))),
+        Some(a) if a.deleted_at.is_some() => Ok(Err(ap_response(
+            actix_web::http::StatusCode::GONE,
+            tombstone(&state.urls.agency(slug), "Organization", a.deleted_at),
+        ))),
+        Some(a) => Ok(Ok(a)),
+    }
+}
+
+/// `GET /agencies/{slug}`: the `Organization` actor or its page.
+pub async fn agency(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = match agency_or_gone(&state, &slug).await? {
+        Ok(a) => a,
+        Err(gone) if wants_activity_json(&req) => return Ok(gone),
+        Err(_) => {
+            return Err(ApiError::Gone(format!(
+                "agency {slug:?} has been withdrawn"
+            )));
+        }
+    };
+    if wants_activity_json(&req) {
+        return Ok(ap_ok(with_context(&agency::agency_actor(
+            &state.urls,
+            &agency,
+        ))));
+    }
+    html::agency_page(&state, &agency).await
+}
+
+/// `GET /actor`: the instance actor.
+pub async fn instance_actor(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let instance = state
+        .store
+        .get_instance()
+        .await?
+        .ok_or_else(|| ApiError::Internal("the instance row is missing".into()))?;
+    Ok(ap_ok(with_context(&agency::instance_actor(
+        &state.urls,
+        &instance,
+    ))))
+}
+
+/// `?page=N` of a collection.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<u64>,
+}
+
+/// `GET /agencies/{slug}/outbox`: the agency's `Create` activities, newest first.
+pub async fn outbox(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = match agency_or_gone(&state, &slug).await? {
+        Ok(a) => a,
+        Err(gone) => return Ok(gone),
+    };
+    let id = state.urls.agency_outbox(&agency.slug);
+    let filter = deling_store::ItemFilter {
+        agency: Some(agency.slug.clone()),
+        ..Default::default()
+    };
+    let Some(page) = q.page else {
+        let total = state.store.list_items(&filter, 1, 1).await?.total;
+        return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
+    };
+    let page = page.max(1);
+    let items = state.store.list_items(&filter, page, PAGE_SIZE).await?;
+    let mut activities = Vec::with_capacity(items.items.len());
+    for i in &items.items {
+        let counts = state.store.count_item_reactions(i.id).await?;
+        let page_json = item::item_page(&state.urls, i, counts)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        activities.push(item::item_create(&state.urls, page_json));
+    }
+    Ok(ap_ok(with_context(&collection_page(
+        &id,
+        page,
+        PAGE_SIZE,
+        items.total,
+        activities,
+    ))))
+}
+
+/// `GET /agencies/{slug}/followers`.
+pub async fn followers(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = match agency_or_gone(&state, &slug).await? {
+        Ok(a) => a,
+        Err(gone) => return Ok(gone),
+    };
+    let id = state.urls.agency_followers(&agency.slug);
+    let Some(page) = q.page else {
+        let total = state.store.count_followers(agency.id).await?;
+        return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
+    };
+    let page = page.max(1);
+    let ids = state
+        .store
+        .list_follower_ids(agency.id, page, PAGE_SIZE)
+        .await?;
+    Ok(ap_ok(with_context(&collection_page(
+        &id, page, PAGE_SIZE, ids.total, ids.items,
+    ))))
+}
+
+/// `GET /agencies/{slug}/following`.
+pub async fn following(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = match agency_or_gone(&state, &slug).await? {
+        Ok(a) => a,
+        Err(gone) => return Ok(gone),
+    };
+    let id = state.urls.agency_following(&agency.slug);
+    let Some(page) = q.page else {
+        let total = state.store.count_following(agency.id).await?;
+        return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
+    };
+    let page = page.max(1);
+    let ids = state
+        .store
+        .list_following_ids(agency.id, page, PAGE_SIZE)
+        .await?;
+    Ok(ap_ok(with_context(&collection_page(
+        &id, page, PAGE_SIZE, ids.total, ids.items,
+    ))))
+}
+
+/// `GET /agencies/{slug}/featured`: pinned items (none can be pinned yet,
+/// so the collection is honestly empty).
+pub async fn featured(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = match agency_or_gone(&state, &slug).await? {
+        Ok(a) => a,
+        Err(gone) => return Ok(gone),
+    };
+    let doc = serde_json::json!({
+        "type": "OrderedCollection",
+        "id": state.urls.agency_featured(&agency.slug),
+        "totalItems": 0,
+        "orderedItems": [],
+    });
+    Ok(ap_ok(with_context(&doc)))
+}
+
+/// `GET /items/{id}`: the `Page` or the HTML page; 410 Tombstone once withdrawn.
+pub async fn item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let item = state
+        .store
+        .get_item(id)
+        .await?
+        .filter(|i| i.agency_id().is_some())
+        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    if item.deleted_at.is_some() {
+        if wants_activity_json(&req) {
+            return Ok(ap_response(
+                actix_web::http::StatusCode::GONE,
+                tombstone(&state.urls.item(id), "Page", item.deleted_at),
+            ));
+        }
+        return Err(ApiError::Gone(format!("item {id} has been withdrawn")));
+    }
+    let counts = state.store.count_item_reactions(id).await?;
+    if wants_activity_json(&req) {
+        let page = item::item_page(&state.urls, &item, counts)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        return Ok(ap_ok(with_context(&page)));
+    }
+    html::item_page(&state, &item, counts).await
+}
+
+/// `GET /items/{id}/replies`: comment ids, oldest first, in one page.
+pub async fn replies(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let item = state
+        .store
+        .get_item(id)
+        .await?
+        .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
+        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    let comments = state.store.list_comments(item.id).await?;
+    let ids: Vec<String> = comments
+        .iter()
+        .map(|c| {
+            c.ap_id
+                .clone()
+                .unwrap_or_else(|| state.urls.comment(c.id).to_string())
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "type": "OrderedCollection",
+        "id": state.urls.item_replies(id),
+        "totalItems": ids.len(),
+        "orderedItems": ids,
+    });
+    Ok(ap_ok(with_context(&doc)))
+}
+
+/// `GET /comments/{id}`: a local agency's comment as a `Note`.
+pub async fn comment(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let found = state.store.get_comment(id).await?;
+    let (c, item) = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    let in_reply_to = match (c.in_reply_to_id, &item.ap_id) {
+        (Some(parent), _) => state.urls.comment(parent),
+        (None, Some(remote)) => {
+            url::Url::parse(remote).map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+        (None, None) => state.urls.item(item.id),
+    };
+    let note = comment::comment_note(&state.urls, &c, in_reply_to).ok_or_else(|| {
+        ApiError::NotFound(format!("comment {id} is served by its author's server"))
+    })?;
+    Ok(ap_ok(with_context(&note)))
+}
