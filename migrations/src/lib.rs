@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_initial;
 mod m20261128_000002_follows;
+mod m20261128_000003_queues;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_initial::Migration),
             Box::new(m20261128_000002_follows::Migration),
+            Box::new(m20261128_000003_queues::Migration),
         ]
     }
 }

@@ -25,9 +25,33 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// The text of an HTML fragment with every tag removed (entities stay
+/// escaped), for names and summaries that peers send as HTML.
+pub fn plain_text(html: &str) -> String {
+    ammonia::Builder::empty()
+        .clean(html)
+        .to_string()
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_drops_markup_keeps_characters() {
+        assert_eq!(
+            plain_text("<p>Kari &amp; Ola <script>x</script><b>Nordmann</b></p>"),
+            "Kari & Ola Nordmann"
+        );
+    }
 
     #[test]
     fn renders_commonmark() {

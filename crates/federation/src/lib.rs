@@ -5,7 +5,12 @@
 //! queue grow here.
 #![deny(missing_docs)]
 
+pub mod activities;
+pub mod context;
+pub mod delivery;
 pub mod discovery;
+pub mod error;
+pub mod inbox;
 pub mod keys;
 pub mod objects;
 pub mod protocol;

@@ -69,6 +69,10 @@ pub struct FederationConfig {
     pub allow_private_addresses: bool,
     /// Authorized fetch.
     pub require_signed_fetch: bool,
+    /// First retry delay.
+    pub retry_base_seconds: u64,
+    /// Attempts before giving up a delivery.
+    pub max_delivery_attempts: u32,
 }
 
 /// `[log]`.
@@ -154,6 +158,19 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "http.max_body_bytes",
                 problem: "must be at least 1024".into(),
+            });
+        }
+        if self.federation.retry_base_seconds == 0 {
+            return Err(ConfigError::Invalid {
+                key: "federation.retry_base_seconds",
+                problem: "must be at least 1".into(),
+            });
+        }
+        if self.federation.max_delivery_attempts == 0 || self.federation.max_delivery_attempts > 100
+        {
+            return Err(ConfigError::Invalid {
+                key: "federation.max_delivery_attempts",
+                problem: "must be 1 to 100".into(),
             });
         }
         if self.auth.token_lifetime_days == 0 {

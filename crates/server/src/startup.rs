@@ -3,7 +3,12 @@
 use crate::config::{Config, redact};
 use actix_web::{App, HttpServer, dev::Server, middleware};
 use anyhow::Context;
-use deling_federation::{Urls, keys};
+use deling_federation::{
+    Urls,
+    context::{FedContext, FedSettings},
+    delivery::Worker,
+    keys,
+};
 use deling_store::Store;
 use deling_web::{AppState, WebSettings};
 use std::net::{SocketAddr, TcpListener};
@@ -30,6 +35,8 @@ pub fn urls(config: &Config) -> anyhow::Result<Urls> {
 pub struct Application {
     addr: SocketAddr,
     server: Server,
+    worker: Option<Worker>,
+    federation: deling_federation::context::Config,
 }
 
 impl Application {
@@ -50,9 +57,27 @@ impl Application {
             })
             .await
             .context("while preparing the instance actor")?;
+        let urls = urls(config)?;
+        let fed = FedContext {
+            store: store.clone(),
+            urls: urls.clone(),
+            settings: FedSettings {
+                domain: config.domain.clone(),
+                debug: config.federation.debug,
+                allow_private_addresses: config.federation.allow_private_addresses,
+                require_signed_fetch: config.federation.require_signed_fetch,
+                retry_base: std::time::Duration::from_secs(config.federation.retry_base_seconds),
+                max_attempts: i32::try_from(config.federation.max_delivery_attempts).unwrap_or(20),
+            },
+            wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        };
+        let federation = deling_federation::context::build_config(fed)
+            .await
+            .context("while setting up federation")?;
         let state = AppState {
             store,
-            urls: urls(config)?,
+            federation: federation.clone(),
+            urls,
             settings: WebSettings {
                 instance_name: config.instance.name.clone(),
                 domain: config.domain.clone(),
@@ -74,7 +99,24 @@ impl Application {
             server = server.workers(config.http.workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { addr, server })
+        Ok(Self {
+            addr,
+            server,
+            worker: Some(Worker::new(federation.clone())),
+            federation,
+        })
+    }
+
+    /// Builds without the background federation worker, so a test can
+    /// drive the queues itself with [`deling_federation::delivery::drain`].
+    pub fn without_worker(mut self) -> Self {
+        self.worker = None;
+        self
+    }
+
+    /// The federation configuration (for tests that drain the queues).
+    pub fn federation(&self) -> &deling_federation::context::Config {
+        &self.federation
     }
 
     /// The address actually bound.
@@ -82,8 +124,17 @@ impl Application {
         self.addr
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests
+    /// and stops the federation worker after its current round (whatever
+    /// it had not started stays queued in the database).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = self.worker.map(|w| tokio::spawn(w.run(stopped)));
+        let result = self.server.await;
+        let _ = stop.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
+        }
+        result
     }
 }

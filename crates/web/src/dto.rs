@@ -380,3 +380,33 @@ pub struct TokenView {
     /// When it stops working.
     pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// Body of `POST /api/v1/agencies/{slug}/following`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowBody {
+    /// `@user@host` or an actor URL.
+    pub target: String,
+}
+
+/// An actor an agency follows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowingView {
+    /// The actor.
+    pub actor: ActorRef,
+    /// `pending`, `accepted` or `rejected`.
+    pub state: String,
+}
+
+/// Body of `POST /api/v1/items/{id}/comments`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentBody {
+    /// Slug of the agency that speaks.
+    pub agency: String,
+    /// Markdown.
+    pub body: String,
+    /// Id of the comment this answers, if any.
+    #[serde(default)]
+    pub in_reply_to: Option<i64>,
+}

@@ -65,6 +65,9 @@ pub enum ApiError {
     /// Well-formed but invalid values.
     #[error("{} invalid field(s)", .0.len())]
     Invalid(Vec<FieldError>),
+    /// Another server failed us.
+    #[error("{0}")]
+    BadGateway(String),
     /// Our fault; the cause is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -76,6 +79,46 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => Self::NotFound(format!("{what} not found")),
             StoreError::Conflict(m) => Self::Conflict(m),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<deling_federation::error::FedError> for ApiError {
+    fn from(e: deling_federation::error::FedError) -> Self {
+        use activitypub_federation::error::Error as P;
+        use deling_federation::error::FedError as F;
+        match e {
+            F::Protocol(P::ActivitySignatureInvalid) => {
+                Self::Unauthorized("the HTTP signature does not verify".into())
+            }
+            F::Protocol(P::ActivityBodyDigestInvalid) => {
+                Self::Unauthorized("the Digest does not match the body".into())
+            }
+            F::Protocol(P::ParseReceivedActivity { err, .. }) => {
+                Self::BadRequest(format!("not an activity: {err}"))
+            }
+            F::Protocol(P::UrlVerificationError(why)) => Self::Forbidden(why.to_owned()),
+            F::Protocol(P::NotFound) => Self::NotFound("not found".into()),
+            F::Protocol(P::WebfingerResolveFailed(e)) => {
+                Self::NotFound(format!("WebFinger lookup failed: {e}"))
+            }
+            F::Protocol(
+                e @ (P::Reqwest(_)
+                | P::ReqwestMiddleware(_)
+                | P::RequestLimit
+                | P::ResponseBodyLimit
+                | P::FetchInvalidContentType(_)
+                | P::FetchWrongId(_)
+                | P::ParseFetchedObject(..)
+                | P::DomainResolveError(_)
+                | P::ResolveInternalIpError(..)
+                | P::ObjectDeleted(_)),
+            ) => Self::BadGateway(format!("cannot fetch from the other server: {e}")),
+            F::Protocol(other) => Self::BadRequest(other.to_string()),
+            F::Store(e) => e.into(),
+            F::Json(e) => Self::BadRequest(format!("malformed JSON: {e}")),
+            F::Refused(why) => Self::Forbidden(why),
+            F::NotFound(what) => Self::NotFound(what),
         }
     }
 }
@@ -92,6 +135,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,5 +1,6 @@
 //! Local records turned into ActivityStreams documents.
 
+pub mod actors;
 pub mod agency;
 pub mod comment;
 pub mod item;

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod actor;
 pub mod collection;
 pub mod context;
+pub mod incoming;
 pub mod note;
 pub mod page;
 

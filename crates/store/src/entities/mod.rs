@@ -4,13 +4,16 @@
 pub mod agency;
 pub mod api_token;
 pub mod comment;
+pub mod delivery;
 pub mod follower;
 pub mod following;
+pub mod inbox_activity;
 pub mod instance;
 pub mod item;
 pub mod item_link;
 pub mod item_tag;
 pub mod membership;
+pub mod outbox_event;
 pub mod reaction;
 pub mod remote_actor;
 pub mod reuse;

@@ -1,13 +1,35 @@
 //! Comments on items.
 
+use crate::queries::outbox::{EVENT_COMMENT_CREATE, put_event};
 use crate::{
     Store, StoreError,
     entities::{agency, comment, remote_actor},
     records::{Comment, CommentAuthor, handle_of, now},
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Expr,
 };
+
+/// A comment from a remote actor, already sanitised.
+#[derive(Debug, Clone)]
+pub struct RemoteCommentData {
+    /// Its ActivityPub id.
+    pub ap_id: String,
+    /// The item it belongs to.
+    pub item_id: i64,
+    /// The comment it answers.
+    pub in_reply_to_id: Option<i64>,
+    /// Its author.
+    pub author_remote_actor_id: i64,
+    /// Sanitised HTML.
+    pub content_html: String,
+    /// Language.
+    pub language: Option<String>,
+    /// Written.
+    pub published_at: DateTime<Utc>,
+}
 use std::collections::HashMap;
 
 impl Store {
@@ -21,6 +43,7 @@ impl Store {
         html: &str,
         language: Option<&str>,
     ) -> Result<Comment, StoreError> {
+        let txn = self.db().begin().await?;
         let row = comment::ActiveModel {
             ap_id: Set(None),
             item_id: Set(item_id),
@@ -36,12 +59,98 @@ impl Store {
             hidden_at: Set(None),
             ..Default::default()
         }
-        .insert(self.db())
+        .insert(&txn)
         .await?;
+        put_event(
+            &txn,
+            EVENT_COMMENT_CREATE,
+            Some(agency_id),
+            Some(item_id),
+            Some(row.id),
+        )
+        .await?;
+        txn.commit().await?;
         self.assemble_comments(vec![row])
             .await?
             .pop()
             .ok_or(StoreError::NotFound("comment"))
+    }
+
+    /// Stores a remote comment, or updates it if its author sends it again.
+    /// Another author's comment with the same id is a conflict.
+    pub async fn put_remote_comment(&self, d: RemoteCommentData) -> Result<Comment, StoreError> {
+        let existing = comment::Entity::find()
+            .filter(comment::Column::ApId.eq(d.ap_id.as_str()))
+            .one(self.db())
+            .await?;
+        let row = match existing {
+            Some(e) if e.author_remote_actor_id != Some(d.author_remote_actor_id) => {
+                return Err(StoreError::Conflict(format!(
+                    "{} belongs to another actor",
+                    d.ap_id
+                )));
+            }
+            Some(e) => {
+                let mut row: comment::ActiveModel = e.into();
+                row.content_html = Set(d.content_html);
+                row.language = Set(d.language);
+                row.updated_at = Set(Some(now()));
+                row.update(self.db()).await?
+            }
+            None => {
+                comment::ActiveModel {
+                    ap_id: Set(Some(d.ap_id)),
+                    item_id: Set(d.item_id),
+                    in_reply_to_id: Set(d.in_reply_to_id),
+                    author_agency_id: Set(None),
+                    author_remote_actor_id: Set(Some(d.author_remote_actor_id)),
+                    content_source: Set(None),
+                    content_html: Set(d.content_html),
+                    language: Set(d.language),
+                    published_at: Set(d.published_at),
+                    updated_at: Set(None),
+                    deleted_at: Set(None),
+                    hidden_at: Set(None),
+                    ..Default::default()
+                }
+                .insert(self.db())
+                .await?
+            }
+        };
+        self.assemble_comments(vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound("comment"))
+    }
+
+    /// Deletes a remote comment if `remote_actor_id` wrote it; `true` if so.
+    pub async fn delete_remote_comment(
+        &self,
+        ap_id: &str,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
+        let res = comment::Entity::update_many()
+            .col_expr(comment::Column::DeletedAt, Expr::value(Some(now())))
+            .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
+            .filter(comment::Column::ApId.eq(ap_id))
+            .filter(comment::Column::AuthorRemoteActorId.eq(remote_actor_id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// The item and comment a remote comment's ActivityPub id names.
+    pub async fn get_comment_by_ap_id(&self, ap_id: &str) -> Result<Option<Comment>, StoreError> {
+        let Some(row) = comment::Entity::find()
+            .filter(comment::Column::ApId.eq(ap_id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(self.assemble_comments(vec![row]).await?.pop())
     }
 
     /// Reads a visible comment with its item.

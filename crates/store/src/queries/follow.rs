@@ -10,6 +10,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 pub const FOLLOWING_ACCEPTED: &str = "accepted";
 /// Sent, not yet accepted.
 pub const FOLLOWING_PENDING: &str = "pending";
+/// Refused by the followed actor.
+pub const FOLLOWING_REJECTED: &str = "rejected";
 
 impl Store {
     /// Counts the remote actors following `agency_id`.
@@ -92,5 +94,267 @@ impl Store {
             .iter()
             .filter_map(|id| actors.iter().find(|a| a.id == *id).map(|a| a.ap_id.clone()))
             .collect())
+    }
+}
+
+/// A local agency's Follow of a remote actor, with its state.
+#[derive(Debug, Clone)]
+pub struct Following {
+    /// The followed actor.
+    pub actor: crate::records::RemoteActor,
+    /// `pending` or `accepted`.
+    pub state: String,
+    /// The Follow's id.
+    pub follow_ap_id: String,
+    /// When sent.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Store {
+    /// Records that `remote_actor_id` follows `agency_id` (again), keeping
+    /// the latest Follow's id for Undo matching.
+    pub async fn put_follower(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        follow_ap_id: &str,
+    ) -> Result<(), StoreError> {
+        use sea_orm::{ActiveValue::Set, sea_query::OnConflict};
+        follower::Entity::insert(follower::ActiveModel {
+            agency_id: Set(agency_id),
+            remote_actor_id: Set(remote_actor_id),
+            follow_ap_id: Set(follow_ap_id.to_owned()),
+            created_at: Set(crate::records::now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([follower::Column::AgencyId, follower::Column::RemoteActorId])
+                .update_column(follower::Column::FollowApId)
+                .to_owned(),
+        )
+        .exec(self.db())
+        .await?;
+        Ok(())
+    }
+
+    /// Ends a follow; `true` if there was one.
+    pub async fn delete_follower(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
+        let res = follower::Entity::delete_many()
+            .filter(follower::Column::AgencyId.eq(agency_id))
+            .filter(follower::Column::RemoteActorId.eq(remote_actor_id))
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// Whether `remote_actor_id` follows `agency_id`.
+    pub async fn is_follower(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(follower::Entity::find()
+            .filter(follower::Column::AgencyId.eq(agency_id))
+            .filter(follower::Column::RemoteActorId.eq(remote_actor_id))
+            .count(self.db())
+            .await?
+            > 0)
+    }
+
+    /// The distinct inboxes to deliver `agency_id`'s activities to: each
+    /// follower's shared inbox if it has one, else its own, so a server with
+    /// many followers gets one request.
+    pub async fn list_follower_inboxes(&self, agency_id: i64) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<i64> = follower::Entity::find()
+            .filter(follower::Column::AgencyId.eq(agency_id))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|f| f.remote_actor_id)
+            .collect();
+        let actors = remote_actor::Entity::find()
+            .filter(remote_actor::Column::Id.is_in(ids))
+            .all(self.db())
+            .await?;
+        let mut inboxes: Vec<String> = actors
+            .into_iter()
+            .map(|a| a.shared_inbox.unwrap_or(a.inbox))
+            .collect();
+        inboxes.sort();
+        inboxes.dedup();
+        Ok(inboxes)
+    }
+
+    /// Records a Follow sent by `agency_id` and queues its delivery, in one
+    /// transaction. A repeated Follow of the same actor replaces the old one.
+    pub async fn put_following(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        follow_ap_id: &str,
+        delivery: crate::queries::delivery::NewDelivery,
+    ) -> Result<(), StoreError> {
+        use sea_orm::{ActiveValue::Set, TransactionTrait, sea_query::OnConflict};
+        let t = crate::records::now();
+        let txn = self.db().begin().await?;
+        following::Entity::insert(following::ActiveModel {
+            agency_id: Set(agency_id),
+            remote_actor_id: Set(remote_actor_id),
+            follow_ap_id: Set(follow_ap_id.to_owned()),
+            state: Set(FOLLOWING_PENDING.to_owned()),
+            created_at: Set(t),
+            updated_at: Set(t),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([
+                following::Column::AgencyId,
+                following::Column::RemoteActorId,
+            ])
+            .update_columns([
+                following::Column::FollowApId,
+                following::Column::State,
+                following::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+        crate::queries::outbox::insert_deliveries(&txn, vec![delivery]).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Sets the state of the Follow `agency_id` sent to `remote_actor_id`
+    /// (matched by the Follow's id when given); `true` if one was found.
+    pub async fn set_following_state(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        follow_ap_id: Option<&str>,
+        state: &str,
+    ) -> Result<bool, StoreError> {
+        use sea_orm::sea_query::Expr;
+        let mut q = following::Entity::update_many()
+            .col_expr(following::Column::State, Expr::value(state))
+            .col_expr(
+                following::Column::UpdatedAt,
+                Expr::value(crate::records::now()),
+            )
+            .filter(following::Column::AgencyId.eq(agency_id))
+            .filter(following::Column::RemoteActorId.eq(remote_actor_id));
+        if let Some(id) = follow_ap_id {
+            q = q.filter(following::Column::FollowApId.eq(id));
+        }
+        Ok(q.exec(self.db()).await?.rows_affected > 0)
+    }
+
+    /// Stops following and queues the Undo, in one transaction; `false` if
+    /// there was no Follow.
+    pub async fn delete_following(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        undo: impl FnOnce(&str) -> Vec<crate::queries::delivery::NewDelivery>,
+    ) -> Result<bool, StoreError> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db().begin().await?;
+        let Some(row) = following::Entity::find()
+            .filter(following::Column::AgencyId.eq(agency_id))
+            .filter(following::Column::RemoteActorId.eq(remote_actor_id))
+            .one(&txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        following::Entity::delete_by_id(row.id).exec(&txn).await?;
+        crate::queries::outbox::insert_deliveries(&txn, undo(&row.follow_ap_id)).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// The actors `agency_id` follows or asked to follow, newest first.
+    pub async fn list_following(&self, agency_id: i64) -> Result<Vec<Following>, StoreError> {
+        let rows = following::Entity::find()
+            .filter(following::Column::AgencyId.eq(agency_id))
+            .order_by_desc(following::Column::Id)
+            .all(self.db())
+            .await?;
+        let actors = remote_actor::Entity::find()
+            .filter(
+                remote_actor::Column::Id
+                    .is_in(rows.iter().map(|r| r.remote_actor_id).collect::<Vec<_>>()),
+            )
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let actor = actors.iter().find(|a| a.id == r.remote_actor_id)?.clone();
+                Some(Following {
+                    actor,
+                    state: r.state,
+                    follow_ap_id: r.follow_ap_id,
+                    created_at: r.created_at,
+                })
+            })
+            .collect())
+    }
+
+    /// Whether any local agency has an accepted Follow of `remote_actor_id`:
+    /// only then do we take its items into the catalogue.
+    pub async fn is_followed_by_any_agency(
+        &self,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(following::Entity::find()
+            .filter(following::Column::RemoteActorId.eq(remote_actor_id))
+            .filter(following::Column::State.eq(FOLLOWING_ACCEPTED))
+            .count(self.db())
+            .await?
+            > 0)
+    }
+}
+
+impl Store {
+    /// Ends the follow that the Follow `follow_ap_id` by `remote_actor_id`
+    /// started; `true` if there was one.
+    pub async fn delete_follower_by_follow_id(
+        &self,
+        remote_actor_id: i64,
+        follow_ap_id: &str,
+    ) -> Result<bool, StoreError> {
+        let res = follower::Entity::delete_many()
+            .filter(follower::Column::RemoteActorId.eq(remote_actor_id))
+            .filter(follower::Column::FollowApId.eq(follow_ap_id))
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// Sets the state of our Follow `follow_ap_id`, if `remote_actor_id` is
+    /// the actor it was sent to; `true` if it matched.
+    pub async fn set_following_state_by_follow_id(
+        &self,
+        follow_ap_id: &str,
+        remote_actor_id: i64,
+        state: &str,
+    ) -> Result<bool, StoreError> {
+        use sea_orm::sea_query::Expr;
+        let res = following::Entity::update_many()
+            .col_expr(following::Column::State, Expr::value(state))
+            .col_expr(
+                following::Column::UpdatedAt,
+                Expr::value(crate::records::now()),
+            )
+            .filter(following::Column::FollowApId.eq(follow_ap_id))
+            .filter(following::Column::RemoteActorId.eq(remote_actor_id))
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected > 0)
     }
 }

@@ -3,6 +3,7 @@
 use crate::{
     Store, StoreError,
     entities::{agency, item, item_link, item_tag, remote_actor},
+    queries::outbox::{EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, put_event},
     records::{Item, ItemLink, ItemOwner, handle_of, now},
 };
 use deling_domain::item::ItemContent;
@@ -125,6 +126,7 @@ impl Store {
         content_columns(&mut row, content);
         let row = row.insert(&txn).await?;
         put_tags_and_links(&txn, row.id, content).await?;
+        put_event(&txn, EVENT_ITEM_CREATE, Some(agency_id), Some(row.id), None).await?;
         txn.commit().await?;
         self.get_item(row.id)
             .await?
@@ -150,6 +152,13 @@ impl Store {
             return Err(StoreError::NotFound("item"));
         }
         put_tags_and_links(&txn, id, content).await?;
+        let agency_id = item::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .and_then(|i| i.agency_id);
+        if agency_id.is_some() {
+            put_event(&txn, EVENT_ITEM_UPDATE, agency_id, Some(id), None).await?;
+        }
         txn.commit().await?;
         self.get_item(id).await?.ok_or(StoreError::NotFound("item"))
     }
@@ -189,6 +198,13 @@ impl Store {
             .filter(item_link::Column::ItemId.eq(id))
             .exec(&txn)
             .await?;
+        let agency_id = item::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .and_then(|i| i.agency_id);
+        if agency_id.is_some() {
+            put_event(&txn, EVENT_ITEM_DELETE, agency_id, Some(id), None).await?;
+        }
         txn.commit().await?;
         Ok(())
     }

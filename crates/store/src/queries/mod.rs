@@ -2,8 +2,14 @@
 
 pub mod agency;
 pub mod comment;
+pub mod delivery;
 pub mod follow;
+pub mod inbox;
 pub mod instance;
 pub mod item;
+pub mod outbox;
+pub mod reaction;
+pub mod remote_actor;
+pub mod remote_item;
 pub mod staff;
 pub mod token;

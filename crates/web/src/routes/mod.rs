@@ -5,6 +5,7 @@ pub mod api;
 pub mod health;
 pub mod home;
 pub mod html;
+pub mod inbox;
 pub mod openapi;
 pub mod well_known;
 
@@ -23,6 +24,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .app_data(web::PayloadConfig::default().limit(limit))
             .route("/", web::get().to(home::index))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
@@ -45,6 +47,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .route("/nodeinfo/{version}", web::get().to(well_known::nodeinfo))
             .route("/actor", web::get().to(activitypub::instance_actor))
+            .route("/inbox", web::post().to(inbox::shared))
+            .route("/agencies/{slug}/inbox", web::post().to(inbox::agency))
             .route("/agencies/{slug}", web::get().to(activitypub::agency))
             .route(
                 "/agencies/{slug}/outbox",

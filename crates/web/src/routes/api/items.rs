@@ -159,6 +159,7 @@ pub async fn create(
     auth.require_editor(&state, &agency).await?;
     let content = ItemContent::parse(body.into_inner().into()).map_err(invalid)?;
     let item = state.store.put_item(agency.id, &content).await?;
+    state.wake_federation();
     let view = ItemView::new(&state, item);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/items/{}", view.id)))
@@ -184,6 +185,7 @@ pub async fn update(
         ItemContent::parse(deling_domain::item::RawItem::from(merged).over(item.to_raw()))
             .map_err(invalid)?;
     let item = state.store.update_item(item.id, &content).await?;
+    state.wake_federation();
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item)))
 }
 
@@ -200,6 +202,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let item = find_editable(&state, &auth, *id).await?;
     state.store.delete_item(item.id).await?;
+    state.wake_federation();
     Ok(HttpResponse::NoContent().finish())
 }
 

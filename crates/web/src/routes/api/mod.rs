@@ -2,6 +2,7 @@
 
 pub mod agencies;
 pub mod auth;
+pub mod federation;
 pub mod items;
 
 use crate::error::ApiError;
@@ -16,11 +17,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/agencies", web::get().to(agencies::list))
             .route("/agencies/{slug}", web::get().to(agencies::get))
             .route("/agencies/{slug}/items", web::post().to(items::create))
+            .route(
+                "/agencies/{slug}/following",
+                web::post().to(federation::follow),
+            )
+            .route(
+                "/agencies/{slug}/following",
+                web::get().to(federation::following),
+            )
+            .route(
+                "/agencies/{slug}/following",
+                web::delete().to(federation::unfollow),
+            )
+            .route(
+                "/agencies/{slug}/followers",
+                web::get().to(federation::followers),
+            )
             .route("/items", web::get().to(items::list))
             .route("/items/{id}", web::get().to(items::get))
             .route("/items/{id}", web::patch().to(items::update))
             .route("/items/{id}", web::delete().to(items::delete))
-            .route("/items/{id}/comments", web::get().to(items::comments)),
+            .route("/items/{id}/comments", web::get().to(items::comments))
+            .route("/items/{id}/comments", web::post().to(federation::comment)),
     );
 }
 

@@ -1,0 +1,321 @@
+//! Create, Update and Delete of comments (`Note`) and shared items (`Page`).
+
+use crate::{
+    context::Data,
+    error::{FedError, refuse},
+    objects::actors::{DbRemoteActor, authority, same_origin},
+    protocol::incoming::{Activity, ObjectRef, first_url},
+};
+use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use chrono::{DateTime, Utc};
+use deling_domain::{
+    item::{ItemKind, Tag},
+    language::Language,
+    markdown,
+};
+use deling_store::{
+    queries::{comment::RemoteCommentData, remote_item::RemoteItemData},
+    records::ItemLink,
+};
+use serde_json::{Map, Value};
+use url::Url;
+
+/// Actor types whose Update refreshes our copy of the actor.
+const ACTOR_TYPES: [&str; 5] = ["Person", "Organization", "Service", "Application", "Group"];
+
+/// The id of a local, not withdrawn item named by `url`.
+pub fn local_item_id(url: &Url, data: &Data) -> Option<i64> {
+    if !data.domain().eq_ignore_ascii_case(&authority(url)) {
+        return None;
+    }
+    url.path().strip_prefix("/items/")?.parse().ok()
+}
+
+fn local_comment_id(url: &Url, data: &Data) -> Option<i64> {
+    if !data.domain().eq_ignore_ascii_case(&authority(url)) {
+        return None;
+    }
+    url.path().strip_prefix("/comments/")?.parse().ok()
+}
+
+fn string(m: &Map<String, Value>, key: &str) -> Option<String> {
+    m.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Text and language from `content`/`contentMap` (or `name`/`nameMap`).
+fn text_and_language(m: &Map<String, Value>, key: &str) -> (Option<String>, Option<String>) {
+    let map = m.get(&format!("{key}Map")).and_then(Value::as_object);
+    let from_map = map.and_then(|mm| {
+        mm.iter()
+            .find_map(|(lang, v)| Some((v.as_str()?.to_owned(), lang.clone())))
+    });
+    match (string(m, key), from_map) {
+        (Some(text), Some((_, lang))) => (Some(text), Some(lang)),
+        (Some(text), None) => (Some(text), None),
+        (None, Some((text, lang))) => (Some(text), Some(lang)),
+        (None, None) => (None, None),
+    }
+}
+
+fn time(m: &Map<String, Value>, key: &str) -> Option<DateTime<Utc>> {
+    string(m, key)
+        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// Checks that an embedded object is the actor's own: on its server, and
+/// attributed to it when it says whom it is by.
+fn check_owner(
+    object: &Map<String, Value>,
+    id: &Url,
+    actor: &DbRemoteActor,
+) -> Result<(), FedError> {
+    same_origin(id, actor.id())?;
+    if let Some(author) = object.get("attributedTo").and_then(first_url)
+        && &author != actor.id()
+    {
+        return refuse(format!(
+            "{id} is attributed to {author}, not to {}",
+            actor.id()
+        ));
+    }
+    Ok(())
+}
+
+/// Create or Update of a Note (a comment on one of the items we know), a
+/// Page (an item of an agency we follow) or of the actor itself.
+pub async fn receive_create_or_update(
+    a: Activity,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    let ObjectRef::Object(object) = &a.object else {
+        // Only an id: fetch it, signed, from its own server.
+        let id = a
+            .object
+            .id()
+            .ok_or_else(|| FedError::Refused("object without id".into()))?;
+        same_origin(&id, actor.id())?;
+        return refuse(format!(
+            "{id} was not embedded; fetching bare ids is not supported"
+        ));
+    };
+    let id = a
+        .object
+        .id()
+        .ok_or_else(|| FedError::Refused("object without a valid id".into()))?;
+    let kind = a.object.kind().unwrap_or_default();
+    if ACTOR_TYPES.contains(&kind) {
+        if &id != actor.id() {
+            return refuse("an actor can only update itself");
+        }
+        ObjectId::<DbRemoteActor>::from(id)
+            .dereference_forced(data)
+            .await?;
+        return Ok(());
+    }
+    check_owner(object, &id, actor)?;
+    if let Some(parent) = object.get("inReplyTo").and_then(first_url) {
+        return receive_comment(object, id, parent, actor, data).await;
+    }
+    if matches!(kind, "Page" | "Article") {
+        return receive_item(object, id, actor, data).await;
+    }
+    // A post that answers nothing of ours: not for us.
+    Ok(())
+}
+
+async fn receive_comment(
+    object: &Map<String, Value>,
+    id: Url,
+    parent: Url,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    let (item_id, in_reply_to_id) = if let Some(item) = local_item_id(&parent, data) {
+        (Some(item), None)
+    } else if let Some(cid) = local_comment_id(&parent, data) {
+        match data.store.get_comment(cid).await? {
+            Some((c, _)) => (Some(c.item_id), Some(c.id)),
+            None => (None, None),
+        }
+    } else if let Some(item) = data.store.get_item_by_ap_id(parent.as_str()).await? {
+        (Some(item.id), None)
+    } else if let Some(c) = data.store.get_comment_by_ap_id(parent.as_str()).await? {
+        (Some(c.item_id), Some(c.id))
+    } else {
+        (None, None)
+    };
+    let Some(item_id) = item_id else {
+        tracing::debug!(%id, %parent, "reply to something we do not hold ignored");
+        return Ok(());
+    };
+    match data.store.get_item(item_id).await? {
+        Some(i) if i.deleted_at.is_none() => {}
+        _ => return refuse(format!("{parent} has been withdrawn")),
+    }
+    let (content, language) = text_and_language(object, "content");
+    let content_html = markdown::sanitize(&content.unwrap_or_default());
+    if content_html.trim().is_empty() {
+        return refuse("empty comment");
+    }
+    data.store
+        .put_remote_comment(RemoteCommentData {
+            ap_id: id.to_string(),
+            item_id,
+            in_reply_to_id,
+            author_remote_actor_id: actor.row.id,
+            content_html,
+            language: language
+                .and_then(|l| Language::parse(&l).ok())
+                .map(|l| l.to_string()),
+            published_at: time(object, "published").unwrap_or_else(deling_store::records::now),
+        })
+        .await?;
+    Ok(())
+}
+
+async fn receive_item(
+    object: &Map<String, Value>,
+    id: Url,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    if !data.store.is_followed_by_any_agency(actor.row.id).await? {
+        tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
+        return Ok(());
+    }
+    let (name, name_lang) = text_and_language(object, "name");
+    let title: String = markdown::plain_text(&name.unwrap_or_default())
+        .chars()
+        .take(200)
+        .collect();
+    if title.is_empty() {
+        return refuse("an item needs a name");
+    }
+    let (content, content_lang) = text_and_language(object, "content");
+    let language = content_lang
+        .or(name_lang)
+        .and_then(|l| Language::parse(&l).ok())
+        .map_or_else(|| "und".to_owned(), |l| l.to_string());
+    let summary: String = markdown::plain_text(&string(object, "summary").unwrap_or_default())
+        .chars()
+        .take(500)
+        .collect();
+    let kind = string(object, "itemKind")
+        .and_then(|k| k.parse::<ItemKind>().ok())
+        .unwrap_or(ItemKind::Guide);
+    let tags = object
+        .get("tag")
+        .and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
+                .filter_map(|t| t.get("name").and_then(Value::as_str))
+                .filter_map(|n| Tag::parse(n).ok())
+                .map(|t| t.as_str().to_owned())
+                .take(deling_domain::item::MAX_TAGS)
+                .collect()
+        })
+        .unwrap_or_default();
+    let links = object
+        .get("attachment")
+        .and_then(Value::as_array)
+        .map(|atts| {
+            atts.iter()
+                .filter_map(|att| {
+                    let href = att
+                        .get("href")
+                        .or_else(|| att.get("url"))
+                        .and_then(first_url)?;
+                    matches!(href.scheme(), "http" | "https").then(|| ItemLink {
+                        href: href.to_string(),
+                        title: att
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .map(|s| s.chars().take(200).collect()),
+                        media_type: att
+                            .get("mediaType")
+                            .and_then(Value::as_str)
+                            .map(|s| s.chars().take(200).collect()),
+                    })
+                })
+                .take(deling_domain::item::MAX_LINKS)
+                .collect()
+        })
+        .unwrap_or_default();
+    let extra = object.get("itemMetadata").and_then(Value::as_object);
+    let license = extra
+        .and_then(|m| m.get("license"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            object
+                .get("license")
+                .and_then(first_url)
+                .map(|u| u.to_string())
+        });
+    let metadata = extra
+        .and_then(|m| m.get("metadata"))
+        .filter(|m| m.is_object())
+        .and_then(|m| deling_domain::metadata::ItemMetadata::parse(kind, m.clone()).ok())
+        .map_or_else(|| Value::Object(Map::new()), |m| m.to_json());
+    let published = time(object, "published").unwrap_or_else(deling_store::records::now);
+    let result = data
+        .store
+        .put_remote_item(RemoteItemData {
+            ap_id: id.to_string(),
+            remote_actor_id: actor.row.id,
+            kind: kind.as_str().to_owned(),
+            title,
+            summary,
+            body_html: markdown::sanitize(&content.unwrap_or_default()),
+            language,
+            license,
+            tags,
+            links,
+            metadata,
+            based_on: object
+                .get("isBasedOn")
+                .and_then(first_url)
+                .map(|u| u.to_string()),
+            url: object.get("url").and_then(first_url).map(|u| u.to_string()),
+            published_at: published,
+            updated_at: time(object, "updated").unwrap_or(published),
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(deling_store::StoreError::Conflict(m)) => refuse(m),
+        // Withdrawn already: a late Update changes nothing.
+        Err(deling_store::StoreError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Delete of a comment, an item or the actor itself, by its owner only.
+pub async fn receive_delete(
+    a: Activity,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    let id = a
+        .object
+        .id()
+        .ok_or_else(|| FedError::Refused("Delete without object".into()))?;
+    if &id == actor.id() {
+        actor.delete(data).await?;
+        return Ok(());
+    }
+    same_origin(&id, actor.id())?;
+    if !data
+        .store
+        .delete_remote_comment(id.as_str(), actor.row.id)
+        .await?
+    {
+        data.store
+            .delete_remote_item(id.as_str(), actor.row.id)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! Follow, Accept, Reject and Undo: who follows whom.
+
+use crate::{
+    activities::outgoing::{activity_id, deliveries},
+    context::Data,
+    error::{FedError, refuse},
+    objects::actors::{DbRemoteActor, LocalAgency, same_origin},
+    protocol::{PUBLIC, incoming::Activity},
+};
+use activitypub_federation::{
+    fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor},
+    traits::{Actor, Object},
+};
+use deling_store::{
+    queries::follow::{FOLLOWING_ACCEPTED, FOLLOWING_REJECTED},
+    records::Agency,
+};
+use serde_json::{Value, json};
+use url::Url;
+
+/// Someone follows one of our agencies: record it and answer with an Accept
+/// signed by that agency, embedding the Follow it accepts.
+pub async fn receive_follow(
+    a: Activity,
+    raw: &Value,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    let target = a
+        .object
+        .id()
+        .ok_or_else(|| FedError::Refused("Follow without object".into()))?;
+    let Some(agency) = LocalAgency::read_from_id(target.clone(), data).await? else {
+        return refuse(format!("{target} is not an agency here"));
+    };
+    data.store
+        .put_follower(agency.agency.id, actor.row.id, a.id.as_str())
+        .await?;
+    let mut follow = raw.clone();
+    if let Some(m) = follow.as_object_mut() {
+        m.remove("@context");
+    }
+    let accept = json!({
+        "type": "Accept",
+        "id": activity_id(&data.urls, "accept"),
+        "actor": agency.id(),
+        "object": follow,
+        "to": [actor.id()],
+    });
+    data.store
+        .put_deliveries(deliveries(
+            &accept,
+            Some(agency.agency.id),
+            &[actor.inbox().to_string()],
+        ))
+        .await?;
+    data.wake.notify_one();
+    Ok(())
+}
+
+/// Undo of a Follow, Like or Announce by the actor who made it.
+pub async fn receive_undo(a: Activity, actor: &DbRemoteActor, data: &Data) -> Result<(), FedError> {
+    let object_id = a
+        .object
+        .id()
+        .ok_or_else(|| FedError::Refused("Undo without object".into()))?;
+    same_origin(&object_id, actor.id())?;
+    if let Some(inner_actor) = a.object.url_field("actor")
+        && &inner_actor != actor.id()
+    {
+        return refuse("an actor can only undo its own activities");
+    }
+    match a.object.kind() {
+        Some("Follow") => {
+            let target = a.object.url_field("object");
+            let by_target = match target {
+                Some(t) => match LocalAgency::read_from_id(t, data).await? {
+                    Some(agency) => {
+                        data.store
+                            .delete_follower(agency.agency.id, actor.row.id)
+                            .await?
+                    }
+                    None => false,
+                },
+                None => false,
+            };
+            if !by_target {
+                data.store
+                    .delete_follower_by_follow_id(actor.row.id, object_id.as_str())
+                    .await?;
+            }
+        }
+        Some("Like") | Some("Announce") => {
+            let kind = if a.object.kind() == Some("Like") {
+                deling_store::queries::reaction::REACTION_LIKE
+            } else {
+                deling_store::queries::reaction::REACTION_ANNOUNCE
+            };
+            let item = match a.object.url_field("object") {
+                Some(u) => super::content::local_item_id(&u, data),
+                None => None,
+            };
+            data.store
+                .delete_reaction(object_id.as_str(), actor.row.id, item.map(|i| (i, kind)))
+                .await?;
+        }
+        _ => {
+            // Only an id: it may name a Follow or a reaction of this actor.
+            if !data
+                .store
+                .delete_follower_by_follow_id(actor.row.id, object_id.as_str())
+                .await?
+            {
+                data.store
+                    .delete_reaction(object_id.as_str(), actor.row.id, None)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Accept or Reject of a Follow we sent.
+pub async fn receive_accept(
+    a: Activity,
+    actor: &DbRemoteActor,
+    data: &Data,
+    accepted: bool,
+) -> Result<(), FedError> {
+    let follow_id = a
+        .object
+        .id()
+        .ok_or_else(|| FedError::Refused("Accept without object".into()))?;
+    if !data
+        .domain()
+        .eq_ignore_ascii_case(&crate::objects::actors::authority(&follow_id))
+    {
+        return refuse(format!("{follow_id} is not one of our Follows"));
+    }
+    let state = if accepted {
+        FOLLOWING_ACCEPTED
+    } else {
+        FOLLOWING_REJECTED
+    };
+    if !data
+        .store
+        .set_following_state_by_follow_id(follow_id.as_str(), actor.row.id, state)
+        .await?
+    {
+        tracing::debug!(%follow_id, actor = %actor.id(), "Accept/Reject of an unknown Follow ignored");
+    }
+    Ok(())
+}
+
+/// Finds a remote actor by `@user@host`, `user@host` or actor URL.
+pub async fn resolve_actor(target: &str, data: &Data) -> Result<DbRemoteActor, FedError> {
+    let target = target.trim();
+    if target.starts_with("http://") || target.starts_with("https://") {
+        let url = Url::parse(target).map_err(|e| FedError::Refused(format!("{target:?}: {e}")))?;
+        if data
+            .domain()
+            .eq_ignore_ascii_case(&crate::objects::actors::authority(&url))
+        {
+            return refuse("that is an actor on this server");
+        }
+        return ObjectId::<DbRemoteActor>::from(url).dereference(data).await;
+    }
+    let handle = target.strip_prefix('@').unwrap_or(target);
+    let Some((user, host)) = handle.split_once('@') else {
+        return refuse(format!("{target:?} is neither @user@host nor an actor URL"));
+    };
+    if user.is_empty() || host.is_empty() {
+        return refuse(format!("{target:?} is neither @user@host nor an actor URL"));
+    }
+    if host.eq_ignore_ascii_case(data.domain()) {
+        return refuse("that is an actor on this server");
+    }
+    webfinger_resolve_actor::<_, DbRemoteActor>(handle, data).await
+}
+
+/// Makes `agency` follow `target`: records the Follow as pending and queues
+/// it, in one transaction.
+pub async fn follow(agency: &Agency, target: &str, data: &Data) -> Result<DbRemoteActor, FedError> {
+    let actor = resolve_actor(target, data).await?;
+    let local = LocalAgency::new(&data.urls, agency.clone());
+    let follow = json!({
+        "type": "Follow",
+        "id": activity_id(&data.urls, "follow"),
+        "actor": local.id(),
+        "object": actor.id(),
+        "to": [actor.id()],
+    });
+    let follow_id = follow["id"].as_str().unwrap_or_default().to_owned();
+    let mut queued = deliveries(&follow, Some(agency.id), &[actor.inbox().to_string()]);
+    let delivery = queued
+        .pop()
+        .ok_or_else(|| FedError::Refused("the actor's inbox is not a URL".into()))?;
+    data.store
+        .put_following(agency.id, actor.row.id, &follow_id, delivery)
+        .await?;
+    data.wake.notify_one();
+    Ok(actor)
+}
+
+/// Makes `agency` stop following `target` and queues the Undo; `false` if it
+/// did not follow.
+pub async fn unfollow(agency: &Agency, target: &str, data: &Data) -> Result<bool, FedError> {
+    let actor = match data.store.get_remote_actor_by_ap_id(target.trim()).await? {
+        Some(row) => DbRemoteActor::new(row)?,
+        None => resolve_actor(target, data).await?,
+    };
+    let local = LocalAgency::new(&data.urls, agency.clone());
+    let inbox = actor.inbox().to_string();
+    let urls = data.urls.clone();
+    let actor_id = actor.id().clone();
+    let local_id = local.id().clone();
+    let agency_id = agency.id;
+    let removed = data
+        .store
+        .delete_following(agency.id, actor.row.id, move |follow_id| {
+            let undo = json!({
+                "type": "Undo",
+                "id": activity_id(&urls, "undo"),
+                "actor": local_id,
+                "object": {"type": "Follow", "id": follow_id, "actor": local_id, "object": actor_id},
+                "to": [actor_id, PUBLIC],
+            });
+            deliveries(&undo, Some(agency_id), &[inbox])
+        })
+        .await?;
+    data.wake.notify_one();
+    Ok(removed)
+}

@@ -1,0 +1,97 @@
+//! What federation code can reach: the store, the URL scheme, settings, and
+//! a signal to wake the workers when there is new work.
+
+use crate::{Urls, error::FedError, objects::actors::InstanceActor};
+use activitypub_federation::{
+    config::{FederationConfig, UrlVerifier},
+    resolver::ValidatingDnsResolver,
+};
+use deling_store::Store;
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Notify;
+use url::Url;
+
+/// Federation settings from the server's configuration.
+#[derive(Debug, Clone)]
+pub struct FedSettings {
+    /// Public host (and port).
+    pub domain: String,
+    /// Plain HTTP on loopback, for tests.
+    pub debug: bool,
+    /// Allow peers on private and loopback addresses, for tests.
+    pub allow_private_addresses: bool,
+    /// Require signatures on GETs of our actors and objects.
+    pub require_signed_fetch: bool,
+    /// First retry delay of a failed delivery.
+    pub retry_base: Duration,
+    /// Give up on a delivery after this many attempts.
+    pub max_attempts: i32,
+}
+
+/// The application data activitypub_federation hands to our handlers.
+#[derive(Debug, Clone)]
+pub struct FedContext {
+    /// The database.
+    pub store: Store,
+    /// Our URL scheme.
+    pub urls: Urls,
+    /// Settings.
+    pub settings: FedSettings,
+    /// Woken when deliveries, events or inbox activities are queued.
+    pub wake: Arc<Notify>,
+}
+
+/// activitypub_federation's request data with our context.
+pub type Data = activitypub_federation::config::Data<FedContext>;
+/// activitypub_federation's configuration with our context.
+pub type Config = FederationConfig<FedContext>;
+
+/// Refuses nothing for now; the place where block and allow lists plug in.
+#[derive(Clone)]
+struct PolicyVerifier;
+
+#[async_trait::async_trait]
+impl UrlVerifier for PolicyVerifier {
+    async fn verify(&self, _url: &Url) -> Result<(), activitypub_federation::error::Error> {
+        Ok(())
+    }
+}
+
+/// Builds the activitypub_federation configuration. Outgoing fetches are
+/// signed by the instance actor; connections to private addresses are
+/// refused at connect time (after DNS) unless `allow_private_addresses`.
+pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
+    let instance = ctx
+        .store
+        .get_instance()
+        .await?
+        .ok_or_else(|| FedError::NotFound("instance row".into()))?;
+    let instance_actor = InstanceActor::new(&ctx.urls, instance);
+    let timeout = Duration::from_secs(10);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .user_agent(concat!("deling/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(Arc::new(ValidatingDnsResolver::new(
+            vec![],
+            !ctx.settings.allow_private_addresses,
+        )))
+        .build()
+        .map_err(|e| FedError::Refused(format!("cannot build the HTTP client: {e}")))?;
+    let domain = ctx.settings.domain.clone();
+    let debug = ctx.settings.debug;
+    FederationConfig::builder()
+        .domain(domain)
+        .app_data(ctx)
+        .debug(debug)
+        .allow_http_urls(debug)
+        .client(client.into())
+        .request_timeout(timeout)
+        .http_fetch_limit(50)
+        .url_verifier(Box::new(PolicyVerifier))
+        .signed_fetch_actor(&instance_actor)
+        .build()
+        .await
+        .map_err(|e| FedError::Refused(format!("federation configuration: {e}")))
+}

@@ -1,0 +1,115 @@
+//! Turning outbox events into activities and deliveries.
+
+use crate::{
+    activities::outgoing::deliveries,
+    context::Data,
+    error::FedError,
+    objects::{comment::comment_note, item::item_page},
+    protocol::PUBLIC,
+};
+use deling_store::{
+    queries::{
+        delivery::NewDelivery,
+        outbox::{
+            EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE,
+            OutboxEvent,
+        },
+    },
+    records::ItemOwner,
+};
+use serde_json::json;
+use url::Url;
+
+/// The deliveries an event calls for (none if its subject is gone).
+pub async fn deliveries_for(
+    event: &OutboxEvent,
+    data: &Data,
+) -> Result<Vec<NewDelivery>, FedError> {
+    let (Some(agency_id), Some(item_id)) = (event.agency_id, event.item_id) else {
+        return Ok(vec![]);
+    };
+    let Some(agency) = data.store.get_agency(agency_id).await? else {
+        return Ok(vec![]);
+    };
+    let urls = &data.urls;
+    let actor = urls.agency(&agency.slug);
+    let followers = urls.agency_followers(&agency.slug);
+    let mut inboxes = data.store.list_follower_inboxes(agency_id).await?;
+    let activity = match event.kind.as_str() {
+        EVENT_ITEM_CREATE | EVENT_ITEM_UPDATE => {
+            let Some(item) = data
+                .store
+                .get_item(item_id)
+                .await?
+                .filter(|i| i.deleted_at.is_none())
+            else {
+                return Ok(vec![]);
+            };
+            let counts = data.store.count_item_reactions(item_id).await?;
+            let page =
+                item_page(urls, &item, counts).map_err(|e| FedError::Refused(e.to_string()))?;
+            let (kind, id) = if event.kind == EVENT_ITEM_CREATE {
+                ("Create", urls.item_create(item_id))
+            } else {
+                let mut u = urls.item(item_id);
+                u.set_path(&format!("/items/{item_id}/updates/{}", event.id));
+                ("Update", u)
+            };
+            json!({"type": kind, "id": id, "actor": actor, "object": page, "to": [PUBLIC], "cc": [followers],
+                   "published": deling_store::records::now()})
+        }
+        EVENT_ITEM_DELETE => {
+            let mut id = urls.item(item_id);
+            id.set_path(&format!("/items/{item_id}/delete"));
+            json!({"type": "Delete", "id": id, "actor": actor,
+                   "object": {"type": "Tombstone", "id": urls.item(item_id), "formerType": "Page"},
+                   "to": [PUBLIC], "cc": [followers]})
+        }
+        EVENT_COMMENT_CREATE => {
+            let Some(comment_id) = event.comment_id else {
+                return Ok(vec![]);
+            };
+            let Some((comment, item)) = data.store.get_comment(comment_id).await? else {
+                return Ok(vec![]);
+            };
+            // The reply goes to whoever it answers as well as our followers.
+            let mut cc = vec![followers.to_string()];
+            let parent = match comment.in_reply_to_id {
+                Some(p) => match data.store.get_comment(p).await? {
+                    Some((pc, _)) => pc
+                        .ap_id
+                        .clone()
+                        .unwrap_or_else(|| urls.comment(pc.id).to_string()),
+                    None => urls.item(item.id).to_string(),
+                },
+                None => item
+                    .ap_id
+                    .clone()
+                    .unwrap_or_else(|| urls.item(item.id).to_string()),
+            };
+            if let ItemOwner::Remote {
+                actor_id, ap_id, ..
+            } = &item.owner
+            {
+                cc.push(ap_id.clone());
+                if let Some(owner) = data.store.get_remote_actor(*actor_id).await? {
+                    inboxes.push(owner.shared_inbox.unwrap_or(owner.inbox));
+                }
+            }
+            let parent = Url::parse(&parent).map_err(|e| FedError::Refused(e.to_string()))?;
+            let Some(mut note) = comment_note(urls, &comment, parent) else {
+                return Ok(vec![]);
+            };
+            note.cc = cc.iter().filter_map(|c| Url::parse(c).ok()).collect();
+            let mut id = urls.comment(comment.id);
+            id.set_path(&format!("/comments/{}/create", comment.id));
+            json!({"type": "Create", "id": id, "actor": actor, "object": note, "to": [PUBLIC], "cc": cc,
+                   "published": comment.published_at})
+        }
+        other => {
+            tracing::warn!(kind = other, "unknown outbox event kind ignored");
+            return Ok(vec![]);
+        }
+    };
+    Ok(deliveries(&activity, Some(agency_id), &inboxes))
+}

@@ -1,0 +1,322 @@
+//! The background worker: fans out events, processes the inbox and sends
+//! deliveries, then sleeps until woken or until the next retry is due.
+
+use crate::{
+    context::{Config, Data},
+    delivery::fanout,
+    error::FedError,
+    inbox,
+    objects::actors::{InstanceActor, LocalAgency},
+};
+use activitypub_federation::{activity_sending::SendActivityTask, traits::Activity};
+use chrono::{Duration as ChronoDuration, Utc};
+use deling_store::queries::delivery::Delivery;
+use rand::Rng;
+use serde::Serialize;
+use std::time::Duration;
+use tokio::{sync::watch, task::JoinSet};
+use url::Url;
+
+/// Rows taken per round.
+const BATCH: u64 = 50;
+/// Deliveries in flight at once.
+const CONCURRENCY: usize = 8;
+/// How long a claimed row stays ours; a process that dies frees its rows
+/// when this runs out.
+const LEASE: ChronoDuration = ChronoDuration::minutes(5);
+/// Longest wait between retries.
+const MAX_DELAY: ChronoDuration = ChronoDuration::hours(12);
+/// Give up on an incoming activity after this many tries.
+const INBOX_MAX_ATTEMPTS: i32 = 5;
+
+/// A stored activity, sent byte for byte as it was queued.
+#[derive(Debug)]
+struct StoredActivity {
+    id: Url,
+    actor: Url,
+    value: serde_json::Value,
+}
+
+impl StoredActivity {
+    fn parse(body: &str) -> Result<Self, FedError> {
+        let value: serde_json::Value = serde_json::from_str(body)?;
+        let url = |k: &str| {
+            value
+                .get(k)
+                .and_then(|v| v.as_str())
+                .and_then(|s| Url::parse(s).ok())
+                .ok_or_else(|| FedError::Refused(format!("stored activity without {k}")))
+        };
+        Ok(Self {
+            id: url("id")?,
+            actor: url("actor")?,
+            value,
+        })
+    }
+}
+
+impl Serialize for StoredActivity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for StoredActivity {
+    type DataType = crate::context::FedContext;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        &self.actor
+    }
+
+    async fn verify(&self, _data: &Data) -> Result<(), FedError> {
+        Ok(())
+    }
+
+    async fn receive(self, _data: &Data) -> Result<(), FedError> {
+        Ok(())
+    }
+}
+
+/// The delay before attempt `attempts + 1`: the base, times four per
+/// earlier attempt, at most twelve hours, plus up to 10% jitter so that
+/// retries to a recovered host do not all arrive at once.
+pub fn backoff(base: Duration, attempts: i32) -> ChronoDuration {
+    let base = ChronoDuration::from_std(base).unwrap_or(ChronoDuration::seconds(60));
+    let factor = 4i64.saturating_pow(u32::try_from(attempts.clamp(0, 20)).unwrap_or(0));
+    let delay = base
+        .checked_mul(i32::try_from(factor.min(i64::from(i32::MAX))).unwrap_or(i32::MAX))
+        .unwrap_or(MAX_DELAY)
+        .min(MAX_DELAY);
+    let jitter_ms = rand::thread_rng().gen_range(0..=delay.num_milliseconds() / 10 + 1);
+    delay + ChronoDuration::milliseconds(jitter_ms)
+}
+
+/// The federation worker of one process.
+pub struct Worker {
+    config: Config,
+    name: String,
+}
+
+impl Worker {
+    /// A worker named for this process (names show who holds a lease).
+    pub fn new(config: Config) -> Self {
+        let name = format!(
+            "{}-{}",
+            std::process::id(),
+            rand::thread_rng().r#gen::<u32>()
+        );
+        Self { config, name }
+    }
+
+    /// Runs until `shutdown` turns true; in-flight work is finished first.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let busy = match self.round().await {
+                Ok(busy) => busy,
+                Err(e) => {
+                    tracing::warn!(error = %e, "federation worker round failed");
+                    false
+                }
+            };
+            if busy {
+                continue;
+            }
+            let data = self.config.to_request_data();
+            let wait = match data.store.next_delivery_due().await {
+                Ok(Some(due)) => (due - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(Duration::from_secs(5)),
+                _ => Duration::from_secs(5),
+            };
+            tokio::select! {
+                _ = data.wake.notified() => {}
+                _ = tokio::time::sleep(wait.max(Duration::from_millis(50))) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!("federation worker stopped");
+    }
+
+    /// One round of each kind of work; `true` if there may be more waiting.
+    pub async fn round(&self) -> Result<bool, FedError> {
+        let a = self.fan_out().await?;
+        let b = self.process_inbox().await?;
+        let c = self.deliver().await?;
+        Ok(a || b || c)
+    }
+
+    async fn fan_out(&self) -> Result<bool, FedError> {
+        let data = self.config.to_request_data();
+        let events = data.store.list_pending_outbox_events(BATCH).await?;
+        for event in &events {
+            let deliveries = fanout::deliveries_for(event, &data).await?;
+            data.store
+                .complete_outbox_event(event.id, deliveries)
+                .await?;
+        }
+        Ok(events.len() as u64 == BATCH)
+    }
+
+    async fn process_inbox(&self) -> Result<bool, FedError> {
+        let data = self.config.to_request_data();
+        let rows = data
+            .store
+            .claim_inbox_activities(BATCH, Utc::now() + LEASE)
+            .await?;
+        for row in &rows {
+            let data = self.config.to_request_data();
+            match inbox::process(&row.body, &data).await {
+                Ok(()) => data.store.finish_inbox_activity(row.id).await?,
+                Err(e) if e.is_transient() && row.attempts + 1 < INBOX_MAX_ATTEMPTS => {
+                    tracing::info!(id = %row.ap_id, error = %e, "inbox activity will be retried");
+                    let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
+                    data.store
+                        .retry_inbox_activity(row.id, &e.to_string(), next)
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::info!(id = %row.ap_id, error = %e, "inbox activity refused");
+                    data.store
+                        .fail_inbox_activity(row.id, &e.to_string())
+                        .await?;
+                }
+            }
+        }
+        Ok(rows.len() as u64 == BATCH)
+    }
+
+    async fn deliver(&self) -> Result<bool, FedError> {
+        let data = self.config.to_request_data();
+        let rows = data
+            .store
+            .claim_deliveries(&self.name, BATCH, Utc::now() + LEASE)
+            .await?;
+        let full = rows.len() as u64 == BATCH;
+        let mut tasks = JoinSet::new();
+        for row in rows {
+            while tasks.len() >= CONCURRENCY {
+                tasks.join_next().await;
+            }
+            let config = self.config.clone();
+            tasks.spawn(async move {
+                let data = config.to_request_data();
+                let outcome = send(&row, &data).await;
+                if let Err(e) = record(&row, outcome, &data).await {
+                    tracing::warn!(error = %e, delivery = row.id, "cannot record a delivery's outcome");
+                }
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(full)
+    }
+}
+
+/// Signs and sends one delivery with its agency's key (or the instance's).
+async fn send(row: &Delivery, data: &Data) -> Result<(), FedError> {
+    let activity = StoredActivity::parse(&row.body)?;
+    let inbox = Url::parse(&row.inbox).map_err(|e| FedError::Refused(e.to_string()))?;
+    let tasks = match row.agency_id {
+        Some(id) => {
+            let agency = data
+                .store
+                .get_agency(id)
+                .await?
+                .ok_or_else(|| FedError::Refused("the signing agency is gone".into()))?;
+            let signer = LocalAgency::new(&data.urls, agency);
+            SendActivityTask::prepare(&activity, &signer, vec![inbox], data).await?
+        }
+        None => {
+            let instance = data
+                .store
+                .get_instance()
+                .await?
+                .ok_or_else(|| FedError::Refused("no instance actor".into()))?;
+            let signer = InstanceActor::new(&data.urls, instance);
+            SendActivityTask::prepare(&activity, &signer, vec![inbox], data).await?
+        }
+    };
+    let Some(task) = tasks.first() else {
+        return Err(FedError::Refused(format!(
+            "{} is not an inbox we may deliver to",
+            row.inbox
+        )));
+    };
+    task.sign_and_send(data).await?;
+    Ok(())
+}
+
+async fn record(
+    row: &Delivery,
+    outcome: Result<(), FedError>,
+    data: &Data,
+) -> Result<(), FedError> {
+    match outcome {
+        Ok(()) => data.store.finish_delivery(row.id).await?,
+        Err(FedError::Refused(why)) => {
+            tracing::info!(delivery = row.id, inbox = %row.inbox, %why, "delivery refused for good");
+            data.store.fail_delivery(row.id, &why).await?;
+        }
+        Err(e) if row.attempts + 1 >= data.settings.max_attempts => {
+            tracing::warn!(delivery = row.id, inbox = %row.inbox, error = %e, "delivery given up");
+            data.store.fail_delivery(row.id, &e.to_string()).await?;
+        }
+        Err(e) => {
+            let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
+            tracing::info!(delivery = row.id, inbox = %row.inbox, error = %e, %next, "delivery will be retried");
+            data.store
+                .retry_delivery(row.id, &e.to_string(), next)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs rounds until nothing is left that is due now (for tests and
+/// `deling` commands that want the queue empty before they return).
+pub async fn drain(config: &Config, max_rounds: usize) -> Result<(), FedError> {
+    let worker = Worker::new(config.clone());
+    for _ in 0..max_rounds {
+        if !worker.round().await? {
+            let data = config.to_request_data();
+            if data.store.list_pending_outbox_events(1).await?.is_empty()
+                && data.store.count_pending_inbox().await? == 0
+            {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let base = Duration::from_secs(60);
+        let first = backoff(base, 0);
+        assert!(
+            first >= ChronoDuration::seconds(60) && first <= ChronoDuration::seconds(67),
+            "{first}"
+        );
+        let third = backoff(base, 2);
+        assert!(third >= ChronoDuration::seconds(960), "{third}");
+        let late = backoff(base, 15);
+        assert!(
+            late <= MAX_DELAY + MAX_DELAY / 10 + ChronoDuration::seconds(1),
+            "{late}"
+        );
+        assert!(late >= MAX_DELAY);
+    }
+}

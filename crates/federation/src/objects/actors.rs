@@ -1,0 +1,316 @@
+//! The three kinds of actor activitypub_federation deals with: remote actors
+//! (fetched, cached in the store), our agencies and our instance actor
+//! (both sign with their own keys).
+
+use crate::{
+    Urls,
+    context::{Data, FedContext},
+    error::{FedError, refuse},
+    objects::agency::{agency_actor, instance_actor},
+    protocol::actor::ActorJson,
+};
+use activitypub_federation::{
+    protocol::verification::verify_domains_match,
+    traits::{Actor, Object},
+};
+use chrono::{DateTime, Utc};
+use deling_domain::markdown;
+use deling_store::{
+    queries::remote_actor::RemoteActorData,
+    records::{Agency, Instance, RemoteActor},
+};
+use url::Url;
+
+/// `host` or `host:port` of a URL: what "the same server" means here. The
+/// port counts, unlike in activitypub_federation's own domain check.
+pub fn authority(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Fails unless `a` and `b` are on the same server (host and port).
+pub fn same_origin(a: &Url, b: &Url) -> Result<(), FedError> {
+    if a.scheme() == b.scheme() && authority(a) == authority(b) && !authority(a).is_empty() {
+        Ok(())
+    } else {
+        refuse(format!("{a} is not on the same server as {b}"))
+    }
+}
+
+/// A remote actor, as cached in the store.
+#[derive(Debug, Clone)]
+pub struct DbRemoteActor {
+    /// The row.
+    pub row: RemoteActor,
+    id: Url,
+    inbox: Url,
+    shared_inbox: Option<Url>,
+}
+
+impl DbRemoteActor {
+    /// Wraps a stored row; a row with unparseable URLs is refused.
+    pub fn new(row: RemoteActor) -> Result<Self, FedError> {
+        let id = Url::parse(&row.ap_id).map_err(|e| FedError::Refused(e.to_string()))?;
+        let inbox = Url::parse(&row.inbox).map_err(|e| FedError::Refused(e.to_string()))?;
+        let shared_inbox = row.shared_inbox.as_deref().and_then(|s| Url::parse(s).ok());
+        Ok(Self {
+            row,
+            id,
+            inbox,
+            shared_inbox,
+        })
+    }
+}
+
+/// Text without markup, for names and summaries that peers may send as HTML.
+fn plain(s: &str, max_chars: usize) -> String {
+    let text = ammonia_text(s);
+    text.chars().take(max_chars).collect()
+}
+
+fn ammonia_text(s: &str) -> String {
+    markdown::plain_text(s)
+}
+
+#[async_trait::async_trait]
+impl Object for DbRemoteActor {
+    type DataType = FedContext;
+    type Kind = ActorJson;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
+        Some(self.row.fetched_at)
+    }
+
+    async fn read_from_id(id: Url, data: &Data) -> Result<Option<Self>, FedError> {
+        match data.store.get_remote_actor_by_ap_id(id.as_str()).await? {
+            Some(row) => Ok(Some(Self::new(row)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete(&self, data: &Data) -> Result<(), FedError> {
+        data.store.delete_remote_actor(self.id.as_str()).await?;
+        Ok(())
+    }
+
+    async fn into_json(self, _data: &Data) -> Result<ActorJson, FedError> {
+        refuse("a remote actor is served by its own server")
+    }
+
+    async fn verify(json: &ActorJson, expected_domain: &Url, _data: &Data) -> Result<(), FedError> {
+        verify_domains_match(&json.id, expected_domain)?;
+        same_origin(&json.id, expected_domain)?;
+        same_origin(&json.id, &json.inbox)?;
+        if json.public_key.owner != json.id {
+            return refuse(format!(
+                "the key of {} belongs to {}",
+                json.id, json.public_key.owner
+            ));
+        }
+        Ok(())
+    }
+
+    async fn from_json(json: ActorJson, data: &Data) -> Result<Self, FedError> {
+        let row = data
+            .store
+            .put_remote_actor(RemoteActorData {
+                ap_id: json.id.to_string(),
+                actor_type: json.kind.chars().take(50).collect(),
+                domain: authority(&json.id),
+                preferred_username: Some(plain(&json.preferred_username, 100))
+                    .filter(|s| !s.is_empty()),
+                name: json.name.as_deref().map(|n| plain(n, 200)),
+                inbox: json.inbox.to_string(),
+                shared_inbox: json
+                    .endpoints
+                    .and_then(|e| e.shared_inbox)
+                    .filter(|s| same_origin(s, &json.id).is_ok())
+                    .map(|u| u.to_string()),
+                url: json.url.map(|u| u.to_string()),
+                icon_url: json.icon.map(|i| i.url.to_string()),
+                summary_html: json.summary.as_deref().map(markdown::sanitize),
+                public_key_pem: Some(json.public_key.public_key_pem),
+            })
+            .await?;
+        Self::new(row)
+    }
+}
+
+impl Actor for DbRemoteActor {
+    fn public_key_pem(&self) -> &str {
+        self.row.public_key_pem.as_deref().unwrap_or_default()
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        None
+    }
+
+    fn inbox(&self) -> Url {
+        self.inbox.clone()
+    }
+
+    fn shared_inbox(&self) -> Option<Url> {
+        self.shared_inbox.clone()
+    }
+}
+
+/// One of our agencies, as the actor that signs its activities.
+#[derive(Debug, Clone)]
+pub struct LocalAgency {
+    /// The row.
+    pub agency: Agency,
+    id: Url,
+    inbox: Url,
+    shared_inbox: Url,
+}
+
+impl LocalAgency {
+    /// Wraps an agency row.
+    pub fn new(urls: &Urls, agency: Agency) -> Self {
+        Self {
+            id: urls.agency(&agency.slug),
+            inbox: urls.agency_inbox(&agency.slug),
+            shared_inbox: urls.shared_inbox(),
+            agency,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Object for LocalAgency {
+    type DataType = FedContext;
+    type Kind = ActorJson;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    async fn read_from_id(id: Url, data: &Data) -> Result<Option<Self>, FedError> {
+        let Some(slug) = id.path().strip_prefix("/agencies/") else {
+            return Ok(None);
+        };
+        if !data.domain().eq_ignore_ascii_case(&authority(&id)) {
+            return Ok(None);
+        }
+        Ok(data
+            .store
+            .get_agency_by_slug(slug)
+            .await?
+            .filter(|a| a.deleted_at.is_none())
+            .map(|a| Self::new(&data.urls, a)))
+    }
+
+    async fn into_json(self, data: &Data) -> Result<ActorJson, FedError> {
+        Ok(agency_actor(&data.urls, &self.agency))
+    }
+
+    async fn verify(
+        _json: &ActorJson,
+        _expected_domain: &Url,
+        _data: &Data,
+    ) -> Result<(), FedError> {
+        refuse("local agencies are not taken from remote documents")
+    }
+
+    async fn from_json(_json: ActorJson, _data: &Data) -> Result<Self, FedError> {
+        refuse("local agencies are not taken from remote documents")
+    }
+}
+
+impl Actor for LocalAgency {
+    fn public_key_pem(&self) -> &str {
+        &self.agency.public_key_pem
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        Some(self.agency.private_key_pem.clone())
+    }
+
+    fn inbox(&self) -> Url {
+        self.inbox.clone()
+    }
+
+    fn shared_inbox(&self) -> Option<Url> {
+        Some(self.shared_inbox.clone())
+    }
+}
+
+/// The instance actor, which signs our fetches (authorized fetch).
+#[derive(Debug, Clone)]
+pub struct InstanceActor {
+    instance: Instance,
+    id: Url,
+    inbox: Url,
+}
+
+impl InstanceActor {
+    /// Wraps the instance row.
+    pub fn new(urls: &Urls, instance: Instance) -> Self {
+        Self {
+            id: urls.instance_actor(),
+            inbox: urls.shared_inbox(),
+            instance,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Object for InstanceActor {
+    type DataType = FedContext;
+    type Kind = ActorJson;
+    type Error = FedError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    async fn read_from_id(id: Url, data: &Data) -> Result<Option<Self>, FedError> {
+        if id != data.urls.instance_actor() {
+            return Ok(None);
+        }
+        Ok(data
+            .store
+            .get_instance()
+            .await?
+            .map(|i| Self::new(&data.urls, i)))
+    }
+
+    async fn into_json(self, data: &Data) -> Result<ActorJson, FedError> {
+        Ok(instance_actor(&data.urls, &self.instance))
+    }
+
+    async fn verify(
+        _json: &ActorJson,
+        _expected_domain: &Url,
+        _data: &Data,
+    ) -> Result<(), FedError> {
+        refuse("the instance actor is not taken from remote documents")
+    }
+
+    async fn from_json(_json: ActorJson, _data: &Data) -> Result<Self, FedError> {
+        refuse("the instance actor is not taken from remote documents")
+    }
+}
+
+impl Actor for InstanceActor {
+    fn public_key_pem(&self) -> &str {
+        &self.instance.public_key_pem
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        Some(self.instance.private_key_pem.clone())
+    }
+
+    fn inbox(&self) -> Url {
+        self.inbox.clone()
+    }
+}

@@ -1,0 +1,30 @@
+//! The `delivery` table: one activity to one inbox, retried until done.
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `delivery`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "delivery")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub activity_id: String,
+    pub agency_id: Option<i64>,
+    pub inbox: String,
+    pub host: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    pub locked_until: Option<DateTimeUtc>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub finished_at: Option<DateTimeUtc>,
+}
+
+/// Relations are followed with explicit queries in `queries`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

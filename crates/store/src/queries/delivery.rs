@@ -1,0 +1,185 @@
+//! The delivery queue: claimed by workers with a lease, so a process that
+//! dies mid-delivery leaves its rows to be picked up again once the lease
+//! runs out. On PostgreSQL rows are claimed with `FOR UPDATE SKIP LOCKED`,
+//! so several processes share the queue and each row goes to one of them.
+
+use crate::{Store, StoreError, entities::delivery, records::now};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement, Value,
+    sea_query::{Expr, ExprTrait},
+};
+
+/// A delivery row.
+pub type Delivery = delivery::Model;
+
+/// Waiting for (another) attempt.
+pub const STATUS_PENDING: &str = "pending";
+/// Delivered (2xx).
+pub const STATUS_DONE: &str = "done";
+/// Given up: refused for good, or out of retries.
+pub const STATUS_FAILED: &str = "failed";
+
+/// A delivery to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// The activity's id.
+    pub activity_id: String,
+    /// Signing agency; `None` signs with the instance actor.
+    pub agency_id: Option<i64>,
+    /// Target inbox.
+    pub inbox: String,
+    /// The inbox's host (and port), for per-host accounting.
+    pub host: String,
+    /// The activity JSON.
+    pub body: String,
+}
+
+fn placeholders(backend: DbBackend, n: usize) -> Vec<String> {
+    (1..=n)
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect()
+}
+
+impl Store {
+    /// Claims up to `limit` due deliveries for `worker` until `lease_until`.
+    pub async fn claim_deliveries(
+        &self,
+        worker: &str,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let backend = self.backend();
+        let p = placeholders(backend, 5);
+        let lock = if backend == DbBackend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE delivery SET locked_until = {lease}, locked_by = {worker} \
+             WHERE id IN (SELECT id FROM delivery WHERE status = {pending} AND next_attempt_at <= {now} \
+             AND (locked_until IS NULL OR locked_until < {now2}) ORDER BY next_attempt_at, id LIMIT {limit}{lock}) \
+             RETURNING *",
+            lease = p[0],
+            worker = p[1],
+            pending = p[2],
+            now = p[3],
+            now2 = if backend == DbBackend::Postgres {
+                p[3].clone()
+            } else {
+                "?".into()
+            },
+            limit = p[4],
+        );
+        let t = now();
+        let mut values: Vec<Value> = vec![
+            lease_until.into(),
+            worker.into(),
+            STATUS_PENDING.into(),
+            t.into(),
+        ];
+        if backend != DbBackend::Postgres {
+            values.push(t.into());
+        }
+        values.push((limit as i64).into());
+        let stmt = Statement::from_sql_and_values(backend, sql, values);
+        let mut rows = delivery::Entity::find()
+            .from_raw_sql(stmt)
+            .all(self.db())
+            .await?;
+        rows.sort_by_key(|r| (r.next_attempt_at, r.id));
+        Ok(rows)
+    }
+
+    /// Marks a delivery done.
+    pub async fn finish_delivery(&self, id: i64) -> Result<(), StoreError> {
+        self.set_delivery(id, STATUS_DONE, None, None).await
+    }
+
+    /// Gives a delivery up for good.
+    pub async fn fail_delivery(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.set_delivery(id, STATUS_FAILED, Some(error), None)
+            .await
+    }
+
+    /// Schedules another attempt at `next` after a failure.
+    pub async fn retry_delivery(
+        &self,
+        id: i64,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.set_delivery(id, STATUS_PENDING, Some(error), Some(next))
+            .await
+    }
+
+    async fn set_delivery(
+        &self,
+        id: i64,
+        status: &str,
+        error: Option<&str>,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let mut q = delivery::Entity::update_many()
+            .col_expr(delivery::Column::Status, Expr::value(status))
+            .col_expr(
+                delivery::Column::Attempts,
+                Expr::col(delivery::Column::Attempts).add(1),
+            )
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                delivery::Column::LockedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                delivery::Column::LastError,
+                Expr::value(error.map(str::to_owned)),
+            );
+        if let Some(next) = next {
+            q = q.col_expr(delivery::Column::NextAttemptAt, Expr::value(next));
+        } else {
+            q = q.col_expr(delivery::Column::FinishedAt, Expr::value(Some(now())));
+        }
+        q.filter(delivery::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Deliveries still to be made.
+    pub async fn count_pending_deliveries(&self) -> Result<u64, StoreError> {
+        Ok(delivery::Entity::find()
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .count(self.db())
+            .await?)
+    }
+
+    /// The next time any pending delivery is due, to sleep until then.
+    pub async fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(delivery::Entity::find()
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .order_by_asc(delivery::Column::NextAttemptAt)
+            .one(self.db())
+            .await?
+            .map(|d| {
+                d.locked_until
+                    .map_or(d.next_attempt_at, |l| Ord::max(l, d.next_attempt_at))
+            }))
+    }
+
+    /// Every delivery of an activity (for tests and the operator).
+    pub async fn list_deliveries_of(&self, activity_id: &str) -> Result<Vec<Delivery>, StoreError> {
+        Ok(delivery::Entity::find()
+            .filter(delivery::Column::ActivityId.eq(activity_id))
+            .order_by_asc(delivery::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+}

@@ -1,0 +1,170 @@
+//! Incoming activities, stored once verified and processed from here, so an
+//! activity acknowledged with 202 survives a crash, and a replayed id is
+//! recognised and dropped.
+
+use crate::{Store, StoreError, entities::inbox_activity, records::now};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
+
+/// A stored incoming activity.
+pub type InboxActivity = inbox_activity::Model;
+
+/// Waiting to be processed.
+pub const INBOX_PENDING: &str = "pending";
+/// Processed.
+pub const INBOX_DONE: &str = "done";
+/// Processing failed for good.
+pub const INBOX_FAILED: &str = "failed";
+
+impl Store {
+    /// Stores a verified activity; `false` if its id was seen before.
+    pub async fn put_inbox_activity(
+        &self,
+        ap_id: &str,
+        actor: &str,
+        kind: &str,
+        body: &str,
+    ) -> Result<bool, StoreError> {
+        let t = now();
+        let res = inbox_activity::Entity::insert(inbox_activity::ActiveModel {
+            ap_id: Set(ap_id.to_owned()),
+            actor: Set(actor.to_owned()),
+            kind: Set(kind.to_owned()),
+            body: Set(body.to_owned()),
+            status: Set(INBOX_PENDING.to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(t),
+            locked_until: Set(None),
+            last_error: Set(None),
+            received_at: Set(t),
+            processed_at: Set(None),
+            ..Default::default()
+        })
+        .on_conflict_do_nothing_on([inbox_activity::Column::ApId])
+        .exec(self.db())
+        .await?;
+        Ok(matches!(res, sea_orm::TryInsertResult::Inserted(_)))
+    }
+
+    /// Due activities in arrival order, leased until `lease_until`. Only one
+    /// process handles a row at a time: the lease is taken with a
+    /// conditional update.
+    pub async fn claim_inbox_activities(
+        &self,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<InboxActivity>, StoreError> {
+        let t = now();
+        let due = inbox_activity::Entity::find()
+            .filter(inbox_activity::Column::Status.eq(INBOX_PENDING))
+            .filter(inbox_activity::Column::NextAttemptAt.lte(t))
+            .filter(
+                inbox_activity::Column::LockedUntil
+                    .is_null()
+                    .or(inbox_activity::Column::LockedUntil.lt(t)),
+            )
+            .order_by_asc(inbox_activity::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        let mut claimed = Vec::with_capacity(due.len());
+        for row in due {
+            let res = inbox_activity::Entity::update_many()
+                .col_expr(
+                    inbox_activity::Column::LockedUntil,
+                    Expr::value(Some(lease_until)),
+                )
+                .filter(inbox_activity::Column::Id.eq(row.id))
+                .filter(
+                    inbox_activity::Column::LockedUntil
+                        .is_null()
+                        .or(inbox_activity::Column::LockedUntil.lt(t)),
+                )
+                .exec(self.db())
+                .await?;
+            if res.rows_affected == 1 {
+                claimed.push(row);
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Marks an activity processed.
+    pub async fn finish_inbox_activity(&self, id: i64) -> Result<(), StoreError> {
+        self.set_inbox(id, INBOX_DONE, None, None).await
+    }
+
+    /// Schedules another attempt after a passing failure.
+    pub async fn retry_inbox_activity(
+        &self,
+        id: i64,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.set_inbox(id, INBOX_PENDING, Some(error), Some(next))
+            .await
+    }
+
+    /// Gives up on an activity.
+    pub async fn fail_inbox_activity(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.set_inbox(id, INBOX_FAILED, Some(error), None).await
+    }
+
+    async fn set_inbox(
+        &self,
+        id: i64,
+        status: &str,
+        error: Option<&str>,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let mut q = inbox_activity::Entity::update_many()
+            .col_expr(inbox_activity::Column::Status, Expr::value(status))
+            .col_expr(
+                inbox_activity::Column::Attempts,
+                Expr::col(inbox_activity::Column::Attempts).add(1),
+            )
+            .col_expr(
+                inbox_activity::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                inbox_activity::Column::LastError,
+                Expr::value(error.map(str::to_owned)),
+            );
+        if let Some(next) = next {
+            q = q.col_expr(inbox_activity::Column::NextAttemptAt, Expr::value(next));
+        } else {
+            q = q.col_expr(
+                inbox_activity::Column::ProcessedAt,
+                Expr::value(Some(now())),
+            );
+        }
+        q.filter(inbox_activity::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Activities still to be processed.
+    pub async fn count_pending_inbox(&self) -> Result<u64, StoreError> {
+        Ok(inbox_activity::Entity::find()
+            .filter(inbox_activity::Column::Status.eq(INBOX_PENDING))
+            .count(self.db())
+            .await?)
+    }
+
+    /// Reads a stored activity by id (for tests and the operator).
+    pub async fn get_inbox_activity(
+        &self,
+        ap_id: &str,
+    ) -> Result<Option<InboxActivity>, StoreError> {
+        Ok(inbox_activity::Entity::find()
+            .filter(inbox_activity::Column::ApId.eq(ap_id))
+            .one(self.db())
+            .await?)
+    }
+}

@@ -1,0 +1,120 @@
+//! Outbox events: local changes that need announcing to followers. They are
+//! written in the same transaction as the change; the fan-out worker turns
+//! each into deliveries.
+
+use crate::{
+    Store, StoreError,
+    entities::{delivery, outbox_event},
+    queries::delivery::NewDelivery,
+    records::now,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+
+/// An outbox event row.
+pub type OutboxEvent = outbox_event::Model;
+
+/// Item published.
+pub const EVENT_ITEM_CREATE: &str = "item_create";
+/// Item edited.
+pub const EVENT_ITEM_UPDATE: &str = "item_update";
+/// Item withdrawn.
+pub const EVENT_ITEM_DELETE: &str = "item_delete";
+/// A local agency commented.
+pub const EVENT_COMMENT_CREATE: &str = "comment_create";
+
+/// Records an event inside the caller's transaction.
+pub(crate) async fn put_event(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    agency_id: Option<i64>,
+    item_id: Option<i64>,
+    comment_id: Option<i64>,
+) -> Result<(), StoreError> {
+    outbox_event::Entity::insert(outbox_event::ActiveModel {
+        kind: Set(kind.to_owned()),
+        agency_id: Set(agency_id),
+        item_id: Set(item_id),
+        comment_id: Set(comment_id),
+        created_at: Set(now()),
+        processed_at: Set(None),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Inserts deliveries, skipping any (activity, inbox) pair already queued,
+/// so fanning out the same event twice sends nothing twice.
+pub(crate) async fn insert_deliveries(
+    db: &impl ConnectionTrait,
+    deliveries: Vec<NewDelivery>,
+) -> Result<(), StoreError> {
+    if deliveries.is_empty() {
+        return Ok(());
+    }
+    let t = now();
+    delivery::Entity::insert_many(deliveries.into_iter().map(|d| delivery::ActiveModel {
+        activity_id: Set(d.activity_id),
+        agency_id: Set(d.agency_id),
+        host: Set(d.host),
+        inbox: Set(d.inbox),
+        body: Set(d.body),
+        status: Set(crate::queries::delivery::STATUS_PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(t),
+        locked_until: Set(None),
+        locked_by: Set(None),
+        last_error: Set(None),
+        created_at: Set(t),
+        finished_at: Set(None),
+        ..Default::default()
+    }))
+    .on_conflict_do_nothing_on([delivery::Column::ActivityId, delivery::Column::Inbox])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The oldest events not yet fanned out.
+    pub async fn list_pending_outbox_events(
+        &self,
+        limit: u64,
+    ) -> Result<Vec<OutboxEvent>, StoreError> {
+        Ok(outbox_event::Entity::find()
+            .filter(outbox_event::Column::ProcessedAt.is_null())
+            .order_by_asc(outbox_event::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Queues `deliveries` and marks event `id` done, atomically.
+    pub async fn complete_outbox_event(
+        &self,
+        id: i64,
+        deliveries: Vec<NewDelivery>,
+    ) -> Result<(), StoreError> {
+        let txn = self.db().begin().await?;
+        insert_deliveries(&txn, deliveries).await?;
+        outbox_event::Entity::update_many()
+            .col_expr(
+                outbox_event::Column::ProcessedAt,
+                sea_orm::sea_query::Expr::value(now()),
+            )
+            .filter(outbox_event::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Queues deliveries that belong to no stored change (an Accept, say).
+    pub async fn put_deliveries(&self, deliveries: Vec<NewDelivery>) -> Result<(), StoreError> {
+        insert_deliveries(self.db(), deliveries).await
+    }
+}

@@ -1,0 +1,107 @@
+//! Actors on other servers: cached copies of their documents.
+
+use crate::{
+    Store, StoreError,
+    entities::remote_actor,
+    records::{RemoteActor, now},
+};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+
+/// What we keep of a remote actor document.
+#[derive(Debug, Clone)]
+pub struct RemoteActorData {
+    /// Its id.
+    pub ap_id: String,
+    /// `Person`, `Organization`, `Service`, ...
+    pub actor_type: String,
+    /// Host (and port) of the id.
+    pub domain: String,
+    /// Username part of its handle.
+    pub preferred_username: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Inbox.
+    pub inbox: String,
+    /// Shared inbox.
+    pub shared_inbox: Option<String>,
+    /// Profile page.
+    pub url: Option<String>,
+    /// Avatar.
+    pub icon_url: Option<String>,
+    /// Sanitised HTML description.
+    pub summary_html: Option<String>,
+    /// PEM public key.
+    pub public_key_pem: Option<String>,
+}
+
+impl Store {
+    /// Inserts or refreshes a remote actor by its id.
+    pub async fn put_remote_actor(&self, d: RemoteActorData) -> Result<RemoteActor, StoreError> {
+        let t = now();
+        let ap_id = d.ap_id.clone();
+        remote_actor::Entity::insert(remote_actor::ActiveModel {
+            ap_id: Set(d.ap_id),
+            actor_type: Set(d.actor_type),
+            domain: Set(d.domain),
+            preferred_username: Set(d.preferred_username),
+            name: Set(d.name),
+            inbox: Set(d.inbox),
+            shared_inbox: Set(d.shared_inbox),
+            url: Set(d.url),
+            icon_url: Set(d.icon_url),
+            summary_html: Set(d.summary_html),
+            public_key_pem: Set(d.public_key_pem),
+            fetched_at: Set(t),
+            created_at: Set(t),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(remote_actor::Column::ApId)
+                .update_columns([
+                    remote_actor::Column::ActorType,
+                    remote_actor::Column::Domain,
+                    remote_actor::Column::PreferredUsername,
+                    remote_actor::Column::Name,
+                    remote_actor::Column::Inbox,
+                    remote_actor::Column::SharedInbox,
+                    remote_actor::Column::Url,
+                    remote_actor::Column::IconUrl,
+                    remote_actor::Column::SummaryHtml,
+                    remote_actor::Column::PublicKeyPem,
+                    remote_actor::Column::FetchedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(self.db())
+        .await?;
+        self.get_remote_actor_by_ap_id(&ap_id)
+            .await?
+            .ok_or(StoreError::NotFound("remote actor"))
+    }
+
+    /// Reads a remote actor by its ActivityPub id.
+    pub async fn get_remote_actor_by_ap_id(
+        &self,
+        ap_id: &str,
+    ) -> Result<Option<RemoteActor>, StoreError> {
+        Ok(remote_actor::Entity::find()
+            .filter(remote_actor::Column::ApId.eq(ap_id))
+            .one(self.db())
+            .await?)
+    }
+
+    /// Reads a remote actor by row id.
+    pub async fn get_remote_actor(&self, id: i64) -> Result<Option<RemoteActor>, StoreError> {
+        Ok(remote_actor::Entity::find_by_id(id).one(self.db()).await?)
+    }
+
+    /// Forgets a remote actor (it deleted itself): its follows, items,
+    /// comments and reactions go with it.
+    pub async fn delete_remote_actor(&self, ap_id: &str) -> Result<bool, StoreError> {
+        let res = remote_actor::Entity::delete_many()
+            .filter(remote_actor::Column::ApId.eq(ap_id))
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+}

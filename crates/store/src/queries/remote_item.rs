@@ -1,0 +1,173 @@
+//! Items received from followed agencies on other servers: the federated
+//! catalogue.
+
+use crate::{
+    Store, StoreError,
+    entities::{item, item_link, item_tag},
+    records::{Item, ItemLink},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+};
+
+/// A remote item's content, already sanitised.
+#[derive(Debug, Clone)]
+pub struct RemoteItemData {
+    /// Its ActivityPub id.
+    pub ap_id: String,
+    /// The owner.
+    pub remote_actor_id: i64,
+    /// Kind (`guide` when the peer does not say).
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Plain summary.
+    pub summary: String,
+    /// Sanitised HTML body.
+    pub body_html: String,
+    /// Language.
+    pub language: String,
+    /// License.
+    pub license: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Links.
+    pub links: Vec<ItemLink>,
+    /// Kind-specific metadata.
+    pub metadata: serde_json::Value,
+    /// What it adapts.
+    pub based_on: Option<String>,
+    /// HTML page.
+    pub url: Option<String>,
+    /// Published.
+    pub published_at: DateTime<Utc>,
+    /// Updated.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Reads an item by ActivityPub id.
+    pub async fn get_item_by_ap_id(&self, ap_id: &str) -> Result<Option<Item>, StoreError> {
+        let Some(row) = item::Entity::find()
+            .filter(item::Column::ApId.eq(ap_id))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        self.get_item(row.id).await
+    }
+
+    /// Stores or updates a remote item. Another actor's item with the same
+    /// id is a conflict (nobody may overwrite what they do not own), and a
+    /// withdrawn item stays withdrawn.
+    pub async fn put_remote_item(&self, d: RemoteItemData) -> Result<Item, StoreError> {
+        let txn = self.db().begin().await?;
+        let existing = item::Entity::find()
+            .filter(item::Column::ApId.eq(d.ap_id.as_str()))
+            .one(&txn)
+            .await?;
+        let id = match existing {
+            Some(e) if e.remote_actor_id != Some(d.remote_actor_id) => {
+                return Err(StoreError::Conflict(format!(
+                    "{} belongs to another actor",
+                    d.ap_id
+                )));
+            }
+            Some(e) if e.deleted_at.is_some() => return Err(StoreError::NotFound("item")),
+            Some(e) => {
+                let mut row: item::ActiveModel = e.into();
+                row.kind = Set(d.kind);
+                row.title = Set(d.title);
+                row.summary = Set(d.summary);
+                row.body_html = Set(d.body_html);
+                row.language = Set(d.language);
+                row.license = Set(d.license);
+                row.metadata = Set(d.metadata);
+                row.based_on = Set(d.based_on);
+                row.url = Set(d.url);
+                row.updated_at = Set(d.updated_at);
+                row.update(&txn).await?.id
+            }
+            None => {
+                item::ActiveModel {
+                    ap_id: Set(Some(d.ap_id)),
+                    agency_id: Set(None),
+                    remote_actor_id: Set(Some(d.remote_actor_id)),
+                    kind: Set(d.kind),
+                    title: Set(d.title),
+                    summary: Set(d.summary),
+                    body: Set(String::new()),
+                    body_html: Set(d.body_html),
+                    language: Set(d.language),
+                    license: Set(d.license),
+                    metadata: Set(d.metadata),
+                    based_on: Set(d.based_on),
+                    url: Set(d.url),
+                    published_at: Set(d.published_at),
+                    updated_at: Set(d.updated_at),
+                    deleted_at: Set(None),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?
+                .id
+            }
+        };
+        item_tag::Entity::delete_many()
+            .filter(item_tag::Column::ItemId.eq(id))
+            .exec(&txn)
+            .await?;
+        item_link::Entity::delete_many()
+            .filter(item_link::Column::ItemId.eq(id))
+            .exec(&txn)
+            .await?;
+        let mut tags = d.tags;
+        tags.sort();
+        tags.dedup();
+        if !tags.is_empty() {
+            item_tag::Entity::insert_many(tags.into_iter().map(|t| item_tag::ActiveModel {
+                item_id: Set(id),
+                tag: Set(t),
+            }))
+            .exec(&txn)
+            .await?;
+        }
+        if !d.links.is_empty() {
+            item_link::Entity::insert_many(d.links.into_iter().enumerate().map(|(i, l)| {
+                item_link::ActiveModel {
+                    item_id: Set(id),
+                    position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                    href: Set(l.href),
+                    title: Set(l.title),
+                    media_type: Set(l.media_type),
+                    ..Default::default()
+                }
+            }))
+            .exec(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        self.get_item(id).await?.ok_or(StoreError::NotFound("item"))
+    }
+
+    /// Withdraws a remote item if `remote_actor_id` owns it; `true` if so.
+    pub async fn delete_remote_item(
+        &self,
+        ap_id: &str,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
+        let Some(row) = item::Entity::find()
+            .filter(item::Column::ApId.eq(ap_id))
+            .filter(item::Column::RemoteActorId.eq(remote_actor_id))
+            .filter(item::Column::DeletedAt.is_null())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(false);
+        };
+        self.delete_item(row.id).await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,180 @@
+//! Following peers, listing followers, commenting: the API side of
+//! federation.
+
+use crate::{
+    auth::Authenticated,
+    dto::{ActorRef, CommentBody, CommentView, FollowBody, FollowingView},
+    error::{ApiError, Problem},
+    routes::api::agencies,
+    state::AppState,
+};
+use actix_web::{HttpResponse, web};
+use deling_domain::{markdown, text::MarkdownSource};
+use deling_store::records::{RemoteActor, handle_of};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+fn actor_ref(a: &RemoteActor) -> ActorRef {
+    ActorRef {
+        origin: "remote",
+        slug: None,
+        handle: handle_of(a),
+        name: a.name.clone(),
+        actor_id: a.ap_id.clone(),
+    }
+}
+
+/// Makes an agency follow a remote actor, by handle or actor URL.
+#[utoipa::path(post, path = "/api/v1/agencies/{slug}/following", tag = "federation", request_body = FollowBody,
+    params(("slug" = String, Path, description = "The agency's slug")), security(("bearer" = [])),
+    responses((status = 202, body = FollowingView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 502, body = Problem)))]
+pub async fn follow(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+    body: web::Json<FollowBody>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_editor(&state, &agency).await?;
+    let target = body.into_inner().target;
+    if target.trim().is_empty() || target.len() > 2000 {
+        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
+            "target",
+            "give @user@host or an actor URL",
+        )]));
+    }
+    let data = state.fed_data();
+    let actor = deling_federation::activities::following::follow(&agency, &target, &data).await?;
+    Ok(HttpResponse::Accepted().json(FollowingView {
+        actor: actor_ref(&actor.row),
+        state: "pending".into(),
+    }))
+}
+
+/// Query of `DELETE .../following`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TargetQuery {
+    /// Handle or actor URL.
+    pub target: String,
+}
+
+/// Stops following; sends Undo(Follow).
+#[utoipa::path(delete, path = "/api/v1/agencies/{slug}/following", tag = "federation", params(
+    ("slug" = String, Path, description = "The agency's slug"), TargetQuery), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn unfollow(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+    q: web::Query<TargetQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_editor(&state, &agency).await?;
+    let data = state.fed_data();
+    if deling_federation::activities::following::unfollow(&agency, &q.target, &data).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "{} does not follow {}",
+            agency.slug, q.target
+        )))
+    }
+}
+
+/// Lists whom an agency follows, with the state of each Follow.
+#[utoipa::path(get, path = "/api/v1/agencies/{slug}/following", tag = "federation",
+    params(("slug" = String, Path, description = "The agency's slug")),
+    responses((status = 200, body = Vec<FollowingView>), (status = 404, body = Problem)))]
+pub async fn following(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    let rows = state.store.list_following(agency.id).await?;
+    let views: Vec<FollowingView> = rows
+        .iter()
+        .map(|f| FollowingView {
+            actor: actor_ref(&f.actor),
+            state: f.state.clone(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Lists an agency's followers.
+#[utoipa::path(get, path = "/api/v1/agencies/{slug}/followers", tag = "federation",
+    params(("slug" = String, Path, description = "The agency's slug")),
+    responses((status = 200, body = Vec<ActorRef>), (status = 404, body = Problem)))]
+pub async fn followers(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    let page = state.store.list_follower_ids(agency.id, 1, 1000).await?;
+    let mut views = Vec::with_capacity(page.items.len());
+    for id in &page.items {
+        if let Some(a) = state.store.get_remote_actor_by_ap_id(id).await? {
+            views.push(actor_ref(&a));
+        }
+    }
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Comments on an item, local or remote, as one of the caller's agencies.
+#[utoipa::path(post, path = "/api/v1/items/{id}/comments", tag = "items", request_body = CommentBody,
+    params(("id" = i64, Path, description = "Item id")), security(("bearer" = [])),
+    responses((status = 201, body = CommentView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn comment(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    body: web::Json<CommentBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let item = match state.store.get_item(*id).await? {
+        None => return Err(ApiError::NotFound(format!("no item {id}"))),
+        Some(i) if i.deleted_at.is_some() => {
+            return Err(ApiError::Gone(format!("item {id} has been withdrawn")));
+        }
+        Some(i) => i,
+    };
+    let agency = agencies::find(&state, &body.agency).await?;
+    auth.require_editor(&state, &agency).await?;
+    let source = MarkdownSource::parse(&body.body)
+        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
+    if source.as_str().is_empty() {
+        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
+            "body",
+            "must not be empty",
+        )]));
+    }
+    if let Some(parent) = body.in_reply_to {
+        match state.store.get_comment(parent).await? {
+            Some((c, _)) if c.item_id == item.id => {}
+            _ => {
+                return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
+                    "in_reply_to",
+                    "is not a comment on this item",
+                )]));
+            }
+        }
+    }
+    let html = markdown::render(source.as_str());
+    let comment = state
+        .store
+        .put_agency_comment(
+            item.id,
+            agency.id,
+            body.in_reply_to,
+            source.as_str(),
+            &html,
+            None,
+        )
+        .await?;
+    state.wake_federation();
+    Ok(HttpResponse::Created().json(CommentView::new(&state, comment)))
+}
