@@ -2,7 +2,29 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde::Deserializer;
+use serde_json::Value;
 use url::Url;
+
+fn first_image<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Image>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let first = match v {
+        Value::Array(a) => a.into_iter().next(),
+        Value::Null => None,
+        other => Some(other),
+    };
+    Ok(first.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+fn property_values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PropertyValue>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let list = match v {
+        Value::Array(a) => a,
+        Value::Null => vec![],
+        other => vec![other],
+    };
+    Ok(list.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+}
 
 /// An actor document. Optional fields are optional because peers differ;
 /// ours always fill them.
@@ -25,8 +47,8 @@ pub struct ActorJson {
     /// Profile page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<Url>,
-    /// Avatar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Avatar (peers send one image or a list; we keep the first).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "first_image")]
     pub icon: Option<Image>,
     /// Inbox.
     pub inbox: Url,
@@ -56,8 +78,8 @@ pub struct ActorJson {
     /// Whether directories may list the actor.
     #[serde(default)]
     pub discoverable: bool,
-    /// Profile fields.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Profile fields (entries of other shapes are skipped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "property_values")]
     pub attachment: Vec<PropertyValue>,
 }
 

@@ -14,6 +14,8 @@ pub enum ObjectRef {
     Id(Url),
     /// The object itself.
     Object(Map<String, Value>),
+    /// Several objects (a Flag names the reported actor and posts).
+    Many(Vec<Value>),
 }
 
 impl ObjectRef {
@@ -25,13 +27,14 @@ impl ObjectRef {
                 .get("id")
                 .and_then(Value::as_str)
                 .and_then(|s| Url::parse(s).ok()),
+            Self::Many(list) => list.iter().find_map(first_url),
         }
     }
 
     /// The embedded object's `type`, if embedded.
     pub fn kind(&self) -> Option<&str> {
         match self {
-            Self::Id(_) => None,
+            Self::Id(_) | Self::Many(_) => None,
             Self::Object(m) => m.get("type").and_then(Value::as_str),
         }
     }
@@ -39,7 +42,7 @@ impl ObjectRef {
     /// A URL-valued field of the embedded object (`actor`, `object`).
     pub fn url_field(&self, field: &str) -> Option<Url> {
         match self {
-            Self::Id(_) => None,
+            Self::Id(_) | Self::Many(_) => None,
             Self::Object(m) => m.get(field).and_then(first_url),
         }
     }
