@@ -66,6 +66,15 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
         .get_instance()
         .await?
         .ok_or_else(|| FedError::NotFound("instance row".into()))?;
+    // activitypub_federation panics on a key it cannot decode; say which.
+    {
+        use rsa::pkcs8::DecodePrivateKey;
+        rsa::RsaPrivateKey::from_pkcs8_pem(&instance.private_key_pem).map_err(|e| {
+            FedError::Refused(format!(
+                "the instance actor's stored private key is not a PKCS#8 PEM RSA key: {e}"
+            ))
+        })?;
+    }
     let instance_actor = InstanceActor::new(&ctx.urls, instance);
     let timeout = Duration::from_secs(10);
     let client = reqwest::Client::builder()

@@ -22,7 +22,8 @@ use std::{path::PathBuf, sync::Arc, time::Duration};
 use url::Url;
 
 fn fixtures_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/activitypub");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/activitypub");
     dir.is_dir().then_some(dir)
 }
 
@@ -41,12 +42,17 @@ const ACTOR_TYPES: [&str; 5] = ["Person", "Group", "Organization", "Service", "A
 
 async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("f.sqlite3").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("f.sqlite3").display()
+    );
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     let kp = deling_federation::keys::generate().unwrap();
     store
-        .get_or_put_instance("deling.test", "Deling", || (kp.public_key_pem, kp.private_key_pem))
+        .get_or_put_instance("deling.test", "Deling", || {
+            (kp.public_key_pem, kp.private_key_pem)
+        })
         .await
         .unwrap();
     let ctx = FedContext {
@@ -87,26 +93,40 @@ async fn register_actor(store: &Store, actor: &Url) {
 
 /// A failure that is a clear refusal rather than a crash or a bug.
 fn is_clean(e: &FedError) -> bool {
-    matches!(e, FedError::Refused(_) | FedError::NotFound(_) | FedError::Protocol(_) | FedError::Json(_))
+    matches!(
+        e,
+        FedError::Refused(_) | FedError::NotFound(_) | FedError::Protocol(_) | FedError::Json(_)
+    )
 }
 
 #[tokio::test]
 async fn every_fixture_is_handled_or_refused_cleanly() {
     let Some(dir) = fixtures_dir() else {
-        eprintln!("skipping: ../shared/fixtures/activitypub is not here (it comes with the steering repository)");
+        eprintln!(
+            "skipping: ../shared/fixtures/activitypub is not here (it comes with the steering repository)"
+        );
         return;
     };
     let mut files = Vec::new();
     json_files(&dir, &mut files);
     files.sort();
-    assert!(files.len() >= 100, "expected the 124 fixtures, found {}", files.len());
+    assert!(
+        files.len() >= 100,
+        "expected the 124 fixtures, found {}",
+        files.len()
+    );
     let (config, _dir) = context().await;
     let (mut handled, mut refused, mut actors_ok) = (0, 0, 0);
     for path in &files {
         let name = path.strip_prefix(&dir).unwrap().display().to_string();
         let raw = std::fs::read_to_string(path).unwrap();
-        let value: Value = serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
-        let kind = value.get("type").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let value: Value =
+            serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
+        let kind = value
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let data = config.to_request_data();
         if ACTOR_TYPES.contains(&kind.as_str()) {
             match serde_json::from_value::<ActorJson>(value.clone()) {
@@ -114,7 +134,9 @@ async fn every_fixture_is_handled_or_refused_cleanly() {
                     let id = actor.id.clone();
                     match DbRemoteActor::verify(&actor, &id, &data).await {
                         Ok(()) => {
-                            DbRemoteActor::from_json(actor, &data).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+                            DbRemoteActor::from_json(actor, &data)
+                                .await
+                                .unwrap_or_else(|e| panic!("{name}: {e}"));
                             actors_ok += 1;
                         }
                         Err(e) => {
@@ -137,23 +159,36 @@ async fn every_fixture_is_handled_or_refused_cleanly() {
             let author = value
                 .get("attributedTo")
                 .and_then(deling_federation::protocol::incoming::first_url)
-                .or_else(|| value.get("id").and_then(Value::as_str).and_then(|s| Url::parse(s).ok()));
+                .or_else(|| {
+                    value
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .and_then(|s| Url::parse(s).ok())
+                });
             match author {
-                Some(a) => json!({"type": "Create", "id": format!("{a}#create-fixture"), "actor": a, "object": value}),
+                Some(a) => {
+                    json!({"type": "Create", "id": format!("{a}#create-fixture"), "actor": a, "object": value})
+                }
                 None => {
                     refused += 1;
                     continue;
                 }
             }
         };
-        let Some(actor) = activity.get("actor").and_then(deling_federation::protocol::incoming::first_url) else {
+        let Some(actor) = activity
+            .get("actor")
+            .and_then(deling_federation::protocol::incoming::first_url)
+        else {
             refused += 1;
             continue;
         };
         register_actor(&data.store, &actor).await;
-        let outcome = tokio::time::timeout(Duration::from_secs(20), inbox::process(&activity.to_string(), &data))
-            .await
-            .unwrap_or_else(|_| panic!("{name}: processing hung"));
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(20),
+            inbox::process(&activity.to_string(), &data),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{name}: processing hung"));
         match outcome {
             Ok(()) => handled += 1,
             Err(e) => {
@@ -168,5 +203,8 @@ async fn every_fixture_is_handled_or_refused_cleanly() {
         files.len()
     );
     assert_eq!(actors_ok + handled + refused, files.len());
-    assert!(actors_ok >= 22, "every actor document should import, got {actors_ok}");
+    assert!(
+        actors_ok >= 22,
+        "every actor document should import, got {actors_ok}"
+    );
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// Deling: a federated sharing server for the public sector.
 #[derive(Debug, Parser)]
-#[command(name = "deling", version, about)]
+#[command(name = "deling", version)]
 pub struct Cli {
     /// Configuration file (TOML) laid over the built-in defaults.
     #[arg(long, short, global = true, value_name = "FILE")]
@@ -52,6 +52,25 @@ pub enum AgencyCommand {
     Create(AgencyCreate),
     /// List agencies.
     List,
+    /// Make an agency follow a remote actor (@user@host or actor URL).
+    Follow {
+        /// Agency slug.
+        slug: String,
+        /// `@user@host` or an actor URL.
+        target: String,
+    },
+    /// Make an agency stop following a remote actor.
+    Unfollow {
+        /// Agency slug.
+        slug: String,
+        /// `@user@host` or an actor URL.
+        target: String,
+    },
+    /// List whom an agency follows, with the state of each Follow.
+    Following {
+        /// Agency slug.
+        slug: String,
+    },
 }
 
 /// Arguments of `admin agency create`.
@@ -107,6 +126,11 @@ pub struct UserGrant {
 pub enum TokenCommand {
     /// Create an API token for a user and print it once.
     Create(TokenCreate),
+    /// List a user's tokens (ids, labels, expiry; never the secrets).
+    List {
+        /// Username.
+        username: String,
+    },
     /// Revoke a token by id.
     Revoke {
         /// Token id, as printed by `token create`.

@@ -116,12 +116,8 @@ impl Config {
         let config: Config = figment.extract().map_err(|e| {
             // figment reports every error; the first is enough to act on,
             // and one line is what an operator reads.
-            let first = e
-                .into_iter()
-                .next()
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            ConfigError::Figment(first.replace("for key \"default.", "for key \""))
+            let first = e.into_iter().next().map(describe).unwrap_or_default();
+            ConfigError::Figment(first)
         })?;
         config.check()?;
         Ok(config)
@@ -192,6 +188,26 @@ impl Config {
             ),
         })
     }
+}
+
+/// One line for a figment error: the key as the file spells it (environment
+/// keys arrive upper-cased), what is wrong, and where the value came from.
+fn describe(e: figment::Error) -> String {
+    let key = e.path.join(".").to_lowercase();
+    let what = e.kind.to_string().replace("``", "`");
+    let source = e.metadata.as_ref().map(|m| match &m.source {
+        Some(src) => format!("{} {src}", m.name),
+        None => m.name.to_string(),
+    });
+    let mut line = if key.is_empty() {
+        what
+    } else {
+        format!("{key}: {what}")
+    };
+    if let Some(source) = source {
+        line.push_str(&format!(" (from {source})"));
+    }
+    line
 }
 
 /// A database URL with any password replaced, for messages and logs.

@@ -21,7 +21,12 @@ fn main() -> ExitCode {
     };
     let filter = EnvFilter::try_from_default_env()
         // Migration progress is noise on every CLI call; keep its warnings.
-        .or_else(|_| EnvFilter::try_new(format!("{},sea_orm_migration=warn", config.log.filter)))
+        .or_else(|_| {
+            EnvFilter::try_new(format!(
+                "{},sea_orm_migration=warn,sqlx::postgres::notice=warn",
+                config.log.filter
+            ))
+        })
         .unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

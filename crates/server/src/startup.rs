@@ -13,7 +13,8 @@ use deling_store::Store;
 use deling_web::{AppState, WebSettings};
 use std::net::{SocketAddr, TcpListener};
 
-/// Opens the database named in `config` and brings its schema up to date.
+/// Opens the database named in `config`, brings its schema up to date and
+/// makes sure the instance actor exists.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let store = Store::connect(&config.database_url)
         .await
@@ -22,6 +23,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .migrate()
         .await
         .context("while migrating the database")?;
+    ensure_instance(config, &store).await?;
     Ok(store)
 }
 
@@ -31,12 +33,56 @@ pub fn urls(config: &Config) -> anyhow::Result<Urls> {
         .with_context(|| format!("domain = {:?} does not make a URL", config.domain))
 }
 
+/// The federation context and activitypub_federation configuration for
+/// `config`, over `store` (which must hold the instance row).
+pub async fn federation_config(
+    config: &Config,
+    store: Store,
+) -> anyhow::Result<deling_federation::context::Config> {
+    let fed = FedContext {
+        store,
+        urls: urls(config)?,
+        settings: FedSettings {
+            domain: config.domain.clone(),
+            debug: config.federation.debug,
+            allow_private_addresses: config.federation.allow_private_addresses,
+            require_signed_fetch: config.federation.require_signed_fetch,
+            retry_base: std::time::Duration::from_secs(config.federation.retry_base_seconds),
+            max_attempts: i32::try_from(config.federation.max_delivery_attempts).unwrap_or(20),
+        },
+        wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+    };
+    deling_federation::context::build_config(fed)
+        .await
+        .context("while setting up federation")
+}
+
+/// Makes sure the instance row and its key pair exist (generated on the
+/// very first start, as RSA generation is slow).
+pub async fn ensure_instance(config: &Config, store: &Store) -> anyhow::Result<()> {
+    let fresh = match store.get_instance().await? {
+        None => Some(keys::generate()?),
+        Some(_) => None,
+    };
+    store
+        .get_or_put_instance(&config.domain, &config.instance.name, || {
+            fresh
+                .map(|kp| (kp.public_key_pem, kp.private_key_pem))
+                .unwrap_or_default()
+        })
+        .await
+        .context("while preparing the instance actor")?;
+    Ok(())
+}
+
 /// A server bound to its port, not yet running.
 pub struct Application {
     addr: SocketAddr,
     server: Server,
     worker: Option<Worker>,
     federation: deling_federation::context::Config,
+    /// Agencies at start-up (the first-run hint is shown when there are none).
+    pub agency_count: u64,
 }
 
 impl Application {
@@ -44,36 +90,9 @@ impl Application {
     /// the listener (port 0 picks a free port, for tests).
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let store = open_store(config).await?;
-        // RSA generation is slow: only on the very first start.
-        let fresh = match store.get_instance().await? {
-            None => Some(keys::generate()?),
-            Some(_) => None,
-        };
-        store
-            .get_or_put_instance(&config.domain, &config.instance.name, || {
-                fresh
-                    .map(|kp| (kp.public_key_pem, kp.private_key_pem))
-                    .unwrap_or_default()
-            })
-            .await
-            .context("while preparing the instance actor")?;
-        let urls = urls(config)?;
-        let fed = FedContext {
-            store: store.clone(),
-            urls: urls.clone(),
-            settings: FedSettings {
-                domain: config.domain.clone(),
-                debug: config.federation.debug,
-                allow_private_addresses: config.federation.allow_private_addresses,
-                require_signed_fetch: config.federation.require_signed_fetch,
-                retry_base: std::time::Duration::from_secs(config.federation.retry_base_seconds),
-                max_attempts: i32::try_from(config.federation.max_delivery_attempts).unwrap_or(20),
-            },
-            wake: std::sync::Arc::new(tokio::sync::Notify::new()),
-        };
-        let federation = deling_federation::context::build_config(fed)
-            .await
-            .context("while setting up federation")?;
+        let agency_count = store.count_agencies().await?;
+        let federation = federation_config(config, store.clone()).await?;
+        let urls = federation.urls.clone();
         let state = AppState {
             store,
             federation: federation.clone(),
@@ -104,6 +123,7 @@ impl Application {
             server,
             worker: Some(Worker::new(federation.clone())),
             federation,
+            agency_count,
         })
     }
 

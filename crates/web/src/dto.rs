@@ -2,14 +2,43 @@
 
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use deling_domain::item::{RawItem, RawLink};
+use deling_domain::{
+    FieldError,
+    item::{RawItem, RawLink},
+};
 use deling_store::records::{Agency, Comment, CommentAuthor, Item, ItemOwner};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// Tells "absent" (keep) from `null` (clear) in a PATCH body.
-fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
+/// Tells "absent" (keep) from `null` in a body: `Some(None)` is an
+/// explicit `null`.
+fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A body that must be a JSON object. Derived struct deserialisers also
+/// accept an array (field by field, in order), and with every field
+/// optional `[]` would read as an empty item; this refuses it, while
+/// keeping the derived checks (unknown and duplicate fields).
+#[derive(Debug)]
+pub struct ObjectOnly<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData)).map(ObjectOnly)
+    }
 }
 
 /// A link in an item body.
@@ -32,44 +61,85 @@ pub struct LinkBody {
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {
     /// `guide`, `dataset`, `software`, `service`, `question` or `event`.
-    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub kind: Option<Option<String>>,
     /// 1 to 200 characters.
-    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
     /// Plain text, at most 500 characters; Mastodon shows this.
-    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
     /// Markdown (CommonMark).
-    pub body: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub body: Option<Option<String>>,
     /// BCP 47 tag: `nb`, `nn`, `se`, `sma`, `smj`, `en`, ...
-    pub language: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub language: Option<Option<String>>,
     /// Hashtags without `#`.
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub tags: Option<Option<Vec<String>>>,
     /// SPDX expression (`CC-BY-4.0`, `NLOD-2.0`) or an http(s) URI.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub license: Option<Option<String>>,
     /// Links and attachments.
-    pub links: Option<Vec<LinkBody>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<LinkBody>>)]
+    pub links: Option<Option<Vec<LinkBody>>>,
     /// Kind-specific metadata (see the API guide).
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Object>)]
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<Option<serde_json::Value>>,
     /// URL of the item this one adapts.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub based_on: Option<Option<String>>,
 }
 
-impl From<ItemBody> for RawItem {
-    fn from(b: ItemBody) -> Self {
-        RawItem {
-            kind: b.kind,
-            title: b.title,
-            summary: b.summary,
-            body: b.body,
-            language: b.language,
-            tags: b.tags,
+impl TryFrom<ItemBody> for RawItem {
+    type Error = Vec<FieldError>;
+
+    /// `null` clears `summary`, `body`, `license`, `based_on`, `tags` and
+    /// `links`; for the other fields, which cannot be empty, it is an error
+    /// rather than a silent "keep".
+    fn try_from(b: ItemBody) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut required = |name: &str, v: Option<Option<String>>| -> Option<String> {
+            match v {
+                Some(None) => {
+                    errors.push(FieldError::new(name, "cannot be null"));
+                    None
+                }
+                other => other.flatten(),
+            }
+        };
+        let kind = required("kind", b.kind);
+        let title = required("title", b.title);
+        let language = required("language", b.language);
+        let metadata = match b.metadata {
+            Some(None) => Some(serde_json::Value::Null),
+            other => other.flatten(),
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(RawItem {
+            kind,
+            title,
+            summary: b.summary.map(Option::unwrap_or_default),
+            body: b.body.map(Option::unwrap_or_default),
+            language,
+            tags: b.tags.map(Option::unwrap_or_default),
             license: b.license,
             links: b.links.map(|ls| {
-                ls.into_iter()
+                ls.unwrap_or_default()
+                    .into_iter()
                     .map(|l| RawLink {
                         href: l.href,
                         title: l.title,
@@ -77,9 +147,9 @@ impl From<ItemBody> for RawItem {
                     })
                     .collect()
             }),
-            metadata: b.metadata,
+            metadata,
             based_on: b.based_on,
-        }
+        })
     }
 }
 
@@ -251,9 +321,11 @@ pub struct ItemQuery {
     /// `local` (default), `remote` or `all`.
     pub origin: Option<String>,
     /// Page number, from 1.
-    pub page: Option<u64>,
+    #[param(value_type = Option<u64>)]
+    pub page: Option<String>,
     /// Items per page, 1 to 100 (default 20).
-    pub per_page: Option<u64>,
+    #[param(value_type = Option<u64>)]
+    pub per_page: Option<String>,
 }
 
 /// An agency.

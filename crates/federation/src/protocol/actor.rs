@@ -1,8 +1,8 @@
 //! Actors: our agencies as `Organization`, and whatever peers send.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde::Deserializer;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
@@ -23,7 +23,10 @@ fn property_values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PropertyValue>
         Value::Null => vec![],
         other => vec![other],
     };
-    Ok(list.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+    Ok(list
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect())
 }
 
 /// An actor document. Optional fields are optional because peers differ;
@@ -48,7 +51,11 @@ pub struct ActorJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<Url>,
     /// Avatar (peers send one image or a list; we keep the first).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "first_image")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "first_image"
+    )]
     pub icon: Option<Image>,
     /// Inbox.
     pub inbox: Url,
@@ -79,7 +86,11 @@ pub struct ActorJson {
     #[serde(default)]
     pub discoverable: bool,
     /// Profile fields (entries of other shapes are skipped).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "property_values")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "property_values"
+    )]
     pub attachment: Vec<PropertyValue>,
 }
 

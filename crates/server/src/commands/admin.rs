@@ -27,6 +27,14 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             agency_create(config, &store, args).await
         }
         AdminCommand::Agency(AgencyCommand::List) => agency_list(config, &store).await,
+        AdminCommand::Agency(AgencyCommand::Follow { slug, target }) => {
+            follow(config, store, &slug, &target, true).await
+        }
+        AdminCommand::Agency(AgencyCommand::Unfollow { slug, target }) => {
+            follow(config, store, &slug, &target, false).await
+        }
+        AdminCommand::Agency(AgencyCommand::Following { slug }) => following(&store, &slug).await,
+        AdminCommand::Token(TokenCommand::List { username }) => token_list(&store, &username).await,
         AdminCommand::User(UserCommand::Create(args)) => user_create(&store, args).await,
         AdminCommand::User(UserCommand::Grant(args)) => user_grant(&store, args).await,
         AdminCommand::Token(TokenCommand::Create(args)) => token_create(&store, args).await,
@@ -171,4 +179,96 @@ async fn token_revoke(store: &Store, id: i64) -> anyhow::Result<()> {
         Err(StoreError::NotFound(_)) => bail!("no token with id {id}"),
         Err(e) => Err(e.into()),
     }
+}
+
+async fn agency_by_slug(
+    store: &Store,
+    slug: &str,
+) -> anyhow::Result<deling_store::records::Agency> {
+    store
+        .get_agency_by_slug(slug)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(|| anyhow!("no agency {slug:?}"))
+}
+
+async fn follow(
+    config: &Config,
+    store: Store,
+    slug: &str,
+    target: &str,
+    on: bool,
+) -> anyhow::Result<()> {
+    let agency = agency_by_slug(&store, slug).await?;
+    let federation = crate::startup::federation_config(config, store).await?;
+    let data = federation.to_request_data();
+    if on {
+        let actor = deling_federation::activities::following::follow(&agency, target, &data)
+            .await
+            .with_context(|| format!("cannot follow {target}"))?;
+        println!(
+            "{} asked to follow {} (pending until it accepts).",
+            agency.slug, actor.row.ap_id
+        );
+        println!(
+            "The running server delivers the Follow; check with: deling admin agency following {}",
+            agency.slug
+        );
+    } else if deling_federation::activities::following::unfollow(&agency, target, &data)
+        .await
+        .with_context(|| format!("cannot unfollow {target}"))?
+    {
+        println!(
+            "{} no longer follows {target}; the running server delivers the Undo.",
+            agency.slug
+        );
+    } else {
+        bail!("{} does not follow {target}", agency.slug);
+    }
+    Ok(())
+}
+
+async fn following(store: &Store, slug: &str) -> anyhow::Result<()> {
+    let agency = agency_by_slug(store, slug).await?;
+    let rows = store.list_following(agency.id).await?;
+    if rows.is_empty() {
+        println!("{} follows nobody yet.", agency.slug);
+    }
+    for f in rows {
+        println!(
+            "{}\t{}\t{}",
+            f.state,
+            deling_store::records::handle_of(&f.actor).unwrap_or_else(|| "-".into()),
+            f.actor.ap_id
+        );
+    }
+    Ok(())
+}
+
+async fn token_list(store: &Store, username: &str) -> anyhow::Result<()> {
+    let staff = store
+        .get_staff_by_username(username)
+        .await?
+        .ok_or_else(|| anyhow!("no user {username:?}"))?;
+    let now = chrono::Utc::now();
+    for t in store.list_tokens(staff.id).await? {
+        let state = if t.revoked_at.is_some() {
+            "revoked"
+        } else if t.expires_at.is_some_and(|e| e <= now) {
+            "expired"
+        } else {
+            "active"
+        };
+        println!(
+            "{}\t{state}\t{}\tcreated {}\texpires {}\tlast used {}",
+            t.id,
+            t.label.as_deref().unwrap_or("-"),
+            t.created_at.format("%Y-%m-%d %H:%M"),
+            t.expires_at
+                .map_or("never".into(), |e| e.format("%Y-%m-%d %H:%M").to_string()),
+            t.last_used_at
+                .map_or("never".into(), |e| e.format("%Y-%m-%d %H:%M").to_string()),
+        );
+    }
+    Ok(())
 }

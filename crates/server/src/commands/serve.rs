@@ -23,11 +23,14 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         crate::config::redact(&config.database_url)
     );
     println!("  API:            http://{addr}/api/v1/  (OpenAPI at /api/v1/openapi.json)");
-    println!("Next step, in another terminal: create an agency and its first admin:");
-    println!("  deling admin agency create oslo --name \"Oslo kommune\"");
-    println!(
-        "  echo 'a long password' | deling admin user create kari --password-stdin --instance-admin"
-    );
+    if app.agency_count == 0 {
+        println!("Next step, in another terminal: create an agency and its first admin:");
+        println!("  deling admin agency create oslo --name \"Oslo kommune\"");
+        println!(
+            "  echo 'a long password' | deling admin user create kari --password-stdin --instance-admin"
+        );
+        println!("  deling admin token create kari");
+    }
     println!("Stop with Ctrl-C.");
     app.run_until_stopped().await?;
     Ok(())

@@ -3,9 +3,9 @@
 //!
 //! SQLite: a fresh file in a temporary directory.
 //! PostgreSQL: a fresh database with a random name on the server named by
-//! `DELING_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`),
+//! `TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432`),
 //! dropped after the test. When the server cannot be reached the PostgreSQL
-//! case is skipped with a note on stderr, unless `DELING_REQUIRE_POSTGRES=1`
+//! case is skipped with a note on stderr, unless `TEST_REQUIRE_POSTGRES=1`
 //! (as in CI), which makes it fail.
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
@@ -39,7 +39,7 @@ const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432";
 static POSTGRES_DOWN: OnceLock<String> = OnceLock::new();
 
 fn postgres_base_url() -> String {
-    std::env::var("DELING_TEST_POSTGRES_URL")
+    std::env::var("TEST_POSTGRES_URL")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned())
@@ -49,7 +49,7 @@ fn postgres_base_url() -> String {
 }
 
 fn postgres_required() -> bool {
-    std::env::var("DELING_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1")
+    std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1")
 }
 
 /// A database made for one test, removed by [`TestDb::destroy`].
@@ -91,7 +91,7 @@ impl TestDb {
         let unreachable = |reason: String| -> Option<Self> {
             if postgres_required() {
                 panic!(
-                    "PostgreSQL is required (DELING_REQUIRE_POSTGRES=1) but unreachable at \
+                    "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but unreachable at \
                      {base}: {reason}"
                 );
             }

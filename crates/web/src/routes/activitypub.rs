@@ -25,6 +25,28 @@ pub fn wants_activity_json(req: &HttpRequest) -> bool {
         .any(|a| a.contains("application/activity+json") || a.contains("application/ld+json"))
 }
 
+/// With `federation.require_signed_fetch`, ActivityPub GETs must carry a
+/// valid HTTP signature of some actor ("authorized fetch"). Browsers asking
+/// for HTML are not affected, nor is the instance actor, which peers must
+/// be able to fetch to check our own signatures.
+async fn require_signature(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    if !state.federation.settings.require_signed_fetch || !wants_activity_json(req) {
+        return Ok(());
+    }
+    if req.headers().get("signature").is_none() {
+        return Err(ApiError::Unauthorized(
+            "this server requires signed fetches (HTTP Signatures)".into(),
+        ));
+    }
+    let data = state.fed_data();
+    activitypub_federation::actix_web::signing_actor::<
+        deling_federation::objects::actors::DbRemoteActor,
+    >(req, None, &data)
+    .await
+    .map(|_| ())
+    .map_err(ApiError::from)
+}
+
 fn ap_response(status: actix_web::http::StatusCode, body: serde_json::Value) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(format!("{AP_CONTENT_TYPE}; charset=utf-8"))
@@ -57,6 +79,7 @@ pub async fn agency(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) if wants_activity_json(&req) => return Ok(gone),
@@ -97,9 +120,11 @@ pub struct PageQuery {
 /// `GET /agencies/{slug}/outbox`: the agency's `Create` activities, newest first.
 pub async fn outbox(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
@@ -134,9 +159,11 @@ pub async fn outbox(
 /// `GET /agencies/{slug}/followers`.
 pub async fn followers(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
@@ -159,9 +186,11 @@ pub async fn followers(
 /// `GET /agencies/{slug}/following`.
 pub async fn following(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
@@ -185,8 +214,10 @@ pub async fn following(
 /// so the collection is honestly empty).
 pub async fn featured(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
@@ -206,6 +237,7 @@ pub async fn item(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let id = *id;
     let item = state
         .store
@@ -234,8 +266,10 @@ pub async fn item(
 /// `GET /items/{id}/replies`: comment ids, oldest first, in one page.
 pub async fn replies(
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let id = *id;
     let item = state
         .store
@@ -264,8 +298,10 @@ pub async fn replies(
 /// `GET /comments/{id}`: a local agency's comment as a `Note`.
 pub async fn comment(
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
     let id = *id;
     let found = state.store.get_comment(id).await?;
     let (c, item) = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;

@@ -2,7 +2,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView},
+    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ObjectOnly},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -10,7 +10,7 @@ use crate::{
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use deling_domain::{
     FieldError,
-    item::{ItemContent, ItemKind, Tag},
+    item::{ItemContent, ItemKind, RawItem, Tag},
     language::Language,
 };
 use deling_store::{ItemFilter, Origin, records::Item};
@@ -31,13 +31,27 @@ pub async fn list(
     q: web::Query<ItemQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let page = q.page.unwrap_or(1);
+    let number = |field: &str, v: Option<&str>, default: u64| -> Result<u64, ApiError> {
+        v.map_or(Ok(default), |v| {
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| bad(field, format!("{v:?} is not a whole number")))
+        })
+    };
+    let page = number("page", q.page.as_deref(), 1)?;
     if page == 0 {
         return Err(bad("page", "pages count from 1"));
     }
-    let per_page = q.per_page.unwrap_or(DEFAULT_PER_PAGE);
+    let per_page = number("per_page", q.per_page.as_deref(), DEFAULT_PER_PAGE)?;
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
         return Err(bad("per_page", format!("must be 1 to {MAX_PER_PAGE}")));
+    }
+    // The database counts rows with signed 64-bit integers.
+    if (page - 1)
+        .checked_mul(per_page)
+        .is_none_or(|offset| offset > i64::MAX as u64)
+    {
+        return Err(bad("page", "is past the last possible page"));
     }
     let origin = match q.origin.as_deref() {
         None | Some("local") => Origin::Local,
@@ -71,11 +85,16 @@ pub async fn list(
     };
     let result = state.store.list_items(&filter, page, per_page).await?;
     let next = (page.saturating_mul(per_page) < result.total).then(|| {
-        let mut url = state
-            .urls
-            .base()
-            .join(req.path())
-            .unwrap_or_else(|_| state.urls.base().clone());
+        // Built from the address the client used, so the link works on a
+        // local trial as well as behind a proxy.
+        let info = req.connection_info();
+        let mut url = url::Url::parse(&format!(
+            "{}://{}{}",
+            info.scheme(),
+            info.host(),
+            req.path()
+        ))
+        .unwrap_or_else(|_| state.urls.base().clone());
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(req.query_string().as_bytes())
                 .filter(|(k, _)| k != "page")
@@ -153,11 +172,12 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<ItemBody>,
+    body: web::Json<ObjectOnly<ItemBody>>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = agencies::find(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
-    let content = ItemContent::parse(body.into_inner().into()).map_err(invalid)?;
+    let content = ItemContent::parse(RawItem::try_from(body.into_inner().0).map_err(invalid)?)
+        .map_err(invalid)?;
     let item = state.store.put_item(agency.id, &content).await?;
     state.wake_federation();
     let view = ItemView::new(&state, item);
@@ -177,13 +197,16 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
-    body: web::Json<ItemBody>,
+    body: web::Json<ObjectOnly<ItemBody>>,
 ) -> Result<HttpResponse, ApiError> {
     let item = find_editable(&state, &auth, *id).await?;
-    let merged = body.into_inner();
-    let content =
-        ItemContent::parse(deling_domain::item::RawItem::from(merged).over(item.to_raw()))
-            .map_err(invalid)?;
+    let merged = body.into_inner().0;
+    let content = ItemContent::parse(
+        RawItem::try_from(merged)
+            .map_err(invalid)?
+            .over(item.to_raw()),
+    )
+    .map_err(invalid)?;
     let item = state.store.update_item(item.id, &content).await?;
     state.wake_federation();
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item)))

@@ -1,0 +1,13 @@
+//! The REST API over real HTTP: every test starts its own server on its own
+//! database (SQLite, plus one smoke test on PostgreSQL).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod helpers;
+
+mod agencies;
+mod auth;
+mod items;
+mod listing;
+mod postgres;
+mod routes;
+mod validation;

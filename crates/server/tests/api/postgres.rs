@@ -1,0 +1,88 @@
+//! One smoke test of the API on PostgreSQL, on a database of its own.
+//!
+//! Skipped with a note when PostgreSQL is unreachable, unless
+//! `TEST_REQUIRE_POSTGRES=1`, which makes that a failure.
+
+use crate::helpers::{TestApp, guide, id_of, ok_json, problem};
+use deling_store::Store;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// The maintenance database on the server `TEST_POSTGRES_URL` names
+/// (default `postgres://postgres@127.0.0.1:5432`).
+fn server_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+fn admin_url() -> String {
+    format!("{}/postgres", server_url())
+}
+
+#[tokio::test]
+async fn items_round_trip_on_postgres() {
+    let admin_url = admin_url();
+    let admin = match Store::connect(&admin_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
+                panic!(
+                    "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
+                );
+            }
+            eprintln!("skipping the PostgreSQL API test: cannot connect to {admin_url}: {e}");
+            return;
+        }
+    };
+    let name = format!("deling_api_{:016x}", rand::random::<u64>());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    let url = format!("{}/{name}", server_url());
+
+    let result = tokio::spawn(smoke(url)).await;
+
+    let _ = admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .map_err(|e| eprintln!("could not drop {name}: {e}"));
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn smoke(url: String) {
+    let app = TestApp::spawn_on(&url, None).await;
+    let oslo = app.agency("oslo", "Oslo kommune").await;
+    let token = app.editor_of("kari", &oslo).await;
+
+    let created = app
+        .create_item(&token, "oslo", &guide("På PostgreSQL"))
+        .await;
+    let id = id_of(&created);
+    assert_eq!(app.read_item(id).await, created);
+    let list = app
+        .get_ok("/api/v1/items?tag=byggesak&language=nb&kind=guide&agency=oslo")
+        .await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0], created);
+
+    let resp = app
+        .patch_item(&token, id, &json!({"license": null, "tags": ["plan"]}))
+        .await;
+    let patched = ok_json(resp, StatusCode::OK).await;
+    assert_eq!(patched["license"], serde_json::Value::Null);
+    assert_eq!(patched["tags"], json!(["plan"]));
+    assert_eq!(patched["title"], "På PostgreSQL");
+
+    assert_eq!(
+        app.delete_item(&token, id).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    problem(app.get(&format!("/api/v1/items/{id}")).await, 410).await;
+    assert_eq!(app.total_items().await, 0);
+    assert_eq!(app.get_ok("/readyz").await["database"], "ok");
+}

@@ -1,0 +1,775 @@
+//! The `deling` binary as an operator runs it: admin commands, migrations,
+//! configuration errors, and `serve` as a child process driven over HTTP.
+//!
+//! Every test works in a temporary directory with a SQLite file of its own.
+//! Configuration reaches the children through their own environment only;
+//! `DELING_*` and `RUST_LOG` from the test runner's environment are removed.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use serde_json::json;
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitStatus, Stdio},
+    sync::{Arc, Mutex, mpsc},
+    thread,
+    time::{Duration, Instant},
+};
+use tempfile::TempDir;
+
+/// Longest any single CLI command may take (RSA key generation included).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The outcome of one command.
+#[derive(Debug)]
+struct Run {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// A temporary directory with a database URL pointing into it.
+struct Sandbox {
+    dir: TempDir,
+    db_path: PathBuf,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let db_path = dir.path().join("cli.sqlite3");
+        Self { dir, db_path }
+    }
+
+    fn database_url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.db_path.display())
+    }
+
+    /// `deling ARGS` in the sandbox with a clean `DELING_*` environment plus
+    /// the sandbox database and `envs`.
+    fn command(&self, args: &[&str], envs: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_deling"));
+        cmd.current_dir(self.dir.path());
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("DELING_") {
+                cmd.env_remove(&key);
+            }
+        }
+        cmd.env_remove("RUST_LOG");
+        cmd.env("DELING_DATABASE_URL", self.database_url());
+        cmd.envs(envs.iter().copied());
+        cmd.args(args);
+        cmd
+    }
+
+    /// Runs to completion, with `stdin` piped in (or nothing).
+    fn run_with(&self, args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Run {
+        run_bounded(self.command(args, envs), stdin, COMMAND_TIMEOUT)
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[], None)
+    }
+
+    /// Runs and expects success.
+    fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert!(run.status.success(), "deling {args:?} failed: {run:?}");
+        run
+    }
+
+    /// Runs and expects failure with a readable message on stderr.
+    fn fails(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let run = self.run_with(args, &[], stdin);
+        assert_failed(&run, &format!("deling {args:?}"));
+        run
+    }
+
+    fn write_file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+}
+
+fn assert_failed(run: &Run, what: &str) {
+    assert!(!run.status.success(), "{what} should have failed: {run:?}");
+    assert_ne!(
+        run.status.code(),
+        None,
+        "{what} was killed by a signal: {run:?}"
+    );
+    assert!(
+        !run.stderr.trim().is_empty(),
+        "{what} failed silently: {run:?}"
+    );
+    assert!(!run.stderr.contains("panicked"), "{what} panicked: {run:?}");
+}
+
+/// Spawns `cmd`, feeds `stdin`, and waits at most `timeout` (killing the
+/// child then).
+fn run_bounded(mut cmd: Command, stdin: Option<&str>, timeout: Duration) -> Run {
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = ChildGuard(cmd.spawn().expect("spawn deling"));
+    if let Some(input) = stdin {
+        let mut pipe = child.0.stdin.take().expect("stdin pipe");
+        // The child may exit before reading; that is its answer, not ours.
+        let _ = pipe.write_all(input.as_bytes());
+    }
+    let stdout = drain(child.0.stdout.take().expect("stdout pipe"));
+    let stderr = drain(child.0.stderr.take().expect("stderr pipe"));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("wait for deling") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "deling {:?} did not finish within {timeout:?}",
+            cmd.get_args().collect::<Vec<_>>()
+        );
+        thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+}
+
+/// Kills and reaps its child when dropped, so no server outlives a failed
+/// test.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// `deling serve` running as a child process.
+struct Server {
+    child: ChildGuard,
+    base: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `deling serve` on a free port and waits for its banner.
+    fn start(sandbox: &Sandbox) -> Self {
+        let mut cmd = sandbox.command(
+            &["serve"],
+            &[
+                ("DELING_BIND", "127.0.0.1:0"),
+                ("DELING_FEDERATION__DEBUG", "true"),
+                ("DELING_HTTP__WORKERS", "1"),
+            ],
+        );
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = ChildGuard(cmd.spawn().expect("spawn deling serve"));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err_pipe = BufReader::new(child.0.stderr.take().expect("stderr pipe"));
+        let sink = Arc::clone(&stderr);
+        thread::spawn(move || {
+            let mut line = String::new();
+            while err_pipe.read_line(&mut line).is_ok_and(|n| n > 0) {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        let out_pipe = BufReader::new(child.0.stdout.take().expect("stdout pipe"));
+        thread::spawn(move || {
+            for line in out_pipe.lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        let prefix = "Deling is running: open ";
+        let base = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix(prefix) {
+                        break url.trim().trim_end_matches('/').to_owned();
+                    }
+                }
+                Err(e) => panic!(
+                    "deling serve printed no {prefix:?} line ({e}); stderr: {}",
+                    stderr.lock().unwrap()
+                ),
+            }
+        };
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+        Self {
+            child,
+            base,
+            stderr,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("HTTP client")
+}
+
+fn item_body(title: &str) -> serde_json::Value {
+    json!({
+        "kind": "guide",
+        "title": title,
+        "summary": "Fra kommandolinjen",
+        "body": "Tekst",
+        "language": "nb",
+        "tags": ["cli"],
+        "license": "CC-BY-4.0",
+        "links": [],
+        "metadata": {}
+    })
+}
+
+/// The token id in `Token N for USER (...)`.
+fn token_id(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Token ")?
+                .split_once(" for ")
+                .map(|(id, _)| id.to_owned())
+        })
+        .unwrap_or_else(|| panic!("no 'Token N for ...' line in {stderr:?}"))
+}
+
+#[tokio::test]
+async fn operator_workflow_from_agency_to_revoked_token() {
+    let sb = Sandbox::new();
+
+    let run = sb.ok(&[
+        "admin",
+        "agency",
+        "create",
+        "oslo",
+        "--name",
+        "Oslo kommune",
+        "--org-number",
+        "958935420",
+    ]);
+    assert!(
+        run.stdout.contains("Created agency oslo (Oslo kommune)"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("@oslo@localhost:8080"), "{run:?}");
+
+    let again = sb.fails(
+        &["admin", "agency", "create", "oslo", "--name", "Oslo igjen"],
+        None,
+    );
+    assert!(again.stderr.contains("already exists"), "{again:?}");
+
+    let list = sb.ok(&["admin", "agency", "list"]);
+    let line = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("oslo\t"))
+        .unwrap_or_else(|| panic!("{list:?}"));
+    assert_eq!(line, "oslo\tOslo kommune\t@oslo@localhost:8080\t958935420");
+    assert!(
+        !list.stdout.contains("Oslo igjen"),
+        "the refused agency was stored: {list:?}"
+    );
+
+    let password = "a long password for kari";
+    let user = sb.run_with(
+        &["admin", "user", "create", "kari", "--password-stdin"],
+        &[],
+        Some(&format!("{password}\n")),
+    );
+    assert!(user.status.success(), "{user:?}");
+    assert!(user.stdout.contains("Created user kari"), "{user:?}");
+
+    let grant = sb.ok(&[
+        "admin", "user", "grant", "kari", "--agency", "oslo", "--role", "editor",
+    ]);
+    assert!(
+        grant.stdout.contains("kari is now editor of oslo"),
+        "{grant:?}"
+    );
+
+    let created = sb.ok(&["admin", "token", "create", "kari", "--label", "tests"]);
+    let token = created.stdout.trim().to_owned();
+    assert_eq!(
+        created.stdout.lines().count(),
+        1,
+        "the token is alone on stdout: {created:?}"
+    );
+    assert!(token.starts_with("dlg_") && token.len() == 68, "{token:?}");
+    assert!(
+        !created.stderr.contains(&token),
+        "the secret is on stdout only: {created:?}"
+    );
+    let id = token_id(&created.stderr);
+
+    let server = Server::start(&sb);
+    let http = client();
+    let resp = http
+        .post(server.url("/api/v1/agencies/oslo/items"))
+        .bearer_auth(&token)
+        .json(&item_body("Fra CLI-testen"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+    let item: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(item["agency"]["handle"], "@oslo@localhost:8080");
+
+    // The password piped to `user create` logs in (the newline is not part
+    // of it).
+    let login = http
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"username": "kari", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "{}", login.text().await.unwrap());
+
+    let revoke = sb.ok(&["admin", "token", "revoke", &id]);
+    assert!(
+        revoke.stdout.contains(&format!("Token {id} revoked")),
+        "{revoke:?}"
+    );
+    let resp = http
+        .post(server.url("/api/v1/agencies/oslo/items"))
+        .bearer_auth(&token)
+        .json(&item_body("Etter tilbakekalling"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401, "{}", resp.text().await.unwrap());
+
+    let list: serde_json::Value = http
+        .get(server.url("/api/v1/items"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1, "{list}");
+    assert!(
+        !server.stderr.lock().unwrap().contains("panicked"),
+        "the server panicked: {}",
+        server.stderr.lock().unwrap()
+    );
+    drop(server.child);
+}
+
+#[test]
+fn agency_create_refuses_bad_input() {
+    let sb = Sandbox::new();
+    let bad_slug = sb.fails(
+        &[
+            "admin",
+            "agency",
+            "create",
+            "Oslo!",
+            "--name",
+            "Oslo kommune",
+        ],
+        None,
+    );
+    assert!(bad_slug.stderr.contains("Oslo!"), "{bad_slug:?}");
+    assert!(bad_slug.stderr.contains("slug"), "{bad_slug:?}");
+
+    let bad_org = sb.fails(
+        &[
+            "admin",
+            "agency",
+            "create",
+            "oslo",
+            "--name",
+            "Oslo kommune",
+            "--org-number",
+            "958935421",
+        ],
+        None,
+    );
+    assert!(bad_org.stderr.contains("--org-number"), "{bad_org:?}");
+    let short_org = sb.fails(
+        &[
+            "admin",
+            "agency",
+            "create",
+            "oslo",
+            "--name",
+            "Oslo kommune",
+            "--org-number",
+            "12345",
+        ],
+        None,
+    );
+    assert!(short_org.stderr.contains("--org-number"), "{short_org:?}");
+
+    let no_name = sb.fails(&["admin", "agency", "create", "oslo", "--name", "  "], None);
+    assert!(no_name.stderr.contains("--name"), "{no_name:?}");
+    let missing_name = sb.fails(&["admin", "agency", "create", "oslo"], None);
+    assert!(missing_name.stderr.contains("--name"), "{missing_name:?}");
+
+    let list = sb.ok(&["admin", "agency", "list"]);
+    assert!(
+        list.stdout.contains("No agencies yet"),
+        "a refused agency was stored: {list:?}"
+    );
+}
+
+#[test]
+fn user_and_token_commands_refuse_bad_input() {
+    let sb = Sandbox::new();
+    sb.ok(&[
+        "admin",
+        "agency",
+        "create",
+        "oslo",
+        "--name",
+        "Oslo kommune",
+    ]);
+    let create = ["admin", "user", "create", "kari", "--password-stdin"];
+
+    let short = sb.fails(&create, Some("short\n"));
+    assert!(short.stderr.contains("password"), "{short:?}");
+    let empty = sb.fails(&create, Some(""));
+    assert!(empty.stderr.contains("password"), "{empty:?}");
+    let no_flag = sb.fails(
+        &["admin", "user", "create", "kari"],
+        Some("a long password\n"),
+    );
+    assert!(no_flag.stderr.contains("--password-stdin"), "{no_flag:?}");
+    let bad_name = sb.fails(
+        &[
+            "admin",
+            "user",
+            "create",
+            "Kari Nordmann",
+            "--password-stdin",
+        ],
+        Some("a long password\n"),
+    );
+    assert!(bad_name.stderr.contains("username"), "{bad_name:?}");
+    // None of those made an account.
+    let nobody = sb.fails(
+        &[
+            "admin", "user", "grant", "kari", "--agency", "oslo", "--role", "editor",
+        ],
+        None,
+    );
+    assert!(nobody.stderr.contains("no user"), "{nobody:?}");
+
+    let made = sb.run_with(&create, &[], Some("a long password\n"));
+    assert!(made.status.success(), "{made:?}");
+    let taken = sb.fails(&create, Some("another long password\n"));
+    assert!(taken.stderr.contains("taken"), "{taken:?}");
+
+    let bad_role = sb.fails(
+        &[
+            "admin", "user", "grant", "kari", "--agency", "oslo", "--role", "owner",
+        ],
+        None,
+    );
+    assert!(
+        bad_role.stderr.contains("--role") && bad_role.stderr.contains("owner"),
+        "{bad_role:?}"
+    );
+    let no_agency = sb.fails(
+        &[
+            "admin", "user", "grant", "kari", "--agency", "bergen", "--role", "editor",
+        ],
+        None,
+    );
+    assert!(no_agency.stderr.contains("bergen"), "{no_agency:?}");
+
+    let no_user = sb.fails(&["admin", "token", "create", "ola"], None);
+    assert!(no_user.stderr.contains("ola"), "{no_user:?}");
+    let zero_days = sb.fails(
+        &["admin", "token", "create", "kari", "--expires-in-days", "0"],
+        None,
+    );
+    assert!(
+        zero_days.stderr.contains("--expires-in-days"),
+        "{zero_days:?}"
+    );
+    assert!(
+        zero_days.stdout.trim().is_empty(),
+        "no token on failure: {zero_days:?}"
+    );
+    let no_token = sb.fails(&["admin", "token", "revoke", "999"], None);
+    assert!(no_token.stderr.contains("999"), "{no_token:?}");
+    let bad_id = sb.fails(&["admin", "token", "revoke", "abc"], None);
+    assert!(bad_id.stderr.contains("abc"), "{bad_id:?}");
+
+    let expiring = sb.ok(&["admin", "token", "create", "kari", "--expires-in-days", "7"]);
+    assert!(expiring.stderr.contains("expires"), "{expiring:?}");
+    let first = token_id(&expiring.stderr);
+    let second = token_id(&sb.ok(&["admin", "token", "create", "kari"]).stderr);
+    assert_ne!(first, second);
+    // Revoking twice is harmless.
+    sb.ok(&["admin", "token", "revoke", &first]);
+    sb.ok(&["admin", "token", "revoke", &first]);
+}
+
+#[test]
+fn migrate_and_status() {
+    let sb = Sandbox::new();
+    let before = sb.ok(&["migrate", "--status"]);
+    let pending: Vec<&str> = before
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("pending"))
+        .collect();
+    assert!(
+        !pending.is_empty(),
+        "a fresh database has pending migrations: {before:?}"
+    );
+    assert!(!before.stdout.contains("applied"), "{before:?}");
+
+    let migrate = sb.ok(&["migrate"]);
+    assert!(
+        migrate
+            .stdout
+            .contains(&format!("Applied {} migration(s).", pending.len())),
+        "{migrate:?}"
+    );
+    let again = sb.ok(&["migrate"]);
+    assert!(again.stdout.contains("up to date"), "{again:?}");
+
+    let after = sb.ok(&["migrate", "--status"]);
+    let applied: Vec<&str> = after
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("applied"))
+        .collect();
+    assert_eq!(applied.len(), pending.len(), "{after:?}");
+    assert!(!after.stdout.contains("pending"), "{after:?}");
+    for (p, a) in pending.iter().zip(&applied) {
+        assert_eq!(
+            p.trim_start_matches("pending"),
+            a.trim_start_matches("applied")
+        );
+    }
+}
+
+#[test]
+fn bad_configuration_is_one_clear_line() {
+    let sb = Sandbox::new();
+    let wrong_type = sb.write_file("wrong-type.toml", "[http]\nmax_body_bytes = \"lots\"\n");
+    let unknown_key = sb.write_file("unknown-key.toml", "colour = \"red\"\n");
+    let not_toml = sb.write_file("not-toml.toml", "domain = \n");
+    let missing = Path::new("/nonexistent.toml");
+    // (arguments before `migrate`, environment, what the message must name)
+    type Case<'a> = (Vec<String>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec![],
+            vec![("DELING_FEDERATION__DEBUG", "maybe")],
+            "federation.debug",
+        ),
+        (vec![], vec![("DELING_BIND", "nonsense")], "bind"),
+        (vec![], vec![("DELING_NOPE", "1")], "nope"),
+        (
+            vec![],
+            vec![("DELING_DOMAIN", "deling.example.no/sti")],
+            "domain",
+        ),
+        (
+            vec![],
+            vec![("DELING_DATABASE_URL", "mysql://db/deling")],
+            "database_url",
+        ),
+        (
+            vec![],
+            vec![("DELING_HTTP__MAX_BODY_BYTES", "10")],
+            "http.max_body_bytes",
+        ),
+        (
+            vec![],
+            vec![("DELING_AUTH__TOKEN_LIFETIME_DAYS", "0")],
+            "auth.token_lifetime_days",
+        ),
+        (
+            vec!["--config".into(), missing.display().to_string()],
+            vec![],
+            "/nonexistent.toml",
+        ),
+        (
+            vec!["--config".into(), wrong_type.display().to_string()],
+            vec![],
+            "http.max_body_bytes",
+        ),
+        (
+            vec!["--config".into(), unknown_key.display().to_string()],
+            vec![],
+            "colour",
+        ),
+        (
+            vec!["--config".into(), not_toml.display().to_string()],
+            vec![],
+            "not-toml.toml",
+        ),
+    ];
+    for (mut args, envs, names) in cases {
+        args.push("migrate".into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = sb.run_with(&args, &envs, None);
+        let what = format!("deling {args:?} with {envs:?}");
+        assert_failed(&run, &what);
+        let lines: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        assert!(lines[0].starts_with("error:"), "{what}: {run:?}");
+        // A TOML syntax error shows the offending line under the message;
+        // everything else is one line.
+        if names != "not-toml.toml" {
+            assert_eq!(lines.len(), 1, "{what}: not one line: {run:?}");
+        }
+        // Keys from the environment come back upper-case (FEDERATION.DEBUG).
+        assert!(
+            run.stderr.to_lowercase().contains(names),
+            "{what}: does not name {names:?}: {run:?}"
+        );
+        assert!(run.stdout.trim().is_empty(), "{what}: {run:?}");
+    }
+    assert!(
+        !sb.db_path.exists(),
+        "a bad configuration still touched the database"
+    );
+}
+
+#[test]
+fn configuration_file_and_environment_are_layered() {
+    let sb = Sandbox::new();
+    sb.ok(&["migrate"]);
+    let file = sb.write_file(
+        "deling.toml",
+        "domain = \"deling.fil.no\"\n[instance]\nname = \"Fil\"\n",
+    );
+    let file = file.display().to_string();
+    let with_file = sb.ok(&[
+        "--config",
+        &file,
+        "admin",
+        "agency",
+        "create",
+        "oslo",
+        "--name",
+        "Oslo kommune",
+    ]);
+    assert!(
+        with_file.stdout.contains("@oslo@deling.fil.no"),
+        "{with_file:?}"
+    );
+    assert!(
+        with_file
+            .stdout
+            .contains("https://deling.fil.no/agencies/oslo"),
+        "{with_file:?}"
+    );
+    let env_wins = sb.run_with(
+        &["admin", "agency", "list", "--config", &file],
+        &[("DELING_DOMAIN", "deling.env.no")],
+        None,
+    );
+    assert!(env_wins.status.success(), "{env_wins:?}");
+    assert!(
+        env_wins.stdout.contains("@oslo@deling.env.no"),
+        "{env_wins:?}"
+    );
+}
+
+#[test]
+fn serve_fails_clearly_when_the_database_is_unreachable() {
+    let sb = Sandbox::new();
+    let started = Instant::now();
+    let run = sb.run_with(
+        &["serve"],
+        &[
+            (
+                "DELING_DATABASE_URL",
+                "postgres://nobody:hemmelig@127.0.0.1:1/x",
+            ),
+            ("DELING_BIND", "127.0.0.1:0"),
+        ],
+        None,
+    );
+    assert_failed(&run, "serve on an unreachable database");
+    assert!(run.stderr.contains("database_url"), "{run:?}");
+    assert!(
+        !run.stderr.contains("hemmelig"),
+        "the password leaked: {run:?}"
+    );
+    assert!(!run.stdout.contains("Deling is running"), "{run:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn serve_fails_clearly_when_the_port_is_taken() {
+    let sb = Sandbox::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let addr = taken.local_addr().unwrap().to_string();
+    let run = sb.run_with(&["serve"], &[("DELING_BIND", &addr)], None);
+    assert_failed(&run, "serve on a taken port");
+    assert!(
+        run.stderr.contains(&addr) && run.stderr.contains("bind"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn usage_errors_and_version() {
+    let sb = Sandbox::new();
+    let none = sb.fails(&[], None);
+    assert!(none.stderr.contains("Usage"), "{none:?}");
+    let unknown = sb.fails(&["frobnicate"], None);
+    assert!(unknown.stderr.contains("frobnicate"), "{unknown:?}");
+    let version = sb.ok(&["--version"]);
+    assert!(
+        version.stdout.contains(env!("CARGO_PKG_VERSION")),
+        "{version:?}"
+    );
+    let help = sb.ok(&["admin", "--help"]);
+    for word in ["agency", "user", "token"] {
+        assert!(help.stdout.contains(word), "{help:?}");
+    }
+}
