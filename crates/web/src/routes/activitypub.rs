@@ -317,3 +317,47 @@ pub async fn comment(
     })?;
     Ok(ap_ok(with_context(&note)))
 }
+
+/// `GET /items/{id}/likes` and `/items/{id}/shares`: counted collections
+/// (who reacted is not published, only how many).
+pub async fn reactions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
+    let (id, which) = path.into_inner();
+    let item = state
+        .store
+        .get_item(id)
+        .await?
+        .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
+        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    let counts = state.store.count_item_reactions(item.id).await?;
+    let (collection_id, total) = match which.as_str() {
+        "likes" => (state.urls.item_likes(id), counts.likes),
+        "shares" => (state.urls.item_shares(id), counts.shares),
+        _ => return Err(ApiError::NotFound(format!("no collection {which:?}"))),
+    };
+    let doc = serde_json::json!({"type": "Collection", "id": collection_id, "totalItems": total});
+    Ok(ap_ok(with_context(&doc)))
+}
+
+/// `GET /items/{id}/create`: the Create that published a local item.
+pub async fn item_create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req).await?;
+    let id = *id;
+    let item = state
+        .store
+        .get_item(id)
+        .await?
+        .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
+        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    let counts = state.store.count_item_reactions(id).await?;
+    let page = item::item_page(&state.urls, &item, counts).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(ap_ok(with_context(&item::item_create(&state.urls, page))))
+}

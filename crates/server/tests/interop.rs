@@ -1,0 +1,601 @@
+//! Interoperability with an ActivityPub implementation written elsewhere: a
+//! small peer on [Fedify](https://fedify.dev) (`interop/fedify/peer.mjs`,
+//! Node 20) federates with one Deling instance run in-process, the way a
+//! Mastodon user would: look the agency up, follow it, receive its new item,
+//! reply to it, like it and take the like back.
+//!
+//! The peer is driven over its stdin and reports on its stdout, one JSON
+//! object a line; its log goes to stderr. It needs `npm ci` in
+//! `interop/fedify`. Without Node or without `node_modules` the test is
+//! skipped, unless `CI` is set, where that is a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use deling::{
+    config::{Config, DEFAULT_TOML},
+    startup::Application,
+};
+use deling_domain::{
+    auth::{NewToken, Username},
+    slug::Slug,
+    text::DisplayName,
+};
+use deling_store::{Store, queries::agency::NewAgency};
+use figment::{
+    Figment,
+    providers::{Format, Toml},
+};
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    process::{Child, ChildStdin, Command},
+    sync::mpsc,
+};
+
+/// The whole exchange must be over by then.
+const TOTAL: Duration = Duration::from_secs(60);
+/// Longest wait for any one thing.
+const STEP: Duration = Duration::from_secs(20);
+/// The agency the peer talks to.
+const SLUG: &str = "oslo";
+
+/// The repository's root directory.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root")
+}
+
+/// Why the peer cannot run here, if it cannot.
+fn missing_prerequisite(peer_dir: &Path) -> Option<String> {
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output();
+    match node {
+        Err(e) => return Some(format!("node is not on PATH ({e})")),
+        Ok(out) if !out.status.success() => {
+            return Some(format!("`node --version` failed ({})", out.status));
+        }
+        Ok(_) => {}
+    }
+    let fedify = peer_dir.join("node_modules/@fedify/fedify/package.json");
+    if !fedify.is_file() {
+        return Some(format!("{} is missing", fedify.display()));
+    }
+    None
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// The time left before `deadline`, at most [`STEP`].
+fn budget(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now()).min(STEP)
+}
+
+/// One Deling instance, and what the test needs to drive it.
+struct Deling {
+    /// `http://127.0.0.1:P`, where requests go.
+    base: String,
+    /// `localhost:P`, the public host in ids and handles.
+    domain: String,
+    /// An instance administrator's token.
+    token: String,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Deling {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let database_url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("interop.sqlite3").display()
+        );
+        let port = free_port();
+        let domain = format!("localhost:{port}");
+        let mut config: Config = Figment::new()
+            .merge(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("the built-in defaults parse");
+        config.bind = format!("127.0.0.1:{port}");
+        config.domain = domain.clone();
+        config.database_url = database_url.clone();
+        config.federation.debug = true;
+        config.federation.allow_private_addresses = true;
+        config.federation.retry_base_seconds = 1;
+        config.http.workers = 1;
+
+        let store = Store::connect(&database_url)
+            .await
+            .expect("connect to the database");
+        store.migrate().await.expect("migrate");
+        // One key pair for the instance actor and the agency: RSA
+        // generation is slow.
+        let kp = tokio::task::spawn_blocking(deling_federation::keys::generate)
+            .await
+            .expect("key generation task")
+            .expect("an RSA key pair");
+        store
+            .get_or_put_instance(&config.domain, &config.instance.name, || {
+                (kp.public_key_pem.clone(), kp.private_key_pem.clone())
+            })
+            .await
+            .expect("instance row");
+        store
+            .put_agency(NewAgency {
+                slug: Slug::parse(SLUG).expect("slug"),
+                name: DisplayName::parse("Oslo kommune").expect("name"),
+                org_number: None,
+                public_key_pem: kp.public_key_pem.clone(),
+                private_key_pem: kp.private_key_pem.clone(),
+            })
+            .await
+            .expect("agency");
+        let admin = store
+            .put_staff(
+                &Username::parse("admin").expect("username"),
+                "not a hash".into(),
+                true,
+            )
+            .await
+            .expect("staff");
+        let token = NewToken::generate();
+        store
+            .put_token(admin.id, token.hash, Some("interop".into()), None)
+            .await
+            .expect("token");
+
+        let app = Application::build(&config)
+            .await
+            .expect("build the application");
+        let base = format!("http://{}", app.addr());
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(STEP)
+            .build()
+            .expect("HTTP client");
+        Self {
+            base,
+            domain,
+            token: token.secret,
+            client,
+            _dir: dir,
+        }
+    }
+
+    /// A public id on this instance (`http://localhost:P/...`).
+    fn id(&self, path: &str) -> String {
+        format!("http://{}{path}", self.domain)
+    }
+
+    async fn get_json(&self, path: &str, accept: &str) -> Value {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, accept)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = resp.status();
+        let text = resp.text().await.expect("response body");
+        assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {text}"))
+    }
+
+    /// Polls `GET path` until `done` holds for the body; returns that body.
+    async fn poll(
+        &self,
+        what: &str,
+        path: &str,
+        accept: &str,
+        deadline: Instant,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let until = Instant::now() + budget(deadline);
+        loop {
+            let body = self.get_json(path, accept).await;
+            if done(&body) {
+                return body;
+            }
+            if Instant::now() >= until {
+                panic!("{what}: GET {path} did not get there in time; last answer: {body:#}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// The Node child. Killed when dropped, on every way out of the test.
+struct Peer {
+    child: Child,
+    stdin: ChildStdin,
+    rx: mpsc::UnboundedReceiver<Value>,
+    /// Every message so far, for matching and for failure messages.
+    seen: Vec<Value>,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+impl Peer {
+    fn spawn(peer_dir: &Path, deling_actor: &str, port: u16) -> Self {
+        // PEER_LOG (Fedify's log level, e.g. debug) passes through as is.
+        let mut child = Command::new("node")
+            .arg(peer_dir.join("peer.mjs"))
+            .current_dir(peer_dir)
+            .env("DELING_ACTOR", deling_actor)
+            .env("PEER_PORT", port.to_string())
+            .env("PEER_HOST", format!("localhost:{port}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start node");
+        let stdin = child.stdin.take().expect("peer stdin");
+        let stdout = child.stdout.take().expect("peer stdout");
+        let stderr = child.stderr.take().expect("peer stderr");
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                match serde_json::from_str::<Value>(&line) {
+                    Ok(v) => {
+                        eprintln!("peer> {line}");
+                        if tx.send(v).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => eprintln!("peer (stdout): {line}"),
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("{line}");
+            }
+        });
+        Self {
+            child,
+            stdin,
+            rx,
+            seen: Vec::new(),
+        }
+    }
+
+    fn transcript(&self) -> String {
+        self.seen
+            .iter()
+            .map(|v| format!("  {v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first message so far or within the time left for which `pred`
+    /// holds; fails the test with the transcript otherwise.
+    async fn wait_for(
+        &mut self,
+        what: &str,
+        deadline: Instant,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        if let Some(v) = self.seen.iter().find(|v| pred(v)) {
+            return v.clone();
+        }
+        let until = tokio::time::Instant::now() + budget(deadline);
+        loop {
+            match tokio::time::timeout_at(until, self.rx.recv()).await {
+                Ok(Some(v)) => {
+                    self.seen.push(v.clone());
+                    if pred(&v) {
+                        return v;
+                    }
+                }
+                Ok(None) => {
+                    let status = self.child.try_wait().ok().flatten();
+                    panic!(
+                        "{what}: the Fedify peer exited ({status:?}) first; it said:\n{}",
+                        self.transcript()
+                    );
+                }
+                Err(_) => panic!(
+                    "{what}: not seen in time; the Fedify peer said:\n{}",
+                    self.transcript()
+                ),
+            }
+        }
+    }
+
+    /// Sends a command and returns its answer, failing unless it is ok.
+    async fn step(&mut self, command: Value, deadline: Instant) -> Value {
+        let name = command["cmd"].as_str().expect("cmd").to_owned();
+        let mut line = command.to_string();
+        line.push('\n');
+        self.stdin
+            .write_all(line.as_bytes())
+            .await
+            .expect("write to the peer");
+        self.stdin.flush().await.expect("flush to the peer");
+        let answer = self
+            .wait_for(&format!("answer to {name}"), deadline, |v| {
+                v["step"] == name
+            })
+            .await;
+        assert_eq!(
+            answer["ok"],
+            json!(true),
+            "step {name} failed in the Fedify peer: {answer:#}"
+        );
+        answer
+    }
+
+    /// Waits for an inbox delivery of `kind` whose object is `object_id`,
+    /// and checks that its signature was verified.
+    async fn inbox(&mut self, kind: &str, object_id: &str, deadline: Instant) -> Value {
+        let what = format!("{kind} of {object_id} in the Fedify peer's inbox");
+        let v = self
+            .wait_for(&what, deadline, |v| {
+                v["event"] == "inbox" && v["type"] == kind && v["objectId"] == object_id
+            })
+            .await;
+        assert_eq!(
+            v["verified"],
+            json!(true),
+            "{what}: the HTTP signature was not verified as the actor's: {v:#}"
+        );
+        v
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fedify_peer_follows_reads_replies_and_likes() {
+    let root = repo_root();
+    let peer_dir = root.join("interop/fedify");
+    if let Some(reason) = missing_prerequisite(&peer_dir) {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "fedify interop cannot run: {reason}; run npm ci in interop/fedify \
+                 (CI is set, so the test may not be skipped)"
+            );
+        }
+        println!("skipping fedify interop: {reason} (run npm ci in interop/fedify)");
+        return;
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,deling::http=warn".into()),
+        )
+        .with_test_writer()
+        .try_init();
+    let started = Instant::now();
+    let deadline = started + TOTAL;
+
+    let deling = Deling::start().await;
+    let agency = deling.id(&format!("/agencies/{SLUG}"));
+    let peer_port = free_port();
+    let peer_host = format!("localhost:{peer_port}");
+    let alice = format!("http://{peer_host}/users/alice");
+    let mut peer = Peer::spawn(&peer_dir, &agency, peer_port);
+    peer.wait_for("the peer to listen", deadline, |v| v["ready"] == true)
+        .await;
+
+    // 1. Look the agency up, as a user pasting its URL into the search box.
+    let found = peer.step(json!({"cmd": "lookup"}), deadline).await;
+    assert_eq!(found["type"], "Organization", "{found:#}");
+    assert_eq!(found["id"], agency.as_str(), "{found:#}");
+    assert_eq!(found["inbox"], format!("{agency}/inbox"), "{found:#}");
+    assert_eq!(found["outbox"], format!("{agency}/outbox"), "{found:#}");
+    assert_eq!(
+        found["followers"],
+        format!("{agency}/followers"),
+        "{found:#}"
+    );
+    assert_eq!(found["sharedInbox"], deling.id("/inbox"), "{found:#}");
+    assert_eq!(
+        found["publicKeyId"],
+        format!("{agency}#main-key"),
+        "{found:#}"
+    );
+    assert_eq!(found["publicKeyOwner"], agency.as_str(), "{found:#}");
+    assert_eq!(
+        found["webfingerSubject"],
+        format!("acct:{SLUG}@{}", deling.domain),
+        "{found:#}"
+    );
+    // By handle, port included. Fedify 1.5 looks handles up over https
+    // only; the peer maps https://localhost:P to http:// for the test.
+    assert_eq!(
+        found["handle"],
+        format!("@{SLUG}@{}", deling.domain),
+        "{found:#}"
+    );
+    assert_eq!(found["handleLookup"], agency.as_str(), "{found:#}");
+
+    // 2. Follow: 202, a verified Accept of our Follow, and alice listed.
+    let follow = peer.step(json!({"cmd": "follow"}), deadline).await;
+    assert_eq!(
+        follow["status"], 202,
+        "Deling answered the Follow with: {follow:#}"
+    );
+    assert_eq!(follow["inbox"], format!("{agency}/inbox"), "{follow:#}");
+    let follow_id = follow["id"].as_str().expect("follow id").to_owned();
+    let accept = peer.inbox("Accept", &follow_id, deadline).await;
+    assert_eq!(accept["actor"], agency.as_str(), "{accept:#}");
+    assert_eq!(accept["objectType"], "Follow", "{accept:#}");
+    assert_eq!(accept["objectActor"], alice.as_str(), "{accept:#}");
+    let handle = format!("@alice@{peer_host}");
+    deling
+        .poll(
+            "alice among the agency's followers",
+            &format!("/api/v1/agencies/{SLUG}/followers"),
+            "application/json",
+            deadline,
+            |v| {
+                v.as_array().is_some_and(|a| {
+                    a.iter()
+                        .any(|f| f["actor_id"] == alice.as_str() && f["handle"] == handle.as_str())
+                })
+            },
+        )
+        .await;
+
+    // 3. Publish: the follower gets a verified Create(Page).
+    let title = "Digital byggesak: slik gjorde vi det";
+    let summary = "Erfaringer fra tre år med digital byggesaksbehandling.";
+    let resp = deling
+        .client
+        .post(format!("{}/api/v1/agencies/{SLUG}/items", deling.base))
+        .bearer_auth(&deling.token)
+        .json(&json!({
+            "kind": "guide",
+            "title": title,
+            "summary": summary,
+            "body": "# Steg 1\n\nLes *dette* først.",
+            "language": "nb",
+            "tags": ["byggesak"],
+            "license": "CC-BY-4.0",
+            "links": [{"href": "https://www.oslo.kommune.no/byggesak", "title": "Byggesak i Oslo"}],
+            "metadata": {}
+        }))
+        .send()
+        .await
+        .expect("POST item");
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    assert_eq!(status, StatusCode::CREATED, "publishing failed: {text}");
+    let item: Value = serde_json::from_str(&text).expect("item JSON");
+    let item_id = item["id"].as_i64().expect("item id");
+    let page_id = deling.id(&format!("/items/{item_id}"));
+    let create = peer.inbox("Create", &page_id, deadline).await;
+    assert_eq!(create["actor"], agency.as_str(), "{create:#}");
+    assert_eq!(
+        create["isPage"], true,
+        "Fedify did not read a Page: {create:#}"
+    );
+    assert_eq!(create["name"], title, "{create:#}");
+    assert_eq!(create["summary"], summary, "{create:#}");
+    assert_eq!(create["url"], page_id.as_str(), "{create:#}");
+    assert_eq!(create["attributedTo"], agency.as_str(), "{create:#}");
+    let page = peer
+        .step(json!({"cmd": "lookup_page", "url": page_id}), deadline)
+        .await;
+    assert_eq!(page["name"], title, "{page:#}");
+    assert_eq!(page["attributedTo"], agency.as_str(), "{page:#}");
+    let outbox = peer.step(json!({"cmd": "outbox"}), deadline).await;
+    assert_eq!(outbox["totalItems"], 1, "{outbox:#}");
+    assert_eq!(outbox["items"][0]["type"], "Create", "{outbox:#}");
+    assert_eq!(outbox["items"][0]["objectType"], "Page", "{outbox:#}");
+    assert_eq!(
+        outbox["items"][0]["objectId"],
+        page_id.as_str(),
+        "{outbox:#}"
+    );
+    assert_eq!(outbox["items"][0]["name"], title, "{outbox:#}");
+
+    // 4. Reply: Deling lists the comment, sanitised, by @alice@localhost:Q.
+    let content = "<p>Takk for veiledningen! <script>alert(\"x\")</script>\
+                   <a href=\"https://example.org/\" onclick=\"evil()\">Les mer</a></p>";
+    let reply = peer
+        .step(
+            json!({"cmd": "reply", "inReplyTo": page_id, "content": content}),
+            deadline,
+        )
+        .await;
+    assert_eq!(
+        reply["status"], 202,
+        "Deling answered the reply with: {reply:#}"
+    );
+    assert_eq!(reply["inbox"], deling.id("/inbox"), "{reply:#}");
+    let note_id = reply["noteId"].as_str().expect("note id").to_owned();
+    let comments = deling
+        .poll(
+            "the reply among the item's comments",
+            &format!("/api/v1/items/{item_id}/comments"),
+            "application/json",
+            deadline,
+            |v| {
+                v.as_array()
+                    .is_some_and(|a| a.iter().any(|c| c["ap_id"] == note_id.as_str()))
+            },
+        )
+        .await;
+    let comment = comments
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["ap_id"] == note_id.as_str()))
+        .expect("the comment")
+        .clone();
+    assert_eq!(comment["author"]["handle"], handle.as_str(), "{comment:#}");
+    assert_eq!(comment["author"]["actor_id"], alice.as_str(), "{comment:#}");
+    assert_eq!(comment["author"]["origin"], "remote", "{comment:#}");
+    assert_eq!(
+        comment["content_html"],
+        "<p>Takk for veiledningen! <a href=\"https://example.org/\" \
+         rel=\"noopener noreferrer nofollow\">Les mer</a></p>",
+        "{comment:#}"
+    );
+
+    // 5. Like, then Undo: the Page's likes count goes to 1 and back to 0.
+    let likes = |n: u64| move |v: &Value| v["likes"]["totalItems"] == n;
+    let ap = "application/activity+json";
+    let page_path = format!("/items/{item_id}");
+    let like = peer
+        .step(json!({"cmd": "like", "object": page_id}), deadline)
+        .await;
+    assert_eq!(
+        like["status"], 202,
+        "Deling answered the Like with: {like:#}"
+    );
+    deling
+        .poll("one like", &page_path, ap, deadline, likes(1))
+        .await;
+    let undo = peer.step(json!({"cmd": "undo_like"}), deadline).await;
+    assert_eq!(
+        undo["status"], 202,
+        "Deling answered the Undo with: {undo:#}"
+    );
+    deling
+        .poll(
+            "no likes after the Undo",
+            &page_path,
+            ap,
+            deadline,
+            likes(0),
+        )
+        .await;
+
+    // Fedify refused nothing Deling sent.
+    let refused: Vec<&Value> = peer
+        .seen
+        .iter()
+        .filter(|v| v["event"] == "inbox_refused" || v["event"] == "inbox_error")
+        .collect();
+    assert!(
+        refused.is_empty(),
+        "the Fedify peer refused deliveries: {refused:#?}"
+    );
+    let _ = peer.step(json!({"cmd": "quit"}), deadline).await;
+    println!(
+        "fedify interop passed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
