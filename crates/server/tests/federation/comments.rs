@@ -1,0 +1,94 @@
+//! Comments across servers: a follower comments on a peer's item, and the
+//! peer's reply comes back to the follower.
+
+use crate::helpers::{Instance, eventually, id_of, json_body};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_travel_both_ways() {
+    let (a, b) = tokio::join!(Instance::spawn(), Instance::spawn());
+    a.agency("nav").await;
+    b.agency("oslo").await;
+    a.follow("nav", &b.handle("oslo")).await;
+    a.wait_accepted("nav", &b.actor_id("oslo")).await;
+    let on_b = b.publish("oslo", "Spør oss", &["sporsmal"]).await;
+    let on_a = id_of(&a.wait_remote_item(&b.url(&format!("/items/{on_b}"))).await);
+
+    // A comments on its copy of B's item.
+    let resp = a
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{on_a}/comments"),
+            Some(&json!({"agency": "nav", "body": "Markdown *x* <script>alert(1)</script>"})),
+        )
+        .await;
+    let mine = json_body(resp, StatusCode::CREATED).await;
+    let mine_ap = mine["ap_id"].as_str().unwrap().to_owned();
+    assert!(mine_ap.starts_with(&a.url("/comments/")), "{mine}");
+    assert_eq!(mine["author"]["handle"], a.handle("nav").as_str(), "{mine}");
+
+    // It reaches B, attributed to nav, with sanitised HTML.
+    let theirs = eventually("A's comment on B", async || {
+        let list = b.comments(on_b).await;
+        list.iter()
+            .find(|c| c["ap_id"] == mine_ap.as_str())
+            .cloned()
+            .ok_or_else(|| format!("{list:?}"))
+    })
+    .await;
+    assert_eq!(theirs["author"]["origin"], "remote", "{theirs}");
+    assert_eq!(
+        theirs["author"]["handle"],
+        a.handle("nav").as_str(),
+        "{theirs}"
+    );
+    assert_eq!(
+        theirs["author"]["actor_id"],
+        a.actor_id("nav").as_str(),
+        "{theirs}"
+    );
+    let html = theirs["content_html"].as_str().unwrap();
+    assert!(html.contains("Markdown <em>x</em>"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains('*'), "{html}");
+    assert_eq!(theirs["in_reply_to_id"], serde_json::Value::Null);
+
+    // B's oslo answers nav's comment; oslo's followers (A) get the reply.
+    let resp = b
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{on_b}/comments"),
+            Some(
+                &json!({"agency": "oslo", "body": "Takk, **nav**!", "in_reply_to": id_of(&theirs)}),
+            ),
+        )
+        .await;
+    let reply = json_body(resp, StatusCode::CREATED).await;
+    let reply_ap = reply["ap_id"].as_str().unwrap().to_owned();
+    assert!(reply_ap.starts_with(&b.url("/comments/")), "{reply}");
+    let back = eventually("B's reply on A", async || {
+        let list = a.comments(on_a).await;
+        list.iter()
+            .find(|c| c["ap_id"] == reply_ap.as_str())
+            .cloned()
+            .ok_or_else(|| format!("{list:?}"))
+    })
+    .await;
+    assert_eq!(
+        back["author"]["handle"],
+        b.handle("oslo").as_str(),
+        "{back}"
+    );
+    assert_eq!(back["in_reply_to_id"], mine["id"], "{back}");
+    assert!(
+        back["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>nav</strong>"),
+        "{back}"
+    );
+    // Each side lists both comments, once each.
+    assert_eq!(a.comments(on_a).await.len(), 2);
+    assert_eq!(b.comments(on_b).await.len(), 2);
+}

@@ -1,0 +1,92 @@
+//! Following a peer agency by handle and by actor URL, and unfollowing.
+
+use crate::helpers::{Instance, eventually};
+use reqwest::{Method, StatusCode};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_by_handle_and_url_then_unfollow() {
+    let (a, b) = tokio::join!(Instance::spawn(), Instance::spawn());
+    a.agency("nav").await;
+    b.agency("oslo").await;
+    b.agency("bergen").await;
+    let oslo = b.actor_id("oslo");
+    let bergen = b.actor_id("bergen");
+    let nav = a.actor_id("nav");
+
+    // By handle: pending at once, accepted once B's Accept arrives.
+    let body = a.follow("nav", &b.handle("oslo")).await;
+    assert_eq!(body["state"], "pending", "{body}");
+    assert_eq!(body["actor"]["actor_id"], oslo.as_str(), "{body}");
+    assert_eq!(body["actor"]["handle"], b.handle("oslo").as_str(), "{body}");
+    assert_eq!(body["actor"]["origin"], "remote", "{body}");
+    a.wait_accepted("nav", &oslo).await;
+    assert_eq!(b.follower_ids("oslo").await, vec![nav.clone()]);
+    let followers = b.get_json("/api/v1/agencies/oslo/followers").await;
+    assert_eq!(
+        followers[0]["handle"],
+        a.handle("nav").as_str(),
+        "{followers}"
+    );
+
+    // By actor URL.
+    let body = a.follow("nav", &bergen).await;
+    assert_eq!(body["actor"]["actor_id"], bergen.as_str(), "{body}");
+    assert_eq!(
+        body["actor"]["handle"],
+        b.handle("bergen").as_str(),
+        "{body}"
+    );
+    a.wait_accepted("nav", &bergen).await;
+    assert_eq!(b.follower_ids("bergen").await, vec![nav.clone()]);
+
+    // The ActivityPub followers collection counts nav too.
+    let collection = b
+        .client
+        .get(b.url("/agencies/oslo/followers"))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    let collection: serde_json::Value = collection.json().await.unwrap();
+    assert_eq!(collection["totalItems"], 1, "{collection}");
+
+    // Unfollow by actor URL: 204, the Undo reaches B, bergen is untouched.
+    let mut unfollow = url::Url::parse(&a.url("/api/v1/agencies/nav/following")).unwrap();
+    unfollow.query_pairs_mut().append_pair("target", &oslo);
+    let resp = a
+        .send(
+            Method::DELETE,
+            &format!("{}?{}", unfollow.path(), unfollow.query().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(a.following_state("nav", &oslo).await, None);
+    eventually("B's oslo to lose its follower", async || {
+        let ids = b.follower_ids("oslo").await;
+        if ids.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{ids:?}"))
+        }
+    })
+    .await;
+    assert_eq!(b.follower_ids("bergen").await, vec![nav.clone()]);
+    assert_eq!(
+        a.following_state("nav", &bergen).await.as_deref(),
+        Some("accepted")
+    );
+
+    // Unfollowing again: nothing to undo.
+    let resp = a
+        .send(
+            Method::DELETE,
+            &format!(
+                "/api/v1/agencies/nav/following?target={}",
+                b.handle("oslo").replace('@', "%40")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,16 @@
+//! Federation between real Deling instances in this process, over HTTP on
+//! loopback: following, items, comments, the shared inbox, delivery across
+//! a peer's restart, discovery, and hostile signed requests from a fake
+//! peer.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod helpers;
+mod peer;
+
+mod comments;
+mod discovery;
+mod following;
+mod items;
+mod lifecycle;
+mod ordering;
+mod signatures;

@@ -1,0 +1,397 @@
+//! A fake remote server written for these tests: it serves actor documents
+//! with keys made here, records what is posted to it, and signs requests
+//! with its own draft-cavage HTTP Signatures implementation (RSA PKCS#1
+//! v1.5 over SHA-256), independent of activitypub_federation's.
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use chrono::{DateTime, Utc};
+use reqwest::Response;
+use rsa::{
+    Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey,
+    pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding},
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock},
+};
+use tokio::task::JoinHandle;
+use url::Url;
+
+/// Two RSA-2048 keys made with the `rsa` crate, once per test binary.
+pub async fn fake_keys() -> &'static [RsaPrivateKey; 2] {
+    static KEYS: OnceLock<[RsaPrivateKey; 2]> = OnceLock::new();
+    tokio::task::spawn_blocking(|| {
+        KEYS.get_or_init(|| {
+            let make = || {
+                std::thread::spawn(|| {
+                    RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("generate an RSA key")
+                })
+            };
+            let (a, b) = (make(), make());
+            [a.join().expect("key thread"), b.join().expect("key thread")]
+        })
+    })
+    .await
+    .expect("fake keys")
+}
+
+/// SubjectPublicKeyInfo PEM of `key`.
+pub fn public_pem(key: &RsaPrivateKey) -> String {
+    key.to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .expect("encode the public key")
+}
+
+/// A request the fake server received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// Path and query.
+    pub path: String,
+    /// Headers, names in lower case.
+    pub headers: HashMap<String, String>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+#[derive(Clone, Default)]
+struct PeerState {
+    docs: Arc<Mutex<HashMap<String, Value>>>,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    if req.method() == actix_web::http::Method::POST {
+        let headers = req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_lowercase(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let path = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
+        state.received.lock().expect("lock").push(Received {
+            path,
+            headers,
+            body: body.to_vec(),
+        });
+        return HttpResponse::Accepted().finish();
+    }
+    let doc = state.docs.lock().expect("lock").get(req.path()).cloned();
+    match doc {
+        Some(doc) => HttpResponse::Ok()
+            .content_type("application/activity+json")
+            .body(doc.to_string()),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// The fake server, at `http://localhost:PORT`.
+pub struct FakePeer {
+    /// `localhost:PORT`.
+    pub domain: String,
+    state: PeerState,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+impl FakePeer {
+    /// Starts the server on a free port.
+    pub async fn spawn() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let state = PeerState::default();
+        let shared = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(shared.clone()))
+                .default_service(web::to(serve))
+        })
+        .workers(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+        Self {
+            domain: format!("localhost:{port}"),
+            state,
+            server: tokio::spawn(server),
+        }
+    }
+
+    /// `http://localhost:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.domain)
+    }
+
+    /// Serves a `Person` named `name` whose key is `key`, and returns it.
+    pub fn actor(&self, name: &str, key: &RsaPrivateKey) -> FakeActor {
+        let id = self.url(&format!("/actors/{name}"));
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "type": "Person",
+            "id": id,
+            "preferredUsername": name,
+            "name": format!("{name} <b>the tester</b>"),
+            "inbox": format!("{id}/inbox"),
+            "outbox": format!("{id}/outbox"),
+            "endpoints": {"sharedInbox": self.url("/inbox")},
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": public_pem(key)},
+        });
+        self.state
+            .docs
+            .lock()
+            .expect("lock")
+            .insert(format!("/actors/{name}"), doc);
+        FakeActor {
+            id: id.clone(),
+            key_id: format!("{id}#main-key"),
+            key: key.clone(),
+        }
+    }
+
+    /// Everything posted so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.state.received.lock().expect("lock").clone()
+    }
+
+    /// Posted activities of `kind`.
+    pub fn received_of(&self, kind: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.json()["type"] == kind)
+            .collect()
+    }
+}
+
+impl Drop for FakePeer {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// An actor of the fake server.
+#[derive(Clone)]
+pub struct FakeActor {
+    /// Actor id.
+    pub id: String,
+    /// `id#main-key`.
+    pub key_id: String,
+    /// Its private key.
+    pub key: RsaPrivateKey,
+}
+
+impl FakeActor {
+    /// `{base}/activities/{name}`: an activity id on the actor's server.
+    pub fn activity_id(&self, name: &str) -> String {
+        let mut u = Url::parse(&self.id).expect("actor id");
+        u.set_path(&format!("/activities/{name}"));
+        u.to_string()
+    }
+
+    /// A correctly signed POST of `activity` to `inbox`.
+    pub fn post<'a>(&'a self, inbox: &str, activity: &Value) -> SignedPost<'a> {
+        SignedPost {
+            inbox: inbox.to_owned(),
+            body: serde_json::to_vec(activity).expect("serialise"),
+            digest_of: None,
+            key: &self.key,
+            key_id: self.key_id.clone(),
+            date: Some(Utc::now()),
+            headers: vec!["(request-target)", "host", "date", "digest"],
+        }
+    }
+}
+
+/// A POST to sign and send; each field can be spoilt on purpose.
+pub struct SignedPost<'a> {
+    /// Target inbox URL.
+    pub inbox: String,
+    /// What is sent.
+    pub body: Vec<u8>,
+    /// What the Digest is computed over (the body unless set).
+    pub digest_of: Option<Vec<u8>>,
+    /// Signing key.
+    pub key: &'a RsaPrivateKey,
+    /// `keyId`.
+    pub key_id: String,
+    /// The `Date` header (none if `None`).
+    pub date: Option<DateTime<Utc>>,
+    /// The signed headers, in order.
+    pub headers: Vec<&'static str>,
+}
+
+/// An HTTP date (RFC 7231 IMF-fixdate).
+pub fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// `host` or `host:port` of a URL.
+pub fn authority(url: &Url) -> String {
+    match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    }
+}
+
+/// `SHA-256=<base64>` of `body`.
+pub fn digest_header(body: &[u8]) -> String {
+    format!("SHA-256={}", B64.encode(Sha256::digest(body)))
+}
+
+impl SignedPost<'_> {
+    /// Signs the request, returning its headers (name, value).
+    pub fn signed_headers(&self) -> Vec<(String, String)> {
+        let url = Url::parse(&self.inbox).expect("inbox URL");
+        let mut target = url.path().to_owned();
+        if let Some(q) = url.query() {
+            target = format!("{target}?{q}");
+        }
+        let digest = digest_header(self.digest_of.as_deref().unwrap_or(&self.body));
+        let date = self.date.map(http_date);
+        let mut values: HashMap<&str, String> = HashMap::from([
+            ("(request-target)", format!("post {target}")),
+            ("host", authority(&url)),
+            ("digest", digest.clone()),
+        ]);
+        if let Some(d) = &date {
+            values.insert("date", d.clone());
+        }
+        let signing_string = self
+            .headers
+            .iter()
+            .map(|h| format!("{h}: {}", values.get(h).cloned().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let signature = self
+            .key
+            .sign(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(signing_string.as_bytes()),
+            )
+            .expect("sign");
+        let mut headers = vec![
+            (
+                "content-type".to_owned(),
+                "application/activity+json".to_owned(),
+            ),
+            ("digest".to_owned(), digest),
+            (
+                "signature".to_owned(),
+                format!(
+                    "keyId=\"{}\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{}\"",
+                    self.key_id,
+                    self.headers.join(" "),
+                    B64.encode(signature)
+                ),
+            ),
+        ];
+        if let Some(d) = date {
+            headers.push(("date".to_owned(), d));
+        }
+        headers
+    }
+
+    /// Signs and sends.
+    pub async fn send(&self, client: &reqwest::Client) -> Response {
+        send_raw(client, &self.inbox, &self.signed_headers(), &self.body).await
+    }
+}
+
+/// Sends a POST with exactly these headers and body (for replays).
+pub async fn send_raw(
+    client: &reqwest::Client,
+    inbox: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Response {
+    let mut req = client.post(inbox).body(body.to_vec());
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    req.send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {inbox}: {e}"))
+}
+
+/// Checks a received POST the way a strict peer (Mastodon) does: the
+/// Digest matches the body, the signature covers `(request-target)`,
+/// `host`, `date` and `digest`, the Date is recent, `keyId` is
+/// `expected_key_id`, and the signature verifies with `public_key_pem`.
+pub fn verify_received(
+    r: &Received,
+    expected_key_id: &str,
+    public_key_pem: &str,
+) -> Result<(), String> {
+    let digest = r.headers.get("digest").ok_or("no Digest header")?;
+    if *digest != digest_header(&r.body) {
+        return Err(format!("Digest {digest} does not match the body"));
+    }
+    let date = r.headers.get("date").ok_or("no Date header")?;
+    let when = DateTime::parse_from_rfc2822(&date.replace("GMT", "+0000"))
+        .map_err(|e| format!("Date {date:?}: {e}"))?;
+    let age = Utc::now().signed_duration_since(when).num_seconds().abs();
+    if age > 300 {
+        return Err(format!("Date {date:?} is {age} s away from now"));
+    }
+    let sig = r.headers.get("signature").ok_or("no Signature header")?;
+    let params: HashMap<String, String> = sig
+        .split(',')
+        .filter_map(|part| {
+            let (k, v) = part.split_once('=')?;
+            Some((k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
+        })
+        .collect();
+    let key_id = params.get("keyId").ok_or("no keyId")?;
+    if key_id != expected_key_id {
+        return Err(format!("keyId {key_id}, expected {expected_key_id}"));
+    }
+    let headers: Vec<&str> = params
+        .get("headers")
+        .ok_or("no headers list")?
+        .split_whitespace()
+        .collect();
+    for needed in ["(request-target)", "host", "date", "digest"] {
+        if !headers.contains(&needed) {
+            return Err(format!("{needed} is not signed: {headers:?}"));
+        }
+    }
+    let signing_string = headers
+        .iter()
+        .map(|h| {
+            let v = match *h {
+                "(request-target)" => Some(format!("post {}", r.path)),
+                "(created)" => params.get("created").cloned(),
+                "(expires)" => params.get("expires").cloned(),
+                other => r.headers.get(other).cloned(),
+            };
+            v.map(|v| format!("{h}: {v}"))
+                .ok_or_else(|| format!("signed header {h} is missing"))
+        })
+        .collect::<Result<Vec<_>, _>>()?
+        .join("\n");
+    let signature = B64
+        .decode(params.get("signature").ok_or("no signature")?)
+        .map_err(|e| format!("signature is not base64: {e}"))?;
+    let key = RsaPublicKey::from_public_key_pem(public_key_pem)
+        .map_err(|e| format!("public key: {e}"))?;
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(signing_string.as_bytes()),
+        &signature,
+    )
+    .map_err(|e| format!("signature does not verify: {e}"))
+}
