@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 mod m20261128_000001_initial;
 mod m20261128_000002_follows;
 mod m20261128_000003_queues;
+mod m20261128_000004_tombstones;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_initial::Migration),
             Box::new(m20261128_000002_follows::Migration),
             Box::new(m20261128_000003_queues::Migration),
+            Box::new(m20261128_000004_tombstones::Migration),
         ]
     }
 }

@@ -37,7 +37,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
                 T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
             }
         }
-        d.deserialize_map(Visit(std::marker::PhantomData)).map(ObjectOnly)
+        d.deserialize_map(Visit(std::marker::PhantomData))
+            .map(ObjectOnly)
     }
 }
 

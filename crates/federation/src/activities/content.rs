@@ -115,6 +115,10 @@ pub async fn receive_create_or_update(
         return Ok(());
     }
     check_owner(object, &id, actor)?;
+    if data.store.is_tombstoned(id.as_str()).await? {
+        tracing::debug!(%id, "Create/Update of an object already deleted ignored");
+        return Ok(());
+    }
     if let Some(parent) = object.get("inReplyTo").and_then(first_url) {
         return receive_comment(object, id, parent, actor, data).await;
     }
@@ -308,14 +312,17 @@ pub async fn receive_delete(
         return Ok(());
     }
     same_origin(&id, actor.id())?;
-    if !data
+    let deleted = data
         .store
         .delete_remote_comment(id.as_str(), actor.row.id)
         .await?
-    {
-        data.store
+        || data
+            .store
             .delete_remote_item(id.as_str(), actor.row.id)
             .await?;
+    if !deleted {
+        // Not held (yet): a Create still on its way must not bring it back.
+        data.store.put_tombstone(id.as_str(), actor.row.id).await?;
     }
     Ok(())
 }

@@ -116,9 +116,23 @@ impl Worker {
 
     /// Runs until `shutdown` turns true; in-flight work is finished first.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        // Tombstones only need to outlive the deliveries that could still
+        // be racing them: pruned hourly, kept a week.
+        let mut last_prune: Option<std::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+                last_prune = Some(std::time::Instant::now());
+                let data = self.config.to_request_data();
+                if let Err(e) = data
+                    .store
+                    .delete_tombstones_before(Utc::now() - ChronoDuration::days(7))
+                    .await
+                {
+                    tracing::warn!(error = %e, "cannot prune tombstones");
+                }
             }
             let busy = match self.round().await {
                 Ok(busy) => busy,
@@ -141,7 +155,8 @@ impl Worker {
             tokio::select! {
                 _ = data.wake.notified() => {}
                 _ = tokio::time::sleep(wait.max(Duration::from_millis(50))) => {}
-                _ = shutdown.changed() => {}
+                // A dropped sender means whoever ran us is gone: stop too.
+                changed = shutdown.changed() => if changed.is_err() { break },
             }
         }
         tracing::info!("federation worker stopped");

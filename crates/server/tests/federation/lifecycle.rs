@@ -5,7 +5,6 @@ use deling_domain::item::{ItemContent, RawItem};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: dropping Application::run_until_stopped leaves its worker running in a busy loop (the closed watch channel wakes it at once); see the report"]
 async fn dropping_run_until_stopped_stops_the_worker() {
     let mut a = Instance::spawn().await;
     a.agency("nav").await;

@@ -123,7 +123,6 @@ async fn items_from_a_followed_peer_are_taken_in_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: a Create that arrives after the Delete of the same object brings the withdrawn item back; see the report"]
 async fn a_late_create_does_not_bring_a_deleted_item_back() {
     let (a, peer, eve) = followed_peer().await;
     let id = peer.url("/pages/2");
@@ -158,7 +157,6 @@ async fn a_late_create_does_not_bring_a_deleted_item_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: an older Update (or the Create) arriving after a newer Update overwrites it; `updated` is not compared; see the report"]
 async fn a_stale_update_does_not_overwrite_a_newer_one() {
     let (a, peer, eve) = followed_peer().await;
     let id = peer.url("/pages/3");

@@ -18,3 +18,4 @@ pub mod reaction;
 pub mod remote_actor;
 pub mod reuse;
 pub mod staff;
+pub mod tombstone;

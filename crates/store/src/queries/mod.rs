@@ -13,3 +13,4 @@ pub mod remote_actor;
 pub mod remote_item;
 pub mod staff;
 pub mod token;
+pub mod tombstone;

@@ -76,6 +76,15 @@ impl Store {
                 )));
             }
             Some(e) if e.deleted_at.is_some() => return Err(StoreError::NotFound("item")),
+            // An older version arriving late (deliveries are not ordered)
+            // must not overwrite a newer one; a repeat changes nothing.
+            Some(e) if d.updated_at <= e.updated_at => {
+                txn.commit().await?;
+                return self
+                    .get_item(e.id)
+                    .await?
+                    .ok_or(StoreError::NotFound("item"));
+            }
             Some(e) => {
                 let mut row: item::ActiveModel = e.into();
                 row.kind = Set(d.kind);

@@ -358,6 +358,7 @@ pub async fn item_create(
         .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
         .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
     let counts = state.store.count_item_reactions(id).await?;
-    let page = item::item_page(&state.urls, &item, counts).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let page = item::item_page(&state.urls, &item, counts)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(ap_ok(with_context(&item::item_create(&state.urls, page))))
 }

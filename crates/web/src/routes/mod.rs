@@ -68,8 +68,14 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .route("/items/{id}", web::get().to(activitypub::item))
             .route("/items/{id}/replies", web::get().to(activitypub::replies))
-            .route("/items/{id}/create", web::get().to(activitypub::item_create))
-            .route("/items/{id}/{collection:likes|shares}", web::get().to(activitypub::reactions))
+            .route(
+                "/items/{id}/create",
+                web::get().to(activitypub::item_create),
+            )
+            .route(
+                "/items/{id}/{collection:likes|shares}",
+                web::get().to(activitypub::reactions),
+            )
             .route("/comments/{id}", web::get().to(activitypub::comment))
             .configure(api::configure)
             .default_service(web::to(api::not_found));

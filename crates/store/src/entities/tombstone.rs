@@ -1,0 +1,21 @@
+//! The `tombstone` table: remote objects deleted before we held them.
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `tombstone`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tombstone")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub ap_id: String,
+    pub remote_actor_id: i64,
+    pub created_at: DateTimeUtc,
+}
+
+/// Relations are followed with explicit queries in `queries`.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
