@@ -70,6 +70,26 @@ async fn put_tags_and_links(
     item_id: i64,
     c: &ItemContent,
 ) -> Result<(), StoreError> {
+    let tags = c.tags.iter().map(|t| t.as_str().to_owned()).collect();
+    let links = c
+        .links
+        .iter()
+        .map(|l| ItemLink {
+            href: l.href.to_string(),
+            title: l.title.clone(),
+            media_type: l.media_type.clone(),
+        })
+        .collect();
+    replace_tags_and_links(db, item_id, tags, links).await
+}
+
+/// Replaces an item's tags (deduplicated) and links (kept in order).
+pub(crate) async fn replace_tags_and_links(
+    db: &impl ConnectionTrait,
+    item_id: i64,
+    mut tags: Vec<String>,
+    links: Vec<ItemLink>,
+) -> Result<(), StoreError> {
     item_tag::Entity::delete_many()
         .filter(item_tag::Column::ItemId.eq(item_id))
         .exec(db)
@@ -78,22 +98,24 @@ async fn put_tags_and_links(
         .filter(item_link::Column::ItemId.eq(item_id))
         .exec(db)
         .await?;
-    if !c.tags.is_empty() {
-        item_tag::Entity::insert_many(c.tags.iter().map(|t| item_tag::ActiveModel {
+    tags.sort();
+    tags.dedup();
+    if !tags.is_empty() {
+        item_tag::Entity::insert_many(tags.into_iter().map(|tag| item_tag::ActiveModel {
             item_id: Set(item_id),
-            tag: Set(t.as_str().to_owned()),
+            tag: Set(tag),
         }))
         .exec(db)
         .await?;
     }
-    if !c.links.is_empty() {
-        item_link::Entity::insert_many(c.links.iter().enumerate().map(|(i, l)| {
+    if !links.is_empty() {
+        item_link::Entity::insert_many(links.into_iter().enumerate().map(|(i, l)| {
             item_link::ActiveModel {
                 item_id: Set(item_id),
                 position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
-                href: Set(l.href.to_string()),
-                title: Set(l.title.clone()),
-                media_type: Set(l.media_type.clone()),
+                href: Set(l.href),
+                title: Set(l.title),
+                media_type: Set(l.media_type),
                 ..Default::default()
             }
         }))

@@ -3,7 +3,8 @@
 
 use crate::{
     Store, StoreError,
-    entities::{item, item_link, item_tag},
+    entities::item,
+    queries::item::replace_tags_and_links,
     records::{Item, ItemLink},
 };
 use chrono::{DateTime, Utc};
@@ -124,39 +125,7 @@ impl Store {
                 .id
             }
         };
-        item_tag::Entity::delete_many()
-            .filter(item_tag::Column::ItemId.eq(id))
-            .exec(&txn)
-            .await?;
-        item_link::Entity::delete_many()
-            .filter(item_link::Column::ItemId.eq(id))
-            .exec(&txn)
-            .await?;
-        let mut tags = d.tags;
-        tags.sort();
-        tags.dedup();
-        if !tags.is_empty() {
-            item_tag::Entity::insert_many(tags.into_iter().map(|t| item_tag::ActiveModel {
-                item_id: Set(id),
-                tag: Set(t),
-            }))
-            .exec(&txn)
-            .await?;
-        }
-        if !d.links.is_empty() {
-            item_link::Entity::insert_many(d.links.into_iter().enumerate().map(|(i, l)| {
-                item_link::ActiveModel {
-                    item_id: Set(id),
-                    position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
-                    href: Set(l.href),
-                    title: Set(l.title),
-                    media_type: Set(l.media_type),
-                    ..Default::default()
-                }
-            }))
-            .exec(&txn)
-            .await?;
-        }
+        replace_tags_and_links(&txn, id, d.tags, d.links).await?;
         txn.commit().await?;
         self.get_item(id).await?.ok_or(StoreError::NotFound("item"))
     }

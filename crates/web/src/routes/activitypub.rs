@@ -156,6 +156,47 @@ pub async fn outbox(
     ))))
 }
 
+/// The follow collections of an agency.
+#[derive(Debug, Clone, Copy)]
+enum FollowCollection {
+    Followers,
+    Following,
+}
+
+async fn follow_collection(
+    state: &AppState,
+    req: &HttpRequest,
+    slug: &str,
+    page: Option<u64>,
+    which: FollowCollection,
+) -> Result<HttpResponse, ApiError> {
+    require_signature(state, req).await?;
+    let agency = match agency_or_gone(state, slug).await? {
+        Ok(a) => a,
+        Err(gone) => return Ok(gone),
+    };
+    let (id, store) = (&state.urls, &state.store);
+    let id = match which {
+        FollowCollection::Followers => id.agency_followers(&agency.slug),
+        FollowCollection::Following => id.agency_following(&agency.slug),
+    };
+    let Some(page) = page else {
+        let total = match which {
+            FollowCollection::Followers => store.count_followers(agency.id).await?,
+            FollowCollection::Following => store.count_following(agency.id).await?,
+        };
+        return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
+    };
+    let page = page.max(1);
+    let ids = match which {
+        FollowCollection::Followers => store.list_follower_ids(agency.id, page, PAGE_SIZE).await?,
+        FollowCollection::Following => store.list_following_ids(agency.id, page, PAGE_SIZE).await?,
+    };
+    Ok(ap_ok(with_context(&collection_page(
+        &id, page, PAGE_SIZE, ids.total, ids.items,
+    ))))
+}
+
 /// `GET /agencies/{slug}/followers`.
 pub async fn followers(
     state: web::Data<AppState>,
@@ -163,24 +204,7 @@ pub async fn followers(
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
-    let agency = match agency_or_gone(&state, &slug).await? {
-        Ok(a) => a,
-        Err(gone) => return Ok(gone),
-    };
-    let id = state.urls.agency_followers(&agency.slug);
-    let Some(page) = q.page else {
-        let total = state.store.count_followers(agency.id).await?;
-        return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
-    };
-    let page = page.max(1);
-    let ids = state
-        .store
-        .list_follower_ids(agency.id, page, PAGE_SIZE)
-        .await?;
-    Ok(ap_ok(with_context(&collection_page(
-        &id, page, PAGE_SIZE, ids.total, ids.items,
-    ))))
+    follow_collection(&state, &req, &slug, q.page, FollowCollection::Followers).await
 }
 
 /// `GET /agencies/{slug}/following`.
@@ -190,24 +214,7 @@ pub async fn following(
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
-    let agency = match agency_or_gone(&state, &slug).await? {
-        Ok(a) => a,
-        Err(gone) => return Ok(gone),
-    };
-    let id = state.urls.agency_following(&agency.slug);
-    let Some(page) = q.page else {
-        let total = state.store.count_following(agency.id).await?;
-        return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
-    };
-    let page = page.max(1);
-    let ids = state
-        .store
-        .list_following_ids(agency.id, page, PAGE_SIZE)
-        .await?;
-    Ok(ap_ok(with_context(&collection_page(
-        &id, page, PAGE_SIZE, ids.total, ids.items,
-    ))))
+    follow_collection(&state, &req, &slug, q.page, FollowCollection::Following).await
 }
 
 /// `GET /agencies/{slug}/featured`: pinned items (none can be pinned yet,
