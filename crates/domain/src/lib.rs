@@ -8,6 +8,7 @@
 pub mod agency;
 pub mod auth;
 pub mod error;
+pub mod handle;
 pub mod item;
 pub mod language;
 pub mod license;

@@ -100,6 +100,10 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
         .http_fetch_limit(50)
         .url_verifier(Box::new(PolicyVerifier))
         .signed_fetch_actor(&instance_actor)
+        // Sign `(request-target) host date` (and `digest` on POSTs) with
+        // rsa-sha256, as Mastodon requires in authorized-fetch mode, rather
+        // than the draft-11 `(created)` form it does not accept on GETs.
+        .http_signature_compat(true)
         .build()
         .await
         .map_err(|e| FedError::Refused(format!("federation configuration: {e}")))

@@ -117,9 +117,11 @@ pub fn nodeinfo_links(urls: &Urls) -> Value {
 /// software's repository and homepage).
 pub fn nodeinfo(version: &str, instance_name: &str, usage: Usage) -> Value {
     let mut software = json!({"name": "deling", "version": env!("CARGO_PKG_VERSION")});
-    if version == "2.1" {
-        software["repository"] = json!(env!("CARGO_PKG_REPOSITORY"));
-        software["homepage"] = json!(env!("CARGO_PKG_REPOSITORY"));
+    // 2.1 adds where the source lives; left out while the package names none.
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if version == "2.1" && !repository.is_empty() {
+        software["repository"] = json!(repository);
+        software["homepage"] = json!(repository);
     }
     json!({
         "version": version,

@@ -18,6 +18,9 @@ pub enum FedError {
     /// target. Permanent: retrying changes nothing.
     #[error("refused: {0}")]
     Refused(String),
+    /// A request that should be signed is not, or not well enough.
+    #[error("signature: {0}")]
+    Unsigned(String),
     /// Something named does not exist here.
     #[error("not found: {0}")]
     NotFound(String),

@@ -1,8 +1,8 @@
 //! Deling's ActivityPub glue: the URL scheme that gives every local actor
 //! and object its id, actor key pairs, the ActivityStreams documents
 //! (`protocol`), local records turned into them (`objects`) and discovery
-//! (WebFinger, NodeInfo, host-meta). The inbox and the durable delivery
-//! queue grow here.
+//! (WebFinger, NodeInfo, host-meta), the inbox (verified, stored, processed
+//! later), signed-fetch verification and the durable delivery queue.
 #![deny(missing_docs)]
 
 pub mod activities;
@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod keys;
 pub mod objects;
 pub mod protocol;
+pub mod signed_fetch;
 pub mod urls;
 
 pub use urls::Urls;

@@ -194,7 +194,11 @@ impl Config {
 /// keys arrive upper-cased), what is wrong, and where the value came from.
 fn describe(e: figment::Error) -> String {
     let key = e.path.join(".").to_lowercase();
-    let what = e.kind.to_string().replace("``", "`");
+    let what = e
+        .kind
+        .to_string()
+        .replace("``", "`")
+        .replace("`one of ", "one of ");
     let source = e.metadata.as_ref().map(|m| match &m.source {
         Some(src) => format!("{} {src}", m.name),
         None => m.name.to_string(),

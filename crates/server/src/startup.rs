@@ -39,6 +39,12 @@ pub async fn federation_config(
     config: &Config,
     store: Store,
 ) -> anyhow::Result<deling_federation::context::Config> {
+    if config.federation.allow_private_addresses && !config.federation.debug {
+        tracing::warn!(
+            "federation.allow_private_addresses has no effect without federation.debug: \
+             peers on private addresses or with explicit ports are still refused"
+        );
+    }
     let fed = FedContext {
         store,
         urls: urls(config)?,

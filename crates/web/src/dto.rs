@@ -57,7 +57,9 @@ pub struct LinkBody {
 }
 
 /// An item as sent on create (`kind`, `title` and `language` required) or
-/// update (any subset; `null` clears `license` and `based_on`).
+/// update (any subset; `null` clears `summary`, `body`, `tags`, `links`,
+/// `license` and `based_on`, resets `metadata`, and is refused for `kind`,
+/// `title` and `language`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {

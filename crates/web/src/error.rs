@@ -118,6 +118,7 @@ impl From<deling_federation::error::FedError> for ApiError {
             F::Store(e) => e.into(),
             F::Json(e) => Self::BadRequest(format!("malformed JSON: {e}")),
             F::Refused(why) => Self::Forbidden(why),
+            F::Unsigned(why) => Self::Unauthorized(why),
             F::NotFound(what) => Self::NotFound(what),
         }
     }

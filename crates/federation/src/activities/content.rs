@@ -273,6 +273,14 @@ async fn receive_item(
             kind: kind.as_str().to_owned(),
             title,
             summary,
+            // Deling peers send their Markdown along; keep it as the source.
+            body: object
+                .get("source")
+                .filter(|src| src.get("mediaType").and_then(Value::as_str) == Some("text/markdown"))
+                .and_then(|src| src.get("content"))
+                .and_then(Value::as_str)
+                .map(|md| md.chars().take(100_000).collect())
+                .unwrap_or_default(),
             body_html: markdown::sanitize(&content.unwrap_or_default()),
             language,
             license,

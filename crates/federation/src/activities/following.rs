@@ -1,11 +1,11 @@
 //! Follow, Accept, Reject and Undo: who follows whom.
 
 use crate::{
-    activities::outgoing::{activity_id, deliveries},
+    activities::outgoing::{activity_id, deliveries, derived_id},
     context::Data,
     error::{FedError, refuse},
     objects::actors::{DbRemoteActor, LocalAgency, same_origin},
-    protocol::{PUBLIC, incoming::Activity},
+    protocol::incoming::Activity,
 };
 use activitypub_federation::{
     fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor},
@@ -40,9 +40,11 @@ pub async fn receive_follow(
     if let Some(m) = follow.as_object_mut() {
         m.remove("@context");
     }
+    // The Accept's id follows from the Follow's, so that processing the
+    // same Follow twice (after a crash) queues one Accept, not two.
     let accept = json!({
         "type": "Accept",
-        "id": activity_id(&data.urls, "accept"),
+        "id": derived_id(&data.urls, "accept", a.id.as_str()),
         "actor": agency.id(),
         "object": follow,
         "to": [actor.id()],
@@ -223,7 +225,7 @@ pub async fn unfollow(agency: &Agency, target: &str, data: &Data) -> Result<bool
                 "id": activity_id(&urls, "undo"),
                 "actor": local_id,
                 "object": {"type": "Follow", "id": follow_id, "actor": local_id, "object": actor_id},
-                "to": [actor_id, PUBLIC],
+                "to": [actor_id],
             });
             deliveries(&undo, Some(agency_id), &[inbox])
         })

@@ -16,6 +16,17 @@ pub fn activity_id(urls: &Urls, kind: &str) -> Url {
     u
 }
 
+/// An activity id under `/activities/{kind}/{hash}` that depends only on
+/// `source` (the activity it answers), so it is the same every time.
+pub fn derived_id(urls: &Urls, kind: &str, source: &str) -> Url {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(source.as_bytes());
+    let hex: String = hash.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let mut u = urls.base().clone();
+    u.set_path(&format!("/activities/{kind}/{hex}"));
+    u
+}
+
 /// One delivery per distinct inbox of `activity` (already a JSON object
 /// without `@context`), signed by `agency_id` (or the instance actor).
 pub fn deliveries(

@@ -7,18 +7,13 @@ use crate::{
     objects::{comment::comment_note, item::item_page},
     protocol::PUBLIC,
 };
-use deling_store::{
-    queries::{
-        delivery::NewDelivery,
-        outbox::{
-            EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE,
-            OutboxEvent,
-        },
+use deling_store::queries::{
+    delivery::NewDelivery,
+    outbox::{
+        EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, OutboxEvent,
     },
-    records::ItemOwner,
 };
 use serde_json::json;
-use url::Url;
 
 /// The deliveries an event calls for (none if its subject is gone).
 pub async fn deliveries_for(
@@ -72,35 +67,12 @@ pub async fn deliveries_for(
             let Some((comment, item)) = data.store.get_comment(comment_id).await? else {
                 return Ok(vec![]);
             };
-            // The reply goes to whoever it answers as well as our followers.
-            let mut cc = vec![followers.to_string()];
-            let parent = match comment.in_reply_to_id {
-                Some(p) => match data.store.get_comment(p).await? {
-                    Some((pc, _)) => pc
-                        .ap_id
-                        .clone()
-                        .unwrap_or_else(|| urls.comment(pc.id).to_string()),
-                    None => urls.item(item.id).to_string(),
-                },
-                None => item
-                    .ap_id
-                    .clone()
-                    .unwrap_or_else(|| urls.item(item.id).to_string()),
-            };
-            if let ItemOwner::Remote {
-                actor_id, ap_id, ..
-            } = &item.owner
-            {
-                cc.push(ap_id.clone());
-                if let Some(owner) = data.store.get_remote_actor(*actor_id).await? {
-                    inboxes.push(owner.shared_inbox.unwrap_or(owner.inbox));
-                }
-            }
-            let parent = Url::parse(&parent).map_err(|e| FedError::Refused(e.to_string()))?;
-            let Some(mut note) = comment_note(urls, &comment, parent) else {
+            let Some((note, extra)) = comment_note(&data.store, urls, &comment, &item).await?
+            else {
                 return Ok(vec![]);
             };
-            note.cc = cc.iter().filter_map(|c| Url::parse(c).ok()).collect();
+            inboxes.extend(extra);
+            let cc = note.cc.clone();
             let mut id = urls.comment(comment.id);
             id.set_path(&format!("/comments/{}/create", comment.id));
             json!({"type": "Create", "id": id, "actor": actor, "object": note, "to": [PUBLIC], "cc": cc,

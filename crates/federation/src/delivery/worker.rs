@@ -120,18 +120,14 @@ impl Worker {
         // be racing them: pruned hourly, kept a week.
         let mut last_prune: Option<std::time::Instant> = None;
         loop {
-            if *shutdown.borrow() {
+            // Told to stop, or whoever ran us is gone (sender dropped).
+            if *shutdown.borrow() || shutdown.has_changed().is_err() {
                 break;
             }
             if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
                 last_prune = Some(std::time::Instant::now());
-                let data = self.config.to_request_data();
-                if let Err(e) = data
-                    .store
-                    .delete_tombstones_before(Utc::now() - ChronoDuration::days(7))
-                    .await
-                {
-                    tracing::warn!(error = %e, "cannot prune tombstones");
+                if let Err(e) = self.prune().await {
+                    tracing::warn!(error = %e, "cannot prune the federation queues");
                 }
             }
             let busy = match self.round().await {
@@ -160,6 +156,24 @@ impl Worker {
             }
         }
         tracing::info!("federation worker stopped");
+    }
+
+    /// Forgets what no longer matters: tombstones after a week (deliveries
+    /// that could race them have long been given up), finished deliveries
+    /// and processed events after a week, processed inbox activities after
+    /// a day (their signatures expired long before).
+    async fn prune(&self) -> Result<(), FedError> {
+        let data = self.config.to_request_data();
+        let week = Utc::now() - ChronoDuration::days(7);
+        data.store.delete_tombstones_before(week).await?;
+        data.store.delete_finished_deliveries_before(week).await?;
+        data.store
+            .delete_processed_outbox_events_before(week)
+            .await?;
+        data.store
+            .delete_processed_inbox_before(Utc::now() - ChronoDuration::days(1))
+            .await?;
+        Ok(())
     }
 
     /// One round of each kind of work; `true` if there may be more waiting.

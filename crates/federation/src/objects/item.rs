@@ -64,8 +64,12 @@ pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJso
         name: item.title.clone(),
         name_map: BTreeMap::from([(lang.clone(), item.title.clone())]),
         summary: (!item.summary.is_empty()).then(|| item.summary.clone()),
-        content: Some(item.body_html.clone()),
-        content_map: BTreeMap::from([(lang, item.body_html.clone())]),
+        content: (!item.body_html.is_empty()).then(|| item.body_html.clone()),
+        content_map: if item.body_html.is_empty() {
+            BTreeMap::new()
+        } else {
+            BTreeMap::from([(lang, item.body_html.clone())])
+        },
         media_type: Some("text/html".into()),
         source: Some(Source {
             content: item.body.clone(),
@@ -87,14 +91,12 @@ pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJso
             .links
             .iter()
             .filter_map(|l| {
+                let target = Url::parse(&l.href).ok()?;
+                let document = l.media_type.is_some();
                 Some(Attachment {
-                    kind: if l.media_type.is_some() {
-                        "Document"
-                    } else {
-                        "Link"
-                    }
-                    .into(),
-                    href: Url::parse(&l.href).ok()?,
+                    kind: if document { "Document" } else { "Link" }.into(),
+                    href: (!document).then(|| target.clone()),
+                    url: document.then_some(target),
                     name: l.title.clone(),
                     media_type: l.media_type.clone(),
                 })

@@ -25,10 +25,25 @@ pub struct NoteJson {
     /// Secondary audience.
     #[serde(default)]
     pub cc: Vec<Url>,
+    /// Who is mentioned (the authors answered), so their servers notify them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<Mention>,
     /// Written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<DateTime<Utc>>,
     /// Edited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<DateTime<Utc>>,
+}
+
+/// A `Mention` tag.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Mention {
+    /// `Mention`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The actor mentioned.
+    pub href: Url,
+    /// `@user@host`.
+    pub name: String,
 }

@@ -111,8 +111,12 @@ pub struct Attachment {
     /// `Link` (or `Document` when a media type is known).
     #[serde(rename = "type")]
     pub kind: String,
-    /// Target.
-    pub href: Url,
+    /// Target of a `Link`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<Url>,
+    /// Target of a `Document` (ActivityStreams puts it in `url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,

@@ -174,6 +174,19 @@ impl Store {
             }))
     }
 
+    /// Forgets deliveries that ended (done or given up) before `before`.
+    pub async fn delete_finished_deliveries_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(delivery::Entity::delete_many()
+            .filter(delivery::Column::Status.ne(STATUS_PENDING))
+            .filter(delivery::Column::FinishedAt.lt(before))
+            .exec(self.db())
+            .await?
+            .rows_affected)
+    }
+
     /// Every delivery of an activity (for tests and the operator).
     pub async fn list_deliveries_of(&self, activity_id: &str) -> Result<Vec<Delivery>, StoreError> {
         Ok(delivery::Entity::find()

@@ -157,6 +157,21 @@ impl Store {
             .await?)
     }
 
+    /// Forgets activities processed (or given up) before `before`. Their ids
+    /// stop guarding against replays then, which is safe once their
+    /// signatures have expired (an hour).
+    pub async fn delete_processed_inbox_before(
+        &self,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(inbox_activity::Entity::delete_many()
+            .filter(inbox_activity::Column::Status.ne(INBOX_PENDING))
+            .filter(inbox_activity::Column::ProcessedAt.lt(before))
+            .exec(self.db())
+            .await?
+            .rows_affected)
+    }
+
     /// Reads a stored activity by id (for tests and the operator).
     pub async fn get_inbox_activity(
         &self,

@@ -113,6 +113,18 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets events fanned out before `before`.
+    pub async fn delete_processed_outbox_events_before(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(outbox_event::Entity::delete_many()
+            .filter(outbox_event::Column::ProcessedAt.lt(before))
+            .exec(self.db())
+            .await?
+            .rows_affected)
+    }
+
     /// Queues deliveries that belong to no stored change (an Accept, say).
     pub async fn put_deliveries(&self, deliveries: Vec<NewDelivery>) -> Result<(), StoreError> {
         insert_deliveries(self.db(), deliveries).await

@@ -25,6 +25,8 @@ pub struct RemoteItemData {
     pub title: String,
     /// Plain summary.
     pub summary: String,
+    /// Markdown source, when the peer sent one.
+    pub body: String,
     /// Sanitised HTML body.
     pub body_html: String,
     /// Language.
@@ -91,6 +93,7 @@ impl Store {
                 row.kind = Set(d.kind);
                 row.title = Set(d.title);
                 row.summary = Set(d.summary);
+                row.body = Set(d.body);
                 row.body_html = Set(d.body_html);
                 row.language = Set(d.language);
                 row.license = Set(d.license);
@@ -108,7 +111,7 @@ impl Store {
                     kind: Set(d.kind),
                     title: Set(d.title),
                     summary: Set(d.summary),
-                    body: Set(String::new()),
+                    body: Set(d.body),
                     body_html: Set(d.body_html),
                     language: Set(d.language),
                     license: Set(d.license),

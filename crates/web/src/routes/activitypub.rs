@@ -26,25 +26,36 @@ pub fn wants_activity_json(req: &HttpRequest) -> bool {
 }
 
 /// With `federation.require_signed_fetch`, ActivityPub GETs must carry a
-/// valid HTTP signature of some actor ("authorized fetch"). Browsers asking
-/// for HTML are not affected, nor is the instance actor, which peers must
-/// be able to fetch to check our own signatures.
-async fn require_signature(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    if !state.federation.settings.require_signed_fetch || !wants_activity_json(req) {
+/// valid HTTP signature of some actor ("authorized fetch"). On URLs that
+/// also serve HTML, browsers asking for HTML are not affected; on URLs that
+/// only serve JSON every request is checked. The instance actor is never
+/// checked: peers must be able to fetch it to verify our own signatures.
+async fn require_signature(
+    state: &AppState,
+    req: &HttpRequest,
+    json_only: bool,
+) -> Result<(), ApiError> {
+    if !state.federation.settings.require_signed_fetch || !(json_only || wants_activity_json(req)) {
         return Ok(());
     }
-    if req.headers().get("signature").is_none() {
-        return Err(ApiError::Unauthorized(
-            "this server requires signed fetches (HTTP Signatures)".into(),
-        ));
-    }
-    let data = state.fed_data();
-    activitypub_federation::actix_web::signing_actor::<
-        deling_federation::objects::actors::DbRemoteActor,
-    >(req, None, &data)
-    .await
-    .map(|_| ())
-    .map_err(ApiError::from)
+    let mut headers: std::collections::BTreeMap<String, String> = req
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_owned())))
+        .collect();
+    // Behind a proxy (or over HTTP/2) Host may be missing; it was signed as
+    // the public host.
+    headers
+        .entry("host".into())
+        .or_insert_with(|| state.settings.domain.clone());
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
+    deling_federation::signed_fetch::verify_get(&path, headers, &state.fed_data())
+        .await
+        .map(|_| ())
+        .map_err(ApiError::from)
 }
 
 fn ap_response(status: actix_web::http::StatusCode, body: serde_json::Value) -> HttpResponse {
@@ -79,7 +90,7 @@ pub async fn agency(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, false).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) if wants_activity_json(&req) => return Ok(gone),
@@ -124,7 +135,7 @@ pub async fn outbox(
     slug: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, true).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
@@ -170,7 +181,7 @@ async fn follow_collection(
     page: Option<u64>,
     which: FollowCollection,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(state, req).await?;
+    require_signature(state, req, true).await?;
     let agency = match agency_or_gone(state, slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
@@ -224,7 +235,7 @@ pub async fn featured(
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, true).await?;
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
@@ -244,7 +255,7 @@ pub async fn item(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, false).await?;
     let id = *id;
     let item = state
         .store
@@ -276,7 +287,7 @@ pub async fn replies(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, true).await?;
     let id = *id;
     let item = state
         .store
@@ -308,20 +319,15 @@ pub async fn comment(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, true).await?;
     let id = *id;
     let found = state.store.get_comment(id).await?;
     let (c, item) = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    let in_reply_to = match (c.in_reply_to_id, &item.ap_id) {
-        (Some(parent), _) => state.urls.comment(parent),
-        (None, Some(remote)) => {
-            url::Url::parse(remote).map_err(|e| ApiError::Internal(e.to_string()))?
-        }
-        (None, None) => state.urls.item(item.id),
-    };
-    let note = comment::comment_note(&state.urls, &c, in_reply_to).ok_or_else(|| {
-        ApiError::NotFound(format!("comment {id} is served by its author's server"))
-    })?;
+    let (note, _) = comment::comment_note(&state.store, &state.urls, &c, &item)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("comment {id} is served by its author's server"))
+        })?;
     Ok(ap_ok(with_context(&note)))
 }
 
@@ -332,7 +338,7 @@ pub async fn reactions(
     req: HttpRequest,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, true).await?;
     let (id, which) = path.into_inner();
     let item = state
         .store
@@ -356,7 +362,7 @@ pub async fn item_create(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    require_signature(&state, &req).await?;
+    require_signature(&state, &req, true).await?;
     let id = *id;
     let item = state
         .store

@@ -2,7 +2,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{LoginBody, TokenView},
+    dto::{LoginBody, ObjectOnly, TokenView},
     error::{ApiError, Problem},
     state::AppState,
 };
@@ -24,9 +24,9 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     responses((status = 200, body = TokenView), (status = 401, body = Problem), (status = 400, body = Problem)))]
 pub async fn login(
     state: web::Data<AppState>,
-    body: web::Json<LoginBody>,
+    body: web::Json<ObjectOnly<LoginBody>>,
 ) -> Result<HttpResponse, ApiError> {
-    let LoginBody { username, password } = body.into_inner();
+    let LoginBody { username, password } = body.into_inner().0;
     let staff = state.store.get_staff_by_username(&username).await?;
     let hash = staff
         .as_ref()

@@ -3,7 +3,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{ActorRef, CommentBody, CommentView, FollowBody, FollowingView},
+    dto::{ActorRef, CommentBody, CommentView, FollowBody, FollowingView, ObjectOnly},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -33,19 +33,24 @@ pub async fn follow(
     state: web::Data<AppState>,
     auth: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<FollowBody>,
+    body: web::Json<ObjectOnly<FollowBody>>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = agencies::find(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
-    let target = body.into_inner().target;
-    if target.trim().is_empty() || target.len() > 2000 {
-        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
-            "target",
-            "give @user@host or an actor URL",
-        )]));
-    }
+    let raw = body.into_inner().0.target;
+    let target = deling_domain::handle::FollowTarget::parse(&raw)
+        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("target", e)]))?;
     let data = state.fed_data();
-    let actor = deling_federation::activities::following::follow(&agency, &target, &data).await?;
+    let actor =
+        deling_federation::activities::following::follow(&agency, &target.to_string(), &data)
+            .await
+            .map_err(|e| match e {
+                // A well-formed target we will not follow (ourselves, say).
+                deling_federation::error::FedError::Refused(why) => {
+                    ApiError::Invalid(vec![deling_domain::FieldError::new("target", why)])
+                }
+                other => other.into(),
+            })?;
     Ok(HttpResponse::Accepted().json(FollowingView {
         actor: actor_ref(&actor.row),
         state: "pending".into(),
@@ -132,9 +137,9 @@ pub async fn comment(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
-    body: web::Json<CommentBody>,
+    body: web::Json<ObjectOnly<CommentBody>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner().0;
     let item = match state.store.get_item(*id).await? {
         None => return Err(ApiError::NotFound(format!("no item {id}"))),
         Some(i) if i.deleted_at.is_some() => {
@@ -176,5 +181,10 @@ pub async fn comment(
         )
         .await?;
     state.wake_federation();
-    Ok(HttpResponse::Created().json(CommentView::new(&state, comment)))
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/items/{}/comments", item.id),
+        ))
+        .json(CommentView::new(&state, comment)))
 }
