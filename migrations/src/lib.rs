@@ -10,6 +10,7 @@ mod m20261128_000001_initial;
 mod m20261128_000002_follows;
 mod m20261128_000003_queues;
 mod m20261128_000004_tombstones;
+mod m20261128_000005_hosts;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_follows::Migration),
             Box::new(m20261128_000003_queues::Migration),
             Box::new(m20261128_000004_tombstones::Migration),
+            Box::new(m20261128_000005_hosts::Migration),
         ]
     }
 }

@@ -39,6 +39,27 @@ pub struct FedContext {
     pub settings: FedSettings,
     /// Woken when deliveries, events or inbox activities are queued.
     pub wake: Arc<Notify>,
+    /// The client deliveries go out with (see [`http_client`]).
+    pub client: reqwest::Client,
+}
+
+/// The HTTP client for outgoing requests: no redirects, 10-second timeouts,
+/// and (unless `allow_private_addresses`) a resolver that refuses loopback,
+/// private and link-local addresses at connect time, after DNS, so a name
+/// cannot be rebound to an internal address between check and use.
+pub fn http_client(allow_private_addresses: bool) -> Result<reqwest::Client, FedError> {
+    let timeout = Duration::from_secs(10);
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .user_agent(concat!("deling/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(Arc::new(ValidatingDnsResolver::new(
+            vec![],
+            !allow_private_addresses,
+        )))
+        .build()
+        .map_err(|e| FedError::Refused(format!("cannot build the HTTP client: {e}")))
 }
 
 /// activitypub_federation's request data with our context.
@@ -77,17 +98,7 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
     }
     let instance_actor = InstanceActor::new(&ctx.urls, instance);
     let timeout = Duration::from_secs(10);
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .user_agent(concat!("deling/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(Arc::new(ValidatingDnsResolver::new(
-            vec![],
-            !ctx.settings.allow_private_addresses,
-        )))
-        .build()
-        .map_err(|e| FedError::Refused(format!("cannot build the HTTP client: {e}")))?;
+    let client = ctx.client.clone();
     let domain = ctx.settings.domain.clone();
     let debug = ctx.settings.debug;
     FederationConfig::builder()

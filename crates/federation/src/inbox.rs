@@ -80,6 +80,15 @@ impl ReceiveActivityHook<Envelope, DbRemoteActor, FedContext> for StoreHook {
                 &body,
             )
             .await?;
+        // Any signed activity from a host shows it is up: deliveries that
+        // were waiting out its failures go now.
+        if data
+            .store
+            .put_host_alive(&crate::objects::actors::authority(&activity.actor))
+            .await?
+        {
+            data.wake.notify_one();
+        }
         if inserted {
             data.wake.notify_one();
         } else {

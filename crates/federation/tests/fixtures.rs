@@ -67,6 +67,7 @@ async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
             max_attempts: 3,
         },
         wake: Arc::new(tokio::sync::Notify::new()),
+        client: deling_federation::context::http_client(false).unwrap(),
     };
     (build_config(ctx).await.unwrap(), dir)
 }

@@ -57,6 +57,7 @@ pub async fn federation_config(
             max_attempts: i32::try_from(config.federation.max_delivery_attempts).unwrap_or(20),
         },
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        client: deling_federation::context::http_client(config.federation.allow_private_addresses)?,
     };
     deling_federation::context::build_config(fed)
         .await

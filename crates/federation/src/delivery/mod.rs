@@ -4,6 +4,7 @@
 //! (or a crash) resumes where it stopped.
 
 pub mod fanout;
+pub mod send;
 pub mod worker;
 
 pub use worker::{Worker, drain};

@@ -3,23 +3,22 @@
 
 use crate::{
     context::{Config, Data},
-    delivery::fanout,
+    delivery::{
+        fanout,
+        send::{self, Outcome},
+    },
     error::FedError,
     inbox,
-    objects::actors::{InstanceActor, LocalAgency},
 };
-use activitypub_federation::{activity_sending::SendActivityTask, traits::Activity};
 use chrono::{Duration as ChronoDuration, Utc};
 use deling_store::queries::delivery::Delivery;
 use rand::Rng;
-use serde::Serialize;
 use std::time::Duration;
 use tokio::{sync::watch, task::JoinSet};
-use url::Url;
 
 /// Rows taken per round.
 const BATCH: u64 = 50;
-/// Deliveries in flight at once.
+/// Hosts delivered to at once (each host gets one request at a time).
 const CONCURRENCY: usize = 8;
 /// How long a claimed row stays ours; a process that dies frees its rows
 /// when this runs out.
@@ -28,60 +27,6 @@ const LEASE: ChronoDuration = ChronoDuration::minutes(5);
 const MAX_DELAY: ChronoDuration = ChronoDuration::hours(12);
 /// Give up on an incoming activity after this many tries.
 const INBOX_MAX_ATTEMPTS: i32 = 5;
-
-/// A stored activity, sent byte for byte as it was queued.
-#[derive(Debug)]
-struct StoredActivity {
-    id: Url,
-    actor: Url,
-    value: serde_json::Value,
-}
-
-impl StoredActivity {
-    fn parse(body: &str) -> Result<Self, FedError> {
-        let value: serde_json::Value = serde_json::from_str(body)?;
-        let url = |k: &str| {
-            value
-                .get(k)
-                .and_then(|v| v.as_str())
-                .and_then(|s| Url::parse(s).ok())
-                .ok_or_else(|| FedError::Refused(format!("stored activity without {k}")))
-        };
-        Ok(Self {
-            id: url("id")?,
-            actor: url("actor")?,
-            value,
-        })
-    }
-}
-
-impl Serialize for StoredActivity {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(s)
-    }
-}
-
-#[async_trait::async_trait]
-impl Activity for StoredActivity {
-    type DataType = crate::context::FedContext;
-    type Error = FedError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, _data: &Data) -> Result<(), FedError> {
-        Ok(())
-    }
-
-    async fn receive(self, _data: &Data) -> Result<(), FedError> {
-        Ok(())
-    }
-}
 
 /// The delay before attempt `attempts + 1`: the base, times four per
 /// earlier attempt, at most twelve hours, plus up to 10% jitter so that
@@ -224,6 +169,9 @@ impl Worker {
         Ok(rows.len() as u64 == BATCH)
     }
 
+    /// Sends what is due: hosts in parallel (at most [`CONCURRENCY`]), each
+    /// host's deliveries one after another, so a slow or failing peer gets
+    /// one request at a time and, once one fails, the rest wait with it.
     async fn deliver(&self) -> Result<bool, FedError> {
         let data = self.config.to_request_data();
         let rows = data
@@ -231,17 +179,23 @@ impl Worker {
             .claim_deliveries(&self.name, BATCH, Utc::now() + LEASE)
             .await?;
         let full = rows.len() as u64 == BATCH;
-        let mut tasks = JoinSet::new();
+        let mut by_host: Vec<(String, Vec<Delivery>)> = Vec::new();
         for row in rows {
+            match by_host.iter_mut().find(|(h, _)| *h == row.host) {
+                Some((_, list)) => list.push(row),
+                None => by_host.push((row.host.clone(), vec![row])),
+            }
+        }
+        let mut tasks = JoinSet::new();
+        for (host, rows) in by_host {
             while tasks.len() >= CONCURRENCY {
                 tasks.join_next().await;
             }
             let config = self.config.clone();
             tasks.spawn(async move {
                 let data = config.to_request_data();
-                let outcome = send(&row, &data).await;
-                if let Err(e) = record(&row, outcome, &data).await {
-                    tracing::warn!(error = %e, delivery = row.id, "cannot record a delivery's outcome");
+                if let Err(e) = deliver_to_host(&host, rows, &data).await {
+                    tracing::warn!(error = %e, %host, "cannot record deliveries");
                 }
             });
         }
@@ -250,61 +204,41 @@ impl Worker {
     }
 }
 
-/// Signs and sends one delivery with its agency's key (or the instance's).
-async fn send(row: &Delivery, data: &Data) -> Result<(), FedError> {
-    let activity = StoredActivity::parse(&row.body)?;
-    let inbox = Url::parse(&row.inbox).map_err(|e| FedError::Refused(e.to_string()))?;
-    let tasks = match row.agency_id {
-        Some(id) => {
-            let agency = data
-                .store
-                .get_agency(id)
-                .await?
-                .ok_or_else(|| FedError::Refused("the signing agency is gone".into()))?;
-            let signer = LocalAgency::new(&data.urls, agency);
-            SendActivityTask::prepare(&activity, &signer, vec![inbox], data).await?
-        }
-        None => {
-            let instance = data
-                .store
-                .get_instance()
-                .await?
-                .ok_or_else(|| FedError::Refused("no instance actor".into()))?;
-            let signer = InstanceActor::new(&data.urls, instance);
-            SendActivityTask::prepare(&activity, &signer, vec![inbox], data).await?
-        }
-    };
-    let Some(task) = tasks.first() else {
-        return Err(FedError::Refused(format!(
-            "{} is not an inbox we may deliver to",
-            row.inbox
-        )));
-    };
-    task.sign_and_send(data).await?;
-    Ok(())
-}
-
-async fn record(
-    row: &Delivery,
-    outcome: Result<(), FedError>,
-    data: &Data,
-) -> Result<(), FedError> {
-    match outcome {
-        Ok(()) => data.store.finish_delivery(row.id).await?,
-        Err(FedError::Refused(why)) => {
-            tracing::info!(delivery = row.id, inbox = %row.inbox, %why, "delivery refused for good");
-            data.store.fail_delivery(row.id, &why).await?;
-        }
-        Err(e) if row.attempts + 1 >= data.settings.max_attempts => {
-            tracing::warn!(delivery = row.id, inbox = %row.inbox, error = %e, "delivery given up");
-            data.store.fail_delivery(row.id, &e.to_string()).await?;
-        }
-        Err(e) => {
-            let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
-            tracing::info!(delivery = row.id, inbox = %row.inbox, error = %e, %next, "delivery will be retried");
-            data.store
-                .retry_delivery(row.id, &e.to_string(), next)
-                .await?;
+async fn deliver_to_host(host: &str, rows: Vec<Delivery>, data: &Data) -> Result<(), FedError> {
+    let mut rows = rows.into_iter();
+    while let Some(row) = rows.next() {
+        let outcome = match send::send(&row, data).await {
+            Ok(o) => o,
+            Err(e) => Outcome::Refused(e.to_string()),
+        };
+        match outcome {
+            Outcome::Delivered => {
+                data.store.finish_delivery(row.id).await?;
+                data.store.put_host_success(host).await?;
+            }
+            Outcome::Refused(why) => {
+                tracing::info!(delivery = row.id, inbox = %row.inbox, %why, "delivery refused for good");
+                data.store.fail_delivery(row.id, &why).await?;
+            }
+            Outcome::Retry(why) => {
+                let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
+                if row.attempts + 1 >= data.settings.max_attempts {
+                    tracing::warn!(delivery = row.id, inbox = %row.inbox, %why, "delivery given up");
+                    data.store.fail_delivery(row.id, &why).await?;
+                } else {
+                    tracing::info!(delivery = row.id, inbox = %row.inbox, %why, %next, "delivery will be retried");
+                    data.store.retry_delivery(row.id, &why, next).await?;
+                }
+                // The host is down (or refusing for now): the others wait
+                // for this one's next attempt instead of failing one by one.
+                let state = data.store.put_host_failure(host, &why, next).await?;
+                if state.consecutive_failures == deling_store::queries::host::UNREACHABLE_AFTER {
+                    tracing::warn!(%host, "peer marked unreachable");
+                }
+                let rest: Vec<i64> = rows.map(|r| r.id).collect();
+                data.store.release_deliveries(&rest).await?;
+                return Ok(());
+            }
         }
     }
     Ok(())

@@ -198,20 +198,35 @@ async fn deliveries_wait_for_a_follower_that_is_down() {
     for title in ["Mens nede 1", "Mens nede 2", "Mens nede 3"] {
         ids.push(b.publish("oslo", title, &["nede"]).await);
     }
-    // Each Create was tried while A was down and kept for a retry.
-    for id in &ids {
-        let create = b.url(&format!("/items/{id}/create"));
-        eventually(&format!("a failed attempt at {create}"), async || {
-            let rows = b.store.list_deliveries_of(&create).await.unwrap();
-            match rows.as_slice() {
-                [d] if d.status == STATUS_PENDING && d.attempts >= 1 && d.last_error.is_some() => {
-                    Ok(())
-                }
-                _ => Err(format!("{rows:?}")),
+    // One Create probes the host and fails; the others wait for the host
+    // instead of each failing on their own. All stay queued.
+    let creates: Vec<String> = ids
+        .iter()
+        .map(|id| b.url(&format!("/items/{id}/create")))
+        .collect();
+    eventually("a failed probe of A and the rest waiting", async || {
+        let mut rows = Vec::new();
+        for create in &creates {
+            rows.extend(b.store.list_deliveries_of(create).await.unwrap());
+        }
+        let all_pending = rows.len() == 3 && rows.iter().all(|d| d.status == STATUS_PENDING);
+        let probed = rows
+            .iter()
+            .any(|d| d.attempts >= 1 && d.last_error.is_some());
+        let host = b.store.get_host_state(&a.domain).await.unwrap();
+        match host {
+            Some(h)
+                if all_pending
+                    && probed
+                    && h.consecutive_failures >= 1
+                    && h.next_attempt_at.is_some() =>
+            {
+                Ok(())
             }
-        })
-        .await;
-    }
+            other => Err(format!("{rows:?} host {other:?}")),
+        }
+    })
+    .await;
 
     a.restart().await;
     eventually_within(

@@ -7,6 +7,7 @@ pub mod comment;
 pub mod delivery;
 pub mod follower;
 pub mod following;
+pub mod host_state;
 pub mod inbox_activity;
 pub mod instance;
 pub mod item;

@@ -53,39 +53,35 @@ impl Store {
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<Delivery>, StoreError> {
         let backend = self.backend();
-        let p = placeholders(backend, 5);
+        let t = now();
+        // Values in the order their placeholders appear; PostgreSQL numbers
+        // them, SQLite takes `?` in order.
+        let values: Vec<Value> = vec![
+            lease_until.into(),
+            worker.into(),
+            STATUS_PENDING.into(),
+            t.into(),
+            t.into(),
+            t.into(),
+            (limit as i64).into(),
+        ];
+        let p = placeholders(backend, values.len());
         let lock = if backend == DbBackend::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
             ""
         };
+        // Due, not leased by a live worker, and not to a host that is
+        // waiting out failures.
         let sql = format!(
-            "UPDATE delivery SET locked_until = {lease}, locked_by = {worker} \
-             WHERE id IN (SELECT id FROM delivery WHERE status = {pending} AND next_attempt_at <= {now} \
-             AND (locked_until IS NULL OR locked_until < {now2}) ORDER BY next_attempt_at, id LIMIT {limit}{lock}) \
+            "UPDATE delivery SET locked_until = {}, locked_by = {} \
+             WHERE id IN (SELECT id FROM delivery WHERE status = {} AND next_attempt_at <= {} \
+             AND (locked_until IS NULL OR locked_until < {}) \
+             AND host NOT IN (SELECT host FROM host_state WHERE next_attempt_at IS NOT NULL AND next_attempt_at > {}) \
+             ORDER BY next_attempt_at, id LIMIT {}{lock}) \
              RETURNING *",
-            lease = p[0],
-            worker = p[1],
-            pending = p[2],
-            now = p[3],
-            now2 = if backend == DbBackend::Postgres {
-                p[3].clone()
-            } else {
-                "?".into()
-            },
-            limit = p[4],
+            p[0], p[1], p[2], p[3], p[4], p[5], p[6],
         );
-        let t = now();
-        let mut values: Vec<Value> = vec![
-            lease_until.into(),
-            worker.into(),
-            STATUS_PENDING.into(),
-            t.into(),
-        ];
-        if backend != DbBackend::Postgres {
-            values.push(t.into());
-        }
-        values.push((limit as i64).into());
         let stmt = Statement::from_sql_and_values(backend, sql, values);
         let mut rows = delivery::Entity::find()
             .from_raw_sql(stmt)
@@ -148,6 +144,27 @@ impl Store {
             q = q.col_expr(delivery::Column::FinishedAt, Expr::value(Some(now())));
         }
         q.filter(delivery::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Gives claimed deliveries back without an attempt (their host just
+    /// failed; they wait for its next try).
+    pub async fn release_deliveries(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                delivery::Column::LockedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(delivery::Column::Id.is_in(ids.to_vec()))
             .exec(self.db())
             .await?;
         Ok(())

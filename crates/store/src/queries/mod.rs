@@ -4,6 +4,7 @@ pub mod agency;
 pub mod comment;
 pub mod delivery;
 pub mod follow;
+pub mod host;
 pub mod inbox;
 pub mod instance;
 pub mod item;

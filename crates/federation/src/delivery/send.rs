@@ -1,0 +1,165 @@
+//! Signing and sending one delivery, and telling apart what the answer
+//! means: delivered, refused for good, or worth another try.
+//!
+//! activitypub_federation's sender treats every 4xx as "done", which hides a
+//! 401 (a key the peer could not fetch yet, often passing) and loses the
+//! distinction the operator needs; so the request is built here with the
+//! same signing primitives (draft-cavage over `(request-target) host date
+//! digest content-type`, RSA-SHA256, as Mastodon requires).
+
+use crate::{context::Data, error::FedError, objects::actors::authority};
+use base64::Engine;
+use deling_store::queries::delivery::Delivery;
+use http_signature_normalization_reqwest::prelude::{Config, SignExt};
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, pkcs8::DecodePrivateKey};
+use sha2::{Digest, Sha256};
+use std::{sync::LazyLock, time::Duration};
+use url::Url;
+
+static SIGNATURES: LazyLock<Config> = LazyLock::new(|| {
+    Config::new()
+        .mastodon_compat()
+        .set_expiration(Duration::from_secs(3600))
+});
+
+/// How long one delivery may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What became of one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx.
+    Delivered,
+    /// A 4xx other than 401, 408 and 429, or a target we may not send to:
+    /// trying again changes nothing.
+    Refused(String),
+    /// 5xx, 401, 408, 429, a timeout or a connection error.
+    Retry(String),
+}
+
+/// Where deliveries may go: http(s) only (http in debug mode), a host name
+/// rather than an IP address and no explicit port unless in debug mode, and
+/// (outside debug mode) a host that does not resolve to a private address.
+async fn check_target(inbox: &Url, data: &Data) -> Result<(), String> {
+    let debug = data.settings.debug;
+    match inbox.scheme() {
+        "https" => {}
+        "http" if debug => {}
+        other => return Err(format!("{other} inboxes are not delivered to")),
+    }
+    if !debug {
+        if inbox.port().is_some() {
+            return Err("inboxes with an explicit port are only delivered to in debug mode".into());
+        }
+        if !matches!(inbox.host(), Some(url::Host::Domain(_))) {
+            return Err("inboxes must be named by host name, not IP address".into());
+        }
+    }
+    data.is_valid_ip(inbox)
+        .await
+        .map_err(|e| format!("refused address: {e}"))
+}
+
+/// The key that signs for a delivery: its agency's, or the instance actor's.
+async fn signer(row: &Delivery, data: &Data) -> Result<(String, String), FedError> {
+    match row.agency_id {
+        Some(id) => {
+            let agency = data
+                .store
+                .get_agency(id)
+                .await?
+                .ok_or_else(|| FedError::Refused("the signing agency is gone".into()))?;
+            Ok((
+                format!("{}#main-key", data.urls.agency(&agency.slug)),
+                agency.private_key_pem,
+            ))
+        }
+        None => {
+            let instance = data
+                .store
+                .get_instance()
+                .await?
+                .ok_or_else(|| FedError::Refused("no instance actor".into()))?;
+            Ok((
+                format!("{}#main-key", data.urls.instance_actor()),
+                instance.private_key_pem,
+            ))
+        }
+    }
+}
+
+/// Signs and sends one delivery.
+pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
+    let inbox = match Url::parse(&row.inbox) {
+        Ok(u) => u,
+        Err(e) => return Ok(Outcome::Refused(format!("inbox is not a URL: {e}"))),
+    };
+    if let Err(why) = check_target(&inbox, data).await {
+        return Ok(Outcome::Refused(why));
+    }
+    let (key_id, pem) = signer(row, data).await?;
+    let key = RsaPrivateKey::from_pkcs8_pem(&pem)
+        .map_err(|e| FedError::Refused(format!("unusable signing key: {e}")))?;
+    let request = data
+        .client
+        .post(inbox.as_str())
+        .timeout(TIMEOUT)
+        .header("content-type", crate::protocol::AP_CONTENT_TYPE)
+        .header("host", authority(&inbox))
+        .header(
+            "date",
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+        )
+        .signature_with_digest(
+            SIGNATURES.clone(),
+            key_id,
+            Sha256::new(),
+            row.body.clone().into_bytes(),
+            move |signing_string| {
+                let signature = key.sign(
+                    Pkcs1v15Sign::new::<Sha256>(),
+                    &Sha256::digest(signing_string.as_bytes()),
+                )?;
+                Ok::<_, SignFailure>(base64::engine::general_purpose::STANDARD.encode(signature))
+            },
+        )
+        .await;
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => return Ok(Outcome::Refused(format!("cannot sign: {e}"))),
+    };
+    let response = match data.client.execute(request).await {
+        Ok(r) => r,
+        Err(e) => return Ok(Outcome::Retry(format!("{e}"))),
+    };
+    let status = response.status();
+    if status.is_success() {
+        return Ok(Outcome::Delivered);
+    }
+    // A little of the answer helps the operator; more is not read.
+    let text: String = response
+        .text()
+        .await
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    let what = format!("{status}: {}", text.trim());
+    let retry = status.is_server_error() || matches!(status.as_u16(), 401 | 408 | 429);
+    Ok(if retry {
+        Outcome::Retry(what)
+    } else {
+        Outcome::Refused(what)
+    })
+}
+
+/// Errors while signing (the signing library wants its own error type).
+#[derive(Debug, thiserror::Error)]
+enum SignFailure {
+    #[error("{0}")]
+    Sign(#[from] http_signature_normalization_reqwest::SignError),
+    #[error("{0}")]
+    Http(#[from] reqwest::Error),
+    #[error("{0}")]
+    Rsa(#[from] rsa::Error),
+}

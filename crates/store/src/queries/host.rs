@@ -1,0 +1,158 @@
+//! Delivery health per peer host. A retryable failure makes the host wait
+//! until its probe delivery's next attempt; a success, or any activity
+//! arriving from the host, makes it reachable again at once.
+
+use crate::{
+    Store, StoreError,
+    entities::{delivery, host_state},
+    queries::delivery::STATUS_PENDING,
+    records::now,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, OnConflict},
+};
+
+/// A host's delivery health.
+pub type HostState = host_state::Model;
+
+/// Failures in a row after which a host counts as unreachable.
+pub const UNREACHABLE_AFTER: i32 = 5;
+
+impl Store {
+    /// Records a successful delivery to `host`.
+    pub async fn put_host_success(&self, host: &str) -> Result<(), StoreError> {
+        let t = now();
+        host_state::Entity::insert(host_state::ActiveModel {
+            host: Set(host.to_owned()),
+            consecutive_failures: Set(0),
+            next_attempt_at: Set(None),
+            unreachable_since: Set(None),
+            last_success_at: Set(Some(t)),
+            last_failure_at: Set(None),
+            last_error: Set(None),
+        })
+        .on_conflict(
+            OnConflict::column(host_state::Column::Host)
+                .update_columns([
+                    host_state::Column::ConsecutiveFailures,
+                    host_state::Column::NextAttemptAt,
+                    host_state::Column::UnreachableSince,
+                    host_state::Column::LastSuccessAt,
+                ])
+                .to_owned(),
+        )
+        .exec(self.db())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a retryable failure: `host` is not tried again before `next`,
+    /// and pending deliveries to it that were due earlier move to `next`
+    /// (without counting an attempt), so one probe goes first.
+    pub async fn put_host_failure(
+        &self,
+        host: &str,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<HostState, StoreError> {
+        let t = now();
+        let existing = host_state::Entity::find_by_id(host.to_owned())
+            .one(self.db())
+            .await?;
+        let failures = existing.as_ref().map_or(0, |h| h.consecutive_failures) + 1;
+        let unreachable_since = match existing.as_ref().and_then(|h| h.unreachable_since) {
+            Some(since) => Some(since),
+            None if failures >= UNREACHABLE_AFTER => Some(t),
+            None => None,
+        };
+        let row = host_state::ActiveModel {
+            host: Set(host.to_owned()),
+            consecutive_failures: Set(failures),
+            next_attempt_at: Set(Some(next)),
+            unreachable_since: Set(unreachable_since),
+            last_success_at: Set(existing.as_ref().and_then(|h| h.last_success_at)),
+            last_failure_at: Set(Some(t)),
+            last_error: Set(Some(error.chars().take(1000).collect())),
+        };
+        host_state::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(host_state::Column::Host)
+                    .update_columns([
+                        host_state::Column::ConsecutiveFailures,
+                        host_state::Column::NextAttemptAt,
+                        host_state::Column::UnreachableSince,
+                        host_state::Column::LastFailureAt,
+                        host_state::Column::LastError,
+                    ])
+                    .to_owned(),
+            )
+            .exec(self.db())
+            .await?;
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
+            .filter(delivery::Column::Host.eq(host))
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .filter(delivery::Column::NextAttemptAt.lt(next))
+            .exec(self.db())
+            .await?;
+        host_state::Entity::find_by_id(host.to_owned())
+            .one(self.db())
+            .await?
+            .ok_or(StoreError::NotFound("host state"))
+    }
+
+    /// `host` showed signs of life (it sent us an activity): if it was
+    /// waiting out failures, its pending deliveries become due now.
+    pub async fn put_host_alive(&self, host: &str) -> Result<bool, StoreError> {
+        let Some(state) = host_state::Entity::find_by_id(host.to_owned())
+            .one(self.db())
+            .await?
+        else {
+            return Ok(false);
+        };
+        if state.consecutive_failures == 0 {
+            return Ok(false);
+        }
+        let t = now();
+        host_state::Entity::update_many()
+            .col_expr(host_state::Column::ConsecutiveFailures, Expr::value(0))
+            .col_expr(
+                host_state::Column::NextAttemptAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                host_state::Column::UnreachableSince,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(host_state::Column::Host.eq(host))
+            .exec(self.db())
+            .await?;
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::NextAttemptAt, Expr::value(t))
+            .filter(delivery::Column::Host.eq(host))
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .filter(delivery::Column::NextAttemptAt.gt(t))
+            .exec(self.db())
+            .await?;
+        Ok(true)
+    }
+
+    /// Hosts with failures, worst first (for the operator).
+    pub async fn list_failing_hosts(&self) -> Result<Vec<HostState>, StoreError> {
+        Ok(host_state::Entity::find()
+            .filter(host_state::Column::ConsecutiveFailures.gt(0))
+            .order_by_desc(host_state::Column::ConsecutiveFailures)
+            .all(self.db())
+            .await?)
+    }
+
+    /// One host's state.
+    pub async fn get_host_state(&self, host: &str) -> Result<Option<HostState>, StoreError> {
+        Ok(host_state::Entity::find_by_id(host.to_owned())
+            .one(self.db())
+            .await?)
+    }
+}
