@@ -41,6 +41,8 @@ pub struct FedContext {
     pub wake: Arc<Notify>,
     /// The client deliveries go out with (see [`http_client`]).
     pub client: reqwest::Client,
+    /// This process's counters.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// The HTTP client for outgoing requests: no redirects, 10-second timeouts,

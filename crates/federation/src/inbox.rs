@@ -89,6 +89,8 @@ impl ReceiveActivityHook<Envelope, DbRemoteActor, FedContext> for StoreHook {
         {
             data.wake.notify_one();
         }
+        let result = if inserted { "accepted" } else { "duplicate" };
+        data.metrics.inbox.with_label_values(&[result]).inc();
         if inserted {
             data.wake.notify_one();
         } else {

@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod error;
 pub mod inbox;
 pub mod keys;
+pub mod metrics;
 pub mod objects;
 pub mod protocol;
 pub mod signed_fetch;

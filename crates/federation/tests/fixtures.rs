@@ -68,6 +68,7 @@ async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
         },
         wake: Arc::new(tokio::sync::Notify::new()),
         client: deling_federation::context::http_client(false).unwrap(),
+        metrics: deling_federation::metrics::Metrics::new().unwrap(),
     };
     (build_config(ctx).await.unwrap(), dir)
 }

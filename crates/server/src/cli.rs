@@ -20,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the server (migrates the database first).
     Serve,
+    /// Run only the federation worker (fan-out, inbox processing, delivery),
+    /// beside `serve` processes on the same PostgreSQL database.
+    Worker,
     /// Bring the database schema up to date.
     Migrate {
         /// Only show applied and pending migrations.
@@ -43,6 +46,16 @@ pub enum AdminCommand {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Federation queues and peers.
+    #[command(subcommand)]
+    Federation(FederationCommand),
+}
+
+/// `deling admin federation ...`.
+#[derive(Debug, Subcommand)]
+pub enum FederationCommand {
+    /// Queue depth, oldest waiting delivery, failing hosts.
+    Status,
 }
 
 /// `deling admin agency ...`.

@@ -58,6 +58,7 @@ pub async fn federation_config(
         },
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         client: deling_federation::context::http_client(config.federation.allow_private_addresses)?,
+        metrics: deling_federation::metrics::Metrics::new().context("cannot register metrics")?,
     };
     deling_federation::context::build_config(fed)
         .await
@@ -119,6 +120,7 @@ impl Application {
             App::new()
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("deling::http"))
                 .wrap(middleware::NormalizePath::trim())
+                .wrap(middleware::from_fn(deling_web::observe::track))
                 .configure(deling_web::configure(state.clone()))
         });
         if config.http.workers > 0 {

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod observe;
 pub mod routes;
 pub mod state;
 

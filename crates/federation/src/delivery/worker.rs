@@ -150,8 +150,18 @@ impl Worker {
         for row in &rows {
             let data = self.config.to_request_data();
             match inbox::process(&row.body, &data).await {
-                Ok(()) => data.store.finish_inbox_activity(row.id).await?,
+                Ok(()) => {
+                    data.metrics
+                        .inbox_processed
+                        .with_label_values(&["done"])
+                        .inc();
+                    data.store.finish_inbox_activity(row.id).await?
+                }
                 Err(e) if e.is_transient() && row.attempts + 1 < INBOX_MAX_ATTEMPTS => {
+                    data.metrics
+                        .inbox_processed
+                        .with_label_values(&["retry"])
+                        .inc();
                     tracing::info!(id = %row.ap_id, error = %e, "inbox activity will be retried");
                     let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
                     data.store
@@ -159,6 +169,10 @@ impl Worker {
                         .await?;
                 }
                 Err(e) => {
+                    data.metrics
+                        .inbox_processed
+                        .with_label_values(&["failed"])
+                        .inc();
                     tracing::info!(id = %row.ap_id, error = %e, "inbox activity refused");
                     data.store
                         .fail_inbox_activity(row.id, &e.to_string())
@@ -213,19 +227,32 @@ async fn deliver_to_host(host: &str, rows: Vec<Delivery>, data: &Data) -> Result
         };
         match outcome {
             Outcome::Delivered => {
+                data.metrics
+                    .deliveries
+                    .with_label_values(&["delivered"])
+                    .inc();
                 data.store.finish_delivery(row.id).await?;
                 data.store.put_host_success(host).await?;
             }
             Outcome::Refused(why) => {
+                data.metrics
+                    .deliveries
+                    .with_label_values(&["refused"])
+                    .inc();
                 tracing::info!(delivery = row.id, inbox = %row.inbox, %why, "delivery refused for good");
                 data.store.fail_delivery(row.id, &why).await?;
             }
             Outcome::Retry(why) => {
                 let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
                 if row.attempts + 1 >= data.settings.max_attempts {
+                    data.metrics
+                        .deliveries
+                        .with_label_values(&["given_up"])
+                        .inc();
                     tracing::warn!(delivery = row.id, inbox = %row.inbox, %why, "delivery given up");
                     data.store.fail_delivery(row.id, &why).await?;
                 } else {
+                    data.metrics.deliveries.with_label_values(&["retry"]).inc();
                     tracing::info!(delivery = row.id, inbox = %row.inbox, %why, %next, "delivery will be retried");
                     data.store.retry_delivery(row.id, &why, next).await?;
                 }

@@ -2,8 +2,8 @@
 
 use crate::{
     cli::{
-        AdminCommand, AgencyCommand, AgencyCreate, TokenCommand, TokenCreate, UserCommand,
-        UserCreate, UserGrant,
+        AdminCommand, AgencyCommand, AgencyCreate, FederationCommand, TokenCommand, TokenCreate,
+        UserCommand, UserCreate, UserGrant,
     },
     config::Config,
     startup::{open_store, urls},
@@ -35,6 +35,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::Agency(AgencyCommand::Following { slug }) => following(&store, &slug).await,
         AdminCommand::Token(TokenCommand::List { username }) => token_list(&store, &username).await,
+        AdminCommand::Federation(FederationCommand::Status) => federation_status(&store).await,
         AdminCommand::User(UserCommand::Create(args)) => user_create(&store, args).await,
         AdminCommand::User(UserCommand::Grant(args)) => user_grant(&store, args).await,
         AdminCommand::Token(TokenCommand::Create(args)) => token_create(&store, args).await,
@@ -269,6 +270,46 @@ async fn token_list(store: &Store, username: &str) -> anyhow::Result<()> {
             t.last_used_at
                 .map_or("never".into(), |e| e.format("%Y-%m-%d %H:%M").to_string()),
         );
+    }
+    Ok(())
+}
+
+async fn federation_status(store: &Store) -> anyhow::Result<()> {
+    let s = store.queue_stats().await?;
+    let age = s
+        .oldest_pending
+        .map(|t| {
+            format!(
+                " (oldest queued {}s ago)",
+                (chrono::Utc::now() - t).num_seconds().max(0)
+            )
+        })
+        .unwrap_or_default();
+    println!("deliveries waiting:   {}{age}", s.pending_deliveries);
+    println!("deliveries made:      {} (last week)", s.done_deliveries);
+    println!("deliveries given up:  {} (last week)", s.failed_deliveries);
+    println!("incoming waiting:     {}", s.pending_inbox);
+    println!("incoming refused:     {} (last day)", s.failed_inbox);
+    println!("changes to fan out:   {}", s.pending_events);
+    if s.failing_hosts.is_empty() {
+        println!("failing hosts:        none");
+    } else {
+        println!("failing hosts:");
+        for h in s.failing_hosts {
+            println!(
+                "  {}\t{} failures{}\tnext try {}\t{}",
+                h.host,
+                h.consecutive_failures,
+                if h.unreachable_since.is_some() {
+                    " (unreachable)"
+                } else {
+                    ""
+                },
+                h.next_attempt_at
+                    .map_or("-".into(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+                h.last_error.as_deref().unwrap_or("")
+            );
+        }
     }
     Ok(())
 }

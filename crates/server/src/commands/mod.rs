@@ -3,3 +3,4 @@
 pub mod admin;
 pub mod migrate;
 pub mod serve;
+pub mod worker;

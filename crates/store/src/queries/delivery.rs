@@ -213,3 +213,60 @@ impl Store {
             .await?)
     }
 }
+
+/// The state of the federation queues, for the operator.
+#[derive(Debug, Clone, Default)]
+pub struct QueueStats {
+    /// Deliveries waiting.
+    pub pending_deliveries: u64,
+    /// When the oldest waiting delivery was queued.
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// Deliveries given up (kept a week).
+    pub failed_deliveries: u64,
+    /// Deliveries made (kept a week).
+    pub done_deliveries: u64,
+    /// Incoming activities waiting to be processed.
+    pub pending_inbox: u64,
+    /// Incoming activities refused while processing (kept a day).
+    pub failed_inbox: u64,
+    /// Local changes not yet fanned out.
+    pub pending_events: u64,
+    /// Hosts whose last delivery failed, worst first.
+    pub failing_hosts: Vec<crate::queries::host::HostState>,
+}
+
+impl Store {
+    /// Counts what waits, what failed and which hosts are failing.
+    pub async fn queue_stats(&self) -> Result<QueueStats, StoreError> {
+        use crate::entities::{inbox_activity, outbox_event};
+        let count = |status: &'static str| {
+            delivery::Entity::find()
+                .filter(delivery::Column::Status.eq(status))
+                .count(self.db())
+        };
+        let oldest = delivery::Entity::find()
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .order_by_asc(delivery::Column::CreatedAt)
+            .one(self.db())
+            .await?
+            .map(|d| d.created_at);
+        let inbox_count = |status: &'static str| {
+            inbox_activity::Entity::find()
+                .filter(inbox_activity::Column::Status.eq(status))
+                .count(self.db())
+        };
+        Ok(QueueStats {
+            pending_deliveries: count(STATUS_PENDING).await?,
+            oldest_pending: oldest,
+            failed_deliveries: count(STATUS_FAILED).await?,
+            done_deliveries: count(STATUS_DONE).await?,
+            pending_inbox: inbox_count(crate::queries::inbox::INBOX_PENDING).await?,
+            failed_inbox: inbox_count(crate::queries::inbox::INBOX_FAILED).await?,
+            pending_events: outbox_event::Entity::find()
+                .filter(outbox_event::Column::ProcessedAt.is_null())
+                .count(self.db())
+                .await?,
+            failing_hosts: self.list_failing_hosts().await?,
+        })
+    }
+}

@@ -61,6 +61,23 @@ async fn receive(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let result = receive_checked(state, req, body).await;
+    if result.is_err() {
+        state
+            .federation
+            .metrics
+            .inbox
+            .with_label_values(&["rejected"])
+            .inc();
+    }
+    result
+}
+
+async fn receive_checked(
+    state: &AppState,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     check_signature_params(&req)?;
     let data = state.fed_data();
     match receive_activity_with_hook::<Envelope, DbRemoteActor, FedContext>(

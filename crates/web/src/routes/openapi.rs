@@ -39,11 +39,13 @@ impl Modify for BearerAuth {
         api::federation::following,
         api::federation::followers,
         api::federation::comment,
+        api::admin::federation,
     ),
     components(schemas(
         dto::ItemBody, dto::LinkBody, dto::ItemView, dto::LinkView, dto::ItemPage, dto::ActorRef,
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,
+        api::admin::FederationStatus, api::admin::FailingHost,
         error::Problem, error::ProblemField,
     )),
     modifiers(&BearerAuth),

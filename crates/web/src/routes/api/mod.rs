@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`.
 
+pub mod admin;
 pub mod agencies;
 pub mod auth;
 pub mod federation;
@@ -13,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .route("/auth/login", web::post().to(auth::login))
+            .route("/admin/federation", web::get().to(admin::federation))
             .route("/auth/token", web::delete().to(auth::logout))
             .route("/agencies", web::get().to(agencies::list))
             .route("/agencies/{slug}", web::get().to(agencies::get))

@@ -1,0 +1,84 @@
+//! Instance administration: the state of federation.
+
+use crate::{
+    auth::Authenticated,
+    error::{ApiError, Problem},
+    state::AppState,
+};
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A peer host whose deliveries are failing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailingHost {
+    /// Host (and port).
+    pub host: String,
+    /// Failures in a row.
+    pub consecutive_failures: i32,
+    /// Not tried again before this.
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Counted unreachable since.
+    pub unreachable_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Last delivered to.
+    pub last_success_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the last failure was.
+    pub last_error: Option<String>,
+}
+
+/// The federation queues.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FederationStatus {
+    /// Deliveries waiting.
+    pub pending_deliveries: u64,
+    /// When the oldest waiting delivery was queued.
+    pub oldest_pending: Option<chrono::DateTime<chrono::Utc>>,
+    /// Deliveries made in the last week.
+    pub done_deliveries: u64,
+    /// Deliveries given up in the last week.
+    pub failed_deliveries: u64,
+    /// Incoming activities waiting to be processed.
+    pub pending_inbox: u64,
+    /// Incoming activities refused in the last day.
+    pub failed_inbox: u64,
+    /// Local changes not yet fanned out.
+    pub pending_events: u64,
+    /// Hosts whose last delivery failed, worst first.
+    pub failing_hosts: Vec<FailingHost>,
+}
+
+/// The state of federation, for instance administrators.
+#[utoipa::path(get, path = "/api/v1/admin/federation", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = FederationStatus), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn federation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    if !auth.staff.instance_admin {
+        return Err(ApiError::Forbidden(
+            "only instance administrators may see this".into(),
+        ));
+    }
+    let s = state.store.queue_stats().await?;
+    Ok(HttpResponse::Ok().json(FederationStatus {
+        pending_deliveries: s.pending_deliveries,
+        oldest_pending: s.oldest_pending,
+        done_deliveries: s.done_deliveries,
+        failed_deliveries: s.failed_deliveries,
+        pending_inbox: s.pending_inbox,
+        failed_inbox: s.failed_inbox,
+        pending_events: s.pending_events,
+        failing_hosts: s
+            .failing_hosts
+            .into_iter()
+            .map(|h| FailingHost {
+                host: h.host,
+                consecutive_failures: h.consecutive_failures,
+                next_attempt_at: h.next_attempt_at,
+                unreachable_since: h.unreachable_since,
+                last_success_at: h.last_success_at,
+                last_error: h.last_error,
+            })
+            .collect(),
+    }))
+}
