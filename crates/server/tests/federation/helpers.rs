@@ -506,3 +506,18 @@ pub async fn eventually_within<T>(
         }
     }
 }
+
+impl Instance {
+    /// An instance whose configuration is changed by `tweak` before it
+    /// serves anything of interest: it is started with the test defaults,
+    /// stopped, and started again on the same port and database with the
+    /// changed configuration (its worker is run by the test, as with
+    /// [`Instance::spawn_stoppable`]).
+    pub async fn spawn_configured(tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut instance = Self::spawn_stoppable().await;
+        instance.stop().await;
+        tweak(&mut instance.config);
+        instance.restart().await;
+        instance
+    }
+}

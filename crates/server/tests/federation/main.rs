@@ -13,4 +13,6 @@ mod following;
 mod items;
 mod lifecycle;
 mod ordering;
+mod replies;
 mod signatures;
+mod signed_fetch;

@@ -67,6 +67,8 @@ impl Received {
 struct PeerState {
     docs: Arc<Mutex<HashMap<String, Value>>>,
     received: Arc<Mutex<Vec<Received>>>,
+    /// GETs, recorded as well (apart from `received`).
+    fetched: Arc<Mutex<Vec<Received>>>,
 }
 
 async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -91,6 +93,13 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
             body: body.to_vec(),
         });
         return HttpResponse::Accepted().finish();
+    }
+    if req.method() == actix_web::http::Method::GET {
+        state
+            .fetched
+            .lock()
+            .expect("lock")
+            .push(record(&req, &body));
     }
     let doc = state.docs.lock().expect("lock").get(req.path()).cloned();
     match doc {
@@ -394,4 +403,247 @@ pub fn verify_received(
         &signature,
     )
     .map_err(|e| format!("signature does not verify: {e}"))
+}
+
+/// A request as [`Received`] (headers lower-cased).
+fn record(req: &HttpRequest, body: &[u8]) -> Received {
+    Received {
+        path: req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned()),
+        headers: req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_lowercase(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect(),
+        body: body.to_vec(),
+    }
+}
+
+impl FakePeer {
+    /// Every GET received so far.
+    pub fn fetched(&self) -> Vec<Received> {
+        self.state.fetched.lock().expect("lock").clone()
+    }
+
+    /// The document served at `path`, if any.
+    pub fn doc(&self, path: &str) -> Option<Value> {
+        self.state.docs.lock().expect("lock").get(path).cloned()
+    }
+
+    /// Serves `doc` at `path` (replacing what was there).
+    pub fn serve_doc(&self, path: &str, doc: Value) {
+        self.state
+            .docs
+            .lock()
+            .expect("lock")
+            .insert(path.to_owned(), doc);
+    }
+}
+
+/// Base64 of the RSA PKCS#1 v1.5 SHA-256 signature of `signing_string`.
+fn sign_string(key: &RsaPrivateKey, signing_string: &str) -> String {
+    let signature = key
+        .sign(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(signing_string.as_bytes()),
+        )
+        .expect("sign");
+    B64.encode(signature)
+}
+
+impl FakeActor {
+    /// A GET of `url` signed as Mastodon signs in authorized-fetch mode:
+    /// `(request-target) host date accept`, rsa-sha256, no Digest.
+    pub fn get<'a>(&'a self, url: &str) -> SignedGet<'a> {
+        SignedGet {
+            url: url.to_owned(),
+            key: &self.key,
+            key_id: self.key_id.clone(),
+            date: Some(Utc::now()),
+            accept: "application/activity+json".to_owned(),
+            headers: vec!["(request-target)", "host", "date", "accept"],
+        }
+    }
+}
+
+/// A signed GET; each field can be spoilt on purpose.
+pub struct SignedGet<'a> {
+    /// What is fetched.
+    pub url: String,
+    /// Signing key.
+    pub key: &'a RsaPrivateKey,
+    /// `keyId`.
+    pub key_id: String,
+    /// The `Date` header (none if `None`).
+    pub date: Option<DateTime<Utc>>,
+    /// The `Accept` header.
+    pub accept: String,
+    /// The signed headers, in order.
+    pub headers: Vec<&'static str>,
+}
+
+impl SignedGet<'_> {
+    /// Signs the request, returning its headers (name, value).
+    pub fn signed_headers(&self) -> Vec<(String, String)> {
+        let url = Url::parse(&self.url).expect("URL");
+        let mut target = url.path().to_owned();
+        if let Some(q) = url.query() {
+            target = format!("{target}?{q}");
+        }
+        let date = self.date.map(http_date);
+        let mut values: HashMap<&str, String> = HashMap::from([
+            ("(request-target)", format!("get {target}")),
+            ("host", authority(&url)),
+            ("accept", self.accept.clone()),
+        ]);
+        if let Some(d) = &date {
+            values.insert("date", d.clone());
+        }
+        let signing_string = self
+            .headers
+            .iter()
+            .map(|h| format!("{h}: {}", values.get(h).cloned().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut headers = vec![
+            ("accept".to_owned(), self.accept.clone()),
+            (
+                "signature".to_owned(),
+                format!(
+                    "keyId=\"{}\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"{}\"",
+                    self.key_id,
+                    self.headers.join(" "),
+                    sign_string(self.key, &signing_string)
+                ),
+            ),
+        ];
+        if let Some(d) = date {
+            headers.push(("date".to_owned(), d));
+        }
+        headers
+    }
+
+    /// Signs and sends.
+    pub async fn send(&self, client: &reqwest::Client) -> Response {
+        send_get(client, &self.url, &self.signed_headers()).await
+    }
+}
+
+/// Sends a GET with exactly these headers.
+pub async fn send_get(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &[(String, String)],
+) -> Response {
+    let mut req = client.get(url);
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    req.send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+/// Flips a bit of the signature in a `Signature` header among `headers`.
+pub fn tamper_signature(headers: &mut [(String, String)]) {
+    let (_, value) = headers
+        .iter_mut()
+        .find(|(k, _)| k == "signature")
+        .expect("a Signature header");
+    let (head, sig) = value
+        .rsplit_once("signature=\"")
+        .expect("a signature parameter");
+    let sig = sig.trim_end_matches('"');
+    let mut bytes = B64.decode(sig).expect("base64 signature");
+    bytes[0] ^= 1;
+    *value = format!("{head}signature=\"{}\"", B64.encode(bytes));
+}
+
+/// The parameters of a `Signature` header.
+pub fn signature_params(signature: &str) -> HashMap<String, String> {
+    signature
+        .split(',')
+        .filter_map(|part| {
+            let (k, v) = part.split_once('=')?;
+            Some((k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
+        })
+        .collect()
+}
+
+/// Checks a received request of `method` the way a strict peer (Mastodon)
+/// does: the signature covers each of `needed`, a signed Date is recent, a
+/// Digest (if sent) matches the body, `keyId` is `expected_key_id`, and the
+/// signature verifies with `public_key_pem`. Returns the signature's
+/// parameters.
+pub fn verify_request(
+    r: &Received,
+    method: &str,
+    expected_key_id: &str,
+    public_key_pem: &str,
+    needed: &[&str],
+) -> Result<HashMap<String, String>, String> {
+    if let Some(digest) = r.headers.get("digest")
+        && *digest != digest_header(&r.body)
+    {
+        return Err(format!("Digest {digest} does not match the body"));
+    }
+    let sig = r.headers.get("signature").ok_or("no Signature header")?;
+    let params = signature_params(sig);
+    let key_id = params.get("keyId").ok_or("no keyId")?;
+    if key_id != expected_key_id {
+        return Err(format!("keyId {key_id}, expected {expected_key_id}"));
+    }
+    let headers: Vec<String> = params
+        .get("headers")
+        .ok_or("no headers list")?
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for n in needed {
+        if !headers.iter().any(|h| h == n) {
+            return Err(format!("{n} is not signed: {headers:?}"));
+        }
+    }
+    if headers.iter().any(|h| h == "date") {
+        let date = r.headers.get("date").ok_or("no Date header")?;
+        let when = DateTime::parse_from_rfc2822(&date.replace("GMT", "+0000"))
+            .map_err(|e| format!("Date {date:?}: {e}"))?;
+        let age = Utc::now().signed_duration_since(when).num_seconds().abs();
+        if age > 300 {
+            return Err(format!("Date {date:?} is {age} s away from now"));
+        }
+    }
+    let signing_string = headers
+        .iter()
+        .map(|h| {
+            let v = match h.as_str() {
+                "(request-target)" => Some(format!("{} {}", method.to_lowercase(), r.path)),
+                "(created)" => params.get("created").cloned(),
+                "(expires)" => params.get("expires").cloned(),
+                other => r.headers.get(other).cloned(),
+            };
+            v.map(|v| format!("{h}: {v}"))
+                .ok_or_else(|| format!("signed header {h} is missing"))
+        })
+        .collect::<Result<Vec<_>, _>>()?
+        .join("\n");
+    let signature = B64
+        .decode(params.get("signature").ok_or("no signature")?)
+        .map_err(|e| format!("signature is not base64: {e}"))?;
+    let key = RsaPublicKey::from_public_key_pem(public_key_pem)
+        .map_err(|e| format!("public key: {e}"))?;
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(signing_string.as_bytes()),
+        &signature,
+    )
+    .map_err(|e| format!("signature does not verify: {e}"))?;
+    Ok(params)
 }
