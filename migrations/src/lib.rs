@@ -11,6 +11,8 @@ mod m20261128_000002_follows;
 mod m20261128_000003_queues;
 mod m20261128_000004_tombstones;
 mod m20261128_000005_hosts;
+mod m20261128_000006_login_attempts;
+mod m20261128_000007_policy;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_queues::Migration),
             Box::new(m20261128_000004_tombstones::Migration),
             Box::new(m20261128_000005_hosts::Migration),
+            Box::new(m20261128_000006_login_attempts::Migration),
+            Box::new(m20261128_000007_policy::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod language;
 pub mod license;
 pub mod markdown;
 pub mod metadata;
+pub mod policy;
 pub mod slug;
 pub mod text;
 pub mod web_url;

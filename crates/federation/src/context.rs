@@ -69,14 +69,31 @@ pub type Data = activitypub_federation::config::Data<FedContext>;
 /// activitypub_federation's configuration with our context.
 pub type Config = FederationConfig<FedContext>;
 
-/// Refuses nothing for now; the place where block and allow lists plug in.
+/// Applies the federation policy to every URL activitypub_federation is
+/// about to use: incoming activity ids (before the sender's actor is even
+/// fetched), fetches, and its own sends. A suspended domain, or in
+/// allow-list mode any domain not allowed, is refused.
 #[derive(Clone)]
-struct PolicyVerifier;
+struct PolicyVerifier {
+    store: Store,
+}
 
 #[async_trait::async_trait]
 impl UrlVerifier for PolicyVerifier {
-    async fn verify(&self, _url: &Url) -> Result<(), activitypub_federation::error::Error> {
-        Ok(())
+    async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
+        let host = crate::objects::actors::authority(url);
+        match self.store.get_host_verdict(&host).await {
+            Ok(deling_store::queries::policy::Verdict::Refused) => {
+                Err(activitypub_federation::error::Error::UrlVerificationError(
+                    "the domain is blocked by this server's federation policy",
+                ))
+            }
+            Ok(_) => Ok(()),
+            // Fail closed: without the policy we cannot know.
+            Err(_) => Err(activitypub_federation::error::Error::UrlVerificationError(
+                "the federation policy could not be read",
+            )),
+        }
     }
 }
 
@@ -102,6 +119,7 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
     let timeout = Duration::from_secs(10);
     let client = ctx.client.clone();
     let domain = ctx.settings.domain.clone();
+    let policy_store = ctx.store.clone();
     let debug = ctx.settings.debug;
     FederationConfig::builder()
         .domain(domain)
@@ -111,7 +129,9 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
         .client(client.into())
         .request_timeout(timeout)
         .http_fetch_limit(50)
-        .url_verifier(Box::new(PolicyVerifier))
+        .url_verifier(Box::new(PolicyVerifier {
+            store: policy_store,
+        }))
         .signed_fetch_actor(&instance_actor)
         // Sign `(request-target) host date` (and `digest` on POSTs) with
         // rsa-sha256, as Mastodon requires in authorized-fetch mode, rather

@@ -70,6 +70,11 @@ impl ReceiveActivityHook<Envelope, DbRemoteActor, FedContext> for StoreHook {
         data: &Data,
     ) -> Result<(), FedError> {
         same_origin(&activity.id, &activity.actor)?;
+        if data.store.is_actor_blocked(activity.actor.as_str()).await? {
+            return Err(FedError::Refused(
+                "the actor is blocked on this server".into(),
+            ));
+        }
         let body = serde_json::to_string(activity)?;
         let inserted = data
             .store
@@ -120,6 +125,16 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
         | Incoming::Announce(a)
         | Incoming::Flag(a) => a.actor.clone(),
     };
+    // Blocked after the activity was stored: drop it now.
+    if data.store.is_actor_blocked(actor_id.as_str()).await?
+        || data
+            .store
+            .get_host_verdict(&crate::objects::actors::authority(&actor_id))
+            .await?
+            == deling_store::queries::policy::Verdict::Refused
+    {
+        return Ok(());
+    }
     let Some(row) = data
         .store
         .get_remote_actor_by_ap_id(actor_id.as_str())
@@ -156,8 +171,7 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
             )
             .await
         }
-        // Reports wait for the moderation queue (see the durable delivery
-        // issue); acknowledged, stored, not acted on.
-        Incoming::Flag(_) | Incoming::Other => Ok(()),
+        Incoming::Flag(a) => activities::report::receive(a, &value, &actor, data).await,
+        Incoming::Other => Ok(()),
     }
 }

@@ -100,6 +100,20 @@ impl Metrics {
         })
     }
 
+    /// Sets the queue gauges from the database's counts.
+    pub fn refresh(&self, stats: &deling_store::queries::delivery::QueueStats) {
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.queue_depth.set(n(stats.pending_deliveries));
+        self.inbox_depth.set(n(stats.pending_inbox));
+        self.failing_hosts
+            .set(i64::try_from(stats.failing_hosts.len()).unwrap_or(i64::MAX));
+        self.oldest_pending_seconds.set(
+            stats
+                .oldest_pending
+                .map_or(0, |t| (chrono::Utc::now() - t).num_seconds().max(0)),
+        );
+    }
+
     /// The Prometheus text exposition of everything registered.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();

@@ -22,7 +22,11 @@ pub enum Command {
     Serve,
     /// Run only the federation worker (fan-out, inbox processing, delivery),
     /// beside `serve` processes on the same PostgreSQL database.
-    Worker,
+    Worker {
+        /// Serve this process's Prometheus metrics at ADDR/metrics.
+        #[arg(long, value_name = "ADDR")]
+        metrics_bind: Option<std::net::SocketAddr>,
+    },
     /// Bring the database schema up to date.
     Migrate {
         /// Only show applied and pending migrations.
@@ -49,6 +53,76 @@ pub enum AdminCommand {
     /// Federation queues and peers.
     #[command(subcommand)]
     Federation(FederationCommand),
+    /// Federation policy: domain blocks, allow-list mode, blocked actors.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Reports received from other servers.
+    Reports {
+        /// Include resolved reports.
+        #[arg(long)]
+        all: bool,
+    },
+    /// The audit log, newest first.
+    Audit {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
+}
+
+/// `deling admin policy ...`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Block a domain (and its subdomains).
+    Block {
+        /// Host name, e.g. spam.example.
+        domain: String,
+        /// `suspend` (nothing in or out), `silence` (comments held, items
+        /// not catalogued) or `reject_media`.
+        #[arg(long, default_value = "suspend")]
+        severity: String,
+        /// A reason that may be shown publicly.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Allow a domain (what counts in allow-list mode).
+    Allow {
+        /// Host name.
+        domain: String,
+    },
+    /// Remove a domain's policy.
+    Remove {
+        /// Host name.
+        domain: String,
+    },
+    /// List domain policies.
+    List,
+    /// Import Mastodon's domain-block CSV.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
+    /// Export domain blocks as Mastodon's CSV (to standard output).
+    Export,
+    /// Show or set the mode: `blocklist` (all but blocked) or `allowlist`
+    /// (only allowed domains federate).
+    Mode {
+        /// The new mode.
+        mode: Option<String>,
+    },
+    /// Block one remote actor.
+    BlockActor {
+        /// The actor's URL.
+        actor: String,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Unblock a remote actor.
+    UnblockActor {
+        /// The actor's URL.
+        actor: String,
+    },
 }
 
 /// `deling admin federation ...`.

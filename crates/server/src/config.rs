@@ -29,6 +29,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// `[federation]`.
     pub federation: FederationConfig,
+    /// `[limits]`.
+    pub limits: LimitsConfig,
     /// `[log]`.
     pub log: LogConfig,
 }
@@ -49,6 +51,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Worker threads (0 = per core).
     pub workers: usize,
+    /// Take the client address from `X-Forwarded-For` / `Forwarded`.
+    pub trust_proxy_headers: bool,
 }
 
 /// `[auth]`.
@@ -73,6 +77,100 @@ pub struct FederationConfig {
     pub retry_base_seconds: u64,
     /// Attempts before giving up a delivery.
     pub max_delivery_attempts: u32,
+}
+
+/// `[limits]`: rate limits (per process) and the login lock-out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Inbox deliveries per client address per minute.
+    pub inbox_per_ip_per_minute: u32,
+    /// Inbox deliveries per remote host per minute.
+    pub inbox_per_host_per_minute: u32,
+    /// API requests per bearer token per minute.
+    pub api_per_token_per_minute: u32,
+    /// Login attempts per client address per minute.
+    pub login_per_ip_per_minute: u32,
+    /// Failed logins in a row that lock a username.
+    pub login_lockout_failures: u32,
+    /// The first lock, in seconds; each further failure doubles it.
+    pub login_lockout_base_seconds: u64,
+    /// The longest lock, in seconds.
+    pub login_lockout_max_seconds: u64,
+}
+
+impl LimitsConfig {
+    /// The web layer's form of these settings.
+    pub fn settings(&self) -> deling_web::ratelimit::LimitSettings {
+        let secs = |s: u64| chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX));
+        deling_web::ratelimit::LimitSettings {
+            inbox_per_ip_per_minute: self.inbox_per_ip_per_minute,
+            inbox_per_host_per_minute: self.inbox_per_host_per_minute,
+            api_per_token_per_minute: self.api_per_token_per_minute,
+            login_per_ip_per_minute: self.login_per_ip_per_minute,
+            login_lockout_failures: self.login_lockout_failures,
+            login_lockout_base: secs(self.login_lockout_base_seconds),
+            login_lockout_max: secs(self.login_lockout_max_seconds),
+        }
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let at_least_one = |key: &'static str, v: u64| {
+            if v == 0 {
+                Err(ConfigError::Invalid {
+                    key,
+                    problem: "must be at least 1".into(),
+                })
+            } else {
+                Ok(())
+            }
+        };
+        at_least_one(
+            "limits.inbox_per_ip_per_minute",
+            self.inbox_per_ip_per_minute.into(),
+        )?;
+        at_least_one(
+            "limits.inbox_per_host_per_minute",
+            self.inbox_per_host_per_minute.into(),
+        )?;
+        at_least_one(
+            "limits.api_per_token_per_minute",
+            self.api_per_token_per_minute.into(),
+        )?;
+        at_least_one(
+            "limits.login_per_ip_per_minute",
+            self.login_per_ip_per_minute.into(),
+        )?;
+        at_least_one(
+            "limits.login_lockout_failures",
+            self.login_lockout_failures.into(),
+        )?;
+        at_least_one(
+            "limits.login_lockout_base_seconds",
+            self.login_lockout_base_seconds,
+        )?;
+        // A week is far longer than anyone should be locked out; it also
+        // keeps the durations well inside what dates can hold.
+        const WEEK: u64 = 7 * 24 * 3600;
+        if self.login_lockout_base_seconds > WEEK {
+            return Err(ConfigError::Invalid {
+                key: "limits.login_lockout_base_seconds",
+                problem: format!("must be at most {WEEK} (a week)"),
+            });
+        }
+        if self.login_lockout_max_seconds < self.login_lockout_base_seconds
+            || self.login_lockout_max_seconds > WEEK
+        {
+            return Err(ConfigError::Invalid {
+                key: "limits.login_lockout_max_seconds",
+                problem: format!(
+                    "must be from limits.login_lockout_base_seconds ({}) to {WEEK} (a week)",
+                    self.login_lockout_base_seconds
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// `[log]`.
@@ -175,6 +273,7 @@ impl Config {
                 problem: "must be at least 1".into(),
             });
         }
+        self.limits.check()?;
         Ok(())
     }
 
@@ -238,6 +337,33 @@ mod tests {
         assert!(c.check().is_ok());
         assert_eq!(c.bind, "127.0.0.1:8080");
         assert!(!c.federation.debug);
+    }
+
+    #[test]
+    fn limits_are_checked() {
+        let base: Config = Figment::new()
+            .merge(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("defaults");
+        assert!(!base.http.trust_proxy_headers);
+        assert_eq!(
+            base.limits.settings(),
+            deling_web::ratelimit::LimitSettings::default()
+        );
+        let mut c = base.clone();
+        c.limits.login_per_ip_per_minute = 0;
+        let e = c.check().expect_err("0 is refused").to_string();
+        assert!(e.contains("limits.login_per_ip_per_minute"), "{e}");
+        let mut c = base.clone();
+        c.limits.login_lockout_max_seconds = 10;
+        c.limits.login_lockout_base_seconds = 20;
+        let e = c.check().expect_err("max below base").to_string();
+        assert!(e.contains("limits.login_lockout_max_seconds"), "{e}");
+        let mut c = base;
+        c.limits.api_per_token_per_minute = 1;
+        c.limits.login_lockout_base_seconds = 1;
+        c.limits.login_lockout_max_seconds = 1;
+        assert!(c.check().is_ok());
     }
 
     #[test]

@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve => commands::serve::run(&config).await,
-            Command::Worker => commands::worker::run(&config).await,
+            Command::Worker { metrics_bind } => commands::worker::run(&config, metrics_bind).await,
             Command::Migrate { status } => commands::migrate::run(&config, status).await,
             Command::Admin(cmd) => commands::admin::run(&config, cmd).await,
         }

@@ -101,17 +101,19 @@ impl Application {
         let agency_count = store.count_agencies().await?;
         let federation = federation_config(config, store.clone()).await?;
         let urls = federation.urls.clone();
-        let state = AppState {
+        let state = AppState::new(
             store,
-            federation: federation.clone(),
             urls,
-            settings: WebSettings {
+            WebSettings {
                 instance_name: config.instance.name.clone(),
                 domain: config.domain.clone(),
                 token_lifetime: chrono::Duration::days(i64::from(config.auth.token_lifetime_days)),
                 max_body_bytes: config.http.max_body_bytes,
+                trust_proxy_headers: config.http.trust_proxy_headers,
+                limits: config.limits.settings(),
             },
-        };
+            federation.clone(),
+        );
         let bind = config.bind_addr()?;
         let listener =
             TcpListener::bind(bind).with_context(|| format!("cannot listen on bind = {bind}"))?;

@@ -1,6 +1,7 @@
-//! Bearer-token authentication and the rules for who may write what.
+//! Bearer-token authentication (with the per-token rate limit) and the
+//! rules for who may write what.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{error::ApiError, ratelimit::too_many, state::AppState};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use deling_domain::auth::{Role, token_hash};
 use deling_store::records::{Agency, ApiToken, Staff};
@@ -74,12 +75,18 @@ impl FromRequest for Authenticated {
                         "the Authorization header must be 'Bearer <token>'".into(),
                     )
                 })?;
-            match state.store.get_token_owner(&token_hash(secret)).await? {
-                Some((token, staff)) => Ok(Self { staff, token }),
-                None => Err(ApiError::Unauthorized(
+            let Some((token, staff)) = state.store.get_token_owner(&token_hash(secret)).await?
+            else {
+                return Err(ApiError::Unauthorized(
                     "the token is unknown, expired or revoked".into(),
-                )),
-            }
+                ));
+            };
+            state
+                .limiters
+                .api_per_token
+                .check(&token.id.to_string())
+                .map_err(|wait| too_many("too many requests with this token", wait))?;
+            Ok(Self { staff, token })
         })
     }
 }

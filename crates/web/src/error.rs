@@ -65,6 +65,15 @@ pub enum ApiError {
     /// Well-formed but invalid values.
     #[error("{} invalid field(s)", .0.len())]
     Invalid(Vec<FieldError>),
+    /// Too many requests (a rate limit or a login lock-out); answered with
+    /// `Retry-After`.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// What was limited and when to try again.
+        detail: String,
+        /// Seconds to wait, for `Retry-After`.
+        retry_after: u64,
+    },
     /// Another server failed us.
     #[error("{0}")]
     BadGateway(String),
@@ -136,6 +145,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -182,6 +192,9 @@ impl ResponseError for ApiError {
         res.content_type("application/problem+json");
         if status == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"deling\""));
+        }
+        if let Self::TooManyRequests { retry_after, .. } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         res.json(problem)
     }

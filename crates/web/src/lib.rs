@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod observe;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
 

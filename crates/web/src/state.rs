@@ -1,7 +1,9 @@
 //! What every handler can reach.
 
+use crate::ratelimit::{LimitSettings, Limiters};
 use deling_federation::{Urls, context::Config};
-use deling_store::Store;
+use deling_store::{Store, queries::login::LockoutPolicy};
+use std::sync::Arc;
 
 /// Settings the web layer needs from the server's configuration.
 #[derive(Debug, Clone)]
@@ -14,6 +16,11 @@ pub struct WebSettings {
     pub token_lifetime: chrono::Duration,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Take the client's address from `X-Forwarded-For` / `Forwarded`
+    /// (set by a reverse proxy) rather than from the connection.
+    pub trust_proxy_headers: bool,
+    /// Rate limits and the login lock-out.
+    pub limits: LimitSettings,
 }
 
 /// Shared state, cloned into each worker.
@@ -27,6 +34,8 @@ pub struct AppState {
     pub settings: WebSettings,
     /// activitypub_federation's configuration (with our federation context).
     pub federation: Config,
+    /// This process's rate limiters, shared by every worker.
+    pub limiters: Arc<Limiters>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -38,6 +47,36 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// State over `store`, with rate limiters built from `settings.limits`.
+    pub fn new(store: Store, urls: Urls, settings: WebSettings, federation: Config) -> Self {
+        let limiters = Arc::new(Limiters::new(&settings.limits));
+        Self {
+            store,
+            urls,
+            settings,
+            federation,
+            limiters,
+        }
+    }
+
+    /// How failed logins lock a username.
+    pub fn lockout_policy(&self) -> LockoutPolicy {
+        let l = &self.settings.limits;
+        LockoutPolicy {
+            after_failures: l.login_lockout_failures,
+            base: l.login_lockout_base,
+            max: l.login_lockout_max,
+            // Longer than any lock, so failures on both sides of a lock
+            // add up.
+            forget_after: chrono::Duration::days(1) + l.login_lockout_max,
+        }
+    }
+
+    /// The client's address as the rate limits see it.
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+        crate::ratelimit::client_ip(req, self.settings.trust_proxy_headers)
+    }
+
     /// Request data for activitypub_federation calls.
     pub fn fed_data(&self) -> deling_federation::context::Data {
         self.federation.to_request_data()

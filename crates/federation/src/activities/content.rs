@@ -13,12 +13,18 @@ use deling_domain::{
     language::Language,
     markdown,
 };
+use deling_store::queries::policy::Verdict;
 use deling_store::{
     queries::{comment::RemoteCommentData, remote_item::RemoteItemData},
     records::ItemLink,
 };
 use serde_json::{Map, Value};
 use url::Url;
+
+/// The federation policy's verdict on the actor's host.
+async fn verdict(actor: &DbRemoteActor, data: &Data) -> Result<Verdict, FedError> {
+    Ok(data.store.get_host_verdict(&authority(actor.id())).await?)
+}
 
 /// Actor types whose Update refreshes our copy of the actor.
 const ACTOR_TYPES: [&str; 5] = ["Person", "Organization", "Service", "Application", "Group"];
@@ -163,7 +169,8 @@ async fn receive_comment(
     if content_html.trim().is_empty() {
         return refuse("empty comment");
     }
-    data.store
+    let stored = data
+        .store
         .put_remote_comment(RemoteCommentData {
             ap_id: id.to_string(),
             item_id,
@@ -174,8 +181,16 @@ async fn receive_comment(
                 .and_then(|l| Language::parse(&l).ok())
                 .map(|l| l.to_string()),
             published_at: time(object, "published").unwrap_or_else(deling_store::records::now),
+            hidden: verdict(actor, data).await? == Verdict::Silenced,
         })
-        .await?;
+        .await;
+    match stored {
+        Ok(_) => {}
+        // Deleted already: a late Update changes nothing.
+        Err(deling_store::StoreError::NotFound(_)) => {}
+        Err(deling_store::StoreError::Conflict(m)) => return refuse(m),
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 
@@ -185,6 +200,11 @@ async fn receive_item(
     actor: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
+    let policy = verdict(actor, data).await?;
+    if policy == Verdict::Silenced {
+        tracing::debug!(%id, "item from a silenced domain not catalogued");
+        return Ok(());
+    }
     if !data.store.is_followed_by_any_agency(actor.row.id).await? {
         tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
         return Ok(());
@@ -232,6 +252,11 @@ async fn receive_item(
                         .get("href")
                         .or_else(|| att.get("url"))
                         .and_then(first_url)?;
+                    let media = att.get("mediaType").is_some()
+                        || att.get("type").and_then(Value::as_str) != Some("Link");
+                    if media && policy == Verdict::NoMedia {
+                        return None;
+                    }
                     matches!(href.scheme(), "http" | "https").then(|| ItemLink {
                         href: href.to_string(),
                         title: att

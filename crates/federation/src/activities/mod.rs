@@ -5,3 +5,4 @@ pub mod content;
 pub mod following;
 pub mod outgoing;
 pub mod reaction;
+pub mod report;

@@ -83,5 +83,18 @@ pub async fn deliveries_for(
             return Ok(vec![]);
         }
     };
-    Ok(deliveries(&activity, Some(agency_id), &inboxes))
+    // Nothing goes to blocked domains (nor, in allow-list mode, to any
+    // domain not allowed).
+    let mut allowed = Vec::with_capacity(inboxes.len());
+    for inbox in inboxes {
+        let host = url::Url::parse(&inbox)
+            .map(|u| crate::objects::actors::authority(&u))
+            .unwrap_or_default();
+        if data.store.get_host_verdict(&host).await?
+            != deling_store::queries::policy::Verdict::Refused
+        {
+            allowed.push(inbox);
+        }
+    }
+    Ok(deliveries(&activity, Some(agency_id), &allowed))
 }

@@ -97,6 +97,13 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
     if let Err(why) = check_target(&inbox, data).await {
         return Ok(Outcome::Refused(why));
     }
+    if data.store.get_host_verdict(&authority(&inbox)).await?
+        == deling_store::queries::policy::Verdict::Refused
+    {
+        return Ok(Outcome::Refused(
+            "the domain is blocked by this server's federation policy".into(),
+        ));
+    }
     let (key_id, pem) = signer(row, data).await?;
     let key = RsaPrivateKey::from_pkcs8_pem(&pem)
         .map_err(|e| FedError::Refused(format!("unusable signing key: {e}")))?;

@@ -20,9 +20,10 @@ use tokio::{sync::watch, task::JoinSet};
 const BATCH: u64 = 50;
 /// Hosts delivered to at once (each host gets one request at a time).
 const CONCURRENCY: usize = 8;
-/// How long a claimed row stays ours; a process that dies frees its rows
-/// when this runs out.
-const LEASE: ChronoDuration = ChronoDuration::minutes(5);
+/// How long a claimed row stays ours; renewed just before each send (which
+/// takes at most the 10-second timeout), so a process that dies frees its
+/// rows within a minute.
+const LEASE: ChronoDuration = ChronoDuration::seconds(60);
 /// Longest wait between retries.
 const MAX_DELAY: ChronoDuration = ChronoDuration::hours(12);
 /// Give up on an incoming activity after this many tries.
@@ -221,6 +222,16 @@ impl Worker {
 async fn deliver_to_host(host: &str, rows: Vec<Delivery>, data: &Data) -> Result<(), FedError> {
     let mut rows = rows.into_iter();
     while let Some(row) = rows.next() {
+        // Sending one host's rows one by one can outlast the claim's lease:
+        // renew it, and leave the row alone if another worker has it now.
+        let worker = row.locked_by.clone().unwrap_or_default();
+        if !data
+            .store
+            .renew_delivery_lease(row.id, &worker, Utc::now() + LEASE)
+            .await?
+        {
+            continue;
+        }
         let outcome = match send::send(&row, data).await {
             Ok(o) => o,
             Err(e) => Outcome::Refused(e.to_string()),

@@ -36,6 +36,11 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::Agency(AgencyCommand::Following { slug }) => following(&store, &slug).await,
         AdminCommand::Token(TokenCommand::List { username }) => token_list(&store, &username).await,
         AdminCommand::Federation(FederationCommand::Status) => federation_status(&store).await,
+        AdminCommand::Policy(cmd) => {
+            crate::commands::policy::run(&store, cmd, &config.domain).await
+        }
+        AdminCommand::Reports { all } => crate::commands::policy::reports(&store, all).await,
+        AdminCommand::Audit { limit } => crate::commands::policy::audit(&store, limit).await,
         AdminCommand::User(UserCommand::Create(args)) => user_create(&store, args).await,
         AdminCommand::User(UserCommand::Grant(args)) => user_grant(&store, args).await,
         AdminCommand::Token(TokenCommand::Create(args)) => token_create(&store, args).await,

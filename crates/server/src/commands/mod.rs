@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod migrate;
+pub mod policy;
 pub mod serve;
 pub mod worker;

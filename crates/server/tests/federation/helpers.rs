@@ -521,3 +521,57 @@ impl Instance {
         instance
     }
 }
+
+impl Instance {
+    /// Makes staff member `username` (an instance administrator if
+    /// `instance_admin`, an editor of `editor_of` if given) through the
+    /// store, and returns the secret of a new bearer token of theirs.
+    pub async fn staff_token(
+        &self,
+        username: &str,
+        instance_admin: bool,
+        editor_of: Option<i64>,
+    ) -> String {
+        let staff = self
+            .store
+            .put_staff(
+                &Username::parse(username).expect("valid username"),
+                "not a hash".into(),
+                instance_admin,
+            )
+            .await
+            .expect("put staff");
+        if let Some(agency_id) = editor_of {
+            self.store
+                .put_membership(staff.id, agency_id, Role::Editor)
+                .await
+                .expect("put membership");
+        }
+        let token = NewToken::generate();
+        self.store
+            .put_token(staff.id, token.hash, Some(username.to_owned()), None)
+            .await
+            .expect("put token");
+        token.secret
+    }
+
+    /// A request with bearer `token` and an optional JSON body.
+    pub async fn send_as(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method.clone(), self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req.send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+}

@@ -13,6 +13,7 @@ mod following;
 mod items;
 mod lifecycle;
 mod ordering;
+mod policy;
 mod replies;
 mod signatures;
 mod signed_fetch;

@@ -13,6 +13,7 @@ pub struct Model {
     pub public_key_pem: String,
     pub private_key_pem: String,
     pub created_at: DateTimeUtc,
+    pub federation_mode: String,
 }
 
 /// Relations are followed with explicit queries in `queries`.

@@ -1,10 +1,13 @@
 //! sea-orm entities, one module per table (see `migrations/` for the schema).
 #![allow(missing_docs)]
 
+pub mod actor_block;
 pub mod agency;
 pub mod api_token;
+pub mod audit_log;
 pub mod comment;
 pub mod delivery;
+pub mod domain_policy;
 pub mod follower;
 pub mod following;
 pub mod host_state;
@@ -13,10 +16,12 @@ pub mod instance;
 pub mod item;
 pub mod item_link;
 pub mod item_tag;
+pub mod login_attempt;
 pub mod membership;
 pub mod outbox_event;
 pub mod reaction;
 pub mod remote_actor;
+pub mod report;
 pub mod reuse;
 pub mod staff;
 pub mod tombstone;

@@ -6,7 +6,8 @@
 use crate::{Store, StoreError, entities::delivery, records::now};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement, Value,
+    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, Value,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -180,15 +181,56 @@ impl Store {
 
     /// The next time any pending delivery is due, to sleep until then.
     pub async fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(delivery::Entity::find()
+        // The soonest of the first pending rows, each no earlier than its
+        // lease and its host's next try.
+        let rows = delivery::Entity::find()
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
             .order_by_asc(delivery::Column::NextAttemptAt)
-            .one(self.db())
-            .await?
+            .limit(100)
+            .all(self.db())
+            .await?;
+        let hosts: Vec<String> = rows.iter().map(|r| r.host.clone()).collect();
+        let waiting: std::collections::HashMap<String, DateTime<Utc>> =
+            crate::entities::host_state::Entity::find()
+                .filter(crate::entities::host_state::Column::Host.is_in(hosts))
+                .all(self.db())
+                .await?
+                .into_iter()
+                .filter_map(|h| Some((h.host, h.next_attempt_at?)))
+                .collect();
+        Ok(rows
+            .iter()
             .map(|d| {
-                d.locked_until
-                    .map_or(d.next_attempt_at, |l| Ord::max(l, d.next_attempt_at))
-            }))
+                let mut due = d.next_attempt_at;
+                if let Some(l) = d.locked_until {
+                    due = Ord::max(due, l);
+                }
+                if let Some(h) = waiting.get(&d.host) {
+                    due = Ord::max(due, *h);
+                }
+                due
+            })
+            .min())
+    }
+
+    /// Extends a claimed delivery's lease just before it is sent; `false`
+    /// if the lease was lost (it ran out and another worker took the row),
+    /// in which case this worker must not send it.
+    pub async fn renew_delivery_lease(
+        &self,
+        id: i64,
+        worker: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Ok(delivery::Entity::update_many()
+            .col_expr(delivery::Column::LockedUntil, Expr::value(Some(until)))
+            .filter(delivery::Column::Id.eq(id))
+            .filter(delivery::Column::LockedBy.eq(worker))
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .exec(self.db())
+            .await?
+            .rows_affected
+            == 1)
     }
 
     /// Forgets deliveries that ended (done or given up) before `before`.

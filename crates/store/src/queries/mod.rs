@@ -1,6 +1,7 @@
 //! Queries, one module per subject, all as methods on [`crate::Store`].
 
 pub mod agency;
+pub mod audit;
 pub mod comment;
 pub mod delivery;
 pub mod follow;
@@ -8,10 +9,13 @@ pub mod host;
 pub mod inbox;
 pub mod instance;
 pub mod item;
+pub mod login;
 pub mod outbox;
+pub mod policy;
 pub mod reaction;
 pub mod remote_actor;
 pub mod remote_item;
+pub mod report;
 pub mod staff;
 pub mod token;
 pub mod tombstone;

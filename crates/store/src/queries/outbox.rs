@@ -57,7 +57,20 @@ pub(crate) async fn insert_deliveries(
         return Ok(());
     }
     let t = now();
+    // A delivery to a host that is waiting out failures waits with it, so
+    // it neither overtakes the host's probe nor keeps the worker busy.
+    let hosts: Vec<String> = deliveries.iter().map(|d| d.host.clone()).collect();
+    let waiting: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
+        crate::entities::host_state::Entity::find()
+            .filter(crate::entities::host_state::Column::Host.is_in(hosts))
+            .filter(crate::entities::host_state::Column::NextAttemptAt.gt(t))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|h| Some((h.host, h.next_attempt_at?)))
+            .collect();
     delivery::Entity::insert_many(deliveries.into_iter().map(|d| delivery::ActiveModel {
+        next_attempt_at: Set(waiting.get(&d.host).copied().unwrap_or(t)),
         activity_id: Set(d.activity_id),
         agency_id: Set(d.agency_id),
         host: Set(d.host),
@@ -65,7 +78,6 @@ pub(crate) async fn insert_deliveries(
         body: Set(d.body),
         status: Set(crate::queries::delivery::STATUS_PENDING.to_owned()),
         attempts: Set(0),
-        next_attempt_at: Set(t),
         locked_until: Set(None),
         locked_by: Set(None),
         last_error: Set(None),

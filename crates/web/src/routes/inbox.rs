@@ -1,6 +1,14 @@
 //! `POST /inbox` and `POST /agencies/{slug}/inbox`: signed activities in.
+//!
+//! Rate limits come first, per client address and per remote host (the
+//! host of the signature's `keyId`, read without fetching anything), so a
+//! flood is turned away with `429` before any signature work.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::ApiError,
+    ratelimit::{ip_key, signature_key_host, too_many},
+    state::AppState,
+};
 use activitypub_federation::actix_web::inbox::receive_activity_with_hook;
 use actix_web::{HttpRequest, HttpResponse, web};
 use deling_federation::{
@@ -56,19 +64,68 @@ fn check_signature_params(req: &HttpRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Takes one delivery from the client address's bucket and, when the
+/// request names a signing key, from its host's. Returns that host.
+fn check_limits(state: &AppState, req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let limiters = &state.limiters;
+    limiters
+        .inbox_per_ip
+        .check(&ip_key(state.client_ip(req)))
+        .map_err(|wait| too_many("too many deliveries from this address", wait))?;
+    let host = signature_key_host(req.headers());
+    if let Some(host) = &host {
+        limiters
+            .inbox_per_host
+            .check(host)
+            .map_err(|wait| too_many(&format!("too many deliveries from {host}"), wait))?;
+    }
+    Ok(host)
+}
+
+/// The rate limits as an extractor, so that a handler lists it before the
+/// body and a limited request is refused without reading the body. Holds
+/// the host of the signing key, if the request names one.
+pub struct InboxAllowance(Option<String>);
+
+impl actix_web::FromRequest for InboxAllowance {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let result = match req.app_data::<web::Data<AppState>>() {
+            None => Err(ApiError::Internal("app state missing".into())),
+            Some(state) => check_limits(state, req)
+                .map(InboxAllowance)
+                .inspect_err(|_| rejected(state)),
+        };
+        std::future::ready(result)
+    }
+}
+
+fn rejected(state: &AppState) {
+    state
+        .federation
+        .metrics
+        .inbox
+        .with_label_values(&["rejected"])
+        .inc();
+}
+
 async fn receive(
     state: &AppState,
+    host: Option<String>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let result = receive_checked(state, req, body).await;
+    if let (Err(ApiError::Unauthorized(_)), Some(host)) = (&result, &host) {
+        // The signature did not verify, so the request need not have come
+        // from that host: give its delivery back, or anyone could use up a
+        // peer's budget by naming its key.
+        state.limiters.inbox_per_host.refund(host);
+    }
     if result.is_err() {
-        state
-            .federation
-            .metrics
-            .inbox
-            .with_label_values(&["rejected"])
-            .inc();
+        rejected(state);
     }
     result
 }
@@ -113,18 +170,20 @@ async fn receive_checked(
 pub async fn shared(
     state: web::Data<AppState>,
     req: HttpRequest,
+    allowed: InboxAllowance,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    receive(&state, req, body).await
+    receive(&state, allowed.0, req, body).await
 }
 
 /// An agency's own inbox.
 pub async fn agency(
     state: web::Data<AppState>,
     req: HttpRequest,
+    allowed: InboxAllowance,
     slug: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     crate::routes::api::agencies::find(&state, &slug).await?;
-    receive(&state, req, body).await
+    receive(&state, allowed.0, req, body).await
 }

@@ -7,6 +7,7 @@ pub mod home;
 pub mod html;
 pub mod inbox;
 pub mod metrics;
+pub mod moderation;
 pub mod openapi;
 pub mod well_known;
 
@@ -79,6 +80,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::get().to(activitypub::reactions),
             )
             .route("/comments/{id}", web::get().to(activitypub::comment))
+            .configure(moderation::configure)
             .configure(api::configure)
             .default_service(web::to(api::not_found));
     }

@@ -26,6 +26,8 @@ impl Modify for BearerAuth {
     paths(
         api::auth::login,
         api::auth::logout,
+        api::tokens::list,
+        api::tokens::revoke,
         api::agencies::list,
         api::agencies::get,
         api::items::list,
@@ -44,6 +46,7 @@ impl Modify for BearerAuth {
     components(schemas(
         dto::ItemBody, dto::LinkBody, dto::ItemView, dto::LinkView, dto::ItemPage, dto::ActorRef,
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
+        api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,
         api::admin::FederationStatus, api::admin::FailingHost,
         error::Problem, error::ProblemField,

@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod auth;
 pub mod federation;
 pub mod items;
+pub mod tokens;
 
 use crate::error::ApiError;
 use actix_web::{HttpRequest, web};
@@ -16,6 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/auth/login", web::post().to(auth::login))
             .route("/admin/federation", web::get().to(admin::federation))
             .route("/auth/token", web::delete().to(auth::logout))
+            .route("/auth/tokens", web::get().to(tokens::list))
+            .route("/auth/tokens/{id}", web::delete().to(tokens::revoke))
             .route("/agencies", web::get().to(agencies::list))
             .route("/agencies/{slug}", web::get().to(agencies::get))
             .route("/agencies/{slug}/items", web::post().to(items::create))

@@ -1,0 +1,162 @@
+//! What an inbox's answer means for a delivery: 5xx, 401, 429 and a
+//! refused connection are tried again; 403 is given up at once; 2xx ends
+//! it and clears the host's failures.
+
+use crate::{
+    fake::FakeServer,
+    harness::follow,
+    helpers::{Instance, eventually, free_port},
+};
+use deling_store::queries::{
+    delivery::{Delivery, STATUS_DONE, STATUS_FAILED, STATUS_PENDING},
+    remote_actor::RemoteActorData,
+};
+use std::time::{Duration, Instant};
+
+/// The delivery of `activity` to `host`.
+async fn row_to(a: &Instance, activity: &str, host: &str) -> Option<Delivery> {
+    a.store
+        .list_deliveries_of(activity)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.host == host)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_are_classified_retried_or_given_up() {
+    let a = Instance::spawn().await;
+    let oslo = a.agency("oslo").await;
+    let flaky = FakeServer::spawn(500);
+    let forbidding = FakeServer::spawn(403);
+    let unauthorized = FakeServer::spawn(401);
+    let limiting = FakeServer::spawn(429);
+    // Nothing listens there.
+    let nobody = format!("localhost:{}", free_port());
+    for server in [&flaky, &forbidding, &unauthorized, &limiting] {
+        follow(&a.store, oslo.id, server.follower("eve")).await;
+    }
+    follow(
+        &a.store,
+        oslo.id,
+        RemoteActorData {
+            ap_id: format!("http://{nobody}/actors/eve"),
+            inbox: format!("http://{nobody}/actors/eve/inbox"),
+            domain: nobody.clone(),
+            ..flaky.follower("eve")
+        },
+    )
+    .await;
+
+    let started = Instant::now();
+    let id = a.publish("oslo", "Klassifisert", &["levering"]).await;
+    let create = a.url(&format!("/items/{id}/create"));
+
+    // The 500 inbox: a second attempt, and the host counts two failures;
+    // then the inbox recovers (before the third attempt, 1 + 4 s later).
+    let flaky_row = eventually("two attempts at the 500 inbox", async || {
+        let row = row_to(&a, &create, &flaky.domain).await;
+        let host = a.store.get_host_state(&flaky.domain).await.unwrap();
+        match (&row, &host) {
+            (Some(r), Some(h)) if r.attempts >= 2 && h.consecutive_failures >= 2 => Ok(r.clone()),
+            _ => Err(format!("{row:?} {host:?}")),
+        }
+    })
+    .await;
+    flaky.answer(202, Duration::ZERO);
+    assert_eq!(flaky_row.status, STATUS_PENDING, "{flaky_row:?}");
+    assert!(
+        flaky_row
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("500"),
+        "{flaky_row:?}"
+    );
+    let host = a
+        .store
+        .get_host_state(&flaky.domain)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(host.next_attempt_at.is_some(), "{host:?}");
+    assert!(
+        host.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("500"),
+        "{host:?}"
+    );
+
+    // 401, 429 and a refused connection: retried too.
+    for (host, what) in [
+        (&unauthorized.domain, "401"),
+        (&limiting.domain, "429"),
+        (&nobody, ""),
+    ] {
+        let row = eventually(
+            &format!("a second attempt at {host} ({what})"),
+            async || match row_to(&a, &create, host).await {
+                Some(r) if r.attempts >= 2 => Ok(r),
+                other => Err(format!("{other:?}")),
+            },
+        )
+        .await;
+        assert_eq!(row.status, STATUS_PENDING, "{row:?}");
+        let error = row.last_error.clone().unwrap_or_default();
+        assert!(!error.is_empty() && error.contains(what), "{row:?}");
+        let state = a.store.get_host_state(host).await.unwrap().unwrap();
+        assert!(state.consecutive_failures >= 2, "{state:?}");
+    }
+    assert!(unauthorized.posts_of(&create).len() >= 2);
+    assert!(limiting.posts_of(&create).len() >= 2);
+
+    // The 500 inbox, now answering 202: done, and the host is well again.
+    let done = eventually(
+        "the recovered inbox to take the Create",
+        async || match row_to(&a, &create, &flaky.domain).await {
+            Some(r) if r.status == STATUS_DONE => Ok(r),
+            other => Err(format!("{other:?}")),
+        },
+    )
+    .await;
+    assert!(done.finished_at.is_some(), "{done:?}");
+    assert_eq!(done.attempts, flaky_row.attempts + 1, "{done:?}");
+    let host = a
+        .store
+        .get_host_state(&flaky.domain)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(host.consecutive_failures, 0, "{host:?}");
+    assert_eq!(host.next_attempt_at, None, "{host:?}");
+    assert!(host.last_success_at.is_some(), "{host:?}");
+    assert_eq!(
+        flaky.accepted_counts().get(&create),
+        Some(&1),
+        "{:?}",
+        flaky.posts()
+    );
+
+    // The 403 inbox: given up at the first answer and never tried again,
+    // by now several retry rounds later; its host is not counted failing.
+    let refused = row_to(&a, &create, &forbidding.domain).await.unwrap();
+    assert_eq!(refused.status, STATUS_FAILED, "{refused:?}");
+    assert_eq!(refused.attempts, 1, "{refused:?}");
+    assert!(
+        refused
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("403"),
+        "{refused:?}"
+    );
+    assert!(refused.finished_at.is_some(), "{refused:?}");
+    assert_eq!(forbidding.posts().len(), 1, "{:?}", forbidding.posts());
+    let state = a.store.get_host_state(&forbidding.domain).await.unwrap();
+    assert!(
+        state.as_ref().is_none_or(|s| s.consecutive_failures == 0),
+        "{state:?}"
+    );
+    eprintln!("classification took {:?}", started.elapsed());
+}

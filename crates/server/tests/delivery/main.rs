@@ -1,0 +1,27 @@
+//! The durable delivery queue, end to end over loopback HTTP: how answers
+//! are classified, how a failing host is probed, a host that shows signs
+//! of life, `deling serve` killed mid-delivery, two processes sharing one
+//! PostgreSQL queue, what the operator sees, and `deling worker` stopping.
+//!
+//! Followers are fake peers written here ([`fake`]), whose inboxes answer
+//! with the status the test chooses. Deling runs either in this process
+//! (the federation tests' [`helpers::Instance`]) or as `deling` child
+//! processes ([`harness`]).
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../federation/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+#[path = "../federation/peer.rs"]
+#[allow(dead_code)]
+mod peer;
+
+mod fake;
+mod harness;
+
+mod classify;
+mod crash;
+mod idle;
+mod operator;
+mod probing;
+mod scale;

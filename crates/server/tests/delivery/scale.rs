@@ -1,0 +1,202 @@
+//! Two processes on one PostgreSQL queue (`deling serve` and `deling
+//! worker`): fifty followers with inboxes of their own each get a Create
+//! exactly once; with the process holding the deliveries killed midway,
+//! the other one finishes them once their lease has run out.
+//!
+//! Skipped with a note when PostgreSQL is unreachable, unless
+//! `TEST_REQUIRE_POSTGRES=1`, which makes that a failure.
+
+use crate::{
+    fake::FakeServer,
+    harness::{Site, deliveries, follow, holder_pid},
+    helpers::eventually_within,
+};
+use chrono::Utc;
+use deling_store::{
+    Store,
+    queries::delivery::{STATUS_DONE, STATUS_PENDING},
+};
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+
+const FOLLOWERS: usize = 50;
+
+/// The server `TEST_POSTGRES_URL` names (default
+/// `postgres://postgres@127.0.0.1:5432`), without a database.
+fn server_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_the_queue_on_postgres() {
+    let admin_url = format!("{}/postgres", server_url());
+    let admin = match Store::connect(&admin_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
+                panic!(
+                    "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
+                );
+            }
+            eprintln!("skipping the PostgreSQL delivery test: cannot connect to {admin_url}: {e}");
+            return;
+        }
+    };
+    let name = format!("deling_delivery_{:016x}", rand::random::<u64>());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    let _drop = DropDatabase {
+        admin_url,
+        name: name.clone(),
+    };
+    scale_out(format!("{}/{name}", server_url())).await;
+}
+
+/// Drops the test database when the test ends, passed or not (`WITH
+/// (FORCE)` closes the children's connections, should any be left).
+struct DropDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let admin = Store::connect(&url).await.map_err(|e| e.to_string())?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop {}: {e}", self.name);
+        }
+    }
+}
+
+/// Inbox path -> times `create` was taken there, for all fifty inboxes.
+fn per_inbox(peer: &FakeServer, create: &str) -> BTreeMap<String, usize> {
+    let mut counts = peer.accepted_by_inbox(create);
+    for i in 0..FOLLOWERS {
+        counts.entry(format!("/inbox/{i}")).or_insert(0);
+    }
+    counts
+}
+
+async fn all_done(site: &Site, create: &str, bound: Duration) {
+    let creates = [create.to_owned()];
+    eventually_within(bound, &format!("{create} delivered to all"), async || {
+        let rows = deliveries(&site.store, &creates).await;
+        let done = rows.iter().filter(|r| r.status == STATUS_DONE).count();
+        if rows.len() == FOLLOWERS && done == FOLLOWERS {
+            Ok(())
+        } else {
+            Err(format!("{done} of {} done", rows.len()))
+        }
+    })
+    .await;
+}
+
+async fn scale_out(url: String) {
+    let started = Instant::now();
+    let site = Site::seed(url, None).await;
+    let peer = FakeServer::spawn(202);
+    for i in 0..FOLLOWERS {
+        follow(
+            &site.store,
+            site.agency.id,
+            peer.follower_at(&format!("f{i}"), &format!("/inbox/{i}")),
+        )
+        .await;
+    }
+    let mut server = site.serve().await;
+    let mut worker = site.worker().await;
+
+    // One Create, fifty inboxes, two processes: each inbox gets it once.
+    let first = site.create_id(site.publish("Til alle").await);
+    all_done(&site, &first, Duration::from_secs(30)).await;
+    let counts = per_inbox(&peer, &first);
+    assert_eq!(counts.len(), FOLLOWERS, "{counts:?}");
+    assert!(
+        counts.values().all(|&n| n == 1),
+        "not exactly once: {counts:?}"
+    );
+    let rows = deliveries(&site.store, std::slice::from_ref(&first)).await;
+    assert!(rows.iter().all(|r| r.attempts == 1), "{rows:?}");
+    eprintln!(
+        "postgres: first Create to {FOLLOWERS} inboxes in {:?}",
+        started.elapsed()
+    );
+
+    // A slow peer (100 ms an inbox); the process that claimed the
+    // deliveries is killed after ten.
+    peer.answer(202, Duration::from_millis(100));
+    let second = site.create_id(site.publish("Til alle igjen").await);
+    eventually_within(
+        Duration::from_secs(20),
+        "ten deliveries of the second Create",
+        async || {
+            let n = peer.accepted_by_inbox(&second).len();
+            if n >= 10 { Ok(()) } else { Err(format!("{n}")) }
+        },
+    )
+    .await;
+    let rows = deliveries(&site.store, std::slice::from_ref(&second)).await;
+    let holders: Vec<u32> = rows.iter().filter_map(holder_pid).collect();
+    let holder = *holders.first().expect("leased deliveries");
+    assert!(holders.iter().all(|&p| p == holder), "{rows:?}");
+    let (killed, survivor) = if holder == server.pid {
+        server.sigkill();
+        ("deling serve", "deling worker")
+    } else {
+        assert_eq!(holder, worker.pid, "the lease holder is neither child");
+        worker.sigkill();
+        ("deling worker", "deling serve")
+    };
+    let rows = deliveries(&site.store, std::slice::from_ref(&second)).await;
+    let stranded: Vec<_> = rows.iter().filter(|r| r.status == STATUS_PENDING).collect();
+    assert!(!stranded.is_empty(), "all delivered before the kill");
+    // The lease is a minute (renewed before each send): until then the
+    // survivor leaves the stranded rows alone ...
+    for r in &stranded {
+        assert_eq!(holder_pid(r), Some(holder), "{r:?}");
+        let left = r.locked_until.unwrap() - Utc::now();
+        assert!(left.num_seconds() > 30, "lease ends in {left}");
+    }
+    // ... and once it has run out (simulated by ending it), finishes them.
+    peer.answer(202, Duration::ZERO);
+    site.store
+        .execute_unprepared(&format!(
+            "UPDATE delivery SET locked_until = NULL, locked_by = NULL WHERE locked_by LIKE '{holder}-%'"
+        ))
+        .await
+        .unwrap();
+    all_done(&site, &second, Duration::from_secs(20)).await;
+    let counts = per_inbox(&peer, &second);
+    assert!(counts.values().all(|&n| n >= 1), "lost: {counts:?}");
+    let duplicates: usize = counts.values().map(|n| n - 1).sum();
+    // Only the request in flight at the kill may arrive twice.
+    assert!(duplicates <= 1, "{counts:?}");
+    eprintln!(
+        "postgres: killed {killed} after {} of {FOLLOWERS}; {survivor} finished {} stranded \
+         deliveries; {duplicates} duplicate(s); {:?}",
+        FOLLOWERS - stranded.len(),
+        stranded.len(),
+        started.elapsed()
+    );
+}

@@ -1,0 +1,607 @@
+//! Hostile input, over real HTTP: rate limits answered with 429 and
+//! `Retry-After` (login per address, API per token, inboxes per address
+//! and per remote host), the login lock-out kept in the database, and
+//! managing one's own tokens. Every test runs its own server with small
+//! limits set in its own configuration.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+#[path = "federation/peer.rs"]
+#[allow(dead_code)]
+mod peer;
+
+use deling::{config::Config, startup::Application};
+use deling_domain::auth::{NewToken, Password, Username};
+use deling_store::{Store, records::Staff};
+use helpers::{PASSWORD, ok_json, problem, test_config, test_keys};
+use reqwest::{Response, StatusCode, header};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tempfile::TempDir;
+
+/// A server with a store on its database.
+struct App {
+    base: String,
+    store: Store,
+    client: reqwest::Client,
+    _dir: TempDir,
+}
+
+/// A server on a fresh SQLite database, with the test defaults changed by
+/// `tune`.
+async fn spawn(tune: impl FnOnce(&mut Config)) -> App {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("t.sqlite3").display()
+    );
+    let mut config = test_config(&url);
+    tune(&mut config);
+    let store = Store::connect(&url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let kp = test_keys();
+    store
+        .get_or_put_instance(&config.domain, &config.instance.name, || {
+            (kp.public_key_pem.clone(), kp.private_key_pem.clone())
+        })
+        .await
+        .expect("instance row");
+    let app = Application::build(&config).await.expect("build");
+    let addr = app.addr();
+    tokio::spawn(app.run_until_stopped());
+    App {
+        base: format!("http://{addr}"),
+        store,
+        client: reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        _dir: dir,
+    }
+}
+
+impl App {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn staff(&self, username: &str) -> Staff {
+        let hash =
+            tokio::task::spawn_blocking(|| Password::parse(PASSWORD).expect("long enough").hash())
+                .await
+                .expect("hash");
+        self.store
+            .put_staff(&Username::parse(username).expect("username"), hash, false)
+            .await
+            .expect("put staff")
+    }
+
+    async fn token(&self, staff: &Staff, label: &str) -> String {
+        let t = NewToken::generate();
+        self.store
+            .put_token(staff.id, t.hash, Some(label.into()), None)
+            .await
+            .expect("put token");
+        t.secret
+    }
+
+    async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("POST login")
+    }
+
+    async fn tokens(&self, token: &str) -> Response {
+        self.client
+            .get(self.url("/api/v1/auth/tokens"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET tokens")
+    }
+
+    async fn revoke(&self, token: &str, id: &str) -> Response {
+        self.client
+            .delete(self.url(&format!("/api/v1/auth/tokens/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("DELETE token")
+    }
+
+    /// An unsigned junk delivery to `path`, with extra headers.
+    async fn junk(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .header(header::CONTENT_TYPE, "application/activity+json")
+            .body("{\"type\": \"Junk\"}");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.expect("POST inbox")
+    }
+}
+
+/// The `Retry-After` seconds of a response.
+fn retry_after(resp: &Response) -> u64 {
+    resp.headers()
+        .get(header::RETRY_AFTER)
+        .unwrap_or_else(|| panic!("no Retry-After on {}", resp.status()))
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After is whole seconds")
+}
+
+/// Checks a 429 problem with `Retry-After` in `secs`; returns the seconds
+/// and the problem.
+async fn limited(resp: Response, secs: std::ops::RangeInclusive<u64>) -> (u64, Value) {
+    let wait = retry_after(&resp);
+    assert!(secs.contains(&wait), "Retry-After {wait} not in {secs:?}");
+    (wait, problem(resp, 429).await)
+}
+
+#[tokio::test]
+async fn login_burst_from_one_address_is_429() {
+    let app = spawn(|c| c.limits.login_per_ip_per_minute = 3).await;
+    app.staff("kari").await;
+    ok_json(app.login("kari", PASSWORD).await, StatusCode::OK).await;
+    for _ in 0..2 {
+        problem(app.login("kari", "wrong password!").await, 401).await;
+    }
+    // 3 a minute: the next one is due in 20 seconds.
+    let (_, body) = limited(app.login("kari", PASSWORD).await, 15..=20).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("login attempts"),
+        "{body}"
+    );
+    // The limit is checked before the body is read.
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    limited(resp, 1..=20).await;
+    // Proxy headers are not trusted by default.
+    let resp = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", "192.0.2.99")
+        .json(&json!({"username": "kari", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    limited(resp, 1..=20).await;
+    // The rest of the API is not affected.
+    let resp = app
+        .client
+        .get(app.url("/api/v1/items"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_address_has_its_own_limit() {
+    let app = spawn(|c| {
+        c.limits.login_per_ip_per_minute = 1;
+        c.http.trust_proxy_headers = true;
+    })
+    .await;
+    let login_from = |xff: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", xff)
+            .json(&json!({"username": "nobody", "password": "wrong password!"}))
+            .send()
+    };
+    problem(login_from("192.0.2.1").await.unwrap(), 401).await;
+    limited(login_from("192.0.2.1").await.unwrap(), 1..=60).await;
+    // The proxy's address (the last one) counts, not what the client wrote.
+    limited(login_from("192.0.2.2, 192.0.2.1").await.unwrap(), 1..=60).await;
+    problem(login_from("192.0.2.1, 192.0.2.2").await.unwrap(), 401).await;
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_username_with_growing_back_off() {
+    let app = spawn(|c| {
+        c.limits.login_per_ip_per_minute = 100;
+        c.limits.login_lockout_base_seconds = 2;
+        c.limits.login_lockout_max_seconds = 60;
+    })
+    .await;
+    app.staff("kari").await;
+
+    for _ in 0..5 {
+        for name in ["kari", "nobody"] {
+            problem(app.login(name, "wrong password!").await, 401).await;
+        }
+    }
+    // Locked: even the right password gets 429, and a name without an
+    // account answers the same way.
+    let (_, kari) = limited(app.login("kari", PASSWORD).await, 1..=2).await;
+    // Case and spaces do not make another name.
+    limited(app.login(" KARI", PASSWORD).await, 1..=2).await;
+    let (_, nobody) = limited(app.login("nobody", PASSWORD).await, 1..=2).await;
+    let reason = |p: &Value| {
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(reason(&kari), reason(&nobody));
+    assert_eq!(reason(&kari), "too many failed logins for this username");
+
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    // The lock is over: the right password works and resets the count.
+    ok_json(app.login("kari", PASSWORD).await, StatusCode::OK).await;
+    for _ in 0..4 {
+        problem(app.login("kari", "wrong password!").await, 401).await;
+    }
+    ok_json(app.login("kari", PASSWORD).await, StatusCode::OK).await;
+
+    // One more failure after a lock doubles it.
+    problem(app.login("nobody", "wrong password!").await, 401).await;
+    limited(app.login("nobody", PASSWORD).await, 3..=4).await;
+}
+
+#[tokio::test]
+async fn api_burst_over_the_per_token_limit_is_429_for_that_token_only() {
+    let app = spawn(|c| c.limits.api_per_token_per_minute = 3).await;
+    let kari = app.staff("kari").await;
+    let laptop = app.token(&kari, "laptop").await;
+    let phone = app.token(&kari, "phone").await;
+    for _ in 0..3 {
+        ok_json(app.tokens(&laptop).await, StatusCode::OK).await;
+    }
+    let (_, body) = limited(app.tokens(&laptop).await, 15..=20).await;
+    assert!(body["detail"].as_str().unwrap().contains("token"), "{body}");
+    // Writes with it are limited as well.
+    let resp = app
+        .client
+        .delete(app.url("/api/v1/auth/token"))
+        .bearer_auth(&laptop)
+        .send()
+        .await
+        .unwrap();
+    limited(resp, 1..=20).await;
+    // Another token of the same account is not.
+    ok_json(app.tokens(&phone).await, StatusCode::OK).await;
+    // Nor are requests without a token.
+    let resp = app
+        .client
+        .get(app.url("/api/v1/items"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn inbox_burst_from_one_address_is_429_before_signature_checks() {
+    let app = spawn(|c| c.limits.inbox_per_ip_per_minute = 3).await;
+    for _ in 0..3 {
+        problem(app.junk("/inbox", &[]).await, 401).await;
+    }
+    let (_, body) = limited(app.junk("/inbox", &[]).await, 15..=20).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("deliveries"),
+        "{body}"
+    );
+    // Agency inboxes share the address's budget, and the limit comes
+    // before looking the agency up.
+    limited(app.junk("/agencies/nosuch/inbox", &[]).await, 1..=20).await;
+    // Other routes are not limited.
+    let resp = app
+        .client
+        .get(app.url("/api/v1/items"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+fn follow(actor: &peer::FakeActor, n: usize, object: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": actor.activity_id(&format!("follow-{n}")),
+        "type": "Follow",
+        "actor": actor.id,
+        "object": object,
+    })
+}
+
+#[tokio::test]
+async fn inbox_limits_each_remote_host_but_forged_keys_do_not_count() {
+    let (app, fake) = tokio::join!(
+        spawn(|c| {
+            c.limits.inbox_per_host_per_minute = 2;
+            c.federation.allow_private_addresses = true;
+        }),
+        peer::FakePeer::spawn()
+    );
+    let agency = app
+        .store
+        .put_agency(deling_store::queries::agency::NewAgency {
+            slug: deling_domain::slug::Slug::parse("oslo").unwrap(),
+            name: deling_domain::text::DisplayName::parse("Oslo kommune").unwrap(),
+            org_number: None,
+            public_key_pem: test_keys().public_key_pem.clone(),
+            private_key_pem: test_keys().private_key_pem.clone(),
+        })
+        .await
+        .unwrap();
+    let object = format!("http://{}/agencies/{}", helpers::DOMAIN, agency.slug);
+    let [k1, _] = peer::fake_keys().await;
+    let eve = fake.actor("eve", k1);
+    let inbox = app.url("/inbox");
+
+    // Forged signatures naming the peer's key are refused and do not use
+    // up the peer's budget.
+    for n in 0..3 {
+        let post = eve.post(&inbox, &follow(&eve, n, &object));
+        let mut headers = post.signed_headers();
+        peer::tamper_signature(&mut headers);
+        let resp = peer::send_raw(&app.client, &inbox, &headers, &post.body).await;
+        problem(resp, 401).await;
+    }
+    // Two real deliveries a minute from the peer's host...
+    for n in 10..12 {
+        let resp = eve
+            .post(&inbox, &follow(&eve, n, &object))
+            .send(&app.client)
+            .await;
+        let status = resp.status();
+        assert_eq!(
+            status,
+            StatusCode::ACCEPTED,
+            "{}",
+            resp.text().await.unwrap()
+        );
+    }
+    // ...and the third is turned away, even unsigned-looking junk that
+    // names the same host.
+    let resp = eve
+        .post(&inbox, &follow(&eve, 12, &object))
+        .send(&app.client)
+        .await;
+    let (_, body) = limited(resp, 25..=30).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains(&fake.domain),
+        "{body}"
+    );
+    let key = format!("keyId=\"{}\",headers=\"host\",signature=\"x\"", eve.key_id);
+    limited(app.junk("/inbox", &[("signature", &key)]).await, 1..=30).await;
+    // Another host is not affected.
+    let other =
+        "keyId=\"http://elsewhere.example/actor#main-key\",headers=\"host\",signature=\"x\"";
+    problem(app.junk("/inbox", &[("signature", other)]).await, 401).await;
+}
+
+#[tokio::test]
+async fn tokens_are_listed_and_revoked_by_their_owner_only() {
+    let app = spawn(|_| {}).await;
+    let kari = app.staff("kari").await;
+    let ola = app.staff("ola").await;
+    let cli = app.token(&kari, "publishing script").await;
+    let login = ok_json(app.login("kari", PASSWORD).await, StatusCode::OK).await;
+    let login_secret = login["token"].as_str().unwrap().to_owned();
+    let ola_token = app.token(&ola, "ola's").await;
+
+    let list = ok_json(app.tokens(&cli).await, StatusCode::OK).await;
+    let list = list.as_array().expect("an array");
+    assert_eq!(list.len(), 2, "{list:?}");
+    // Newest first; the secret is never shown.
+    assert_eq!(list[0]["label"], "login");
+    assert_eq!(list[1]["label"], "publishing script");
+    let text = serde_json::to_string(list).unwrap();
+    assert!(!text.contains("dlg_"), "{text}");
+    assert!(!text.contains("hash"), "{text}");
+    for t in list {
+        for field in [
+            "id",
+            "label",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "active",
+            "current",
+        ] {
+            assert!(t.get(field).is_some(), "{field} missing in {t}");
+        }
+        assert_eq!(t["active"], true);
+        assert_eq!(t["revoked_at"], Value::Null);
+    }
+    assert_eq!(list[0]["current"], false);
+    assert_eq!(list[1]["current"], true);
+    assert!(list[0]["expires_at"].is_string());
+    assert_eq!(list[1]["expires_at"], Value::Null);
+    // Used just now (for this request).
+    assert!(list[1]["last_used_at"].is_string(), "{}", list[1]);
+    let login_id = list[0]["id"].as_i64().unwrap();
+    let cli_id = list[1]["id"].as_i64().unwrap();
+
+    // Ola cannot see or revoke Kari's tokens: 404, as for no token at all.
+    let ola_list = ok_json(app.tokens(&ola_token).await, StatusCode::OK).await;
+    assert_eq!(ola_list.as_array().unwrap().len(), 1);
+    assert_eq!(ola_list[0]["label"], "ola's");
+    problem(app.revoke(&ola_token, &login_id.to_string()).await, 404).await;
+    problem(app.revoke(&cli, "999999").await, 404).await;
+    problem(app.revoke(&cli, "abc").await, 400).await;
+    ok_json(app.tokens(&login_secret).await, StatusCode::OK).await;
+
+    // Kari revokes the login token with the CLI token.
+    let resp = app.revoke(&cli, &login_id.to_string()).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    problem(app.tokens(&login_secret).await, 401).await;
+    // Again is harmless.
+    let resp = app.revoke(&cli, &login_id.to_string()).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let list = ok_json(app.tokens(&cli).await, StatusCode::OK).await;
+    assert_eq!(list[0]["id"], login_id);
+    assert_eq!(list[0]["active"], false);
+    assert!(list[0]["revoked_at"].is_string());
+    assert_eq!(list[1]["active"], true);
+
+    // Revoking the token in use works too; then it is refused.
+    let resp = app.revoke(&cli, &cli_id.to_string()).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    problem(app.tokens(&cli).await, 401).await;
+    // Without a token: 401.
+    let resp = app
+        .client
+        .get(app.url("/api/v1/auth/tokens"))
+        .send()
+        .await
+        .unwrap();
+    problem(resp, 401).await;
+}
+
+#[tokio::test]
+async fn openapi_lists_the_token_endpoints_and_429() {
+    let app = spawn(|_| {}).await;
+    let doc = ok_json(
+        app.client
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let paths = &doc["paths"];
+    assert!(paths["/api/v1/auth/tokens"]["get"].is_object(), "{paths}");
+    assert!(paths["/api/v1/auth/tokens/{id}"]["delete"].is_object());
+    assert!(paths["/api/v1/auth/login"]["post"]["responses"]["429"].is_object());
+    assert!(doc["components"]["schemas"]["TokenInfo"].is_object());
+}
+
+/// The lock-out's queries: concurrent failures all count, the lock, the
+/// back-off, the reset, forgetting old failures, pruning.
+async fn lockout_queries(store: &Store) {
+    let policy = deling_store::queries::login::LockoutPolicy {
+        after_failures: 3,
+        base: chrono::Duration::minutes(1),
+        max: chrono::Duration::minutes(3),
+        forget_after: chrono::Duration::days(1),
+    };
+    // Concurrent failures all count.
+    let (a, b) = tokio::join!(
+        store.put_login_failure("kari", &policy),
+        store.put_login_failure("kari", &policy)
+    );
+    assert_eq!((a.unwrap(), b.unwrap()), (None, None));
+    assert_eq!(store.get_login_lock("kari").await.unwrap(), None);
+    let until = store
+        .put_login_failure("kari", &policy)
+        .await
+        .unwrap()
+        .expect("locked after 3");
+    assert_eq!(store.get_login_lock("kari").await.unwrap(), Some(until));
+    let longer = store.put_login_failure("kari", &policy).await.unwrap();
+    assert!(longer.unwrap() - until > chrono::Duration::seconds(50));
+    assert_eq!(store.get_login_lock("ola").await.unwrap(), None);
+    store.delete_login_failures("kari").await.unwrap();
+    assert_eq!(store.get_login_lock("kari").await.unwrap(), None);
+    store.put_login_failure("ola", &policy).await.unwrap();
+    let gone = store
+        .delete_stale_login_attempts(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(gone, 1);
+    // Failures far apart do not add up.
+    let forgetful = deling_store::queries::login::LockoutPolicy {
+        forget_after: chrono::Duration::zero(),
+        ..policy
+    };
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let locked = store.put_login_failure("per", &forgetful).await.unwrap();
+        assert_eq!(locked, None);
+    }
+}
+
+#[tokio::test]
+async fn lockout_queries_on_sqlite() {
+    let app = spawn(|_| {}).await;
+    lockout_queries(&app.store).await;
+}
+
+/// The lock-out's queries (an upsert that counts, a lock, a reset) on
+/// PostgreSQL, on a database of its own. Skipped with a note when
+/// PostgreSQL is unreachable, unless `TEST_REQUIRE_POSTGRES=1`.
+#[tokio::test]
+async fn lockout_works_on_postgres() {
+    let server = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        .trim_end_matches('/')
+        .to_owned();
+    let admin_url = format!("{server}/postgres");
+    let admin = match Store::connect(&admin_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
+                panic!("PostgreSQL is required but {admin_url} is unreachable: {e}");
+            }
+            eprintln!("skipping the PostgreSQL lock-out test: cannot connect to {admin_url}: {e}");
+            return;
+        }
+    };
+    let name = format!("deling_limits_{:016x}", rand::random::<u64>());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    let url = format!("{server}/{name}");
+    let result = tokio::spawn(async move {
+        let store = Store::connect(&url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        lockout_queries(&store).await;
+
+        // And through the API.
+        let mut config = test_config(&url);
+        config.limits.login_lockout_failures = 2;
+        let kp = test_keys();
+        store
+            .get_or_put_instance(&config.domain, &config.instance.name, || {
+                (kp.public_key_pem.clone(), kp.private_key_pem.clone())
+            })
+            .await
+            .unwrap();
+        let app = Application::build(&config).await.expect("build");
+        let base = format!("http://{}", app.addr());
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let login = |password: &'static str| {
+            client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"username": "nobody", "password": password}))
+                .send()
+        };
+        problem(login("wrong password!").await.unwrap(), 401).await;
+        problem(login("wrong password!").await.unwrap(), 401).await;
+        limited(login(PASSWORD).await.unwrap(), 55..=60).await;
+    })
+    .await;
+    let _ = admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .map_err(|e| eprintln!("could not drop {name}: {e}"));
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

@@ -1,0 +1,231 @@
+//! Federation policy: the mode, domain policies and blocked actors.
+
+use crate::{
+    Store, StoreError,
+    entities::{actor_block, domain_policy, instance},
+    records::now,
+};
+use deling_domain::policy::{Domain, DomainBlock, FederationMode, Severity};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+
+/// A stored domain policy.
+pub type DomainPolicy = domain_policy::Model;
+/// A blocked actor.
+pub type ActorBlock = actor_block::Model;
+
+/// What the policy says about one host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Federates normally.
+    Open,
+    /// Refused entirely (suspended, or not allowed in allow-list mode).
+    Refused,
+    /// Federates, comments held hidden, items not catalogued.
+    Silenced,
+    /// Federates without media.
+    NoMedia,
+}
+
+/// The policy of `host` given the mode and its row, if any. A policy on a
+/// domain also covers its subdomains (as in Mastodon).
+pub fn verdict(mode: FederationMode, policy: Option<Severity>) -> Verdict {
+    match (mode, policy) {
+        (_, Some(Severity::Suspend)) => Verdict::Refused,
+        (FederationMode::Allowlist, None) => Verdict::Refused,
+        (_, Some(Severity::Silence)) => Verdict::Silenced,
+        (_, Some(Severity::RejectMedia)) => Verdict::NoMedia,
+        (_, Some(Severity::Allow)) | (FederationMode::Blocklist, None) => Verdict::Open,
+    }
+}
+
+impl Store {
+    /// The federation mode.
+    pub async fn get_federation_mode(&self) -> Result<FederationMode, StoreError> {
+        let mode = instance::Entity::find()
+            .one(self.db())
+            .await?
+            .map(|i| i.federation_mode)
+            .unwrap_or_default();
+        Ok(mode.parse().unwrap_or(FederationMode::Blocklist))
+    }
+
+    /// Sets the federation mode.
+    pub async fn put_federation_mode(&self, mode: FederationMode) -> Result<(), StoreError> {
+        instance::Entity::update_many()
+            .col_expr(instance::Column::FederationMode, Expr::value(mode.as_str()))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// The policy that applies to `host` (its own row, or its nearest
+    /// parent domain's), and the verdict under the current mode.
+    pub async fn get_host_verdict(&self, host: &str) -> Result<Verdict, StoreError> {
+        // `example.` is `example`: a trailing dot must not escape a policy.
+        let lower = host.to_ascii_lowercase();
+        let (name, port) = match lower.rsplit_once(':') {
+            Some((n, p)) if p.chars().all(|c| c.is_ascii_digit()) => (n, Some(p)),
+            _ => (lower.as_str(), None),
+        };
+        let bare = name.trim_end_matches('.').to_owned();
+        let host = match port {
+            Some(p) => format!("{bare}:{p}"),
+            None => bare.clone(),
+        };
+        // host, then each parent: a.b.example -> b.example -> example.
+        let mut candidates = vec![host.clone()];
+        let mut rest = bare.as_str();
+        while let Some((_, parent)) = rest.split_once('.') {
+            candidates.push(parent.to_owned());
+            rest = parent;
+        }
+        if bare != host {
+            candidates.insert(1, bare.clone());
+        }
+        let rows = domain_policy::Entity::find()
+            .filter(domain_policy::Column::Domain.is_in(candidates.clone()))
+            .all(self.db())
+            .await?;
+        let severity = candidates
+            .iter()
+            .find_map(|c| rows.iter().find(|r| &r.domain == c))
+            .and_then(|r| r.severity.parse().ok());
+        Ok(verdict(self.get_federation_mode().await?, severity))
+    }
+
+    /// Adds or replaces the policy for a domain.
+    pub async fn put_domain_policy(
+        &self,
+        domain: &Domain,
+        severity: Severity,
+        public_comment: Option<&str>,
+        private_comment: Option<&str>,
+    ) -> Result<DomainPolicy, StoreError> {
+        domain_policy::Entity::insert(domain_policy::ActiveModel {
+            domain: Set(domain.to_string()),
+            severity: Set(severity.as_str().to_owned()),
+            public_comment: Set(public_comment.map(str::to_owned)),
+            private_comment: Set(private_comment.map(str::to_owned)),
+            created_at: Set(now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(domain_policy::Column::Domain)
+                .update_columns([
+                    domain_policy::Column::Severity,
+                    domain_policy::Column::PublicComment,
+                    domain_policy::Column::PrivateComment,
+                ])
+                .to_owned(),
+        )
+        .exec(self.db())
+        .await?;
+        domain_policy::Entity::find()
+            .filter(domain_policy::Column::Domain.eq(domain.as_str()))
+            .one(self.db())
+            .await?
+            .ok_or(StoreError::NotFound("domain policy"))
+    }
+
+    /// Imports many policies in one transaction: all or nothing.
+    pub async fn put_domain_policies(&self, blocks: &[DomainBlock]) -> Result<usize, StoreError> {
+        let txn = self.db().begin().await?;
+        for b in blocks {
+            domain_policy::Entity::insert(domain_policy::ActiveModel {
+                domain: Set(b.domain.to_string()),
+                severity: Set(b.severity.as_str().to_owned()),
+                public_comment: Set(b.public_comment.clone()),
+                private_comment: Set(None),
+                created_at: Set(now()),
+                ..Default::default()
+            })
+            .on_conflict(
+                OnConflict::column(domain_policy::Column::Domain)
+                    .update_columns([
+                        domain_policy::Column::Severity,
+                        domain_policy::Column::PublicComment,
+                    ])
+                    .to_owned(),
+            )
+            .exec(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(blocks.len())
+    }
+
+    /// Removes a domain's policy; `true` if there was one.
+    pub async fn delete_domain_policy(&self, domain: &Domain) -> Result<bool, StoreError> {
+        Ok(domain_policy::Entity::delete_many()
+            .filter(domain_policy::Column::Domain.eq(domain.as_str()))
+            .exec(self.db())
+            .await?
+            .rows_affected
+            > 0)
+    }
+
+    /// Every domain policy, by domain.
+    pub async fn list_domain_policies(&self) -> Result<Vec<DomainPolicy>, StoreError> {
+        Ok(domain_policy::Entity::find()
+            .order_by_asc(domain_policy::Column::Domain)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Blocks an actor everywhere.
+    pub async fn put_actor_block(
+        &self,
+        actor: &str,
+        reason: Option<&str>,
+    ) -> Result<ActorBlock, StoreError> {
+        actor_block::Entity::insert(actor_block::ActiveModel {
+            actor: Set(actor.to_owned()),
+            reason: Set(reason.map(str::to_owned)),
+            created_at: Set(now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(actor_block::Column::Actor)
+                .update_column(actor_block::Column::Reason)
+                .to_owned(),
+        )
+        .exec(self.db())
+        .await?;
+        actor_block::Entity::find()
+            .filter(actor_block::Column::Actor.eq(actor))
+            .one(self.db())
+            .await?
+            .ok_or(StoreError::NotFound("actor block"))
+    }
+
+    /// Unblocks an actor; `true` if it was blocked.
+    pub async fn delete_actor_block(&self, actor: &str) -> Result<bool, StoreError> {
+        Ok(actor_block::Entity::delete_many()
+            .filter(actor_block::Column::Actor.eq(actor))
+            .exec(self.db())
+            .await?
+            .rows_affected
+            > 0)
+    }
+
+    /// Whether an actor is blocked.
+    pub async fn is_actor_blocked(&self, actor: &str) -> Result<bool, StoreError> {
+        Ok(actor_block::Entity::find()
+            .filter(actor_block::Column::Actor.eq(actor))
+            .one(self.db())
+            .await?
+            .is_some())
+    }
+
+    /// Every blocked actor.
+    pub async fn list_actor_blocks(&self) -> Result<Vec<ActorBlock>, StoreError> {
+        Ok(actor_block::Entity::find()
+            .order_by_asc(actor_block::Column::Actor)
+            .all(self.db())
+            .await?)
+    }
+}

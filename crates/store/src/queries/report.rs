@@ -1,0 +1,64 @@
+//! Reports (`Flag`) received from peers: the moderation queue.
+
+use crate::{Store, StoreError, entities::report, records::now};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
+
+/// A stored report.
+pub type Report = report::Model;
+
+/// Waiting for a moderator.
+pub const REPORT_OPEN: &str = "open";
+/// Dealt with.
+pub const REPORT_RESOLVED: &str = "resolved";
+
+impl Store {
+    /// Stores a report; a repeated id is ignored.
+    pub async fn put_report(
+        &self,
+        ap_id: &str,
+        reporter: &str,
+        content: &str,
+        objects: Vec<String>,
+    ) -> Result<(), StoreError> {
+        report::Entity::insert(report::ActiveModel {
+            ap_id: Set(ap_id.to_owned()),
+            reporter: Set(reporter.to_owned()),
+            content: Set(content.to_owned()),
+            objects: Set(serde_json::json!(objects)),
+            status: Set(REPORT_OPEN.to_owned()),
+            created_at: Set(now()),
+            resolved_at: Set(None),
+            ..Default::default()
+        })
+        .on_conflict_do_nothing_on([report::Column::ApId])
+        .exec(self.db())
+        .await?;
+        Ok(())
+    }
+
+    /// Reports, open ones first, newest first.
+    pub async fn list_reports(&self, only_open: bool) -> Result<Vec<Report>, StoreError> {
+        let mut q = report::Entity::find();
+        if only_open {
+            q = q.filter(report::Column::Status.eq(REPORT_OPEN));
+        }
+        Ok(q.order_by_desc(report::Column::CreatedAt)
+            .order_by_desc(report::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Marks a report resolved; `false` if there is no such report.
+    pub async fn resolve_report(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(report::Entity::update_many()
+            .col_expr(report::Column::Status, Expr::value(REPORT_RESOLVED))
+            .col_expr(report::Column::ResolvedAt, Expr::value(Some(now())))
+            .filter(report::Column::Id.eq(id))
+            .exec(self.db())
+            .await?
+            .rows_affected
+            > 0)
+    }
+}

@@ -1,0 +1,570 @@
+//! Federation policy and moderation over the API: domain blocks (and the
+//! allow-list mode), blocked actors, reports, comment moderation and the
+//! audit log. Every change is written to the audit log.
+
+use crate::{auth::Authenticated, error::ApiError, state::AppState};
+use actix_web::{HttpResponse, http::header, web};
+use deling_domain::{
+    FieldError,
+    policy::{Domain, DomainBlock, FederationMode, Severity, parse_mastodon_csv, to_mastodon_csv},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Full paths, registered before the API's `/api/v1` scope: a scope
+    // answers 404 for what it does not hold, so a second one would never
+    // be reached.
+    cfg.route(
+        "/api/v1/admin/domain-blocks",
+        web::get().to(list_domain_blocks),
+    )
+    .route(
+        "/api/v1/admin/domain-blocks",
+        web::post().to(put_domain_block),
+    )
+    .route(
+        "/api/v1/admin/domain-blocks/export",
+        web::get().to(export_domain_blocks),
+    )
+    .route(
+        "/api/v1/admin/domain-blocks/import",
+        web::post().to(import_domain_blocks),
+    )
+    .route(
+        "/api/v1/admin/domain-blocks/{domain}",
+        web::delete().to(delete_domain_block),
+    )
+    .route("/api/v1/admin/federation-mode", web::get().to(get_mode))
+    .route("/api/v1/admin/federation-mode", web::put().to(put_mode))
+    .route(
+        "/api/v1/admin/actor-blocks",
+        web::get().to(list_actor_blocks),
+    )
+    .route(
+        "/api/v1/admin/actor-blocks",
+        web::post().to(put_actor_block),
+    )
+    .route(
+        "/api/v1/admin/actor-blocks",
+        web::delete().to(delete_actor_block),
+    )
+    .route("/api/v1/admin/reports", web::get().to(list_reports))
+    .route(
+        "/api/v1/admin/reports/{id}/resolve",
+        web::post().to(resolve_report),
+    )
+    .route("/api/v1/admin/audit", web::get().to(list_audit))
+    .route("/api/v1/comments/{id}/hide", web::post().to(hide_comment))
+    .route(
+        "/api/v1/comments/{id}/unhide",
+        web::post().to(unhide_comment),
+    )
+    .route("/api/v1/comments/{id}", web::delete().to(delete_comment))
+    .route(
+        "/api/v1/comments/{id}/block-author",
+        web::post().to(block_comment_author),
+    );
+}
+
+fn invalid(field: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::Invalid(vec![FieldError::new(field, e)])
+}
+
+fn require_instance_admin(auth: &Authenticated) -> Result<(), ApiError> {
+    if auth.staff.instance_admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only instance administrators may do this".into(),
+        ))
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    auth: &Authenticated,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .put_audit(
+            Some(auth.staff.id),
+            &auth.staff.username,
+            action,
+            target,
+            details,
+        )
+        .await?;
+    Ok(())
+}
+
+/// A domain policy.
+#[derive(Debug, Serialize)]
+pub struct DomainBlockView {
+    domain: String,
+    severity: String,
+    public_comment: Option<String>,
+    private_comment: Option<String>,
+    created: chrono::DateTime<chrono::Utc>,
+}
+
+async fn list_domain_blocks(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let rows = state.store.list_domain_policies().await?;
+    let views: Vec<DomainBlockView> = rows
+        .into_iter()
+        .map(|r| DomainBlockView {
+            domain: r.domain,
+            severity: r.severity,
+            public_comment: r.public_comment,
+            private_comment: r.private_comment,
+            created: r.created_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Body of `POST /api/v1/admin/domain-blocks`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainBlockBody {
+    domain: String,
+    severity: String,
+    #[serde(default)]
+    public_comment: Option<String>,
+    #[serde(default)]
+    private_comment: Option<String>,
+}
+
+async fn put_domain_block(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<crate::dto::ObjectOnly<DomainBlockBody>>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let body = body.into_inner().0;
+    let mut errors = Vec::new();
+    let domain = Domain::parse(&body.domain)
+        .map_err(|e| errors.push(FieldError::new("domain", e)))
+        .ok();
+    let severity = body
+        .severity
+        .parse::<Severity>()
+        .map_err(|e| errors.push(FieldError::new("severity", e)))
+        .ok();
+    let (Some(domain), Some(severity)) = (domain, severity) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    if domain.as_str().eq_ignore_ascii_case(&state.settings.domain) {
+        return Err(invalid("domain", "that is this server"));
+    }
+    let row = state
+        .store
+        .put_domain_policy(
+            &domain,
+            severity,
+            body.public_comment.as_deref(),
+            body.private_comment.as_deref(),
+        )
+        .await?;
+    audit(
+        &state,
+        &auth,
+        "domain_policy.put",
+        domain.as_str(),
+        json!({"severity": severity.as_str()}),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(DomainBlockView {
+        domain: row.domain,
+        severity: row.severity,
+        public_comment: row.public_comment,
+        private_comment: row.private_comment,
+        created: row.created_at,
+    }))
+}
+
+async fn delete_domain_block(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    domain: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let domain = Domain::parse(&domain).map_err(|e| invalid("domain", e))?;
+    if !state.store.delete_domain_policy(&domain).await? {
+        return Err(ApiError::NotFound(format!("no policy for {domain}")));
+    }
+    audit(
+        &state,
+        &auth,
+        "domain_policy.delete",
+        domain.as_str(),
+        json!({}),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn export_domain_blocks(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let blocks: Vec<DomainBlock> = state
+        .store
+        .list_domain_policies()
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            Some(DomainBlock {
+                domain: Domain::parse(&r.domain).ok()?,
+                severity: r.severity.parse().ok()?,
+                public_comment: r.public_comment,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"domain_blocks.csv\"",
+        ))
+        .body(to_mastodon_csv(&blocks)))
+}
+
+async fn import_domain_blocks(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::BadRequest("the CSV is not UTF-8".into()))?;
+    let blocks = parse_mastodon_csv(text).map_err(|e| invalid("csv", e))?;
+    if let Some(own) = blocks.iter().find(|b| {
+        b.domain
+            .as_str()
+            .eq_ignore_ascii_case(&state.settings.domain)
+    }) {
+        return Err(invalid("csv", format!("{} is this server", own.domain)));
+    }
+    let n = state.store.put_domain_policies(&blocks).await?;
+    audit(
+        &state,
+        &auth,
+        "domain_policy.import",
+        "csv",
+        json!({"rows": n}),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"imported": n})))
+}
+
+async fn get_mode(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let mode = state.store.get_federation_mode().await?;
+    Ok(HttpResponse::Ok().json(json!({"mode": mode.as_str()})))
+}
+
+/// Body of `PUT /api/v1/admin/federation-mode`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModeBody {
+    mode: String,
+}
+
+async fn put_mode(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<crate::dto::ObjectOnly<ModeBody>>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let mode: FederationMode = body
+        .into_inner()
+        .0
+        .mode
+        .parse()
+        .map_err(|e| invalid("mode", e))?;
+    state.store.put_federation_mode(mode).await?;
+    audit(
+        &state,
+        &auth,
+        "federation_mode.put",
+        mode.as_str(),
+        json!({}),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"mode": mode.as_str()})))
+}
+
+async fn list_actor_blocks(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let rows = state.store.list_actor_blocks().await?;
+    let views: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| json!({"actor": r.actor, "reason": r.reason, "created": r.created_at}))
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Body of `POST /api/v1/admin/actor-blocks`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActorBlockBody {
+    actor: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn put_actor_block(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<crate::dto::ObjectOnly<ActorBlockBody>>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let body = body.into_inner().0;
+    let actor =
+        deling_domain::web_url::WebUrl::parse(&body.actor).map_err(|e| invalid("actor", e))?;
+    let row = state
+        .store
+        .put_actor_block(actor.as_str(), body.reason.as_deref())
+        .await?;
+    audit(
+        &state,
+        &auth,
+        "actor_block.put",
+        actor.as_str(),
+        json!({"reason": body.reason}),
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .json(json!({"actor": row.actor, "reason": row.reason, "created": row.created_at})))
+}
+
+/// Query of `DELETE /api/v1/admin/actor-blocks`.
+#[derive(Debug, Deserialize)]
+pub struct ActorQuery {
+    actor: String,
+}
+
+async fn delete_actor_block(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ActorQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    if !state.store.delete_actor_block(q.actor.trim()).await? {
+        return Err(ApiError::NotFound(format!("{} is not blocked", q.actor)));
+    }
+    audit(
+        &state,
+        &auth,
+        "actor_block.delete",
+        q.actor.trim(),
+        json!({}),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Query of `GET /api/v1/admin/reports`.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+async fn list_reports(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let only_open = match q.status.as_deref() {
+        None | Some("open") => true,
+        Some("all") => false,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "status {other:?} is not open or all"
+            )));
+        }
+    };
+    let rows = state.store.list_reports(only_open).await?;
+    let views: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| {
+            json!({"id": r.id, "ap_id": r.ap_id, "reporter": r.reporter, "content": r.content,
+                   "objects": r.objects, "status": r.status, "created": r.created_at, "resolved": r.resolved_at})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+async fn resolve_report(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    if !state.store.resolve_report(*id).await? {
+        return Err(ApiError::NotFound(format!("no report {id}")));
+    }
+    audit(&state, &auth, "report.resolve", &id.to_string(), json!({})).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Query of `GET /api/v1/admin/audit`.
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    page: Option<u64>,
+    #[serde(default)]
+    per_page: Option<u64>,
+}
+
+async fn list_audit(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let per_page = q.per_page.unwrap_or(50);
+    if !(1..=200).contains(&per_page) {
+        return Err(ApiError::BadRequest(
+            "query parameter per_page: must be 1 to 200".into(),
+        ));
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let offset = (page - 1)
+        .checked_mul(per_page)
+        .filter(|o| *o <= i64::MAX as u64)
+        .ok_or_else(|| {
+            ApiError::BadRequest("query parameter page: is past the last possible page".into())
+        })?;
+    let rows = state.store.list_audit(per_page, offset).await?;
+    let views: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| {
+            json!({"id": r.id, "actor": r.actor, "action": r.action, "target": r.target,
+                        "details": r.details, "at": r.created_at})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Finds a comment the caller may moderate: an editor of the agency that
+/// owns the item it is on, or an instance admin.
+async fn moderated(
+    state: &AppState,
+    auth: &Authenticated,
+    id: i64,
+) -> Result<deling_store::queries::comment::ModeratedComment, ApiError> {
+    let c = state
+        .store
+        .get_comment_for_moderation(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    if auth.staff.instance_admin {
+        return Ok(c);
+    }
+    let item = state
+        .store
+        .get_item(c.item_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    let agency_id = item.agency_id().ok_or_else(|| {
+        ApiError::Forbidden("comments on other servers' items are moderated there".into())
+    })?;
+    let agency = state
+        .store
+        .get_agency(agency_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("agency not found".into()))?;
+    auth.require_editor(state, &agency).await?;
+    Ok(c)
+}
+
+async fn hide_comment(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    moderated(&state, &auth, *id).await?;
+    state.store.set_comment_hidden(*id, true).await?;
+    audit(&state, &auth, "comment.hide", &id.to_string(), json!({})).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn unhide_comment(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    moderated(&state, &auth, *id).await?;
+    state.store.set_comment_hidden(*id, false).await?;
+    audit(&state, &auth, "comment.unhide", &id.to_string(), json!({})).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn delete_comment(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let c = moderated(&state, &auth, *id).await?;
+    if c.remote_author.is_none() {
+        return Err(ApiError::Conflict(
+            "an agency's own comments cannot be deleted yet (the deletion would not reach other servers); hide it instead".into(),
+        ));
+    }
+    state.store.delete_comment(*id).await?;
+    audit(
+        &state,
+        &auth,
+        "comment.delete",
+        &id.to_string(),
+        json!({"author": c.remote_author}),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn block_comment_author(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let c = moderated(&state, &auth, *id).await?;
+    let Some(author) = c.remote_author else {
+        return Err(ApiError::Conflict(
+            "the author is an agency on this server".into(),
+        ));
+    };
+    state
+        .store
+        .put_actor_block(&author, Some(&format!("author of comment {id}")))
+        .await?;
+    state.store.set_comment_hidden(*id, true).await?;
+    audit(
+        &state,
+        &auth,
+        "actor_block.put",
+        &author,
+        json!({"comment": *id}),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(json!({"actor": author})))
+}
