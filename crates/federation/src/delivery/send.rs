@@ -143,14 +143,17 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
     if status.is_success() {
         return Ok(Outcome::Delivered);
     }
-    // A little of the answer helps the operator; more is not read.
-    let text: String = response
-        .text()
-        .await
-        .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect();
+    // A little of the answer helps the operator; more is not read (a
+    // hostile peer could answer with gigabytes).
+    let mut response = response;
+    let mut head = Vec::new();
+    while head.len() < 1024 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => head.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    let text: String = String::from_utf8_lossy(&head).chars().take(300).collect();
     let what = format!("{status}: {}", text.trim());
     let retry = status.is_server_error() || matches!(status.as_u16(), 401 | 408 | 429);
     Ok(if retry {
