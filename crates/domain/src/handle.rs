@@ -29,7 +29,7 @@ fn host_ok(host: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && !name.starts_with(['.', '-'])
-        && port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0))
+        && port.is_none_or(port_ok)
 }
 
 impl FollowTarget {
@@ -64,6 +64,14 @@ impl fmt::Display for FollowTarget {
             Self::Url(u) => f.write_str(u.as_str()),
         }
     }
+}
+
+/// A port as URLs write it: digits only, no sign or leading zero, 1 to 65535.
+fn port_ok(p: &str) -> bool {
+    !p.is_empty()
+        && p.chars().all(|c| c.is_ascii_digit())
+        && !p.starts_with('0')
+        && p.parse::<u16>().is_ok()
 }
 
 #[cfg(test)]

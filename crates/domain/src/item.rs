@@ -81,7 +81,10 @@ impl Tag {
     /// Parses a tag, dropping one leading `#` and folding case.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim();
-        let s = s.strip_prefix('#').unwrap_or(s);
+        // Lower-cased before checking: folding can change length and
+        // characters (İ becomes i and a combining dot).
+        let folded = s.strip_prefix('#').unwrap_or(s).to_lowercase();
+        let s = folded.as_str();
         if s.is_empty() {
             return Err(Invalid::new("a tag must not be empty"));
         }
@@ -91,12 +94,15 @@ impl Tag {
                 Self::MAX_CHARS
             )));
         }
-        if let Some(c) = s.chars().find(|c| !(c.is_alphanumeric() || *c == '_')) {
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || *c == '_' || ('\u{300}'..='\u{36f}').contains(c)))
+        {
             return Err(Invalid::new(format!(
                 "tag {s:?} may contain only letters, digits and _ (found {c:?})"
             )));
         }
-        Ok(Self(s.to_lowercase()))
+        Ok(Self(s.to_owned()))
     }
 
     /// The tag without `#`.

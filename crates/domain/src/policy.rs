@@ -25,10 +25,8 @@ impl Domain {
                     && !label.starts_with('-')
                     && !label.ends_with('-')
             });
-        let port_ok = port
-            .as_deref()
-            .is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
-        if !name_ok || !port_ok {
+        let port_is_ok = port.as_deref().is_none_or(port_ok);
+        if !name_ok || !port_is_ok {
             return Err(Invalid::new(format!(
                 "{s:?} is not a host name like social.example.no"
             )));
@@ -210,6 +208,14 @@ pub fn to_mastodon_csv(blocks: &[DomainBlock]) -> String {
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A port as URLs write it: digits only, no sign or leading zero, 1 to 65535.
+fn port_ok(p: &str) -> bool {
+    !p.is_empty()
+        && p.chars().all(|c| c.is_ascii_digit())
+        && !p.starts_with('0')
+        && p.parse::<u16>().is_ok()
 }
 
 #[cfg(test)]

@@ -33,12 +33,15 @@ fn check_signature_params(req: &HttpRequest) -> Result<(), ApiError> {
         .get("signature")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| unauthorized("the request carries no HTTP signature"))?;
-    let covered = signature
-        .split(',')
-        .find_map(|p| p.trim().strip_prefix("headers="))
-        .map(|v| v.trim_matches('"').to_ascii_lowercase())
-        .ok_or_else(|| unauthorized("the signature does not say which headers it covers"))?;
-    let covered: Vec<&str> = covered.split_whitespace().collect();
+    deling_federation::signed_fetch::refuse_authorization_signature(
+        req.headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+    )?;
+    let covered = deling_federation::signed_fetch::covered_headers(signature).ok_or_else(|| {
+        unauthorized("the signature does not say (unambiguously) which headers it covers")
+    })?;
+    let covered: Vec<&str> = covered.iter().map(String::as_str).collect();
     for needed in ["(request-target)", "host", "digest"] {
         if !covered.contains(&needed) {
             return Err(ApiError::Unauthorized(format!(
