@@ -106,12 +106,13 @@ async fn answers_are_classified_retried_or_given_up() {
         let error = row.last_error.clone().unwrap_or_default();
         assert!(!error.is_empty() && error.contains(what), "{row:?}");
         // The host's failure is recorded just after the delivery's retry.
-        eventually(&format!("two failures recorded for {host}"), async || {
-            match a.store.get_host_state(host).await.unwrap() {
+        eventually(
+            &format!("two failures recorded for {host}"),
+            async || match a.store.get_host_state(host).await.unwrap() {
                 Some(state) if state.consecutive_failures >= 2 => Ok(()),
                 other => Err(format!("{other:?}")),
-            }
-        })
+            },
+        )
         .await;
     }
     assert!(unauthorized.posts_of(&create).len() >= 2);
