@@ -437,3 +437,32 @@ async fn comments_must_come_from_the_actors_own_server() {
     assert!(html.contains("<b>oslo</b>"), "{html}");
     assert!(!html.contains("script"), "{html}");
 }
+
+/// A key taken from an actor document that does not own it: "trudy" serves
+/// mallory's key as hers, with `owner` naming mallory. Signing as trudy
+/// with that key must not pass, and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_from_an_actor_that_does_not_own_it_is_refused() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let inbox = s.b.shared_inbox();
+    let trudy = s.peer.actor("trudy", &s.mallory.key);
+    let mut doc = s.peer.doc("/actors/trudy").expect("trudy's document");
+    doc["publicKey"]["owner"] = json!(s.mallory.id);
+    doc["publicKey"]["id"] = json!(s.mallory.key_id);
+    s.peer.serve_doc("/actors/trudy", doc);
+    let id = trudy.activity_id("borrowed-key");
+    let resp = trudy
+        .post(&inbox, &follow(&trudy, &id, &oslo))
+        .send(&s.b.client)
+        .await;
+    assert_refused(&s.b, resp, &id, &[401, 403]).await;
+    assert!(
+        s.b.store
+            .get_remote_actor_by_ap_id(&trudy.id)
+            .await
+            .unwrap()
+            .is_none(),
+        "an actor whose key it does not own was stored"
+    );
+}
