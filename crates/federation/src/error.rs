@@ -35,7 +35,15 @@ impl FedError {
             Self::Protocol(e) => {
                 matches!(e, E::Reqwest(_) | E::ReqwestMiddleware(_) | E::RequestLimit)
             }
-            Self::Store(StoreError::Db(_) | StoreError::Connect(_)) => true,
+            // A constraint violation will fail the same way next time.
+            Self::Store(StoreError::Db(e)) => !matches!(
+                e.sql_err(),
+                Some(
+                    sea_orm::SqlErr::UniqueConstraintViolation(_)
+                        | sea_orm::SqlErr::ForeignKeyConstraintViolation(_)
+                )
+            ),
+            Self::Store(StoreError::Connect(_)) => true,
             _ => false,
         }
     }

@@ -38,6 +38,9 @@ impl Store {
             .connect_timeout(Duration::from_secs(5))
             .acquire_timeout(Duration::from_secs(10));
         if url.starts_with("sqlite:") {
+            // sea-orm gives SQLite one connection; under load, callers wait
+            // their turn rather than fail after the default ten seconds.
+            opts.acquire_timeout(Duration::from_secs(60));
             opts.map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)

@@ -150,35 +150,11 @@ impl Worker {
             .await?;
         for row in &rows {
             let data = self.config.to_request_data();
-            match inbox::process(&row.body, &data).await {
-                Ok(()) => {
-                    data.metrics
-                        .inbox_processed
-                        .with_label_values(&["done"])
-                        .inc();
-                    data.store.finish_inbox_activity(row.id).await?
-                }
-                Err(e) if e.is_transient() && row.attempts + 1 < INBOX_MAX_ATTEMPTS => {
-                    data.metrics
-                        .inbox_processed
-                        .with_label_values(&["retry"])
-                        .inc();
-                    tracing::info!(id = %row.ap_id, error = %e, "inbox activity will be retried");
-                    let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
-                    data.store
-                        .retry_inbox_activity(row.id, &e.to_string(), next)
-                        .await?;
-                }
-                Err(e) => {
-                    data.metrics
-                        .inbox_processed
-                        .with_label_values(&["failed"])
-                        .inc();
-                    tracing::info!(id = %row.ap_id, error = %e, "inbox activity refused");
-                    data.store
-                        .fail_inbox_activity(row.id, &e.to_string())
-                        .await?;
-                }
+            // One row's failure to be recorded (a busy database, say) must
+            // not strand the rest of the batch: the row keeps its lease and
+            // is taken up again when the lease runs out.
+            if let Err(e) = process_one(row, &data).await {
+                tracing::warn!(id = %row.ap_id, error = %e, "cannot record an inbox activity's outcome");
             }
         }
         Ok(rows.len() as u64 == BATCH)
@@ -217,6 +193,44 @@ impl Worker {
         while tasks.join_next().await.is_some() {}
         Ok(full)
     }
+}
+
+/// Processes one stored activity and records the outcome.
+async fn process_one(
+    row: &deling_store::queries::inbox::InboxActivity,
+    data: &Data,
+) -> Result<(), FedError> {
+    match inbox::process(&row.body, data).await {
+        Ok(()) => {
+            data.metrics
+                .inbox_processed
+                .with_label_values(&["done"])
+                .inc();
+            data.store.finish_inbox_activity(row.id).await?;
+        }
+        Err(e) if e.is_transient() && row.attempts + 1 < INBOX_MAX_ATTEMPTS => {
+            data.metrics
+                .inbox_processed
+                .with_label_values(&["retry"])
+                .inc();
+            tracing::info!(id = %row.ap_id, error = %e, "inbox activity will be retried");
+            let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
+            data.store
+                .retry_inbox_activity(row.id, &e.to_string(), next)
+                .await?;
+        }
+        Err(e) => {
+            data.metrics
+                .inbox_processed
+                .with_label_values(&["failed"])
+                .inc();
+            tracing::info!(id = %row.ap_id, error = %e, "inbox activity refused");
+            data.store
+                .fail_inbox_activity(row.id, &e.to_string())
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 async fn deliver_to_host(host: &str, rows: Vec<Delivery>, data: &Data) -> Result<(), FedError> {

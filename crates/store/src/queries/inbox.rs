@@ -73,7 +73,9 @@ impl Store {
             .await?;
         let mut claimed = Vec::with_capacity(due.len());
         for row in due {
-            let res = inbox_activity::Entity::update_many()
+            // A failure part-way must not strand the rows already leased:
+            // return those, to be processed now.
+            let res = match inbox_activity::Entity::update_many()
                 .col_expr(
                     inbox_activity::Column::LockedUntil,
                     Expr::value(Some(lease_until)),
@@ -85,7 +87,12 @@ impl Store {
                         .or(inbox_activity::Column::LockedUntil.lt(t)),
                 )
                 .exec(self.db())
-                .await?;
+                .await
+            {
+                Ok(res) => res,
+                Err(e) if claimed.is_empty() => return Err(e.into()),
+                Err(_) => break,
+            };
             if res.rows_affected == 1 {
                 claimed.push(row);
             }

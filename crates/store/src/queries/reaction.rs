@@ -17,7 +17,7 @@ impl Store {
         kind: &str,
         ap_id: &str,
     ) -> Result<(), StoreError> {
-        reaction::Entity::insert(reaction::ActiveModel {
+        let res = reaction::Entity::insert(reaction::ActiveModel {
             ap_id: Set(Some(ap_id.to_owned())),
             item_id: Set(item_id),
             remote_actor_id: Set(remote_actor_id),
@@ -25,10 +25,21 @@ impl Store {
             created_at: Set(now()),
             ..Default::default()
         })
-        .on_conflict_do_nothing()
         .exec(self.db())
-        .await?;
-        Ok(())
+        .await;
+        match res {
+            Ok(_) => Ok(()),
+            // Counted already (same actor and kind, or the same activity).
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Withdraws a reaction by its activity id, or failing that by what it
