@@ -58,6 +58,19 @@ async fn require_signature(
         .map_err(ApiError::from)
 }
 
+/// A local item that is not withdrawn, for the collections hanging off it.
+async fn current_local_item(
+    state: &AppState,
+    id: i64,
+) -> Result<deling_store::records::Item, ApiError> {
+    state
+        .store
+        .get_item(id)
+        .await?
+        .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
+        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))
+}
+
 fn ap_response(status: actix_web::http::StatusCode, body: serde_json::Value) -> HttpResponse {
     HttpResponse::build(status)
         .content_type(format!("{AP_CONTENT_TYPE}; charset=utf-8"))
@@ -289,12 +302,7 @@ pub async fn replies(
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, true).await?;
     let id = *id;
-    let item = state
-        .store
-        .get_item(id)
-        .await?
-        .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
-        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    let item = current_local_item(&state, id).await?;
     let comments = state.store.list_comments(item.id).await?;
     let ids: Vec<String> = comments
         .iter()
@@ -340,12 +348,7 @@ pub async fn reactions(
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, true).await?;
     let (id, which) = path.into_inner();
-    let item = state
-        .store
-        .get_item(id)
-        .await?
-        .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
-        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    let item = current_local_item(&state, id).await?;
     let counts = state.store.count_item_reactions(item.id).await?;
     let (collection_id, total) = match which.as_str() {
         "likes" => (state.urls.item_likes(id), counts.likes),
@@ -364,12 +367,7 @@ pub async fn item_create(
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, true).await?;
     let id = *id;
-    let item = state
-        .store
-        .get_item(id)
-        .await?
-        .filter(|i| i.agency_id().is_some() && i.deleted_at.is_none())
-        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
+    let item = current_local_item(&state, id).await?;
     let counts = state.store.count_item_reactions(id).await?;
     let page = item::item_page(&state.urls, &item, counts)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
