@@ -199,11 +199,11 @@ impl Server {
         let (tx, rx) = mpsc::channel();
         let out_pipe = BufReader::new(child.0.stdout.take().expect("stdout pipe"));
         thread::spawn(move || {
+            // Keep draining after the banner was found (when `rx` is gone):
+            // closing the pipe early would hand the server a broken stdout.
             for line in out_pipe.lines() {
                 let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
+                let _ = tx.send(line);
             }
         });
         let deadline = Instant::now() + COMMAND_TIMEOUT;
@@ -754,6 +754,53 @@ fn serve_fails_clearly_when_the_port_is_taken() {
         run.stderr.contains(&addr) && run.stderr.contains("bind"),
         "{run:?}"
     );
+}
+
+/// A server whose stdout is closed before it prints its banner (a pipe into
+/// `head`, a harness that stopped reading) keeps serving.
+#[tokio::test]
+async fn serve_survives_a_closed_stdout() {
+    let sb = Sandbox::new();
+    let addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+        probe.local_addr().unwrap().to_string()
+    };
+    let mut cmd = sb.command(
+        &["serve"],
+        &[("DELING_BIND", &addr), ("DELING_FEDERATION__DEBUG", "true")],
+    );
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = ChildGuard(cmd.spawn().expect("spawn deling serve"));
+    drop(child.0.stdout.take());
+
+    let http = client();
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = child.0.try_wait() {
+            panic!("deling serve exited ({status}) after its stdout was closed");
+        }
+        match http.get(format!("http://{addr}/healthz")).send().await {
+            Ok(resp) if resp.status() == 200 => break,
+            _ if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => panic!("deling serve never answered on {addr}: {other:?}"),
+        }
+    }
+    // Still up after the banner would have been written.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        matches!(child.0.try_wait(), Ok(None)),
+        "deling serve exited after its stdout was closed"
+    );
+    let resp = http
+        .get(format!("http://{addr}/api/v1/items"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
 }
 
 #[test]

@@ -13,25 +13,25 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     };
     // Printed, not logged: this is the line a newcomer looks for (and tests
     // read the port from it).
-    println!("Deling is running: open http://{addr}/");
-    println!(
+    say!("Deling is running: open http://{addr}/");
+    say!(
         "  public address: {scheme}://{}/  (set with DELING_DOMAIN)",
         config.domain
     );
-    println!(
+    say!(
         "  database:       {}",
         crate::config::redact(&config.database_url)
     );
-    println!("  API:            http://{addr}/api/v1/  (OpenAPI at /api/v1/openapi.json)");
+    say!("  API:            http://{addr}/api/v1/  (OpenAPI at /api/v1/openapi.json)");
     if app.agency_count == 0 {
-        println!("Next step, in another terminal: create an agency and its first admin:");
-        println!("  deling admin agency create oslo --name \"Oslo kommune\"");
-        println!(
+        say!("Next step, in another terminal: create an agency and its first admin:");
+        say!("  deling admin agency create oslo --name \"Oslo kommune\"");
+        say!(
             "  echo 'a long password' | deling admin user create kari --password-stdin --instance-admin"
         );
-        println!("  deling admin token create kari");
+        say!("  deling admin token create kari");
     }
-    println!("Stop with Ctrl-C.");
+    say!("Stop with Ctrl-C.");
     app.run_until_stopped().await?;
     Ok(())
 }

@@ -49,14 +49,14 @@ pub async fn run(config: &Config, metrics_bind: Option<SocketAddr>) -> anyhow::R
             .run();
             let handle = server.handle();
             tokio::spawn(server);
-            println!("metrics at http://{addr}/metrics");
+            say!("metrics at http://{addr}/metrics");
             Some(handle)
         }
         None => None,
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(Worker::new(federation).run(stopped));
-    println!("Deling worker running (fan-out, inbox, deliveries). Stop with Ctrl-C or SIGTERM.");
+    say!("Deling worker running (fan-out, inbox, deliveries). Stop with Ctrl-C or SIGTERM.");
     tokio::select! {
         r = tokio::signal::ctrl_c() => r?,
         _ = term.recv() => {}
@@ -66,6 +66,6 @@ pub async fn run(config: &Config, metrics_bind: Option<SocketAddr>) -> anyhow::R
     if let Some(h) = metrics_server {
         h.stop(true).await;
     }
-    println!("Deling worker stopped.");
+    say!("Deling worker stopped.");
     Ok(())
 }
