@@ -237,6 +237,20 @@ impl Config {
                 ),
             });
         }
+        let is_ip = url::Url::parse(&format!("http://{}/", self.domain))
+            .is_ok_and(|u| matches!(u.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))));
+        if is_ip {
+            // activitypub_federation (and most peers) refuse ids whose host
+            // is an IP address, so such an instance could never federate.
+            return Err(ConfigError::Invalid {
+                key: "domain",
+                problem: format!(
+                    "{:?} is an IP address; ActivityPub peers need a host name \
+                     (for a local test instance use localhost:PORT)",
+                    self.domain
+                ),
+            });
+        }
         let db_ok = url::Url::parse(&self.database_url)
             .is_ok_and(|u| matches!(u.scheme(), "sqlite" | "postgres" | "postgresql"));
         if !db_ok {
