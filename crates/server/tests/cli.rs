@@ -610,9 +610,9 @@ fn bad_configuration_is_one_clear_line() {
         (
             vec![],
             vec![("DELING_DOMAIN", "127.0.0.2:8080")],
-            "IP address",
+            "ip address",
         ),
-        (vec![], vec![("DELING_DOMAIN", "[::1]:8080")], "IP address"),
+        (vec![], vec![("DELING_DOMAIN", "[::1]:8080")], "ip address"),
         (
             vec![],
             vec![("DELING_DATABASE_URL", "mysql://db/deling")],
