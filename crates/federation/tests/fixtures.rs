@@ -60,17 +60,39 @@ async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
         urls: Urls::for_domain("deling.test", false).unwrap(),
         settings: FedSettings {
             domain: "deling.test".into(),
-            debug: false,
+            // Debug mode only so that activitypub_federation skips its own
+            // DNS lookup of each fixture's (real) host: together with the
+            // client below, the test never leaves this machine, and its
+            // outcome does not depend on whether the network is there.
+            debug: true,
             allow_private_addresses: false,
             require_signed_fetch: false,
             retry_base: Duration::from_secs(1),
             max_attempts: 3,
         },
         wake: Arc::new(tokio::sync::Notify::new()),
-        client: deling_federation::context::http_client(false).unwrap(),
+        client: offline_client().await,
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
     };
     (build_config(ctx).await.unwrap(), dir)
+}
+
+/// A client whose every request goes to a loopback "proxy" that hangs up
+/// at once, so a fetch a fixture triggers fails with a connection error
+/// instead of reaching the real server it names.
+async fn offline_client() -> reqwest::Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            drop(conn);
+        }
+    });
+    reqwest::Client::builder()
+        .proxy(reqwest::Proxy::all(format!("http://{addr}")).unwrap())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
 }
 
 /// Registers the activity's actor as if its signature had been verified.

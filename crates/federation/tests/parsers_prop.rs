@@ -1527,7 +1527,9 @@ fn raw_item() -> BoxedStrategy<RawItem> {
 /// trip to mean something.
 #[test]
 fn raw_items_are_often_valid() {
-    let mut runner = proptest::test_runner::TestRunner::default();
+    // A fixed seed: this measures the generator, and a ratio measured on
+    // random draws would fail now and then near its threshold.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = raw_item();
     let n = 400;
     let valid = (0..n)
@@ -1540,6 +1542,7 @@ fn raw_items_are_often_valid() {
         valid * 5 >= n,
         "only {valid} of {n} generated items are valid"
     );
+    eprintln!("{valid} of {n} generated items are valid");
 }
 
 const ITEM_FIELDS: [&str; 11] = [
