@@ -81,6 +81,11 @@ text_type!(
     DisplayName, 1, 100, false
 );
 text_type!(
+    /// An agency's description in Markdown: up to 2,000 characters, shown
+    /// as the bio on its profile (Mastodon cuts longer ones).
+    AgencySummary, 0, 2_000, true
+);
+text_type!(
     /// A Markdown source text (item body, agency description, comment), up
     /// to 100,000 characters.
     MarkdownSource, 0, 100_000, true

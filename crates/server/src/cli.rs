@@ -139,6 +139,8 @@ pub enum AgencyCommand {
     Create(AgencyCreate),
     /// List agencies.
     List,
+    /// Change an agency's public profile; followers get the new profile.
+    Update(AgencyUpdate),
     /// Make an agency follow a remote actor (@user@host or actor URL).
     Follow {
         /// Agency slug.
@@ -168,6 +170,29 @@ pub struct AgencyCreate {
     /// Display name.
     #[arg(long)]
     pub name: String,
+    /// Organisation number (nine digits).
+    #[arg(long)]
+    pub org_number: Option<String>,
+}
+
+/// Arguments of `admin agency update`: only the options given change; an
+/// empty value clears an optional field.
+#[derive(Debug, Args)]
+pub struct AgencyUpdate {
+    /// Agency slug.
+    pub slug: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Description in Markdown (at most 2,000 characters).
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// The agency's web site.
+    #[arg(long)]
+    pub website: Option<String>,
+    /// URL of the agency's logo.
+    #[arg(long)]
+    pub icon_url: Option<String>,
     /// Organisation number (nine digits).
     #[arg(long)]
     pub org_number: Option<String>,

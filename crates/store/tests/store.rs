@@ -6,7 +6,7 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use deling_domain::{
-    agency::OrgNumber,
+    agency::{AgencyProfile, OrgNumber, RawAgencyProfile},
     auth::{NewToken, Password, Role, Username, token_hash, verify_password},
     item::{ItemContent, RawItem, RawLink},
     slug::Slug,
@@ -14,7 +14,10 @@ use deling_domain::{
 };
 use deling_store::{
     ItemFilter, Origin, Store, StoreError,
-    queries::agency::NewAgency,
+    queries::{
+        agency::{NewAgency, stored_profile},
+        outbox::EVENT_AGENCY_UPDATE,
+    },
     records::{Agency, CommentAuthor, Item, ItemLink, ItemOwner, Staff},
 };
 use serde_json::json;
@@ -183,6 +186,113 @@ both!(agencies, |store| {
         store.put_agency(new_agency("nav", "NAV again")).await,
         Err(StoreError::Conflict(_))
     ));
+});
+
+both!(agency_profile_update, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let nav = agency(&store, "nav", "NAV").await;
+    let before = store.list_pending_outbox_events(100).await.expect("events");
+
+    let profile = AgencyProfile::parse(
+        RawAgencyProfile {
+            name: Some("Oslo kommune – Plan- og bygningsetaten".into()),
+            summary: Some("Vi deler *veiledere*.".into()),
+            website: Some(Some("https://www.oslo.kommune.no/".into())),
+            icon_url: Some(Some("https://www.oslo.kommune.no/logo.png".into())),
+            org_number: Some(Some("958935420".into())),
+        }
+        .over(stored_profile(&oslo)),
+    )
+    .expect("valid profile");
+    let updated = store
+        .update_agency_profile(oslo.id, &profile)
+        .await
+        .expect("update");
+    assert_eq!(updated.name, "Oslo kommune – Plan- og bygningsetaten");
+    assert_eq!(updated.summary, "Vi deler *veiledere*.");
+    assert_eq!(
+        updated.summary_html,
+        "<p>Vi deler <em>veiledere</em>.</p>\n"
+    );
+    assert_eq!(
+        updated.website.as_deref(),
+        Some("https://www.oslo.kommune.no/")
+    );
+    assert_eq!(
+        updated.icon_url.as_deref(),
+        Some("https://www.oslo.kommune.no/logo.png")
+    );
+    assert_eq!(updated.org_number.as_deref(), Some("958935420"));
+    assert!(updated.updated_at >= oslo.updated_at);
+    assert_eq!(
+        (
+            updated.slug.as_str(),
+            &updated.public_key_pem,
+            updated.created_at
+        ),
+        (oslo.slug.as_str(), &oslo.public_key_pem, oslo.created_at)
+    );
+    // The other agency is untouched.
+    assert_eq!(
+        store.get_agency(nav.id).await.expect("nav"),
+        Some(nav.clone())
+    );
+
+    // One Update of the actor is queued with the change.
+    let events = store.list_pending_outbox_events(100).await.expect("events");
+    assert_eq!(events.len(), before.len() + 1);
+    let event = events.last().expect("event");
+    assert_eq!(
+        (event.kind.as_str(), event.agency_id, event.item_id),
+        (EVENT_AGENCY_UPDATE, Some(oslo.id), None)
+    );
+
+    // Clearing optional fields round-trips through the stored profile.
+    let cleared = AgencyProfile::parse(
+        RawAgencyProfile {
+            website: Some(None),
+            icon_url: Some(None),
+            ..Default::default()
+        }
+        .over(stored_profile(&updated)),
+    )
+    .expect("valid");
+    let updated = store
+        .update_agency_profile(oslo.id, &cleared)
+        .await
+        .expect("clear");
+    assert_eq!((updated.website, updated.icon_url), (None, None));
+    assert_eq!(updated.summary, "Vi deler *veiledere*.");
+
+    // A withdrawn agency cannot be changed, and nothing is queued.
+    store
+        .execute_unprepared(&format!(
+            "UPDATE agency SET deleted_at = updated_at WHERE id = {}",
+            nav.id
+        ))
+        .await
+        .expect("withdraw nav");
+    let n = store
+        .list_pending_outbox_events(100)
+        .await
+        .expect("events")
+        .len();
+    assert!(matches!(
+        store.update_agency_profile(nav.id, &profile).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .list_pending_outbox_events(100)
+            .await
+            .expect("events")
+            .len(),
+        n
+    );
+    assert_eq!(
+        store.get_agency(nav.id).await.expect("nav").map(|a| a.name),
+        Some("NAV".into())
+    );
 });
 
 // ---------------------------------------------------------------- staff and memberships

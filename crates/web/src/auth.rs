@@ -40,6 +40,24 @@ impl Authenticated {
     }
 }
 
+impl Authenticated {
+    /// Succeeds when the caller manages `agency` (its profile, say): an
+    /// admin of it, or an instance admin. Editors get 403.
+    pub async fn require_agency_admin(
+        &self,
+        state: &AppState,
+        agency: &Agency,
+    ) -> Result<(), ApiError> {
+        match self.require_editor(state, agency).await? {
+            Role::Admin => Ok(()),
+            Role::Editor => Err(ApiError::Forbidden(format!(
+                "{} is an editor of agency {:?}; changing its profile needs an admin",
+                self.staff.username, agency.slug
+            ))),
+        }
+    }
+}
+
 impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;

@@ -4,6 +4,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use deling_domain::{
     FieldError,
+    agency::RawAgencyProfile,
     item::{RawItem, RawLink},
 };
 use deling_store::records::{Agency, Comment, CommentAuthor, Item, ItemOwner};
@@ -152,6 +153,51 @@ impl TryFrom<ItemBody> for RawItem {
             }),
             metadata,
             based_on: b.based_on,
+        })
+    }
+}
+
+/// Changes to an agency's profile (`PATCH /api/v1/agencies/{slug}`): any
+/// subset; `null` clears `summary`, `website`, `icon_url` and `org_number`
+/// and is refused for `name`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyBody {
+    /// Display name, 1 to 100 characters.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    /// Description in Markdown, at most 2,000 characters; shown as the bio.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
+    /// The agency's web site (http or https).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    /// Logo or avatar: the URL of an image (http or https).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub icon_url: Option<Option<String>>,
+    /// Norwegian organisation number (nine digits).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub org_number: Option<Option<String>>,
+}
+
+impl TryFrom<AgencyBody> for RawAgencyProfile {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: AgencyBody) -> Result<Self, Vec<FieldError>> {
+        if matches!(b.name, Some(None)) {
+            return Err(vec![FieldError::new("name", "cannot be null")]);
+        }
+        Ok(RawAgencyProfile {
+            name: b.name.flatten(),
+            summary: b.summary.map(Option::unwrap_or_default),
+            website: b.website,
+            icon_url: b.icon_url,
+            org_number: b.org_number,
         })
     }
 }

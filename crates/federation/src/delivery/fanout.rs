@@ -4,13 +4,14 @@ use crate::{
     activities::outgoing::deliveries,
     context::Data,
     error::FedError,
-    objects::{comment::comment_note, item::item_page},
+    objects::{agency::agency_actor, comment::comment_note, item::item_page},
     protocol::PUBLIC,
 };
 use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
-        EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, OutboxEvent,
+        EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE,
+        EVENT_ITEM_UPDATE, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -20,7 +21,7 @@ pub async fn deliveries_for(
     event: &OutboxEvent,
     data: &Data,
 ) -> Result<Vec<NewDelivery>, FedError> {
-    let (Some(agency_id), Some(item_id)) = (event.agency_id, event.item_id) else {
+    let Some(agency_id) = event.agency_id else {
         return Ok(vec![]);
     };
     let Some(agency) = data.store.get_agency(agency_id).await? else {
@@ -30,6 +31,22 @@ pub async fn deliveries_for(
     let actor = urls.agency(&agency.slug);
     let followers = urls.agency_followers(&agency.slug);
     let mut inboxes = data.store.list_follower_inboxes(agency_id).await?;
+    if event.kind == EVENT_AGENCY_UPDATE {
+        if agency.deleted_at.is_some() {
+            return Ok(vec![]);
+        }
+        // The whole actor document, as Mastodon and others take an
+        // Update of an actor signed by that actor without fetching it.
+        let mut id = actor.clone();
+        id.set_path(&format!("{}/updates/{}", actor.path(), event.id));
+        let activity = json!({"type": "Update", "id": id, "actor": actor,
+            "object": agency_actor(urls, &agency), "to": [PUBLIC], "cc": [followers],
+            "published": agency.updated_at});
+        return allowed_deliveries(data, &activity, agency_id, inboxes).await;
+    }
+    let Some(item_id) = event.item_id else {
+        return Ok(vec![]);
+    };
     let activity = match event.kind.as_str() {
         EVENT_ITEM_CREATE | EVENT_ITEM_UPDATE => {
             let Some(item) = data
@@ -83,8 +100,17 @@ pub async fn deliveries_for(
             return Ok(vec![]);
         }
     };
-    // Nothing goes to blocked domains (nor, in allow-list mode, to any
-    // domain not allowed).
+    allowed_deliveries(data, &activity, agency_id, inboxes).await
+}
+
+/// One delivery per distinct inbox, except to blocked domains (and, in
+/// allow-list mode, to any domain not allowed).
+async fn allowed_deliveries(
+    data: &Data,
+    activity: &serde_json::Value,
+    agency_id: i64,
+    inboxes: Vec<String>,
+) -> Result<Vec<NewDelivery>, FedError> {
     let mut allowed = Vec::with_capacity(inboxes.len());
     for inbox in inboxes {
         let host = url::Url::parse(&inbox)
@@ -96,5 +122,5 @@ pub async fn deliveries_for(
             allowed.push(inbox);
         }
     }
-    Ok(deliveries(&activity, Some(agency_id), &allowed))
+    Ok(deliveries(activity, Some(agency_id), &allowed))
 }

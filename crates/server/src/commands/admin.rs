@@ -2,21 +2,24 @@
 
 use crate::{
     cli::{
-        AdminCommand, AgencyCommand, AgencyCreate, FederationCommand, TokenCommand, TokenCreate,
-        UserCommand, UserCreate, UserGrant,
+        AdminCommand, AgencyCommand, AgencyCreate, AgencyUpdate, FederationCommand, TokenCommand,
+        TokenCreate, UserCommand, UserCreate, UserGrant,
     },
     config::Config,
     startup::{open_store, urls},
 };
 use anyhow::{Context, anyhow, bail};
 use deling_domain::{
-    agency::OrgNumber,
+    agency::{AgencyProfile, OrgNumber, RawAgencyProfile},
     auth::{NewToken, Password, Role, Username},
     slug::Slug,
     text::DisplayName,
 };
 use deling_federation::keys;
-use deling_store::{Store, StoreError, queries::agency::NewAgency};
+use deling_store::{
+    Store, StoreError,
+    queries::agency::{NewAgency, stored_profile},
+};
 use std::io::BufRead;
 
 /// Runs an admin command.
@@ -27,6 +30,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             agency_create(config, &store, args).await
         }
         AdminCommand::Agency(AgencyCommand::List) => agency_list(config, &store).await,
+        AdminCommand::Agency(AgencyCommand::Update(args)) => agency_update(&store, args).await,
         AdminCommand::Agency(AgencyCommand::Follow { slug, target }) => {
             follow(config, store, &slug, &target, true).await
         }
@@ -46,6 +50,50 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::Token(TokenCommand::Create(args)) => token_create(&store, args).await,
         AdminCommand::Token(TokenCommand::Revoke { id }) => token_revoke(&store, id).await,
     }
+}
+
+async fn agency_update(store: &Store, args: AgencyUpdate) -> anyhow::Result<()> {
+    let agency = store
+        .get_agency_by_slug(&args.slug)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(|| anyhow!("no agency {:?}", args.slug))?;
+    // An empty option clears the field; a missing one keeps it.
+    let clearable = |v: Option<String>| v.map(|s| Some(s).filter(|s| !s.trim().is_empty()));
+    let patch = RawAgencyProfile {
+        name: args.name,
+        summary: args.summary,
+        website: clearable(args.website),
+        icon_url: clearable(args.icon_url),
+        org_number: clearable(args.org_number),
+    };
+    if patch.is_empty() {
+        bail!(
+            "nothing to change: give at least one of --name, --summary, --website, --icon-url, --org-number"
+        );
+    }
+    let profile = AgencyProfile::parse(patch.over(stored_profile(&agency))).map_err(|errors| {
+        let all: Vec<String> = errors
+            .iter()
+            .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.problem))
+            .collect();
+        anyhow!("{}", all.join("; "))
+    })?;
+    let updated = store.update_agency_profile(agency.id, &profile).await?;
+    store
+        .put_audit(
+            None,
+            "cli",
+            "agency.update",
+            &updated.slug,
+            serde_json::json!({}),
+        )
+        .await?;
+    println!(
+        "Updated agency {} ({}); its followers get the new profile",
+        updated.slug, updated.name
+    );
+    Ok(())
 }
 
 async fn agency_create(config: &Config, store: &Store, args: AgencyCreate) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@ mod items;
 mod lifecycle;
 mod ordering;
 mod policy;
+mod profile;
 mod replies;
 mod signatures;
 mod signed_fetch;

@@ -4,13 +4,30 @@ use crate::{
     Store, StoreError,
     entities::agency,
     error::conflict_on_unique,
+    queries::outbox::{EVENT_AGENCY_UPDATE, put_event},
     records::{Agency, now},
 };
-use deling_domain::{agency::OrgNumber, slug::Slug, text::DisplayName};
+use deling_domain::{
+    agency::{AgencyProfile, OrgNumber, RawAgencyProfile},
+    slug::Slug,
+    text::DisplayName,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, TransactionTrait,
 };
+
+/// A stored agency's profile as raw input, for laying a partial update
+/// over it.
+pub fn stored_profile(a: &Agency) -> RawAgencyProfile {
+    RawAgencyProfile {
+        name: Some(a.name.clone()),
+        summary: Some(a.summary.clone()),
+        website: Some(a.website.clone()),
+        icon_url: Some(a.icon_url.clone()),
+        org_number: Some(a.org_number.clone()),
+    }
+}
 
 /// A new agency, parsed, with its freshly made key pair.
 #[derive(Debug)]
@@ -52,6 +69,41 @@ impl Store {
         .map_err(|e| {
             conflict_on_unique(e, || format!("an agency with slug {slug:?} already exists"))
         })
+    }
+
+    /// Replaces an agency's profile and, in the same transaction, queues an
+    /// `Update` of its actor for its followers. A withdrawn agency is
+    /// [`StoreError::NotFound`].
+    pub async fn update_agency_profile(
+        &self,
+        id: i64,
+        profile: &AgencyProfile,
+    ) -> Result<Agency, StoreError> {
+        let txn = self.db().begin().await?;
+        let row = agency::ActiveModel {
+            name: Set(profile.name.as_str().to_owned()),
+            summary: Set(profile.summary.as_str().to_owned()),
+            summary_html: Set(profile.summary_html.clone()),
+            website: Set(profile.website.as_ref().map(|u| u.as_str().to_owned())),
+            icon_url: Set(profile.icon_url.as_ref().map(|u| u.as_str().to_owned())),
+            org_number: Set(profile.org_number.as_ref().map(|o| o.to_string())),
+            updated_at: Set(now()),
+            ..Default::default()
+        };
+        let res = agency::Entity::update_many()
+            .set(row)
+            .filter(agency::Column::Id.eq(id))
+            .filter(agency::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::NotFound("agency"));
+        }
+        put_event(&txn, EVENT_AGENCY_UPDATE, Some(id), None, None).await?;
+        txn.commit().await?;
+        self.get_agency(id)
+            .await?
+            .ok_or(StoreError::NotFound("agency"))
     }
 
     /// Reads an agency by slug, withdrawn ones included.

@@ -22,6 +22,8 @@ pub const EVENT_ITEM_CREATE: &str = "item_create";
 pub const EVENT_ITEM_UPDATE: &str = "item_update";
 /// Item withdrawn.
 pub const EVENT_ITEM_DELETE: &str = "item_delete";
+/// An agency's profile changed (name, description, web site, logo).
+pub const EVENT_AGENCY_UPDATE: &str = "agency_update";
 /// A local agency commented.
 pub const EVENT_COMMENT_CREATE: &str = "comment_create";
 

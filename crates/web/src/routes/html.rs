@@ -57,16 +57,31 @@ pub async fn agency_page(state: &AppState, agency: &Agency) -> Result<HttpRespon
             )
         })
         .collect();
+    let icon = agency.icon_url.as_deref().map(escape);
     let head = format!(
         "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{}\">\
          <meta property=\"og:title\" content=\"{}\"><meta property=\"og:type\" content=\"profile\">\
-         <meta property=\"og:site_name\" content=\"{}\">",
+         <meta property=\"og:site_name\" content=\"{}\">{}",
         escape(actor.as_str()),
         escape(&agency.name),
-        escape(&state.settings.instance_name)
+        escape(&state.settings.instance_name),
+        icon.as_deref()
+            .map(|u| format!("<meta property=\"og:image\" content=\"{u}\">"))
+            .unwrap_or_default()
     );
+    let logo = icon
+        .map(|u| format!("<img src=\"{u}\" alt=\"\" width=\"96\" height=\"96\">"))
+        .unwrap_or_default();
+    let website = agency
+        .website
+        .as_deref()
+        .map(|w| {
+            let w = escape(w);
+            format!("<p><a href=\"{w}\" rel=\"me nofollow noopener noreferrer\">{w}</a></p>")
+        })
+        .unwrap_or_default();
     let body = format!(
-        "<h1>{}</h1><p>Follow from Mastodon or any fediverse server: <code>{}</code></p>{}\
+        "{logo}<h1>{}</h1><p>Follow from Mastodon or any fediverse server: <code>{}</code></p>{}{website}\
          <h2>Shared items ({})</h2><ul>{}</ul>",
         escape(&agency.name),
         escape(&state.handle(&agency.slug)),

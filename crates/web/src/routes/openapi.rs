@@ -30,6 +30,7 @@ impl Modify for BearerAuth {
         api::tokens::revoke,
         api::agencies::list,
         api::agencies::get,
+        api::agencies::update,
         api::items::list,
         api::items::get,
         api::items::create,
@@ -44,7 +45,7 @@ impl Modify for BearerAuth {
         api::admin::federation,
     ),
     components(schemas(
-        dto::ItemBody, dto::LinkBody, dto::ItemView, dto::LinkView, dto::ItemPage, dto::ActorRef,
+        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::LinkView, dto::ItemPage, dto::ActorRef,
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
         api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,

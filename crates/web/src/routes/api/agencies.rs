@@ -1,11 +1,14 @@
 //! Agencies.
 
 use crate::{
-    dto::AgencyView,
+    auth::Authenticated,
+    dto::{AgencyBody, AgencyView, ObjectOnly},
     error::{ApiError, Problem},
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
+use deling_domain::agency::{AgencyProfile, RawAgencyProfile};
+use deling_store::queries::agency::stored_profile;
 
 /// Lists the agencies on this instance.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
@@ -29,6 +32,73 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let agency = find(&state, &slug).await?;
     Ok(HttpResponse::Ok().json(AgencyView::new(&state, agency)))
+}
+
+/// Changes an agency's public profile (name, description, web site, logo,
+/// organisation number). Followers get an `Update` of the agency's actor;
+/// a request that changes nothing sends nothing.
+#[utoipa::path(patch, path = "/api/v1/agencies/{slug}", tag = "agencies", request_body = AgencyBody,
+    params(("slug" = String, Path, description = "The agency's slug")),
+    security(("bearer" = [])),
+    responses((status = 200, body = AgencyView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+    body: web::Json<ObjectOnly<AgencyBody>>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = find(&state, &slug).await?;
+    auth.require_agency_admin(&state, &agency).await?;
+    let patch = RawAgencyProfile::try_from(body.into_inner().0).map_err(ApiError::Invalid)?;
+    let current = stored_profile(&agency);
+    let profile = AgencyProfile::parse(patch.over(current.clone())).map_err(ApiError::Invalid)?;
+    // Compared as stored (an unchanged summary renders the same HTML), so
+    // re-sending the same profile neither writes nor notifies anyone.
+    if AgencyProfile::parse(current).ok().as_ref() == Some(&profile) {
+        return Ok(HttpResponse::Ok().json(AgencyView::new(&state, agency)));
+    }
+    let updated = state
+        .store
+        .update_agency_profile(agency.id, &profile)
+        .await?;
+    state
+        .store
+        .put_audit(
+            Some(auth.staff.id),
+            &auth.staff.username,
+            "agency.update",
+            &agency.slug,
+            changed_fields(&agency, &updated),
+        )
+        .await?;
+    state.wake_federation();
+    Ok(HttpResponse::Ok().json(AgencyView::new(&state, updated)))
+}
+
+/// Which profile fields a change touched, for the audit log.
+fn changed_fields(
+    before: &deling_store::records::Agency,
+    after: &deling_store::records::Agency,
+) -> serde_json::Value {
+    let mut changed = Vec::new();
+    if before.name != after.name {
+        changed.push("name");
+    }
+    if before.summary != after.summary {
+        changed.push("summary");
+    }
+    if before.website != after.website {
+        changed.push("website");
+    }
+    if before.icon_url != after.icon_url {
+        changed.push("icon_url");
+    }
+    if before.org_number != after.org_number {
+        changed.push("org_number");
+    }
+    serde_json::json!({ "changed": changed })
 }
 
 /// Looks an agency up by slug: 404 if unknown, 410 if withdrawn.
