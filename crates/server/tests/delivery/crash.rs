@@ -45,17 +45,23 @@ async fn deliveries_survive_sigkill() {
     server.sigkill();
     assert!(peer.posts().iter().all(|p| !p.accepted()));
 
-    // 2. The follower is back but slow (202 after 4 s). Started again, the
-    // server claims the three (its host's probe is due within seconds) and
-    // sends the first; it is killed while that request is in flight.
-    peer.answer(202, Duration::from_secs(4));
+    // 2. The follower is back but holds each request until the test lets
+    // it go. Started again, the server claims the three (its host's probe
+    // is due within seconds) and sends the first; it is killed while that
+    // request is in flight (well within the sender's ten-second timeout).
+    peer.answer(202, Duration::ZERO);
+    peer.hold();
     let mut server = site.serve().await;
-    let in_flight = eventually("a request to the slow inbox", async || {
-        peer.posts()
-            .into_iter()
-            .find(|p| p.accepted())
-            .ok_or_else(|| format!("{:?}", peer.posts().len()))
-    })
+    let in_flight = eventually_within(
+        Duration::from_secs(30),
+        "a request to the holding inbox",
+        async || {
+            peer.posts()
+                .into_iter()
+                .find(|p| p.accepted())
+                .ok_or_else(|| format!("{:?}", peer.posts().len()))
+        },
+    )
     .await;
     server.sigkill();
     let dead = server.pid;
@@ -79,16 +85,45 @@ async fn deliveries_survive_sigkill() {
 
     // 3. Started again with a fast inbox. The dead process's leases are
     // honoured (nothing is sent twice while they last) ...
-    peer.answer(202, Duration::ZERO);
-    let _server = site.serve().await;
+    peer.open();
     let before = peer.posts().len();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let _server = site.serve().await;
+    // ... which shows once the new process has delivered a fourth Create
+    // to the same inbox: the query that claimed it passed over the leased
+    // rows, which are due and come first (same host, sent in order).
+    let fourth = site.create_id(site.publish("Krasj 4").await);
+    eventually_within(
+        Duration::from_secs(30),
+        "the fourth Create delivered",
+        async || match site
+            .store
+            .list_deliveries_of(&fourth)
+            .await
+            .unwrap()
+            .first()
+        {
+            Some(r) if r.status == STATUS_DONE => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    )
+    .await;
     let sent: Vec<_> = peer.posts()[before..].to_vec();
-    let unleased = rows.len() - leased.len();
+    let leased_ids: Vec<&str> = leased.iter().map(|r| r.activity_id.as_str()).collect();
     assert!(
-        sent.len() <= unleased,
+        sent.iter().all(|p| !leased_ids.contains(&p.activity_id())),
         "leased deliveries were sent again while leased: {sent:?}"
     );
+    assert_eq!(
+        sent.iter().filter(|p| p.activity_id() == fourth).count(),
+        1,
+        "{sent:?}"
+    );
+    let rows = deliveries(&site.store, &creates).await;
+    for r in &leased {
+        let row = rows.iter().find(|n| n.id == r.id).unwrap();
+        assert_eq!(row.status, STATUS_PENDING, "{row:?}");
+        assert_eq!(holder_pid(row), Some(dead), "{row:?}");
+    }
     // ... and once they run out (simulated: a minute is too long for a
     // test), everything is delivered.
     site.store
@@ -99,7 +134,7 @@ async fn deliveries_survive_sigkill() {
         .await
         .unwrap();
     eventually_within(
-        Duration::from_secs(20),
+        Duration::from_secs(30),
         "all three delivered after the restart",
         async || {
             let rows = deliveries(&site.store, &creates).await;
@@ -111,6 +146,7 @@ async fn deliveries_survive_sigkill() {
         },
     )
     .await;
+    creates.push(fourth);
     let counts = peer.accepted_counts();
     for c in &creates {
         assert!(

@@ -1,8 +1,8 @@
 //! A fake peer server whose inboxes answer with a status (and after a
-//! delay) the test chooses, and which records every POST as it arrives,
-//! before answering: a POST that arrives counts as received even if the
-//! sender dies before reading the answer, as a real peer would have
-//! stored it by then.
+//! delay, or once the test lets them through a gate) the test chooses, and
+//! which records every POST as it arrives, before answering: a POST that
+//! arrives counts as received even if the sender dies before reading the
+//! answer, as a real peer would have stored it by then.
 
 use crate::peer::{FakeActor, public_pem};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, http::StatusCode, web};
@@ -14,7 +14,7 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-use tokio::task::JoinHandle;
+use tokio::{sync::Semaphore, task::JoinHandle};
 
 /// A POST the fake server received.
 #[derive(Debug, Clone)]
@@ -46,6 +46,8 @@ struct State {
     docs: Arc<Mutex<HashMap<String, Value>>>,
     posts: Arc<Mutex<Vec<Post>>>,
     answer: Arc<Mutex<(u16, Duration)>>,
+    /// While set, each POST (once recorded) waits for a permit of it.
+    gate: Arc<Mutex<Option<Arc<Semaphore>>>>,
 }
 
 async fn handle(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -57,6 +59,13 @@ async fn handle(state: web::Data<State>, req: HttpRequest, body: web::Bytes) -> 
             at: Instant::now(),
             status,
         });
+        let gate = state.gate.lock().unwrap().clone();
+        if let Some(gate) = gate {
+            // A closed gate (see `FakeServer::open`) lets everyone through.
+            if let Ok(permit) = gate.acquire_owned().await {
+                permit.forget();
+            }
+        }
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
@@ -89,6 +98,7 @@ impl FakeServer {
             docs: Arc::default(),
             posts: Arc::default(),
             answer: Arc::new(Mutex::new((status, Duration::ZERO))),
+            gate: Arc::default(),
         };
         let shared = state.clone();
         let server = HttpServer::new(move || {
@@ -111,6 +121,36 @@ impl FakeServer {
     /// From now on, inboxes answer `status` after `delay`.
     pub fn answer(&self, status: u16, delay: Duration) {
         *self.state.answer.lock().unwrap() = (status, delay);
+    }
+
+    /// From now on, each POST is recorded as it arrives and then held
+    /// (the sender waits for the answer) until [`FakeServer::release`] or
+    /// [`FakeServer::open`] lets it through: a request stays in flight as
+    /// long as the test needs, however slow the machine.
+    pub fn hold(&self) {
+        let old = self
+            .state
+            .gate
+            .lock()
+            .unwrap()
+            .replace(Arc::new(Semaphore::new(0)));
+        if let Some(old) = old {
+            old.close();
+        }
+    }
+
+    /// Lets `n` more held POSTs (present or future) through.
+    pub fn release(&self, n: usize) {
+        if let Some(gate) = &*self.state.gate.lock().unwrap() {
+            gate.add_permits(n);
+        }
+    }
+
+    /// Lets every held POST through, and answers the next ones at once.
+    pub fn open(&self) {
+        if let Some(gate) = self.state.gate.lock().unwrap().take() {
+            gate.close();
+        }
     }
 
     /// `http://localhost:PORT{path}`.

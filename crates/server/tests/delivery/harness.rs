@@ -14,9 +14,12 @@ use deling_store::{
     queries::{agency::NewAgency, delivery::Delivery, remote_actor::RemoteActorData},
     records::Agency,
 };
+use rand::Rng;
 use reqwest::StatusCode;
 use std::{
+    collections::HashSet,
     io::{BufRead, BufReader, Read},
+    net::TcpListener,
     process::{Child, Command, ExitStatus, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -25,6 +28,38 @@ use tempfile::TempDir;
 
 /// How long a child may take to start answering.
 const START: Duration = Duration::from_secs(30);
+
+/// How long `deling serve` keeps being started again while its port is
+/// still taken (by a child just killed, say).
+const BIND_RETRY: Duration = Duration::from_secs(30);
+
+/// A port for a site's `deling serve`, which every restart binds again.
+///
+/// A port the kernel handed out (`free_port`) is in its ephemeral range,
+/// where it may hand it out again at any time, as the local end of some
+/// outgoing connection, while the site is between children. So this takes
+/// one below that range (bindable now, and never given to another site of
+/// this process), falling back to `free_port` should there be no room.
+pub fn site_port() -> u16 {
+    static TAKEN: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (low, high) = (10_000u16, ephemeral_low.saturating_sub(1));
+    if high > low + 1000 {
+        let mut taken = TAKEN.lock().unwrap();
+        let taken = taken.get_or_insert_with(HashSet::new);
+        for _ in 0..200 {
+            let port = rand::thread_rng().gen_range(low..=high);
+            if !taken.contains(&port) && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                taken.insert(port);
+                return port;
+            }
+        }
+    }
+    free_port()
+}
 
 /// Makes the remote actor `data` a follower of `agency_id`.
 pub async fn follow(store: &Store, agency_id: i64, data: RemoteActorData) {
@@ -88,7 +123,7 @@ impl Site {
 
     /// A site on the (empty) database at `database_url`.
     pub async fn seed(database_url: String, dir: Option<TempDir>) -> Self {
-        let port = free_port();
+        let port = site_port();
         let domain = format!("localhost:{port}");
         let store = Store::connect(&database_url).await.expect("connect");
         store.migrate().await.expect("migrate");
@@ -182,7 +217,8 @@ impl Site {
     }
 
     /// Starts `deling serve` and waits until it answers. The port may still
-    /// be held for a moment after a previous child died; then it tries again.
+    /// be held for a moment after a previous child died; then it tries
+    /// again, for up to [`BIND_RETRY`].
     pub async fn serve(&self) -> Deling {
         self.serve_with(&[]).await
     }
@@ -190,7 +226,10 @@ impl Site {
     /// [`Site::serve`] with `envs` set as well.
     pub async fn serve_with(&self, envs: &[(&str, &str)]) -> Deling {
         let mut last = String::new();
-        for _ in 0..10 {
+        let deadline = Instant::now() + BIND_RETRY;
+        let mut tries = 0;
+        while tries == 0 || Instant::now() < deadline {
+            tries += 1;
             let mut child = Deling::spawn(self.command_with(&["serve"], envs), "deling serve");
             let started = Instant::now();
             loop {
@@ -211,7 +250,7 @@ impl Site {
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        panic!("deling serve does not start: {last}");
+        panic!("deling serve does not start ({tries} tries in {BIND_RETRY:?}): {last}");
     }
 
     /// Starts `deling worker` and waits for its ready line.
@@ -267,12 +306,24 @@ impl Deling {
         let all = Arc::new(Mutex::new(String::new()));
         let pump = |stream: Box<dyn Read + Send>, copy: Option<Arc<Mutex<String>>>| {
             let all = all.clone();
+            // Read to the end whatever comes, a line that is not UTF-8 too
+            // (kept lossily): stopping early would close the pipe, and the
+            // child's next line would meet a broken pipe.
             std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    if let Some(c) = &copy {
-                        c.lock().unwrap().push_str(&format!("{line}\n"));
+                let mut reader = BufReader::new(stream);
+                let mut bytes = Vec::new();
+                loop {
+                    bytes.clear();
+                    match reader.read_until(b'\n', &mut bytes) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
                     }
-                    all.lock().unwrap().push_str(&format!("{line}\n"));
+                    let text = String::from_utf8_lossy(&bytes);
+                    let line = format!("{}\n", text.trim_end_matches(['\n', '\r']));
+                    if let Some(c) = &copy {
+                        c.lock().unwrap().push_str(&line);
+                    }
+                    all.lock().unwrap().push_str(&line);
                 }
             });
         };
@@ -337,6 +388,25 @@ impl Deling {
         Duration::from_millis(ticks * 10)
     }
 
+    /// How often its threads have gone to sleep so far (voluntary context
+    /// switches, summed over `/proc/PID/task/*/status`): a count of
+    /// wake-ups that, unlike CPU time, a loaded machine does not inflate.
+    /// A thread that has ended no longer counts.
+    pub fn sleeps(&self) -> u64 {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid)).expect("read /proc");
+        tasks
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("status")).ok())
+            .filter_map(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .sum()
+    }
+
     /// Waits at most `bound` for it to exit.
     pub async fn wait_exit(&mut self, bound: Duration) -> ExitStatus {
         let start = Instant::now();
@@ -360,4 +430,16 @@ impl Drop for Deling {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A loopback port on which connections are refused for as long as the
+/// returned socket lives: bound (so that nothing else can take the port,
+/// as it could a port that was only free a moment ago) but not listening.
+pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(([127, 0, 0, 1], 0).into())
+        .expect("bind a loopback port");
+    let port = socket.local_addr().expect("local address").port();
+    (socket, port)
 }
