@@ -141,6 +141,15 @@ pub enum AgencyCommand {
     List,
     /// Change an agency's public profile; followers get the new profile.
     Update(AgencyUpdate),
+    /// Withdraw an agency for good: its items are withdrawn, its actor
+    /// answers 410 and its followers get a Delete. Cannot be undone.
+    Withdraw {
+        /// Agency slug.
+        slug: String,
+        /// Confirm: without it nothing is changed.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Make an agency follow a remote actor (@user@host or actor URL).
     Follow {
         /// Agency slug.

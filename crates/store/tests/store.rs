@@ -16,7 +16,7 @@ use deling_store::{
     ItemFilter, Origin, Store, StoreError,
     queries::{
         agency::{NewAgency, stored_profile},
-        outbox::EVENT_AGENCY_UPDATE,
+        outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE},
     },
     records::{Agency, CommentAuthor, Item, ItemLink, ItemOwner, Staff},
 };
@@ -292,6 +292,99 @@ both!(agency_profile_update, |store| {
     assert_eq!(
         store.get_agency(nav.id).await.expect("nav").map(|a| a.name),
         Some("NAV".into())
+    );
+});
+
+both!(agency_withdrawal, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let nav = agency(&store, "nav", "NAV").await;
+    let kari = staff(&store, "kari").await;
+    store
+        .put_membership(kari.id, oslo.id, Role::Admin)
+        .await
+        .expect("membership");
+    store
+        .put_membership(kari.id, nav.id, Role::Editor)
+        .await
+        .expect("membership");
+    let a = store
+        .put_item(oslo.id, &simple("guide", "Byggesak", "nb", &["byggesak"]))
+        .await
+        .expect("item");
+    let b = store
+        .put_item(oslo.id, &simple("dataset", "Adresser", "nb", &[]))
+        .await
+        .expect("item");
+    let gone = store
+        .put_item(oslo.id, &simple("guide", "Gammel", "nb", &[]))
+        .await
+        .expect("item");
+    store.delete_item(gone.id).await.expect("withdraw one");
+    let other = store
+        .put_item(nav.id, &simple("guide", "Dagpenger", "nb", &["nav"]))
+        .await
+        .expect("item");
+    assert_eq!(store.count_agency_items(oslo.id).await.expect("count"), 2);
+    let events = store
+        .list_pending_outbox_events(100)
+        .await
+        .expect("events")
+        .len();
+
+    // The two live items are withdrawn with the agency; the one withdrawn
+    // before is not counted again.
+    assert_eq!(store.withdraw_agency(oslo.id).await.expect("withdraw"), 2);
+    let after = store
+        .get_agency(oslo.id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert!(after.deleted_at.is_some());
+    assert_eq!(
+        after.public_key_pem, oslo.public_key_pem,
+        "the key stays to sign the Delete"
+    );
+    for id in [a.id, b.id] {
+        let item = store.get_item(id).await.expect("read").expect("tombstone");
+        assert!(item.deleted_at.is_some(), "{id} still live");
+        assert_eq!((item.title.as_str(), item.tags.len()), ("", 0));
+    }
+    assert_eq!(store.count_agency_items(oslo.id).await.expect("count"), 0);
+    assert_eq!(
+        store.list_agencies().await.expect("list"),
+        vec![nav.clone()]
+    );
+    // Its staff lose their role there, not elsewhere.
+    assert_eq!(store.get_role(kari.id, oslo.id).await.expect("role"), None);
+    assert_eq!(
+        store.get_role(kari.id, nav.id).await.expect("role"),
+        Some(Role::Editor)
+    );
+    // Other agencies' items are untouched.
+    let other_now = store.get_item(other.id).await.expect("read").expect("item");
+    assert!(other_now.deleted_at.is_none());
+    assert_eq!(other_now.tags.len(), 1);
+    // One Delete of the actor is queued, no per-item Deletes.
+    let pending = store.list_pending_outbox_events(100).await.expect("events");
+    assert_eq!(pending.len(), events + 1);
+    let last = pending.last().expect("event");
+    assert_eq!(
+        (last.kind.as_str(), last.agency_id, last.item_id),
+        (EVENT_AGENCY_DELETE, Some(oslo.id), None)
+    );
+
+    // Twice: not found, nothing queued.
+    assert!(matches!(
+        store.withdraw_agency(oslo.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .list_pending_outbox_events(100)
+            .await
+            .expect("events")
+            .len(),
+        events + 1
     );
 });
 

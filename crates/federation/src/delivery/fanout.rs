@@ -10,8 +10,8 @@ use crate::{
 use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
-        EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE,
-        EVENT_ITEM_UPDATE, OutboxEvent,
+        EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE,
+        EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -42,6 +42,15 @@ pub async fn deliveries_for(
         let activity = json!({"type": "Update", "id": id, "actor": actor,
             "object": agency_actor(urls, &agency), "to": [PUBLIC], "cc": [followers],
             "published": agency.updated_at});
+        return allowed_deliveries(data, &activity, agency_id, inboxes).await;
+    }
+    if event.kind == EVENT_AGENCY_DELETE {
+        // The agency's row (and key) stays when it is withdrawn, so the
+        // Delete is signed by the actor it deletes, as peers require.
+        let mut id = actor.clone();
+        id.set_path(&format!("{}/delete", actor.path()));
+        let activity = json!({"type": "Delete", "id": id, "actor": actor, "object": actor,
+            "to": [PUBLIC], "cc": [followers]});
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
     }
     let Some(item_id) = event.item_id else {

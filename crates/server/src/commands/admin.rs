@@ -31,6 +31,9 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::Agency(AgencyCommand::List) => agency_list(config, &store).await,
         AdminCommand::Agency(AgencyCommand::Update(args)) => agency_update(&store, args).await,
+        AdminCommand::Agency(AgencyCommand::Withdraw { slug, yes }) => {
+            agency_withdraw(&store, &slug, yes).await
+        }
         AdminCommand::Agency(AgencyCommand::Follow { slug, target }) => {
             follow(config, store, &slug, &target, true).await
         }
@@ -92,6 +95,36 @@ async fn agency_update(store: &Store, args: AgencyUpdate) -> anyhow::Result<()> 
     println!(
         "Updated agency {} ({}); its followers get the new profile",
         updated.slug, updated.name
+    );
+    Ok(())
+}
+
+async fn agency_withdraw(store: &Store, slug: &str, yes: bool) -> anyhow::Result<()> {
+    let agency = match store.get_agency_by_slug(slug).await? {
+        None => bail!("no agency {slug:?}"),
+        Some(a) if a.deleted_at.is_some() => bail!("agency {slug:?} is withdrawn already"),
+        Some(a) => a,
+    };
+    let items = store.count_agency_items(agency.id).await?;
+    if !yes {
+        bail!(
+            "this withdraws agency {slug:?} ({}) and its {items} item(s) for good, and tells its \
+             followers; run again with --yes to do it",
+            agency.name
+        );
+    }
+    let withdrawn = store.withdraw_agency(agency.id).await?;
+    store
+        .put_audit(
+            None,
+            "cli",
+            "agency.withdraw",
+            slug,
+            serde_json::json!({ "items_withdrawn": withdrawn }),
+        )
+        .await?;
+    println!(
+        "Withdrew agency {slug} and {withdrawn} item(s); its followers get a Delete from the running server"
     );
     Ok(())
 }

@@ -18,3 +18,4 @@ mod profile;
 mod replies;
 mod signatures;
 mod signed_fetch;
+mod withdrawal;

@@ -3,8 +3,9 @@
 use crate::{
     Store, StoreError,
     entities::agency,
+    entities::{item, membership},
     error::conflict_on_unique,
-    queries::outbox::{EVENT_AGENCY_UPDATE, put_event},
+    queries::outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, put_event},
     records::{Agency, now},
 };
 use deling_domain::{
@@ -14,7 +15,7 @@ use deling_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 /// A stored agency's profile as raw input, for laying a partial update
@@ -104,6 +105,46 @@ impl Store {
         self.get_agency(id)
             .await?
             .ok_or(StoreError::NotFound("agency"))
+    }
+
+    /// Withdraws an agency, in one transaction: it is marked withdrawn (its
+    /// slug stays taken, its actor answers 410), every item it published
+    /// becomes a tombstone, its staff lose their roles in it, and a Delete
+    /// of the actor is queued for its followers (peers drop its items and
+    /// comments on that one activity). Returns how many items were
+    /// withdrawn; an agency withdrawn already is [`StoreError::NotFound`].
+    pub async fn withdraw_agency(&self, id: i64) -> Result<u64, StoreError> {
+        let txn = self.db().begin().await?;
+        let t = now();
+        let res = agency::Entity::update_many()
+            .set(agency::ActiveModel {
+                deleted_at: Set(Some(t)),
+                updated_at: Set(t),
+                ..Default::default()
+            })
+            .filter(agency::Column::Id.eq(id))
+            .filter(agency::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::NotFound("agency"));
+        }
+        let items: Vec<i64> = item::Entity::find()
+            .select_only()
+            .column(item::Column::Id)
+            .filter(item::Column::AgencyId.eq(id))
+            .filter(item::Column::DeletedAt.is_null())
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let withdrawn = crate::queries::item::erase_items(&txn, &items).await?;
+        membership::Entity::delete_many()
+            .filter(membership::Column::AgencyId.eq(id))
+            .exec(&txn)
+            .await?;
+        put_event(&txn, EVENT_AGENCY_DELETE, Some(id), None, None).await?;
+        txn.commit().await?;
+        Ok(withdrawn)
     }
 
     /// Reads an agency by slug, withdrawn ones included.

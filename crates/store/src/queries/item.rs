@@ -190,36 +190,9 @@ impl Store {
     /// concurrent withdrawals exactly one succeeds.
     pub async fn delete_item(&self, id: i64) -> Result<(), StoreError> {
         let txn = self.db().begin().await?;
-        let t = now();
-        let row = item::ActiveModel {
-            title: Set(String::new()),
-            summary: Set(String::new()),
-            body: Set(String::new()),
-            body_html: Set(String::new()),
-            license: Set(None),
-            metadata: Set(serde_json::Value::Object(Default::default())),
-            based_on: Set(None),
-            updated_at: Set(t),
-            deleted_at: Set(Some(t)),
-            ..Default::default()
-        };
-        let res = item::Entity::update_many()
-            .set(row)
-            .filter(item::Column::Id.eq(id))
-            .filter(item::Column::DeletedAt.is_null())
-            .exec(&txn)
-            .await?;
-        if res.rows_affected == 0 {
+        if erase_items(&txn, &[id]).await? == 0 {
             return Err(StoreError::NotFound("item"));
         }
-        item_tag::Entity::delete_many()
-            .filter(item_tag::Column::ItemId.eq(id))
-            .exec(&txn)
-            .await?;
-        item_link::Entity::delete_many()
-            .filter(item_link::Column::ItemId.eq(id))
-            .exec(&txn)
-            .await?;
         let agency_id = item::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -420,6 +393,15 @@ impl Store {
             .await?)
     }
 
+    /// Counts an agency's items that are not withdrawn.
+    pub async fn count_agency_items(&self, agency_id: i64) -> Result<u64, StoreError> {
+        Ok(item::Entity::find()
+            .filter(item::Column::AgencyId.eq(agency_id))
+            .filter(item::Column::DeletedAt.is_null())
+            .count(self.db())
+            .await?)
+    }
+
     /// Counts agencies that published since `since` (NodeInfo's active users).
     pub async fn count_active_agencies(
         &self,
@@ -462,4 +444,47 @@ impl Store {
             comments,
         })
     }
+}
+
+/// Turns the items `ids` that are not withdrawn yet into tombstones: their
+/// content, tags and links are erased and `deleted_at` set, so their URLs
+/// answer 410 Gone. Returns how many were withdrawn now.
+pub(crate) async fn erase_items(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: &[i64],
+) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let t = now();
+    let row = item::ActiveModel {
+        title: Set(String::new()),
+        summary: Set(String::new()),
+        body: Set(String::new()),
+        body_html: Set(String::new()),
+        license: Set(None),
+        metadata: Set(serde_json::Value::Object(Default::default())),
+        based_on: Set(None),
+        updated_at: Set(t),
+        deleted_at: Set(Some(t)),
+        ..Default::default()
+    };
+    let res = item::Entity::update_many()
+        .set(row)
+        .filter(item::Column::Id.is_in(ids.iter().copied()))
+        .filter(item::Column::DeletedAt.is_null())
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(0);
+    }
+    item_tag::Entity::delete_many()
+        .filter(item_tag::Column::ItemId.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    item_link::Entity::delete_many()
+        .filter(item_link::Column::ItemId.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
 }

@@ -24,6 +24,8 @@ pub const EVENT_ITEM_UPDATE: &str = "item_update";
 pub const EVENT_ITEM_DELETE: &str = "item_delete";
 /// An agency's profile changed (name, description, web site, logo).
 pub const EVENT_AGENCY_UPDATE: &str = "agency_update";
+/// An agency was withdrawn: its followers get a Delete of the actor.
+pub const EVENT_AGENCY_DELETE: &str = "agency_delete";
 /// A local agency commented.
 pub const EVENT_COMMENT_CREATE: &str = "comment_create";
 

@@ -31,6 +31,7 @@ impl Modify for BearerAuth {
         api::agencies::list,
         api::agencies::get,
         api::agencies::update,
+        api::agencies::withdraw,
         api::items::list,
         api::items::get,
         api::items::create,

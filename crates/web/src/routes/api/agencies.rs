@@ -77,6 +77,42 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(AgencyView::new(&state, updated)))
 }
 
+/// Withdraws an agency (instance admins only): its items become tombstones,
+/// its actor, WebFinger and pages answer 410, its staff lose their roles
+/// in it, and its followers get a `Delete` of the actor. It cannot be
+/// undone, and the slug is not given out again.
+#[utoipa::path(delete, path = "/api/v1/agencies/{slug}", tag = "agencies",
+    params(("slug" = String, Path, description = "The agency's slug")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = find(&state, &slug).await?;
+    if !auth.staff.instance_admin {
+        return Err(ApiError::Forbidden(format!(
+            "only an instance admin may withdraw agency {:?}",
+            agency.slug
+        )));
+    }
+    let items = state.store.withdraw_agency(agency.id).await?;
+    state
+        .store
+        .put_audit(
+            Some(auth.staff.id),
+            &auth.staff.username,
+            "agency.withdraw",
+            &agency.slug,
+            serde_json::json!({ "items_withdrawn": items }),
+        )
+        .await?;
+    state.wake_federation();
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Which profile fields a change touched, for the audit log.
 fn changed_fields(
     before: &deling_store::records::Agency,

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/agencies", web::get().to(agencies::list))
             .route("/agencies/{slug}", web::get().to(agencies::get))
             .route("/agencies/{slug}", web::patch().to(agencies::update))
+            .route("/agencies/{slug}", web::delete().to(agencies::withdraw))
             .route("/agencies/{slug}/items", web::post().to(items::create))
             .route(
                 "/agencies/{slug}/following",

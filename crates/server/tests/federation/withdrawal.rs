@@ -1,0 +1,120 @@
+//! Withdrawing an agency: its items and addresses answer 410 here, and its
+//! followers drop it (and what they hold of it) on one Delete of the actor.
+
+use crate::helpers::{Instance, eventually, json_body};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_agency_disappears_here_and_at_its_followers() {
+    let (a, b) = tokio::join!(Instance::spawn(), Instance::spawn());
+    a.agency("nav").await;
+    b.agency("oslo").await;
+    b.agency("bergen").await;
+    let oslo = b.actor_id("oslo");
+    let bergen = b.actor_id("bergen");
+    a.follow("nav", &oslo).await;
+    a.follow("nav", &bergen).await;
+    a.wait_accepted("nav", &oslo).await;
+    a.wait_accepted("nav", &bergen).await;
+    let item = b.publish("oslo", "Byggesak digitalt", &["byggesak"]).await;
+    let kept = b.publish("bergen", "Bergens veileder", &[]).await;
+    a.wait_remote_item(&b.url(&format!("/items/{item}"))).await;
+    a.wait_remote_item(&b.url(&format!("/items/{kept}"))).await;
+
+    // Only an instance admin may withdraw; an editor of the agency gets 403.
+    let resp = b.send(Method::DELETE, "/api/v1/agencies/oslo", None).await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+    let admin = b.staff_token("operator", true, None).await;
+    let resp = b
+        .send_as(&admin, Method::DELETE, "/api/v1/agencies/oslo", None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+    // Here: everything of oslo's answers 410, bergen is untouched.
+    let gone = |path: String| {
+        let b = &b;
+        async move {
+            let resp = b.get(&path).await;
+            assert_eq!(resp.status(), StatusCode::GONE, "GET {path}");
+        }
+    };
+    gone("/api/v1/agencies/oslo".into()).await;
+    gone(format!("/api/v1/items/{item}")).await;
+    gone(format!(
+        "/.well-known/webfinger?resource=acct:oslo@{}",
+        b.domain
+    ))
+    .await;
+    let actor = b
+        .client
+        .get(&oslo)
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(actor.status(), StatusCode::GONE);
+    let tombstone: serde_json::Value = actor.json().await.unwrap();
+    assert_eq!(tombstone["type"], "Tombstone", "{tombstone}");
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/api/v1/agencies/oslo/items",
+            Some(json!({"kind": "guide", "title": "t", "language": "nb"})),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/agencies/oslo",
+            Some(json!({"name": "Oslo igjen"})),
+        ),
+        (Method::DELETE, "/api/v1/agencies/oslo", None),
+    ] {
+        let resp = b.send_as(&admin, method.clone(), path, body.as_ref()).await;
+        assert_eq!(resp.status(), StatusCode::GONE, "{method} {path}");
+    }
+    let agencies = b.get_json("/api/v1/agencies").await;
+    let slugs: Vec<&str> = agencies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["bergen"]);
+    assert_eq!(
+        b.get_json(&format!("/api/v1/items/{kept}")).await["title"],
+        "Bergens veileder"
+    );
+    let audit = b.store.list_audit(10, 0).await.unwrap();
+    assert_eq!(
+        (audit[0].action.as_str(), audit[0].target.as_str()),
+        ("agency.withdraw", "oslo")
+    );
+    assert_eq!(audit[0].details, json!({"items_withdrawn": 1}));
+
+    // At the follower: the Delete of the actor removes the follow and
+    // oslo's item; bergen's stay.
+    eventually("A to drop oslo", async || {
+        let held = a
+            .store
+            .get_remote_actor_by_ap_id(&oslo)
+            .await
+            .map_err(|e| e.to_string())?;
+        let items = a.remote_items().await;
+        if held.is_none() && items.len() == 1 {
+            Ok(())
+        } else {
+            Err(format!(
+                "oslo held: {}, remote items: {}",
+                held.is_some(),
+                items.len()
+            ))
+        }
+    })
+    .await;
+    assert_eq!(a.following_state("nav", &oslo).await, None);
+    assert_eq!(
+        a.following_state("nav", &bergen).await.as_deref(),
+        Some("accepted")
+    );
+    assert_eq!(a.remote_items().await[0]["title"], "Bergens veileder");
+}
