@@ -151,6 +151,27 @@ fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<String> {
     })
 }
 
+/// Reads `pipe` to its end a line at a time and hands each line (with its
+/// newline, if it had one) to `each`. Lines are read as bytes: a line that
+/// is not UTF-8 must not stop the reading, which would close the pipe
+/// under the child.
+fn read_lines(
+    pipe: impl Read + Send + 'static,
+    mut each: impl FnMut(String) + Send + 'static,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let mut pipe = BufReader::new(pipe);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match pipe.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => each(String::from_utf8_lossy(&buf).into_owned()),
+            }
+        }
+    })
+}
+
 /// Kills and reaps its child when dropped, so no server outlives a failed
 /// test.
 struct ChildGuard(Child);
@@ -187,24 +208,15 @@ impl Server {
             .stderr(Stdio::piped());
         let mut child = ChildGuard(cmd.spawn().expect("spawn deling serve"));
         let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err_pipe = BufReader::new(child.0.stderr.take().expect("stderr pipe"));
         let sink = Arc::clone(&stderr);
-        thread::spawn(move || {
-            let mut line = String::new();
-            while err_pipe.read_line(&mut line).is_ok_and(|n| n > 0) {
-                sink.lock().unwrap().push_str(&line);
-                line.clear();
-            }
+        read_lines(child.0.stderr.take().expect("stderr pipe"), move |line| {
+            sink.lock().unwrap().push_str(&line);
         });
         let (tx, rx) = mpsc::channel();
-        let out_pipe = BufReader::new(child.0.stdout.take().expect("stdout pipe"));
-        thread::spawn(move || {
-            // Keep draining after the banner was found (when `rx` is gone):
-            // closing the pipe early would hand the server a broken stdout.
-            for line in out_pipe.lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
+        // Keep draining after the banner was found (when `rx` is gone):
+        // closing the pipe early would hand the server a broken stdout.
+        read_lines(child.0.stdout.take().expect("stdout pipe"), move |line| {
+            let _ = tx.send(line);
         });
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         let prefix = "Deling is running: open ";
@@ -762,44 +774,104 @@ fn serve_fails_clearly_when_the_port_is_taken() {
     );
 }
 
+/// Fails the test, with the server's stderr (in `log`), unless a `deling
+/// serve` that exited with `status` failed to bind its port because the
+/// port was in use.
+fn assert_port_was_taken(status: ExitStatus, log: &Path) {
+    let stderr = std::fs::read_to_string(log).unwrap_or_default();
+    if stderr.contains("cannot listen on bind") && stderr.contains("in use") {
+        return;
+    }
+    panic!("deling serve exited ({status}) after its stdout was closed; stderr: {stderr}");
+}
+
+/// `deling serve` on `addr`, with its stdout closed before it starts and
+/// its stderr going to `log`, once it answers `/healthz`; `None` when it
+/// could not bind `addr` because the port was taken after it was chosen.
+async fn serve_with_closed_stdout(
+    sb: &Sandbox,
+    addr: &str,
+    log: &Path,
+    http: &reqwest::Client,
+) -> Option<ChildGuard> {
+    let mut cmd = sb.command(
+        &["serve"],
+        &[("DELING_BIND", addr), ("DELING_FEDERATION__DEBUG", "true")],
+    );
+    let log_file = std::fs::File::create(log).expect("create the server's log file");
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log_file);
+    let mut child = ChildGuard(cmd.spawn().expect("spawn deling serve"));
+    drop(child.0.stdout.take());
+
+    let deadline = Instant::now() + COMMAND_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = child.0.try_wait() {
+            assert_port_was_taken(status, log);
+            return None;
+        }
+        let probe = http
+            .get(format!("http://{addr}/healthz"))
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await;
+        match probe {
+            Ok(resp) if resp.status() == 200 => {
+                // The answer may come from whatever took the port while
+                // this server failed to bind it: it counts once this
+                // server is seen running after it.
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                if let Ok(Some(status)) = child.0.try_wait() {
+                    assert_port_was_taken(status, log);
+                    return None;
+                }
+                return Some(child);
+            }
+            _ if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => panic!(
+                "deling serve never answered on {addr}: {other:?}; stderr: {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            ),
+        }
+    }
+}
+
 /// A server whose stdout is closed before it prints its banner (a pipe into
 /// `head`, a harness that stopped reading) keeps serving.
 #[tokio::test]
 async fn serve_survives_a_closed_stdout() {
     let sb = Sandbox::new();
-    let addr = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
-        probe.local_addr().unwrap().to_string()
-    };
-    let mut cmd = sb.command(
-        &["serve"],
-        &[("DELING_BIND", &addr), ("DELING_FEDERATION__DEBUG", "true")],
-    );
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = ChildGuard(cmd.spawn().expect("spawn deling serve"));
-    drop(child.0.stdout.take());
-
     let http = client();
-    let deadline = Instant::now() + COMMAND_TIMEOUT;
-    loop {
-        if let Ok(Some(status)) = child.0.try_wait() {
-            panic!("deling serve exited ({status}) after its stdout was closed");
-        }
-        match http.get(format!("http://{addr}/healthz")).send().await {
-            Ok(resp) if resp.status() == 200 => break,
-            _ if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(100)).await;
+    let log = sb.dir.path().join("serve.log");
+    // The server is given its port (it cannot tell it on stdout): one that
+    // was free a moment ago, and another one if it was taken since.
+    let mut attempts = 0;
+    let (mut child, addr) = loop {
+        attempts += 1;
+        let addr = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+            probe.local_addr().unwrap().to_string()
+        };
+        match serve_with_closed_stdout(&sb, &addr, &log, &http).await {
+            Some(child) => break (child, addr),
+            None if attempts < 5 => {
+                eprintln!("port {addr} was taken before deling serve bound it; trying another");
             }
-            other => panic!("deling serve never answered on {addr}: {other:?}"),
+            None => panic!(
+                "deling serve could not bind a free port in {attempts} attempts; stderr: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            ),
         }
-    }
+    };
     // Still up after the banner would have been written.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         matches!(child.0.try_wait(), Ok(None)),
-        "deling serve exited after its stdout was closed"
+        "deling serve exited after its stdout was closed; stderr: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
     );
     let resp = http
         .get(format!("http://{addr}/api/v1/items"))
@@ -807,6 +879,11 @@ async fn serve_survives_a_closed_stdout() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        !stderr.contains("panicked"),
+        "the server panicked: {stderr}"
+    );
 }
 
 #[test]

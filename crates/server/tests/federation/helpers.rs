@@ -42,6 +42,9 @@ use tokio::{sync::watch, task::JoinHandle};
 /// How long a background effect may take before a test fails.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// How long a restart keeps trying to bind the instance's port again.
+const RESTART_WAIT: Duration = Duration::from_secs(30);
+
 /// Distinct key pairs in the pool: an instance actor and two agency keys
 /// for each of three instances, so no two servers in a test share a key.
 const POOL: usize = 9;
@@ -186,10 +189,13 @@ impl Instance {
             instance.config = test_config(port, &url);
             match instance.start().await {
                 Ok(()) => return instance,
-                Err(e) => last_error = Some(e),
+                Err(e) => {
+                    eprintln!("cannot start an instance on port {port} ({e:#}); trying another");
+                    last_error = Some(e);
+                }
             }
         }
-        panic!("cannot start an instance: {last_error:?}");
+        panic!("cannot start an instance in 5 attempts: {last_error:?}");
     }
 
     /// Builds and starts the application on the configured port and database.
@@ -248,16 +254,31 @@ impl Instance {
     /// Starts again on the same port and database.
     pub async fn restart(&mut self) {
         assert!(self.running.is_none(), "stop the instance first");
-        // The port may briefly be the local end of an outgoing connection.
-        let mut last_error = None;
-        for _ in 0..20 {
+        // The port may for a while still be held by the stopped server's
+        // threads, or be the local end of an outgoing connection: keep
+        // trying, for longer than a busy machine needs.
+        let deadline = Instant::now() + RESTART_WAIT;
+        let mut tries = 0;
+        loop {
+            tries += 1;
             match self.start().await {
                 Ok(()) => return,
-                Err(e) => last_error = Some(e),
+                Err(e) if Instant::now() < deadline => {
+                    if tries == 1 {
+                        eprintln!(
+                            "{}: cannot restart yet ({e:#}); trying for up to {RESTART_WAIT:?}",
+                            self.config.domain
+                        );
+                    }
+                }
+                Err(e) => panic!(
+                    "cannot restart {} on the same port within {RESTART_WAIT:?} \
+                     ({tries} tries): {e:#}",
+                    self.config.domain
+                ),
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        panic!("cannot restart on the same port: {last_error:?}");
     }
 
     /// `http://localhost:PORT{path}`.
