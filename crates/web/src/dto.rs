@@ -7,7 +7,10 @@ use deling_domain::{
     agency::RawAgencyProfile,
     item::{RawItem, RawLink},
 };
-use deling_store::records::{Agency, Comment, CommentAuthor, Item, ItemOwner};
+use deling_store::{
+    queries::item::ItemCounts,
+    records::{Agency, Comment, CommentAuthor, Item, ItemOwner},
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -271,11 +274,47 @@ pub struct ItemView {
     pub published: DateTime<Utc>,
     /// Last changed.
     pub updated: DateTime<Utc>,
+    /// Reactions seen here: likes and boosts from the fediverse, visible
+    /// comments.
+    pub counts: CountsView,
+}
+
+/// A like or boost of an item, as `GET /api/v1/items/{id}/reactions`
+/// lists them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReactionView {
+    /// `like` or `announce` (a boost).
+    pub kind: String,
+    /// Who.
+    pub actor: ActorRef,
+    /// When it arrived.
+    pub at: DateTime<Utc>,
+}
+
+/// What an item has drawn.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountsView {
+    /// Likes.
+    pub likes: u64,
+    /// Boosts (Announces).
+    pub shares: u64,
+    /// Visible comments.
+    pub comments: u64,
+}
+
+impl From<ItemCounts> for CountsView {
+    fn from(c: ItemCounts) -> Self {
+        Self {
+            likes: c.likes,
+            shares: c.shares,
+            comments: c.comments,
+        }
+    }
 }
 
 impl ItemView {
-    /// Shapes a stored item.
-    pub fn new(state: &AppState, item: Item) -> Self {
+    /// Shapes a stored item with its counts.
+    pub fn new(state: &AppState, item: Item, counts: ItemCounts) -> Self {
         let local_url = state.urls.item(item.id).to_string();
         let (agency, url, ap_id) = match item.owner {
             ItemOwner::Local { slug, name, .. } => (
@@ -335,6 +374,7 @@ impl ItemView {
             based_on: item.based_on,
             published: item.published_at,
             updated: item.updated_at,
+            counts: counts.into(),
         }
     }
 }

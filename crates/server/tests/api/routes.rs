@@ -144,7 +144,7 @@ async fn wrong_methods_get_a_problem() {
     for (method, path) in [
         (reqwest::Method::PUT, "/api/v1/items/1"),
         (reqwest::Method::POST, "/api/v1/items"),
-        (reqwest::Method::DELETE, "/api/v1/agencies/oslo"),
+        (reqwest::Method::PUT, "/api/v1/agencies/oslo"),
         (reqwest::Method::GET, "/api/v1/auth/login"),
     ] {
         let resp = app

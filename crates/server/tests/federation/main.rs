@@ -15,6 +15,7 @@ mod lifecycle;
 mod ordering;
 mod policy;
 mod profile;
+mod reactions;
 mod replies;
 mod signatures;
 mod signed_fetch;

@@ -1,7 +1,23 @@
 //! Likes and boosts of items by remote actors.
 
-use crate::{Store, StoreError, entities::reaction, records::now};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use crate::{
+    Store, StoreError,
+    entities::{reaction, remote_actor},
+    records::{RemoteActor, now},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+/// One like or boost, with who gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReactionBy {
+    /// [`REACTION_LIKE`] or [`REACTION_ANNOUNCE`].
+    pub kind: String,
+    /// Who.
+    pub actor: RemoteActor,
+    /// When it arrived.
+    pub at: DateTime<Utc>,
+}
 
 /// A Like.
 pub const REACTION_LIKE: &str = "like";
@@ -40,6 +56,33 @@ impl Store {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// An item's likes and boosts, newest first.
+    pub async fn list_reactions(&self, item_id: i64) -> Result<Vec<ReactionBy>, StoreError> {
+        let rows = reaction::Entity::find()
+            .filter(reaction::Column::ItemId.eq(item_id))
+            .order_by_desc(reaction::Column::Id)
+            .all(self.db())
+            .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.remote_actor_id).collect();
+        let actors: std::collections::HashMap<i64, RemoteActor> = remote_actor::Entity::find()
+            .filter(remote_actor::Column::Id.is_in(ids))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(ReactionBy {
+                    actor: actors.get(&r.remote_actor_id)?.clone(),
+                    kind: r.kind,
+                    at: r.created_at,
+                })
+            })
+            .collect())
     }
 
     /// Withdraws a reaction by its activity id, or failing that by what it

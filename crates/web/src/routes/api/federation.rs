@@ -14,7 +14,8 @@ use deling_store::records::{RemoteActor, handle_of};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-fn actor_ref(a: &RemoteActor) -> ActorRef {
+/// A remote actor as the API shows it.
+pub(crate) fn actor_ref(a: &RemoteActor) -> ActorRef {
     ActorRef {
         origin: "remote",
         slug: None,

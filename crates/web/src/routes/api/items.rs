@@ -2,7 +2,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ObjectOnly},
+    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ObjectOnly, ReactionView},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -106,11 +106,16 @@ pub async fn list(
             .append_pair("page", &(page + 1).to_string());
         url.to_string()
     });
+    let ids: Vec<i64> = result.items.iter().map(|i| i.id).collect();
+    let counts = state.store.count_reactions_of(&ids).await?;
     Ok(HttpResponse::Ok().json(ItemPage {
         items: result
             .items
             .into_iter()
-            .map(|i| ItemView::new(&state, i))
+            .map(|i| {
+                let c = counts.get(&i.id).copied().unwrap_or_default();
+                ItemView::new(&state, i, c)
+            })
             .collect(),
         page,
         per_page,
@@ -158,7 +163,8 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
     responses((status = 200, body = ItemView), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let item = find(&state, *id).await?;
-    Ok(HttpResponse::Ok().json(ItemView::new(&state, item)))
+    let counts = state.store.count_item_reactions(item.id).await?;
+    Ok(HttpResponse::Ok().json(ItemView::new(&state, item, counts)))
 }
 
 /// Publishes an item for an agency.
@@ -180,7 +186,7 @@ pub async fn create(
         .map_err(invalid)?;
     let item = state.store.put_item(agency.id, &content).await?;
     state.wake_federation();
-    let view = ItemView::new(&state, item);
+    let view = ItemView::new(&state, item, Default::default());
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/items/{}", view.id)))
         .json(view))
@@ -209,7 +215,8 @@ pub async fn update(
     .map_err(invalid)?;
     let item = state.store.update_item(item.id, &content).await?;
     state.wake_federation();
-    Ok(HttpResponse::Ok().json(ItemView::new(&state, item)))
+    let counts = state.store.count_item_reactions(item.id).await?;
+    Ok(HttpResponse::Ok().json(ItemView::new(&state, item, counts)))
 }
 
 /// Withdraws an item; it answers 410 Gone afterwards.
@@ -227,6 +234,29 @@ pub async fn delete(
     state.store.delete_item(item.id).await?;
     state.wake_federation();
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Lists who liked and boosted an item, newest first.
+#[utoipa::path(get, path = "/api/v1/items/{id}/reactions", tag = "items",
+    params(("id" = i64, Path, description = "Item id")),
+    responses((status = 200, body = Vec<ReactionView>), (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn reactions(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let item = find(&state, *id).await?;
+    let views: Vec<ReactionView> = state
+        .store
+        .list_reactions(item.id)
+        .await?
+        .into_iter()
+        .map(|r| ReactionView {
+            kind: r.kind,
+            actor: crate::routes::api::federation::actor_ref(&r.actor),
+            at: r.at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
 }
 
 /// Lists an item's comments, oldest first.

@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/items/{id}", web::patch().to(items::update))
             .route("/items/{id}", web::delete().to(items::delete))
             .route("/items/{id}/comments", web::get().to(items::comments))
+            .route("/items/{id}/reactions", web::get().to(items::reactions))
             .route("/items/{id}/comments", web::post().to(federation::comment)),
     );
 }
