@@ -405,6 +405,119 @@ async fn operator_workflow_from_agency_to_revoked_token() {
 }
 
 #[test]
+fn agency_update_and_withdraw() {
+    let sb = Sandbox::new();
+    sb.ok(&[
+        "admin",
+        "agency",
+        "create",
+        "oslo",
+        "--name",
+        "Oslo kommune",
+    ]);
+    sb.ok(&["admin", "agency", "create", "nav", "--name", "NAV"]);
+
+    let run = sb.ok(&[
+        "admin",
+        "agency",
+        "update",
+        "oslo",
+        "--name",
+        "Oslo kommune, PBE",
+        "--summary",
+        "Vi deler *veiledere*.",
+        "--website",
+        "https://www.oslo.kommune.no/",
+        "--org-number",
+        "958 935 420",
+    ]);
+    assert!(
+        run.stdout
+            .contains("Updated agency oslo (Oslo kommune, PBE)"),
+        "{run:?}"
+    );
+    let list = sb.ok(&["admin", "agency", "list"]);
+    assert!(
+        list.stdout
+            .lines()
+            .any(|l| l == "oslo\tOslo kommune, PBE\t@oslo@localhost:8080\t958935420"),
+        "{list:?}"
+    );
+
+    // Every bad option is named; nothing changes.
+    let bad = sb.fails(
+        &[
+            "admin",
+            "agency",
+            "update",
+            "oslo",
+            "--name",
+            " ",
+            "--website",
+            "javascript:alert(1)",
+            "--org-number",
+            "123",
+        ],
+        None,
+    );
+    for opt in ["--name", "--website", "--org-number"] {
+        assert!(bad.stderr.contains(opt), "{opt} not named: {bad:?}");
+    }
+    let nothing = sb.fails(&["admin", "agency", "update", "oslo"], None);
+    assert!(nothing.stderr.contains("nothing to change"), "{nothing:?}");
+    let unknown = sb.fails(
+        &["admin", "agency", "update", "bergen", "--name", "B"],
+        None,
+    );
+    assert!(
+        unknown.stderr.contains("no agency \"bergen\""),
+        "{unknown:?}"
+    );
+    // An empty value clears an optional field.
+    sb.ok(&["admin", "agency", "update", "oslo", "--org-number", ""]);
+    let list = sb.ok(&["admin", "agency", "list"]);
+    assert!(
+        list.stdout
+            .lines()
+            .any(|l| l == "oslo\tOslo kommune, PBE\t@oslo@localhost:8080\t-"),
+        "{list:?}"
+    );
+
+    // Withdrawal asks for --yes first and changes nothing without it.
+    let ask = sb.fails(&["admin", "agency", "withdraw", "oslo"], None);
+    assert!(ask.stderr.contains("--yes"), "{ask:?}");
+    assert!(
+        sb.ok(&["admin", "agency", "list"])
+            .stdout
+            .contains("oslo\t")
+    );
+    let done = sb.ok(&["admin", "agency", "withdraw", "oslo", "--yes"]);
+    assert!(done.stdout.contains("Withdrew agency oslo"), "{done:?}");
+    let list = sb.ok(&["admin", "agency", "list"]);
+    assert!(!list.stdout.contains("oslo\t"), "{list:?}");
+    assert!(list.stdout.contains("nav\t"), "{list:?}");
+    let again = sb.fails(&["admin", "agency", "withdraw", "oslo", "--yes"], None);
+    assert!(again.stderr.contains("withdrawn already"), "{again:?}");
+    let update = sb.fails(&["admin", "agency", "update", "oslo", "--name", "X"], None);
+    assert!(update.stderr.contains("no agency"), "{update:?}");
+    // The slug stays taken.
+    let reuse = sb.fails(&["admin", "agency", "create", "oslo", "--name", "Ny"], None);
+    assert!(reuse.stderr.contains("already exists"), "{reuse:?}");
+
+    let audit = sb.ok(&["admin", "audit"]);
+    let actions: Vec<&str> = audit
+        .stdout
+        .lines()
+        .filter_map(|l| l.split('\t').nth(2))
+        .collect();
+    assert_eq!(
+        actions,
+        ["agency.withdraw", "agency.update", "agency.update"],
+        "{audit:?}"
+    );
+}
+
+#[test]
 fn agency_create_refuses_bad_input() {
     let sb = Sandbox::new();
     let bad_slug = sb.fails(
