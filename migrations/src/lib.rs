@@ -13,6 +13,7 @@ mod m20261128_000004_tombstones;
 mod m20261128_000005_hosts;
 mod m20261128_000006_login_attempts;
 mod m20261128_000007_policy;
+mod m20261128_000008_shares;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_hosts::Migration),
             Box::new(m20261128_000006_login_attempts::Migration),
             Box::new(m20261128_000007_policy::Migration),
+            Box::new(m20261128_000008_shares::Migration),
         ]
     }
 }

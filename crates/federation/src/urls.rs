@@ -111,6 +111,11 @@ impl Urls {
         self.join(&format!("/comments/{id}"))
     }
 
+    /// A share's `Announce` id.
+    pub fn share(&self, id: i64) -> Url {
+        self.join(&format!("/shares/{id}"))
+    }
+
     /// The instance actor.
     pub fn instance_actor(&self) -> Url {
         self.join("/actor")

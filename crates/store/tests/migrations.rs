@@ -17,7 +17,7 @@ use sea_orm_migration::MigratorTrait;
 use std::collections::BTreeSet;
 
 /// Tables the schema has (later migrations may add more).
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 13] = [
     "agency",
     "api_token",
     "comment",
@@ -29,6 +29,7 @@ const TABLES: [&str; 12] = [
     "reaction",
     "remote_actor",
     "reuse",
+    "share",
     "staff",
 ];
 

@@ -4,14 +4,14 @@ use crate::{
     activities::outgoing::deliveries,
     context::Data,
     error::FedError,
-    objects::{agency::agency_actor, comment::comment_note, item::item_page},
+    objects::{agency::agency_actor, comment::comment_note, item::item_page, share},
     protocol::PUBLIC,
 };
 use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
         EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE,
-        EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, OutboxEvent,
+        EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -56,6 +56,25 @@ pub async fn deliveries_for(
     let Some(item_id) = event.item_id else {
         return Ok(vec![]);
     };
+    if matches!(event.kind.as_str(), EVENT_SHARE_CREATE | EVENT_SHARE_UNDO) {
+        let (Some(share), Some(item)) = (
+            match event.share_id {
+                Some(id) => data.store.get_share(id).await?,
+                None => None,
+            },
+            data.store.get_item(item_id).await?,
+        ) else {
+            return Ok(vec![]);
+        };
+        let announce = share::announce(&data.store, urls, &share, &agency, &item).await?;
+        inboxes.extend(announce.owner_inboxes);
+        let activity = if event.kind == EVENT_SHARE_CREATE {
+            announce.activity
+        } else {
+            share::undo(urls, &announce.activity)
+        };
+        return allowed_deliveries(data, &activity, agency_id, inboxes).await;
+    }
     let activity = match event.kind.as_str() {
         EVENT_ITEM_CREATE | EVENT_ITEM_UPDATE => {
             let Some(item) = data

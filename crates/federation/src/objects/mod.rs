@@ -4,3 +4,4 @@ pub mod actors;
 pub mod agency;
 pub mod comment;
 pub mod item;
+pub mod share;

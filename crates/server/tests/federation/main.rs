@@ -17,6 +17,7 @@ mod policy;
 mod profile;
 mod reactions;
 mod replies;
+mod shares;
 mod signatures;
 mod signed_fetch;
 mod withdrawal;

@@ -23,5 +23,6 @@ pub mod reaction;
 pub mod remote_actor;
 pub mod report;
 pub mod reuse;
+pub mod share;
 pub mod staff;
 pub mod tombstone;

@@ -12,6 +12,7 @@ pub struct Model {
     pub agency_id: Option<i64>,
     pub item_id: Option<i64>,
     pub comment_id: Option<i64>,
+    pub share_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub processed_at: Option<DateTimeUtc>,
 }

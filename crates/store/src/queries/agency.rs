@@ -3,7 +3,7 @@
 use crate::{
     Store, StoreError,
     entities::agency,
-    entities::{item, membership},
+    entities::{item, membership, share},
     error::conflict_on_unique,
     queries::outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, put_event},
     records::{Agency, now},
@@ -109,7 +109,8 @@ impl Store {
 
     /// Withdraws an agency, in one transaction: it is marked withdrawn (its
     /// slug stays taken, its actor answers 410), every item it published
-    /// becomes a tombstone, its staff lose their roles in it, and a Delete
+    /// becomes a tombstone, its staff lose their roles in it, its shares
+    /// end, and a Delete
     /// of the actor is queued for its followers (peers drop its items and
     /// comments on that one activity). Returns how many items were
     /// withdrawn; an agency withdrawn already is [`StoreError::NotFound`].
@@ -140,6 +141,16 @@ impl Store {
         let withdrawn = crate::queries::item::erase_items(&txn, &items).await?;
         membership::Entity::delete_many()
             .filter(membership::Column::AgencyId.eq(id))
+            .exec(&txn)
+            .await?;
+        // Its boosts end with it (peers drop them on the Delete of the actor).
+        share::Entity::update_many()
+            .set(share::ActiveModel {
+                undone_at: Set(Some(t)),
+                ..Default::default()
+            })
+            .filter(share::Column::AgencyId.eq(id))
+            .filter(share::Column::UndoneAt.is_null())
             .exec(&txn)
             .await?;
         put_event(&txn, EVENT_AGENCY_DELETE, Some(id), None, None).await?;

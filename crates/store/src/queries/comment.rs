@@ -218,6 +218,12 @@ impl Store {
             .map(|a| (a.id, a))
             .collect();
         rows.into_iter()
+            // An author deleted (with its comments, by cascade) between
+            // reading the rows and reading the authors: the comment is gone.
+            .filter(|r| {
+                r.author_remote_actor_id
+                    .is_none_or(|id| r.author_agency_id.is_some() || actors.contains_key(&id))
+            })
             .map(|r| {
                 let author = match (r.author_agency_id, r.author_remote_actor_id) {
                     (Some(id), _) => {

@@ -335,9 +335,11 @@ impl Store {
                     }
                 }
                 (None, Some(id)) => {
-                    let a = actors
-                        .get(&id)
-                        .ok_or(StoreError::NotFound("remote actor"))?;
+                    // Deleted (with its items, by cascade) between reading
+                    // the rows and reading the owners: the item is gone too.
+                    let Some(a) = actors.get(&id) else {
+                        continue;
+                    };
                     ItemOwner::Remote {
                         actor_id: id,
                         ap_id: a.ap_id.clone(),
@@ -377,7 +379,7 @@ impl Store {
 pub struct ItemCounts {
     /// Likes.
     pub likes: u64,
-    /// Boosts (Announces).
+    /// Boosts: Announces from the fediverse and shares by local agencies.
     pub shares: u64,
     /// Visible comments.
     pub comments: u64,
@@ -465,6 +467,19 @@ impl Store {
         for (item, n) in comments {
             out.entry(item).or_default().comments = u64::try_from(n).unwrap_or_default();
         }
+        let shares: Vec<(i64, i64)> = crate::entities::share::Entity::find()
+            .select_only()
+            .column(crate::entities::share::Column::ItemId)
+            .column_as(Expr::col(crate::entities::share::Column::Id).count(), "n")
+            .filter(crate::entities::share::Column::ItemId.is_in(item_ids.iter().copied()))
+            .filter(crate::entities::share::Column::UndoneAt.is_null())
+            .group_by(crate::entities::share::Column::ItemId)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for (item, n) in shares {
+            out.entry(item).or_default().shares += u64::try_from(n).unwrap_or_default();
+        }
         Ok(out)
     }
 
@@ -487,9 +502,10 @@ impl Store {
             .filter(comment::Column::HiddenAt.is_null())
             .count(self.db())
             .await?;
+        let local_shares = self.count_item_shares(item_id).await?;
         Ok(ItemCounts {
             likes,
-            shares,
+            shares: shares + local_shares,
             comments,
         })
     }

@@ -16,6 +16,7 @@ pub mod reaction;
 pub mod remote_actor;
 pub mod remote_item;
 pub mod report;
+pub mod share;
 pub mod staff;
 pub mod token;
 pub mod tombstone;

@@ -26,6 +26,10 @@ pub const EVENT_ITEM_DELETE: &str = "item_delete";
 pub const EVENT_AGENCY_UPDATE: &str = "agency_update";
 /// An agency was withdrawn: its followers get a Delete of the actor.
 pub const EVENT_AGENCY_DELETE: &str = "agency_delete";
+/// A local agency shared (boosted) an item.
+pub const EVENT_SHARE_CREATE: &str = "share_create";
+/// A local agency took a share back.
+pub const EVENT_SHARE_UNDO: &str = "share_undo";
 /// A local agency commented.
 pub const EVENT_COMMENT_CREATE: &str = "comment_create";
 
@@ -42,6 +46,31 @@ pub(crate) async fn put_event(
         agency_id: Set(agency_id),
         item_id: Set(item_id),
         comment_id: Set(comment_id),
+        share_id: Set(None),
+        created_at: Set(now()),
+        processed_at: Set(None),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a share's event (its Announce or the Undo of it) inside the
+/// caller's transaction.
+pub(crate) async fn put_share_event(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    agency_id: i64,
+    item_id: i64,
+    share_id: i64,
+) -> Result<(), StoreError> {
+    outbox_event::Entity::insert(outbox_event::ActiveModel {
+        kind: Set(kind.to_owned()),
+        agency_id: Set(Some(agency_id)),
+        item_id: Set(Some(item_id)),
+        comment_id: Set(None),
+        share_id: Set(Some(share_id)),
         created_at: Set(now()),
         processed_at: Set(None),
         ..Default::default()

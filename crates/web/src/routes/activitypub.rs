@@ -4,7 +4,7 @@
 use crate::{error::ApiError, routes::html, state::AppState};
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use deling_federation::{
-    objects::{agency, comment, item},
+    objects::{agency, comment, item, share},
     protocol::{
         AP_CONTENT_TYPE,
         collection::{collection, collection_page},
@@ -337,6 +337,33 @@ pub async fn comment(
             ApiError::NotFound(format!("comment {id} is served by its author's server"))
         })?;
     Ok(ap_ok(with_context(&note)))
+}
+
+/// `GET /shares/{id}`: a share's `Announce`; 410 with a Tombstone once it
+/// was taken back (or its agency or item withdrawn).
+pub async fn share(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    require_signature(&state, &req, true).await?;
+    let id = *id;
+    let found = state.store.get_share(id).await?;
+    let s = found.ok_or_else(|| ApiError::NotFound(format!("no share {id}")))?;
+    let agency = state.store.get_agency(s.agency_id).await?;
+    let item = state.store.get_item(s.item_id).await?;
+    let (Some(agency), Some(item)) = (agency, item) else {
+        return Err(ApiError::NotFound(format!("no share {id}")));
+    };
+    if s.undone_at.is_some() || agency.deleted_at.is_some() || item.deleted_at.is_some() {
+        let at = s.undone_at.or(agency.deleted_at).or(item.deleted_at);
+        return Ok(ap_response(
+            actix_web::http::StatusCode::GONE,
+            tombstone(&state.urls.share(id), "Announce", at),
+        ));
+    }
+    let announce = share::announce(&state.store, &state.urls, &s, &agency, &item).await?;
+    Ok(ap_ok(with_context(&announce.activity)))
 }
 
 /// `GET /items/{id}/likes` and `/items/{id}/shares`: counted collections

@@ -80,6 +80,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::get().to(activitypub::reactions),
             )
             .route("/comments/{id}", web::get().to(activitypub::comment))
+            .route("/shares/{id}", web::get().to(activitypub::share))
             .configure(moderation::configure)
             .configure(api::configure)
             .default_service(web::to(api::not_found));

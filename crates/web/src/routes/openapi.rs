@@ -39,6 +39,8 @@ impl Modify for BearerAuth {
         api::items::delete,
         api::items::comments,
         api::items::reactions,
+        api::shares::create,
+        api::shares::delete,
         api::federation::follow,
         api::federation::unfollow,
         api::federation::following,
@@ -47,7 +49,7 @@ impl Modify for BearerAuth {
         api::admin::federation,
     ),
     components(schemas(
-        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::LinkView, dto::ItemPage, dto::ActorRef,
+        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::LinkView, dto::ItemPage, dto::ActorRef,
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
         api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,

@@ -245,7 +245,7 @@ pub async fn reactions(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let item = find(&state, *id).await?;
-    let views: Vec<ReactionView> = state
+    let mut views: Vec<ReactionView> = state
         .store
         .list_reactions(item.id)
         .await?
@@ -256,6 +256,20 @@ pub async fn reactions(
             at: r.at,
         })
         .collect();
+    // Boosts by agencies on this server are shares.
+    views.extend(
+        state
+            .store
+            .list_item_shares(item.id)
+            .await?
+            .into_iter()
+            .map(|(s, a)| ReactionView {
+                kind: "announce".into(),
+                actor: crate::dto::ActorRef::local(&state, &a),
+                at: s.created_at,
+            }),
+    );
+    views.sort_by_key(|v| std::cmp::Reverse(v.at));
     Ok(HttpResponse::Ok().json(views))
 }
 

@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod auth;
 pub mod federation;
 pub mod items;
+pub mod shares;
 pub mod tokens;
 
 use crate::error::ApiError;
@@ -46,6 +47,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/items/{id}", web::delete().to(items::delete))
             .route("/items/{id}/comments", web::get().to(items::comments))
             .route("/items/{id}/reactions", web::get().to(items::reactions))
+            .route("/items/{id}/shares", web::post().to(shares::create))
+            .route("/items/{id}/shares", web::delete().to(shares::delete))
             .route("/items/{id}/comments", web::post().to(federation::comment)),
     );
 }

@@ -1,0 +1,196 @@
+//! Shares: an agency boosts a peer's item (and a neighbour agency's) to its
+//! followers with a signed Announce, the item's owner counts it, and an
+//! Undo takes it back everywhere.
+
+use crate::{
+    helpers::{Instance, eventually, json_body},
+    peer::{FakePeer, fake_keys, verify_received},
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const AS: &str = "https://www.w3.org/ns/activitystreams";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_shares_a_peer_item_with_its_followers() {
+    let (a, b, peer) = tokio::join!(Instance::spawn(), Instance::spawn(), FakePeer::spawn());
+    let nav = a.agency("nav").await;
+    a.agency("skatt").await;
+    b.agency("oslo").await;
+    let oslo = b.actor_id("oslo");
+    let nav_id = a.actor_id("nav");
+
+    // A citizen (on the fake peer) follows nav; nav follows oslo.
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let follow = json!({"@context": AS, "id": eve.activity_id("follow-nav"), "type": "Follow",
+        "actor": eve.id, "object": nav_id});
+    let resp = eve.post(&a.shared_inbox(), &follow).send(&a.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    a.follow("nav", &oslo).await;
+    a.wait_accepted("nav", &oslo).await;
+    eventually("eve to follow nav", async || {
+        let ids = a.follower_ids("nav").await;
+        if ids.contains(&eve.id) {
+            Ok(())
+        } else {
+            Err(format!("{ids:?}"))
+        }
+    })
+    .await;
+
+    let on_b = b.publish("oslo", "Veileder for byggesak", &[]).await;
+    let object = b.url(&format!("/items/{on_b}"));
+    let copy = a.wait_remote_item(&object).await;
+    let on_a = copy["id"].as_i64().unwrap();
+    let shares_path = format!("/api/v1/items/{on_a}/shares");
+
+    // Refusals first: nothing is shared by them.
+    let nobody = a.staff_token("nobody", false, None).await;
+    let resp = a
+        .send_as(
+            &nobody,
+            Method::POST,
+            &shares_path,
+            Some(&json!({"agency": "nav"})),
+        )
+        .await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+    for (body, status) in [
+        (
+            json!({"agency": "nav", "extra": 1}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!(["nav"]), StatusCode::BAD_REQUEST),
+        (json!({"agency": "ukjent"}), StatusCode::NOT_FOUND),
+    ] {
+        let resp = a.send(Method::POST, &shares_path, Some(&body)).await;
+        json_body(resp, status).await;
+    }
+    let resp = a
+        .send(
+            Method::POST,
+            "/api/v1/items/999999/shares",
+            Some(&json!({"agency": "nav"})),
+        )
+        .await;
+    json_body(resp, StatusCode::NOT_FOUND).await;
+
+    // nav shares oslo's item.
+    let resp = a
+        .send(Method::POST, &shares_path, Some(&json!({"agency": "nav"})))
+        .await;
+    let share = json_body(resp, StatusCode::CREATED).await;
+    let announce_id = share["ap_id"].as_str().unwrap().to_owned();
+    assert!(announce_id.starts_with(&a.base), "{share}");
+    assert_eq!(share["agency"]["slug"], "nav");
+    // Again: the same share, nothing new.
+    let resp = a
+        .send(Method::POST, &shares_path, Some(&json!({"agency": "nav"})))
+        .await;
+    let again = json_body(resp, StatusCode::OK).await;
+    assert_eq!(again["ap_id"], announce_id.as_str());
+
+    // The Announce is served at its id ...
+    let doc: Value = a
+        .client
+        .get(&announce_id)
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["type"], "Announce", "{doc}");
+    assert_eq!(doc["actor"], nav_id.as_str());
+    assert_eq!(doc["object"], object.as_str());
+    assert!(
+        doc["cc"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == oslo.as_str()),
+        "the owner is addressed: {doc}"
+    );
+
+    // ... reaches nav's follower, signed by nav, once ...
+    let received = eventually("eve to receive the Announce", async || {
+        match peer.received_of("Announce").as_slice() {
+            [one] => Ok(one.clone()),
+            other => Err(format!("{} Announces", other.len())),
+        }
+    })
+    .await;
+    assert_eq!(received.json()["id"], announce_id.as_str());
+    assert_eq!(received.json()["object"], object.as_str());
+    verify_received(
+        &received,
+        &format!("{nav_id}#main-key"),
+        &nav.public_key_pem,
+    )
+    .expect("signed by nav");
+
+    // ... and oslo's server counts the boost, by nav.
+    let counted = async |n: u64| {
+        eventually(&format!("B to count {n} boost(s)"), async || {
+            let c = b.get_json(&format!("/api/v1/items/{on_b}")).await["counts"]["shares"].clone();
+            if c == n { Ok(()) } else { Err(c.to_string()) }
+        })
+        .await
+    };
+    counted(1).await;
+    let reactions = b.get_json(&format!("/api/v1/items/{on_b}/reactions")).await;
+    assert_eq!(reactions[0]["kind"], "announce", "{reactions}");
+    assert_eq!(reactions[0]["actor"]["actor_id"], nav_id.as_str());
+
+    // Undo: the follower gets it, the owner stops counting, the id is gone.
+    let undo_path = format!("{shares_path}?agency=nav");
+    let resp = a.send(Method::DELETE, &undo_path, None).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let undo = eventually("eve to receive the Undo", async || {
+        match peer.received_of("Undo").as_slice() {
+            [one] => Ok(one.json()),
+            other => Err(format!("{} Undos", other.len())),
+        }
+    })
+    .await;
+    assert_eq!(undo["object"]["id"], announce_id.as_str(), "{undo}");
+    assert_eq!(undo["object"]["type"], "Announce");
+    counted(0).await;
+    let gone = a
+        .client
+        .get(&announce_id)
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::GONE);
+    let resp = a.send(Method::DELETE, &undo_path, None).await;
+    json_body(resp, StatusCode::NOT_FOUND).await;
+
+    // Sharing again is a new Announce (a new id, so not taken for a replay).
+    let resp = a
+        .send(Method::POST, &shares_path, Some(&json!({"agency": "nav"})))
+        .await;
+    let second = json_body(resp, StatusCode::CREATED).await;
+    assert_ne!(second["ap_id"], announce_id.as_str());
+    counted(1).await;
+
+    // A neighbour agency on the same server shares nav's own item: counted
+    // here at once, listed as a local boost.
+    let own = a.publish("nav", "Dagpenger forklart", &[]).await;
+    let resp = a
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{own}/shares"),
+            Some(&json!({"agency": "skatt"})),
+        )
+        .await;
+    json_body(resp, StatusCode::CREATED).await;
+    let item = a.get_json(&format!("/api/v1/items/{own}")).await;
+    assert_eq!(item["counts"]["shares"], 1, "{item}");
+    let reactions = a.get_json(&format!("/api/v1/items/{own}/reactions")).await;
+    assert_eq!(reactions[0]["actor"]["origin"], "local", "{reactions}");
+    assert_eq!(reactions[0]["actor"]["slug"], "skatt");
+}

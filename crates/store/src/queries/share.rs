@@ -1,0 +1,159 @@
+//! Shares: local agencies boosting items (their own, each other's, peers').
+
+use crate::{
+    Store, StoreError,
+    entities::{agency, share},
+    queries::outbox::{EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, put_share_event},
+    records::{Agency, now},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+
+/// A share row.
+pub type Share = share::Model;
+
+/// What [`Store::put_share`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shared {
+    /// Shared now; its Announce is queued.
+    New(Share),
+    /// The agency shares the item already; nothing changed.
+    Already(Share),
+}
+
+impl Store {
+    /// Makes `agency_id` share `item_id` and queues the Announce, in one
+    /// transaction. Sharing again is a no-op; sharing after taking a share
+    /// back makes a new share (with a new Announce id).
+    pub async fn put_share(&self, agency_id: i64, item_id: i64) -> Result<Shared, StoreError> {
+        let txn = self.db().begin().await?;
+        let existing = share::Entity::find()
+            .filter(share::Column::AgencyId.eq(agency_id))
+            .filter(share::Column::ItemId.eq(item_id))
+            .one(&txn)
+            .await?;
+        match existing {
+            Some(s) if s.undone_at.is_none() => return Ok(Shared::Already(s)),
+            Some(s) => {
+                share::Entity::delete_by_id(s.id).exec(&txn).await?;
+            }
+            None => {}
+        }
+        let inserted = share::ActiveModel {
+            agency_id: Set(agency_id),
+            item_id: Set(item_id),
+            created_at: Set(now()),
+            undone_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        let row = match inserted {
+            Ok(row) => row,
+            // Shared at the same moment by another request: that one won.
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                drop(txn);
+                return self
+                    .get_active_share(agency_id, item_id)
+                    .await?
+                    .map(Shared::Already)
+                    .ok_or(StoreError::Conflict("the share changed meanwhile".into()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        put_share_event(&txn, EVENT_SHARE_CREATE, agency_id, item_id, row.id).await?;
+        txn.commit().await?;
+        Ok(Shared::New(row))
+    }
+
+    /// Takes a share back and queues the Undo of its Announce; `false` if
+    /// the agency does not share the item.
+    pub async fn undo_share(&self, agency_id: i64, item_id: i64) -> Result<bool, StoreError> {
+        let txn = self.db().begin().await?;
+        let Some(row) = share::Entity::find()
+            .filter(share::Column::AgencyId.eq(agency_id))
+            .filter(share::Column::ItemId.eq(item_id))
+            .filter(share::Column::UndoneAt.is_null())
+            .one(&txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let res = share::Entity::update_many()
+            .set(share::ActiveModel {
+                undone_at: Set(Some(now())),
+                ..Default::default()
+            })
+            .filter(share::Column::Id.eq(row.id))
+            .filter(share::Column::UndoneAt.is_null())
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(false);
+        }
+        put_share_event(&txn, EVENT_SHARE_UNDO, agency_id, item_id, row.id).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Reads a share by id, taken-back ones included.
+    pub async fn get_share(&self, id: i64) -> Result<Option<Share>, StoreError> {
+        Ok(share::Entity::find_by_id(id).one(self.db()).await?)
+    }
+
+    /// The agency's share of the item, if it shares it now.
+    pub async fn get_active_share(
+        &self,
+        agency_id: i64,
+        item_id: i64,
+    ) -> Result<Option<Share>, StoreError> {
+        Ok(share::Entity::find()
+            .filter(share::Column::AgencyId.eq(agency_id))
+            .filter(share::Column::ItemId.eq(item_id))
+            .filter(share::Column::UndoneAt.is_null())
+            .one(self.db())
+            .await?)
+    }
+
+    /// The local agencies that share an item now, newest share first.
+    pub async fn list_item_shares(&self, item_id: i64) -> Result<Vec<(Share, Agency)>, StoreError> {
+        let shares = share::Entity::find()
+            .filter(share::Column::ItemId.eq(item_id))
+            .filter(share::Column::UndoneAt.is_null())
+            .order_by_desc(share::Column::Id)
+            .all(self.db())
+            .await?;
+        let ids: Vec<i64> = shares.iter().map(|s| s.agency_id).collect();
+        let agencies: std::collections::HashMap<i64, Agency> = agency::Entity::find()
+            .filter(agency::Column::Id.is_in(ids))
+            .filter(agency::Column::DeletedAt.is_null())
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        Ok(shares
+            .into_iter()
+            .filter_map(|s| {
+                let a = agencies.get(&s.agency_id)?.clone();
+                Some((s, a))
+            })
+            .collect())
+    }
+
+    /// How many local agencies share an item now.
+    pub async fn count_item_shares(&self, item_id: i64) -> Result<u64, StoreError> {
+        Ok(share::Entity::find()
+            .filter(share::Column::ItemId.eq(item_id))
+            .filter(share::Column::UndoneAt.is_null())
+            .count(self.db())
+            .await?)
+    }
+}

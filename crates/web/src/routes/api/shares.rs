@@ -1,0 +1,78 @@
+//! Shares: an agency boosting an item (its own, another agency's, a
+//! peer's) to its followers, and taking the boost back.
+
+use crate::{
+    auth::Authenticated,
+    dto::{ObjectOnly, ShareBody, ShareQuery, ShareView},
+    error::{ApiError, Problem},
+    routes::api::agencies,
+    state::AppState,
+};
+use actix_web::{HttpResponse, web};
+use deling_store::{queries::share::Shared, records::Item};
+
+/// The item to share: 404 if unknown, 410 if withdrawn.
+async fn shareable(state: &AppState, id: i64) -> Result<Item, ApiError> {
+    match state.store.get_item(id).await? {
+        None => Err(ApiError::NotFound(format!("no item {id}"))),
+        Some(i) if i.deleted_at.is_some() => {
+            Err(ApiError::Gone(format!("item {id} has been withdrawn")))
+        }
+        Some(i) => Ok(i),
+    }
+}
+
+/// Shares an item as one of the caller's agencies: its followers get an
+/// `Announce` (and a remote item's owner too, who counts the boost).
+/// Sharing again changes nothing and answers `200`.
+#[utoipa::path(post, path = "/api/v1/items/{id}/shares", tag = "items", request_body = ShareBody,
+    params(("id" = i64, Path, description = "Item id")), security(("bearer" = [])),
+    responses((status = 201, body = ShareView), (status = 200, body = ShareView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 410, body = Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    body: web::Json<ObjectOnly<ShareBody>>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner().0;
+    let item = shareable(&state, *id).await?;
+    let agency = agencies::find(&state, &body.agency).await?;
+    auth.require_editor(&state, &agency).await?;
+    match state.store.put_share(agency.id, item.id).await? {
+        Shared::New(s) => {
+            state.wake_federation();
+            Ok(HttpResponse::Created().json(ShareView::new(&state, &s, &agency)))
+        }
+        Shared::Already(s) => Ok(HttpResponse::Ok().json(ShareView::new(&state, &s, &agency))),
+    }
+}
+
+/// Takes an agency's share back: its followers get an `Undo` of the
+/// `Announce`.
+#[utoipa::path(delete, path = "/api/v1/items/{id}/shares", tag = "items",
+    params(("id" = i64, Path, description = "Item id"), ShareQuery), security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    query: web::Query<ShareQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &query.agency).await?;
+    auth.require_editor(&state, &agency).await?;
+    let id = *id;
+    if state.store.get_item(id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no item {id}")));
+    }
+    if !state.store.undo_share(agency.id, id).await? {
+        return Err(ApiError::NotFound(format!(
+            "agency {:?} does not share item {id}",
+            agency.slug
+        )));
+    }
+    state.wake_federation();
+    Ok(HttpResponse::NoContent().finish())
+}
