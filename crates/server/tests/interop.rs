@@ -2,7 +2,8 @@
 //! small peer on [Fedify](https://fedify.dev) (`interop/fedify/peer.mjs`,
 //! Node 20) federates with one Deling instance run in-process, the way a
 //! Mastodon user would: look the agency up, follow it, receive its new item,
-//! reply to it, like it and take the like back.
+//! reply to it, like it and take the like back, and receives the agency's
+//! boost of it (Announce) and the Undo of that.
 //!
 //! The peer is driven over its stdin and reports on its stdout, one JSON
 //! object a line; its log goes to stderr. It needs `npm ci` in
@@ -717,6 +718,34 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
             likes(0),
         )
         .await;
+
+    // 6. The agency shares (boosts) its item: the follower gets a verified
+    // Announce of the Page, then the Undo of that Announce.
+    let shares = format!("{}/api/v1/items/{item_id}/shares", deling.base);
+    let resp = deling
+        .client
+        .post(&shares)
+        .bearer_auth(&deling.token)
+        .json(&json!({"agency": SLUG}))
+        .send()
+        .await
+        .expect("POST share");
+    assert_eq!(resp.status(), StatusCode::CREATED, "sharing failed");
+    let share: Value = resp.json().await.expect("share JSON");
+    let announce_id = share["ap_id"].as_str().expect("share ap_id").to_owned();
+    let announce = peer.inbox("Announce", &page_id, deadline).await;
+    assert_eq!(announce["id"], announce_id.as_str(), "{announce:#}");
+    assert_eq!(announce["actor"], agency.as_str(), "{announce:#}");
+    let resp = deling
+        .client
+        .delete(format!("{shares}?agency={SLUG}"))
+        .bearer_auth(&deling.token)
+        .send()
+        .await
+        .expect("DELETE share");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT, "unsharing failed");
+    let undo = peer.inbox("Undo", &announce_id, deadline).await;
+    assert_eq!(undo["actor"], agency.as_str(), "{undo:#}");
 
     // Fedify refused nothing Deling sent.
     let refused: Vec<&Value> = peer
