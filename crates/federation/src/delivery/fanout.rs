@@ -10,8 +10,9 @@ use crate::{
 use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
-        EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_ITEM_CREATE,
-        EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
+        EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE,
+        EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, EVENT_SHARE_CREATE,
+        EVENT_SHARE_UNDO, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -122,6 +123,27 @@ pub async fn deliveries_for(
             id.set_path(&format!("/comments/{}/create", comment.id));
             json!({"type": "Create", "id": id, "actor": actor, "object": note, "to": [PUBLIC], "cc": cc,
                    "published": comment.published_at})
+        }
+        EVENT_COMMENT_DELETE => {
+            let Some(comment_id) = event.comment_id else {
+                return Ok(vec![]);
+            };
+            let Some((comment, item, _)) = data.store.get_comment_any(comment_id).await? else {
+                return Ok(vec![]);
+            };
+            // The same audience as the Create: followers, the item's owner
+            // and the author answered.
+            let Some((note, extra)) = comment_note(&data.store, urls, &comment, &item).await?
+            else {
+                return Ok(vec![]);
+            };
+            inboxes.extend(extra);
+            let object = urls.comment(comment.id);
+            let mut id = object.clone();
+            id.set_path(&format!("/comments/{}/delete", comment.id));
+            json!({"type": "Delete", "id": id, "actor": actor,
+                   "object": {"type": "Tombstone", "id": object, "formerType": "Note"},
+                   "to": [PUBLIC], "cc": note.cc})
         }
         other => {
             tracing::warn!(kind = other, "unknown outbox event kind ignored");

@@ -1,5 +1,6 @@
-//! Comments across servers: a follower comments on a peer's item, and the
-//! peer's reply comes back to the follower.
+//! Comments across servers: a follower comments on a peer's item, the
+//! peer's reply comes back to the follower, and a comment taken back is
+//! deleted at the peer too.
 
 use crate::helpers::{Instance, eventually, id_of, json_body};
 use reqwest::{Method, StatusCode};
@@ -91,4 +92,40 @@ async fn comments_travel_both_ways() {
     // Each side lists both comments, once each.
     assert_eq!(a.comments(on_a).await.len(), 2);
     assert_eq!(b.comments(on_b).await.len(), 2);
+
+    // nav takes its comment back: only nav's staff may, and the Delete
+    // reaches B, where the comment goes; its id answers 410 at A.
+    let mine_path = format!("/api/v1/comments/{}", id_of(&mine));
+    let stranger = a.staff_token("stranger", false, None).await;
+    let resp = a.send_as(&stranger, Method::DELETE, &mine_path, None).await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+    let resp = a.send(Method::DELETE, &mine_path, None).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    eventually("the Delete to remove nav's comment on B", async || {
+        let list = b.comments(on_b).await;
+        if list.iter().any(|c| c["ap_id"] == mine_ap.as_str()) {
+            Err(format!("{list:?}"))
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+    // oslo's reply stays on both sides.
+    assert_eq!(b.comments(on_b).await.len(), 1);
+    assert_eq!(a.comments(on_a).await.len(), 1);
+    let gone = a
+        .client
+        .get(&mine_ap)
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::GONE);
+    let tombstone: serde_json::Value = gone.json().await.unwrap();
+    assert_eq!(tombstone["formerType"], "Note", "{tombstone}");
+    let resp = a.send(Method::DELETE, &mine_path, None).await;
+    json_body(resp, StatusCode::NOT_FOUND).await;
+    // The deletion is in A's audit log.
+    let deletes = a.store.list_audit(10, 0).await.unwrap();
+    assert_eq!(deletes[0].action, "comment.delete");
 }

@@ -1,6 +1,6 @@
 //! Comments on items.
 
-use crate::queries::outbox::{EVENT_COMMENT_CREATE, put_event};
+use crate::queries::outbox::{EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE, put_event};
 use crate::{
     Store, StoreError,
     entities::{agency, comment, remote_actor},
@@ -334,6 +334,65 @@ impl Store {
             .await?
             .rows_affected
             > 0)
+    }
+
+    /// Deletes a comment written by local agency `agency_id` and, in the
+    /// same transaction, queues the Delete of its Note for everyone its
+    /// Create went to. `false` if the agency has no such comment.
+    pub async fn delete_own_comment(&self, id: i64, agency_id: i64) -> Result<bool, StoreError> {
+        let txn = self.db().begin().await?;
+        let Some(row) = comment::Entity::find_by_id(id)
+            .filter(comment::Column::AuthorAgencyId.eq(agency_id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let res = comment::Entity::update_many()
+            .col_expr(comment::Column::DeletedAt, Expr::value(Some(now())))
+            .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
+            .col_expr(
+                comment::Column::ContentSource,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(comment::Column::Id.eq(id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(false);
+        }
+        put_event(
+            &txn,
+            EVENT_COMMENT_DELETE,
+            Some(agency_id),
+            Some(row.item_id),
+            Some(id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Reads a comment whatever its state, with its item and when it was
+    /// deleted: for the Delete sent after a local agency deletes one, and
+    /// for answering 410 at its id.
+    pub async fn get_comment_any(
+        &self,
+        id: i64,
+    ) -> Result<Option<(Comment, crate::records::Item, Option<DateTime<Utc>>)>, StoreError> {
+        let Some(row) = comment::Entity::find_by_id(id).one(self.db()).await? else {
+            return Ok(None);
+        };
+        let deleted_at = row.deleted_at;
+        let Some(item) = self.get_item(row.item_id).await? else {
+            return Ok(None);
+        };
+        let Some(comment) = self.assemble_comments(vec![row]).await?.pop() else {
+            return Ok(None);
+        };
+        Ok(Some((comment, item, deleted_at)))
     }
 
     /// An item's comments that are hidden, for its moderators.

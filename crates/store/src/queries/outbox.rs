@@ -30,6 +30,8 @@ pub const EVENT_AGENCY_DELETE: &str = "agency_delete";
 pub const EVENT_SHARE_CREATE: &str = "share_create";
 /// A local agency took a share back.
 pub const EVENT_SHARE_UNDO: &str = "share_undo";
+/// A local agency deleted one of its comments.
+pub const EVENT_COMMENT_DELETE: &str = "comment_delete";
 /// A local agency commented.
 pub const EVENT_COMMENT_CREATE: &str = "comment_create";
 

@@ -329,8 +329,17 @@ pub async fn comment(
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, true).await?;
     let id = *id;
-    let found = state.store.get_comment(id).await?;
-    let (c, item) = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    let found = state.store.get_comment_any(id).await?;
+    let (c, item, deleted) = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    if let (Some(at), deling_store::records::CommentAuthor::Agency { .. }) = (deleted, &c.author) {
+        return Ok(ap_response(
+            actix_web::http::StatusCode::GONE,
+            tombstone(&state.urls.comment(id), "Note", Some(at)),
+        ));
+    }
+    if deleted.is_some() {
+        return Err(ApiError::NotFound(format!("no comment {id}")));
+    }
     let (note, _) = comment::comment_note(&state.store, &state.urls, &c, &item)
         .await?
         .ok_or_else(|| {

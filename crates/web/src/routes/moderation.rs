@@ -519,17 +519,34 @@ async fn unhide_comment(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Deletes a comment. A remote author's comment is removed here (its
+/// item's moderators); an agency's own comment is deleted by its staff and
+/// the deletion is sent to everyone who received it.
 async fn delete_comment(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let c = moderated(&state, &auth, *id).await?;
-    if c.remote_author.is_none() {
-        return Err(ApiError::Conflict(
-            "an agency's own comments cannot be deleted yet (the deletion would not reach other servers); hide it instead".into(),
-        ));
+    let found = state.store.get_comment_for_moderation(*id).await?;
+    let c = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    if let deling_store::records::CommentAuthor::Agency { slug, .. } = &c.comment.author {
+        let agency = crate::routes::api::agencies::find(&state, slug).await?;
+        auth.require_editor(&state, &agency).await?;
+        if !state.store.delete_own_comment(*id, agency.id).await? {
+            return Err(ApiError::NotFound(format!("no comment {id}")));
+        }
+        state.wake_federation();
+        audit(
+            &state,
+            &auth,
+            "comment.delete",
+            &id.to_string(),
+            json!({"author": state.urls.agency(slug).as_str()}),
+        )
+        .await?;
+        return Ok(HttpResponse::NoContent().finish());
     }
+    let c = moderated(&state, &auth, *id).await?;
     state.store.delete_comment(*id).await?;
     audit(
         &state,
