@@ -214,6 +214,14 @@ pub enum UserCommand {
     Create(UserCreate),
     /// Give a staff member a role in an agency.
     Grant(UserGrant),
+    /// Take a staff member's role in an agency away.
+    Revoke {
+        /// Username.
+        username: String,
+        /// Agency slug.
+        #[arg(long)]
+        agency: String,
+    },
 }
 
 /// Arguments of `admin user create`.

@@ -518,6 +518,51 @@ fn agency_update_and_withdraw() {
 }
 
 #[test]
+fn user_revoke_takes_a_role_away() {
+    let sb = Sandbox::new();
+    sb.ok(&[
+        "admin",
+        "agency",
+        "create",
+        "oslo",
+        "--name",
+        "Oslo kommune",
+    ]);
+    let user = sb.run_with(
+        &["admin", "user", "create", "ola", "--password-stdin"],
+        &[],
+        Some("a long password for ola\n"),
+    );
+    assert!(user.status.success(), "{user:?}");
+    sb.ok(&[
+        "admin", "user", "grant", "ola", "--agency", "oslo", "--role", "admin",
+    ]);
+    let run = sb.ok(&["admin", "user", "revoke", "ola", "--agency", "oslo"]);
+    assert!(
+        run.stdout.contains("ola is no longer admin of oslo"),
+        "{run:?}"
+    );
+    let again = sb.fails(
+        &["admin", "user", "revoke", "ola", "--agency", "oslo"],
+        None,
+    );
+    assert!(
+        again.stderr.contains("ola has no role in oslo"),
+        "{again:?}"
+    );
+    let nobody = sb.fails(
+        &["admin", "user", "revoke", "kari", "--agency", "oslo"],
+        None,
+    );
+    assert!(nobody.stderr.contains("no user \"kari\""), "{nobody:?}");
+    let audit = sb.ok(&["admin", "audit"]);
+    assert!(
+        audit.stdout.contains("cli\tmembership.delete\tola@oslo"),
+        "{audit:?}"
+    );
+}
+
+#[test]
 fn agency_create_refuses_bad_input() {
     let sb = Sandbox::new();
     let bad_slug = sb.fails(

@@ -50,6 +50,9 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::Audit { limit } => crate::commands::policy::audit(&store, limit).await,
         AdminCommand::User(UserCommand::Create(args)) => user_create(&store, args).await,
         AdminCommand::User(UserCommand::Grant(args)) => user_grant(&store, args).await,
+        AdminCommand::User(UserCommand::Revoke { username, agency }) => {
+            user_revoke(&store, &username, &agency).await
+        }
         AdminCommand::Token(TokenCommand::Create(args)) => token_create(&store, args).await,
         AdminCommand::Token(TokenCommand::Revoke { id }) => token_revoke(&store, id).await,
     }
@@ -226,6 +229,35 @@ async fn user_grant(store: &Store, args: UserGrant) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("no agency {:?}", args.agency))?;
     store.put_membership(staff.id, agency.id, role).await?;
     println!("{} is now {} of {}", staff.username, role, agency.slug);
+    Ok(())
+}
+
+async fn user_revoke(store: &Store, username: &str, slug: &str) -> anyhow::Result<()> {
+    let staff = store
+        .get_staff_by_username(username)
+        .await?
+        .ok_or_else(|| anyhow!("no user {username:?}"))?;
+    let agency = store
+        .get_agency_by_slug(slug)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(|| anyhow!("no agency {slug:?}"))?;
+    // The operator may leave an agency without an admin: instance admins
+    // can still act for it.
+    let before = store
+        .set_member_role(agency.id, staff.id, None, false)
+        .await?
+        .ok_or_else(|| anyhow!("{username} has no role in {slug}"))?;
+    store
+        .put_audit(
+            None,
+            "cli",
+            "membership.delete",
+            &format!("{username}@{slug}"),
+            serde_json::json!({"before": before.as_str()}),
+        )
+        .await?;
+    println!("{username} is no longer {before} of {slug}");
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod agencies;
 mod auth;
 mod items;
 mod listing;
+mod members;
 mod postgres;
 mod routes;
 mod validation;

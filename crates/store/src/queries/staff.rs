@@ -8,8 +8,8 @@ use crate::{
 };
 use deling_domain::auth::{Role, Username};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::OnConflict,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait, sea_query::OnConflict,
 };
 
 impl Store {
@@ -66,6 +66,93 @@ impl Store {
         .exec(self.db())
         .await?;
         Ok(())
+    }
+
+    /// The staff of an agency with their roles, by username.
+    pub async fn list_agency_members(
+        &self,
+        agency_id: i64,
+    ) -> Result<Vec<(Staff, Role)>, StoreError> {
+        let rows = membership::Entity::find()
+            .filter(membership::Column::AgencyId.eq(agency_id))
+            .all(self.db())
+            .await?;
+        let ids: Vec<i64> = rows.iter().map(|m| m.staff_id).collect();
+        let staff = staff::Entity::find()
+            .filter(staff::Column::Id.is_in(ids))
+            .order_by_asc(staff::Column::Username)
+            .all(self.db())
+            .await?;
+        Ok(staff
+            .into_iter()
+            .filter_map(|s| {
+                let role = rows
+                    .iter()
+                    .find(|m| m.staff_id == s.id)?
+                    .role
+                    .parse()
+                    .ok()?;
+                Some((s, role))
+            })
+            .collect())
+    }
+
+    /// Sets (`Some`) or removes (`None`) the role of `staff_id` in
+    /// `agency_id`. With `keep_an_admin`, a change that would leave the
+    /// agency without any admin is a [`StoreError::Conflict`] and changes
+    /// nothing. Returns the role held before.
+    pub async fn set_member_role(
+        &self,
+        agency_id: i64,
+        staff_id: i64,
+        role: Option<Role>,
+        keep_an_admin: bool,
+    ) -> Result<Option<Role>, StoreError> {
+        let txn = self.db().begin().await?;
+        let before: Option<Role> = membership::Entity::find_by_id((staff_id, agency_id))
+            .one(&txn)
+            .await?
+            .and_then(|m| m.role.parse().ok());
+        if keep_an_admin && before == Some(Role::Admin) && role != Some(Role::Admin) {
+            let other_admins = membership::Entity::find()
+                .filter(membership::Column::AgencyId.eq(agency_id))
+                .filter(membership::Column::Role.eq(Role::Admin.as_str()))
+                .filter(membership::Column::StaffId.ne(staff_id))
+                .count(&txn)
+                .await?;
+            if other_admins == 0 {
+                return Err(StoreError::Conflict(
+                    "this is the agency's last admin; make someone else admin first".into(),
+                ));
+            }
+        }
+        match role {
+            Some(role) => {
+                membership::Entity::insert(membership::ActiveModel {
+                    staff_id: Set(staff_id),
+                    agency_id: Set(agency_id),
+                    role: Set(role.as_str().to_owned()),
+                    created_at: Set(now()),
+                })
+                .on_conflict(
+                    OnConflict::columns([
+                        membership::Column::StaffId,
+                        membership::Column::AgencyId,
+                    ])
+                    .update_column(membership::Column::Role)
+                    .to_owned(),
+                )
+                .exec(&txn)
+                .await?;
+            }
+            None => {
+                membership::Entity::delete_by_id((staff_id, agency_id))
+                    .exec(&txn)
+                    .await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(before)
     }
 
     /// The role `staff_id` holds in `agency_id`, if any.

@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod auth;
 pub mod federation;
 pub mod items;
+pub mod members;
 pub mod shares;
 pub mod tokens;
 
@@ -24,6 +25,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/agencies/{slug}", web::get().to(agencies::get))
             .route("/agencies/{slug}", web::patch().to(agencies::update))
             .route("/agencies/{slug}", web::delete().to(agencies::withdraw))
+            .route("/agencies/{slug}/members", web::get().to(members::list))
+            .route(
+                "/agencies/{slug}/members/{username}",
+                web::put().to(members::put),
+            )
+            .route(
+                "/agencies/{slug}/members/{username}",
+                web::delete().to(members::delete),
+            )
+            .route("/me", web::get().to(members::me))
             .route("/agencies/{slug}/items", web::post().to(items::create))
             .route(
                 "/agencies/{slug}/following",

@@ -1,0 +1,154 @@
+//! An agency's staff, managed by its admins, and the caller's own roles.
+
+use crate::{
+    auth::Authenticated,
+    dto::{MeView, MemberBody, MemberView, MembershipView, ObjectOnly},
+    error::{ApiError, Problem},
+    routes::api::agencies,
+    state::AppState,
+};
+use actix_web::{HttpResponse, web};
+use deling_domain::{FieldError, auth::Role};
+use serde_json::json;
+
+fn view(staff: &deling_store::records::Staff, role: Role) -> MemberView {
+    MemberView {
+        username: staff.username.clone(),
+        role: role.as_str().to_owned(),
+        instance_admin: staff.instance_admin,
+    }
+}
+
+/// Lists an agency's staff with their roles (admins of the agency only).
+#[utoipa::path(get, path = "/api/v1/agencies/{slug}/members", tag = "agencies",
+    params(("slug" = String, Path, description = "The agency's slug")), security(("bearer" = [])),
+    responses((status = 200, body = Vec<MemberView>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_agency_admin(&state, &agency).await?;
+    let members: Vec<MemberView> = state
+        .store
+        .list_agency_members(agency.id)
+        .await?
+        .iter()
+        .map(|(s, r)| view(s, *r))
+        .collect();
+    Ok(HttpResponse::Ok().json(members))
+}
+
+/// Gives an existing staff account a role in the agency, or changes it.
+/// An agency admin cannot demote the agency's last admin (`409`).
+#[utoipa::path(put, path = "/api/v1/agencies/{slug}/members/{username}", tag = "agencies",
+    request_body = MemberBody,
+    params(("slug" = String, Path, description = "The agency's slug"),
+        ("username" = String, Path, description = "The staff account")),
+    security(("bearer" = [])),
+    responses((status = 200, body = MemberView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 410, body = Problem), (status = 422, body = Problem)))]
+pub async fn put(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<ObjectOnly<MemberBody>>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, username) = path.into_inner();
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_agency_admin(&state, &agency).await?;
+    let role: Role = body
+        .into_inner()
+        .0
+        .role
+        .parse()
+        .map_err(|e| ApiError::Invalid(vec![FieldError::new("role", e)]))?;
+    let staff = state
+        .store
+        .get_staff_by_username(&username)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no staff account {username:?}")))?;
+    let before = state
+        .store
+        .set_member_role(agency.id, staff.id, Some(role), !auth.staff.instance_admin)
+        .await?;
+    if before != Some(role) {
+        state
+            .store
+            .put_audit(
+                Some(auth.staff.id),
+                &auth.staff.username,
+                "membership.put",
+                &format!("{}@{}", staff.username, agency.slug),
+                json!({"role": role.as_str(), "before": before.map(|r| r.as_str())}),
+            )
+            .await?;
+    }
+    Ok(HttpResponse::Ok().json(view(&staff, role)))
+}
+
+/// Removes a staff member's role in the agency. An agency admin cannot
+/// remove the agency's last admin (`409`).
+#[utoipa::path(delete, path = "/api/v1/agencies/{slug}/members/{username}", tag = "agencies",
+    params(("slug" = String, Path, description = "The agency's slug"),
+        ("username" = String, Path, description = "The staff account")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, username) = path.into_inner();
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_agency_admin(&state, &agency).await?;
+    let not_member = || ApiError::NotFound(format!("{username:?} has no role in agency {slug:?}"));
+    let staff = state
+        .store
+        .get_staff_by_username(&username)
+        .await?
+        .ok_or_else(not_member)?;
+    let before = state
+        .store
+        .set_member_role(agency.id, staff.id, None, !auth.staff.instance_admin)
+        .await?
+        .ok_or_else(not_member)?;
+    state
+        .store
+        .put_audit(
+            Some(auth.staff.id),
+            &auth.staff.username,
+            "membership.delete",
+            &format!("{}@{}", staff.username, agency.slug),
+            json!({"before": before.as_str()}),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Who the caller is and where they may act.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeView), (status = 401, body = Problem)))]
+pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let agencies = state
+        .store
+        .list_memberships(auth.staff.id)
+        .await?
+        .into_iter()
+        .filter(|(a, _)| a.deleted_at.is_none())
+        .map(|(a, r)| MembershipView {
+            slug: a.slug,
+            name: a.name,
+            role: r.as_str().to_owned(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(MeView {
+        username: auth.staff.username,
+        instance_admin: auth.staff.instance_admin,
+        agencies,
+    }))
+}
