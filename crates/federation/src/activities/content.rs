@@ -200,13 +200,25 @@ async fn receive_item(
     actor: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
+    if !data.store.is_followed_by_any_agency(actor.row.id).await? {
+        tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
+        return Ok(());
+    }
+    catalogue_item(object, id, actor, data).await
+}
+
+/// Stores (or updates) a peer's item in the federated catalogue: `object`
+/// is the `Page` with id `id`, verified to belong to `owner`.
+pub(crate) async fn catalogue_item(
+    object: &Map<String, Value>,
+    id: Url,
+    owner: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    let actor = owner;
     let policy = verdict(actor, data).await?;
     if policy == Verdict::Silenced {
         tracing::debug!(%id, "item from a silenced domain not catalogued");
-        return Ok(());
-    }
-    if !data.store.is_followed_by_any_agency(actor.row.id).await? {
-        tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
         return Ok(());
     }
     let (name, name_lang) = text_and_language(object, "name");

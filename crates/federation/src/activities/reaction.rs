@@ -1,15 +1,24 @@
-//! Like and Announce of our items.
+//! Like and Announce of our items, and boosts of peers' items by actors
+//! our agencies follow (which bring those items into the catalogue).
 
 use crate::{
-    activities::content::local_item_id,
+    activities::content::{catalogue_item, local_item_id},
     context::Data,
     error::{FedError, refuse},
     objects::actors::{DbRemoteActor, same_origin},
-    protocol::incoming::Activity,
+    protocol::incoming::{Activity, first_url},
 };
-use activitypub_federation::traits::Object;
+use activitypub_federation::{
+    fetch::{fetch_object_http, object_id::ObjectId},
+    traits::Object,
+};
+use deling_store::queries::reaction::REACTION_ANNOUNCE;
+use serde_json::Value;
+use url::Url;
 
-/// Counts a Like or boost of a local item; others' items are not ours to count.
+/// Counts a Like or boost of a local item. A boost of another server's
+/// `Page` by an actor one of our agencies follows puts that item in the
+/// federated catalogue, as its `Create` would have.
 pub async fn receive(
     a: Activity,
     actor: &DbRemoteActor,
@@ -21,6 +30,9 @@ pub async fn receive(
         return refuse("reaction without object");
     };
     let Some(item_id) = local_item_id(&target, data) else {
+        if kind == REACTION_ANNOUNCE {
+            return catalogue_boosted(&target, actor, data).await;
+        }
         return Ok(());
     };
     match data.store.get_item(item_id).await? {
@@ -32,4 +44,46 @@ pub async fn receive(
         }
         _ => refuse(format!("{target} is not a current item here")),
     }
+}
+
+/// Fetches a boosted item that is not ours and catalogues it, when the
+/// booster is followed by one of our agencies and the item is a `Page` (or
+/// `Article`) attributed to an actor on the item's own server.
+async fn catalogue_boosted(
+    target: &Url,
+    booster: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    if !data.store.is_followed_by_any_agency(booster.row.id).await? {
+        return Ok(());
+    }
+    if data
+        .store
+        .get_item_by_ap_id(target.as_str())
+        .await?
+        .is_some()
+        || data.store.is_tombstoned(target.as_str()).await?
+    {
+        return Ok(());
+    }
+    let fetched = fetch_object_http::<_, Value>(target, data).await?;
+    let Value::Object(object) = fetched.object else {
+        return refuse(format!("{target} is not an object"));
+    };
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !matches!(kind, "Page" | "Article") {
+        // Boosts of notes and other posts are not items.
+        return Ok(());
+    }
+    let Some(owner) = object.get("attributedTo").and_then(first_url) else {
+        return refuse(format!("{target} names no author"));
+    };
+    same_origin(target, &owner)?;
+    let owner = ObjectId::<DbRemoteActor>::from(owner)
+        .dereference(data)
+        .await?;
+    catalogue_item(&object, target.clone(), &owner, data).await
 }

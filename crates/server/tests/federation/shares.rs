@@ -194,3 +194,72 @@ async fn an_agency_shares_a_peer_item_with_its_followers() {
     assert_eq!(reactions[0]["actor"]["origin"], "local", "{reactions}");
     assert_eq!(reactions[0]["actor"]["slug"], "skatt");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_boost_brings_a_peer_item_to_the_boosters_followers() {
+    let (a, b, c) = tokio::join!(Instance::spawn(), Instance::spawn(), Instance::spawn());
+    a.agency("nav").await;
+    b.agency("oslo").await;
+    c.agency("bergen").await;
+    let nav = a.actor_id("nav");
+    let oslo = b.actor_id("oslo");
+    // bergen (on C) follows nav (on A), not oslo; nav follows oslo.
+    a.follow("nav", &oslo).await;
+    c.follow("bergen", &nav).await;
+    a.wait_accepted("nav", &oslo).await;
+    c.wait_accepted("bergen", &nav).await;
+
+    let on_b = b
+        .publish("oslo", "Veileder for byggesak", &["byggesak"])
+        .await;
+    let object = b.url(&format!("/items/{on_b}"));
+    let copy = a.wait_remote_item(&object).await;
+    assert!(
+        c.remote_items().await.is_empty(),
+        "C follows nobody on B yet holds its item"
+    );
+
+    // nav boosts it: C fetches the Page from B and catalogues it as oslo's.
+    let resp = a
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{}/shares", copy["id"]),
+            Some(&json!({"agency": "nav"})),
+        )
+        .await;
+    json_body(resp, StatusCode::CREATED).await;
+    let held = c.wait_remote_item(&object).await;
+    assert_eq!(held["title"], "Veileder for byggesak", "{held}");
+    assert_eq!(held["tags"], json!(["byggesak"]), "{held}");
+    assert_eq!(held["agency"]["actor_id"], oslo.as_str(), "{held}");
+    assert_eq!(held["agency"]["origin"], "remote", "{held}");
+
+    // A boost by an actor no agency on C follows brings nothing.
+    let peer = FakePeer::spawn().await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let other = b.publish("oslo", "Ikke fulgt", &[]).await;
+    let boost = json!({"@context": AS, "id": eve.activity_id("boost-other"), "type": "Announce",
+        "actor": eve.id, "object": b.url(&format!("/items/{other}"))});
+    let resp = eve.post(&c.shared_inbox(), &boost).send(&c.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    eventually("C to process eve's boost", async || {
+        match c
+            .store
+            .get_inbox_activity(boost["id"].as_str().unwrap())
+            .await
+            .unwrap()
+        {
+            Some(r) if r.status != "pending" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    let titles: Vec<Value> = c
+        .remote_items()
+        .await
+        .iter()
+        .map(|i| i["title"].clone())
+        .collect();
+    assert_eq!(titles, [json!("Veileder for byggesak")]);
+}
