@@ -14,6 +14,7 @@ mod m20261128_000005_hosts;
 mod m20261128_000006_login_attempts;
 mod m20261128_000007_policy;
 mod m20261128_000008_shares;
+mod m20261128_000009_pins;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_login_attempts::Migration),
             Box::new(m20261128_000007_policy::Migration),
             Box::new(m20261128_000008_shares::Migration),
+            Box::new(m20261128_000009_pins::Migration),
         ]
     }
 }

@@ -96,6 +96,8 @@ pub struct Item {
     pub updated_at: DateTime<Utc>,
     /// When withdrawn; a withdrawn item is a tombstone.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// When its agency pinned it to its profile, if it is pinned.
+    pub pinned_at: Option<DateTime<Utc>>,
 }
 
 impl Item {

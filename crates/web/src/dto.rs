@@ -277,6 +277,8 @@ pub struct ItemView {
     /// Reactions seen here: likes and boosts from the fediverse, visible
     /// comments.
     pub counts: CountsView,
+    /// Pinned to its agency's profile (local items only).
+    pub pinned: bool,
 }
 
 /// A like or boost of an item, as `GET /api/v1/items/{id}/reactions`
@@ -375,6 +377,7 @@ impl ItemView {
             published: item.published_at,
             updated: item.updated_at,
             counts: counts.into(),
+            pinned: item.pinned_at.is_some(),
         }
     }
 }

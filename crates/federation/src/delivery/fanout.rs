@@ -11,8 +11,8 @@ use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
         EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE,
-        EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, EVENT_SHARE_CREATE,
-        EVENT_SHARE_UNDO, OutboxEvent,
+        EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_PIN, EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE,
+        EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -57,6 +57,21 @@ pub async fn deliveries_for(
     let Some(item_id) = event.item_id else {
         return Ok(vec![]);
     };
+    if matches!(event.kind.as_str(), EVENT_ITEM_PIN | EVENT_ITEM_UNPIN) {
+        // Mastodon's way of pinning: Add to (Remove from) the actor's
+        // `featured` collection, sent to followers.
+        let (kind, verb) = if event.kind == EVENT_ITEM_PIN {
+            ("Add", "adds")
+        } else {
+            ("Remove", "removes")
+        };
+        let featured = urls.agency_featured(&agency.slug);
+        let mut id = featured.clone();
+        id.set_path(&format!("{}/{verb}/{}", featured.path(), event.id));
+        let activity = json!({"type": kind, "id": id, "actor": actor, "object": urls.item(item_id),
+            "target": featured, "to": [PUBLIC], "cc": [followers]});
+        return allowed_deliveries(data, &activity, agency_id, inboxes).await;
+    }
     if matches!(event.kind.as_str(), EVENT_SHARE_CREATE | EVENT_SHARE_UNDO) {
         let (Some(share), Some(item)) = (
             match event.share_id {

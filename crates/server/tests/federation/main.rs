@@ -13,6 +13,7 @@ mod following;
 mod items;
 mod lifecycle;
 mod ordering;
+mod pins;
 mod policy;
 mod profile;
 mod reactions;

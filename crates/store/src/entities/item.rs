@@ -24,6 +24,7 @@ pub struct Model {
     pub published_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    pub pinned_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

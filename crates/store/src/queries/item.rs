@@ -3,13 +3,19 @@
 use crate::{
     Store, StoreError,
     entities::{agency, item, item_link, item_tag, remote_actor},
-    queries::outbox::{EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_UPDATE, put_event},
+    queries::outbox::{
+        EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_PIN, EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE,
+        put_event,
+    },
     records::{Item, ItemLink, ItemOwner, handle_of, now},
 };
 use deling_domain::item::ItemContent;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Query,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+    sea_query::{Expr, Query},
 };
 use std::collections::HashMap;
 
@@ -368,11 +374,15 @@ impl Store {
                 published_at: r.published_at,
                 updated_at: r.updated_at,
                 deleted_at: r.deleted_at,
+                pinned_at: r.pinned_at,
             });
         }
         Ok(out)
     }
 }
+
+/// Most items an agency can pin (Mastodon's limit too).
+pub const MAX_PINNED: u64 = 5;
 
 /// Reactions and replies counted on an item.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -393,6 +403,78 @@ impl Store {
             .filter(item::Column::DeletedAt.is_null())
             .count(self.db())
             .await?)
+    }
+
+    /// Pins an agency's item to its profile and queues the `Add` for its
+    /// followers, in one transaction. `Ok(false)` if it was pinned already;
+    /// a [`StoreError::Conflict`] when the agency has [`MAX_PINNED`] pinned.
+    pub async fn pin_item(&self, item_id: i64, agency_id: i64) -> Result<bool, StoreError> {
+        let txn = self.db().begin().await?;
+        let Some(row) = item::Entity::find_by_id(item_id)
+            .filter(item::Column::AgencyId.eq(agency_id))
+            .filter(item::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+        else {
+            return Err(StoreError::NotFound("item"));
+        };
+        if row.pinned_at.is_some() {
+            return Ok(false);
+        }
+        let pinned = item::Entity::find()
+            .filter(item::Column::AgencyId.eq(agency_id))
+            .filter(item::Column::DeletedAt.is_null())
+            .filter(item::Column::PinnedAt.is_not_null())
+            .count(&txn)
+            .await?;
+        if pinned >= MAX_PINNED {
+            return Err(StoreError::Conflict(format!(
+                "an agency pins at most {MAX_PINNED} items; unpin one first"
+            )));
+        }
+        item::Entity::update_many()
+            .col_expr(item::Column::PinnedAt, Expr::value(Some(now())))
+            .filter(item::Column::Id.eq(item_id))
+            .exec(&txn)
+            .await?;
+        put_event(&txn, EVENT_ITEM_PIN, Some(agency_id), Some(item_id), None).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Unpins an item and queues the `Remove`; `Ok(false)` if it was not
+    /// pinned.
+    pub async fn unpin_item(&self, item_id: i64, agency_id: i64) -> Result<bool, StoreError> {
+        let txn = self.db().begin().await?;
+        let res = item::Entity::update_many()
+            .col_expr(
+                item::Column::PinnedAt,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .filter(item::Column::Id.eq(item_id))
+            .filter(item::Column::AgencyId.eq(agency_id))
+            .filter(item::Column::PinnedAt.is_not_null())
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(false);
+        }
+        put_event(&txn, EVENT_ITEM_UNPIN, Some(agency_id), Some(item_id), None).await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// An agency's pinned items, most recently pinned first.
+    pub async fn list_pinned_items(&self, agency_id: i64) -> Result<Vec<Item>, StoreError> {
+        let rows = item::Entity::find()
+            .filter(item::Column::AgencyId.eq(agency_id))
+            .filter(item::Column::DeletedAt.is_null())
+            .filter(item::Column::PinnedAt.is_not_null())
+            .order_by_desc(item::Column::PinnedAt)
+            .order_by_desc(item::Column::Id)
+            .all(self.db())
+            .await?;
+        self.assemble(rows).await
     }
 
     /// Counts an agency's items that are not withdrawn.
@@ -532,6 +614,7 @@ pub(crate) async fn erase_items(
         based_on: Set(None),
         updated_at: Set(t),
         deleted_at: Set(Some(t)),
+        pinned_at: Set(None),
         ..Default::default()
     };
     let res = item::Entity::update_many()

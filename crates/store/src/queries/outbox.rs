@@ -32,6 +32,10 @@ pub const EVENT_SHARE_CREATE: &str = "share_create";
 pub const EVENT_SHARE_UNDO: &str = "share_undo";
 /// A local agency deleted one of its comments.
 pub const EVENT_COMMENT_DELETE: &str = "comment_delete";
+/// An agency pinned one of its items (an `Add` to its featured collection).
+pub const EVENT_ITEM_PIN: &str = "item_pin";
+/// An agency unpinned an item (a `Remove` from its featured collection).
+pub const EVENT_ITEM_UNPIN: &str = "item_unpin";
 /// A local agency commented.
 pub const EVENT_COMMENT_CREATE: &str = "comment_create";
 

@@ -241,8 +241,8 @@ pub async fn following(
     follow_collection(&state, &req, &slug, q.page, FollowCollection::Following).await
 }
 
-/// `GET /agencies/{slug}/featured`: pinned items (none can be pinned yet,
-/// so the collection is honestly empty).
+/// `GET /agencies/{slug}/featured`: the agency's pinned items, most
+/// recently pinned first.
 pub async fn featured(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -253,11 +253,20 @@ pub async fn featured(
         Ok(a) => a,
         Err(gone) => return Ok(gone),
     };
+    // The pinned Pages themselves, as Mastodon embeds pinned posts.
+    let mut pages = Vec::new();
+    for i in state.store.list_pinned_items(agency.id).await? {
+        let counts = state.store.count_item_reactions(i.id).await?;
+        pages.push(
+            item::item_page(&state.urls, &i, counts)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        );
+    }
     let doc = serde_json::json!({
         "type": "OrderedCollection",
         "id": state.urls.agency_featured(&agency.slug),
-        "totalItems": 0,
-        "orderedItems": [],
+        "totalItems": pages.len(),
+        "orderedItems": pages,
     });
     Ok(ap_ok(with_context(&doc)))
 }

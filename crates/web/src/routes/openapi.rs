@@ -43,6 +43,8 @@ impl Modify for BearerAuth {
         api::items::delete,
         api::items::comments,
         api::items::reactions,
+        api::items::pin,
+        api::items::unpin,
         api::shares::create,
         api::shares::delete,
         api::federation::follow,

@@ -236,6 +236,49 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Pins an item to its agency's profile (the actor's `featured`
+/// collection; Mastodon shows it at the top). At most five per agency.
+#[utoipa::path(post, path = "/api/v1/items/{id}/pin", tag = "items",
+    params(("id" = i64, Path, description = "Item id")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
+pub async fn pin(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let item = find_editable(&state, &auth, *id).await?;
+    let agency_id = item
+        .agency_id()
+        .ok_or_else(|| ApiError::Forbidden("only local items can be pinned".into()))?;
+    if state.store.pin_item(item.id, agency_id).await? {
+        state.wake_federation();
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Unpins an item.
+#[utoipa::path(delete, path = "/api/v1/items/{id}/pin", tag = "items",
+    params(("id" = i64, Path, description = "Item id")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn unpin(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let item = find_editable(&state, &auth, *id).await?;
+    let agency_id = item
+        .agency_id()
+        .ok_or_else(|| ApiError::Forbidden("only local items can be pinned".into()))?;
+    if state.store.unpin_item(item.id, agency_id).await? {
+        state.wake_federation();
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Lists who liked and boosted an item, newest first.
 #[utoipa::path(get, path = "/api/v1/items/{id}/reactions", tag = "items",
     params(("id" = i64, Path, description = "Item id")),

@@ -58,6 +58,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/items/{id}", web::delete().to(items::delete))
             .route("/items/{id}/comments", web::get().to(items::comments))
             .route("/items/{id}/reactions", web::get().to(items::reactions))
+            .route("/items/{id}/pin", web::post().to(items::pin))
+            .route("/items/{id}/pin", web::delete().to(items::unpin))
             .route("/items/{id}/shares", web::post().to(shares::create))
             .route("/items/{id}/shares", web::delete().to(shares::delete))
             .route("/items/{id}/comments", web::post().to(federation::comment)),

@@ -1,0 +1,155 @@
+//! Pinned items: the agency's `featured` collection, kept in step with its
+//! followers by `Add` and `Remove`, as Mastodon pins posts.
+
+use crate::{
+    helpers::{Instance, eventually, json_body},
+    peer::{FakePeer, fake_keys},
+};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const AS: &str = "https://www.w3.org/ns/activitystreams";
+
+async fn featured(b: &Instance) -> Value {
+    b.client
+        .get(b.url("/agencies/oslo/featured"))
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn names(collection: &Value) -> Vec<String> {
+    collection["orderedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pinned_items_are_featured_and_followers_told() {
+    let (a, b, peer) = tokio::join!(Instance::spawn(), Instance::spawn(), FakePeer::spawn());
+    a.agency("nav").await;
+    b.agency("oslo").await;
+    let oslo = b.actor_id("oslo");
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let follow = json!({"@context": AS, "id": eve.activity_id("follow-oslo"), "type": "Follow",
+        "actor": eve.id, "object": oslo});
+    let resp = eve.post(&b.shared_inbox(), &follow).send(&b.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    a.follow("nav", &oslo).await;
+    a.wait_accepted("nav", &oslo).await;
+    eventually("eve to follow oslo", async || {
+        let ids = b.follower_ids("oslo").await;
+        if ids.contains(&eve.id) {
+            Ok(())
+        } else {
+            Err(format!("{ids:?}"))
+        }
+    })
+    .await;
+
+    let mut items = Vec::new();
+    for n in 1..=6 {
+        items.push(b.publish("oslo", &format!("Veileder {n}"), &[]).await);
+    }
+    assert_eq!(featured(&b).await["totalItems"], 0);
+
+    // Pin the first: featured, marked, and an Add reaches the follower.
+    let pin = |id: i64| format!("/api/v1/items/{id}/pin");
+    let resp = b.send(Method::POST, &pin(items[0]), None).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let f = featured(&b).await;
+    assert_eq!(f["totalItems"], 1, "{f}");
+    assert_eq!(f["orderedItems"][0]["type"], "Page", "{f}");
+    assert_eq!(names(&f), ["Veileder 1"]);
+    assert_eq!(
+        b.get_json(&format!("/api/v1/items/{}", items[0])).await["pinned"],
+        true
+    );
+    assert_eq!(
+        b.get_json(&format!("/api/v1/items/{}", items[1])).await["pinned"],
+        false
+    );
+    let add = eventually("eve to receive the Add", async || {
+        match peer.received_of("Add").as_slice() {
+            [one] => Ok(one.json()),
+            other => Err(format!("{} Adds", other.len())),
+        }
+    })
+    .await;
+    assert_eq!(add["actor"], oslo.as_str());
+    assert_eq!(
+        add["object"],
+        b.url(&format!("/items/{}", items[0])).as_str()
+    );
+    assert_eq!(add["target"], b.url("/agencies/oslo/featured").as_str());
+    // Again: nothing new is sent.
+    let resp = b.send(Method::POST, &pin(items[0]), None).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+    // Five at most.
+    for id in &items[1..5] {
+        let resp = b.send(Method::POST, &pin(*id), None).await;
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    }
+    let resp = b.send(Method::POST, &pin(items[5]), None).await;
+    let problem = json_body(resp, StatusCode::CONFLICT).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("at most 5"),
+        "{problem}"
+    );
+    assert_eq!(featured(&b).await["totalItems"], 5);
+
+    // Unpin: a Remove follows; a withdrawn item leaves the collection.
+    let resp = b.send(Method::DELETE, &pin(items[0]), None).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let remove = eventually("eve to receive the Remove", async || {
+        match peer.received_of("Remove").as_slice() {
+            [one] => Ok(one.json()),
+            other => Err(format!("{} Removes", other.len())),
+        }
+    })
+    .await;
+    assert_eq!(remove["object"], add["object"]);
+    let resp = b
+        .send(Method::DELETE, &format!("/api/v1/items/{}", items[1]), None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        names(&featured(&b).await),
+        ["Veileder 5", "Veileder 4", "Veileder 3"]
+    );
+    // Unpinning what is not pinned is harmless.
+    let resp = b.send(Method::DELETE, &pin(items[0]), None).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    eventually("all deliveries to be made", async || {
+        match b.store.count_pending_deliveries().await.unwrap() {
+            0 => Ok(()),
+            n => Err(format!("{n} pending")),
+        }
+    })
+    .await;
+    assert_eq!(peer.received_of("Add").len(), 5);
+    assert_eq!(peer.received_of("Remove").len(), 1);
+
+    // Only the agency's staff pin its items, and only local ones.
+    let stranger = b.staff_token("stranger", false, None).await;
+    let resp = b
+        .send_as(&stranger, Method::POST, &pin(items[5]), None)
+        .await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+    let copy = a
+        .wait_remote_item(&b.url(&format!("/items/{}", items[5])))
+        .await;
+    let resp = a
+        .send(Method::POST, &pin(copy["id"].as_i64().unwrap()), None)
+        .await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+}
