@@ -41,8 +41,8 @@ impl Authenticated {
 }
 
 impl Authenticated {
-    /// Succeeds when the caller manages `agency` (its profile, say): an
-    /// admin of it, or an instance admin. Editors get 403.
+    /// Succeeds when the caller manages `agency` (its profile and its
+    /// staff): an admin of it, or an instance admin. Editors get 403.
     pub async fn require_agency_admin(
         &self,
         state: &AppState,
@@ -51,7 +51,7 @@ impl Authenticated {
         match self.require_editor(state, agency).await? {
             Role::Admin => Ok(()),
             Role::Editor => Err(ApiError::Forbidden(format!(
-                "{} is an editor of agency {:?}; changing its profile needs an admin",
+                "{} is an editor of agency {:?}; managing the agency needs an admin of it",
                 self.staff.username, agency.slug
             ))),
         }
