@@ -12,7 +12,7 @@ use activitypub_federation::{
     fetch::{fetch_object_http, object_id::ObjectId},
     traits::Object,
 };
-use deling_store::queries::reaction::REACTION_ANNOUNCE;
+use deling_store::queries::{policy::Verdict, reaction::REACTION_ANNOUNCE};
 use serde_json::Value;
 use url::Url;
 
@@ -46,9 +46,9 @@ pub async fn receive(
     }
 }
 
-/// Fetches a boosted item that is not ours and catalogues it, when the
-/// booster is followed by one of our agencies and the item is a `Page` (or
-/// `Article`) attributed to an actor on the item's own server.
+/// Catalogues a boosted item that is not ours, when the booster is
+/// followed by one of our agencies. Best effort: a boost is not worth
+/// retrying, so a fetch that fails is logged and the activity is done.
 async fn catalogue_boosted(
     target: &Url,
     booster: &DbRemoteActor,
@@ -66,7 +66,31 @@ async fn catalogue_boosted(
     {
         return Ok(());
     }
+    match fetch_boosted(target, data).await {
+        Ok(()) => Ok(()),
+        Err(e @ FedError::Store(_)) => Err(e),
+        Err(e) => {
+            tracing::debug!(%target, error = %e, "boosted object not catalogued");
+            Ok(())
+        }
+    }
+}
+
+/// Fetches `target` and catalogues it if it is a `Page` (or `Article`)
+/// whose id is exactly `target` (no redirect to another document) and
+/// whose author is on the same server and not blocked here.
+async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
+    let host = crate::objects::actors::authority(target);
+    if data.store.get_host_verdict(&host).await? == Verdict::Refused {
+        return Ok(());
+    }
     let fetched = fetch_object_http::<_, Value>(target, data).await?;
+    // The library checks that the document's id is the URL it finally
+    // came from; it must also be the URL that was boosted, or a redirect
+    // could file another server's document under this id.
+    if &fetched.url != target {
+        return refuse(format!("{target} answered with {}", fetched.url));
+    }
     let Value::Object(object) = fetched.object else {
         return refuse(format!("{target} is not an object"));
     };
@@ -82,6 +106,9 @@ async fn catalogue_boosted(
         return refuse(format!("{target} names no author"));
     };
     same_origin(target, &owner)?;
+    if data.store.is_actor_blocked(owner.as_str()).await? {
+        return Ok(());
+    }
     let owner = ObjectId::<DbRemoteActor>::from(owner)
         .dereference(data)
         .await?;

@@ -143,7 +143,9 @@ pub async fn deliveries_for(
             let Some(comment_id) = event.comment_id else {
                 return Ok(vec![]);
             };
-            let Some((comment, item, _)) = data.store.get_comment_any(comment_id).await? else {
+            let Some(deling_store::queries::comment::CommentState { comment, item, .. }) =
+                data.store.get_comment_any(comment_id).await?
+            else {
                 return Ok(vec![]);
             };
             // The same audience as the Create: followers, the item's owner

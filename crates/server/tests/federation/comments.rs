@@ -129,3 +129,44 @@ async fn comments_travel_both_ways() {
     let deletes = a.store.list_audit(10, 0).await.unwrap();
     assert_eq!(deletes[0].action, "comment.delete");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hidden_comment_is_not_served() {
+    let b = Instance::spawn().await;
+    b.agency("oslo").await;
+    b.agency("bergen").await;
+    let item = b.publish("oslo", "Spør oss", &[]).await;
+    let resp = b
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{item}/comments"),
+            Some(&json!({"agency": "bergen", "body": "Et innspill"})),
+        )
+        .await;
+    let c = json_body(resp, StatusCode::CREATED).await;
+    let ap_id = c["ap_id"].as_str().unwrap().to_owned();
+    let fetch = async || {
+        b.client
+            .get(&ap_id)
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(fetch().await, StatusCode::OK);
+    // oslo's moderators hide it: its address stops answering, until shown.
+    let hide = format!("/api/v1/comments/{}/hide", id_of(&c));
+    let resp = b.send(Method::POST, &hide, None).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(fetch().await, StatusCode::NOT_FOUND);
+    let resp = b
+        .send(
+            Method::POST,
+            &format!("/api/v1/comments/{}/unhide", id_of(&c)),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(fetch().await, StatusCode::OK);
+}

@@ -275,6 +275,19 @@ pub struct ModeratedComment {
     pub remote_author: Option<String>,
 }
 
+/// A comment in whatever state it is, from [`Store::get_comment_any`].
+#[derive(Debug, Clone)]
+pub struct CommentState {
+    /// The comment (content erased once deleted).
+    pub comment: Comment,
+    /// The item it is on.
+    pub item: crate::records::Item,
+    /// When it was deleted, if it was.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// Hidden by a moderator.
+    pub hidden: bool,
+}
+
 impl Store {
     /// Reads a comment that is not deleted, hidden or not.
     pub async fn get_comment_for_moderation(
@@ -375,24 +388,27 @@ impl Store {
         Ok(true)
     }
 
-    /// Reads a comment whatever its state, with its item and when it was
-    /// deleted: for the Delete sent after a local agency deletes one, and
-    /// for answering 410 at its id.
-    pub async fn get_comment_any(
-        &self,
-        id: i64,
-    ) -> Result<Option<(Comment, crate::records::Item, Option<DateTime<Utc>>)>, StoreError> {
+    /// Reads a comment whatever its state, with its item: for the Delete
+    /// sent after a local agency deletes one, and for answering 410 at its
+    /// id (and 404 while it is hidden).
+    pub async fn get_comment_any(&self, id: i64) -> Result<Option<CommentState>, StoreError> {
         let Some(row) = comment::Entity::find_by_id(id).one(self.db()).await? else {
             return Ok(None);
         };
         let deleted_at = row.deleted_at;
+        let hidden = row.hidden_at.is_some();
         let Some(item) = self.get_item(row.item_id).await? else {
             return Ok(None);
         };
         let Some(comment) = self.assemble_comments(vec![row]).await?.pop() else {
             return Ok(None);
         };
-        Ok(Some((comment, item, deleted_at)))
+        Ok(Some(CommentState {
+            comment,
+            item,
+            deleted_at,
+            hidden,
+        }))
     }
 
     /// An item's comments that are hidden, for its moderators.

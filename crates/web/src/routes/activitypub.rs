@@ -339,14 +339,18 @@ pub async fn comment(
     require_signature(&state, &req, true).await?;
     let id = *id;
     let found = state.store.get_comment_any(id).await?;
-    let (c, item, deleted) = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    if let (Some(at), deling_store::records::CommentAuthor::Agency { .. }) = (deleted, &c.author) {
+    let found = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    let (c, item) = (found.comment, found.item);
+    if let (Some(at), deling_store::records::CommentAuthor::Agency { .. }) =
+        (found.deleted_at, &c.author)
+    {
         return Ok(ap_response(
             actix_web::http::StatusCode::GONE,
             tombstone(&state.urls.comment(id), "Note", Some(at)),
         ));
     }
-    if deleted.is_some() {
+    // A comment its moderators hid is not served.
+    if found.deleted_at.is_some() || found.hidden {
         return Err(ApiError::NotFound(format!("no comment {id}")));
     }
     let (note, _) = comment::comment_note(&state.store, &state.urls, &c, &item)
