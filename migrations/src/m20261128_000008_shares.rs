@@ -18,10 +18,12 @@ fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCrea
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // One row per agency and item. A share taken back keeps its row
-        // (with `undone_at`), so its Announce id answers 410 Gone; sharing
-        // again replaces the row, and so gets a new Announce id that peers
-        // do not take for a replay.
+        // A share taken back keeps its row (with `undone_at`): its Announce
+        // id answers 410 Gone and its queued Undo can still be built.
+        // Sharing again adds a row, so a new Announce id that peers do not
+        // take for a replay. At most one share per agency and item is
+        // current, which a partial unique index keeps (the same SQL on
+        // SQLite and PostgreSQL).
         m.create_table(
             Table::create()
                 .table("share")
@@ -41,10 +43,15 @@ impl MigrationTrait for Migration {
                 .table("share")
                 .col("item_id")
                 .col("agency_id")
-                .unique()
                 .take(),
         )
         .await?;
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX idx_share_current ON share (agency_id, item_id) \
+                 WHERE undone_at IS NULL",
+            )
+            .await?;
         // The Undo of a share is built from the event after the fact.
         m.alter_table(
             Table::alter()

@@ -215,6 +215,7 @@ both_fresh!(schema_names, |store, url| {
         "idx_reuse_ap_id",
         "idx_reaction_item_id_remote_actor_id_kind",
         "idx_item_tag_tag",
+        "idx_share_current",
     ] {
         assert!(objects.contains(idx), "index {idx} missing: {objects:?}");
     }

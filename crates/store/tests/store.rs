@@ -480,6 +480,10 @@ both!(shares, |store| {
         other => panic!("expected a new share, got {other:?}"),
     };
     assert_ne!(second.id, first.id);
+    // The first stays, taken back: its Announce id answers 410 and a
+    // queued Undo of it can still be built.
+    let kept = store.get_share(first.id).await.expect("get").expect("kept");
+    assert!(kept.undone_at.is_some());
     assert_eq!(
         store
             .get_active_share(nav.id, item.id)

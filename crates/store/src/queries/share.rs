@@ -26,20 +26,18 @@ pub enum Shared {
 impl Store {
     /// Makes `agency_id` share `item_id` and queues the Announce, in one
     /// transaction. Sharing again is a no-op; sharing after taking a share
-    /// back makes a new share (with a new Announce id).
+    /// back makes a new share (with a new Announce id); the old one stays,
+    /// taken back.
     pub async fn put_share(&self, agency_id: i64, item_id: i64) -> Result<Shared, StoreError> {
         let txn = self.db().begin().await?;
-        let existing = share::Entity::find()
+        let current = share::Entity::find()
             .filter(share::Column::AgencyId.eq(agency_id))
             .filter(share::Column::ItemId.eq(item_id))
+            .filter(share::Column::UndoneAt.is_null())
             .one(&txn)
             .await?;
-        match existing {
-            Some(s) if s.undone_at.is_none() => return Ok(Shared::Already(s)),
-            Some(s) => {
-                share::Entity::delete_by_id(s.id).exec(&txn).await?;
-            }
-            None => {}
+        if let Some(s) = current {
+            return Ok(Shared::Already(s));
         }
         let inserted = share::ActiveModel {
             agency_id: Set(agency_id),
