@@ -32,10 +32,12 @@ pub async fn deliveries_for(
     let actor = urls.agency(&agency.slug);
     let followers = urls.agency_followers(&agency.slug);
     let mut inboxes = data.store.list_follower_inboxes(agency_id).await?;
+    // A withdrawn agency says nothing more than its Delete, even what it
+    // queued just before.
+    if agency.deleted_at.is_some() && event.kind != EVENT_AGENCY_DELETE {
+        return Ok(vec![]);
+    }
     if event.kind == EVENT_AGENCY_UPDATE {
-        if agency.deleted_at.is_some() {
-            return Ok(vec![]);
-        }
         // The whole actor document, as Mastodon and others take an
         // Update of an actor signed by that actor without fetching it.
         let mut id = actor.clone();
@@ -46,6 +48,8 @@ pub async fn deliveries_for(
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
     }
     if event.kind == EVENT_AGENCY_DELETE {
+        // Those it follows hear of it too, and stop delivering to it.
+        inboxes.extend(data.store.list_following_inboxes(agency_id).await?);
         // The agency's row (and key) stays when it is withdrawn, so the
         // Delete is signed by the actor it deletes, as peers require.
         let mut id = actor.clone();

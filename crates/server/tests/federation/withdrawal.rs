@@ -1,7 +1,10 @@
 //! Withdrawing an agency: its items and addresses answer 410 here, and its
 //! followers drop it (and what they hold of it) on one Delete of the actor.
 
-use crate::helpers::{Instance, eventually, json_body};
+use crate::{
+    helpers::{Instance, eventually, json_body},
+    peer::{FakePeer, fake_keys},
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -19,6 +22,20 @@ async fn a_withdrawn_agency_disappears_here_and_at_its_followers() {
     a.wait_accepted("nav", &bergen).await;
     let item = b.publish("oslo", "Byggesak digitalt", &["byggesak"]).await;
     let kept = b.publish("bergen", "Bergens veileder", &[]).await;
+    // oslo follows someone elsewhere (who does not follow it back) and
+    // comments on bergen's item.
+    let peer = FakePeer::spawn().await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    b.follow("oslo", &eve.id).await;
+    let resp = b
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{kept}/comments"),
+            Some(&json!({"agency": "oslo", "body": "Godt skrevet"})),
+        )
+        .await;
+    let comment = json_body(resp, StatusCode::CREATED).await;
     a.wait_remote_item(&b.url(&format!("/items/{item}"))).await;
     a.wait_remote_item(&b.url(&format!("/items/{kept}"))).await;
 
@@ -84,6 +101,40 @@ async fn a_withdrawn_agency_disappears_here_and_at_its_followers() {
         b.get_json(&format!("/api/v1/items/{kept}")).await["title"],
         "Bergens veileder"
     );
+    // Its comment is gone with it; its staff have no role there any more.
+    assert!(b.comments(kept).await.is_empty());
+    assert_eq!(
+        b.client
+            .get(comment["ap_id"].as_str().unwrap())
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::GONE
+    );
+    let staff = b
+        .store
+        .list_agency_members(
+            b.store
+                .get_agency_by_slug("oslo")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap();
+    assert!(staff.is_empty(), "{staff:?}");
+    // The actor oslo followed hears of the Delete too.
+    let delete = eventually("eve to receive oslo's Delete", async || {
+        match peer.received_of("Delete").as_slice() {
+            [one] => Ok(one.json()),
+            other => Err(format!("{} Deletes", other.len())),
+        }
+    })
+    .await;
+    assert_eq!(delete["object"], oslo.as_str(), "{delete}");
     let audit = b.store.list_audit(10, 0).await.unwrap();
     assert_eq!(
         (audit[0].action.as_str(), audit[0].target.as_str()),

@@ -3,7 +3,7 @@
 use crate::{
     Store, StoreError,
     entities::agency,
-    entities::{item, membership, share},
+    entities::{comment, membership, share},
     error::conflict_on_unique,
     queries::outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, put_event},
     records::{Agency, now},
@@ -15,7 +15,7 @@ use deling_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, TransactionTrait, sea_query::Expr,
 };
 
 /// A stored agency's profile as raw input, for laying a partial update
@@ -109,8 +109,8 @@ impl Store {
 
     /// Withdraws an agency, in one transaction: it is marked withdrawn (its
     /// slug stays taken, its actor answers 410), every item it published
-    /// becomes a tombstone, its staff lose their roles in it, its shares
-    /// end, and a Delete
+    /// becomes a tombstone, so do its comments, its staff lose their roles
+    /// in it, its shares end, its follows stop counting, and a Delete
     /// of the actor is queued for its followers (peers drop its items and
     /// comments on that one activity). Returns how many items were
     /// withdrawn; an agency withdrawn already is [`StoreError::NotFound`].
@@ -130,15 +130,22 @@ impl Store {
         if res.rows_affected == 0 {
             return Err(StoreError::NotFound("agency"));
         }
-        let items: Vec<i64> = item::Entity::find()
-            .select_only()
-            .column(item::Column::Id)
-            .filter(item::Column::AgencyId.eq(id))
-            .filter(item::Column::DeletedAt.is_null())
-            .into_tuple()
-            .all(&txn)
+        let withdrawn =
+            crate::queries::item::erase_items(&txn, crate::queries::item::ItemSet::OfAgency(id))
+                .await?;
+        // Its comments go with it (peers drop them on the Delete of the
+        // actor; Mastodon removes a deleted account's posts).
+        comment::Entity::update_many()
+            .col_expr(comment::Column::DeletedAt, Expr::value(Some(t)))
+            .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
+            .col_expr(
+                comment::Column::ContentSource,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(comment::Column::AuthorAgencyId.eq(id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .exec(&txn)
             .await?;
-        let withdrawn = crate::queries::item::erase_items(&txn, &items).await?;
         membership::Entity::delete_many()
             .filter(membership::Column::AgencyId.eq(id))
             .exec(&txn)

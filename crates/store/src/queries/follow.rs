@@ -189,6 +189,30 @@ impl Store {
         Ok(inboxes)
     }
 
+    /// The inboxes (shared where they have one) of the actors `agency_id`
+    /// follows or asked to follow: when the agency is withdrawn they hear
+    /// of it too, and stop delivering to it.
+    pub async fn list_following_inboxes(&self, agency_id: i64) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<i64> = following::Entity::find()
+            .filter(following::Column::AgencyId.eq(agency_id))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|f| f.remote_actor_id)
+            .collect();
+        let actors = remote_actor::Entity::find()
+            .filter(remote_actor::Column::Id.is_in(ids))
+            .all(self.db())
+            .await?;
+        let mut inboxes: Vec<String> = actors
+            .into_iter()
+            .map(|a| a.shared_inbox.unwrap_or(a.inbox))
+            .collect();
+        inboxes.sort();
+        inboxes.dedup();
+        Ok(inboxes)
+    }
+
     /// Records a Follow sent by `agency_id` and queues its delivery, in one
     /// transaction. A repeated Follow of the same actor replaces the old one.
     pub async fn put_following(
@@ -311,9 +335,16 @@ impl Store {
         &self,
         remote_actor_id: i64,
     ) -> Result<bool, StoreError> {
+        // Follows of withdrawn agencies no longer count.
+        let live_agencies = sea_orm::sea_query::Query::select()
+            .column(crate::entities::agency::Column::Id)
+            .from(crate::entities::agency::Entity)
+            .and_where(crate::entities::agency::Column::DeletedAt.is_null())
+            .to_owned();
         Ok(following::Entity::find()
             .filter(following::Column::RemoteActorId.eq(remote_actor_id))
             .filter(following::Column::State.eq(FOLLOWING_ACCEPTED))
+            .filter(following::Column::AgencyId.in_subquery(live_agencies))
             .count(self.db())
             .await?
             > 0)

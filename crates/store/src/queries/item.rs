@@ -196,7 +196,7 @@ impl Store {
     /// concurrent withdrawals exactly one succeeds.
     pub async fn delete_item(&self, id: i64) -> Result<(), StoreError> {
         let txn = self.db().begin().await?;
-        if erase_items(&txn, &[id]).await? == 0 {
+        if erase_items(&txn, ItemSet::Ids(&[id])).await? == 0 {
             return Err(StoreError::NotFound("item"));
         }
         let agency_id = item::Entity::find_by_id(id)
@@ -593,16 +593,51 @@ impl Store {
     }
 }
 
-/// Turns the items `ids` that are not withdrawn yet into tombstones: their
-/// content, tags and links are erased and `deleted_at` set, so their URLs
-/// answer 410 Gone. Returns how many were withdrawn now.
+/// Which items [`erase_items`] withdraws.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ItemSet<'a> {
+    /// These items.
+    Ids(&'a [i64]),
+    /// Every item of this agency (without listing them: an agency may have
+    /// more items than a query may bind parameters).
+    OfAgency(i64),
+}
+
+/// Turns the items that are not withdrawn yet into tombstones: their
+/// content, tags and links are erased, `deleted_at` set and any pin
+/// removed, so their URLs answer 410 Gone. Returns how many were withdrawn.
 pub(crate) async fn erase_items(
     db: &impl sea_orm::ConnectionTrait,
-    ids: &[i64],
+    set: ItemSet<'_>,
 ) -> Result<u64, StoreError> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
+    use sea_orm::sea_query::SimpleExpr;
+    let (in_set, items_of_set): (SimpleExpr, SimpleExpr) = match set {
+        ItemSet::Ids([]) => return Ok(0),
+        ItemSet::Ids(ids) => (
+            item::Column::Id.is_in(ids.iter().copied()),
+            item_tag::Column::ItemId.is_in(ids.iter().copied()),
+        ),
+        ItemSet::OfAgency(agency_id) => (
+            item::Column::AgencyId.eq(agency_id),
+            item_tag::Column::ItemId.in_subquery(
+                Query::select()
+                    .column(item::Column::Id)
+                    .from(item::Entity)
+                    .and_where(item::Column::AgencyId.eq(agency_id))
+                    .to_owned(),
+            ),
+        ),
+    };
+    let links_of_set: SimpleExpr = match set {
+        ItemSet::Ids(ids) => item_link::Column::ItemId.is_in(ids.iter().copied()),
+        ItemSet::OfAgency(agency_id) => item_link::Column::ItemId.in_subquery(
+            Query::select()
+                .column(item::Column::Id)
+                .from(item::Entity)
+                .and_where(item::Column::AgencyId.eq(agency_id))
+                .to_owned(),
+        ),
+    };
     let t = now();
     let row = item::ActiveModel {
         title: Set(String::new()),
@@ -619,7 +654,7 @@ pub(crate) async fn erase_items(
     };
     let res = item::Entity::update_many()
         .set(row)
-        .filter(item::Column::Id.is_in(ids.iter().copied()))
+        .filter(in_set)
         .filter(item::Column::DeletedAt.is_null())
         .exec(db)
         .await?;
@@ -627,11 +662,11 @@ pub(crate) async fn erase_items(
         return Ok(0);
     }
     item_tag::Entity::delete_many()
-        .filter(item_tag::Column::ItemId.is_in(ids.iter().copied()))
+        .filter(items_of_set)
         .exec(db)
         .await?;
     item_link::Entity::delete_many()
-        .filter(item_link::Column::ItemId.is_in(ids.iter().copied()))
+        .filter(links_of_set)
         .exec(db)
         .await?;
     Ok(res.rows_affected)
