@@ -513,6 +513,82 @@ both!(shares, |store| {
     assert_eq!(events(EVENT_SHARE_UNDO).await.len(), undos);
 });
 
+both!(last_admin_guard, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let kari = staff(&store, "kari").await;
+    let ola = staff(&store, "ola").await;
+    for s in [&kari, &ola] {
+        store
+            .set_member_role(oslo.id, s.id, Some(Role::Admin), true)
+            .await
+            .expect("grant");
+    }
+    let members = store.list_agency_members(oslo.id).await.expect("members");
+    assert_eq!(
+        members
+            .iter()
+            .map(|(s, r)| (s.username.as_str(), *r))
+            .collect::<Vec<_>>(),
+        [("kari", Role::Admin), ("ola", Role::Admin)]
+    );
+    // Both step down at the same moment: exactly one may.
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            store.set_member_role(oslo.id, kari.id, Some(Role::Editor), true),
+            store.set_member_role(oslo.id, ola.id, None, true),
+        );
+        let ok = [a.is_ok(), b.is_ok()];
+        assert_eq!(
+            ok.iter().filter(|x| **x).count(),
+            1,
+            "exactly one may step down: {a:?} {b:?}"
+        );
+        assert!(
+            matches!(&a, Ok(_) | Err(StoreError::Conflict(_)))
+                && matches!(&b, Ok(_) | Err(StoreError::Conflict(_))),
+            "{a:?} {b:?}"
+        );
+        let admins = store
+            .list_agency_members(oslo.id)
+            .await
+            .expect("members")
+            .into_iter()
+            .filter(|(_, r)| *r == Role::Admin)
+            .count();
+        assert_eq!(admins, 1);
+        // Back to two admins for the next round.
+        for s in [&kari, &ola] {
+            store
+                .set_member_role(oslo.id, s.id, Some(Role::Admin), true)
+                .await
+                .expect("grant");
+        }
+    }
+    // Without the guard (an instance admin), the last admin can go.
+    store
+        .set_member_role(oslo.id, kari.id, None, true)
+        .await
+        .expect("one of two");
+    assert!(matches!(
+        store.set_member_role(oslo.id, ola.id, None, true).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .set_member_role(oslo.id, ola.id, None, false)
+            .await
+            .expect("unguarded"),
+        Some(Role::Admin)
+    );
+    assert!(
+        store
+            .list_agency_members(oslo.id)
+            .await
+            .expect("members")
+            .is_empty()
+    );
+});
+
 // ---------------------------------------------------------------- staff and memberships
 
 both!(staff_and_memberships, |store| {

@@ -9,7 +9,7 @@ use crate::{
 use deling_domain::auth::{Role, Username};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::OnConflict,
+    QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
 };
 
 impl Store {
@@ -109,6 +109,15 @@ impl Store {
         keep_an_admin: bool,
     ) -> Result<Option<Role>, StoreError> {
         let txn = self.db().begin().await?;
+        if keep_an_admin && self.backend() == sea_orm::DbBackend::Postgres {
+            // Two admins demoting each other at once must not both see the
+            // other as the one who stays: changes to one agency's staff
+            // take turns. (SQLite runs one writer at a time anyway.)
+            agency::Entity::find_by_id(agency_id)
+                .lock_exclusive()
+                .one(&txn)
+                .await?;
+        }
         let before: Option<Role> = membership::Entity::find_by_id((staff_id, agency_id))
             .one(&txn)
             .await?
