@@ -205,9 +205,16 @@ both!(agency_profile_update, |store| {
     )
     .expect("valid profile");
     let updated = store
-        .update_agency_profile(oslo.id, &profile)
+        .update_agency_profile(oslo.id, &profile, oslo.updated_at)
         .await
         .expect("update");
+    // A change made from the old copy would undo this one: refused.
+    assert!(matches!(
+        store
+            .update_agency_profile(oslo.id, &profile, oslo.updated_at)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
     assert_eq!(updated.name, "Oslo kommune – Plan- og bygningsetaten");
     assert_eq!(updated.summary, "Vi deler *veiledere*.");
     assert_eq!(
@@ -258,7 +265,7 @@ both!(agency_profile_update, |store| {
     )
     .expect("valid");
     let updated = store
-        .update_agency_profile(oslo.id, &cleared)
+        .update_agency_profile(oslo.id, &cleared, updated.updated_at)
         .await
         .expect("clear");
     assert_eq!((updated.website, updated.icon_url), (None, None));
@@ -278,7 +285,9 @@ both!(agency_profile_update, |store| {
         .expect("events")
         .len();
     assert!(matches!(
-        store.update_agency_profile(nav.id, &profile).await,
+        store
+            .update_agency_profile(nav.id, &profile, nav.updated_at)
+            .await,
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(

@@ -85,7 +85,9 @@ async fn agency_update(store: &Store, args: AgencyUpdate) -> anyhow::Result<()> 
             .collect();
         anyhow!("{}", all.join("; "))
     })?;
-    let updated = store.update_agency_profile(agency.id, &profile).await?;
+    let updated = store
+        .update_agency_profile(agency.id, &profile, agency.updated_at)
+        .await?;
     store
         .put_audit(
             None,

@@ -1,11 +1,12 @@
-//! Likes and boosts from the fediverse, as the agency's staff see them in
-//! the API: counts on the item (single and listed) and who gave them.
+//! Likes and boosts from the fediverse, as the API shows them: counts on
+//! the item (single and listed) for everyone, and who gave them for the
+//! agency's staff.
 
 use crate::{
-    helpers::{Instance, eventually},
+    helpers::{Instance, eventually, json_body},
     peer::{FakePeer, fake_keys},
 };
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const AS: &str = "https://www.w3.org/ns/activitystreams";
@@ -76,7 +77,16 @@ async fn staff_see_who_liked_and_boosted_an_item() {
     );
 
     // Who: newest first, with the actors' ids.
-    let reactions = b.get_json(&format!("/api/v1/items/{item}/reactions")).await;
+    let reactions = json_body(
+        b.send(
+            Method::GET,
+            &format!("/api/v1/items/{item}/reactions"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let who: Vec<(&str, &str)> = reactions
         .as_array()
         .unwrap()
@@ -112,7 +122,16 @@ async fn staff_see_who_liked_and_boosted_an_item() {
         }
     })
     .await;
-    let reactions = b.get_json(&format!("/api/v1/items/{item}/reactions")).await;
+    let reactions = json_body(
+        b.send(
+            Method::GET,
+            &format!("/api/v1/items/{item}/reactions"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(
         reactions
             .as_array()
@@ -122,11 +141,19 @@ async fn staff_see_who_liked_and_boosted_an_item() {
         "{reactions}"
     );
 
+    // Who reacted is for the agency's staff: not without a token, not for
+    // others; counts stay public.
+    let path = format!("/api/v1/items/{item}/reactions");
+    assert_eq!(b.get(&path).await.status(), StatusCode::UNAUTHORIZED);
+    let stranger = b.staff_token("stranger", false, None).await;
+    let resp = b.send_as(&stranger, Method::GET, &path, None).await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+
     // Unknown and withdrawn items.
-    assert_eq!(
-        b.get("/api/v1/items/999999/reactions").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    let resp = b
+        .send(Method::GET, "/api/v1/items/999999/reactions", None)
+        .await;
+    json_body(resp, StatusCode::NOT_FOUND).await;
     let resp = b
         .send(
             reqwest::Method::DELETE,
@@ -135,10 +162,12 @@ async fn staff_see_who_liked_and_boosted_an_item() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        b.get(&format!("/api/v1/items/{quiet}/reactions"))
-            .await
-            .status(),
-        StatusCode::GONE
-    );
+    let resp = b
+        .send(
+            Method::GET,
+            &format!("/api/v1/items/{quiet}/reactions"),
+            None,
+        )
+        .await;
+    json_body(resp, StatusCode::GONE).await;
 }

@@ -140,7 +140,16 @@ async fn an_agency_shares_a_peer_item_with_its_followers() {
         .await
     };
     counted(1).await;
-    let reactions = b.get_json(&format!("/api/v1/items/{on_b}/reactions")).await;
+    let reactions = json_body(
+        b.send(
+            Method::GET,
+            &format!("/api/v1/items/{on_b}/reactions"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(reactions[0]["kind"], "announce", "{reactions}");
     assert_eq!(reactions[0]["actor"]["actor_id"], nav_id.as_str());
 
@@ -190,7 +199,12 @@ async fn an_agency_shares_a_peer_item_with_its_followers() {
     json_body(resp, StatusCode::CREATED).await;
     let item = a.get_json(&format!("/api/v1/items/{own}")).await;
     assert_eq!(item["counts"]["shares"], 1, "{item}");
-    let reactions = a.get_json(&format!("/api/v1/items/{own}/reactions")).await;
+    let reactions = json_body(
+        a.send(Method::GET, &format!("/api/v1/items/{own}/reactions"), None)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(reactions[0]["actor"]["origin"], "local", "{reactions}");
     assert_eq!(reactions[0]["actor"]["slug"], "skatt");
 }

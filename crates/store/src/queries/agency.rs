@@ -73,12 +73,16 @@ impl Store {
     }
 
     /// Replaces an agency's profile and, in the same transaction, queues an
-    /// `Update` of its actor for its followers. A withdrawn agency is
-    /// [`StoreError::NotFound`].
+    /// `Update` of its actor for its followers. `read_at` is the
+    /// `updated_at` of the agency the change was made from: if the agency
+    /// changed since, the change would undo that one, so it is a
+    /// [`StoreError::Conflict`] and nothing is written. A withdrawn agency
+    /// is [`StoreError::NotFound`].
     pub async fn update_agency_profile(
         &self,
         id: i64,
         profile: &AgencyProfile,
+        read_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<Agency, StoreError> {
         let txn = self.db().begin().await?;
         let row = agency::ActiveModel {
@@ -95,10 +99,16 @@ impl Store {
             .set(row)
             .filter(agency::Column::Id.eq(id))
             .filter(agency::Column::DeletedAt.is_null())
+            .filter(agency::Column::UpdatedAt.eq(read_at))
             .exec(&txn)
             .await?;
         if res.rows_affected == 0 {
-            return Err(StoreError::NotFound("agency"));
+            return match agency::Entity::find_by_id(id).one(&txn).await? {
+                Some(a) if a.deleted_at.is_none() => Err(StoreError::Conflict(
+                    "the agency was changed meanwhile; read it again and repeat the change".into(),
+                )),
+                _ => Err(StoreError::NotFound("agency")),
+            };
         }
         put_event(&txn, EVENT_AGENCY_UPDATE, Some(id), None, None).await?;
         txn.commit().await?;

@@ -61,7 +61,7 @@ pub async fn update(
     }
     let updated = state
         .store
-        .update_agency_profile(agency.id, &profile)
+        .update_agency_profile(agency.id, &profile, agency.updated_at)
         .await?;
     state
         .store

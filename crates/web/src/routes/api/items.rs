@@ -279,15 +279,19 @@ pub async fn unpin(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Lists who liked and boosted an item, newest first.
+/// Lists who liked and boosted an item, newest first: for the staff of
+/// its agency only, as the public (and peers) see counts, not people.
 #[utoipa::path(get, path = "/api/v1/items/{id}/reactions", tag = "items",
     params(("id" = i64, Path, description = "Item id")),
-    responses((status = 200, body = Vec<ReactionView>), (status = 404, body = Problem), (status = 410, body = Problem)))]
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<ReactionView>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn reactions(
     state: web::Data<AppState>,
+    auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find(&state, *id).await?;
+    let item = find_editable(&state, &auth, *id).await?;
     let mut views: Vec<ReactionView> = state
         .store
         .list_reactions(item.id)
