@@ -598,6 +598,65 @@ both!(last_admin_guard, |store| {
     );
 });
 
+both!(inbox_claims_and_release, |store| {
+    for n in 1..=3 {
+        assert!(
+            store
+                .put_inbox_activity(
+                    &format!("https://peer.example/a/{n}"),
+                    "https://peer.example/u/eve",
+                    "Like",
+                    "{}",
+                )
+                .await
+                .expect("put")
+        );
+    }
+    // The same id again is a replay: not stored twice.
+    assert!(
+        !store
+            .put_inbox_activity(
+                "https://peer.example/a/1",
+                "https://peer.example/u/eve",
+                "Like",
+                "{}"
+            )
+            .await
+            .expect("put again")
+    );
+    let lease = chrono::Utc::now() + Duration::seconds(60);
+    let first = store
+        .claim_inbox_activities(10, lease)
+        .await
+        .expect("claim");
+    assert_eq!(first.len(), 3);
+    // Leased rows are not claimed twice.
+    assert!(
+        store
+            .claim_inbox_activities(10, lease)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    // Given back unprocessed, they are claimed at once; a finished one is not.
+    store
+        .finish_inbox_activity(first[0].id)
+        .await
+        .expect("finish");
+    store
+        .release_inbox_activities(&[first[0].id, first[1].id, first[2].id])
+        .await
+        .expect("release");
+    let again = store
+        .claim_inbox_activities(10, lease)
+        .await
+        .expect("claim");
+    assert_eq!(
+        again.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first[1].id, first[2].id]
+    );
+});
+
 // ---------------------------------------------------------------- staff and memberships
 
 both!(staff_and_memberships, |store| {

@@ -144,11 +144,26 @@ impl Worker {
 
     async fn process_inbox(&self) -> Result<bool, FedError> {
         let data = self.config.to_request_data();
+        let claimed_at = Utc::now();
         let rows = data
             .store
-            .claim_inbox_activities(BATCH, Utc::now() + LEASE)
+            .claim_inbox_activities(BATCH, claimed_at + LEASE)
             .await?;
-        for row in &rows {
+        // Processing may fetch from slow peers; rows not started while the
+        // lease still has a comfortable margin are given back rather than
+        // processed after their lease ran out (when another process may
+        // have taken them).
+        let start_by = claimed_at + LEASE - ChronoDuration::seconds(20);
+        for (n, row) in rows.iter().enumerate() {
+            if Utc::now() > start_by {
+                let rest: Vec<i64> = rows[n..].iter().map(|r| r.id).collect();
+                tracing::info!(
+                    released = rest.len(),
+                    "inbox batch ran long; the rest is given back"
+                );
+                data.store.release_inbox_activities(&rest).await?;
+                break;
+            }
             let data = self.config.to_request_data();
             // One row's failure to be recorded (a busy database, say) must
             // not strand the rest of the batch: the row keeps its lease and

@@ -100,6 +100,24 @@ impl Store {
         Ok(claimed)
     }
 
+    /// Gives claimed activities back unprocessed (their lease ends now), so
+    /// that this or another process takes them up at once.
+    pub async fn release_inbox_activities(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        inbox_activity::Entity::update_many()
+            .col_expr(
+                inbox_activity::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(inbox_activity::Column::Id.is_in(ids.iter().copied()))
+            .filter(inbox_activity::Column::Status.eq(INBOX_PENDING))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
     /// Marks an activity processed.
     pub async fn finish_inbox_activity(&self, id: i64) -> Result<(), StoreError> {
         self.set_inbox(id, INBOX_DONE, None, None).await
