@@ -88,6 +88,20 @@ fn check_owner(
     Ok(())
 }
 
+/// Fetches an object a Create or Update named only by id. The document
+/// must carry exactly that id (the library follows no redirect to a
+/// document with another id), so what is stored is what was named.
+async fn fetch_by_id(id: &Url, data: &Data) -> Result<Map<String, Value>, FedError> {
+    let fetched = activitypub_federation::fetch::fetch_object_http::<_, Value>(id, data).await?;
+    if &fetched.url != id {
+        return refuse(format!("{id} answered with {}", fetched.url));
+    }
+    match fetched.object {
+        Value::Object(object) => Ok(object),
+        _ => refuse(format!("{id} is not an object")),
+    }
+}
+
 /// Create or Update of a Note (a comment on one of the items we know), a
 /// Page (an item of an agency we follow) or of the actor itself.
 pub async fn receive_create_or_update(
@@ -95,22 +109,36 @@ pub async fn receive_create_or_update(
     actor: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
-    let ObjectRef::Object(object) = &a.object else {
-        // Only an id: fetch it, signed, from its own server.
-        let id = a
-            .object
-            .id()
-            .ok_or_else(|| FedError::Refused("object without id".into()))?;
-        same_origin(&id, actor.id())?;
-        return refuse(format!(
-            "{id} was not embedded; fetching bare ids is not supported"
-        ));
+    let fetched;
+    let (object, id, kind): (&Map<String, Value>, Url, &str) = match &a.object {
+        ObjectRef::Object(object) => (
+            object,
+            a.object
+                .id()
+                .ok_or_else(|| FedError::Refused("object without a valid id".into()))?,
+            a.object.kind().unwrap_or_default(),
+        ),
+        ObjectRef::Id(id) => {
+            // Only an id: fetch it, signed, from its own server.
+            same_origin(id, actor.id())?;
+            if id == actor.id() {
+                ObjectId::<DbRemoteActor>::from(id.clone())
+                    .dereference_forced(data)
+                    .await?;
+                return Ok(());
+            }
+            if data.store.is_tombstoned(id.as_str()).await? {
+                return Ok(());
+            }
+            fetched = fetch_by_id(id, data).await?;
+            let kind = fetched
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            (&fetched, id.clone(), kind)
+        }
+        ObjectRef::Many(_) => return refuse("Create and Update take one object"),
     };
-    let id = a
-        .object
-        .id()
-        .ok_or_else(|| FedError::Refused("object without a valid id".into()))?;
-    let kind = a.object.kind().unwrap_or_default();
     if ACTOR_TYPES.contains(&kind) {
         if &id != actor.id() {
             return refuse("an actor can only update itself");

@@ -146,6 +146,15 @@ impl FakePeer {
         format!("http://{}{path}", self.domain)
     }
 
+    /// Serves `doc` as ActivityStreams JSON at `path`.
+    pub fn serve(&self, path: &str, doc: Value) {
+        self.state
+            .docs
+            .lock()
+            .expect("lock")
+            .insert(path.to_owned(), doc);
+    }
+
     /// Serves a `Person` named `name` whose key is `key`, and returns it.
     pub fn actor(&self, name: &str, key: &RsaPrivateKey) -> FakeActor {
         let id = self.url(&format!("/actors/{name}"));

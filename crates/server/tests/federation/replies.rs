@@ -295,3 +295,78 @@ async fn a_follow_processed_twice_is_accepted_once() {
     assert_eq!(accepts.len(), 1, "Accepts of {id}: {accepts:?}");
     assert_eq!(accepts[0].json()["id"], accept_id.as_str());
 }
+
+/// A Create that names its Note only by id: Deling fetches it (signed) from
+/// the author's server and stores it as the comment. An id on another
+/// server, or a document that claims another id, is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_by_reference_is_fetched() {
+    let s = scene().await;
+    let item_url = s.b.url(&format!("/items/{}", s.item));
+    let note_id = s.peer.url("/notes/1");
+    s.peer.serve(
+        "/notes/1",
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Note",
+               "id": note_id, "attributedTo": s.eve.id, "inReplyTo": item_url,
+               "content": "<p>Hentet etter id</p>", "to": [PUBLIC]}),
+    );
+    let create = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": s.eve.activity_id("create-by-ref"), "type": "Create", "actor": s.eve.id,
+        "object": note_id, "to": [PUBLIC]});
+    let resp = s
+        .eve
+        .post(&s.b.shared_inbox(), &create)
+        .send(&s.b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        processed(&s.b, create["id"].as_str().unwrap()).await,
+        INBOX_DONE
+    );
+    let comments = s.b.comments(s.item).await;
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(comments[0]["ap_id"], note_id.as_str());
+    assert!(
+        comments[0]["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("Hentet etter id")
+    );
+    // The fetch was signed by B's instance actor.
+    let fetches: Vec<_> = s
+        .peer
+        .fetched()
+        .into_iter()
+        .filter(|r| r.path == "/notes/1")
+        .collect();
+    assert_eq!(fetches.len(), 1);
+    assert!(
+        fetches[0].headers.contains_key("signature"),
+        "{:?}",
+        fetches[0].headers
+    );
+
+    // A document that says it is another object is not taken.
+    let liar = s.peer.url("/notes/2");
+    s.peer.serve(
+        "/notes/2",
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Note",
+               "id": s.peer.url("/notes/3"), "attributedTo": s.eve.id, "inReplyTo": item_url,
+               "content": "<p>Feil id</p>"}),
+    );
+    // An id on another server is refused before any fetch.
+    for (name, object) in [("liar", liar), ("foreign", s.b.url("/comments/999"))] {
+        let create = json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": s.eve.activity_id(&format!("create-{name}")), "type": "Create",
+            "actor": s.eve.id, "object": object});
+        let resp = s
+            .eve
+            .post(&s.b.shared_inbox(), &create)
+            .send(&s.b.client)
+            .await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED);
+        let status = processed(&s.b, create["id"].as_str().unwrap()).await;
+        assert_ne!(status, INBOX_DONE, "{name} was taken");
+    }
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+}
