@@ -661,6 +661,14 @@ impl ActorRef {
     }
 }
 
+/// Body of `PATCH /api/v1/comments/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentEditBody {
+    /// The new text, Markdown.
+    pub body: String,
+}
+
 /// Body of `POST /api/v1/items/{id}/comments`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

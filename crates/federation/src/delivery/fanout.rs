@@ -11,8 +11,8 @@ use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
         EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE,
-        EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_PIN, EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE,
-        EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
+        EVENT_COMMENT_UPDATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_PIN,
+        EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE, EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -125,7 +125,7 @@ pub async fn deliveries_for(
                    "object": {"type": "Tombstone", "id": urls.item(item_id), "formerType": "Page"},
                    "to": [PUBLIC], "cc": [followers]})
         }
-        EVENT_COMMENT_CREATE => {
+        EVENT_COMMENT_CREATE | EVENT_COMMENT_UPDATE => {
             let Some(comment_id) = event.comment_id else {
                 return Ok(vec![]);
             };
@@ -139,9 +139,15 @@ pub async fn deliveries_for(
             inboxes.extend(extra);
             let cc = note.cc.clone();
             let mut id = urls.comment(comment.id);
-            id.set_path(&format!("/comments/{}/create", comment.id));
-            json!({"type": "Create", "id": id, "actor": actor, "object": note, "to": [PUBLIC], "cc": cc,
-                   "published": comment.published_at})
+            if event.kind == EVENT_COMMENT_CREATE {
+                id.set_path(&format!("/comments/{}/create", comment.id));
+                json!({"type": "Create", "id": id, "actor": actor, "object": note, "to": [PUBLIC],
+                       "cc": cc, "published": comment.published_at})
+            } else {
+                id.set_path(&format!("/comments/{}/updates/{}", comment.id, event.id));
+                json!({"type": "Update", "id": id, "actor": actor, "object": note, "to": [PUBLIC],
+                       "cc": cc, "published": comment.updated_at})
+            }
         }
         EVENT_COMMENT_DELETE => {
             let Some(comment_id) = event.comment_id else {

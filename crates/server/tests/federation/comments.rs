@@ -93,9 +93,70 @@ async fn comments_travel_both_ways() {
     assert_eq!(a.comments(on_a).await.len(), 2);
     assert_eq!(b.comments(on_b).await.len(), 2);
 
+    // nav edits its comment: only nav's staff may; the Update reaches B.
+    let mine_path = format!("/api/v1/comments/{}", id_of(&mine));
+    let outsider = a.staff_token("outsider", false, None).await;
+    let resp = a
+        .send_as(
+            &outsider,
+            Method::PATCH,
+            &mine_path,
+            Some(&json!({"body": "Nope"})),
+        )
+        .await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+    for (body, status) in [
+        (json!({"body": ""}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"body": "x", "agency": "nav"}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let resp = a.send(Method::PATCH, &mine_path, Some(&body)).await;
+        json_body(resp, status).await;
+    }
+    let resp = a
+        .send(
+            Method::PATCH,
+            &mine_path,
+            Some(&json!({"body": "Rettet: **viktig** tillegg"})),
+        )
+        .await;
+    let edited = json_body(resp, StatusCode::OK).await;
+    assert!(
+        edited["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>viktig</strong>"),
+        "{edited}"
+    );
+    assert!(!edited["updated"].is_null(), "{edited}");
+    eventually("the edit to reach B", async || {
+        let list = b.comments(on_b).await;
+        let c = list
+            .iter()
+            .find(|c| c["ap_id"] == mine_ap.as_str())
+            .ok_or("gone")?;
+        if c["content_html"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<strong>viktig</strong>")
+        {
+            Ok(())
+        } else {
+            Err(c.to_string())
+        }
+    })
+    .await;
+    // B's own moderators cannot edit A's comment: it is not theirs.
+    let theirs_path = format!("/api/v1/comments/{}", id_of(&theirs));
+    let resp = b
+        .send(Method::PATCH, &theirs_path, Some(&json!({"body": "Nei"})))
+        .await;
+    json_body(resp, StatusCode::FORBIDDEN).await;
+
     // nav takes its comment back: only nav's staff may, and the Delete
     // reaches B, where the comment goes; its id answers 410 at A.
-    let mine_path = format!("/api/v1/comments/{}", id_of(&mine));
     let stranger = a.staff_token("stranger", false, None).await;
     let resp = a.send_as(&stranger, Method::DELETE, &mine_path, None).await;
     json_body(resp, StatusCode::FORBIDDEN).await;

@@ -1,6 +1,8 @@
 //! Comments on items.
 
-use crate::queries::outbox::{EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE, put_event};
+use crate::queries::outbox::{
+    EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE, EVENT_COMMENT_UPDATE, put_event,
+};
 use crate::{
     Store, StoreError,
     entities::{agency, comment, remote_actor},
@@ -347,6 +349,42 @@ impl Store {
             .await?
             .rows_affected
             > 0)
+    }
+
+    /// Replaces the text of a comment written by local agency `agency_id`
+    /// and, in the same transaction, queues the Update of its Note. `None`
+    /// if the agency has no such comment (or it was deleted).
+    pub async fn update_own_comment(
+        &self,
+        id: i64,
+        agency_id: i64,
+        source: &str,
+        html: &str,
+    ) -> Result<Option<Comment>, StoreError> {
+        let txn = self.db().begin().await?;
+        let Some(row) = comment::Entity::find_by_id(id)
+            .filter(comment::Column::AuthorAgencyId.eq(agency_id))
+            .filter(comment::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut active: comment::ActiveModel = row.clone().into();
+        active.content_source = Set(Some(source.to_owned()));
+        active.content_html = Set(html.to_owned());
+        active.updated_at = Set(Some(now()));
+        let row = active.update(&txn).await?;
+        put_event(
+            &txn,
+            EVENT_COMMENT_UPDATE,
+            Some(agency_id),
+            Some(row.item_id),
+            Some(id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(self.assemble_comments(vec![row]).await?.pop())
     }
 
     /// Deletes a comment written by local agency `agency_id` and, in the

@@ -30,6 +30,8 @@ pub const EVENT_AGENCY_DELETE: &str = "agency_delete";
 pub const EVENT_SHARE_CREATE: &str = "share_create";
 /// A local agency took a share back.
 pub const EVENT_SHARE_UNDO: &str = "share_undo";
+/// A local agency edited one of its comments.
+pub const EVENT_COMMENT_UPDATE: &str = "comment_update";
 /// A local agency deleted one of its comments.
 pub const EVENT_COMMENT_DELETE: &str = "comment_delete";
 /// An agency pinned one of its items (an `Add` to its featured collection).

@@ -63,6 +63,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/api/v1/comments/{id}", web::delete().to(delete_comment))
     .route(
+        "/api/v1/comments/{id}",
+        web::patch().to(crate::routes::api::federation::edit_comment),
+    )
+    .route(
         "/api/v1/comments/{id}/block-author",
         web::post().to(block_comment_author),
     );

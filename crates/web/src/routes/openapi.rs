@@ -43,6 +43,7 @@ impl Modify for BearerAuth {
         api::items::delete,
         api::items::comments,
         api::items::reactions,
+        api::federation::edit_comment,
         api::items::pin,
         api::items::unpin,
         api::shares::create,
@@ -55,7 +56,7 @@ impl Modify for BearerAuth {
         api::admin::federation,
     ),
     components(schemas(
-        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::MemberBody, dto::MemberView, dto::MeView, dto::MembershipView, dto::LinkView, dto::ItemPage, dto::ActorRef,
+        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::MemberBody, dto::CommentEditBody, dto::MemberView, dto::MeView, dto::MembershipView, dto::LinkView, dto::ItemPage, dto::ActorRef,
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
         api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,

@@ -3,7 +3,9 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{ActorRef, CommentBody, CommentView, FollowBody, FollowingView, ObjectOnly},
+    dto::{
+        ActorRef, CommentBody, CommentEditBody, CommentView, FollowBody, FollowingView, ObjectOnly,
+    },
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -188,4 +190,44 @@ pub async fn comment(
             format!("/api/v1/items/{}/comments", item.id),
         ))
         .json(CommentView::new(&state, comment)))
+}
+
+/// Edits an agency's own comment (its editors only): everyone who got the
+/// comment gets an `Update` of the `Note`.
+#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "items", request_body = CommentEditBody,
+    params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
+    responses((status = 200, body = CommentView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn edit_comment(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    body: web::Json<ObjectOnly<CommentEditBody>>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let found = state.store.get_comment_for_moderation(id).await?;
+    let c = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    let deling_store::records::CommentAuthor::Agency { slug, .. } = &c.comment.author else {
+        return Err(ApiError::Forbidden(
+            "only comments written by an agency here can be edited here".into(),
+        ));
+    };
+    let agency = agencies::find(&state, slug).await?;
+    auth.require_editor(&state, &agency).await?;
+    let source = MarkdownSource::parse(&body.into_inner().0.body)
+        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
+    if source.as_str().is_empty() {
+        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
+            "body",
+            "must not be empty",
+        )]));
+    }
+    let html = markdown::render(source.as_str());
+    let comment = state
+        .store
+        .update_own_comment(id, agency.id, source.as_str(), &html)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
+    state.wake_federation();
+    Ok(HttpResponse::Ok().json(CommentView::new(&state, comment)))
 }
