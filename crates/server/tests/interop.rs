@@ -3,7 +3,8 @@
 //! Node 20) federates with one Deling instance run in-process, the way a
 //! Mastodon user would: look the agency up, follow it, receive its new item,
 //! reply to it, like it and take the like back, and receives the agency's
-//! boost of it (Announce) and the Undo of that.
+//! boost of it (Announce) and the Undo of that, its pin (Add) and a
+//! profile change (Update of the Organization).
 //!
 //! The peer is driven over its stdin and reports on its stdout, one JSON
 //! object a line; its log goes to stderr. It needs `npm ci` in
@@ -746,6 +747,31 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     assert_eq!(resp.status(), StatusCode::NO_CONTENT, "unsharing failed");
     let undo = peer.inbox("Undo", &announce_id, deadline).await;
     assert_eq!(undo["actor"], agency.as_str(), "{undo:#}");
+
+    // 7. The agency pins the item (Add to its featured collection) and
+    // changes its profile (Update of the Organization): both arrive
+    // verified.
+    let resp = deling
+        .client
+        .post(format!("{}/api/v1/items/{item_id}/pin", deling.base))
+        .bearer_auth(&deling.token)
+        .send()
+        .await
+        .expect("POST pin");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT, "pinning failed");
+    let add = peer.inbox("Add", &page_id, deadline).await;
+    assert_eq!(add["actor"], agency.as_str(), "{add:#}");
+    let resp = deling
+        .client
+        .patch(format!("{}/api/v1/agencies/{SLUG}", deling.base))
+        .bearer_auth(&deling.token)
+        .json(&json!({"summary": "Vi deler det vi har lært."}))
+        .send()
+        .await
+        .expect("PATCH agency");
+    assert_eq!(resp.status(), StatusCode::OK, "the profile change failed");
+    let update = peer.inbox("Update", &agency, deadline).await;
+    assert_eq!(update["actor"], agency.as_str(), "{update:#}");
 
     // Fedify refused nothing Deling sent.
     let refused: Vec<&Value> = peer
