@@ -106,6 +106,25 @@ async fn pinned_items_are_featured_and_followers_told() {
         "{problem}"
     );
     assert_eq!(featured(&b).await["totalItems"], 5);
+    // The profile page lists them under "Pinned".
+    let html = b
+        .client
+        .get(&oslo)
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let pinned = html.split("<h2>Pinned</h2>").nth(1).unwrap_or_default();
+    let pinned = pinned.split("</ul>").next().unwrap_or_default();
+    assert!(
+        pinned.contains("Veileder 1")
+            && pinned.contains("Veileder 5")
+            && !pinned.contains("Veileder 6"),
+        "{html}"
+    );
 
     // Unpin: a Remove follows; a withdrawn item leaves the collection.
     let resp = b.send(Method::DELETE, &pin(items[0]), None).await;

@@ -44,19 +44,28 @@ pub async fn agency_page(state: &AppState, agency: &Agency) -> Result<HttpRespon
         )
         .await?;
     let actor = state.urls.agency(&agency.slug);
-    let list: String = items
-        .items
+    let entry = |i: &Item| {
+        format!(
+            "<li><a href=\"{}\">{}</a> <small>({}, {})</small></li>",
+            escape(state.urls.item(i.id).as_str()),
+            escape(&i.title),
+            escape(&i.kind),
+            i.published_at.format("%Y-%m-%d")
+        )
+    };
+    let pinned: String = state
+        .store
+        .list_pinned_items(agency.id)
+        .await?
         .iter()
-        .map(|i| {
-            format!(
-                "<li><a href=\"{}\">{}</a> <small>({}, {})</small></li>",
-                escape(state.urls.item(i.id).as_str()),
-                escape(&i.title),
-                escape(&i.kind),
-                i.published_at.format("%Y-%m-%d")
-            )
-        })
+        .map(entry)
         .collect();
+    let pinned = if pinned.is_empty() {
+        String::new()
+    } else {
+        format!("<h2>Pinned</h2><ul>{pinned}</ul>")
+    };
+    let list: String = items.items.iter().map(entry).collect();
     let icon = agency.icon_url.as_deref().map(escape);
     let head = format!(
         "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{}\">\
@@ -82,7 +91,7 @@ pub async fn agency_page(state: &AppState, agency: &Agency) -> Result<HttpRespon
         .unwrap_or_default();
     let body = format!(
         "{logo}<h1>{}</h1><p>Follow from Mastodon or any fediverse server: <code>{}</code></p>{}{website}\
-         <h2>Shared items ({})</h2><ul>{}</ul>",
+         {pinned}<h2>Shared items ({})</h2><ul>{}</ul>",
         escape(&agency.name),
         escape(&state.handle(&agency.slug)),
         agency.summary_html,
