@@ -191,3 +191,62 @@ async fn a_stale_update_does_not_overwrite_a_newer_one() {
     .await;
     assert_eq!(a.wait_remote_item(&id).await["title"], "Versjon 3");
 }
+
+/// What a boost by a followed actor may bring into the catalogue: a Page
+/// at exactly the boosted id, by an author who is not blocked. Everything
+/// else is left out, and a boost whose object cannot be fetched is done
+/// with, not retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boosts_bring_only_what_they_name() {
+    let (a, peer, eve) = followed_peer().await;
+    let [_, k2] = fake_keys().await;
+    let mallory = peer.actor("mallory", k2);
+    let troll = peer.actor("troll", k2);
+    a.store
+        .put_actor_block(&troll.id, Some("test"))
+        .await
+        .unwrap();
+    let doc = |id: &str, kind: &str, author: &FakeActor, name: &str| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": kind,
+               "attributedTo": author.id, "name": name, "content": "<p>x</p>",
+               "to": ["https://www.w3.org/ns/activitystreams#Public"]})
+    };
+    let good = peer.url("/pages/good");
+    peer.serve("/pages/good", doc(&good, "Page", &mallory, "God side"));
+    // Served at one address while claiming another (which exists too).
+    let alias = peer.url("/pages/alias");
+    let real = peer.url("/pages/real");
+    peer.serve("/pages/alias", doc(&real, "Page", &mallory, "Alias"));
+    peer.serve("/pages/real", doc(&real, "Page", &mallory, "Alias"));
+    let blocked = peer.url("/pages/blocked");
+    peer.serve("/pages/blocked", doc(&blocked, "Page", &troll, "Blokkert"));
+    let note = peer.url("/notes/n");
+    peer.serve("/notes/n", doc(&note, "Note", &mallory, "Notat"));
+    let missing = peer.url("/pages/missing");
+
+    for (n, object) in [&good, &alias, &blocked, &note, &missing]
+        .iter()
+        .enumerate()
+    {
+        let boost = json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": eve.activity_id(&format!("boost-{n}")), "type": "Announce",
+            "actor": eve.id, "object": object,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"]});
+        send(&a, &eve, &boost).await;
+        let row = a
+            .store
+            .get_inbox_activity(boost["id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.status, "done", "boost of {object}: {row:?}");
+    }
+    let items = a.get_json("/api/v1/items?origin=remote&per_page=100").await;
+    assert_eq!(titles(items["items"].as_array().unwrap()), ["God side"]);
+    assert_eq!(items["items"][0]["agency"]["actor_id"], mallory.id.as_str());
+    // The blocked author was not even fetched.
+    assert!(
+        !peer.fetched().iter().any(|r| r.path == "/actors/troll"),
+        "the blocked author was fetched"
+    );
+}

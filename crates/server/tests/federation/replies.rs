@@ -346,16 +346,23 @@ async fn a_create_by_reference_is_fetched() {
         fetches[0].headers
     );
 
-    // A document that says it is another object is not taken.
+    // A document that says it is another object (which exists too) is not
+    // taken: the id named is what must be stored.
     let liar = s.peer.url("/notes/2");
-    s.peer.serve(
-        "/notes/2",
-        json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Note",
-               "id": s.peer.url("/notes/3"), "attributedTo": s.eve.id, "inReplyTo": item_url,
-               "content": "<p>Feil id</p>"}),
-    );
+    let other = json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Note",
+           "id": s.peer.url("/notes/3"), "attributedTo": s.eve.id, "inReplyTo": item_url,
+           "content": "<p>Feil id</p>"});
+    s.peer.serve("/notes/2", other.clone());
+    s.peer.serve("/notes/3", other);
     // An id on another server is refused before any fetch.
-    for (name, object) in [("liar", liar), ("foreign", s.b.url("/comments/999"))] {
+    let elsewhere = FakePeer::spawn().await;
+    elsewhere.serve(
+        "/notes/9",
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "type": "Note",
+               "id": elsewhere.url("/notes/9"), "attributedTo": s.eve.id,
+               "inReplyTo": item_url, "content": "<p>Annen tjener</p>"}),
+    );
+    for (name, object) in [("liar", liar), ("foreign", elsewhere.url("/notes/9"))] {
         let create = json!({"@context": "https://www.w3.org/ns/activitystreams",
             "id": s.eve.activity_id(&format!("create-{name}")), "type": "Create",
             "actor": s.eve.id, "object": object});
@@ -369,4 +376,13 @@ async fn a_create_by_reference_is_fetched() {
         assert_ne!(status, INBOX_DONE, "{name} was taken");
     }
     assert_eq!(s.b.comments(s.item).await.len(), 1);
+    assert!(
+        elsewhere.fetched().is_empty(),
+        "the foreign id was fetched: {:?}",
+        elsewhere
+            .fetched()
+            .iter()
+            .map(|r| &r.path)
+            .collect::<Vec<_>>()
+    );
 }
