@@ -24,6 +24,9 @@ pub enum FedError {
     /// Something named does not exist here.
     #[error("not found: {0}")]
     NotFound(String),
+    /// Processing took longer than it may (slow peers answering fetches).
+    #[error("timed out: {0}")]
+    TimedOut(String),
 }
 
 impl FedError {
@@ -32,9 +35,10 @@ impl FedError {
     pub fn is_transient(&self) -> bool {
         use activitypub_federation::error::Error as E;
         match self {
-            Self::Protocol(e) => {
-                matches!(e, E::Reqwest(_) | E::ReqwestMiddleware(_) | E::RequestLimit)
-            }
+            // Not RequestLimit: a document that needs more than the fetch
+            // budget will need it next time too.
+            Self::Protocol(e) => matches!(e, E::Reqwest(_) | E::ReqwestMiddleware(_)),
+            Self::TimedOut(_) => true,
             // A constraint violation will fail the same way next time.
             Self::Store(StoreError::Db(e)) => !matches!(
                 e.sql_err(),

@@ -624,13 +624,27 @@ both!(inbox_claims_and_release, |store| {
             .await
             .expect("put again")
     );
-    let lease = chrono::Utc::now() + Duration::seconds(60);
+    let lease = deling_store::records::now() + Duration::seconds(60);
     let first = store
         .claim_inbox_activities(10, lease)
         .await
         .expect("claim");
     assert_eq!(first.len(), 3);
+    let ids: Vec<i64> = first.iter().map(|r| r.id).collect();
     // Leased rows are not claimed twice.
+    assert!(
+        store
+            .claim_inbox_activities(10, lease)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    // Only a release under the lease they were claimed with frees them (a
+    // process whose lease ran out must not free another process's rows).
+    store
+        .release_inbox_activities(&ids, lease + Duration::seconds(1))
+        .await
+        .expect("release under another lease");
     assert!(
         store
             .claim_inbox_activities(10, lease)
@@ -644,16 +658,28 @@ both!(inbox_claims_and_release, |store| {
         .await
         .expect("finish");
     store
-        .release_inbox_activities(&[first[0].id, first[1].id, first[2].id])
+        .release_inbox_activities(&ids, lease)
         .await
         .expect("release");
     let again = store
-        .claim_inbox_activities(10, lease)
+        .claim_inbox_activities(10, lease + Duration::seconds(5))
         .await
         .expect("claim");
     assert_eq!(
         again.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![first[1].id, first[2].id]
+    );
+    // A lease that ran out releases nothing (its rows may be another's).
+    store
+        .release_inbox_activities(&ids, deling_store::records::now() - Duration::seconds(1))
+        .await
+        .expect("expired release");
+    assert!(
+        store
+            .claim_inbox_activities(10, lease)
+            .await
+            .expect("claim")
+            .is_empty()
     );
 });
 

@@ -129,6 +129,7 @@ impl From<deling_federation::error::FedError> for ApiError {
             F::Refused(why) => Self::Forbidden(why),
             F::Unsigned(why) => Self::Unauthorized(why),
             F::NotFound(what) => Self::NotFound(what),
+            F::TimedOut(what) => Self::BadGateway(format!("timed out: {what}")),
         }
     }
 }

@@ -69,6 +69,15 @@ async fn signer(row: &Delivery, data: &Data) -> Result<(String, String), FedErro
                 .get_agency(id)
                 .await?
                 .ok_or_else(|| FedError::Refused("the signing agency is gone".into()))?;
+            // A withdrawn agency sends nothing but its own Delete, not even
+            // what it queued (or what was retrying) before.
+            if agency.deleted_at.is_some() {
+                let mut delete = data.urls.agency(&agency.slug);
+                delete.set_path(&format!("{}/delete", delete.path()));
+                if row.activity_id != delete.as_str() {
+                    return Err(FedError::Refused("the agency has been withdrawn".into()));
+                }
+            }
             Ok((
                 format!("{}#main-key", data.urls.agency(&agency.slug)),
                 agency.private_key_pem,
@@ -104,7 +113,10 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
             "the domain is blocked by this server's federation policy".into(),
         ));
     }
-    let (key_id, pem) = signer(row, data).await?;
+    let (key_id, pem) = match signer(row, data).await {
+        Err(FedError::Refused(why)) => return Ok(Outcome::Refused(why)),
+        other => other?,
+    };
     let key = RsaPrivateKey::from_pkcs8_pem(&pem)
         .map_err(|e| FedError::Refused(format!("unusable signing key: {e}")))?;
     let request = data

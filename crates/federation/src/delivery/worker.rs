@@ -24,6 +24,9 @@ const CONCURRENCY: usize = 8;
 /// takes at most the 10-second timeout), so a process that dies frees its
 /// rows within a minute.
 const LEASE: ChronoDuration = ChronoDuration::seconds(60);
+/// Longest one stored activity may take to process (its fetches
+/// included); beyond it, it is tried again later.
+const ROW_TIME: ChronoDuration = ChronoDuration::seconds(25);
 /// Longest wait between retries.
 const MAX_DELAY: ChronoDuration = ChronoDuration::hours(12);
 /// Give up on an incoming activity after this many tries.
@@ -144,24 +147,27 @@ impl Worker {
 
     async fn process_inbox(&self) -> Result<bool, FedError> {
         let data = self.config.to_request_data();
-        let claimed_at = Utc::now();
+        // Stored exactly (microseconds), so the rows can be released by it.
+        let lease_until = deling_store::records::now() + LEASE;
         let rows = data
             .store
-            .claim_inbox_activities(BATCH, claimed_at + LEASE)
+            .claim_inbox_activities(BATCH, lease_until)
             .await?;
-        // Processing may fetch from slow peers; rows not started while the
-        // lease still has a comfortable margin are given back rather than
-        // processed after their lease ran out (when another process may
-        // have taken them).
-        let start_by = claimed_at + LEASE - ChronoDuration::seconds(20);
+        // Processing may fetch from slow peers (each row has at most
+        // ROW_TIME); rows not started while the lease still has room for
+        // one are given back rather than processed after their lease ran
+        // out, when another process may have taken them.
+        let start_by = lease_until - ROW_TIME - ChronoDuration::seconds(5);
         for (n, row) in rows.iter().enumerate() {
-            if Utc::now() > start_by {
+            if n > 0 && Utc::now() > start_by {
                 let rest: Vec<i64> = rows[n..].iter().map(|r| r.id).collect();
                 tracing::info!(
                     released = rest.len(),
                     "inbox batch ran long; the rest is given back"
                 );
-                data.store.release_inbox_activities(&rest).await?;
+                data.store
+                    .release_inbox_activities(&rest, lease_until)
+                    .await?;
                 break;
             }
             let data = self.config.to_request_data();
@@ -215,7 +221,17 @@ async fn process_one(
     row: &deling_store::queries::inbox::InboxActivity,
     data: &Data,
 ) -> Result<(), FedError> {
-    match inbox::process(&row.body, data).await {
+    let limit = ROW_TIME
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(25));
+    let outcome = match tokio::time::timeout(limit, inbox::process(&row.body, data)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(FedError::TimedOut(format!(
+            "processing took more than {} s",
+            limit.as_secs()
+        ))),
+    };
+    match outcome {
         Ok(()) => {
             data.metrics
                 .inbox_processed

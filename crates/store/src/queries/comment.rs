@@ -362,19 +362,25 @@ impl Store {
         html: &str,
     ) -> Result<Option<Comment>, StoreError> {
         let txn = self.db().begin().await?;
-        let Some(row) = comment::Entity::find_by_id(id)
+        // Conditional, so that a deletion committed meanwhile is not undone.
+        let res = comment::Entity::update_many()
+            .col_expr(
+                comment::Column::ContentSource,
+                Expr::value(Some(source.to_owned())),
+            )
+            .col_expr(comment::Column::ContentHtml, Expr::value(html.to_owned()))
+            .col_expr(comment::Column::UpdatedAt, Expr::value(Some(now())))
+            .filter(comment::Column::Id.eq(id))
             .filter(comment::Column::AuthorAgencyId.eq(agency_id))
             .filter(comment::Column::DeletedAt.is_null())
-            .one(&txn)
-            .await?
-        else {
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(None);
+        }
+        let Some(row) = comment::Entity::find_by_id(id).one(&txn).await? else {
             return Ok(None);
         };
-        let mut active: comment::ActiveModel = row.clone().into();
-        active.content_source = Set(Some(source.to_owned()));
-        active.content_html = Set(html.to_owned());
-        active.updated_at = Set(Some(now()));
-        let row = active.update(&txn).await?;
         put_event(
             &txn,
             EVENT_COMMENT_UPDATE,

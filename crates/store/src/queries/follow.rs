@@ -169,15 +169,15 @@ impl Store {
     /// follower's shared inbox if it has one, else its own, so a server with
     /// many followers gets one request.
     pub async fn list_follower_inboxes(&self, agency_id: i64) -> Result<Vec<String>, StoreError> {
-        let ids: Vec<i64> = follower::Entity::find()
-            .filter(follower::Column::AgencyId.eq(agency_id))
-            .all(self.db())
-            .await?
-            .into_iter()
-            .map(|f| f.remote_actor_id)
-            .collect();
+        // A subquery, not a list of ids: an agency may have more followers
+        // than a statement may bind parameters.
+        let ids = sea_orm::sea_query::Query::select()
+            .column(follower::Column::RemoteActorId)
+            .from(follower::Entity)
+            .and_where(follower::Column::AgencyId.eq(agency_id))
+            .to_owned();
         let actors = remote_actor::Entity::find()
-            .filter(remote_actor::Column::Id.is_in(ids))
+            .filter(remote_actor::Column::Id.in_subquery(ids))
             .all(self.db())
             .await?;
         let mut inboxes: Vec<String> = actors
@@ -193,15 +193,13 @@ impl Store {
     /// follows or asked to follow: when the agency is withdrawn they hear
     /// of it too, and stop delivering to it.
     pub async fn list_following_inboxes(&self, agency_id: i64) -> Result<Vec<String>, StoreError> {
-        let ids: Vec<i64> = following::Entity::find()
-            .filter(following::Column::AgencyId.eq(agency_id))
-            .all(self.db())
-            .await?
-            .into_iter()
-            .map(|f| f.remote_actor_id)
-            .collect();
+        let ids = sea_orm::sea_query::Query::select()
+            .column(following::Column::RemoteActorId)
+            .from(following::Entity)
+            .and_where(following::Column::AgencyId.eq(agency_id))
+            .to_owned();
         let actors = remote_actor::Entity::find()
-            .filter(remote_actor::Column::Id.is_in(ids))
+            .filter(remote_actor::Column::Id.in_subquery(ids))
             .all(self.db())
             .await?;
         let mut inboxes: Vec<String> = actors

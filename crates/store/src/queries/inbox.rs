@@ -100,10 +100,16 @@ impl Store {
         Ok(claimed)
     }
 
-    /// Gives claimed activities back unprocessed (their lease ends now), so
-    /// that this or another process takes them up at once.
-    pub async fn release_inbox_activities(&self, ids: &[i64]) -> Result<(), StoreError> {
-        if ids.is_empty() {
+    /// Gives claimed activities back unprocessed, so that this or another
+    /// process takes them up at once. Only rows still under the lease
+    /// `lease_until` this process claimed them with are released: once it
+    /// ran out, another process may hold them.
+    pub async fn release_inbox_activities(
+        &self,
+        ids: &[i64],
+        lease_until: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if ids.is_empty() || now() >= lease_until {
             return Ok(());
         }
         inbox_activity::Entity::update_many()
@@ -113,6 +119,7 @@ impl Store {
             )
             .filter(inbox_activity::Column::Id.is_in(ids.iter().copied()))
             .filter(inbox_activity::Column::Status.eq(INBOX_PENDING))
+            .filter(inbox_activity::Column::LockedUntil.eq(lease_until))
             .exec(self.db())
             .await?;
         Ok(())

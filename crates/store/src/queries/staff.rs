@@ -109,12 +109,13 @@ impl Store {
         keep_an_admin: bool,
     ) -> Result<Option<Role>, StoreError> {
         let txn = self.db().begin().await?;
-        if keep_an_admin && self.backend() == sea_orm::DbBackend::Postgres {
+        if self.backend() == sea_orm::DbBackend::Postgres {
             // Two admins demoting each other at once must not both see the
             // other as the one who stays: changes to one agency's staff
-            // take turns. (SQLite runs one writer at a time anyway.)
+            // take turns. FOR NO KEY UPDATE does not block rows that merely
+            // reference the agency. (SQLite runs one writer at a time.)
             agency::Entity::find_by_id(agency_id)
-                .lock_exclusive()
+                .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
                 .one(&txn)
                 .await?;
         }

@@ -41,8 +41,8 @@ pub async fn get(
     params(("slug" = String, Path, description = "The agency's slug")),
     security(("bearer" = [])),
     responses((status = 200, body = AgencyView), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 410, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,

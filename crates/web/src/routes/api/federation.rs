@@ -197,7 +197,8 @@ pub async fn comment(
 #[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "items", request_body = CommentEditBody,
     params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
     responses((status = 200, body = CommentView), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn edit_comment(
     state: web::Data<AppState>,
     auth: Authenticated,
