@@ -250,3 +250,50 @@ async fn boosts_bring_only_what_they_name() {
         "the blocked author was fetched"
     );
 }
+
+/// Once the only agency following a peer is withdrawn, the peer's new items
+/// are no longer taken in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_agencys_follows_no_longer_count() {
+    let (a, peer, eve) = followed_peer().await;
+    let first = peer.url("/pages/before");
+    send(
+        &a,
+        &eve,
+        &activity(
+            &eve,
+            "Create",
+            "create-before",
+            page(&eve, &first, "Før", Utc::now()),
+        ),
+    )
+    .await;
+    a.wait_remote_item(&first).await;
+    let admin = a.staff_token("operator", true, None).await;
+    let resp = a
+        .send_as(
+            &admin,
+            reqwest::Method::DELETE,
+            "/api/v1/agencies/nav",
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let later = peer.url("/pages/after");
+    send(
+        &a,
+        &eve,
+        &activity(
+            &eve,
+            "Create",
+            "create-after",
+            page(&eve, &later, "Etter", Utc::now()),
+        ),
+    )
+    .await;
+    assert_eq!(
+        titles(&a.remote_items().await),
+        ["Før"],
+        "an item arrived for a withdrawn agency's follow"
+    );
+}
