@@ -635,6 +635,16 @@ pub struct ShareView {
     pub created: DateTime<Utc>,
 }
 
+/// One of an agency's shares with the item shared, as
+/// `GET /api/v1/agencies/{slug}/shares` lists them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SharedItemView {
+    /// The share.
+    pub share: ShareView,
+    /// The item shared.
+    pub item: ItemView,
+}
+
 impl ShareView {
     /// Shapes a share by `agency`.
     pub fn new(state: &AppState, s: &deling_store::queries::share::Share, agency: &Agency) -> Self {

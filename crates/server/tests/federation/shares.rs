@@ -178,12 +178,25 @@ async fn an_agency_shares_a_peer_item_with_its_followers() {
     let resp = a.send(Method::DELETE, &undo_path, None).await;
     json_body(resp, StatusCode::NOT_FOUND).await;
 
+    // Taken back, it is no longer among nav's shares.
+    assert_eq!(a.get_json("/api/v1/agencies/nav/shares").await, json!([]));
+
     // Sharing again is a new Announce (a new id, so not taken for a replay).
     let resp = a
         .send(Method::POST, &shares_path, Some(&json!({"agency": "nav"})))
         .await;
     let second = json_body(resp, StatusCode::CREATED).await;
     assert_ne!(second["ap_id"], announce_id.as_str());
+    // nav's shares list it, with the item.
+    let listed = a.get_json("/api/v1/agencies/nav/shares").await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["share"]["ap_id"], second["ap_id"]);
+    assert_eq!(listed[0]["item"]["id"], on_a);
+    assert_eq!(listed[0]["item"]["title"], "Veileder for byggesak");
+    assert_eq!(
+        a.get("/api/v1/agencies/ukjent/shares").await.status(),
+        StatusCode::NOT_FOUND
+    );
     counted(1).await;
 
     // A neighbour agency on the same server shares nav's own item: counted

@@ -146,6 +146,32 @@ impl Store {
             .collect())
     }
 
+    /// What an agency shares now, newest share first: each share with its
+    /// item (items withdrawn since are left out).
+    pub async fn list_agency_shares(
+        &self,
+        agency_id: i64,
+        limit: u64,
+    ) -> Result<Vec<(Share, crate::records::Item)>, StoreError> {
+        use sea_orm::QuerySelect;
+        let shares = share::Entity::find()
+            .filter(share::Column::AgencyId.eq(agency_id))
+            .filter(share::Column::UndoneAt.is_null())
+            .order_by_desc(share::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        let mut out = Vec::with_capacity(shares.len());
+        for s in shares {
+            if let Some(item) = self.get_item(s.item_id).await?
+                && item.deleted_at.is_none()
+            {
+                out.push((s, item));
+            }
+        }
+        Ok(out)
+    }
+
     /// How many local agencies share an item now.
     pub async fn count_item_shares(&self, item_id: i64) -> Result<u64, StoreError> {
         Ok(share::Entity::find()

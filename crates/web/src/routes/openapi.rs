@@ -48,6 +48,7 @@ impl Modify for BearerAuth {
         api::items::unpin,
         api::shares::create,
         api::shares::delete,
+        api::shares::list,
         api::federation::follow,
         api::federation::unfollow,
         api::federation::following,
@@ -56,7 +57,7 @@ impl Modify for BearerAuth {
         api::admin::federation,
     ),
     components(schemas(
-        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::MemberBody, dto::CommentEditBody, dto::MemberView, dto::MeView, dto::MembershipView, dto::LinkView, dto::ItemPage, dto::ActorRef,
+        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::SharedItemView, dto::MemberBody, dto::CommentEditBody, dto::MemberView, dto::MeView, dto::MembershipView, dto::LinkView, dto::ItemPage, dto::ActorRef,
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
         api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/agencies/{slug}", web::patch().to(agencies::update))
             .route("/agencies/{slug}", web::delete().to(agencies::withdraw))
             .route("/agencies/{slug}/members", web::get().to(members::list))
+            .route("/agencies/{slug}/shares", web::get().to(shares::list))
             .route(
                 "/agencies/{slug}/members/{username}",
                 web::put().to(members::put),

@@ -3,7 +3,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{ObjectOnly, ShareBody, ShareQuery, ShareView},
+    dto::{ItemView, ObjectOnly, ShareBody, ShareQuery, ShareView, SharedItemView},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -75,4 +75,30 @@ pub async fn delete(
     }
     state.wake_federation();
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Lists what an agency shares now, newest share first (at most 200), with
+/// the items.
+#[utoipa::path(get, path = "/api/v1/agencies/{slug}/shares", tag = "agencies",
+    params(("slug" = String, Path, description = "The agency's slug")),
+    responses((status = 200, body = Vec<SharedItemView>), (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    let shares = state.store.list_agency_shares(agency.id, 200).await?;
+    let ids: Vec<i64> = shares.iter().map(|(_, i)| i.id).collect();
+    let counts = state.store.count_reactions_of(&ids).await?;
+    let views: Vec<SharedItemView> = shares
+        .into_iter()
+        .map(|(s, item)| {
+            let c = counts.get(&item.id).copied().unwrap_or_default();
+            SharedItemView {
+                share: ShareView::new(&state, &s, &agency),
+                item: ItemView::new(&state, item, c),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
 }
