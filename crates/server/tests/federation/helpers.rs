@@ -576,6 +576,28 @@ impl Instance {
         token.secret
     }
 
+    /// Makes the fake `actor` follow agency `slug` here, and waits until it
+    /// is listed as a follower (the Accept goes to the fake server).
+    pub async fn followed_by(&self, actor: &crate::peer::FakeActor, slug: &str) {
+        let follow = json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": actor.activity_id(&format!("follow-{slug}")), "type": "Follow",
+            "actor": actor.id, "object": self.actor_id(slug)});
+        let resp = actor
+            .post(&self.shared_inbox(), &follow)
+            .send(&self.client)
+            .await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED, "{follow}");
+        eventually(&format!("{} to follow {slug}", actor.id), async || {
+            let ids = self.follower_ids(slug).await;
+            if ids.contains(&actor.id) {
+                Ok(())
+            } else {
+                Err(format!("{ids:?}"))
+            }
+        })
+        .await;
+    }
+
     /// A request with bearer `token` and an optional JSON body.
     pub async fn send_as(
         &self,

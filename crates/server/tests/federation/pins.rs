@@ -6,9 +6,7 @@ use crate::{
     peer::{FakePeer, fake_keys},
 };
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
-
-const AS: &str = "https://www.w3.org/ns/activitystreams";
+use serde_json::Value;
 
 async fn featured(b: &Instance) -> Value {
     b.client
@@ -39,21 +37,9 @@ async fn pinned_items_are_featured_and_followers_told() {
     let oslo = b.actor_id("oslo");
     let [k1, _] = fake_keys().await;
     let eve = peer.actor("eve", k1);
-    let follow = json!({"@context": AS, "id": eve.activity_id("follow-oslo"), "type": "Follow",
-        "actor": eve.id, "object": oslo});
-    let resp = eve.post(&b.shared_inbox(), &follow).send(&b.client).await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    b.followed_by(&eve, "oslo").await;
     a.follow("nav", &oslo).await;
     a.wait_accepted("nav", &oslo).await;
-    eventually("eve to follow oslo", async || {
-        let ids = b.follower_ids("oslo").await;
-        if ids.contains(&eve.id) {
-            Ok(())
-        } else {
-            Err(format!("{ids:?}"))
-        }
-    })
-    .await;
 
     let mut items = Vec::new();
     for n in 1..=6 {

@@ -23,21 +23,9 @@ async fn an_agency_shares_a_peer_item_with_its_followers() {
     // A citizen (on the fake peer) follows nav; nav follows oslo.
     let [k1, _] = fake_keys().await;
     let eve = peer.actor("eve", k1);
-    let follow = json!({"@context": AS, "id": eve.activity_id("follow-nav"), "type": "Follow",
-        "actor": eve.id, "object": nav_id});
-    let resp = eve.post(&a.shared_inbox(), &follow).send(&a.client).await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    a.followed_by(&eve, "nav").await;
     a.follow("nav", &oslo).await;
     a.wait_accepted("nav", &oslo).await;
-    eventually("eve to follow nav", async || {
-        let ids = a.follower_ids("nav").await;
-        if ids.contains(&eve.id) {
-            Ok(())
-        } else {
-            Err(format!("{ids:?}"))
-        }
-    })
-    .await;
 
     let on_b = b.publish("oslo", "Veileder for byggesak", &[]).await;
     let object = b.url(&format!("/items/{on_b}"));

@@ -15,7 +15,7 @@ use deling_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::Expr,
+    QueryOrder, TransactionTrait,
 };
 
 /// A stored agency's profile as raw input, for laying a partial update
@@ -145,15 +145,8 @@ impl Store {
                 .await?;
         // Its comments go with it (peers drop them on the Delete of the
         // actor; Mastodon removes a deleted account's posts).
-        comment::Entity::update_many()
-            .col_expr(comment::Column::DeletedAt, Expr::value(Some(t)))
-            .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
-            .col_expr(
-                comment::Column::ContentSource,
-                Expr::value(Option::<String>::None),
-            )
+        crate::queries::comment::tombstone_comments()
             .filter(comment::Column::AuthorAgencyId.eq(id))
-            .filter(comment::Column::DeletedAt.is_null())
             .exec(&txn)
             .await?;
         membership::Entity::delete_many()

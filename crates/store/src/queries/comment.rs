@@ -137,12 +137,9 @@ impl Store {
         ap_id: &str,
         remote_actor_id: i64,
     ) -> Result<bool, StoreError> {
-        let res = comment::Entity::update_many()
-            .col_expr(comment::Column::DeletedAt, Expr::value(Some(now())))
-            .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
+        let res = tombstone_comments()
             .filter(comment::Column::ApId.eq(ap_id))
             .filter(comment::Column::AuthorRemoteActorId.eq(remote_actor_id))
-            .filter(comment::Column::DeletedAt.is_null())
             .exec(self.db())
             .await?;
         Ok(res.rows_affected > 0)
@@ -277,6 +274,20 @@ pub struct ModeratedComment {
     pub remote_author: Option<String>,
 }
 
+/// An UPDATE that turns the comments it is narrowed to (by further
+/// filters) into tombstones: content erased, `deleted_at` set. The row
+/// stays, so a late Create or Update of the same id cannot bring it back.
+pub(crate) fn tombstone_comments() -> sea_orm::UpdateMany<comment::Entity> {
+    comment::Entity::update_many()
+        .col_expr(comment::Column::DeletedAt, Expr::value(Some(now())))
+        .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
+        .col_expr(
+            comment::Column::ContentSource,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(comment::Column::DeletedAt.is_null())
+}
+
 /// A comment in whatever state it is, from [`Store::get_comment_any`].
 #[derive(Debug, Clone)]
 pub struct CommentState {
@@ -336,15 +347,8 @@ impl Store {
     /// Deletes a comment (its content is erased; the row stays so a late
     /// Update cannot bring it back); `false` if there is no such comment.
     pub async fn delete_comment(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(comment::Entity::update_many()
-            .col_expr(comment::Column::DeletedAt, Expr::value(Some(now())))
-            .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
-            .col_expr(
-                comment::Column::ContentSource,
-                Expr::value(Option::<String>::None),
-            )
+        Ok(tombstone_comments()
             .filter(comment::Column::Id.eq(id))
-            .filter(comment::Column::DeletedAt.is_null())
             .exec(self.db())
             .await?
             .rows_affected
@@ -406,15 +410,8 @@ impl Store {
         else {
             return Ok(false);
         };
-        let res = comment::Entity::update_many()
-            .col_expr(comment::Column::DeletedAt, Expr::value(Some(now())))
-            .col_expr(comment::Column::ContentHtml, Expr::value(String::new()))
-            .col_expr(
-                comment::Column::ContentSource,
-                Expr::value(Option::<String>::None),
-            )
+        let res = tombstone_comments()
             .filter(comment::Column::Id.eq(id))
-            .filter(comment::Column::DeletedAt.is_null())
             .exec(&txn)
             .await?;
         if res.rows_affected == 0 {

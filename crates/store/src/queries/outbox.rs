@@ -49,19 +49,7 @@ pub(crate) async fn put_event(
     item_id: Option<i64>,
     comment_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    outbox_event::Entity::insert(outbox_event::ActiveModel {
-        kind: Set(kind.to_owned()),
-        agency_id: Set(agency_id),
-        item_id: Set(item_id),
-        comment_id: Set(comment_id),
-        share_id: Set(None),
-        created_at: Set(now()),
-        processed_at: Set(None),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
-    Ok(())
+    insert_event(db, kind, agency_id, item_id, comment_id, None).await
 }
 
 /// Records a share's event (its Announce or the Undo of it) inside the
@@ -73,12 +61,31 @@ pub(crate) async fn put_share_event(
     item_id: i64,
     share_id: i64,
 ) -> Result<(), StoreError> {
+    insert_event(
+        db,
+        kind,
+        Some(agency_id),
+        Some(item_id),
+        None,
+        Some(share_id),
+    )
+    .await
+}
+
+async fn insert_event(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    agency_id: Option<i64>,
+    item_id: Option<i64>,
+    comment_id: Option<i64>,
+    share_id: Option<i64>,
+) -> Result<(), StoreError> {
     outbox_event::Entity::insert(outbox_event::ActiveModel {
         kind: Set(kind.to_owned()),
-        agency_id: Set(Some(agency_id)),
-        item_id: Set(Some(item_id)),
-        comment_id: Set(None),
-        share_id: Set(Some(share_id)),
+        agency_id: Set(agency_id),
+        item_id: Set(item_id),
+        comment_id: Set(comment_id),
+        share_id: Set(share_id),
         created_at: Set(now()),
         processed_at: Set(None),
         ..Default::default()

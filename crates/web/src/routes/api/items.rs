@@ -248,14 +248,7 @@ pub async fn pin(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth, *id).await?;
-    let agency_id = item
-        .agency_id()
-        .ok_or_else(|| ApiError::Forbidden("only local items can be pinned".into()))?;
-    if state.store.pin_item(item.id, agency_id).await? {
-        state.wake_federation();
-    }
-    Ok(HttpResponse::NoContent().finish())
+    set_pinned(&state, &auth, *id, true).await
 }
 
 /// Unpins an item.
@@ -269,11 +262,27 @@ pub async fn unpin(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth, *id).await?;
+    set_pinned(&state, &auth, *id, false).await
+}
+
+/// Pins or unpins an item of the caller's agency; followers hear of a
+/// change only.
+async fn set_pinned(
+    state: &AppState,
+    auth: &Authenticated,
+    id: i64,
+    pinned: bool,
+) -> Result<HttpResponse, ApiError> {
+    let item = find_editable(state, auth, id).await?;
     let agency_id = item
         .agency_id()
         .ok_or_else(|| ApiError::Forbidden("only local items can be pinned".into()))?;
-    if state.store.unpin_item(item.id, agency_id).await? {
+    let changed = if pinned {
+        state.store.pin_item(item.id, agency_id).await?
+    } else {
+        state.store.unpin_item(item.id, agency_id).await?
+    };
+    if changed {
         state.wake_federation();
     }
     Ok(HttpResponse::NoContent().finish())
