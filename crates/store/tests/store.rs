@@ -205,13 +205,13 @@ both!(agency_profile_update, |store| {
     )
     .expect("valid profile");
     let updated = store
-        .update_agency_profile(oslo.id, &profile, oslo.updated_at)
+        .update_agency_profile(oslo.id, &profile, oslo.updated_at, None)
         .await
         .expect("update");
     // A change made from the old copy would undo this one: refused.
     assert!(matches!(
         store
-            .update_agency_profile(oslo.id, &profile, oslo.updated_at)
+            .update_agency_profile(oslo.id, &profile, oslo.updated_at, None)
             .await,
         Err(StoreError::Conflict(_))
     ));
@@ -265,7 +265,7 @@ both!(agency_profile_update, |store| {
     )
     .expect("valid");
     let updated = store
-        .update_agency_profile(oslo.id, &cleared, updated.updated_at)
+        .update_agency_profile(oslo.id, &cleared, updated.updated_at, None)
         .await
         .expect("clear");
     assert_eq!((updated.website, updated.icon_url), (None, None));
@@ -286,7 +286,7 @@ both!(agency_profile_update, |store| {
         .len();
     assert!(matches!(
         store
-            .update_agency_profile(nav.id, &profile, nav.updated_at)
+            .update_agency_profile(nav.id, &profile, nav.updated_at, None)
             .await,
         Err(StoreError::NotFound(_))
     ));
@@ -342,7 +342,13 @@ both!(agency_withdrawal, |store| {
 
     // The two live items are withdrawn with the agency; the one withdrawn
     // before is not counted again.
-    assert_eq!(store.withdraw_agency(oslo.id).await.expect("withdraw"), 2);
+    assert_eq!(
+        store
+            .withdraw_agency(oslo.id, None)
+            .await
+            .expect("withdraw"),
+        2
+    );
     let after = store
         .get_agency(oslo.id)
         .await
@@ -384,7 +390,7 @@ both!(agency_withdrawal, |store| {
 
     // Twice: not found, nothing queued.
     assert!(matches!(
-        store.withdraw_agency(oslo.id).await,
+        store.withdraw_agency(oslo.id, None).await,
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(
@@ -503,7 +509,7 @@ both!(shares, |store| {
 
     // Withdrawing the agency ends its shares, without Undo events.
     let undos = events(EVENT_SHARE_UNDO).await.len();
-    store.withdraw_agency(nav.id).await.expect("withdraw");
+    store.withdraw_agency(nav.id, None).await.expect("withdraw");
     assert_eq!(
         store
             .get_active_share(nav.id, item.id)
@@ -528,7 +534,7 @@ both!(last_admin_guard, |store| {
     let ola = staff(&store, "ola").await;
     for s in [&kari, &ola] {
         store
-            .set_member_role(oslo.id, s.id, Some(Role::Admin), true)
+            .set_member_role(oslo.id, s.id, Some(Role::Admin), true, None)
             .await
             .expect("grant");
     }
@@ -543,8 +549,8 @@ both!(last_admin_guard, |store| {
     // Both step down at the same moment: exactly one may.
     for _ in 0..5 {
         let (a, b) = tokio::join!(
-            store.set_member_role(oslo.id, kari.id, Some(Role::Editor), true),
-            store.set_member_role(oslo.id, ola.id, None, true),
+            store.set_member_role(oslo.id, kari.id, Some(Role::Editor), true, None),
+            store.set_member_role(oslo.id, ola.id, None, true, None),
         );
         let ok = [a.is_ok(), b.is_ok()];
         assert_eq!(
@@ -568,23 +574,25 @@ both!(last_admin_guard, |store| {
         // Back to two admins for the next round.
         for s in [&kari, &ola] {
             store
-                .set_member_role(oslo.id, s.id, Some(Role::Admin), true)
+                .set_member_role(oslo.id, s.id, Some(Role::Admin), true, None)
                 .await
                 .expect("grant");
         }
     }
     // Without the guard (an instance admin), the last admin can go.
     store
-        .set_member_role(oslo.id, kari.id, None, true)
+        .set_member_role(oslo.id, kari.id, None, true, None)
         .await
         .expect("one of two");
     assert!(matches!(
-        store.set_member_role(oslo.id, ola.id, None, true).await,
+        store
+            .set_member_role(oslo.id, ola.id, None, true, None)
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(
         store
-            .set_member_role(oslo.id, ola.id, None, false)
+            .set_member_role(oslo.id, ola.id, None, false, None)
             .await
             .expect("unguarded"),
         Some(Role::Admin)
@@ -680,6 +688,89 @@ both!(inbox_claims_and_release, |store| {
             .await
             .expect("claim")
             .is_empty()
+    );
+});
+
+both!(audits_go_with_their_change, |store| {
+    use deling_store::queries::audit::Audit;
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let kari = staff(&store, "kari").await;
+    let entries = async || store.list_audit(100, 0).await.expect("audit");
+    let audit = |action: &str| Audit::new(Some(kari.id), "kari", action, "oslo");
+    let profile = AgencyProfile::parse(
+        RawAgencyProfile {
+            name: Some("Oslo kommune, PBE".into()),
+            ..Default::default()
+        }
+        .over(stored_profile(&oslo)),
+    )
+    .expect("valid");
+
+    // Refused changes leave no entry.
+    let stale = oslo.updated_at - Duration::seconds(1);
+    assert!(matches!(
+        store
+            .update_agency_profile(oslo.id, &profile, stale, Some(&audit("agency.update")))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    store
+        .set_member_role(oslo.id, kari.id, Some(Role::Admin), true, None)
+        .await
+        .expect("grant");
+    assert!(matches!(
+        store
+            .set_member_role(
+                oslo.id,
+                kari.id,
+                None,
+                true,
+                Some(audit("membership.delete"))
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(entries().await.is_empty());
+
+    // A change and its entry land together; a no-op membership change
+    // writes none.
+    store
+        .update_agency_profile(
+            oslo.id,
+            &profile,
+            oslo.updated_at,
+            Some(&audit("agency.update")),
+        )
+        .await
+        .expect("update");
+    store
+        .set_member_role(
+            oslo.id,
+            kari.id,
+            Some(Role::Admin),
+            true,
+            Some(audit("membership.put")),
+        )
+        .await
+        .expect("same role");
+    assert_eq!(
+        store
+            .withdraw_agency(oslo.id, Some(audit("agency.withdraw")))
+            .await
+            .expect("withdraw"),
+        0
+    );
+    let got: Vec<(String, serde_json::Value)> = entries()
+        .await
+        .into_iter()
+        .map(|e| (e.action, e.details))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("agency.withdraw".to_owned(), json!({"items_withdrawn": 0})),
+            ("agency.update".to_owned(), json!({})),
+        ]
     );
 });
 

@@ -18,7 +18,10 @@ use deling_domain::{
 use deling_federation::keys;
 use deling_store::{
     Store, StoreError,
-    queries::agency::{NewAgency, stored_profile},
+    queries::{
+        agency::{NewAgency, stored_profile},
+        audit::Audit,
+    },
 };
 use std::io::BufRead;
 
@@ -85,17 +88,9 @@ async fn agency_update(store: &Store, args: AgencyUpdate) -> anyhow::Result<()> 
             .collect();
         anyhow!("{}", all.join("; "))
     })?;
+    let audit = Audit::new(None, "cli", "agency.update", &agency.slug);
     let updated = store
-        .update_agency_profile(agency.id, &profile, agency.updated_at)
-        .await?;
-    store
-        .put_audit(
-            None,
-            "cli",
-            "agency.update",
-            &updated.slug,
-            serde_json::json!({}),
-        )
+        .update_agency_profile(agency.id, &profile, agency.updated_at, Some(&audit))
         .await?;
     println!(
         "Updated agency {} ({}); its followers get the new profile",
@@ -118,16 +113,8 @@ async fn agency_withdraw(store: &Store, slug: &str, yes: bool) -> anyhow::Result
             agency.name
         );
     }
-    let withdrawn = store.withdraw_agency(agency.id).await?;
-    store
-        .put_audit(
-            None,
-            "cli",
-            "agency.withdraw",
-            slug,
-            serde_json::json!({ "items_withdrawn": withdrawn }),
-        )
-        .await?;
+    let audit = Audit::new(None, "cli", "agency.withdraw", slug);
+    let withdrawn = store.withdraw_agency(agency.id, Some(audit)).await?;
     println!(
         "Withdrew agency {slug} and {withdrawn} item(s); its followers get a Delete from the running server"
     );
@@ -246,19 +233,16 @@ async fn user_revoke(store: &Store, username: &str, slug: &str) -> anyhow::Resul
         .ok_or_else(|| anyhow!("no agency {slug:?}"))?;
     // The operator may leave an agency without an admin: instance admins
     // can still act for it.
+    let audit = Audit::new(
+        None,
+        "cli",
+        "membership.delete",
+        &format!("{username}@{slug}"),
+    );
     let before = store
-        .set_member_role(agency.id, staff.id, None, false)
+        .set_member_role(agency.id, staff.id, None, false, Some(audit))
         .await?
         .ok_or_else(|| anyhow!("{username} has no role in {slug}"))?;
-    store
-        .put_audit(
-            None,
-            "cli",
-            "membership.delete",
-            &format!("{username}@{slug}"),
-            serde_json::json!({"before": before.as_str()}),
-        )
-        .await?;
     println!("{username} is no longer {before} of {slug}");
     Ok(())
 }

@@ -5,7 +5,10 @@ use crate::{
     entities::agency,
     entities::{comment, membership, share},
     error::conflict_on_unique,
-    queries::outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, put_event},
+    queries::{
+        audit::{Audit, write_audit},
+        outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, put_event},
+    },
     records::{Agency, now},
 };
 use deling_domain::{
@@ -83,6 +86,7 @@ impl Store {
         id: i64,
         profile: &AgencyProfile,
         read_at: chrono::DateTime<chrono::Utc>,
+        audit: Option<&Audit>,
     ) -> Result<Agency, StoreError> {
         let txn = self.db().begin().await?;
         let row = agency::ActiveModel {
@@ -111,6 +115,9 @@ impl Store {
             };
         }
         put_event(&txn, EVENT_AGENCY_UPDATE, Some(id), None, None).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         self.get_agency(id)
             .await?
@@ -124,7 +131,9 @@ impl Store {
     /// of the actor is queued for its followers (peers drop its items and
     /// comments on that one activity). Returns how many items were
     /// withdrawn; an agency withdrawn already is [`StoreError::NotFound`].
-    pub async fn withdraw_agency(&self, id: i64) -> Result<u64, StoreError> {
+    /// `audit`, if given, is written with the change, its details
+    /// completed with `items_withdrawn`.
+    pub async fn withdraw_agency(&self, id: i64, audit: Option<Audit>) -> Result<u64, StoreError> {
         let txn = self.db().begin().await?;
         let t = now();
         let res = agency::Entity::update_many()
@@ -164,6 +173,9 @@ impl Store {
             .exec(&txn)
             .await?;
         put_event(&txn, EVENT_AGENCY_DELETE, Some(id), None, None).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, &audit.with("items_withdrawn", withdrawn)).await?;
+        }
         txn.commit().await?;
         Ok(withdrawn)
     }

@@ -7,9 +7,66 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder, Query
 /// An audit entry.
 pub type AuditEntry = audit_log::Model;
 
+/// An entry for the audit log, handed to a store method so that it is
+/// written in the same transaction as the change it records: there is no
+/// change without its entry, and no entry for a change that did not happen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audit {
+    /// The staff member, if the action came through the API.
+    pub staff_id: Option<i64>,
+    /// Who: a username, or `cli` for the operator's command line.
+    pub actor: String,
+    /// What, as `object.verb` (`agency.update`).
+    pub action: String,
+    /// To what: a slug, an id, `user@agency`.
+    pub target: String,
+    /// Anything else worth keeping, as a JSON object.
+    pub details: serde_json::Value,
+}
+
+impl Audit {
+    /// An entry with empty details.
+    pub fn new(staff_id: Option<i64>, actor: &str, action: &str, target: &str) -> Self {
+        Self {
+            staff_id,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            target: target.to_owned(),
+            details: serde_json::json!({}),
+        }
+    }
+
+    /// Adds `key` to the details.
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        if let Some(map) = self.details.as_object_mut() {
+            map.insert(key.to_owned(), value.into());
+        }
+        self
+    }
+}
+
+/// Writes `audit` on `db` (a transaction, usually).
+pub(crate) async fn write_audit(
+    db: &impl sea_orm::ConnectionTrait,
+    audit: &Audit,
+) -> Result<(), StoreError> {
+    audit_log::ActiveModel {
+        staff_id: Set(audit.staff_id),
+        actor: Set(audit.actor.clone()),
+        action: Set(audit.action.clone()),
+        target: Set(audit.target.clone()),
+        details: Set(audit.details.clone()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 impl Store {
-    /// Records an action. `actor` names who did it (a username, or `cli`
-    /// for the operator's command line).
+    /// Records an action on its own. `actor` names who did it (a username,
+    /// or `cli` for the operator's command line).
     pub async fn put_audit(
         &self,
         staff_id: Option<i64>,
@@ -18,18 +75,9 @@ impl Store {
         target: &str,
         details: serde_json::Value,
     ) -> Result<(), StoreError> {
-        audit_log::ActiveModel {
-            staff_id: Set(staff_id),
-            actor: Set(actor.to_owned()),
-            action: Set(action.to_owned()),
-            target: Set(target.to_owned()),
-            details: Set(details),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(self.db())
-        .await?;
-        Ok(())
+        let mut audit = Audit::new(staff_id, actor, action, target);
+        audit.details = details;
+        write_audit(self.db(), &audit).await
     }
 
     /// The newest entries first.

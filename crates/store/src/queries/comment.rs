@@ -400,7 +400,12 @@ impl Store {
     /// Deletes a comment written by local agency `agency_id` and, in the
     /// same transaction, queues the Delete of its Note for everyone its
     /// Create went to. `false` if the agency has no such comment.
-    pub async fn delete_own_comment(&self, id: i64, agency_id: i64) -> Result<bool, StoreError> {
+    pub async fn delete_own_comment(
+        &self,
+        id: i64,
+        agency_id: i64,
+        audit: Option<&crate::queries::audit::Audit>,
+    ) -> Result<bool, StoreError> {
         let txn = self.db().begin().await?;
         let Some(row) = comment::Entity::find_by_id(id)
             .filter(comment::Column::AuthorAgencyId.eq(agency_id))
@@ -425,6 +430,9 @@ impl Store {
             Some(id),
         )
         .await?;
+        if let Some(audit) = audit {
+            crate::queries::audit::write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(true)
     }

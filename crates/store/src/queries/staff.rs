@@ -100,13 +100,16 @@ impl Store {
     /// Sets (`Some`) or removes (`None`) the role of `staff_id` in
     /// `agency_id`. With `keep_an_admin`, a change that would leave the
     /// agency without any admin is a [`StoreError::Conflict`] and changes
-    /// nothing. Returns the role held before.
+    /// nothing. Returns the role held before. `audit`, if given, is written
+    /// with the change when there is one, its details completed with
+    /// `role` (if any) and `before`.
     pub async fn set_member_role(
         &self,
         agency_id: i64,
         staff_id: i64,
         role: Option<Role>,
         keep_an_admin: bool,
+        audit: Option<crate::queries::audit::Audit>,
     ) -> Result<Option<Role>, StoreError> {
         let txn = self.db().begin().await?;
         if self.backend() == sea_orm::DbBackend::Postgres {
@@ -160,6 +163,15 @@ impl Store {
                     .exec(&txn)
                     .await?;
             }
+        }
+        if let Some(audit) = audit
+            && before != role
+        {
+            let mut audit = audit.with("before", before.map(|r| r.as_str()));
+            if let Some(r) = role {
+                audit = audit.with("role", r.as_str());
+            }
+            crate::queries::audit::write_audit(&txn, &audit).await?;
         }
         txn.commit().await?;
         Ok(before)

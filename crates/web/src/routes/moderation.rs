@@ -536,18 +536,21 @@ async fn delete_comment(
     if let deling_store::records::CommentAuthor::Agency { slug, .. } = &c.comment.author {
         let agency = crate::routes::api::agencies::find(&state, slug).await?;
         auth.require_editor(&state, &agency).await?;
-        if !state.store.delete_own_comment(*id, agency.id).await? {
+        let audit = deling_store::queries::audit::Audit::new(
+            Some(auth.staff.id),
+            &auth.staff.username,
+            "comment.delete",
+            &id.to_string(),
+        )
+        .with("author", state.urls.agency(slug).as_str());
+        if !state
+            .store
+            .delete_own_comment(*id, agency.id, Some(&audit))
+            .await?
+        {
             return Err(ApiError::NotFound(format!("no comment {id}")));
         }
         state.wake_federation();
-        audit(
-            &state,
-            &auth,
-            "comment.delete",
-            &id.to_string(),
-            json!({"author": state.urls.agency(slug).as_str()}),
-        )
-        .await?;
         return Ok(HttpResponse::NoContent().finish());
     }
     let c = moderated(&state, &auth, *id).await?;

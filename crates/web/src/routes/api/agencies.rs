@@ -8,7 +8,7 @@ use crate::{
 };
 use actix_web::{HttpResponse, web};
 use deling_domain::agency::{AgencyProfile, RawAgencyProfile};
-use deling_store::queries::agency::stored_profile;
+use deling_store::queries::{agency::stored_profile, audit::Audit};
 
 /// Lists the agencies on this instance.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
@@ -59,19 +59,19 @@ pub async fn update(
     if AgencyProfile::parse(current).ok().as_ref() == Some(&profile) {
         return Ok(HttpResponse::Ok().json(AgencyView::new(&state, agency)));
     }
+    let audit = Audit::new(
+        Some(auth.staff.id),
+        &auth.staff.username,
+        "agency.update",
+        &agency.slug,
+    )
+    .with(
+        "changed",
+        changed_fields(&stored_profile(&agency), &profile.to_raw()),
+    );
     let updated = state
         .store
-        .update_agency_profile(agency.id, &profile, agency.updated_at)
-        .await?;
-    state
-        .store
-        .put_audit(
-            Some(auth.staff.id),
-            &auth.staff.username,
-            "agency.update",
-            &agency.slug,
-            changed_fields(&agency, &updated),
-        )
+        .update_agency_profile(agency.id, &profile, agency.updated_at, Some(&audit))
         .await?;
     state.wake_federation();
     Ok(HttpResponse::Ok().json(AgencyView::new(&state, updated)))
@@ -98,43 +98,29 @@ pub async fn withdraw(
             agency.slug
         )));
     }
-    let items = state.store.withdraw_agency(agency.id).await?;
-    state
-        .store
-        .put_audit(
-            Some(auth.staff.id),
-            &auth.staff.username,
-            "agency.withdraw",
-            &agency.slug,
-            serde_json::json!({ "items_withdrawn": items }),
-        )
-        .await?;
+    let audit = Audit::new(
+        Some(auth.staff.id),
+        &auth.staff.username,
+        "agency.withdraw",
+        &agency.slug,
+    );
+    state.store.withdraw_agency(agency.id, Some(audit)).await?;
     state.wake_federation();
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Which profile fields a change touched, for the audit log.
-fn changed_fields(
-    before: &deling_store::records::Agency,
-    after: &deling_store::records::Agency,
-) -> serde_json::Value {
-    let mut changed = Vec::new();
-    if before.name != after.name {
-        changed.push("name");
-    }
-    if before.summary != after.summary {
-        changed.push("summary");
-    }
-    if before.website != after.website {
-        changed.push("website");
-    }
-    if before.icon_url != after.icon_url {
-        changed.push("icon_url");
-    }
-    if before.org_number != after.org_number {
-        changed.push("org_number");
-    }
-    serde_json::json!({ "changed": changed })
+/// Which profile fields a change touches, for the audit log.
+fn changed_fields(before: &RawAgencyProfile, after: &RawAgencyProfile) -> Vec<&'static str> {
+    [
+        ("name", before.name != after.name),
+        ("summary", before.summary != after.summary),
+        ("website", before.website != after.website),
+        ("icon_url", before.icon_url != after.icon_url),
+        ("org_number", before.org_number != after.org_number),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect()
 }
 
 /// Looks an agency up by slug: 404 if unknown, 410 if withdrawn.

@@ -9,7 +9,7 @@ use crate::{
 };
 use actix_web::{HttpResponse, web};
 use deling_domain::{FieldError, auth::Role};
-use serde_json::json;
+use deling_store::queries::audit::Audit;
 
 fn view(staff: &deling_store::records::Staff, role: Role) -> MemberView {
     MemberView {
@@ -71,22 +71,22 @@ pub async fn put(
         .get_staff_by_username(&username)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no staff account {username:?}")))?;
-    let before = state
+    let audit = Audit::new(
+        Some(auth.staff.id),
+        &auth.staff.username,
+        "membership.put",
+        &format!("{}@{}", staff.username, agency.slug),
+    );
+    state
         .store
-        .set_member_role(agency.id, staff.id, Some(role), !auth.staff.instance_admin)
+        .set_member_role(
+            agency.id,
+            staff.id,
+            Some(role),
+            !auth.staff.instance_admin,
+            Some(audit),
+        )
         .await?;
-    if before != Some(role) {
-        state
-            .store
-            .put_audit(
-                Some(auth.staff.id),
-                &auth.staff.username,
-                "membership.put",
-                &format!("{}@{}", staff.username, agency.slug),
-                json!({"role": role.as_str(), "before": before.map(|r| r.as_str())}),
-            )
-            .await?;
-    }
     Ok(HttpResponse::Ok().json(view(&staff, role)))
 }
 
@@ -112,21 +112,23 @@ pub async fn delete(
         .get_staff_by_username(&username)
         .await?
         .ok_or_else(not_member)?;
-    let before = state
-        .store
-        .set_member_role(agency.id, staff.id, None, !auth.staff.instance_admin)
-        .await?
-        .ok_or_else(not_member)?;
+    let audit = Audit::new(
+        Some(auth.staff.id),
+        &auth.staff.username,
+        "membership.delete",
+        &format!("{}@{}", staff.username, agency.slug),
+    );
     state
         .store
-        .put_audit(
-            Some(auth.staff.id),
-            &auth.staff.username,
-            "membership.delete",
-            &format!("{}@{}", staff.username, agency.slug),
-            json!({"before": before.as_str()}),
+        .set_member_role(
+            agency.id,
+            staff.id,
+            None,
+            !auth.staff.instance_admin,
+            Some(audit),
         )
-        .await?;
+        .await?
+        .ok_or_else(not_member)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
