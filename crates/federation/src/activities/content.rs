@@ -88,10 +88,11 @@ fn check_owner(
     Ok(())
 }
 
-/// Fetches an object a Create or Update named only by id. The document
-/// must carry exactly that id (the library follows no redirect to a
-/// document with another id), so what is stored is what was named.
-async fn fetch_by_id(id: &Url, data: &Data) -> Result<Map<String, Value>, FedError> {
+/// Fetches an object named only by id (in a Create, Update or boost). The
+/// library follows a redirect and chases a document's own id on the same
+/// server; the document must still carry exactly the id named, or a
+/// redirect could file another document under it.
+pub(crate) async fn fetch_by_id(id: &Url, data: &Data) -> Result<Map<String, Value>, FedError> {
     let fetched = activitypub_federation::fetch::fetch_object_http::<_, Value>(id, data).await?;
     if &fetched.url != id {
         return refuse(format!("{id} answered with {}", fetched.url));

@@ -2,16 +2,13 @@
 //! our agencies follow (which bring those items into the catalogue).
 
 use crate::{
-    activities::content::{catalogue_item, local_item_id},
+    activities::content::{catalogue_item, fetch_by_id, local_item_id},
     context::Data,
     error::{FedError, refuse},
     objects::actors::{DbRemoteActor, same_origin},
     protocol::incoming::{Activity, first_url},
 };
-use activitypub_federation::{
-    fetch::{fetch_object_http, object_id::ObjectId},
-    traits::Object,
-};
+use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
 use deling_store::queries::{policy::Verdict, reaction::REACTION_ANNOUNCE};
 use serde_json::Value;
 use url::Url;
@@ -84,16 +81,7 @@ async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
     if data.store.get_host_verdict(&host).await? == Verdict::Refused {
         return Ok(());
     }
-    let fetched = fetch_object_http::<_, Value>(target, data).await?;
-    // The library checks that the document's id is the URL it finally
-    // came from; it must also be the URL that was boosted, or a redirect
-    // could file another server's document under this id.
-    if &fetched.url != target {
-        return refuse(format!("{target} answered with {}", fetched.url));
-    }
-    let Value::Object(object) = fetched.object else {
-        return refuse(format!("{target} is not an object"));
-    };
+    let object = fetch_by_id(target, data).await?;
     let kind = object
         .get("type")
         .and_then(Value::as_str)

@@ -210,6 +210,19 @@ impl Store {
         Ok(())
     }
 
+    /// Reads items by id in one go (tombstones included), in no particular
+    /// order; unknown ids are left out.
+    pub async fn get_items(&self, ids: &[i64]) -> Result<Vec<Item>, StoreError> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let rows = item::Entity::find()
+            .filter(item::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        self.assemble(rows).await
+    }
+
     /// Reads one item, tombstones included (check `deleted_at`).
     pub async fn get_item(&self, id: i64) -> Result<Option<Item>, StoreError> {
         let Some(row) = item::Entity::find_by_id(id).one(self.db()).await? else {

@@ -161,15 +161,21 @@ impl Store {
             .limit(limit)
             .all(self.db())
             .await?;
-        let mut out = Vec::with_capacity(shares.len());
-        for s in shares {
-            if let Some(item) = self.get_item(s.item_id).await?
-                && item.deleted_at.is_none()
-            {
-                out.push((s, item));
-            }
-        }
-        Ok(out)
+        let ids: Vec<i64> = shares.iter().map(|s| s.item_id).collect();
+        let mut items: std::collections::HashMap<i64, crate::records::Item> = self
+            .get_items(&ids)
+            .await?
+            .into_iter()
+            .filter(|i| i.deleted_at.is_none())
+            .map(|i| (i.id, i))
+            .collect();
+        Ok(shares
+            .into_iter()
+            .filter_map(|s| {
+                let item = items.remove(&s.item_id)?;
+                Some((s, item))
+            })
+            .collect())
     }
 
     /// How many local agencies share an item now.

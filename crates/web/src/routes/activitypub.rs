@@ -254,14 +254,20 @@ pub async fn featured(
         Err(gone) => return Ok(gone),
     };
     // The pinned Pages themselves, as Mastodon embeds pinned posts.
-    let mut pages = Vec::new();
-    for i in state.store.list_pinned_items(agency.id).await? {
-        let counts = state.store.count_item_reactions(i.id).await?;
-        pages.push(
-            item::item_page(&state.urls, &i, counts)
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
-        );
-    }
+    let pinned = state.store.list_pinned_items(agency.id).await?;
+    let ids: Vec<i64> = pinned.iter().map(|i| i.id).collect();
+    let counts = state.store.count_reactions_of(&ids).await?;
+    let pages = pinned
+        .iter()
+        .map(|i| {
+            item::item_page(
+                &state.urls,
+                i,
+                counts.get(&i.id).copied().unwrap_or_default(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let doc = serde_json::json!({
         "type": "OrderedCollection",
         "id": state.urls.agency_featured(&agency.slug),
