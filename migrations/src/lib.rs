@@ -15,6 +15,7 @@ mod m20261128_000006_login_attempts;
 mod m20261128_000007_policy;
 mod m20261128_000008_shares;
 mod m20261128_000009_pins;
+mod m20261205_000001_audience;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_policy::Migration),
             Box::new(m20261128_000008_shares::Migration),
             Box::new(m20261128_000009_pins::Migration),
+            Box::new(m20261205_000001_audience::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod agency;
+pub mod audience;
 pub mod auth;
 pub mod error;
 pub mod handle;

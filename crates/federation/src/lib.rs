@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod activities;
+pub mod audience;
 pub mod context;
 pub mod delivery;
 pub mod discovery;

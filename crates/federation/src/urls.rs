@@ -120,6 +120,33 @@ impl Urls {
     pub fn instance_actor(&self) -> Url {
         self.join("/actor")
     }
+
+    /// An agency's answer to a message in its staff inbox. Never served:
+    /// only those it was addressed to receive it.
+    pub fn message(&self, id: i64) -> Url {
+        self.join(&format!("/messages/{id}"))
+    }
+
+    /// The last path segment after `prefix` of a URL on this server, if
+    /// the URL is exactly `{base}{prefix}{segment}`.
+    fn local_segment<'u>(&self, url: &'u Url, prefix: &str) -> Option<&'u str> {
+        let ours = self.base.host_str()?.eq_ignore_ascii_case(url.host_str()?)
+            && self.base.port_or_known_default() == url.port_or_known_default()
+            && url.query().is_none()
+            && url.fragment().is_none();
+        let segment = url.path().strip_prefix(prefix)?;
+        (ours && !segment.is_empty() && !segment.contains('/')).then_some(segment)
+    }
+
+    /// The slug of the local agency whose actor id `url` is.
+    pub fn agency_slug_of<'u>(&self, url: &'u Url) -> Option<&'u str> {
+        self.local_segment(url, "/agencies/")
+    }
+
+    /// The id of the agency answer whose id `url` is.
+    pub fn message_id_of(&self, url: &Url) -> Option<i64> {
+        self.local_segment(url, "/messages/")?.parse().ok()
+    }
 }
 
 #[cfg(test)]
@@ -136,5 +163,47 @@ mod tests {
         assert_eq!(u.item(7).as_str(), "https://deling.oslo.kommune.no/items/7");
         let d = Urls::for_domain("127.0.0.2:8080", true).expect("url");
         assert_eq!(d.item(1).as_str(), "http://127.0.0.2:8080/items/1");
+    }
+
+    #[test]
+    fn parses_local_ids_only() {
+        let u = Urls::for_domain("deling.example.no", false).expect("url");
+        let p = |s: &str| Url::parse(s).expect("url");
+        assert_eq!(
+            u.agency_slug_of(&p("https://deling.example.no/agencies/oslo")),
+            Some("oslo")
+        );
+        assert_eq!(
+            u.agency_slug_of(&p("https://DELING.example.no/agencies/oslo")),
+            Some("oslo")
+        );
+        assert_eq!(
+            u.agency_slug_of(&p("https://evil.example/agencies/oslo")),
+            None
+        );
+        assert_eq!(
+            u.agency_slug_of(&p("https://deling.example.no:8443/agencies/oslo")),
+            None
+        );
+        assert_eq!(
+            u.agency_slug_of(&p("https://deling.example.no/agencies/oslo/followers")),
+            None
+        );
+        assert_eq!(
+            u.agency_slug_of(&p("https://deling.example.no/agencies/")),
+            None
+        );
+        assert_eq!(
+            u.message_id_of(&p("https://deling.example.no/messages/12")),
+            Some(12)
+        );
+        assert_eq!(
+            u.message_id_of(&p("https://deling.example.no/messages/x")),
+            None
+        );
+        assert_eq!(
+            u.message_id_of(&p("https://deling.example.no/messages/12?x=1")),
+            None
+        );
     }
 }

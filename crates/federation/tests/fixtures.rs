@@ -110,6 +110,7 @@ async fn register_actor(store: &Store, actor: &Url) {
             icon_url: None,
             summary_html: None,
             public_key_pem: None,
+            followers: None,
         })
         .await
         .unwrap();

@@ -1062,6 +1062,7 @@ async fn signed_get_context() -> (
             icon_url: None,
             summary_html: None,
             public_key_pem: Some(peer_key.public_key_pem.clone()),
+            followers: None,
         })
         .await
         .unwrap();

@@ -259,6 +259,7 @@ async fn publish_to_follower(config: &Config, inbox: &str) -> String {
             icon_url: None,
             summary_html: None,
             public_key_pem: None,
+            followers: None,
         })
         .await
         .unwrap();

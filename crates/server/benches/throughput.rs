@@ -152,6 +152,7 @@ async fn main() {
                 icon_url: None,
                 summary_html: None,
                 public_key_pem: None,
+                followers: None,
             })
             .await
             .unwrap();

@@ -171,6 +171,13 @@ pub struct Comment {
     pub in_reply_to_id: Option<i64>,
     /// Who wrote it.
     pub author: CommentAuthor,
+    /// Its content warning, shown before the text.
+    pub content_warning: Option<String>,
+    /// Marked sensitive by its author.
+    pub sensitive: bool,
+    /// How it was addressed: always public or unlisted, since nothing
+    /// else is filed as a comment.
+    pub visibility: deling_domain::audience::Visibility,
     /// Sanitised HTML.
     pub content_html: String,
     /// Language, when known.

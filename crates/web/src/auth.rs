@@ -58,6 +58,29 @@ impl Authenticated {
     }
 }
 
+impl Authenticated {
+    /// Succeeds when the caller is on `agency`'s own staff (an editor or
+    /// admin of it). Unlike [`Self::require_editor`], being an instance
+    /// admin is not enough: what people write to an agency privately is
+    /// for that agency's staff alone.
+    pub async fn require_member(
+        &self,
+        state: &AppState,
+        agency: &Agency,
+    ) -> Result<Role, ApiError> {
+        state
+            .store
+            .get_role(self.staff.id, agency.id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Forbidden(format!(
+                    "{} is not on the staff of agency {:?}; its messages are for its staff only",
+                    self.staff.username, agency.slug
+                ))
+            })
+    }
+}
+
 impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;

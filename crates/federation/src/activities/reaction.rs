@@ -100,5 +100,7 @@ async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
     let owner = ObjectId::<DbRemoteActor>::from(owner)
         .dereference(data)
         .await?;
-    catalogue_item(&object, target.clone(), &owner, data).await
+    // Fetched on its own: its own audience is all there is to read.
+    let audience = crate::audience::Audience::of(&object, &Value::Null, &Value::Null);
+    catalogue_item(&object, target.clone(), &audience, &owner, data).await
 }

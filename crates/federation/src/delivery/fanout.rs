@@ -4,15 +4,19 @@ use crate::{
     activities::outgoing::deliveries,
     context::Data,
     error::FedError,
-    objects::{agency::agency_actor, comment::comment_note, item::item_page, share},
+    objects::{
+        agency::agency_actor, comment::comment_note, item::item_page, message::message_note, share,
+    },
     protocol::PUBLIC,
 };
+use deling_domain::audience::Visibility;
 use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
         EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE,
         EVENT_COMMENT_UPDATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_PIN,
-        EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE, EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
+        EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE, EVENT_MESSAGE_CREATE, EVENT_SHARE_CREATE,
+        EVENT_SHARE_UNDO, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -36,6 +40,27 @@ pub async fn deliveries_for(
     // queued just before.
     if agency.deleted_at.is_some() && event.kind != EVENT_AGENCY_DELETE {
         return Ok(vec![]);
+    }
+    if event.kind == EVENT_MESSAGE_CREATE {
+        // Addressed as the message answered: a direct answer goes to its
+        // author alone, never to the followers.
+        let Some(m) = (match event.message_id {
+            Some(id) => data.store.get_message(id).await?,
+            None => None,
+        }) else {
+            return Ok(vec![]);
+        };
+        let Some((note, mut to)) = message_note(&data.store, urls, &agency.slug, &m).await? else {
+            return Ok(vec![]);
+        };
+        if m.visibility != Visibility::Direct {
+            to.extend(inboxes);
+        }
+        let mut id = urls.message(m.id);
+        id.set_path(&format!("/messages/{}/create", m.id));
+        let activity = json!({"type": "Create", "id": id, "actor": actor, "object": note,
+            "to": note.to, "cc": note.cc, "published": m.published_at});
+        return allowed_deliveries(data, &activity, agency_id, to).await;
     }
     if event.kind == EVENT_AGENCY_UPDATE {
         // The whole actor document, as Mastodon and others take an

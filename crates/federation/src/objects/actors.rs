@@ -138,6 +138,13 @@ impl Object for DbRemoteActor {
                 icon_url: json.icon.map(|i| i.url.to_string()),
                 summary_html: json.summary.as_deref().map(markdown::sanitize),
                 public_key_pem: Some(json.public_key.public_key_pem),
+                // Only a collection on the actor's own server can stand for
+                // its followers; anything else would let a post addressed
+                // to someone else's followers pass as followers-only.
+                followers: json
+                    .followers
+                    .filter(|f| same_origin(f, &json.id).is_ok())
+                    .map(|u| u.to_string()),
             })
             .await?;
         Self::new(row)

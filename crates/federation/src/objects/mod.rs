@@ -4,4 +4,5 @@ pub mod actors;
 pub mod agency;
 pub mod comment;
 pub mod item;
+pub mod message;
 pub mod share;

@@ -97,4 +97,11 @@ pub struct Activity {
     pub actor: Url,
     /// What to.
     pub object: ObjectRef,
+    /// Primary audience, read where the object names none (as Mastodon
+    /// does).
+    #[serde(default)]
+    pub to: Value,
+    /// Secondary audience, likewise.
+    #[serde(default)]
+    pub cc: Value,
 }

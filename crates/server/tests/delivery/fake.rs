@@ -173,6 +173,7 @@ impl FakeServer {
             icon_url: None,
             summary_html: None,
             public_key_pem: None,
+            followers: None,
         }
     }
 

@@ -20,6 +20,9 @@ pub struct Model {
     pub updated_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
     pub hidden_at: Option<DateTimeUtc>,
+    pub visibility: String,
+    pub summary: Option<String>,
+    pub sensitive: bool,
 }
 
 /// Relations are followed with explicit queries in `queries`.

@@ -18,6 +18,7 @@ pub mod item_link;
 pub mod item_tag;
 pub mod login_attempt;
 pub mod membership;
+pub mod message;
 pub mod outbox_event;
 pub mod reaction;
 pub mod remote_actor;

@@ -15,6 +15,7 @@ pub struct Model {
     pub share_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub processed_at: Option<DateTimeUtc>,
+    pub message_id: Option<i64>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

@@ -22,6 +22,7 @@ pub struct Model {
     pub public_key_pem: Option<String>,
     pub fetched_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    pub followers: Option<String>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

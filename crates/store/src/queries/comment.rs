@@ -9,6 +9,7 @@ use crate::{
     records::{Comment, CommentAuthor, handle_of, now},
 };
 use chrono::{DateTime, Utc};
+use deling_domain::audience::Visibility;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     TransactionTrait, sea_query::Expr,
@@ -33,6 +34,45 @@ pub struct RemoteCommentData {
     pub published_at: DateTime<Utc>,
     /// Held hidden for a moderator (the author's domain is silenced).
     pub hidden: bool,
+    /// Public or unlisted: nothing else may be filed as a comment.
+    pub visibility: PublicVisibility,
+    /// Content warning.
+    pub content_warning: Option<String>,
+    /// Marked sensitive.
+    pub sensitive: bool,
+}
+
+/// What public reads of comments accept: a second guard behind
+/// [`PublicVisibility`], so a damaged row is never shown.
+const PUBLIC_VISIBILITIES: [&str; 2] = ["public", "unlisted"];
+
+/// The two visibilities a comment may have. A separate type, so that a
+/// followers-only or direct post cannot be filed as a public comment by
+/// mistake: the caller must decide, and has nothing to pass for those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicVisibility {
+    /// Addressed to the public.
+    Public,
+    /// Public in copy only.
+    Unlisted,
+}
+
+impl PublicVisibility {
+    /// The visibility a post must have to be a comment, if it has it.
+    pub fn of(v: Visibility) -> Option<Self> {
+        match v {
+            Visibility::Public => Some(Self::Public),
+            Visibility::Unlisted => Some(Self::Unlisted),
+            Visibility::Followers | Visibility::Direct => None,
+        }
+    }
+
+    fn visibility(self) -> Visibility {
+        match self {
+            Self::Public => Visibility::Public,
+            Self::Unlisted => Visibility::Unlisted,
+        }
+    }
 }
 use std::collections::HashMap;
 
@@ -61,6 +101,9 @@ impl Store {
             updated_at: Set(None),
             deleted_at: Set(None),
             hidden_at: Set(None),
+            visibility: Set(Visibility::Public.as_str().to_owned()),
+            summary: Set(None),
+            sensitive: Set(false),
             ..Default::default()
         }
         .insert(&txn)
@@ -102,6 +145,8 @@ impl Store {
                 let mut row: comment::ActiveModel = e.into();
                 row.content_html = Set(d.content_html);
                 row.language = Set(d.language);
+                row.summary = Set(d.content_warning);
+                row.sensitive = Set(d.sensitive);
                 row.updated_at = Set(Some(now()));
                 row.update(self.db()).await?
             }
@@ -119,6 +164,9 @@ impl Store {
                     updated_at: Set(None),
                     deleted_at: Set(None),
                     hidden_at: Set(d.hidden.then(now)),
+                    visibility: Set(d.visibility.visibility().as_str().to_owned()),
+                    summary: Set(d.content_warning),
+                    sensitive: Set(d.sensitive),
                     ..Default::default()
                 }
                 .insert(self.db())
@@ -166,6 +214,7 @@ impl Store {
         let Some(row) = comment::Entity::find_by_id(id)
             .filter(comment::Column::DeletedAt.is_null())
             .filter(comment::Column::HiddenAt.is_null())
+            .filter(comment::Column::Visibility.is_in(PUBLIC_VISIBILITIES))
             .one(self.db())
             .await?
         else {
@@ -186,6 +235,7 @@ impl Store {
             .filter(comment::Column::ItemId.eq(item_id))
             .filter(comment::Column::DeletedAt.is_null())
             .filter(comment::Column::HiddenAt.is_null())
+            .filter(comment::Column::Visibility.is_in(PUBLIC_VISIBILITIES))
             .order_by_asc(comment::Column::PublishedAt)
             .order_by_asc(comment::Column::Id)
             .all(self.db())
@@ -251,6 +301,11 @@ impl Store {
                     item_id: r.item_id,
                     in_reply_to_id: r.in_reply_to_id,
                     author,
+                    content_warning: r.summary,
+                    sensitive: r.sensitive,
+                    // Only these two are ever written; anything else read
+                    // back is a damaged row, kept out of public lists below.
+                    visibility: r.visibility.parse().unwrap_or(Visibility::Direct),
                     content_html: r.content_html,
                     language: r.language,
                     published_at: r.published_at,

@@ -10,6 +10,7 @@ pub mod inbox;
 pub mod instance;
 pub mod item;
 pub mod login;
+pub mod message;
 pub mod outbox;
 pub mod policy;
 pub mod reaction;

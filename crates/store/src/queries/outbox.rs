@@ -40,6 +40,8 @@ pub const EVENT_ITEM_PIN: &str = "item_pin";
 pub const EVENT_ITEM_UNPIN: &str = "item_unpin";
 /// A local agency commented.
 pub const EVENT_COMMENT_CREATE: &str = "comment_create";
+/// A local agency answered a message in its staff inbox.
+pub const EVENT_MESSAGE_CREATE: &str = "message_create";
 
 /// Records an event inside the caller's transaction.
 pub(crate) async fn put_event(
@@ -86,6 +88,7 @@ async fn insert_event(
         item_id: Set(item_id),
         comment_id: Set(comment_id),
         share_id: Set(share_id),
+        message_id: Set(None),
         created_at: Set(now()),
         processed_at: Set(None),
         ..Default::default()

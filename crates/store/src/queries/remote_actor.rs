@@ -32,6 +32,9 @@ pub struct RemoteActorData {
     pub summary_html: Option<String>,
     /// PEM public key.
     pub public_key_pem: Option<String>,
+    /// Its followers collection, which tells a followers-only post from a
+    /// direct one.
+    pub followers: Option<String>,
 }
 
 impl Store {
@@ -51,6 +54,7 @@ impl Store {
             icon_url: Set(d.icon_url),
             summary_html: Set(d.summary_html),
             public_key_pem: Set(d.public_key_pem),
+            followers: Set(d.followers),
             fetched_at: Set(t),
             created_at: Set(t),
             ..Default::default()
@@ -68,6 +72,7 @@ impl Store {
                     remote_actor::Column::IconUrl,
                     remote_actor::Column::SummaryHtml,
                     remote_actor::Column::PublicKeyPem,
+                    remote_actor::Column::Followers,
                     remote_actor::Column::FetchedAt,
                 ])
                 .to_owned(),

@@ -36,6 +36,9 @@ impl Modify for BearerAuth {
         api::members::put,
         api::members::delete,
         api::members::me,
+        api::messages::list,
+        api::messages::get,
+        api::messages::reply,
         api::items::list,
         api::items::get,
         api::items::create,
@@ -57,7 +60,7 @@ impl Modify for BearerAuth {
         api::admin::federation,
     ),
     components(schemas(
-        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::SharedItemView, dto::MemberBody, dto::CommentEditBody, dto::MemberView, dto::MeView, dto::MembershipView, dto::LinkView, dto::ItemPage, dto::ActorRef,
+        dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::SharedItemView, dto::MemberBody, dto::CommentEditBody, dto::MemberView, dto::MeView, dto::MessageView, dto::MessagePage, dto::MessageReplyBody, dto::MembershipView, dto::LinkView, dto::ItemPage, dto::ActorRef,
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
         api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod federation;
 pub mod items;
 pub mod members;
+pub mod messages;
 pub mod shares;
 pub mod tokens;
 
@@ -52,6 +53,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/agencies/{slug}/followers",
                 web::get().to(federation::followers),
+            )
+            .route("/agencies/{slug}/messages", web::get().to(messages::list))
+            .route(
+                "/agencies/{slug}/messages/{id}",
+                web::get().to(messages::get),
+            )
+            .route(
+                "/agencies/{slug}/messages/{id}/replies",
+                web::post().to(messages::reply),
             )
             .route("/items", web::get().to(items::list))
             .route("/items/{id}", web::get().to(items::get))

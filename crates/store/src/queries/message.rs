@@ -1,0 +1,397 @@
+//! An agency's staff inbox: what was addressed to it privately (direct
+//! messages, followers-only replies) or mentioned it outside a public
+//! thread, and its answers. These rows live apart from comments so that
+//! no public query (comment lists, counts, replies collections) can ever
+//! reach them.
+
+use crate::{
+    Store, StoreError,
+    entities::{message, outbox_event, remote_actor},
+    queries::outbox::EVENT_MESSAGE_CREATE,
+    records::{handle_of, now},
+};
+use chrono::{DateTime, Utc};
+use deling_domain::audience::Visibility;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Who a message was addressed to, as the addresses it named.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addressed {
+    /// Primary recipients.
+    pub to: Vec<String>,
+    /// Secondary recipients.
+    pub cc: Vec<String>,
+}
+
+/// The remote author of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageAuthor {
+    /// Remote actor row id.
+    pub actor_id: i64,
+    /// ActivityPub id.
+    pub ap_id: String,
+    /// `@user@domain`.
+    pub handle: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Profile page.
+    pub url: Option<String>,
+    /// Inbox to answer at (the shared one where there is one).
+    pub inbox: String,
+}
+
+/// A message in an agency's staff inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Local id.
+    pub id: i64,
+    /// The agency whose inbox it is in.
+    pub agency_id: i64,
+    /// ActivityPub id of a received message; `None` for the agency's own
+    /// answers (their id is built from `id`).
+    pub ap_id: Option<String>,
+    /// Its remote author; `None` when the agency wrote it.
+    pub author: Option<MessageAuthor>,
+    /// The ActivityPub id of what it answers, if anything.
+    pub in_reply_to: Option<String>,
+    /// The message here that it answers, if any.
+    pub in_reply_to_message_id: Option<i64>,
+    /// The item it concerns (a private reply to one), if any.
+    pub item_id: Option<i64>,
+    /// How widely it was addressed.
+    pub visibility: Visibility,
+    /// Its content warning, shown before the text.
+    pub content_warning: Option<String>,
+    /// Marked sensitive by its author.
+    pub sensitive: bool,
+    /// Sanitised HTML.
+    pub content_html: String,
+    /// Language, when known.
+    pub language: Option<String>,
+    /// Who it was addressed to.
+    pub addressed: Addressed,
+    /// Written.
+    pub published_at: DateTime<Utc>,
+    /// Last edited.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A received message, already sanitised, for each agency it reached.
+#[derive(Debug, Clone)]
+pub struct RemoteMessageData {
+    /// Its ActivityPub id.
+    pub ap_id: String,
+    /// Its author.
+    pub author_remote_actor_id: i64,
+    /// What it answers (an ActivityPub id), if anything.
+    pub in_reply_to: Option<String>,
+    /// The item it concerns, if it replies to one of ours or one we hold.
+    pub item_id: Option<i64>,
+    /// How widely it was addressed.
+    pub visibility: Visibility,
+    /// Content warning.
+    pub content_warning: Option<String>,
+    /// Marked sensitive.
+    pub sensitive: bool,
+    /// Sanitised HTML.
+    pub content_html: String,
+    /// Language.
+    pub language: Option<String>,
+    /// Who it was addressed to.
+    pub addressed: Addressed,
+    /// Written.
+    pub published_at: DateTime<Utc>,
+}
+
+/// An agency's answer to a message, for [`Store::put_message_answer`].
+#[derive(Debug, Clone)]
+pub struct AnswerData {
+    /// The agency that answers.
+    pub agency_id: i64,
+    /// The message answered (in that agency's inbox).
+    pub parent_id: i64,
+    /// Markdown source.
+    pub source: String,
+    /// Rendered, sanitised HTML.
+    pub html: String,
+    /// Addressed as the message answered was.
+    pub visibility: Visibility,
+    /// Who it is addressed to.
+    pub addressed: Addressed,
+}
+
+impl Store {
+    /// Files a received message in the inbox of each agency in
+    /// `recipients` (agency id, and the message of that agency it
+    /// answers). A message sent again by its author updates the text;
+    /// its visibility stays as first received, so an edit can never make
+    /// public what was sent privately. Another author's message with the
+    /// same id is a conflict; a deleted one stays deleted.
+    pub async fn put_remote_message(
+        &self,
+        recipients: &[(i64, Option<i64>)],
+        d: RemoteMessageData,
+    ) -> Result<Vec<Message>, StoreError> {
+        let txn = self.db().begin().await?;
+        let existing = message::Entity::find()
+            .filter(message::Column::ApId.eq(d.ap_id.as_str()))
+            .all(&txn)
+            .await?;
+        if existing
+            .iter()
+            .any(|e| e.author_remote_actor_id != Some(d.author_remote_actor_id))
+        {
+            return Err(StoreError::Conflict(format!(
+                "{} belongs to another actor",
+                d.ap_id
+            )));
+        }
+        if existing.iter().any(|e| e.deleted_at.is_some()) {
+            return Err(StoreError::NotFound("message"));
+        }
+        let audience = serde_json::to_string(&d.addressed).unwrap_or_else(|_| "{}".into());
+        let t = now();
+        let mut ids = Vec::with_capacity(recipients.len());
+        for &(agency_id, parent) in recipients {
+            match existing.iter().find(|e| e.agency_id == agency_id) {
+                Some(e) => {
+                    let mut row: message::ActiveModel = e.clone().into();
+                    row.content_html = Set(d.content_html.clone());
+                    row.summary = Set(d.content_warning.clone());
+                    row.sensitive = Set(d.sensitive);
+                    row.language = Set(d.language.clone());
+                    row.updated_at = Set(Some(t));
+                    ids.push(row.update(&txn).await?.id);
+                }
+                None => {
+                    let row = message::ActiveModel {
+                        agency_id: Set(agency_id),
+                        ap_id: Set(Some(d.ap_id.clone())),
+                        author_remote_actor_id: Set(Some(d.author_remote_actor_id)),
+                        in_reply_to: Set(d.in_reply_to.clone()),
+                        in_reply_to_message_id: Set(parent),
+                        item_id: Set(d.item_id),
+                        visibility: Set(d.visibility.as_str().to_owned()),
+                        summary: Set(d.content_warning.clone()),
+                        sensitive: Set(d.sensitive),
+                        content_source: Set(None),
+                        content_html: Set(d.content_html.clone()),
+                        language: Set(d.language.clone()),
+                        audience: Set(audience.clone()),
+                        published_at: Set(d.published_at),
+                        updated_at: Set(None),
+                        deleted_at: Set(None),
+                        created_at: Set(t),
+                        ..Default::default()
+                    }
+                    .insert(&txn)
+                    .await?;
+                    ids.push(row.id);
+                }
+            }
+        }
+        txn.commit().await?;
+        let rows = message::Entity::find()
+            .filter(message::Column::Id.is_in(ids))
+            .order_by_asc(message::Column::Id)
+            .all(self.db())
+            .await?;
+        self.assemble_messages(rows).await
+    }
+
+    /// Whether a message with this ActivityPub id was received (by any
+    /// agency): once private, an object stays private.
+    pub async fn is_message(&self, ap_id: &str) -> Result<bool, StoreError> {
+        Ok(message::Entity::find()
+            .filter(message::Column::ApId.eq(ap_id))
+            .one(self.db())
+            .await?
+            .is_some())
+    }
+
+    /// The messages (one per agency) that carry ActivityPub id `ap_id`, as
+    /// (agency id, message id), for threading a reply to them.
+    pub async fn list_messages_by_ap_id(&self, ap_id: &str) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(message::Entity::find()
+            .filter(message::Column::ApId.eq(ap_id))
+            .filter(message::Column::DeletedAt.is_null())
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|m| (m.agency_id, m.id))
+            .collect())
+    }
+
+    /// Erases a received message (every agency's copy) if `remote_actor_id`
+    /// wrote it; `true` if there was one. The rows stay as tombstones so a
+    /// late Create or Update cannot bring it back.
+    pub async fn delete_remote_message(
+        &self,
+        ap_id: &str,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
+        let res = message::Entity::update_many()
+            .col_expr(message::Column::DeletedAt, Expr::value(Some(now())))
+            .col_expr(message::Column::ContentHtml, Expr::value(String::new()))
+            .col_expr(
+                message::Column::Summary,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(message::Column::ApId.eq(ap_id))
+            .filter(message::Column::AuthorRemoteActorId.eq(remote_actor_id))
+            .filter(message::Column::DeletedAt.is_null())
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    /// An agency's messages, newest first, `limit` of them before message
+    /// id `before` (all when `None`).
+    pub async fn list_messages(
+        &self,
+        agency_id: i64,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut q = message::Entity::find()
+            .filter(message::Column::AgencyId.eq(agency_id))
+            .filter(message::Column::DeletedAt.is_null());
+        if let Some(before) = before {
+            q = q.filter(message::Column::Id.lt(before));
+        }
+        let rows = q
+            .order_by_desc(message::Column::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        self.assemble_messages(rows).await
+    }
+
+    /// A message that is not deleted, whichever agency's it is.
+    pub async fn get_message(&self, id: i64) -> Result<Option<Message>, StoreError> {
+        let rows = message::Entity::find_by_id(id)
+            .filter(message::Column::DeletedAt.is_null())
+            .all(self.db())
+            .await?;
+        Ok(self.assemble_messages(rows).await?.pop())
+    }
+
+    /// Stores an agency's answer to one of its messages and, in the same
+    /// transaction, queues its delivery. `None` if the message answered is
+    /// not (or no longer) in that agency's inbox.
+    pub async fn put_message_answer(&self, a: AnswerData) -> Result<Option<Message>, StoreError> {
+        let audience = serde_json::to_string(&a.addressed).unwrap_or_else(|_| "{}".into());
+        let txn = self.db().begin().await?;
+        let Some(parent) = message::Entity::find_by_id(a.parent_id)
+            .filter(message::Column::AgencyId.eq(a.agency_id))
+            .filter(message::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let in_reply_to = parent.ap_id.clone();
+        let t = now();
+        let row = message::ActiveModel {
+            agency_id: Set(a.agency_id),
+            ap_id: Set(None),
+            author_remote_actor_id: Set(None),
+            in_reply_to: Set(in_reply_to),
+            in_reply_to_message_id: Set(Some(parent.id)),
+            item_id: Set(parent.item_id),
+            visibility: Set(a.visibility.as_str().to_owned()),
+            summary: Set(None),
+            sensitive: Set(false),
+            content_source: Set(Some(a.source)),
+            content_html: Set(a.html),
+            language: Set(None),
+            audience: Set(audience),
+            published_at: Set(t),
+            updated_at: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(t),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        outbox_event::Entity::insert(outbox_event::ActiveModel {
+            kind: Set(EVENT_MESSAGE_CREATE.to_owned()),
+            agency_id: Set(Some(a.agency_id)),
+            item_id: Set(None),
+            comment_id: Set(None),
+            share_id: Set(None),
+            message_id: Set(Some(row.id)),
+            created_at: Set(t),
+            processed_at: Set(None),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(self.assemble_messages(vec![row]).await?.pop())
+    }
+
+    async fn assemble_messages(
+        &self,
+        rows: Vec<message::Model>,
+    ) -> Result<Vec<Message>, StoreError> {
+        let actor_ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.author_remote_actor_id)
+            .collect();
+        let actors: HashMap<i64, remote_actor::Model> = remote_actor::Entity::find()
+            .filter(remote_actor::Column::Id.is_in(actor_ids))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let author = match r.author_remote_actor_id {
+                None => None,
+                Some(id) => match actors.get(&id) {
+                    Some(a) => Some(MessageAuthor {
+                        actor_id: a.id,
+                        ap_id: a.ap_id.clone(),
+                        handle: handle_of(a),
+                        name: a.name.clone(),
+                        url: a.url.clone(),
+                        inbox: a.shared_inbox.clone().unwrap_or_else(|| a.inbox.clone()),
+                    }),
+                    // Its author was deleted meanwhile (and the row with it).
+                    None => continue,
+                },
+            };
+            let visibility = r
+                .visibility
+                .parse()
+                // An unreadable value is treated as the most private.
+                .unwrap_or(Visibility::Direct);
+            let addressed = serde_json::from_str(&r.audience).unwrap_or_default();
+            out.push(Message {
+                id: r.id,
+                agency_id: r.agency_id,
+                ap_id: r.ap_id,
+                author,
+                in_reply_to: r.in_reply_to,
+                in_reply_to_message_id: r.in_reply_to_message_id,
+                item_id: r.item_id,
+                visibility,
+                content_warning: r.summary,
+                sensitive: r.sensitive,
+                content_html: r.content_html,
+                language: r.language,
+                addressed,
+                published_at: r.published_at,
+                updated_at: r.updated_at,
+            });
+        }
+        Ok(out)
+    }
+}

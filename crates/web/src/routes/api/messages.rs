@@ -1,0 +1,162 @@
+//! An agency's staff inbox: direct messages, followers-only replies and
+//! mentions, readable by the agency's own staff only, and answered with
+//! the visibility they came with.
+
+use crate::{
+    auth::Authenticated,
+    dto::{MessagePage, MessageReplyBody, MessageView, ObjectOnly},
+    error::{ApiError, Problem},
+    routes::api::agencies,
+    state::AppState,
+};
+use actix_web::{HttpResponse, web};
+use deling_domain::{FieldError, markdown, text::MarkdownSource};
+use deling_store::queries::message::AnswerData;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Most messages on one page.
+const MAX_LIMIT: u64 = 100;
+
+/// Query of `GET /api/v1/agencies/{slug}/messages`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct MessageQuery {
+    /// Only messages older than this message id (the `next` link).
+    pub before: Option<i64>,
+    /// How many (1 to 100, 20 by default).
+    pub limit: Option<u64>,
+}
+
+/// Lists an agency's messages, newest first (its staff only).
+#[utoipa::path(get, path = "/api/v1/agencies/{slug}/messages", tag = "agencies",
+    params(("slug" = String, Path, description = "The agency's slug"), MessageQuery), security(("bearer" = [])),
+    responses((status = 200, body = MessagePage), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    slug: web::Path<String>,
+    q: web::Query<MessageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_member(&state, &agency).await?;
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::Invalid(vec![FieldError::new(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )]));
+    }
+    let messages = state
+        .store
+        .list_messages(agency.id, q.before, limit)
+        .await?;
+    let next = (messages.len() as u64 == limit)
+        .then(|| messages.last().map(|m| m.id))
+        .flatten()
+        .map(|id| {
+            format!(
+                "/api/v1/agencies/{}/messages?before={id}&limit={limit}",
+                agency.slug
+            )
+        });
+    let messages = messages
+        .into_iter()
+        .map(|m| MessageView::new(&state, &agency, m))
+        .collect();
+    Ok(HttpResponse::Ok().json(MessagePage { messages, next }))
+}
+
+/// The agency's message `id`, or 404 (also for another agency's).
+async fn find(
+    state: &AppState,
+    agency: &deling_store::records::Agency,
+    id: i64,
+) -> Result<deling_store::queries::message::Message, ApiError> {
+    state
+        .store
+        .get_message(id)
+        .await?
+        .filter(|m| m.agency_id == agency.id)
+        .ok_or_else(|| ApiError::NotFound(format!("agency {:?} has no message {id}", agency.slug)))
+}
+
+/// One of an agency's messages (its staff only).
+#[utoipa::path(get, path = "/api/v1/agencies/{slug}/messages/{id}", tag = "agencies",
+    params(("slug" = String, Path, description = "The agency's slug"), ("id" = i64, Path, description = "Message id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = MessageView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_member(&state, &agency).await?;
+    let m = find(&state, &agency, id).await?;
+    Ok(HttpResponse::Ok().json(MessageView::new(&state, &agency, m)))
+}
+
+/// Answers a received message as the agency, addressed as the message
+/// was: a direct message directly to its author, a followers-only one to
+/// the agency's followers and the author. Never public unless the
+/// message was.
+#[utoipa::path(post, path = "/api/v1/agencies/{slug}/messages/{id}/replies", tag = "agencies",
+    request_body = MessageReplyBody,
+    params(("slug" = String, Path, description = "The agency's slug"), ("id" = i64, Path, description = "Message id")),
+    security(("bearer" = [])),
+    responses((status = 201, body = MessageView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn reply(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, i64)>,
+    body: web::Json<ObjectOnly<MessageReplyBody>>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let agency = agencies::find(&state, &slug).await?;
+    auth.require_member(&state, &agency).await?;
+    let source = MarkdownSource::parse(&body.into_inner().0.body)
+        .map_err(|e| ApiError::Invalid(vec![FieldError::new("body", e)]))?;
+    let html = markdown::render(source.as_str());
+    if markdown::plain_text(&html).is_empty() {
+        return Err(ApiError::Invalid(vec![FieldError::new(
+            "body",
+            "must not be empty",
+        )]));
+    }
+    let parent = find(&state, &agency, id).await?;
+    if parent.author.is_none() {
+        return Err(ApiError::Invalid(vec![FieldError::new(
+            "id",
+            "is the agency's own answer; answer the message it answered",
+        )]));
+    }
+    let addressed =
+        deling_federation::objects::message::answer_audience(&state.urls, &agency.slug, &parent)?;
+    let answer = state
+        .store
+        .put_message_answer(AnswerData {
+            agency_id: agency.id,
+            parent_id: parent.id,
+            source: source.into_inner(),
+            html,
+            visibility: parent.visibility,
+            addressed,
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("agency {slug:?} has no message {id}")))?;
+    state.wake_federation();
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/agencies/{slug}/messages/{}", answer.id),
+        ))
+        .json(MessageView::new(&state, &agency, answer)))
+}
