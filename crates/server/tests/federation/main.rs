@@ -15,6 +15,7 @@ mod lifecycle;
 mod ordering;
 mod pins;
 mod policy;
+mod privacy;
 mod profile;
 mod reactions;
 mod replies;

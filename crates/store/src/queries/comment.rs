@@ -44,7 +44,7 @@ pub struct RemoteCommentData {
 
 /// What public reads of comments accept: a second guard behind
 /// [`PublicVisibility`], so a damaged row is never shown.
-const PUBLIC_VISIBILITIES: [&str; 2] = ["public", "unlisted"];
+pub(crate) const PUBLIC_VISIBILITIES: [&str; 2] = ["public", "unlisted"];
 
 /// The two visibilities a comment may have. A separate type, so that a
 /// followers-only or direct post cannot be filed as a public comment by

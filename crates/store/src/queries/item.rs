@@ -555,6 +555,7 @@ impl Store {
             .filter(comment::Column::ItemId.is_in(item_ids.iter().copied()))
             .filter(comment::Column::DeletedAt.is_null())
             .filter(comment::Column::HiddenAt.is_null())
+            .filter(comment::Column::Visibility.is_in(crate::queries::comment::PUBLIC_VISIBILITIES))
             .group_by(comment::Column::ItemId)
             .into_tuple()
             .all(self.db())
@@ -595,6 +596,7 @@ impl Store {
             .filter(comment::Column::ItemId.eq(item_id))
             .filter(comment::Column::DeletedAt.is_null())
             .filter(comment::Column::HiddenAt.is_null())
+            .filter(comment::Column::Visibility.is_in(crate::queries::comment::PUBLIC_VISIBILITIES))
             .count(self.db())
             .await?;
         let local_shares = self.count_item_shares(item_id).await?;

@@ -1,0 +1,478 @@
+//! What a person sends an agency privately stays with the agency's staff:
+//! direct and followers-only posts are never comments, never in the
+//! replies collection or the counts, and the agency's answer goes only to
+//! whom the message's visibility allows. Content warnings are kept.
+
+use crate::{
+    helpers::{Instance, eventually, json_body},
+    peer::{FakeActor, FakePeer, fake_keys, public_pem, verify_received},
+};
+use chrono::Utc;
+use deling_store::queries::inbox::{INBOX_DONE, INBOX_PENDING};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// B with agency oslo (one item), a fake server with eve (whose actor
+/// document names her followers collection), and a second fake server
+/// with frank, who follows oslo.
+struct Scene {
+    b: Instance,
+    peer: FakePeer,
+    eve: FakeActor,
+    eve_followers: String,
+    follower_peer: FakePeer,
+    item: i64,
+}
+
+async fn scene() -> Scene {
+    let (b, peer, follower_peer) =
+        tokio::join!(Instance::spawn(), FakePeer::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let item = b.publish("oslo", "Byggesak", &["byggesak"]).await;
+    let [k1, k2] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let eve_followers = format!("{}/followers", eve.id);
+    // Mastodon's actor document names the followers collection; that is
+    // how a followers-only post is told from a direct one.
+    peer.serve(
+        "/actors/eve",
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "type": "Person", "id": eve.id, "preferredUsername": "eve", "name": "Eve",
+            "inbox": format!("{}/inbox", eve.id), "followers": eve_followers,
+            "endpoints": {"sharedInbox": peer.url("/inbox")},
+            "publicKey": {"id": eve.key_id, "owner": eve.id, "publicKeyPem": public_pem(k1)},
+        }),
+    );
+    let frank = follower_peer.actor("frank", k2);
+    b.followed_by(&frank, "oslo").await;
+    Scene {
+        b,
+        peer,
+        eve,
+        eve_followers,
+        follower_peer,
+        item,
+    }
+}
+
+impl Scene {
+    fn item_url(&self) -> String {
+        self.b.url(&format!("/items/{}", self.item))
+    }
+
+    /// eve sends `Create` (or `Update`) of `note`; waits until B has
+    /// processed it and returns its stored status.
+    async fn send(&self, kind: &str, name: &str, note: Value) -> String {
+        let id = self.eve.activity_id(name);
+        let activity = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": id, "type": kind, "actor": self.eve.id, "object": note,
+        });
+        let resp = self
+            .eve
+            .post(&self.b.shared_inbox(), &activity)
+            .send(&self.b.client)
+            .await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::ACCEPTED,
+            "{}",
+            resp.text().await.unwrap()
+        );
+        eventually(&format!("{id} processed"), async || {
+            match self.b.store.get_inbox_activity(&id).await.unwrap() {
+                Some(row) if row.status != INBOX_PENDING => Ok(row.status),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await
+    }
+
+    /// oslo's staff inbox, as its editor sees it.
+    async fn messages(&self) -> Vec<Value> {
+        let resp = self
+            .b
+            .send(Method::GET, "/api/v1/agencies/oslo/messages", None)
+            .await;
+        json_body(resp, StatusCode::OK).await["messages"]
+            .as_array()
+            .expect("messages")
+            .clone()
+    }
+
+    /// Everything the public and peers can see of the item: its comments,
+    /// its counts, and the replies collection (fetched signed, by eve).
+    async fn public_view(&self) -> String {
+        let comments = self.b.comments(self.item).await;
+        let item = self
+            .b
+            .get_json(&format!("/api/v1/items/{}", self.item))
+            .await;
+        let replies = self
+            .eve
+            .get(&format!("{}/replies", self.item_url()))
+            .send(&self.b.client)
+            .await;
+        assert_eq!(replies.status(), StatusCode::OK);
+        let replies: Value = replies.json().await.unwrap();
+        assert_eq!(item["counts"]["comments"], comments.len(), "{item}");
+        assert_eq!(replies["totalItems"], comments.len(), "{replies}");
+        format!("{comments:?} {item} {replies}")
+    }
+
+    async fn deliveries_done(&self) {
+        eventually("B's deliveries to finish", async || {
+            match self.b.store.count_pending_deliveries().await.unwrap() {
+                0 => Ok(()),
+                n => Err(format!("{n} pending")),
+            }
+        })
+        .await;
+    }
+
+    /// Answers message `id` as oslo; the answer as the API returns it.
+    async fn answer(&self, id: &Value, body: &str) -> Value {
+        let resp = self
+            .b
+            .send(
+                Method::POST,
+                &format!("/api/v1/agencies/oslo/messages/{id}/replies"),
+                Some(&json!({ "body": body })),
+            )
+            .await;
+        json_body(resp, StatusCode::CREATED).await
+    }
+
+    /// The Create of `note_id` as eve's server received it, verified as
+    /// signed by oslo.
+    async fn received_create(&self, note_id: &str) -> Value {
+        let got = eventually("oslo's answer at eve's server", async || {
+            self.peer
+                .received_of("Create")
+                .into_iter()
+                .find(|r| r.json()["object"]["id"] == note_id)
+                .ok_or_else(|| format!("{:?}", self.peer.received()))
+        })
+        .await;
+        let agency = self
+            .b
+            .store
+            .get_agency_by_slug("oslo")
+            .await
+            .unwrap()
+            .unwrap();
+        let oslo = self.b.actor_id("oslo");
+        verify_received(&got, &format!("{oslo}#main-key"), &agency.public_key_pem)
+            .unwrap_or_else(|e| panic!("oslo's answer: {e}"));
+        got.json()
+    }
+}
+
+fn mention(href: &str) -> Value {
+    json!([{"type": "Mention", "href": href, "name": "@oslo"}])
+}
+
+fn names_public(activity: &Value) -> bool {
+    let s = activity.to_string();
+    s.contains(PUBLIC) || s.contains("as:Public")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_message_stays_with_the_agency_staff() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let note_id = s.peer.url("/notes/dm-1");
+    let status = s
+        .send(
+            "Create",
+            "dm-1",
+            json!({
+                "id": note_id, "type": "Note", "attributedTo": s.eve.id,
+                "inReplyTo": s.item_url(), "to": [oslo], "cc": [],
+                "tag": mention(&oslo), "published": Utc::now(),
+                "content": "<p>Mitt nummer er 987 65 432, ring meg om søknaden.</p>",
+            }),
+        )
+        .await;
+    assert_eq!(status, INBOX_DONE);
+
+    // Nowhere public: not a comment, not counted, not in `replies`.
+    let public = s.public_view().await;
+    assert!(!public.contains("987 65 432"), "{public}");
+    assert!(!public.contains(&note_id), "{public}");
+
+    // In oslo's staff inbox, marked direct.
+    let messages = s.messages().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let m = &messages[0];
+    assert_eq!(m["ap_id"], note_id.as_str());
+    assert_eq!(m["visibility"], "direct");
+    assert_eq!(m["direction"], "in");
+    assert_eq!(m["item_id"], s.item);
+    assert_eq!(m["author"]["actor_id"], s.eve.id.as_str());
+    assert!(m["content_html"].as_str().unwrap().contains("987 65 432"));
+    let one =
+        s.b.send(
+            Method::GET,
+            &format!("/api/v1/agencies/oslo/messages/{}", m["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(
+        json_body(one, StatusCode::OK).await["ap_id"],
+        note_id.as_str()
+    );
+
+    // No one else reads it: not anonymously, not another agency's staff,
+    // not an instance admin who is not on oslo's staff.
+    let anonymous = s.b.get("/api/v1/agencies/oslo/messages").await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let bergen = s.b.agency("bergen").await;
+    let bergen_editor =
+        s.b.staff_token("bergen_editor", false, Some(bergen.id))
+            .await;
+    let admin = s.b.staff_token("operator", true, None).await;
+    for (who, token) in [
+        ("bergen's editor", &bergen_editor),
+        ("instance admin", &admin),
+    ] {
+        for path in [
+            "/api/v1/agencies/oslo/messages".to_owned(),
+            format!("/api/v1/agencies/oslo/messages/{}", m["id"]),
+        ] {
+            let resp = s.b.send_as(token, Method::GET, &path, None).await;
+            assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{who} {path}");
+        }
+    }
+    // bergen's own inbox does not hold oslo's message.
+    let resp =
+        s.b.send_as(
+            &bergen_editor,
+            Method::GET,
+            &format!("/api/v1/agencies/bergen/messages/{}", m["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+
+    // oslo answers: directly to eve, to no one else.
+    let answer = s.answer(&m["id"], "Vi ringer deg i morgen.").await;
+    assert_eq!(answer["direction"], "out");
+    assert_eq!(answer["visibility"], "direct");
+    let answer_id = answer["ap_id"].as_str().unwrap().to_owned();
+    let create = s.received_create(&answer_id).await;
+    assert!(!names_public(&create), "{create}");
+    assert_eq!(create["to"], json!([s.eve.id]), "{create}");
+    assert_eq!(create["object"]["to"], json!([s.eve.id]), "{create}");
+    assert_eq!(create["object"]["inReplyTo"], note_id.as_str());
+    assert_eq!(create["object"]["tag"][0]["href"], s.eve.id.as_str());
+    s.deliveries_done().await;
+    assert!(
+        s.follower_peer.received_of("Create").is_empty(),
+        "oslo's follower got the direct answer: {:?}",
+        s.follower_peer.received()
+    );
+    // The answer is not served to anyone either.
+    let resp = s.b.get(&format!("/messages/{}", answer["id"])).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    // It is in the staff inbox, threaded under the message.
+    let messages = s.messages().await;
+    assert_eq!(messages[0]["in_reply_to_message_id"], m["id"]);
+    assert!(!s.public_view().await.contains("ringer deg"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_followers_only_reply_is_answered_followers_only() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let note_id = s.peer.url("/notes/private-1");
+    s.send(
+        "Create",
+        "private-1",
+        json!({
+            "id": note_id, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": [s.eve_followers], "cc": [oslo],
+            "tag": mention(&oslo), "content": "<p>Bare for følgerne mine.</p>",
+        }),
+    )
+    .await;
+    assert!(!s.public_view().await.contains(&note_id));
+    let messages = s.messages().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["visibility"], "followers");
+    assert_eq!(messages[0]["to"], json!([s.eve_followers]));
+
+    let answer = s.answer(&messages[0]["id"], "Takk!").await;
+    assert_eq!(answer["visibility"], "followers");
+    let create = s.received_create(answer["ap_id"].as_str().unwrap()).await;
+    assert!(!names_public(&create), "{create}");
+    let followers = format!("{oslo}/followers");
+    assert_eq!(create["object"]["to"], json!([followers]), "{create}");
+    assert_eq!(create["object"]["cc"], json!([s.eve.id]), "{create}");
+    // oslo's followers get a followers-only answer, as on Mastodon.
+    eventually("frank to get the answer", async || {
+        match s.follower_peer.received_of("Create").len() {
+            0 => Err("nothing yet".to_owned()),
+            _ => Ok(()),
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_reply_keeps_its_content_warning() {
+    let s = scene().await;
+    let note_id = s.peer.url("/notes/cw-1");
+    s.send(
+        "Create",
+        "cw-1",
+        json!({
+            "id": note_id, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": [PUBLIC], "cc": [s.eve_followers],
+            "summary": "Om <b>helse</b>", "sensitive": true,
+            "content": "<p>Teksten bak advarselen.</p>",
+        }),
+    )
+    .await;
+    let comments = s.b.comments(s.item).await;
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(comments[0]["content_warning"], "Om helse");
+    assert_eq!(comments[0]["sensitive"], true);
+    assert_eq!(comments[0]["visibility"], "public");
+    assert!(s.messages().await.is_empty());
+
+    // Unlisted (Public only in cc) is a public comment too.
+    let unlisted = s.peer.url("/notes/unlisted-1");
+    s.send(
+        "Create",
+        "unlisted-1",
+        json!({
+            "id": unlisted, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": [s.eve_followers], "cc": [PUBLIC],
+            "content": "<p>Ulistet.</p>",
+        }),
+    )
+    .await;
+    let comments = s.b.comments(s.item).await;
+    assert_eq!(comments.len(), 2, "{comments:?}");
+    assert_eq!(comments[1]["visibility"], "unlisted");
+    assert_eq!(comments[1]["content_warning"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_outside_a_thread_reaches_the_staff_inbox() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let note_id = s.peer.url("/notes/mention-1");
+    s.send(
+        "Create",
+        "mention-1",
+        json!({
+            "id": note_id, "type": "Note", "attributedTo": s.eve.id,
+            "to": [PUBLIC], "cc": [s.eve_followers, oslo], "tag": mention(&oslo),
+            "content": "<p>@oslo hvor er veilederen for byggesak?</p>",
+        }),
+    )
+    .await;
+    let messages = s.messages().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["visibility"], "public");
+    assert_eq!(messages[0]["item_id"], Value::Null);
+    assert!(s.b.comments(s.item).await.is_empty());
+    // A post that names no agency here is not kept at all.
+    s.send(
+        "Create",
+        "elsewhere-1",
+        json!({
+            "id": s.peer.url("/notes/elsewhere-1"), "type": "Note",
+            "attributedTo": s.eve.id, "to": [PUBLIC], "content": "<p>Hei verden.</p>",
+        }),
+    )
+    .await;
+    assert_eq!(s.messages().await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_private_always_private() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+
+    // A direct message edited to be public stays a message.
+    let dm = s.peer.url("/notes/dm-2");
+    let note = |to: Value, content: &str| {
+        json!({"id": dm, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": to, "content": content})
+    };
+    s.send("Create", "dm-2", note(json!([oslo]), "<p>Privat.</p>"))
+        .await;
+    s.send(
+        "Update",
+        "dm-2-update",
+        note(json!([PUBLIC]), "<p>Privat, rettet.</p>"),
+    )
+    .await;
+    let view = s.public_view().await;
+    assert!(!view.contains("Privat"), "{view}");
+    let messages = s.messages().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["visibility"], "direct");
+    assert!(
+        messages[0]["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("rettet")
+    );
+
+    // A public comment whose author narrows its audience is taken down.
+    let c = s.peer.url("/notes/public-2");
+    let comment = |to: Value, content: &str| {
+        json!({"id": c, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": to, "content": content})
+    };
+    s.send(
+        "Create",
+        "public-2",
+        comment(json!([PUBLIC]), "<p>Offentlig.</p>"),
+    )
+    .await;
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+    s.send(
+        "Update",
+        "public-2-update",
+        comment(json!([oslo]), "<p>Nå privat.</p>"),
+    )
+    .await;
+    let view = s.public_view().await;
+    assert!(!view.contains("privat"), "{view}");
+    assert!(s.b.comments(s.item).await.is_empty());
+    assert_eq!(s.messages().await.len(), 2);
+
+    // Its author deletes the message: gone from the staff inbox.
+    let delete = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": s.eve.activity_id("delete-dm-2"), "type": "Delete", "actor": s.eve.id,
+        "object": {"id": dm, "type": "Tombstone"}});
+    let resp = s
+        .eve
+        .post(&s.b.shared_inbox(), &delete)
+        .send(&s.b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    eventually("the message to go", async || {
+        let left = s.messages().await;
+        if left.iter().any(|m| m["ap_id"] == dm.as_str()) {
+            Err(format!("{left:?}"))
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+    // And a replay of its Create cannot bring it back.
+    let status = s
+        .send("Create", "dm-2-again", note(json!([oslo]), "<p>Igjen.</p>"))
+        .await;
+    assert_ne!(status, INBOX_PENDING);
+    assert!(!s.messages().await.iter().any(|m| m["ap_id"] == dm.as_str()));
+}
