@@ -10,6 +10,8 @@
 //   {"cmd":"lookup_page","url":U}             dereference a Page
 //   {"cmd":"outbox"}                          read the agency's outbox
 //   {"cmd":"reply","inReplyTo":U,"content":H} send Create(Note) answering U
+//   {"cmd":"dm","inReplyTo":U,"content":H}    the same, addressed to the agency
+//                                             alone (a direct message)
 //   {"cmd":"like","object":U}                 send Like of U
 //   {"cmd":"undo_like"}                       send Undo of the last Like
 //   {"cmd":"quit"}
@@ -213,6 +215,11 @@ federation
       url,
       attributedTo: o?.attributionId?.href ?? null,
       inReplyTo: o?.replyTargetId?.href ?? null,
+      // Who it was addressed to, activity and object, to check privacy.
+      to: create.toIds.map((u) => u.href),
+      cc: create.ccIds.map((u) => u.href),
+      objectTo: o?.toIds?.map((u) => u.href) ?? null,
+      objectCc: o?.ccIds?.map((u) => u.href) ?? null,
       error,
     });
   })
@@ -447,6 +454,19 @@ const commands = {
       cc: agency?.id,
     });
     // Through the shared inbox, as Mastodon prefers.
+    const result = await send(create, true);
+    return { ...result, noteId: note.id.href };
+  },
+
+  async dm({ inReplyTo, content }) {
+    const note = new Note({
+      id: new URL(`/notes/${randomUUID()}`, ORIGIN),
+      attribution: alice,
+      replyTarget: new URL(inReplyTo),
+      content,
+      to: agency?.id,
+    });
+    const create = new Create({ id: activityId("create"), actor: alice, object: note, to: agency?.id });
     const result = await send(create, true);
     return { ...result, noteId: note.id.href };
   },

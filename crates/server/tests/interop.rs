@@ -2,7 +2,9 @@
 //! small peer on [Fedify](https://fedify.dev) (`interop/fedify/peer.mjs`,
 //! Node 20) federates with one Deling instance run in-process, the way a
 //! Mastodon user would: look the agency up, follow it, receive its new item,
-//! reply to it, like it and take the like back, and receives the agency's
+//! reply to it, send it a direct message (which stays in the agency's staff
+//! inbox and is answered to the sender alone), like it and take the like
+//! back, and receives the agency's
 //! boost of it (Announce) and the Undo of that, its pin (Add) and a
 //! profile change (Update of the Organization).
 //!
@@ -17,7 +19,7 @@ use deling::{
     startup::Application,
 };
 use deling_domain::{
-    auth::{NewToken, Username},
+    auth::{NewToken, Role, Username},
     slug::Slug,
     text::DisplayName,
 };
@@ -204,6 +206,16 @@ impl Deling {
                 )
                 .await
                 .expect("staff");
+            // On oslo's staff too: its staff inbox is for its staff only.
+            let oslo = store
+                .get_agency_by_slug(SLUG)
+                .await
+                .expect("read agency")
+                .expect("agency");
+            store
+                .put_membership(admin.id, oslo.id, Role::Admin)
+                .await
+                .expect("membership");
             let token = NewToken::generate();
             store
                 .put_token(admin.id, token.hash, Some("interop".into()), None)
@@ -690,6 +702,76 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
          rel=\"noopener noreferrer nofollow\">Les mer</a></p>",
         "{comment:#}"
     );
+
+    // 4b. A direct message stays private: not a comment, in oslo's staff
+    // inbox; oslo's answer reaches alice addressed to her alone.
+    let dm = peer
+        .step(
+            json!({"cmd": "dm", "inReplyTo": page_id, "content": "<p>Telefon 987 65 432</p>"}),
+            deadline,
+        )
+        .await;
+    assert_eq!(dm["status"], 202, "Deling answered the DM with: {dm:#}");
+    let dm_id = dm["noteId"].as_str().expect("note id").to_owned();
+    let messages_path = format!("/api/v1/agencies/{SLUG}/messages");
+    let messages = loop {
+        let resp = deling
+            .client
+            .get(format!("{}{messages_path}", deling.base))
+            .bearer_auth(&deling.token)
+            .send()
+            .await
+            .expect("GET messages");
+        assert_eq!(resp.status(), StatusCode::OK, "reading the staff inbox");
+        let v: Value = resp.json().await.expect("messages JSON");
+        if v["messages"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|m| m["ap_id"] == dm_id.as_str()))
+        {
+            break v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the DM never reached the staff inbox: {v:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let message = messages["messages"]
+        .as_array()
+        .and_then(|a| a.iter().find(|m| m["ap_id"] == dm_id.as_str()))
+        .expect("the message")
+        .clone();
+    assert_eq!(message["visibility"], "direct", "{message:#}");
+    let comments = deling
+        .get_json(
+            &format!("/api/v1/items/{item_id}/comments"),
+            "application/json",
+        )
+        .await;
+    assert!(
+        !comments.to_string().contains("987 65 432"),
+        "the DM was published as a comment: {comments:#}"
+    );
+    let resp = deling
+        .client
+        .post(format!(
+            "{}{messages_path}/{}/replies",
+            deling.base, message["id"]
+        ))
+        .bearer_auth(&deling.token)
+        .json(&json!({"body": "Vi ringer deg."}))
+        .send()
+        .await
+        .expect("POST answer");
+    assert_eq!(resp.status(), StatusCode::CREATED, "answering failed");
+    let answer: Value = resp.json().await.expect("answer JSON");
+    let answer_id = answer["ap_id"].as_str().expect("answer ap_id").to_owned();
+    let create = peer.inbox("Create", &answer_id, deadline).await;
+    assert_eq!(create["actor"], agency.as_str(), "{create:#}");
+    assert_eq!(create["to"], json!([alice]), "{create:#}");
+    assert_eq!(create["cc"], json!([]), "{create:#}");
+    assert_eq!(create["objectTo"], json!([alice]), "{create:#}");
+    assert_eq!(create["inReplyTo"], dm_id.as_str(), "{create:#}");
 
     // 5. Like, then Undo: the Page's likes count goes to 1 and back to 0.
     let likes = |n: u64| move |v: &Value| v["likes"]["totalItems"] == n;
