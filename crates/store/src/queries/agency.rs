@@ -48,6 +48,26 @@ pub struct NewAgency {
     pub private_key_pem: String,
 }
 
+/// Makes changes to one agency's rows that check a limit first (its last
+/// admin, its five pins) take turns: on PostgreSQL the agency's row is
+/// locked until the transaction ends. FOR NO KEY UPDATE does not block
+/// rows that merely reference the agency. SQLite runs one writer at a
+/// time, and this store gives it a single connection.
+pub(crate) async fn lock_agency(
+    txn: &sea_orm::DatabaseTransaction,
+    backend: sea_orm::DbBackend,
+    agency_id: i64,
+) -> Result<(), StoreError> {
+    if backend == sea_orm::DbBackend::Postgres {
+        use sea_orm::QuerySelect;
+        agency::Entity::find_by_id(agency_id)
+            .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+            .one(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Inserts an agency; a taken slug is a [`StoreError::Conflict`].
     pub async fn put_agency(&self, new: NewAgency) -> Result<Agency, StoreError> {

@@ -423,6 +423,8 @@ impl Store {
     /// a [`StoreError::Conflict`] when the agency has [`MAX_PINNED`] pinned.
     pub async fn pin_item(&self, item_id: i64, agency_id: i64) -> Result<bool, StoreError> {
         let txn = self.db().begin().await?;
+        // Twelve pins at once must not all count four pinned and go ahead.
+        crate::queries::agency::lock_agency(&txn, self.backend(), agency_id).await?;
         let Some(row) = item::Entity::find_by_id(item_id)
             .filter(item::Column::AgencyId.eq(agency_id))
             .filter(item::Column::DeletedAt.is_null())

@@ -9,7 +9,7 @@ use crate::{
 use deling_domain::auth::{Role, Username};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
+    QueryOrder, TransactionTrait, sea_query::OnConflict,
 };
 
 impl Store {
@@ -112,16 +112,9 @@ impl Store {
         audit: Option<crate::queries::audit::Audit>,
     ) -> Result<Option<Role>, StoreError> {
         let txn = self.db().begin().await?;
-        if self.backend() == sea_orm::DbBackend::Postgres {
-            // Two admins demoting each other at once must not both see the
-            // other as the one who stays: changes to one agency's staff
-            // take turns. FOR NO KEY UPDATE does not block rows that merely
-            // reference the agency. (SQLite runs one writer at a time.)
-            agency::Entity::find_by_id(agency_id)
-                .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
-                .one(&txn)
-                .await?;
-        }
+        // Two admins demoting each other at once must not both see the
+        // other as the one who stays.
+        crate::queries::agency::lock_agency(&txn, self.backend(), agency_id).await?;
         let before: Option<Role> = membership::Entity::find_by_id((staff_id, agency_id))
             .one(&txn)
             .await?
