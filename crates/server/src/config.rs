@@ -33,6 +33,50 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// `[log]`.
     pub log: LogConfig,
+    /// `[metrics]`.
+    pub metrics: MetricsConfig,
+}
+
+/// `[metrics]`: where Prometheus scrapes `/metrics`. Off unless set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A separate address (e.g. `127.0.0.1:9464`) that serves `/metrics`
+    /// alone, without authentication; empty for none.
+    pub bind: String,
+    /// A bearer token that opens `/metrics` on the public port; empty for
+    /// none (then `/metrics` there answers 404).
+    pub token: String,
+}
+
+impl MetricsConfig {
+    /// The separate metrics address, if one is set.
+    pub fn bind_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let bind = self.bind.trim();
+        if bind.is_empty() {
+            return Ok(None);
+        }
+        bind.parse().map(Some).map_err(|_| ConfigError::Invalid {
+            key: "metrics.bind",
+            problem: format!("{bind:?} is not an address and port like 127.0.0.1:9464"),
+        })
+    }
+
+    /// The token that opens `/metrics` on the public port, if one is set.
+    pub fn token(&self) -> Result<Option<String>, ConfigError> {
+        let token = self.token.trim();
+        if token.is_empty() {
+            return Ok(None);
+        }
+        if token.chars().count() < 16 || token.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(ConfigError::Invalid {
+                key: "metrics.token",
+                problem: "must be at least 16 characters, with no spaces or control characters"
+                    .into(),
+            });
+        }
+        Ok(Some(token.to_owned()))
+    }
 }
 
 /// `[instance]`.
@@ -288,6 +332,8 @@ impl Config {
             });
         }
         self.limits.check()?;
+        self.metrics.bind_addr()?;
+        self.metrics.token()?;
         Ok(())
     }
 

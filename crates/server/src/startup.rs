@@ -87,6 +87,8 @@ pub async fn ensure_instance(config: &Config, store: &Store) -> anyhow::Result<(
 pub struct Application {
     addr: SocketAddr,
     server: Server,
+    /// The private metrics listener, when `metrics.bind` is set.
+    metrics: Option<(SocketAddr, Server)>,
     worker: Option<Worker>,
     federation: deling_federation::context::Config,
     /// Agencies at start-up (the first-run hint is shown when there are none).
@@ -111,6 +113,7 @@ impl Application {
                 max_body_bytes: config.http.max_body_bytes,
                 trust_proxy_headers: config.http.trust_proxy_headers,
                 limits: config.limits.settings(),
+                metrics_token: config.metrics.token()?,
             },
             federation.clone(),
         );
@@ -118,10 +121,31 @@ impl Application {
         let listener =
             TcpListener::bind(bind).with_context(|| format!("cannot listen on bind = {bind}"))?;
         let addr = listener.local_addr()?;
+        let metrics = match config.metrics.bind_addr()? {
+            None => None,
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("cannot listen on metrics.bind = {bind}"))?;
+                let addr = listener.local_addr()?;
+                let state = state.clone();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .wrap(deling_web::headers::security_headers())
+                        .configure(deling_web::routes::metrics::configure_private(
+                            state.clone(),
+                        ))
+                })
+                .workers(1)
+                .listen(listener)?
+                .run();
+                Some((addr, server))
+            }
+        };
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("deling::http"))
                 .wrap(middleware::NormalizePath::trim())
+                .wrap(deling_web::headers::security_headers())
                 .wrap(middleware::from_fn(deling_web::observe::track))
                 .configure(deling_web::configure(state.clone()))
         });
@@ -132,6 +156,7 @@ impl Application {
         Ok(Self {
             addr,
             server,
+            metrics,
             worker: Some(Worker::new(federation.clone())),
             federation,
             agency_count,
@@ -155,13 +180,26 @@ impl Application {
         self.addr
     }
 
+    /// The address of the private metrics listener, if there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(addr, _)| *addr)
+    }
+
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests
     /// and stops the federation worker after its current round (whatever
     /// it had not started stays queued in the database).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self.worker.map(|w| tokio::spawn(w.run(stopped)));
+        let metrics = self.metrics.map(|(_, server)| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let result = self.server.await;
+        if let Some((handle, task)) = metrics {
+            handle.stop(true).await;
+            let _ = task.await;
+        }
         let _ = stop.send(true);
         if let Some(w) = worker {
             let _ = w.await;

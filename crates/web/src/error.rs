@@ -92,6 +92,9 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// All a client learns when another server cannot be reached.
+const UNREACHABLE: &str = "the remote server could not be reached";
+
 impl From<deling_federation::error::FedError> for ApiError {
     fn from(e: deling_federation::error::FedError) -> Self {
         use activitypub_federation::error::Error as P;
@@ -111,25 +114,44 @@ impl From<deling_federation::error::FedError> for ApiError {
             F::Protocol(P::WebfingerResolveFailed(e)) => {
                 Self::NotFound(format!("WebFinger lookup failed: {e}"))
             }
+            // What went wrong reaching another server stays in the log: the
+            // library's text names internal addresses and settings.
             F::Protocol(
                 e @ (P::Reqwest(_)
                 | P::ReqwestMiddleware(_)
                 | P::RequestLimit
                 | P::ResponseBodyLimit
-                | P::FetchInvalidContentType(_)
-                | P::FetchWrongId(_)
-                | P::ParseFetchedObject(..)
                 | P::DomainResolveError(_)
-                | P::ResolveInternalIpError(..)
-                | P::ObjectDeleted(_)),
-            ) => Self::BadGateway(format!("cannot fetch from the other server: {e}")),
+                | P::ResolveInternalIpError(..)),
+            ) => {
+                tracing::warn!(cause = %e, "a remote server could not be reached");
+                Self::BadGateway(UNREACHABLE.into())
+            }
+            // The other server answered, with something unusable: that is
+            // a fact about the document named, not a failure of ours.
+            F::Protocol(
+                e
+                @ (P::FetchInvalidContentType(_) | P::FetchWrongId(_) | P::ParseFetchedObject(..)),
+            ) => {
+                tracing::info!(cause = %e, "a remote document could not be used");
+                Self::Invalid(vec![deling_domain::FieldError::new(
+                    "target",
+                    "the other server's document is not an ActivityPub object Deling can use",
+                )])
+            }
+            F::Protocol(P::ObjectDeleted(_)) => {
+                Self::Gone("the other server says the object was deleted".into())
+            }
             F::Protocol(other) => Self::BadRequest(other.to_string()),
             F::Store(e) => e.into(),
             F::Json(e) => Self::BadRequest(format!("malformed JSON: {e}")),
             F::Refused(why) => Self::Forbidden(why),
             F::Unsigned(why) => Self::Unauthorized(why),
             F::NotFound(what) => Self::NotFound(what),
-            F::TimedOut(what) => Self::BadGateway(format!("timed out: {what}")),
+            F::TimedOut(what) => {
+                tracing::warn!(%what, "a remote server timed out");
+                Self::BadGateway(UNREACHABLE.into())
+            }
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct WebSettings {
     pub trust_proxy_headers: bool,
     /// Rate limits and the login lock-out.
     pub limits: LimitSettings,
+    /// The bearer token that opens `/metrics` on the public port; without
+    /// one it is not served there.
+    pub metrics_token: Option<String>,
 }
 
 /// Shared state, cloned into each worker.
@@ -75,6 +78,33 @@ impl AppState {
     /// The client's address as the rate limits see it.
     pub fn client_ip(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
         crate::ratelimit::client_ip(req, self.settings.trust_proxy_headers)
+    }
+
+    /// The scheme and host links in a response start with: the configured
+    /// ones, or, when proxy headers are trusted, what the proxy says the
+    /// client used, if that is http(s) and a plain host. Never taken from
+    /// the request otherwise: a forged `Host` or `X-Forwarded-Host` must
+    /// not turn a `next` link into someone else's (or a `javascript:`) URL.
+    pub fn public_base(&self, req: &actix_web::HttpRequest) -> url::Url {
+        let configured = self.urls.base().clone();
+        if !self.settings.trust_proxy_headers {
+            return configured;
+        }
+        let info = req.connection_info();
+        let scheme = info.scheme();
+        if !matches!(scheme, "http" | "https") {
+            return configured;
+        }
+        url::Url::parse(&format!("{scheme}://{}/", info.host()))
+            .ok()
+            .filter(|u| {
+                u.path() == "/"
+                    && u.username().is_empty()
+                    && u.password().is_none()
+                    && u.query().is_none()
+                    && u.host_str().is_some_and(|h| !h.is_empty())
+            })
+            .unwrap_or(configured)
     }
 
     /// Request data for activitypub_federation calls.

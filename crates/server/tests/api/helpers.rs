@@ -51,6 +51,8 @@ pub struct TestApp {
     pub store: Store,
     /// An HTTP client that never goes through a proxy.
     pub client: reqwest::Client,
+    /// The private metrics listener, when the configuration has one.
+    pub metrics_base: Option<String>,
     /// Keeps the SQLite file alive for the test's duration.
     _dir: Option<TempDir>,
 }
@@ -83,7 +85,27 @@ impl TestApp {
 
     /// A server on the (empty) database at `database_url`.
     pub async fn spawn_on(database_url: &str, dir: Option<TempDir>) -> Self {
-        let config = test_config(database_url);
+        Self::spawn_configured(database_url, dir, |_| {}).await
+    }
+
+    /// A server on a fresh SQLite database, with `tweak` applied to the
+    /// test configuration.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("t.sqlite3").display()
+        );
+        Self::spawn_configured(&url, Some(dir), tweak).await
+    }
+
+    async fn spawn_configured(
+        database_url: &str,
+        dir: Option<TempDir>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
+        let mut config = test_config(database_url);
+        tweak(&mut config);
         let store = Store::connect(database_url)
             .await
             .expect("connect to the test database");
@@ -101,6 +123,7 @@ impl TestApp {
             .await
             .expect("build the application");
         let addr = app.addr();
+        let metrics = app.metrics_addr();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -109,6 +132,7 @@ impl TestApp {
             .expect("HTTP client");
         Self {
             base: format!("http://{addr}"),
+            metrics_base: metrics.map(|a| format!("http://{a}")),
             store,
             client,
             _dir: dir,

@@ -12,6 +12,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+const METRICS_TOKEN: &str = "operator-metrics-token-1234";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_sees_failing_hosts_and_metrics() {
     let site = Site::sqlite().await;
@@ -19,7 +21,10 @@ async fn the_operator_sees_failing_hosts_and_metrics() {
     let fine = FakeServer::spawn(202);
     follow(&site.store, site.agency.id, failing.follower("eve")).await;
     follow(&site.store, site.agency.id, fine.follower("bob")).await;
-    let _server = site.serve().await;
+    // Metrics are opened on the public port with a token.
+    let _server = site
+        .serve_with(&[("DELING_METRICS__TOKEN", METRICS_TOKEN)])
+        .await;
 
     let create = site.create_id(site.publish("Driftsvisning").await);
     eventually("one delivery made, one failing", async || {
@@ -65,7 +70,13 @@ async fn the_operator_sees_failing_hosts_and_metrics() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 
     // Prometheus text.
-    let resp = site.client.get(site.url("/metrics")).send().await.unwrap();
+    let resp = site
+        .client
+        .get(site.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let content_type = resp.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(content_type.starts_with("text/plain"), "{content_type}");

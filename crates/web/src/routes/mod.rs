@@ -29,7 +29,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::PayloadConfig::default().limit(limit))
             .route("/", web::get().to(home::index))
             .route("/healthz", web::get().to(health::healthz))
-            .route("/metrics", web::get().to(metrics::metrics))
+            .route("/metrics", web::get().to(metrics::public_metrics))
             .route("/readyz", web::get().to(health::readyz))
             .route("/api/v1/openapi.json", web::get().to(openapi::document))
             .route(

@@ -85,16 +85,8 @@ pub async fn list(
     };
     let result = state.store.list_items(&filter, page, per_page).await?;
     let next = (page.saturating_mul(per_page) < result.total).then(|| {
-        // Built from the address the client used, so the link works on a
-        // local trial as well as behind a proxy.
-        let info = req.connection_info();
-        let mut url = url::Url::parse(&format!(
-            "{}://{}{}",
-            info.scheme(),
-            info.host(),
-            req.path()
-        ))
-        .unwrap_or_else(|_| state.urls.base().clone());
+        let mut url = state.public_base(&req);
+        url.set_path(req.path());
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(req.query_string().as_bytes())
                 .filter(|(k, _)| k != "page")
