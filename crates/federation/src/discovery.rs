@@ -60,13 +60,18 @@ pub fn parse_resource(
     if !host.eq_ignore_ascii_case(domain) {
         return Err(ResourceError::OtherHost(host.to_owned()));
     }
+    // The user part is matched without regard to case, as Mastodon
+    // matches usernames: `@Oslo@…` typed in a search box finds `oslo`.
+    // Slugs are lower case, so the lowered name is the one to look up
+    // (and the JRD's subject then names the canonical handle).
+    let name = name.to_ascii_lowercase();
     if name == INSTANCE_ACTOR_NAME {
         return Ok(WebfingerTarget::InstanceActor);
     }
     if name.is_empty() {
         return Err(malformed());
     }
-    Ok(WebfingerTarget::Agency(name.to_owned()))
+    Ok(WebfingerTarget::Agency(name))
 }
 
 /// A JRD document.
@@ -204,6 +209,15 @@ mod tests {
             parse_resource("https://evil.example/agencies/oslo", &u, d),
             Err(ResourceError::OtherHost(_))
         ));
+        // The user part without regard to case, as Mastodon matches it.
+        assert_eq!(
+            parse_resource("acct:Oslo@deling.example.no", &u, d),
+            Ok(WebfingerTarget::Agency("oslo".into()))
+        );
+        assert_eq!(
+            parse_resource("acct:DELING.INTERNAL@deling.example.no", &u, d),
+            Ok(WebfingerTarget::InstanceActor)
+        );
         assert!(parse_resource("oslo", &u, d).is_err());
         assert!(parse_resource("https://deling.example.no/items/1", &u, d).is_err());
     }

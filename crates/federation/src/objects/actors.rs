@@ -66,6 +66,17 @@ impl DbRemoteActor {
 }
 
 /// Text without markup, for names and summaries that peers may send as HTML.
+/// A user part for an actor that names none: the last segment of its id,
+/// if that makes a plausible user name (letters, digits, `_`, `-`, `.`).
+/// It is shown in its handle; it may not answer WebFinger.
+fn username_from_id(id: &Url) -> Option<String> {
+    let segment = id.path_segments()?.rev().find(|s| !s.is_empty())?;
+    let name: String = segment.chars().take(64).collect();
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .then_some(name)
+}
+
 fn plain(s: &str, max_chars: usize) -> String {
     let text = ammonia_text(s);
     text.chars().take(max_chars).collect()
@@ -126,7 +137,8 @@ impl Object for DbRemoteActor {
                 actor_type: json.kind.chars().take(50).collect(),
                 domain: authority(&json.id),
                 preferred_username: Some(plain(&json.preferred_username, 100))
-                    .filter(|s| !s.is_empty()),
+                    .filter(|s| !s.is_empty())
+                    .or_else(|| username_from_id(&json.id)),
                 name: json.name.as_deref().map(|n| plain(n, 200)),
                 inbox: json.inbox.to_string(),
                 shared_inbox: json

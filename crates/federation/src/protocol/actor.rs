@@ -39,7 +39,9 @@ pub struct ActorJson {
     pub kind: String,
     /// Actor id.
     pub id: Url,
-    /// The user part of the handle.
+    /// The user part of the handle. Some servers' actors (application
+    /// actors, bovine, …) have none: then it reads as empty.
+    #[serde(default)]
     pub preferred_username: String,
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -60,6 +60,17 @@ async fn webfinger_nodeinfo_actor_and_objects() {
         .unwrap_or_else(|| panic!("no self link: {jrd}"));
     assert_eq!(self_link["href"], actor_id.as_str(), "{jrd}");
     assert_eq!(self_link["type"], "application/activity+json", "{jrd}");
+    // Typed with capitals, as people type handles: the same agency, and
+    // the subject names it as it is.
+    let resp = b
+        .get(&format!(
+            "/.well-known/webfinger?resource=acct:Oslo@{}",
+            b.domain.to_uppercase()
+        ))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let jrd: Value = resp.json().await.unwrap();
+    assert_eq!(jrd["subject"], format!("acct:oslo@{}", b.domain), "{jrd}");
     for unknown in [
         format!("acct:nobody@{}", b.domain),
         "acct:oslo@elsewhere.example".to_owned(),

@@ -7,6 +7,7 @@
 mod helpers;
 mod peer;
 
+mod actor_shapes;
 mod comments;
 mod discovery;
 mod following;
