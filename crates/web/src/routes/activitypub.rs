@@ -253,26 +253,21 @@ pub async fn featured(
         Ok(a) => a,
         Err(gone) => return Ok(gone),
     };
-    // The pinned Pages themselves, as Mastodon embeds pinned posts.
-    let pinned = state.store.list_pinned_items(agency.id).await?;
-    let ids: Vec<i64> = pinned.iter().map(|i| i.id).collect();
-    let counts = state.store.count_reactions_of(&ids).await?;
-    let pages = pinned
+    // Ids, not embedded Pages: Mastodon's FetchFeaturedCollectionService
+    // takes only strings or embedded `Note`s, fetching each by id, so an
+    // embedded Page would never show as pinned there.
+    let ids: Vec<String> = state
+        .store
+        .list_pinned_items(agency.id)
+        .await?
         .iter()
-        .map(|i| {
-            item::item_page(
-                &state.urls,
-                i,
-                counts.get(&i.id).copied().unwrap_or_default(),
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map(|i| state.urls.item(i.id).to_string())
+        .collect();
     let doc = serde_json::json!({
         "type": "OrderedCollection",
         "id": state.urls.agency_featured(&agency.slug),
-        "totalItems": pages.len(),
-        "orderedItems": pages,
+        "totalItems": ids.len(),
+        "orderedItems": ids,
     });
     Ok(ap_ok(with_context(&doc)))
 }
