@@ -111,6 +111,7 @@ async fn register_actor(store: &Store, actor: &Url) {
             summary_html: None,
             public_key_pem: None,
             followers: None,
+            speaks_deling: false,
         })
         .await
         .unwrap();

@@ -1063,6 +1063,7 @@ async fn signed_get_context() -> (
             summary_html: None,
             public_key_pem: Some(peer_key.public_key_pem.clone()),
             followers: None,
+            speaks_deling: false,
         })
         .await
         .unwrap();

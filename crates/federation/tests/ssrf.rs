@@ -260,6 +260,7 @@ async fn publish_to_follower(config: &Config, inbox: &str) -> String {
             summary_html: None,
             public_key_pem: None,
             followers: None,
+            speaks_deling: false,
         })
         .await
         .unwrap();

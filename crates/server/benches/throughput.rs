@@ -153,6 +153,7 @@ async fn main() {
                 summary_html: None,
                 public_key_pem: None,
                 followers: None,
+                speaks_deling: false,
             })
             .await
             .unwrap();

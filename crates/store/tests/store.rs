@@ -1934,6 +1934,7 @@ both!(messages_stay_in_the_staff_inbox, |store| {
         summary_html: None,
         public_key_pem: None,
         followers: Some(format!("https://social.example/users/{name}/followers")),
+        speaks_deling: false,
     };
     let eve = store.put_remote_actor(actor("eve")).await.expect("eve");
     let mallory = store

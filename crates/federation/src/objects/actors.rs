@@ -130,6 +130,7 @@ impl Object for DbRemoteActor {
     }
 
     async fn from_json(json: ActorJson, data: &Data) -> Result<Self, FedError> {
+        let speaks_deling = json.speaks_deling();
         let row = data
             .store
             .put_remote_actor(RemoteActorData {
@@ -153,6 +154,7 @@ impl Object for DbRemoteActor {
                 // Only a collection on the actor's own server can stand for
                 // its followers; anything else would let a post addressed
                 // to someone else's followers pass as followers-only.
+                speaks_deling,
                 followers: json
                     .followers
                     .filter(|f| same_origin(f, &json.id).is_ok())

@@ -38,6 +38,7 @@ pub fn agency_actor(urls: &Urls, agency: &Agency) -> ActorJson {
     }
     ActorJson {
         kind: "Organization".into(),
+        context: serde_json::Value::Null,
         preferred_username: agency.slug.clone(),
         name: Some(agency.name.clone()),
         summary: (!agency.summary_html.is_empty()).then(|| agency.summary_html.clone()),
@@ -76,6 +77,7 @@ pub fn agency_actor(urls: &Urls, agency: &Agency) -> ActorJson {
 pub fn instance_actor(urls: &Urls, instance: &Instance) -> ActorJson {
     let id = urls.instance_actor();
     ActorJson {
+        context: serde_json::Value::Null,
         kind: "Application".into(),
         preferred_username: INSTANCE_ACTOR_NAME.into(),
         name: Some(instance.name.clone()),

@@ -39,6 +39,10 @@ pub struct ActorJson {
     pub kind: String,
     /// Actor id.
     pub id: Url,
+    /// The JSON-LD context as received, read only to tell whether the
+    /// actor speaks Deling; ours is added when serving (`with_context`).
+    #[serde(rename = "@context", default, skip_serializing)]
+    pub context: serde_json::Value,
     /// The user part of the handle. Some servers' actors (application
     /// actors, bovine, …) have none: then it reads as empty.
     #[serde(default)]
@@ -141,4 +145,20 @@ pub struct PropertyValue {
     pub name: String,
     /// HTML value.
     pub value: String,
+}
+
+impl ActorJson {
+    /// Whether the document declares Deling's namespace, as every Deling
+    /// actor does: such a peer reads items as `Page`s with their metadata.
+    pub fn speaks_deling(&self) -> bool {
+        fn names_ns(v: &serde_json::Value) -> bool {
+            match v {
+                serde_json::Value::String(s) => s == super::context::DELING_NS,
+                serde_json::Value::Array(a) => a.iter().any(names_ns),
+                serde_json::Value::Object(m) => m.values().any(names_ns),
+                _ => false,
+            }
+        }
+        names_ns(&self.context)
+    }
 }

@@ -174,6 +174,7 @@ impl FakeServer {
             summary_html: None,
             public_key_pem: None,
             followers: None,
+            speaks_deling: false,
         }
     }
 

@@ -23,6 +23,7 @@ pub struct Model {
     pub fetched_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub followers: Option<String>,
+    pub speaks_deling: bool,
 }
 
 /// Relations are followed with explicit queries in `queries`.

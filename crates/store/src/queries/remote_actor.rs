@@ -35,6 +35,10 @@ pub struct RemoteActorData {
     /// Its followers collection, which tells a followers-only post from a
     /// direct one.
     pub followers: Option<String>,
+    /// Its document declares Deling's namespace: it is sent items as
+    /// `Page`s (everyone else gets a `Note`, which microblogging servers
+    /// show well and apply edits to).
+    pub speaks_deling: bool,
 }
 
 impl Store {
@@ -55,6 +59,7 @@ impl Store {
             summary_html: Set(d.summary_html),
             public_key_pem: Set(d.public_key_pem),
             followers: Set(d.followers),
+            speaks_deling: Set(d.speaks_deling),
             fetched_at: Set(t),
             created_at: Set(t),
             ..Default::default()
@@ -73,6 +78,7 @@ impl Store {
                     remote_actor::Column::SummaryHtml,
                     remote_actor::Column::PublicKeyPem,
                     remote_actor::Column::Followers,
+                    remote_actor::Column::SpeaksDeling,
                     remote_actor::Column::FetchedAt,
                 ])
                 .to_owned(),
