@@ -1,7 +1,8 @@
 //! The durable delivery queue, end to end over loopback HTTP: how answers
 //! are classified, how a failing host is probed, a host that shows signs
 //! of life, `deling serve` killed mid-delivery, two processes sharing one
-//! PostgreSQL queue, what the operator sees, and `deling worker` stopping.
+//! PostgreSQL queue, what the operator sees, `deling worker` stopping, and
+//! slow followers that must not hold back the rest.
 //!
 //! Followers are fake peers written here ([`fake`]), whose inboxes answer
 //! with the status the test chooses. Deling runs either in this process
@@ -25,3 +26,4 @@ mod idle;
 mod operator;
 mod probing;
 mod scale;
+mod slow_peers;

@@ -157,8 +157,8 @@ async fn scale_out(url: String) {
         },
     )
     .await;
-    // Normally one process claimed all fifty (one host's deliveries go one
-    // after another); should both have claimed some, each has a request
+    // Normally one process claimed all fifty (in turns of one host, up to
+    // four at once); should both have claimed some, each has requests
     // held, and the one holding more rows is killed.
     let rows = deliveries(&site.store, std::slice::from_ref(&second)).await;
     let mut held: BTreeMap<u32, usize> = BTreeMap::new();
@@ -234,8 +234,9 @@ async fn scale_out(url: String) {
     assert_eq!(counts.len(), FOLLOWERS, "{counts:?}");
     assert!(counts.values().all(|&n| n >= 1), "lost: {counts:?}");
     let duplicates: usize = counts.values().map(|n| n - 1).sum();
-    // Only the request in flight at the kill may arrive twice.
-    assert!(duplicates <= 1, "{counts:?}");
+    // Only requests in flight at the kill may arrive twice (a host that
+    // answered fast gets up to four at once, so there may be several).
+    assert!(duplicates <= in_flight.len(), "{counts:?}");
     for (inbox, _) in counts.iter().filter(|&(_, &n)| n > 1) {
         assert!(
             in_flight.contains(inbox),

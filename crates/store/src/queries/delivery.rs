@@ -36,13 +36,38 @@ pub struct NewDelivery {
     pub body: String,
 }
 
-fn placeholders(backend: DbBackend, n: usize) -> Vec<String> {
-    (1..=n)
-        .map(|i| match backend {
-            DbBackend::Postgres => format!("${i}"),
+/// Values of a raw statement with their placeholders, numbered for
+/// PostgreSQL and `?` for SQLite (which takes them in order of appearance,
+/// so values must be pushed in the order they appear in the SQL).
+struct Params {
+    backend: DbBackend,
+    values: Vec<Value>,
+}
+
+impl Params {
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
             _ => "?".to_owned(),
-        })
-        .collect()
+        }
+    }
+
+    /// `AND column NOT IN (...) ` over `list`, or nothing for an empty list.
+    fn not_in(&mut self, column: &str, list: &[String]) -> String {
+        if list.is_empty() {
+            return String::new();
+        }
+        let marks: Vec<String> = list.iter().map(|v| self.push(v.as_str())).collect();
+        format!("AND {column} NOT IN ({}) ", marks.join(", "))
+    }
 }
 
 impl Store {
@@ -53,20 +78,34 @@ impl Store {
         limit: u64,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<Delivery>, StoreError> {
+        self.claim_deliveries_except(worker, limit, lease_until, &[], &[])
+            .await
+    }
+
+    /// [`Store::claim_deliveries`], passing over rows to `skip_hosts` and
+    /// `skip_inboxes`: a worker that has as many requests in flight to a
+    /// host as it allows, or a request to an inbox, leaves those rows to
+    /// wait in the queue rather than hold them under its lease.
+    pub async fn claim_deliveries_except(
+        &self,
+        worker: &str,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+        skip_hosts: &[String],
+        skip_inboxes: &[String],
+    ) -> Result<Vec<Delivery>, StoreError> {
         let backend = self.backend();
         let t = now();
-        // Values in the order their placeholders appear; PostgreSQL numbers
-        // them, SQLite takes `?` in order.
-        let values: Vec<Value> = vec![
-            lease_until.into(),
-            worker.into(),
-            STATUS_PENDING.into(),
-            t.into(),
-            t.into(),
-            t.into(),
-            (limit as i64).into(),
-        ];
-        let p = placeholders(backend, values.len());
+        let mut p = Params::new(backend);
+        let set_lock = p.push(lease_until);
+        let set_by = p.push(worker);
+        let status = p.push(STATUS_PENDING);
+        let due = p.push(t);
+        let unlocked = p.push(t);
+        let waiting = p.push(t);
+        let skip_hosts = p.not_in("host", skip_hosts);
+        let skip_inboxes = p.not_in("inbox", skip_inboxes);
+        let limit = p.push(i64::try_from(limit).unwrap_or(i64::MAX));
         let lock = if backend == DbBackend::Postgres {
             " FOR UPDATE SKIP LOCKED"
         } else {
@@ -75,15 +114,15 @@ impl Store {
         // Due, not leased by a live worker, and not to a host that is
         // waiting out failures.
         let sql = format!(
-            "UPDATE delivery SET locked_until = {}, locked_by = {} \
-             WHERE id IN (SELECT id FROM delivery WHERE status = {} AND next_attempt_at <= {} \
-             AND (locked_until IS NULL OR locked_until < {}) \
-             AND host NOT IN (SELECT host FROM host_state WHERE next_attempt_at IS NOT NULL AND next_attempt_at > {}) \
-             ORDER BY next_attempt_at, id LIMIT {}{lock}) \
+            "UPDATE delivery SET locked_until = {set_lock}, locked_by = {set_by} \
+             WHERE id IN (SELECT id FROM delivery WHERE status = {status} AND next_attempt_at <= {due} \
+             AND (locked_until IS NULL OR locked_until < {unlocked}) \
+             AND host NOT IN (SELECT host FROM host_state WHERE next_attempt_at IS NOT NULL AND next_attempt_at > {waiting}) \
+             {skip_hosts}{skip_inboxes}\
+             ORDER BY next_attempt_at, id LIMIT {limit}{lock}) \
              RETURNING *",
-            p[0], p[1], p[2], p[3], p[4], p[5], p[6],
         );
-        let stmt = Statement::from_sql_and_values(backend, sql, values);
+        let stmt = Statement::from_sql_and_values(backend, sql, p.values);
         let mut rows = delivery::Entity::find()
             .from_raw_sql(stmt)
             .all(self.db())
@@ -150,9 +189,10 @@ impl Store {
         Ok(())
     }
 
-    /// Gives claimed deliveries back without an attempt (their host just
-    /// failed; they wait for its next try).
-    pub async fn release_deliveries(&self, ids: &[i64]) -> Result<(), StoreError> {
+    /// Gives deliveries `worker` claimed back without an attempt (their
+    /// host just failed, or their turn ran out before they were sent);
+    /// rows whose lease another worker took over are left alone.
+    pub async fn release_deliveries(&self, worker: &str, ids: &[i64]) -> Result<(), StoreError> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -166,6 +206,8 @@ impl Store {
                 Expr::value(Option::<String>::None),
             )
             .filter(delivery::Column::Id.is_in(ids.to_vec()))
+            .filter(delivery::Column::LockedBy.eq(worker))
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
             .exec(self.db())
             .await?;
         Ok(())
@@ -181,10 +223,27 @@ impl Store {
 
     /// The next time any pending delivery is due, to sleep until then.
     pub async fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.next_delivery_due_except(&[], &[]).await
+    }
+
+    /// [`Store::next_delivery_due`] among the rows a claim with the same
+    /// `skip_hosts` and `skip_inboxes` would take
+    /// ([`Store::claim_deliveries_except`]).
+    pub async fn next_delivery_due_except(
+        &self,
+        skip_hosts: &[String],
+        skip_inboxes: &[String],
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
         // The soonest of the first pending rows, each no earlier than its
         // lease and its host's next try.
-        let rows = delivery::Entity::find()
-            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+        let mut q = delivery::Entity::find().filter(delivery::Column::Status.eq(STATUS_PENDING));
+        if !skip_hosts.is_empty() {
+            q = q.filter(delivery::Column::Host.is_not_in(skip_hosts.to_vec()));
+        }
+        if !skip_inboxes.is_empty() {
+            q = q.filter(delivery::Column::Inbox.is_not_in(skip_inboxes.to_vec()));
+        }
+        let rows = q
             .order_by_asc(delivery::Column::NextAttemptAt)
             .limit(100)
             .all(self.db())

@@ -58,15 +58,44 @@ impl Store {
         limit: u64,
         lease_until: DateTime<Utc>,
     ) -> Result<Vec<InboxActivity>, StoreError> {
+        self.claim_inbox_activities_except(limit, lease_until, &[], &[])
+            .await
+    }
+
+    /// [`Store::claim_inbox_activities`], passing over activities of
+    /// `skip_actors` and of actors on `skip_hosts` (authorities, `host` or
+    /// `host:port`): a worker already processing an actor's activity takes
+    /// its next one only after it, in order, and one that has as many
+    /// activities from a host in hand as it allows leaves the rest to wait
+    /// in the queue.
+    pub async fn claim_inbox_activities_except(
+        &self,
+        limit: u64,
+        lease_until: DateTime<Utc>,
+        skip_actors: &[String],
+        skip_hosts: &[String],
+    ) -> Result<Vec<InboxActivity>, StoreError> {
         let t = now();
-        let due = inbox_activity::Entity::find()
+        let mut q = inbox_activity::Entity::find()
             .filter(inbox_activity::Column::Status.eq(INBOX_PENDING))
             .filter(inbox_activity::Column::NextAttemptAt.lte(t))
             .filter(
                 inbox_activity::Column::LockedUntil
                     .is_null()
                     .or(inbox_activity::Column::LockedUntil.lt(t)),
-            )
+            );
+        if !skip_actors.is_empty() {
+            q = q.filter(inbox_activity::Column::Actor.is_not_in(skip_actors.to_vec()));
+        }
+        for host in skip_hosts {
+            // A `_` in a host name matches any character here: at worst a
+            // row of a similar name waits for the next claim.
+            for scheme in ["http", "https"] {
+                q = q
+                    .filter(inbox_activity::Column::Actor.not_like(format!("{scheme}://{host}/%")));
+            }
+        }
+        let due = q
             .order_by_asc(inbox_activity::Column::Id)
             .limit(limit)
             .all(self.db())
