@@ -37,6 +37,7 @@ import {
   Person,
   PUBLIC_COLLECTION,
   Undo,
+  Update,
   createFederation,
   generateCryptoKeyPair,
   isActor,
@@ -215,11 +216,31 @@ federation
       url,
       attributedTo: o?.attributionId?.href ?? null,
       inReplyTo: o?.replyTargetId?.href ?? null,
+      published: o?.published?.toString() ?? null,
+      updated: o?.updated?.toString() ?? null,
       // Who it was addressed to, activity and object, to check privacy.
       to: create.toIds.map((u) => u.href),
       cc: create.ccIds.map((u) => u.href),
       objectTo: o?.toIds?.map((u) => u.href) ?? null,
       objectCc: o?.ccIds?.map((u) => u.href) ?? null,
+      error,
+    });
+  })
+  .on(Update, async (ctx, update) => {
+    let o = null;
+    let error = null;
+    try {
+      o = await update.getObject();
+    } catch (e) {
+      error = String(e);
+    }
+    await report(ctx, update, {
+      objectId: update.objectId?.href ?? null,
+      objectType: o?.constructor.name ?? null,
+      summary: text(o?.summary),
+      content: text(o?.content),
+      published: o?.published?.toString() ?? null,
+      updated: o?.updated?.toString() ?? null,
       error,
     });
   })

@@ -608,7 +608,10 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
         )
         .await;
 
-    // 3. Publish: the follower gets a verified Create(Page).
+    // 3. Publish: the follower, on a server that does not speak Deling,
+    // gets a verified Create of the item as a Note (title, summary and
+    // link in its content, no summary to fold it behind); the id
+    // dereferences to the Page.
     let title = "Digital byggesak: slik gjorde vi det";
     let summary = "Erfaringer fra tre år med digital byggesaksbehandling.";
     let resp = deling
@@ -637,12 +640,22 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     let page_id = deling.id(&format!("/items/{item_id}"));
     let create = peer.inbox("Create", &page_id, deadline).await;
     assert_eq!(create["actor"], agency.as_str(), "{create:#}");
+    assert_eq!(create["objectType"], "Note", "{create:#}");
     assert_eq!(
-        create["isPage"], true,
-        "Fedify did not read a Page: {create:#}"
+        create["summary"],
+        Value::Null,
+        "no content warning: {create:#}"
     );
-    assert_eq!(create["name"], title, "{create:#}");
-    assert_eq!(create["summary"], summary, "{create:#}");
+    let content = create["content"].as_str().expect("content");
+    assert!(
+        content.contains(&format!("<strong>{title}</strong>")),
+        "{create:#}"
+    );
+    assert!(content.contains(summary), "{create:#}");
+    assert!(
+        content.contains(&format!("href=\"{page_id}\"")),
+        "{create:#}"
+    );
     assert_eq!(create["url"], page_id.as_str(), "{create:#}");
     assert_eq!(create["attributedTo"], agency.as_str(), "{create:#}");
     let page = peer
@@ -660,6 +673,30 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
         "{outbox:#}"
     );
     assert_eq!(outbox["items"][0]["name"], title, "{outbox:#}");
+    assert_eq!(page["name"], title, "the Page keeps its title: {page:#}");
+
+    // 3b. An edit reaches the peer as an Update of the Note, with an
+    // `updated` time: the form Mastodon applies (see the federation test
+    // items::an_edit_is_an_update_mastodon_applies for its rules).
+    let new_title = "Digital byggesak: slik gjør vi det nå";
+    let resp = deling
+        .client
+        .patch(format!("{}/api/v1/items/{item_id}", deling.base))
+        .bearer_auth(&deling.token)
+        .json(&json!({"title": new_title}))
+        .send()
+        .await
+        .expect("PATCH item");
+    assert_eq!(resp.status(), StatusCode::OK, "editing failed");
+    let update = peer.inbox("Update", &page_id, deadline).await;
+    assert_eq!(update["objectType"], "Note", "{update:#}");
+    assert!(
+        update["content"]
+            .as_str()
+            .is_some_and(|c| c.contains(new_title)),
+        "{update:#}"
+    );
+    assert!(update["updated"].is_string(), "{update:#}");
 
     // 4. Reply: Deling lists the comment, sanitised, by @alice@localhost:Q.
     let content = "<p>Takk for veiledningen! <script>alert(\"x\")</script>\

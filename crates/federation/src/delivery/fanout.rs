@@ -5,7 +5,11 @@ use crate::{
     context::Data,
     error::FedError,
     objects::{
-        agency::agency_actor, comment::comment_note, item::item_page, message::message_note, share,
+        agency::agency_actor,
+        comment::comment_note,
+        item::{item_note, item_page},
+        message::message_note,
+        share,
     },
     protocol::PUBLIC,
 };
@@ -120,29 +124,41 @@ pub async fn deliveries_for(
         };
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
     }
+    if matches!(event.kind.as_str(), EVENT_ITEM_CREATE | EVENT_ITEM_UPDATE) {
+        let Some(item) = data
+            .store
+            .get_item(item_id)
+            .await?
+            .filter(|i| i.deleted_at.is_none())
+        else {
+            return Ok(vec![]);
+        };
+        let counts = data.store.count_item_reactions(item_id).await?;
+        let page = item_page(urls, &item, counts).map_err(|e| FedError::Refused(e.to_string()))?;
+        let (kind, id) = if event.kind == EVENT_ITEM_CREATE {
+            ("Create", urls.item_create(item_id))
+        } else {
+            let mut u = urls.item(item_id);
+            u.set_path(&format!("/items/{item_id}/updates/{}", event.id));
+            ("Update", u)
+        };
+        // Deling peers get the Page with all it means; everyone else the
+        // same item as a Note, which Mastodon shows and, unlike a Page,
+        // lets be edited (see docs/FEDERATION.md).
+        let (deling, others) = data
+            .store
+            .list_follower_inboxes_by_dialect(agency_id)
+            .await?;
+        let published = deling_store::records::now();
+        let as_page = json!({"type": kind, "id": id, "actor": actor, "object": page,
+            "to": [PUBLIC], "cc": [followers], "published": published});
+        let as_note = json!({"type": kind, "id": id, "actor": actor, "object": item_note(&page),
+            "to": [PUBLIC], "cc": [followers], "published": published});
+        let mut out = allowed_deliveries(data, &as_page, agency_id, deling).await?;
+        out.extend(allowed_deliveries(data, &as_note, agency_id, others).await?);
+        return Ok(out);
+    }
     let activity = match event.kind.as_str() {
-        EVENT_ITEM_CREATE | EVENT_ITEM_UPDATE => {
-            let Some(item) = data
-                .store
-                .get_item(item_id)
-                .await?
-                .filter(|i| i.deleted_at.is_none())
-            else {
-                return Ok(vec![]);
-            };
-            let counts = data.store.count_item_reactions(item_id).await?;
-            let page =
-                item_page(urls, &item, counts).map_err(|e| FedError::Refused(e.to_string()))?;
-            let (kind, id) = if event.kind == EVENT_ITEM_CREATE {
-                ("Create", urls.item_create(item_id))
-            } else {
-                let mut u = urls.item(item_id);
-                u.set_path(&format!("/items/{item_id}/updates/{}", event.id));
-                ("Update", u)
-            };
-            json!({"type": kind, "id": id, "actor": actor, "object": page, "to": [PUBLIC], "cc": [followers],
-                   "published": deling_store::records::now()})
-        }
         EVENT_ITEM_DELETE => {
             let mut id = urls.item(item_id);
             id.set_path(&format!("/items/{item_id}/delete"));

@@ -6,7 +6,7 @@ use crate::{
         PUBLIC,
         activity::ObjectActivity,
         collection::CountedCollection,
-        page::{Attachment, Hashtag, PageJson, Source},
+        page::{Attachment, Hashtag, ItemNoteJson, PageJson, Source},
     },
 };
 use deling_store::{
@@ -113,6 +113,70 @@ pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJso
         item_metadata: (!metadata.is_empty()).then_some(serde_json::Value::Object(metadata)),
         id,
     })
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Plain text as HTML paragraphs: a blank line parts paragraphs, a single
+/// line break stays one.
+fn paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", escape_html(p).replace('\n', "<br>")))
+        .collect()
+}
+
+/// A local item's `Page` as the `Note` sent to servers that do not speak
+/// Deling: the title in bold, the summary, a link to the item's page, and
+/// its hashtags linked as Mastodon links them, in `content`; no `summary`
+/// (Misskey would fold the post behind it), no attachments (Mastodon would
+/// take documents for media). Same id, audience and times as the `Page`.
+pub fn item_note(page: &PageJson) -> ItemNoteJson {
+    let link = page.url.clone().unwrap_or_else(|| page.id.clone());
+    let mut content = format!("<p><strong>{}</strong></p>", escape_html(&page.name));
+    if let Some(summary) = &page.summary {
+        content.push_str(&paragraphs(summary));
+    }
+    let href = escape_html(link.as_str());
+    content.push_str(&format!("<p><a href=\"{href}\">{href}</a></p>"));
+    if !page.tag.is_empty() {
+        let tags: Vec<String> = page
+            .tag
+            .iter()
+            .map(|t| {
+                format!(
+                    "<a href=\"{}\" class=\"mention hashtag\" rel=\"tag\">#<span>{}</span></a>",
+                    escape_html(t.href.as_str()),
+                    escape_html(t.name.trim_start_matches('#'))
+                )
+            })
+            .collect();
+        content.push_str(&format!("<p>{}</p>", tags.join(" ")));
+    }
+    ItemNoteJson {
+        kind: "Note".into(),
+        id: page.id.clone(),
+        attributed_to: page.attributed_to.clone(),
+        content_map: page
+            .name_map
+            .keys()
+            .map(|lang| (lang.clone(), content.clone()))
+            .collect(),
+        content,
+        url: Some(link),
+        to: page.to.clone(),
+        cc: page.cc.clone(),
+        tag: page.tag.clone(),
+        published: page.published,
+        updated: page.updated,
+        replies: page.replies.clone(),
+    }
 }
 
 /// The `Create` that published a local item, as listed in the outbox.

@@ -124,3 +124,48 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
 }
+
+/// A shared item as a microblog post, for the servers of everyone who does
+/// not speak Deling. Mastodon applies an `Update` only to a `Note` (or a
+/// `Question`), and Misskey shows a `summary` as a content warning and
+/// ignores `name`; so this form carries title, summary and link in its
+/// `content` and has no `summary`. The `Page` at the same id stays the
+/// item's one document: fetching the id gives the `Page`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemNoteJson {
+    /// `Note`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The item's id (the same as its `Page`'s).
+    pub id: Url,
+    /// The agency.
+    pub attributed_to: Url,
+    /// Title, summary, link and hashtags as HTML.
+    pub content: String,
+    /// The same by language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub content_map: BTreeMap<String, String>,
+    /// HTML page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url>,
+    /// Audience.
+    #[serde(default)]
+    pub to: Vec<Url>,
+    /// Secondary audience.
+    #[serde(default)]
+    pub cc: Vec<Url>,
+    /// Hashtags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<Hashtag>,
+    /// First published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    /// Last changed: Mastodon applies an edit only when this is later than
+    /// the last one it applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+    /// Replies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<CountedCollection>,
+}

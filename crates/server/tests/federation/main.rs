@@ -10,6 +10,7 @@ mod peer;
 mod actor_shapes;
 mod comments;
 mod discovery;
+mod edits;
 mod following;
 mod items;
 mod lifecycle;

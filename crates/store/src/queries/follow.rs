@@ -189,6 +189,37 @@ impl Store {
         Ok(inboxes)
     }
 
+    /// [`Store::list_follower_inboxes`] in two: the inboxes of followers
+    /// that speak Deling, and the others'. An inbox shared by both (one
+    /// server, two kinds of actor) counts as Deling's: a Deling server
+    /// reads every form, a microblogging server is not behind it.
+    pub async fn list_follower_inboxes_by_dialect(
+        &self,
+        agency_id: i64,
+    ) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let ids = sea_orm::sea_query::Query::select()
+            .column(follower::Column::RemoteActorId)
+            .from(follower::Entity)
+            .and_where(follower::Column::AgencyId.eq(agency_id))
+            .to_owned();
+        let actors = remote_actor::Entity::find()
+            .filter(remote_actor::Column::Id.in_subquery(ids))
+            .all(self.db())
+            .await?;
+        let mut deling = std::collections::BTreeSet::new();
+        let mut others = std::collections::BTreeSet::new();
+        for a in actors {
+            let inbox = a.shared_inbox.unwrap_or(a.inbox);
+            if a.speaks_deling {
+                deling.insert(inbox);
+            } else {
+                others.insert(inbox);
+            }
+        }
+        let others = others.difference(&deling).cloned().collect();
+        Ok((deling.into_iter().collect(), others))
+    }
+
     /// The inboxes (shared where they have one) of the actors `agency_id`
     /// follows or asked to follow: when the agency is withdrawn they hear
     /// of it too, and stop delivering to it.

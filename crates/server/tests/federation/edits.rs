@@ -1,0 +1,171 @@
+//! An edited item reaches Mastodon in a form Mastodon applies, while
+//! Deling peers keep getting the `Page`.
+//!
+//! Mastodon's rules, as read in its source (mastodon/mastodon, main):
+//! 1. `ActivityPub::Activity::Create` makes a native status of an object
+//!    whose type is `Note` or `Question` (`SUPPORTED_TYPES`): its text is
+//!    `content`, its content warning `summary`. Other types (`Page`,
+//!    `Article`, ...: `CONVERTED_TYPES`) become a status built from
+//!    `name`, `summary` and `url`.
+//! 2. `ActivityPub::Activity::Update#perform` hands a post to
+//!    `update_status`, which refuses an object on another host than the
+//!    actor (`non_matching_uri_hosts?`) and looks the status up by the
+//!    object's id and the actor.
+//! 3. `ActivityPub::ProcessStatusUpdateService#call` returns at once unless
+//!    the object's type is `Note` or `Question` ("Only native types can be
+//!    updated at the moment"), or when the status was edited more recently
+//!    than the object's `updated`. Only with an `updated` later than the
+//!    last edit is the edit applied and shown (`handle_explicit_update!`);
+//!    without one only a poll is refreshed.
+//! 4. The edit is shown when the text changed (`text_significantly_changed?`).
+//!
+//! So a `Page` is never updated on Mastodon. Deling therefore sends a
+//! server that does not speak Deling the item as a `Note` (title, summary
+//! and link in `content`, no `summary`), and its edits as `Update`s of
+//! that `Note` with a later `updated` each time.
+
+use crate::{
+    helpers::{Instance, eventually},
+    peer::{FakePeer, fake_keys},
+};
+use chrono::{DateTime, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use url::Url;
+
+fn time(v: &Value) -> DateTime<Utc> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(|| panic!("not a time: {v}"))
+}
+
+fn host(u: &Value) -> String {
+    Url::parse(u.as_str().expect("a URL"))
+        .expect("a URL")
+        .host_str()
+        .expect("a host")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_is_an_update_mastodon_applies() {
+    let (a, b, peer) = tokio::join!(Instance::spawn(), Instance::spawn(), FakePeer::spawn());
+    a.agency("nav").await;
+    b.agency("oslo").await;
+    let oslo = b.actor_id("oslo");
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    b.followed_by(&eve, "oslo").await;
+    a.follow("nav", &oslo).await;
+    a.wait_accepted("nav", &oslo).await;
+
+    let id = b.publish("oslo", "Før", &["byggesak"]).await;
+    let item_url = b.url(&format!("/items/{id}"));
+    let create = eventually("the Create at eve's server", async || {
+        peer.received_of("Create")
+            .into_iter()
+            .map(|r| r.json())
+            .find(|c| c["object"]["id"] == item_url.as_str())
+            .ok_or_else(|| "not yet".to_owned())
+    })
+    .await;
+    let note = &create["object"];
+    // Rule 1: a native status, no content warning, the title and the link
+    // in its text.
+    assert_eq!(note["type"], "Note", "{create}");
+    assert!(note.get("summary").is_none(), "{create}");
+    let content = note["content"].as_str().unwrap();
+    assert!(content.contains("<strong>Før</strong>"), "{content}");
+    assert!(
+        content.contains(&format!("href=\"{item_url}\"")),
+        "{content}"
+    );
+    assert!(content.contains("rel=\"tag\""), "{content}");
+    assert_eq!(note["tag"][0]["type"], "Hashtag", "{create}");
+    assert_eq!(note["url"], item_url.as_str());
+    // The Deling peer got the Page.
+    a.wait_remote_item(&item_url).await;
+
+    // Edit the title.
+    let resp = b
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/items/{id}"),
+            Some(&json!({"title": "Etter"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let update = eventually("the Update at eve's server", async || {
+        peer.received_of("Update")
+            .into_iter()
+            .map(|r| r.json())
+            .find(|u| u["object"]["id"] == item_url.as_str())
+            .ok_or_else(|| "not yet".to_owned())
+    })
+    .await;
+    let edited = &update["object"];
+    // Rule 2: the same object, on the actor's own host.
+    assert_eq!(update["actor"], oslo.as_str());
+    assert_eq!(edited["id"], note["id"]);
+    assert_eq!(host(&edited["id"]), host(&update["actor"]));
+    // Rule 3: a native type, with an `updated` later than the post itself
+    // (Mastodon had no edit of it yet).
+    assert_eq!(edited["type"], "Note", "{update}");
+    let published = time(&edited["published"]);
+    let updated = time(&edited["updated"]);
+    assert!(updated > published, "{update}");
+    // Rule 4: the text changed.
+    let new_content = edited["content"].as_str().unwrap();
+    assert!(
+        new_content.contains("<strong>Etter</strong>"),
+        "{new_content}"
+    );
+    assert_ne!(new_content, content);
+
+    // A second edit has a later `updated` again.
+    let resp = b
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/items/{id}"),
+            Some(&json!({"title": "Etter igjen"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let second = eventually("the second Update", async || {
+        peer.received_of("Update")
+            .into_iter()
+            .map(|r| r.json())
+            .find(|u| {
+                u["object"]["content"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("Etter igjen"))
+            })
+            .ok_or_else(|| "not yet".to_owned())
+    })
+    .await;
+    assert!(time(&second["object"]["updated"]) > updated, "{second}");
+
+    // The Deling peer's copy follows the edits, from the Page.
+    eventually("the Deling peer to see the edit", async || {
+        let item = a.wait_remote_item(&item_url).await;
+        if item["title"] == "Etter igjen" {
+            Ok(())
+        } else {
+            Err(format!("{item}"))
+        }
+    })
+    .await;
+    // Fetching the id gives the Page.
+    let page: Value = b
+        .client
+        .get(&item_url)
+        .header("Accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["type"], "Page");
+}
