@@ -43,6 +43,9 @@ pub struct FedContext {
     pub client: reqwest::Client,
     /// This process's counters.
     pub metrics: crate::metrics::Metrics,
+    /// When remote actors' keys were last fetched again after a signature
+    /// failed (shared by the clones of this context).
+    pub key_refetches: Arc<crate::signature::KeyRefetches>,
 }
 
 /// The HTTP client for outgoing requests: no redirects, 10-second timeouts,

@@ -1,9 +1,11 @@
 //! The inbox: verify, store, acknowledge; process later from the store.
 //!
-//! activitypub_federation checks the Digest, fetches the actor and checks
-//! the signature against the actor's key (so the key's owner is the
-//! activity's actor). Our hook then checks that the activity's id is on the
-//! actor's server (host and port) and stores it, ignoring a repeated id.
+//! [`verify_delivery`] checks the Digest and the signature against the key
+//! of the actor `keyId` names (fetched again once if it does not verify);
+//! [`accept_delivery`] checks that the activity's id is on its actor's
+//! server (host and port), that the signer is that actor or the activity
+//! is one that can be verified at its origin (a forwarded reply), and
+//! stores it, ignoring a repeated id.
 //! The inbox worker processes stored activities, so a crash after the 202
 //! loses nothing and slow work never holds a peer's request.
 
@@ -11,10 +13,15 @@ use crate::{
     activities,
     context::{Data, FedContext},
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, same_origin},
+    objects::actors::{DbRemoteActor, authority, same_origin},
     protocol::incoming::Incoming,
+    signature::{SignedRequest, check_digest},
 };
-use activitypub_federation::{actix_web::inbox::ReceiveActivityHook, traits::Activity};
+use activitypub_federation::{
+    fetch::object_id::ObjectId,
+    traits::{Activity, Object},
+};
+use deling_store::queries::policy::Verdict;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
@@ -58,51 +65,140 @@ impl Activity for Envelope {
     }
 }
 
-/// Stores a verified activity before the request is answered.
-#[derive(Debug, Clone, Copy)]
-pub struct StoreHook;
+/// A delivery whose HTTP signature verified: the activity, as sent, and
+/// the actor that signed it (not necessarily the activity's actor).
+#[derive(Debug)]
+pub struct SignedDelivery {
+    /// The activity.
+    pub activity: Envelope,
+    /// Who signed the request.
+    pub signer: DbRemoteActor,
+}
 
-impl ReceiveActivityHook<Envelope, DbRemoteActor, FedContext> for StoreHook {
-    async fn hook(
-        self,
-        activity: &Envelope,
-        _actor: &DbRemoteActor,
-        data: &Data,
-    ) -> Result<(), FedError> {
-        same_origin(&activity.id, &activity.actor)?;
-        if data.store.is_actor_blocked(activity.actor.as_str()).await? {
-            return Err(FedError::Refused(
-                "the actor is blocked on this server".into(),
-            ));
-        }
-        let body = serde_json::to_string(activity)?;
-        let inserted = data
-            .store
-            .put_inbox_activity(
-                activity.id.as_str(),
-                activity.actor.as_str(),
-                &activity.kind,
-                &body,
-            )
+/// Checks a delivery's Digest and signature (see [`crate::signature`]) and
+/// reads the activity; nothing is stored yet.
+pub async fn verify_delivery(
+    request: SignedRequest<'_>,
+    body: &[u8],
+    data: &Data,
+) -> Result<SignedDelivery, FedError> {
+    check_digest(request.headers.get("digest").map(String::as_str), body)?;
+    let signer = crate::signature::verify(request, data).await?;
+    let activity: Envelope = serde_json::from_slice(body)?;
+    Ok(SignedDelivery { activity, signer })
+}
+
+/// Stores a verified delivery before the request is answered: the
+/// activity's id must be on its actor's server, and an activity signed by
+/// another server than its actor's (a forwarded reply) is only taken in a
+/// form that the worker verifies at the object's origin.
+pub async fn accept_delivery(delivery: SignedDelivery, data: &Data) -> Result<(), FedError> {
+    let SignedDelivery {
+        mut activity,
+        signer,
+    } = delivery;
+    check_activity_url(&activity.id, data)?;
+    same_origin(&activity.id, &activity.actor)?;
+    if signer.id() != &activity.actor {
+        take_forwarded(&mut activity, &signer)?;
+        // The worker acts for a stored actor: make sure this one is.
+        ObjectId::<DbRemoteActor>::from(activity.actor.clone())
+            .dereference(data)
             .await?;
-        // Any signed activity from a host shows it is up: deliveries that
-        // were waiting out its failures go now.
-        if data
-            .store
-            .put_host_alive(&crate::objects::actors::authority(&activity.actor))
-            .await?
-        {
-            data.wake.notify_one();
-        }
-        let result = if inserted { "accepted" } else { "duplicate" };
-        data.metrics.inbox.with_label_values(&[result]).inc();
-        if inserted {
-            data.wake.notify_one();
-        } else {
-            tracing::debug!(id = %activity.id, "repeated activity ignored");
-        }
-        Ok(())
     }
+    store(&activity, data).await
+}
+
+/// What activitypub_federation checked of an activity id before: http(s)
+/// (plain HTTP only in debug mode) and not one of ours.
+fn check_activity_url(id: &Url, data: &Data) -> Result<(), FedError> {
+    match id.scheme() {
+        "https" => {}
+        "http" if data.settings.debug => {}
+        _ => return refuse(format!("{id} is not an https URL")),
+    }
+    if authority(id).eq_ignore_ascii_case(&data.settings.domain) {
+        return refuse("the activity claims to come from this server");
+    }
+    Ok(())
+}
+
+/// An activity relayed by another server than its actor's, as Mastodon
+/// forwards replies to the followers of the account replied to
+/// (`app/lib/activitypub/activity/create.rb`, `forward_for_reply`). The
+/// relay's signature says nothing about the activity, so for a Create or
+/// Update the embedded object is dropped and only its id kept: the worker
+/// then fetches it, signed, from the actor's own server and takes what that
+/// server says. Anything else relayed is refused.
+fn take_forwarded(activity: &mut Envelope, signer: &DbRemoteActor) -> Result<(), FedError> {
+    let unsigned = |why: String| Err(FedError::Unsigned(why));
+    if !matches!(activity.kind.as_str(), "Create" | "Update") {
+        return unsigned(format!(
+            "the request is signed by {}, not by the activity's actor {}; only a \
+             Create or Update is taken from another server, verified at its origin",
+            signer.id(),
+            activity.actor
+        ));
+    }
+    let object_id = match activity.rest.get("object") {
+        Some(Value::String(id)) => id.clone(),
+        Some(Value::Object(o)) => match o.get("id") {
+            Some(Value::String(id)) => id.clone(),
+            _ => return refuse("a forwarded object without an id"),
+        },
+        _ => return refuse("a forwarded activity without an object"),
+    };
+    let object_id =
+        Url::parse(&object_id).map_err(|_| FedError::Refused("object id is not a URL".into()))?;
+    same_origin(&object_id, &activity.actor)?;
+    tracing::info!(activity = %activity.id, relay = %signer.id(),
+        "forwarded activity: its object will be fetched from its origin");
+    activity
+        .rest
+        .insert("object".into(), Value::String(object_id.into()));
+    Ok(())
+}
+
+/// Stores a verified activity, ignoring a repeated id.
+async fn store(activity: &Envelope, data: &Data) -> Result<(), FedError> {
+    if data.store.is_actor_blocked(activity.actor.as_str()).await?
+        || data
+            .store
+            .get_host_verdict(&authority(&activity.actor))
+            .await?
+            == Verdict::Refused
+    {
+        return Err(FedError::Refused(
+            "the actor is blocked on this server".into(),
+        ));
+    }
+    let body = serde_json::to_string(activity)?;
+    let inserted = data
+        .store
+        .put_inbox_activity(
+            activity.id.as_str(),
+            activity.actor.as_str(),
+            &activity.kind,
+            &body,
+        )
+        .await?;
+    // Any signed activity from a host shows it is up: deliveries that
+    // were waiting out its failures go now.
+    if data
+        .store
+        .put_host_alive(&authority(&activity.actor))
+        .await?
+    {
+        data.wake.notify_one();
+    }
+    let result = if inserted { "accepted" } else { "duplicate" };
+    data.metrics.inbox.with_label_values(&[result]).inc();
+    if inserted {
+        data.wake.notify_one();
+    } else {
+        tracing::debug!(id = %activity.id, "repeated activity ignored");
+    }
+    Ok(())
 }
 
 /// Processes one stored activity.

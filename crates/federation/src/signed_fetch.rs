@@ -1,22 +1,14 @@
 //! Verifying signed GETs, for `federation.require_signed_fetch`.
 //!
 //! activitypub_federation's own check demands a `Digest`, which a GET does
-//! not have (Mastodon signs `(request-target) host date accept`), so GETs are
-//! verified here: the signature must cover the request target, Host and a
-//! Date (or `(created)`), be no older than an hour, and verify against the
-//! key of the actor named by `keyId`.
+//! not have (Mastodon signs `(request-target) host date accept`), so GETs
+//! are verified by [`crate::signature`]: the signature must cover the
+//! request target, our Host and a recent Date (or `(created)`), and verify
+//! against the key of the actor named by `keyId`. This module also holds
+//! the header checks the inbox shares.
 
 use crate::{context::Data, error::FedError, objects::actors::DbRemoteActor};
-use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
-use base64::Engine;
-use http_signature_normalization::Config;
-use rsa::{Pkcs1v15Sign, RsaPublicKey, pkcs8::DecodePublicKey};
-use sha2::{Digest, Sha256};
-use std::{collections::BTreeMap, sync::LazyLock, time::Duration};
-use url::Url;
-
-static CONFIG: LazyLock<Config> =
-    LazyLock::new(|| Config::new().set_expiration(Duration::from_secs(3600)));
+use std::collections::BTreeMap;
 
 fn invalid(why: impl Into<String>) -> FedError {
     FedError::Unsigned(why.into())
@@ -72,62 +64,20 @@ pub fn refuse_authorization_signature(authorization: Option<&str>) -> Result<(),
     }
 }
 
-/// Verifies a signed GET and returns the actor that signed it.
-/// `headers` has lower-case names.
+/// Verifies a signed GET and returns the actor that signed it (see
+/// [`crate::signature::verify`]). `headers` has lower-case names.
 pub async fn verify_get(
     path_and_query: &str,
     headers: BTreeMap<String, String>,
     data: &Data,
 ) -> Result<DbRemoteActor, FedError> {
-    refuse_authorization_signature(headers.get("authorization").map(String::as_str))?;
-    let signature = headers
-        .get("signature")
-        .ok_or_else(|| invalid("the request is not signed"))?;
-    let covered = covered_headers(signature)
-        .ok_or_else(|| invalid("the signature does not list its headers"))?;
-    for needed in ["(request-target)", "host"] {
-        if !covered.iter().any(|h| h == needed) {
-            return Err(invalid(format!("the signature must cover {needed}")));
-        }
-    }
-    if !covered.iter().any(|h| h == "date" || h == "(created)") {
-        return Err(invalid("the signature must cover date"));
-    }
-    let unverified = CONFIG
-        .begin_verify("GET", path_and_query, headers)
-        .map_err(|e| invalid(format!("unusable signature: {e}")))?;
-    // keyId is ACTOR#main-key (Mastodon, Lemmy, us) or ACTOR/main-key.
-    let mut actor_url =
-        Url::parse(unverified.key_id()).map_err(|_| invalid("keyId is not a URL"))?;
-    if actor_url.fragment().is_some() {
-        actor_url.set_fragment(None);
-    } else if let Some(path) = actor_url
-        .path()
-        .strip_suffix("/main-key")
-        .map(str::to_owned)
-    {
-        actor_url.set_path(&path);
-    }
-    let actor = ObjectId::<DbRemoteActor>::from(actor_url)
-        .dereference(data)
-        .await?;
-    let key = RsaPublicKey::from_public_key_pem(actor.public_key_pem())
-        .map_err(|_| invalid("the signer has no usable public key"))?;
-    let ok = unverified.verify(|sig, signing_string| {
-        base64::engine::general_purpose::STANDARD
-            .decode(sig)
-            .is_ok_and(|sig| {
-                key.verify(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(signing_string.as_bytes()),
-                    &sig,
-                )
-                .is_ok()
-            })
-    });
-    if ok {
-        Ok(actor)
-    } else {
-        Err(invalid("the signature does not verify"))
-    }
+    crate::signature::verify(
+        crate::signature::SignedRequest {
+            method: "GET",
+            path_and_query,
+            headers,
+        },
+        data,
+    )
+    .await
 }

@@ -73,6 +73,7 @@ async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
         wake: Arc::new(tokio::sync::Notify::new()),
         client: offline_client().await,
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
+        key_refetches: Default::default(),
     };
     (build_config(ctx).await.unwrap(), dir)
 }

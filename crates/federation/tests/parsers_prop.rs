@@ -1081,6 +1081,7 @@ async fn signed_get_context() -> (
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         client: http_client(false).unwrap(),
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
+        key_refetches: Default::default(),
     };
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(&peer_key.private_key_pem).unwrap();
     (build_config(ctx).await.unwrap(), key, dir)

@@ -79,6 +79,7 @@ async fn context(debug: bool) -> (Config, TempDir) {
         wake: Arc::new(tokio::sync::Notify::new()),
         client: http_client(debug).unwrap(),
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
+        key_refetches: Default::default(),
     };
     (build_config(ctx).await.unwrap(), dir)
 }

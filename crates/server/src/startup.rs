@@ -59,6 +59,7 @@ pub async fn federation_config(
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         client: deling_federation::context::http_client(config.federation.allow_private_addresses)?,
         metrics: deling_federation::metrics::Metrics::new().context("cannot register metrics")?,
+        key_refetches: Default::default(),
     };
     deling_federation::context::build_config(fed)
         .await

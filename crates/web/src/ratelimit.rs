@@ -72,17 +72,6 @@ impl RateLimiter {
         self.check_at(key, Instant::now())
     }
 
-    /// Gives one request back to `key`'s bucket, for a request that turned
-    /// out not to be the key's (a forged signature).
-    pub fn refund(&self, key: &str) {
-        let now = Instant::now();
-        let mut b = self.lock();
-        if let Some(bucket) = b.map.get_mut(key) {
-            bucket.tokens = (self.refilled(bucket, now) + 1.0).min(self.capacity);
-            bucket.at = now;
-        }
-    }
-
     /// Keys tracked now.
     pub fn tracked(&self) -> usize {
         self.lock().map.len()
@@ -155,7 +144,7 @@ impl RateLimiter {
 pub struct Limiters {
     /// Inbox deliveries per client address.
     pub inbox_per_ip: RateLimiter,
-    /// Inbox deliveries per remote host (of the signature's `keyId`).
+    /// Inbox deliveries per remote host (of the actor whose key verified).
     pub inbox_per_host: RateLimiter,
     /// API requests per bearer token.
     pub api_per_token: RateLimiter,
@@ -306,24 +295,6 @@ pub fn ip_key(ip: Option<IpAddr>) -> String {
     }
 }
 
-/// The host (and port) of the `keyId` in an HTTP `Signature` header, read
-/// without fetching anything; lower-cased.
-pub fn signature_key_host(headers: &HeaderMap) -> Option<String> {
-    let signature = headers.get("signature")?.to_str().ok()?;
-    let key_id = signature.split(',').find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("keyId")
-            .then(|| v.trim().trim_matches('"'))
-    })?;
-    let url = url::Url::parse(key_id).ok()?;
-    let host = url.host_str()?.to_ascii_lowercase();
-    Some(match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host,
-    })
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -419,23 +390,5 @@ mod tests {
             "192.0.2.1"
         );
         assert_eq!(ip_key(None), "unknown");
-    }
-
-    #[test]
-    fn key_host_from_signature() {
-        let req = TestRequest::default()
-            .insert_header((
-                "signature",
-                "keyId=\"https://Peer.Example:8443/actor#main-key\",algorithm=\"rsa-sha256\",headers=\"(request-target) host\",signature=\"abc=\"",
-            ))
-            .to_http_request();
-        assert_eq!(
-            signature_key_host(req.headers()).as_deref(),
-            Some("peer.example:8443")
-        );
-        let req = TestRequest::default()
-            .insert_header(("signature", "nonsense"))
-            .to_http_request();
-        assert_eq!(signature_key_host(req.headers()), None);
     }
 }

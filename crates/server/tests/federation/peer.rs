@@ -230,6 +230,7 @@ impl FakeActor {
             key_id: self.key_id.clone(),
             date: Some(Utc::now()),
             headers: vec!["(request-target)", "host", "date", "digest"],
+            host: None,
         }
     }
 }
@@ -250,6 +251,8 @@ pub struct SignedPost<'a> {
     pub date: Option<DateTime<Utc>>,
     /// The signed headers, in order.
     pub headers: Vec<&'static str>,
+    /// The `Host` header signed and sent (the inbox URL's unless set).
+    pub host: Option<String>,
 }
 
 /// An HTTP date (RFC 7231 IMF-fixdate).
@@ -282,7 +285,7 @@ impl SignedPost<'_> {
         let date = self.date.map(http_date);
         let mut values: HashMap<&str, String> = HashMap::from([
             ("(request-target)", format!("post {target}")),
-            ("host", authority(&url)),
+            ("host", self.host.clone().unwrap_or_else(|| authority(&url))),
             ("digest", digest.clone()),
         ]);
         if let Some(d) = &date {
@@ -319,6 +322,9 @@ impl SignedPost<'_> {
         ];
         if let Some(d) = date {
             headers.push(("date".to_owned(), d));
+        }
+        if let Some(host) = &self.host {
+            headers.push(("host".to_owned(), host.clone()));
         }
         headers
     }
@@ -478,6 +484,7 @@ impl FakeActor {
             date: Some(Utc::now()),
             accept: "application/activity+json".to_owned(),
             headers: vec!["(request-target)", "host", "date", "accept"],
+            host: None,
         }
     }
 }
@@ -496,6 +503,8 @@ pub struct SignedGet<'a> {
     pub accept: String,
     /// The signed headers, in order.
     pub headers: Vec<&'static str>,
+    /// The `Host` header signed and sent (the URL's unless set).
+    pub host: Option<String>,
 }
 
 impl SignedGet<'_> {
@@ -509,7 +518,7 @@ impl SignedGet<'_> {
         let date = self.date.map(http_date);
         let mut values: HashMap<&str, String> = HashMap::from([
             ("(request-target)", format!("get {target}")),
-            ("host", authority(&url)),
+            ("host", self.host.clone().unwrap_or_else(|| authority(&url))),
             ("accept", self.accept.clone()),
         ]);
         if let Some(d) = &date {
@@ -535,6 +544,9 @@ impl SignedGet<'_> {
         ];
         if let Some(d) = date {
             headers.push(("date".to_owned(), d));
+        }
+        if let Some(host) = &self.host {
+            headers.push(("host".to_owned(), host.clone()));
         }
         headers
     }

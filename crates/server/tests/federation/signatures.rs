@@ -466,3 +466,201 @@ async fn a_key_from_an_actor_that_does_not_own_it_is_refused() {
         "an actor whose key it does not own was stored"
     );
 }
+
+fn like(actor: &FakeActor, name: &str, object: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": actor.activity_id(name),
+        "type": "Like",
+        "actor": actor.id,
+        "object": object,
+    })
+}
+
+/// A delivery signed for another server (its signed `Host` is not ours)
+/// and replayed here within the Date window is refused, and so is the same
+/// request with the real Host header but the other server's signed Host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_signed_for_another_host_is_refused() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let id = s.eve.activity_id("meant-for-elsewhere");
+    let mut post = s.eve.post(&s.b.shared_inbox(), &follow(&s.eve, &id, &oslo));
+    post.host = Some("deling.elsewhere.example".to_owned());
+    assert_refused(&s.b, post.send(&s.b.client).await, &id, &[401]).await;
+    // The same host name on another port is another server too.
+    post.host = Some(format!("localhost:{}", crate::helpers::free_port()));
+    assert_refused(&s.b, post.send(&s.b.client).await, &id, &[401]).await;
+    // Our own host, in another case, is still ours.
+    post.host = Some(s.b.domain.to_ascii_uppercase());
+    let resp = post.send(&s.b.client).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+}
+
+/// The per-host inbox budget counts deliveries by the verified signer's
+/// host: naming a key on another host in `keyId` neither passes the
+/// signature check (the key must be the signer's) nor opens a fresh budget.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_per_host_limit_cannot_be_dodged_by_varying_key_id() {
+    let (b, peer) = tokio::join!(
+        Instance::spawn_configured(|c| c.limits.inbox_per_host_per_minute = 2),
+        FakePeer::spawn()
+    );
+    b.agency("oslo").await;
+    let item = b.publish("oslo", "Lik meg", &["lik"]).await;
+    let [k1, k2] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let mallory = peer.actor("mallory", k2);
+    let object = b.url(&format!("/items/{item}"));
+    let inbox = b.shared_inbox();
+    let mut accepted = 0;
+    for n in 0..6 {
+        let mut post = eve.post(&inbox, &like(&eve, &format!("like-{n}"), &object));
+        post.key_id = format!("http://host{n}.example/actors/eve#main-key");
+        let status = post.send(&b.client).await.status();
+        assert!(
+            [401, 429].contains(&status.as_u16()) || status == StatusCode::ACCEPTED,
+            "{status}"
+        );
+        accepted += usize::from(status == StatusCode::ACCEPTED);
+    }
+    assert_eq!(accepted, 0, "deliveries under keys eve does not hold");
+    // The host's budget of two is intact, and shared by its actors.
+    for (actor, n) in [(&eve, 10), (&mallory, 11)] {
+        let resp = actor
+            .post(&inbox, &like(actor, &format!("like-{n}"), &object))
+            .send(&b.client)
+            .await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED, "like-{n}");
+    }
+    let id = eve.activity_id("like-12");
+    let resp = eve
+        .post(&inbox, &like(&eve, "like-12", &object))
+        .send(&b.client)
+        .await;
+    assert_refused(&b, resp, &id, &[429]).await;
+}
+
+/// A peer that rotated its key is heard at once: a signature that does not
+/// verify with the cached key makes Deling fetch the actor again, once; a
+/// second failure soon after does not fetch it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_remote_key_is_refetched_once() {
+    let s = scene().await;
+    let object = s.b.url(&format!("/items/{}", s.item));
+    let inbox = s.b.shared_inbox();
+    let resp = s
+        .eve
+        .post(&inbox, &like(&s.eve, "before-rotation", &object))
+        .send(&s.b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let fetches = |peer: &FakePeer| {
+        peer.fetched()
+            .iter()
+            .filter(|r| r.path == "/actors/eve")
+            .count()
+    };
+    let before = fetches(&s.peer);
+    assert!(before >= 1);
+
+    // eve's server now publishes a new key (mallory's) for eve.
+    let rotated = s.peer.actor("eve", &s.mallory.key);
+    let id = rotated.activity_id("after-rotation");
+    let resp = rotated
+        .post(&inbox, &like(&rotated, "after-rotation", &object))
+        .send(&s.b.client)
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    assert!(s.b.store.get_inbox_activity(&id).await.unwrap().is_some());
+    assert_eq!(fetches(&s.peer), before + 1, "eve refetched once");
+
+    // The old key no longer verifies, and failing again does not make
+    // Deling fetch eve again (anyone can send a bad signature).
+    for n in 0..3 {
+        let id = s.eve.activity_id(&format!("old-key-{n}"));
+        let resp = s
+            .eve
+            .post(&inbox, &like(&s.eve, &format!("old-key-{n}"), &object))
+            .send(&s.b.client)
+            .await;
+        assert_refused(&s.b, resp, &id, &[401]).await;
+    }
+    assert_eq!(fetches(&s.peer), before + 1, "eve refetched again");
+}
+
+/// A reply forwarded by another server (signed by that server, not by the
+/// reply's author, as Mastodon forwards replies): the embedded copy is not
+/// trusted, the Note is fetched from its author's server instead. Other
+/// relayed activities are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forwarded_reply_is_verified_at_its_origin() {
+    let s = scene().await;
+    let relay_server = FakePeer::spawn().await;
+    let relay = relay_server.actor("relay", &s.mallory.key);
+    let item_url = s.b.url(&format!("/items/{}", s.item));
+    let inbox = s.b.shared_inbox();
+
+    // The author's server serves the real Note.
+    let note_id = s.peer.url("/notes/forwarded");
+    let mut real =
+        create_note(&s.eve, "unused", &note_id, &item_url, "Ekte svar")["object"].clone();
+    real["@context"] = json!("https://www.w3.org/ns/activitystreams");
+    s.peer.serve_doc("/notes/forwarded", real);
+    // The relay forwards a Create whose embedded copy says otherwise.
+    let id = s.eve.activity_id("create-forwarded");
+    let forwarded = create_note(&s.eve, &id, &note_id, &item_url, "Forfalsket svar");
+    let mut post = relay.post(&inbox, &forwarded);
+    post.key_id = relay.key_id.clone();
+    let resp = post.send(&s.b.client).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    assert_eq!(processed(&s.b, &id).await, INBOX_DONE);
+    let comments = s.b.comments(s.item).await;
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    let html = comments[0]["content_html"].as_str().unwrap();
+    assert!(
+        html.contains("Ekte svar") && !html.contains("Forfalsket"),
+        "{html}"
+    );
+    assert_eq!(
+        comments[0]["author"]["handle"],
+        format!("@eve@{}", s.peer.domain)
+    );
+
+    // A forwarded reply its author's server does not have: no comment.
+    let id = s.eve.activity_id("create-forwarded-missing");
+    let missing = create_note(
+        &s.eve,
+        &id,
+        &s.peer.url("/notes/nowhere"),
+        &item_url,
+        "Oppdiktet",
+    );
+    let resp = relay.post(&inbox, &missing).send(&s.b.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(processed(&s.b, &id).await, INBOX_FAILED);
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+
+    // A relayed Like cannot be checked at any origin: refused.
+    let id = s.eve.activity_id("like-relayed");
+    let resp = relay
+        .post(&inbox, &like(&s.eve, "like-relayed", &item_url))
+        .send(&s.b.client)
+        .await;
+    assert_refused(&s.b, resp, &id, &[401]).await;
+}

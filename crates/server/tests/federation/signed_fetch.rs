@@ -323,3 +323,47 @@ async fn our_fetches_and_deliveries_are_signed_as_mastodon_expects() {
     .unwrap_or_else(|e| panic!("B's Accept: {e}; headers {:?}", accept.headers));
     algorithm_ok(&params).unwrap_or_else(|e| panic!("B's Accept: {e}"));
 }
+
+/// With signed fetch required, an actor of a suspended domain is refused
+/// (403) although it is cached from before the suspension, and a signed GET
+/// made for another server (its signed Host is not ours) is refused (401).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suspended_domains_and_other_hosts_signatures_get_nothing() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    json_body(s.eve.get(&oslo).send(&s.b.client).await, StatusCode::OK).await;
+    assert!(
+        s.b.store
+            .get_remote_actor_by_ap_id(&s.eve.id)
+            .await
+            .unwrap()
+            .is_some(),
+        "eve is cached"
+    );
+
+    let mut get = s.eve.get(&oslo);
+    get.host = Some("deling.elsewhere.example".to_owned());
+    assert_401(get.send(&s.b.client).await, "signed for another host").await;
+
+    let admin = s.b.staff_token("admin", true, None).await;
+    let resp =
+        s.b.send_as(
+            &admin,
+            reqwest::Method::POST,
+            "/api/v1/admin/domain-blocks",
+            Some(&json!({"domain": s.peer.domain, "severity": "suspend"})),
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::CREATED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    for url in [oslo.clone(), s.b.url(&format!("/items/{}", s.item))] {
+        let resp = s.eve.get(&url).send(&s.b.client).await;
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{url}: {text}");
+    }
+}

@@ -1,0 +1,259 @@
+//! Verifying draft-cavage HTTP Signatures on requests to us: inbox POSTs
+//! and signed GETs alike.
+//!
+//! activitypub_federation verifies an inbox POST against the key of the
+//! activity's `actor` and ignores `keyId`, which hides who actually signed
+//! (a server forwarding someone else's activity), and it never fetches a key
+//! again once cached. Here the signer is the actor named by `keyId`; the
+//! signature must cover the request target, a `Host` that is ours, a recent
+//! Date (or `(created)`) and, on a POST, the Digest; and when it does not
+//! verify with the cached key the signer is fetched again, at most once per
+//! [`REFETCH_EVERY`] per actor, as Mastodon does
+//! (`app/controllers/concerns/signature_verification.rb`,
+//! `actor_refresh_key!`), so a peer that rotated its key is heard at once.
+
+use crate::{
+    context::Data,
+    error::FedError,
+    objects::actors::{DbRemoteActor, authority},
+    signed_fetch::{covered_headers, refuse_authorization_signature},
+};
+use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
+use base64::Engine;
+use deling_store::queries::policy::Verdict;
+use http_signature_normalization::Config;
+use rsa::{Pkcs1v15Sign, RsaPublicKey, pkcs8::DecodePublicKey};
+use sha2::{Digest, Sha256};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{LazyLock, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+use url::Url;
+
+/// How far in the past a signed Date may be (as activitypub_federation's
+/// own expiry) and how far ahead (clock skew).
+const MAX_AGE: chrono::Duration = chrono::Duration::hours(1);
+const MAX_AHEAD: chrono::Duration = chrono::Duration::minutes(15);
+
+/// The shortest time between two key refetches of one actor: a bad
+/// signature costs the sender nothing, so it must not cost us a fetch each.
+pub const REFETCH_EVERY: Duration = Duration::from_secs(300);
+
+/// Actors tracked at most by [`KeyRefetches`]; beyond, the oldest half is
+/// forgotten (which at worst allows one early refetch each).
+const MAX_TRACKED: usize = 10_000;
+
+// The parser's own expiry check (of Date and `(created)`) matches ours;
+// ours below adds the bound on dates in the future.
+static CONFIG: LazyLock<Config> =
+    LazyLock::new(|| Config::new().set_expiration(Duration::from_secs(3600)));
+
+/// When each actor's key was last fetched again after a failed signature.
+#[derive(Debug, Default)]
+pub struct KeyRefetches(Mutex<HashMap<String, Instant>>);
+
+impl KeyRefetches {
+    /// Whether `actor` may be fetched again now; if so, records that it was.
+    pub fn allow(&self, actor: &str) -> bool {
+        let now = Instant::now();
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if map
+            .get(actor)
+            .is_some_and(|t| now.saturating_duration_since(*t) < REFETCH_EVERY)
+        {
+            return false;
+        }
+        if map.len() >= MAX_TRACKED {
+            map.retain(|_, t| now.saturating_duration_since(*t) < REFETCH_EVERY);
+            if map.len() >= MAX_TRACKED {
+                map.clear();
+            }
+        }
+        map.insert(actor.to_owned(), now);
+        true
+    }
+}
+
+fn unsigned(why: impl Into<String>) -> FedError {
+    FedError::Unsigned(why.into())
+}
+
+/// A request whose signature is to be verified.
+#[derive(Debug)]
+pub struct SignedRequest<'a> {
+    /// `GET` or `POST`.
+    pub method: &'a str,
+    /// The request target as received (path and query).
+    pub path_and_query: &'a str,
+    /// The headers, names lower-cased. A missing `host` must be filled in
+    /// with our domain by the caller (HTTP/2, some proxies).
+    pub headers: BTreeMap<String, String>,
+}
+
+/// The actor id a `keyId` names: `ACTOR#main-key` (Mastodon, Lemmy, us)
+/// or `ACTOR/main-key` (GoToSocial).
+pub fn key_owner(key_id: &str) -> Result<Url, FedError> {
+    let mut url = Url::parse(key_id).map_err(|_| unsigned("keyId is not a URL"))?;
+    if url.fragment().is_some() {
+        url.set_fragment(None);
+    } else if let Some(path) = url.path().strip_suffix("/main-key").map(str::to_owned) {
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// Checks what the signature covers and that it was made for this server
+/// and recently, without looking at any key.
+fn check_parameters(req: &SignedRequest<'_>, our_domain: &str) -> Result<(), FedError> {
+    refuse_authorization_signature(req.headers.get("authorization").map(String::as_str))?;
+    let signature = req
+        .headers
+        .get("signature")
+        .ok_or_else(|| unsigned("the request carries no HTTP signature"))?;
+    let covered = covered_headers(signature).ok_or_else(|| {
+        unsigned("the signature does not say (unambiguously) which headers it covers")
+    })?;
+    let covers = |h: &str| covered.iter().any(|c| c == h);
+    let mut needed = vec!["(request-target)", "host"];
+    if req.method.eq_ignore_ascii_case("POST") {
+        needed.push("digest");
+    }
+    for h in needed {
+        if !covers(h) {
+            return Err(unsigned(format!("the signature must cover {h}")));
+        }
+    }
+    if !covers("date") && !covers("(created)") {
+        return Err(unsigned("the signature must cover date"));
+    }
+    // A request signed for another server, replayed here, carries that
+    // server's Host; the port counts, as it does in our ids.
+    let host = req
+        .headers
+        .get("host")
+        .map(String::as_str)
+        .unwrap_or_default();
+    if !host.eq_ignore_ascii_case(our_domain) {
+        return Err(unsigned(format!(
+            "the request was signed for {host:?}, not for this server"
+        )));
+    }
+    if covers("date") {
+        let date = req
+            .headers
+            .get("date")
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .ok_or_else(|| unsigned("the Date header is missing or unreadable"))?;
+        let age = chrono::Utc::now() - date.with_timezone(&chrono::Utc);
+        if age > MAX_AGE || -age > MAX_AHEAD {
+            return Err(unsigned("the Date is outside the accepted window"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a `Digest` header (`SHA-256=<base64>`, possibly among others)
+/// against the body.
+pub fn check_digest(digest: Option<&str>, body: &[u8]) -> Result<(), FedError> {
+    let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body));
+    let sha256 = digest
+        .into_iter()
+        .flat_map(|d| d.split(','))
+        .filter_map(|part| part.trim().split_once('='))
+        .find(|(alg, _)| alg.eq_ignore_ascii_case("sha-256"))
+        .map(|(_, v)| v.trim())
+        .ok_or_else(|| unsigned("the request carries no SHA-256 Digest"))?;
+    if sha256 == expected {
+        Ok(())
+    } else {
+        Err(unsigned("the Digest does not match the body"))
+    }
+}
+
+/// Refuses an actor of a suspended domain (or, in allow-list mode, one not
+/// allowed) and a blocked actor, even when it is cached from before.
+async fn check_policy(actor: &Url, data: &Data) -> Result<(), FedError> {
+    if data.store.get_host_verdict(&authority(actor)).await? == Verdict::Refused {
+        return Err(FedError::Refused(
+            "the domain is blocked by this server's federation policy".into(),
+        ));
+    }
+    if data.store.is_actor_blocked(actor.as_str()).await? {
+        return Err(FedError::Refused(
+            "the actor is blocked on this server".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A key that cannot be fetched leaves the request unauthenticated (401,
+/// as Mastodon answers), not a failure of ours; a deleted signer and the
+/// federation policy keep their own answers.
+fn key_unavailable(e: FedError) -> FedError {
+    use activitypub_federation::error::Error as E;
+    match e {
+        FedError::Protocol(
+            e @ (E::Reqwest(_)
+            | E::ReqwestMiddleware(_)
+            | E::DomainResolveError(_)
+            | E::ResolveInternalIpError(..)
+            | E::FetchInvalidContentType(_)
+            | E::FetchWrongId(_)
+            | E::ParseFetchedObject(..)
+            | E::NotFound
+            | E::RequestLimit
+            | E::ResponseBodyLimit),
+        ) => unsigned(format!("the signing key cannot be fetched: {e}")),
+        FedError::Json(e) => unsigned(format!("the signer's document does not parse: {e}")),
+        other => other,
+    }
+}
+
+/// Verifies the request's signature and returns the actor that made it
+/// (the owner of `keyId`, fetched if not cached).
+pub async fn verify(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor, FedError> {
+    check_parameters(&req, &data.settings.domain)?;
+    let unverified = CONFIG
+        .begin_verify(req.method, req.path_and_query, req.headers)
+        .map_err(|e| unsigned(format!("unusable signature: {e}")))?;
+    let owner = key_owner(unverified.key_id())?;
+    if authority(&owner).eq_ignore_ascii_case(&data.settings.domain) {
+        return Err(unsigned(
+            "the request is signed with one of this server's keys",
+        ));
+    }
+    check_policy(&owner, data).await?;
+    let id = ObjectId::<DbRemoteActor>::from(owner);
+    let actor = id.dereference(data).await.map_err(key_unavailable)?;
+    let verifies = |actor: &DbRemoteActor| {
+        let Ok(key) = RsaPublicKey::from_public_key_pem(actor.public_key_pem()) else {
+            return false;
+        };
+        unverified.verify(|sig, signing_string| {
+            base64::engine::general_purpose::STANDARD
+                .decode(sig)
+                .is_ok_and(|sig| {
+                    key.verify(
+                        Pkcs1v15Sign::new::<Sha256>(),
+                        &Sha256::digest(signing_string.as_bytes()),
+                        &sig,
+                    )
+                    .is_ok()
+                })
+        })
+    };
+    if verifies(&actor) {
+        return Ok(actor);
+    }
+    if !data.key_refetches.allow(actor.row.ap_id.as_str()) {
+        return Err(unsigned("the signature does not verify"));
+    }
+    tracing::info!(actor = %actor.row.ap_id, "signature failed with the cached key: fetching the actor again");
+    let actor = id.dereference_forced(data).await.map_err(key_unavailable)?;
+    if verifies(&actor) {
+        Ok(actor)
+    } else {
+        Err(unsigned("the signature does not verify"))
+    }
+}
