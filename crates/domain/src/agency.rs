@@ -71,6 +71,8 @@ pub struct AgencyProfile {
     pub icon_url: Option<WebUrl>,
     /// Organisation number.
     pub org_number: Option<OrgNumber>,
+    /// Whether other servers may find its posts by full-text search.
+    pub indexable: bool,
 }
 
 /// A profile as it arrives, before parsing. `None` means "not given" (keep
@@ -87,6 +89,8 @@ pub struct RawAgencyProfile {
     pub icon_url: Option<Option<String>>,
     /// Organisation number.
     pub org_number: Option<Option<String>>,
+    /// Searchable on other servers (true when never given).
+    pub indexable: Option<bool>,
 }
 
 impl RawAgencyProfile {
@@ -98,6 +102,7 @@ impl RawAgencyProfile {
             website: self.website.or(cur.website),
             icon_url: self.icon_url.or(cur.icon_url),
             org_number: self.org_number.or(cur.org_number),
+            indexable: self.indexable.or(cur.indexable),
         }
     }
 
@@ -146,6 +151,7 @@ impl AgencyProfile {
             website,
             icon_url,
             org_number,
+            indexable: raw.indexable.unwrap_or(true),
         })
     }
 
@@ -157,6 +163,7 @@ impl AgencyProfile {
             website: Some(self.website.as_ref().map(|u| u.as_str().to_owned())),
             icon_url: Some(self.icon_url.as_ref().map(|u| u.as_str().to_owned())),
             org_number: Some(self.org_number.as_ref().map(|o| o.as_str().to_owned())),
+            indexable: Some(self.indexable),
         }
     }
 }
@@ -172,6 +179,7 @@ mod tests {
             website: Some(Some("https://www.oslo.kommune.no/".into())),
             icon_url: None,
             org_number: Some(Some("958 935 420".into())),
+            indexable: None,
         }
     }
 
@@ -195,6 +203,7 @@ mod tests {
             website: Some(Some("javascript:alert(1)".into())),
             icon_url: Some(Some("not a url".into())),
             org_number: Some(Some("123".into())),
+            indexable: None,
         })
         .unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();

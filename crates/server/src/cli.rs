@@ -205,6 +205,9 @@ pub struct AgencyUpdate {
     /// Organisation number (nine digits).
     #[arg(long)]
     pub org_number: Option<String>,
+    /// Whether other servers may find its posts by full-text search.
+    #[arg(long)]
+    pub indexable: Option<bool>,
 }
 
 /// `deling admin user ...`.

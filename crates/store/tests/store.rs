@@ -200,6 +200,7 @@ both!(agency_profile_update, |store| {
             website: Some(Some("https://www.oslo.kommune.no/".into())),
             icon_url: Some(Some("https://www.oslo.kommune.no/logo.png".into())),
             org_number: Some(Some("958935420".into())),
+            indexable: None,
         }
         .over(stored_profile(&oslo)),
     )

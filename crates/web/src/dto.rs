@@ -186,6 +186,11 @@ pub struct AgencyBody {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub org_number: Option<Option<String>>,
+    /// Whether other servers may find its posts by full-text search
+    /// (Mastodon's `indexable`); `true` unless set otherwise.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<bool>)]
+    pub indexable: Option<Option<bool>>,
 }
 
 impl TryFrom<AgencyBody> for RawAgencyProfile {
@@ -195,12 +200,16 @@ impl TryFrom<AgencyBody> for RawAgencyProfile {
         if matches!(b.name, Some(None)) {
             return Err(vec![FieldError::new("name", "cannot be null")]);
         }
+        if matches!(b.indexable, Some(None)) {
+            return Err(vec![FieldError::new("indexable", "must be true or false")]);
+        }
         Ok(RawAgencyProfile {
             name: b.name.flatten(),
             summary: b.summary.map(Option::unwrap_or_default),
             website: b.website,
             icon_url: b.icon_url,
             org_number: b.org_number,
+            indexable: b.indexable.flatten(),
         })
     }
 }
@@ -441,6 +450,8 @@ pub struct AgencyView {
     pub website: Option<String>,
     /// Logo.
     pub icon_url: Option<String>,
+    /// Whether other servers may find its posts by full-text search.
+    pub indexable: bool,
     /// Created.
     pub created: DateTime<Utc>,
 }
@@ -458,6 +469,7 @@ impl AgencyView {
             org_number: a.org_number,
             website: a.website,
             icon_url: a.icon_url,
+            indexable: a.indexable,
             created: a.created_at,
         }
     }

@@ -68,6 +68,7 @@ pub fn agency_actor(urls: &Urls, agency: &Agency) -> ActorJson {
         published: Some(agency.created_at),
         manually_approves_followers: false,
         discoverable: true,
+        indexable: agency.indexable,
         attachment,
         id,
     }
@@ -100,6 +101,8 @@ pub fn instance_actor(urls: &Urls, instance: &Instance) -> ActorJson {
         published: Some(instance.created_at),
         manually_approves_followers: true,
         discoverable: false,
+        // The instance actor posts nothing.
+        indexable: false,
         attachment: vec![],
         id,
     }

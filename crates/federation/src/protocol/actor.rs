@@ -91,6 +91,10 @@ pub struct ActorJson {
     /// Whether directories may list the actor.
     #[serde(default)]
     pub discoverable: bool,
+    /// Whether its public posts may be found by full-text search
+    /// (Mastodon 4.2+ leaves out accounts that do not say so).
+    #[serde(default)]
+    pub indexable: bool,
     /// Profile fields (entries of other shapes are skipped).
     #[serde(
         default,

@@ -75,10 +75,11 @@ async fn agency_update(store: &Store, args: AgencyUpdate) -> anyhow::Result<()> 
         website: clearable(args.website),
         icon_url: clearable(args.icon_url),
         org_number: clearable(args.org_number),
+        indexable: args.indexable,
     };
     if patch.is_empty() {
         bail!(
-            "nothing to change: give at least one of --name, --summary, --website, --icon-url, --org-number"
+            "nothing to change: give at least one of --name, --summary, --website, --icon-url, --org-number, --indexable"
         );
     }
     let profile = AgencyProfile::parse(patch.over(stored_profile(&agency))).map_err(|errors| {

@@ -76,3 +76,64 @@ async fn following_something_that_is_not_an_actor_is_a_client_error() {
         resp.text().await.unwrap()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_says_whether_it_may_be_found_by_search() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    b.followed_by(&eve, "oslo").await;
+    let actor = |b: &Instance| {
+        let req = b
+            .client
+            .get(b.actor_id("oslo"))
+            .header("Accept", "application/activity+json");
+        async move {
+            req.send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // Found by default: Mastodon 4.2+ searches only accounts that say so.
+    let doc = actor(&b).await;
+    assert_eq!(doc["indexable"], true, "{doc}");
+    assert_eq!(doc["discoverable"], true, "{doc}");
+
+    // Changing the profile is for the agency's admins (or an instance admin).
+    let admin = b.staff_token("operator", true, None).await;
+    let resp = b
+        .send_as(
+            &admin,
+            reqwest::Method::PATCH,
+            "/api/v1/agencies/oslo",
+            Some(&json!({"indexable": false})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let view: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(view["indexable"], false, "{view}");
+    assert_eq!(actor(&b).await["indexable"], false);
+    // Followers' servers hear of it with the rest of the profile.
+    eventually("the Update of the actor at eve's server", async || {
+        peer.received_of("Update")
+            .into_iter()
+            .map(|r| r.json())
+            .find(|u| u["object"]["indexable"] == false)
+            .ok_or_else(|| "not yet".to_owned())
+    })
+    .await;
+    // null is not a choice.
+    let resp = b
+        .send_as(
+            &admin,
+            reqwest::Method::PATCH,
+            "/api/v1/agencies/oslo",
+            Some(&json!({"indexable": null})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

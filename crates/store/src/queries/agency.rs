@@ -30,6 +30,7 @@ pub fn stored_profile(a: &Agency) -> RawAgencyProfile {
         website: Some(a.website.clone()),
         icon_url: Some(a.icon_url.clone()),
         org_number: Some(a.org_number.clone()),
+        indexable: Some(a.indexable),
     }
 }
 
@@ -86,6 +87,7 @@ impl Store {
             created_at: Set(t),
             updated_at: Set(t),
             deleted_at: Set(None),
+            indexable: Set(true),
             ..Default::default()
         }
         .insert(self.db())
@@ -116,6 +118,7 @@ impl Store {
             website: Set(profile.website.as_ref().map(|u| u.as_str().to_owned())),
             icon_url: Set(profile.icon_url.as_ref().map(|u| u.as_str().to_owned())),
             org_number: Set(profile.org_number.as_ref().map(|o| o.to_string())),
+            indexable: Set(profile.indexable),
             updated_at: Set(now()),
             ..Default::default()
         };
