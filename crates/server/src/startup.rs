@@ -122,6 +122,9 @@ impl Application {
             App::new()
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("deling::http"))
                 .wrap(middleware::NormalizePath::trim())
+                .wrap(middleware::from_fn(
+                    deling_web::input::refuse_control_characters,
+                ))
                 .wrap(middleware::from_fn(deling_web::observe::track))
                 .configure(deling_web::configure(state.clone()))
         });

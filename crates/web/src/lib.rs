@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod input;
 pub mod observe;
 pub mod ratelimit;
 pub mod routes;

@@ -6,6 +6,7 @@ mod helpers;
 
 mod agencies;
 mod auth;
+mod hostile;
 mod items;
 mod listing;
 mod members;
