@@ -138,6 +138,13 @@ text_type!(
     /// this (not the body) for a `Page`, so it must stand on its own.
     Summary, 0, 500, true
 );
+impl Summary {
+    /// No summary.
+    pub fn empty() -> Self {
+        Self(String::new())
+    }
+}
+
 text_type!(
     /// A display name of an agency: 1 to 100 characters on one line.
     DisplayName, 1, 100, false
@@ -161,6 +168,13 @@ text_type!(
     /// to 100,000 characters.
     MarkdownSource, 0, 100_000, true
 );
+
+impl MarkdownSource {
+    /// No text.
+    pub fn empty() -> Self {
+        Self(String::new())
+    }
+}
 
 #[cfg(test)]
 mod tests {
