@@ -6,8 +6,9 @@ use crate::{
     language::Language,
     license::License,
     markdown,
+    media_type::MediaType,
     metadata::ItemMetadata,
-    text::{MarkdownSource, Summary, Title},
+    text::{LinkTitle, MarkdownSource, Summary, Title},
     web_url::WebUrl,
 };
 use std::{fmt, str::FromStr};
@@ -102,6 +103,12 @@ impl Tag {
                 "tag {s:?} may contain only letters, digits and _ (found {c:?})"
             )));
         }
+        // `___` or a lone combining mark is no word anyone can search for.
+        if !s.chars().any(char::is_alphanumeric) {
+            return Err(Invalid::new(format!(
+                "tag {s:?} needs at least one letter or digit"
+            )));
+        }
         Ok(Self(s.to_owned()))
     }
 
@@ -117,9 +124,9 @@ pub struct Link {
     /// Where it points.
     pub href: WebUrl,
     /// What to call it.
-    pub title: Option<String>,
+    pub title: Option<LinkTitle>,
     /// Its media type, if known (`application/pdf`).
-    pub media_type: Option<String>,
+    pub media_type: Option<MediaType>,
 }
 
 /// An item's link as it arrives, before parsing.
@@ -192,13 +199,15 @@ pub const MAX_TAGS: usize = 20;
 /// Most links on one item.
 pub const MAX_LINKS: usize = 50;
 
-fn optional_short(field: &str, s: Option<String>, errors: &mut Errors) -> Option<String> {
-    let s = s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())?;
-    if s.chars().count() > 200 {
-        errors.push(field, "must be at most 200 characters");
-        return None;
-    }
-    Some(s)
+/// An optional field where blank means absent.
+fn optional<T>(
+    field: &str,
+    s: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    errors: &mut Errors,
+) -> Option<T> {
+    let s = s.filter(|s| !s.trim().is_empty())?;
+    errors.check(field, parse(&s))
 }
 
 impl ItemContent {
@@ -257,9 +266,18 @@ impl ItemContent {
         let mut links = Vec::new();
         for (i, l) in raw_links.into_iter().enumerate() {
             let href = e.check(&format!("links[{i}].href"), WebUrl::parse(&l.href));
-            let title = optional_short(&format!("links[{i}].title"), l.title, &mut e);
-            let media_type =
-                optional_short(&format!("links[{i}].media_type"), l.media_type, &mut e);
+            let title = optional(
+                &format!("links[{i}].title"),
+                l.title,
+                LinkTitle::parse,
+                &mut e,
+            );
+            let media_type = optional(
+                &format!("links[{i}].media_type"),
+                l.media_type,
+                MediaType::parse,
+                &mut e,
+            );
             if let Some(href) = href {
                 links.push(Link {
                     href,
@@ -316,8 +334,8 @@ impl ItemContent {
                     .iter()
                     .map(|l| RawLink {
                         href: l.href.as_str().to_owned(),
-                        title: l.title.clone(),
-                        media_type: l.media_type.clone(),
+                        title: l.title.as_ref().map(|t| t.as_str().to_owned()),
+                        media_type: l.media_type.as_ref().map(|m| m.as_str().to_owned()),
                     })
                     .collect(),
             ),
@@ -383,6 +401,15 @@ mod tests {
     }
 
     #[test]
+    fn tags_need_a_letter_or_digit() {
+        for bad in ["___", "_", "#_", "\u{301}", "\u{200B}"] {
+            assert!(Tag::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Tag::parse("_2026").is_ok());
+        assert!(Tag::parse("å_b").is_ok());
+    }
+
+    #[test]
     fn parses_a_whole_item() {
         let item = ItemContent::parse(raw()).expect("valid");
         assert_eq!(item.kind, ItemKind::Guide);
@@ -401,10 +428,17 @@ mod tests {
             language: Some("klingon!".into()),
             tags: Some(vec!["ok".into(), "not ok".into()]),
             license: Some(Some("whatever".into())),
-            links: Some(vec![RawLink {
-                href: "javascript:alert(1)".into(),
-                ..Default::default()
-            }]),
+            links: Some(vec![
+                RawLink {
+                    href: "javascript:alert(1)".into(),
+                    ..Default::default()
+                },
+                RawLink {
+                    href: "https://example.no/a".into(),
+                    title: Some("abc\u{202E}fdp.exe".into()),
+                    media_type: Some("pdf".into()),
+                },
+            ]),
             ..raw()
         })
         .expect_err("invalid");
@@ -417,7 +451,9 @@ mod tests {
                 "language",
                 "tags[1]",
                 "license",
-                "links[0].href"
+                "links[0].href",
+                "links[1].title",
+                "links[1].media_type"
             ]
         );
     }

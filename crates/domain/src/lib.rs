@@ -14,6 +14,7 @@ pub mod item;
 pub mod language;
 pub mod license;
 pub mod markdown;
+pub mod media_type;
 pub mod metadata;
 pub mod policy;
 pub mod slug;

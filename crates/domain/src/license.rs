@@ -13,10 +13,22 @@ pub enum License {
 }
 
 impl License {
+    /// Longest license accepted, in characters. Real SPDX expressions are a
+    /// few dozen characters; a long one only costs every peer that stores it.
+    pub const MAX_CHARS: usize = 300;
+
     /// Parses an SPDX expression (strict: ids are case-sensitive, as SPDX
     /// says), or failing that an http(s) URI.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim();
+        // Counted before parsing: the SPDX parser's work grows with the input.
+        let n = s.chars().count();
+        if n > Self::MAX_CHARS {
+            return Err(Invalid::new(format!(
+                "a license must be at most {} characters (got {n})",
+                Self::MAX_CHARS
+            )));
+        }
         if s.starts_with("http://") || s.starts_with("https://") {
             return WebUrl::parse(s).map(Self::Uri);
         }
@@ -69,5 +81,8 @@ mod tests {
         for s in ["", "cc by", "Free for all", "ftp://x.example/l", "MIT OR"] {
             assert!(License::parse(s).is_err(), "{s:?} should be refused");
         }
+        let long = vec!["MIT"; 200_000].join(" OR ");
+        assert!(License::parse(&long).is_err());
+        assert!(License::parse("javascript:alert(1)").is_err());
     }
 }

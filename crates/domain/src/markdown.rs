@@ -17,6 +17,19 @@ pub fn render(source: &str) -> String {
     sanitize(&unsafe_html)
 }
 
+/// Renders like [`render`] and refuses a source that leaves no visible
+/// text once sanitised (`<script>x</script>`, an empty link, only
+/// zero-width characters): a comment or answer that shows as nothing.
+pub fn render_visible(source: &str) -> Result<String, crate::Invalid> {
+    let html = render(source);
+    if plain_text(&html).chars().all(crate::text::is_invisible) {
+        return Err(crate::Invalid::new(
+            "must not be empty: nothing visible is left once rendered and sanitised",
+        ));
+    }
+    Ok(html)
+}
+
 /// Sanitises HTML from elsewhere (a remote comment, say) with the same rules.
 pub fn sanitize(html: &str) -> String {
     ammonia::Builder::default()
@@ -51,6 +64,23 @@ mod tests {
             plain_text("<p>Kari &amp; Ola <script>x</script><b>Nordmann</b></p>"),
             "Kari & Ola Nordmann"
         );
+    }
+
+    #[test]
+    fn render_visible_refuses_what_sanitises_to_nothing() {
+        for s in [
+            "",
+            "   ",
+            "<script>alert(1)</script>",
+            "<style>p{}</style>",
+            "[](javascript:x)",
+            "\u{200B}\u{200D}",
+            "<!-- -->",
+        ] {
+            assert!(render_visible(s).is_err(), "{s:?}");
+        }
+        assert!(render_visible("Takk for deling!").is_ok());
+        assert!(render_visible("<b>ok</b>").is_ok());
     }
 
     #[test]

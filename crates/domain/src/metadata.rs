@@ -1,8 +1,8 @@
 //! Kind-specific metadata of shared items (DCAT-AP-NO for datasets,
 //! publiccode.yml for software), parsed strictly so unknown fields are refused.
 
-use crate::{Invalid, item::ItemKind, web_url::WebUrl};
-use chrono::{DateTime, Utc};
+use crate::{Invalid, item::ItemKind, text::ShortText, web_url::WebUrl};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 impl<'de> Deserialize<'de> for WebUrl {
@@ -173,13 +173,30 @@ pub enum ItemMetadata {
     Event(EventMetadata),
 }
 
-const MAX_TEXT: usize = 500;
 const MAX_LIST: usize = 50;
 
+/// Earliest and latest year of an event: dates outside are typing errors
+/// (`0026`, `20026`) that would sort and render strangely everywhere.
+pub const EVENT_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A free-text value obeys the rules of [`ShortText`]: one line, at most
+/// 500 characters, no control or invisible-only text.
 fn check_text(field: &str, s: &Option<String>) -> Result<(), Invalid> {
     match s {
-        Some(s) if s.chars().count() > MAX_TEXT => Err(Invalid::new(format!(
-            "{field} must be at most {MAX_TEXT} characters"
+        Some(s) => ShortText::parse(s)
+            .map(drop)
+            .map_err(|e| Invalid::new(format!("{field} {e}"))),
+        None => Ok(()),
+    }
+}
+
+fn check_year(field: &str, t: Option<DateTime<Utc>>) -> Result<(), Invalid> {
+    match t {
+        Some(t) if !EVENT_YEARS.contains(&t.year()) => Err(Invalid::new(format!(
+            "{field} must be in the years {} to {} (got {})",
+            EVENT_YEARS.start(),
+            EVENT_YEARS.end(),
+            t.year()
         ))),
         _ => Ok(()),
     }
@@ -231,6 +248,9 @@ impl ItemMetadata {
                 let m: SoftwareMetadata = de(kind, value)?;
                 check_text("software_version", &m.software_version)?;
                 check_len("platforms", &m.platforms)?;
+                for p in &m.platforms {
+                    check_text("platforms[]", &Some(p.clone()))?;
+                }
                 Self::Software(m)
             }
             ItemKind::Service => {
@@ -244,6 +264,8 @@ impl ItemMetadata {
                 if m.ends_at.is_some_and(|end| end < m.starts_at) {
                     return Err(Invalid::new("ends_at must not be before starts_at"));
                 }
+                check_year("starts_at", Some(m.starts_at))?;
+                check_year("ends_at", m.ends_at)?;
                 check_text("location", &m.location)?;
                 Self::Event(m)
             }
@@ -307,5 +329,35 @@ mod tests {
             .is_err()
         );
         assert!(ItemMetadata::parse(ItemKind::Guide, serde_json::Value::Null).is_ok());
+    }
+
+    #[test]
+    fn free_text_and_years_are_bounded() {
+        assert!(ItemMetadata::parse(ItemKind::Guide, json!({"audience": "a\u{0}b"})).is_err());
+        assert!(ItemMetadata::parse(ItemKind::Guide, json!({"audience": "\u{200b}"})).is_err());
+        assert!(
+            ItemMetadata::parse(ItemKind::Guide, json!({"audience": "x".repeat(501)})).is_err()
+        );
+        assert!(
+            ItemMetadata::parse(
+                ItemKind::Software,
+                json!({"repository_url": "https://github.com/x/y", "platforms": ["a\u{202e}b"]})
+            )
+            .is_err()
+        );
+        for (start, ok) in [
+            ("0001-01-01T00:00:00Z", false),
+            ("1899-12-31T23:59:59Z", false),
+            ("1900-01-01T00:00:00Z", true),
+            ("2026-12-01T10:00:00Z", true),
+            ("2201-01-01T00:00:00Z", false),
+            ("+20026-01-01T00:00:00Z", false),
+        ] {
+            assert_eq!(
+                ItemMetadata::parse(ItemKind::Event, json!({"starts_at": start})).is_ok(),
+                ok,
+                "{start}"
+            );
+        }
     }
 }

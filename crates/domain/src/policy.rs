@@ -151,6 +151,17 @@ pub fn parse_mastodon_csv(text: &str) -> Result<Vec<DomainBlock>, Invalid> {
     for (n, record) in reader.records().enumerate() {
         let line = n + 1;
         let record = record.map_err(|e| Invalid::new(format!("line {line}: {e}")))?;
+        // A quoted field may span lines; anything else that is a control
+        // character would reach the database (a NUL fails on PostgreSQL).
+        if let Some(c) = record
+            .iter()
+            .find_map(|f| crate::text::find_control(f, true))
+        {
+            return Err(Invalid::new(format!(
+                "line {line}: must not contain the control character U+{:04X}",
+                c as u32
+            )));
+        }
         let field = |i: usize| record.get(i).unwrap_or("").trim();
         if field(0).is_empty() || field(0).starts_with('#') {
             continue;
@@ -253,6 +264,8 @@ mod tests {
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].severity, Severity::Suspend);
         assert_eq!(rows[0].public_comment.as_deref(), Some("Spam, lots"));
+        let nul = "evil.example,suspend,false,false,bad\u{0}comment,false\n";
+        assert!(parse_mastodon_csv(nul).is_err());
         assert_eq!(rows[2].severity, Severity::RejectMedia);
         let again = parse_mastodon_csv(&to_mastodon_csv(&rows)).expect("parses");
         assert_eq!(again, rows);

@@ -2,6 +2,7 @@
 //! host-meta (RFC 6415).
 
 use crate::{Urls, objects::agency::INSTANCE_ACTOR_NAME, protocol::AP_CONTENT_TYPE};
+use deling_domain::slug::Slug;
 use serde::Serialize;
 use serde_json::{Value, json};
 use url::Url;
@@ -48,9 +49,7 @@ pub fn parse_resource(
             return Ok(WebfingerTarget::InstanceActor);
         }
         return match url.path().strip_prefix("/agencies/") {
-            Some(slug) if !slug.is_empty() && !slug.contains('/') => {
-                Ok(WebfingerTarget::Agency(slug.to_owned()))
-            }
+            Some(slug) if Slug::parse(slug).is_ok() => Ok(WebfingerTarget::Agency(slug.to_owned())),
             _ => Err(malformed()),
         };
     }
@@ -68,7 +67,9 @@ pub fn parse_resource(
     if name == INSTANCE_ACTOR_NAME {
         return Ok(WebfingerTarget::InstanceActor);
     }
-    if name.is_empty() {
+    // Only what can be a slug names an agency: `@@@host` used to name
+    // agency "@", which `acct:@@host` (its own canonical form) did not.
+    if Slug::parse(&name).is_err() {
         return Err(malformed());
     }
     Ok(WebfingerTarget::Agency(name))

@@ -282,3 +282,42 @@ pub struct TokenCreate {
     #[arg(long)]
     pub expires_in_days: Option<u32>,
 }
+
+/// Refuses a command line with a control character in any argument (line
+/// breaks and tabs excepted, for multi-line descriptions): the values of
+/// `--name`, `--summary`, `--reason`, `--label` and the rest are stored, and
+/// a NUL fails on PostgreSQL while SQLite would keep it. One check over
+/// every argument, before clap reads them, rather than one per option.
+/// Arguments that are not Unicode are left to clap, which refuses them
+/// where it expects text.
+pub fn check_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<Vec<std::ffi::OsString>, String> {
+    let args: Vec<_> = args.into_iter().collect();
+    for (i, arg) in args.iter().enumerate().skip(1) {
+        if let Some(c) = arg
+            .to_str()
+            .and_then(|s| deling_domain::text::find_control(s, true))
+        {
+            return Err(format!(
+                "argument {i} ({}) must not contain the control character U+{:04X}",
+                arg.to_string_lossy().escape_debug(),
+                c as u32
+            ));
+        }
+    }
+    Ok(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_in_arguments_are_refused() {
+        let args = |v: &[&str]| v.iter().map(std::ffi::OsString::from).collect::<Vec<_>>();
+        assert!(check_args(args(&["deling", "admin", "--reason", "spam\u{0}"])).is_err());
+        assert!(check_args(args(&["deling", "x\u{1b}[2J"])).is_err());
+        assert!(check_args(args(&["deling", "--summary", "linje 1\nlinje 2"])).is_ok());
+    }
+}

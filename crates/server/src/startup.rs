@@ -146,6 +146,10 @@ impl Application {
             App::new()
                 .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("deling::http"))
                 .wrap(middleware::NormalizePath::trim())
+                .wrap(middleware::from_fn(
+                    deling_web::input::refuse_control_characters,
+                ))
+                // Outside the input check, so its refusals carry them too.
                 .wrap(deling_web::headers::security_headers())
                 .wrap(middleware::from_fn(deling_web::observe::track))
                 .configure(deling_web::configure(state.clone()))

@@ -1061,3 +1061,35 @@ fn usage_errors_and_version() {
         assert!(help.stdout.contains(word), "{help:?}");
     }
 }
+
+/// A control character in any argument is refused before anything is
+/// stored (a NUL in a block reason failed on PostgreSQL and was stored on
+/// SQLite).
+#[test]
+fn control_characters_in_arguments_are_refused_and_nothing_is_stored() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &[
+            "admin",
+            "policy",
+            "block",
+            "spam.example",
+            "--reason",
+            "spam\u{1}",
+        ][..],
+        &[
+            "admin",
+            "policy",
+            "block-actor",
+            "https://spam.example/u",
+            "--reason",
+            "x\u{7f}",
+        ],
+        &["admin", "policy", "block", "spam\u{1b}.example"],
+    ] {
+        let run = sandbox.fails(args, None);
+        assert!(run.stderr.contains("control character"), "{run:?}");
+    }
+    let list = sandbox.ok(&["admin", "policy", "list"]);
+    assert!(!list.stdout.contains("spam"), "{list:?}");
+}

@@ -21,7 +21,8 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong, for a person.
     pub detail: String,
-    /// For 422: every field that failed, with why.
+    /// For 422 (and a 400 for a bad query parameter or path): every field
+    /// that failed, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
 }
@@ -41,6 +42,10 @@ pub enum ApiError {
     /// Malformed request (bad JSON, bad query).
     #[error("{0}")]
     BadRequest(String),
+    /// Query parameters or path segments that can never be valid (a
+    /// control character), each named.
+    #[error("{} invalid parameter(s)", .0.len())]
+    BadParameters(Vec<FieldError>),
     /// No valid credentials.
     #[error("{0}")]
     Unauthorized(String),
@@ -159,7 +164,7 @@ impl From<deling_federation::error::FedError> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadParameters(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -177,10 +182,15 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let (detail, errors) = match self {
-            Self::Invalid(fields) => (
+            Self::Invalid(fields) | Self::BadParameters(fields) => (
                 format!(
-                    "the request has {} invalid field(s): {}",
+                    "the request has {} invalid {}(s): {}",
                     fields.len(),
+                    if matches!(self, Self::Invalid(_)) {
+                        "field"
+                    } else {
+                        "parameter"
+                    },
                     fields
                         .iter()
                         .map(|f| f.to_string())

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod headers;
+pub mod input;
 pub mod observe;
 pub mod ratelimit;
 pub mod routes;

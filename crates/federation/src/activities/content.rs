@@ -1,5 +1,6 @@
 //! Create, Update and Delete of comments (`Note`) and shared items (`Page`).
 
+use super::remote_page::{read_page, text_and_language};
 use crate::{
     audience::Audience,
     context::Data,
@@ -9,20 +10,12 @@ use crate::{
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
 use chrono::{DateTime, Utc};
-use deling_domain::{
-    audience::ContentWarning,
-    item::{ItemKind, Tag},
-    language::Language,
-    markdown,
-};
+use deling_domain::{audience::ContentWarning, language::Language, markdown};
 use deling_store::queries::policy::Verdict;
-use deling_store::{
-    queries::{
-        comment::{PublicVisibility, RemoteCommentData},
-        message::RemoteMessageData,
-        remote_item::RemoteItemData,
-    },
-    records::ItemLink,
+use deling_store::queries::{
+    comment::{PublicVisibility, RemoteCommentData},
+    message::RemoteMessageData,
+    remote_item::RemoteItemData,
 };
 use serde_json::{Map, Value};
 use url::Url;
@@ -52,21 +45,6 @@ fn local_comment_id(url: &Url, data: &Data) -> Option<i64> {
 
 fn string(m: &Map<String, Value>, key: &str) -> Option<String> {
     m.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-/// Text and language from `content`/`contentMap` (or `name`/`nameMap`).
-fn text_and_language(m: &Map<String, Value>, key: &str) -> (Option<String>, Option<String>) {
-    let map = m.get(&format!("{key}Map")).and_then(Value::as_object);
-    let from_map = map.and_then(|mm| {
-        mm.iter()
-            .find_map(|(lang, v)| Some((v.as_str()?.to_owned(), lang.clone())))
-    });
-    match (string(m, key), from_map) {
-        (Some(text), Some((_, lang))) => (Some(text), Some(lang)),
-        (Some(text), None) => (Some(text), None),
-        (None, Some((text, lang))) => (Some(text), Some(lang)),
-        (None, None) => (None, None),
-    }
 }
 
 fn time(m: &Map<String, Value>, key: &str) -> Option<DateTime<Utc>> {
@@ -424,114 +402,32 @@ pub(crate) async fn catalogue_item(
         tracing::debug!(%id, "item from a silenced domain not catalogued");
         return Ok(());
     }
-    let (name, name_lang) = text_and_language(object, "name");
-    let title: String = markdown::plain_text(&name.unwrap_or_default())
-        .chars()
-        .take(200)
-        .collect();
-    if title.is_empty() {
-        return refuse("an item needs a name");
+    let page = match read_page(object, policy == Verdict::NoMedia) {
+        Ok(page) => page,
+        Err(why) => return refuse(why.to_string()),
+    };
+    for dropped in &page.dropped {
+        tracing::info!(%id, field = %dropped.field, reason = %dropped.problem,
+            "field of a remote item dropped");
     }
-    let (content, content_lang) = text_and_language(object, "content");
-    let language = content_lang
-        .or(name_lang)
-        .and_then(|l| Language::parse(&l).ok())
-        .map_or_else(|| "und".to_owned(), |l| l.to_string());
-    let summary: String = markdown::plain_text(&string(object, "summary").unwrap_or_default())
-        .chars()
-        .take(500)
-        .collect();
-    let kind = string(object, "itemKind")
-        .and_then(|k| k.parse::<ItemKind>().ok())
-        .unwrap_or(ItemKind::Guide);
-    let tags = object
-        .get("tag")
-        .and_then(Value::as_array)
-        .map(|tags| {
-            tags.iter()
-                .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
-                .filter_map(|t| t.get("name").and_then(Value::as_str))
-                .filter_map(|n| Tag::parse(n).ok())
-                .map(|t| t.as_str().to_owned())
-                .take(deling_domain::item::MAX_TAGS)
-                .collect()
-        })
-        .unwrap_or_default();
-    let links = object
-        .get("attachment")
-        .and_then(Value::as_array)
-        .map(|atts| {
-            atts.iter()
-                .filter_map(|att| {
-                    let href = att
-                        .get("href")
-                        .or_else(|| att.get("url"))
-                        .and_then(first_url)?;
-                    let media = att.get("mediaType").is_some()
-                        || att.get("type").and_then(Value::as_str) != Some("Link");
-                    if media && policy == Verdict::NoMedia {
-                        return None;
-                    }
-                    matches!(href.scheme(), "http" | "https").then(|| ItemLink {
-                        href: href.to_string(),
-                        title: att
-                            .get("name")
-                            .and_then(Value::as_str)
-                            .map(|s| s.chars().take(200).collect()),
-                        media_type: att
-                            .get("mediaType")
-                            .and_then(Value::as_str)
-                            .map(|s| s.chars().take(200).collect()),
-                    })
-                })
-                .take(deling_domain::item::MAX_LINKS)
-                .collect()
-        })
-        .unwrap_or_default();
-    let extra = object.get("itemMetadata").and_then(Value::as_object);
-    let license = extra
-        .and_then(|m| m.get("license"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| {
-            object
-                .get("license")
-                .and_then(first_url)
-                .map(|u| u.to_string())
-        });
-    let metadata = extra
-        .and_then(|m| m.get("metadata"))
-        .filter(|m| m.is_object())
-        .and_then(|m| deling_domain::metadata::ItemMetadata::parse(kind, m.clone()).ok())
-        .map_or_else(|| Value::Object(Map::new()), |m| m.to_json());
     let published = time(object, "published").unwrap_or_else(deling_store::records::now);
     let result = data
         .store
         .put_remote_item(RemoteItemData {
             ap_id: id.to_string(),
             remote_actor_id: actor.row.id,
-            kind: kind.as_str().to_owned(),
-            title,
-            summary,
-            // Deling peers send their Markdown along; keep it as the source.
-            body: object
-                .get("source")
-                .filter(|src| src.get("mediaType").and_then(Value::as_str) == Some("text/markdown"))
-                .and_then(|src| src.get("content"))
-                .and_then(Value::as_str)
-                .map(|md| md.chars().take(100_000).collect())
-                .unwrap_or_default(),
-            body_html: markdown::sanitize(&content.unwrap_or_default()),
-            language,
-            license,
-            tags,
-            links,
-            metadata,
-            based_on: object
-                .get("isBasedOn")
-                .and_then(first_url)
-                .map(|u| u.to_string()),
-            url: object.get("url").and_then(first_url).map(|u| u.to_string()),
+            kind: page.kind.as_str().to_owned(),
+            title: page.title.into_inner(),
+            summary: page.summary.into_inner(),
+            body: page.body.into_inner(),
+            body_html: page.body_html,
+            language: page.language,
+            license: page.license.map(|l| l.as_str().to_owned()),
+            tags: page.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            links: page.links,
+            metadata: page.metadata,
+            based_on: page.based_on.map(|u| u.to_string()),
+            url: page.url.map(|u| u.to_string()),
             published_at: published,
             updated_at: time(object, "updated").unwrap_or(published),
         })

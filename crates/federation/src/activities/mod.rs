@@ -5,4 +5,5 @@ pub mod content;
 pub mod following;
 pub mod outgoing;
 pub mod reaction;
+pub mod remote_page;
 pub mod report;

@@ -7,6 +7,7 @@ mod helpers;
 mod agencies;
 mod auth;
 mod headers;
+mod hostile;
 mod items;
 mod listing;
 mod members;

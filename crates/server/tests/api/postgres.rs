@@ -24,6 +24,17 @@ fn admin_url() -> String {
 
 #[tokio::test]
 async fn items_round_trip_on_postgres() {
+    on_postgres(smoke).await;
+}
+
+/// Runs `scenario` with the URL of a fresh PostgreSQL database, dropped
+/// afterwards; skips with a note when PostgreSQL is unreachable, unless
+/// `TEST_REQUIRE_POSTGRES=1`.
+pub async fn on_postgres<F, Fut>(scenario: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let admin_url = admin_url();
     let admin = match Store::connect(&admin_url).await {
         Ok(s) => s,
@@ -33,7 +44,7 @@ async fn items_round_trip_on_postgres() {
                     "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
                 );
             }
-            eprintln!("skipping the PostgreSQL API test: cannot connect to {admin_url}: {e}");
+            eprintln!("skipping a PostgreSQL API test: cannot connect to {admin_url}: {e}");
             return;
         }
     };
@@ -44,7 +55,7 @@ async fn items_round_trip_on_postgres() {
         .expect("create the test database");
     let url = format!("{}/{name}", server_url());
 
-    let result = tokio::spawn(smoke(url)).await;
+    let result = tokio::spawn(scenario(url)).await;
 
     let _ = admin
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))

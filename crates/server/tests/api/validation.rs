@@ -55,6 +55,33 @@ fn bad_fields() -> Vec<(&'static str, Value, &'static str)> {
         ("kind", json!("poem"), "kind"),
         ("based_on", json!("ftp://x"), "based_on"),
         ("based_on", json!("not a url"), "based_on"),
+        // Limits and invisible or direction-changing characters.
+        (
+            "license",
+            json!(vec!["MIT"; 110_000].join(" OR ")),
+            "license",
+        ),
+        (
+            "links",
+            json!([{"href": "https://ok.no", "media_type": "pdf"}]),
+            "links[0].media_type",
+        ),
+        (
+            "links",
+            json!([{"href": "https://ok.no", "media_type": "text/html<script>"}]),
+            "links[0].media_type",
+        ),
+        (
+            "links",
+            json!([{"href": "https://ok.no", "title": "abc\u{202E}fdp.exe"}]),
+            "links[0].title",
+        ),
+        ("tags", json!(["___"]), "tags[0]"),
+        ("title", json!("\u{200B}\u{200C}\u{200D}\u{FEFF}"), "title"),
+        ("title", json!("abc\u{202E}txt.exe"), "title"),
+        ("title", json!("to\u{2028}linjer"), "title"),
+        ("title", json!("isolert\u{2066}x\u{2069}"), "title"),
+        ("summary", json!("\u{200B}\u{2060}"), "summary"),
     ]
 }
 

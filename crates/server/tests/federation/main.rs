@@ -20,6 +20,7 @@ mod policy;
 mod privacy;
 mod profile;
 mod reactions;
+mod remote_fields;
 mod replies;
 mod shares;
 mod signatures;

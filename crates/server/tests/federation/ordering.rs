@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A, whose nav follows the fake peer's eve (accepted).
-async fn followed_peer() -> (Instance, FakePeer, FakeActor) {
+pub(crate) async fn followed_peer() -> (Instance, FakePeer, FakeActor) {
     let (a, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
     a.agency("nav").await;
     let [k1, _] = fake_keys().await;
@@ -41,7 +41,7 @@ async fn followed_peer() -> (Instance, FakePeer, FakeActor) {
 
 /// Posts `activity` signed by `actor` to A's shared inbox and waits until
 /// A has processed it.
-async fn send(a: &Instance, actor: &FakeActor, activity: &Value) {
+pub(crate) async fn send(a: &Instance, actor: &FakeActor, activity: &Value) {
     let resp = actor
         .post(&a.shared_inbox(), activity)
         .send(&a.client)
@@ -71,7 +71,7 @@ fn page(eve: &FakeActor, id: &str, name: &str, updated: chrono::DateTime<Utc>) -
     })
 }
 
-fn activity(eve: &FakeActor, kind: &str, name: &str, object: Value) -> Value {
+pub(crate) fn activity(eve: &FakeActor, kind: &str, name: &str, object: Value) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": eve.activity_id(name),

@@ -82,8 +82,8 @@ async fn put_tags_and_links(
         .iter()
         .map(|l| ItemLink {
             href: l.href.to_string(),
-            title: l.title.clone(),
-            media_type: l.media_type.clone(),
+            title: l.title.as_ref().map(|t| t.as_str().to_owned()),
+            media_type: l.media_type.as_ref().map(|m| m.as_str().to_owned()),
         })
         .collect();
     replace_tags_and_links(db, item_id, tags, links).await

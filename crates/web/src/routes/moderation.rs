@@ -150,10 +150,10 @@ pub struct DomainBlockBody {
 async fn put_domain_block(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<crate::dto::ObjectOnly<DomainBlockBody>>,
+    body: crate::input::JsonBody<DomainBlockBody>,
 ) -> Result<HttpResponse, ApiError> {
     require_instance_admin(&auth)?;
-    let body = body.into_inner().0;
+    let body = body.into_inner();
     let mut errors = Vec::new();
     let domain = Domain::parse(&body.domain)
         .map_err(|e| errors.push(FieldError::new("domain", e)))
@@ -290,12 +290,11 @@ pub struct ModeBody {
 async fn put_mode(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<crate::dto::ObjectOnly<ModeBody>>,
+    body: crate::input::JsonBody<ModeBody>,
 ) -> Result<HttpResponse, ApiError> {
     require_instance_admin(&auth)?;
     let mode: FederationMode = body
         .into_inner()
-        .0
         .mode
         .parse()
         .map_err(|e| invalid("mode", e))?;
@@ -336,10 +335,10 @@ pub struct ActorBlockBody {
 async fn put_actor_block(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<crate::dto::ObjectOnly<ActorBlockBody>>,
+    body: crate::input::JsonBody<ActorBlockBody>,
 ) -> Result<HttpResponse, ApiError> {
     require_instance_admin(&auth)?;
-    let body = body.into_inner().0;
+    let body = body.into_inner();
     let actor =
         deling_domain::web_url::WebUrl::parse(&body.actor).map_err(|e| invalid("actor", e))?;
     let row = state

@@ -2,7 +2,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{AgencyBody, AgencyView, ObjectOnly},
+    dto::{AgencyBody, AgencyView},
     error::{ApiError, Problem},
     state::AppState,
 };
@@ -47,11 +47,11 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<ObjectOnly<AgencyBody>>,
+    body: crate::input::JsonBody<AgencyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = find(&state, &slug).await?;
     auth.require_agency_admin(&state, &agency).await?;
-    let patch = RawAgencyProfile::try_from(body.into_inner().0).map_err(ApiError::Invalid)?;
+    let patch = RawAgencyProfile::try_from(body.into_inner()).map_err(ApiError::Invalid)?;
     let current = stored_profile(&agency);
     let profile = AgencyProfile::parse(patch.over(current.clone())).map_err(ApiError::Invalid)?;
     // Compared as stored (an unchanged summary renders the same HTML), so

@@ -10,7 +10,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{LoginBody, ObjectOnly, TokenView},
+    dto::{LoginBody, TokenView},
     error::{ApiError, Problem},
     ratelimit::{ip_key, too_many},
     state::AppState,
@@ -83,9 +83,9 @@ async fn count_failure(state: &AppState, key: &str) -> Result<(), ApiError> {
 pub async fn login(
     state: web::Data<AppState>,
     _allowed: LoginAllowance,
-    body: web::Json<ObjectOnly<LoginBody>>,
+    body: crate::input::JsonBody<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let LoginBody { username, password } = body.into_inner().0;
+    let LoginBody { username, password } = body.into_inner();
     let key = lockout_key(&username);
     if let Some(until) = state.store.get_login_lock(&key).await? {
         let wait = (until - chrono::Utc::now()).to_std().unwrap_or_default();

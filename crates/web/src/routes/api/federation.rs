@@ -3,9 +3,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{
-        ActorRef, CommentBody, CommentEditBody, CommentView, FollowBody, FollowingView, ObjectOnly,
-    },
+    dto::{ActorRef, CommentBody, CommentEditBody, CommentView, FollowBody, FollowingView},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -36,11 +34,11 @@ pub async fn follow(
     state: web::Data<AppState>,
     auth: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<ObjectOnly<FollowBody>>,
+    body: crate::input::JsonBody<FollowBody>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = agencies::find(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
-    let raw = body.into_inner().0.target;
+    let raw = body.into_inner().target;
     let target = deling_domain::handle::FollowTarget::parse(&raw)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("target", e)]))?;
     let data = state.fed_data();
@@ -140,9 +138,9 @@ pub async fn comment(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
-    body: web::Json<ObjectOnly<CommentBody>>,
+    body: crate::input::JsonBody<CommentBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner().0;
+    let body = body.into_inner();
     let item = match state.store.get_item(*id).await? {
         None => return Err(ApiError::NotFound(format!("no item {id}"))),
         Some(i) if i.deleted_at.is_some() => {
@@ -154,12 +152,8 @@ pub async fn comment(
     auth.require_editor(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    if source.as_str().is_empty() {
-        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
-            "body",
-            "must not be empty",
-        )]));
-    }
+    let html = markdown::render_visible(source.as_str())
+        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
     if let Some(parent) = body.in_reply_to {
         match state.store.get_comment(parent).await? {
             Some((c, _)) if c.item_id == item.id => {}
@@ -171,7 +165,6 @@ pub async fn comment(
             }
         }
     }
-    let html = markdown::render(source.as_str());
     let comment = state
         .store
         .put_agency_comment(
@@ -203,7 +196,7 @@ pub async fn edit_comment(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
-    body: web::Json<ObjectOnly<CommentEditBody>>,
+    body: crate::input::JsonBody<CommentEditBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = *id;
     let found = state.store.get_comment_for_moderation(id).await?;
@@ -215,15 +208,10 @@ pub async fn edit_comment(
     };
     let agency = agencies::find(&state, slug).await?;
     auth.require_editor(&state, &agency).await?;
-    let source = MarkdownSource::parse(&body.into_inner().0.body)
+    let source = MarkdownSource::parse(&body.into_inner().body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    if source.as_str().is_empty() {
-        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
-            "body",
-            "must not be empty",
-        )]));
-    }
-    let html = markdown::render(source.as_str());
+    let html = markdown::render_visible(source.as_str())
+        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
     let comment = state
         .store
         .update_own_comment(id, agency.id, source.as_str(), &html)

@@ -2,7 +2,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ObjectOnly, ReactionView},
+    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ReactionView},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -170,11 +170,11 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: Authenticated,
     slug: web::Path<String>,
-    body: web::Json<ObjectOnly<ItemBody>>,
+    body: crate::input::JsonBody<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = agencies::find(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
-    let content = ItemContent::parse(RawItem::try_from(body.into_inner().0).map_err(invalid)?)
+    let content = ItemContent::parse(RawItem::try_from(body.into_inner()).map_err(invalid)?)
         .map_err(invalid)?;
     let item = state.store.put_item(agency.id, &content).await?;
     state.wake_federation();
@@ -195,10 +195,10 @@ pub async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
-    body: web::Json<ObjectOnly<ItemBody>>,
+    body: crate::input::JsonBody<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
     let item = find_editable(&state, &auth, *id).await?;
-    let merged = body.into_inner().0;
+    let merged = body.into_inner();
     let content = ItemContent::parse(
         RawItem::try_from(merged)
             .map_err(invalid)?

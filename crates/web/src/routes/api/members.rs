@@ -2,7 +2,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{MeView, MemberBody, MemberView, MembershipView, ObjectOnly},
+    dto::{MeView, MemberBody, MemberView, MembershipView},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -55,14 +55,13 @@ pub async fn put(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<ObjectOnly<MemberBody>>,
+    body: crate::input::JsonBody<MemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, username) = path.into_inner();
     let agency = agencies::find(&state, &slug).await?;
     auth.require_agency_admin(&state, &agency).await?;
     let role: Role = body
         .into_inner()
-        .0
         .role
         .parse()
         .map_err(|e| ApiError::Invalid(vec![FieldError::new("role", e)]))?;

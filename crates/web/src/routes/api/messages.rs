@@ -4,7 +4,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{MessagePage, MessageReplyBody, MessageView, ObjectOnly},
+    dto::{MessagePage, MessageReplyBody, MessageView},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -117,20 +117,15 @@ pub async fn reply(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(String, i64)>,
-    body: web::Json<ObjectOnly<MessageReplyBody>>,
+    body: crate::input::JsonBody<MessageReplyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let agency = agencies::find(&state, &slug).await?;
     auth.require_member(&state, &agency).await?;
-    let source = MarkdownSource::parse(&body.into_inner().0.body)
+    let source = MarkdownSource::parse(&body.into_inner().body)
         .map_err(|e| ApiError::Invalid(vec![FieldError::new("body", e)]))?;
-    let html = markdown::render(source.as_str());
-    if markdown::plain_text(&html).is_empty() {
-        return Err(ApiError::Invalid(vec![FieldError::new(
-            "body",
-            "must not be empty",
-        )]));
-    }
+    let html = markdown::render_visible(source.as_str())
+        .map_err(|e| ApiError::Invalid(vec![FieldError::new("body", e)]))?;
     let parent = find(&state, &agency, id).await?;
     if parent.author.is_none() {
         return Err(ApiError::Invalid(vec![FieldError::new(

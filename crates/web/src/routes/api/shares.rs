@@ -3,7 +3,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{ItemView, ObjectOnly, ShareBody, ShareQuery, ShareView, SharedItemView},
+    dto::{ItemView, ShareBody, ShareQuery, ShareView, SharedItemView},
     error::{ApiError, Problem},
     routes::api::agencies,
     state::AppState,
@@ -34,9 +34,9 @@ pub async fn create(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
-    body: web::Json<ObjectOnly<ShareBody>>,
+    body: crate::input::JsonBody<ShareBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner().0;
+    let body = body.into_inner();
     let item = shareable(&state, *id).await?;
     let agency = agencies::find(&state, &body.agency).await?;
     auth.require_editor(&state, &agency).await?;

@@ -1,0 +1,358 @@
+//! A peer's `Page` read into the fields of a catalogue entry, each through
+//! the same domain type as local input. A field that fails is dropped (and
+//! reported, for the log) while the item is kept; only an item without a
+//! usable name is refused. So a `javascript:` URL, an 800,000-character
+//! license or a NUL in a link title never reaches storage or a reader.
+
+use crate::protocol::incoming::first_url;
+use deling_domain::{
+    FieldError, Invalid,
+    item::{ItemKind, MAX_LINKS, MAX_TAGS, Tag},
+    language::Language,
+    license::License,
+    markdown,
+    media_type::MediaType,
+    metadata::ItemMetadata,
+    text::{LinkTitle, MarkdownSource, Summary, Title, find_control},
+    web_url::WebUrl,
+};
+use deling_store::records::ItemLink;
+use serde_json::{Map, Value};
+
+/// The checked fields of a remote item, and what was dropped on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemotePage {
+    /// Kind (`guide` when the peer does not say or says something unknown).
+    pub kind: ItemKind,
+    /// Title, from `name`/`nameMap` as plain text.
+    pub title: Title,
+    /// Plain summary (empty when absent or dropped).
+    pub summary: Summary,
+    /// Markdown source a Deling peer sends along (empty otherwise).
+    pub body: MarkdownSource,
+    /// Sanitised HTML of `content`.
+    pub body_html: String,
+    /// Language, `und` when unknown.
+    pub language: String,
+    /// License.
+    pub license: Option<License>,
+    /// Tags, deduplicated.
+    pub tags: Vec<Tag>,
+    /// Links with http(s) targets.
+    pub links: Vec<ItemLink>,
+    /// Kind-specific metadata (an empty object when absent or dropped).
+    pub metadata: Value,
+    /// What it adapts.
+    pub based_on: Option<WebUrl>,
+    /// Its HTML page.
+    pub url: Option<WebUrl>,
+    /// Fields (or parts of them) left out, with why.
+    pub dropped: Vec<FieldError>,
+}
+
+fn string<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    m.get(key).and_then(Value::as_str)
+}
+
+/// Text and language from `key`/`keyMap` (the plain key wins; its language
+/// comes from the map when there is one).
+pub(crate) fn text_and_language(
+    m: &Map<String, Value>,
+    key: &str,
+) -> (Option<String>, Option<String>) {
+    let from_map = m
+        .get(&format!("{key}Map"))
+        .and_then(Value::as_object)
+        .and_then(|mm| {
+            mm.iter()
+                .find_map(|(lang, v)| Some((v.as_str()?.to_owned(), lang.clone())))
+        });
+    match (string(m, key), from_map) {
+        (Some(text), map) => (Some(text.to_owned()), map.map(|(_, l)| l)),
+        (None, Some((text, lang))) => (Some(text), Some(lang)),
+        (None, None) => (None, None),
+    }
+}
+
+fn truncated(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Collects what is dropped, so the caller can log it once per item.
+#[derive(Default)]
+struct Drops(Vec<FieldError>);
+
+impl Drops {
+    fn keep<T>(&mut self, field: &str, r: Result<T, Invalid>) -> Option<T> {
+        r.map_err(|e| self.0.push(FieldError::new(field, e))).ok()
+    }
+}
+
+/// An http(s) URL from a property that may be a string, an object with an
+/// `id` or an array of them; a present but unusable one is dropped.
+fn web_url(object: &Map<String, Value>, key: &str, drops: &mut Drops) -> Option<WebUrl> {
+    let value = object.get(key)?;
+    let parsed = first_url(value)
+        .ok_or_else(|| Invalid::new("not a URL"))
+        .and_then(WebUrl::try_from);
+    drops.keep(key, parsed)
+}
+
+/// Reads `object` (a `Page`). With `no_media` (the peer's domain has its
+/// media rejected) attachments that are documents rather than links are
+/// left out. Refuses only an object whose name gives no valid title.
+pub fn read_page(object: &Map<String, Value>, no_media: bool) -> Result<RemotePage, Invalid> {
+    let mut drops = Drops::default();
+    let (name, name_lang) = text_and_language(object, "name");
+    // Longer names are cut rather than refused: other servers have no
+    // limit, and the start of a long name still names the item.
+    let title = Title::parse(&truncated(
+        &markdown::plain_text(&name.unwrap_or_default()),
+        Title::MAX_CHARS,
+    ))
+    .map_err(|e| Invalid::new(format!("an item needs a usable name: the name {e}")))?;
+    let (content, content_lang) = text_and_language(object, "content");
+    let language = content_lang
+        .or(name_lang)
+        .and_then(|l| Language::parse(&l).ok())
+        .map_or_else(|| "und".to_owned(), |l| l.to_string());
+    let summary = match string(object, "summary") {
+        Some(s) => drops.keep(
+            "summary",
+            Summary::parse(&truncated(&markdown::plain_text(s), Summary::MAX_CHARS)),
+        ),
+        None => None,
+    };
+    let kind = string(object, "itemKind")
+        .and_then(|k| k.parse::<ItemKind>().ok())
+        .unwrap_or(ItemKind::Guide);
+    let mut tags: Vec<Tag> = Vec::new();
+    for (i, t) in object
+        .get("tag")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
+        .enumerate()
+    {
+        let parsed = t
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Invalid::new("a Hashtag without a name"))
+            .and_then(Tag::parse);
+        if let Some(tag) = drops.keep(&format!("tag[{i}]"), parsed)
+            && !tags.contains(&tag)
+            && tags.len() < MAX_TAGS
+        {
+            tags.push(tag);
+        }
+    }
+    let mut links = Vec::new();
+    for (i, att) in object
+        .get("attachment")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let field = format!("attachment[{i}]");
+        let Some(att) = att.as_object() else {
+            drops.keep::<()>(&field, Err(Invalid::new("not an object")));
+            continue;
+        };
+        let media = att.get("mediaType").is_some()
+            || att.get("type").and_then(Value::as_str) != Some("Link");
+        if media && no_media {
+            continue;
+        }
+        let href = att
+            .get("href")
+            .or_else(|| att.get("url"))
+            .and_then(first_url)
+            .ok_or_else(|| Invalid::new("no URL"))
+            .and_then(WebUrl::try_from);
+        let Some(href) = drops.keep(&format!("{field}.href"), href) else {
+            continue;
+        };
+        let title = string(att, "name").and_then(|n| {
+            drops.keep(
+                &format!("{field}.name"),
+                LinkTitle::parse(&truncated(n, LinkTitle::MAX_CHARS)),
+            )
+        });
+        let media_type = string(att, "mediaType")
+            .and_then(|m| drops.keep(&format!("{field}.mediaType"), MediaType::parse(m)));
+        if links.len() < MAX_LINKS {
+            links.push(ItemLink {
+                href: href.to_string(),
+                title: title.map(LinkTitle::into_inner),
+                media_type: media_type.map(|m| m.as_str().to_owned()),
+            });
+        }
+    }
+    let extra = object.get("itemMetadata").and_then(Value::as_object);
+    let license = match extra.and_then(|m| string(m, "license")) {
+        Some(l) => drops.keep("itemMetadata.license", License::parse(l)),
+        None => match object.get("license") {
+            Some(v) => drops.keep(
+                "license",
+                first_url(v)
+                    .ok_or_else(|| Invalid::new("not a URL"))
+                    .and_then(|u| License::parse(u.as_str())),
+            ),
+            None => None,
+        },
+    };
+    let metadata = match extra.and_then(|m| m.get("metadata")) {
+        Some(m) => drops
+            .keep(
+                "itemMetadata.metadata",
+                ItemMetadata::parse(kind, m.clone()),
+            )
+            .map(|m| m.to_json()),
+        None => None,
+    }
+    .unwrap_or_else(|| Value::Object(Map::new()));
+    // Deling peers send their Markdown along; keep it as the source.
+    let body = object
+        .get("source")
+        .filter(|src| src.get("mediaType").and_then(Value::as_str) == Some("text/markdown"))
+        .and_then(|src| src.get("content"))
+        .and_then(Value::as_str)
+        .and_then(|md| {
+            drops.keep(
+                "source.content",
+                MarkdownSource::parse(&truncated(md, MarkdownSource::MAX_CHARS)),
+            )
+        });
+    let body_html = markdown::sanitize(&content.unwrap_or_default());
+    // Sanitising keeps control characters in text; such a body is dropped
+    // like any other field that fails the local rules.
+    let body_html = match find_control(&body_html, true) {
+        Some(c) => {
+            drops.keep::<()>(
+                "content",
+                Err(Invalid::new(format!(
+                    "must not contain the control character U+{:04X}",
+                    c as u32
+                ))),
+            );
+            String::new()
+        }
+        None => body_html,
+    };
+    Ok(RemotePage {
+        kind,
+        title,
+        summary: summary.unwrap_or_else(Summary::empty),
+        body: body.unwrap_or_else(MarkdownSource::empty),
+        body_html,
+        language,
+        license,
+        tags,
+        links,
+        metadata,
+        based_on: web_url(object, "isBasedOn", &mut drops),
+        url: web_url(object, "url", &mut drops),
+        dropped: drops.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn page(extra: Value) -> Map<String, Value> {
+        let mut p = json!({
+            "type": "Page",
+            "name": "Digital byggesak",
+            "summary": "Slik gjorde vi det",
+            "content": "<p>Innhold</p>",
+        });
+        if let (Some(p), Some(extra)) = (p.as_object_mut(), extra.as_object()) {
+            p.extend(extra.clone());
+        }
+        p.as_object().cloned().unwrap_or_default()
+    }
+
+    fn dropped(p: &RemotePage) -> Vec<&str> {
+        p.dropped.iter().map(|d| d.field.as_str()).collect()
+    }
+
+    #[test]
+    fn hostile_fields_are_dropped_and_the_item_kept() {
+        let p = read_page(
+            &page(json!({
+                "url": "javascript:alert(1)",
+                "isBasedOn": "javascript:alert(2)",
+                "license": "javascript:alert(3)",
+                "tag": [{"type": "Hashtag", "name": "#ok"}, {"type": "Hashtag", "name": "#___"}],
+                "attachment": [
+                    {"type": "Link", "href": "javascript:alert(4)"},
+                    {"type": "Document", "url": "https://x.no/a.pdf", "mediaType": "pdf", "name": "a\u{202E}b"},
+                ],
+                "itemMetadata": {"metadata": {"audience": "a\u{0}"}},
+            })),
+            false,
+        )
+        .expect("kept");
+        assert_eq!(p.url, None);
+        assert_eq!(p.based_on, None);
+        assert_eq!(p.license, None);
+        assert_eq!(p.tags.iter().map(Tag::as_str).collect::<Vec<_>>(), ["ok"]);
+        assert_eq!(
+            p.links,
+            [ItemLink {
+                href: "https://x.no/a.pdf".into(),
+                title: None,
+                media_type: None
+            }]
+        );
+        assert_eq!(p.metadata, json!({}));
+        assert_eq!(
+            dropped(&p),
+            [
+                "tag[1]",
+                "attachment[0].href",
+                "attachment[1].name",
+                "attachment[1].mediaType",
+                "license",
+                "itemMetadata.metadata",
+                "isBasedOn",
+                "url"
+            ]
+        );
+    }
+
+    #[test]
+    fn long_license_is_dropped_and_names_must_be_usable() {
+        let long = vec!["MIT"; 100_000].join(" OR ");
+        let p = read_page(&page(json!({"itemMetadata": {"license": long}})), false).expect("kept");
+        assert_eq!(p.license, None);
+        assert_eq!(dropped(&p), ["itemMetadata.license"]);
+        for name in ["", "\u{200B}\u{200D}", "abc\u{202E}exe.txt", "<b></b>"] {
+            assert!(
+                read_page(&page(json!({"name": name})), false).is_err(),
+                "{name:?}"
+            );
+        }
+        // Whatever the HTML parser makes of a NUL or an escape, none
+        // survives into a title or body.
+        for bad in ["a\u{0}b", "a\u{1}b", "a\u{1b}[2Jb"] {
+            if let Ok(p) = read_page(&page(json!({"name": bad, "content": bad})), false) {
+                assert_eq!(find_control(p.title.as_str(), false), None, "{bad:?}");
+                assert_eq!(find_control(&p.body_html, true), None, "{bad:?}");
+            }
+        }
+        let long_name = "x".repeat(5_000);
+        assert_eq!(
+            read_page(&page(json!({"name": long_name})), false).map(|p| p
+                .title
+                .as_str()
+                .chars()
+                .count()),
+            Ok(200)
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! A followed peer's `Page` is held to the rules of local input: a field
+//! that fails them (a `javascript:` URL, an oversized license, a NUL, a
+//! direction override) is dropped and the item kept; an item whose name is
+//! unusable is not catalogued at all.
+
+use crate::{
+    helpers::eventually,
+    ordering::{activity, followed_peer, send},
+};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_fields_of_a_remote_page_are_dropped_and_the_item_kept() {
+    let (a, peer, eve) = followed_peer().await;
+    let id = peer.url("/pages/hostile");
+    let long_license = vec!["MIT"; 100_000].join(" OR ");
+    let page = json!({
+        "id": id,
+        "type": "Page",
+        "attributedTo": eve.id,
+        "name": "Veileder",
+        "summary": "\u{200B}\u{200D}",
+        "content": "<p>Innhold</p>",
+        "url": "javascript:alert(document.cookie)",
+        "isBasedOn": "javascript:alert(1)",
+        "license": "javascript:alert(2)",
+        "itemMetadata": {"license": long_license, "metadata": {"audience": "a\u{0}b"}},
+        "tag": [
+            {"type": "Hashtag", "name": "#byggesak"},
+            {"type": "Hashtag", "name": "#___"},
+            {"type": "Hashtag", "name": "#a\u{202E}b"},
+        ],
+        "attachment": [
+            {"type": "Link", "href": "javascript:alert(3)", "name": "Klikk"},
+            {"type": "Link", "href": "data:text/html,<script>x</script>"},
+            {"type": "Document", "url": "https://files.example/a.pdf",
+             "mediaType": "pdf\u{0}", "name": "abc\u{202E}fdp.exe"},
+        ],
+        "source": {"mediaType": "text/markdown", "content": "tekst\u{0}"},
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    send(&a, &eve, &activity(&eve, "Create", "create-hostile", page)).await;
+    let item = a.wait_remote_item(&id).await;
+    assert_eq!(item["title"], "Veileder");
+    // The public page falls back to the id when `url` is dropped.
+    assert_eq!(item["url"], id, "{item}");
+    assert_eq!(item["based_on"], serde_json::Value::Null, "{item}");
+    assert_eq!(item["license"], serde_json::Value::Null, "{item}");
+    assert_eq!(item["summary"], "", "{item}");
+    assert_eq!(item["body"], "", "{item}");
+    assert_eq!(item["metadata"], json!({}), "{item}");
+    assert_eq!(item["tags"], json!(["byggesak"]), "{item}");
+    assert_eq!(
+        item["links"],
+        json!([{"href": "https://files.example/a.pdf"}]),
+        "{item}"
+    );
+    let text = item.to_string();
+    for bad in ["javascript", "\\u0000", "\u{202E}", "MIT OR MIT"] {
+        assert!(!text.contains(bad), "{bad:?} was kept: {item}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_page_without_a_usable_name_is_not_catalogued() {
+    let (a, peer, eve) = followed_peer().await;
+    for (n, name) in ["\u{200B}\u{200C}", "abc\u{202E}txt.exe"]
+        .iter()
+        .enumerate()
+    {
+        let id = peer.url(&format!("/pages/nameless-{n}"));
+        let page = json!({
+            "id": id, "type": "Page", "attributedTo": eve.id, "name": name,
+            "content": "<p>x</p>", "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        });
+        send(
+            &a,
+            &eve,
+            &activity(&eve, "Create", &format!("create-nameless-{n}"), page),
+        )
+        .await;
+    }
+    // A good one after them shows the inbox went on working.
+    let good = peer.url("/pages/good");
+    let page = json!({
+        "id": good, "type": "Page", "attributedTo": eve.id, "name": "God",
+        "content": "<p>x</p>", "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    send(&a, &eve, &activity(&eve, "Create", "create-good", page)).await;
+    a.wait_remote_item(&good).await;
+    let items = eventually("the catalogue", async || {
+        Ok::<_, String>(a.remote_items().await)
+    })
+    .await;
+    assert_eq!(
+        items
+            .iter()
+            .map(|i| i["title"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["God"],
+        "{items:?}"
+    );
+}
