@@ -32,7 +32,8 @@ use url::Url;
 pub struct Envelope {
     /// Activity id.
     pub id: Url,
-    /// Actor id.
+    /// Actor id (an embedded actor is read as its id, and stored so).
+    #[serde(deserialize_with = "crate::protocol::incoming::id_or_embedded")]
     pub actor: Url,
     /// Activity type.
     #[serde(rename = "type")]

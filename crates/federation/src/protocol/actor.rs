@@ -39,9 +39,14 @@ pub struct ActorJson {
     pub kind: String,
     /// Actor id.
     pub id: Url,
-    /// The JSON-LD context as received, read only to tell whether the
-    /// actor speaks Deling; ours is added when serving (`with_context`).
-    #[serde(rename = "@context", default, skip_serializing)]
+    /// The JSON-LD context as received (to tell whether the actor speaks
+    /// Deling); `null` on our own actors, whose context `with_context`
+    /// adds when serving.
+    #[serde(
+        rename = "@context",
+        default,
+        skip_serializing_if = "serde_json::Value::is_null"
+    )]
     pub context: serde_json::Value,
     /// The user part of the handle. Some servers' actors (application
     /// actors, bovine, …) have none: then it reads as empty.

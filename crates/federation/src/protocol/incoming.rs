@@ -59,6 +59,22 @@ pub fn first_url(v: &Value) -> Option<Url> {
     }
 }
 
+/// Reads an actor named by its id, or embedded as an object with an `id`
+/// (Hubzilla and Streams embed the actor): only the id is kept, and it is
+/// what the signature is checked against.
+pub fn id_or_embedded<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Url, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Url::parse(&s).map_err(serde::de::Error::custom),
+        Value::Object(m) => match m.get("id") {
+            Some(Value::String(s)) => Url::parse(s).map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom("an embedded actor without an id")),
+        },
+        _ => Err(serde::de::Error::custom(
+            "actor is neither an id nor an object",
+        )),
+    }
+}
+
 /// The activities we act on; any other type is acknowledged and ignored.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type")]
@@ -94,6 +110,7 @@ pub struct Activity {
     /// Activity id.
     pub id: Url,
     /// Who.
+    #[serde(deserialize_with = "id_or_embedded")]
     pub actor: Url,
     /// What to.
     pub object: ObjectRef,

@@ -137,3 +137,50 @@ async fn an_agency_says_whether_it_may_be_found_by_search() {
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embedded_actor_is_read_by_its_id() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let item = b.publish("oslo", "Innebygd", &[]).await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let note_id = peer.url("/notes/embedded-1");
+    // As Hubzilla and Streams send it: the actor embedded, not named.
+    let create = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": eve.activity_id("create-embedded-1"), "type": "Create",
+        "actor": {"id": eve.id, "type": "Person", "preferredUsername": "eve"},
+        "object": {"id": note_id, "type": "Note", "attributedTo": eve.id,
+            "inReplyTo": b.url(&format!("/items/{item}")),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": "<p>Fra Hubzilla.</p>"}});
+    let resp = eve.post(&b.shared_inbox(), &create).send(&b.client).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    eventually("the reply to be a comment", async || {
+        let comments = b.comments(item).await;
+        if comments.iter().any(|c| c["ap_id"] == note_id.as_str()) {
+            Ok(())
+        } else {
+            Err(format!("{comments:?}"))
+        }
+    })
+    .await;
+
+    // An embedded actor that is not the signer is refused like a named one.
+    let [_, k2] = fake_keys().await;
+    let mallory = peer.actor("mallory", k2);
+    let forged = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": mallory.activity_id("like-1"), "type": "Like",
+        "actor": {"id": eve.id, "type": "Person"},
+        "object": b.url(&format!("/items/{item}"))});
+    let resp = mallory
+        .post(&b.shared_inbox(), &forged)
+        .send(&b.client)
+        .await;
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+}
