@@ -69,6 +69,14 @@ pub fn agency_actor(urls: &Urls, agency: &Agency) -> ActorJson {
         manually_approves_followers: false,
         discoverable: true,
         attachment,
+        also_known_as: deling_store::queries::moving::agency_aliases(agency)
+            .iter()
+            .filter_map(|a| url::Url::parse(a).ok())
+            .collect(),
+        moved_to: agency
+            .moved_to
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok()),
         id,
     }
 }
@@ -101,6 +109,8 @@ pub fn instance_actor(urls: &Urls, instance: &Instance) -> ActorJson {
         manually_approves_followers: true,
         discoverable: false,
         attachment: vec![],
+        also_known_as: vec![],
+        moved_to: None,
         id,
     }
 }
