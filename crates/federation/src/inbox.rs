@@ -220,7 +220,8 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
         | Incoming::Delete(a)
         | Incoming::Like(a)
         | Incoming::Announce(a)
-        | Incoming::Flag(a) => a.actor.clone(),
+        | Incoming::Flag(a)
+        | Incoming::Move(a) => a.actor.clone(),
     };
     // Blocked after the activity was stored: drop it now.
     if data.store.is_actor_blocked(actor_id.as_str()).await?
@@ -269,6 +270,7 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
             .await
         }
         Incoming::Flag(a) => activities::report::receive(a, &value, &actor, data).await,
+        Incoming::Move(a) => activities::moving::receive_move(a, &actor, data).await,
         Incoming::Other => Ok(()),
     }
 }

@@ -60,8 +60,9 @@ fn config() -> ProptestConfig {
 const JSON_MAX_DEPTH: usize = 127;
 
 /// The activity types `Incoming` acts on.
-const KNOWN_TYPES: [&str; 10] = [
+const KNOWN_TYPES: [&str; 11] = [
     "Follow", "Undo", "Accept", "Reject", "Create", "Update", "Delete", "Like", "Announce", "Flag",
+    "Move",
 ];
 
 // ---------------------------------------------------------------------
@@ -460,7 +461,8 @@ fn check_incoming(
         | Incoming::Delete(a)
         | Incoming::Like(a)
         | Incoming::Announce(a)
-        | Incoming::Flag(a) => a,
+        | Incoming::Flag(a)
+        | Incoming::Move(a) => a,
     };
     prop_assert_eq!(Some(activity.id.clone()), parses_as_url(m.get("id")));
     prop_assert_eq!(Some(activity.actor.clone()), actor_url(m.get("actor")));

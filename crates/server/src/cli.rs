@@ -169,6 +169,40 @@ pub enum AgencyCommand {
         /// Agency slug.
         slug: String,
     },
+    /// Move an agency to an actor on another server (a merger): the
+    /// target must list the agency in its alsoKnownAs; followers are sent
+    /// a Move and follow the target; the agency publishes nothing more.
+    Move(AgencyMove),
+    /// Show or change an agency's other names (alsoKnownAs), which lets an
+    /// account elsewhere move to it.
+    Alias(AgencyAlias),
+}
+
+/// Arguments of `admin agency move`.
+#[derive(Debug, Args)]
+pub struct AgencyMove {
+    /// Agency slug.
+    pub slug: String,
+    /// The new account: `@user@host` or an actor URL.
+    #[arg(long)]
+    pub to: String,
+    /// Confirm: without it nothing is changed.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// Arguments of `admin agency alias`: without `--add` or `--remove`, the
+/// list is shown.
+#[derive(Debug, Args)]
+pub struct AgencyAlias {
+    /// Agency slug.
+    pub slug: String,
+    /// List this account (`@user@host` or an actor URL) as another name.
+    #[arg(long, conflicts_with = "remove")]
+    pub add: Option<String>,
+    /// Take this account (as listed, or `@user@host`) off the list.
+    #[arg(long)]
+    pub remove: Option<String>,
 }
 
 /// Arguments of `admin agency create`.

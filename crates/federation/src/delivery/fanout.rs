@@ -17,10 +17,10 @@ use deling_domain::audience::Visibility;
 use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
-        EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE,
-        EVENT_COMMENT_UPDATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE, EVENT_ITEM_PIN,
-        EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE, EVENT_MESSAGE_CREATE, EVENT_SHARE_CREATE,
-        EVENT_SHARE_UNDO, OutboxEvent,
+        EVENT_AGENCY_DELETE, EVENT_AGENCY_MOVE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE,
+        EVENT_COMMENT_DELETE, EVENT_COMMENT_UPDATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE,
+        EVENT_ITEM_PIN, EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE, EVENT_MESSAGE_CREATE,
+        EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -74,6 +74,18 @@ pub async fn deliveries_for(
         let activity = json!({"type": "Update", "id": id, "actor": actor,
             "object": agency_actor(urls, &agency), "to": [PUBLIC], "cc": [followers],
             "published": agency.updated_at});
+        return allowed_deliveries(data, &activity, agency_id, inboxes).await;
+    }
+    if event.kind == EVENT_AGENCY_MOVE {
+        let Some(target) = &agency.moved_to else {
+            return Ok(vec![]);
+        };
+        // Mastodon's shape (`MoveSerializer`): the actor moves itself;
+        // each follower's server checks `target`'s alsoKnownAs.
+        let mut id = actor.clone();
+        id.set_path(&format!("{}/moves/{}", actor.path(), event.id));
+        let activity = json!({"type": "Move", "id": id, "actor": actor, "object": actor,
+            "target": target, "to": [followers]});
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
     }
     if event.kind == EVENT_AGENCY_DELETE {

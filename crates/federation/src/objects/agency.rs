@@ -70,6 +70,14 @@ pub fn agency_actor(urls: &Urls, agency: &Agency) -> ActorJson {
         discoverable: true,
         indexable: agency.indexable,
         attachment,
+        also_known_as: deling_store::queries::moving::agency_aliases(agency)
+            .iter()
+            .filter_map(|a| url::Url::parse(a).ok())
+            .collect(),
+        moved_to: agency
+            .moved_to
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok()),
         id,
     }
 }
@@ -104,6 +112,8 @@ pub fn instance_actor(urls: &Urls, instance: &Instance) -> ActorJson {
         // The instance actor posts nothing.
         indexable: false,
         attachment: vec![],
+        also_known_as: vec![],
+        moved_to: None,
         id,
     }
 }

@@ -29,6 +29,20 @@ fn property_values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PropertyValue>
         .collect())
 }
 
+fn actor_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Url>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let list = match v {
+        Value::Array(a) => a,
+        Value::Null => vec![],
+        other => vec![other],
+    };
+    Ok(list.iter().filter_map(super::incoming::first_url).collect())
+}
+
+fn actor_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    Ok(super::incoming::first_url(&Value::deserialize(d)?))
+}
+
 /// An actor document. Optional fields are optional because peers differ;
 /// ours always fill them.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -107,6 +121,21 @@ pub struct ActorJson {
         deserialize_with = "property_values"
     )]
     pub attachment: Vec<PropertyValue>,
+    /// Other ids of the same account: an account may only move to an
+    /// actor that lists it here (entries that are not URLs are skipped).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "actor_ids"
+    )]
+    pub also_known_as: Vec<Url>,
+    /// Where the account moved to.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "actor_id"
+    )]
+    pub moved_to: Option<Url>,
 }
 
 /// `endpoints`.

@@ -24,6 +24,8 @@ pub fn context() -> Value {
             "discoverable": "toot:discoverable",
             "indexable": "toot:indexable",
             "featured": {"@id": "toot:featured", "@type": "@id"},
+            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+            "movedTo": {"@id": "as:movedTo", "@type": "@id"},
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
             "license": {"@id": "schema:license", "@type": "@id"},

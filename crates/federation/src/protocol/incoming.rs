@@ -75,6 +75,10 @@ pub fn id_or_embedded<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Url, D::
     }
 }
 
+fn lenient_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    Ok(first_url(&Value::deserialize(d)?))
+}
+
 /// The activities we act on; any other type is acknowledged and ignored.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type")]
@@ -99,6 +103,8 @@ pub enum Incoming {
     Announce(Activity),
     /// Report content (kept for the moderation queue).
     Flag(Activity),
+    /// An account moved: `object` (the actor) to `target`.
+    Move(Activity),
     /// Anything else.
     #[serde(other)]
     Other,
@@ -121,4 +127,9 @@ pub struct Activity {
     /// Secondary audience, likewise.
     #[serde(default)]
     pub cc: Value,
+    /// Where to (a Move's new account), by id or embedded. Read
+    /// leniently: a `target` that names no URL reads as none, so it never
+    /// makes an activity that does not need one unreadable.
+    #[serde(default, deserialize_with = "lenient_url")]
+    pub target: Option<Url>,
 }

@@ -44,6 +44,12 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             follow(config, store, &slug, &target, false).await
         }
         AdminCommand::Agency(AgencyCommand::Following { slug }) => following(&store, &slug).await,
+        AdminCommand::Agency(AgencyCommand::Move(args)) => {
+            crate::commands::moving::agency_move(config, store, args).await
+        }
+        AdminCommand::Agency(AgencyCommand::Alias(args)) => {
+            crate::commands::moving::agency_alias(config, store, args).await
+        }
         AdminCommand::Token(TokenCommand::List { username }) => token_list(&store, &username).await,
         AdminCommand::Federation(FederationCommand::Status) => federation_status(&store).await,
         AdminCommand::Policy(cmd) => {
@@ -287,7 +293,7 @@ async fn token_revoke(store: &Store, id: i64) -> anyhow::Result<()> {
     }
 }
 
-async fn agency_by_slug(
+pub(crate) async fn agency_by_slug(
     store: &Store,
     slug: &str,
 ) -> anyhow::Result<deling_store::records::Agency> {

@@ -13,6 +13,7 @@ macro_rules! say {
 
 pub mod admin;
 pub mod migrate;
+pub mod moving;
 pub mod policy;
 pub mod serve;
 pub mod worker;

@@ -618,3 +618,25 @@ impl Instance {
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 }
+
+impl Instance {
+    /// The federation context this instance runs with, for calling
+    /// `deling_federation` as the command line does.
+    pub async fn federation(&self) -> deling_federation::context::Config {
+        deling::startup::federation_config(&self.config, self.store.clone())
+            .await
+            .expect("federation configuration")
+    }
+
+    /// The ActivityPub document at `path` (asked for as a peer asks).
+    pub async fn get_activity_json(&self, path: &str) -> Value {
+        let resp = self
+            .client
+            .get(self.url(path))
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        json_body(resp, StatusCode::OK).await
+    }
+}

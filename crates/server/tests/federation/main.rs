@@ -14,6 +14,7 @@ mod edits;
 mod following;
 mod items;
 mod lifecycle;
+mod moving;
 mod ordering;
 mod pins;
 mod policy;

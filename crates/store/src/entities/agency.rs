@@ -21,6 +21,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    pub also_known_as: String,
+    pub moved_to: Option<String>,
+    pub moved_at: Option<DateTimeUtc>,
     pub indexable: bool,
 }
 

@@ -24,6 +24,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub followers: Option<String>,
     pub speaks_deling: bool,
+    pub moved_to: Option<String>,
+    pub moved_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

@@ -11,6 +11,7 @@ pub mod instance;
 pub mod item;
 pub mod login;
 pub mod message;
+pub mod moving;
 pub mod outbox;
 pub mod policy;
 pub mod reaction;

@@ -26,6 +26,8 @@ pub const EVENT_ITEM_DELETE: &str = "item_delete";
 pub const EVENT_AGENCY_UPDATE: &str = "agency_update";
 /// An agency was withdrawn: its followers get a Delete of the actor.
 pub const EVENT_AGENCY_DELETE: &str = "agency_delete";
+/// An agency moved to an actor elsewhere: its followers get a `Move`.
+pub const EVENT_AGENCY_MOVE: &str = "agency_move";
 /// A local agency shared (boosted) an item.
 pub const EVENT_SHARE_CREATE: &str = "share_create";
 /// A local agency took a share back.

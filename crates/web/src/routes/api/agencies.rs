@@ -133,3 +133,19 @@ pub async fn find(state: &AppState, slug: &str) -> Result<deling_store::records:
         Some(a) => Ok(a),
     }
 }
+
+/// Like [`find`], for what would publish something new (an item, a
+/// comment, a share, an answer, a Follow): an agency that moved to an
+/// account elsewhere publishes nothing more, so that is `409`.
+pub async fn find_speaking(
+    state: &AppState,
+    slug: &str,
+) -> Result<deling_store::records::Agency, ApiError> {
+    let agency = find(state, slug).await?;
+    if let Some(to) = &agency.moved_to {
+        return Err(ApiError::Conflict(format!(
+            "agency {slug:?} has moved to {to} and publishes nothing new"
+        )));
+    }
+    Ok(agency)
+}

@@ -36,7 +36,7 @@ pub async fn follow(
     slug: web::Path<String>,
     body: crate::input::JsonBody<FollowBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = agencies::find_speaking(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
     let raw = body.into_inner().target;
     let target = deling_domain::handle::FollowTarget::parse(&raw)
@@ -148,7 +148,7 @@ pub async fn comment(
         }
         Some(i) => i,
     };
-    let agency = agencies::find(&state, &body.agency).await?;
+    let agency = agencies::find_speaking(&state, &body.agency).await?;
     auth.require_editor(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;

@@ -172,7 +172,7 @@ pub async fn create(
     slug: web::Path<String>,
     body: crate::input::JsonBody<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = agencies::find_speaking(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
     let content = ItemContent::parse(RawItem::try_from(body.into_inner()).map_err(invalid)?)
         .map_err(invalid)?;

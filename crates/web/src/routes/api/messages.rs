@@ -120,7 +120,7 @@ pub async fn reply(
     body: crate::input::JsonBody<MessageReplyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = agencies::find_speaking(&state, &slug).await?;
     auth.require_member(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.into_inner().body)
         .map_err(|e| ApiError::Invalid(vec![FieldError::new("body", e)]))?;

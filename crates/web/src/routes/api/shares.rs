@@ -38,7 +38,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let item = shareable(&state, *id).await?;
-    let agency = agencies::find(&state, &body.agency).await?;
+    let agency = agencies::find_speaking(&state, &body.agency).await?;
     auth.require_editor(&state, &agency).await?;
     match state.store.put_share(agency.id, item.id).await? {
         Shared::New(s) => {
