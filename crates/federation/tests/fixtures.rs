@@ -3,8 +3,12 @@
 //! same code a verified activity takes: actor documents through the actor
 //! checks and import, activities through the inbox processor, objects
 //! wrapped in a Create. Each must be handled or refused with a reason;
-//! none may panic. The fixtures belong to the steering repository: when
-//! `../shared` is missing (a user's clone), the test says so and passes.
+//! none may panic. A second test aims the replies, likes and follows among
+//! them at a local agency and item (ids remapped as they are loaded) and
+//! asserts each one's effect: a public comment, a message in the staff
+//! inbox only, a counted like, a follower. The fixtures belong to the
+//! steering repository: when `../shared` is missing (a user's clone), the
+//! tests say so and pass, except under CI, where that is a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use activitypub_federation::traits::Object;
@@ -24,7 +28,16 @@ use url::Url;
 fn fixtures_dir() -> Option<PathBuf> {
     let dir =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/activitypub");
-    dir.is_dir().then_some(dir)
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    // CI has ../shared beside the clone: there its absence is a fault, not
+    // a reason to pass without having looked.
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/fixtures/activitypub is missing, and CI is set"
+    );
+    None
 }
 
 fn json_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
@@ -96,7 +109,8 @@ async fn offline_client() -> reqwest::Client {
         .unwrap()
 }
 
-/// Registers the activity's actor as if its signature had been verified.
+/// Registers the activity's actor as if its signature had been verified;
+/// its followers collection where Mastodon and most others put it.
 async fn register_actor(store: &Store, actor: &Url) {
     store
         .put_remote_actor(RemoteActorData {
@@ -111,7 +125,7 @@ async fn register_actor(store: &Store, actor: &Url) {
             icon_url: None,
             summary_html: None,
             public_key_pem: None,
-            followers: None,
+            followers: Some(format!("{actor}/followers")),
             speaks_deling: false,
         })
         .await
@@ -234,4 +248,213 @@ async fn every_fixture_is_handled_or_refused_cleanly() {
         actors_ok >= 22,
         "every actor document should import, got {actors_ok}"
     );
+}
+
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+fn is_public_address(v: &Value) -> bool {
+    matches!(v.as_str(), Some(PUBLIC | "as:Public" | "Public"))
+}
+
+/// `to`/`cc` entries that name someone other than the public or the
+/// author's followers are aimed at `target` instead, as are mentions, so
+/// a payload sent to someone elsewhere reads as one sent to our agency.
+fn aim_audience(object: &mut Value, author: &str, target: &str) {
+    let followers = format!("{author}/followers");
+    for key in ["to", "cc"] {
+        let Some(list) = object.get_mut(key) else {
+            continue;
+        };
+        let aimed = |v: &mut Value| {
+            if !is_public_address(v) && v.as_str() != Some(followers.as_str()) && v.is_string() {
+                *v = Value::String(target.to_owned());
+            }
+        };
+        match list {
+            Value::Array(a) => a.iter_mut().for_each(aimed),
+            v @ Value::String(_) => aimed(v),
+            _ => {}
+        }
+    }
+    if let Some(Value::Array(tags)) = object.get_mut("tag") {
+        for t in tags {
+            if t.get("type").and_then(Value::as_str) == Some("Mention") {
+                t["href"] = Value::String(target.to_owned());
+            }
+        }
+    }
+}
+
+/// What a fixture aimed at our agency and item must do.
+#[derive(Debug, PartialEq)]
+enum Expect {
+    /// A public or unlisted reply: a comment on the item.
+    Comment,
+    /// A followers-only or direct reply: in the agency's staff inbox only.
+    Message,
+    /// A like of the item: counted.
+    Like,
+    /// A follow of the agency: a follower.
+    Follower,
+}
+
+/// Each fixture that can be aimed at a local agency or item (replies,
+/// likes, follows), with its ids remapped as it is loaded, processed
+/// through the inbox: its effect is asserted, by kind and by audience.
+#[tokio::test]
+async fn fixtures_aimed_at_us_have_their_effect() {
+    let Some(dir) = fixtures_dir() else {
+        eprintln!(
+            "skipping: ../shared/fixtures/activitypub is not here (it comes with the steering repository)"
+        );
+        return;
+    };
+    let mut files = Vec::new();
+    json_files(&dir, &mut files);
+    files.sort();
+    let (config, _dir) = context().await;
+    let data = config.to_request_data();
+    let kp = deling_federation::keys::generate().unwrap();
+    let oslo = data
+        .store
+        .put_agency(deling_store::queries::agency::NewAgency {
+            slug: deling_domain::slug::Slug::parse("oslo").unwrap(),
+            name: deling_domain::text::DisplayName::parse("Oslo kommune").unwrap(),
+            org_number: None,
+            public_key_pem: kp.public_key_pem,
+            private_key_pem: kp.private_key_pem,
+        })
+        .await
+        .unwrap();
+    let item = data
+        .store
+        .put_item(
+            oslo.id,
+            &deling_domain::item::ItemContent::parse(deling_domain::item::RawItem {
+                kind: Some("guide".into()),
+                title: Some("Byggesak".into()),
+                language: Some("nb".into()),
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let agency_url = data.urls.agency("oslo").to_string();
+    let item_url = data.urls.item(item.id).to_string();
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for path in &files {
+        let name = path.strip_prefix(&dir).unwrap().display().to_string();
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let kind = value["type"].as_str().unwrap_or_default().to_owned();
+        // Notes arrive in a Create; Creates of Notes as they are.
+        let (mut activity, expect) = match kind.as_str() {
+            "Note" => {
+                let Some(author) = value["attributedTo"].as_str().map(str::to_owned) else {
+                    continue;
+                };
+                let create = json!({"type": "Create", "id": format!("{author}#create-{name}"),
+                    "actor": author, "object": value});
+                (create, None)
+            }
+            "Create" | "Update" if value["object"]["type"] == "Note" => (value.clone(), None),
+            "Like" if value["object"].is_string() => (value.clone(), Some(Expect::Like)),
+            "Follow" if value["object"].is_string() => (value.clone(), Some(Expect::Follower)),
+            _ => continue,
+        };
+        let Some(actor) = activity["actor"].as_str().map(str::to_owned) else {
+            continue;
+        };
+        let expect = match expect {
+            Some(e) => {
+                activity["object"] = Value::String(if e == Expect::Like {
+                    item_url.clone()
+                } else {
+                    agency_url.clone()
+                });
+                e
+            }
+            None => {
+                let note = &mut activity["object"];
+                // A fixture's Note must be its actor's own to be taken.
+                if note["attributedTo"].as_str() != Some(actor.as_str()) {
+                    continue;
+                }
+                note["inReplyTo"] = Value::String(item_url.clone());
+                aim_audience(note, &actor, &agency_url);
+                let has = |k: &str| note.get(k).is_some_and(|v| !v.is_null());
+                let (to, cc) = if has("to") || has("cc") {
+                    (note["to"].clone(), note["cc"].clone())
+                } else {
+                    (activity["to"].clone(), activity["cc"].clone())
+                };
+                let names_public = |v: &Value| match v {
+                    Value::Array(a) => a.iter().any(is_public_address),
+                    other => is_public_address(other),
+                };
+                if names_public(&to) || names_public(&cc) {
+                    Expect::Comment
+                } else {
+                    Expect::Message
+                }
+            }
+        };
+        let note_id = activity["object"]["id"].as_str().map(str::to_owned);
+        register_actor(&data.store, &Url::parse(&actor).unwrap()).await;
+        let before = data.store.count_item_reactions(item.id).await.unwrap();
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(20),
+            inbox::process(&activity.to_string(), &data),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{name}: processing hung"));
+        if let Err(e) = &outcome {
+            // Only a reply with nothing to show may be refused.
+            let empty = activity["object"]["content"]
+                .as_str()
+                .is_none_or(|c| deling_domain::markdown::plain_text(c).is_empty());
+            assert!(empty && is_clean(e), "{name} ({expect:?}): {e}");
+            *seen.entry(format!("{expect:?} refused (empty)")).or_default() += 1;
+            continue;
+        }
+        let comments = data.store.list_comments(item.id).await.unwrap();
+        let in_comments = note_id
+            .as_deref()
+            .is_some_and(|id| comments.iter().any(|c| c.ap_id.as_deref() == Some(id)));
+        let messages = data.store.list_messages(oslo.id, None, 1000).await.unwrap();
+        let in_messages = note_id
+            .as_deref()
+            .is_some_and(|id| messages.iter().any(|m| m.ap_id.as_deref() == Some(id)));
+        let actor_row = data
+            .store
+            .get_remote_actor_by_ap_id(&actor)
+            .await
+            .unwrap()
+            .unwrap();
+        match expect {
+            Expect::Comment => {
+                assert!(in_comments && !in_messages, "{name}: not a public comment")
+            }
+            Expect::Message => assert!(
+                in_messages && !in_comments,
+                "{name}: a private reply must be in the staff inbox only"
+            ),
+            Expect::Like => {
+                let after = data.store.count_item_reactions(item.id).await.unwrap();
+                assert_eq!(after.likes, before.likes + 1, "{name}: like not counted");
+            }
+            Expect::Follower => assert!(
+                data.store.is_follower(oslo.id, actor_row.id).await.unwrap(),
+                "{name}: follower not stored"
+            ),
+        }
+        *seen.entry(format!("{expect:?}")).or_default() += 1;
+    }
+    eprintln!("fixtures aimed at a local agency and item: {seen:?}");
+    for kind in ["Comment", "Message", "Like", "Follower"] {
+        assert!(
+            seen.get(kind).copied().unwrap_or(0) > 0,
+            "no fixture checked as {kind}: {seen:?}"
+        );
+    }
 }

@@ -77,9 +77,19 @@ fn username_from_id(id: &Url) -> Option<String> {
         .then_some(name)
 }
 
+/// A peer's one-line text (a name, a user name) as plain text held to the
+/// rules local names keep: without markup, capped, and empty (so dropped)
+/// when it has control characters, direction overrides or nothing
+/// visible, as a spoofed `abc\u{202e}txt.exe` would.
 fn plain(s: &str, max_chars: usize) -> String {
-    let text = ammonia_text(s);
-    text.chars().take(max_chars).collect()
+    let text: String = ammonia_text(s).chars().take(max_chars).collect();
+    match deling_domain::text::check_chars(&text, false) {
+        Ok(()) => text,
+        Err(why) => {
+            tracing::info!(%why, "a remote actor's name was dropped");
+            String::new()
+        }
+    }
 }
 
 fn ammonia_text(s: &str) -> String {
@@ -140,7 +150,11 @@ impl Object for DbRemoteActor {
                 preferred_username: Some(plain(&json.preferred_username, 100))
                     .filter(|s| !s.is_empty())
                     .or_else(|| username_from_id(&json.id)),
-                name: json.name.as_deref().map(|n| plain(n, 200)),
+                name: json
+                    .name
+                    .as_deref()
+                    .map(|n| plain(n, 200))
+                    .filter(|n| !n.is_empty()),
                 inbox: json.inbox.to_string(),
                 shared_inbox: json
                     .endpoints

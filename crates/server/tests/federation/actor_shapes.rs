@@ -19,7 +19,8 @@ async fn an_actor_without_a_username_can_follow() {
         "/actors/app-7f3a",
         json!({
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-            "type": "Application", "id": actor.id, "name": "Et program",
+            // A name that spoofs its direction is dropped, not stored.
+            "type": "Application", "id": actor.id, "name": "Et\u{202E}exe.program",
             "inbox": format!("{}/inbox", actor.id),
             "publicKey": {"id": actor.key_id, "owner": actor.id, "publicKeyPem": public_pem(k1)},
         }),
@@ -51,6 +52,7 @@ async fn an_actor_without_a_username_can_follow() {
         .unwrap()
         .expect("stored");
     assert_eq!(stored.preferred_username.as_deref(), Some("app-7f3a"));
+    assert_eq!(stored.name, None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
