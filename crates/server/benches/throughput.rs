@@ -88,6 +88,8 @@ async fn add_follower(store: &Store, agency_id: i64, domain: &str, ap_id: &str, 
             icon_url: None,
             summary_html: None,
             public_key_pem: None,
+            followers: None,
+            speaks_deling: false,
         })
         .await
         .unwrap();
