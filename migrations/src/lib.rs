@@ -16,6 +16,7 @@ mod m20261128_000007_policy;
 mod m20261128_000008_shares;
 mod m20261128_000009_pins;
 mod m20261205_000001_audience;
+mod m20261205_000003_key_rotation;
 mod m20261205_000004_dialect;
 
 /// Runs Deling's migrations in order.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_shares::Migration),
             Box::new(m20261128_000009_pins::Migration),
             Box::new(m20261205_000001_audience::Migration),
+            Box::new(m20261205_000003_key_rotation::Migration),
             Box::new(m20261205_000004_dialect::Migration),
         ]
     }

@@ -64,6 +64,22 @@ impl Urls {
         self.join(&format!("/agencies/{slug}/featured"))
     }
 
+    /// The id of the `Update` that announces an agency's new key (outbox
+    /// event `event_id`). Deliveries of it are signed with the key it
+    /// replaces; [`Urls::is_agency_key_update`] tells them apart.
+    pub fn agency_key_update(&self, slug: &str, event_id: i64) -> Url {
+        self.join(&format!("/agencies/{slug}/key-updates/{event_id}"))
+    }
+
+    /// Whether `activity_id` was made by [`Urls::agency_key_update`] for
+    /// agency `slug`.
+    pub fn is_agency_key_update(&self, slug: &str, activity_id: &str) -> bool {
+        let prefix = self.join(&format!("/agencies/{slug}/key-updates/"));
+        activity_id
+            .strip_prefix(prefix.as_str())
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    }
+
     /// The shared inbox of the whole instance.
     pub fn shared_inbox(&self) -> Url {
         self.join("/inbox")

@@ -50,6 +50,9 @@ pub enum AdminCommand {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The instance actor (which signs fetches).
+    #[command(subcommand)]
+    Instance(InstanceCommand),
     /// Federation queues and peers.
     #[command(subcommand)]
     Federation(FederationCommand),
@@ -169,6 +172,28 @@ pub enum AgencyCommand {
         /// Agency slug.
         slug: String,
     },
+    /// Give an agency a new signing key pair; followers get an Update of
+    /// its actor with the new key, signed with the old one.
+    RotateKey(AgencyRotateKey),
+}
+
+/// Arguments of `admin agency rotate-key`.
+#[derive(Debug, Args)]
+pub struct AgencyRotateKey {
+    /// Agency slug.
+    pub slug: String,
+    /// Days the old key is kept to sign the announcement of the new one
+    /// (its retries included); 0 signs it with the new key at once.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=90))]
+    pub grace_days: u32,
+}
+
+/// `deling admin instance ...`.
+#[derive(Debug, Subcommand)]
+pub enum InstanceCommand {
+    /// Give the instance actor a new signing key pair (restart `serve`
+    /// and `worker` processes afterwards).
+    RotateKey,
 }
 
 /// Arguments of `admin agency create`.

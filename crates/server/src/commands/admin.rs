@@ -2,8 +2,8 @@
 
 use crate::{
     cli::{
-        AdminCommand, AgencyCommand, AgencyCreate, AgencyUpdate, FederationCommand, TokenCommand,
-        TokenCreate, UserCommand, UserCreate, UserGrant,
+        AdminCommand, AgencyCommand, AgencyCreate, AgencyUpdate, FederationCommand,
+        InstanceCommand, TokenCommand, TokenCreate, UserCommand, UserCreate, UserGrant,
     },
     config::Config,
     startup::{open_store, urls},
@@ -44,6 +44,12 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
             follow(config, store, &slug, &target, false).await
         }
         AdminCommand::Agency(AgencyCommand::Following { slug }) => following(&store, &slug).await,
+        AdminCommand::Agency(AgencyCommand::RotateKey(args)) => {
+            crate::commands::keys::rotate_agency_key(&store, args).await
+        }
+        AdminCommand::Instance(InstanceCommand::RotateKey) => {
+            crate::commands::keys::rotate_instance_key(&store).await
+        }
         AdminCommand::Token(TokenCommand::List { username }) => token_list(&store, &username).await,
         AdminCommand::Federation(FederationCommand::Status) => federation_status(&store).await,
         AdminCommand::Policy(cmd) => {
