@@ -182,6 +182,29 @@ mod tests {
     }
 
     #[test]
+    fn tells_key_updates_apart() {
+        let u = Urls::for_domain("deling.example.no", false).expect("url");
+        let id = u.agency_key_update("oslo", 12);
+        assert_eq!(
+            id.as_str(),
+            "https://deling.example.no/agencies/oslo/key-updates/12"
+        );
+        assert!(u.is_agency_key_update("oslo", id.as_str()));
+        // Only that agency's, only that shape: another agency's, a profile
+        // Update, or a longer path is signed with the current key.
+        assert!(!u.is_agency_key_update("osl", id.as_str()));
+        assert!(!u.is_agency_key_update("bergen", id.as_str()));
+        for other in [
+            "https://deling.example.no/agencies/oslo/updates/12",
+            "https://deling.example.no/agencies/oslo/key-updates/",
+            "https://deling.example.no/agencies/oslo/key-updates/12/x",
+            "https://evil.example/agencies/oslo/key-updates/12",
+        ] {
+            assert!(!u.is_agency_key_update("oslo", other), "{other}");
+        }
+    }
+
+    #[test]
     fn parses_local_ids_only() {
         let u = Urls::for_domain("deling.example.no", false).expect("url");
         let p = |s: &str| Url::parse(s).expect("url");
