@@ -16,6 +16,7 @@ mod m20261128_000007_policy;
 mod m20261128_000008_shares;
 mod m20261128_000009_pins;
 mod m20261205_000001_audience;
+mod m20261205_000003_key_rotation;
 mod m20261205_000004_dialect;
 mod m20261205_000005_move;
 mod m20261205_000006_indexable;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_shares::Migration),
             Box::new(m20261128_000009_pins::Migration),
             Box::new(m20261205_000001_audience::Migration),
+            Box::new(m20261205_000003_key_rotation::Migration),
             Box::new(m20261205_000004_dialect::Migration),
             Box::new(m20261205_000005_move::Migration),
             Box::new(m20261205_000006_indexable::Migration),

@@ -64,6 +64,22 @@ impl Urls {
         self.join(&format!("/agencies/{slug}/featured"))
     }
 
+    /// The id of the `Update` that announces an agency's new key (outbox
+    /// event `event_id`). Deliveries of it are signed with the key it
+    /// replaces; [`Urls::is_agency_key_update`] tells them apart.
+    pub fn agency_key_update(&self, slug: &str, event_id: i64) -> Url {
+        self.join(&format!("/agencies/{slug}/key-updates/{event_id}"))
+    }
+
+    /// Whether `activity_id` was made by [`Urls::agency_key_update`] for
+    /// agency `slug`.
+    pub fn is_agency_key_update(&self, slug: &str, activity_id: &str) -> bool {
+        let prefix = self.join(&format!("/agencies/{slug}/key-updates/"));
+        activity_id
+            .strip_prefix(prefix.as_str())
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    }
+
     /// The shared inbox of the whole instance.
     pub fn shared_inbox(&self) -> Url {
         self.join("/inbox")
@@ -163,6 +179,29 @@ mod tests {
         assert_eq!(u.item(7).as_str(), "https://deling.oslo.kommune.no/items/7");
         let d = Urls::for_domain("127.0.0.2:8080", true).expect("url");
         assert_eq!(d.item(1).as_str(), "http://127.0.0.2:8080/items/1");
+    }
+
+    #[test]
+    fn tells_key_updates_apart() {
+        let u = Urls::for_domain("deling.example.no", false).expect("url");
+        let id = u.agency_key_update("oslo", 12);
+        assert_eq!(
+            id.as_str(),
+            "https://deling.example.no/agencies/oslo/key-updates/12"
+        );
+        assert!(u.is_agency_key_update("oslo", id.as_str()));
+        // Only that agency's, only that shape: another agency's, a profile
+        // Update, or a longer path is signed with the current key.
+        assert!(!u.is_agency_key_update("osl", id.as_str()));
+        assert!(!u.is_agency_key_update("bergen", id.as_str()));
+        for other in [
+            "https://deling.example.no/agencies/oslo/updates/12",
+            "https://deling.example.no/agencies/oslo/key-updates/",
+            "https://deling.example.no/agencies/oslo/key-updates/12/x",
+            "https://evil.example/agencies/oslo/key-updates/12",
+        ] {
+            assert!(!u.is_agency_key_update("oslo", other), "{other}");
+        }
     }
 
     #[test]

@@ -414,7 +414,9 @@ async fn fixtures_aimed_at_us_have_their_effect() {
                 .as_str()
                 .is_none_or(|c| deling_domain::markdown::plain_text(c).is_empty());
             assert!(empty && is_clean(e), "{name} ({expect:?}): {e}");
-            *seen.entry(format!("{expect:?} refused (empty)")).or_default() += 1;
+            *seen
+                .entry(format!("{expect:?} refused (empty)"))
+                .or_default() += 1;
             continue;
         }
         let comments = data.store.list_comments(item.id).await.unwrap();

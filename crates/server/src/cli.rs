@@ -50,6 +50,9 @@ pub enum AdminCommand {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The instance actor (which signs fetches).
+    #[command(subcommand)]
+    Instance(InstanceCommand),
     /// Federation queues and peers.
     #[command(subcommand)]
     Federation(FederationCommand),
@@ -176,6 +179,9 @@ pub enum AgencyCommand {
     /// Show or change an agency's other names (alsoKnownAs), which lets an
     /// account elsewhere move to it.
     Alias(AgencyAlias),
+    /// Give an agency a new signing key pair; followers get an Update of
+    /// its actor with the new key, signed with the old one.
+    RotateKey(AgencyRotateKey),
 }
 
 /// Arguments of `admin agency move`.
@@ -203,6 +209,25 @@ pub struct AgencyAlias {
     /// Take this account (as listed, or `@user@host`) off the list.
     #[arg(long)]
     pub remove: Option<String>,
+}
+
+/// Arguments of `admin agency rotate-key`.
+#[derive(Debug, Args)]
+pub struct AgencyRotateKey {
+    /// Agency slug.
+    pub slug: String,
+    /// Days the old key is kept to sign the announcement of the new one
+    /// (its retries included); 0 signs it with the new key at once.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=90))]
+    pub grace_days: u32,
+}
+
+/// `deling admin instance ...`.
+#[derive(Debug, Subcommand)]
+pub enum InstanceCommand {
+    /// Give the instance actor a new signing key pair (restart `serve`
+    /// and `worker` processes afterwards).
+    RotateKey,
 }
 
 /// Arguments of `admin agency create`.

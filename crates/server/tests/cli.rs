@@ -1093,3 +1093,88 @@ fn control_characters_in_arguments_are_refused_and_nothing_is_stored() {
     let list = sandbox.ok(&["admin", "policy", "list"]);
     assert!(!list.stdout.contains("spam"), "{list:?}");
 }
+
+#[tokio::test]
+async fn rotate_key_for_an_agency_and_the_instance_actor() {
+    let sb = Sandbox::new();
+    sb.ok(&["admin", "agency", "create", "oslo", "--name", "Oslo"]);
+    let store = deling_store::Store::connect(&sb.database_url())
+        .await
+        .unwrap();
+    let agency = async || {
+        store
+            .get_agency_by_slug("oslo")
+            .await
+            .unwrap()
+            .expect("oslo")
+    };
+    let before = agency().await;
+
+    let run = sb.ok(&["admin", "agency", "rotate-key", "oslo"]);
+    assert!(
+        run.stdout.contains("Agency oslo has a new signing key"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("signed with the old key"), "{run:?}");
+    let after = agency().await;
+    assert_ne!(after.public_key_pem, before.public_key_pem);
+    assert!(
+        after
+            .public_key_pem
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    assert_eq!(after.previous_public_key_pem, Some(before.public_key_pem));
+    assert_eq!(after.previous_private_key_pem, Some(before.private_key_pem));
+    let days = (after.previous_key_expires_at.expect("expiry") - chrono::Utc::now()).num_hours();
+    assert!((7 * 24 - 1..=7 * 24).contains(&days), "{days} hours");
+
+    let run = sb.ok(&["admin", "agency", "rotate-key", "oslo", "--grace-days", "0"]);
+    assert!(run.stdout.contains("the old one was not kept"), "{run:?}");
+    let last = agency().await;
+    assert_ne!(last.public_key_pem, after.public_key_pem);
+    assert_eq!(last.previous_private_key_pem, None);
+
+    let audit = sb.ok(&["admin", "audit"]);
+    assert_eq!(
+        audit.stdout.matches("agency.rotate_key").count(),
+        2,
+        "{audit:?}"
+    );
+
+    // Unknown agencies and bad grace periods: a readable line, no change.
+    let unknown = sb.fails(&["admin", "agency", "rotate-key", "bergen"], None);
+    assert!(
+        unknown.stderr.contains("no agency \"bergen\""),
+        "{unknown:?}"
+    );
+    let long = sb.fails(
+        &[
+            "admin",
+            "agency",
+            "rotate-key",
+            "oslo",
+            "--grace-days",
+            "365",
+        ],
+        None,
+    );
+    assert!(long.stderr.contains("--grace-days"), "{long:?}");
+    let negative = sb.fails(
+        &["admin", "agency", "rotate-key", "oslo", "--grace-days=-1"],
+        None,
+    );
+    assert!(negative.stderr.contains("--grace-days"), "{negative:?}");
+    assert_eq!(agency().await, last);
+
+    let instance = store.get_instance().await.unwrap().expect("instance");
+    let run = sb.ok(&["admin", "instance", "rotate-key"]);
+    assert!(
+        run.stdout.contains("Restart every `deling serve`"),
+        "{run:?}"
+    );
+    let rotated = store.get_instance().await.unwrap().expect("instance");
+    assert_ne!(rotated.public_key_pem, instance.public_key_pem);
+    assert_ne!(rotated.private_key_pem, instance.private_key_pem);
+    let audit = sb.ok(&["admin", "audit"]);
+    assert!(audit.stdout.contains("instance.rotate_key"), "{audit:?}");
+}

@@ -5,8 +5,9 @@
 //! reply to it, send it a direct message (which stays in the agency's staff
 //! inbox and is answered to the sender alone), like it and take the like
 //! back, and receives the agency's
-//! boost of it (Announce) and the Undo of that, its pin (Add) and a
-//! profile change (Update of the Organization).
+//! boost of it (Announce) and the Undo of that, its pin (Add), a
+//! profile change (Update of the Organization) and, after the agency's key
+//! is rotated, the Update carrying the new key, signed with the old one.
 //!
 //! The peer is driven over its stdin and reports on its stdout, one JSON
 //! object a line; its log goes to stderr. It needs `npm ci` in
@@ -138,6 +139,8 @@ struct Deling {
     domain: String,
     /// An instance administrator's token.
     token: String,
+    /// Its database, for what only the command line does (rotating a key).
+    store: Store,
     client: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -243,6 +246,7 @@ impl Deling {
                 base,
                 domain,
                 token: token.secret,
+                store,
                 client,
                 _dir: dir,
             };
@@ -891,6 +895,48 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     assert_eq!(resp.status(), StatusCode::OK, "the profile change failed");
     let update = peer.inbox("Update", &agency, deadline).await;
     assert_eq!(update["actor"], agency.as_str(), "{update:#}");
+
+    // 8. The agency's key is rotated (`deling admin agency rotate-key`):
+    // the Update carrying the new key is signed with the old one, which
+    // Fedify holds, and arrives verified without a refusal (checked below).
+    let oslo = deling
+        .store
+        .get_agency_by_slug(SLUG)
+        .await
+        .expect("read agency")
+        .expect("agency");
+    let new = tokio::task::spawn_blocking(deling_federation::keys::generate)
+        .await
+        .expect("key generation task")
+        .expect("an RSA key pair");
+    deling
+        .store
+        .rotate_agency_key(
+            oslo.id,
+            new.public_key_pem.clone(),
+            new.private_key_pem,
+            chrono::Utc::now() + chrono::Duration::days(7),
+            None,
+        )
+        .await
+        .expect("rotate the agency's key");
+    let rotation = peer
+        .wait_for("the key Update in the Fedify peer's inbox", deadline, |v| {
+            v["event"] == "inbox"
+                && v["type"] == "Update"
+                && v["id"]
+                    .as_str()
+                    .is_some_and(|id| id.contains("/key-updates/"))
+        })
+        .await;
+    assert_eq!(rotation["verified"], json!(true), "{rotation:#}");
+    assert_eq!(rotation["objectId"], agency.as_str(), "{rotation:#}");
+    assert_eq!(rotation["objectType"], "Organization", "{rotation:#}");
+    assert_eq!(
+        rotation["keyId"],
+        format!("{agency}#main-key").as_str(),
+        "{rotation:#}"
+    );
 
     // Fedify refused nothing Deling sent.
     let refused: Vec<&Value> = peer

@@ -17,10 +17,10 @@ use deling_domain::audience::Visibility;
 use deling_store::queries::{
     delivery::NewDelivery,
     outbox::{
-        EVENT_AGENCY_DELETE, EVENT_AGENCY_MOVE, EVENT_AGENCY_UPDATE, EVENT_COMMENT_CREATE,
-        EVENT_COMMENT_DELETE, EVENT_COMMENT_UPDATE, EVENT_ITEM_CREATE, EVENT_ITEM_DELETE,
-        EVENT_ITEM_PIN, EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE, EVENT_MESSAGE_CREATE,
-        EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
+        EVENT_AGENCY_DELETE, EVENT_AGENCY_KEY_ROTATE, EVENT_AGENCY_MOVE, EVENT_AGENCY_UPDATE,
+        EVENT_COMMENT_CREATE, EVENT_COMMENT_DELETE, EVENT_COMMENT_UPDATE, EVENT_ITEM_CREATE,
+        EVENT_ITEM_DELETE, EVENT_ITEM_PIN, EVENT_ITEM_UNPIN, EVENT_ITEM_UPDATE,
+        EVENT_MESSAGE_CREATE, EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, OutboxEvent,
     },
 };
 use serde_json::json;
@@ -66,11 +66,22 @@ pub async fn deliveries_for(
             "to": note.to, "cc": note.cc, "published": m.published_at});
         return allowed_deliveries(data, &activity, agency_id, to).await;
     }
-    if event.kind == EVENT_AGENCY_UPDATE {
+    if event.kind == EVENT_AGENCY_UPDATE || event.kind == EVENT_AGENCY_KEY_ROTATE {
         // The whole actor document, as Mastodon and others take an
-        // Update of an actor signed by that actor without fetching it.
-        let mut id = actor.clone();
-        id.set_path(&format!("{}/updates/{}", actor.path(), event.id));
+        // Update of an actor signed by that actor without fetching it
+        // (Mastodon: `ActivityPub::Activity::Update#update_account`,
+        // `signed_with_known_key: true`, which replaces the stored key).
+        let id = if event.kind == EVENT_AGENCY_KEY_ROTATE {
+            // Those it follows hold its key too (it signed its Follow and
+            // may send them more); the id marks the deliveries that
+            // `send` signs with the key being replaced.
+            inboxes.extend(data.store.list_following_inboxes(agency_id).await?);
+            urls.agency_key_update(&agency.slug, event.id)
+        } else {
+            let mut id = actor.clone();
+            id.set_path(&format!("{}/updates/{}", actor.path(), event.id));
+            id
+        };
         let activity = json!({"type": "Update", "id": id, "actor": actor,
             "object": agency_actor(urls, &agency), "to": [PUBLIC], "cc": [followers],
             "published": agency.updated_at});

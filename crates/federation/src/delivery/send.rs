@@ -60,8 +60,20 @@ async fn check_target(inbox: &Url, data: &Data) -> Result<(), String> {
         .map_err(|e| format!("refused address: {e}"))
 }
 
+/// The key that signs for a delivery.
+struct Signer {
+    /// `ACTOR#main-key`: the same for the current key and the previous one,
+    /// so a peer looks up the actor and tries the key it holds.
+    key_id: String,
+    /// The current private key.
+    current: String,
+    /// The key a rotation replaced, for the `Update` that announces the
+    /// new one while the previous key is kept.
+    previous: Option<String>,
+}
+
 /// The key that signs for a delivery: its agency's, or the instance actor's.
-async fn signer(row: &Delivery, data: &Data) -> Result<(String, String), FedError> {
+async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
     match row.agency_id {
         Some(id) => {
             let agency = data
@@ -78,10 +90,30 @@ async fn signer(row: &Delivery, data: &Data) -> Result<(String, String), FedErro
                     return Err(FedError::Refused("the agency has been withdrawn".into()));
                 }
             }
-            Ok((
-                format!("{}#main-key", data.urls.agency(&agency.slug)),
-                agency.private_key_pem,
-            ))
+            let kept = agency
+                .previous_key_expires_at
+                .is_some_and(|until| until > chrono::Utc::now());
+            if !kept
+                && agency.previous_private_key_pem.is_some()
+                && data.store.delete_expired_previous_key(id).await?
+            {
+                tracing::info!(agency = %agency.slug, "the key replaced by a rotation is past its grace period: erased");
+            }
+            // Only the announcement of the new key goes out with the old
+            // one: a follower that holds the old key verifies it and takes
+            // the new key from it. Anything else, and the announcement
+            // itself after the grace period, is signed with the current
+            // key, which a peer fetches when the old one fails.
+            let previous = agency.previous_private_key_pem.filter(|_| {
+                kept && data
+                    .urls
+                    .is_agency_key_update(&agency.slug, &row.activity_id)
+            });
+            Ok(Signer {
+                key_id: format!("{}#main-key", data.urls.agency(&agency.slug)),
+                current: agency.private_key_pem,
+                previous,
+            })
         }
         None => {
             let instance = data
@@ -89,10 +121,11 @@ async fn signer(row: &Delivery, data: &Data) -> Result<(String, String), FedErro
                 .get_instance()
                 .await?
                 .ok_or_else(|| FedError::Refused("no instance actor".into()))?;
-            Ok((
-                format!("{}#main-key", data.urls.instance_actor()),
-                instance.private_key_pem,
-            ))
+            Ok(Signer {
+                key_id: format!("{}#main-key", data.urls.instance_actor()),
+                current: instance.private_key_pem,
+                previous: None,
+            })
         }
     }
 }
@@ -113,25 +146,50 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
             "the domain is blocked by this server's federation policy".into(),
         ));
     }
-    let (key_id, pem) = match signer(row, data).await {
+    let signer = match signer(row, data).await {
         Err(FedError::Refused(why)) => return Ok(Outcome::Refused(why)),
         other => other?,
     };
-    let key = RsaPrivateKey::from_pkcs8_pem(&pem)
-        .map_err(|e| FedError::Refused(format!("unusable signing key: {e}")))?;
+    if let Some(previous) = &signer.previous {
+        let (outcome, status) = attempt(row, &inbox, &signer.key_id, previous, data).await?;
+        // A peer that no longer holds the old key (it fetched the actor
+        // since the rotation, or never had it) refuses that signature even
+        // after fetching the actor again; the new key is what it holds.
+        if status != Some(reqwest::StatusCode::UNAUTHORIZED) {
+            return Ok(outcome);
+        }
+        tracing::info!(inbox = %inbox, "the previous key was refused: signing with the current key");
+    }
+    Ok(attempt(row, &inbox, &signer.key_id, &signer.current, data)
+        .await?
+        .0)
+}
+
+/// One signed POST of the delivery's body, and the status it got, if any.
+async fn attempt(
+    row: &Delivery,
+    inbox: &Url,
+    key_id: &str,
+    pem: &str,
+    data: &Data,
+) -> Result<(Outcome, Option<reqwest::StatusCode>), FedError> {
+    let key = match RsaPrivateKey::from_pkcs8_pem(pem) {
+        Ok(key) => key,
+        Err(e) => return Ok((Outcome::Refused(format!("unusable signing key: {e}")), None)),
+    };
     let request = data
         .client
         .post(inbox.as_str())
         .timeout(TIMEOUT)
         .header("content-type", crate::protocol::AP_CONTENT_TYPE)
-        .header("host", authority(&inbox))
+        .header("host", authority(inbox))
         .header(
             "date",
             httpdate::fmt_http_date(std::time::SystemTime::now()),
         )
         .signature_with_digest(
             SIGNATURES.clone(),
-            key_id,
+            key_id.to_owned(),
             Sha256::new(),
             row.body.clone().into_bytes(),
             move |signing_string| {
@@ -145,15 +203,15 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
         .await;
     let request = match request {
         Ok(r) => r,
-        Err(e) => return Ok(Outcome::Refused(format!("cannot sign: {e}"))),
+        Err(e) => return Ok((Outcome::Refused(format!("cannot sign: {e}")), None)),
     };
     let response = match data.client.execute(request).await {
         Ok(r) => r,
-        Err(e) => return Ok(Outcome::Retry(format!("{e}"))),
+        Err(e) => return Ok((Outcome::Retry(format!("{e}")), None)),
     };
     let status = response.status();
     if status.is_success() {
-        return Ok(Outcome::Delivered);
+        return Ok((Outcome::Delivered, Some(status)));
     }
     // A little of the answer helps the operator; more is not read (a
     // hostile peer could answer with gigabytes).
@@ -168,11 +226,14 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
     let text: String = String::from_utf8_lossy(&head).chars().take(300).collect();
     let what = format!("{status}: {}", text.trim());
     let retry = status.is_server_error() || matches!(status.as_u16(), 401 | 408 | 429);
-    Ok(if retry {
-        Outcome::Retry(what)
-    } else {
-        Outcome::Refused(what)
-    })
+    Ok((
+        if retry {
+            Outcome::Retry(what)
+        } else {
+            Outcome::Refused(what)
+        },
+        Some(status),
+    ))
 }
 
 /// Errors while signing (the signing library wants its own error type).

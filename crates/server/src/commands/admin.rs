@@ -2,8 +2,8 @@
 
 use crate::{
     cli::{
-        AdminCommand, AgencyCommand, AgencyCreate, AgencyUpdate, FederationCommand, TokenCommand,
-        TokenCreate, UserCommand, UserCreate, UserGrant,
+        AdminCommand, AgencyCommand, AgencyCreate, AgencyUpdate, FederationCommand,
+        InstanceCommand, TokenCommand, TokenCreate, UserCommand, UserCreate, UserGrant,
     },
     config::Config,
     startup::{open_store, urls},
@@ -49,6 +49,12 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::Agency(AgencyCommand::Alias(args)) => {
             crate::commands::moving::agency_alias(config, store, args).await
+        }
+        AdminCommand::Agency(AgencyCommand::RotateKey(args)) => {
+            crate::commands::keys::rotate_agency_key(&store, args).await
+        }
+        AdminCommand::Instance(InstanceCommand::RotateKey) => {
+            crate::commands::keys::rotate_instance_key(&store).await
         }
         AdminCommand::Token(TokenCommand::List { username }) => token_list(&store, &username).await,
         AdminCommand::Federation(FederationCommand::Status) => federation_status(&store).await,

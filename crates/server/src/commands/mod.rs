@@ -12,6 +12,7 @@ macro_rules! say {
 }
 
 pub mod admin;
+pub mod keys;
 pub mod migrate;
 pub mod moving;
 pub mod policy;

@@ -13,6 +13,7 @@ mod discovery;
 mod edits;
 mod following;
 mod items;
+mod keys;
 mod lifecycle;
 mod moving;
 mod ordering;

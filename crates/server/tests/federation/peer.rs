@@ -69,6 +69,10 @@ struct PeerState {
     received: Arc<Mutex<Vec<Received>>>,
     /// GETs, recorded as well (apart from `received`).
     fetched: Arc<Mutex<Vec<Received>>>,
+    /// When set, `(keyId, public key PEM)`: POSTs that do not verify with
+    /// that key are recorded and answered 401, as a peer that holds only
+    /// that key answers.
+    only_key: Arc<Mutex<Option<(String, String)>>>,
 }
 
 async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -87,12 +91,23 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
             .uri()
             .path_and_query()
             .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
-        state.received.lock().expect("lock").push(Received {
+        let received = Received {
             path,
             headers,
             body: body.to_vec(),
-        });
-        return HttpResponse::Accepted().finish();
+        };
+        let refused = state
+            .only_key
+            .lock()
+            .expect("lock")
+            .as_ref()
+            .is_some_and(|(key_id, pem)| verify_received(&received, key_id, pem).is_err());
+        state.received.lock().expect("lock").push(received);
+        return if refused {
+            HttpResponse::Unauthorized().finish()
+        } else {
+            HttpResponse::Accepted().finish()
+        };
     }
     if req.method() == actix_web::http::Method::GET {
         state
@@ -179,6 +194,13 @@ impl FakePeer {
             key_id: format!("{id}#main-key"),
             key: key.clone(),
         }
+    }
+
+    /// From now on, answers 401 to POSTs whose signature does not verify
+    /// as made by `key_id` with `public_key_pem`.
+    pub fn accept_only_key(&self, key_id: &str, public_key_pem: &str) {
+        *self.state.only_key.lock().expect("lock") =
+            Some((key_id.to_owned(), public_key_pem.to_owned()));
     }
 
     /// Everything posted so far.

@@ -18,6 +18,13 @@ pub struct Model {
     pub org_number: Option<String>,
     pub public_key_pem: String,
     pub private_key_pem: String,
+    /// The key pair replaced by the last rotation, kept while the `Update`
+    /// announcing the new key may still be signed with it.
+    pub previous_public_key_pem: Option<String>,
+    /// See `previous_public_key_pem`.
+    pub previous_private_key_pem: Option<String>,
+    /// When the previous key pair stops being used (and is erased).
+    pub previous_key_expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,

@@ -7,7 +7,7 @@ use crate::{
     error::conflict_on_unique,
     queries::{
         audit::{Audit, write_audit},
-        outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE, put_event},
+        outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_KEY_ROTATE, EVENT_AGENCY_UPDATE, put_event},
     },
     records::{Agency, now},
 };
@@ -201,6 +201,70 @@ impl Store {
         }
         txn.commit().await?;
         Ok(withdrawn)
+    }
+
+    /// Gives an agency a new key pair and, in the same transaction, queues
+    /// the `Update` of its actor that announces it. The replaced pair is
+    /// kept until `previous_until` so that `Update` can be signed with the
+    /// key followers still hold; a time not in the future keeps nothing.
+    /// A key kept from an earlier rotation is dropped. A withdrawn agency
+    /// is [`StoreError::NotFound`].
+    pub async fn rotate_agency_key(
+        &self,
+        id: i64,
+        public_key_pem: String,
+        private_key_pem: String,
+        previous_until: chrono::DateTime<chrono::Utc>,
+        audit: Option<&Audit>,
+    ) -> Result<Agency, StoreError> {
+        let txn = self.db().begin().await?;
+        lock_agency(&txn, self.backend(), id).await?;
+        let current = agency::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .filter(|a| a.deleted_at.is_none())
+            .ok_or(StoreError::NotFound("agency"))?;
+        let t = now();
+        let keep = previous_until > t;
+        let row = agency::ActiveModel {
+            public_key_pem: Set(public_key_pem),
+            private_key_pem: Set(private_key_pem),
+            previous_public_key_pem: Set(keep.then_some(current.public_key_pem)),
+            previous_private_key_pem: Set(keep.then_some(current.private_key_pem)),
+            previous_key_expires_at: Set(keep.then_some(previous_until)),
+            updated_at: Set(t),
+            ..Default::default()
+        };
+        agency::Entity::update_many()
+            .set(row)
+            .filter(agency::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        put_event(&txn, EVENT_AGENCY_KEY_ROTATE, Some(id), None, None).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        self.get_agency(id)
+            .await?
+            .ok_or(StoreError::NotFound("agency"))
+    }
+
+    /// Erases an agency's previous key pair if its time is up; true if one
+    /// was erased.
+    pub async fn delete_expired_previous_key(&self, id: i64) -> Result<bool, StoreError> {
+        let res = agency::Entity::update_many()
+            .set(agency::ActiveModel {
+                previous_public_key_pem: Set(None),
+                previous_private_key_pem: Set(None),
+                previous_key_expires_at: Set(None),
+                ..Default::default()
+            })
+            .filter(agency::Column::Id.eq(id))
+            .filter(agency::Column::PreviousKeyExpiresAt.lte(now()))
+            .exec(self.db())
+            .await?;
+        Ok(res.rows_affected > 0)
     }
 
     /// Reads an agency by slug, withdrawn ones included.

@@ -3,9 +3,10 @@
 use crate::{
     Store, StoreError,
     entities::instance,
+    queries::audit::{Audit, write_audit},
     records::{Instance, now},
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
 
 impl Store {
     /// Reads the instance row, if the server has started once.
@@ -45,5 +46,32 @@ impl Store {
         }
         .insert(self.db())
         .await?)
+    }
+
+    /// Gives the instance actor a new key pair, with `audit` in the same
+    /// transaction. Nobody follows the instance actor, so nothing is
+    /// announced: peers fetch it again when its signature stops verifying.
+    /// Before the instance row exists this is [`StoreError::NotFound`].
+    pub async fn rotate_instance_key(
+        &self,
+        public_key_pem: String,
+        private_key_pem: String,
+        audit: Option<&Audit>,
+    ) -> Result<Instance, StoreError> {
+        let txn = self.db().begin().await?;
+        let existing = instance::Entity::find()
+            .order_by_asc(instance::Column::Id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("instance"))?;
+        let mut row: instance::ActiveModel = existing.into();
+        row.public_key_pem = Set(public_key_pem);
+        row.private_key_pem = Set(private_key_pem);
+        let updated = row.update(&txn).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(updated)
     }
 }

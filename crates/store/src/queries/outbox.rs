@@ -24,6 +24,9 @@ pub const EVENT_ITEM_UPDATE: &str = "item_update";
 pub const EVENT_ITEM_DELETE: &str = "item_delete";
 /// An agency's profile changed (name, description, web site, logo).
 pub const EVENT_AGENCY_UPDATE: &str = "agency_update";
+/// An agency's key pair was rotated: its followers (and those it follows)
+/// get an `Update` of the actor carrying the new key, signed with the old.
+pub const EVENT_AGENCY_KEY_ROTATE: &str = "agency_key_rotate";
 /// An agency was withdrawn: its followers get a Delete of the actor.
 pub const EVENT_AGENCY_DELETE: &str = "agency_delete";
 /// An agency moved to an actor elsewhere: its followers get a `Move`.
