@@ -6,7 +6,7 @@ use crate::{
         PUBLIC,
         activity::ObjectActivity,
         collection::CountedCollection,
-        page::{Attachment, Hashtag, ItemNoteJson, PageJson, Source},
+        page::{Attachment, DistributionJson, Hashtag, ItemNoteJson, PageJson, Place, Source},
     },
 };
 use deling_store::{
@@ -44,6 +44,65 @@ fn counted(id: Url, total_items: u64) -> CountedCollection {
     }
 }
 
+/// The kind-specific metadata in terms other software reads: an event's
+/// time and place, a software item's repository, a dataset's themes and
+/// distributions. Not as attachments: a Deling peer would take those for
+/// the item's own links.
+#[derive(Default)]
+struct As2Terms {
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    end_time: Option<chrono::DateTime<chrono::Utc>>,
+    location: Option<Place>,
+    code_repository: Option<Url>,
+    theme: Vec<Url>,
+    distribution: Vec<DistributionJson>,
+}
+
+fn as2_terms(item: &Item) -> As2Terms {
+    use deling_domain::metadata::ItemMetadata;
+    let Ok(kind) = item.kind.parse::<deling_domain::item::ItemKind>() else {
+        return As2Terms::default();
+    };
+    let url = |u: &deling_domain::web_url::WebUrl| Url::parse(u.as_str()).ok();
+    // Stored metadata was checked when it was written; a shape that no
+    // longer parses is left to `itemMetadata` alone.
+    match ItemMetadata::parse(kind, item.metadata.clone()) {
+        Ok(ItemMetadata::Event(e)) => As2Terms {
+            start_time: Some(e.starts_at),
+            end_time: e.ends_at,
+            location: e.location.map(|name| Place {
+                kind: "Place".into(),
+                name,
+            }),
+            ..As2Terms::default()
+        },
+        Ok(ItemMetadata::Software(s)) => As2Terms {
+            code_repository: url(&s.repository_url),
+            ..As2Terms::default()
+        },
+        Ok(ItemMetadata::Dataset(d)) => {
+            let distribution: Vec<DistributionJson> = d
+                .distributions
+                .iter()
+                .filter_map(|dist| {
+                    Some(DistributionJson {
+                        kind: "Distribution".into(),
+                        access_url: url(&dist.access_url)?,
+                        format: dist.format.clone(),
+                        title: dist.title.clone(),
+                    })
+                })
+                .collect();
+            As2Terms {
+                theme: d.themes.iter().filter_map(url).collect(),
+                distribution,
+                ..As2Terms::default()
+            }
+        }
+        _ => As2Terms::default(),
+    }
+}
+
 /// A local item's `Page`.
 pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJson, ItemJsonError> {
     let ItemOwner::Local { slug, .. } = &item.owner else {
@@ -58,7 +117,29 @@ pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJso
     if item.metadata.as_object().is_some_and(|m| !m.is_empty()) {
         metadata.insert("metadata".into(), item.metadata.clone());
     }
+    let extra = as2_terms(item);
+    let attachment: Vec<Attachment> = item
+        .links
+        .iter()
+        .filter_map(|l| {
+            let target = Url::parse(&l.href).ok()?;
+            let document = l.media_type.is_some();
+            Some(Attachment {
+                kind: if document { "Document" } else { "Link" }.into(),
+                href: (!document).then(|| target.clone()),
+                url: document.then_some(target),
+                name: l.title.clone(),
+                media_type: l.media_type.clone(),
+            })
+        })
+        .collect();
     Ok(PageJson {
+        start_time: extra.start_time,
+        end_time: extra.end_time,
+        location: extra.location,
+        code_repository: extra.code_repository,
+        theme: extra.theme,
+        distribution: extra.distribution,
         kind: "Page".into(),
         attributed_to: urls.agency(slug),
         name: item.title.clone(),
@@ -87,21 +168,7 @@ pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJso
                 name: format!("#{t}"),
             })
             .collect(),
-        attachment: item
-            .links
-            .iter()
-            .filter_map(|l| {
-                let target = Url::parse(&l.href).ok()?;
-                let document = l.media_type.is_some();
-                Some(Attachment {
-                    kind: if document { "Document" } else { "Link" }.into(),
-                    href: (!document).then(|| target.clone()),
-                    url: document.then_some(target),
-                    name: l.title.clone(),
-                    media_type: l.media_type.clone(),
-                })
-            })
-            .collect(),
+        attachment,
         published: Some(item.published_at),
         updated: (item.updated_at != item.published_at).then_some(item.updated_at),
         replies: Some(counted(urls.item_replies(item.id), counts.comments)),
@@ -114,6 +181,9 @@ pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJso
         id,
     })
 }
+
+/// Links listed in the text of an item's `Note`; the rest are on its page.
+const MAX_NOTE_LINKS: usize = 5;
 
 fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -145,6 +215,33 @@ pub fn item_note(page: &PageJson) -> ItemNoteJson {
     }
     let href = escape_html(link.as_str());
     content.push_str(&format!("<p><a href=\"{href}\">{href}</a></p>"));
+    // Links as links in the text: Mastodon shows no `Link` attachment, and
+    // takes a `Document` for media to download.
+    let anchor = |target: &Url, name: Option<&str>| {
+        let href = escape_html(target.as_str());
+        let text = name.map_or_else(|| href.clone(), escape_html);
+        format!("<a href=\"{href}\">{text}</a>")
+    };
+    let links: Vec<String> = page
+        .code_repository
+        .iter()
+        .map(|u| anchor(u, Some("Source code")))
+        .chain(
+            page.distribution
+                .iter()
+                .map(|d| anchor(&d.access_url, d.title.as_deref().or(d.format.as_deref()))),
+        )
+        .chain(page.attachment.iter().filter_map(|a| {
+            Some(anchor(
+                a.href.as_ref().or(a.url.as_ref())?,
+                a.name.as_deref(),
+            ))
+        }))
+        .take(MAX_NOTE_LINKS)
+        .collect();
+    if !links.is_empty() {
+        content.push_str(&format!("<p>{}</p>", links.join("<br>")));
+    }
     if !page.tag.is_empty() {
         let tags: Vec<String> = page
             .tag

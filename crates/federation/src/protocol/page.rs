@@ -80,6 +80,53 @@ pub struct PageJson {
     /// `deling:itemMetadata`: the kind-specific metadata, as in the API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_metadata: Option<serde_json::Value>,
+    /// An event's start (ActivityStreams `startTime`, as Mobilizon and
+    /// Mastodon's event support read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<DateTime<Utc>>,
+    /// An event's end (`endTime`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<DateTime<Utc>>,
+    /// Where an event happens (`location`, a `Place`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Place>,
+    /// A software item's source repository (`schema:codeRepository`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_repository: Option<Url>,
+    /// A dataset's themes (`dcat:theme`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub theme: Vec<Url>,
+    /// A dataset's distributions (`dcat:distribution`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distribution: Vec<DistributionJson>,
+}
+
+/// A `Place`: where an event happens.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Place {
+    /// `Place`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its name or address, as the publisher wrote it.
+    pub name: String,
+}
+
+/// A `dcat:Distribution` of a dataset.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DistributionJson {
+    /// `Distribution`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where the data is (`dcat:accessURL`).
+    #[serde(rename = "accessURL")]
+    pub access_url: Url,
+    /// Its format (`dcterms:format`), as the publisher gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Its title (`dcterms:title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// `source` of an object: its Markdown.

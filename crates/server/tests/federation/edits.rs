@@ -169,3 +169,127 @@ async fn an_edit_is_an_update_mastodon_applies() {
         .unwrap();
     assert_eq!(page["type"], "Page");
 }
+
+/// Kind-specific metadata goes out in terms other software reads, beside
+/// the `itemMetadata` literal: an event's time and `Place`, a software
+/// item's repository, a dataset's themes and distributions; the `Note`
+/// form lists the links in its text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metadata_goes_out_in_terms_others_read() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    b.followed_by(&eve, "oslo").await;
+    let publish = async |body: Value| {
+        let resp = b
+            .send(Method::POST, "/api/v1/agencies/oslo/items", Some(&body))
+            .await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let item: Value = resp.json().await.unwrap();
+        b.url(&format!("/items/{}", item["id"]))
+    };
+    let page = async |url: &str| -> Value {
+        b.client
+            .get(url)
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    };
+    let base = |kind: &str, title: &str, metadata: Value| {
+        json!({"kind": kind, "title": title, "summary": "Kort.", "body": "Tekst.",
+            "language": "nb", "tags": [], "links": [], "metadata": metadata})
+    };
+
+    let event = publish(base(
+        "event",
+        "Fagdag",
+        json!({"starts_at": "2027-03-01T09:00:00+01:00", "ends_at": "2027-03-01T15:00:00+01:00",
+               "location": "Rådhuset, Oslo"}),
+    ))
+    .await;
+    let p = page(&event).await;
+    assert_eq!(p["startTime"], "2027-03-01T08:00:00Z", "{p}");
+    assert_eq!(p["endTime"], "2027-03-01T14:00:00Z", "{p}");
+    assert_eq!(
+        p["location"],
+        json!({"type": "Place", "name": "Rådhuset, Oslo"}),
+        "{p}"
+    );
+
+    let software = publish(base(
+        "software",
+        "Saksbehandler",
+        json!({"repository_url": "https://git.example.no/oslo/sak"}),
+    ))
+    .await;
+    let p = page(&software).await;
+    assert_eq!(
+        p["codeRepository"], "https://git.example.no/oslo/sak",
+        "{p}"
+    );
+    // Not an attachment: a Deling peer would take it for the item's own link.
+    assert!(p.get("attachment").is_none(), "{p}");
+
+    let dataset = publish(base(
+        "dataset",
+        "Bysykkelturer",
+        json!({"themes": ["http://publications.europa.eu/resource/authority/data-theme/TRAN"],
+               "distributions": [{"access_url": "https://data.example.no/turer.csv",
+                                  "format": "text/csv", "title": "CSV"}]}),
+    ))
+    .await;
+    let p = page(&dataset).await;
+    assert_eq!(
+        p["theme"],
+        json!(["http://publications.europa.eu/resource/authority/data-theme/TRAN"]),
+        "{p}"
+    );
+    assert_eq!(
+        p["distribution"],
+        json!([{"type": "Distribution", "accessURL": "https://data.example.no/turer.csv",
+                "format": "text/csv", "title": "CSV"}]),
+        "{p}"
+    );
+    let context = p["@context"].to_string();
+    // startTime, endTime, location and Place are ActivityStreams terms;
+    // ours from schema.org and DCAT are declared.
+    for term in ["codeRepository", "Distribution", "accessURL", "theme"] {
+        assert!(context.contains(term), "{term} not declared: {context}");
+    }
+
+    // The microblog form lists the repository and the distribution.
+    let notes = eventually("the Creates at eve's server", async || {
+        let creates: Vec<Value> = peer
+            .received_of("Create")
+            .into_iter()
+            .map(|r| r.json())
+            .collect();
+        if creates.len() >= 3 {
+            Ok(creates)
+        } else {
+            Err(format!("{} so far", creates.len()))
+        }
+    })
+    .await;
+    let content_of = |id: &str| {
+        notes
+            .iter()
+            .find(|c| c["object"]["id"] == id)
+            .and_then(|c| c["object"]["content"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        content_of(&software).contains("href=\"https://git.example.no/oslo/sak\""),
+        "{notes:?}"
+    );
+    assert!(
+        content_of(&dataset).contains("href=\"https://data.example.no/turer.csv\">CSV</a>"),
+        "{notes:?}"
+    );
+}
