@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod media_type;
 pub mod metadata;
 pub mod policy;
+pub mod post;
 pub mod slug;
 pub mod text;
 pub mod web_url;

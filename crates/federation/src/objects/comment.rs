@@ -79,6 +79,7 @@ pub async fn comment_note(
     let mut cc = vec![urls.agency_followers(slug)];
     cc.extend(mentions.iter().map(|m| m.href.clone()));
     let public = Url::parse(PUBLIC).map_err(|e| FedError::Refused(e.to_string()))?;
+    mentions.extend(hashtag_tags(urls, &comment.content_html));
     let note = NoteJson {
         kind: "Note".into(),
         id: urls.comment(comment.id),
@@ -92,4 +93,17 @@ pub async fn comment_note(
         updated: comment.updated_at,
     };
     Ok(Some((note, inboxes)))
+}
+
+/// `Hashtag` tags for the hashtags a post's HTML names, as Mastodon needs
+/// them to index the post under each tag.
+pub fn hashtag_tags(urls: &Urls, html: &str) -> Vec<Mention> {
+    deling_domain::post::hashtags(&deling_domain::markdown::plain_text(html))
+        .iter()
+        .map(|t| Mention {
+            kind: "Hashtag".into(),
+            href: urls.tag(t.as_str()),
+            name: format!("#{}", t.as_str()),
+        })
+        .collect()
 }

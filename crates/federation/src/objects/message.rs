@@ -83,14 +83,16 @@ pub async fn message_note(
             .iter()
             .map(|a| parse(a))
             .collect::<Result<_, _>>()?,
-        tag: vec![Mention {
+        tag: std::iter::once(Mention {
             kind: "Mention".into(),
             name: author
                 .handle
                 .clone()
                 .unwrap_or_else(|| author.ap_id.clone()),
             href,
-        }],
+        })
+        .chain(super::comment::hashtag_tags(urls, &m.content_html))
+        .collect(),
         published: Some(m.published_at),
         updated: m.updated_at,
     };

@@ -25,7 +25,8 @@ pub struct NoteJson {
     /// Secondary audience.
     #[serde(default)]
     pub cc: Vec<Url>,
-    /// Who is mentioned (the authors answered), so their servers notify them.
+    /// Who is mentioned (the authors answered), so their servers notify
+    /// them, and the hashtags the text names, so they index it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag: Vec<Mention>,
     /// Written.
@@ -36,14 +37,14 @@ pub struct NoteJson {
     pub updated: Option<DateTime<Utc>>,
 }
 
-/// A `Mention` tag.
+/// A `Mention` or `Hashtag` tag (both name an `href` and a `name`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Mention {
-    /// `Mention`.
+    /// `Mention` or `Hashtag`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// The actor mentioned.
+    /// The actor mentioned, or the tag's page.
     pub href: Url,
-    /// `@user@host`.
+    /// `@user@host`, or `#tag`.
     pub name: String,
 }
