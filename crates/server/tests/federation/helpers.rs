@@ -127,31 +127,76 @@ pub struct Instance {
     config: Config,
     own_worker: bool,
     running: Option<Running>,
+    /// The PostgreSQL database made for this instance, dropped with it.
+    postgres: Option<String>,
     _dir: TempDir,
+}
+
+/// The PostgreSQL server the tests use (`TEST_POSTGRES_URL`).
+fn postgres_server() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// Makes a fresh PostgreSQL database and returns its URL; `None` (with a
+/// note) when the server cannot be reached, unless
+/// `TEST_REQUIRE_POSTGRES=1`, where that is a failure.
+async fn fresh_postgres() -> Option<String> {
+    let admin_url = format!("{}/postgres", postgres_server());
+    let admin = match Store::connect(&admin_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            assert!(
+                !std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1"),
+                "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
+            );
+            eprintln!("skipping the PostgreSQL case: cannot connect to {admin_url}: {e}");
+            return None;
+        }
+    };
+    let name = format!("deling_fed_{:016x}", rand::random::<u64>());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    Some(name)
 }
 
 impl Instance {
     /// An instance whose federation worker runs inside
     /// `Application::run_until_stopped`, as in production.
     pub async fn spawn() -> Self {
-        Self::spawn_with(false).await
+        Self::spawn_with(false, None).await
+    }
+
+    /// Like [`Instance::spawn`], on a fresh PostgreSQL database of its own
+    /// (dropped with the instance); `None` when PostgreSQL is not there
+    /// and not required.
+    pub async fn spawn_postgres() -> Option<Self> {
+        let name = fresh_postgres().await?;
+        Some(Self::spawn_with(false, Some(name)).await)
     }
 
     /// An instance the test can stop and start again: its worker is run
     /// by the test (`Application::without_worker`) so that stopping it is
     /// clean.
     pub async fn spawn_stoppable() -> Self {
-        Self::spawn_with(true).await
+        Self::spawn_with(true, None).await
     }
 
-    async fn spawn_with(own_worker: bool) -> Self {
+    async fn spawn_with(own_worker: bool, postgres: Option<String>) -> Self {
         static INSTANCES: AtomicUsize = AtomicUsize::new(0);
         let key_base = 3 * INSTANCES.fetch_add(1, Ordering::Relaxed);
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("deling.sqlite3").display()
-        );
+        let url = match &postgres {
+            Some(name) => format!("{}/{name}", postgres_server()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("deling.sqlite3").display()
+            ),
+        };
         let store = Store::connect(&url).await.expect("connect to the database");
         store.migrate().await.expect("migrate the database");
         let editor = store
@@ -179,6 +224,7 @@ impl Instance {
             config: test_config(0, &url),
             own_worker,
             running: None,
+            postgres,
             _dir: dir,
         };
         // A port can be taken between reserving and binding it; then take
@@ -454,6 +500,29 @@ impl Drop for Instance {
                 let _ = stop.send(true);
                 worker.abort();
             }
+        }
+        if let Some(name) = self.postgres.take() {
+            // Drop cannot wait on the test's runtime: a runtime of its own
+            // on a thread of its own drops the database.
+            let admin_url = format!("{}/postgres", postgres_server());
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(admin) = Store::connect(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                    }
+                });
+            })
+            .join();
         }
     }
 }

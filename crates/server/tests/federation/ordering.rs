@@ -14,7 +14,12 @@ use serde_json::{Value, json};
 
 /// A, whose nav follows the fake peer's eve (accepted).
 pub(crate) async fn followed_peer() -> (Instance, FakePeer, FakeActor) {
-    let (a, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    followed_peer_on(Instance::spawn().await).await
+}
+
+/// [`followed_peer`] with the instance given (on PostgreSQL, say).
+pub(crate) async fn followed_peer_on(a: Instance) -> (Instance, FakePeer, FakeActor) {
+    let peer = FakePeer::spawn().await;
     a.agency("nav").await;
     let [k1, _] = fake_keys().await;
     let eve = peer.actor("eve", k1);

@@ -27,8 +27,11 @@ struct Scene {
 }
 
 async fn scene() -> Scene {
-    let (b, peer, follower_peer) =
-        tokio::join!(Instance::spawn(), FakePeer::spawn(), FakePeer::spawn());
+    scene_on(Instance::spawn().await).await
+}
+
+async fn scene_on(b: Instance) -> Scene {
+    let (peer, follower_peer) = tokio::join!(FakePeer::spawn(), FakePeer::spawn());
     b.agency("oslo").await;
     let item = b.publish("oslo", "Byggesak", &["byggesak"]).await;
     let [k1, k2] = fake_keys().await;
@@ -182,7 +185,17 @@ fn names_public(activity: &Value) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_direct_message_stays_with_the_agency_staff() {
-    let s = scene().await;
+    direct_message(scene().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_message_stays_with_the_agency_staff_on_postgres() {
+    if let Some(b) = Instance::spawn_postgres().await {
+        direct_message(scene_on(b).await).await;
+    }
+}
+
+async fn direct_message(s: Scene) {
     let oslo = s.b.actor_id("oslo");
     let note_id = s.peer.url("/notes/dm-1");
     let status = s

@@ -4,14 +4,26 @@
 //! unusable is not catalogued at all.
 
 use crate::{
-    helpers::eventually,
-    ordering::{activity, followed_peer, send},
+    helpers::{Instance, eventually},
+    ordering::{activity, followed_peer, followed_peer_on, send},
 };
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_fields_of_a_remote_page_are_dropped_and_the_item_kept() {
-    let (a, peer, eve) = followed_peer().await;
+    hostile_fields(Instance::spawn().await).await;
+}
+
+/// The same on PostgreSQL, where a NUL that reached a query failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_fields_of_a_remote_page_are_dropped_on_postgres() {
+    if let Some(a) = Instance::spawn_postgres().await {
+        hostile_fields(a).await;
+    }
+}
+
+async fn hostile_fields(a: Instance) {
+    let (a, peer, eve) = followed_peer_on(a).await;
     let id = peer.url("/pages/hostile");
     let long_license = vec!["MIT"; 100_000].join(" OR ");
     let page = json!({
