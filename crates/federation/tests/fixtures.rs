@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use activitypub_federation::traits::Object;
+use deling_domain::audience::Visibility;
 use deling_federation::{
     Urls,
     context::{FedContext, FedSettings, build_config},
@@ -288,10 +289,11 @@ fn aim_audience(object: &mut Value, author: &str, target: &str) {
 /// What a fixture aimed at our agency and item must do.
 #[derive(Debug, PartialEq)]
 enum Expect {
-    /// A public or unlisted reply: a comment on the item.
-    Comment,
-    /// A followers-only or direct reply: in the agency's staff inbox only.
-    Message,
+    /// A public or unlisted reply: a comment on the item, so addressed.
+    Comment(Visibility),
+    /// A followers-only or direct reply: in the agency's staff inbox only,
+    /// so addressed.
+    Message(Visibility),
     /// A like of the item: counted.
     Like,
     /// A follow of the agency: a follower.
@@ -392,10 +394,18 @@ async fn fixtures_aimed_at_us_have_their_effect() {
                     Value::Array(a) => a.iter().any(is_public_address),
                     other => is_public_address(other),
                 };
-                if names_public(&to) || names_public(&cc) {
-                    Expect::Comment
+                let names = |v: &Value, who: &str| match v {
+                    Value::Array(a) => a.iter().any(|x| x.as_str() == Some(who)),
+                    other => other.as_str() == Some(who),
+                };
+                if names_public(&to) {
+                    Expect::Comment(Visibility::Public)
+                } else if names_public(&cc) {
+                    Expect::Comment(Visibility::Unlisted)
+                } else if names(&to, &format!("{actor}/followers")) {
+                    Expect::Message(Visibility::Followers)
                 } else {
-                    Expect::Message
+                    Expect::Message(Visibility::Direct)
                 }
             }
         };
@@ -438,13 +448,25 @@ async fn fixtures_aimed_at_us_have_their_effect() {
             .unwrap()
             .unwrap();
         match expect {
-            Expect::Comment => {
-                assert!(in_comments && !in_messages, "{name}: not a public comment")
+            Expect::Comment(visibility) => {
+                assert!(in_comments && !in_messages, "{name}: not a public comment");
+                let c = comments
+                    .iter()
+                    .find(|c| c.ap_id == note_id)
+                    .expect("the comment");
+                assert_eq!(c.visibility, visibility, "{name}");
             }
-            Expect::Message => assert!(
-                in_messages && !in_comments,
-                "{name}: a private reply must be in the staff inbox only"
-            ),
+            Expect::Message(visibility) => {
+                assert!(
+                    in_messages && !in_comments,
+                    "{name}: a private reply must be in the staff inbox only"
+                );
+                let m = messages
+                    .iter()
+                    .find(|m| m.ap_id == note_id)
+                    .expect("the message");
+                assert_eq!(m.visibility, visibility, "{name}");
+            }
             Expect::Like => {
                 let after = data.store.count_item_reactions(item.id).await.unwrap();
                 assert_eq!(after.likes, before.likes + 1, "{name}: like not counted");
@@ -457,9 +479,9 @@ async fn fixtures_aimed_at_us_have_their_effect() {
         *seen.entry(format!("{expect:?}")).or_default() += 1;
     }
     eprintln!("fixtures aimed at a local agency and item: {seen:?}");
-    for kind in ["Comment", "Message", "Like", "Follower"] {
+    for kind in ["Comment(", "Message(", "Like", "Follower"] {
         assert!(
-            seen.get(kind).copied().unwrap_or(0) > 0,
+            seen.keys().any(|k| k.starts_with(kind)),
             "no fixture checked as {kind}: {seen:?}"
         );
     }
