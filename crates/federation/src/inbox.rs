@@ -13,9 +13,10 @@ use crate::{
     activities,
     context::{Data, FedContext},
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, authority, same_origin},
+    objects::actors::DbRemoteActor,
     protocol::incoming::Incoming,
     signature::{SignedRequest, check_digest},
+    urls::{authority, same_origin},
 };
 use activitypub_federation::{
     fetch::object_id::ObjectId,
@@ -227,7 +228,7 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
     if data.store.is_actor_blocked(actor_id.as_str()).await?
         || data
             .store
-            .get_host_verdict(&crate::objects::actors::authority(&actor_id))
+            .get_host_verdict(&crate::urls::authority(&actor_id))
             .await?
             == deling_store::queries::policy::Verdict::Refused
     {

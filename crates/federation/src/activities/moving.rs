@@ -20,8 +20,9 @@ use crate::{
     },
     context::Data,
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, authority},
+    objects::actors::DbRemoteActor,
     protocol::{actor::ActorJson, incoming::Activity},
+    urls::authority,
 };
 use activitypub_federation::{
     fetch::fetch_object_http,
