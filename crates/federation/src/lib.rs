@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod keys;
 pub mod metrics;
 pub mod objects;
+pub mod policy;
 pub mod protocol;
 pub mod setup;
 pub mod signature;

@@ -25,13 +25,10 @@ struct PolicyVerifier {
 #[async_trait::async_trait]
 impl UrlVerifier for PolicyVerifier {
     async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
-        let host = crate::urls::authority(url);
-        match self.store.get_host_verdict(&host).await {
-            Ok(deling_store::queries::policy::Verdict::Refused) => {
-                Err(activitypub_federation::error::Error::UrlVerificationError(
-                    "the domain is blocked by this server's federation policy",
-                ))
-            }
+        match crate::policy::refuses_host(&self.store, url).await {
+            Ok(true) => Err(activitypub_federation::error::Error::UrlVerificationError(
+                "the domain is blocked by this server's federation policy",
+            )),
             Ok(_) => Ok(()),
             // Fail closed: without the policy we cannot know.
             Err(_) => Err(activitypub_federation::error::Error::UrlVerificationError(

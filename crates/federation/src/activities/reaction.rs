@@ -10,7 +10,7 @@ use crate::{
     urls::same_origin,
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
-use deling_store::queries::{policy::Verdict, reaction::REACTION_ANNOUNCE};
+use deling_store::queries::reaction::REACTION_ANNOUNCE;
 use serde_json::Value;
 use url::Url;
 
@@ -78,8 +78,7 @@ async fn catalogue_boosted(
 /// whose id is exactly `target` (no redirect to another document) and
 /// whose author is on the same server and not blocked here.
 async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
-    let host = crate::urls::authority(target);
-    if data.store.get_host_verdict(&host).await? == Verdict::Refused {
+    if crate::policy::refuses_host(&data.store, target).await? {
         return Ok(());
     }
     let object = fetch_by_id(target, data).await?;

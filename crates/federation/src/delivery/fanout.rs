@@ -241,12 +241,11 @@ async fn allowed_deliveries(
 ) -> Result<Vec<NewDelivery>, FedError> {
     let mut allowed = Vec::with_capacity(inboxes.len());
     for inbox in inboxes {
-        let host = url::Url::parse(&inbox)
-            .map(|u| crate::urls::authority(&u))
-            .unwrap_or_default();
-        if data.store.get_host_verdict(&host).await?
-            != deling_store::queries::policy::Verdict::Refused
-        {
+        // An inbox that is not a URL gets no delivery either way.
+        let Ok(url) = url::Url::parse(&inbox) else {
+            continue;
+        };
+        if !crate::policy::refuses_host(&data.store, &url).await? {
             allowed.push(inbox);
         }
     }

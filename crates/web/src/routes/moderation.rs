@@ -6,8 +6,9 @@ use crate::{auth::Authenticated, error::ApiError, state::AppState};
 use actix_web::{HttpResponse, http::header, web};
 use deling_domain::{
     FieldError,
-    policy::{Domain, DomainBlock, FederationMode, Severity, parse_mastodon_csv, to_mastodon_csv},
+    policy::{Domain, FederationMode, Severity, parse_mastodon_csv, to_mastodon_csv},
 };
+use deling_federation::policy::{ChangedBy, PolicyError, PolicyService, block_reason};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -84,6 +85,17 @@ fn require_instance_admin(auth: &Authenticated) -> Result<(), ApiError> {
             "only instance administrators may do this".into(),
         ))
     }
+}
+
+/// The policy service for the instance, as changed by the caller.
+fn policy<'a>(state: &'a AppState, auth: &'a Authenticated) -> (PolicyService<'a>, ChangedBy<'a>) {
+    (
+        PolicyService::new(&state.store, &state.settings.domain),
+        ChangedBy {
+            staff_id: Some(auth.staff.id),
+            name: &auth.staff.username,
+        },
+    )
 }
 
 async fn audit(
@@ -166,26 +178,20 @@ async fn put_domain_block(
     let (Some(domain), Some(severity)) = (domain, severity) else {
         return Err(ApiError::Invalid(errors));
     };
-    if domain.as_str().eq_ignore_ascii_case(&state.settings.domain) {
-        return Err(invalid("domain", "that is this server"));
-    }
-    let row = state
-        .store
-        .put_domain_policy(
+    let (policy, by) = policy(&state, &auth);
+    let row = policy
+        .put_domain(
+            by,
             &domain,
             severity,
             body.public_comment.as_deref(),
             body.private_comment.as_deref(),
         )
-        .await?;
-    audit(
-        &state,
-        &auth,
-        "domain_policy.put",
-        domain.as_str(),
-        json!({"severity": severity.as_str()}),
-    )
-    .await?;
+        .await
+        .map_err(|e| match e {
+            PolicyError::OwnDomain(_) => invalid("domain", "that is this server"),
+            other => other.into(),
+        })?;
     Ok(HttpResponse::Created().json(DomainBlockView {
         domain: row.domain,
         severity: row.severity,
@@ -202,17 +208,14 @@ async fn delete_domain_block(
 ) -> Result<HttpResponse, ApiError> {
     require_instance_admin(&auth)?;
     let domain = Domain::parse(&domain).map_err(|e| invalid("domain", e))?;
-    if !state.store.delete_domain_policy(&domain).await? {
-        return Err(ApiError::NotFound(format!("no policy for {domain}")));
-    }
-    audit(
-        &state,
-        &auth,
-        "domain_policy.delete",
-        domain.as_str(),
-        json!({}),
-    )
-    .await?;
+    let (policy, by) = policy(&state, &auth);
+    policy
+        .delete_domain(by, &domain)
+        .await
+        .map_err(|e| match e {
+            PolicyError::NoPolicy(_) => ApiError::NotFound(format!("no policy for {domain}")),
+            other => other.into(),
+        })?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -221,19 +224,8 @@ async fn export_domain_blocks(
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     require_instance_admin(&auth)?;
-    let blocks: Vec<DomainBlock> = state
-        .store
-        .list_domain_policies()
-        .await?
-        .into_iter()
-        .filter_map(|r| {
-            Some(DomainBlock {
-                domain: Domain::parse(&r.domain).ok()?,
-                severity: r.severity.parse().ok()?,
-                public_comment: r.public_comment,
-            })
-        })
-        .collect();
+    let (policy, _) = policy(&state, &auth);
+    let blocks = policy.domain_blocks().await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -252,22 +244,14 @@ async fn import_domain_blocks(
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the CSV is not UTF-8".into()))?;
     let blocks = parse_mastodon_csv(text).map_err(|e| invalid("csv", e))?;
-    if let Some(own) = blocks.iter().find(|b| {
-        b.domain
-            .as_str()
-            .eq_ignore_ascii_case(&state.settings.domain)
-    }) {
-        return Err(invalid("csv", format!("{} is this server", own.domain)));
-    }
-    let n = state.store.put_domain_policies(&blocks).await?;
-    audit(
-        &state,
-        &auth,
-        "domain_policy.import",
-        "csv",
-        json!({"rows": n}),
-    )
-    .await?;
+    let (policy, by) = policy(&state, &auth);
+    let n = policy
+        .import_domains(by, &blocks, "csv")
+        .await
+        .map_err(|e| match e {
+            own @ PolicyError::OwnDomain(_) => invalid("csv", own),
+            other => other.into(),
+        })?;
     Ok(HttpResponse::Ok().json(json!({"imported": n})))
 }
 
@@ -298,15 +282,8 @@ async fn put_mode(
         .mode
         .parse()
         .map_err(|e| invalid("mode", e))?;
-    state.store.put_federation_mode(mode).await?;
-    audit(
-        &state,
-        &auth,
-        "federation_mode.put",
-        mode.as_str(),
-        json!({}),
-    )
-    .await?;
+    let (policy, by) = policy(&state, &auth);
+    policy.set_mode(by, mode).await?;
     Ok(HttpResponse::Ok().json(json!({"mode": mode.as_str()})))
 }
 
@@ -341,18 +318,11 @@ async fn put_actor_block(
     let body = body.into_inner();
     let actor =
         deling_domain::web_url::WebUrl::parse(&body.actor).map_err(|e| invalid("actor", e))?;
-    let row = state
-        .store
-        .put_actor_block(actor.as_str(), body.reason.as_deref())
+    let (policy, by) = policy(&state, &auth);
+    let reason = body.reason.as_deref();
+    let row = policy
+        .block_actor(by, actor.as_str(), reason, block_reason(reason))
         .await?;
-    audit(
-        &state,
-        &auth,
-        "actor_block.put",
-        actor.as_str(),
-        json!({"reason": body.reason}),
-    )
-    .await?;
     Ok(HttpResponse::Created()
         .json(json!({"actor": row.actor, "reason": row.reason, "created": row.created_at})))
 }
@@ -369,17 +339,14 @@ async fn delete_actor_block(
     q: web::Query<ActorQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_instance_admin(&auth)?;
-    if !state.store.delete_actor_block(q.actor.trim()).await? {
-        return Err(ApiError::NotFound(format!("{} is not blocked", q.actor)));
-    }
-    audit(
-        &state,
-        &auth,
-        "actor_block.delete",
-        q.actor.trim(),
-        json!({}),
-    )
-    .await?;
+    let (policy, by) = policy(&state, &auth);
+    policy
+        .unblock_actor(by, &q.actor)
+        .await
+        .map_err(|e| match e {
+            PolicyError::NotBlocked(_) => ApiError::NotFound(format!("{} is not blocked", q.actor)),
+            other => other.into(),
+        })?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -576,18 +543,15 @@ async fn block_comment_author(
             "the author is an agency on this server".into(),
         ));
     };
-    state
-        .store
-        .put_actor_block(&author, Some(&format!("author of comment {id}")))
+    let (policy, by) = policy(&state, &auth);
+    policy
+        .block_actor(
+            by,
+            &author,
+            Some(&format!("author of comment {id}")),
+            json!({"comment": *id}),
+        )
         .await?;
     state.store.set_comment_hidden(*id, true).await?;
-    audit(
-        &state,
-        &auth,
-        "actor_block.put",
-        &author,
-        json!({"comment": *id}),
-    )
-    .await?;
     Ok(HttpResponse::Created().json(json!({"actor": author})))
 }
