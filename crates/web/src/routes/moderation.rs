@@ -500,7 +500,7 @@ async fn delete_comment(
     let found = state.store.get_comment_for_moderation(*id).await?;
     let c = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
     if let deling_store::records::CommentAuthor::Agency { slug, .. } = &c.comment.author {
-        let agency = crate::routes::api::agencies::find(&state, slug).await?;
+        let agency = crate::lookup::agency(&state, slug).await?;
         auth.require_editor(&state, &agency).await?;
         let audit = deling_store::queries::audit::Audit::new(
             Some(auth.staff.id),

@@ -5,7 +5,6 @@ use crate::{
     auth::Authenticated,
     dto::{ActorRef, CommentBody, CommentEditBody, CommentView, FollowBody, FollowingView},
     error::{ApiError, Problem},
-    routes::api::agencies,
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
@@ -36,7 +35,7 @@ pub async fn follow(
     slug: web::Path<String>,
     body: crate::input::JsonBody<FollowBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find_speaking(&state, &slug).await?;
+    let agency = crate::lookup::speaking_agency(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
     let raw = body.into_inner().target;
     let target = deling_domain::handle::FollowTarget::parse(&raw)
@@ -76,7 +75,7 @@ pub async fn unfollow(
     slug: web::Path<String>,
     q: web::Query<TargetQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
     let data = state.fed_data();
     if deling_federation::activities::following::unfollow(&agency, &q.target, &data).await? {
@@ -97,7 +96,7 @@ pub async fn following(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     let rows = state.store.list_following(agency.id).await?;
     let views: Vec<FollowingView> = rows
         .iter()
@@ -117,7 +116,7 @@ pub async fn followers(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     let page = state.store.list_follower_ids(agency.id, 1, 1000).await?;
     let mut views = Vec::with_capacity(page.items.len());
     for id in &page.items {
@@ -141,14 +140,8 @@ pub async fn comment(
     body: crate::input::JsonBody<CommentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let item = match state.store.get_item(*id).await? {
-        None => return Err(ApiError::NotFound(format!("no item {id}"))),
-        Some(i) if i.deleted_at.is_some() => {
-            return Err(ApiError::Gone(format!("item {id} has been withdrawn")));
-        }
-        Some(i) => i,
-    };
-    let agency = agencies::find_speaking(&state, &body.agency).await?;
+    let item = crate::lookup::item(&state, *id).await?;
+    let agency = crate::lookup::speaking_agency(&state, &body.agency).await?;
     auth.require_editor(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
@@ -206,7 +199,7 @@ pub async fn edit_comment(
             "only comments written by an agency here can be edited here".into(),
         ));
     };
-    let agency = agencies::find(&state, slug).await?;
+    let agency = crate::lookup::agency(&state, slug).await?;
     auth.require_editor(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.into_inner().body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
