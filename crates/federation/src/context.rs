@@ -1,15 +1,11 @@
 //! What federation code can reach: the store, the URL scheme, settings, and
 //! a signal to wake the workers when there is new work.
 
-use crate::{Urls, error::FedError, objects::actors::InstanceActor};
-use activitypub_federation::{
-    config::{FederationConfig, UrlVerifier},
-    resolver::ValidatingDnsResolver,
-};
+use crate::{Urls, error::FedError};
+use activitypub_federation::{config::FederationConfig, resolver::ValidatingDnsResolver};
 use deling_store::Store;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Notify;
-use url::Url;
 
 /// Federation settings from the server's configuration.
 #[derive(Debug, Clone)]
@@ -71,76 +67,3 @@ pub fn http_client(allow_private_addresses: bool) -> Result<reqwest::Client, Fed
 pub type Data = activitypub_federation::config::Data<FedContext>;
 /// activitypub_federation's configuration with our context.
 pub type Config = FederationConfig<FedContext>;
-
-/// Applies the federation policy to every URL activitypub_federation is
-/// about to use: incoming activity ids (before the sender's actor is even
-/// fetched), fetches, and its own sends. A suspended domain, or in
-/// allow-list mode any domain not allowed, is refused.
-#[derive(Clone)]
-struct PolicyVerifier {
-    store: Store,
-}
-
-#[async_trait::async_trait]
-impl UrlVerifier for PolicyVerifier {
-    async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
-        let host = crate::objects::actors::authority(url);
-        match self.store.get_host_verdict(&host).await {
-            Ok(deling_store::queries::policy::Verdict::Refused) => {
-                Err(activitypub_federation::error::Error::UrlVerificationError(
-                    "the domain is blocked by this server's federation policy",
-                ))
-            }
-            Ok(_) => Ok(()),
-            // Fail closed: without the policy we cannot know.
-            Err(_) => Err(activitypub_federation::error::Error::UrlVerificationError(
-                "the federation policy could not be read",
-            )),
-        }
-    }
-}
-
-/// Builds the activitypub_federation configuration. Outgoing fetches are
-/// signed by the instance actor; connections to private addresses are
-/// refused at connect time (after DNS) unless `allow_private_addresses`.
-pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
-    let instance = ctx
-        .store
-        .get_instance()
-        .await?
-        .ok_or_else(|| FedError::NotFound("instance row".into()))?;
-    // activitypub_federation panics on a key it cannot decode; say which.
-    {
-        use rsa::pkcs8::DecodePrivateKey;
-        rsa::RsaPrivateKey::from_pkcs8_pem(&instance.private_key_pem).map_err(|e| {
-            FedError::Refused(format!(
-                "the instance actor's stored private key is not a PKCS#8 PEM RSA key: {e}"
-            ))
-        })?;
-    }
-    let instance_actor = InstanceActor::new(&ctx.urls, instance);
-    let timeout = Duration::from_secs(10);
-    let client = ctx.client.clone();
-    let domain = ctx.settings.domain.clone();
-    let policy_store = ctx.store.clone();
-    let debug = ctx.settings.debug;
-    FederationConfig::builder()
-        .domain(domain)
-        .app_data(ctx)
-        .debug(debug)
-        .allow_http_urls(debug)
-        .client(client.into())
-        .request_timeout(timeout)
-        .http_fetch_limit(50)
-        .url_verifier(Box::new(PolicyVerifier {
-            store: policy_store,
-        }))
-        .signed_fetch_actor(&instance_actor)
-        // Sign `(request-target) host date` (and `digest` on POSTs) with
-        // rsa-sha256, as Mastodon requires in authorized-fetch mode, rather
-        // than the draft-11 `(created)` form it does not accept on GETs.
-        .http_signature_compat(true)
-        .build()
-        .await
-        .map_err(|e| FedError::Refused(format!("federation configuration: {e}")))
-}

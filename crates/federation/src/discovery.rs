@@ -1,7 +1,9 @@
 //! Discovery documents: WebFinger (RFC 7033), NodeInfo 2.0/2.1 and
 //! host-meta (RFC 6415).
 
-use crate::{Urls, objects::agency::INSTANCE_ACTOR_NAME, protocol::AP_CONTENT_TYPE};
+use crate::{
+    Urls, objects::agency::INSTANCE_ACTOR_NAME, protocol::AP_CONTENT_TYPE, urls::LocalRef,
+};
 use deling_domain::slug::Slug;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -45,11 +47,11 @@ pub fn parse_resource(
                 url.host_str().unwrap_or_default().to_owned(),
             ));
         }
-        if url.path() == urls.instance_actor().path() {
-            return Ok(WebfingerTarget::InstanceActor);
-        }
-        return match url.path().strip_prefix("/agencies/") {
-            Some(slug) if Slug::parse(slug).is_ok() => Ok(WebfingerTarget::Agency(slug.to_owned())),
+        return match urls.parse_local(&url) {
+            Some(LocalRef::InstanceActor) => Ok(WebfingerTarget::InstanceActor),
+            Some(LocalRef::Agency(slug)) if Slug::parse(&slug).is_ok() => {
+                Ok(WebfingerTarget::Agency(slug))
+            }
             _ => Err(malformed()),
         };
     }

@@ -39,15 +39,7 @@ impl FedError {
             // budget will need it next time too.
             Self::Protocol(e) => matches!(e, E::Reqwest(_) | E::ReqwestMiddleware(_)),
             Self::TimedOut(_) => true,
-            // A constraint violation will fail the same way next time.
-            Self::Store(StoreError::Db(e)) => !matches!(
-                e.sql_err(),
-                Some(
-                    sea_orm::SqlErr::UniqueConstraintViolation(_)
-                        | sea_orm::SqlErr::ForeignKeyConstraintViolation(_)
-                )
-            ),
-            Self::Store(StoreError::Connect(_)) => true,
+            Self::Store(e) => e.is_transient(),
             _ => false,
         }
     }

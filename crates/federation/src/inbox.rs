@@ -13,15 +13,15 @@ use crate::{
     activities,
     context::{Data, FedContext},
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, authority, same_origin},
+    objects::actors::DbRemoteActor,
     protocol::incoming::Incoming,
     signature::{SignedRequest, check_digest},
+    urls::{authority, same_origin},
 };
 use activitypub_federation::{
     fetch::object_id::ObjectId,
     traits::{Activity, Object},
 };
-use deling_store::queries::policy::Verdict;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
@@ -162,13 +162,7 @@ fn take_forwarded(activity: &mut Envelope, signer: &DbRemoteActor) -> Result<(),
 
 /// Stores a verified activity, ignoring a repeated id.
 async fn store(activity: &Envelope, data: &Data) -> Result<(), FedError> {
-    if data.store.is_actor_blocked(activity.actor.as_str()).await?
-        || data
-            .store
-            .get_host_verdict(&authority(&activity.actor))
-            .await?
-            == Verdict::Refused
-    {
+    if crate::policy::refuses_sender(&data.store, &activity.actor).await? {
         return Err(FedError::Refused(
             "the actor is blocked on this server".into(),
         ));
@@ -224,13 +218,7 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
         | Incoming::Move(a) => a.actor.clone(),
     };
     // Blocked after the activity was stored: drop it now.
-    if data.store.is_actor_blocked(actor_id.as_str()).await?
-        || data
-            .store
-            .get_host_verdict(&crate::objects::actors::authority(&actor_id))
-            .await?
-            == deling_store::queries::policy::Verdict::Refused
-    {
+    if crate::policy::refuses_sender(&data.store, &actor_id).await? {
         return Ok(());
     }
     let Some(row) = data

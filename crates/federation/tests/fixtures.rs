@@ -15,11 +15,12 @@ use activitypub_federation::traits::Object;
 use deling_domain::audience::Visibility;
 use deling_federation::{
     Urls,
-    context::{FedContext, FedSettings, build_config},
+    context::{FedContext, FedSettings},
     error::FedError,
     inbox,
     objects::actors::{DbRemoteActor, authority},
     protocol::actor::ActorJson,
+    setup::build_config,
 };
 use deling_store::{Store, queries::remote_actor::RemoteActorData};
 use serde_json::{Value, json};

@@ -1046,7 +1046,10 @@ async fn signed_get_context() -> (
     rsa::RsaPrivateKey,
     tempfile::TempDir,
 ) {
-    use deling_federation::context::{FedContext, FedSettings, build_config, http_client};
+    use deling_federation::{
+        context::{FedContext, FedSettings, http_client},
+        setup::build_config,
+    };
     use rsa::pkcs8::DecodePrivateKey;
     let dir = tempfile::tempdir().unwrap();
     let url = format!(

@@ -15,12 +15,13 @@ use deling_domain::{
 };
 use deling_federation::{
     Urls,
-    context::{Config, FedContext, FedSettings, build_config, http_client},
+    context::{Config, FedContext, FedSettings, http_client},
     delivery::{
         drain,
         send::{Outcome, send},
     },
     keys::KeyPair,
+    setup::build_config,
 };
 use deling_store::{
     Store,

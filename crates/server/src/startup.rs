@@ -61,7 +61,7 @@ pub async fn federation_config(
         metrics: deling_federation::metrics::Metrics::new().context("cannot register metrics")?,
         key_refetches: Default::default(),
     };
-    deling_federation::context::build_config(fed)
+    deling_federation::setup::build_config(fed)
         .await
         .context("while setting up federation")
 }

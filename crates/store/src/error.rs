@@ -22,6 +22,25 @@ pub enum StoreError {
     Db(#[source] DbErr),
 }
 
+impl StoreError {
+    /// Whether trying again later could succeed (the database was down or
+    /// busy), as opposed to a write that will fail the same way next time
+    /// (a constraint violation) or a row that is not there.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Db(e) => !matches!(
+                e.sql_err(),
+                Some(
+                    sea_orm::SqlErr::UniqueConstraintViolation(_)
+                        | sea_orm::SqlErr::ForeignKeyConstraintViolation(_)
+                )
+            ),
+            Self::Connect(_) => true,
+            Self::Migrate(_) | Self::NotFound(_) | Self::Conflict(_) => false,
+        }
+    }
+}
+
 impl From<DbErr> for StoreError {
     fn from(e: DbErr) -> Self {
         Self::Db(e)

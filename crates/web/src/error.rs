@@ -97,6 +97,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<deling_federation::policy::PolicyError> for ApiError {
+    fn from(e: deling_federation::policy::PolicyError) -> Self {
+        use deling_federation::policy::PolicyError as P;
+        match e {
+            P::OwnDomain(_) => Self::Invalid(vec![deling_domain::FieldError::new("domain", e)]),
+            P::NoPolicy(_) | P::NotBlocked(_) => Self::NotFound(e.to_string()),
+            P::Store(e) => e.into(),
+        }
+    }
+}
+
 /// All a client learns when another server cannot be reached.
 const UNREACHABLE: &str = "the remote server could not be reached";
 

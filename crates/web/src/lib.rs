@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod headers;
 pub mod input;
+pub mod lookup;
 pub mod observe;
 pub mod ratelimit;
 pub mod routes;

@@ -5,8 +5,9 @@ use crate::{
     audience::Audience,
     context::Data,
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, authority, same_origin},
+    objects::actors::DbRemoteActor,
     protocol::incoming::{Activity, ObjectRef, first_url},
+    urls::{authority, same_origin},
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
 use chrono::{DateTime, Utc};
@@ -27,21 +28,6 @@ async fn verdict(actor: &DbRemoteActor, data: &Data) -> Result<Verdict, FedError
 
 /// Actor types whose Update refreshes our copy of the actor.
 const ACTOR_TYPES: [&str; 5] = ["Person", "Organization", "Service", "Application", "Group"];
-
-/// The id of a local, not withdrawn item named by `url`.
-pub fn local_item_id(url: &Url, data: &Data) -> Option<i64> {
-    if !data.domain().eq_ignore_ascii_case(&authority(url)) {
-        return None;
-    }
-    url.path().strip_prefix("/items/")?.parse().ok()
-}
-
-fn local_comment_id(url: &Url, data: &Data) -> Option<i64> {
-    if !data.domain().eq_ignore_ascii_case(&authority(url)) {
-        return None;
-    }
-    url.path().strip_prefix("/comments/")?.parse().ok()
-}
 
 fn string(m: &Map<String, Value>, key: &str) -> Option<String> {
     m.get(key).and_then(Value::as_str).map(str::to_owned)
@@ -191,9 +177,9 @@ async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
             by_agency,
         });
     }
-    let (item_id, comment) = if let Some(item) = local_item_id(parent, data) {
+    let (item_id, comment) = if let Some(item) = data.urls.item_id_of(parent) {
         (Some(item), None)
-    } else if let Some(cid) = local_comment_id(parent, data) {
+    } else if let Some(cid) = data.urls.comment_id_of(parent) {
         match data.store.get_comment(cid).await? {
             Some((c, _)) => (Some(c.item_id), Some(c)),
             None => (None, None),

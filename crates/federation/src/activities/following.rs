@@ -4,8 +4,9 @@ use crate::{
     activities::outgoing::{activity_id, deliveries, derived_id},
     context::Data,
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, LocalAgency, same_origin},
+    objects::actors::{DbRemoteActor, LocalAgency},
     protocol::incoming::Activity,
+    urls::same_origin,
 };
 use activitypub_federation::{
     fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor},
@@ -99,7 +100,7 @@ pub async fn receive_undo(a: Activity, actor: &DbRemoteActor, data: &Data) -> Re
                 deling_store::queries::reaction::REACTION_ANNOUNCE
             };
             let item = match a.object.url_field("object") {
-                Some(u) => super::content::local_item_id(&u, data),
+                Some(u) => data.urls.item_id_of(&u),
                 None => None,
             };
             data.store
@@ -135,7 +136,7 @@ pub async fn receive_accept(
         .ok_or_else(|| FedError::Refused("Accept without object".into()))?;
     if !data
         .domain()
-        .eq_ignore_ascii_case(&crate::objects::actors::authority(&follow_id))
+        .eq_ignore_ascii_case(&crate::urls::authority(&follow_id))
     {
         return refuse(format!("{follow_id} is not one of our Follows"));
     }
@@ -161,7 +162,7 @@ pub async fn resolve_actor(target: &str, data: &Data) -> Result<DbRemoteActor, F
         let url = Url::parse(target).map_err(|e| FedError::Refused(format!("{target:?}: {e}")))?;
         if data
             .domain()
-            .eq_ignore_ascii_case(&crate::objects::actors::authority(&url))
+            .eq_ignore_ascii_case(&crate::urls::authority(&url))
         {
             return refuse("that is an actor on this server");
         }

@@ -20,8 +20,9 @@ use crate::{
     },
     context::Data,
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, authority},
+    objects::actors::DbRemoteActor,
     protocol::{actor::ActorJson, incoming::Activity},
+    urls::authority,
 };
 use activitypub_federation::{
     fetch::fetch_object_http,
@@ -31,7 +32,6 @@ use deling_store::{
     queries::{
         audit::Audit,
         moving::{MovedFollow, agency_aliases},
-        policy::Verdict,
     },
     records::Agency,
 };
@@ -63,9 +63,7 @@ async fn fetch_fresh(id: &Url, data: &Data) -> Result<(DbRemoteActor, ActorJson)
 
 /// Refuses an actor this server does not federate with.
 async fn check_policy(id: &Url, data: &Data) -> Result<(), FedError> {
-    if data.store.is_actor_blocked(id.as_str()).await?
-        || data.store.get_host_verdict(&authority(id)).await? == Verdict::Refused
-    {
+    if crate::policy::refuses_sender(&data.store, id).await? {
         return refuse(format!("{id} is blocked on this server"));
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Building outgoing activities and queuing them for delivery.
 
-use crate::{Urls, objects::actors::authority, protocol::context::with_context};
+use crate::{Urls, protocol::context::with_context, urls::authority};
 use deling_store::queries::delivery::NewDelivery;
 use rand::RngCore;
 use serde_json::Value;
@@ -11,9 +11,7 @@ pub fn activity_id(urls: &Urls, kind: &str) -> Url {
     let mut bytes = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut u = urls.base().clone();
-    u.set_path(&format!("/activities/{kind}/{hex}"));
-    u
+    urls.other_activity(kind, &hex)
 }
 
 /// An activity id under `/activities/{kind}/{hash}` that depends only on
@@ -22,9 +20,7 @@ pub fn derived_id(urls: &Urls, kind: &str, source: &str) -> Url {
     use sha2::{Digest, Sha256};
     let hash = Sha256::digest(source.as_bytes());
     let hex: String = hash.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let mut u = urls.base().clone();
-    u.set_path(&format!("/activities/{kind}/{hex}"));
-    u
+    urls.other_activity(kind, &hex)
 }
 
 /// One delivery per distinct inbox of `activity` (already a JSON object

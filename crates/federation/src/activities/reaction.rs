@@ -2,14 +2,15 @@
 //! our agencies follow (which bring those items into the catalogue).
 
 use crate::{
-    activities::content::{catalogue_item, fetch_by_id, local_item_id},
+    activities::content::{catalogue_item, fetch_by_id},
     context::Data,
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, same_origin},
+    objects::actors::DbRemoteActor,
     protocol::incoming::{Activity, first_url},
+    urls::same_origin,
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
-use deling_store::queries::{policy::Verdict, reaction::REACTION_ANNOUNCE};
+use deling_store::queries::reaction::REACTION_ANNOUNCE;
 use serde_json::Value;
 use url::Url;
 
@@ -26,7 +27,7 @@ pub async fn receive(
     let Some(target) = a.object.id() else {
         return refuse("reaction without object");
     };
-    let Some(item_id) = local_item_id(&target, data) else {
+    let Some(item_id) = data.urls.item_id_of(&target) else {
         if kind == REACTION_ANNOUNCE {
             return catalogue_boosted(&target, actor, data).await;
         }
@@ -77,8 +78,7 @@ async fn catalogue_boosted(
 /// whose id is exactly `target` (no redirect to another document) and
 /// whose author is on the same server and not blocked here.
 async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
-    let host = crate::objects::actors::authority(target);
-    if data.store.get_host_verdict(&host).await? == Verdict::Refused {
+    if crate::policy::refuses_host(&data.store, target).await? {
         return Ok(());
     }
     let object = fetch_by_id(target, data).await?;

@@ -60,8 +60,7 @@ pub async fn deliveries_for(
         if m.visibility != Visibility::Direct {
             to.extend(inboxes);
         }
-        let mut id = urls.message(m.id);
-        id.set_path(&format!("/messages/{}/create", m.id));
+        let id = urls.message_create(m.id);
         let activity = json!({"type": "Create", "id": id, "actor": actor, "object": note,
             "to": note.to, "cc": note.cc, "published": m.published_at});
         return allowed_deliveries(data, &activity, agency_id, to).await;
@@ -78,9 +77,7 @@ pub async fn deliveries_for(
             inboxes.extend(data.store.list_following_inboxes(agency_id).await?);
             urls.agency_key_update(&agency.slug, event.id)
         } else {
-            let mut id = actor.clone();
-            id.set_path(&format!("{}/updates/{}", actor.path(), event.id));
-            id
+            urls.agency_update(&agency.slug, event.id)
         };
         let activity = json!({"type": "Update", "id": id, "actor": actor,
             "object": agency_actor(urls, &agency), "to": [PUBLIC], "cc": [followers],
@@ -93,8 +90,7 @@ pub async fn deliveries_for(
         };
         // Mastodon's shape (`MoveSerializer`): the actor moves itself;
         // each follower's server checks `target`'s alsoKnownAs.
-        let mut id = actor.clone();
-        id.set_path(&format!("{}/moves/{}", actor.path(), event.id));
+        let id = urls.agency_move(&agency.slug, event.id);
         let activity = json!({"type": "Move", "id": id, "actor": actor, "object": actor,
             "target": target, "to": [followers]});
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
@@ -104,8 +100,7 @@ pub async fn deliveries_for(
         inboxes.extend(data.store.list_following_inboxes(agency_id).await?);
         // The agency's row (and key) stays when it is withdrawn, so the
         // Delete is signed by the actor it deletes, as peers require.
-        let mut id = actor.clone();
-        id.set_path(&format!("{}/delete", actor.path()));
+        let id = urls.agency_delete(&agency.slug);
         let activity = json!({"type": "Delete", "id": id, "actor": actor, "object": actor,
             "to": [PUBLIC], "cc": [followers]});
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
@@ -116,14 +111,12 @@ pub async fn deliveries_for(
     if matches!(event.kind.as_str(), EVENT_ITEM_PIN | EVENT_ITEM_UNPIN) {
         // Mastodon's way of pinning: Add to (Remove from) the actor's
         // `featured` collection, sent to followers.
-        let (kind, verb) = if event.kind == EVENT_ITEM_PIN {
-            ("Add", "adds")
+        let (kind, id) = if event.kind == EVENT_ITEM_PIN {
+            ("Add", urls.featured_add(&agency.slug, event.id))
         } else {
-            ("Remove", "removes")
+            ("Remove", urls.featured_remove(&agency.slug, event.id))
         };
         let featured = urls.agency_featured(&agency.slug);
-        let mut id = featured.clone();
-        id.set_path(&format!("{}/{verb}/{}", featured.path(), event.id));
         let activity = json!({"type": kind, "id": id, "actor": actor, "object": urls.item(item_id),
             "target": featured, "to": [PUBLIC], "cc": [followers]});
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
@@ -143,7 +136,7 @@ pub async fn deliveries_for(
         let activity = if event.kind == EVENT_SHARE_CREATE {
             announce.activity
         } else {
-            share::undo(urls, &announce.activity)
+            share::undo(urls, share.id, &announce.activity)
         };
         return allowed_deliveries(data, &activity, agency_id, inboxes).await;
     }
@@ -161,9 +154,7 @@ pub async fn deliveries_for(
         let (kind, id) = if event.kind == EVENT_ITEM_CREATE {
             ("Create", urls.item_create(item_id))
         } else {
-            let mut u = urls.item(item_id);
-            u.set_path(&format!("/items/{item_id}/updates/{}", event.id));
-            ("Update", u)
+            ("Update", urls.item_update(item_id, event.id))
         };
         // Deling peers get the Page with all it means; everyone else the
         // same item as a Note, which Mastodon shows and, unlike a Page,
@@ -183,9 +174,7 @@ pub async fn deliveries_for(
     }
     let activity = match event.kind.as_str() {
         EVENT_ITEM_DELETE => {
-            let mut id = urls.item(item_id);
-            id.set_path(&format!("/items/{item_id}/delete"));
-            json!({"type": "Delete", "id": id, "actor": actor,
+            json!({"type": "Delete", "id": urls.item_delete(item_id), "actor": actor,
                    "object": {"type": "Tombstone", "id": urls.item(item_id), "formerType": "Page"},
                    "to": [PUBLIC], "cc": [followers]})
         }
@@ -202,13 +191,12 @@ pub async fn deliveries_for(
             };
             inboxes.extend(extra);
             let cc = note.cc.clone();
-            let mut id = urls.comment(comment.id);
             if event.kind == EVENT_COMMENT_CREATE {
-                id.set_path(&format!("/comments/{}/create", comment.id));
+                let id = urls.comment_create(comment.id);
                 json!({"type": "Create", "id": id, "actor": actor, "object": note, "to": [PUBLIC],
                        "cc": cc, "published": comment.published_at})
             } else {
-                id.set_path(&format!("/comments/{}/updates/{}", comment.id, event.id));
+                let id = urls.comment_update(comment.id, event.id);
                 json!({"type": "Update", "id": id, "actor": actor, "object": note, "to": [PUBLIC],
                        "cc": cc, "published": comment.updated_at})
             }
@@ -230,8 +218,7 @@ pub async fn deliveries_for(
             };
             inboxes.extend(extra);
             let object = urls.comment(comment.id);
-            let mut id = object.clone();
-            id.set_path(&format!("/comments/{}/delete", comment.id));
+            let id = urls.comment_delete(comment.id);
             json!({"type": "Delete", "id": id, "actor": actor,
                    "object": {"type": "Tombstone", "id": object, "formerType": "Note"},
                    "to": [PUBLIC], "cc": note.cc})
@@ -254,12 +241,11 @@ async fn allowed_deliveries(
 ) -> Result<Vec<NewDelivery>, FedError> {
     let mut allowed = Vec::with_capacity(inboxes.len());
     for inbox in inboxes {
-        let host = url::Url::parse(&inbox)
-            .map(|u| crate::objects::actors::authority(&u))
-            .unwrap_or_default();
-        if data.store.get_host_verdict(&host).await?
-            != deling_store::queries::policy::Verdict::Refused
-        {
+        // An inbox that is not a URL gets no delivery either way.
+        let Ok(url) = url::Url::parse(&inbox) else {
+            continue;
+        };
+        if !crate::policy::refuses_host(&data.store, &url).await? {
             allowed.push(inbox);
         }
     }

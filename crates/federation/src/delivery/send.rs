@@ -83,12 +83,10 @@ async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
                 .ok_or_else(|| FedError::Refused("the signing agency is gone".into()))?;
             // A withdrawn agency sends nothing but its own Delete, not even
             // what it queued (or what was retrying) before.
-            if agency.deleted_at.is_some() {
-                let mut delete = data.urls.agency(&agency.slug);
-                delete.set_path(&format!("{}/delete", delete.path()));
-                if row.activity_id != delete.as_str() {
-                    return Err(FedError::Refused("the agency has been withdrawn".into()));
-                }
+            if agency.deleted_at.is_some()
+                && row.activity_id != data.urls.agency_delete(&agency.slug).as_str()
+            {
+                return Err(FedError::Refused("the agency has been withdrawn".into()));
             }
             let kept = agency
                 .previous_key_expires_at

@@ -332,7 +332,7 @@ struct InboxPool {
 /// The authority (`host` or `host:port`) of an actor id.
 fn actor_host(actor: &str) -> String {
     url::Url::parse(actor)
-        .map(|u| crate::objects::actors::authority(&u))
+        .map(|u| crate::urls::authority(&u))
         .unwrap_or_default()
 }
 

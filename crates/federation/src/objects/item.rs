@@ -278,12 +278,7 @@ pub fn item_note(page: &PageJson) -> ItemNoteJson {
 
 /// The `Create` that published a local item, as listed in the outbox.
 pub fn item_create(urls: &Urls, page: PageJson) -> ObjectActivity<PageJson> {
-    let id = page.id.clone();
-    let item_id = id
-        .path_segments()
-        .and_then(|mut s| s.nth(1))
-        .and_then(|s| s.parse::<i64>().ok())
-        .unwrap_or_default();
+    let item_id = urls.item_id_of(&page.id).unwrap_or_default();
     ObjectActivity {
         kind: "Create".into(),
         id: urls.item_create(item_id),

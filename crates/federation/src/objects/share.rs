@@ -69,21 +69,10 @@ pub async fn announce(
 
 /// The Undo of an Announce, embedding it so that peers can match it
 /// without a fetch.
-pub fn undo(urls: &Urls, announce: &Value) -> Value {
-    let mut id = urls.share(0);
-    let announce_id = announce
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    id.set_path(&format!(
-        "{}/undo",
-        url::Url::parse(announce_id)
-            .map(|u| u.path().to_owned())
-            .unwrap_or_default()
-    ));
+pub fn undo(urls: &Urls, share_id: i64, announce: &Value) -> Value {
     json!({
         "type": "Undo",
-        "id": id,
+        "id": urls.share_undo(share_id),
         "actor": announce.get("actor").cloned().unwrap_or(Value::Null),
         "object": announce,
         "to": announce.get("to").cloned().unwrap_or(Value::Null),

@@ -4,20 +4,16 @@
 use crate::cli::PolicyCommand;
 use anyhow::{anyhow, bail};
 use deling_domain::policy::{
-    Domain, DomainBlock, FederationMode, Severity, parse_mastodon_csv, to_mastodon_csv,
+    Domain, FederationMode, Severity, parse_mastodon_csv, to_mastodon_csv,
 };
+use deling_federation::policy::{ChangedBy, PolicyService, block_reason};
 use deling_store::Store;
-use serde_json::json;
 
 /// Runs a policy command.
 pub async fn run(store: &Store, cmd: PolicyCommand, own_domain: &str) -> anyhow::Result<()> {
-    let domain = |d: &str| {
-        let d = Domain::parse(d).map_err(|e| anyhow!("domain: {e}"))?;
-        if d.as_str().eq_ignore_ascii_case(own_domain) {
-            bail!("{d} is this server");
-        }
-        Ok(d)
-    };
+    let policy = PolicyService::new(store, own_domain);
+    let by = ChangedBy::CLI;
+    let domain = |d: &str| Domain::parse(d).map_err(|e| anyhow!("domain: {e}"));
     match cmd {
         PolicyCommand::Block {
             domain: d,
@@ -29,44 +25,21 @@ pub async fn run(store: &Store, cmd: PolicyCommand, own_domain: &str) -> anyhow:
             if severity == Severity::Allow {
                 bail!("use `deling admin policy allow {d}` to allow a domain");
             }
-            store
-                .put_domain_policy(&d, severity, reason.as_deref(), None)
-                .await?;
-            store
-                .put_audit(
-                    None,
-                    "cli",
-                    "domain_policy.put",
-                    d.as_str(),
-                    json!({"severity": severity.as_str()}),
-                )
+            policy
+                .put_domain(by, &d, severity, reason.as_deref(), None)
                 .await?;
             println!("{d}: {severity}");
         }
         PolicyCommand::Allow { domain: d } => {
             let d = domain(&d)?;
-            store
-                .put_domain_policy(&d, Severity::Allow, None, None)
-                .await?;
-            store
-                .put_audit(
-                    None,
-                    "cli",
-                    "domain_policy.put",
-                    d.as_str(),
-                    json!({"severity": "allow"}),
-                )
+            policy
+                .put_domain(by, &d, Severity::Allow, None, None)
                 .await?;
             println!("{d}: allow");
         }
         PolicyCommand::Remove { domain: d } => {
             let d = domain(&d)?;
-            if !store.delete_domain_policy(&d).await? {
-                bail!("there is no policy for {d}");
-            }
-            store
-                .put_audit(None, "cli", "domain_policy.delete", d.as_str(), json!({}))
-                .await?;
+            policy.delete_domain(by, &d).await?;
             println!("{d}: policy removed");
         }
         PolicyCommand::List => {
@@ -86,41 +59,19 @@ pub async fn run(store: &Store, cmd: PolicyCommand, own_domain: &str) -> anyhow:
                 .map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
             let blocks =
                 parse_mastodon_csv(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
-            let n = store.put_domain_policies(&blocks).await?;
-            store
-                .put_audit(
-                    None,
-                    "cli",
-                    "domain_policy.import",
-                    &file.display().to_string(),
-                    json!({"rows": n}),
-                )
+            let n = policy
+                .import_domains(by, &blocks, &file.display().to_string())
                 .await?;
             println!("imported {n} domain policies");
         }
         PolicyCommand::Export => {
-            let blocks: Vec<DomainBlock> = store
-                .list_domain_policies()
-                .await?
-                .into_iter()
-                .filter_map(|r| {
-                    Some(DomainBlock {
-                        domain: Domain::parse(&r.domain).ok()?,
-                        severity: r.severity.parse().ok()?,
-                        public_comment: r.public_comment,
-                    })
-                })
-                .collect();
-            print!("{}", to_mastodon_csv(&blocks));
+            print!("{}", to_mastodon_csv(&policy.domain_blocks().await?));
         }
         PolicyCommand::Mode { mode } => match mode {
             None => println!("{}", store.get_federation_mode().await?.as_str()),
             Some(m) => {
                 let mode: FederationMode = m.parse().map_err(|e| anyhow!("mode: {e}"))?;
-                store.put_federation_mode(mode).await?;
-                store
-                    .put_audit(None, "cli", "federation_mode.put", mode.as_str(), json!({}))
-                    .await?;
+                policy.set_mode(by, mode).await?;
                 println!("mode: {}", mode.as_str());
                 if mode == FederationMode::Allowlist {
                     println!(
@@ -132,27 +83,18 @@ pub async fn run(store: &Store, cmd: PolicyCommand, own_domain: &str) -> anyhow:
         PolicyCommand::BlockActor { actor, reason } => {
             let url =
                 deling_domain::web_url::WebUrl::parse(&actor).map_err(|e| anyhow!("actor: {e}"))?;
-            store
-                .put_actor_block(url.as_str(), reason.as_deref())
-                .await?;
-            store
-                .put_audit(
-                    None,
-                    "cli",
-                    "actor_block.put",
+            policy
+                .block_actor(
+                    by,
                     url.as_str(),
-                    json!({"reason": reason}),
+                    reason.as_deref(),
+                    block_reason(reason.as_deref()),
                 )
                 .await?;
             println!("{url}: blocked");
         }
         PolicyCommand::UnblockActor { actor } => {
-            if !store.delete_actor_block(actor.trim()).await? {
-                bail!("{actor} is not blocked");
-            }
-            store
-                .put_audit(None, "cli", "actor_block.delete", actor.trim(), json!({}))
-                .await?;
+            policy.unblock_actor(by, &actor).await?;
             println!("{actor}: unblocked");
         }
     }

@@ -208,7 +208,7 @@ async fn boosts_bring_only_what_they_name() {
     let mallory = peer.actor("mallory", k2);
     let troll = peer.actor("troll", k2);
     a.store
-        .put_actor_block(&troll.id, Some("test"))
+        .put_actor_block(&troll.id, Some("test"), None)
         .await
         .unwrap();
     let doc = |id: &str, kind: &str, author: &FakeActor, name: &str| {

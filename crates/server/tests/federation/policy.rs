@@ -941,7 +941,7 @@ async fn a_trailing_dot_does_not_escape_a_domain_policy() {
     ] {
         let domain = deling_domain::policy::Domain::parse(domain).unwrap();
         b.store
-            .put_domain_policy(&domain, severity, None, None)
+            .put_domain_policy(&domain, severity, None, None, None)
             .await
             .unwrap();
     }

@@ -3,6 +3,7 @@
 use crate::{
     Store, StoreError,
     entities::{actor_block, domain_policy, instance},
+    queries::audit::{Audit, write_audit},
     records::now,
 };
 use deling_domain::policy::{Domain, DomainBlock, FederationMode, Severity};
@@ -53,12 +54,21 @@ impl Store {
         Ok(mode.parse().unwrap_or(FederationMode::Blocklist))
     }
 
-    /// Sets the federation mode.
-    pub async fn put_federation_mode(&self, mode: FederationMode) -> Result<(), StoreError> {
+    /// Sets the federation mode, and writes `audit` with it.
+    pub async fn put_federation_mode(
+        &self,
+        mode: FederationMode,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
+        let txn = self.db().begin().await?;
         instance::Entity::update_many()
             .col_expr(instance::Column::FederationMode, Expr::value(mode.as_str()))
-            .exec(self.db())
+            .exec(&txn)
             .await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
         Ok(())
     }
 
@@ -97,14 +107,16 @@ impl Store {
         Ok(verdict(self.get_federation_mode().await?, severity))
     }
 
-    /// Adds or replaces the policy for a domain.
+    /// Adds or replaces the policy for a domain, and writes `audit` with it.
     pub async fn put_domain_policy(
         &self,
         domain: &Domain,
         severity: Severity,
         public_comment: Option<&str>,
         private_comment: Option<&str>,
+        audit: Option<&Audit>,
     ) -> Result<DomainPolicy, StoreError> {
+        let txn = self.db().begin().await?;
         domain_policy::Entity::insert(domain_policy::ActiveModel {
             domain: Set(domain.to_string()),
             severity: Set(severity.as_str().to_owned()),
@@ -122,17 +134,27 @@ impl Store {
                 ])
                 .to_owned(),
         )
-        .exec(self.db())
+        .exec(&txn)
         .await?;
-        domain_policy::Entity::find()
+        let row = domain_policy::Entity::find()
             .filter(domain_policy::Column::Domain.eq(domain.as_str()))
-            .one(self.db())
+            .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound("domain policy"))
+            .ok_or(StoreError::NotFound("domain policy"))?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(row)
     }
 
-    /// Imports many policies in one transaction: all or nothing.
-    pub async fn put_domain_policies(&self, blocks: &[DomainBlock]) -> Result<usize, StoreError> {
+    /// Imports many policies, and writes `audit`, in one transaction: all
+    /// or nothing.
+    pub async fn put_domain_policies(
+        &self,
+        blocks: &[DomainBlock],
+        audit: Option<&Audit>,
+    ) -> Result<usize, StoreError> {
         let txn = self.db().begin().await?;
         for b in blocks {
             domain_policy::Entity::insert(domain_policy::ActiveModel {
@@ -154,18 +176,32 @@ impl Store {
             .exec(&txn)
             .await?;
         }
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(blocks.len())
     }
 
-    /// Removes a domain's policy; `true` if there was one.
-    pub async fn delete_domain_policy(&self, domain: &Domain) -> Result<bool, StoreError> {
-        Ok(domain_policy::Entity::delete_many()
+    /// Removes a domain's policy; `true` if there was one, and then
+    /// `audit` is written with the change.
+    pub async fn delete_domain_policy(
+        &self,
+        domain: &Domain,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db().begin().await?;
+        let removed = domain_policy::Entity::delete_many()
             .filter(domain_policy::Column::Domain.eq(domain.as_str()))
-            .exec(self.db())
+            .exec(&txn)
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if let (true, Some(audit)) = (removed, audit) {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(removed)
     }
 
     /// Every domain policy, by domain.
@@ -176,12 +212,14 @@ impl Store {
             .await?)
     }
 
-    /// Blocks an actor everywhere.
+    /// Blocks an actor everywhere, and writes `audit` with it.
     pub async fn put_actor_block(
         &self,
         actor: &str,
         reason: Option<&str>,
+        audit: Option<&Audit>,
     ) -> Result<ActorBlock, StoreError> {
+        let txn = self.db().begin().await?;
         actor_block::Entity::insert(actor_block::ActiveModel {
             actor: Set(actor.to_owned()),
             reason: Set(reason.map(str::to_owned)),
@@ -193,23 +231,39 @@ impl Store {
                 .update_column(actor_block::Column::Reason)
                 .to_owned(),
         )
-        .exec(self.db())
+        .exec(&txn)
         .await?;
-        actor_block::Entity::find()
+        let row = actor_block::Entity::find()
             .filter(actor_block::Column::Actor.eq(actor))
-            .one(self.db())
+            .one(&txn)
             .await?
-            .ok_or(StoreError::NotFound("actor block"))
+            .ok_or(StoreError::NotFound("actor block"))?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(row)
     }
 
-    /// Unblocks an actor; `true` if it was blocked.
-    pub async fn delete_actor_block(&self, actor: &str) -> Result<bool, StoreError> {
-        Ok(actor_block::Entity::delete_many()
+    /// Unblocks an actor; `true` if it was blocked, and then `audit` is
+    /// written with the change.
+    pub async fn delete_actor_block(
+        &self,
+        actor: &str,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
+        let txn = self.db().begin().await?;
+        let removed = actor_block::Entity::delete_many()
             .filter(actor_block::Column::Actor.eq(actor))
-            .exec(self.db())
+            .exec(&txn)
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if let (true, Some(audit)) = (removed, audit) {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(removed)
     }
 
     /// Whether an actor is blocked.

@@ -7,7 +7,6 @@ pub mod home;
 pub mod html;
 pub mod inbox;
 pub mod metrics;
-pub mod moderation;
 pub mod openapi;
 pub mod well_known;
 
@@ -31,7 +30,6 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/healthz", web::get().to(health::healthz))
             .route("/metrics", web::get().to(metrics::public_metrics))
             .route("/readyz", web::get().to(health::readyz))
-            .route("/api/v1/openapi.json", web::get().to(openapi::document))
             .route(
                 "/.well-known/webfinger",
                 web::get().to(well_known::webfinger),
@@ -81,7 +79,6 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .route("/comments/{id}", web::get().to(activitypub::comment))
             .route("/shares/{id}", web::get().to(activitypub::share))
-            .configure(moderation::configure)
             .configure(api::configure)
             .default_service(web::to(api::not_found));
     }

@@ -46,7 +46,11 @@ impl Modify for BearerAuth {
         api::items::delete,
         api::items::comments,
         api::items::reactions,
-        api::federation::edit_comment,
+        api::comments::edit,
+        api::comments::delete,
+        api::comments::hide,
+        api::comments::unhide,
+        api::comments::block_author,
         api::items::pin,
         api::items::unpin,
         api::shares::create,
@@ -56,8 +60,22 @@ impl Modify for BearerAuth {
         api::federation::unfollow,
         api::federation::following,
         api::federation::followers,
-        api::federation::comment,
+        api::comments::create,
         api::admin::federation,
+        api::admin::domain_blocks::list,
+        api::admin::domain_blocks::put,
+        api::admin::domain_blocks::delete,
+        api::admin::domain_blocks::export,
+        api::admin::domain_blocks::import,
+        api::admin::domain_blocks::get_mode,
+        api::admin::domain_blocks::put_mode,
+        api::admin::actor_blocks::list,
+        api::admin::actor_blocks::put,
+        api::admin::actor_blocks::delete,
+        api::admin::reports::list,
+        api::admin::reports::resolve,
+        api::admin::audit::list,
+        document,
     ),
     components(schemas(
         dto::ItemBody, dto::AgencyBody, dto::LinkBody, dto::ItemView, dto::CountsView, dto::ReactionView, dto::ShareBody, dto::ShareView, dto::SharedItemView, dto::MemberBody, dto::CommentEditBody, dto::MemberView, dto::MeView, dto::MessageView, dto::MessagePage, dto::MessageReplyBody, dto::MembershipView, dto::LinkView, dto::ItemPage, dto::ActorRef,
@@ -65,13 +83,17 @@ impl Modify for BearerAuth {
         api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,
         api::admin::FederationStatus, api::admin::FailingHost,
+        api::admin::domain_blocks::DomainBlockView, api::admin::domain_blocks::DomainBlockBody,
+        api::admin::domain_blocks::ModeBody, api::admin::actor_blocks::ActorBlockBody,
         error::Problem, error::ProblemField,
     )),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
 
-/// `GET /api/v1/openapi.json`.
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3 document")))]
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }

@@ -34,7 +34,7 @@ pub async fn webfinger(
             discovery::webfinger(INSTANCE_ACTOR_NAME, domain, &actor, state.urls.base())
         }
         WebfingerTarget::Agency(slug) => {
-            let agency = super::api::agencies::find(&state, &slug).await?;
+            let agency = crate::lookup::agency(&state, &slug).await?;
             let actor = state.urls.agency(&agency.slug);
             discovery::webfinger(&agency.slug, domain, &actor, &actor)
         }

@@ -1,15 +1,13 @@
-//! Following peers, listing followers, commenting: the API side of
-//! federation.
+//! Following peers and listing followers: the API side of federation
+//! that is not about one item.
 
 use crate::{
     auth::Authenticated,
-    dto::{ActorRef, CommentBody, CommentEditBody, CommentView, FollowBody, FollowingView},
+    dto::{ActorRef, FollowBody, FollowingView},
     error::{ApiError, Problem},
-    routes::api::agencies,
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
-use deling_domain::{markdown, text::MarkdownSource};
 use deling_store::records::{RemoteActor, handle_of};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -36,7 +34,7 @@ pub async fn follow(
     slug: web::Path<String>,
     body: crate::input::JsonBody<FollowBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find_speaking(&state, &slug).await?;
+    let agency = crate::lookup::speaking_agency(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
     let raw = body.into_inner().target;
     let target = deling_domain::handle::FollowTarget::parse(&raw)
@@ -76,7 +74,7 @@ pub async fn unfollow(
     slug: web::Path<String>,
     q: web::Query<TargetQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
     let data = state.fed_data();
     if deling_federation::activities::following::unfollow(&agency, &q.target, &data).await? {
@@ -97,7 +95,7 @@ pub async fn following(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     let rows = state.store.list_following(agency.id).await?;
     let views: Vec<FollowingView> = rows
         .iter()
@@ -117,7 +115,7 @@ pub async fn followers(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     let page = state.store.list_follower_ids(agency.id, 1, 1000).await?;
     let mut views = Vec::with_capacity(page.items.len());
     for id in &page.items {
@@ -126,97 +124,4 @@ pub async fn followers(
         }
     }
     Ok(HttpResponse::Ok().json(views))
-}
-
-/// Comments on an item, local or remote, as one of the caller's agencies.
-#[utoipa::path(post, path = "/api/v1/items/{id}/comments", tag = "items", request_body = CommentBody,
-    params(("id" = i64, Path, description = "Item id")), security(("bearer" = [])),
-    responses((status = 201, body = CommentView), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
-        (status = 422, body = Problem)))]
-pub async fn comment(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<i64>,
-    body: crate::input::JsonBody<CommentBody>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let item = match state.store.get_item(*id).await? {
-        None => return Err(ApiError::NotFound(format!("no item {id}"))),
-        Some(i) if i.deleted_at.is_some() => {
-            return Err(ApiError::Gone(format!("item {id} has been withdrawn")));
-        }
-        Some(i) => i,
-    };
-    let agency = agencies::find_speaking(&state, &body.agency).await?;
-    auth.require_editor(&state, &agency).await?;
-    let source = MarkdownSource::parse(&body.body)
-        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    let html = markdown::render_visible(source.as_str())
-        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    if let Some(parent) = body.in_reply_to {
-        match state.store.get_comment(parent).await? {
-            Some((c, _)) if c.item_id == item.id => {}
-            _ => {
-                return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
-                    "in_reply_to",
-                    "is not a comment on this item",
-                )]));
-            }
-        }
-    }
-    let comment = state
-        .store
-        .put_agency_comment(
-            item.id,
-            agency.id,
-            body.in_reply_to,
-            source.as_str(),
-            &html,
-            None,
-        )
-        .await?;
-    state.wake_federation();
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/items/{}/comments", item.id),
-        ))
-        .json(CommentView::new(&state, comment)))
-}
-
-/// Edits an agency's own comment (its editors only): everyone who got the
-/// comment gets an `Update` of the `Note`.
-#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "items", request_body = CommentEditBody,
-    params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
-    responses((status = 200, body = CommentView), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
-        (status = 422, body = Problem)))]
-pub async fn edit_comment(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    id: web::Path<i64>,
-    body: crate::input::JsonBody<CommentEditBody>,
-) -> Result<HttpResponse, ApiError> {
-    let id = *id;
-    let found = state.store.get_comment_for_moderation(id).await?;
-    let c = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    let deling_store::records::CommentAuthor::Agency { slug, .. } = &c.comment.author else {
-        return Err(ApiError::Forbidden(
-            "only comments written by an agency here can be edited here".into(),
-        ));
-    };
-    let agency = agencies::find(&state, slug).await?;
-    auth.require_editor(&state, &agency).await?;
-    let source = MarkdownSource::parse(&body.into_inner().body)
-        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    let html = markdown::render_visible(source.as_str())
-        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    let comment = state
-        .store
-        .update_own_comment(id, agency.id, source.as_str(), &html)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    state.wake_federation();
-    Ok(HttpResponse::Ok().json(CommentView::new(&state, comment)))
 }

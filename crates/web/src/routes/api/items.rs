@@ -4,7 +4,6 @@ use crate::{
     auth::Authenticated,
     dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ReactionView},
     error::{ApiError, Problem},
-    routes::api::agencies,
     state::AppState,
 };
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
@@ -116,21 +115,10 @@ pub async fn list(
     }))
 }
 
-/// Reads an item: 404 if unknown, 410 if withdrawn.
-async fn find(state: &AppState, id: i64) -> Result<Item, ApiError> {
-    match state.store.get_item(id).await? {
-        None => Err(ApiError::NotFound(format!("no item {id}"))),
-        Some(i) if i.deleted_at.is_some() => {
-            Err(ApiError::Gone(format!("item {id} has been withdrawn")))
-        }
-        Some(i) => Ok(i),
-    }
-}
-
 /// Reads an item the caller may edit: it must be local and the caller an
 /// editor of its agency.
 async fn find_editable(state: &AppState, auth: &Authenticated, id: i64) -> Result<Item, ApiError> {
-    let item = find(state, id).await?;
+    let item = crate::lookup::item(state, id).await?;
     let agency_id = item.agency_id().ok_or_else(|| {
         ApiError::Forbidden(format!(
             "item {id} belongs to another server and cannot be changed here"
@@ -154,7 +142,7 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
     params(("id" = i64, Path, description = "Item id")),
     responses((status = 200, body = ItemView), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    let item = find(&state, *id).await?;
+    let item = crate::lookup::item(&state, *id).await?;
     let counts = state.store.count_item_reactions(item.id).await?;
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item, counts)))
 }
@@ -172,7 +160,7 @@ pub async fn create(
     slug: web::Path<String>,
     body: crate::input::JsonBody<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find_speaking(&state, &slug).await?;
+    let agency = crate::lookup::speaking_agency(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
     let content = ItemContent::parse(RawItem::try_from(body.into_inner()).map_err(invalid)?)
         .map_err(invalid)?;
@@ -329,7 +317,7 @@ pub async fn comments(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find(&state, *id).await?;
+    let item = crate::lookup::item(&state, *id).await?;
     let comments = state.store.list_comments(item.id).await?;
     let views: Vec<CommentView> = comments
         .into_iter()

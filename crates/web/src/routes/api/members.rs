@@ -4,7 +4,6 @@ use crate::{
     auth::Authenticated,
     dto::{MeView, MemberBody, MemberView, MembershipView},
     error::{ApiError, Problem},
-    routes::api::agencies,
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
@@ -29,7 +28,7 @@ pub async fn list(
     auth: Authenticated,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_agency_admin(&state, &agency).await?;
     let members: Vec<MemberView> = state
         .store
@@ -58,7 +57,7 @@ pub async fn put(
     body: crate::input::JsonBody<MemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, username) = path.into_inner();
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_agency_admin(&state, &agency).await?;
     let role: Role = body
         .into_inner()
@@ -103,7 +102,7 @@ pub async fn delete(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, username) = path.into_inner();
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_agency_admin(&state, &agency).await?;
     let not_member = || ApiError::NotFound(format!("{username:?} has no role in agency {slug:?}"));
     let staff = state

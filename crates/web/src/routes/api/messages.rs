@@ -6,7 +6,6 @@ use crate::{
     auth::Authenticated,
     dto::{MessagePage, MessageReplyBody, MessageView},
     error::{ApiError, Problem},
-    routes::api::agencies,
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
@@ -41,7 +40,7 @@ pub async fn list(
     slug: web::Path<String>,
     q: web::Query<MessageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_member(&state, &agency).await?;
     let limit = q.limit.unwrap_or(20);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -96,7 +95,7 @@ pub async fn get(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_member(&state, &agency).await?;
     let m = find(&state, &agency, id).await?;
     Ok(HttpResponse::Ok().json(MessageView::new(&state, &agency, m)))
@@ -120,7 +119,7 @@ pub async fn reply(
     body: crate::input::JsonBody<MessageReplyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    let agency = agencies::find_speaking(&state, &slug).await?;
+    let agency = crate::lookup::speaking_agency(&state, &slug).await?;
     auth.require_member(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.into_inner().body)
         .map_err(|e| ApiError::Invalid(vec![FieldError::new("body", e)]))?;

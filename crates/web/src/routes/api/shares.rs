@@ -5,22 +5,10 @@ use crate::{
     auth::Authenticated,
     dto::{ItemView, ShareBody, ShareQuery, ShareView, SharedItemView},
     error::{ApiError, Problem},
-    routes::api::agencies,
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
-use deling_store::{queries::share::Shared, records::Item};
-
-/// The item to share: 404 if unknown, 410 if withdrawn.
-async fn shareable(state: &AppState, id: i64) -> Result<Item, ApiError> {
-    match state.store.get_item(id).await? {
-        None => Err(ApiError::NotFound(format!("no item {id}"))),
-        Some(i) if i.deleted_at.is_some() => {
-            Err(ApiError::Gone(format!("item {id} has been withdrawn")))
-        }
-        Some(i) => Ok(i),
-    }
-}
+use deling_store::queries::share::Shared;
 
 /// Shares an item as one of the caller's agencies: its followers get an
 /// `Announce` (and a remote item's owner too, who counts the boost).
@@ -37,8 +25,8 @@ pub async fn create(
     body: crate::input::JsonBody<ShareBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let item = shareable(&state, *id).await?;
-    let agency = agencies::find_speaking(&state, &body.agency).await?;
+    let item = crate::lookup::item(&state, *id).await?;
+    let agency = crate::lookup::speaking_agency(&state, &body.agency).await?;
     auth.require_editor(&state, &agency).await?;
     match state.store.put_share(agency.id, item.id).await? {
         Shared::New(s) => {
@@ -61,7 +49,7 @@ pub async fn delete(
     id: web::Path<i64>,
     query: web::Query<ShareQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &query.agency).await?;
+    let agency = crate::lookup::agency(&state, &query.agency).await?;
     auth.require_editor(&state, &agency).await?;
     let id = *id;
     if state.store.get_item(id).await?.is_none() {
@@ -86,7 +74,7 @@ pub async fn list(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = agencies::find(&state, &slug).await?;
+    let agency = crate::lookup::agency(&state, &slug).await?;
     let shares = state.store.list_agency_shares(agency.id, 200).await?;
     let ids: Vec<i64> = shares.iter().map(|(_, i)| i.id).collect();
     let counts = state.store.count_reactions_of(&ids).await?;

@@ -1,4 +1,13 @@
-//! Instance administration: the state of federation.
+//! Instance administration, for instance administrators only: the state
+//! of federation here, and the federation policy, reports and audit log in
+//! the modules below. Policy changes go through
+//! `deling_federation::policy::PolicyService`, which the command line uses
+//! too.
+
+pub mod actor_blocks;
+pub mod audit;
+pub mod domain_blocks;
+pub mod reports;
 
 use crate::{
     auth::Authenticated,
@@ -6,6 +15,7 @@ use crate::{
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
+use deling_federation::policy::{ChangedBy, PolicyService};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -81,4 +91,55 @@ pub async fn federation(
             })
             .collect(),
     }))
+}
+
+/// A field the request got wrong.
+pub(crate) fn invalid(field: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::Invalid(vec![deling_domain::FieldError::new(field, e)])
+}
+
+/// Refuses anyone but an instance administrator.
+pub(crate) fn require_instance_admin(auth: &Authenticated) -> Result<(), ApiError> {
+    if auth.staff.instance_admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only instance administrators may do this".into(),
+        ))
+    }
+}
+
+/// The policy service for the instance, as changed by the caller.
+pub(crate) fn policy<'a>(
+    state: &'a AppState,
+    auth: &'a Authenticated,
+) -> (PolicyService<'a>, ChangedBy<'a>) {
+    (
+        PolicyService::new(&state.store, &state.settings.domain),
+        ChangedBy {
+            staff_id: Some(auth.staff.id),
+            name: &auth.staff.username,
+        },
+    )
+}
+
+/// Writes an audit entry for a change the store made on its own.
+pub(crate) async fn audit(
+    state: &AppState,
+    auth: &Authenticated,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .put_audit(
+            Some(auth.staff.id),
+            &auth.staff.username,
+            action,
+            target,
+            details,
+        )
+        .await?;
+    Ok(())
 }

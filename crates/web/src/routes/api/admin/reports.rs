@@ -1,0 +1,64 @@
+//! `/api/v1/admin/reports`: reports (`Flag`s) received from peers.
+
+use super::{audit, require_instance_admin};
+use crate::{
+    auth::Authenticated,
+    error::{ApiError, Problem},
+    state::AppState,
+};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::IntoParams;
+
+/// Query of `GET /api/v1/admin/reports`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ReportQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// Reports, open ones unless `status=all`.
+#[utoipa::path(get, path = "/api/v1/admin/reports", tag = "admin", params(ReportQuery), security(("bearer" = [])),
+    responses((status = 200, description = "The reports"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    q: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    let only_open = match q.status.as_deref() {
+        None | Some("open") => true,
+        Some("all") => false,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "status {other:?} is not open or all"
+            )));
+        }
+    };
+    let rows = state.store.list_reports(only_open).await?;
+    let views: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| {
+            json!({"id": r.id, "ap_id": r.ap_id, "reporter": r.reporter, "content": r.content,
+                   "objects": r.objects, "status": r.status, "created": r.created_at, "resolved": r.resolved_at})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// Marks a report resolved.
+#[utoipa::path(post, path = "/api/v1/admin/reports/{id}/resolve", tag = "admin", params(("id" = i64, Path, description = "Report id")), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn resolve(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    require_instance_admin(&auth)?;
+    if !state.store.resolve_report(*id).await? {
+        return Err(ApiError::NotFound(format!("no report {id}")));
+    }
+    audit(&state, &auth, "report.resolve", &id.to_string(), json!({})).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
