@@ -139,6 +139,24 @@ pub fn render_post(source: &str, tag_href: impl Fn(&Tag) -> String) -> Post {
     }
 }
 
+/// Renders like [`render_post`] and refuses a post that shows as nothing
+/// once sanitised, as [`crate::markdown::render_visible`] does.
+pub fn render_post_visible(
+    source: &str,
+    tag_href: impl Fn(&Tag) -> String,
+) -> Result<Post, crate::Invalid> {
+    let post = render_post(source, tag_href);
+    if crate::markdown::plain_text(&post.html)
+        .chars()
+        .all(crate::text::is_invisible)
+    {
+        return Err(crate::Invalid::new(
+            "must not be empty: nothing visible is left once rendered and sanitised",
+        ));
+    }
+    Ok(post)
+}
+
 /// The hashtags a post's text names (its plain text, or its Markdown
 /// source), each once, in order.
 pub fn hashtags(text: &str) -> Vec<Tag> {

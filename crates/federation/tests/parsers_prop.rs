@@ -2107,7 +2107,7 @@ fn rows_world() -> &'static RowsWorld {
                 metrics: deling_federation::metrics::Metrics::new().unwrap(),
                 key_refetches: Default::default(),
             };
-            deling_federation::context::build_config(ctx).await.unwrap()
+            deling_federation::setup::build_config(ctx).await.unwrap()
         });
         RowsWorld {
             runtime,

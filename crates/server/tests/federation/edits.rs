@@ -293,3 +293,51 @@ async fn metadata_goes_out_in_terms_others_read() {
         "{notes:?}"
     );
 }
+
+/// An agency's comment links its bare addresses and hashtags, and names
+/// the hashtags as `Hashtag` tags, as Mastodon's own posts do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_comment_links_addresses_and_hashtags() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    b.followed_by(&eve, "oslo").await;
+    let item = b.publish("oslo", "Byggesak", &[]).await;
+    let resp = b
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{item}/comments"),
+            Some(&json!({"agency": "oslo",
+                "body": "Se https://www.oslo.kommune.no/byggesak. Spør om #Byggesak."})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let comment: Value = resp.json().await.unwrap();
+    let create = eventually("the comment at eve's server", async || {
+        peer.received_of("Create")
+            .into_iter()
+            .map(|r| r.json())
+            .find(|c| c["object"]["id"] == comment["ap_id"])
+            .ok_or_else(|| "not yet".to_owned())
+    })
+    .await;
+    let note = &create["object"];
+    let content = note["content"].as_str().unwrap();
+    assert!(
+        content.contains("<a href=\"https://www.oslo.kommune.no/byggesak\""),
+        "{content}"
+    );
+    let tag_url = b.url("/api/v1/items?tag=byggesak");
+    assert!(
+        content.contains(&format!("<a href=\"{tag_url}\"")),
+        "{content}"
+    );
+    let tags = note["tag"].as_array().unwrap();
+    assert!(
+        tags.iter().any(|t| t["type"] == "Hashtag"
+            && t["name"] == "#byggesak"
+            && t["href"] == tag_url.as_str()),
+        "{note}"
+    );
+}

@@ -10,9 +10,18 @@ use crate::{
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
-use deling_domain::{markdown, text::MarkdownSource};
+use deling_domain::text::MarkdownSource;
 use deling_federation::policy::{ChangedBy, PolicyService};
 use serde_json::json;
+
+/// An agency's post (comment or answer) as HTML: Markdown with bare
+/// addresses and hashtags linked, hashtags to their listing here; `422`
+/// for one that shows as nothing.
+pub(crate) fn render_post(state: &AppState, source: &str) -> Result<String, ApiError> {
+    deling_domain::post::render_post_visible(source, |t| state.urls.tag(t.as_str()).to_string())
+        .map(|p| p.html)
+        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))
+}
 
 /// Comments on an item, local or remote, as one of the caller's agencies.
 #[utoipa::path(post, path = "/api/v1/items/{id}/comments", tag = "items", request_body = CommentBody,
@@ -32,8 +41,7 @@ pub async fn create(
     auth.require_editor(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    let html = markdown::render_visible(source.as_str())
-        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
+    let html = render_post(&state, source.as_str())?;
     if let Some(parent) = body.in_reply_to {
         match state.store.get_comment(parent).await? {
             Some((c, _)) if c.item_id == item.id => {}
@@ -90,8 +98,7 @@ pub async fn edit(
     auth.require_editor(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.into_inner().body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    let html = markdown::render_visible(source.as_str())
-        .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
+    let html = render_post(&state, source.as_str())?;
     let comment = state
         .store
         .update_own_comment(id, agency.id, source.as_str(), &html)

@@ -9,7 +9,7 @@ use crate::{
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
-use deling_domain::{FieldError, markdown, text::MarkdownSource};
+use deling_domain::{FieldError, text::MarkdownSource};
 use deling_store::queries::message::AnswerData;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -123,8 +123,7 @@ pub async fn reply(
     auth.require_member(&state, &agency).await?;
     let source = MarkdownSource::parse(&body.into_inner().body)
         .map_err(|e| ApiError::Invalid(vec![FieldError::new("body", e)]))?;
-    let html = markdown::render_visible(source.as_str())
-        .map_err(|e| ApiError::Invalid(vec![FieldError::new("body", e)]))?;
+    let html = crate::routes::api::comments::render_post(&state, source.as_str())?;
     let parent = find(&state, &agency, id).await?;
     if parent.author.is_none() {
         return Err(ApiError::Invalid(vec![FieldError::new(
