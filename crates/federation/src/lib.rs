@@ -16,6 +16,7 @@ pub mod keys;
 pub mod metrics;
 pub mod objects;
 pub mod protocol;
+pub mod rfc9421;
 pub mod signature;
 pub mod signed_fetch;
 pub mod urls;

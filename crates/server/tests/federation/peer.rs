@@ -1,7 +1,9 @@
 //! A fake remote server written for these tests: it serves actor documents
 //! with keys made here, records what is posted to it, and signs requests
 //! with its own draft-cavage HTTP Signatures implementation (RSA PKCS#1
-//! v1.5 over SHA-256), independent of activitypub_federation's.
+//! v1.5 over SHA-256), independent of activitypub_federation's, and with
+//! its own RFC 9421 one (`rsa-v1_5-sha256` or `rsa-pss-sha512`),
+//! independent of Deling's.
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
@@ -73,6 +75,30 @@ struct PeerState {
     /// that key are recorded and answered 401, as a peer that holds only
     /// that key answers.
     only_key: Arc<Mutex<Option<(String, String)>>>,
+    /// When set, POSTs signed in the other style are recorded and answered
+    /// 401, as a server that verifies only one style answers.
+    only_style: Arc<Mutex<Option<SignatureStyle>>>,
+}
+
+/// The two ways of signing an HTTP request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureStyle {
+    /// draft-cavage: a `Signature` header alone.
+    Cavage,
+    /// RFC 9421: `Signature-Input` and `Signature`.
+    Rfc9421,
+}
+
+impl Received {
+    /// The style the request was signed in, told apart by
+    /// `Signature-Input` as Mastodon and Fedify do.
+    pub fn signature_style(&self) -> SignatureStyle {
+        if self.headers.contains_key("signature-input") {
+            SignatureStyle::Rfc9421
+        } else {
+            SignatureStyle::Cavage
+        }
+    }
 }
 
 async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -96,12 +122,18 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
             headers,
             body: body.to_vec(),
         };
-        let refused = state
-            .only_key
+        let wrong_style = state
+            .only_style
             .lock()
             .expect("lock")
-            .as_ref()
-            .is_some_and(|(key_id, pem)| verify_received(&received, key_id, pem).is_err());
+            .is_some_and(|style| received.signature_style() != style);
+        let refused = wrong_style
+            || state
+                .only_key
+                .lock()
+                .expect("lock")
+                .as_ref()
+                .is_some_and(|(key_id, pem)| verify_received(&received, key_id, pem).is_err());
         state.received.lock().expect("lock").push(received);
         return if refused {
             HttpResponse::Unauthorized().finish()
@@ -254,6 +286,126 @@ impl FakeActor {
             headers: vec!["(request-target)", "host", "date", "digest"],
             host: None,
         }
+    }
+}
+
+impl FakeActor {
+    /// A POST of `activity` to `inbox`, signed the RFC 9421 way as Fedify
+    /// signs (`rsa-v1_5-sha256` over `@method`, `@target-uri`,
+    /// `@authority`, `content-digest`).
+    pub fn post_rfc9421<'a>(&'a self, inbox: &str, activity: &Value) -> Rfc9421Post<'a> {
+        Rfc9421Post {
+            inbox: inbox.to_owned(),
+            body: serde_json::to_vec(activity).expect("serialise"),
+            digest_of: None,
+            key: &self.key,
+            key_id: self.key_id.clone(),
+            created: Utc::now().timestamp(),
+            components: vec!["@method", "@target-uri", "@authority", "content-digest"],
+            alg: Some("rsa-v1_5-sha256"),
+            target: None,
+        }
+    }
+}
+
+/// An RFC 9421-signed POST; each field can be spoilt on purpose.
+pub struct Rfc9421Post<'a> {
+    /// Where it is sent.
+    pub inbox: String,
+    /// What is sent.
+    pub body: Vec<u8>,
+    /// What the Content-Digest is computed over (the body unless set).
+    pub digest_of: Option<Vec<u8>>,
+    /// Signing key.
+    pub key: &'a RsaPrivateKey,
+    /// `keyid`.
+    pub key_id: String,
+    /// `created`.
+    pub created: i64,
+    /// The covered components, in order.
+    pub components: Vec<&'static str>,
+    /// `alg`: `rsa-v1_5-sha256` or `rsa-pss-sha512` (signs PKCS#1 v1.5
+    /// when `None`).
+    pub alg: Option<&'static str>,
+    /// The URL the signature claims (the inbox unless set).
+    pub target: Option<String>,
+}
+
+impl Rfc9421Post<'_> {
+    /// Signs the request, returning its headers (name, value). The
+    /// signature base is written out by hand from RFC 9421 section 2.5.
+    pub fn signed_headers(&self) -> Vec<(String, String)> {
+        let url = Url::parse(self.target.as_deref().unwrap_or(&self.inbox)).expect("URL");
+        let digest = format!(
+            "sha-256=:{}:",
+            B64.encode(Sha256::digest(
+                self.digest_of.as_deref().unwrap_or(&self.body)
+            ))
+        );
+        let value = |c: &str| -> String {
+            match c {
+                "@method" => "POST".into(),
+                "@target-uri" => url.to_string(),
+                "@authority" => authority(&url),
+                "@path" => url.path().into(),
+                "@query" => format!("?{}", url.query().unwrap_or_default()),
+                "content-digest" => digest.clone(),
+                "content-type" => "application/activity+json".into(),
+                other => panic!("no value for {other}"),
+            }
+        };
+        let list = self
+            .components
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut params = format!(
+            "({list});created={};keyid=\"{}\"",
+            self.created, self.key_id
+        );
+        if let Some(alg) = self.alg {
+            params.push_str(&format!(";alg=\"{alg}\""));
+        }
+        let mut base = String::new();
+        for c in &self.components {
+            base.push_str(&format!("\"{c}\": {}\n", value(c)));
+        }
+        base.push_str(&format!("\"@signature-params\": {params}"));
+        let signature = match self.alg {
+            Some("rsa-pss-sha512") => self
+                .key
+                .sign_with_rng(
+                    &mut rand::rngs::OsRng,
+                    rsa::pss::Pss::new_with_salt::<sha2::Sha512>(64),
+                    &sha2::Sha512::digest(base.as_bytes()),
+                )
+                .expect("sign"),
+            _ => self
+                .key
+                .sign(
+                    Pkcs1v15Sign::new::<Sha256>(),
+                    &Sha256::digest(base.as_bytes()),
+                )
+                .expect("sign"),
+        };
+        vec![
+            (
+                "content-type".to_owned(),
+                "application/activity+json".to_owned(),
+            ),
+            ("content-digest".to_owned(), digest),
+            ("signature-input".to_owned(), format!("sig1={params}")),
+            (
+                "signature".to_owned(),
+                format!("sig1=:{}:", B64.encode(signature)),
+            ),
+        ]
+    }
+
+    /// Signs and sends the request.
+    pub async fn send(&self, client: &reqwest::Client) -> Response {
+        send_raw(client, &self.inbox, &self.signed_headers(), &self.body).await
     }
 }
 

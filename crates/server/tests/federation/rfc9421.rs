@@ -1,0 +1,213 @@
+//! RFC 9421 HTTP Message Signatures over real HTTP: a fake peer signs with
+//! its own implementation (`peer::Rfc9421Post`), and Deling must take what
+//! Mastodon 4.5 and Fedify send and refuse what its rules refuse.
+
+use crate::{
+    helpers::{Instance, eventually},
+    peer::{FakeActor, FakePeer, fake_keys},
+};
+use chrono::Utc;
+use deling_store::queries::inbox::INBOX_PENDING;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Scene {
+    b: Instance,
+    _peer: FakePeer,
+    eve: FakeActor,
+    mallory: FakeActor,
+}
+
+async fn scene() -> Scene {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let [k1, k2] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let mallory = peer.actor("mallory", k2);
+    Scene {
+        b,
+        _peer: peer,
+        eve,
+        mallory,
+    }
+}
+
+fn follow(actor: &FakeActor, id: &str, object: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "Follow",
+        "actor": actor.id,
+        "object": object,
+    })
+}
+
+async fn accepted(b: &Instance, resp: reqwest::Response, id: &str) {
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    assert_eq!(status, StatusCode::ACCEPTED, "{id}: {text}");
+    eventually(&format!("{id} processed"), async || {
+        match b.store.get_inbox_activity(id).await.unwrap() {
+            Some(row) if row.status != INBOX_PENDING => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+}
+
+async fn refused(b: &Instance, resp: reqwest::Response, id: &str, why: &str) {
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{id} ({why}): {text}");
+    assert!(
+        b.store.get_inbox_activity(id).await.unwrap().is_none(),
+        "{id} ({why}) was stored although refused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follows_signed_as_fedify_and_mastodon_sign_are_accepted() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let inbox = s.b.shared_inbox();
+
+    // As Fedify signs: @method @target-uri @authority content-digest.
+    let id = s.eve.activity_id("follow-fedify");
+    let resp = s
+        .eve
+        .post_rfc9421(&inbox, &follow(&s.eve, &id, &oslo))
+        .send(&s.b.client)
+        .await;
+    accepted(&s.b, resp, &id).await;
+    eventually("eve among oslo's followers", async || {
+        let ids = s.b.follower_ids("oslo").await;
+        if ids.contains(&s.eve.id) {
+            Ok(())
+        } else {
+            Err(format!("{ids:?}"))
+        }
+    })
+    .await;
+
+    // As Mastodon 4.5 requires: @method @target-uri content-type
+    // content-digest, no alg (the RSA key means rsa-v1_5-sha256).
+    let id = s.mallory.activity_id("follow-mastodon");
+    let mut post = s.mallory.post_rfc9421(
+        &format!("{}/inbox", s.b.actor_id("oslo")),
+        &follow(&s.mallory, &id, &oslo),
+    );
+    post.components = vec!["@method", "@target-uri", "content-type", "content-digest"];
+    post.alg = None;
+    accepted(&s.b, post.send(&s.b.client).await, &id).await;
+
+    // RSA-PSS with SHA-512, over @authority and @path instead of the URI.
+    let id = s.eve.activity_id("like-pss");
+    let like = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": id,
+        "type": "Like", "actor": s.eve.id, "object": oslo});
+    let mut post = s.eve.post_rfc9421(&inbox, &like);
+    post.components = vec!["@method", "@authority", "@path", "content-digest"];
+    post.alg = Some("rsa-pss-sha512");
+    accepted(&s.b, post.send(&s.b.client).await, &id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_forged_and_stale_rfc9421_signatures_are_refused() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let inbox = s.b.shared_inbox();
+    let act = |name: &str| {
+        let id = s.eve.activity_id(name);
+        (id.clone(), follow(&s.eve, &id, &oslo))
+    };
+
+    let (id, activity) = act("no-digest-covered");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.components = vec!["@method", "@target-uri"];
+    refused(&s.b, post.send(&s.b.client).await, &id, "body not covered").await;
+
+    let (id, activity) = act("no-method");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.components = vec!["@target-uri", "content-digest"];
+    refused(
+        &s.b,
+        post.send(&s.b.client).await,
+        &id,
+        "method not covered",
+    )
+    .await;
+
+    let (id, activity) = act("no-target");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.components = vec!["@method", "@authority", "content-digest"];
+    refused(&s.b, post.send(&s.b.client).await, &id, "path not covered").await;
+
+    let (id, activity) = act("wrong-digest");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.digest_of = Some(b"{}".to_vec());
+    refused(
+        &s.b,
+        post.send(&s.b.client).await,
+        &id,
+        "digest of another body",
+    )
+    .await;
+
+    let (id, activity) = act("stale");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.created = Utc::now().timestamp() - 2 * 3600;
+    refused(
+        &s.b,
+        post.send(&s.b.client).await,
+        &id,
+        "created two hours ago",
+    )
+    .await;
+
+    let (id, activity) = act("ahead");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.created = Utc::now().timestamp() + 2 * 3600;
+    refused(
+        &s.b,
+        post.send(&s.b.client).await,
+        &id,
+        "created two hours ahead",
+    )
+    .await;
+
+    // Signed for another server (or another inbox), replayed here.
+    let (id, activity) = act("elsewhere");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.target = Some("http://deling.example/inbox".into());
+    refused(
+        &s.b,
+        post.send(&s.b.client).await,
+        &id,
+        "signed for another host",
+    )
+    .await;
+    let (id, activity) = act("other-inbox");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.target = Some(format!("{}/inbox", s.b.actor_id("oslo")));
+    refused(
+        &s.b,
+        post.send(&s.b.client).await,
+        &id,
+        "signed for another inbox",
+    )
+    .await;
+
+    // Eve's activity signed with mallory's key but eve's keyid.
+    let (id, activity) = act("forged");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.key = &s.mallory.key;
+    refused(&s.b, post.send(&s.b.client).await, &id, "another key").await;
+
+    // An algorithm we do not verify.
+    let (id, activity) = act("hmac");
+    let mut post = s.eve.post_rfc9421(&inbox, &activity);
+    post.alg = Some("hmac-sha256");
+    refused(&s.b, post.send(&s.b.client).await, &id, "hmac").await;
+
+    // None of these came in through another door.
+    assert!(!s.b.follower_ids("oslo").await.contains(&s.eve.id));
+}
