@@ -235,6 +235,12 @@ impl FakePeer {
             Some((key_id.to_owned(), public_key_pem.to_owned()));
     }
 
+    /// From now on, answers 401 to POSTs signed in another style than
+    /// `style`.
+    pub fn accept_only_style(&self, style: SignatureStyle) {
+        *self.state.only_style.lock().expect("lock") = Some(style);
+    }
+
     /// Everything posted so far.
     pub fn received(&self) -> Vec<Received> {
         self.state.received.lock().expect("lock").clone()
@@ -409,6 +415,85 @@ impl Rfc9421Post<'_> {
     }
 }
 
+/// Checks an RFC 9421-signed POST the way Mastodon 4.5 does
+/// (`app/lib/signed_request.rb`): `created` and `keyid` given, `@method`,
+/// `@target-uri` and `content-digest` covered, the SHA-256 Content-Digest
+/// matches the body, and the signature (`rsa-v1_5-sha256`) verifies over a
+/// base written out here.
+pub fn verify_received_rfc9421(
+    r: &Received,
+    expected_key_id: &str,
+    public_key_pem: &str,
+) -> Result<(), String> {
+    let host = r.headers.get("host").ok_or("no Host header")?;
+    let inbox = format!("http://{host}{}", r.path);
+    let inbox = inbox.as_str();
+    let input = r
+        .headers
+        .get("signature-input")
+        .ok_or("no Signature-Input header")?;
+    let (label, params) = input
+        .split_once('=')
+        .ok_or("Signature-Input has no label")?;
+    let list = params
+        .strip_prefix('(')
+        .and_then(|p| p.split_once(')'))
+        .ok_or("Signature-Input is not an inner list")?;
+    let components: Vec<&str> = list.0.split(' ').map(|c| c.trim_matches('"')).collect();
+    for needed in ["@method", "@target-uri", "content-digest"] {
+        if !components.contains(&needed) {
+            return Err(format!("{needed} is not covered: {input}"));
+        }
+    }
+    if !list.1.contains(&format!(";keyid=\"{expected_key_id}\"")) {
+        return Err(format!("keyid is not {expected_key_id}: {input}"));
+    }
+    let created: i64 = list
+        .1
+        .split(';')
+        .find_map(|p| p.strip_prefix("created="))
+        .and_then(|c| c.parse().ok())
+        .ok_or("no created")?;
+    if (Utc::now().timestamp() - created).abs() > 300 {
+        return Err(format!("created {created} is not recent"));
+    }
+    let digest = format!("sha-256=:{}:", B64.encode(Sha256::digest(&r.body)));
+    if r.headers.get("content-digest") != Some(&digest) {
+        return Err(format!(
+            "Content-Digest does not match the body: {:?}",
+            r.headers
+        ));
+    }
+    let mut base = String::new();
+    for c in &components {
+        let v = match *c {
+            "@method" => "POST".to_owned(),
+            "@target-uri" => inbox.to_owned(),
+            "@authority" => authority(&Url::parse(inbox).expect("inbox")),
+            header => r
+                .headers
+                .get(header)
+                .cloned()
+                .ok_or_else(|| format!("covered header {header} is missing"))?,
+        };
+        base.push_str(&format!("\"{c}\": {v}\n"));
+    }
+    base.push_str(&format!("\"@signature-params\": {params}"));
+    let sig = r.headers.get("signature").ok_or("no Signature header")?;
+    let bytes = sig
+        .strip_prefix(&format!("{label}=:"))
+        .and_then(|s| s.strip_suffix(':'))
+        .ok_or_else(|| format!("Signature has no {label}: {sig}"))?;
+    let bytes = B64.decode(bytes).map_err(|e| format!("not base64: {e}"))?;
+    let key = RsaPublicKey::from_public_key_pem(public_key_pem).map_err(|e| e.to_string())?;
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(base.as_bytes()),
+        &bytes,
+    )
+    .map_err(|e| format!("signature does not verify: {e}"))
+}
+
 /// A POST to sign and send; each field can be spoilt on purpose.
 pub struct SignedPost<'a> {
     /// Target inbox URL.
@@ -525,15 +610,20 @@ pub async fn send_raw(
         .unwrap_or_else(|e| panic!("POST {inbox}: {e}"))
 }
 
-/// Checks a received POST the way a strict peer (Mastodon) does: the
-/// Digest matches the body, the signature covers `(request-target)`,
-/// `host`, `date` and `digest`, the Date is recent, `keyId` is
-/// `expected_key_id`, and the signature verifies with `public_key_pem`.
+/// Checks a received POST the way a strict peer (Mastodon 4.5) does, in
+/// the style it was signed in: see [`verify_received_rfc9421`]; or for
+/// draft-cavage, the Digest matches the body, the signature covers
+/// `(request-target)`, `host`, `date` and `digest`, the Date is recent,
+/// `keyId` is `expected_key_id`, and the signature verifies with
+/// `public_key_pem`.
 pub fn verify_received(
     r: &Received,
     expected_key_id: &str,
     public_key_pem: &str,
 ) -> Result<(), String> {
+    if r.signature_style() == SignatureStyle::Rfc9421 {
+        return verify_received_rfc9421(r, expected_key_id, public_key_pem);
+    }
     let digest = r.headers.get("digest").ok_or("no Digest header")?;
     if *digest != digest_header(&r.body) {
         return Err(format!("Digest {digest} does not match the body"));

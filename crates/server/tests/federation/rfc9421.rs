@@ -1,19 +1,24 @@
 //! RFC 9421 HTTP Message Signatures over real HTTP: a fake peer signs with
 //! its own implementation (`peer::Rfc9421Post`), and Deling must take what
-//! Mastodon 4.5 and Fedify send and refuse what its rules refuse.
+//! Mastodon 4.5 and Fedify send and refuse what its rules refuse; and
+//! Deling's deliveries knock with RFC 9421 first, then with draft-cavage
+//! where that is refused, and remember per host what worked.
 
 use crate::{
     helpers::{Instance, eventually},
-    peer::{FakeActor, FakePeer, fake_keys},
+    peer::{FakeActor, FakePeer, Received, SignatureStyle, fake_keys, verify_received},
 };
 use chrono::Utc;
-use deling_store::queries::inbox::INBOX_PENDING;
+use deling_store::queries::{
+    host::{SIGNATURE_CAVAGE, SIGNATURE_RFC9421},
+    inbox::INBOX_PENDING,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 struct Scene {
     b: Instance,
-    _peer: FakePeer,
+    peer: FakePeer,
     eve: FakeActor,
     mallory: FakeActor,
 }
@@ -26,7 +31,7 @@ async fn scene() -> Scene {
     let mallory = peer.actor("mallory", k2);
     Scene {
         b,
-        _peer: peer,
+        peer,
         eve,
         mallory,
     }
@@ -210,4 +215,97 @@ async fn weak_forged_and_stale_rfc9421_signatures_are_refused() {
 
     // None of these came in through another door.
     assert!(!s.b.follower_ids("oslo").await.contains(&s.eve.id));
+}
+
+/// What the fake peer received of `kind`, in order, with its style.
+fn received(peer: &FakePeer, kind: &str) -> Vec<(SignatureStyle, Received)> {
+    peer.received_of(kind)
+        .into_iter()
+        .map(|r| (r.signature_style(), r))
+        .collect()
+}
+
+async fn wait_for(peer: &FakePeer, kind: &str, n: usize) -> Vec<(SignatureStyle, Received)> {
+    eventually(&format!("{n} {kind} at the fake peer"), async || {
+        let got = received(peer, kind);
+        if got.len() >= n {
+            Ok(got)
+        } else {
+            Err(format!("{:?}", peer.received()))
+        }
+    })
+    .await
+}
+
+async fn drained(b: &Instance) {
+    eventually("B's deliveries to finish", async || {
+        match b.store.count_pending_deliveries().await.unwrap() {
+            0 => Ok(()),
+            n => Err(format!("{n} pending")),
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_verifies_rfc9421_gets_one_rfc9421_request() {
+    let s = scene().await;
+    let key_id = format!("{}#main-key", s.b.actor_id("oslo"));
+    let oslo = s.b.store.get_agency_by_slug("oslo").await.unwrap().unwrap();
+    s.b.followed_by(&s.eve, "oslo").await;
+    wait_for(&s.peer, "Accept", 1).await;
+    drained(&s.b).await;
+    let accepts = received(&s.peer, "Accept");
+    assert_eq!(accepts.len(), 1, "{:?}", s.peer.received());
+    let (style, accept) = &accepts[0];
+    assert_eq!(*style, SignatureStyle::Rfc9421);
+    // Checked as Mastodon 4.5 checks, by code written for the test.
+    verify_received(accept, &key_id, &oslo.public_key_pem)
+        .unwrap_or_else(|e| panic!("the Accept: {e}; {:?}", accept.headers));
+    let (stored, _) =
+        s.b.store
+            .get_host_signature_style(&s.peer.domain)
+            .await
+            .unwrap()
+            .expect("the style is remembered");
+    assert_eq!(stored, SIGNATURE_RFC9421);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cavage_only_peer_is_knocked_twice_once_then_signed_cavage() {
+    let s = scene().await;
+    let key_id = format!("{}#main-key", s.b.actor_id("oslo"));
+    let oslo = s.b.store.get_agency_by_slug("oslo").await.unwrap().unwrap();
+    // As a server that verifies draft-cavage only answers a Signature it
+    // cannot read: 401.
+    s.peer.accept_only_style(SignatureStyle::Cavage);
+    s.b.followed_by(&s.eve, "oslo").await;
+    let accepts = wait_for(&s.peer, "Accept", 2).await;
+    let styles: Vec<_> = accepts.iter().map(|(style, _)| *style).collect();
+    assert_eq!(styles, [SignatureStyle::Rfc9421, SignatureStyle::Cavage]);
+    // Both knocks carry the same Accept, each correctly signed.
+    assert_eq!(accepts[0].1.body, accepts[1].1.body);
+    for (_, r) in &accepts {
+        verify_received(r, &key_id, &oslo.public_key_pem)
+            .unwrap_or_else(|e| panic!("{e}; {:?}", r.headers));
+    }
+    drained(&s.b).await;
+    let (stored, _) =
+        s.b.store
+            .get_host_signature_style(&s.peer.domain)
+            .await
+            .unwrap()
+            .expect("the style is remembered");
+    assert_eq!(stored, SIGNATURE_CAVAGE);
+
+    // Later deliveries to that host knock once, the cavage way.
+    s.b.publish("oslo", "Veileder for innbyggerdialog", &["dialog"])
+        .await;
+    wait_for(&s.peer, "Create", 1).await;
+    drained(&s.b).await;
+    let creates = received(&s.peer, "Create");
+    let styles: Vec<_> = creates.iter().map(|(style, _)| *style).collect();
+    assert_eq!(styles, [SignatureStyle::Cavage], "{creates:?}");
+    verify_received(&creates[0].1, &key_id, &oslo.public_key_pem).unwrap();
+    assert_eq!(received(&s.peer, "Accept").len(), 2);
 }
