@@ -62,9 +62,21 @@ impl SignatureStyle {
 /// The style to sign for `host` with first, and whether that is what the
 /// store already says (so a success need not be written again).
 async fn first_style(host: &str, data: &Data) -> Result<(SignatureStyle, bool), FedError> {
-    Ok(match data.store.get_host_signature_style(host).await? {
+    Ok(choose_style(
+        data.store.get_host_signature_style(host).await?,
+        chrono::Utc::now(),
+    ))
+}
+
+/// [`first_style`] given what the store holds: RFC 9421 unless the host
+/// took only draft-cavage less than [`REPROBE_AFTER`] ago.
+fn choose_style(
+    stored: Option<(String, chrono::DateTime<chrono::Utc>)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (SignatureStyle, bool) {
+    match stored {
         Some((style, at)) if style == SIGNATURE_CAVAGE => {
-            if chrono::Utc::now() - at < REPROBE_AFTER {
+            if now - at < REPROBE_AFTER {
                 (SignatureStyle::Cavage, true)
             } else {
                 (SignatureStyle::Rfc9421, false)
@@ -72,7 +84,7 @@ async fn first_style(host: &str, data: &Data) -> Result<(SignatureStyle, bool), 
         }
         Some((style, _)) if style == SIGNATURE_RFC9421 => (SignatureStyle::Rfc9421, true),
         _ => (SignatureStyle::Rfc9421, false),
-    })
+    }
 }
 
 /// What became of one attempt.
@@ -394,4 +406,39 @@ enum SignFailure {
     Http(#[from] reqwest::Error),
     #[error("{0}")]
     Rsa(#[from] rsa::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration as Span, Utc};
+
+    #[test]
+    fn a_cavage_host_is_reprobed_with_rfc9421_after_a_day() {
+        let now = Utc::now();
+        let cavage = |ago: Span| Some((SIGNATURE_CAVAGE.to_owned(), now - ago));
+        // Never delivered to: RFC 9421 first, and the answer is new.
+        assert_eq!(choose_style(None, now), (SignatureStyle::Rfc9421, false));
+        assert_eq!(
+            choose_style(
+                Some((SIGNATURE_RFC9421.to_owned(), now - Span::days(30))),
+                now
+            ),
+            (SignatureStyle::Rfc9421, true)
+        );
+        assert_eq!(
+            choose_style(cavage(Span::hours(23)), now),
+            (SignatureStyle::Cavage, true)
+        );
+        // A day on, RFC 9421 is tried again, and whatever works is written.
+        assert_eq!(
+            choose_style(cavage(REPROBE_AFTER + Span::seconds(1)), now),
+            (SignatureStyle::Rfc9421, false)
+        );
+        // A value this version does not know counts as nothing known.
+        assert_eq!(
+            choose_style(Some(("ed25519".to_owned(), now)), now),
+            (SignatureStyle::Rfc9421, false)
+        );
+    }
 }

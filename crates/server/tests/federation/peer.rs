@@ -78,6 +78,8 @@ struct PeerState {
     /// When set, POSTs signed in the other style are recorded and answered
     /// 401, as a server that verifies only one style answers.
     only_style: Arc<Mutex<Option<SignatureStyle>>>,
+    /// When set, every POST is recorded and answered with this status.
+    post_status: Arc<Mutex<Option<u16>>>,
 }
 
 /// The two ways of signing an HTTP request.
@@ -135,6 +137,10 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
                 .as_ref()
                 .is_some_and(|(key_id, pem)| verify_received(&received, key_id, pem).is_err());
         state.received.lock().expect("lock").push(received);
+        if let Some(status) = *state.post_status.lock().expect("lock") {
+            let status = actix_web::http::StatusCode::from_u16(status).expect("a status");
+            return HttpResponse::build(status).finish();
+        }
         return if refused {
             HttpResponse::Unauthorized().finish()
         } else {
@@ -241,6 +247,11 @@ impl FakePeer {
         *self.state.only_style.lock().expect("lock") = Some(style);
     }
 
+    /// From now on, answers every POST with `status`.
+    pub fn answer_posts_with(&self, status: u16) {
+        *self.state.post_status.lock().expect("lock") = Some(status);
+    }
+
     /// Everything posted so far.
     pub fn received(&self) -> Vec<Received> {
         self.state.received.lock().expect("lock").clone()
@@ -301,6 +312,7 @@ impl FakeActor {
     /// `@authority`, `content-digest`).
     pub fn post_rfc9421<'a>(&'a self, inbox: &str, activity: &Value) -> Rfc9421Post<'a> {
         Rfc9421Post {
+            method: "POST",
             inbox: inbox.to_owned(),
             body: serde_json::to_vec(activity).expect("serialise"),
             digest_of: None,
@@ -314,8 +326,24 @@ impl FakeActor {
     }
 }
 
-/// An RFC 9421-signed POST; each field can be spoilt on purpose.
+impl FakeActor {
+    /// A GET of `url` signed the RFC 9421 way as Fedify signs its fetches
+    /// (`@method`, `@target-uri`, `@authority`), asking for ActivityStreams
+    /// JSON.
+    pub fn get_rfc9421<'a>(&'a self, url: &str) -> Rfc9421Post<'a> {
+        Rfc9421Post {
+            method: "GET",
+            components: vec!["@method", "@target-uri", "@authority"],
+            ..self.post_rfc9421(url, &Value::Null)
+        }
+    }
+}
+
+/// An RFC 9421-signed request; each field can be spoilt on purpose.
 pub struct Rfc9421Post<'a> {
+    /// `POST` (with the body, its Content-Digest and content type) or
+    /// `GET` (without).
+    pub method: &'static str,
     /// Where it is sent.
     pub inbox: String,
     /// What is sent.
@@ -350,7 +378,7 @@ impl Rfc9421Post<'_> {
         );
         let value = |c: &str| -> String {
             match c {
-                "@method" => "POST".into(),
+                "@method" => self.method.into(),
                 "@target-uri" => url.to_string(),
                 "@authority" => authority(&url),
                 "@path" => url.path().into(),
@@ -395,23 +423,32 @@ impl Rfc9421Post<'_> {
                 )
                 .expect("sign"),
         };
-        vec![
-            (
-                "content-type".to_owned(),
-                "application/activity+json".to_owned(),
-            ),
-            ("content-digest".to_owned(), digest),
+        let mut headers = vec![
             ("signature-input".to_owned(), format!("sig1={params}")),
             (
                 "signature".to_owned(),
                 format!("sig1=:{}:", B64.encode(signature)),
             ),
-        ]
+        ];
+        if self.method == "GET" {
+            headers.push(("accept".to_owned(), "application/activity+json".to_owned()));
+        } else {
+            headers.push((
+                "content-type".to_owned(),
+                "application/activity+json".to_owned(),
+            ));
+            headers.push(("content-digest".to_owned(), digest));
+        }
+        headers
     }
 
     /// Signs and sends the request.
     pub async fn send(&self, client: &reqwest::Client) -> Response {
-        send_raw(client, &self.inbox, &self.signed_headers(), &self.body).await
+        if self.method == "GET" {
+            send_get(client, &self.inbox, &self.signed_headers()).await
+        } else {
+            send_raw(client, &self.inbox, &self.signed_headers(), &self.body).await
+        }
     }
 }
 

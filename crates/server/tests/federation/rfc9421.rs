@@ -309,3 +309,81 @@ async fn a_cavage_only_peer_is_knocked_twice_once_then_signed_cavage() {
     verify_received(&creates[0].1, &key_id, &oslo.public_key_pem).unwrap();
     assert_eq!(received(&s.peer, "Accept").len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_fetches_may_be_signed_the_rfc9421_way() {
+    let (b, peer) = tokio::join!(
+        Instance::spawn_configured(|c| c.federation.require_signed_fetch = true),
+        FakePeer::spawn()
+    );
+    b.agency("oslo").await;
+    let [k1, k2] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let mallory = peer.actor("mallory", k2);
+    let oslo = b.actor_id("oslo");
+
+    // As Fedify signs a fetch.
+    let resp = eve.get_rfc9421(&oslo).send(&b.client).await;
+    let status = resp.status();
+    let doc: Value = resp.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(doc["id"], oslo.as_str());
+
+    // The path must be covered; the signature must be for this URL and
+    // made with eve's key.
+    let mut get = eve.get_rfc9421(&oslo);
+    get.components = vec!["@method", "@authority"];
+    assert_eq!(
+        get.send(&b.client).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "path not covered"
+    );
+    let mut get = eve.get_rfc9421(&oslo);
+    get.target = Some(format!("{oslo}/followers"));
+    assert_eq!(
+        get.send(&b.client).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "signed for another URL"
+    );
+    let mut get = eve.get_rfc9421(&oslo);
+    get.key = &mallory.key;
+    assert_eq!(
+        get.send(&b.client).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "another key"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_400_and_401_make_a_second_knock() {
+    let s = scene().await;
+    // Refused for another reason than the signature: knocking again the
+    // cavage way would change nothing.
+    s.peer.answer_posts_with(403);
+    s.b.followed_by(&s.eve, "oslo").await;
+    wait_for(&s.peer, "Accept", 1).await;
+    drained(&s.b).await;
+    let styles: Vec<_> = received(&s.peer, "Accept")
+        .iter()
+        .map(|(style, _)| *style)
+        .collect();
+    assert_eq!(styles, [SignatureStyle::Rfc9421]);
+    assert_eq!(
+        s.b.store
+            .get_host_signature_style(&s.peer.domain)
+            .await
+            .unwrap(),
+        None,
+        "nothing was learnt about the signature"
+    );
+
+    // A 400 is a refusal of the signature as much as a 401.
+    let s = scene().await;
+    s.peer.answer_posts_with(400);
+    s.b.followed_by(&s.eve, "oslo").await;
+    let accepts = wait_for(&s.peer, "Accept", 2).await;
+    drained(&s.b).await;
+    let styles: Vec<_> = accepts.iter().map(|(style, _)| *style).collect();
+    assert_eq!(styles, [SignatureStyle::Rfc9421, SignatureStyle::Cavage]);
+    assert_eq!(received(&s.peer, "Accept").len(), 2);
+}
