@@ -65,7 +65,8 @@ impl Algorithm {
         }
     }
 
-    fn parse(name: &str) -> Result<Self, Rfc9421Error> {
+    /// The algorithm an `alg` parameter names, if it is one of these.
+    pub fn parse(name: &str) -> Result<Self, Rfc9421Error> {
         match name {
             "rsa-v1_5-sha256" => Ok(Self::RsaV15Sha256),
             "rsa-pss-sha512" => Ok(Self::RsaPssSha512),

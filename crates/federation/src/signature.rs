@@ -302,6 +302,11 @@ fn check_rfc9421_parameters(
     if sig.key_id.is_none() {
         return Err(unsigned("the signature has no keyid"));
     }
+    // Checked before any key is fetched, so that a request carrying, say,
+    // an Ed25519 signature and an RSA one is judged by the RSA one.
+    if let Some(alg) = &sig.alg {
+        rfc9421::Algorithm::parse(alg).map_err(|e| unsigned(e.to_string()))?;
+    }
     let now = chrono::Utc::now().timestamp();
     let created = sig
         .created
@@ -317,6 +322,24 @@ fn check_rfc9421_parameters(
     }
     rfc9421::signature_base(sig, msg).map_err(|e| unsigned(format!("unusable signature: {e}")))?;
     Ok(())
+}
+
+/// The first of a request's RFC 9421 signatures that meets
+/// [`check_rfc9421_parameters`], or why the first one does not.
+fn choose_rfc9421<'s>(
+    signatures: &'s [rfc9421::MessageSignature],
+    msg: &rfc9421::Message<'_>,
+) -> Result<&'s rfc9421::MessageSignature, FedError> {
+    let mut first_error = None;
+    for sig in signatures {
+        match check_rfc9421_parameters(sig, msg) {
+            Ok(()) => return Ok(sig),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| unsigned("the request carries no HTTP signature")))
 }
 
 /// Verifies an RFC 9421 signature: the first one of the request that
@@ -350,24 +373,7 @@ async fn verify_rfc9421(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteA
         target: &target,
         headers: &req.headers,
     };
-    let mut first_error = None;
-    let mut chosen = None;
-    for sig in &signatures {
-        match check_rfc9421_parameters(sig, &msg) {
-            Ok(()) => {
-                chosen = Some(sig);
-                break;
-            }
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    let Some(sig) = chosen else {
-        return Err(
-            first_error.unwrap_or_else(|| unsigned("the request carries no HTTP signature"))
-        );
-    };
+    let sig = choose_rfc9421(&signatures, &msg)?;
     let owner = key_owner(sig.key_id.as_deref().unwrap_or_default())?;
     verify_with_signer_key(owner, data, |key| {
         rfc9421::verify(sig, &msg, key).unwrap_or(false)
@@ -407,5 +413,50 @@ async fn verify_with_signer_key(
         Ok(actor)
     } else {
         Err(unsigned("the signature does not verify"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn message<'a>(target: &'a Url, headers: &'a BTreeMap<String, String>) -> rfc9421::Message<'a> {
+        rfc9421::Message {
+            method: "POST",
+            target,
+            headers,
+        }
+    }
+
+    fn first_acceptable(input: &str, signature: &str) -> Result<String, FedError> {
+        let target = Url::parse("https://deling.example/inbox").unwrap();
+        let headers =
+            BTreeMap::from([("content-digest".to_owned(), rfc9421::content_digest(b"{}"))]);
+        let msg = message(&target, &headers);
+        let sigs = rfc9421::parse(input, signature).unwrap();
+        choose_rfc9421(&sigs, &msg).map(|sig| sig.label.clone())
+    }
+
+    #[test]
+    fn of_several_signatures_the_first_acceptable_one_counts() {
+        let now = chrono::Utc::now().timestamp();
+        let covered = r#"("@method" "@target-uri" "content-digest")"#;
+        let input = format!(
+            r#"ed={covered};created={now};keyid="https://a.example/u#ed";alg="ed25519", rsa={covered};created={now};keyid="https://a.example/u#main-key";alg="rsa-v1_5-sha256""#
+        );
+        let signature = "ed=:AAAA:, rsa=:AAAA:";
+        assert_eq!(first_acceptable(&input, signature).unwrap(), "rsa");
+        // Alone, the Ed25519 signature is refused before any key is fetched.
+        let input =
+            format!(r#"ed={covered};created={now};keyid="https://a.example/u#ed";alg="ed25519""#);
+        assert!(first_acceptable(&input, "ed=:AAAA:").is_err());
+        // So is one without created, or that does not cover the body.
+        let input = format!(r#"s={covered};keyid="https://a.example/u#main-key""#);
+        assert!(first_acceptable(&input, "s=:AAAA:").is_err());
+        let input = format!(
+            r#"s=("@method" "@target-uri");created={now};keyid="https://a.example/u#main-key""#
+        );
+        assert!(first_acceptable(&input, "s=:AAAA:").is_err());
     }
 }
