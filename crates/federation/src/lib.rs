@@ -11,6 +11,7 @@ pub mod context;
 pub mod delivery;
 pub mod discovery;
 pub mod error;
+pub mod fetch_knock;
 pub mod inbox;
 pub mod keys;
 pub mod metrics;

@@ -51,7 +51,7 @@ pub enum SignatureStyle {
 }
 
 impl SignatureStyle {
-    fn stored(self) -> &'static str {
+    pub(crate) fn stored(self) -> &'static str {
         match self {
             Self::Rfc9421 => SIGNATURE_RFC9421,
             Self::Cavage => SIGNATURE_CAVAGE,
@@ -70,7 +70,7 @@ async fn first_style(host: &str, data: &Data) -> Result<(SignatureStyle, bool), 
 
 /// [`first_style`] given what the store holds: RFC 9421 unless the host
 /// took only draft-cavage less than [`REPROBE_AFTER`] ago.
-fn choose_style(
+pub(crate) fn choose_style(
     stored: Option<(String, chrono::DateTime<chrono::Utc>)>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> (SignatureStyle, bool) {

@@ -148,11 +148,17 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
         };
     }
     if req.method() == actix_web::http::Method::GET {
-        state
-            .fetched
-            .lock()
-            .expect("lock")
-            .push(record(&req, &body));
+        let fetch = record(&req, &body);
+        let wrong_style = fetch.headers.contains_key("signature")
+            && state
+                .only_style
+                .lock()
+                .expect("lock")
+                .is_some_and(|style| fetch.signature_style() != style);
+        state.fetched.lock().expect("lock").push(fetch);
+        if wrong_style {
+            return HttpResponse::Unauthorized().finish();
+        }
     }
     let doc = state.docs.lock().expect("lock").get(req.path()).cloned();
     match doc {
@@ -241,8 +247,8 @@ impl FakePeer {
             Some((key_id.to_owned(), public_key_pem.to_owned()));
     }
 
-    /// From now on, answers 401 to POSTs signed in another style than
-    /// `style`.
+    /// From now on, answers 401 to POSTs and signed GETs signed in another
+    /// style than `style`.
     pub fn accept_only_style(&self, style: SignatureStyle) {
         *self.state.only_style.lock().expect("lock") = Some(style);
     }
@@ -462,6 +468,25 @@ pub fn verify_received_rfc9421(
     expected_key_id: &str,
     public_key_pem: &str,
 ) -> Result<(), String> {
+    verify_rfc9421_as(r, "POST", expected_key_id, public_key_pem)
+}
+
+/// Checks an RFC 9421-signed GET the way Mastodon 4.5 does: as
+/// [`verify_received_rfc9421`], without a body to cover.
+pub fn verify_fetched_rfc9421(
+    r: &Received,
+    expected_key_id: &str,
+    public_key_pem: &str,
+) -> Result<(), String> {
+    verify_rfc9421_as(r, "GET", expected_key_id, public_key_pem)
+}
+
+fn verify_rfc9421_as(
+    r: &Received,
+    method: &str,
+    expected_key_id: &str,
+    public_key_pem: &str,
+) -> Result<(), String> {
     let host = r.headers.get("host").ok_or("no Host header")?;
     let inbox = format!("http://{host}{}", r.path);
     let inbox = inbox.as_str();
@@ -477,8 +502,13 @@ pub fn verify_received_rfc9421(
         .and_then(|p| p.split_once(')'))
         .ok_or("Signature-Input is not an inner list")?;
     let components: Vec<&str> = list.0.split(' ').map(|c| c.trim_matches('"')).collect();
-    for needed in ["@method", "@target-uri", "content-digest"] {
-        if !components.contains(&needed) {
+    let needed: &[&str] = if method == "GET" {
+        &["@method", "@target-uri"]
+    } else {
+        &["@method", "@target-uri", "content-digest"]
+    };
+    for needed in needed {
+        if !components.contains(needed) {
             return Err(format!("{needed} is not covered: {input}"));
         }
     }
@@ -495,7 +525,7 @@ pub fn verify_received_rfc9421(
         return Err(format!("created {created} is not recent"));
     }
     let digest = format!("sha-256=:{}:", B64.encode(Sha256::digest(&r.body)));
-    if r.headers.get("content-digest") != Some(&digest) {
+    if method == "POST" && r.headers.get("content-digest") != Some(&digest) {
         return Err(format!(
             "Content-Digest does not match the body: {:?}",
             r.headers
@@ -504,7 +534,7 @@ pub fn verify_received_rfc9421(
     let mut base = String::new();
     for c in &components {
         let v = match *c {
-            "@method" => "POST".to_owned(),
+            "@method" => method.to_owned(),
             "@target-uri" => inbox.to_owned(),
             "@authority" => authority(&Url::parse(inbox).expect("inbox")),
             header => r

@@ -6,7 +6,10 @@
 
 use crate::{
     helpers::{Instance, eventually},
-    peer::{FakeActor, FakePeer, Received, SignatureStyle, fake_keys, verify_received},
+    peer::{
+        FakeActor, FakePeer, Received, SignatureStyle, fake_keys, public_pem,
+        verify_fetched_rfc9421, verify_received,
+    },
 };
 use chrono::Utc;
 use deling_store::queries::{
@@ -276,16 +279,21 @@ async fn a_cavage_only_peer_is_knocked_twice_once_then_signed_cavage() {
     let s = scene().await;
     let key_id = format!("{}#main-key", s.b.actor_id("oslo"));
     let oslo = s.b.store.get_agency_by_slug("oslo").await.unwrap().unwrap();
-    // As a server that verifies draft-cavage only answers a Signature it
-    // cannot read: 401.
-    s.peer.accept_only_style(SignatureStyle::Cavage);
     s.b.followed_by(&s.eve, "oslo").await;
-    let accepts = wait_for(&s.peer, "Accept", 2).await;
-    let styles: Vec<_> = accepts.iter().map(|(style, _)| *style).collect();
+    wait_for(&s.peer, "Accept", 1).await;
+    drained(&s.b).await;
+    // Then the peer reads draft-cavage only (a downgrade, or another
+    // server behind the same name): it answers a Signature it cannot read
+    // with 401.
+    s.peer.accept_only_style(SignatureStyle::Cavage);
+    s.b.publish("oslo", "Veileder for innbyggerdialog", &["dialog"])
+        .await;
+    let creates = wait_for(&s.peer, "Create", 2).await;
+    let styles: Vec<_> = creates.iter().map(|(style, _)| *style).collect();
     assert_eq!(styles, [SignatureStyle::Rfc9421, SignatureStyle::Cavage]);
-    // Both knocks carry the same Accept, each correctly signed.
-    assert_eq!(accepts[0].1.body, accepts[1].1.body);
-    for (_, r) in &accepts {
+    // Both knocks carry the same Create, each correctly signed.
+    assert_eq!(creates[0].1.body, creates[1].1.body);
+    for (_, r) in &creates {
         verify_received(r, &key_id, &oslo.public_key_pem)
             .unwrap_or_else(|e| panic!("{e}; {:?}", r.headers));
     }
@@ -299,15 +307,22 @@ async fn a_cavage_only_peer_is_knocked_twice_once_then_signed_cavage() {
     assert_eq!(stored, SIGNATURE_CAVAGE);
 
     // Later deliveries to that host knock once, the cavage way.
-    s.b.publish("oslo", "Veileder for innbyggerdialog", &["dialog"])
+    s.b.publish("oslo", "Veileder for klarspråk", &["klarspråk"])
         .await;
-    wait_for(&s.peer, "Create", 1).await;
+    wait_for(&s.peer, "Create", 3).await;
     drained(&s.b).await;
     let creates = received(&s.peer, "Create");
     let styles: Vec<_> = creates.iter().map(|(style, _)| *style).collect();
-    assert_eq!(styles, [SignatureStyle::Cavage], "{creates:?}");
-    verify_received(&creates[0].1, &key_id, &oslo.public_key_pem).unwrap();
-    assert_eq!(received(&s.peer, "Accept").len(), 2);
+    assert_eq!(
+        styles,
+        [
+            SignatureStyle::Rfc9421,
+            SignatureStyle::Cavage,
+            SignatureStyle::Cavage
+        ],
+        "{creates:?}"
+    );
+    verify_received(&creates[2].1, &key_id, &oslo.public_key_pem).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -368,13 +383,16 @@ async fn only_400_and_401_make_a_second_knock() {
         .map(|(style, _)| *style)
         .collect();
     assert_eq!(styles, [SignatureStyle::Rfc9421]);
-    assert_eq!(
+    // (The fetch of eve's actor, answered 200, taught that the host takes
+    // RFC 9421; the 403s taught nothing else.)
+    assert_ne!(
         s.b.store
             .get_host_signature_style(&s.peer.domain)
             .await
-            .unwrap(),
-        None,
-        "nothing was learnt about the signature"
+            .unwrap()
+            .map(|s| s.0),
+        Some(SIGNATURE_CAVAGE.to_owned()),
+        "a 403 was taken for a refused signature"
     );
 
     // A 400 is a refusal of the signature as much as a 401.
@@ -386,4 +404,24 @@ async fn only_400_and_401_make_a_second_knock() {
     let styles: Vec<_> = accepts.iter().map(|(style, _)| *style).collect();
     assert_eq!(styles, [SignatureStyle::Rfc9421, SignatureStyle::Cavage]);
     assert_eq!(received(&s.peer, "Accept").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_signed_fetches_knock_with_rfc9421_first() {
+    let s = scene().await;
+    let instance = s.b.store.get_instance().await.unwrap().unwrap();
+    let key_id = format!("{}#main-key", s.b.url("/actor"));
+    // Verifying eve's Follow makes B fetch her actor, signed by its
+    // instance actor: RFC 9421, which this peer takes.
+    s.b.followed_by(&s.eve, "oslo").await;
+    let fetches = s.peer.fetched();
+    let of_eve: Vec<&Received> = fetches.iter().filter(|r| r.path == "/actors/eve").collect();
+    assert_eq!(of_eve.len(), 1, "{fetches:?}");
+    assert_eq!(of_eve[0].signature_style(), SignatureStyle::Rfc9421);
+    verify_fetched_rfc9421(of_eve[0], &key_id, &instance.public_key_pem)
+        .unwrap_or_else(|e| panic!("B's fetch: {e}; {:?}", of_eve[0].headers));
+    assert!(
+        verify_fetched_rfc9421(of_eve[0], &key_id, &public_pem(&s.eve.key)).is_err(),
+        "the check accepts any key"
+    );
 }

@@ -277,7 +277,28 @@ async fn our_fetches_and_deliveries_are_signed_as_mastodon_expects() {
 
     // Checking the Follow's signature made B fetch eve's actor, signed by
     // B's instance actor.
-    let fetches: Vec<Received> = peer.fetched();
+    // The peer reads draft-cavage only: each fetch knocked with RFC 9421,
+    // was refused, and came again signed the cavage way; only the first
+    // fetch knocked twice, the host's answer being remembered.
+    let all: Vec<Received> = peer.fetched();
+    let styles: Vec<SignatureStyle> = all.iter().map(Received::signature_style).collect();
+    assert_eq!(
+        styles.first(),
+        Some(&SignatureStyle::Rfc9421),
+        "B's fetches: {all:?}"
+    );
+    assert_eq!(
+        styles
+            .iter()
+            .filter(|s| **s == SignatureStyle::Rfc9421)
+            .count(),
+        1,
+        "B's fetches: {all:?}"
+    );
+    let fetches: Vec<Received> = all
+        .into_iter()
+        .filter(|r| r.signature_style() == SignatureStyle::Cavage)
+        .collect();
     let of_eve: Vec<&Received> = fetches.iter().filter(|r| r.path == "/actors/eve").collect();
     assert!(
         !of_eve.is_empty(),
