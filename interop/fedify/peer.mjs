@@ -13,12 +13,24 @@
 //   {"cmd":"dm","inReplyTo":U,"content":H}    the same, addressed to the agency
 //                                             alone (a direct message)
 //   {"cmd":"like","object":U}                 send Like of U
+//   {"cmd":"like","object":U,"spec":S}        the same, signed by hand with
+//                                             Fedify's signRequest in spec S
+//                                             ("draft-cavage-http-signatures-12"
+//                                             or "rfc9421"), no double knock
+//   {"cmd":"refuse_rfc9421","on":BOOL}        answer 401 to RFC 9421-signed
+//                                             inbox POSTs (as a server that
+//                                             reads draft-cavage only), and
+//                                             report each as "knock_refused"
 //   {"cmd":"undo_like"}                       send Undo of the last Like
 //   {"cmd":"quit"}
 //
-// Each command is answered with {"step":CMD,"ok":BOOL,...}. Whatever reaches
-// the inbox (only after Fedify verified its signature) is reported as
-// {"event":"inbox","type":T,"verified":BOOL,...}. Logs go to stderr only.
+// Each command is answered with {"step":CMD,"ok":BOOL,...}; a command that
+// sends reports the signature style of each POST Fedify made for it
+// ("styles": "rfc9421" or "cavage", in order) and the statuses they got, so
+// the double knock shows. Whatever reaches the inbox (only after Fedify
+// verified its signature) is reported as {"event":"inbox","type":T,
+// "verified":BOOL,"signatureStyle":S,...}, S being the style Deling signed
+// that request in. Logs go to stderr only.
 //
 // Environment: DELING_ACTOR (the agency's actor URL), PEER_PORT (port to
 // listen on, on 127.0.0.1), PEER_HOST (public host, e.g. localhost:PORT),
@@ -43,6 +55,7 @@ import {
   isActor,
   lookupWebFinger,
   MemoryKvStore,
+  signRequest,
   verifyRequest,
 } from "@fedify/fedify";
 import { configure, getTextFormatter } from "@logtape/logtape";
@@ -90,10 +103,15 @@ await configure({
 
 // ---- outgoing HTTP: remember what every POST got back ---------------------
 
+/** How a request is signed: RFC 9421 sets Signature-Input, draft-cavage not. */
+const styleOf = (headers) =>
+  headers.has("signature-input") ? "rfc9421" : headers.has("signature") ? "cavage" : "unsigned";
+
 const realFetch = globalThis.fetch;
-/** POSTs Fedify made (activity deliveries): url, status, response body. */
+/** POSTs Fedify made (activity deliveries): url, signature style, status,
+ * response body. */
 const posts = [];
-// The test instance has no TLS, but Fedify 1.5 always looks `acct:` handles up
+// The test instance has no TLS, but Fedify always looks `acct:` handles up
 // over https (https://HOST/.well-known/webfinger). Stand in for a TLS proxy:
 // GETs to https://DELING_HOST/ go to http://DELING_HOST/.
 const delingHttps = `https://${DELING_ACTOR.host}/`;
@@ -101,6 +119,7 @@ globalThis.fetch = async (input, init) => {
   // Do not build a new Request from `input`: that would consume its body.
   const method = (input instanceof Request ? input.method : init?.method) ?? "GET";
   let url = input instanceof Request ? input.url : String(input);
+  const style = styleOf(input instanceof Request ? input.headers : new Headers(init?.headers));
   if (method === "GET" && url.startsWith(delingHttps)) {
     url = `http://${url.slice("https://".length)}`;
     input = input instanceof Request ? new Request(url, input) : url;
@@ -110,10 +129,10 @@ globalThis.fetch = async (input, init) => {
     response = await realFetch(input, init);
   } catch (e) {
     log(`${method} ${url} failed: ${e}`);
-    if (method === "POST") posts.push({ url, status: 0, body: String(e) });
+    if (method === "POST") posts.push({ url, style, status: 0, body: String(e) });
     throw e;
   }
-  log(`${method} ${url} -> ${response.status}`);
+  log(`${method} ${url} (${style}) -> ${response.status}`);
   if (method === "POST") {
     let body = "";
     try {
@@ -121,7 +140,7 @@ globalThis.fetch = async (input, init) => {
     } catch (_) {
       // ignore
     }
-    posts.push({ url, status: response.status, body });
+    posts.push({ url, style, status: response.status, body });
   }
   return response;
 };
@@ -134,6 +153,9 @@ const federation = createFederation({
   kv: new MemoryKvStore(),
   allowPrivateAddress: true,
   origin: ORIGIN,
+  // Fedify's default, said out loud: sign with RFC 9421 first and fall back
+  // to draft-cavage on 400/401, remembering per origin what worked.
+  firstKnock: "rfc9421",
 });
 
 federation
@@ -173,6 +195,7 @@ const report = async (ctx, activity, extra) => {
     verified: key != null && key.owner === actor,
     keyId: key?.keyId ?? null,
     keyOwner: key?.owner ?? null,
+    signatureStyle: key?.style ?? null,
     ...extra,
   });
 };
@@ -185,7 +208,11 @@ federation
     let objectType = null;
     let objectActor = null;
     try {
-      const object = await accept.getObject();
+      // The Follow is alice's own, embedded by the agency: Fedify 1.10's
+      // getObject() drops a cross-origin embedded object and fetches it
+      // from its id, which this peer does not serve. The test compares
+      // what is read here with the Follow it sent.
+      const object = await accept.getObject({ crossOrigin: "trust" });
       objectType = object?.constructor.name ?? null;
       objectActor = object instanceof Activity ? object.actorId?.href ?? null : null;
     } catch (e) {
@@ -259,6 +286,9 @@ const alice = ctx.getActorUri("alice");
 
 const isInbox = (path) => path === "/inbox" || /^\/users\/[^/]+\/inbox$/.test(path);
 
+/** Set by the refuse_rfc9421 command. */
+let refuseRfc9421 = false;
+
 const server = http.createServer(async (req, res) => {
   try {
     const chunks = [];
@@ -273,6 +303,18 @@ const server = http.createServer(async (req, res) => {
     const hasBody = !["GET", "HEAD"].includes(req.method ?? "GET");
     const make = () => new Request(url, { method: req.method, headers, body: hasBody ? body : undefined });
     log(`<- ${req.method} ${url.pathname} ${headers.get("content-type") ?? ""}`);
+    if (req.method === "POST" && isInbox(url.pathname) && refuseRfc9421 && styleOf(headers) === "rfc9421") {
+      let id = null;
+      try {
+        id = JSON.parse(body.toString("utf8")).id ?? null;
+      } catch (_) {
+        // not JSON: reported without an id
+      }
+      emit({ event: "knock_refused", signatureStyle: "rfc9421", id });
+      res.writeHead(401, { "content-type": "text/plain" });
+      res.end("this peer reads draft-cavage signatures only");
+      return;
+    }
     if (req.method === "POST" && isInbox(url.pathname)) {
       // An independent check of the HTTP signature, besides Fedify's own.
       try {
@@ -282,7 +324,11 @@ const server = http.createServer(async (req, res) => {
         });
         const json = JSON.parse(body.toString("utf8"));
         if (key != null && typeof json.id === "string") {
-          verifiedBy.set(json.id, { keyId: key.id?.href ?? null, owner: key.ownerId?.href ?? null });
+          verifiedBy.set(json.id, {
+            keyId: key.id?.href ?? null,
+            owner: key.ownerId?.href ?? null,
+            style: styleOf(headers),
+          });
         } else {
           log(`signature of ${json.id} did not verify; headers: ${JSON.stringify(req.headers)}`);
         }
@@ -298,7 +344,13 @@ const server = http.createServer(async (req, res) => {
     const out = Buffer.from(await response.arrayBuffer());
     log(`-> ${response.status} for ${req.method} ${url.pathname}${response.status >= 400 ? ": " + out.toString("utf8") : ""}`);
     if (req.method === "POST" && isInbox(url.pathname) && response.status >= 400) {
-      emit({ event: "inbox_refused", status: response.status, body: out.toString("utf8"), request: body.toString("utf8") });
+      emit({
+        event: "inbox_refused",
+        status: response.status,
+        signatureStyle: styleOf(headers),
+        body: out.toString("utf8"),
+        request: body.toString("utf8"),
+      });
     }
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(out);
@@ -339,6 +391,8 @@ async function send(activity, preferSharedInbox) {
     inbox: last?.url ?? null,
     status: last?.status ?? null,
     responseBody: last?.body ?? null,
+    styles: sent.map((p) => p.style),
+    statuses: sent.map((p) => p.status),
     error,
   };
 }
@@ -492,9 +546,40 @@ const commands = {
     return { ...result, noteId: note.id.href };
   },
 
-  async like({ object }) {
+  async like({ object, spec }) {
     lastLike = new Like({ id: activityId("like"), actor: alice, object: new URL(object), to: agency?.id });
-    return await send(lastLike, true);
+    if (spec == null) return await send(lastLike, true);
+    // Signed once in the given spec, without Fedify's double knock: shows
+    // that Deling takes that format from Fedify's own signer.
+    const inbox = agency?.endpoints?.sharedInbox ?? agency?.inboxId;
+    const body = JSON.stringify(await lastLike.toJsonLd({ contextLoader: ctx.contextLoader }));
+    const [pair] = await ctx.getActorKeyPairs("alice");
+    const request = await signRequest(
+      new Request(inbox, {
+        method: "POST",
+        headers: { "content-type": "application/activity+json", accept: "application/activity+json" },
+        body,
+      }),
+      aliceKeys.privateKey,
+      pair.keyId,
+      { spec },
+    );
+    const response = await fetch(request);
+    const responseBody = await response.text();
+    return {
+      ok: response.status >= 200 && response.status < 300,
+      id: lastLike.id.href,
+      inbox: inbox?.href ?? null,
+      status: response.status,
+      responseBody,
+      styles: [styleOf(request.headers)],
+      statuses: [response.status],
+    };
+  },
+
+  async refuse_rfc9421({ on }) {
+    refuseRfc9421 = on === true;
+    return { ok: true, on: refuseRfc9421 };
   },
 
   async undo_like() {

@@ -20,6 +20,7 @@ mod m20261205_000003_key_rotation;
 mod m20261205_000004_dialect;
 mod m20261205_000005_move;
 mod m20261205_000006_indexable;
+mod m20261205_000007_signature_style;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000004_dialect::Migration),
             Box::new(m20261205_000005_move::Migration),
             Box::new(m20261205_000006_indexable::Migration),
+            Box::new(m20261205_000007_signature_style::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 //! The inbox: verify, store, acknowledge; process later from the store.
 //!
-//! [`verify_delivery`] checks the Digest and the signature against the key
-//! of the actor `keyId` names (fetched again once if it does not verify);
+//! [`verify_delivery`] checks the body digest (`Digest`, or `Content-Digest`
+//! with an RFC 9421 signature) and the signature against the key of the
+//! actor `keyId` names (fetched again once if it does not verify);
 //! [`accept_delivery`] checks that the activity's id is on its actor's
 //! server (host and port), that the signer is that actor or the activity
 //! is one that can be verified at its origin (a forwarded reply), and
@@ -15,7 +16,7 @@ use crate::{
     error::{FedError, refuse},
     objects::actors::DbRemoteActor,
     protocol::incoming::Incoming,
-    signature::{SignedRequest, check_digest},
+    signature::{SignedRequest, check_body},
     urls::{authority, same_origin},
 };
 use activitypub_federation::{
@@ -83,7 +84,7 @@ pub async fn verify_delivery(
     body: &[u8],
     data: &Data,
 ) -> Result<SignedDelivery, FedError> {
-    check_digest(request.headers.get("digest").map(String::as_str), body)?;
+    check_body(&request, body)?;
     let signer = crate::signature::verify(request, data).await?;
     let activity: Envelope = serde_json::from_slice(body)?;
     Ok(SignedDelivery { activity, signer })

@@ -48,17 +48,24 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
         .await?
         .ok_or_else(|| FedError::NotFound("instance row".into()))?;
     // activitypub_federation panics on a key it cannot decode; say which.
-    {
+    let instance_key = {
         use rsa::pkcs8::DecodePrivateKey;
         rsa::RsaPrivateKey::from_pkcs8_pem(&instance.private_key_pem).map_err(|e| {
             FedError::Refused(format!(
                 "the instance actor's stored private key is not a PKCS#8 PEM RSA key: {e}"
             ))
-        })?;
-    }
+        })?
+    };
     let instance_actor = InstanceActor::new(&ctx.urls, instance);
     let timeout = Duration::from_secs(10);
-    let client = ctx.client.clone();
+    // Signed fetches knock with RFC 9421 first (see `fetch_knock`).
+    let client = reqwest_middleware::ClientBuilder::new(ctx.client.clone())
+        .with(crate::fetch_knock::FetchKnock {
+            store: ctx.store.clone(),
+            key_id: format!("{}#main-key", ctx.urls.instance_actor()),
+            key: instance_key,
+        })
+        .build();
     let domain = ctx.settings.domain.clone();
     let policy_store = ctx.store.clone();
     let debug = ctx.settings.debug;
@@ -67,7 +74,7 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
         .app_data(ctx)
         .debug(debug)
         .allow_http_urls(debug)
-        .client(client.into())
+        .client(client)
         .request_timeout(timeout)
         .http_fetch_limit(50)
         .url_verifier(Box::new(PolicyVerifier {

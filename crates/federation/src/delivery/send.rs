@@ -3,13 +3,24 @@
 //!
 //! activitypub_federation's sender treats every 4xx as "done", which hides a
 //! 401 (a key the peer could not fetch yet, often passing) and loses the
-//! distinction the operator needs; so the request is built here with the
-//! same signing primitives (draft-cavage over `(request-target) host date
-//! digest content-type`, RSA-SHA256, as Mastodon requires).
+//! distinction the operator needs; so the request is built here.
+//!
+//! It is signed the RFC 9421 way first (`rsa-v1_5-sha256` over `@method`,
+//! `@target-uri`, `@authority`, `content-type` and `content-digest`, what
+//! Mastodon 4.5 requires), and when the peer answers 400 or 401 the same
+//! delivery is sent again at once with a draft-cavage signature (over
+//! `(request-target) host date digest content-type`, RSA-SHA256): the
+//! "double knock" of the SWICG ActivityPub HTTP Signature report, as
+//! Fedify does it. The style that worked is kept per host in the store, so
+//! later deliveries knock once; a host that took only draft-cavage is
+//! tried with RFC 9421 again after [`REPROBE_AFTER`].
 
-use crate::{context::Data, error::FedError, objects::actors::authority};
+use crate::{context::Data, error::FedError, objects::actors::authority, rfc9421};
 use base64::Engine;
-use deling_store::queries::delivery::Delivery;
+use deling_store::queries::{
+    delivery::Delivery,
+    host::{SIGNATURE_CAVAGE, SIGNATURE_RFC9421},
+};
 use http_signature_normalization_reqwest::prelude::{Config, SignExt};
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, pkcs8::DecodePrivateKey};
 use sha2::{Digest, Sha256};
@@ -24,6 +35,57 @@ static SIGNATURES: LazyLock<Config> = LazyLock::new(|| {
 
 /// How long one delivery may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a host that refused RFC 9421 is signed for with draft-cavage
+/// alone before RFC 9421 is tried again (servers upgrade; one extra
+/// request a day per such host is what finding out costs).
+pub const REPROBE_AFTER: chrono::Duration = chrono::Duration::days(1);
+
+/// How a request is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureStyle {
+    /// RFC 9421 HTTP Message Signatures.
+    Rfc9421,
+    /// draft-cavage-http-signatures.
+    Cavage,
+}
+
+impl SignatureStyle {
+    pub(crate) fn stored(self) -> &'static str {
+        match self {
+            Self::Rfc9421 => SIGNATURE_RFC9421,
+            Self::Cavage => SIGNATURE_CAVAGE,
+        }
+    }
+}
+
+/// The style to sign for `host` with first, and whether that is what the
+/// store already says (so a success need not be written again).
+async fn first_style(host: &str, data: &Data) -> Result<(SignatureStyle, bool), FedError> {
+    Ok(choose_style(
+        data.store.get_host_signature_style(host).await?,
+        chrono::Utc::now(),
+    ))
+}
+
+/// [`first_style`] given what the store holds: RFC 9421 unless the host
+/// took only draft-cavage less than [`REPROBE_AFTER`] ago.
+pub(crate) fn choose_style(
+    stored: Option<(String, chrono::DateTime<chrono::Utc>)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (SignatureStyle, bool) {
+    match stored {
+        Some((style, at)) if style == SIGNATURE_CAVAGE => {
+            if now - at < REPROBE_AFTER {
+                (SignatureStyle::Cavage, true)
+            } else {
+                (SignatureStyle::Rfc9421, false)
+            }
+        }
+        Some((style, _)) if style == SIGNATURE_RFC9421 => (SignatureStyle::Rfc9421, true),
+        _ => (SignatureStyle::Rfc9421, false),
+    }
+}
 
 /// What became of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +211,7 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
         other => other?,
     };
     if let Some(previous) = &signer.previous {
-        let (outcome, status) = attempt(row, &inbox, &signer.key_id, previous, data).await?;
+        let (outcome, status) = knock(row, &inbox, &signer.key_id, previous, data).await?;
         // A peer that no longer holds the old key (it fetched the actor
         // since the rotation, or never had it) refuses that signature even
         // after fetching the actor again; the new key is what it holds.
@@ -158,9 +220,92 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
         }
         tracing::info!(inbox = %inbox, "the previous key was refused: signing with the current key");
     }
-    Ok(attempt(row, &inbox, &signer.key_id, &signer.current, data)
+    Ok(knock(row, &inbox, &signer.key_id, &signer.current, data)
         .await?
         .0)
+}
+
+/// Sends the delivery signed in the style the host is known to take (RFC
+/// 9421 unless it is known to take only draft-cavage), and once more at
+/// once with draft-cavage when an RFC 9421 signature is answered 400 or
+/// 401; records the style that was taken.
+async fn knock(
+    row: &Delivery,
+    inbox: &Url,
+    key_id: &str,
+    pem: &str,
+    data: &Data,
+) -> Result<(Outcome, Option<reqwest::StatusCode>), FedError> {
+    let host = authority(inbox);
+    let (first, known) = first_style(&host, data).await?;
+    let (mut outcome, mut status) = attempt(row, inbox, key_id, pem, data, first).await?;
+    let mut style = first;
+    // Other failures (5xx, 403, 410...) say nothing about the signature.
+    if first == SignatureStyle::Rfc9421 && matches!(status.map(|s| s.as_u16()), Some(400 | 401)) {
+        tracing::info!(inbox = %inbox, status = ?status, "RFC 9421 signature refused: knocking again with draft-cavage");
+        (outcome, status) = attempt(row, inbox, key_id, pem, data, SignatureStyle::Cavage).await?;
+        style = SignatureStyle::Cavage;
+    }
+    if outcome == Outcome::Delivered && !(known && style == first) {
+        data.store
+            .put_host_signature_style(&host, style.stored())
+            .await?;
+    }
+    Ok((outcome, status))
+}
+
+/// The components an RFC 9421 delivery signature covers: what Mastodon 4.5
+/// requires (`@method`, `@target-uri`, `content-digest`) and what Fedify
+/// adds (`@authority`), and the content type as our draft-cavage
+/// signature covers it.
+const COVERED: [&str; 5] = [
+    "@method",
+    "@target-uri",
+    "@authority",
+    "content-type",
+    "content-digest",
+];
+
+/// The delivery as a POST signed the RFC 9421 way.
+fn rfc9421_request(
+    row: &Delivery,
+    inbox: &Url,
+    key_id: &str,
+    key: &RsaPrivateKey,
+    data: &Data,
+) -> Result<reqwest::Request, String> {
+    let mut headers = std::collections::BTreeMap::new();
+    headers.insert(
+        "content-type".to_owned(),
+        crate::protocol::AP_CONTENT_TYPE.to_owned(),
+    );
+    headers.insert(
+        "content-digest".to_owned(),
+        rfc9421::content_digest(row.body.as_bytes()),
+    );
+    let msg = rfc9421::Message {
+        method: "POST",
+        target: inbox,
+        headers: &headers,
+    };
+    let signed = rfc9421::sign(&msg, &COVERED, key_id, chrono::Utc::now().timestamp(), key)
+        .map_err(|e| e.to_string())?;
+    let mut request = data
+        .client
+        .post(inbox.as_str())
+        .timeout(TIMEOUT)
+        .header("host", authority(inbox))
+        .header(
+            "date",
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+        )
+        .header("signature-input", signed.signature_input)
+        .header("signature", signed.signature)
+        .body(row.body.clone());
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.build().map_err(|e| e.to_string())
 }
 
 /// One signed POST of the delivery's body, and the status it got, if any.
@@ -170,35 +315,18 @@ async fn attempt(
     key_id: &str,
     pem: &str,
     data: &Data,
+    style: SignatureStyle,
 ) -> Result<(Outcome, Option<reqwest::StatusCode>), FedError> {
     let key = match RsaPrivateKey::from_pkcs8_pem(pem) {
         Ok(key) => key,
         Err(e) => return Ok((Outcome::Refused(format!("unusable signing key: {e}")), None)),
     };
-    let request = data
-        .client
-        .post(inbox.as_str())
-        .timeout(TIMEOUT)
-        .header("content-type", crate::protocol::AP_CONTENT_TYPE)
-        .header("host", authority(inbox))
-        .header(
-            "date",
-            httpdate::fmt_http_date(std::time::SystemTime::now()),
-        )
-        .signature_with_digest(
-            SIGNATURES.clone(),
-            key_id.to_owned(),
-            Sha256::new(),
-            row.body.clone().into_bytes(),
-            move |signing_string| {
-                let signature = key.sign(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(signing_string.as_bytes()),
-                )?;
-                Ok::<_, SignFailure>(base64::engine::general_purpose::STANDARD.encode(signature))
-            },
-        )
-        .await;
+    let request = match style {
+        SignatureStyle::Rfc9421 => rfc9421_request(row, inbox, key_id, &key, data),
+        SignatureStyle::Cavage => cavage_request(row, inbox, key_id, key, data)
+            .await
+            .map_err(|e| e.to_string()),
+    };
     let request = match request {
         Ok(r) => r,
         Err(e) => return Ok((Outcome::Refused(format!("cannot sign: {e}")), None)),
@@ -234,6 +362,39 @@ async fn attempt(
     ))
 }
 
+/// The delivery as a POST signed the draft-cavage way.
+async fn cavage_request(
+    row: &Delivery,
+    inbox: &Url,
+    key_id: &str,
+    key: RsaPrivateKey,
+    data: &Data,
+) -> Result<reqwest::Request, SignFailure> {
+    data.client
+        .post(inbox.as_str())
+        .timeout(TIMEOUT)
+        .header("content-type", crate::protocol::AP_CONTENT_TYPE)
+        .header("host", authority(inbox))
+        .header(
+            "date",
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+        )
+        .signature_with_digest(
+            SIGNATURES.clone(),
+            key_id.to_owned(),
+            Sha256::new(),
+            row.body.clone().into_bytes(),
+            move |signing_string| {
+                let signature = key.sign(
+                    Pkcs1v15Sign::new::<Sha256>(),
+                    &Sha256::digest(signing_string.as_bytes()),
+                )?;
+                Ok::<_, SignFailure>(base64::engine::general_purpose::STANDARD.encode(signature))
+            },
+        )
+        .await
+}
+
 /// Errors while signing (the signing library wants its own error type).
 #[derive(Debug, thiserror::Error)]
 enum SignFailure {
@@ -243,4 +404,39 @@ enum SignFailure {
     Http(#[from] reqwest::Error),
     #[error("{0}")]
     Rsa(#[from] rsa::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration as Span, Utc};
+
+    #[test]
+    fn a_cavage_host_is_reprobed_with_rfc9421_after_a_day() {
+        let now = Utc::now();
+        let cavage = |ago: Span| Some((SIGNATURE_CAVAGE.to_owned(), now - ago));
+        // Never delivered to: RFC 9421 first, and the answer is new.
+        assert_eq!(choose_style(None, now), (SignatureStyle::Rfc9421, false));
+        assert_eq!(
+            choose_style(
+                Some((SIGNATURE_RFC9421.to_owned(), now - Span::days(30))),
+                now
+            ),
+            (SignatureStyle::Rfc9421, true)
+        );
+        assert_eq!(
+            choose_style(cavage(Span::hours(23)), now),
+            (SignatureStyle::Cavage, true)
+        );
+        // A day on, RFC 9421 is tried again, and whatever works is written.
+        assert_eq!(
+            choose_style(cavage(REPROBE_AFTER + Span::seconds(1)), now),
+            (SignatureStyle::Rfc9421, false)
+        );
+        // A value this version does not know counts as nothing known.
+        assert_eq!(
+            choose_style(Some(("ed25519".to_owned(), now)), now),
+            (SignatureStyle::Rfc9421, false)
+        );
+    }
 }

@@ -8,7 +8,7 @@
 
 use crate::{
     helpers::{Instance, eventually},
-    peer::{FakePeer, Received, fake_keys, verify_received},
+    peer::{FakePeer, Received, SignatureStyle, fake_keys, verify_received},
 };
 use deling_federation::keys::{self, KeyPair};
 use reqwest::header::ACCEPT;
@@ -167,14 +167,27 @@ async fn a_peer_that_refuses_the_old_key_gets_the_update_signed_with_the_new() {
         )
         .await
         .unwrap();
-    let got = key_updates(&peer, 2).await;
-    verify_received(&got[0], &key_id, &old.public_key_pem)
-        .unwrap_or_else(|e| panic!("first try not signed with the old key: {e}"));
-    verify_received(&got[1], &key_id, &new.public_key_pem)
-        .unwrap_or_else(|e| panic!("second try not signed with the new key: {e}"));
+    // The old key knocks twice (RFC 9421, then draft-cavage, both 401:
+    // the style was not what failed), then the new key gets in.
+    let got = key_updates(&peer, 3).await;
+    let styles: Vec<_> = got.iter().map(Received::signature_style).collect();
+    assert_eq!(
+        styles,
+        [
+            SignatureStyle::Rfc9421,
+            SignatureStyle::Cavage,
+            SignatureStyle::Rfc9421
+        ]
+    );
+    for r in &got[..2] {
+        verify_received(r, &key_id, &old.public_key_pem)
+            .unwrap_or_else(|e| panic!("first tries not signed with the old key: {e}"));
+    }
+    verify_received(&got[2], &key_id, &new.public_key_pem)
+        .unwrap_or_else(|e| panic!("last try not signed with the new key: {e}"));
     // Delivered then: nothing more is tried.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(key_updates(&peer, 2).await.len(), 2);
+    assert_eq!(key_updates(&peer, 3).await.len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

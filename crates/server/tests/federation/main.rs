@@ -24,6 +24,7 @@ mod profile;
 mod reactions;
 mod remote_fields;
 mod replies;
+mod rfc9421;
 mod shares;
 mod signatures;
 mod signed_fetch;

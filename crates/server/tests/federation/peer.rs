@@ -1,7 +1,9 @@
 //! A fake remote server written for these tests: it serves actor documents
 //! with keys made here, records what is posted to it, and signs requests
 //! with its own draft-cavage HTTP Signatures implementation (RSA PKCS#1
-//! v1.5 over SHA-256), independent of activitypub_federation's.
+//! v1.5 over SHA-256), independent of activitypub_federation's, and with
+//! its own RFC 9421 one (`rsa-v1_5-sha256` or `rsa-pss-sha512`),
+//! independent of Deling's.
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
@@ -73,6 +75,32 @@ struct PeerState {
     /// that key are recorded and answered 401, as a peer that holds only
     /// that key answers.
     only_key: Arc<Mutex<Option<(String, String)>>>,
+    /// When set, POSTs signed in the other style are recorded and answered
+    /// 401, as a server that verifies only one style answers.
+    only_style: Arc<Mutex<Option<SignatureStyle>>>,
+    /// When set, every POST is recorded and answered with this status.
+    post_status: Arc<Mutex<Option<u16>>>,
+}
+
+/// The two ways of signing an HTTP request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureStyle {
+    /// draft-cavage: a `Signature` header alone.
+    Cavage,
+    /// RFC 9421: `Signature-Input` and `Signature`.
+    Rfc9421,
+}
+
+impl Received {
+    /// The style the request was signed in, told apart by
+    /// `Signature-Input` as Mastodon and Fedify do.
+    pub fn signature_style(&self) -> SignatureStyle {
+        if self.headers.contains_key("signature-input") {
+            SignatureStyle::Rfc9421
+        } else {
+            SignatureStyle::Cavage
+        }
+    }
 }
 
 async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -96,13 +124,23 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
             headers,
             body: body.to_vec(),
         };
-        let refused = state
-            .only_key
+        let wrong_style = state
+            .only_style
             .lock()
             .expect("lock")
-            .as_ref()
-            .is_some_and(|(key_id, pem)| verify_received(&received, key_id, pem).is_err());
+            .is_some_and(|style| received.signature_style() != style);
+        let refused = wrong_style
+            || state
+                .only_key
+                .lock()
+                .expect("lock")
+                .as_ref()
+                .is_some_and(|(key_id, pem)| verify_received(&received, key_id, pem).is_err());
         state.received.lock().expect("lock").push(received);
+        if let Some(status) = *state.post_status.lock().expect("lock") {
+            let status = actix_web::http::StatusCode::from_u16(status).expect("a status");
+            return HttpResponse::build(status).finish();
+        }
         return if refused {
             HttpResponse::Unauthorized().finish()
         } else {
@@ -110,11 +148,17 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
         };
     }
     if req.method() == actix_web::http::Method::GET {
-        state
-            .fetched
-            .lock()
-            .expect("lock")
-            .push(record(&req, &body));
+        let fetch = record(&req, &body);
+        let wrong_style = fetch.headers.contains_key("signature")
+            && state
+                .only_style
+                .lock()
+                .expect("lock")
+                .is_some_and(|style| fetch.signature_style() != style);
+        state.fetched.lock().expect("lock").push(fetch);
+        if wrong_style {
+            return HttpResponse::Unauthorized().finish();
+        }
     }
     let doc = state.docs.lock().expect("lock").get(req.path()).cloned();
     match doc {
@@ -203,6 +247,17 @@ impl FakePeer {
             Some((key_id.to_owned(), public_key_pem.to_owned()));
     }
 
+    /// From now on, answers 401 to POSTs and signed GETs signed in another
+    /// style than `style`.
+    pub fn accept_only_style(&self, style: SignatureStyle) {
+        *self.state.only_style.lock().expect("lock") = Some(style);
+    }
+
+    /// From now on, answers every POST with `status`.
+    pub fn answer_posts_with(&self, status: u16) {
+        *self.state.post_status.lock().expect("lock") = Some(status);
+    }
+
     /// Everything posted so far.
     pub fn received(&self) -> Vec<Received> {
         self.state.received.lock().expect("lock").clone()
@@ -255,6 +310,255 @@ impl FakeActor {
             host: None,
         }
     }
+}
+
+impl FakeActor {
+    /// A POST of `activity` to `inbox`, signed the RFC 9421 way as Fedify
+    /// signs (`rsa-v1_5-sha256` over `@method`, `@target-uri`,
+    /// `@authority`, `content-digest`).
+    pub fn post_rfc9421<'a>(&'a self, inbox: &str, activity: &Value) -> Rfc9421Post<'a> {
+        Rfc9421Post {
+            method: "POST",
+            inbox: inbox.to_owned(),
+            body: serde_json::to_vec(activity).expect("serialise"),
+            digest_of: None,
+            key: &self.key,
+            key_id: self.key_id.clone(),
+            created: Utc::now().timestamp(),
+            components: vec!["@method", "@target-uri", "@authority", "content-digest"],
+            alg: Some("rsa-v1_5-sha256"),
+            target: None,
+        }
+    }
+}
+
+impl FakeActor {
+    /// A GET of `url` signed the RFC 9421 way as Fedify signs its fetches
+    /// (`@method`, `@target-uri`, `@authority`), asking for ActivityStreams
+    /// JSON.
+    pub fn get_rfc9421<'a>(&'a self, url: &str) -> Rfc9421Post<'a> {
+        Rfc9421Post {
+            method: "GET",
+            components: vec!["@method", "@target-uri", "@authority"],
+            ..self.post_rfc9421(url, &Value::Null)
+        }
+    }
+}
+
+/// An RFC 9421-signed request; each field can be spoilt on purpose.
+pub struct Rfc9421Post<'a> {
+    /// `POST` (with the body, its Content-Digest and content type) or
+    /// `GET` (without).
+    pub method: &'static str,
+    /// Where it is sent.
+    pub inbox: String,
+    /// What is sent.
+    pub body: Vec<u8>,
+    /// What the Content-Digest is computed over (the body unless set).
+    pub digest_of: Option<Vec<u8>>,
+    /// Signing key.
+    pub key: &'a RsaPrivateKey,
+    /// `keyid`.
+    pub key_id: String,
+    /// `created`.
+    pub created: i64,
+    /// The covered components, in order.
+    pub components: Vec<&'static str>,
+    /// `alg`: `rsa-v1_5-sha256` or `rsa-pss-sha512` (signs PKCS#1 v1.5
+    /// when `None`).
+    pub alg: Option<&'static str>,
+    /// The URL the signature claims (the inbox unless set).
+    pub target: Option<String>,
+}
+
+impl Rfc9421Post<'_> {
+    /// Signs the request, returning its headers (name, value). The
+    /// signature base is written out by hand from RFC 9421 section 2.5.
+    pub fn signed_headers(&self) -> Vec<(String, String)> {
+        let url = Url::parse(self.target.as_deref().unwrap_or(&self.inbox)).expect("URL");
+        let digest = format!(
+            "sha-256=:{}:",
+            B64.encode(Sha256::digest(
+                self.digest_of.as_deref().unwrap_or(&self.body)
+            ))
+        );
+        let value = |c: &str| -> String {
+            match c {
+                "@method" => self.method.into(),
+                "@target-uri" => url.to_string(),
+                "@authority" => authority(&url),
+                "@path" => url.path().into(),
+                "@query" => format!("?{}", url.query().unwrap_or_default()),
+                "content-digest" => digest.clone(),
+                "content-type" => "application/activity+json".into(),
+                other => panic!("no value for {other}"),
+            }
+        };
+        let list = self
+            .components
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut params = format!(
+            "({list});created={};keyid=\"{}\"",
+            self.created, self.key_id
+        );
+        if let Some(alg) = self.alg {
+            params.push_str(&format!(";alg=\"{alg}\""));
+        }
+        let mut base = String::new();
+        for c in &self.components {
+            base.push_str(&format!("\"{c}\": {}\n", value(c)));
+        }
+        base.push_str(&format!("\"@signature-params\": {params}"));
+        let signature = match self.alg {
+            Some("rsa-pss-sha512") => self
+                .key
+                .sign_with_rng(
+                    &mut rand::rngs::OsRng,
+                    rsa::pss::Pss::new_with_salt::<sha2::Sha512>(64),
+                    &sha2::Sha512::digest(base.as_bytes()),
+                )
+                .expect("sign"),
+            _ => self
+                .key
+                .sign(
+                    Pkcs1v15Sign::new::<Sha256>(),
+                    &Sha256::digest(base.as_bytes()),
+                )
+                .expect("sign"),
+        };
+        let mut headers = vec![
+            ("signature-input".to_owned(), format!("sig1={params}")),
+            (
+                "signature".to_owned(),
+                format!("sig1=:{}:", B64.encode(signature)),
+            ),
+        ];
+        if self.method == "GET" {
+            headers.push(("accept".to_owned(), "application/activity+json".to_owned()));
+        } else {
+            headers.push((
+                "content-type".to_owned(),
+                "application/activity+json".to_owned(),
+            ));
+            headers.push(("content-digest".to_owned(), digest));
+        }
+        headers
+    }
+
+    /// Signs and sends the request.
+    pub async fn send(&self, client: &reqwest::Client) -> Response {
+        if self.method == "GET" {
+            send_get(client, &self.inbox, &self.signed_headers()).await
+        } else {
+            send_raw(client, &self.inbox, &self.signed_headers(), &self.body).await
+        }
+    }
+}
+
+/// Checks an RFC 9421-signed POST the way Mastodon 4.5 does
+/// (`app/lib/signed_request.rb`): `created` and `keyid` given, `@method`,
+/// `@target-uri` and `content-digest` covered, the SHA-256 Content-Digest
+/// matches the body, and the signature (`rsa-v1_5-sha256`) verifies over a
+/// base written out here.
+pub fn verify_received_rfc9421(
+    r: &Received,
+    expected_key_id: &str,
+    public_key_pem: &str,
+) -> Result<(), String> {
+    verify_rfc9421_as(r, "POST", expected_key_id, public_key_pem)
+}
+
+/// Checks an RFC 9421-signed GET the way Mastodon 4.5 does: as
+/// [`verify_received_rfc9421`], without a body to cover.
+pub fn verify_fetched_rfc9421(
+    r: &Received,
+    expected_key_id: &str,
+    public_key_pem: &str,
+) -> Result<(), String> {
+    verify_rfc9421_as(r, "GET", expected_key_id, public_key_pem)
+}
+
+fn verify_rfc9421_as(
+    r: &Received,
+    method: &str,
+    expected_key_id: &str,
+    public_key_pem: &str,
+) -> Result<(), String> {
+    let host = r.headers.get("host").ok_or("no Host header")?;
+    let inbox = format!("http://{host}{}", r.path);
+    let inbox = inbox.as_str();
+    let input = r
+        .headers
+        .get("signature-input")
+        .ok_or("no Signature-Input header")?;
+    let (label, params) = input
+        .split_once('=')
+        .ok_or("Signature-Input has no label")?;
+    let list = params
+        .strip_prefix('(')
+        .and_then(|p| p.split_once(')'))
+        .ok_or("Signature-Input is not an inner list")?;
+    let components: Vec<&str> = list.0.split(' ').map(|c| c.trim_matches('"')).collect();
+    let needed: &[&str] = if method == "GET" {
+        &["@method", "@target-uri"]
+    } else {
+        &["@method", "@target-uri", "content-digest"]
+    };
+    for needed in needed {
+        if !components.contains(needed) {
+            return Err(format!("{needed} is not covered: {input}"));
+        }
+    }
+    if !list.1.contains(&format!(";keyid=\"{expected_key_id}\"")) {
+        return Err(format!("keyid is not {expected_key_id}: {input}"));
+    }
+    let created: i64 = list
+        .1
+        .split(';')
+        .find_map(|p| p.strip_prefix("created="))
+        .and_then(|c| c.parse().ok())
+        .ok_or("no created")?;
+    if (Utc::now().timestamp() - created).abs() > 300 {
+        return Err(format!("created {created} is not recent"));
+    }
+    let digest = format!("sha-256=:{}:", B64.encode(Sha256::digest(&r.body)));
+    if method == "POST" && r.headers.get("content-digest") != Some(&digest) {
+        return Err(format!(
+            "Content-Digest does not match the body: {:?}",
+            r.headers
+        ));
+    }
+    let mut base = String::new();
+    for c in &components {
+        let v = match *c {
+            "@method" => method.to_owned(),
+            "@target-uri" => inbox.to_owned(),
+            "@authority" => authority(&Url::parse(inbox).expect("inbox")),
+            header => r
+                .headers
+                .get(header)
+                .cloned()
+                .ok_or_else(|| format!("covered header {header} is missing"))?,
+        };
+        base.push_str(&format!("\"{c}\": {v}\n"));
+    }
+    base.push_str(&format!("\"@signature-params\": {params}"));
+    let sig = r.headers.get("signature").ok_or("no Signature header")?;
+    let bytes = sig
+        .strip_prefix(&format!("{label}=:"))
+        .and_then(|s| s.strip_suffix(':'))
+        .ok_or_else(|| format!("Signature has no {label}: {sig}"))?;
+    let bytes = B64.decode(bytes).map_err(|e| format!("not base64: {e}"))?;
+    let key = RsaPublicKey::from_public_key_pem(public_key_pem).map_err(|e| e.to_string())?;
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(base.as_bytes()),
+        &bytes,
+    )
+    .map_err(|e| format!("signature does not verify: {e}"))
 }
 
 /// A POST to sign and send; each field can be spoilt on purpose.
@@ -373,15 +677,20 @@ pub async fn send_raw(
         .unwrap_or_else(|e| panic!("POST {inbox}: {e}"))
 }
 
-/// Checks a received POST the way a strict peer (Mastodon) does: the
-/// Digest matches the body, the signature covers `(request-target)`,
-/// `host`, `date` and `digest`, the Date is recent, `keyId` is
-/// `expected_key_id`, and the signature verifies with `public_key_pem`.
+/// Checks a received POST the way a strict peer (Mastodon 4.5) does, in
+/// the style it was signed in: see [`verify_received_rfc9421`]; or for
+/// draft-cavage, the Digest matches the body, the signature covers
+/// `(request-target)`, `host`, `date` and `digest`, the Date is recent,
+/// `keyId` is `expected_key_id`, and the signature verifies with
+/// `public_key_pem`.
 pub fn verify_received(
     r: &Received,
     expected_key_id: &str,
     public_key_pem: &str,
 ) -> Result<(), String> {
+    if r.signature_style() == SignatureStyle::Rfc9421 {
+        return verify_received_rfc9421(r, expected_key_id, public_key_pem);
+    }
     let digest = r.headers.get("digest").ok_or("no Digest header")?;
     if *digest != digest_header(&r.body) {
         return Err(format!("Digest {digest} does not match the body"));

@@ -5,7 +5,10 @@
 
 use crate::{
     helpers::{Instance, content_type, eventually, json_body},
-    peer::{FakeActor, FakePeer, Received, fake_keys, send_get, tamper_signature, verify_request},
+    peer::{
+        FakeActor, FakePeer, Received, SignatureStyle, fake_keys, send_get, tamper_signature,
+        verify_request,
+    },
 };
 use chrono::{Duration as ChronoDuration, Utc};
 use reqwest::StatusCode;
@@ -255,6 +258,9 @@ async fn our_fetches_and_deliveries_are_signed_as_mastodon_expects() {
     let [k1, _] = fake_keys().await;
     let eve = peer.actor("eve", k1);
     let oslo = b.actor_id("oslo");
+    // A peer that verifies draft-cavage only (Mastodon before 4.5): the
+    // Accept knocks with RFC 9421 first and comes again the cavage way.
+    peer.accept_only_style(SignatureStyle::Cavage);
 
     let id = eve.activity_id("follow-signed-fetch");
     let follow = json!({
@@ -271,7 +277,28 @@ async fn our_fetches_and_deliveries_are_signed_as_mastodon_expects() {
 
     // Checking the Follow's signature made B fetch eve's actor, signed by
     // B's instance actor.
-    let fetches: Vec<Received> = peer.fetched();
+    // The peer reads draft-cavage only: each fetch knocked with RFC 9421,
+    // was refused, and came again signed the cavage way; only the first
+    // fetch knocked twice, the host's answer being remembered.
+    let all: Vec<Received> = peer.fetched();
+    let styles: Vec<SignatureStyle> = all.iter().map(Received::signature_style).collect();
+    assert_eq!(
+        styles.first(),
+        Some(&SignatureStyle::Rfc9421),
+        "B's fetches: {all:?}"
+    );
+    assert_eq!(
+        styles
+            .iter()
+            .filter(|s| **s == SignatureStyle::Rfc9421)
+            .count(),
+        1,
+        "B's fetches: {all:?}"
+    );
+    let fetches: Vec<Received> = all
+        .into_iter()
+        .filter(|r| r.signature_style() == SignatureStyle::Cavage)
+        .collect();
     let of_eve: Vec<&Received> = fetches.iter().filter(|r| r.path == "/actors/eve").collect();
     assert!(
         !of_eve.is_empty(),
@@ -309,7 +336,10 @@ async fn our_fetches_and_deliveries_are_signed_as_mastodon_expects() {
     let accept = eventually("B's Accept at eve's inbox", async || {
         peer.received_of("Accept")
             .into_iter()
-            .find(|r| r.json()["object"]["id"] == id.as_str())
+            .find(|r| {
+                r.json()["object"]["id"] == id.as_str()
+                    && r.signature_style() == SignatureStyle::Cavage
+            })
             .ok_or_else(|| format!("{:?}", peer.received()))
     })
     .await;

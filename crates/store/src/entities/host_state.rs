@@ -14,6 +14,10 @@ pub struct Model {
     pub last_success_at: Option<DateTimeUtc>,
     pub last_failure_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
+    /// The HTTP signature style the host last took: `rfc9421` or `cavage`.
+    pub signature_style: Option<String>,
+    /// When `signature_style` was learnt.
+    pub signature_style_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

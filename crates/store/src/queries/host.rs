@@ -18,6 +18,11 @@ use sea_orm::{
 /// A host's delivery health.
 pub type HostState = host_state::Model;
 
+/// `signature_style` of a host that took an RFC 9421 signature.
+pub const SIGNATURE_RFC9421: &str = "rfc9421";
+/// `signature_style` of a host that refused RFC 9421 and took draft-cavage.
+pub const SIGNATURE_CAVAGE: &str = "cavage";
+
 /// Failures in a row after which a host counts as unreachable.
 pub const UNREACHABLE_AFTER: i32 = 5;
 
@@ -33,6 +38,8 @@ impl Store {
             last_success_at: Set(Some(t)),
             last_failure_at: Set(None),
             last_error: Set(None),
+            signature_style: Set(None),
+            signature_style_at: Set(None),
         })
         .on_conflict(
             OnConflict::column(host_state::Column::Host)
@@ -76,6 +83,8 @@ impl Store {
             last_success_at: Set(existing.as_ref().and_then(|h| h.last_success_at)),
             last_failure_at: Set(Some(t)),
             last_error: Set(Some(error.chars().take(1000).collect())),
+            signature_style: Set(existing.as_ref().and_then(|h| h.signature_style.clone())),
+            signature_style_at: Set(existing.as_ref().and_then(|h| h.signature_style_at)),
         };
         host_state::Entity::insert(row)
             .on_conflict(
@@ -154,5 +163,50 @@ impl Store {
         Ok(host_state::Entity::find_by_id(host.to_owned())
             .one(self.db())
             .await?)
+    }
+
+    /// The HTTP signature style `host` last took (one of
+    /// [`SIGNATURE_RFC9421`], [`SIGNATURE_CAVAGE`]) and when that was
+    /// learnt; `None` for a host not delivered to yet.
+    pub async fn get_host_signature_style(
+        &self,
+        host: &str,
+    ) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
+        Ok(host_state::Entity::find_by_id(host.to_owned())
+            .one(self.db())
+            .await?
+            .and_then(|h| Some((h.signature_style?, h.signature_style_at?))))
+    }
+
+    /// Records that `host` took a request signed in `style`, leaving its
+    /// delivery health as it was.
+    pub async fn put_host_signature_style(
+        &self,
+        host: &str,
+        style: &str,
+    ) -> Result<(), StoreError> {
+        let t = now();
+        host_state::Entity::insert(host_state::ActiveModel {
+            host: Set(host.to_owned()),
+            consecutive_failures: Set(0),
+            next_attempt_at: Set(None),
+            unreachable_since: Set(None),
+            last_success_at: Set(None),
+            last_failure_at: Set(None),
+            last_error: Set(None),
+            signature_style: Set(Some(style.to_owned())),
+            signature_style_at: Set(Some(t)),
+        })
+        .on_conflict(
+            OnConflict::column(host_state::Column::Host)
+                .update_columns([
+                    host_state::Column::SignatureStyle,
+                    host_state::Column::SignatureStyleAt,
+                ])
+                .to_owned(),
+        )
+        .exec(self.db())
+        .await?;
+        Ok(())
     }
 }
