@@ -8,8 +8,8 @@
 
 use crate::{
     delivery::send::{SignatureStyle, choose_style},
-    objects::actors::authority,
     rfc9421,
+    urls::authority,
 };
 use deling_store::Store;
 use reqwest::{Method, Request, Response};

@@ -17,13 +17,13 @@
 use crate::{
     context::Data,
     error::FedError,
-    objects::actors::{DbRemoteActor, authority},
+    objects::actors::DbRemoteActor,
     rfc9421,
     signed_fetch::{covered_headers, refuse_authorization_signature},
+    urls::authority,
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
 use base64::Engine;
-use deling_store::queries::policy::Verdict;
 use http_signature_normalization::Config;
 use rsa::{Pkcs1v15Sign, RsaPublicKey, pkcs8::DecodePublicKey};
 use sha2::{Digest, Sha256};
@@ -177,7 +177,7 @@ pub fn check_digest(digest: Option<&str>, body: &[u8]) -> Result<(), FedError> {
 /// Refuses an actor of a suspended domain (or, in allow-list mode, one not
 /// allowed) and a blocked actor, even when it is cached from before.
 async fn check_policy(actor: &Url, data: &Data) -> Result<(), FedError> {
-    if data.store.get_host_verdict(&authority(actor)).await? == Verdict::Refused {
+    if crate::policy::refuses_host(&data.store, actor).await? {
         return Err(FedError::Refused(
             "the domain is blocked by this server's federation policy".into(),
         ));

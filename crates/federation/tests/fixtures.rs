@@ -18,9 +18,10 @@ use deling_federation::{
     context::{FedContext, FedSettings},
     error::FedError,
     inbox,
-    objects::actors::{DbRemoteActor, authority},
+    objects::actors::DbRemoteActor,
     protocol::actor::ActorJson,
     setup::build_config,
+    urls::authority,
 };
 use deling_store::{Store, queries::remote_actor::RemoteActorData};
 use serde_json::{Value, json};

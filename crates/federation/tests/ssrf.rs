@@ -94,7 +94,7 @@ fn delivery(inbox: &str) -> Delivery {
         agency_id: None,
         inbox: inbox.into(),
         host: url::Url::parse(inbox)
-            .map(|u| deling_federation::objects::actors::authority(&u))
+            .map(|u| deling_federation::urls::authority(&u))
             .unwrap_or_default(),
         body: r#"{"type":"Delete","id":"https://deling.test/activities/ssrf","actor":"https://deling.test/actor","object":"https://deling.test/items/1"}"#.into(),
         status: "pending".into(),

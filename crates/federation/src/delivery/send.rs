@@ -15,7 +15,7 @@
 //! later deliveries knock once; a host that took only draft-cavage is
 //! tried with RFC 9421 again after [`REPROBE_AFTER`].
 
-use crate::{context::Data, error::FedError, objects::actors::authority, rfc9421};
+use crate::{context::Data, error::FedError, rfc9421, urls::authority};
 use base64::Engine;
 use deling_store::queries::{
     delivery::Delivery,
@@ -199,9 +199,7 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
     if let Err(why) = check_target(&inbox, data).await {
         return Ok(Outcome::Refused(why));
     }
-    if data.store.get_host_verdict(&authority(&inbox)).await?
-        == deling_store::queries::policy::Verdict::Refused
-    {
+    if crate::policy::refuses_host(&data.store, &inbox).await? {
         return Ok(Outcome::Refused(
             "the domain is blocked by this server's federation policy".into(),
         ));

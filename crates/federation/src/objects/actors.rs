@@ -8,6 +8,7 @@ use crate::{
     error::{FedError, refuse},
     objects::agency::{agency_actor, instance_actor},
     protocol::actor::ActorJson,
+    urls::{authority, same_origin},
 };
 use activitypub_federation::{
     protocol::verification::verify_domains_match,
@@ -20,10 +21,6 @@ use deling_store::{
     records::{Agency, Instance, RemoteActor},
 };
 use url::Url;
-
-// Re-exported for the modules that took them from here before they moved to
-// `urls` (signature checking and the web inbox, under rework elsewhere).
-pub use crate::urls::{authority, same_origin};
 
 /// A remote actor, as cached in the store.
 #[derive(Debug, Clone)]

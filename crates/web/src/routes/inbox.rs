@@ -15,8 +15,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use deling_federation::{
     error::FedError,
     inbox::{accept_delivery, verify_delivery},
-    objects::actors::authority,
     signature::SignedRequest,
+    urls::authority,
 };
 use std::collections::BTreeMap;
 
@@ -135,6 +135,6 @@ pub async fn agency(
     slug: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    crate::routes::api::agencies::find(&state, &slug).await?;
+    crate::lookup::agency(&state, &slug).await?;
     receive(&state, req, body).await
 }

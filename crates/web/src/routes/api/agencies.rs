@@ -122,7 +122,3 @@ fn changed_fields(before: &RawAgencyProfile, after: &RawAgencyProfile) -> Vec<&'
     .filter_map(|(field, changed)| changed.then_some(field))
     .collect()
 }
-
-// Kept under its old name for the web inbox, which is being reworked on
-// another branch; new code calls `crate::lookup` directly.
-pub use crate::lookup::agency as find;
