@@ -160,12 +160,15 @@ const federation = createFederation({
 
 federation
   .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
-    if (identifier !== "alice") return null;
+    if (identifier !== "alice" && identifier !== "bob") return null;
     const keys = await ctx.getActorKeyPairs(identifier);
     return new Person({
       id: ctx.getActorUri(identifier),
       preferredUsername: identifier,
-      name: "Alice Interop",
+      name: identifier === "alice" ? "Alice Interop" : "Bob, where the agency moves",
+      // bob names the agency as another name of his, as a Mastodon
+      // account does before an account may move to it.
+      aliases: identifier === "bob" ? [new URL(DELING_ACTOR)] : [],
       summary: "A Fedify peer in Deling's interoperability test.",
       url: ctx.getActorUri(identifier),
       inbox: ctx.getInboxUri(identifier),
@@ -174,8 +177,10 @@ federation
       assertionMethods: keys.map((k) => k.multikey),
     });
   })
-  .mapHandle((_ctx, username) => (username === "alice" ? "alice" : null))
-  .setKeyPairsDispatcher((_ctx, identifier) => (identifier === "alice" ? [aliceKeys] : []));
+  .mapHandle((_ctx, username) => (username === "alice" || username === "bob" ? username : null))
+  .setKeyPairsDispatcher((_ctx, identifier) =>
+    identifier === "alice" || identifier === "bob" ? [aliceKeys] : [],
+  );
 
 /** Signature keys our own check (below) verified, by activity id. */
 const verifiedBy = new Map();

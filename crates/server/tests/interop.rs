@@ -169,6 +169,8 @@ struct Deling {
     token: String,
     /// Its database, for what only the command line does (rotating a key).
     store: Store,
+    /// Its configuration, for the same.
+    config: Config,
     client: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -275,6 +277,7 @@ impl Deling {
                 domain,
                 token: token.secret,
                 store,
+                config: config.clone(),
                 client,
                 _dir: dir,
             };
@@ -1007,11 +1010,55 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
         "{rotation:#}"
     );
 
-    // Fedify refused nothing Deling sent.
+    // 9. The agency moves (`deling admin agency move`) to bob on the Fedify
+    // server, who lists it in his alsoKnownAs: alice, its follower, gets
+    // the Move, verified. Fedify still holds the key replaced above and
+    // refuses the new one (it does not fetch a key again when a signature
+    // fails): Deling signs again with the previous key, kept for the grace
+    // period.
+    let bob = format!("http://{peer_host}/users/bob");
+    let federation = deling::startup::federation_config(&deling.config, deling.store.clone())
+        .await
+        .expect("federation configuration");
+    let moving = deling
+        .store
+        .get_agency_by_slug(SLUG)
+        .await
+        .expect("read agency")
+        .expect("agency");
+    let audit = deling_store::queries::audit::Audit::new(None, "cli", "agency.move", SLUG);
+    deling_federation::activities::moving::move_agency(
+        &moving,
+        &bob,
+        audit,
+        &federation.to_request_data(),
+    )
+    .await
+    .expect("move the agency to bob");
+    let moved = peer.inbox("Move", &agency, deadline).await;
+    assert_eq!(moved["actor"], agency.as_str(), "{moved:#}");
+    assert_eq!(moved["verified"], json!(true), "{moved:#}");
+
+    // Fedify refused nothing Deling sent, except a first knock with the new
+    // key after the rotation, which the same activity signed with the
+    // previous key then passed.
+    let accepted: std::collections::BTreeSet<&str> = peer
+        .seen
+        .iter()
+        .filter(|v| v["event"] == "inbox" && v["verified"] == json!(true))
+        .filter_map(|v| v["id"].as_str())
+        .collect();
     let refused: Vec<&Value> = peer
         .seen
         .iter()
         .filter(|v| v["event"] == "inbox_refused" || v["event"] == "inbox_error")
+        .filter(|v| {
+            let id = v["request"]
+                .as_str()
+                .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                .and_then(|r| r["id"].as_str().map(str::to_owned));
+            !(v["status"] == 401 && id.is_some_and(|id| accepted.contains(id.as_str())))
+        })
         .collect();
     assert!(
         refused.is_empty(),

@@ -132,6 +132,11 @@ struct Signer {
     /// The key a rotation replaced, for the `Update` that announces the
     /// new one while the previous key is kept.
     previous: Option<String>,
+    /// The key a rotation replaced, while it is kept, for any other
+    /// delivery the peer refuses with 401: a peer that caches keys and
+    /// does not fetch them again on a failure (Fedify does so) still holds
+    /// the old one.
+    fallback: Option<String>,
 }
 
 /// The key that signs for a delivery: its agency's, or the instance actor's.
@@ -164,15 +169,15 @@ async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
             // the new key from it. Anything else, and the announcement
             // itself after the grace period, is signed with the current
             // key, which a peer fetches when the old one fails.
-            let previous = agency.previous_private_key_pem.filter(|_| {
-                kept && data
-                    .urls
-                    .is_agency_key_update(&agency.slug, &row.activity_id)
-            });
+            let announces = data
+                .urls
+                .is_agency_key_update(&agency.slug, &row.activity_id);
+            let kept_key = agency.previous_private_key_pem.filter(|_| kept);
             Ok(Signer {
                 key_id: format!("{}#main-key", data.urls.agency(&agency.slug)),
                 current: agency.private_key_pem,
-                previous,
+                previous: kept_key.clone().filter(|_| announces),
+                fallback: kept_key.filter(|_| !announces),
             })
         }
         None => {
@@ -185,6 +190,7 @@ async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
                 key_id: format!("{}#main-key", data.urls.instance_actor()),
                 current: instance.private_key_pem,
                 previous: None,
+                fallback: None,
             })
         }
     }
@@ -218,9 +224,12 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
         }
         tracing::info!(inbox = %inbox, "the previous key was refused: signing with the current key");
     }
-    Ok(knock(row, &inbox, &signer.key_id, &signer.current, data)
-        .await?
-        .0)
+    let (outcome, status) = knock(row, &inbox, &signer.key_id, &signer.current, data).await?;
+    if let (Some(old), Some(reqwest::StatusCode::UNAUTHORIZED)) = (&signer.fallback, status) {
+        tracing::info!(inbox = %inbox, "the current key was refused during a rotation's grace period: signing with the previous key");
+        return Ok(knock(row, &inbox, &signer.key_id, old, data).await?.0);
+    }
+    Ok(outcome)
 }
 
 /// Sends the delivery signed in the style the host is known to take (RFC
