@@ -134,10 +134,10 @@ fn check_activity_url(id: &Url, data: &Data) -> Result<(), FedError> {
 /// server says. Anything else relayed is refused.
 fn take_forwarded(activity: &mut Envelope, signer: &DbRemoteActor) -> Result<(), FedError> {
     let unsigned = |why: String| Err(FedError::Unsigned(why));
-    if !matches!(activity.kind.as_str(), "Create" | "Update") {
+    if !matches!(activity.kind.as_str(), "Create" | "Update" | "Delete") {
         return unsigned(format!(
             "the request is signed by {}, not by the activity's actor {}; only a \
-             Create or Update is taken from another server, verified at its origin",
+             Create, Update or Delete is taken from another server, verified at its origin",
             signer.id(),
             activity.actor
         ));
@@ -158,6 +158,12 @@ fn take_forwarded(activity: &mut Envelope, signer: &DbRemoteActor) -> Result<(),
     activity
         .rest
         .insert("object".into(), Value::String(object_id.into()));
+    // Whatever the relay said: the worker checks a forwarded Delete at the
+    // origin (a Create or Update is fetched from there anyway).
+    activity.rest.insert(
+        crate::protocol::incoming::FORWARDED.into(),
+        Value::Bool(true),
+    );
     Ok(())
 }
 

@@ -442,6 +442,17 @@ pub async fn receive_delete(
         return Ok(());
     }
     same_origin(&id, actor.id())?;
+    if a.forwarded {
+        // A relay's word is not enough: the origin must say it is gone,
+        // with 410 or a Tombstone at exactly that id.
+        match activitypub_federation::fetch::fetch_object_http::<_, Value>(&id, data).await {
+            Err(activitypub_federation::error::Error::ObjectDeleted(_)) => {}
+            Ok(f)
+                if f.url == id
+                    && f.object.get("type").and_then(Value::as_str) == Some("Tombstone") => {}
+            _ => return refuse(format!("{id} is not deleted at its origin")),
+        }
+    }
     // A message can share its id with nothing else, but a comment made
     // private and filed as a message has left a tombstone: try both.
     let message = data

@@ -110,6 +110,10 @@ pub enum Incoming {
     Other,
 }
 
+/// The field the inbox sets on an activity it took from a relay rather
+/// than from its actor's own server.
+pub const FORWARDED: &str = "delingForwarded";
+
 /// The common shape: who did what to which object.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Activity {
@@ -127,6 +131,9 @@ pub struct Activity {
     /// Secondary audience, likewise.
     #[serde(default)]
     pub cc: Value,
+    /// Taken from a relay (see [`FORWARDED`]): to be checked at the origin.
+    #[serde(default, rename = "delingForwarded")]
+    pub forwarded: bool,
     /// Where to (a Move's new account), by id or embedded. Read
     /// leniently: a `target` that names no URL reads as none, so it never
     /// makes an activity that does not need one unreadable.

@@ -601,7 +601,8 @@ async fn a_rotated_remote_key_is_refetched_once() {
 
 /// A reply forwarded by another server (signed by that server, not by the
 /// reply's author, as Mastodon forwards replies): the embedded copy is not
-/// trusted, the Note is fetched from its author's server instead. Other
+/// trusted, the Note is fetched from its author's server instead; a relayed
+/// Delete counts only once the origin says the object is gone. Other
 /// relayed activities are refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forwarded_reply_is_verified_at_its_origin() {
@@ -655,6 +656,36 @@ async fn a_forwarded_reply_is_verified_at_its_origin() {
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
     assert_eq!(processed(&s.b, &id).await, INBOX_FAILED);
     assert_eq!(s.b.comments(s.item).await.len(), 1);
+
+    // A relayed Delete of the reply while its origin still serves it:
+    // nothing is deleted.
+    let delete = |name: &str| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": s.eve.activity_id(name), "type": "Delete", "actor": s.eve.id,
+            "object": {"id": note_id, "type": "Tombstone"}})
+    };
+    let id = s.eve.activity_id("delete-forwarded-early");
+    let resp = relay
+        .post(&inbox, &delete("delete-forwarded-early"))
+        .send(&s.b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(processed(&s.b, &id).await, INBOX_FAILED);
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+    // Once the origin answers with a Tombstone at that id, it is deleted.
+    s.peer.serve_doc(
+        "/notes/forwarded",
+        json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": note_id, "type": "Tombstone", "formerType": "Note"}),
+    );
+    let id = s.eve.activity_id("delete-forwarded");
+    let resp = relay
+        .post(&inbox, &delete("delete-forwarded"))
+        .send(&s.b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(processed(&s.b, &id).await, INBOX_DONE);
+    assert!(s.b.comments(s.item).await.is_empty());
 
     // A relayed Like cannot be checked at any origin: refused.
     let id = s.eve.activity_id("like-relayed");
