@@ -1,0 +1,24 @@
+//! The store's queries, each test run on SQLite and on PostgreSQL: one
+//! module per area, the helpers they share in `support`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+#[path = "../common/mod.rs"]
+mod common;
+
+mod support;
+
+mod agencies;
+mod audit;
+mod comments;
+mod concurrency;
+mod hosts;
+mod items;
+mod keys;
+mod messages;
+mod pins;
+mod queues;
+mod shares;
+mod staff;
+mod timestamps;
+mod tokens;

@@ -1,0 +1,188 @@
+//! The inbox and delivery queues: claims and releases.
+
+use chrono::{Duration, Utc};
+
+both!(inbox_claims_and_release, |store| {
+    for n in 1..=3 {
+        assert!(
+            store
+                .put_inbox_activity(
+                    &format!("https://peer.example/a/{n}"),
+                    "https://peer.example/u/eve",
+                    "Like",
+                    "{}",
+                )
+                .await
+                .expect("put")
+        );
+    }
+    // The same id again is a replay: not stored twice.
+    assert!(
+        !store
+            .put_inbox_activity(
+                "https://peer.example/a/1",
+                "https://peer.example/u/eve",
+                "Like",
+                "{}"
+            )
+            .await
+            .expect("put again")
+    );
+    let lease = deling_store::records::now() + Duration::seconds(60);
+    let first = store
+        .claim_inbox_activities(10, lease)
+        .await
+        .expect("claim");
+    assert_eq!(first.len(), 3);
+    let ids: Vec<i64> = first.iter().map(|r| r.id).collect();
+    // Leased rows are not claimed twice.
+    assert!(
+        store
+            .claim_inbox_activities(10, lease)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    // Only a release under the lease they were claimed with frees them (a
+    // process whose lease ran out must not free another process's rows).
+    store
+        .release_inbox_activities(&ids, lease + Duration::seconds(1))
+        .await
+        .expect("release under another lease");
+    assert!(
+        store
+            .claim_inbox_activities(10, lease)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    // Given back unprocessed, they are claimed at once; a finished one is not.
+    store
+        .finish_inbox_activity(first[0].id)
+        .await
+        .expect("finish");
+    store
+        .release_inbox_activities(&ids, lease)
+        .await
+        .expect("release");
+    let again = store
+        .claim_inbox_activities(10, lease + Duration::seconds(5))
+        .await
+        .expect("claim");
+    assert_eq!(
+        again.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first[1].id, first[2].id]
+    );
+    // A lease that ran out releases nothing (its rows may be another's).
+    store
+        .release_inbox_activities(&ids, deling_store::records::now() - Duration::seconds(1))
+        .await
+        .expect("expired release");
+    assert!(
+        store
+            .claim_inbox_activities(10, lease)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+});
+
+both!(claims_pass_over_busy_hosts_inboxes_and_actors, |store| {
+    use deling_store::queries::delivery::NewDelivery;
+    let delivery = |host: &str, inbox: &str| NewDelivery {
+        activity_id: format!("https://here.example/a/{host}{inbox}"),
+        agency_id: None,
+        inbox: format!("https://{host}{inbox}"),
+        host: host.to_owned(),
+        body: "{}".to_owned(),
+    };
+    store
+        .put_deliveries(vec![
+            delivery("slow.example", "/inbox"),
+            delivery("fast.example", "/a/inbox"),
+            delivery("fast.example", "/b/inbox"),
+            delivery("peer_x.example", "/inbox"),
+        ])
+        .await
+        .expect("queue");
+    let lease = Utc::now() + Duration::seconds(60);
+    let skip_hosts = vec!["slow.example".to_owned()];
+    let skip_inboxes = vec!["https://fast.example/a/inbox".to_owned()];
+    let due = store
+        .next_delivery_due_except(&skip_hosts, &skip_inboxes)
+        .await
+        .expect("due");
+    assert!(due.is_some_and(|d| d <= Utc::now()), "{due:?}");
+    let rows = store
+        .claim_deliveries_except("w1", 10, lease, &skip_hosts, &skip_inboxes)
+        .await
+        .expect("claim");
+    let inboxes: Vec<&str> = rows.iter().map(|r| r.inbox.as_str()).collect();
+    assert_eq!(
+        inboxes,
+        [
+            "https://fast.example/b/inbox",
+            "https://peer_x.example/inbox"
+        ]
+    );
+    // Nothing else is due for this worker; the rest is there for the next
+    // claim without those limits.
+    assert_eq!(
+        store
+            .next_delivery_due_except(&["slow.example".to_owned(), "fast.example".to_owned()], &[])
+            .await
+            .expect("due")
+            .filter(|d| *d <= Utc::now()),
+        None
+    );
+    // Another worker cannot give back what w1 holds; w1 can.
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    store.release_deliveries("w2", &ids).await.expect("release");
+    let rest = store
+        .claim_deliveries("w2", 10, lease)
+        .await
+        .expect("claim the rest");
+    assert_eq!(rest.len(), 2, "{rest:?}");
+    store.release_deliveries("w1", &ids).await.expect("release");
+    assert_eq!(
+        store
+            .claim_deliveries("w2", 10, lease)
+            .await
+            .expect("claim")
+            .len(),
+        2
+    );
+
+    for (n, actor) in [
+        "https://slow.example/u/ann",
+        "https://slow.example/u/bob",
+        "https://fast.example/u/eve",
+        "https://fast.example/u/eve",
+        "http://fast.example/u/ola",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        store
+            .put_inbox_activity(&format!("{actor}/a/{n}"), actor, "Like", "{}")
+            .await
+            .expect("put");
+    }
+    let lease = deling_store::records::now() + Duration::seconds(60);
+    let rows = store
+        .claim_inbox_activities_except(
+            10,
+            lease,
+            &["https://fast.example/u/eve".to_owned()],
+            &["slow.example".to_owned()],
+        )
+        .await
+        .expect("claim");
+    let actors: Vec<&str> = rows.iter().map(|r| r.actor.as_str()).collect();
+    assert_eq!(actors, ["http://fast.example/u/ola"]);
+    let rest = store
+        .claim_inbox_activities(10, lease)
+        .await
+        .expect("claim the rest");
+    assert_eq!(rest.len(), 4, "{rest:?}");
+});

@@ -1,0 +1,78 @@
+//! Helpers shared by the store tests: agencies, staff and items to test with.
+
+use chrono::{DateTime, Utc};
+use deling_domain::{
+    auth::Username,
+    item::{ItemContent, RawItem, RawLink},
+    slug::Slug,
+    text::DisplayName,
+};
+use deling_store::{
+    Store,
+    queries::agency::NewAgency,
+    records::{Agency, Item, Staff},
+};
+
+pub fn new_agency(slug: &str, name: &str) -> NewAgency {
+    NewAgency {
+        slug: Slug::parse(slug).expect("valid slug"),
+        name: DisplayName::parse(name).expect("valid name"),
+        org_number: None,
+        public_key_pem: format!(
+            "-----BEGIN PUBLIC KEY-----\n{slug}-pub\n-----END PUBLIC KEY-----\n"
+        ),
+        private_key_pem: format!(
+            "-----BEGIN PRIVATE KEY-----\n{slug}-priv\n-----END PRIVATE KEY-----\n"
+        ),
+    }
+}
+
+pub async fn agency(store: &Store, slug: &str, name: &str) -> Agency {
+    store
+        .put_agency(new_agency(slug, name))
+        .await
+        .expect("put_agency")
+}
+
+pub async fn staff(store: &Store, username: &str) -> Staff {
+    store
+        .put_staff(
+            &Username::parse(username).expect("valid username"),
+            format!("$argon2id$fake${username}"),
+            false,
+        )
+        .await
+        .expect("put_staff")
+}
+
+pub fn content(raw: RawItem) -> ItemContent {
+    ItemContent::parse(raw).unwrap_or_else(|e| panic!("invalid test item: {e:?}"))
+}
+
+/// A minimal item of `kind` (which must need no metadata).
+pub fn simple(kind: &str, title: &str, language: &str, tags: &[&str]) -> ItemContent {
+    content(RawItem {
+        kind: Some(kind.into()),
+        title: Some(title.into()),
+        language: Some(language.into()),
+        tags: Some(tags.iter().map(|t| (*t).to_owned()).collect()),
+        ..Default::default()
+    })
+}
+
+pub fn link(href: &str, title: Option<&str>, media_type: Option<&str>) -> RawLink {
+    RawLink {
+        href: href.into(),
+        title: title.map(str::to_owned),
+        media_type: media_type.map(str::to_owned),
+    }
+}
+
+pub fn ts(s: &str) -> DateTime<Utc> {
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad timestamp {s}: {e}"))
+}
+
+pub fn ids(items: &[Item]) -> Vec<i64> {
+    items.iter().map(|i| i.id).collect()
+}
