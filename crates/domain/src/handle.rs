@@ -18,20 +18,6 @@ pub enum FollowTarget {
     Url(WebUrl),
 }
 
-fn host_ok(host: &str) -> bool {
-    let (name, port) = match host.rsplit_once(':') {
-        Some((n, p)) => (n, Some(p)),
-        None => (host, None),
-    };
-    !name.is_empty()
-        && name.len() <= 253
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-        && !name.starts_with(['.', '-'])
-        && port.is_none_or(port_ok)
-}
-
 impl FollowTarget {
     /// Parses a handle or URL.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
@@ -47,7 +33,7 @@ impl FollowTarget {
             && user
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'));
-        if !user_ok || !host_ok(host) {
+        if !user_ok || !crate::host::authority_ok(host) {
             return Err(bad());
         }
         Ok(Self::Handle {
@@ -64,14 +50,6 @@ impl fmt::Display for FollowTarget {
             Self::Url(u) => f.write_str(u.as_str()),
         }
     }
-}
-
-/// A port as URLs write it: digits only, no sign or leading zero, 1 to 65535.
-fn port_ok(p: &str) -> bool {
-    !p.is_empty()
-        && p.chars().all(|c| c.is_ascii_digit())
-        && !p.starts_with('0')
-        && p.parse::<u16>().is_ok()
 }
 
 #[cfg(test)]

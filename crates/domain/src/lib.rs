@@ -10,6 +10,7 @@ pub mod audience;
 pub mod auth;
 pub mod error;
 pub mod handle;
+pub mod host;
 pub mod item;
 pub mod language;
 pub mod license;

@@ -12,21 +12,7 @@ impl Domain {
     /// trailing dot is refused rather than guessed at).
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim().to_ascii_lowercase();
-        let (name, port) = match s.rsplit_once(':') {
-            Some((n, p)) => (n.to_owned(), Some(p.to_owned())),
-            None => (s.clone(), None),
-        };
-        let name_ok = !name.is_empty()
-            && name.len() <= 253
-            && name.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-            });
-        let port_is_ok = port.as_deref().is_none_or(port_ok);
-        if !name_ok || !port_is_ok {
+        if !crate::host::authority_ok(&s) {
             return Err(Invalid::new(format!(
                 "{s:?} is not a host name like social.example.no"
             )));
@@ -219,14 +205,6 @@ pub fn to_mastodon_csv(blocks: &[DomainBlock]) -> String {
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-/// A port as URLs write it: digits only, no sign or leading zero, 1 to 65535.
-fn port_ok(p: &str) -> bool {
-    !p.is_empty()
-        && p.chars().all(|c| c.is_ascii_digit())
-        && !p.starts_with('0')
-        && p.parse::<u16>().is_ok()
 }
 
 #[cfg(test)]

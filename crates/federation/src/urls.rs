@@ -2,7 +2,8 @@
 //! actor, object, collection or activity is built here, and every URL that
 //! might be one of ours is parsed back here ([`Urls::parse_local`]). Ids are
 //! permanent once federated, so their exact form is pinned by a test below;
-//! no other module builds or takes apart a local path.
+//! no other module builds or takes apart a local path (the web crate's
+//! route table serves these paths and must agree with them).
 
 use crate::error::{FedError, refuse};
 use std::fmt::Write as _;

@@ -267,22 +267,16 @@ impl Config {
 
     fn check(&self) -> Result<(), ConfigError> {
         self.bind_addr()?;
-        let host_ok = url::Url::parse(&format!("http://{}/", self.domain))
+        // The URL check refuses what cannot stand in an id (a path, a user);
+        // an IP address gets its own message; anything else must be a host
+        // name with an optional port, checked as peers' hosts are.
+        let parsed = url::Url::parse(&format!("http://{}/", self.domain))
             .ok()
             .filter(|u| u.path() == "/" && u.query().is_none() && u.username().is_empty())
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .is_some_and(|h| !h.is_empty());
-        if !host_ok || self.domain.contains('/') {
-            return Err(ConfigError::Invalid {
-                key: "domain",
-                problem: format!(
-                    "{:?} is not a host name with an optional port, like deling.example.no",
-                    self.domain
-                ),
-            });
-        }
-        let is_ip = url::Url::parse(&format!("http://{}/", self.domain))
-            .is_ok_and(|u| matches!(u.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))));
+            .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()) && !self.domain.contains('/'));
+        let is_ip = parsed
+            .as_ref()
+            .is_some_and(|u| matches!(u.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))));
         if is_ip {
             // activitypub_federation (and most peers) refuse ids whose host
             // is an IP address, so such an instance could never federate.
@@ -291,6 +285,15 @@ impl Config {
                 problem: format!(
                     "{:?} is an IP address; ActivityPub peers need a host name \
                      (for a local test instance use localhost:PORT)",
+                    self.domain
+                ),
+            });
+        }
+        if parsed.is_none() || !deling_domain::host::authority_ok(&self.domain) {
+            return Err(ConfigError::Invalid {
+                key: "domain",
+                problem: format!(
+                    "{:?} is not a host name with an optional port, like deling.example.no",
                     self.domain
                 ),
             });

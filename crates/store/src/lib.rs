@@ -12,7 +12,7 @@ pub mod queries;
 pub mod records;
 
 pub use error::StoreError;
-pub use queries::item::{ItemFilter, Origin, Page};
+pub use queries::item::{ItemFilter, Origin, Paged};
 pub use sea_orm::DbBackend;
 
 use deling_migrations::Migrator;

@@ -1,6 +1,9 @@
 //! Deling's HTTP surface on actix-web: the REST API under `/api/v1` with its
-//! OpenAPI document, health checks and the landing page. Handlers stay thin:
-//! they parse input into domain types, call the store and shape responses.
+//! OpenAPI document; the public ActivityPub addresses of actors, objects and
+//! collections (HTML to browsers); the inboxes; WebFinger, host-meta and
+//! NodeInfo; health, metrics and the landing page; rate limits. Handlers
+//! stay thin: they parse input into domain types, call the store or the
+//! federation crate, and shape responses.
 #![deny(missing_docs)]
 
 pub mod auth;

@@ -12,12 +12,12 @@ use activitypub_federation::{
     fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor},
     traits::{Actor, Object},
 };
+use deling_domain::handle::FollowTarget;
 use deling_store::{
     queries::follow::{FOLLOWING_ACCEPTED, FOLLOWING_REJECTED},
     records::Agency,
 };
 use serde_json::{Value, json};
-use url::Url;
 
 /// Someone follows one of our agencies: record it and answer with an Accept
 /// signed by that agency, embedding the Follow it accepts.
@@ -155,35 +155,46 @@ pub async fn receive_accept(
     Ok(())
 }
 
-/// Finds a remote actor by `@user@host`, `user@host` or actor URL.
-pub async fn resolve_actor(target: &str, data: &Data) -> Result<DbRemoteActor, FedError> {
-    let target = target.trim();
-    if target.starts_with("http://") || target.starts_with("https://") {
-        let url = Url::parse(target).map_err(|e| FedError::Refused(format!("{target:?}: {e}")))?;
-        if data
-            .domain()
-            .eq_ignore_ascii_case(&crate::urls::authority(&url))
-        {
-            return refuse("that is an actor on this server");
+/// Parses a follow target typed by a person (`@user@host`, `user@host` or
+/// an actor URL); a malformed one is refused with the parser's reason. For
+/// callers that take the target as text; the API and the command line parse
+/// it themselves and pass the [`FollowTarget`] down.
+pub fn parse_target(target: &str) -> Result<FollowTarget, FedError> {
+    FollowTarget::parse(target).map_err(|e| FedError::Refused(e.to_string()))
+}
+
+/// Finds the remote actor a follow target names (by WebFinger for a handle,
+/// by fetching for a URL); an actor on this server is refused.
+pub async fn resolve_actor(target: &FollowTarget, data: &Data) -> Result<DbRemoteActor, FedError> {
+    match target {
+        FollowTarget::Url(url) => {
+            let url = url.as_url();
+            if data
+                .domain()
+                .eq_ignore_ascii_case(&crate::urls::authority(url))
+            {
+                return refuse("that is an actor on this server");
+            }
+            ObjectId::<DbRemoteActor>::from(url.clone())
+                .dereference(data)
+                .await
         }
-        return ObjectId::<DbRemoteActor>::from(url).dereference(data).await;
+        FollowTarget::Handle { user, host } => {
+            if host.eq_ignore_ascii_case(data.domain()) {
+                return refuse("that is an actor on this server");
+            }
+            webfinger_resolve_actor::<_, DbRemoteActor>(&format!("{user}@{host}"), data).await
+        }
     }
-    let handle = target.strip_prefix('@').unwrap_or(target);
-    let Some((user, host)) = handle.split_once('@') else {
-        return refuse(format!("{target:?} is neither @user@host nor an actor URL"));
-    };
-    if user.is_empty() || host.is_empty() {
-        return refuse(format!("{target:?} is neither @user@host nor an actor URL"));
-    }
-    if host.eq_ignore_ascii_case(data.domain()) {
-        return refuse("that is an actor on this server");
-    }
-    webfinger_resolve_actor::<_, DbRemoteActor>(handle, data).await
 }
 
 /// Makes `agency` follow `target`: records the Follow as pending and queues
 /// it, in one transaction.
-pub async fn follow(agency: &Agency, target: &str, data: &Data) -> Result<DbRemoteActor, FedError> {
+pub async fn follow(
+    agency: &Agency,
+    target: &FollowTarget,
+    data: &Data,
+) -> Result<DbRemoteActor, FedError> {
     let actor = resolve_actor(target, data).await?;
     let local = LocalAgency::new(&data.urls, agency.clone());
     let follow = json!({
@@ -207,8 +218,17 @@ pub async fn follow(agency: &Agency, target: &str, data: &Data) -> Result<DbRemo
 
 /// Makes `agency` stop following `target` and queues the Undo; `false` if it
 /// did not follow.
-pub async fn unfollow(agency: &Agency, target: &str, data: &Data) -> Result<bool, FedError> {
-    let actor = match data.store.get_remote_actor_by_ap_id(target.trim()).await? {
+pub async fn unfollow(
+    agency: &Agency,
+    target: &FollowTarget,
+    data: &Data,
+) -> Result<bool, FedError> {
+    // An actor we know by its URL is not fetched again.
+    let known = match target {
+        FollowTarget::Url(url) => data.store.get_remote_actor_by_ap_id(url.as_str()).await?,
+        FollowTarget::Handle { .. } => None,
+    };
+    let actor = match known {
         Some(row) => DbRemoteActor::new(row)?,
         None => resolve_actor(target, data).await?,
     };

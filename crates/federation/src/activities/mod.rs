@@ -1,5 +1,12 @@
-//! Activities we receive and send, one module per subject: following,
-//! content (items and comments), reactions, moving accounts, and building outgoing ones.
+//! Activities by subject: what a received one does (reached from
+//! `inbox::process`, which dispatches by type) and, for following and
+//! moving, sending one. `following` (Follow, Accept, Reject, Undo; follow
+//! and unfollow a [`FollowTarget`](deling_domain::handle::FollowTarget)),
+//! `content` (Create, Update, Delete of comments, items and actors),
+//! `remote_page` (a peer's `Page` read into a catalogue entry), `reaction`
+//! (Like, Announce), `moving` (Move, other names), `report` (Flag), and
+//! `outgoing` (activity ids and delivery rows). Activities built from
+//! outbox events are in `delivery::fanout`.
 
 pub mod content;
 pub mod following;

@@ -15,7 +15,7 @@
 
 use crate::{
     activities::{
-        following::resolve_actor,
+        following::{parse_target, resolve_actor},
         outgoing::{activity_id, deliveries},
     },
     context::Data,
@@ -180,7 +180,7 @@ pub async fn move_agency(
             agency.slug
         ));
     }
-    let found = resolve_actor(target, data).await?;
+    let found = resolve_actor(&parse_target(target)?, data).await?;
     check_policy(found.id(), data).await?;
     let (actor, json) = fetch_fresh(found.id(), data).await?;
     let ours = data.urls.agency(&agency.slug);
@@ -215,7 +215,7 @@ pub async fn add_alias(
     audit: Audit,
     data: &Data,
 ) -> Result<(Agency, Url), FedError> {
-    let actor = resolve_actor(target, data).await?;
+    let actor = resolve_actor(&parse_target(target)?, data).await?;
     let id = actor.id().to_string();
     let mut aliases = agency_aliases(agency);
     if aliases.contains(&id) {
@@ -245,7 +245,10 @@ pub async fn remove_alias(
     } else if target.starts_with("http://") || target.starts_with("https://") {
         return refuse(format!("{target} is not listed"));
     } else {
-        resolve_actor(target, data).await?.id().to_string()
+        resolve_actor(&parse_target(target)?, data)
+            .await?
+            .id()
+            .to_string()
     };
     let before = aliases.len();
     aliases.retain(|a| a != &id);

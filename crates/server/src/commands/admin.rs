@@ -318,10 +318,12 @@ async fn follow(
     on: bool,
 ) -> anyhow::Result<()> {
     let agency = agency_by_slug(&store, slug).await?;
+    let parsed = deling_federation::activities::following::parse_target(target)
+        .with_context(|| format!("cannot {} {target}", if on { "follow" } else { "unfollow" }))?;
     let federation = crate::startup::federation_config(config, store).await?;
     let data = federation.to_request_data();
     if on {
-        let actor = deling_federation::activities::following::follow(&agency, target, &data)
+        let actor = deling_federation::activities::following::follow(&agency, &parsed, &data)
             .await
             .with_context(|| format!("cannot follow {target}"))?;
         println!(
@@ -332,7 +334,7 @@ async fn follow(
             "The running server delivers the Follow; check with: deling admin agency following {}",
             agency.slug
         );
-    } else if deling_federation::activities::following::unfollow(&agency, target, &data)
+    } else if deling_federation::activities::following::unfollow(&agency, &parsed, &data)
         .await
         .with_context(|| format!("cannot unfollow {target}"))?
     {

@@ -1,7 +1,7 @@
 //! Follow relations, as the followers/following collections need them.
 
 use crate::{
-    Page, Store, StoreError,
+    Paged, Store, StoreError,
     entities::{follower, following, remote_actor},
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -28,7 +28,7 @@ impl Store {
         agency_id: i64,
         page: u64,
         per_page: u64,
-    ) -> Result<Page<String>, StoreError> {
+    ) -> Result<Paged<String>, StoreError> {
         let total = self.count_followers(agency_id).await?;
         let rows = follower::Entity::find()
             .filter(follower::Column::AgencyId.eq(agency_id))
@@ -40,7 +40,7 @@ impl Store {
         let items = self
             .actor_ids(rows.iter().map(|r| r.remote_actor_id).collect())
             .await?;
-        Ok(Page {
+        Ok(Paged {
             items,
             page,
             per_page,
@@ -63,7 +63,7 @@ impl Store {
         agency_id: i64,
         page: u64,
         per_page: u64,
-    ) -> Result<Page<String>, StoreError> {
+    ) -> Result<Paged<String>, StoreError> {
         let total = self.count_following(agency_id).await?;
         let rows = following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
@@ -76,7 +76,7 @@ impl Store {
         let items = self
             .actor_ids(rows.iter().map(|r| r.remote_actor_id).collect())
             .await?;
-        Ok(Page {
+        Ok(Paged {
             items,
             page,
             per_page,

@@ -46,9 +46,10 @@ pub struct ItemFilter {
     pub origin: Origin,
 }
 
-/// One page of a listing.
+/// One page of a listing (not the ActivityStreams `Page`, which is an item
+/// as peers see it).
 #[derive(Debug, Clone)]
-pub struct Page<T> {
+pub struct Paged<T> {
     /// The rows on this page.
     pub items: Vec<T>,
     /// 1-based page number.
@@ -237,7 +238,7 @@ impl Store {
         filter: &ItemFilter,
         page: u64,
         per_page: u64,
-    ) -> Result<Page<Item>, StoreError> {
+    ) -> Result<Paged<Item>, StoreError> {
         let mut q = item::Entity::find().filter(item::Column::DeletedAt.is_null());
         q = match filter.origin {
             Origin::Local => q.filter(item::Column::AgencyId.is_not_null()),
@@ -280,7 +281,7 @@ impl Store {
             .limit(per_page)
             .all(self.db())
             .await?;
-        Ok(Page {
+        Ok(Paged {
             items: self.assemble(rows).await?,
             page,
             per_page,

@@ -78,7 +78,7 @@ impl Store {
         // `example.` is `example`: a trailing dot must not escape a policy.
         let lower = host.to_ascii_lowercase();
         let (name, port) = match lower.rsplit_once(':') {
-            Some((n, p)) if p.chars().all(|c| c.is_ascii_digit()) => (n, Some(p)),
+            Some((n, p)) if deling_domain::host::port_ok(p) => (n, Some(p)),
             _ => (lower.as_str(), None),
         };
         let bare = name.trim_end_matches('.').to_owned();

@@ -1,4 +1,8 @@
-//! Route table.
+//! The route table: [`configure`] registers the public addresses (actors,
+//! objects and collections, the inboxes, well-known, health and metrics)
+//! here, whose paths must agree with `deling_federation::urls`, and the
+//! REST API from [`api::routes`]; and it installs the JSON, query and path
+//! error handlers.
 
 pub mod activitypub;
 pub mod api;

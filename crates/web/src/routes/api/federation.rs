@@ -40,16 +40,15 @@ pub async fn follow(
     let target = deling_domain::handle::FollowTarget::parse(&raw)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("target", e)]))?;
     let data = state.fed_data();
-    let actor =
-        deling_federation::activities::following::follow(&agency, &target.to_string(), &data)
-            .await
-            .map_err(|e| match e {
-                // A well-formed target we will not follow (ourselves, say).
-                deling_federation::error::FedError::Refused(why) => {
-                    ApiError::Invalid(vec![deling_domain::FieldError::new("target", why)])
-                }
-                other => other.into(),
-            })?;
+    let actor = deling_federation::activities::following::follow(&agency, &target, &data)
+        .await
+        .map_err(|e| match e {
+            // A well-formed target we will not follow (ourselves, say).
+            deling_federation::error::FedError::Refused(why) => {
+                ApiError::Invalid(vec![deling_domain::FieldError::new("target", why)])
+            }
+            other => other.into(),
+        })?;
     Ok(HttpResponse::Accepted().json(FollowingView {
         actor: actor_ref(&actor.row),
         state: "pending".into(),
@@ -76,8 +75,11 @@ pub async fn unfollow(
 ) -> Result<HttpResponse, ApiError> {
     let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
+    // A malformed target is refused (403) as it was before it was parsed
+    // here, not reported as a bad field.
+    let target = deling_federation::activities::following::parse_target(&q.target)?;
     let data = state.fed_data();
-    if deling_federation::activities::following::unfollow(&agency, &q.target, &data).await? {
+    if deling_federation::activities::following::unfollow(&agency, &target, &data).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound(format!(
