@@ -239,7 +239,10 @@ both!(concurrent_claims_never_share_a_row, |store| {
                         .await
                         .expect("claim deliveries");
                     deliveries_done = rows.is_empty();
-                    assert!(rows.iter().all(|r| r.locked_by.as_deref() == Some(&*format!("w{c}"))));
+                    assert!(
+                        rows.iter()
+                            .all(|r| r.locked_by.as_deref() == Some(&*format!("w{c}")))
+                    );
                     deliveries.extend(rows.iter().map(|r| r.id));
                 }
                 tokio::task::yield_now().await;
@@ -255,7 +258,11 @@ both!(concurrent_claims_never_share_a_row, |store| {
     }
     let unique = |ids: &[i64]| ids.iter().copied().collect::<HashSet<_>>().len();
     assert_eq!(unique(&inbox), inbox.len(), "an inbox row claimed twice");
-    assert_eq!(unique(&deliveries), deliveries.len(), "a delivery claimed twice");
+    assert_eq!(
+        unique(&deliveries),
+        deliveries.len(),
+        "a delivery claimed twice"
+    );
     assert_eq!(inbox.len(), ROWS);
     assert_eq!(deliveries.len(), ROWS);
 });
