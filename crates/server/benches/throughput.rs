@@ -9,10 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use deling::{
-    config::{Config, DEFAULT_TOML},
-    startup::Application,
-};
+use deling::startup::Application;
 use deling_domain::{
     auth::{NewToken, Role, Username},
     item::{ItemContent, RawItem},
@@ -23,10 +20,7 @@ use deling_store::{
     Store,
     queries::{agency::NewAgency, delivery::STATUS_DONE, remote_actor::RemoteActorData},
 };
-use figment::{
-    Figment,
-    providers::{Format, Toml},
-};
+use deling_testkit::{config::defaults, free_port};
 use std::{
     sync::{
         Arc,
@@ -44,14 +38,6 @@ const HOSTS: usize = 50;
 const PER_HOST: usize = 10;
 /// Of [`HOSTS`], how many never answer in the second spread fan-out.
 const SILENT_HOSTS: usize = HOSTS / 10;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -159,10 +145,7 @@ async fn main() {
         dir.path().join("bench.sqlite3").display()
     );
     let port = free_port();
-    let mut config: Config = Figment::new()
-        .merge(Toml::string(DEFAULT_TOML))
-        .extract()
-        .unwrap();
+    let mut config = defaults();
     config.bind = format!("127.0.0.1:{port}");
     config.domain = format!("localhost:{port}");
     config.database_url = url.clone();

@@ -19,24 +19,17 @@
 //! skipped, unless `CI` is set, where that is a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use deling::{
-    config::{Config, DEFAULT_TOML},
-    startup::Application,
-};
+use deling::{config::Config, startup::Application};
 use deling_domain::{
     auth::{NewToken, Role, Username},
     slug::Slug,
     text::DisplayName,
 };
 use deling_store::{Store, queries::agency::NewAgency};
-use figment::{
-    Figment,
-    providers::{Format, Toml},
-};
+use deling_testkit::{config::loopback_config, free_port};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
     process::Stdio,
     sync::{Arc, Mutex},
@@ -112,15 +105,6 @@ fn missing_prerequisite(peer_dir: &Path) -> Option<String> {
         return Some(format!("{} is missing", fedify.display()));
     }
     None
-}
-
-/// A port nobody listens on right now. Something else may take it before
-/// it is bound again; callers then try another.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 /// Whether `e` comes from binding a port that is in use.
@@ -199,17 +183,7 @@ impl Deling {
             );
             let port = free_port();
             let domain = format!("localhost:{port}");
-            let mut config: Config = Figment::new()
-                .merge(Toml::string(DEFAULT_TOML))
-                .extract()
-                .expect("the built-in defaults parse");
-            config.bind = format!("127.0.0.1:{port}");
-            config.domain = domain.clone();
-            config.database_url = database_url.clone();
-            config.federation.debug = true;
-            config.federation.allow_private_addresses = true;
-            config.federation.retry_base_seconds = 1;
-            config.http.workers = 1;
+            let config = loopback_config(port, &database_url);
 
             let store = Store::connect(&database_url)
                 .await

@@ -5,87 +5,42 @@
 //! limits set in its own configuration.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "federation/peer.rs"]
-#[allow(dead_code)]
-mod peer;
+// The shared test support (`crates/testkit`).
+use deling_testkit as helpers;
+use deling_testkit::peer;
 
-use deling::{config::Config, startup::Application};
-use deling_domain::auth::{NewToken, Password, Username};
 use deling_store::{Store, records::Staff};
-use helpers::{PASSWORD, ok_json, problem, test_config, test_keys};
+use deling_testkit::{TestApp, postgres::FreshDatabase};
+use helpers::{PASSWORD, ok_json, problem, test_keys};
 use reqwest::{Response, StatusCode, header};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use tempfile::TempDir;
 
-/// A server with a store on its database.
-struct App {
-    base: String,
-    store: Store,
-    client: reqwest::Client,
-    _dir: TempDir,
+/// A test server ([`TestApp`]) with the requests these tests make.
+struct App(TestApp);
+
+impl std::ops::Deref for App {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.0
+    }
 }
 
 /// A server on a fresh SQLite database, with the test defaults changed by
 /// `tune`.
-async fn spawn(tune: impl FnOnce(&mut Config)) -> App {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("t.sqlite3").display()
-    );
-    let mut config = test_config(&url);
-    tune(&mut config);
-    let store = Store::connect(&url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let kp = test_keys();
-    store
-        .get_or_put_instance(&config.domain, &config.instance.name, || {
-            (kp.public_key_pem.clone(), kp.private_key_pem.clone())
-        })
-        .await
-        .expect("instance row");
-    let app = Application::build(&config).await.expect("build");
-    let addr = app.addr();
-    tokio::spawn(app.run_until_stopped());
-    App {
-        base: format!("http://{addr}"),
-        store,
-        client: reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client"),
-        _dir: dir,
-    }
+async fn spawn(tune: impl FnOnce(&mut deling::config::Config)) -> App {
+    App(TestApp::spawn_with(tune).await)
 }
 
 impl App {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
+    /// A staff member with [`PASSWORD`], not an instance administrator.
     async fn staff(&self, username: &str) -> Staff {
-        let hash =
-            tokio::task::spawn_blocking(|| Password::parse(PASSWORD).expect("long enough").hash())
-                .await
-                .expect("hash");
-        self.store
-            .put_staff(&Username::parse(username).expect("username"), hash, false)
-            .await
-            .expect("put staff")
+        self.0.staff(username, false).await
     }
 
     async fn token(&self, staff: &Staff, label: &str) -> String {
-        let t = NewToken::generate();
-        self.store
-            .put_token(staff.id, t.hash, Some(label.into()), None)
-            .await
-            .expect("put token");
-        t.secret
+        self.0.labelled_token(staff, label).await
     }
 
     async fn login(&self, username: &str, password: &str) -> Response {
@@ -602,46 +557,20 @@ async fn lockout_queries_on_sqlite() {
 /// PostgreSQL is unreachable, unless `TEST_REQUIRE_POSTGRES=1`.
 #[tokio::test]
 async fn lockout_works_on_postgres() {
-    let server = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
-        .trim_end_matches('/')
-        .to_owned();
-    let admin_url = format!("{server}/postgres");
-    let admin = match Store::connect(&admin_url).await {
-        Ok(s) => s,
-        Err(e) => {
-            if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
-                panic!("PostgreSQL is required but {admin_url} is unreachable: {e}");
-            }
-            eprintln!("skipping the PostgreSQL lock-out test: cannot connect to {admin_url}: {e}");
-            return;
-        }
+    let Some(db) = FreshDatabase::create("deling_limits").await else {
+        return;
     };
-    let name = format!("deling_limits_{:016x}", rand::random::<u64>());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create the test database");
-    let url = format!("{server}/{name}");
-    let result = tokio::spawn(async move {
+    db.run(|url| async move {
         let store = Store::connect(&url).await.expect("connect");
         store.migrate().await.expect("migrate");
         lockout_queries(&store).await;
 
         // And through the API.
-        let mut config = test_config(&url);
-        config.limits.login_lockout_failures = 2;
-        let kp = test_keys();
-        store
-            .get_or_put_instance(&config.domain, &config.instance.name, || {
-                (kp.public_key_pem.clone(), kp.private_key_pem.clone())
-            })
-            .await
-            .unwrap();
-        let app = Application::build(&config).await.expect("build");
-        let base = format!("http://{}", app.addr());
-        tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let app = TestApp::spawn_configured(&url, None, |config| {
+            config.limits.login_lockout_failures = 2;
+        })
+        .await;
+        let (client, base) = (app.client.clone(), app.base.clone());
         let login = |password: &'static str| {
             client
                 .post(format!("{base}/api/v1/auth/login"))
@@ -654,11 +583,4 @@ async fn lockout_works_on_postgres() {
         limited(login(PASSWORD).await.unwrap(), 50..=60).await;
     })
     .await;
-    let _ = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-        .map_err(|e| eprintln!("could not drop {name}: {e}"));
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }

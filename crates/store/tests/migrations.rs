@@ -2,9 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
-mod common;
+extern crate deling_testkit;
 
-use common::{schema_objects, tables};
 use deling_domain::{
     auth::{Role, Username},
     item::{ItemContent, RawItem, RawLink},
@@ -13,6 +12,7 @@ use deling_domain::{
 };
 use deling_migrations::Migrator;
 use deling_store::{DbBackend, Store, StoreError, queries::agency::NewAgency};
+use sea_orm::{ConnectionTrait, Database, Statement};
 use sea_orm_migration::MigratorTrait;
 use std::collections::BTreeSet;
 
@@ -249,4 +249,50 @@ async fn connecting_to_nowhere_is_a_connect_error() {
         Err(StoreError::Connect(_)) => {}
         other => panic!("expected a connect error, got {other:?}"),
     }
+}
+
+/// Runs a query returning one text column `name` on a connection of its own,
+/// for looking at the schema behind the store's back.
+async fn names(url: &str, sqlite_sql: &str, postgres_sql: &str) -> BTreeSet<String> {
+    let db = Database::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => sqlite_sql,
+        _ => postgres_sql,
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap_or_else(|e| panic!("schema query failed: {e}"));
+    let out = rows
+        .iter()
+        .map(|r| r.try_get::<String>("", "name").expect("a name column"))
+        .collect();
+    let _ = db.close().await;
+    out
+}
+
+/// Every table, index and sequence in the database (SQLite's internal
+/// objects left out).
+async fn schema_objects(url: &str) -> BTreeSet<String> {
+    names(
+        url,
+        "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+        "SELECT c.relname::text AS name FROM pg_class c \
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'",
+    )
+    .await
+}
+
+/// The tables in the database.
+async fn tables(url: &str) -> BTreeSet<String> {
+    names(
+        url,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        "SELECT table_name::text AS name FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    )
+    .await
 }

@@ -2,7 +2,9 @@
 //! database (SQLite, plus one smoke test on PostgreSQL).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod helpers;
+// The shared test support (`crates/testkit`): `TestApp`, response checks,
+// request bodies.
+use deling_testkit as helpers;
 
 mod agencies;
 mod auth;

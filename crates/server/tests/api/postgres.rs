@@ -5,22 +5,9 @@
 //! `TEST_REQUIRE_POSTGRES=1`, which makes that a failure.
 
 use crate::helpers::{TestApp, guide, id_of, ok_json, problem};
-use deling_store::Store;
+use deling_testkit::postgres::FreshDatabase;
 use reqwest::StatusCode;
 use serde_json::json;
-
-/// The maintenance database on the server `TEST_POSTGRES_URL` names
-/// (default `postgres://postgres@127.0.0.1:5432`).
-fn server_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-fn admin_url() -> String {
-    format!("{}/postgres", server_url())
-}
 
 #[tokio::test]
 async fn items_round_trip_on_postgres() {
@@ -35,34 +22,8 @@ where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let admin_url = admin_url();
-    let admin = match Store::connect(&admin_url).await {
-        Ok(s) => s,
-        Err(e) => {
-            if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
-                panic!(
-                    "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
-                );
-            }
-            eprintln!("skipping a PostgreSQL API test: cannot connect to {admin_url}: {e}");
-            return;
-        }
-    };
-    let name = format!("deling_api_{:016x}", rand::random::<u64>());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create the test database");
-    let url = format!("{}/{name}", server_url());
-
-    let result = tokio::spawn(scenario(url)).await;
-
-    let _ = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await
-        .map_err(|e| eprintln!("could not drop {name}: {e}"));
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
+    if let Some(db) = FreshDatabase::create("deling_api").await {
+        db.run(scenario).await;
     }
 }
 

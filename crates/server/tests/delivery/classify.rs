@@ -3,9 +3,9 @@
 //! it and clears the host's failures.
 
 use crate::{
-    fake::FakeServer,
     harness::{follow, refusing_port},
     helpers::{Instance, eventually},
+    peer::FakePeer,
 };
 use deling_store::queries::{
     delivery::{Delivery, STATUS_DONE, STATUS_FAILED, STATUS_PENDING},
@@ -27,10 +27,10 @@ async fn row_to(a: &Instance, activity: &str, host: &str) -> Option<Delivery> {
 async fn answers_are_classified_retried_or_given_up() {
     let a = Instance::spawn().await;
     let oslo = a.agency("oslo").await;
-    let flaky = FakeServer::spawn(500);
-    let forbidding = FakeServer::spawn(403);
-    let unauthorized = FakeServer::spawn(401);
-    let limiting = FakeServer::spawn(429);
+    let flaky = FakePeer::answering(500);
+    let forbidding = FakePeer::answering(403);
+    let unauthorized = FakePeer::answering(401);
+    let limiting = FakePeer::answering(429);
     // Nothing listens there: the port is bound (so nothing else can take
     // it while the test runs) but not listening, so connections to it are
     // refused.

@@ -3,9 +3,9 @@
 //! nothing is lost.
 
 use crate::{
-    fake::FakeServer,
     harness::{Site, deliveries, follow, holder_pid},
     helpers::{eventually, eventually_within},
+    peer::FakePeer,
 };
 use chrono::Utc;
 use deling_store::queries::delivery::{STATUS_DONE, STATUS_PENDING};
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 async fn deliveries_survive_sigkill() {
     let started = Instant::now();
     let site = Site::sqlite().await;
-    let peer = FakeServer::spawn(503);
+    let peer = FakePeer::answering(503);
     follow(&site.store, site.agency.id, peer.follower("eve")).await;
 
     // 1. The follower is down: three Creates wait in the queue.

@@ -11,9 +11,9 @@
 //! uses next to none.
 
 use crate::{
-    fake::FakeServer,
     harness::{Site, follow},
     helpers::eventually,
+    peer::FakePeer,
 };
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ const WINDOW: Duration = Duration::from_secs(6);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_waiting_host_does_not_keep_the_worker_busy() {
     let site = Site::sqlite().await;
-    let peer = FakeServer::spawn(500);
+    let peer = FakePeer::answering(500);
     follow(&site.store, site.agency.id, peer.follower("eve")).await;
     let server = site
         .serve_with(&[("DELING_FEDERATION__RETRY_BASE_SECONDS", "60")])

@@ -4,20 +4,16 @@
 //! PostgreSQL queue, what the operator sees, `deling worker` stopping, and
 //! slow followers that must not hold back the rest.
 //!
-//! Followers are fake peers written here ([`fake`]), whose inboxes answer
+//! Followers are fake peers ([`peer::FakePeer`]), whose inboxes answer
 //! with the status the test chooses. Deling runs either in this process
 //! (the federation tests' [`helpers::Instance`]) or as `deling` child
 //! processes ([`harness`]).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../federation/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
-#[path = "../federation/peer.rs"]
-#[allow(dead_code)]
-mod peer;
+// The shared test support (`crates/testkit`).
+use deling_testkit as helpers;
+use deling_testkit::peer;
 
-mod fake;
 mod harness;
 
 mod classify;

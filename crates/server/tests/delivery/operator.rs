@@ -3,9 +3,9 @@
 //! and stops cleanly on SIGTERM.
 
 use crate::{
-    fake::FakeServer,
     harness::{Site, follow},
     helpers::{eventually, json_body},
+    peer::FakePeer,
 };
 use deling_store::queries::delivery::{NewDelivery, STATUS_DONE};
 use reqwest::StatusCode;
@@ -17,8 +17,8 @@ const METRICS_TOKEN: &str = "operator-metrics-token-1234";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_sees_failing_hosts_and_metrics() {
     let site = Site::sqlite().await;
-    let failing = FakeServer::spawn(500);
-    let fine = FakeServer::spawn(202);
+    let failing = FakePeer::answering(500);
+    let fine = FakePeer::answering(202);
     follow(&site.store, site.agency.id, failing.follower("eve")).await;
     follow(&site.store, site.agency.id, fine.follower("bob")).await;
     // Metrics are opened on the public port with a token.
@@ -120,7 +120,7 @@ async fn the_operator_sees_failing_hosts_and_metrics() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_delivers_alone_and_stops_on_sigterm() {
     let site = Site::sqlite().await;
-    let peer = FakeServer::spawn(202);
+    let peer = FakePeer::answering(202);
     // Queued with no server running: only the worker can send it.
     let id = site.url("/activities/worker-test");
     let body: Value = json!({

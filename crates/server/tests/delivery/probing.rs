@@ -3,10 +3,9 @@
 //! signed activity from a failing host makes its deliveries due at once.
 
 use crate::{
-    fake::{FakeServer, Post},
     harness::{deliveries, follow},
     helpers::{Instance, eventually, eventually_within},
-    peer::fake_keys,
+    peer::{FakePeer, Post, fake_keys},
 };
 use chrono::Utc;
 use deling_store::queries::delivery::{STATUS_DONE, STATUS_PENDING};
@@ -18,7 +17,7 @@ use std::time::{Duration, Instant};
 async fn a_failing_host_is_probed_once_per_round() {
     let a = Instance::spawn().await;
     let oslo = a.agency("oslo").await;
-    let peer = FakeServer::spawn(500);
+    let peer = FakePeer::answering(500);
     follow(&a.store, oslo.id, peer.follower("eve")).await;
 
     let mut creates = Vec::new();
@@ -119,7 +118,7 @@ async fn a_failing_host_is_probed_once_per_round() {
 async fn a_signed_activity_from_a_failing_host_makes_its_deliveries_due() {
     let a = Instance::spawn_configured(|c| c.federation.retry_base_seconds = 60).await;
     let oslo = a.agency("oslo").await;
-    let peer = FakeServer::spawn(500);
+    let peer = FakePeer::answering(500);
     let [key, _] = fake_keys().await;
     let (eve, row) = peer.signing_follower("eve", key);
     follow(&a.store, oslo.id, row).await;

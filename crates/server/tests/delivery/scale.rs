@@ -7,15 +7,13 @@
 //! `TEST_REQUIRE_POSTGRES=1`, which makes that a failure.
 
 use crate::{
-    fake::FakeServer,
     harness::{Site, deliveries, follow, holder_pid},
     helpers::eventually_within,
+    peer::FakePeer,
 };
 use chrono::Utc;
-use deling_store::{
-    Store,
-    queries::delivery::{STATUS_DONE, STATUS_PENDING},
-};
+use deling_store::queries::delivery::{STATUS_DONE, STATUS_PENDING};
+use deling_testkit::postgres::FreshDatabase;
 use std::{
     collections::BTreeMap,
     time::{Duration, Instant},
@@ -23,74 +21,20 @@ use std::{
 
 const FOLLOWERS: usize = 50;
 
-/// The server `TEST_POSTGRES_URL` names (default
-/// `postgres://postgres@127.0.0.1:5432`), without a database.
-fn server_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
-        .trim_end_matches('/')
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_the_queue_on_postgres() {
-    let admin_url = format!("{}/postgres", server_url());
-    let admin = match Store::connect(&admin_url).await {
-        Ok(s) => s,
-        Err(e) => {
-            if std::env::var("TEST_REQUIRE_POSTGRES").is_ok_and(|v| v.trim() == "1") {
-                panic!(
-                    "PostgreSQL is required (TEST_REQUIRE_POSTGRES=1) but {admin_url} is unreachable: {e}"
-                );
-            }
-            eprintln!("skipping the PostgreSQL delivery test: cannot connect to {admin_url}: {e}");
-            return;
-        }
+    let Some(db) = FreshDatabase::create("deling_delivery").await else {
+        return;
     };
-    let name = format!("deling_delivery_{:016x}", rand::random::<u64>());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create the test database");
-    let _drop = DropDatabase {
-        admin_url,
-        name: name.clone(),
-    };
-    scale_out(format!("{}/{name}", server_url())).await;
-}
-
-/// Drops the test database when the test ends, passed or not (`WITH
-/// (FORCE)` closes the children's connections, should any be left).
-struct DropDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for DropDatabase {
-    fn drop(&mut self) {
-        let (url, name) = (self.admin_url.clone(), self.name.clone());
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let admin = Store::connect(&url).await.map_err(|e| e.to_string())?;
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await
-                    .map_err(|e| e.to_string())
-            })
-        })
-        .join();
-        if let Ok(Err(e)) = dropped {
-            eprintln!("could not drop {}: {e}", self.name);
-        }
-    }
+    // Dropped at the end, or by `db`'s own drop should the test panic
+    // (`WITH (FORCE)` closes the children's connections, should any be
+    // left).
+    scale_out(db.url.clone()).await;
+    db.drop_now().await;
 }
 
 /// Inbox path -> times `create` was taken there, for all fifty inboxes.
-fn per_inbox(peer: &FakeServer, create: &str) -> BTreeMap<String, usize> {
+fn per_inbox(peer: &FakePeer, create: &str) -> BTreeMap<String, usize> {
     let mut counts = peer.accepted_by_inbox(create);
     for i in 0..FOLLOWERS {
         counts.entry(format!("/inbox/{i}")).or_insert(0);
@@ -115,7 +59,7 @@ async fn all_done(site: &Site, create: &str, bound: Duration) {
 async fn scale_out(url: String) {
     let started = Instant::now();
     let site = Site::seed(url, None).await;
-    let peer = FakeServer::spawn(202);
+    let peer = FakePeer::answering(202);
     for i in 0..FOLLOWERS {
         follow(
             &site.store,

@@ -6,10 +6,9 @@
 //! deliveries all complete in the end, each once.
 
 use crate::{
-    fake::FakeServer,
     harness::{deliveries, follow},
     helpers::{Instance, eventually_within},
-    peer::fake_keys,
+    peer::{FakePeer, fake_keys},
 };
 use deling_store::queries::delivery::{STATUS_DONE, STATUS_PENDING};
 use reqwest::StatusCode;
@@ -43,11 +42,11 @@ async fn latency(since: Instant, mut check: impl AsyncFnMut() -> bool) -> Option
 async fn a_slow_follower_holds_back_neither_others_nor_the_inbox() {
     let a = Instance::spawn().await;
     let oslo = a.agency("oslo").await;
-    let slow = FakeServer::spawn(202);
+    let slow = FakePeer::answering(202);
     slow.answer(202, SLOW);
-    let silent = FakeServer::spawn(202);
+    let silent = FakePeer::answering(202);
     silent.hold();
-    let fast = FakeServer::spawn(202);
+    let fast = FakePeer::answering(202);
     let [key, _] = fake_keys().await;
     let (eve, eve_row) = fast.signing_follower("eve", key);
     follow(&a.store, oslo.id, slow.follower("sam")).await;

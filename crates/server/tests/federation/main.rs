@@ -4,8 +4,10 @@
 //! peer.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-mod helpers;
-mod peer;
+// The shared test support (`crates/testkit`): instances, waiting, response
+// checks as `helpers`, the fake peer and its signed requests as `peer`.
+use deling_testkit as helpers;
+use deling_testkit::peer;
 
 mod actor_shapes;
 mod comments;

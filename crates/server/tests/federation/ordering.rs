@@ -8,7 +8,6 @@ use crate::{
     peer::{FakeActor, FakePeer, fake_keys},
 };
 use chrono::{Duration as ChronoDuration, Utc};
-use deling_store::queries::inbox::INBOX_PENDING;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -53,13 +52,7 @@ pub(crate) async fn send(a: &Instance, actor: &FakeActor, activity: &Value) {
         .await;
     assert_eq!(resp.status(), StatusCode::ACCEPTED, "{activity}");
     let id = activity["id"].as_str().unwrap();
-    eventually(&format!("{id} processed"), async || {
-        match a.store.get_inbox_activity(id).await.unwrap() {
-            Some(row) if row.status != INBOX_PENDING => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    })
-    .await;
+    a.processed(id).await;
 }
 
 fn page(eve: &FakeActor, id: &str, name: &str, updated: chrono::DateTime<Utc>) -> Value {

@@ -150,13 +150,7 @@ async fn pinned_items_are_featured_and_followers_told() {
     // Unpinning what is not pinned is harmless.
     let resp = b.send(Method::DELETE, &pin(items[0]), None).await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
-    eventually("all deliveries to be made", async || {
-        match b.store.count_pending_deliveries().await.unwrap() {
-            0 => Ok(()),
-            n => Err(format!("{n} pending")),
-        }
-    })
-    .await;
+    b.deliveries_drained().await;
     assert_eq!(peer.received_of("Add").len(), 5);
     assert_eq!(peer.received_of("Remove").len(), 1);
 

@@ -127,13 +127,7 @@ impl Scene {
     }
 
     async fn deliveries_done(&self) {
-        eventually("B's deliveries to finish", async || {
-            match self.b.store.count_pending_deliveries().await.unwrap() {
-                0 => Ok(()),
-                n => Err(format!("{n} pending")),
-            }
-        })
-        .await;
+        self.b.deliveries_drained().await;
     }
 
     /// Answers message `id` as oslo; the answer as the API returns it.

@@ -43,13 +43,7 @@ async fn processed(b: &Instance, id: &str) -> String {
 
 /// Waits until B has no delivery left to attempt.
 async fn deliveries_done(b: &Instance) {
-    eventually("B's deliveries to finish", async || {
-        match b.store.count_pending_deliveries().await.unwrap() {
-            0 => Ok(()),
-            n => Err(format!("{n} pending")),
-        }
-    })
-    .await;
+    b.deliveries_drained().await;
 }
 
 fn has_mention(tags: &Value, href: &str) -> bool {

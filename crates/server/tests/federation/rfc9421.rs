@@ -241,13 +241,7 @@ async fn wait_for(peer: &FakePeer, kind: &str, n: usize) -> Vec<(SignatureStyle,
 }
 
 async fn drained(b: &Instance) {
-    eventually("B's deliveries to finish", async || {
-        match b.store.count_pending_deliveries().await.unwrap() {
-            0 => Ok(()),
-            n => Err(format!("{n} pending")),
-        }
-    })
-    .await;
+    b.deliveries_drained().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ use crate::{
     peer::{FakeActor, FakePeer, digest_header, fake_keys, send_raw, verify_received},
 };
 use chrono::{Duration as ChronoDuration, Utc};
-use deling_store::queries::inbox::{INBOX_DONE, INBOX_FAILED, INBOX_PENDING};
+use deling_store::queries::inbox::{INBOX_DONE, INBOX_FAILED};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -88,13 +88,7 @@ async fn assert_refused(b: &Instance, resp: reqwest::Response, id: &str, statuse
 
 /// Waits until the stored activity `id` has been processed; its status.
 async fn processed(b: &Instance, id: &str) -> String {
-    eventually(&format!("{id} processed"), async || {
-        match b.store.get_inbox_activity(id).await.unwrap() {
-            Some(row) if row.status != INBOX_PENDING => Ok(row.status),
-            other => Err(format!("{other:?}")),
-        }
-    })
-    .await
+    b.processed(id).await.status
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,13 +151,7 @@ async fn a_correctly_signed_follow_is_accepted_once() {
         .await;
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
     processed(&s.b, &marker).await;
-    eventually("B's deliveries to finish", async || {
-        match s.b.store.count_pending_deliveries().await.unwrap() {
-            0 => Ok(()),
-            n => Err(format!("{n} pending")),
-        }
-    })
-    .await;
+    s.b.deliveries_drained().await;
     let accepts: Vec<_> = s
         .peer
         .received_of("Accept")

@@ -1,4 +1,4 @@
-//! Load on the shared inbox: four fake peers (`../federation/peer.rs`,
+//! Load on the shared inbox: four fake peers (`deling_testkit::peer`,
 //! each signing with its own draft-cavage code) post 3,000 distinct signed
 //! activities (a Like of a local item, then its Undo, over and over) to
 //! one Deling instance, at most 16 requests in flight, while another task
@@ -12,26 +12,18 @@
 //! printed (`-- --nocapture`); see docs/TESTING.md for a run.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-#[path = "../federation/peer.rs"]
-#[allow(dead_code)]
-mod peer;
-
-use deling::{
-    config::{Config, DEFAULT_TOML},
-    startup::Application,
-};
 use deling_domain::{
     agency::OrgNumber,
     item::{ItemContent, RawItem},
     slug::Slug,
     text::DisplayName,
 };
-use deling_store::{Store, queries::agency::NewAgency};
-use figment::{
-    Figment,
-    providers::{Format, Toml},
+use deling_store::queries::agency::NewAgency;
+use deling_testkit::{
+    Instance,
+    peer::{FakeActor, FakePeer, fake_keys, send_raw},
+    wait::{Queue, drained_within},
 };
-use peer::{FakeActor, FakePeer, fake_keys, send_raw};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
@@ -43,7 +35,6 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use tempfile::TempDir;
 use tokio::task::{JoinHandle, JoinSet};
 
 /// Fake peers, one actor each.
@@ -61,87 +52,23 @@ const API_P99_BOUND: Duration = Duration::from_secs(2);
 /// POST is answered.
 const PROCESS_BOUND: Duration = Duration::from_secs(240);
 
-/// One Deling instance serving on `localhost:PORT`, its worker inside.
-struct Server {
-    /// `http://localhost:PORT`.
-    base: String,
-    store: Store,
-    database_url: String,
-    task: JoinHandle<std::io::Result<()>>,
-    _dir: TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-fn config(port: u16, database_url: &str) -> Config {
-    let mut config: Config = Figment::new()
-        .merge(Toml::string(DEFAULT_TOML))
-        .extract()
-        .expect("the built-in defaults parse");
-    config.bind = format!("127.0.0.1:{port}");
-    config.domain = format!("localhost:{port}");
-    config.database_url = database_url.to_owned();
-    config.instance.name = "Deling load test".into();
-    config.federation.debug = true;
-    config.federation.allow_private_addresses = true;
-    config.federation.retry_base_seconds = 1;
-    config.http.workers = 2;
-    // Out of the way: this test is about throughput, not the limits.
-    config.limits.inbox_per_ip_per_minute = 1_000_000;
-    config.limits.inbox_per_host_per_minute = 1_000_000;
-    config.limits.api_per_token_per_minute = 1_000_000;
-    config.limits.login_per_ip_per_minute = 1_000_000;
-    config
-}
-
-async fn spawn_server() -> Server {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let database_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("load.sqlite3").display()
-    );
-    let store = Store::connect(&database_url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let kp = tokio::task::spawn_blocking(|| deling_federation::keys::generate().expect("keys"))
-        .await
-        .expect("key generation");
-    let mut last_error = None;
-    // A reserved port can be taken before it is bound: then take another
-    // (the instance row follows the domain).
-    for _ in 0..5 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let config = config(port, &database_url);
-        store
-            .get_or_put_instance(&config.domain, &config.instance.name, || {
-                (kp.public_key_pem.clone(), kp.private_key_pem.clone())
-            })
-            .await
-            .expect("instance row");
-        match Application::build(&config).await {
-            Ok(app) => {
-                return Server {
-                    base: format!("http://{}", config.domain),
-                    store,
-                    database_url,
-                    task: tokio::spawn(app.run_until_stopped()),
-                    _dir: dir,
-                };
-            }
-            Err(e) => last_error = Some(e),
-        }
-    }
-    panic!("cannot start the instance: {last_error:?}");
+/// One Deling instance serving on `localhost:PORT`, its worker inside,
+/// with rate limits out of the way: this test is about throughput, not the
+/// limits.
+async fn spawn_server() -> Instance {
+    Instance::spawn_tuned(|config| {
+        config.instance.name = "Deling load test".into();
+        config.http.workers = 2;
+        config.limits.inbox_per_ip_per_minute = 1_000_000;
+        config.limits.inbox_per_host_per_minute = 1_000_000;
+        config.limits.api_per_token_per_minute = 1_000_000;
+        config.limits.login_per_ip_per_minute = 1_000_000;
+    })
+    .await
 }
 
 /// An agency and one item per sender to react to; returns the items' URLs.
-async fn items(server: &Server) -> Vec<String> {
+async fn items(server: &Instance) -> Vec<String> {
     let kp = tokio::task::spawn_blocking(|| deling_federation::keys::generate().expect("keys"))
         .await
         .expect("key generation");
@@ -436,17 +363,8 @@ async fn shared_inbox_under_load() {
     assert_eq!(answers.len(), total);
     assert!(refused.is_empty(), "POSTs not accepted: {refused:?}");
 
-    let mut pending = u64::MAX;
-    while pending > 0 {
-        pending = server.store.count_pending_inbox().await.expect("pending");
-        assert!(
-            start.elapsed() < posting + PROCESS_BOUND,
-            "{pending} activities still pending {PROCESS_BOUND:?} after the last POST"
-        );
-        if pending > 0 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
+    // Every activity processed within PROCESS_BOUND of the last answer.
+    drained_within(&server.store, Queue::Inbox, PROCESS_BOUND).await;
     let processing = start.elapsed();
     stop.store(true, Ordering::Relaxed);
     let api = api.await.expect("API poller");
@@ -478,10 +396,10 @@ async fn shared_inbox_under_load() {
         "API p99 {items_p99:?} (items), {health_p99:?} (healthz) over {API_P99_BOUND:?}"
     );
 
-    let (rows, distinct, most, statuses, ids) = inbox_counts(&server.database_url).await;
+    let (rows, distinct, most, statuses, ids) = inbox_counts(server.database_url()).await;
     println!("inbox_activity: {rows} rows, {distinct} ids, statuses {statuses:?}");
     if statuses.len() > 1 {
-        let store = deling_store::Store::connect(&server.database_url)
+        let store = deling_store::Store::connect(server.database_url())
             .await
             .expect("connect");
         for s in signed.iter() {
@@ -527,7 +445,7 @@ async fn shared_inbox_under_load() {
         "replays: {REPLAYS} answered 202 in {:.1} s",
         replaying.as_secs_f64()
     );
-    let (rows, distinct, most, statuses, _) = inbox_counts(&server.database_url).await;
+    let (rows, distinct, most, statuses, _) = inbox_counts(server.database_url()).await;
     assert_eq!((rows, distinct, most), (total as i64, total as i64, 1));
     assert_eq!(statuses, vec![("done".to_owned(), total as i64)]);
     assert_eq!(server.store.count_pending_inbox().await.unwrap(), 0);

@@ -1,13 +1,13 @@
 //! The delivery queue: claimed by workers with a lease, so a process that
 //! dies mid-delivery leaves its rows to be picked up again once the lease
-//! runs out. On PostgreSQL rows are claimed with `FOR UPDATE SKIP LOCKED`,
-//! so several processes share the queue and each row goes to one of them.
+//! runs out. Rows are claimed the way the inbox's are ([`super::claim`]:
+//! one statement, `FOR UPDATE SKIP LOCKED` on PostgreSQL), so several
+//! processes share the queue and each row goes to one of them.
 
-use crate::{Store, StoreError, entities::delivery, records::now};
+use crate::{Store, StoreError, entities::delivery, queries::claim::Claim, records::now};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, Value,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -36,40 +36,6 @@ pub struct NewDelivery {
     pub body: String,
 }
 
-/// Values of a raw statement with their placeholders, numbered for
-/// PostgreSQL and `?` for SQLite (which takes them in order of appearance,
-/// so values must be pushed in the order they appear in the SQL).
-struct Params {
-    backend: DbBackend,
-    values: Vec<Value>,
-}
-
-impl Params {
-    fn new(backend: DbBackend) -> Self {
-        Self {
-            backend,
-            values: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            DbBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_owned(),
-        }
-    }
-
-    /// `AND column NOT IN (...) ` over `list`, or nothing for an empty list.
-    fn not_in(&mut self, column: &str, list: &[String]) -> String {
-        if list.is_empty() {
-            return String::new();
-        }
-        let marks: Vec<String> = list.iter().map(|v| self.push(v.as_str())).collect();
-        format!("AND {column} NOT IN ({}) ", marks.join(", "))
-    }
-}
-
 impl Store {
     /// Claims up to `limit` due deliveries for `worker` until `lease_until`.
     pub async fn claim_deliveries(
@@ -94,38 +60,24 @@ impl Store {
         skip_hosts: &[String],
         skip_inboxes: &[String],
     ) -> Result<Vec<Delivery>, StoreError> {
-        let backend = self.backend();
         let t = now();
-        let mut p = Params::new(backend);
-        let set_lock = p.push(lease_until);
-        let set_by = p.push(worker);
-        let status = p.push(STATUS_PENDING);
-        let due = p.push(t);
-        let unlocked = p.push(t);
-        let waiting = p.push(t);
-        let skip_hosts = p.not_in("host", skip_hosts);
-        let skip_inboxes = p.not_in("inbox", skip_inboxes);
-        let limit = p.push(i64::try_from(limit).unwrap_or(i64::MAX));
-        let lock = if backend == DbBackend::Postgres {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
+        let lease = vec![
+            ("locked_until", lease_until.into()),
+            ("locked_by", worker.into()),
+        ];
         // Due, not leased by a live worker, and not to a host that is
         // waiting out failures.
-        let sql = format!(
-            "UPDATE delivery SET locked_until = {set_lock}, locked_by = {set_by} \
-             WHERE id IN (SELECT id FROM delivery WHERE status = {status} AND next_attempt_at <= {due} \
-             AND (locked_until IS NULL OR locked_until < {unlocked}) \
-             AND host NOT IN (SELECT host FROM host_state WHERE next_attempt_at IS NOT NULL AND next_attempt_at > {waiting}) \
-             {skip_hosts}{skip_inboxes}\
-             ORDER BY next_attempt_at, id LIMIT {limit}{lock}) \
-             RETURNING *",
-        );
-        let stmt = Statement::from_sql_and_values(backend, sql, p.values);
-        let mut rows = delivery::Entity::find()
-            .from_raw_sql(stmt)
-            .all(self.db())
+        let mut rows = Claim::due(self.backend(), "delivery", lease, STATUS_PENDING, t)
+            .and(|p| {
+                format!(
+                    "host NOT IN (SELECT host FROM host_state \
+                     WHERE next_attempt_at IS NOT NULL AND next_attempt_at > {})",
+                    p.push(t)
+                )
+            })
+            .not_in("host", skip_hosts)
+            .not_in("inbox", skip_inboxes)
+            .take::<delivery::Entity>(self.db(), "next_attempt_at, id", limit)
             .await?;
         rows.sort_by_key(|r| (r.next_attempt_at, r.id));
         Ok(rows)

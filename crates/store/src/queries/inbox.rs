@@ -2,11 +2,11 @@
 //! activity acknowledged with 202 survives a crash, and a replayed id is
 //! recognised and dropped.
 
-use crate::{Store, StoreError, entities::inbox_activity, records::now};
+use crate::{Store, StoreError, entities::inbox_activity, queries::claim::Claim, records::now};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -51,8 +51,8 @@ impl Store {
     }
 
     /// Due activities in arrival order, leased until `lease_until`. Only one
-    /// process handles a row at a time: the lease is taken with a
-    /// conditional update.
+    /// process handles a row at a time: rows are picked and leased in one
+    /// statement ([`super::claim`]).
     pub async fn claim_inbox_activities(
         &self,
         limit: u64,
@@ -75,58 +75,28 @@ impl Store {
         skip_actors: &[String],
         skip_hosts: &[String],
     ) -> Result<Vec<InboxActivity>, StoreError> {
-        let t = now();
-        let mut q = inbox_activity::Entity::find()
-            .filter(inbox_activity::Column::Status.eq(INBOX_PENDING))
-            .filter(inbox_activity::Column::NextAttemptAt.lte(t))
-            .filter(
-                inbox_activity::Column::LockedUntil
-                    .is_null()
-                    .or(inbox_activity::Column::LockedUntil.lt(t)),
-            );
-        if !skip_actors.is_empty() {
-            q = q.filter(inbox_activity::Column::Actor.is_not_in(skip_actors.to_vec()));
-        }
+        let lease = vec![("locked_until", lease_until.into())];
+        let mut claim = Claim::due(
+            self.backend(),
+            "inbox_activity",
+            lease,
+            INBOX_PENDING,
+            now(),
+        )
+        .not_in("actor", skip_actors);
         for host in skip_hosts {
             // A `_` in a host name matches any character here: at worst a
             // row of a similar name waits for the next claim.
             for scheme in ["http", "https"] {
-                q = q
-                    .filter(inbox_activity::Column::Actor.not_like(format!("{scheme}://{host}/%")));
+                claim = claim
+                    .and(|p| format!("actor NOT LIKE {}", p.push(format!("{scheme}://{host}/%"))));
             }
         }
-        let due = q
-            .order_by_asc(inbox_activity::Column::Id)
-            .limit(limit)
-            .all(self.db())
+        let mut rows = claim
+            .take::<inbox_activity::Entity>(self.db(), "id", limit)
             .await?;
-        let mut claimed = Vec::with_capacity(due.len());
-        for row in due {
-            // A failure part-way must not strand the rows already leased:
-            // return those, to be processed now.
-            let res = match inbox_activity::Entity::update_many()
-                .col_expr(
-                    inbox_activity::Column::LockedUntil,
-                    Expr::value(Some(lease_until)),
-                )
-                .filter(inbox_activity::Column::Id.eq(row.id))
-                .filter(
-                    inbox_activity::Column::LockedUntil
-                        .is_null()
-                        .or(inbox_activity::Column::LockedUntil.lt(t)),
-                )
-                .exec(self.db())
-                .await
-            {
-                Ok(res) => res,
-                Err(e) if claimed.is_empty() => return Err(e.into()),
-                Err(_) => break,
-            };
-            if res.rows_affected == 1 {
-                claimed.push(row);
-            }
-        }
-        Ok(claimed)
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
     }
 
     /// Gives claimed activities back unprocessed, so that this or another

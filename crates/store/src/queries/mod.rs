@@ -2,6 +2,7 @@
 
 pub mod agency;
 pub mod audit;
+mod claim;
 pub mod comment;
 pub mod delivery;
 pub mod follow;

@@ -1,8 +1,8 @@
 //! Concurrent writes and racing withdrawals.
 
-use crate::common;
 use crate::support::{agency, simple};
 use deling_store::{ItemFilter, Store, StoreError};
+use deling_testkit::db as common;
 
 both!(concurrent_writes, |store| {
     let oslo = agency(&store, "oslo", "Oslo kommune").await;

@@ -1,10 +1,10 @@
-//! The store's queries, each test run on SQLite and on PostgreSQL: one
-//! module per area, the helpers they share in `support`.
+//! The store's queries, each test run on SQLite and on PostgreSQL (the
+//! `both!` macro of `deling-testkit`, each case on a database of its own):
+//! one module per area, the helpers they share in `support`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[macro_use]
-#[path = "../common/mod.rs"]
-mod common;
+extern crate deling_testkit;
 
 mod support;
 

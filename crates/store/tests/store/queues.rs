@@ -186,3 +186,83 @@ both!(claims_pass_over_busy_hosts_inboxes_and_actors, |store| {
         .expect("claim the rest");
     assert_eq!(rest.len(), 4, "{rest:?}");
 });
+
+both!(concurrent_claims_never_share_a_row, |store| {
+    use deling_store::queries::delivery::NewDelivery;
+    use std::{collections::HashSet, sync::Arc};
+    const ROWS: usize = 120;
+    const CLAIMERS: usize = 4;
+    for n in 0..ROWS {
+        let actor = format!("https://peer{}.example/u/eve", n % 7);
+        store
+            .put_inbox_activity(&format!("{actor}/a/{n}"), &actor, "Like", "{}")
+            .await
+            .expect("put");
+    }
+    store
+        .put_deliveries(
+            (0..ROWS)
+                .map(|n| NewDelivery {
+                    activity_id: format!("https://here.example/a/{n}"),
+                    agency_id: None,
+                    inbox: format!("https://peer{}.example/inbox", n % 7),
+                    host: format!("peer{}.example", n % 7),
+                    body: "{}".to_owned(),
+                })
+                .collect(),
+        )
+        .await
+        .expect("queue");
+    let lease = deling_store::records::now() + Duration::seconds(60);
+    // Claimers start together and claim a few rows at a time until a claim
+    // comes back empty; on PostgreSQL each runs on a connection of its own.
+    let start = Arc::new(tokio::sync::Barrier::new(CLAIMERS));
+    let mut tasks = Vec::new();
+    for c in 0..CLAIMERS {
+        let (store, start) = (store.clone(), start.clone());
+        tasks.push(tokio::spawn(async move {
+            start.wait().await;
+            let (mut inbox, mut deliveries) = (Vec::new(), Vec::new());
+            let (mut inbox_done, mut deliveries_done) = (false, false);
+            while !(inbox_done && deliveries_done) {
+                if !inbox_done {
+                    let rows = store
+                        .claim_inbox_activities(3, lease)
+                        .await
+                        .expect("claim inbox");
+                    inbox_done = rows.is_empty();
+                    inbox.extend(rows.iter().map(|r| r.id));
+                }
+                if !deliveries_done {
+                    let rows = store
+                        .claim_deliveries(&format!("w{c}"), 3, lease)
+                        .await
+                        .expect("claim deliveries");
+                    deliveries_done = rows.is_empty();
+                    assert!(
+                        rows.iter()
+                            .all(|r| r.locked_by.as_deref() == Some(&*format!("w{c}")))
+                    );
+                    deliveries.extend(rows.iter().map(|r| r.id));
+                }
+                tokio::task::yield_now().await;
+            }
+            (inbox, deliveries)
+        }));
+    }
+    let (mut inbox, mut deliveries) = (Vec::new(), Vec::new());
+    for t in tasks {
+        let (i, d) = t.await.expect("claimer");
+        inbox.extend(i);
+        deliveries.extend(d);
+    }
+    let unique = |ids: &[i64]| ids.iter().copied().collect::<HashSet<_>>().len();
+    assert_eq!(unique(&inbox), inbox.len(), "an inbox row claimed twice");
+    assert_eq!(
+        unique(&deliveries),
+        deliveries.len(),
+        "a delivery claimed twice"
+    );
+    assert_eq!(inbox.len(), ROWS);
+    assert_eq!(deliveries.len(), ROWS);
+});

@@ -1,0 +1,125 @@
+//! How the work queues (deliveries, incoming activities) hand rows to
+//! workers: one statement picks the due rows and leases them,
+//! `UPDATE t SET <lease> WHERE id IN (SELECT id FROM t WHERE <due> ORDER BY
+//! ... LIMIT n) RETURNING *`, so no two claims can take the same row.
+//!
+//! On PostgreSQL the inner select takes its rows `FOR UPDATE SKIP LOCKED`:
+//! a claim running at the same time passes over the rows another is
+//! taking instead of waiting for them, and several processes share a
+//! queue. SQLite has one writer, so there the statement alone is enough.
+
+use crate::StoreError;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
+
+/// Values of a raw statement with their placeholders, numbered for
+/// PostgreSQL and `?` for SQLite (which takes them in order of appearance,
+/// so values must be pushed in the order they appear in the SQL).
+pub(crate) struct Params {
+    backend: DbBackend,
+    values: Vec<Value>,
+}
+
+impl Params {
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    /// Binds `value`; returns its placeholder.
+    pub(crate) fn push(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+}
+
+/// A claim being put together: the lease it sets, then the conditions a
+/// row must meet, in the order their values are bound.
+pub(crate) struct Claim {
+    table: &'static str,
+    params: Params,
+    set: Vec<String>,
+    due: Vec<String>,
+}
+
+impl Claim {
+    /// Rows of `table` in status `pending`, due by `now` (`next_attempt_at`)
+    /// and not under a live lease (`locked_until`), to be leased by setting
+    /// each `(column, value)` of `lease`.
+    pub(crate) fn due(
+        backend: DbBackend,
+        table: &'static str,
+        lease: Vec<(&'static str, Value)>,
+        pending: &str,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut params = Params::new(backend);
+        let set = lease
+            .into_iter()
+            .map(|(column, value)| format!("{column} = {}", params.push(value)))
+            .collect();
+        Self {
+            table,
+            params,
+            set,
+            due: Vec::new(),
+        }
+        .and(|p| format!("status = {}", p.push(pending)))
+        .and(|p| format!("next_attempt_at <= {}", p.push(now)))
+        .and(|p| format!("(locked_until IS NULL OR locked_until < {})", p.push(now)))
+    }
+
+    /// Adds a condition, written by `condition` with its values bound.
+    pub(crate) fn and(mut self, condition: impl FnOnce(&mut Params) -> String) -> Self {
+        let sql = condition(&mut self.params);
+        self.due.push(sql);
+        self
+    }
+
+    /// Passes over rows whose `column` is one of `list`.
+    pub(crate) fn not_in(self, column: &'static str, list: &[String]) -> Self {
+        if list.is_empty() {
+            return self;
+        }
+        self.and(|p| {
+            let marks: Vec<String> = list.iter().map(|v| p.push(v.as_str())).collect();
+            format!("{column} NOT IN ({})", marks.join(", "))
+        })
+    }
+
+    /// Leases up to `limit` of the rows, the first by `order`, and returns
+    /// them as they are now (in no particular order: callers sort).
+    pub(crate) async fn take<E: EntityTrait>(
+        self,
+        db: &impl ConnectionTrait,
+        order: &'static str,
+        limit: u64,
+    ) -> Result<Vec<E::Model>, StoreError> {
+        let Self {
+            table,
+            mut params,
+            set,
+            due,
+        } = self;
+        let backend = params.backend;
+        let limit = params.push(i64::try_from(limit).unwrap_or(i64::MAX));
+        let lock = if backend == DbBackend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE {table} SET {set} WHERE id IN (SELECT id FROM {table} WHERE {due} \
+             ORDER BY {order} LIMIT {limit}{lock}) RETURNING *",
+            set = set.join(", "),
+            due = due.join(" AND "),
+        );
+        let stmt = Statement::from_sql_and_values(backend, sql, params.values);
+        Ok(E::find().from_raw_sql(stmt).all(db).await?)
+    }
+}
