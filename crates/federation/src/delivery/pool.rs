@@ -2,7 +2,7 @@
 //! up, grouped into turns per host (a host's inbox in one turn at a time,
 //! so an inbox gets one request at a time, in queue order), each turn
 //! sending its rows one after another (`delivery::send`) for at most
-//! [`HOST_TURN`] and giving the rest back; the outcome of each send is
+//! `HOST_TURN` and giving the rest back; the outcome of each send is
 //! recorded, with the host's health.
 
 use super::{
@@ -45,7 +45,7 @@ const HOST_TURN: Duration = Duration::from_secs(15);
 /// a few milliseconds each).
 const ROWS_PER_SLOT: u64 = 8;
 
-/// Sends deliveries in turns per host, up to [`DELIVERY_SLOTS`] turns
+/// Sends deliveries in turns per host, up to `DELIVERY_SLOTS` turns
 /// at once, claiming more as turns end, until `shutdown`; turns in
 /// flight are finished first. `worker` names this process's leases;
 /// `wake` is this loop's signal of new work.

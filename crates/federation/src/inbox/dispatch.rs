@@ -1,6 +1,6 @@
 //! From a stored activity to the module that handles its type.
 //!
-//! [`TABLE`] names every activity type we act on and its struct (each in
+//! `TABLE` names every activity type we act on and its struct (each in
 //! its own module of `inbox::activities`); any other type is acknowledged
 //! and ignored. Adding an inbound activity is one new module there and
 //! one line here.

@@ -1,5 +1,5 @@
 //! The inbox loop: stored activities claimed and processed several at a
-//! time, each through [`process`](super::dispatch::process), and their
+//! time, each through [`super::dispatch::process`], and their
 //! outcome recorded (done, failed with the reason, or retried later if a
 //! peer or the database was unreachable). An actor's activities are
 //! processed one at a time, in order; one host's actors take at most half
@@ -38,7 +38,7 @@ const ROW_TIME: ChronoDuration = ChronoDuration::seconds(25);
 /// Give up on an incoming activity after this many tries.
 const INBOX_MAX_ATTEMPTS: i32 = 5;
 
-/// Processes stored activities, up to [`INBOX_SLOTS`] at once, claiming
+/// Processes stored activities, up to `INBOX_SLOTS` at once, claiming
 /// more as slots free up, until `shutdown`; activities in hand are
 /// finished first. `wake` is this loop's signal of new work.
 pub async fn run(config: Config, wake: &Notify, mut shutdown: watch::Receiver<bool>) {

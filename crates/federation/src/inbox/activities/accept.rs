@@ -1,6 +1,6 @@
 //! Accept: a peer accepts a Follow one of our agencies sent. Reject
 //! (`reject.rs`) is the same answer with the other outcome, so both go
-//! through [`answer`].
+//! through `answer`.
 
 use crate::{
     error::{FedError, refuse},

@@ -1,6 +1,6 @@
 //! Like: a peer's actor likes one of our items; counted once per actor.
 //! A boost (`announce.rs`) of one of our items is counted the same way,
-//! through [`count`].
+//! through `count`.
 
 use crate::{
     error::{FedError, refuse},
