@@ -1,8 +1,11 @@
 //! Deling's ActivityPub glue: the URL scheme that gives every local actor
 //! and object its id, actor key pairs, the ActivityStreams documents
 //! (`protocol`), local records turned into them (`objects`) and discovery
-//! (WebFinger, NodeInfo, host-meta), the inbox (verified, stored, processed
-//! later), signed-fetch verification and the durable delivery queue.
+//! (WebFinger, NodeInfo, host-meta), the inbox (`inbox`: verified, stored,
+//! processed later, one module per activity type in `inbox::activities`),
+//! what our agencies send outside the outbox (`activities`), signed-fetch
+//! verification, and the durable delivery queue (`delivery`), which shares
+//! its leases and backoff with the inbox's (`queue`).
 #![deny(missing_docs)]
 
 pub mod activities;
@@ -18,6 +21,7 @@ pub mod metrics;
 pub mod objects;
 pub mod policy;
 pub mod protocol;
+pub mod queue;
 pub mod rfc9421;
 pub mod setup;
 pub mod signature;

@@ -1003,7 +1003,7 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     let audit = deling_store::queries::audit::Audit::new(None, "cli", "agency.move", SLUG);
     deling_federation::activities::moving::move_agency(
         &moving,
-        &bob,
+        &deling_domain::handle::FollowTarget::parse(&bob).expect("bob's URL"),
         audit,
         &federation.to_request_data(),
     )

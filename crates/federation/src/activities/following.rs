@@ -1,159 +1,20 @@
-//! Follow, Accept, Reject and Undo: who follows whom.
+//! Our agencies following others: whom a target names, and the Follow
+//! and Undo they send. What peers send about following (Follow, Accept,
+//! Reject, Undo) is handled in `inbox::activities`.
 
 use crate::{
-    activities::outgoing::{activity_id, deliveries, derived_id},
+    activities::outgoing::{activity_id, deliveries},
     context::Data,
     error::{FedError, refuse},
     objects::actors::{DbRemoteActor, LocalAgency},
-    protocol::incoming::Activity,
-    urls::same_origin,
 };
 use activitypub_federation::{
     fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor},
     traits::{Actor, Object},
 };
 use deling_domain::handle::FollowTarget;
-use deling_store::{
-    queries::follow::{FOLLOWING_ACCEPTED, FOLLOWING_REJECTED},
-    records::Agency,
-};
-use serde_json::{Value, json};
-
-/// Someone follows one of our agencies: record it and answer with an Accept
-/// signed by that agency, embedding the Follow it accepts.
-pub async fn receive_follow(
-    a: Activity,
-    raw: &Value,
-    actor: &DbRemoteActor,
-    data: &Data,
-) -> Result<(), FedError> {
-    let target = a
-        .object
-        .id()
-        .ok_or_else(|| FedError::Refused("Follow without object".into()))?;
-    let Some(agency) = LocalAgency::read_from_id(target.clone(), data).await? else {
-        return refuse(format!("{target} is not an agency here"));
-    };
-    data.store
-        .put_follower(agency.agency.id, actor.row.id, a.id.as_str())
-        .await?;
-    let mut follow = raw.clone();
-    if let Some(m) = follow.as_object_mut() {
-        m.remove("@context");
-    }
-    // The Accept's id follows from the Follow's, so that processing the
-    // same Follow twice (after a crash) queues one Accept, not two.
-    let accept = json!({
-        "type": "Accept",
-        "id": derived_id(&data.urls, "accept", a.id.as_str()),
-        "actor": agency.id(),
-        "object": follow,
-        "to": [actor.id()],
-    });
-    data.store
-        .put_deliveries(deliveries(
-            &accept,
-            Some(agency.agency.id),
-            &[actor.inbox().to_string()],
-        ))
-        .await?;
-    data.wake.notify_one();
-    Ok(())
-}
-
-/// Undo of a Follow, Like or Announce by the actor who made it.
-pub async fn receive_undo(a: Activity, actor: &DbRemoteActor, data: &Data) -> Result<(), FedError> {
-    let object_id = a
-        .object
-        .id()
-        .ok_or_else(|| FedError::Refused("Undo without object".into()))?;
-    same_origin(&object_id, actor.id())?;
-    if let Some(inner_actor) = a.object.url_field("actor")
-        && &inner_actor != actor.id()
-    {
-        return refuse("an actor can only undo its own activities");
-    }
-    match a.object.kind() {
-        Some("Follow") => {
-            let target = a.object.url_field("object");
-            let by_target = match target {
-                Some(t) => match LocalAgency::read_from_id(t, data).await? {
-                    Some(agency) => {
-                        data.store
-                            .delete_follower(agency.agency.id, actor.row.id)
-                            .await?
-                    }
-                    None => false,
-                },
-                None => false,
-            };
-            if !by_target {
-                data.store
-                    .delete_follower_by_follow_id(actor.row.id, object_id.as_str())
-                    .await?;
-            }
-        }
-        Some("Like") | Some("Announce") => {
-            let kind = if a.object.kind() == Some("Like") {
-                deling_store::queries::reaction::REACTION_LIKE
-            } else {
-                deling_store::queries::reaction::REACTION_ANNOUNCE
-            };
-            let item = match a.object.url_field("object") {
-                Some(u) => data.urls.item_id_of(&u),
-                None => None,
-            };
-            data.store
-                .delete_reaction(object_id.as_str(), actor.row.id, item.map(|i| (i, kind)))
-                .await?;
-        }
-        _ => {
-            // Only an id: it may name a Follow or a reaction of this actor.
-            if !data
-                .store
-                .delete_follower_by_follow_id(actor.row.id, object_id.as_str())
-                .await?
-            {
-                data.store
-                    .delete_reaction(object_id.as_str(), actor.row.id, None)
-                    .await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Accept or Reject of a Follow we sent.
-pub async fn receive_accept(
-    a: Activity,
-    actor: &DbRemoteActor,
-    data: &Data,
-    accepted: bool,
-) -> Result<(), FedError> {
-    let follow_id = a
-        .object
-        .id()
-        .ok_or_else(|| FedError::Refused("Accept without object".into()))?;
-    if !data
-        .domain()
-        .eq_ignore_ascii_case(&crate::urls::authority(&follow_id))
-    {
-        return refuse(format!("{follow_id} is not one of our Follows"));
-    }
-    let state = if accepted {
-        FOLLOWING_ACCEPTED
-    } else {
-        FOLLOWING_REJECTED
-    };
-    if !data
-        .store
-        .set_following_state_by_follow_id(follow_id.as_str(), actor.row.id, state)
-        .await?
-    {
-        tracing::debug!(%follow_id, actor = %actor.id(), "Accept/Reject of an unknown Follow ignored");
-    }
-    Ok(())
-}
+use deling_store::records::Agency;
+use serde_json::json;
 
 /// Parses a follow target typed by a person (`@user@host`, `user@host` or
 /// an actor URL); a malformed one is refused with the parser's reason. For

@@ -1,17 +1,13 @@
-//! Activities by subject: what a received one does (reached from
-//! `inbox::process`, which dispatches by type) and, for following and
-//! moving, sending one. `following` (Follow, Accept, Reject, Undo; follow
-//! and unfollow a [`FollowTarget`](deling_domain::handle::FollowTarget)),
-//! `content` (Create, Update, Delete of comments, items and actors),
-//! `remote_page` (a peer's `Page` read into a catalogue entry), `reaction`
-//! (Like, Announce), `moving` (Move, other names), `report` (Flag), and
-//! `outgoing` (activity ids and delivery rows). Activities built from
-//! outbox events are in `delivery::fanout`.
+//! What our agencies send that is not built from an outbox event:
+//! `following` (follow and unfollow a
+//! [`FollowTarget`](deling_domain::handle::FollowTarget): the Follow and
+//! Undo, and resolving a handle or URL to an actor), `moving` (moving an
+//! agency elsewhere, its other names, and the Follow and Undo our
+//! agencies send when an account they follow moves) and `outgoing`
+//! (activity ids and delivery rows). Activities built from outbox events
+//! are in `delivery::fanout`; what a received activity does is in
+//! `inbox::activities`, one module per type.
 
-pub mod content;
 pub mod following;
 pub mod moving;
 pub mod outgoing;
-pub mod reaction;
-pub mod remote_page;
-pub mod report;

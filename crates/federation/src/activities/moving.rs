@@ -1,12 +1,8 @@
 //! Move: an account that continues as another actor.
 //!
-//! In, as Mastodon takes it (`app/lib/activitypub/activity/move.rb`,
-//! `app/workers/move_worker.rb`, `app/workers/unfollow_follow_worker.rb`):
-//! the account that moves is the one that signed and is the Move's
-//! `object`; the `target` is fetched fresh and must list the old account
-//! in its `alsoKnownAs`; an account's Move is acted on at most once in
-//! [`MOVE_COOLDOWN`]; then each of our agencies that followed the old
-//! account follows the new one and stops following the old.
+//! A Move received is checked in `inbox::activities::moving`; what it
+//! makes our agencies send (a Follow of the new account, an Undo of the
+//! old Follow) is [`refollow`] here.
 //!
 //! Out, as Mastodon's `AccountMigration` and `MoveService` do it: the
 //! target must list our agency in its `alsoKnownAs` (see [`add_alias`] for
@@ -15,19 +11,19 @@
 
 use crate::{
     activities::{
-        following::{parse_target, resolve_actor},
+        following::resolve_actor,
         outgoing::{activity_id, deliveries},
     },
     context::Data,
     error::{FedError, refuse},
     objects::actors::DbRemoteActor,
-    protocol::{actor::ActorJson, incoming::Activity},
-    urls::authority,
+    protocol::actor::ActorJson,
 };
 use activitypub_federation::{
     fetch::fetch_object_http,
     traits::{Actor, Object},
 };
+use deling_domain::handle::FollowTarget;
 use deling_store::{
     queries::{
         audit::Audit,
@@ -38,16 +34,14 @@ use deling_store::{
 use serde_json::json;
 use url::Url;
 
-/// How long after acting on a remote account's Move another Move of it
-/// is refused: Mastodon's `PROCESSING_COOLDOWN` (7 days), so a looping or
-/// hostile account cannot have our agencies refollow at will.
-pub const MOVE_COOLDOWN: chrono::TimeDelta = chrono::TimeDelta::days(7);
-
 /// Fetches actor `id` from its server now, not from the cache (a stale
 /// copy could miss an `alsoKnownAs` added a moment ago, or keep one taken
 /// back), checks it as any actor we store, refreshes the stored copy, and
 /// returns the document with it.
-async fn fetch_fresh(id: &Url, data: &Data) -> Result<(DbRemoteActor, ActorJson), FedError> {
+pub(crate) async fn fetch_fresh(
+    id: &Url,
+    data: &Data,
+) -> Result<(DbRemoteActor, ActorJson), FedError> {
     let res = fetch_object_http::<_, ActorJson>(id, data).await?;
     if &res.object.id != id {
         return refuse(format!(
@@ -62,58 +56,24 @@ async fn fetch_fresh(id: &Url, data: &Data) -> Result<(DbRemoteActor, ActorJson)
 }
 
 /// Refuses an actor this server does not federate with.
-async fn check_policy(id: &Url, data: &Data) -> Result<(), FedError> {
+pub(crate) async fn check_policy(id: &Url, data: &Data) -> Result<(), FedError> {
     if crate::policy::refuses_sender(&data.store, id).await? {
         return refuse(format!("{id} is blocked on this server"));
     }
     Ok(())
 }
 
-/// A Move received from `actor` (who signed it): our agencies that follow
-/// it follow its new account instead.
-pub async fn receive_move(a: Activity, actor: &DbRemoteActor, data: &Data) -> Result<(), FedError> {
-    let Some(object) = a.object.id() else {
-        return refuse("a Move without object");
-    };
-    if &object != actor.id() {
-        return refuse(format!(
-            "a Move's object must be its actor: {} cannot move {object}",
-            actor.id()
-        ));
-    }
-    let Some(target) = a.target else {
-        return refuse("a Move without target");
-    };
-    if &target == actor.id() {
-        return refuse("a Move to the same account");
-    }
-    if data.domain().eq_ignore_ascii_case(&authority(&target)) {
-        return refuse(format!(
-            "{target} is on this server: an account does not move to an agency here"
-        ));
-    }
-    if let Some(at) = actor.row.moved_at
-        && chrono::Utc::now() - at < MOVE_COOLDOWN
-    {
-        return refuse(format!(
-            "{} moved on {at}; another Move is not acted on within {} days",
-            actor.id(),
-            MOVE_COOLDOWN.num_days()
-        ));
-    }
-    check_policy(&target, data).await?;
-    let (new, json) = fetch_fresh(&target, data).await?;
-    if !json.also_known_as.contains(actor.id()) {
-        return refuse(format!(
-            "{target} does not list {} in its alsoKnownAs",
-            actor.id()
-        ));
-    }
-    data.store
-        .update_remote_actor_moved(actor.row.id, new.id().as_str())
-        .await?;
+/// After `old` moved to `new` (a Move received, see
+/// `inbox::activities::moving`): each of our agencies that followed `old`
+/// follows `new` instead, its Follow of `new` and Undo of the old Follow
+/// queued with the change. Returns how many agencies moved their follow.
+pub async fn refollow(
+    old: &DbRemoteActor,
+    new: &DbRemoteActor,
+    data: &Data,
+) -> Result<usize, FedError> {
     let mut moved = 0;
-    for f in data.store.list_agency_follows_of(actor.row.id).await? {
+    for f in data.store.list_agency_follows_of(old.row.id).await? {
         let Some(agency) = data.store.get_agency(f.agency_id).await? else {
             continue;
         };
@@ -131,12 +91,12 @@ pub async fn receive_move(a: Activity, actor: &DbRemoteActor, data: &Data) -> Re
         else {
             return refuse(format!("the inbox of {} is not a URL", new.id()));
         };
-        let old_inbox = actor.inbox().to_string();
-        let old_id = actor.id().clone();
+        let old_inbox = old.inbox().to_string();
+        let old_id = old.id().clone();
         let urls = data.urls.clone();
         if data
             .store
-            .update_following_moved(agency.id, actor.row.id, new.row.id, |old_follow| {
+            .update_following_moved(agency.id, old.row.id, new.row.id, |old_follow| {
                 let undo = json!({
                     "type": "Undo",
                     "id": activity_id(&urls, "undo"),
@@ -155,10 +115,7 @@ pub async fn receive_move(a: Activity, actor: &DbRemoteActor, data: &Data) -> Re
             moved += 1;
         }
     }
-    tracing::info!(from = %actor.id(), to = %new.id(), agencies = moved,
-        "account moved; our agencies that followed it follow the new one");
-    data.wake.notify_one();
-    Ok(())
+    Ok(moved)
 }
 
 /// Moves `agency` to the actor `target` (`@user@host` or an actor URL on
@@ -167,7 +124,7 @@ pub async fn receive_move(a: Activity, actor: &DbRemoteActor, data: &Data) -> Re
 /// afterwards it publishes nothing new. `audit` is written with the change.
 pub async fn move_agency(
     agency: &Agency,
-    target: &str,
+    target: &FollowTarget,
     audit: Audit,
     data: &Data,
 ) -> Result<(Agency, DbRemoteActor), FedError> {
@@ -180,7 +137,7 @@ pub async fn move_agency(
             agency.slug
         ));
     }
-    let found = resolve_actor(&parse_target(target)?, data).await?;
+    let found = resolve_actor(target, data).await?;
     check_policy(found.id(), data).await?;
     let (actor, json) = fetch_fresh(found.id(), data).await?;
     let ours = data.urls.agency(&agency.slug);
@@ -211,11 +168,11 @@ pub async fn move_agency(
 /// `Update`; `audit` is written with the change.
 pub async fn add_alias(
     agency: &Agency,
-    target: &str,
+    target: &FollowTarget,
     audit: Audit,
     data: &Data,
 ) -> Result<(Agency, Url), FedError> {
-    let actor = resolve_actor(&parse_target(target)?, data).await?;
+    let actor = resolve_actor(target, data).await?;
     let id = actor.id().to_string();
     let mut aliases = agency_aliases(agency);
     if aliases.contains(&id) {
@@ -230,25 +187,18 @@ pub async fn add_alias(
     Ok((updated, actor.id().clone()))
 }
 
-/// Takes `target` (an actor URL as listed, or `@user@host`) off `agency`'s
-/// other names. `audit` is written with the change.
+/// Takes `target` (an actor URL as listed, or `@user@host`, looked up)
+/// off `agency`'s other names. `audit` is written with the change.
 pub async fn remove_alias(
     agency: &Agency,
-    target: &str,
+    target: &FollowTarget,
     audit: Audit,
     data: &Data,
 ) -> Result<Agency, FedError> {
     let mut aliases = agency_aliases(agency);
-    let target = target.trim();
-    let id = if aliases.iter().any(|a| a == target) {
-        target.to_owned()
-    } else if target.starts_with("http://") || target.starts_with("https://") {
-        return refuse(format!("{target} is not listed"));
-    } else {
-        resolve_actor(&parse_target(target)?, data)
-            .await?
-            .id()
-            .to_string()
+    let id = match target {
+        FollowTarget::Url(url) => url.as_str().to_owned(),
+        FollowTarget::Handle { .. } => resolve_actor(target, data).await?.id().to_string(),
     };
     let before = aliases.len();
     aliases.retain(|a| a != &id);

@@ -39,6 +39,16 @@ impl ObjectRef {
         }
     }
 
+    /// Every object it names, by id (a Flag may name several); an
+    /// embedded object's `id` may itself be embedded or listed.
+    pub fn ids(&self) -> Vec<Url> {
+        match self {
+            Self::Id(u) => vec![u.clone()],
+            Self::Object(m) => m.get("id").and_then(first_url).into_iter().collect(),
+            Self::Many(list) => list.iter().filter_map(first_url).collect(),
+        }
+    }
+
     /// A URL-valued field of the embedded object (`actor`, `object`).
     pub fn url_field(&self, field: &str) -> Option<Url> {
         match self {
@@ -75,46 +85,14 @@ pub fn id_or_embedded<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Url, D::
     }
 }
 
-fn lenient_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
-    Ok(first_url(&Value::deserialize(d)?))
-}
-
-/// The activities we act on; any other type is acknowledged and ignored.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type")]
-pub enum Incoming {
-    /// Follow an agency.
-    Follow(Activity),
-    /// Undo a Follow, Like or Announce.
-    Undo(Activity),
-    /// Accept our Follow.
-    Accept(Activity),
-    /// Reject our Follow.
-    Reject(Activity),
-    /// Create a Note (comment) or Page (item).
-    Create(Activity),
-    /// Update a Note, Page or the actor itself.
-    Update(Activity),
-    /// Delete a Note, Page or the actor itself.
-    Delete(Activity),
-    /// Like an item.
-    Like(Activity),
-    /// Boost an item.
-    Announce(Activity),
-    /// Report content (kept for the moderation queue).
-    Flag(Activity),
-    /// An account moved: `object` (the actor) to `target`.
-    Move(Activity),
-    /// Anything else.
-    #[serde(other)]
-    Other,
-}
-
 /// The field the inbox sets on an activity it took from a relay rather
 /// than from its actor's own server.
 pub const FORWARDED: &str = "delingForwarded";
 
-/// The common shape: who did what to which object.
+/// What every activity we act on names: its id, its actor and its object.
+/// The inbox reads this first, the same way for every type (see
+/// `inbox::dispatch`); each activity's own struct (in `inbox::activities`)
+/// holds it, flattened, with the fields only that type reads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Activity {
     /// Activity id.
@@ -124,19 +102,7 @@ pub struct Activity {
     pub actor: Url,
     /// What to.
     pub object: ObjectRef,
-    /// Primary audience, read where the object names none (as Mastodon
-    /// does).
-    #[serde(default)]
-    pub to: Value,
-    /// Secondary audience, likewise.
-    #[serde(default)]
-    pub cc: Value,
     /// Taken from a relay (see [`FORWARDED`]): to be checked at the origin.
     #[serde(default, rename = "delingForwarded")]
     pub forwarded: bool,
-    /// Where to (a Move's new account), by id or embedded. Read
-    /// leniently: a `target` that names no URL reads as none, so it never
-    /// makes an activity that does not need one unreadable.
-    #[serde(default, deserialize_with = "lenient_url")]
-    pub target: Option<Url>,
 }

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod collection;
 pub mod context;
 pub mod incoming;
+pub mod lenient;
 pub mod note;
 pub mod page;
 

@@ -1,8 +1,13 @@
-//! Shared items as `Page` objects.
+//! Shared items as `Page` objects: ours as we send them ([`PageJson`],
+//! [`ItemNoteJson`]) and a peer's as it sends it ([`RemotePageJson`]).
 
-use crate::protocol::collection::CountedCollection;
+use crate::protocol::{
+    collection::CountedCollection,
+    lenient::{self, by_language},
+};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use url::Url;
 
@@ -215,4 +220,166 @@ pub struct ItemNoteJson {
     /// Replies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replies: Option<CountedCollection>,
+}
+
+/// A peer's `Page` (or `Article`) as it sends it, every field read
+/// leniently ([`crate::protocol::lenient`]): reading never fails, and a
+/// field that is there but unusable is kept apart from one that is absent
+/// (`Some(None)`), so that its drop can be reported. Which fields are kept
+/// is decided by the checks of `inbox::page`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemotePageJson {
+    /// Title.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub name: Option<String>,
+    /// Title by language.
+    #[serde(default, deserialize_with = "by_language")]
+    pub name_map: Vec<(String, String)>,
+    /// Plain summary.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub summary: Option<String>,
+    /// HTML body.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub content: Option<String>,
+    /// Body by language.
+    #[serde(default, deserialize_with = "by_language")]
+    pub content_map: Vec<(String, String)>,
+    /// The Markdown source a Deling peer sends along.
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub source: Option<RemoteSource>,
+    /// `deling:itemKind`.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub item_kind: Option<String>,
+    /// The `Hashtag`s among its tags, in order.
+    #[serde(default, deserialize_with = "hashtags")]
+    pub tag: Vec<RemoteHashtag>,
+    /// Its attachments in order; `None` for one that is not an object.
+    #[serde(default, deserialize_with = "attachments")]
+    pub attachment: Vec<Option<RemoteAttachment>>,
+    /// `deling:itemMetadata`.
+    #[serde(default, deserialize_with = "lenient::object")]
+    pub item_metadata: Option<RemoteItemMetadata>,
+    /// `schema:license`, if present: the URL it names.
+    #[serde(default, deserialize_with = "present_url")]
+    pub license: Option<Option<Url>>,
+    /// `schema:isBasedOn`, if present: the URL it names.
+    #[serde(default, deserialize_with = "present_url")]
+    pub is_based_on: Option<Option<Url>>,
+    /// Its HTML page, if present: the URL it names.
+    #[serde(default, deserialize_with = "present_url")]
+    pub url: Option<Option<Url>>,
+    /// First published.
+    #[serde(default, deserialize_with = "lenient::time")]
+    pub published: Option<DateTime<Utc>>,
+    /// Last changed.
+    #[serde(default, deserialize_with = "lenient::time")]
+    pub updated: Option<DateTime<Utc>>,
+}
+
+impl RemotePageJson {
+    /// Reads an object a peer sent (embedded in an activity, or fetched).
+    pub fn from_object(object: &Map<String, Value>) -> Self {
+        // Every field is read leniently, so this does not fail; were it
+        // to, no name would make the item refused.
+        serde_json::from_value(Value::Object(object.clone())).unwrap_or_default()
+    }
+}
+
+/// `source` of a peer's object.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteSource {
+    /// The text.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub content: Option<String>,
+    /// Its media type (`text/markdown` from a Deling peer).
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub media_type: Option<String>,
+}
+
+/// A `Hashtag` of a peer's object.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RemoteHashtag {
+    /// `#tag`, if a string.
+    pub name: Option<String>,
+}
+
+/// A link or document attached to a peer's object.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteAttachment {
+    /// `Link`, `Document`, ...
+    #[serde(default, rename = "type", deserialize_with = "lenient::text")]
+    pub kind: Option<String>,
+    /// Target of a `Link`, if present: the URL it names.
+    #[serde(default, deserialize_with = "present_url")]
+    pub href: Option<Option<Url>>,
+    /// Target of a `Document`, if present: the URL it names.
+    #[serde(default, deserialize_with = "present_url")]
+    pub url: Option<Option<Url>>,
+    /// Title.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub name: Option<String>,
+    /// Media type, if present: the string it is.
+    #[serde(default, deserialize_with = "present_text")]
+    pub media_type: Option<Option<String>>,
+}
+
+impl RemoteAttachment {
+    /// Where it points: `href`, or `url` when there is no `href`.
+    pub fn target(&self) -> Option<&Url> {
+        self.href.as_ref().or(self.url.as_ref())?.as_ref()
+    }
+
+    /// A document (media) rather than a plain link: it has a media type,
+    /// or is not a `Link`.
+    pub fn is_media(&self) -> bool {
+        self.media_type.is_some() || self.kind.as_deref() != Some("Link")
+    }
+}
+
+/// `deling:itemMetadata` of a peer's item.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct RemoteItemMetadata {
+    /// Its license (an SPDX expression or a URI), if a string.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub license: Option<String>,
+    /// The kind-specific metadata, as sent.
+    #[serde(default, deserialize_with = "lenient::present")]
+    pub metadata: Option<Value>,
+}
+
+fn present_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Url>>, D::Error> {
+    lenient::url(d).map(Some)
+}
+
+fn present_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    lenient::text(d).map(Some)
+}
+
+fn hashtags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RemoteHashtag>, D::Error> {
+    let Value::Array(tags) = Value::deserialize(d)? else {
+        return Ok(Vec::new());
+    };
+    Ok(tags
+        .iter()
+        .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
+        .map(|t| RemoteHashtag {
+            name: t.get("name").and_then(Value::as_str).map(str::to_owned),
+        })
+        .collect())
+}
+
+fn attachments<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Option<RemoteAttachment>>, D::Error> {
+    let Value::Array(list) = Value::deserialize(d)? else {
+        return Ok(Vec::new());
+    };
+    Ok(list
+        .into_iter()
+        .map(|a| match a {
+            a @ Value::Object(_) => serde_json::from_value(a).ok(),
+            _ => None,
+        })
+        .collect())
 }

@@ -7,7 +7,7 @@ use crate::{
     config::Config,
 };
 use anyhow::{Context, bail};
-use deling_federation::activities::moving;
+use deling_federation::activities::{following::parse_target, moving};
 use deling_store::{
     Store,
     queries::{audit::Audit, moving::agency_aliases},
@@ -29,10 +29,12 @@ pub async fn agency_move(config: &Config, store: Store, args: AgencyMove) -> any
             args.to
         );
     }
+    let to = parse_target(&args.to)
+        .with_context(|| format!("cannot move {} to {}", agency.slug, args.to))?;
     let federation = crate::startup::federation_config(config, store).await?;
     let data = federation.to_request_data();
     let audit = Audit::new(None, "cli", "agency.move", &agency.slug);
-    let (moved, target) = moving::move_agency(&agency, &args.to, audit, &data)
+    let (moved, target) = moving::move_agency(&agency, &to, audit, &data)
         .await
         .with_context(|| format!("cannot move {} to {}", agency.slug, args.to))?;
     println!("{} moved to {}.", moved.slug, target.row.ap_id);
@@ -48,7 +50,8 @@ pub async fn agency_alias(config: &Config, store: Store, args: AgencyAlias) -> a
     let agency = match (&args.add, &args.remove) {
         (Some(add), _) => {
             let audit = Audit::new(None, "cli", "agency.alias_add", &agency.slug);
-            let (agency, id) = moving::add_alias(&agency, add, audit, &data)
+            let target = parse_target(add).with_context(|| format!("cannot add {add}"))?;
+            let (agency, id) = moving::add_alias(&agency, &target, audit, &data)
                 .await
                 .with_context(|| format!("cannot add {add}"))?;
             println!(
@@ -59,7 +62,8 @@ pub async fn agency_alias(config: &Config, store: Store, args: AgencyAlias) -> a
         }
         (None, Some(remove)) => {
             let audit = Audit::new(None, "cli", "agency.alias_remove", &agency.slug);
-            moving::remove_alias(&agency, remove, audit, &data)
+            let target = parse_target(remove).with_context(|| format!("cannot remove {remove}"))?;
+            moving::remove_alias(&agency, &target, audit, &data)
                 .await
                 .with_context(|| format!("cannot remove {remove}"))?
         }

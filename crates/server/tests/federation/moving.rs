@@ -7,6 +7,7 @@ use crate::{
     helpers::{Instance, eventually, json_body},
     peer::{FakeActor, FakePeer, fake_keys},
 };
+use deling_domain::handle::FollowTarget;
 use deling_federation::activities::moving;
 use deling_store::queries::audit::Audit;
 use reqwest::StatusCode;
@@ -14,6 +15,10 @@ use serde_json::{Value, json};
 
 fn audit(action: &str, slug: &str) -> Audit {
     Audit::new(None, "test", action, slug)
+}
+
+fn follow_target(handle: &str) -> FollowTarget {
+    FollowTarget::parse(handle).expect("a handle")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,7 +35,7 @@ async fn an_agency_moves_to_another_instance_and_its_followers_follow() {
     let one_fed = one.federation().await;
     let err = moving::move_agency(
         &a,
-        &two.handle("nye"),
+        &follow_target(&two.handle("nye")),
         audit("agency.move", "gamle"),
         &one_fed.to_request_data(),
     )
@@ -50,7 +55,7 @@ async fn an_agency_moves_to_another_instance_and_its_followers_follow() {
     let two_fed = two.federation().await;
     moving::add_alias(
         &b,
-        &one.handle("gamle"),
+        &follow_target(&one.handle("gamle")),
         audit("agency.alias_add", "nye"),
         &two_fed.to_request_data(),
     )
@@ -61,7 +66,7 @@ async fn an_agency_moves_to_another_instance_and_its_followers_follow() {
 
     let (moved, target) = moving::move_agency(
         &a,
-        &two.handle("nye"),
+        &follow_target(&two.handle("nye")),
         audit("agency.move", "gamle"),
         &one_fed.to_request_data(),
     )
@@ -71,7 +76,7 @@ async fn an_agency_moves_to_another_instance_and_its_followers_follow() {
     assert_eq!(moved.moved_to.as_deref(), Some(b_id.as_str()));
     let again = moving::move_agency(
         &moved,
-        &two.handle("nye"),
+        &follow_target(&two.handle("nye")),
         audit("agency.move", "gamle"),
         &one_fed.to_request_data(),
     )

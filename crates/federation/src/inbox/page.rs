@@ -1,10 +1,10 @@
-//! A peer's `Page` read into the fields of a catalogue entry, each through
-//! the same domain type as local input. A field that fails is dropped (and
+//! A peer's `Page` ([`RemotePageJson`]) checked into the fields of a
+//! catalogue entry, each through the same domain type as local input. A field that fails is dropped (and
 //! reported, for the log) while the item is kept; only an item without a
 //! usable name is refused. So a `javascript:` URL, an 800,000-character
 //! license or a NUL in a link title never reaches storage or a reader.
 
-use crate::protocol::incoming::first_url;
+use crate::protocol::{lenient::LangText, page::RemotePageJson};
 use deling_domain::{
     FieldError, Invalid,
     item::{ItemKind, MAX_LINKS, MAX_TAGS, Tag},
@@ -18,6 +18,7 @@ use deling_domain::{
 };
 use deling_store::records::ItemLink;
 use serde_json::{Map, Value};
+use url::Url;
 
 /// The checked fields of a remote item, and what was dropped on the way.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,30 +51,6 @@ pub struct RemotePage {
     pub dropped: Vec<FieldError>,
 }
 
-fn string<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    m.get(key).and_then(Value::as_str)
-}
-
-/// Text and language from `key`/`keyMap` (the plain key wins; its language
-/// comes from the map when there is one).
-pub(crate) fn text_and_language(
-    m: &Map<String, Value>,
-    key: &str,
-) -> (Option<String>, Option<String>) {
-    let from_map = m
-        .get(&format!("{key}Map"))
-        .and_then(Value::as_object)
-        .and_then(|mm| {
-            mm.iter()
-                .find_map(|(lang, v)| Some((v.as_str()?.to_owned(), lang.clone())))
-        });
-    match (string(m, key), from_map) {
-        (Some(text), map) => (Some(text.to_owned()), map.map(|(_, l)| l)),
-        (None, Some((text, lang))) => (Some(text), Some(lang)),
-        (None, None) => (None, None),
-    }
-}
-
 fn truncated(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
@@ -86,24 +63,36 @@ impl Drops {
     fn keep<T>(&mut self, field: &str, r: Result<T, Invalid>) -> Option<T> {
         r.map_err(|e| self.0.push(FieldError::new(field, e))).ok()
     }
+
+    /// An http(s) URL from a property, if present; a present but unusable
+    /// one is dropped.
+    fn web_url(&mut self, field: &str, value: &Option<Option<Url>>) -> Option<WebUrl> {
+        let parsed = value
+            .as_ref()?
+            .clone()
+            .ok_or_else(|| Invalid::new("not a URL"))
+            .and_then(WebUrl::try_from);
+        self.keep(field, parsed)
+    }
 }
 
-/// An http(s) URL from a property that may be a string, an object with an
-/// `id` or an array of them; a present but unusable one is dropped.
-fn web_url(object: &Map<String, Value>, key: &str, drops: &mut Drops) -> Option<WebUrl> {
-    let value = object.get(key)?;
-    let parsed = first_url(value)
-        .ok_or_else(|| Invalid::new("not a URL"))
-        .and_then(WebUrl::try_from);
-    drops.keep(key, parsed)
-}
-
-/// Reads `object` (a `Page`). With `no_media` (the peer's domain has its
-/// media rejected) attachments that are documents rather than links are
-/// left out. Refuses only an object whose name gives no valid title.
+/// Reads `object` (a `Page` as a peer sent it) and checks it, as
+/// [`check_page`] does.
 pub fn read_page(object: &Map<String, Value>, no_media: bool) -> Result<RemotePage, Invalid> {
+    check_page(&RemotePageJson::from_object(object), no_media)
+}
+
+/// Checks a peer's `Page` field by field. With `no_media` (the peer's
+/// domain has its media rejected) attachments that are documents rather
+/// than links are left out. Refuses only a page whose name gives no valid
+/// title.
+pub fn check_page(page: &RemotePageJson, no_media: bool) -> Result<RemotePage, Invalid> {
     let mut drops = Drops::default();
-    let (name, name_lang) = text_and_language(object, "name");
+    let (name, name_lang) = LangText {
+        text: page.name.clone(),
+        by_language: page.name_map.clone(),
+    }
+    .text_and_language();
     // Longer names are cut rather than refused: other servers have no
     // limit, and the start of a long name still names the item.
     let title = Title::parse(&truncated(
@@ -111,33 +100,31 @@ pub fn read_page(object: &Map<String, Value>, no_media: bool) -> Result<RemotePa
         Title::MAX_CHARS,
     ))
     .map_err(|e| Invalid::new(format!("an item needs a usable name: the name {e}")))?;
-    let (content, content_lang) = text_and_language(object, "content");
+    let (content, content_lang) = LangText {
+        text: page.content.clone(),
+        by_language: page.content_map.clone(),
+    }
+    .text_and_language();
     let language = content_lang
         .or(name_lang)
         .and_then(|l| Language::parse(&l).ok())
         .map_or_else(|| "und".to_owned(), |l| l.to_string());
-    let summary = match string(object, "summary") {
-        Some(s) => drops.keep(
+    let summary = page.summary.as_deref().and_then(|s| {
+        drops.keep(
             "summary",
             Summary::parse(&truncated(&markdown::plain_text(s), Summary::MAX_CHARS)),
-        ),
-        None => None,
-    };
-    let kind = string(object, "itemKind")
+        )
+    });
+    let kind = page
+        .item_kind
+        .as_deref()
         .and_then(|k| k.parse::<ItemKind>().ok())
         .unwrap_or(ItemKind::Guide);
     let mut tags: Vec<Tag> = Vec::new();
-    for (i, t) in object
-        .get("tag")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|t| t.get("type").and_then(Value::as_str) == Some("Hashtag"))
-        .enumerate()
-    {
+    for (i, t) in page.tag.iter().enumerate() {
         let parsed = t
-            .get("name")
-            .and_then(Value::as_str)
+            .name
+            .as_deref()
             .ok_or_else(|| Invalid::new("a Hashtag without a name"))
             .and_then(Tag::parse);
         if let Some(tag) = drops.keep(&format!("tag[{i}]"), parsed)
@@ -148,39 +135,32 @@ pub fn read_page(object: &Map<String, Value>, no_media: bool) -> Result<RemotePa
         }
     }
     let mut links = Vec::new();
-    for (i, att) in object
-        .get("attachment")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, att) in page.attachment.iter().enumerate() {
         let field = format!("attachment[{i}]");
-        let Some(att) = att.as_object() else {
+        let Some(att) = att else {
             drops.keep::<()>(&field, Err(Invalid::new("not an object")));
             continue;
         };
-        let media = att.get("mediaType").is_some()
-            || att.get("type").and_then(Value::as_str) != Some("Link");
-        if media && no_media {
+        if att.is_media() && no_media {
             continue;
         }
         let href = att
-            .get("href")
-            .or_else(|| att.get("url"))
-            .and_then(first_url)
+            .target()
             .ok_or_else(|| Invalid::new("no URL"))
-            .and_then(WebUrl::try_from);
+            .and_then(|u| WebUrl::try_from(u.clone()));
         let Some(href) = drops.keep(&format!("{field}.href"), href) else {
             continue;
         };
-        let title = string(att, "name").and_then(|n| {
+        let title = att.name.as_deref().and_then(|n| {
             drops.keep(
                 &format!("{field}.name"),
                 LinkTitle::parse(&truncated(n, LinkTitle::MAX_CHARS)),
             )
         });
-        let media_type = string(att, "mediaType")
+        let media_type = att
+            .media_type
+            .as_ref()
+            .and_then(Option::as_deref)
             .and_then(|m| drops.keep(&format!("{field}.mediaType"), MediaType::parse(m)));
         if links.len() < MAX_LINKS {
             links.push(ItemLink {
@@ -190,20 +170,21 @@ pub fn read_page(object: &Map<String, Value>, no_media: bool) -> Result<RemotePa
             });
         }
     }
-    let extra = object.get("itemMetadata").and_then(Value::as_object);
-    let license = match extra.and_then(|m| string(m, "license")) {
+    let extra = page.item_metadata.as_ref();
+    let license = match extra.and_then(|m| m.license.as_deref()) {
         Some(l) => drops.keep("itemMetadata.license", License::parse(l)),
-        None => match object.get("license") {
-            Some(v) => drops.keep(
+        None => match &page.license {
+            Some(named) => drops.keep(
                 "license",
-                first_url(v)
+                named
+                    .as_ref()
                     .ok_or_else(|| Invalid::new("not a URL"))
                     .and_then(|u| License::parse(u.as_str())),
             ),
             None => None,
         },
     };
-    let metadata = match extra.and_then(|m| m.get("metadata")) {
+    let metadata = match extra.and_then(|m| m.metadata.as_ref()) {
         Some(m) => drops
             .keep(
                 "itemMetadata.metadata",
@@ -214,11 +195,11 @@ pub fn read_page(object: &Map<String, Value>, no_media: bool) -> Result<RemotePa
     }
     .unwrap_or_else(|| Value::Object(Map::new()));
     // Deling peers send their Markdown along; keep it as the source.
-    let body = object
-        .get("source")
-        .filter(|src| src.get("mediaType").and_then(Value::as_str) == Some("text/markdown"))
-        .and_then(|src| src.get("content"))
-        .and_then(Value::as_str)
+    let body = page
+        .source
+        .as_ref()
+        .filter(|src| src.media_type.as_deref() == Some("text/markdown"))
+        .and_then(|src| src.content.as_deref())
         .and_then(|md| {
             drops.keep(
                 "source.content",
@@ -252,8 +233,8 @@ pub fn read_page(object: &Map<String, Value>, no_media: bool) -> Result<RemotePa
         tags,
         links,
         metadata,
-        based_on: web_url(object, "isBasedOn", &mut drops),
-        url: web_url(object, "url", &mut drops),
+        based_on: drops.web_url("isBasedOn", &page.is_based_on),
+        url: drops.web_url("url", &page.url),
         dropped: drops.0,
     })
 }

@@ -1,28 +1,54 @@
 //! The inbox: verify, store, acknowledge; process later from the store.
 //!
-//! [`verify_delivery`] checks the body digest (`Digest`, or `Content-Digest`
-//! with an RFC 9421 signature) and the signature against the key of the
-//! actor `keyId` names (fetched again once if it does not verify);
-//! [`accept_delivery`] checks that the activity's id is on its actor's
-//! server (host and port), that the signer is that actor or the activity
-//! is one that can be verified at its origin (a forwarded reply), and
-//! stores it, ignoring a repeated id.
-//! The inbox worker processes stored activities, so a crash after the 202
-//! loses nothing and slow work never holds a peer's request.
+//! Receiving (this file): [`verify_delivery`] checks the body digest
+//! (`Digest`, or `Content-Digest` with an RFC 9421 signature) and the
+//! signature against the key of the actor `keyId` names (fetched again
+//! once if it does not verify); [`accept_delivery`] checks that the
+//! activity's id is on its actor's server (host and port), that the signer
+//! is that actor or the activity is one that can be verified at its
+//! origin (a forwarded reply), and stores it, ignoring a repeated id. A
+//! crash after the 202 loses nothing and slow work never holds a peer's
+//! request.
+//!
+//! Processing, later, by the worker:
+//! - `worker`: the inbox loop that claims stored activities (an actor's in
+//!   order, a host's at most half the slots) and records each outcome;
+//! - `dispatch`: the dispatch table, one line per activity type, and
+//!   [`process`], which reads what every activity names, applies the
+//!   federation policy, finds the stored actor and hands the activity to
+//!   its module;
+//! - `activities`: one module per activity type, each with its struct,
+//!   its checks (`verify`) and its effect (`receive`): Follow in
+//!   `follow.rs`, Undo in `undo.rs`, Accept in `accept.rs`, Reject in
+//!   `reject.rs`, Create and Update in `create_or_update.rs`, Delete in
+//!   `delete.rs`, Like in `like.rs`, Announce in `announce.rs`, Flag in
+//!   `flag.rs`, Move in `moving.rs`; the trait they implement is in
+//!   `inbound`;
+//! - what they share about objects: `note` (a reply or post: a public
+//!   comment or a message to an agency's staff), `catalogue` (a peer's
+//!   item stored in the federated catalogue), `page` (a peer's `Page`
+//!   checked field by field) and `remote` (the policy's verdict on a
+//!   peer, objects fetched by id).
+
+pub mod activities;
+pub mod catalogue;
+pub mod dispatch;
+pub mod inbound;
+pub mod note;
+pub mod page;
+pub mod remote;
+pub mod worker;
+
+pub use dispatch::{Incoming, process};
 
 use crate::{
-    activities,
-    context::{Data, FedContext},
+    context::Data,
     error::{FedError, refuse},
     objects::actors::DbRemoteActor,
-    protocol::incoming::Incoming,
     signature::{SignedRequest, check_body},
     urls::{authority, same_origin},
 };
-use activitypub_federation::{
-    fetch::object_id::ObjectId,
-    traits::{Activity, Object},
-};
+use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
@@ -42,29 +68,6 @@ pub struct Envelope {
     /// Everything else, as sent.
     #[serde(flatten)]
     pub rest: Map<String, Value>,
-}
-
-#[async_trait::async_trait]
-impl Activity for Envelope {
-    type DataType = FedContext;
-    type Error = FedError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    // Verification and processing happen in the worker, from the store.
-    async fn verify(&self, _data: &Data) -> Result<(), FedError> {
-        Ok(())
-    }
-
-    async fn receive(self, _data: &Data) -> Result<(), FedError> {
-        Ok(())
-    }
 }
 
 /// A delivery whose HTTP signature verified: the activity, as sent, and
@@ -201,71 +204,4 @@ async fn store(activity: &Envelope, data: &Data) -> Result<(), FedError> {
         tracing::debug!(id = %activity.id, "repeated activity ignored");
     }
     Ok(())
-}
-
-/// Processes one stored activity.
-pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
-    let value: Value = serde_json::from_str(body)?;
-    let incoming: Incoming = match serde_json::from_value(value.clone()) {
-        Ok(i) => i,
-        Err(e) => return refuse(format!("unsupported shape: {e}")),
-    };
-    let actor_id = match &incoming {
-        Incoming::Other => return Ok(()),
-        Incoming::Follow(a)
-        | Incoming::Undo(a)
-        | Incoming::Accept(a)
-        | Incoming::Reject(a)
-        | Incoming::Create(a)
-        | Incoming::Update(a)
-        | Incoming::Delete(a)
-        | Incoming::Like(a)
-        | Incoming::Announce(a)
-        | Incoming::Flag(a)
-        | Incoming::Move(a) => a.actor.clone(),
-    };
-    // Blocked after the activity was stored: drop it now.
-    if crate::policy::refuses_sender(&data.store, &actor_id).await? {
-        return Ok(());
-    }
-    let Some(row) = data
-        .store
-        .get_remote_actor_by_ap_id(actor_id.as_str())
-        .await?
-    else {
-        // The actor deleted itself meanwhile: nothing left to act for.
-        return Ok(());
-    };
-    let actor = DbRemoteActor::new(row)?;
-    match incoming {
-        Incoming::Follow(a) => activities::following::receive_follow(a, &value, &actor, data).await,
-        Incoming::Undo(a) => activities::following::receive_undo(a, &actor, data).await,
-        Incoming::Accept(a) => activities::following::receive_accept(a, &actor, data, true).await,
-        Incoming::Reject(a) => activities::following::receive_accept(a, &actor, data, false).await,
-        Incoming::Create(a) | Incoming::Update(a) => {
-            activities::content::receive_create_or_update(a, &actor, data).await
-        }
-        Incoming::Delete(a) => activities::content::receive_delete(a, &actor, data).await,
-        Incoming::Like(a) => {
-            activities::reaction::receive(
-                a,
-                &actor,
-                data,
-                deling_store::queries::reaction::REACTION_LIKE,
-            )
-            .await
-        }
-        Incoming::Announce(a) => {
-            activities::reaction::receive(
-                a,
-                &actor,
-                data,
-                deling_store::queries::reaction::REACTION_ANNOUNCE,
-            )
-            .await
-        }
-        Incoming::Flag(a) => activities::report::receive(a, &value, &actor, data).await,
-        Incoming::Move(a) => activities::moving::receive_move(a, &actor, data).await,
-        Incoming::Other => Ok(()),
-    }
 }

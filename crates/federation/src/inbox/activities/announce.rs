@@ -1,46 +1,48 @@
-//! Like and Announce of our items, and boosts of peers' items by actors
-//! our agencies follow (which bring those items into the catalogue).
+//! Announce (a boost): of one of our items, counted as a Like is
+//! (`like.rs`); of another server's `Page` by an actor one of our agencies
+//! follows, that item enters the federated catalogue, as its `Create`
+//! would have brought it.
 
+use super::like::{count, reacted_to};
 use crate::{
-    activities::content::{catalogue_item, fetch_by_id},
+    audience::Audience,
     context::Data,
     error::{FedError, refuse},
+    inbox::{
+        catalogue::catalogue_item,
+        inbound::{Inbound, Received},
+        remote::fetch_by_id,
+    },
     objects::actors::DbRemoteActor,
     protocol::incoming::{Activity, first_url},
     urls::same_origin,
 };
-use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use activitypub_federation::fetch::object_id::ObjectId;
 use deling_store::queries::reaction::REACTION_ANNOUNCE;
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-/// Counts a Like or boost of a local item. A boost of another server's
-/// `Page` by an actor one of our agencies follows puts that item in the
-/// federated catalogue, as its `Create` would have.
-pub async fn receive(
-    a: Activity,
-    actor: &DbRemoteActor,
-    data: &Data,
-    kind: &str,
-) -> Result<(), FedError> {
-    same_origin(&a.id, actor.id())?;
-    let Some(target) = a.object.id() else {
-        return refuse("reaction without object");
-    };
-    let Some(item_id) = data.urls.item_id_of(&target) else {
-        if kind == REACTION_ANNOUNCE {
-            return catalogue_boosted(&target, actor, data).await;
+/// An Announce: `object` is the object boosted.
+#[derive(Debug, Deserialize)]
+pub struct Announce {
+    /// Id, actor and the object boosted.
+    #[serde(flatten)]
+    pub activity: Activity,
+}
+
+#[async_trait::async_trait]
+impl Inbound for Announce {
+    async fn verify(&self, ctx: &Received<'_>) -> Result<(), FedError> {
+        reacted_to(&self.activity, ctx).map(drop)
+    }
+
+    async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
+        let target = reacted_to(&self.activity, ctx)?;
+        match ctx.data.urls.item_id_of(&target) {
+            Some(item_id) => count(&self.activity, &target, item_id, REACTION_ANNOUNCE, ctx).await,
+            None => catalogue_boosted(&target, ctx.actor, ctx.data).await,
         }
-        return Ok(());
-    };
-    match data.store.get_item(item_id).await? {
-        Some(i) if i.deleted_at.is_none() && i.agency_id().is_some() => {
-            data.store
-                .put_reaction(item_id, actor.row.id, kind, a.id.as_str())
-                .await?;
-            Ok(())
-        }
-        _ => refuse(format!("{target} is not a current item here")),
     }
 }
 
@@ -101,6 +103,6 @@ async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
         .dereference(data)
         .await?;
     // Fetched on its own: its own audience is all there is to read.
-    let audience = crate::audience::Audience::of(&object, &Value::Null, &Value::Null);
+    let audience = Audience::of(&object, &Value::Null, &Value::Null);
     catalogue_item(&object, target.clone(), &audience, &owner, data).await
 }

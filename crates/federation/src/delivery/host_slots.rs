@@ -1,0 +1,157 @@
+//! How many delivery turns each host may have at once: a host that
+//! answers fast gains turns, one that is slow or fails is back to one.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, atomic::AtomicBool},
+};
+
+/// Turns in flight at once to one host while it answers fast; a new host,
+/// or one that was slow or failed, gets one.
+const HOST_SLOTS: usize = 4;
+
+/// How a host answered during one turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pace {
+    /// Nothing was sent (rows lost to another worker, or the host failed
+    /// in another turn first).
+    Unknown,
+    /// Every answer came within [`SLOW_ANSWER`].
+    Fast,
+    /// Some answer took longer.
+    Slow,
+    /// A request failed in a way worth retrying (5xx, timeout, no
+    /// connection): the host waits out its backoff in the queue.
+    Failing,
+}
+
+/// Turns in flight per host and how many each host may have: like a
+/// circuit breaker that never opens fully (a failing host is held back by
+/// its backoff in the queue), one that closes step by step. A host starts
+/// with one turn; each turn of fast answers allows one more, up to
+/// [`HOST_SLOTS`]; a slow answer or a failure brings it back to one.
+#[derive(Debug, Default)]
+pub(super) struct HostSlots {
+    hosts: HashMap<String, HostSlot>,
+}
+
+#[derive(Debug)]
+struct HostSlot {
+    in_flight: usize,
+    allowed: usize,
+    /// Set by a turn whose request failed: the host's other turns stop
+    /// sending (their rows wait for the host's next attempt with the
+    /// rest, instead of failing one by one).
+    halt: Arc<AtomicBool>,
+}
+
+impl Default for HostSlot {
+    fn default() -> Self {
+        Self {
+            in_flight: 0,
+            allowed: 1,
+            halt: Arc::default(),
+        }
+    }
+}
+
+/// Hosts remembered while idle; beyond it, those back at one turn are
+/// forgotten (they would start there anyway).
+const REMEMBERED_HOSTS: usize = 4096;
+
+impl HostSlots {
+    /// Turns `host` may start now.
+    pub(super) fn free(&self, host: &str) -> usize {
+        self.hosts
+            .get(host)
+            .map_or(1, |h| h.allowed.saturating_sub(h.in_flight))
+    }
+
+    /// Hosts that may start no turn now.
+    pub(super) fn full(&self) -> Vec<String> {
+        self.hosts
+            .iter()
+            .filter(|(_, h)| h.in_flight >= h.allowed)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// A turn of `host` starts; the flag it must watch.
+    pub(super) fn start(&mut self, host: &str) -> Arc<AtomicBool> {
+        let slot = self.hosts.entry(host.to_owned()).or_default();
+        if slot.in_flight == 0 {
+            slot.halt = Arc::default();
+        }
+        slot.in_flight += 1;
+        slot.halt.clone()
+    }
+
+    /// A turn of `host` ended with `pace`.
+    pub(super) fn finish(&mut self, host: &str, pace: Pace) {
+        let Some(slot) = self.hosts.get_mut(host) else {
+            return;
+        };
+        slot.in_flight = slot.in_flight.saturating_sub(1);
+        slot.allowed = match pace {
+            Pace::Unknown => slot.allowed,
+            Pace::Fast => (slot.allowed + 1).min(HOST_SLOTS),
+            Pace::Slow | Pace::Failing => 1,
+        };
+        if self.hosts.len() > REMEMBERED_HOSTS {
+            self.hosts.retain(|_, h| h.in_flight > 0 || h.allowed > 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn a_host_gains_turns_while_fast_and_drops_to_one_when_slow() {
+        let mut slots = HostSlots::default();
+        assert_eq!(slots.free("a"), 1, "a new host starts with one turn");
+        slots.start("a");
+        assert_eq!(slots.free("a"), 0);
+        assert_eq!(slots.full(), vec!["a".to_owned()]);
+        slots.finish("a", Pace::Fast);
+        assert_eq!(slots.free("a"), 2);
+        for _ in 0..10 {
+            slots.start("a");
+            slots.finish("a", Pace::Fast);
+        }
+        assert_eq!(slots.free("a"), HOST_SLOTS, "capped");
+        slots.start("a");
+        slots.start("a");
+        assert_eq!(slots.free("a"), HOST_SLOTS - 2);
+        slots.finish("a", Pace::Slow);
+        assert_eq!(slots.free("a"), 0, "one turn allowed, one still running");
+        slots.finish("a", Pace::Unknown);
+        assert_eq!(slots.free("a"), 1);
+        slots.start("a");
+        slots.finish("a", Pace::Failing);
+        assert_eq!(slots.free("a"), 1);
+        assert!(slots.full().is_empty());
+    }
+
+    #[test]
+    fn a_failure_halts_the_hosts_other_turns_but_not_the_next_ones() {
+        let mut slots = HostSlots::default();
+        for _ in 0..3 {
+            slots.start("a");
+            slots.finish("a", Pace::Fast);
+        }
+        let one = slots.start("a");
+        let two = slots.start("a");
+        one.store(true, Ordering::Relaxed);
+        assert!(
+            two.load(Ordering::Relaxed),
+            "turns of a host share the flag"
+        );
+        slots.finish("a", Pace::Failing);
+        slots.finish("a", Pace::Unknown);
+        let next = slots.start("a");
+        assert!(!next.load(Ordering::Relaxed), "a later turn starts afresh");
+    }
+}

@@ -1,0 +1,61 @@
+//! Flag: a peer reports one of our agencies, items or comments. Stored in
+//! the moderation queue for instance administrators.
+
+use crate::{
+    error::FedError,
+    inbox::inbound::{Inbound, Received},
+    protocol::{incoming::Activity, lenient},
+};
+use activitypub_federation::traits::Object;
+use deling_domain::markdown;
+use serde::Deserialize;
+
+/// Longest report text kept, in characters.
+const MAX_CONTENT_CHARS: usize = 5000;
+
+/// A Flag: `object` names what is reported (one object or several).
+#[derive(Debug, Deserialize)]
+pub struct Flag {
+    /// Id, actor and what is reported.
+    #[serde(flatten)]
+    pub activity: Activity,
+    /// The reporter's words, if a string.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub content: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl Inbound for Flag {
+    /// Anyone may report anything: the moderators judge.
+    async fn verify(&self, _ctx: &Received<'_>) -> Result<(), FedError> {
+        Ok(())
+    }
+
+    /// Stores the report with what it names and the reporter's words, as
+    /// plain text.
+    async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
+        let Received { actor, data, .. } = *ctx;
+        let objects: Vec<String> = self
+            .activity
+            .object
+            .ids()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let content: String = self
+            .content
+            .map(|c| {
+                markdown::plain_text(&c)
+                    .chars()
+                    .take(MAX_CONTENT_CHARS)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let id = &self.activity.id;
+        data.store
+            .put_report(id.as_str(), actor.id().as_str(), &content, objects)
+            .await?;
+        tracing::info!(report = %id, reporter = %actor.id(), "report received");
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! A peer's item in the federated catalogue: a `Page` (or `Article`) from
+//! an actor one of our agencies follows (in a Create or Update), or one
+//! such an actor boosted. Its fields are checked by `inbox::page`.
+
+use super::{page::check_page, remote::verdict};
+use crate::{
+    audience::Audience,
+    context::Data,
+    error::{FedError, refuse},
+    objects::actors::DbRemoteActor,
+    protocol::page::RemotePageJson,
+};
+use activitypub_federation::traits::Object;
+use deling_store::queries::{policy::Verdict, remote_item::RemoteItemData};
+use serde_json::{Map, Value};
+use url::Url;
+
+/// An item created or updated by `actor`: catalogued if one of our
+/// agencies follows the actor, else ignored.
+pub async fn receive_item(
+    object: &Map<String, Value>,
+    id: Url,
+    audience: &Audience,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    if !data.store.is_followed_by_any_agency(actor.row.id).await? {
+        tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
+        return Ok(());
+    }
+    catalogue_item(object, id, audience, actor, data).await
+}
+
+/// Stores (or updates) a peer's item in the federated catalogue: `object`
+/// is the `Page` with id `id`, verified to belong to `owner`, addressed to
+/// `audience`.
+pub async fn catalogue_item(
+    object: &Map<String, Value>,
+    id: Url,
+    audience: &Audience,
+    owner: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    // A followers-only or direct Page must not enter a public catalogue.
+    let visibility = audience.visibility(owner.row.followers.as_deref());
+    if !visibility.is_public() {
+        tracing::info!(%id, %visibility, "item not addressed to the public not catalogued");
+        return Ok(());
+    }
+    let policy = verdict(owner, data).await?;
+    if policy == Verdict::Silenced {
+        tracing::debug!(%id, "item from a silenced domain not catalogued");
+        return Ok(());
+    }
+    let json = RemotePageJson::from_object(object);
+    let page = match check_page(&json, policy == Verdict::NoMedia) {
+        Ok(page) => page,
+        Err(why) => return refuse(why.to_string()),
+    };
+    for dropped in &page.dropped {
+        tracing::info!(%id, field = %dropped.field, reason = %dropped.problem,
+            "field of a remote item dropped");
+    }
+    let published = json.published.unwrap_or_else(deling_store::records::now);
+    let result = data
+        .store
+        .put_remote_item(RemoteItemData {
+            ap_id: id.to_string(),
+            remote_actor_id: owner.row.id,
+            kind: page.kind.as_str().to_owned(),
+            title: page.title.into_inner(),
+            summary: page.summary.into_inner(),
+            body: page.body.into_inner(),
+            body_html: page.body_html,
+            language: page.language,
+            license: page.license.map(|l| l.as_str().to_owned()),
+            tags: page.tags.iter().map(|t| t.as_str().to_owned()).collect(),
+            links: page.links,
+            metadata: page.metadata,
+            based_on: page.based_on.map(|u| u.to_string()),
+            url: page.url.map(|u| u.to_string()),
+            published_at: published,
+            updated_at: json.updated.unwrap_or(published),
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(deling_store::StoreError::Conflict(m)) => refuse(m),
+        // Withdrawn already: a late Update changes nothing.
+        Err(deling_store::StoreError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,241 @@
+//! A reply or post received (a `Note`, or anything that is not an item of
+//! an agency we follow), from a Create or Update: a public comment when it
+//! was addressed publicly and answers something we hold; otherwise, if it
+//! concerns an agency here, a message in that agency's staff inbox, which
+//! only its staff ever see.
+
+use super::remote::verdict;
+use crate::{
+    audience::Audience,
+    context::Data,
+    error::{FedError, refuse},
+    objects::actors::DbRemoteActor,
+    protocol::lenient::{LangText, time_of},
+};
+use deling_domain::{audience::ContentWarning, language::Language, markdown};
+use deling_store::queries::{
+    comment::{PublicVisibility, RemoteCommentData},
+    message::RemoteMessageData,
+    policy::Verdict,
+};
+use serde_json::{Map, Value};
+use url::Url;
+
+/// What an inbound post answers, as far as we hold it.
+enum Thread {
+    /// An item (and maybe a comment on it) here: local or catalogued.
+    Item {
+        item_id: i64,
+        in_reply_to_id: Option<i64>,
+        /// Local agencies it answers: the item's owner, the comment's author.
+        agencies: Vec<i64>,
+    },
+    /// Messages in staff inboxes here: (agency, message) pairs.
+    Messages {
+        item_id: Option<i64>,
+        by_agency: Vec<(i64, i64)>,
+    },
+    /// Nothing we hold.
+    None,
+}
+
+async fn local_agency_id(slug: &str, data: &Data) -> Result<Option<i64>, FedError> {
+    Ok(data
+        .store
+        .get_agency_by_slug(slug)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .map(|a| a.id))
+}
+
+async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
+    if let Some(mid) = data.urls.message_id_of(parent) {
+        return Ok(match data.store.get_message(mid).await? {
+            Some(m) => Thread::Messages {
+                item_id: m.item_id,
+                by_agency: vec![(m.agency_id, m.id)],
+            },
+            None => Thread::None,
+        });
+    }
+    let by_agency = data.store.list_messages_by_ap_id(parent.as_str()).await?;
+    if !by_agency.is_empty() {
+        return Ok(Thread::Messages {
+            item_id: None,
+            by_agency,
+        });
+    }
+    let (item_id, comment) = if let Some(item) = data.urls.item_id_of(parent) {
+        (Some(item), None)
+    } else if let Some(cid) = data.urls.comment_id_of(parent) {
+        match data.store.get_comment(cid).await? {
+            Some((c, _)) => (Some(c.item_id), Some(c)),
+            None => (None, None),
+        }
+    } else if let Some(item) = data.store.get_item_by_ap_id(parent.as_str()).await? {
+        (Some(item.id), None)
+    } else if let Some(c) = data.store.get_comment_by_ap_id(parent.as_str()).await? {
+        (Some(c.item_id), Some(c))
+    } else {
+        (None, None)
+    };
+    let Some(item_id) = item_id else {
+        return Ok(Thread::None);
+    };
+    let mut agencies = Vec::new();
+    match data.store.get_item(item_id).await? {
+        Some(i) if i.deleted_at.is_none() => agencies.extend(i.agency_id()),
+        _ => return refuse(format!("{parent} has been withdrawn")),
+    }
+    if let Some(deling_store::records::CommentAuthor::Agency { slug, .. }) =
+        comment.as_ref().map(|c| &c.author)
+    {
+        agencies.extend(local_agency_id(slug, data).await?);
+    }
+    Ok(Thread::Item {
+        item_id,
+        in_reply_to_id: comment.map(|c| c.id),
+        agencies,
+    })
+}
+
+/// A `Note` (or any post that is not an item of a followed agency): a
+/// public comment when it was addressed publicly and answers something
+/// we hold; otherwise, if it concerns an agency here, a message in that
+/// agency's staff inbox, which only its staff ever see.
+pub async fn receive(
+    object: &Map<String, Value>,
+    id: Url,
+    parent: Option<Url>,
+    audience: Audience,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<(), FedError> {
+    let visibility = audience.visibility(actor.row.followers.as_deref());
+    let thread = match &parent {
+        Some(p) => thread_of(p, data).await?,
+        None => Thread::None,
+    };
+    let (content, language) = LangText::of(object, "content").text_and_language();
+    let content_html = markdown::sanitize(&content.unwrap_or_default());
+    let (summary, _) = LangText::of(object, "summary").text_and_language();
+    let content_warning = summary
+        .and_then(|s| ContentWarning::from_plain(&markdown::plain_text(&s)))
+        .map(ContentWarning::into_inner);
+    let sensitive = object.get("sensitive").and_then(Value::as_bool) == Some(true);
+    let language = language
+        .and_then(|l| Language::parse(&l).ok())
+        .map(|l| l.to_string());
+    let published_at = time_of(object, "published").unwrap_or_else(deling_store::records::now);
+    // Once received privately, an object stays private: an Update that
+    // widens its audience does not publish it.
+    let private_before = data.store.is_message(id.as_str()).await?;
+    if let (
+        Some(public),
+        false,
+        Thread::Item {
+            item_id,
+            in_reply_to_id,
+            ..
+        },
+    ) = (PublicVisibility::of(visibility), private_before, &thread)
+    {
+        if content_html.trim().is_empty() {
+            return refuse("empty comment");
+        }
+        let stored = data
+            .store
+            .put_remote_comment(RemoteCommentData {
+                ap_id: id.to_string(),
+                item_id: *item_id,
+                in_reply_to_id: *in_reply_to_id,
+                author_remote_actor_id: actor.row.id,
+                content_html,
+                language,
+                published_at,
+                hidden: verdict(actor, data).await? == Verdict::Silenced,
+                visibility: public,
+                content_warning,
+                sensitive,
+            })
+            .await;
+        return match stored {
+            // Deleted already: a late Update changes nothing.
+            Ok(_) | Err(deling_store::StoreError::NotFound(_)) => Ok(()),
+            Err(deling_store::StoreError::Conflict(m)) => refuse(m),
+            Err(e) => Err(e.into()),
+        };
+    }
+
+    // The agencies here it concerns: those it names, and those whose
+    // item, comment or message it answers.
+    let mut recipients: Vec<(i64, Option<i64>)> = Vec::new();
+    let mut item_id = None;
+    match &thread {
+        Thread::Item {
+            item_id: i,
+            agencies,
+            ..
+        } => {
+            item_id = Some(*i);
+            recipients.extend(agencies.iter().map(|a| (*a, None)));
+        }
+        Thread::Messages {
+            item_id: i,
+            by_agency,
+        } => {
+            item_id = *i;
+            recipients.extend(by_agency.iter().map(|(a, m)| (*a, Some(*m))));
+        }
+        Thread::None => {}
+    }
+    for named in audience.named() {
+        if let Some(slug) = data.urls.agency_slug_of(&named)
+            && let Some(agency) = local_agency_id(slug, data).await?
+        {
+            recipients.push((agency, None));
+        }
+    }
+    // One copy per agency; the one that threads it wins.
+    recipients.sort_by_key(|(a, m)| (*a, m.is_none()));
+    recipients.dedup_by_key(|(a, _)| *a);
+    if recipients.is_empty() {
+        tracing::debug!(%id, "post for nobody here ignored");
+        return Ok(());
+    }
+    if content_html.trim().is_empty() {
+        return refuse("empty message");
+    }
+    // Made private by its author: the public copy goes.
+    if data
+        .store
+        .delete_remote_comment(id.as_str(), actor.row.id)
+        .await?
+    {
+        tracing::info!(%id, "a comment whose author narrowed its audience was taken down");
+    }
+    let stored = data
+        .store
+        .put_remote_message(
+            &recipients,
+            RemoteMessageData {
+                ap_id: id.to_string(),
+                author_remote_actor_id: actor.row.id,
+                in_reply_to: parent.map(|p| p.to_string()),
+                item_id,
+                visibility,
+                content_warning,
+                sensitive,
+                content_html,
+                language,
+                addressed: audience.addressed,
+                published_at,
+            },
+        )
+        .await;
+    match stored {
+        Ok(_) | Err(deling_store::StoreError::NotFound(_)) => Ok(()),
+        Err(deling_store::StoreError::Conflict(m)) => refuse(m),
+        Err(e) => Err(e.into()),
+    }
+}
