@@ -9,7 +9,12 @@ pub const SNIPPET_WORDS: usize = 24;
 /// The best window of `text` (plain text) for the wanted stems and
 /// prefixes: the one with the most matched words, as HTML with each
 /// match in `<mark>`; `None` when no word of `text` matches.
-pub fn snippet(text: &str, stemming: Stemming, stems: &[&str], prefixes: &[&str]) -> Option<String> {
+pub fn snippet(
+    text: &str,
+    stemming: Stemming,
+    stems: &[&str],
+    prefixes: &[&str],
+) -> Option<String> {
     let words: Vec<(std::ops::Range<usize>, bool)> = analyze::words(text)
         .map(|(range, word)| {
             let hit = !analyze::is_stop_word(&word)
@@ -87,7 +92,10 @@ mod tests {
             &[],
         )
         .unwrap();
-        assert_eq!(got, "Slik melder du &lt;<mark>lekkasjer</mark>&gt; &amp; brudd");
+        assert_eq!(
+            got,
+            "Slik melder du &lt;<mark>lekkasjer</mark>&gt; &amp; brudd"
+        );
     }
 
     #[test]
@@ -101,6 +109,9 @@ mod tests {
 
     #[test]
     fn no_match_no_snippet() {
-        assert_eq!(snippet("noe annet", Stemming::Norwegian, &["vann"], &[]), None);
+        assert_eq!(
+            snippet("noe annet", Stemming::Norwegian, &["vann"], &[]),
+            None
+        );
     }
 }
