@@ -29,9 +29,7 @@ pub struct Indexable<'a> {
     pub title: &'a str,
     /// Summary.
     pub summary: &'a str,
-    /// The body as Markdown, or empty when only HTML is known.
-    pub body: &'a str,
-    /// The body as sanitised HTML (read when `body` is empty).
+    /// The body as sanitised HTML.
     pub body_html: &'a str,
     /// Tags.
     pub tags: &'a [String],
@@ -43,11 +41,9 @@ impl SearchDocument {
     /// The index entry of an item.
     pub fn of(item: Indexable<'_>) -> Self {
         let stemming = Stemming::for_language(item.language);
-        let mut body = if item.body.is_empty() {
-            plain_text(item.body_html)
-        } else {
-            item.body.to_owned()
-        };
+        // The rendered body, not the Markdown source: link targets and
+        // markup are not words.
+        let mut body = plain_text(item.body_html);
         metadata_text(item.metadata, &mut body);
         let themes: Vec<&str> = item
             .metadata
@@ -123,7 +119,6 @@ mod tests {
             language: "nb",
             title: "Vannlekkasjer",
             summary: "Oversikt",
-            body: "",
             body_html: "<p>Meld <b>brudd</b> &amp; lekkasjer</p>",
             tags: &["vann".into()],
             metadata: &metadata,

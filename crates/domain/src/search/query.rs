@@ -36,8 +36,10 @@ pub enum QueryError {
 pub enum Clause {
     /// A word: any of its stems (see [`analyze::query_stems`]).
     Word(Vec<String>),
-    /// `bygg*`: any term that starts with this (lower-cased, not stemmed).
-    Prefix(String),
+    /// `bygg*`: any term that starts with one of these: the prefix as
+    /// typed (lower-cased) and its stems, since the index holds stems
+    /// (`lekkasje*` must find `lekkasj`, the stem of `lekkasjer`).
+    Prefix(Vec<String>),
     /// `"digital byggesak"`: these terms next to each other, stemmed one
     /// way or the other (each variant is one stemmer's reading).
     Phrase(Vec<Vec<String>>),
@@ -128,7 +130,7 @@ impl SearchQuery {
         for clause in &self.must {
             match clause {
                 Clause::Word(s) => stems.extend(s.iter().map(String::as_str)),
-                Clause::Prefix(p) => prefixes.push(p.as_str()),
+                Clause::Prefix(p) => prefixes.extend(p.iter().map(String::as_str)),
                 Clause::Phrase(variants) => {
                     stems.extend(variants.iter().flatten().map(String::as_str))
                 }
@@ -165,7 +167,11 @@ fn prefixes(token: &str) -> Result<Vec<Clause>, QueryError> {
         .filter(|w| !analyze::is_stop_word(w))
         .map(|w| Clause::Word(analyze::query_stems(w)))
         .collect();
-    clauses.push(Clause::Prefix(last.clone()));
+    let mut forms = analyze::query_stems(last);
+    // A stem shorter than the minimum would widen the search past what
+    // was typed: only the typed prefix then.
+    forms.retain(|f| f.chars().count() >= MIN_PREFIX);
+    clauses.push(Clause::Prefix(forms));
     Ok(clauses)
 }
 
@@ -207,7 +213,13 @@ mod tests {
         assert_eq!(q.must.len(), 3);
         assert_eq!(q.must[0], word("vannlekkasje"));
         assert!(matches!(&q.must[1], Clause::Phrase(v) if v.iter().all(|p| p.len() == 2)));
-        assert_eq!(q.must[2], Clause::Prefix("bygg".into()));
+        assert_eq!(q.must[2], Clause::Prefix(vec!["bygg".into()]));
+        // The stem of a prefix counts too: the index holds stems.
+        let stemmed = SearchQuery::parse("lekkasje*").unwrap();
+        assert_eq!(
+            stemmed.must,
+            [Clause::Prefix(vec!["lekkasj".into(), "lekkasje".into()])]
+        );
         assert_eq!(q.must_not, [word("kommune")]);
     }
 

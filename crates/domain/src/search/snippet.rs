@@ -26,9 +26,11 @@ pub fn snippet(
     let hits: Vec<usize> = (0..words.len()).filter(|&n| words[n].1).collect();
     let &first = hits.first()?;
     // The window that starts a few words before a hit and holds the most.
-    let mut best = (0, first.saturating_sub(3));
+    // Near the beginning, the text is shown from its start.
+    let lead = |h: usize| if h < SNIPPET_WORDS / 3 { 0 } else { h - 3 };
+    let mut best = (0, lead(first));
     for &h in &hits {
-        let start = h.saturating_sub(3);
+        let start = lead(h);
         let count = hits
             .iter()
             .filter(|&&x| x >= start && x < start + SNIPPET_WORDS)

@@ -13,4 +13,5 @@ mod listing;
 mod members;
 mod postgres;
 mod routes;
+mod search;
 mod validation;

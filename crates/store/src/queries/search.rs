@@ -110,7 +110,6 @@ pub(crate) async fn index_item(db: &impl ConnectionTrait, id: i64) -> Result<(),
         language: &row.language,
         title: &row.title,
         summary: &row.summary,
-        body: &row.body,
         body_html: &row.body_html,
         tags: &tags,
         metadata: &row.metadata,
@@ -224,7 +223,14 @@ fn fts5_match(q: &SearchQuery) -> String {
                     .collect::<Vec<_>>()
                     .join(" OR ")
             ),
-            Clause::Prefix(p) => format!("\"{p}\"*"),
+            Clause::Prefix(forms) => format!(
+                "({})",
+                forms
+                    .iter()
+                    .map(|f| format!("\"{f}\"*"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
             Clause::Phrase(variants) => format!(
                 "({})",
                 variants
@@ -256,7 +262,14 @@ fn tsquery(q: &SearchQuery) -> String {
                     .collect::<Vec<_>>()
                     .join(" | ")
             ),
-            Clause::Prefix(p) => format!("'{p}':*"),
+            Clause::Prefix(forms) => format!(
+                "({})",
+                forms
+                    .iter()
+                    .map(|f| format!("'{f}':*"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
             Clause::Phrase(variants) => format!(
                 "({})",
                 variants
@@ -465,12 +478,7 @@ impl Store {
             .iter()
             .filter_map(|id| items.remove(id))
             .map(|item| {
-                let body = if item.body.is_empty() {
-                    plain_text(&item.body_html)
-                } else {
-                    item.body.clone()
-                };
-                let text = format!("{}\n{}", item.summary, body);
+                let text = format!("{}\n{}", item.summary, plain_text(&item.body_html));
                 let snippet = snippet(
                     &text,
                     Stemming::for_language(&item.language),
