@@ -12,6 +12,7 @@
 use crate::{
     Store, StoreError,
     entities::{item, item_tag},
+    queries::policy::Verdict,
     records::Item,
 };
 use deling_domain::search::{
@@ -344,6 +345,30 @@ impl Store {
         Ok(done)
     }
 
+    /// Whether items exist but the index holds none: a database from
+    /// before the index, or one restored without it.
+    pub async fn search_index_missing(&self) -> Result<bool, StoreError> {
+        use sea_orm::QuerySelect;
+        let any_item = item::Entity::find()
+            .filter(item::Column::DeletedAt.is_null())
+            .limit(1)
+            .one(self.db())
+            .await?
+            .is_some();
+        if !any_item {
+            return Ok(false);
+        }
+        let backend = self.backend();
+        let any_entry = Count::find_by_statement(Statement::from_string(
+            backend,
+            "SELECT 1 AS n FROM item_search LIMIT 1",
+        ))
+        .one(self.db())
+        .await?
+        .is_some();
+        Ok(!any_entry)
+    }
+
     /// Searches items. An empty query (nothing but function words or
     /// exclusions) finds nothing.
     pub async fn search_items(
@@ -446,12 +471,16 @@ impl Store {
                 .all(self.db())
                 .await?;
         let capped = candidates.len() >= CANDIDATES;
+        let before = candidates.len();
+        let candidates = self.without_refused_hosts(candidates).await?;
+        let refused = (before - candidates.len()) as u64;
         let total = if capped {
             let sql = format!("SELECT COUNT(*) AS n FROM {from} {joins} {where_}");
             Count::find_by_statement(Statement::from_sql_and_values(backend, sql, count_values))
                 .one(self.db())
                 .await?
                 .map_or(0, |c| u64::try_from(c.n).unwrap_or(0))
+                .saturating_sub(refused)
         } else {
             candidates.len() as u64
         };
@@ -494,6 +523,35 @@ impl Store {
             facets,
             capped,
         })
+    }
+
+    /// Drops items of hosts whose content this server does not show:
+    /// suspended or silenced (or not allowed, in allow-list mode). Their
+    /// items may have been stored before the policy was set.
+    async fn without_refused_hosts(
+        &self,
+        candidates: Vec<Candidate>,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let mut hidden: HashMap<String, bool> = HashMap::new();
+        for c in &candidates {
+            if let Some(domain) = &c.remote_domain
+                && !hidden.contains_key(domain)
+            {
+                let verdict = self.get_host_verdict(domain).await?;
+                hidden.insert(
+                    domain.clone(),
+                    matches!(verdict, Verdict::Refused | Verdict::Silenced),
+                );
+            }
+        }
+        Ok(candidates
+            .into_iter()
+            .filter(|c| {
+                c.remote_domain
+                    .as_ref()
+                    .is_none_or(|d| !hidden.get(d).copied().unwrap_or(false))
+            })
+            .collect())
     }
 
     async fn facets(&self, candidates: &[Candidate], local: &str) -> Result<Facets, StoreError> {

@@ -466,3 +466,44 @@ both!(reindex_rebuilds_the_index, |store| {
     assert_eq!(seen, [(2, 5), (4, 5), (5, 5)]);
     assert_eq!(search(&store, "renovasjon").await.total, 5);
 });
+
+both!(
+    items_of_suspended_or_silenced_domains_are_not_found,
+    |store| {
+        use deling_domain::policy::{Domain, Severity};
+        let peer = remote_actor(&store, "peer.example", "bergen").await;
+        let other = remote_actor(&store, "sub.other.example", "tromso").await;
+        for (n, actor) in [(1, peer), (2, other)] {
+            store
+                .put_remote_item(remote(
+                    &format!("https://h{n}.example/items/{n}"),
+                    actor,
+                    "Kystsoner",
+                    "",
+                    "nb",
+                ))
+                .await
+                .unwrap();
+        }
+        assert_eq!(search(&store, "kystsoner").await.total, 2);
+        let domain = |d: &str| Domain::parse(d).unwrap();
+        store
+            .put_domain_policy(&domain("peer.example"), Severity::Suspend, None, None, None)
+            .await
+            .unwrap();
+        // A policy on a domain covers its subdomains.
+        store
+            .put_domain_policy(
+                &domain("other.example"),
+                Severity::Silence,
+                None,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        let r = search(&store, "kystsoner").await;
+        assert_eq!(r.total, 0);
+        assert!(r.hits.is_empty() && r.facets.instance.is_empty());
+    }
+);
