@@ -19,6 +19,7 @@ pub mod media_type;
 pub mod metadata;
 pub mod policy;
 pub mod post;
+pub mod search;
 pub mod slug;
 pub mod text;
 pub mod web_url;

@@ -59,6 +59,9 @@ pub enum AdminCommand {
     /// Federation policy: domain blocks, allow-list mode, blocked actors.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// The full-text search index.
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Reports received from other servers.
     Reports {
         /// Include resolved reports.
@@ -220,6 +223,15 @@ pub struct AgencyRotateKey {
     /// (its retries included); 0 signs it with the new key at once.
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=90))]
     pub grace_days: u32,
+}
+
+/// `deling admin search ...`.
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the index from the items (it is kept up to date as items
+    /// change; rebuild after restoring a backup without it, or to apply a
+    /// new version's analysis to old items).
+    Reindex,
 }
 
 /// `deling admin instance ...`.

@@ -24,6 +24,18 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .await
         .context("while migrating the database")?;
     ensure_instance(config, &store).await?;
+    if store
+        .search_index_missing()
+        .await
+        .context("while checking the search index")?
+    {
+        tracing::info!("building the search index (once, for items stored before it)");
+        let n = store
+            .reindex_search(500, |_, _| {})
+            .await
+            .context("while building the search index")?;
+        tracing::info!(items = n, "search index built");
+    }
     Ok(store)
 }
 

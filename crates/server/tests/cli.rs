@@ -1178,3 +1178,64 @@ async fn rotate_key_for_an_agency_and_the_instance_actor() {
     let audit = sb.ok(&["admin", "audit"]);
     assert!(audit.stdout.contains("instance.rotate_key"), "{audit:?}");
 }
+
+#[tokio::test]
+async fn search_reindex_rebuilds_the_index() {
+    use deling_domain::{item::ItemContent, item::RawItem, search::SearchQuery};
+    use deling_store::queries::search::SearchFilter;
+    let sb = Sandbox::new();
+    sb.ok(&[
+        "admin",
+        "agency",
+        "create",
+        "bodo",
+        "--name",
+        "Bodø kommune",
+    ]);
+    let store = deling_store::Store::connect(&sb.database_url())
+        .await
+        .expect("store");
+    let agency = store
+        .get_agency_by_slug("bodo")
+        .await
+        .expect("read")
+        .expect("agency");
+    let content = ItemContent::parse(RawItem {
+        kind: Some("guide".into()),
+        title: Some("Vannlekkasjer i kommunale bygg".into()),
+        language: Some("nb".into()),
+        ..Default::default()
+    })
+    .expect("item");
+    store.put_item(agency.id, &content).await.expect("item");
+    let found = |store: deling_store::Store| async move {
+        let q = SearchQuery::parse("vannlekkasje").expect("query");
+        store
+            .search_items(&q, &SearchFilter::default(), 1, 20)
+            .await
+            .expect("search")
+            .total
+    };
+    assert_eq!(found(store.clone()).await, 1);
+
+    // Lost (a restore without it): rebuilt by the command...
+    store
+        .execute_unprepared("DELETE FROM item_search")
+        .await
+        .expect("wipe");
+    assert_eq!(found(store.clone()).await, 0);
+    let run = sb.ok(&["admin", "search", "reindex"]);
+    assert!(
+        run.stdout.contains("search index rebuilt: 1 items"),
+        "{run:?}"
+    );
+    assert_eq!(found(store.clone()).await, 1);
+
+    // ...and, when empty, by any start of the program.
+    store
+        .execute_unprepared("DELETE FROM item_search")
+        .await
+        .expect("wipe");
+    sb.ok(&["admin", "agency", "list"]);
+    assert_eq!(found(store.clone()).await, 1);
+}

@@ -3,7 +3,8 @@
 use crate::{
     cli::{
         AdminCommand, AgencyCommand, AgencyCreate, AgencyUpdate, FederationCommand,
-        InstanceCommand, TokenCommand, TokenCreate, UserCommand, UserCreate, UserGrant,
+        InstanceCommand, SearchCommand, TokenCommand, TokenCreate, UserCommand, UserCreate,
+        UserGrant,
     },
     config::Config,
     startup::{open_store, urls},
@@ -60,6 +61,9 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::Federation(FederationCommand::Status) => federation_status(&store).await,
         AdminCommand::Policy(cmd) => {
             crate::commands::policy::run(&store, cmd, &config.domain).await
+        }
+        AdminCommand::Search(SearchCommand::Reindex) => {
+            crate::commands::search::reindex(&store).await
         }
         AdminCommand::Reports { all } => crate::commands::policy::reports(&store, all).await,
         AdminCommand::Audit { limit } => crate::commands::policy::audit(&store, limit).await,

@@ -16,5 +16,6 @@ pub mod keys;
 pub mod migrate;
 pub mod moving;
 pub mod policy;
+pub mod search;
 pub mod serve;
 pub mod worker;

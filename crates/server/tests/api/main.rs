@@ -15,4 +15,5 @@ mod listing;
 mod members;
 mod postgres;
 mod routes;
+mod search;
 mod validation;

@@ -155,6 +155,7 @@ impl Store {
         content_columns(&mut row, content);
         let row = row.insert(&txn).await?;
         put_tags_and_links(&txn, row.id, content).await?;
+        crate::queries::search::index_item(&txn, row.id).await?;
         put_event(&txn, EVENT_ITEM_CREATE, Some(agency_id), Some(row.id), None).await?;
         txn.commit().await?;
         self.get_item(row.id)
@@ -181,6 +182,7 @@ impl Store {
             return Err(StoreError::NotFound("item"));
         }
         put_tags_and_links(&txn, id, content).await?;
+        crate::queries::search::index_item(&txn, id).await?;
         let agency_id = item::Entity::find_by_id(id)
             .one(&txn)
             .await?
@@ -687,5 +689,12 @@ pub(crate) async fn erase_items(
         .filter(links_of_set)
         .exec(db)
         .await?;
+    // Withdrawn items are found by no search.
+    match set {
+        ItemSet::Ids(ids) => crate::queries::search::unindex(db, ids).await?,
+        ItemSet::OfAgency(agency_id) => {
+            crate::queries::search::unindex_owner(db, Some(agency_id), None).await?
+        }
+    }
     Ok(res.rows_affected)
 }

@@ -19,6 +19,7 @@ pub mod reaction;
 pub mod remote_actor;
 pub mod remote_item;
 pub mod report;
+pub mod search;
 pub mod share;
 pub mod staff;
 pub mod token;

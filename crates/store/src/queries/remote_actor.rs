@@ -5,7 +5,10 @@ use crate::{
     entities::remote_actor,
     records::{RemoteActor, now},
 };
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::OnConflict,
+};
 
 /// What we keep of a remote actor document.
 #[derive(Debug, Clone)]
@@ -109,10 +112,21 @@ impl Store {
     /// Forgets a remote actor (it deleted itself): its follows, items,
     /// comments and reactions go with it.
     pub async fn delete_remote_actor(&self, ap_id: &str) -> Result<bool, StoreError> {
-        let res = remote_actor::Entity::delete_many()
+        let txn = self.db().begin().await?;
+        let Some(actor) = remote_actor::Entity::find()
             .filter(remote_actor::Column::ApId.eq(ap_id))
-            .exec(self.db())
+            .one(&txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        // SQLite's FTS5 index knows no foreign keys: its entries go first.
+        crate::queries::search::unindex_owner(&txn, None, Some(actor.id)).await?;
+        let res = remote_actor::Entity::delete_many()
+            .filter(remote_actor::Column::Id.eq(actor.id))
+            .exec(&txn)
             .await?;
+        txn.commit().await?;
         Ok(res.rows_affected > 0)
     }
 }

@@ -129,6 +129,7 @@ impl Store {
             }
         };
         replace_tags_and_links(&txn, id, d.tags, d.links).await?;
+        crate::queries::search::index_item(&txn, id).await?;
         txn.commit().await?;
         self.get_item(id).await?.ok_or(StoreError::NotFound("item"))
     }

@@ -18,6 +18,7 @@ mod keys;
 mod messages;
 mod pins;
 mod queues;
+mod search;
 mod shares;
 mod staff;
 mod timestamps;

@@ -1,5 +1,5 @@
 //! The REST API under `/api/v1`, one module per resource: `agencies`,
-//! `members`, `items`, `comments`, `shares`, `messages`, `federation`
+//! `members`, `items`, `comments`, `shares`, `messages`, `search`, `federation`
 //! (following and followers), `auth` and `tokens`, and `admin/` for
 //! instance administrators. [`routes`] is the one list of its routes; a
 //! test holds it equal to the OpenAPI document.
@@ -12,6 +12,7 @@ pub mod federation;
 pub mod items;
 pub mod members;
 pub mod messages;
+pub mod search;
 pub mod shares;
 pub mod tokens;
 
@@ -145,6 +146,7 @@ pub fn routes() -> Vec<ApiRoute> {
             messages::reply,
         ),
         at(Method::GET, "/items", items::list),
+        at(Method::GET, "/search", search::search),
         at(Method::GET, "/items/{id}", items::get),
         at(Method::PATCH, "/items/{id}", items::update),
         at(Method::DELETE, "/items/{id}", items::delete),
