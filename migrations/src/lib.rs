@@ -21,6 +21,7 @@ mod m20261205_000004_dialect;
 mod m20261205_000005_move;
 mod m20261205_000006_indexable;
 mod m20261205_000007_signature_style;
+mod m20261205_000008_outbox_payload;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000005_move::Migration),
             Box::new(m20261205_000006_indexable::Migration),
             Box::new(m20261205_000007_signature_style::Migration),
+            Box::new(m20261205_000008_outbox_payload::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 //! Deling's ActivityPub glue: the URL scheme that gives every local actor
 //! and object its id, actor key pairs, the ActivityStreams documents
 //! (`protocol`), local records turned into them (`objects`) and discovery
-//! (WebFinger, NodeInfo, host-meta), the inbox (verified, stored, processed
+//! (WebFinger, NodeInfo, host-meta), the activities we send (`outbox`, one
+//! builder per outbox event kind), the inbox (verified, stored, processed
 //! later), signed-fetch verification and the durable delivery queue.
 #![deny(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod inbox;
 pub mod keys;
 pub mod metrics;
 pub mod objects;
+pub mod outbox;
 pub mod policy;
 pub mod protocol;
 pub mod rfc9421;

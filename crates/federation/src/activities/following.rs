@@ -1,7 +1,7 @@
 //! Follow, Accept, Reject and Undo: who follows whom.
 
 use crate::{
-    activities::outgoing::{activity_id, deliveries, derived_id},
+    activities::outgoing::activity_id,
     context::Data,
     error::{FedError, refuse},
     objects::actors::{DbRemoteActor, LocalAgency},
@@ -10,17 +10,17 @@ use crate::{
 };
 use activitypub_federation::{
     fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor},
-    traits::{Actor, Object},
+    traits::Object,
 };
 use deling_domain::handle::FollowTarget;
 use deling_store::{
     queries::follow::{FOLLOWING_ACCEPTED, FOLLOWING_REJECTED},
     records::Agency,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// Someone follows one of our agencies: record it and answer with an Accept
-/// signed by that agency, embedding the Follow it accepts.
+/// Someone follows one of our agencies: record it and queue the Accept
+/// (signed by that agency, embedding the Follow it accepts) with it.
 pub async fn receive_follow(
     a: Activity,
     raw: &Value,
@@ -34,28 +34,12 @@ pub async fn receive_follow(
     let Some(agency) = LocalAgency::read_from_id(target.clone(), data).await? else {
         return refuse(format!("{target} is not an agency here"));
     };
-    data.store
-        .put_follower(agency.agency.id, actor.row.id, a.id.as_str())
-        .await?;
     let mut follow = raw.clone();
     if let Some(m) = follow.as_object_mut() {
         m.remove("@context");
     }
-    // The Accept's id follows from the Follow's, so that processing the
-    // same Follow twice (after a crash) queues one Accept, not two.
-    let accept = json!({
-        "type": "Accept",
-        "id": derived_id(&data.urls, "accept", a.id.as_str()),
-        "actor": agency.id(),
-        "object": follow,
-        "to": [actor.id()],
-    });
     data.store
-        .put_deliveries(deliveries(
-            &accept,
-            Some(agency.agency.id),
-            &[actor.inbox().to_string()],
-        ))
+        .accept_follower(agency.agency.id, actor.row.id, a.id.as_str(), follow)
         .await?;
     data.wake.notify_one();
     Ok(())
@@ -189,35 +173,23 @@ pub async fn resolve_actor(target: &FollowTarget, data: &Data) -> Result<DbRemot
 }
 
 /// Makes `agency` follow `target`: records the Follow as pending and queues
-/// it, in one transaction.
+/// it (an outbox event), in one transaction.
 pub async fn follow(
     agency: &Agency,
     target: &FollowTarget,
     data: &Data,
 ) -> Result<DbRemoteActor, FedError> {
     let actor = resolve_actor(target, data).await?;
-    let local = LocalAgency::new(&data.urls, agency.clone());
-    let follow = json!({
-        "type": "Follow",
-        "id": activity_id(&data.urls, "follow"),
-        "actor": local.id(),
-        "object": actor.id(),
-        "to": [actor.id()],
-    });
-    let follow_id = follow["id"].as_str().unwrap_or_default().to_owned();
-    let mut queued = deliveries(&follow, Some(agency.id), &[actor.inbox().to_string()]);
-    let delivery = queued
-        .pop()
-        .ok_or_else(|| FedError::Refused("the actor's inbox is not a URL".into()))?;
+    let follow_id = activity_id(&data.urls, "follow");
     data.store
-        .put_following(agency.id, actor.row.id, &follow_id, delivery)
+        .put_following(agency.id, actor.row.id, follow_id.as_str())
         .await?;
     data.wake.notify_one();
     Ok(actor)
 }
 
-/// Makes `agency` stop following `target` and queues the Undo; `false` if it
-/// did not follow.
+/// Makes `agency` stop following `target` and queues the Undo (an outbox
+/// event) in the same transaction; `false` if it did not follow.
 pub async fn unfollow(
     agency: &Agency,
     target: &FollowTarget,
@@ -232,24 +204,10 @@ pub async fn unfollow(
         Some(row) => DbRemoteActor::new(row)?,
         None => resolve_actor(target, data).await?,
     };
-    let local = LocalAgency::new(&data.urls, agency.clone());
-    let inbox = actor.inbox().to_string();
-    let urls = data.urls.clone();
-    let actor_id = actor.id().clone();
-    let local_id = local.id().clone();
-    let agency_id = agency.id;
+    let undo_id = activity_id(&data.urls, "undo");
     let removed = data
         .store
-        .delete_following(agency.id, actor.row.id, move |follow_id| {
-            let undo = json!({
-                "type": "Undo",
-                "id": activity_id(&urls, "undo"),
-                "actor": local_id,
-                "object": {"type": "Follow", "id": follow_id, "actor": local_id, "object": actor_id},
-                "to": [actor_id],
-            });
-            deliveries(&undo, Some(agency_id), &[inbox])
-        })
+        .delete_following(agency.id, actor.row.id, undo_id.as_str())
         .await?;
     data.wake.notify_one();
     Ok(removed)

@@ -5,8 +5,8 @@
 //! `content` (Create, Update, Delete of comments, items and actors),
 //! `remote_page` (a peer's `Page` read into a catalogue entry), `reaction`
 //! (Like, Announce), `moving` (Move, other names), `report` (Flag), and
-//! `outgoing` (activity ids and delivery rows). Activities built from
-//! outbox events are in `delivery::fanout`.
+//! `outgoing` (ids of Follows, Undos and Accepts). What we send is built
+//! from outbox events in `crate::outbox`.
 
 pub mod content;
 pub mod following;

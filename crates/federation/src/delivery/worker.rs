@@ -12,10 +12,7 @@
 
 use crate::{
     context::{Config, Data},
-    delivery::{
-        fanout,
-        send::{self, Outcome},
-    },
+    delivery::send::{self, Outcome},
     error::FedError,
     inbox,
 };
@@ -304,7 +301,7 @@ impl Worker {
         let data = self.config.to_request_data();
         let events = data.store.list_pending_outbox_events(BATCH).await?;
         for event in &events {
-            let deliveries = fanout::deliveries_for(event, &data).await?;
+            let deliveries = crate::outbox::deliveries_for(event, &data).await?;
             data.store
                 .complete_outbox_event(event.id, deliveries)
                 .await?;
