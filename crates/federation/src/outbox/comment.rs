@@ -17,19 +17,28 @@ use deling_store::{
     records::Agency,
 };
 
-/// A comment written: the `Create` of its `Note`.
+/// A comment written: the `Create` of its `Note`, `published` when the
+/// comment was.
 pub(super) async fn create(event: &OutboxEvent, agency: &Agency, data: &Data) -> Built {
-    created_or_updated(ActivityType::Create, event, agency, data).await
+    created_or_updated(Change::Created, event, agency, data).await
 }
 
-/// A comment edited: an `Update` of its `Note`.
+/// A comment edited: an `Update` of its `Note`, `published` when it was
+/// edited.
 pub(super) async fn update(event: &OutboxEvent, agency: &Agency, data: &Data) -> Built {
-    created_or_updated(ActivityType::Update, event, agency, data).await
+    created_or_updated(Change::Updated, event, agency, data).await
+}
+
+/// What happened to the comment.
+#[derive(Clone, Copy)]
+enum Change {
+    Created,
+    Updated,
 }
 
 /// The comment as it is now; nothing once it is deleted or hidden.
 async fn created_or_updated(
-    kind: ActivityType,
+    change: Change,
     event: &OutboxEvent,
     agency: &Agency,
     data: &Data,
@@ -44,9 +53,14 @@ async fn created_or_updated(
     let Some((note, answered)) = comment_note(&data.store, urls, &comment, &item).await? else {
         return Ok(vec![]);
     };
-    let (id, published) = match kind {
-        ActivityType::Create => (urls.comment_create(comment.id), Some(comment.published_at)),
-        _ => (
+    let (kind, id, published) = match change {
+        Change::Created => (
+            ActivityType::Create,
+            urls.comment_create(comment.id),
+            Some(comment.published_at),
+        ),
+        Change::Updated => (
+            ActivityType::Update,
             urls.comment_update(comment.id, event.id),
             comment.updated_at,
         ),

@@ -140,11 +140,7 @@ async fn allowed_deliveries(
 
 /// One delivery per distinct inbox of `activity` (already a JSON object
 /// without `@context`), signed by `agency_id` (or the instance actor).
-pub fn deliveries(
-    activity: &Value,
-    agency_id: Option<i64>,
-    inboxes: &[String],
-) -> Vec<NewDelivery> {
+fn deliveries(activity: &Value, agency_id: Option<i64>, inboxes: &[String]) -> Vec<NewDelivery> {
     let id = activity
         .get("id")
         .and_then(Value::as_str)

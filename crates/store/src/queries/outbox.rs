@@ -320,10 +320,11 @@ struct StoredEvent {
 }
 
 impl StoredEvent {
-    fn read(self) -> Result<OutboxEvent, Self> {
+    /// The event, or (if its kind is unknown) its id and kind.
+    fn read(self) -> Result<OutboxEvent, (i64, String)> {
         use sea_orm::ActiveEnum;
         let Ok(kind) = OutboxKind::try_from_value(&self.kind) else {
-            return Err(self);
+            return Err((self.id, self.kind));
         };
         Ok(OutboxEvent {
             id: self.id,
@@ -360,10 +361,9 @@ impl Store {
         for row in rows {
             match row.read() {
                 Ok(event) => events.push(event),
-                Err(row) => {
-                    tracing::warn!(event = row.id, kind = %row.kind,
-                        "an outbox event of an unknown kind is skipped");
-                    unknown.push(row.id);
+                Err((id, kind)) => {
+                    tracing::warn!(event = id, %kind, "an outbox event of an unknown kind is skipped");
+                    unknown.push(id);
                 }
             }
         }

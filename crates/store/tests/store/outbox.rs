@@ -121,7 +121,8 @@ both!(follows_are_queued_with_what_they_need, |store| {
 
     // A follower's Follow: the follower and the Accept, which embeds it.
     let received = json!({"type": "Follow", "id": "https://social.example/follows/9",
-        "actor": eve.ap_id, "object": "https://deling.example/agencies/oslo"});
+        "actor": eve.ap_id, "object": "https://deling.example/agencies/oslo",
+        "aardvark": {"z": 1, "a": 2}});
     store
         .accept_follower(
             oslo.id,
@@ -141,10 +142,20 @@ both!(follows_are_queued_with_what_they_need, |store| {
         accept.payload::<FollowAccepted>(),
         Some(FollowAccepted {
             follow_id: "https://social.example/follows/9".into(),
-            follow: received,
+            follow: received.clone(),
             actor: eve.ap_id.clone(),
             inbox: eve.inbox.clone(),
         })
+    );
+    // Embedded as it came, its fields in their order (which `==` on JSON
+    // objects does not see).
+    assert_eq!(
+        accept
+            .payload::<FollowAccepted>()
+            .unwrap()
+            .follow
+            .to_string(),
+        received.to_string()
     );
     // A payload of another kind does not read as this one.
     assert_eq!(accept.payload::<FollowUndone>(), None);
