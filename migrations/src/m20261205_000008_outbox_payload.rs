@@ -1,7 +1,9 @@
 //! `outbox_event.payload`: what an outbox event needs to build its
 //! activity when no kept row holds it (a Follow's Undo after the Follow
 //! is gone, the Follow an Accept embeds), so that every outgoing activity,
-//! Follow, Undo and Accept included, is queued as an outbox event.
+//! Follow, Undo and Accept included, is queued as an outbox event. Text, not
+//! `json`: PostgreSQL takes bound JSON as `jsonb`, which would reorder the
+//! fields of the Follow an Accept embeds as it was received.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -14,7 +16,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table("outbox_event")
-                .add_column(json_null("payload"))
+                .add_column(text_null("payload"))
                 .take(),
         )
         .await

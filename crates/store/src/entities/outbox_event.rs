@@ -84,9 +84,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub processed_at: Option<DateTimeUtc>,
     pub message_id: Option<i64>,
-    /// What the activity needs that no kept row holds (see
+    /// What the activity needs that no kept row holds, as JSON text (see
     /// `queries::outbox`); `None` for kinds that name their rows.
-    pub payload: Option<Json>,
+    pub payload: Option<String>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

@@ -6,12 +6,14 @@
 //! An event names the rows its activity is built from (`agency_id`,
 //! `item_id`, `comment_id`, `share_id`, `message_id`), read when it is
 //! fanned out. What no kept row holds then goes into its `payload`, as
-//! JSON of the kind's type here: [`FollowSent`] for a Follow (the
+//! JSON text of the kind's type here: [`FollowSent`] for a Follow (the
 //! `following` row may be gone or replaced by the time it is sent),
 //! [`FollowUndone`] for the Undo of one (the row is deleted with it), and
 //! [`FollowAccepted`] for the Accept of a follower's Follow (which embeds
 //! that Follow as received). The remote actor's id and inbox are copied
-//! in, as they were when the change was made.
+//! in, as they were when the change was made. Text, not a JSON column:
+//! PostgreSQL takes bound JSON as `jsonb`, which would reorder the fields
+//! of the Follow an Accept embeds.
 
 use crate::{
     Store, StoreError,
@@ -74,11 +76,11 @@ impl OutboxEvent {
     /// The event's payload as `T`; `None` (logged) if it has none or it
     /// does not read as `T`.
     pub fn payload<T: DeserializeOwned>(&self) -> Option<T> {
-        let Some(value) = self.payload.clone() else {
+        let Some(text) = &self.payload else {
             tracing::warn!(event = self.id, kind = ?self.kind, "an outbox event lacks its payload");
             return None;
         };
-        match serde_json::from_value(value) {
+        match serde_json::from_str(text) {
             Ok(p) => Some(p),
             Err(e) => {
                 tracing::warn!(event = self.id, kind = ?self.kind, error = %e,
@@ -151,7 +153,7 @@ async fn put_payload_event(
     agency_id: i64,
     payload: &impl Serialize,
 ) -> Result<(), StoreError> {
-    let payload = serde_json::to_value(payload)
+    let payload = serde_json::to_string(payload)
         .map_err(|e| StoreError::Conflict(format!("outbox payload: {e}")))?;
     let refs = Refs {
         agency_id: Some(agency_id),
@@ -233,7 +235,7 @@ struct Refs {
     comment_id: Option<i64>,
     share_id: Option<i64>,
     message_id: Option<i64>,
-    payload: Option<serde_json::Value>,
+    payload: Option<String>,
 }
 
 async fn insert_event(
@@ -316,7 +318,7 @@ struct StoredEvent {
     created_at: chrono::DateTime<chrono::Utc>,
     processed_at: Option<chrono::DateTime<chrono::Utc>>,
     message_id: Option<i64>,
-    payload: Option<serde_json::Value>,
+    payload: Option<String>,
 }
 
 impl StoredEvent {
