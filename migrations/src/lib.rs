@@ -21,6 +21,7 @@ mod m20261205_000004_dialect;
 mod m20261205_000005_move;
 mod m20261205_000006_indexable;
 mod m20261205_000007_signature_style;
+mod m20261205_000008_outbox_payload;
 mod m20261205_000010_search;
 
 /// Runs Deling's migrations in order.
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000005_move::Migration),
             Box::new(m20261205_000006_indexable::Migration),
             Box::new(m20261205_000007_signature_style::Migration),
+            Box::new(m20261205_000008_outbox_payload::Migration),
             Box::new(m20261205_000010_search::Migration),
         ]
     }

@@ -1,9 +1,10 @@
 //! Deling's ActivityPub glue: the URL scheme that gives every local actor
 //! and object its id, actor key pairs, the ActivityStreams documents
 //! (`protocol`), local records turned into them (`objects`) and discovery
-//! (WebFinger, NodeInfo, host-meta), the inbox (`inbox`: verified, stored,
+//! (WebFinger, NodeInfo, host-meta), the activities we send (`outbox`, one
+//! builder per outbox event kind), the inbox (`inbox`: verified, stored,
 //! processed later, one module per activity type in `inbox::activities`),
-//! what our agencies send outside the outbox (`activities`), signed-fetch
+//! following, unfollowing and moving (`activities`), signed-fetch
 //! verification, and the durable delivery queue (`delivery`), which shares
 //! its leases and backoff with the inbox's (`queue`).
 #![deny(missing_docs)]
@@ -19,6 +20,7 @@ pub mod inbox;
 pub mod keys;
 pub mod metrics;
 pub mod objects;
+pub mod outbox;
 pub mod policy;
 pub mod protocol;
 pub mod queue;

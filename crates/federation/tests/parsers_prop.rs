@@ -2010,8 +2010,7 @@ fn rows_world() -> &'static RowsWorld {
         );
         let config = runtime.block_on(async {
             use deling_store::queries::{
-                agency::NewAgency, delivery::NewDelivery, follow::FOLLOWING_ACCEPTED,
-                remote_actor::RemoteActorData,
+                agency::NewAgency, follow::FOLLOWING_ACCEPTED, remote_actor::RemoteActorData,
             };
             let store = deling_store::Store::connect(&url).await.unwrap();
             store.migrate().await.unwrap();
@@ -2051,21 +2050,7 @@ fn rows_world() -> &'static RowsWorld {
                 .await
                 .unwrap();
             let follow = "https://deling.test/agencies/nav/follows/1";
-            store
-                .put_following(
-                    nav.id,
-                    eve.id,
-                    follow,
-                    NewDelivery {
-                        activity_id: follow.into(),
-                        agency_id: Some(nav.id),
-                        inbox: format!("{EVE}/inbox"),
-                        host: "peer.example".into(),
-                        body: "{}".into(),
-                    },
-                )
-                .await
-                .unwrap();
+            store.put_following(nav.id, eve.id, follow).await.unwrap();
             store
                 .set_following_state(nav.id, eve.id, Some(follow), FOLLOWING_ACCEPTED)
                 .await

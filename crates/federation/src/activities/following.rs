@@ -3,18 +3,14 @@
 //! Reject, Undo) is handled in `inbox::activities`.
 
 use crate::{
-    activities::outgoing::{activity_id, deliveries},
+    activities::outgoing::activity_id,
     context::Data,
     error::{FedError, refuse},
-    objects::actors::{DbRemoteActor, LocalAgency},
+    objects::actors::DbRemoteActor,
 };
-use activitypub_federation::{
-    fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor},
-    traits::{Actor, Object},
-};
+use activitypub_federation::fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor};
 use deling_domain::handle::FollowTarget;
 use deling_store::records::Agency;
-use serde_json::json;
 
 /// Parses a follow target typed by a person (`@user@host`, `user@host` or
 /// an actor URL); a malformed one is refused with the parser's reason. For
@@ -50,35 +46,23 @@ pub async fn resolve_actor(target: &FollowTarget, data: &Data) -> Result<DbRemot
 }
 
 /// Makes `agency` follow `target`: records the Follow as pending and queues
-/// it, in one transaction.
+/// it (an outbox event), in one transaction.
 pub async fn follow(
     agency: &Agency,
     target: &FollowTarget,
     data: &Data,
 ) -> Result<DbRemoteActor, FedError> {
     let actor = resolve_actor(target, data).await?;
-    let local = LocalAgency::new(&data.urls, agency.clone());
-    let follow = json!({
-        "type": "Follow",
-        "id": activity_id(&data.urls, "follow"),
-        "actor": local.id(),
-        "object": actor.id(),
-        "to": [actor.id()],
-    });
-    let follow_id = follow["id"].as_str().unwrap_or_default().to_owned();
-    let mut queued = deliveries(&follow, Some(agency.id), &[actor.inbox().to_string()]);
-    let delivery = queued
-        .pop()
-        .ok_or_else(|| FedError::Refused("the actor's inbox is not a URL".into()))?;
+    let follow_id = activity_id(&data.urls, "follow");
     data.store
-        .put_following(agency.id, actor.row.id, &follow_id, delivery)
+        .put_following(agency.id, actor.row.id, follow_id.as_str())
         .await?;
     data.wake.notify_one();
     Ok(actor)
 }
 
-/// Makes `agency` stop following `target` and queues the Undo; `false` if it
-/// did not follow.
+/// Makes `agency` stop following `target` and queues the Undo (an outbox
+/// event) in the same transaction; `false` if it did not follow.
 pub async fn unfollow(
     agency: &Agency,
     target: &FollowTarget,
@@ -93,24 +77,10 @@ pub async fn unfollow(
         Some(row) => DbRemoteActor::new(row)?,
         None => resolve_actor(target, data).await?,
     };
-    let local = LocalAgency::new(&data.urls, agency.clone());
-    let inbox = actor.inbox().to_string();
-    let urls = data.urls.clone();
-    let actor_id = actor.id().clone();
-    let local_id = local.id().clone();
-    let agency_id = agency.id;
+    let undo_id = activity_id(&data.urls, "undo");
     let removed = data
         .store
-        .delete_following(agency.id, actor.row.id, move |follow_id| {
-            let undo = json!({
-                "type": "Undo",
-                "id": activity_id(&urls, "undo"),
-                "actor": local_id,
-                "object": {"type": "Follow", "id": follow_id, "actor": local_id, "object": actor_id},
-                "to": [actor_id],
-            });
-            deliveries(&undo, Some(agency_id), &[inbox])
-        })
+        .delete_following(agency.id, actor.row.id, undo_id.as_str())
         .await?;
     data.wake.notify_one();
     Ok(removed)

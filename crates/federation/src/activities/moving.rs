@@ -10,28 +10,18 @@
 //! followers are sent an `Update` of it and the `Move`.
 
 use crate::{
-    activities::{
-        following::resolve_actor,
-        outgoing::{activity_id, deliveries},
-    },
+    activities::{following::resolve_actor, outgoing::activity_id},
     context::Data,
     error::{FedError, refuse},
     objects::actors::DbRemoteActor,
     protocol::actor::ActorJson,
 };
-use activitypub_federation::{
-    fetch::fetch_object_http,
-    traits::{Actor, Object},
-};
+use activitypub_federation::{fetch::fetch_object_http, traits::Object};
 use deling_domain::handle::FollowTarget;
 use deling_store::{
-    queries::{
-        audit::Audit,
-        moving::{MovedFollow, agency_aliases},
-    },
+    queries::{audit::Audit, moving::agency_aliases},
     records::Agency,
 };
-use serde_json::json;
 use url::Url;
 
 /// Fetches actor `id` from its server now, not from the cache (a stale
@@ -77,39 +67,17 @@ pub async fn refollow(
         let Some(agency) = data.store.get_agency(f.agency_id).await? else {
             continue;
         };
-        let local = data.urls.agency(&agency.slug);
-        let follow = json!({
-            "type": "Follow",
-            "id": activity_id(&data.urls, "follow"),
-            "actor": local,
-            "object": new.id(),
-            "to": [new.id()],
-        });
-        let follow_ap_id = follow["id"].as_str().unwrap_or_default().to_owned();
-        let Some(follow_delivery) =
-            deliveries(&follow, Some(agency.id), &[new.inbox().to_string()]).pop()
-        else {
-            return refuse(format!("the inbox of {} is not a URL", new.id()));
-        };
-        let old_inbox = old.inbox().to_string();
-        let old_id = old.id().clone();
-        let urls = data.urls.clone();
+        let follow_id = activity_id(&data.urls, "follow");
+        let undo_id = activity_id(&data.urls, "undo");
         if data
             .store
-            .update_following_moved(agency.id, old.row.id, new.row.id, |old_follow| {
-                let undo = json!({
-                    "type": "Undo",
-                    "id": activity_id(&urls, "undo"),
-                    "actor": local,
-                    "object": {"type": "Follow", "id": old_follow, "actor": local, "object": old_id},
-                    "to": [old_id],
-                });
-                MovedFollow {
-                    follow_ap_id,
-                    follow: follow_delivery,
-                    undo: deliveries(&undo, Some(agency.id), &[old_inbox]),
-                }
-            })
+            .update_following_moved(
+                agency.id,
+                old.row.id,
+                new.row.id,
+                follow_id.as_str(),
+                undo_id.as_str(),
+            )
             .await?
         {
             moved += 1;

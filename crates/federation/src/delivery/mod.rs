@@ -1,11 +1,10 @@
 //! The durable side of federation: outbox events fanned out into delivery
-//! rows (`fanout`), deliveries claimed in turns per host (`pool`, paced by
-//! `host_slots`) and signed and sent with retries (`send`), and the worker
-//! (`worker`) that runs the fan-out, the delivery loop and the inbox loop
-//! (`inbox::worker`) side by side. Everything waits in the database, so a
-//! restart (or a crash) resumes where it stopped.
+//! rows (by `crate::outbox`), deliveries claimed in turns per host (`pool`,
+//! paced by `host_slots`) and signed and sent with retries (`send`), and
+//! the worker (`worker`) that runs the fan-out, the delivery loop and the
+//! inbox loop (`inbox::worker`) side by side. Everything waits in the
+//! database, so a restart (or a crash) resumes where it stopped.
 
-pub mod fanout;
 pub mod host_slots;
 pub mod pool;
 pub mod send;

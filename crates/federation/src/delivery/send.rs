@@ -151,7 +151,7 @@ async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
             // A withdrawn agency sends nothing but its own Delete, not even
             // what it queued (or what was retrying) before.
             if agency.deleted_at.is_some()
-                && row.activity_id != data.urls.agency_delete(&agency.slug).as_str()
+                && !crate::outbox::agency::is_delete_of(&data.urls, &agency, &row.activity_id)
             {
                 return Err(FedError::Refused("the agency has been withdrawn".into()));
             }

@@ -13,7 +13,7 @@
 
 use crate::{
     context::Config,
-    delivery::{fanout, pool},
+    delivery::pool,
     error::FedError,
     inbox,
     queue::{IDLE, stopping},
@@ -151,7 +151,7 @@ impl Worker {
         let data = self.config.to_request_data();
         let events = data.store.list_pending_outbox_events(pool::BATCH).await?;
         for event in &events {
-            let deliveries = fanout::deliveries_for(event, &data).await?;
+            let deliveries = crate::outbox::deliveries_for(event, &data).await?;
             data.store
                 .complete_outbox_event(event.id, deliveries)
                 .await?;

@@ -1,10 +1,11 @@
-//! Shared items as `Page` objects and their `Create` activities.
+//! Shared items as `Page` objects, and as the `Note` made from one for
+//! servers that do not speak Deling. Their activities are in
+//! `crate::outbox::item`.
 
 use crate::{
     Urls,
     protocol::{
         PUBLIC,
-        activity::ObjectActivity,
         collection::CountedCollection,
         page::{Attachment, DistributionJson, Hashtag, ItemNoteJson, PageJson, Place, Source},
     },
@@ -273,20 +274,6 @@ pub fn item_note(page: &PageJson) -> ItemNoteJson {
         published: page.published,
         updated: page.updated,
         replies: page.replies.clone(),
-    }
-}
-
-/// The `Create` that published a local item, as listed in the outbox.
-pub fn item_create(urls: &Urls, page: PageJson) -> ObjectActivity<PageJson> {
-    let item_id = urls.item_id_of(&page.id).unwrap_or_default();
-    ObjectActivity {
-        kind: "Create".into(),
-        id: urls.item_create(item_id),
-        actor: page.attributed_to.clone(),
-        to: page.to.clone(),
-        cc: page.cc.clone(),
-        published: page.published,
-        object: page,
     }
 }
 

@@ -53,15 +53,44 @@ pub fn with_context<T: serde::Serialize>(inner: &T) -> Value {
     value
 }
 
-/// A `Tombstone` for a withdrawn object of `former_type`.
+/// What is left of a withdrawn object: named by the `Delete` that withdraws
+/// it (without `deleted`), served at its id (with).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Tombstone {
+    /// `Tombstone`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The withdrawn object's id.
+    pub id: url::Url,
+    /// What it was: `Page`, `Note`, `Announce`, ...
+    pub former_type: String,
+    /// When it was withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Tombstone {
+    /// The tombstone of `id`, which was a `former_type`.
+    pub fn new(id: url::Url, former_type: &str) -> Self {
+        Self {
+            kind: "Tombstone".into(),
+            id,
+            former_type: former_type.into(),
+            deleted: None,
+        }
+    }
+}
+
+/// A `Tombstone` for a withdrawn object of `former_type`, as served at its
+/// id.
 pub fn tombstone(
     id: &url::Url,
     former_type: &str,
     deleted: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Value {
-    let mut t = json!({"type": "Tombstone", "id": id, "formerType": former_type});
-    if let Some(d) = deleted {
-        t["deleted"] = json!(d);
-    }
-    with_context(&t)
+    with_context(&Tombstone {
+        deleted,
+        ..Tombstone::new(id.clone(), former_type)
+    })
 }

@@ -7,7 +7,7 @@ use crate::{
     error::conflict_on_unique,
     queries::{
         audit::{Audit, write_audit},
-        outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_KEY_ROTATE, EVENT_AGENCY_UPDATE, put_event},
+        outbox::{OutboxKind, put_event},
     },
     records::{Agency, now},
 };
@@ -137,7 +137,7 @@ impl Store {
                 _ => Err(StoreError::NotFound("agency")),
             };
         }
-        put_event(&txn, EVENT_AGENCY_UPDATE, Some(id), None, None).await?;
+        put_event(&txn, OutboxKind::AgencyUpdate, Some(id), None, None).await?;
         if let Some(audit) = audit {
             write_audit(&txn, audit).await?;
         }
@@ -195,7 +195,7 @@ impl Store {
             .filter(share::Column::UndoneAt.is_null())
             .exec(&txn)
             .await?;
-        put_event(&txn, EVENT_AGENCY_DELETE, Some(id), None, None).await?;
+        put_event(&txn, OutboxKind::AgencyDelete, Some(id), None, None).await?;
         if let Some(audit) = audit {
             write_audit(&txn, &audit.with("items_withdrawn", withdrawn)).await?;
         }
@@ -240,7 +240,7 @@ impl Store {
             .filter(agency::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        put_event(&txn, EVENT_AGENCY_KEY_ROTATE, Some(id), None, None).await?;
+        put_event(&txn, OutboxKind::AgencyKeyRotate, Some(id), None, None).await?;
         if let Some(audit) = audit {
             write_audit(&txn, audit).await?;
         }

@@ -3,8 +3,12 @@
 use crate::{
     Paged, Store, StoreError,
     entities::{follower, following, remote_actor},
+    queries::outbox::{queue_accept, queue_follow, queue_undo},
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
+};
 
 /// State of a local agency's Follow of a remote actor.
 pub const FOLLOWING_ACCEPTED: &str = "accepted";
@@ -112,28 +116,32 @@ pub struct Following {
 
 impl Store {
     /// Records that `remote_actor_id` follows `agency_id` (again), keeping
-    /// the latest Follow's id for Undo matching.
+    /// the latest Follow's id for Undo matching; no Accept is queued (see
+    /// [`Store::accept_follower`] for the Follow received).
     pub async fn put_follower(
         &self,
         agency_id: i64,
         remote_actor_id: i64,
         follow_ap_id: &str,
     ) -> Result<(), StoreError> {
-        use sea_orm::{ActiveValue::Set, sea_query::OnConflict};
-        follower::Entity::insert(follower::ActiveModel {
-            agency_id: Set(agency_id),
-            remote_actor_id: Set(remote_actor_id),
-            follow_ap_id: Set(follow_ap_id.to_owned()),
-            created_at: Set(crate::records::now()),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::columns([follower::Column::AgencyId, follower::Column::RemoteActorId])
-                .update_column(follower::Column::FollowApId)
-                .to_owned(),
-        )
-        .exec(self.db())
-        .await?;
+        upsert_follower(self.db(), agency_id, remote_actor_id, follow_ap_id).await
+    }
+
+    /// Records that `remote_actor_id` follows `agency_id` by its Follow
+    /// `follow` (as received, without `@context`; its id is `follow_ap_id`)
+    /// and queues the Accept (an outbox event of kind
+    /// [`OutboxKind::FollowAccept`]), in one transaction.
+    pub async fn accept_follower(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        follow_ap_id: &str,
+        follow: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let txn = self.db().begin().await?;
+        upsert_follower(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
+        queue_accept(&txn, agency_id, remote_actor_id, follow_ap_id, follow).await?;
+        txn.commit().await?;
         Ok(())
     }
 
@@ -242,42 +250,18 @@ impl Store {
         Ok(inboxes)
     }
 
-    /// Records a Follow sent by `agency_id` and queues its delivery, in one
-    /// transaction. A repeated Follow of the same actor replaces the old one.
+    /// Records a Follow sent by `agency_id` and queues it (an outbox event
+    /// of kind [`OutboxKind::Follow`]), in one transaction. A repeated
+    /// Follow of the same actor replaces the old one.
     pub async fn put_following(
         &self,
         agency_id: i64,
         remote_actor_id: i64,
         follow_ap_id: &str,
-        delivery: crate::queries::delivery::NewDelivery,
     ) -> Result<(), StoreError> {
-        use sea_orm::{ActiveValue::Set, TransactionTrait, sea_query::OnConflict};
-        let t = crate::records::now();
         let txn = self.db().begin().await?;
-        following::Entity::insert(following::ActiveModel {
-            agency_id: Set(agency_id),
-            remote_actor_id: Set(remote_actor_id),
-            follow_ap_id: Set(follow_ap_id.to_owned()),
-            state: Set(FOLLOWING_PENDING.to_owned()),
-            created_at: Set(t),
-            updated_at: Set(t),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::columns([
-                following::Column::AgencyId,
-                following::Column::RemoteActorId,
-            ])
-            .update_columns([
-                following::Column::FollowApId,
-                following::Column::State,
-                following::Column::UpdatedAt,
-            ])
-            .to_owned(),
-        )
-        .exec(&txn)
-        .await?;
-        crate::queries::outbox::insert_deliveries(&txn, vec![delivery]).await?;
+        upsert_following(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
+        queue_follow(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -306,15 +290,15 @@ impl Store {
         Ok(q.exec(self.db()).await?.rows_affected > 0)
     }
 
-    /// Stops following and queues the Undo, in one transaction; `false` if
-    /// there was no Follow.
+    /// Stops following and queues the Undo (an outbox event of kind
+    /// [`OutboxKind::FollowUndo`] with id `undo_ap_id`), in one
+    /// transaction; `false` if there was no Follow.
     pub async fn delete_following(
         &self,
         agency_id: i64,
         remote_actor_id: i64,
-        undo: impl FnOnce(&str) -> Vec<crate::queries::delivery::NewDelivery>,
+        undo_ap_id: &str,
     ) -> Result<bool, StoreError> {
-        use sea_orm::TransactionTrait;
         let txn = self.db().begin().await?;
         let Some(row) = following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
@@ -325,7 +309,7 @@ impl Store {
             return Ok(false);
         };
         following::Entity::delete_by_id(row.id).exec(&txn).await?;
-        crate::queries::outbox::insert_deliveries(&txn, undo(&row.follow_ap_id)).await?;
+        queue_undo(&txn, &row, undo_ap_id).await?;
         txn.commit().await?;
         Ok(true)
     }
@@ -417,4 +401,62 @@ impl Store {
             .await?;
         Ok(res.rows_affected > 0)
     }
+}
+
+/// Inserts the follower row, or gives an existing one the new Follow id.
+async fn upsert_follower(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    remote_actor_id: i64,
+    follow_ap_id: &str,
+) -> Result<(), StoreError> {
+    follower::Entity::insert(follower::ActiveModel {
+        agency_id: Set(agency_id),
+        remote_actor_id: Set(remote_actor_id),
+        follow_ap_id: Set(follow_ap_id.to_owned()),
+        created_at: Set(crate::records::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([follower::Column::AgencyId, follower::Column::RemoteActorId])
+            .update_column(follower::Column::FollowApId)
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Records a pending Follow, replacing any earlier one of the same actor.
+async fn upsert_following(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    remote_actor_id: i64,
+    follow_ap_id: &str,
+) -> Result<(), StoreError> {
+    let t = crate::records::now();
+    following::Entity::insert(following::ActiveModel {
+        agency_id: Set(agency_id),
+        remote_actor_id: Set(remote_actor_id),
+        follow_ap_id: Set(follow_ap_id.to_owned()),
+        state: Set(FOLLOWING_PENDING.to_owned()),
+        created_at: Set(t),
+        updated_at: Set(t),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            following::Column::AgencyId,
+            following::Column::RemoteActorId,
+        ])
+        .update_columns([
+            following::Column::FollowApId,
+            following::Column::State,
+            following::Column::UpdatedAt,
+        ])
+        .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(())
 }

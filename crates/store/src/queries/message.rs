@@ -6,8 +6,8 @@
 
 use crate::{
     Store, StoreError,
-    entities::{message, outbox_event, remote_actor},
-    queries::outbox::EVENT_MESSAGE_CREATE,
+    entities::{message, remote_actor},
+    queries::outbox::put_message_event,
     records::{handle_of, now},
 };
 use chrono::{DateTime, Utc};
@@ -319,19 +319,7 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        outbox_event::Entity::insert(outbox_event::ActiveModel {
-            kind: Set(EVENT_MESSAGE_CREATE.to_owned()),
-            agency_id: Set(Some(a.agency_id)),
-            item_id: Set(None),
-            comment_id: Set(None),
-            share_id: Set(None),
-            message_id: Set(Some(row.id)),
-            created_at: Set(t),
-            processed_at: Set(None),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?;
+        put_message_event(&txn, a.agency_id, row.id).await?;
         txn.commit().await?;
         Ok(self.assemble_messages(vec![row]).await?.pop())
     }

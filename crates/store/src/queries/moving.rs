@@ -1,7 +1,8 @@
 //! Moving accounts: an agency's other names (`alsoKnownAs`), an agency
 //! moving to an actor elsewhere (with its outbox events and audit entry in
 //! one transaction), and our Follows carried from a remote actor that
-//! moved to its new account.
+//! moved to its new account (with the Undo and the new Follow as outbox
+//! events).
 
 use crate::{
     Store, StoreError,
@@ -9,9 +10,8 @@ use crate::{
     queries::{
         agency::lock_agency,
         audit::{Audit, write_audit},
-        delivery::NewDelivery,
         follow::{FOLLOWING_ACCEPTED, FOLLOWING_PENDING},
-        outbox::{EVENT_AGENCY_MOVE, EVENT_AGENCY_UPDATE, insert_deliveries, put_event},
+        outbox::{OutboxKind, put_event, queue_follow, queue_undo},
     },
     records::{Agency, now},
 };
@@ -23,19 +23,6 @@ use sea_orm::{
 /// order they were added. A value that does not parse reads as none.
 pub fn agency_aliases(a: &Agency) -> Vec<String> {
     serde_json::from_str(&a.also_known_as).unwrap_or_default()
-}
-
-/// A Follow of a remote actor that moved, as the caller builds it for the
-/// Follow it replaces: the new Follow's id and delivery, and the Undo of
-/// the old one.
-#[derive(Debug)]
-pub struct MovedFollow {
-    /// Id of the Follow of the new account.
-    pub follow_ap_id: String,
-    /// Its delivery.
-    pub follow: NewDelivery,
-    /// The Undo of the Follow of the old account.
-    pub undo: Vec<NewDelivery>,
 }
 
 /// A local agency's Follow of a remote actor.
@@ -73,7 +60,7 @@ impl Store {
         if res.rows_affected == 0 {
             return Err(StoreError::NotFound("agency"));
         }
-        put_event(&txn, EVENT_AGENCY_UPDATE, Some(id), None, None).await?;
+        put_event(&txn, OutboxKind::AgencyUpdate, Some(id), None, None).await?;
         write_audit(&txn, audit).await?;
         txn.commit().await?;
         self.get_agency(id)
@@ -119,8 +106,8 @@ impl Store {
             .await?;
         // The Update first, as Mastodon's MoveService distributes it
         // before the Move: a peer that reads the Move sees the redirect.
-        put_event(&txn, EVENT_AGENCY_UPDATE, Some(id), None, None).await?;
-        put_event(&txn, EVENT_AGENCY_MOVE, Some(id), None, None).await?;
+        put_event(&txn, OutboxKind::AgencyUpdate, Some(id), None, None).await?;
+        put_event(&txn, OutboxKind::AgencyMove, Some(id), None, None).await?;
         write_audit(&txn, audit).await?;
         txn.commit().await?;
         self.get_agency(id)
@@ -172,17 +159,18 @@ impl Store {
     }
 
     /// Carries agency `agency_id`'s Follow of `old_actor_id` over to
-    /// `new_actor_id`, in one transaction: the old Follow ends (its Undo
-    /// is queued) and a Follow of the new account is recorded as pending
-    /// and queued, unless the agency follows (or asked to follow) the new
-    /// account already. `build` gets the old Follow's id. `false` if the
-    /// agency no longer followed the old account.
+    /// `new_actor_id`, in one transaction: the old Follow ends (its Undo,
+    /// with id `undo_ap_id`, is queued) and the Follow `follow_ap_id` of
+    /// the new account is recorded as pending and queued, unless the
+    /// agency follows (or asked to follow) the new account already.
+    /// `false` if the agency no longer followed the old account.
     pub async fn update_following_moved(
         &self,
         agency_id: i64,
         old_actor_id: i64,
         new_actor_id: i64,
-        build: impl FnOnce(&str) -> MovedFollow,
+        follow_ap_id: &str,
+        undo_ap_id: &str,
     ) -> Result<bool, StoreError> {
         let txn = self.db().begin().await?;
         let Some(old) = following::Entity::find()
@@ -193,9 +181,8 @@ impl Store {
         else {
             return Ok(false);
         };
-        let moved = build(&old.follow_ap_id);
         following::Entity::delete_by_id(old.id).exec(&txn).await?;
-        let mut deliveries = moved.undo;
+        queue_undo(&txn, &old, undo_ap_id).await?;
         let already = following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
             .filter(following::Column::RemoteActorId.eq(new_actor_id))
@@ -213,7 +200,7 @@ impl Store {
             following::Entity::insert(following::ActiveModel {
                 agency_id: Set(agency_id),
                 remote_actor_id: Set(new_actor_id),
-                follow_ap_id: Set(moved.follow_ap_id),
+                follow_ap_id: Set(follow_ap_id.to_owned()),
                 state: Set(FOLLOWING_PENDING.to_owned()),
                 created_at: Set(t),
                 updated_at: Set(t),
@@ -221,9 +208,8 @@ impl Store {
             })
             .exec(&txn)
             .await?;
-            deliveries.push(moved.follow);
+            queue_follow(&txn, agency_id, new_actor_id, follow_ap_id).await?;
         }
-        insert_deliveries(&txn, deliveries).await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -1,99 +1,256 @@
-//! Outbox events: local changes that need announcing to followers. They are
-//! written in the same transaction as the change; the fan-out worker turns
-//! each into deliveries.
+//! Outbox events: every activity this server sends starts as one. An event
+//! is written in the transaction of the change it reports (by the store
+//! function that makes the change), and the fan-out worker turns it into
+//! the activity and its deliveries (`deling_federation::outbox`).
+//!
+//! An event names the rows its activity is built from (`agency_id`,
+//! `item_id`, `comment_id`, `share_id`, `message_id`), read when it is
+//! fanned out. What no kept row holds then goes into its `payload`, as
+//! JSON text of the kind's type here: [`FollowSent`] for a Follow (the
+//! `following` row may be gone or replaced by the time it is sent),
+//! [`FollowUndone`] for the Undo of one (the row is deleted with it), and
+//! [`FollowAccepted`] for the Accept of a follower's Follow (which embeds
+//! that Follow as received). The remote actor's id and inbox are copied
+//! in, as they were when the change was made. Text, not a JSON column:
+//! PostgreSQL takes bound JSON as `jsonb`, which would reorder the fields
+//! of the Follow an Accept embeds.
 
 use crate::{
     Store, StoreError,
-    entities::{delivery, outbox_event},
+    entities::{delivery, outbox_event, remote_actor},
     queries::delivery::NewDelivery,
     records::now,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+pub use crate::entities::outbox_event::OutboxKind;
 
 /// An outbox event row.
 pub type OutboxEvent = outbox_event::Model;
 
-/// Item published.
-pub const EVENT_ITEM_CREATE: &str = "item_create";
-/// Item edited.
-pub const EVENT_ITEM_UPDATE: &str = "item_update";
-/// Item withdrawn.
-pub const EVENT_ITEM_DELETE: &str = "item_delete";
-/// An agency's profile changed (name, description, web site, logo).
-pub const EVENT_AGENCY_UPDATE: &str = "agency_update";
-/// An agency's key pair was rotated: its followers (and those it follows)
-/// get an `Update` of the actor carrying the new key, signed with the old.
-pub const EVENT_AGENCY_KEY_ROTATE: &str = "agency_key_rotate";
-/// An agency was withdrawn: its followers get a Delete of the actor.
-pub const EVENT_AGENCY_DELETE: &str = "agency_delete";
-/// An agency moved to an actor elsewhere: its followers get a `Move`.
-pub const EVENT_AGENCY_MOVE: &str = "agency_move";
-/// A local agency shared (boosted) an item.
-pub const EVENT_SHARE_CREATE: &str = "share_create";
-/// A local agency took a share back.
-pub const EVENT_SHARE_UNDO: &str = "share_undo";
-/// A local agency edited one of its comments.
-pub const EVENT_COMMENT_UPDATE: &str = "comment_update";
-/// A local agency deleted one of its comments.
-pub const EVENT_COMMENT_DELETE: &str = "comment_delete";
-/// An agency pinned one of its items (an `Add` to its featured collection).
-pub const EVENT_ITEM_PIN: &str = "item_pin";
-/// An agency unpinned an item (a `Remove` from its featured collection).
-pub const EVENT_ITEM_UNPIN: &str = "item_unpin";
-/// A local agency commented.
-pub const EVENT_COMMENT_CREATE: &str = "comment_create";
-/// A local agency answered a message in its staff inbox.
-pub const EVENT_MESSAGE_CREATE: &str = "message_create";
+/// The payload of a [`OutboxKind::Follow`] event: a Follow we send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowSent {
+    /// The Follow's id, as `following` records it.
+    pub follow_id: String,
+    /// The actor followed.
+    pub object: String,
+    /// Its inbox.
+    pub inbox: String,
+}
+
+/// The payload of a [`OutboxKind::FollowUndo`] event: the Undo of a
+/// Follow we sent, whose `following` row is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUndone {
+    /// The Undo's own id, minted when the Follow ended.
+    pub undo_id: String,
+    /// The id of the Follow undone.
+    pub follow_id: String,
+    /// The actor that was followed.
+    pub object: String,
+    /// Its inbox.
+    pub inbox: String,
+}
+
+/// The payload of a [`OutboxKind::FollowAccept`] event: the Accept of a
+/// remote actor's Follow of an agency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowAccepted {
+    /// The Follow's id, as it was read when received.
+    pub follow_id: String,
+    /// The Follow as received (without `@context`), which the Accept
+    /// embeds so that the follower can match it without a fetch.
+    pub follow: serde_json::Value,
+    /// The follower.
+    pub actor: String,
+    /// Its inbox.
+    pub inbox: String,
+}
+
+impl OutboxEvent {
+    /// The event's payload as `T`; `None` (logged) if it has none or it
+    /// does not read as `T`.
+    pub fn payload<T: DeserializeOwned>(&self) -> Option<T> {
+        let Some(text) = &self.payload else {
+            tracing::warn!(event = self.id, kind = ?self.kind, "an outbox event lacks its payload");
+            return None;
+        };
+        match serde_json::from_str(text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                tracing::warn!(event = self.id, kind = ?self.kind, error = %e,
+                    "an outbox event's payload does not read");
+                None
+            }
+        }
+    }
+}
 
 /// Records an event inside the caller's transaction.
 pub(crate) async fn put_event(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: OutboxKind,
     agency_id: Option<i64>,
     item_id: Option<i64>,
     comment_id: Option<i64>,
 ) -> Result<(), StoreError> {
-    insert_event(db, kind, agency_id, item_id, comment_id, None).await
+    insert_event(
+        db,
+        kind,
+        Refs {
+            agency_id,
+            item_id,
+            comment_id,
+            ..Refs::default()
+        },
+    )
+    .await
 }
 
 /// Records a share's event (its Announce or the Undo of it) inside the
 /// caller's transaction.
 pub(crate) async fn put_share_event(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: OutboxKind,
     agency_id: i64,
     item_id: i64,
     share_id: i64,
 ) -> Result<(), StoreError> {
-    insert_event(
-        db,
-        kind,
-        Some(agency_id),
-        Some(item_id),
-        None,
-        Some(share_id),
-    )
-    .await
+    let refs = Refs {
+        agency_id: Some(agency_id),
+        item_id: Some(item_id),
+        share_id: Some(share_id),
+        ..Refs::default()
+    };
+    insert_event(db, kind, refs).await
 }
 
-async fn insert_event(
+/// Records the event of an agency's answer `message_id` inside the
+/// caller's transaction.
+pub(crate) async fn put_message_event(
     db: &impl ConnectionTrait,
-    kind: &str,
+    agency_id: i64,
+    message_id: i64,
+) -> Result<(), StoreError> {
+    let refs = Refs {
+        agency_id: Some(agency_id),
+        message_id: Some(message_id),
+        ..Refs::default()
+    };
+    insert_event(db, OutboxKind::MessageCreate, refs).await
+}
+
+/// Records an event of `agency_id` that carries `payload` inside the
+/// caller's transaction.
+async fn put_payload_event(
+    db: &impl ConnectionTrait,
+    kind: OutboxKind,
+    agency_id: i64,
+    payload: &impl Serialize,
+) -> Result<(), StoreError> {
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| StoreError::Conflict(format!("outbox payload: {e}")))?;
+    let refs = Refs {
+        agency_id: Some(agency_id),
+        payload: Some(payload),
+        ..Refs::default()
+    };
+    insert_event(db, kind, refs).await
+}
+
+/// Queues the Follow `follow_ap_id` of `remote_actor_id` by `agency_id`
+/// inside the caller's transaction.
+pub(crate) async fn queue_follow(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    remote_actor_id: i64,
+    follow_ap_id: &str,
+) -> Result<(), StoreError> {
+    let (object, inbox) = actor_address(db, remote_actor_id).await?;
+    let sent = FollowSent {
+        follow_id: follow_ap_id.to_owned(),
+        object,
+        inbox,
+    };
+    put_payload_event(db, OutboxKind::Follow, agency_id, &sent).await
+}
+
+/// Queues the Undo (with id `undo_ap_id`) of the Follow `row` records,
+/// inside the caller's transaction that deletes the row.
+pub(crate) async fn queue_undo(
+    db: &impl ConnectionTrait,
+    row: &crate::entities::following::Model,
+    undo_ap_id: &str,
+) -> Result<(), StoreError> {
+    let (object, inbox) = actor_address(db, row.remote_actor_id).await?;
+    let undone = FollowUndone {
+        undo_id: undo_ap_id.to_owned(),
+        follow_id: row.follow_ap_id.clone(),
+        object,
+        inbox,
+    };
+    put_payload_event(db, OutboxKind::FollowUndo, row.agency_id, &undone).await
+}
+
+/// Queues the Accept of `remote_actor_id`'s Follow `follow_ap_id` of
+/// `agency_id` (`follow`, as received without `@context`), inside the
+/// caller's transaction.
+pub(crate) async fn queue_accept(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    remote_actor_id: i64,
+    follow_ap_id: &str,
+    follow: serde_json::Value,
+) -> Result<(), StoreError> {
+    let (actor, inbox) = actor_address(db, remote_actor_id).await?;
+    let accepted = FollowAccepted {
+        follow_id: follow_ap_id.to_owned(),
+        follow,
+        actor,
+        inbox,
+    };
+    put_payload_event(db, OutboxKind::FollowAccept, agency_id, &accepted).await
+}
+
+/// The id and inbox of remote actor `id`, read inside the caller's
+/// transaction, for a payload; [`StoreError::NotFound`] if it is gone.
+async fn actor_address(db: &impl ConnectionTrait, id: i64) -> Result<(String, String), StoreError> {
+    let actor = remote_actor::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("remote actor"))?;
+    Ok((actor.ap_id, actor.inbox))
+}
+
+/// What an event names.
+#[derive(Debug, Default)]
+struct Refs {
     agency_id: Option<i64>,
     item_id: Option<i64>,
     comment_id: Option<i64>,
     share_id: Option<i64>,
+    message_id: Option<i64>,
+    payload: Option<String>,
+}
+
+async fn insert_event(
+    db: &impl ConnectionTrait,
+    kind: OutboxKind,
+    refs: Refs,
 ) -> Result<(), StoreError> {
     outbox_event::Entity::insert(outbox_event::ActiveModel {
-        kind: Set(kind.to_owned()),
-        agency_id: Set(agency_id),
-        item_id: Set(item_id),
-        comment_id: Set(comment_id),
-        share_id: Set(share_id),
-        message_id: Set(None),
+        kind: Set(kind),
+        agency_id: Set(refs.agency_id),
+        item_id: Set(refs.item_id),
+        comment_id: Set(refs.comment_id),
+        share_id: Set(refs.share_id),
+        message_id: Set(refs.message_id),
+        payload: Set(refs.payload),
         created_at: Set(now()),
         processed_at: Set(None),
         ..Default::default()
@@ -147,18 +304,92 @@ pub(crate) async fn insert_deliveries(
     Ok(())
 }
 
+/// An `outbox_event` row as stored, its kind still text: a kind this
+/// version does not know (written by a newer one) must not make the whole
+/// batch unreadable.
+#[derive(Debug, FromQueryResult)]
+struct StoredEvent {
+    id: i64,
+    kind: String,
+    agency_id: Option<i64>,
+    item_id: Option<i64>,
+    comment_id: Option<i64>,
+    share_id: Option<i64>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    processed_at: Option<chrono::DateTime<chrono::Utc>>,
+    message_id: Option<i64>,
+    payload: Option<String>,
+}
+
+impl StoredEvent {
+    /// The event, or (if its kind is unknown) its id and kind.
+    fn read(self) -> Result<OutboxEvent, (i64, String)> {
+        use sea_orm::ActiveEnum;
+        let Ok(kind) = OutboxKind::try_from_value(&self.kind) else {
+            return Err((self.id, self.kind));
+        };
+        Ok(OutboxEvent {
+            id: self.id,
+            kind,
+            agency_id: self.agency_id,
+            item_id: self.item_id,
+            comment_id: self.comment_id,
+            share_id: self.share_id,
+            created_at: self.created_at,
+            processed_at: self.processed_at,
+            message_id: self.message_id,
+            payload: self.payload,
+        })
+    }
+}
+
 impl Store {
-    /// The oldest events not yet fanned out.
+    /// The oldest events not yet fanned out. An event of a kind this
+    /// version does not know is logged and set aside as processed, so it
+    /// holds up nothing behind it.
     pub async fn list_pending_outbox_events(
         &self,
         limit: u64,
     ) -> Result<Vec<OutboxEvent>, StoreError> {
-        Ok(outbox_event::Entity::find()
+        let rows = outbox_event::Entity::find()
             .filter(outbox_event::Column::ProcessedAt.is_null())
             .order_by_asc(outbox_event::Column::Id)
             .limit(limit)
+            .into_model::<StoredEvent>()
             .all(self.db())
-            .await?)
+            .await?;
+        let mut events = Vec::with_capacity(rows.len());
+        let mut unknown = Vec::new();
+        for row in rows {
+            match row.read() {
+                Ok(event) => events.push(event),
+                Err((id, kind)) => {
+                    tracing::warn!(event = id, %kind, "an outbox event of an unknown kind is skipped");
+                    unknown.push(id);
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            self.mark_outbox_events_processed(self.db(), unknown)
+                .await?;
+        }
+        Ok(events)
+    }
+
+    async fn mark_outbox_events_processed(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: Vec<i64>,
+    ) -> Result<(), StoreError> {
+        outbox_event::Entity::update_many()
+            .col_expr(
+                outbox_event::Column::ProcessedAt,
+                sea_orm::sea_query::Expr::value(now()),
+            )
+            .filter(outbox_event::Column::Id.is_in(ids))
+            .exec(db)
+            .await?;
+        Ok(())
     }
 
     /// Queues `deliveries` and marks event `id` done, atomically.
@@ -169,14 +400,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let txn = self.db().begin().await?;
         insert_deliveries(&txn, deliveries).await?;
-        outbox_event::Entity::update_many()
-            .col_expr(
-                outbox_event::Column::ProcessedAt,
-                sea_orm::sea_query::Expr::value(now()),
-            )
-            .filter(outbox_event::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
+        self.mark_outbox_events_processed(&txn, vec![id]).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -193,7 +417,9 @@ impl Store {
             .rows_affected)
     }
 
-    /// Queues deliveries that belong to no stored change (an Accept, say).
+    /// Queues deliveries outside any outbox event. Every activity the
+    /// server sends goes through an event; this is for tests that need
+    /// rows in the delivery queue as such.
     pub async fn put_deliveries(&self, deliveries: Vec<NewDelivery>) -> Result<(), StoreError> {
         insert_deliveries(self.db(), deliveries).await
     }

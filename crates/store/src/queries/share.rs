@@ -3,7 +3,7 @@
 use crate::{
     Store, StoreError,
     entities::{agency, share},
-    queries::outbox::{EVENT_SHARE_CREATE, EVENT_SHARE_UNDO, put_share_event},
+    queries::outbox::{OutboxKind, put_share_event},
     records::{Agency, now},
 };
 use sea_orm::{
@@ -66,7 +66,7 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        put_share_event(&txn, EVENT_SHARE_CREATE, agency_id, item_id, row.id).await?;
+        put_share_event(&txn, OutboxKind::ShareCreate, agency_id, item_id, row.id).await?;
         txn.commit().await?;
         Ok(Shared::New(row))
     }
@@ -96,7 +96,7 @@ impl Store {
         if res.rows_affected == 0 {
             return Ok(false);
         }
-        put_share_event(&txn, EVENT_SHARE_UNDO, agency_id, item_id, row.id).await?;
+        put_share_event(&txn, OutboxKind::ShareUndo, agency_id, item_id, row.id).await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -7,10 +7,7 @@ use deling_domain::{
 };
 use deling_store::{
     StoreError,
-    queries::{
-        agency::stored_profile,
-        outbox::{EVENT_AGENCY_DELETE, EVENT_AGENCY_UPDATE},
-    },
+    queries::{agency::stored_profile, outbox::OutboxKind},
 };
 
 both!(agencies, |store| {
@@ -174,8 +171,8 @@ both!(agency_profile_update, |store| {
     assert_eq!(events.len(), before.len() + 1);
     let event = events.last().expect("event");
     assert_eq!(
-        (event.kind.as_str(), event.agency_id, event.item_id),
-        (EVENT_AGENCY_UPDATE, Some(oslo.id), None)
+        (event.kind, event.agency_id, event.item_id),
+        (OutboxKind::AgencyUpdate, Some(oslo.id), None)
     );
 
     // Clearing optional fields round-trips through the stored profile.
@@ -308,8 +305,8 @@ both!(agency_withdrawal, |store| {
     assert_eq!(pending.len(), events + 1);
     let last = pending.last().expect("event");
     assert_eq!(
-        (last.kind.as_str(), last.agency_id, last.item_id),
-        (EVENT_AGENCY_DELETE, Some(oslo.id), None)
+        (last.kind, last.agency_id, last.item_id),
+        (OutboxKind::AgencyDelete, Some(oslo.id), None)
     );
 
     // Twice: not found, nothing queued.

@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use deling_store::StoreError;
 
 both!(key_rotation, |store| {
-    use deling_store::queries::{audit::Audit, outbox::EVENT_AGENCY_KEY_ROTATE};
+    use deling_store::queries::{audit::Audit, outbox::OutboxKind};
     let oslo = agency(&store, "oslo", "Oslo kommune").await;
     let nav = agency(&store, "nav", "NAV").await;
     let events = store
@@ -48,8 +48,8 @@ both!(key_rotation, |store| {
     assert_eq!(pending.len(), events + 1);
     let last = pending.last().expect("event");
     assert_eq!(
-        (last.kind.as_str(), last.agency_id),
-        (EVENT_AGENCY_KEY_ROTATE, Some(oslo.id))
+        (last.kind, last.agency_id),
+        (OutboxKind::AgencyKeyRotate, Some(oslo.id))
     );
     let log = store.list_audit(100, 0).await.expect("audit");
     assert_eq!(log.len(), audits + 1);

@@ -16,6 +16,7 @@ mod hosts;
 mod items;
 mod keys;
 mod messages;
+mod outbox;
 mod pins;
 mod queues;
 mod search;

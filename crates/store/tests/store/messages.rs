@@ -7,7 +7,7 @@ both!(messages_stay_in_the_staff_inbox, |store| {
     use deling_domain::audience::Visibility;
     use deling_store::queries::{
         message::{Addressed, AnswerData, RemoteMessageData},
-        outbox::EVENT_MESSAGE_CREATE,
+        outbox::OutboxKind,
         remote_actor::RemoteActorData,
     };
     let oslo = agency(&store, "oslo", "Oslo kommune").await;
@@ -144,7 +144,7 @@ both!(messages_stay_in_the_staff_inbox, |store| {
             .await
             .expect("events")
             .into_iter()
-            .filter(|e| e.kind == EVENT_MESSAGE_CREATE)
+            .filter(|e| e.kind == OutboxKind::MessageCreate)
             .collect::<Vec<_>>()
     };
     assert!(events(store.clone()).await.is_empty());

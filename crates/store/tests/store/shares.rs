@@ -3,17 +3,14 @@
 use crate::support::{agency, simple};
 
 both!(shares, |store| {
-    use deling_store::queries::{
-        outbox::{EVENT_SHARE_CREATE, EVENT_SHARE_UNDO},
-        share::Shared,
-    };
+    use deling_store::queries::{outbox::OutboxKind, share::Shared};
     let oslo = agency(&store, "oslo", "Oslo kommune").await;
     let nav = agency(&store, "nav", "NAV").await;
     let item = store
         .put_item(oslo.id, &simple("guide", "Byggesak", "nb", &[]))
         .await
         .expect("item");
-    let events = |kind: &'static str| {
+    let events = |kind: OutboxKind| {
         let store = store.clone();
         async move {
             store
@@ -40,7 +37,7 @@ both!(shares, |store| {
         Shared::Already(first.clone())
     );
     assert_eq!(
-        events(EVENT_SHARE_CREATE).await,
+        events(OutboxKind::ShareCreate).await,
         vec![(Some(nav.id), Some(item.id), Some(first.id))]
     );
     assert_eq!(
@@ -67,7 +64,7 @@ both!(shares, |store| {
     assert!(store.undo_share(nav.id, item.id).await.expect("undo"));
     assert!(!store.undo_share(nav.id, item.id).await.expect("undo again"));
     assert_eq!(
-        events(EVENT_SHARE_UNDO).await,
+        events(OutboxKind::ShareUndo).await,
         vec![(Some(nav.id), Some(item.id), Some(first.id))]
     );
     let undone = store.get_share(first.id).await.expect("get").expect("kept");
@@ -107,7 +104,7 @@ both!(shares, |store| {
     );
 
     // Withdrawing the agency ends its shares, without Undo events.
-    let undos = events(EVENT_SHARE_UNDO).await.len();
+    let undos = events(OutboxKind::ShareUndo).await.len();
     store.withdraw_agency(nav.id, None).await.expect("withdraw");
     assert_eq!(
         store
@@ -124,5 +121,5 @@ both!(shares, |store| {
             .shares,
         0
     );
-    assert_eq!(events(EVENT_SHARE_UNDO).await.len(), undos);
+    assert_eq!(events(OutboxKind::ShareUndo).await.len(), undos);
 });

@@ -4,7 +4,8 @@
 use crate::{error::ApiError, routes::html, state::AppState};
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use deling_federation::{
-    objects::{agency, comment, item, share},
+    objects::{agency, comment, item},
+    outbox,
     protocol::{
         AP_CONTENT_TYPE,
         collection::{collection, collection_page},
@@ -169,7 +170,7 @@ pub async fn outbox(
         let counts = state.store.count_item_reactions(i.id).await?;
         let page_json = item::item_page(&state.urls, i, counts)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        activities.push(item::item_create(&state.urls, page_json));
+        activities.push(outbox::item::create_of(&state.urls, i.id, &page_json));
     }
     Ok(ap_ok(with_context(&collection_page(
         &id,
@@ -385,8 +386,9 @@ pub async fn share(
             tombstone(&state.urls.share(id), "Announce", at),
         ));
     }
-    let announce = share::announce(&state.store, &state.urls, &s, &agency, &item).await?;
-    Ok(ap_ok(with_context(&announce.activity)))
+    let (announce, _) =
+        outbox::share::announce(&state.store, &state.urls, &s, &agency, &item).await?;
+    Ok(ap_ok(with_context(&announce)))
 }
 
 /// `GET /items/{id}/likes` and `/items/{id}/shares`: counted collections
@@ -409,7 +411,8 @@ pub async fn reactions(
     Ok(ap_ok(with_context(&doc)))
 }
 
-/// `GET /items/{id}/create`: the Create that published a local item.
+/// `GET /items/{id}/create`: the Create that published a local item, built
+/// as it was delivered (`outbox::item`), with the item's own `published`.
 pub async fn item_create(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -421,5 +424,9 @@ pub async fn item_create(
     let counts = state.store.count_item_reactions(id).await?;
     let page = item::item_page(&state.urls, &item, counts)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(ap_ok(with_context(&item::item_create(&state.urls, page))))
+    Ok(ap_ok(with_context(&outbox::item::create_of(
+        &state.urls,
+        id,
+        &page,
+    ))))
 }

@@ -2,15 +2,13 @@
 //! follower, and the agency answers with an Accept signed by itself.
 
 use crate::{
-    activities::outgoing::{deliveries, derived_id},
     error::{FedError, refuse},
     inbox::inbound::{Inbound, Received},
     objects::actors::LocalAgency,
     protocol::incoming::Activity,
 };
-use activitypub_federation::traits::{Actor, Object};
+use activitypub_federation::traits::Object;
 use serde::Deserialize;
-use serde_json::json;
 use url::Url;
 
 /// A Follow: `object` is the agency to follow.
@@ -44,28 +42,19 @@ impl Inbound for Follow {
         let Some(agency) = LocalAgency::read_from_id(target.clone(), data).await? else {
             return refuse(format!("{target} is not an agency here"));
         };
-        data.store
-            .put_follower(agency.agency.id, actor.row.id, self.activity.id.as_str())
-            .await?;
         let mut follow = raw.clone();
         if let Some(m) = follow.as_object_mut() {
             m.remove("@context");
         }
-        // The Accept's id follows from the Follow's, so that processing the
-        // same Follow twice (after a crash) queues one Accept, not two.
-        let accept = json!({
-            "type": "Accept",
-            "id": derived_id(&data.urls, "accept", self.activity.id.as_str()),
-            "actor": agency.id(),
-            "object": follow,
-            "to": [actor.id()],
-        });
+        // The follower and its Accept (an outbox event, built by
+        // `outbox::follow`) in one transaction.
         data.store
-            .put_deliveries(deliveries(
-                &accept,
-                Some(agency.agency.id),
-                &[actor.inbox().to_string()],
-            ))
+            .accept_follower(
+                agency.agency.id,
+                actor.row.id,
+                self.activity.id.as_str(),
+                follow,
+            )
             .await?;
         data.wake.notify_one();
         Ok(())
