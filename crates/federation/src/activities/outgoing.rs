@@ -1,5 +1,5 @@
 //! Ids of the activities we send that are not named for a local object
-//! (Follow, Undo, Accept): fresh random ones, and ones derived from the
+//! (Follow, Undo, Accept, Flag): fresh random ones, and ones derived from the
 //! activity they answer. Both are built by `urls.rs`; the activities
 //! themselves are built in `crate::outbox`.
 

@@ -11,12 +11,13 @@
 //! pins as Add/Remove), `comment` (Create, Update, Delete of a `Note`),
 //! `share` (Announce and its Undo), `message` (an answer in the staff
 //! inbox), `agency` (Update, key-rotation Update, Delete, Move of the
-//! actor) and `follow` (Follow, its Undo, the Accept of a follower's
-//! Follow). Adding an outgoing activity is one [`OutboxKind`] variant, a
+//! actor), `follow` (Follow, its Undo, the Accept of a follower's
+//! Follow) and `flag` (a report of a remote comment). Adding an outgoing activity is one [`OutboxKind`] variant, a
 //! store function that writes it with its change, and one builder here.
 
 pub mod agency;
 mod comment;
+mod flag;
 mod follow;
 pub mod item;
 mod message;
@@ -41,6 +42,8 @@ pub struct Outgoing {
     pub activity: Value,
     /// Where it goes; repeated ones are sent once.
     pub inboxes: Vec<String>,
+    /// Signed by the instance actor rather than the event's agency.
+    pub by_instance: bool,
 }
 
 impl Outgoing {
@@ -48,7 +51,19 @@ impl Outgoing {
     pub fn new(activity: &impl Serialize, inboxes: Vec<String>) -> Result<Self, FedError> {
         let activity = serde_json::to_value(activity)
             .map_err(|e| FedError::Refused(format!("an activity does not serialize: {e}")))?;
-        Ok(Self { activity, inboxes })
+        Ok(Self {
+            activity,
+            inboxes,
+            by_instance: false,
+        })
+    }
+
+    /// `activity` for `inboxes`, from (and signed by) the instance actor.
+    pub fn by_instance(activity: &impl Serialize, inboxes: Vec<String>) -> Result<Self, FedError> {
+        Ok(Self {
+            by_instance: true,
+            ..Self::new(activity, inboxes)?
+        })
     }
 }
 
@@ -91,10 +106,12 @@ pub async fn deliveries_for(
         OutboxKind::Follow => follow::follow(e, a, data)?,
         OutboxKind::FollowUndo => follow::undo(e, a, data)?,
         OutboxKind::FollowAccept => follow::accept(e, a, data)?,
+        OutboxKind::CommentFlag => flag::comment(e, data)?,
     };
     let mut out = Vec::new();
     for o in built {
-        out.extend(allowed_deliveries(data, &o.activity, agency_id, o.inboxes).await?);
+        let signer = (!o.by_instance).then_some(agency_id);
+        out.extend(allowed_deliveries(data, &o.activity, signer, o.inboxes).await?);
     }
     Ok(out)
 }
@@ -117,12 +134,13 @@ fn stored_url(s: &str, event: &OutboxEvent) -> Option<Url> {
     }
 }
 
-/// One delivery per distinct inbox, except to blocked domains (and, in
+/// One delivery per distinct inbox, signed by `agency_id` (or the instance
+/// actor), except to blocked domains (and, in
 /// allow-list mode, to any domain not allowed).
 async fn allowed_deliveries(
     data: &Data,
     activity: &Value,
-    agency_id: i64,
+    agency_id: Option<i64>,
     inboxes: Vec<String>,
 ) -> Result<Vec<NewDelivery>, FedError> {
     let mut allowed = Vec::with_capacity(inboxes.len());
@@ -135,7 +153,7 @@ async fn allowed_deliveries(
             allowed.push(inbox);
         }
     }
-    Ok(deliveries(activity, Some(agency_id), &allowed))
+    Ok(deliveries(activity, agency_id, &allowed))
 }
 
 /// One delivery per distinct inbox of `activity` (already a JSON object

@@ -28,6 +28,8 @@ pub enum ActivityType {
     Follow,
     /// A Follow accepted.
     Accept,
+    /// A report to moderators.
+    Flag,
 }
 
 /// An activity that wraps an object (a document, or an activity it takes
@@ -122,3 +124,24 @@ pub struct ActorActivity<T> {
 
 /// A Follow: `object` is the actor followed.
 pub type Follow = ActorActivity<Url>;
+
+/// A report, in Mastodon's shape (`ActivityPub::FlagSerializer`): `object`
+/// names the reported account first, then what of it is reported, and
+/// `content` says why. It comes from the instance actor, so the receiving
+/// server's moderators see which server reported, not which person.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Flag {
+    /// `Flag`.
+    #[serde(rename = "type")]
+    pub kind: ActivityType,
+    /// Activity id.
+    pub id: Url,
+    /// The instance actor.
+    pub actor: Url,
+    /// Why, as plain text.
+    pub content: String,
+    /// The account, then the reported objects.
+    pub object: Vec<Url>,
+    /// The reported account.
+    pub to: Vec<Url>,
+}

@@ -26,6 +26,7 @@ mod profile;
 mod reactions;
 mod remote_fields;
 mod replies;
+mod reports;
 mod rfc9421;
 mod shares;
 mod signatures;

@@ -68,6 +68,11 @@ pub enum OutboxKind {
     /// (payload: [`crate::queries::outbox::FollowAccepted`]).
     #[sea_orm(string_value = "follow_accept")]
     FollowAccept,
+    /// Staff of an agency reported a remote comment on its item: a `Flag`
+    /// to the author's server (payload:
+    /// [`crate::queries::outbox::FlagSent`]).
+    #[sea_orm(string_value = "comment_flag")]
+    CommentFlag,
 }
 
 /// A row of `outbox_event`.

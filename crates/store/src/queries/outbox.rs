@@ -163,6 +163,43 @@ async fn put_payload_event(
     insert_event(db, kind, refs).await
 }
 
+/// The payload of a [`OutboxKind::CommentFlag`] event: a report of a
+/// remote comment, sent to its author's server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagSent {
+    /// The Flag's id.
+    pub flag_id: String,
+    /// The comment's author (an actor on the other server).
+    pub author: String,
+    /// The comment reported.
+    pub comment: String,
+    /// The author's inbox.
+    pub inbox: String,
+    /// Why, in the reporter's words (plain text).
+    pub content: String,
+}
+
+/// Queues a report of remote comment `comment` by `author_id`, inside the
+/// caller's transaction.
+pub(crate) async fn queue_flag(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    author_id: i64,
+    comment: &str,
+    flag_ap_id: &str,
+    content: &str,
+) -> Result<(), StoreError> {
+    let (author, inbox) = actor_address(db, author_id).await?;
+    let sent = FlagSent {
+        flag_id: flag_ap_id.to_owned(),
+        author,
+        comment: comment.to_owned(),
+        inbox,
+        content: content.to_owned(),
+    };
+    put_payload_event(db, OutboxKind::CommentFlag, agency_id, &sent).await
+}
+
 /// Queues the Follow `follow_ap_id` of `remote_actor_id` by `agency_id`
 /// inside the caller's transaction.
 pub(crate) async fn queue_follow(

@@ -68,6 +68,15 @@ impl CommentView {
     }
 }
 
+/// Body of `POST /api/v1/comments/{id}/report`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    /// Why, for the other server's moderators: plain text, 1 to 1000
+    /// characters.
+    pub reason: String,
+}
+
 /// Body of `PATCH /api/v1/comments/{id}`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -75,3 +75,44 @@ impl Store {
         self.assemble_comments(rows).await
     }
 }
+
+impl Store {
+    /// Reports remote comment `id` (on an item of `agency_id`) to its
+    /// author's server: the Flag `flag_ap_id` queued as an outbox event,
+    /// with `audit`, in one transaction. `NotFound` when there is no such
+    /// comment on the agency's items; `Conflict` for a comment written
+    /// here (there is no other server to tell).
+    pub async fn report_comment(
+        &self,
+        id: i64,
+        agency_id: i64,
+        flag_ap_id: &str,
+        content: &str,
+        audit: &crate::queries::audit::Audit,
+    ) -> Result<(), StoreError> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db().begin().await?;
+        let row = comment::Entity::find_by_id(id)
+            .filter(comment::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("comment"))?;
+        let on_agency_item = crate::entities::item::Entity::find_by_id(row.item_id)
+            .one(&txn)
+            .await?
+            .is_some_and(|i| i.agency_id == Some(agency_id));
+        if !on_agency_item {
+            return Err(StoreError::NotFound("comment"));
+        }
+        let (Some(author_id), Some(ap_id)) = (row.author_remote_actor_id, row.ap_id) else {
+            return Err(StoreError::Conflict(
+                "the comment was written here: there is no other server to report it to".into(),
+            ));
+        };
+        crate::queries::outbox::queue_flag(&txn, agency_id, author_id, &ap_id, flag_ap_id, content)
+            .await?;
+        crate::queries::audit::write_audit(&txn, audit).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::{
     auth::Authenticated,
-    dto::{CommentBody, CommentEditBody, CommentView},
+    dto::{CommentBody, CommentEditBody, CommentView, ReportBody},
     error::{ApiError, Problem},
     routes::api::admin::audit,
     state::AppState,
@@ -242,4 +242,53 @@ pub async fn block_author(
         .await?;
     state.store.set_comment_hidden(*id, true).await?;
     Ok(HttpResponse::Created().json(json!({"actor": author})))
+}
+
+/// Longest report reason, in characters (Mastodon keeps 1000 of a
+/// forwarded report's comment).
+const MAX_REASON: usize = 1000;
+
+/// Reports a remote comment on one of the agency's items to its author's
+/// server, whose moderators judge it: a `Flag` from this server. Editors
+/// of the item's agency and instance admins may.
+#[utoipa::path(post, path = "/api/v1/comments/{id}/report", tag = "items", params(("id" = i64, Path, description = "Comment id")), request_body = ReportBody, security(("bearer" = [])),
+    responses((status = 202, description = "The report is on its way"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn report(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<i64>,
+    body: crate::input::JsonBody<ReportBody>,
+) -> Result<HttpResponse, ApiError> {
+    let c = moderated(&state, &auth, *id).await?;
+    let reason = body.into_inner().reason.trim().to_owned();
+    let chars = reason.chars().count();
+    if chars == 0 || chars > MAX_REASON {
+        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
+            "reason",
+            format!("must be 1 to {MAX_REASON} characters"),
+        )]));
+    }
+    let agency_id = state
+        .store
+        .get_item(c.item_id)
+        .await?
+        .and_then(|i| i.agency_id())
+        .ok_or_else(|| {
+            ApiError::Forbidden("comments on other servers' items are reported there".into())
+        })?;
+    let flag_id = deling_federation::activities::outgoing::activity_id(&state.urls, "flag");
+    let audit = deling_store::queries::audit::Audit::new(
+        Some(auth.staff.id),
+        &auth.staff.username,
+        "comment.report",
+        &id.to_string(),
+    )
+    .with("flag", flag_id.as_str())
+    .with("author", c.remote_author.clone().unwrap_or_default());
+    state
+        .store
+        .report_comment(*id, agency_id, flag_id.as_str(), &reason, &audit)
+        .await?;
+    state.wake_federation();
+    Ok(HttpResponse::Accepted().json(json!({"flag": flag_id})))
 }

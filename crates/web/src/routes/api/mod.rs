@@ -166,6 +166,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "/comments/{id}/block-author",
             comments::block_author,
         ),
+        at(Method::POST, "/comments/{id}/report", comments::report),
         at(Method::GET, "/openapi.json", super::openapi::document),
     ]
 }
