@@ -3,7 +3,6 @@
 use crate::error::{FedError, refuse};
 use url::Url;
 
-
 /// `host` or `host:port` of a URL: what "the same server" means here. The
 /// port counts, unlike in activitypub_federation's own domain check.
 pub fn authority(url: &Url) -> String {
