@@ -14,12 +14,8 @@ use sea_orm::{
 /// A delivery row.
 pub type Delivery = delivery::Model;
 
-/// Waiting for (another) attempt.
-pub const STATUS_PENDING: &str = "pending";
-/// Delivered (2xx).
-pub const STATUS_DONE: &str = "done";
-/// Given up: refused for good, or out of retries.
-pub const STATUS_FAILED: &str = "failed";
+// The statuses live with the table, where `host.rs` reads them too.
+pub use crate::entities::delivery::{STATUS_DONE, STATUS_FAILED, STATUS_PENDING};
 
 /// A delivery to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
