@@ -12,6 +12,7 @@ pub mod error;
 pub mod handle;
 pub mod host;
 pub mod item;
+pub mod kind;
 pub mod language;
 pub mod license;
 pub mod markdown;

@@ -1,7 +1,7 @@
 //! Kind-specific metadata of shared items (DCAT-AP-NO for datasets,
 //! publiccode.yml for software), parsed strictly so unknown fields are refused.
 
-use crate::{Invalid, item::ItemKind, text::ShortText, web_url::WebUrl};
+use crate::{Invalid, kind::ItemKind, text::ShortText, web_url::WebUrl};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 

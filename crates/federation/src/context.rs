@@ -41,7 +41,7 @@ pub struct FedContext {
     pub metrics: crate::metrics::Metrics,
     /// When remote actors' keys were last fetched again after a signature
     /// failed (shared by the clones of this context).
-    pub key_refetches: Arc<crate::signature::KeyRefetches>,
+    pub key_refetches: Arc<crate::key_refetch::KeyRefetches>,
 }
 
 /// The HTTP client for outgoing requests: no redirects, 10-second timeouts,

@@ -11,12 +11,14 @@
 
 pub mod activities;
 pub mod audience;
+pub mod cavage;
 pub mod context;
 pub mod delivery;
 pub mod discovery;
 pub mod error;
 pub mod fetch_knock;
 pub mod inbox;
+pub mod key_refetch;
 pub mod keys;
 pub mod metrics;
 pub mod objects;

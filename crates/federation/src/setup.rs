@@ -62,7 +62,7 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
     let client = reqwest_middleware::ClientBuilder::new(ctx.client.clone())
         .with(crate::fetch_knock::FetchKnock {
             store: ctx.store.clone(),
-            key_id: format!("{}#main-key", ctx.urls.instance_actor()),
+            key_id: ctx.urls.instance_actor_key().to_string(),
             key: instance_key,
         })
         .build();

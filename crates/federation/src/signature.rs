@@ -10,16 +10,16 @@
 //! signature must cover the request target, a `Host` that is ours, a recent
 //! Date (or `(created)`) and, on a POST, the Digest; and when it does not
 //! verify with the cached key the signer is fetched again, at most once per
-//! [`REFETCH_EVERY`] per actor, as Mastodon does
+//! [`REFETCH_EVERY`](crate::key_refetch::REFETCH_EVERY) per actor, as Mastodon does
 //! (`app/controllers/concerns/signature_verification.rb`,
 //! `actor_refresh_key!`), so a peer that rotated its key is heard at once.
 
 use crate::{
+    cavage::{covered_headers, refuse_authorization_signature},
     context::Data,
     error::FedError,
     objects::actors::DbRemoteActor,
     rfc9421,
-    signed_fetch::{covered_headers, refuse_authorization_signature},
     urls::authority,
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
@@ -27,11 +27,7 @@ use base64::Engine;
 use http_signature_normalization::Config;
 use rsa::{Pkcs1v15Sign, RsaPublicKey, pkcs8::DecodePublicKey};
 use sha2::{Digest, Sha256};
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::{LazyLock, Mutex, PoisonError},
-    time::{Duration, Instant},
-};
+use std::{collections::BTreeMap, sync::LazyLock, time::Duration};
 use url::Url;
 
 /// How far in the past a signed Date may be (as activitypub_federation's
@@ -39,44 +35,10 @@ use url::Url;
 const MAX_AGE: chrono::Duration = chrono::Duration::hours(1);
 const MAX_AHEAD: chrono::Duration = chrono::Duration::minutes(15);
 
-/// The shortest time between two key refetches of one actor: a bad
-/// signature costs the sender nothing, so it must not cost us a fetch each.
-pub const REFETCH_EVERY: Duration = Duration::from_secs(300);
-
-/// Actors tracked at most by [`KeyRefetches`]; beyond, the oldest half is
-/// forgotten (which at worst allows one early refetch each).
-const MAX_TRACKED: usize = 10_000;
-
 // The parser's own expiry check (of Date and `(created)`) matches ours;
 // ours below adds the bound on dates in the future.
 static CONFIG: LazyLock<Config> =
     LazyLock::new(|| Config::new().set_expiration(Duration::from_secs(3600)));
-
-/// When each actor's key was last fetched again after a failed signature.
-#[derive(Debug, Default)]
-pub struct KeyRefetches(Mutex<HashMap<String, Instant>>);
-
-impl KeyRefetches {
-    /// Whether `actor` may be fetched again now; if so, records that it was.
-    pub fn allow(&self, actor: &str) -> bool {
-        let now = Instant::now();
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if map
-            .get(actor)
-            .is_some_and(|t| now.saturating_duration_since(*t) < REFETCH_EVERY)
-        {
-            return false;
-        }
-        if map.len() >= MAX_TRACKED {
-            map.retain(|_, t| now.saturating_duration_since(*t) < REFETCH_EVERY);
-            if map.len() >= MAX_TRACKED {
-                map.clear();
-            }
-        }
-        map.insert(actor.to_owned(), now);
-        true
-    }
-}
 
 fn unsigned(why: impl Into<String>) -> FedError {
     FedError::Unsigned(why.into())
@@ -383,7 +345,7 @@ async fn verify_rfc9421(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteA
 
 /// Fetches the actor that owns the signing key (refusing our own keys,
 /// blocked domains and actors) and runs `verifies` with its key; when that
-/// fails, fetches the actor again (at most once per [`REFETCH_EVERY`]) and
+/// fails, fetches the actor again (at most once per [`REFETCH_EVERY`](crate::key_refetch::REFETCH_EVERY)) and
 /// tries once more.
 async fn verify_with_signer_key(
     owner: Url,

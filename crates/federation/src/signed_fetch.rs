@@ -4,65 +4,11 @@
 //! not have (Mastodon signs `(request-target) host date accept`), so GETs
 //! are verified by [`crate::signature`]: the signature must cover the
 //! request target, our Host and a recent Date (or `(created)`), and verify
-//! against the key of the actor named by `keyId`. This module also holds
-//! the header checks the inbox shares.
+//! against the key of the actor named by `keyId`. The header checks both
+//! share are in [`crate::cavage`].
 
 use crate::{context::Data, error::FedError, objects::actors::DbRemoteActor};
 use std::collections::BTreeMap;
-
-fn invalid(why: impl Into<String>) -> FedError {
-    FedError::Unsigned(why.into())
-}
-
-/// The headers a `Signature` header says it covers, lower-cased; `None`
-/// when it does not say, or says it ambiguously (a parameter given twice,
-/// which the verifier would resolve by keeping the last, or a pseudo-header
-/// without its parameter), so this check always reads the list the
-/// verifier signs.
-pub fn covered_headers(signature: &str) -> Option<Vec<String>> {
-    // Read exactly as http-signature-normalization reads it (a `Signature`
-    // prefix dropped, parameters split at `,` and the first `=`, names not
-    // trimmed), so both see the same list.
-    let s = signature.trim_start_matches("Signature").trim();
-    let mut seen: Vec<&str> = Vec::new();
-    let (mut headers, mut created, mut expires) = (None, false, false);
-    for part in s.split(',') {
-        let Some((name, value)) = part.split_once('=') else {
-            continue;
-        };
-        if seen.contains(&name) {
-            return None;
-        }
-        seen.push(name);
-        match name {
-            "headers" => headers = Some(value.trim_matches('"')),
-            "created" => created = true,
-            "expires" => expires = true,
-            _ => {}
-        }
-    }
-    let list: Vec<String> = headers?
-        .split_whitespace()
-        .map(str::to_ascii_lowercase)
-        .collect();
-    // A pseudo-header without its parameter is not signed by the verifier.
-    let names = |n: &str| list.iter().any(|h| h == n);
-    if (names("(created)") && !created) || (names("(expires)") && !expires) {
-        return None;
-    }
-    Some(list)
-}
-
-/// Fails when the request is signed in the `Authorization` header, which
-/// the verifier prefers over `Signature`: only one place may count.
-pub fn refuse_authorization_signature(authorization: Option<&str>) -> Result<(), FedError> {
-    match authorization {
-        Some(a) if a.trim_start().to_ascii_lowercase().starts_with("signature") => {
-            Err(invalid("sign with the Signature header, not Authorization"))
-        }
-        _ => Ok(()),
-    }
-}
 
 /// Verifies a signed GET and returns the actor that signed it (see
 /// [`crate::signature::verify`]). `headers` has lower-case names.

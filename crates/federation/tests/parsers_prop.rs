@@ -28,13 +28,13 @@ use deling_domain::{
 };
 use deling_federation::{
     Urls,
+    cavage::covered_headers,
     discovery::{WebfingerTarget, parse_resource},
     inbox::{Envelope, Incoming, page::read_page},
     protocol::{
         actor::ActorJson,
         incoming::{ObjectRef, first_url},
     },
-    signed_fetch::covered_headers,
 };
 use proptest::{prelude::*, strategy::ValueTree};
 use serde_json::{Map, Value, json};

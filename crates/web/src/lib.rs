@@ -15,6 +15,7 @@ pub mod lookup;
 pub mod observe;
 pub mod ratelimit;
 pub mod routes;
+pub mod signed;
 pub mod state;
 
 pub use routes::configure;

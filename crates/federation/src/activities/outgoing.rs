@@ -1,6 +1,6 @@
 //! Ids of the activities we send that are not named for a local object
-//! (Follow, Undo, Accept, Flag): fresh random ones, and ones derived from the
-//! activity they answer. Both are built by `urls.rs`; the activities
+//! (Follow, Undo, Accept, Flag): fresh random ones, and ones derived from
+//! the activity they answer. Both are built by `crate::urls`; the activities
 //! themselves are built in `crate::outbox`.
 
 use crate::Urls;

@@ -174,7 +174,7 @@ async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
                 .is_agency_key_update(&agency.slug, &row.activity_id);
             let kept_key = agency.previous_private_key_pem.filter(|_| kept);
             Ok(Signer {
-                key_id: format!("{}#main-key", data.urls.agency(&agency.slug)),
+                key_id: data.urls.agency_key(&agency.slug).to_string(),
                 current: agency.private_key_pem,
                 previous: kept_key.clone().filter(|_| announces),
                 fallback: kept_key.filter(|_| !announces),
@@ -187,7 +187,7 @@ async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
                 .await?
                 .ok_or_else(|| FedError::Refused("no instance actor".into()))?;
             Ok(Signer {
-                key_id: format!("{}#main-key", data.urls.instance_actor()),
+                key_id: data.urls.instance_actor_key().to_string(),
                 current: instance.private_key_pem,
                 previous: None,
                 fallback: None,

@@ -61,7 +61,7 @@ pub fn agency_actor(urls: &Urls, agency: &Agency) -> ActorJson {
             shared_inbox: Some(urls.shared_inbox()),
         }),
         public_key: PublicKeyJson {
-            id: format!("{id}#main-key"),
+            id: urls.agency_key(&agency.slug).to_string(),
             owner: id.clone(),
             public_key_pem: agency.public_key_pem.clone(),
         },
@@ -102,7 +102,7 @@ pub fn instance_actor(urls: &Urls, instance: &Instance) -> ActorJson {
             shared_inbox: Some(urls.shared_inbox()),
         }),
         public_key: PublicKeyJson {
-            id: format!("{id}#main-key"),
+            id: urls.instance_actor_key().to_string(),
             owner: id.clone(),
             public_key_pem: instance.public_key_pem.clone(),
         },

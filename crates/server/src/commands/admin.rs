@@ -6,6 +6,7 @@ use crate::{
         InstanceCommand, SearchCommand, TokenCommand, TokenCreate, UserCommand, UserCreate,
         UserGrant,
     },
+    commands::agency_by_slug,
     config::Config,
     startup::{open_store, urls},
 };
@@ -301,17 +302,6 @@ async fn token_revoke(store: &Store, id: i64) -> anyhow::Result<()> {
         Err(StoreError::NotFound(_)) => bail!("no token with id {id}"),
         Err(e) => Err(e.into()),
     }
-}
-
-pub(crate) async fn agency_by_slug(
-    store: &Store,
-    slug: &str,
-) -> anyhow::Result<deling_store::records::Agency> {
-    store
-        .get_agency_by_slug(slug)
-        .await?
-        .filter(|a| a.deleted_at.is_none())
-        .ok_or_else(|| anyhow!("no agency {slug:?}"))
 }
 
 async fn follow(

@@ -19,3 +19,16 @@ pub mod policy;
 pub mod search;
 pub mod serve;
 pub mod worker;
+
+/// The agency named `slug`, unless it is withdrawn: what the commands that
+/// act for an agency start from.
+pub(crate) async fn agency_by_slug(
+    store: &deling_store::Store,
+    slug: &str,
+) -> anyhow::Result<deling_store::records::Agency> {
+    store
+        .get_agency_by_slug(slug)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or_else(|| anyhow::anyhow!("no agency {slug:?}"))
+}

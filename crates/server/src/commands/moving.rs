@@ -3,7 +3,7 @@
 
 use crate::{
     cli::{AgencyAlias, AgencyMove},
-    commands::admin::agency_by_slug,
+    commands::agency_by_slug,
     config::Config,
 };
 use anyhow::{Context, bail};

@@ -2,6 +2,13 @@
 
 use sea_orm::entity::prelude::*;
 
+/// `status`: waiting for (another) attempt.
+pub const STATUS_PENDING: &str = "pending";
+/// Delivered (2xx).
+pub const STATUS_DONE: &str = "done";
+/// Given up: refused for good, or out of retries.
+pub const STATUS_FAILED: &str = "failed";
+
 /// A row of `delivery`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "delivery")]

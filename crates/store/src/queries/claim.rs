@@ -7,36 +7,16 @@
 //! a claim running at the same time passes over the rows another is
 //! taking instead of waiting for them, and several processes share a
 //! queue. SQLite has one writer, so there the statement alone is enough.
+//!
+//! [`settle`] is the other half: a claimed row's attempt recorded and its
+//! lease released, the same way on both queues.
 
-use crate::StoreError;
+use crate::{StoreError, queries::params::Params, records::now};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
-
-/// Values of a raw statement with their placeholders, numbered for
-/// PostgreSQL and `?` for SQLite (which takes them in order of appearance,
-/// so values must be pushed in the order they appear in the SQL).
-pub(crate) struct Params {
-    backend: DbBackend,
-    values: Vec<Value>,
-}
-
-impl Params {
-    fn new(backend: DbBackend) -> Self {
-        Self {
-            backend,
-            values: Vec::new(),
-        }
-    }
-
-    /// Binds `value`; returns its placeholder.
-    pub(crate) fn push(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            DbBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_owned(),
-        }
-    }
-}
+use sea_orm::{
+    ConnectionTrait, DbBackend, EntityTrait, Statement, Value,
+    sea_query::{Alias, Expr, ExprTrait, Query},
+};
 
 /// A claim being put together: the lease it sets, then the conditions a
 /// row must meet, in the order their values are bound.
@@ -122,4 +102,39 @@ impl Claim {
         let stmt = Statement::from_sql_and_values(backend, sql, params.values);
         Ok(E::find().from_raw_sql(stmt).all(db).await?)
     }
+}
+
+/// Records an attempt at a claimed row of `E`'s queue: its `status` and
+/// `last_error` set, one more of its `attempts`, its lease
+/// (`locked_until`, and each column of `also_release`) released; then the
+/// time of its next attempt (`next_attempt_at`), or, when there is none,
+/// `finished` set to now.
+pub(crate) async fn settle<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+    next: Option<DateTime<Utc>>,
+    also_release: &[&'static str],
+    finished: &'static str,
+) -> Result<(), StoreError> {
+    let mut q = Query::update();
+    q.table(E::default())
+        .value(Alias::new("status"), status)
+        .value(
+            Alias::new("attempts"),
+            Expr::col(Alias::new("attempts")).add(1),
+        )
+        .value(Alias::new("locked_until"), Option::<DateTime<Utc>>::None)
+        .value(Alias::new("last_error"), error.map(str::to_owned));
+    for column in also_release {
+        q.value(Alias::new(*column), Option::<String>::None);
+    }
+    match next {
+        Some(next) => q.value(Alias::new("next_attempt_at"), next),
+        None => q.value(Alias::new(finished), Some(now())),
+    };
+    q.and_where(Expr::col(Alias::new("id")).eq(id));
+    db.execute_raw(db.get_database_backend().build(&q)).await?;
+    Ok(())
 }

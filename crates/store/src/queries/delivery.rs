@@ -4,22 +4,22 @@
 //! one statement, `FOR UPDATE SKIP LOCKED` on PostgreSQL), so several
 //! processes share the queue and each row goes to one of them.
 
-use crate::{Store, StoreError, entities::delivery, queries::claim::Claim, records::now};
+use crate::{
+    Store, StoreError,
+    entities::delivery,
+    queries::claim::{self, Claim},
+    records::now,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
 /// A delivery row.
 pub type Delivery = delivery::Model;
 
-/// Waiting for (another) attempt.
-pub const STATUS_PENDING: &str = "pending";
-/// Delivered (2xx).
-pub const STATUS_DONE: &str = "done";
-/// Given up: refused for good, or out of retries.
-pub const STATUS_FAILED: &str = "failed";
+// The statuses live with the table, where `host.rs` reads them too.
+pub use crate::entities::delivery::{STATUS_DONE, STATUS_FAILED, STATUS_PENDING};
 
 /// A delivery to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,33 +112,16 @@ impl Store {
         error: Option<&str>,
         next: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        let mut q = delivery::Entity::update_many()
-            .col_expr(delivery::Column::Status, Expr::value(status))
-            .col_expr(
-                delivery::Column::Attempts,
-                Expr::col(delivery::Column::Attempts).add(1),
-            )
-            .col_expr(
-                delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                delivery::Column::LockedBy,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                delivery::Column::LastError,
-                Expr::value(error.map(str::to_owned)),
-            );
-        if let Some(next) = next {
-            q = q.col_expr(delivery::Column::NextAttemptAt, Expr::value(next));
-        } else {
-            q = q.col_expr(delivery::Column::FinishedAt, Expr::value(Some(now())));
-        }
-        q.filter(delivery::Column::Id.eq(id))
-            .exec(self.db())
-            .await?;
-        Ok(())
+        claim::settle::<delivery::Entity>(
+            self.db(),
+            id,
+            status,
+            error,
+            next,
+            &["locked_by"],
+            "finished_at",
+        )
+        .await
     }
 
     /// Gives deliveries `worker` claimed back without an attempt (their

@@ -4,8 +4,10 @@
 
 use crate::{
     Store, StoreError,
-    entities::{delivery, host_state},
-    queries::delivery::STATUS_PENDING,
+    entities::{
+        delivery::{self, STATUS_PENDING},
+        host_state,
+    },
     records::now,
 };
 use chrono::{DateTime, Utc};

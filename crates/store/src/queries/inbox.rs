@@ -2,12 +2,15 @@
 //! activity acknowledged with 202 survives a crash, and a replayed id is
 //! recognised and dropped.
 
-use crate::{Store, StoreError, entities::inbox_activity, queries::claim::Claim, records::now};
+use crate::{
+    Store, StoreError,
+    entities::inbox_activity,
+    queries::claim::{self, Claim},
+    records::now,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
 };
 
 /// A stored incoming activity.
@@ -152,32 +155,16 @@ impl Store {
         error: Option<&str>,
         next: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        let mut q = inbox_activity::Entity::update_many()
-            .col_expr(inbox_activity::Column::Status, Expr::value(status))
-            .col_expr(
-                inbox_activity::Column::Attempts,
-                Expr::col(inbox_activity::Column::Attempts).add(1),
-            )
-            .col_expr(
-                inbox_activity::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                inbox_activity::Column::LastError,
-                Expr::value(error.map(str::to_owned)),
-            );
-        if let Some(next) = next {
-            q = q.col_expr(inbox_activity::Column::NextAttemptAt, Expr::value(next));
-        } else {
-            q = q.col_expr(
-                inbox_activity::Column::ProcessedAt,
-                Expr::value(Some(now())),
-            );
-        }
-        q.filter(inbox_activity::Column::Id.eq(id))
-            .exec(self.db())
-            .await?;
-        Ok(())
+        claim::settle::<inbox_activity::Entity>(
+            self.db(),
+            id,
+            status,
+            error,
+            next,
+            &[],
+            "processed_at",
+        )
+        .await
     }
 
     /// Activities still to be processed.

@@ -14,6 +14,7 @@ pub mod login;
 pub mod message;
 pub mod moving;
 pub mod outbox;
+pub(crate) mod params;
 pub mod policy;
 pub mod reaction;
 pub mod remote_actor;

@@ -4,7 +4,11 @@
 //! which a test can spoil on purpose; and the checks a strict peer makes
 //! of what Deling sends.
 
-use super::{FakeActor, Received, SignatureStyle, rfc9421::verify_received_rfc9421};
+use super::{
+    FakeActor, Received, SignatureStyle,
+    rfc9421::verify_received_rfc9421,
+    wire::{authority, send_get, send_raw},
+};
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use chrono::{DateTime, Utc};
 use reqwest::Response;
@@ -67,14 +71,6 @@ pub struct SignedPost<'a> {
 /// An HTTP date (RFC 7231 IMF-fixdate).
 pub fn http_date(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
-/// `host` or `host:port` of a URL.
-pub fn authority(url: &Url) -> String {
-    match url.port() {
-        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_owned(),
-    }
 }
 
 /// `SHA-256=<base64>` of `body`.
@@ -142,22 +138,6 @@ impl SignedPost<'_> {
     pub async fn send(&self, client: &reqwest::Client) -> Response {
         send_raw(client, &self.inbox, &self.signed_headers(), &self.body).await
     }
-}
-
-/// Sends a POST with exactly these headers and body (for replays).
-pub async fn send_raw(
-    client: &reqwest::Client,
-    inbox: &str,
-    headers: &[(String, String)],
-    body: &[u8],
-) -> Response {
-    let mut req = client.post(inbox).body(body.to_vec());
-    for (k, v) in headers {
-        req = req.header(k.as_str(), v.as_str());
-    }
-    req.send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {inbox}: {e}"))
 }
 
 /// Checks a received POST the way a strict peer (Mastodon 4.5) does, in
@@ -311,21 +291,6 @@ impl SignedGet<'_> {
     pub async fn send(&self, client: &reqwest::Client) -> Response {
         send_get(client, &self.url, &self.signed_headers()).await
     }
-}
-
-/// Sends a GET with exactly these headers.
-pub async fn send_get(
-    client: &reqwest::Client,
-    url: &str,
-    headers: &[(String, String)],
-) -> Response {
-    let mut req = client.get(url);
-    for (k, v) in headers {
-        req = req.header(k.as_str(), v.as_str());
-    }
-    req.send()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
 /// Flips a bit of the signature in a `Signature` header among `headers`.

@@ -12,14 +12,16 @@ pub mod cavage;
 mod followers;
 mod received;
 pub mod rfc9421;
+mod wire;
 
 pub use crate::keys::{fake_keys, public_pem};
 pub use cavage::{
-    SignedGet, SignedPost, authority, digest_header, http_date, send_get, send_raw,
-    signature_params, tamper_signature, verify_received, verify_request,
+    SignedGet, SignedPost, digest_header, http_date, signature_params, tamper_signature,
+    verify_received, verify_request,
 };
 pub use received::{Post, Received, SignatureStyle};
 pub use rfc9421::{Rfc9421Post, verify_fetched_rfc9421, verify_received_rfc9421};
+pub use wire::{authority, send_get, send_raw};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use rsa::RsaPrivateKey;

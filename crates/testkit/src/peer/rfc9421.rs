@@ -5,7 +5,7 @@
 
 use super::{
     FakeActor, Received,
-    cavage::{authority, send_get, send_raw},
+    wire::{authority, send_get, send_raw},
 };
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use chrono::Utc;

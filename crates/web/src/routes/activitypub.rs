@@ -39,20 +39,7 @@ async fn require_signature(
     if !state.federation.settings.require_signed_fetch || !(json_only || wants_activity_json(req)) {
         return Ok(());
     }
-    let mut headers: std::collections::BTreeMap<String, String> = req
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_owned())))
-        .collect();
-    // Behind a proxy (or over HTTP/2) Host may be missing; it was signed as
-    // the public host.
-    headers
-        .entry("host".into())
-        .or_insert_with(|| state.settings.domain.clone());
-    let path = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
+    let (headers, path) = crate::signed::signed_parts(state, req);
     deling_federation::signed_fetch::verify_get(&path, headers, &state.fed_data())
         .await
         .map(|_| ())

@@ -18,7 +18,6 @@ use deling_federation::{
     signature::SignedRequest,
     urls::authority,
 };
-use std::collections::BTreeMap;
 
 /// Takes one delivery from the client address's bucket.
 fn check_ip_limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
@@ -75,20 +74,7 @@ async fn receive_checked(
     req: &HttpRequest,
     body: &[u8],
 ) -> Result<HttpResponse, ApiError> {
-    let mut headers: BTreeMap<String, String> = req
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_owned())))
-        .collect();
-    // Behind a proxy (or over HTTP/2) Host may be missing; it was signed as
-    // the public host.
-    headers
-        .entry("host".into())
-        .or_insert_with(|| state.settings.domain.clone());
-    let path = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned());
+    let (headers, path) = crate::signed::signed_parts(state, req);
     let data = state.fed_data();
     let request = SignedRequest {
         method: "POST",

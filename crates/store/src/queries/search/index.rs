@@ -1,7 +1,8 @@
 //! Keeping the index in step with the items: an item's entry written or
 //! taken out in the caller's transaction, and the whole index rebuilt.
 
-use super::{Count, syntax::Params};
+use super::Count;
+use crate::queries::params::Params;
 use crate::{
     Store, StoreError,
     entities::{item, item_tag},

@@ -18,11 +18,12 @@ mod syntax;
 
 pub(crate) use index::{index_item, unindex, unindex_owner};
 
+use crate::queries::params::Params;
 use crate::{Store, StoreError, records::Item};
 use deling_domain::search::{SearchQuery, Stemming, document::plain_text, snippet::snippet};
 use sea_orm::{DbBackend, FromQueryResult, Statement};
 use std::collections::{BTreeMap, HashMap};
-use syntax::{Params, fts5_match, tsquery};
+use syntax::{fts5_match, tsquery};
 
 /// The best matches ranked, paged and counted into facets, at most.
 pub const CANDIDATES: usize = 1000;

@@ -1,31 +1,7 @@
 //! A parsed query in each database's match syntax: FTS5's `MATCH` string
-//! and PostgreSQL's `tsquery`; and placeholders in the backend's style.
+//! and PostgreSQL's `tsquery`.
 
 use deling_domain::search::{Clause, SearchQuery};
-use sea_orm::{DbBackend, Value};
-
-/// Placeholders in the backend's style.
-pub(super) struct Params {
-    backend: DbBackend,
-    pub(super) values: Vec<Value>,
-}
-
-impl Params {
-    pub(super) fn new(backend: DbBackend) -> Self {
-        Self {
-            backend,
-            values: Vec::new(),
-        }
-    }
-
-    pub(super) fn push(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            DbBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_owned(),
-        }
-    }
-}
 
 /// The query in FTS5's syntax. Terms hold letters and digits only (see
 /// `analyze::words`), so quoting them is all the escaping needed.
