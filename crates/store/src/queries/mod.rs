@@ -14,6 +14,7 @@ pub mod login;
 pub mod message;
 pub mod moving;
 pub mod outbox;
+pub mod peers;
 pub mod policy;
 pub mod reaction;
 pub mod remote_actor;
