@@ -18,4 +18,4 @@ pub mod routes;
 pub mod state;
 
 pub use routes::configure;
-pub use state::{AppState, WebSettings};
+pub use state::{AppState, SearchSettings, WebSettings};

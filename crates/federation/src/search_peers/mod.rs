@@ -13,6 +13,8 @@
 
 pub mod answer;
 pub mod nodeinfo;
+#[cfg(test)]
+mod tests;
 
 use crate::context::Data;
 use answer::{Checks, WireResults};
@@ -248,6 +250,18 @@ pub(crate) async fn read_capped(
     Ok(body)
 }
 
+/// The `agency` filter as `peer` names the agency: one of ours (a slug
+/// here) is `slug@own` there, and one of the peer's (`user@peer` here) is
+/// its slug there.
+fn agency_there(agency: &str, own: &str, peer: &str) -> String {
+    let agency = agency.trim().trim_start_matches('@');
+    match agency.rsplit_once('@') {
+        None => format!("{agency}@{own}"),
+        Some((user, host)) if host.eq_ignore_ascii_case(peer) => user.to_owned(),
+        Some(_) => agency.to_owned(),
+    }
+}
+
 /// Asks one peer: NodeInfo first (unless known), then its search.
 async fn ask_one(
     data: Data,
@@ -279,8 +293,17 @@ async fn ask_one(
         Support::Failed(e) => return Err(e.into()),
     }
     let mut url = base.join("api/v1/search").map_err(|e| e.to_string())?;
+    let own = data.settings.domain.to_ascii_lowercase();
     url.query_pairs_mut()
-        .extend_pairs(query.iter().filter(|(k, _)| k != "peers"))
+        .extend_pairs(
+            query
+                .iter()
+                .filter(|(k, _)| k != "peers")
+                .map(|(k, v)| match k.as_str() {
+                    "agency" => (k.as_str(), agency_there(v, &own, &host)),
+                    _ => (k.as_str(), v.clone()),
+                }),
+        )
         .append_pair("peers", "false");
     let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
     let resp = data
@@ -318,7 +341,7 @@ async fn ask_one(
     }
     let checks = Checks {
         peer: &host,
-        own: &data.settings.domain.to_ascii_lowercase(),
+        own: &own,
         debug: data.settings.debug,
     };
     Ok(wire.check(&checks, |h| !shown.contains(&h.to_ascii_lowercase())))
