@@ -192,7 +192,10 @@ impl Checks<'_> {
             license: w.license.map(|l| bounded(&l, 300)),
             published: w.published,
             updated: w.updated,
-            snippet: w.snippet.filter(|s| s.len() <= MAX_SNIPPET).map(|s| snippet(&s)),
+            snippet: w
+                .snippet
+                .filter(|s| s.len() <= MAX_SNIPPET)
+                .map(|s| snippet(&s)),
         })
     }
 

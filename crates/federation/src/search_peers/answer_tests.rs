@@ -55,7 +55,10 @@ fn drops_hidden_hosts_and_renames_agencies() {
     }}));
     let mut hosts = wire.hosts();
     hosts.sort();
-    assert_eq!(hosts, vec!["blocked.example", "here.example", "peer.example"]);
+    assert_eq!(
+        hosts,
+        vec!["blocked.example", "here.example", "peer.example"]
+    );
     let a = wire.check(&checks(), |h| h == "blocked.example");
     assert_eq!(a.hits.len(), 1);
     assert_eq!(

@@ -289,7 +289,11 @@ async fn ask_one(
     };
     match known {
         Support::Yes => {}
-        Support::No => return Err("does not answer federated search (its NodeInfo)".to_owned().into()),
+        Support::No => {
+            return Err("does not answer federated search (its NodeInfo)"
+                .to_owned()
+                .into());
+        }
         Support::Failed(e) => return Err(e.into()),
     }
     let mut url = base.join("api/v1/search").map_err(|e| e.to_string())?;
@@ -330,8 +334,8 @@ async fn ask_one(
             ReadError::Http(e) if e.is_timeout() => Failure::Timeout,
             e => Failure::Error(e.to_string()),
         })?;
-    let wire: WireResults = serde_json::from_slice(&body)
-        .map_err(|e| format!("not a search answer: {e}"))?;
+    let wire: WireResults =
+        serde_json::from_slice(&body).map_err(|e| format!("not a search answer: {e}"))?;
     let hosts = wire.hosts();
     let mut shown = HashSet::new();
     for h in hosts.iter().take(MAX_HOSTS_CHECKED) {

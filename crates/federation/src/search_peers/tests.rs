@@ -2,9 +2,18 @@ use super::*;
 
 #[test]
 fn agencies_are_named_as_the_peer_names_them() {
-    assert_eq!(agency_there("oslo", "a.example", "d.example"), "oslo@a.example");
-    assert_eq!(agency_there("@bodo@D.example", "a.example", "d.example"), "bodo");
-    assert_eq!(agency_there("x@e.example", "a.example", "d.example"), "x@e.example");
+    assert_eq!(
+        agency_there("oslo", "a.example", "d.example"),
+        "oslo@a.example"
+    );
+    assert_eq!(
+        agency_there("@bodo@D.example", "a.example", "d.example"),
+        "bodo"
+    );
+    assert_eq!(
+        agency_there("x@e.example", "a.example", "d.example"),
+        "x@e.example"
+    );
 }
 
 #[test]

@@ -27,6 +27,8 @@ mod reactions;
 mod remote_fields;
 mod replies;
 mod rfc9421;
+mod search;
+mod search_peers;
 mod shares;
 mod signatures;
 mod signed_fetch;

@@ -10,8 +10,8 @@ use crate::{
     state::AppState,
 };
 use actix_web::{HttpRequest, HttpResponse, web};
-use deling_federation::search_peers::PEER_SEARCH_HEADER;
 use deling_domain::{item::ItemKind, item::Tag, language::Language, search::SearchQuery};
+use deling_federation::search_peers::PEER_SEARCH_HEADER;
 use deling_store::queries::search::{Facets, SearchFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

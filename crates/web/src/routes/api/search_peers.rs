@@ -174,7 +174,11 @@ fn add(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
 /// here wins; totals and facet counts summed.
 pub fn merge(mut local: SearchResultsView, results: Vec<PeerResult>) -> SearchResultsView {
     let mut seen: HashSet<String> = local.items.iter().map(|h| ap_id_of(h).to_owned()).collect();
-    let mut lists = vec![std::mem::take(&mut local.items).into_iter().collect::<Vec<_>>()];
+    let mut lists = vec![
+        std::mem::take(&mut local.items)
+            .into_iter()
+            .collect::<Vec<_>>(),
+    ];
     let mut reports = Vec::with_capacity(results.len());
     for r in results {
         if let Some(answer) = r.answer {

@@ -88,7 +88,10 @@ fn merges_in_turn_collapses_duplicates_and_sums() {
         total: 2,
         page: 1,
         per_page: 20,
-        items: vec![here("https://b.example/items/1"), here("https://b.example/items/2")],
+        items: vec![
+            here("https://b.example/items/1"),
+            here("https://b.example/items/2"),
+        ],
         facets,
         capped: false,
         peers: None,
