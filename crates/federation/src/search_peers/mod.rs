@@ -138,26 +138,33 @@ impl PeerSearch {
             {
                 continue;
             }
-            let task = tokio::spawn(ask_one(
+            let (data, support, h, query) = (
                 data.clone(),
                 self.support.clone(),
                 host.clone(),
                 query.to_vec(),
-                deadline,
-            ));
+            );
+            // Each measures its own time: results are collected in order,
+            // and a fast peer must not be charged for a slow one.
+            let task = tokio::spawn(async move {
+                let outcome = ask_one(data, support, h, query, deadline).await;
+                (outcome, elapsed_ms(start))
+            });
             asked.push((host, task));
         }
         let mut results = Vec::with_capacity(asked.len());
         for (host, mut task) in asked {
-            let outcome = match tokio::time::timeout_at(deadline, &mut task).await {
-                Ok(Ok(outcome)) => outcome,
-                Ok(Err(e)) => Err(Failure::Error(format!("the request failed: {e}"))),
+            let (outcome, took_ms) = match tokio::time::timeout_at(deadline, &mut task).await {
+                Ok(Ok(done)) => done,
+                Ok(Err(e)) => (
+                    Err(Failure::Error(format!("the request failed: {e}"))),
+                    elapsed_ms(start),
+                ),
                 Err(_) => {
                     task.abort();
-                    Err(Failure::Timeout)
+                    (Err(Failure::Timeout), elapsed_ms(start))
                 }
             };
-            let took_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
             let (status, detail, answer) = match outcome {
                 Ok(answer) => (PeerStatus::Ok, None, Some(answer)),
                 Err(Failure::Timeout) => (
@@ -182,6 +189,10 @@ impl PeerSearch {
         }
         results
     }
+}
+
+fn elapsed_ms(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Whether this server hides `host`: suspended, silenced, or (in
@@ -337,7 +348,10 @@ async fn ask_one(
     let wire: WireResults =
         serde_json::from_slice(&body).map_err(|e| format!("not a search answer: {e}"))?;
     let hosts = wire.hosts();
-    let mut shown = HashSet::new();
+    // The peer itself was checked before it was asked (its own agencies
+    // are `slug@peer` in the facets even when none of its items is on
+    // this page).
+    let mut shown = HashSet::from([host.clone()]);
     for h in hosts.iter().take(MAX_HOSTS_CHECKED) {
         if !hidden(&data, h).await {
             shown.insert(h.clone());

@@ -186,6 +186,8 @@ enum Answer {
     HugeStreamed,
     /// A valid answer carrying a script and a `javascript:` id.
     Hostile,
+    /// A valid answer, but NodeInfo does not say it answers search.
+    NotAdvertised,
 }
 
 const TWENTY_MB: usize = 20 << 20;
@@ -232,8 +234,9 @@ async fn serve(mut sock: TcpStream, answer: Answer, port: u16) {
         return respond(&mut sock, &links.to_string()).await;
     }
     if path == "/nodeinfo/2.1" {
+        let advertised = !matches!(answer, Answer::NotAdvertised);
         let doc = json!({"version": "2.1", "software": {"name": "deling", "version": "0"},
-            "metadata": {"deling": {"federatedSearch": true}}});
+            "metadata": {"deling": {"federatedSearch": advertised}}});
         return respond(&mut sock, &doc.to_string()).await;
     }
     if !path.starts_with("/api/v1/search") {
@@ -250,7 +253,7 @@ async fn serve(mut sock: TcpStream, answer: Answer, port: u16) {
     );
     match answer {
         Answer::Garbage => respond(&mut sock, "<html>{\"total\": oops").await,
-        Answer::Hostile => {
+        Answer::Hostile | Answer::NotAdvertised => {
             let hit = |ap_id: &str, snippet: &str| {
                 json!({"ap_id": ap_id, "url": ap_id,
                     "agency": {"actor_id": format!("http://{host}/agencies/evil"), "handle": "@evil@x"},
@@ -299,12 +302,14 @@ async fn dead_slow_and_hostile_peers_are_reported_not_waited_for() {
     let declared = fake_peer(Answer::HugeDeclared).await;
     let streamed = fake_peer(Answer::HugeStreamed).await;
     let hostile = fake_peer(Answer::Hostile).await;
+    let silent = fake_peer(Answer::NotAdvertised).await;
     let peers = vec![
         d.domain.clone(),
         garbage.clone(),
         declared.clone(),
         streamed.clone(),
         hostile.clone(),
+        silent.clone(),
     ];
     let a = Instance::spawn_tuned(move |cfg| cfg.search.peers = peers.clone()).await;
 
@@ -318,6 +323,17 @@ async fn dead_slow_and_hostile_peers_are_reported_not_waited_for() {
         assert!(detail.contains("larger than 1048576 bytes"), "{detail}");
     }
     assert_eq!(report(&r, &hostile)["status"], "ok", "{r}");
+    // A peer whose NodeInfo does not advertise federated search is not
+    // asked (its hits would show up below).
+    let not_asked = report(&r, &silent);
+    assert_eq!(not_asked["status"], "error", "{r}");
+    assert!(
+        not_asked["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not answer federated search"),
+        "{not_asked}"
+    );
     // The hostile peer's valid hit is shown with its snippet cleaned; its
     // `javascript:` one is not shown at all.
     let mut titles: Vec<String> = hits(&r).into_iter().map(|(t, _)| t).collect();
@@ -357,7 +373,10 @@ async fn dead_slow_and_hostile_peers_are_reported_not_waited_for() {
     assert_eq!(d_report["status"], "timeout", "{r}");
     assert!(d_report["took_ms"].as_u64().unwrap() >= 1400, "{d_report}");
     assert!(took < Duration::from_millis(1500 + 2500), "{took:?}");
-    assert_eq!(report(&r, &hostile)["status"], "ok", "{r}");
+    // A fast peer is not charged for the slow one.
+    let fast = report(&r, &hostile);
+    assert_eq!(fast["status"], "ok", "{r}");
+    assert!(fast["took_ms"].as_u64().unwrap() < 1000, "{fast}");
     drop(hung);
 }
 

@@ -57,9 +57,9 @@ pub struct SearchParams {
 #[serde(untagged)]
 pub enum HitItem {
     /// Stored here (a local item, or one of a followed agency).
-    Here(ItemView),
+    Here(Box<ItemView>),
     /// Found by a peer.
-    Peer(PeerItemView),
+    Peer(Box<PeerItemView>),
 }
 
 /// One hit: the item, and its text around the matched words.
@@ -230,7 +230,7 @@ async fn local_search(
             .map(|h| {
                 let c = counts.get(&h.item.id).copied().unwrap_or_default();
                 SearchHitView {
-                    item: HitItem::Here(ItemView::new(state, h.item, c)),
+                    item: HitItem::Here(Box::new(ItemView::new(state, h.item, c))),
                     snippet: h.snippet,
                     instance: state.settings.domain.to_ascii_lowercase(),
                 }

@@ -132,7 +132,7 @@ pub async fn ask(state: &AppState, query: &[(String, String)]) -> Vec<PeerResult
 
 fn peer_hit(host: &str, h: PeerHit) -> SearchHitView {
     SearchHitView {
-        item: HitItem::Peer(PeerItemView {
+        item: HitItem::Peer(Box::new(PeerItemView {
             url: h.url.to_string(),
             ap_id: h.ap_id.to_string(),
             agency: ActorRef::remote(
@@ -148,7 +148,7 @@ fn peer_hit(host: &str, h: PeerHit) -> SearchHitView {
             license: h.license,
             published: h.published,
             updated: h.updated,
-        }),
+        })),
         snippet: h.snippet,
         instance: host.to_owned(),
     }

@@ -9,7 +9,7 @@ fn at() -> DateTime<Utc> {
 
 fn here(ap_id: &str) -> SearchHitView {
     SearchHitView {
-        item: HitItem::Here(ItemView {
+        item: HitItem::Here(Box::new(ItemView {
             id: 1,
             url: ap_id.into(),
             ap_id: ap_id.into(),
@@ -33,7 +33,7 @@ fn here(ap_id: &str) -> SearchHitView {
                 comments: 0,
             },
             pinned: false,
-        }),
+        })),
         snippet: None,
         instance: "a.example".into(),
     }
