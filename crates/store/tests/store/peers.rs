@@ -39,8 +39,8 @@ both!(
             .unwrap();
         let pending = put(actor("bodo", "deling.bodo.no", true)).await.unwrap();
         let person = put(actor("eve", "social.example", false)).await.unwrap();
-        let stranger = put(actor("alta", "deling.alta.no", true)).await.unwrap();
-        let _ = stranger;
+        // Known, but neither followed nor following: not a peer.
+        put(actor("alta", "deling.alta.no", true)).await.unwrap();
         // Followed and accepted (twice on one host), followed but pending,
         // a Deling follower, a Mastodon follower, and a stranger.
         for (a, id) in [(&bergen, "f1"), (&bergen2, "f2"), (&pending, "f3")] {
