@@ -122,7 +122,9 @@ pub fn nodeinfo_links(urls: &Urls) -> Value {
 }
 
 /// A NodeInfo document, `version` being `2.0` or `2.1` (2.1 adds the
-/// software's repository and homepage).
+/// software's repository and homepage). Its `metadata.deling` says what
+/// other Deling instances may ask of this one: `federatedSearch`, that
+/// `GET /api/v1/search` answers peers (see `search_peers`).
 pub fn nodeinfo(version: &str, instance_name: &str, usage: Usage) -> Value {
     let mut software = json!({"name": "deling", "version": env!("CARGO_PKG_VERSION")});
     // 2.1 adds where the source lives; left out while the package names none.
@@ -145,7 +147,10 @@ pub fn nodeinfo(version: &str, instance_name: &str, usage: Usage) -> Value {
             },
             "localPosts": usage.local_posts,
         },
-        "metadata": {"nodeName": instance_name},
+        "metadata": {
+            "nodeName": instance_name,
+            "deling": {"federatedSearch": true},
+        },
     })
 }
 
@@ -240,5 +245,14 @@ mod tests {
             "https://deling.example.no/agencies/oslo"
         );
         assert_eq!(jrd.links[0]["type"], "application/activity+json");
+    }
+
+    #[test]
+    fn nodeinfo_says_federated_search_is_answered() {
+        for version in ["2.0", "2.1"] {
+            let doc = nodeinfo(version, "Deling", Usage::default());
+            assert_eq!(doc["metadata"]["deling"]["federatedSearch"], true);
+            assert_eq!(doc["metadata"]["nodeName"], "Deling");
+        }
     }
 }

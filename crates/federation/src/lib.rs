@@ -27,6 +27,7 @@ pub mod policy;
 pub mod protocol;
 pub mod queue;
 pub mod rfc9421;
+pub mod search_peers;
 pub mod setup;
 pub mod signature;
 pub mod signed_fetch;

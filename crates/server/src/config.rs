@@ -35,6 +35,53 @@ pub struct Config {
     pub log: LogConfig,
     /// `[metrics]`.
     pub metrics: MetricsConfig,
+    /// `[search]`.
+    pub search: SearchConfig,
+}
+
+/// `[search]`: federated search.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Peers (`host` or `host:port`) asked besides those of followed and
+    /// following agencies.
+    pub peers: Vec<String>,
+    /// How long a search waits for peers, in milliseconds.
+    pub peer_timeout_ms: u64,
+}
+
+impl SearchConfig {
+    /// The web layer's form of these settings.
+    pub fn settings(&self) -> deling_web::SearchSettings {
+        deling_web::SearchSettings {
+            peers: self
+                .peers
+                .iter()
+                .map(|p| p.trim().to_ascii_lowercase())
+                .collect(),
+            peer_timeout: std::time::Duration::from_millis(self.peer_timeout_ms),
+        }
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        for peer in &self.peers {
+            if !deling_domain::host::authority_ok(peer.trim()) {
+                return Err(ConfigError::Invalid {
+                    key: "search.peers",
+                    problem: format!(
+                        "{peer:?} is not a host name with an optional port, like deling.example.no"
+                    ),
+                });
+            }
+        }
+        if !(100..=30_000).contains(&self.peer_timeout_ms) {
+            return Err(ConfigError::Invalid {
+                key: "search.peer_timeout_ms",
+                problem: "must be from 100 to 30000".into(),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// `[metrics]`: where Prometheus scrapes `/metrics`. Off unless set.
@@ -135,6 +182,10 @@ pub struct LimitsConfig {
     pub api_per_token_per_minute: u32,
     /// Login attempts per client address per minute.
     pub login_per_ip_per_minute: u32,
+    /// Searches per client address per minute.
+    pub search_per_ip_per_minute: u32,
+    /// Searches sent to one peer per minute.
+    pub search_per_peer_per_minute: u32,
     /// Failed logins in a row that lock a username.
     pub login_lockout_failures: u32,
     /// The first lock, in seconds; each further failure doubles it.
@@ -152,6 +203,8 @@ impl LimitsConfig {
             inbox_per_host_per_minute: self.inbox_per_host_per_minute,
             api_per_token_per_minute: self.api_per_token_per_minute,
             login_per_ip_per_minute: self.login_per_ip_per_minute,
+            search_per_ip_per_minute: self.search_per_ip_per_minute,
+            search_per_peer_per_minute: self.search_per_peer_per_minute,
             login_lockout_failures: self.login_lockout_failures,
             login_lockout_base: secs(self.login_lockout_base_seconds),
             login_lockout_max: secs(self.login_lockout_max_seconds),
@@ -184,6 +237,14 @@ impl LimitsConfig {
         at_least_one(
             "limits.login_per_ip_per_minute",
             self.login_per_ip_per_minute.into(),
+        )?;
+        at_least_one(
+            "limits.search_per_ip_per_minute",
+            self.search_per_ip_per_minute.into(),
+        )?;
+        at_least_one(
+            "limits.search_per_peer_per_minute",
+            self.search_per_peer_per_minute.into(),
         )?;
         at_least_one(
             "limits.login_lockout_failures",
@@ -335,6 +396,7 @@ impl Config {
             });
         }
         self.limits.check()?;
+        self.search.check()?;
         self.metrics.bind_addr()?;
         self.metrics.token()?;
         Ok(())
@@ -388,49 +450,4 @@ pub fn redact(url: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_parse() {
-        let c: Config = Figment::new()
-            .merge(Toml::string(DEFAULT_TOML))
-            .extract()
-            .expect("defaults");
-        assert!(c.check().is_ok());
-        assert_eq!(c.bind, "127.0.0.1:8080");
-        assert!(!c.federation.debug);
-    }
-
-    #[test]
-    fn limits_are_checked() {
-        let base: Config = Figment::new()
-            .merge(Toml::string(DEFAULT_TOML))
-            .extract()
-            .expect("defaults");
-        assert!(!base.http.trust_proxy_headers);
-        assert_eq!(
-            base.limits.settings(),
-            deling_web::ratelimit::LimitSettings::default()
-        );
-        let mut c = base.clone();
-        c.limits.login_per_ip_per_minute = 0;
-        let e = c.check().expect_err("0 is refused").to_string();
-        assert!(e.contains("limits.login_per_ip_per_minute"), "{e}");
-        let mut c = base.clone();
-        c.limits.login_lockout_max_seconds = 10;
-        c.limits.login_lockout_base_seconds = 20;
-        let e = c.check().expect_err("max below base").to_string();
-        assert!(e.contains("limits.login_lockout_max_seconds"), "{e}");
-        let mut c = base;
-        c.limits.api_per_token_per_minute = 1;
-        c.limits.login_lockout_base_seconds = 1;
-        c.limits.login_lockout_max_seconds = 1;
-        assert!(c.check().is_ok());
-    }
-
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-    }
-}
+mod tests;

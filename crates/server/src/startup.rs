@@ -127,6 +127,7 @@ impl Application {
                 trust_proxy_headers: config.http.trust_proxy_headers,
                 limits: config.limits.settings(),
                 metrics_token: config.metrics.token()?,
+                search: config.search.settings(),
             },
             federation.clone(),
         );

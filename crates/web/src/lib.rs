@@ -19,4 +19,4 @@ pub mod signed;
 pub mod state;
 
 pub use routes::configure;
-pub use state::{AppState, WebSettings};
+pub use state::{AppState, SearchSettings, WebSettings};

@@ -150,6 +150,10 @@ pub struct Limiters {
     pub api_per_token: RateLimiter,
     /// `POST /api/v1/auth/login` per client address.
     pub login_per_ip: RateLimiter,
+    /// `GET /api/v1/search` per client address.
+    pub search_per_ip: RateLimiter,
+    /// Searches sent to one peer (by host) by federated search.
+    pub search_per_peer: RateLimiter,
     /// When this process last removed stale failed-login rows.
     pub(crate) login_rows_pruned: Mutex<Option<Instant>>,
 }
@@ -162,6 +166,8 @@ impl Limiters {
             inbox_per_host: RateLimiter::per_minute(limits.inbox_per_host_per_minute),
             api_per_token: RateLimiter::per_minute(limits.api_per_token_per_minute),
             login_per_ip: RateLimiter::per_minute(limits.login_per_ip_per_minute),
+            search_per_ip: RateLimiter::per_minute(limits.search_per_ip_per_minute),
+            search_per_peer: RateLimiter::per_minute(limits.search_per_peer_per_minute),
             login_rows_pruned: Mutex::new(None),
         }
     }
@@ -195,6 +201,10 @@ pub struct LimitSettings {
     pub api_per_token_per_minute: u32,
     /// Login attempts per client address per minute.
     pub login_per_ip_per_minute: u32,
+    /// Searches per client address per minute.
+    pub search_per_ip_per_minute: u32,
+    /// Searches federated search sends to one peer per minute.
+    pub search_per_peer_per_minute: u32,
     /// Failed logins in a row that lock a username.
     pub login_lockout_failures: u32,
     /// The first lock; each further failure doubles it.
@@ -211,6 +221,8 @@ impl Default for LimitSettings {
             inbox_per_host_per_minute: 300,
             api_per_token_per_minute: 300,
             login_per_ip_per_minute: 20,
+            search_per_ip_per_minute: 120,
+            search_per_peer_per_minute: 120,
             login_lockout_failures: 5,
             login_lockout_base: chrono::Duration::minutes(1),
             login_lockout_max: chrono::Duration::hours(1),

@@ -1,7 +1,7 @@
 //! What every handler can reach.
 
 use crate::ratelimit::{LimitSettings, Limiters};
-use deling_federation::{Urls, context::Config};
+use deling_federation::{Urls, context::Config, search_peers::PeerSearch};
 use deling_store::{Store, queries::login::LockoutPolicy};
 use std::sync::Arc;
 
@@ -24,6 +24,18 @@ pub struct WebSettings {
     /// The bearer token that opens `/metrics` on the public port; without
     /// one it is not served there.
     pub metrics_token: Option<String>,
+    /// Federated search.
+    pub search: SearchSettings,
+}
+
+/// Federated search settings, from `[search]` in the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct SearchSettings {
+    /// Peers (`host` or `host:port`) asked besides those of followed and
+    /// following agencies.
+    pub peers: Vec<String>,
+    /// How long a search waits for peers.
+    pub peer_timeout: std::time::Duration,
 }
 
 /// Shared state, cloned into each worker.
@@ -39,6 +51,8 @@ pub struct AppState {
     pub federation: Config,
     /// This process's rate limiters, shared by every worker.
     pub limiters: Arc<Limiters>,
+    /// Asks peers in federated search; knows which peers answer it.
+    pub peer_search: PeerSearch,
 }
 
 impl std::fmt::Debug for AppState {
@@ -59,6 +73,7 @@ impl AppState {
             settings,
             federation,
             limiters,
+            peer_search: PeerSearch::new(),
         }
     }
 

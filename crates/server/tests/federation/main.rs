@@ -28,6 +28,8 @@ mod remote_fields;
 mod replies;
 mod reports;
 mod rfc9421;
+mod search;
+mod search_peers;
 mod shares;
 mod signatures;
 mod signed_fetch;

@@ -15,6 +15,7 @@ pub mod message;
 pub mod moving;
 pub mod outbox;
 pub(crate) mod params;
+pub mod peers;
 pub mod policy;
 pub mod reaction;
 pub mod remote_actor;

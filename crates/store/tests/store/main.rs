@@ -17,6 +17,7 @@ mod items;
 mod keys;
 mod messages;
 mod outbox;
+mod peers;
 mod pins;
 mod queues;
 mod search;

@@ -13,6 +13,7 @@ pub mod items;
 pub mod members;
 pub mod messages;
 pub mod search;
+pub mod search_peers;
 pub mod shares;
 pub mod tokens;
 

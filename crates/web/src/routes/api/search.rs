@@ -1,19 +1,23 @@
 //! Full-text search over the catalogue (local items and those of followed
-//! agencies): `GET /api/v1/search`, with filters and facets.
+//! agencies): `GET /api/v1/search`, with filters and facets; with
+//! `peers=true` peers are asked too (`search_peers`).
 
+use super::search_peers::{self, PeerItemView, PeerReportView};
 use crate::{
     dto::ItemView,
     error::{ApiError, Problem},
+    ratelimit::{ip_key, too_many},
     state::AppState,
 };
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use deling_domain::{item::ItemKind, item::Tag, language::Language, search::SearchQuery};
+use deling_federation::search_peers::PEER_SEARCH_HEADER;
 use deling_store::queries::search::{Facets, SearchFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-const PER_PAGE: u64 = 20;
+pub(super) const PER_PAGE: u64 = 20;
 /// Pages past this are past the ranked matches anyway (`CANDIDATES` / 20).
 const MAX_PAGE: u64 = 50;
 
@@ -38,9 +42,24 @@ pub struct SearchParams {
     pub tag: Option<String>,
     /// Only datasets with this theme (a URI).
     pub theme: Option<String>,
-    /// Page number, from 1 (20 per page).
+    /// Page number, from 1 (20 per page, from each instance asked).
     #[param(value_type = Option<u64>)]
     pub page: Option<String>,
+    /// `true`: also ask peer instances (see the API guide); ignored in a
+    /// search that a peer sent.
+    #[param(value_type = Option<bool>)]
+    pub peers: Option<String>,
+}
+
+/// An item a search found: stored here, or (with `peers=true`) held by a
+/// peer that answered.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum HitItem {
+    /// Stored here (a local item, or one of a followed agency).
+    Here(Box<ItemView>),
+    /// Found by a peer.
+    Peer(Box<PeerItemView>),
 }
 
 /// One hit: the item, and its text around the matched words.
@@ -48,11 +67,14 @@ pub struct SearchParams {
 pub struct SearchHitView {
     /// The item.
     #[serde(flatten)]
-    pub item: ItemView,
+    pub item: HitItem,
     /// HTML: a piece of the summary or body with each matched word in
     /// `<mark>`, everything else escaped; absent when only the title or
     /// tags matched.
     pub snippet: Option<String>,
+    /// The instance (host) whose search found it: this one's domain for
+    /// items stored here, a peer's for items only a peer holds.
+    pub instance: String,
 }
 
 /// Counts per value of each facet.
@@ -103,21 +125,38 @@ pub struct SearchResultsView {
     pub facets: FacetsView,
     /// More items matched than were ranked: narrow the query or filter.
     pub capped: bool,
+    /// With `peers=true`: each peer considered, and how asking it went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peers: Option<Vec<PeerReportView>>,
 }
 
 fn bad(field: &str, problem: impl std::fmt::Display) -> ApiError {
     ApiError::BadRequest(format!("query parameter {field}: {problem}"))
 }
 
-/// Searches the catalogue.
+/// Searches the catalogue; with `peers=true`, peers' catalogues too.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
-    responses((status = 200, body = SearchResultsView), (status = 400, body = Problem)))]
+    responses((status = 200, body = SearchResultsView), (status = 400, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn search(
+    req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
+    state
+        .limiters
+        .search_per_ip
+        .check(&ip_key(state.client_ip(&req)))
+        .map_err(|wait| too_many("too many searches from this address", wait))?;
     let q = q.into_inner();
     let query = SearchQuery::parse(&q.q).map_err(|e| bad("q", e))?;
+    let ask_peers = match q.peers.as_deref().map(str::trim) {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => return Err(bad("peers", "must be true or false")),
+    };
+    // A peer's search never asks further, so searches cannot go round.
+    let ask_peers = ask_peers && !req.headers().contains_key(PEER_SEARCH_HEADER);
     let page = match q.page.as_deref().map(str::trim) {
         None => 1,
         Some(p) => p
@@ -131,6 +170,7 @@ pub async fn search(
                 )
             })?,
     };
+    let peer_query = ask_peers.then(|| search_peers::query_of(&q, page));
     let filter = SearchFilter {
         kind: q
             .kind
@@ -154,13 +194,33 @@ pub async fn search(
             .map_err(|e| bad("tag", e))?,
         theme: q.theme.map(|t| t.trim().to_owned()),
     };
+    let local = local_search(&state, &query, &filter, page);
+    let view = match peer_query {
+        None => local.await?,
+        Some(peer_query) => {
+            // Peers are asked while the local search runs; neither waits
+            // for the other, and peers get no longer than the timeout.
+            let (local, asked) = tokio::join!(local, search_peers::ask(&state, &peer_query));
+            search_peers::merge(local?, asked)
+        }
+    };
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// This instance's own page of results.
+async fn local_search(
+    state: &AppState,
+    query: &SearchQuery,
+    filter: &SearchFilter,
+    page: u64,
+) -> Result<SearchResultsView, ApiError> {
     let results = state
         .store
-        .search_items(&query, &filter, page, PER_PAGE)
+        .search_items(query, filter, page, PER_PAGE)
         .await?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.item.id).collect();
     let counts = state.store.count_reactions_of(&ids).await?;
-    Ok(HttpResponse::Ok().json(SearchResultsView {
+    Ok(SearchResultsView {
         total: results.total,
         page,
         per_page: PER_PAGE,
@@ -170,12 +230,14 @@ pub async fn search(
             .map(|h| {
                 let c = counts.get(&h.item.id).copied().unwrap_or_default();
                 SearchHitView {
-                    item: ItemView::new(&state, h.item, c),
+                    item: HitItem::Here(Box::new(ItemView::new(state, h.item, c))),
                     snippet: h.snippet,
+                    instance: state.settings.domain.to_ascii_lowercase(),
                 }
             })
             .collect(),
         facets: results.facets.into(),
         capped: results.capped,
-    }))
+        peers: None,
+    })
 }
