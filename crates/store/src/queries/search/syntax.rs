@@ -3,81 +3,64 @@
 
 use deling_domain::search::{Clause, SearchQuery};
 
-/// The query in FTS5's syntax. Terms hold letters and digits only (see
-/// `analyze::words`), so quoting them is all the escaping needed.
-pub(super) fn fts5_match(q: &SearchQuery) -> String {
-    fn clause(c: &Clause) -> String {
+/// How one database writes a term, a prefix, a phrase and "either".
+struct Syntax {
+    term: fn(&str) -> String,
+    prefix: fn(&str) -> String,
+    phrase: fn(&[String]) -> String,
+    or: &'static str,
+}
+
+impl Syntax {
+    fn any<T>(&self, items: &[T], write: impl Fn(&T) -> String) -> String {
+        let parts: Vec<String> = items.iter().map(write).collect();
+        format!("({})", parts.join(self.or))
+    }
+
+    fn clause(&self, c: &Clause) -> String {
         match c {
-            Clause::Word(stems) => format!(
-                "({})",
-                stems
-                    .iter()
-                    .map(|s| format!("\"{s}\""))
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            ),
-            Clause::Prefix(forms) => format!(
-                "({})",
-                forms
-                    .iter()
-                    .map(|f| format!("\"{f}\"*"))
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            ),
-            Clause::Phrase(variants) => format!(
-                "({})",
-                variants
-                    .iter()
-                    .map(|v| format!("\"{}\"", v.join(" ")))
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            ),
+            Clause::Word(stems) => self.any(stems, |s| (self.term)(s)),
+            Clause::Prefix(forms) => self.any(forms, |f| (self.prefix)(f)),
+            Clause::Phrase(variants) => self.any(variants, |v| (self.phrase)(v)),
         }
     }
-    let must: Vec<String> = q.must.iter().map(clause).collect();
+}
+
+/// FTS5: terms hold letters and digits only (see `analyze::words`), so
+/// quoting them is all the escaping needed.
+const FTS5: Syntax = Syntax {
+    term: |t| format!("\"{t}\""),
+    prefix: |p| format!("\"{p}\"*"),
+    phrase: |words| format!("\"{}\"", words.join(" ")),
+    or: " OR ",
+};
+
+/// PostgreSQL's `tsquery`.
+const TSQUERY: Syntax = Syntax {
+    term: |t| format!("'{t}'"),
+    prefix: |p| format!("'{p}':*"),
+    phrase: |words| {
+        let terms: Vec<String> = words.iter().map(|t| format!("'{t}'")).collect();
+        format!("({})", terms.join(" <-> "))
+    },
+    or: " | ",
+};
+
+/// The query in FTS5's syntax (`NOT` is binary there: it follows the rest).
+pub(super) fn fts5_match(q: &SearchQuery) -> String {
+    let must: Vec<String> = q.must.iter().map(|c| FTS5.clause(c)).collect();
     let mut out = format!("({})", must.join(" AND "));
     for c in &q.must_not {
         out.push_str(" NOT ");
-        out.push_str(&clause(c));
+        out.push_str(&FTS5.clause(c));
     }
     out
 }
 
 /// The query in PostgreSQL's `tsquery` syntax.
 pub(super) fn tsquery(q: &SearchQuery) -> String {
-    fn clause(c: &Clause) -> String {
-        match c {
-            Clause::Word(stems) => format!(
-                "({})",
-                stems
-                    .iter()
-                    .map(|s| format!("'{s}'"))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ),
-            Clause::Prefix(forms) => format!(
-                "({})",
-                forms
-                    .iter()
-                    .map(|f| format!("'{f}':*"))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ),
-            Clause::Phrase(variants) => format!(
-                "({})",
-                variants
-                    .iter()
-                    .map(|v| {
-                        let terms: Vec<String> = v.iter().map(|t| format!("'{t}'")).collect();
-                        format!("({})", terms.join(" <-> "))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ),
-        }
-    }
-    let mut parts: Vec<String> = q.must.iter().map(clause).collect();
-    parts.extend(q.must_not.iter().map(|c| format!("!{}", clause(c))));
+    let mut parts: Vec<String> = q.must.iter().map(|c| TSQUERY.clause(c)).collect();
+    parts.extend(q.must_not.iter().map(|c| format!("!{}", TSQUERY.clause(c))));
     parts.join(" & ")
 }
 
