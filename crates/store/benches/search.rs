@@ -2,12 +2,13 @@
 //! `cargo bench -p deling-store --bench search` (sizes in
 //! `SEARCH_BENCH_SIZES`, default `1000,10000,100000`; PostgreSQL at
 //! `TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432`, is
-//! skipped when unreachable).
+//! skipped when unreachable). With `SEARCH_BENCH_KEEP=1` the databases are
+//! kept and named, to look at query plans afterwards.
 //!
 //! For each size and database: a catalogue of generated Norwegian items
 //! (one term in every item, one in a tenth, one in a thousandth), then
-//! each query 50 times in a row; p50 and p95 of `search_items` with its
-//! facets and snippets, as the API runs it.
+//! each query 3 times untimed, then 50 times in a row; p50 and p95 of
+//! `search_items` with its facets and snippets, as the API runs it.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use deling_domain::{search::SearchQuery, slug::Slug, text::DisplayName};
@@ -19,6 +20,8 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 50;
+/// Untimed runs of each query first.
+const WARM_UP: usize = 3;
 /// Items per INSERT statement while filling.
 const CHUNK: usize = 500;
 
@@ -192,6 +195,10 @@ async fn measure(store: &Store, db: &str, n: usize, index_time: Duration) {
         let parsed = SearchQuery::parse(q).unwrap();
         let mut times = Vec::with_capacity(RUNS);
         let mut total = 0;
+        // Caches warm, as on a server in service.
+        for _ in 0..WARM_UP {
+            store.search_items(&parsed, &filter, 1, 20).await.unwrap();
+        }
         for _ in 0..RUNS {
             let t = Instant::now();
             let r = store.search_items(&parsed, &filter, 1, 20).await.unwrap();
@@ -225,6 +232,7 @@ async fn main() {
     println!("| database | items | query | p50 | p95 |");
     println!("|---|---|---|---|---|");
     for n in sizes() {
+        let keep = std::env::var_os("SEARCH_BENCH_KEEP").is_some();
         let dir = tempfile::tempdir().unwrap();
         let url = format!(
             "sqlite://{}?mode=rwc",
@@ -235,14 +243,23 @@ async fn main() {
         let took = fill(&store, n).await;
         measure(&store, "SQLite", n, took).await;
         store.close().await.unwrap();
+        if keep {
+            eprintln!("kept: {}", dir.keep().display());
+        }
 
         match postgres(n).await {
             Some((store, base, name)) => {
                 store.migrate().await.unwrap();
                 let took = fill(&store, n).await;
-                store.execute_unprepared("ANALYZE").await.unwrap();
+                // What autovacuum does to a database in service: statistics
+                // and the GIN index's pending entries merged.
+                store.execute_unprepared("VACUUM ANALYZE").await.unwrap();
                 measure(&store, "PostgreSQL", n, took).await;
                 store.close().await.unwrap();
+                if keep {
+                    eprintln!("kept: {base}/{name}");
+                    continue;
+                }
                 let admin = Store::connect(&format!("{base}/postgres")).await.unwrap();
                 admin
                     .execute_unprepared(&format!("DROP DATABASE \"{name}\""))

@@ -26,10 +26,17 @@ const MAX_SNIPPET: usize = 4096;
 /// The largest count believed (more than any catalogue holds).
 const MAX_COUNT: u64 = 1_000_000_000;
 
+fn exact() -> bool {
+    true
+}
+
 /// What a peer's `GET /api/v1/search` answers, as far as it is used.
 #[derive(Debug, Deserialize)]
 pub(super) struct WireResults {
     total: u64,
+    /// Older peers do not say; their totals were exact.
+    #[serde(default = "exact")]
+    total_exact: bool,
     #[serde(default)]
     items: Vec<WireHit>,
     #[serde(default)]
@@ -110,6 +117,8 @@ pub struct PeerHit {
 pub struct PeerAnswer {
     /// Items that matched there.
     pub total: u64,
+    /// Whether `total` is exact rather than a lower bound.
+    pub total_exact: bool,
     /// Its page of hits, best first, without those this server hides.
     pub hits: Vec<PeerHit>,
     /// Facet counts by facet name (`kind`, `agency`, ...), agencies named
@@ -260,6 +269,7 @@ impl WireResults {
         }
         PeerAnswer {
             total: self.total.min(MAX_COUNT),
+            total_exact: self.total_exact,
             hits,
             facets,
         }

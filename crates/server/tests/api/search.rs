@@ -47,6 +47,7 @@ async fn finds_ranks_filters_and_counts() {
     assert_eq!(r["facets"]["kind"], json!({"guide": 2}));
     assert_eq!(r["facets"]["tag"]["vann"], 1);
     assert_eq!(r["capped"], false);
+    assert_eq!(r["total_exact"], true);
 
     // A prefix reaches the compound word too; a filter narrows.
     let all = app.get_ok("/api/v1/search?q=lekkasje*").await;

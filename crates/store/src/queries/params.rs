@@ -7,6 +7,7 @@ use sea_orm::{DbBackend, Value};
 /// Values bound so far, in order. SQLite takes `?` values in order of
 /// appearance, so values must be pushed in the order their placeholders
 /// appear in the statement.
+#[derive(Clone)]
 pub(crate) struct Params {
     /// The database the statement is for.
     pub(crate) backend: DbBackend,

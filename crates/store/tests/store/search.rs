@@ -507,3 +507,100 @@ both!(
         assert!(r.hits.is_empty() && r.facets.instance.is_empty());
     }
 );
+
+/// Adds `n` guides of agency `agency_id` in a few statements (a thousand
+/// `put_item` calls would take the test's time for nothing), titled
+/// `"{title} {i}"`, and indexes them.
+async fn bulk_items(store: &Store, agency_id: i64, title: &str, n: usize) {
+    for start in (0..n).step_by(500) {
+        let rows: Vec<String> = (start..(start + 500).min(n))
+            .map(|i| {
+                format!(
+                    "({agency_id}, 'guide', '{title} {i}', '', '', '', 'nb', '{{}}', \
+                     '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+                )
+            })
+            .collect();
+        store
+            .execute_unprepared(&format!(
+                "INSERT INTO item (agency_id, kind, title, summary, body, body_html, language, \
+                 metadata, published_at, updated_at) VALUES {}",
+                rows.join(", ")
+            ))
+            .await
+            .unwrap();
+    }
+    store.reindex_search(1000, |_, _| {}).await.unwrap();
+}
+
+both!(a_term_in_more_items_than_are_ranked, |store| {
+    use deling_store::queries::search::CANDIDATES;
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let old = store
+        .put_item(
+            oslo.id,
+            &content(item(
+                "guide",
+                "Brøyting brøyting",
+                "",
+                "",
+                "nb",
+                &["vinter"],
+            )),
+        )
+        .await
+        .unwrap();
+    bulk_items(&store, oslo.id, "Brøyting av vei", CANDIDATES + 4).await;
+    let best = store
+        .put_item(
+            oslo.id,
+            &content(item(
+                "guide",
+                "Brøyting",
+                "brøyting",
+                "brøyting",
+                "nb",
+                &["brøyting"],
+            )),
+        )
+        .await
+        .unwrap();
+    let r = search(&store, "brøyting").await;
+    assert!(r.capped);
+    assert_eq!((r.total, r.total_exact), (CANDIDATES as u64 + 6, true));
+    // The newest matches are ranked, best first; the oldest is not among
+    // them however well it matches.
+    assert_eq!(r.hits[0].item.id, best.id);
+    assert_eq!(r.facets.kind["guide"], CANDIDATES as u64);
+    assert!(r.hits.iter().all(|h| h.item.id != old.id));
+    // A prefix alike (PostgreSQL reads it another way, see `plan`).
+    let r = search(&store, "brøyt*").await;
+    assert!(r.capped);
+    assert_eq!(r.hits[0].item.id, best.id);
+    assert_eq!(r.facets.kind["guide"], CANDIDATES as u64);
+    assert!(r.hits.iter().all(|h| h.item.id != old.id));
+    // Filters narrow the matches before the newest are taken.
+    let winter = SearchFilter {
+        tag: Some("vinter".into()),
+        ..Default::default()
+    };
+    let r = search_in(&store, "brøyting", &winter).await;
+    assert_eq!(
+        r.hits.iter().map(|h| h.item.id).collect::<Vec<_>>(),
+        [old.id]
+    );
+    assert!(!r.capped);
+});
+
+both!(counting_stops_at_a_bound, |store| {
+    use deling_store::queries::search::COUNTED;
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    bulk_items(&store, oslo.id, "Strøm", COUNTED + 1).await;
+    let r = search(&store, "strøm").await;
+    assert_eq!(
+        (r.total, r.total_exact, r.capped),
+        (COUNTED as u64, false, true)
+    );
+    let some = search(&store, "\"strøm 77\"").await;
+    assert_eq!((some.total, some.total_exact), (1, true));
+});

@@ -5,28 +5,31 @@
 //! The index holds terms made in Rust (`deling_domain::search`); SQLite
 //! matches them with FTS5 and ranks with bm25, PostgreSQL with a `tsvector`
 //! under a GIN index and `ts_rank`, both weighing title and tags above the
-//! summary above the body. At most [`CANDIDATES`] of the best matches are
-//! ranked, paged and counted into facets, so a term that is in every item
-//! costs no more than one in a thousand; `total` still counts them all.
+//! summary above the body. At most [`CANDIDATES`] of the newest matches
+//! are read, ranked, paged and counted into facets, and matches are
+//! counted up to [`COUNTED`], so a term that is in every item costs about
+//! what one in a tenth does, however large the catalogue.
 //!
 //! `index` keeps the index, `syntax` turns a query into each database's
 //! match syntax, `facets` counts and filters the ranked matches.
 
 mod facets;
 mod index;
+mod plan;
 mod syntax;
 
 pub(crate) use index::{index_item, unindex, unindex_owner};
 
-use crate::queries::params::Params;
 use crate::{Store, StoreError, records::Item};
 use deling_domain::search::{SearchQuery, Stemming, document::plain_text, snippet::snippet};
-use sea_orm::{DbBackend, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, TransactionTrait};
 use std::collections::{BTreeMap, HashMap};
-use syntax::{fts5_match, tsquery};
 
-/// The best matches ranked, paged and counted into facets, at most.
+/// The newest matches ranked, paged and counted into facets, at most.
 pub const CANDIDATES: usize = 1000;
+
+/// Matches counted, at most; past it `total` is a lower bound.
+pub const COUNTED: usize = 10_000;
 
 /// Filters that narrow a search; `None` means any.
 #[derive(Debug, Clone, Default)]
@@ -83,11 +86,13 @@ pub struct SearchResults {
     pub total: u64,
     /// The hits on this page, best first.
     pub hits: Vec<SearchHit>,
-    /// Facet counts over the best [`CANDIDATES`] matches (all of them when
+    /// Facet counts over the newest [`CANDIDATES`] matches (all of them when
     /// there are no more).
     pub facets: Facets,
     /// Whether there were more matches than were ranked.
     pub capped: bool,
+    /// Whether `total` is exact; when not, at least [`COUNTED`] matched.
+    pub total_exact: bool,
 }
 
 /// A ranked match with what its facets count.
@@ -102,6 +107,7 @@ pub(super) struct Candidate {
     pub(super) remote_domain: Option<String>,
     pub(super) remote_ap_id: Option<String>,
     pub(super) themes: String,
+    pub(super) score: f64,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -124,106 +130,64 @@ impl Store {
         }
         let backend = self.backend();
         let local_domain = self.get_instance().await?.map(|i| i.domain);
-        let mut p = Params::new(backend);
-        let (from, matches, score, themes) = match backend {
-            DbBackend::Postgres => {
-                let q = p.push(tsquery(query));
-                (
-                    format!(
-                        "item_search s CROSS JOIN to_tsquery('simple', {q}) q \
-                         JOIN item i ON i.id = s.item_id"
-                    ),
-                    "s.tsv @@ q".to_owned(),
-                    "ts_rank(s.tsv, q)::float8".to_owned(),
-                    "s.themes",
-                )
+        let plan = plan::plan(backend, query, filter, local_domain.as_deref());
+        // Prepared statements would get PostgreSQL's generic plan, which
+        // cannot see how common the words are: it then reads the index in
+        // id order for a rare word too. Custom plans, for this search only.
+        let txn = self.db().begin().await?;
+        if backend == DbBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await?;
+        }
+        let mut probed = false;
+        let mut candidates = match plan.probe {
+            Some(probe) => {
+                let found = Candidate::find_by_statement(probe).all(&txn).await?;
+                probed = found.len() >= CANDIDATES;
+                if probed {
+                    found
+                } else {
+                    Candidate::find_by_statement(plan.candidates)
+                        .all(&txn)
+                        .await?
+                }
             }
-            _ => {
-                let q = p.push(fts5_match(query));
-                (
-                    "item_search JOIN item i ON i.id = item_search.rowid".to_owned(),
-                    format!("item_search MATCH {q}"),
-                    // bm25 is better when lower; weights per column.
-                    "-bm25(item_search, 10.0, 10.0, 4.0, 1.0)".to_owned(),
-                    "item_search.themes",
-                )
+            None => {
+                Candidate::find_by_statement(plan.candidates)
+                    .all(&txn)
+                    .await?
             }
         };
-        let mut filters = String::new();
-        if let Some(kind) = &filter.kind {
-            filters.push_str(&format!(" AND i.kind = {}", p.push(kind.as_str())));
-        }
-        if let Some(language) = &filter.language {
-            filters.push_str(&format!(" AND i.language = {}", p.push(language.as_str())));
-        }
-        if let Some(license) = &filter.license {
-            filters.push_str(&format!(" AND i.license = {}", p.push(license.as_str())));
-        }
-        if let Some(agency) = &filter.agency {
-            match agency.split_once('@') {
-                Some((user, host)) => {
-                    let user = p.push(user);
-                    let host = p.push(host.to_ascii_lowercase());
-                    filters.push_str(&format!(
-                        " AND r.preferred_username = {user} AND r.domain = {host}"
-                    ));
-                }
-                None => filters.push_str(&format!(" AND a.slug = {}", p.push(agency.as_str()))),
-            }
-        }
-        if let Some(instance) = &filter.instance {
-            if local_domain
-                .as_deref()
-                .is_some_and(|d| d.eq_ignore_ascii_case(instance))
-            {
-                filters.push_str(" AND i.agency_id IS NOT NULL");
-            } else {
-                let host = p.push(instance.to_ascii_lowercase());
-                filters.push_str(&format!(" AND r.domain = {host}"));
-            }
-        }
-        if let Some(tag) = &filter.tag {
-            let tag = p.push(tag.as_str());
-            filters.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM item_tag t WHERE t.item_id = i.id AND t.tag = {tag})"
-            ));
-        }
-        if let Some(theme) = &filter.theme {
-            let escaped = theme
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = p.push(format!("% {escaped} %"));
-            filters.push_str(&format!(" AND {themes} LIKE {pattern} ESCAPE '\\'"));
-        }
-        let joins = "LEFT JOIN agency a ON a.id = i.agency_id \
-                     LEFT JOIN remote_actor r ON r.id = i.remote_actor_id";
-        let where_ = format!("WHERE {matches} AND i.deleted_at IS NULL{filters}");
-        let count_values = p.values.clone();
-        let limit = p.push(CANDIDATES as i64);
-        let sql = format!(
-            "SELECT i.id AS id, i.kind AS kind, i.language AS language, i.license AS license, \
-             a.slug AS agency_slug, r.preferred_username AS remote_user, \
-             r.domain AS remote_domain, r.ap_id AS remote_ap_id, {themes} AS themes \
-             FROM {from} {joins} {where_} ORDER BY {score} DESC, i.id DESC LIMIT {limit}"
-        );
-        let candidates =
-            Candidate::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))
-                .all(self.db())
+        if probed {
+            // The prefix is common among the newest items, which
+            // PostgreSQL does not know: count in a plain read that stops
+            // at the bound, rather than read every match from the index.
+            txn.execute_unprepared("SET LOCAL enable_bitmapscan = off")
                 .await?;
+        }
         let capped = candidates.len() >= CANDIDATES;
+        // Counting stops at COUNTED: past that, an exact figure costs a
+        // read of every match and tells a person nothing more.
+        let counted = if capped {
+            let n = Count::find_by_statement(plan.count)
+                .one(&txn)
+                .await?
+                .map_or(0, |c| u64::try_from(c.n).unwrap_or(0));
+            Some(n)
+        } else {
+            None
+        };
+        txn.commit().await?;
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
         let before = candidates.len();
         let candidates = self.without_refused_hosts(candidates).await?;
         let refused = (before - candidates.len()) as u64;
-        let total = if capped {
-            let sql = format!("SELECT COUNT(*) AS n FROM {from} {joins} {where_}");
-            Count::find_by_statement(Statement::from_sql_and_values(backend, sql, count_values))
-                .one(self.db())
-                .await?
-                .map_or(0, |c| u64::try_from(c.n).unwrap_or(0))
-                .saturating_sub(refused)
-        } else {
-            candidates.len() as u64
+        let (total, total_exact) = match counted {
+            Some(n) => (
+                n.min(COUNTED as u64).saturating_sub(refused),
+                n <= COUNTED as u64,
+            ),
+            None => (candidates.len() as u64, true),
         };
         let facets = self
             .facets(&candidates, local_domain.as_deref().unwrap_or_default())
@@ -263,6 +227,7 @@ impl Store {
             hits,
             facets,
             capped,
+            total_exact,
         })
     }
 }

@@ -113,17 +113,21 @@ impl From<Facets> for FacetsView {
 /// A page of search results.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResultsView {
-    /// Every item that matches.
+    /// Every item that matches; when `total_exact` is false, a lower bound
+    /// (counting stops at 10,000).
     pub total: u64,
+    /// Whether `total` is exact.
+    pub total_exact: bool,
     /// This page, from 1.
     pub page: u64,
     /// Hits per page.
     pub per_page: u64,
     /// The hits, best first.
     pub items: Vec<SearchHitView>,
-    /// Counts over the best 1,000 matches (all of them, unless `capped`).
+    /// Counts over the newest 1,000 matches (all of them, unless `capped`).
     pub facets: FacetsView,
-    /// More items matched than were ranked: narrow the query or filter.
+    /// More items matched than were ranked (the newest 1,000 are): narrow
+    /// the query or filter.
     pub capped: bool,
     /// With `peers=true`: each peer considered, and how asking it went.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,6 +226,7 @@ async fn local_search(
     let counts = state.store.count_reactions_of(&ids).await?;
     Ok(SearchResultsView {
         total: results.total,
+        total_exact: results.total_exact,
         page,
         per_page: PER_PAGE,
         items: results

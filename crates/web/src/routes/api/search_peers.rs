@@ -171,7 +171,8 @@ fn add(into: &mut BTreeMap<String, u64>, from: BTreeMap<String, u64>) {
 /// This instance's page with the peers' answers merged in: hits taken in
 /// turn from each list (scores of different servers do not compare),
 /// an item already listed (by ActivityPub id) left out, so a copy stored
-/// here wins; totals and facet counts summed.
+/// here wins; totals and facet counts summed (the total exact only when
+/// every part of it is).
 pub fn merge(mut local: SearchResultsView, results: Vec<PeerResult>) -> SearchResultsView {
     let mut seen: HashSet<String> = local.items.iter().map(|h| ap_id_of(h).to_owned()).collect();
     let mut lists = vec![
@@ -183,6 +184,7 @@ pub fn merge(mut local: SearchResultsView, results: Vec<PeerResult>) -> SearchRe
     for r in results {
         if let Some(answer) = r.answer {
             local.total = local.total.saturating_add(answer.total);
+            local.total_exact &= answer.total_exact;
             lists.push(
                 answer
                     .hits

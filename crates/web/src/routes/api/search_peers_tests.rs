@@ -71,6 +71,7 @@ fn result(host: &str, total: u64, hits: Vec<PeerHit>, kinds: &[(&str, u64)]) -> 
         },
         answer: Some(PeerAnswer {
             total,
+            total_exact: total < 10_000,
             hits,
             facets: BTreeMap::from([(
                 "kind".to_owned(),
@@ -86,6 +87,7 @@ fn merges_in_turn_collapses_duplicates_and_sums() {
     facets.kind.insert("guide".into(), 2);
     let local = SearchResultsView {
         total: 2,
+        total_exact: true,
         page: 1,
         per_page: 20,
         items: vec![
@@ -137,4 +139,38 @@ fn merges_in_turn_collapses_duplicates_and_sums() {
     let peers = merged.peers.unwrap();
     assert_eq!(peers.len(), 3);
     assert_eq!(peers[2].status, "timeout");
+}
+
+#[test]
+fn a_peer_counting_only_so_far_makes_the_total_a_lower_bound() {
+    let local = SearchResultsView {
+        total: 2,
+        total_exact: true,
+        page: 1,
+        per_page: 20,
+        items: vec![here("https://b.example/items/1")],
+        facets: no_facets(),
+        capped: false,
+        peers: None,
+    };
+    let exact = merge(
+        local,
+        vec![result(
+            "d.example",
+            3,
+            vec![hit("https://d.example/items/9")],
+            &[],
+        )],
+    );
+    assert_eq!((exact.total, exact.total_exact), (5, true));
+    let bounded = merge(
+        exact,
+        vec![result(
+            "e.example",
+            10_000,
+            vec![hit("https://e.example/items/2")],
+            &[],
+        )],
+    );
+    assert_eq!((bounded.total, bounded.total_exact), (10_005, false));
 }
