@@ -23,6 +23,7 @@ mod m20261205_000006_indexable;
 mod m20261205_000007_signature_style;
 mod m20261205_000008_outbox_payload;
 mod m20261205_000010_search;
+mod m20261206_000001_counts;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000007_signature_style::Migration),
             Box::new(m20261205_000008_outbox_payload::Migration),
             Box::new(m20261205_000010_search::Migration),
+            Box::new(m20261206_000001_counts::Migration),
         ]
     }
 }
