@@ -11,7 +11,8 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Statement, sea_query::Query,
+    QuerySelect, Select, Statement,
+    sea_query::{Expr, ExprTrait as _, Query},
 };
 
 /// Where a listing goes on: the last item shown, by the order listings use
@@ -69,14 +70,17 @@ fn filtered(filter: &ItemFilter) -> Select<item::Entity> {
         Origin::All => q,
     };
     if let Some(slug) = &filter.agency {
+        // `=` a scalar subquery, not `IN`: SQLite then walks the
+        // (agency_id, published_at) index in order instead of sorting all
+        // of the agency's items for every page.
+        let id = Query::select()
+            .column(agency::Column::Id)
+            .from(agency::Entity)
+            .and_where(agency::Column::Slug.eq(slug.as_str()))
+            .to_owned();
         q = q.filter(
-            item::Column::AgencyId.in_subquery(
-                Query::select()
-                    .column(agency::Column::Id)
-                    .from(agency::Entity)
-                    .and_where(agency::Column::Slug.eq(slug.as_str()))
-                    .to_owned(),
-            ),
+            Expr::col((item::Entity, item::Column::AgencyId))
+                .eq(Expr::SubQuery(None, Box::new(id.into()))),
         );
     }
     if let Some(kind) = &filter.kind {
