@@ -9,7 +9,8 @@
 //! Growth: one agency with N items (two likes each from 200 people), the
 //! newest with 10,000 comments; p50 and p95 of 200 calls each of the store
 //! calls behind `GET /api/v1/items` (page 1, and page 1 of one agency),
-//! a deep page by number, and an item read with its counts.
+//! a deep page by number and the same page after a cursor, and an item
+//! read with its counts.
 //! Throughput (SQLite, 10,000 items): 32 tasks reading (an item with its
 //! counts, then page 1) for 3 s while one task writes (an item, then a
 //! like), for each read pool size.
@@ -17,7 +18,7 @@
 
 use deling_domain::{item::ItemContent, item::RawItem, slug::Slug, text::DisplayName};
 use deling_store::{
-    ItemFilter, Store,
+    ItemCursor, ItemFilter, Store,
     queries::{agency::NewAgency, remote_actor::RemoteActorData},
 };
 use std::{
@@ -197,6 +198,17 @@ async fn growth(store: &Store, db: &str, n: usize, hot: i64) {
         store.list_items(&all, middle, 20).await.unwrap();
     })
     .await;
+    let before = store.list_items(&all, middle - 1, 20).await.unwrap().items;
+    if let Some(last) = before.last() {
+        let cursor = ItemCursor::after(last);
+        time(db, n, &format!("page {middle} after a cursor"), |_| async {
+            store
+                .list_items_after(&all, Some(&cursor), 20)
+                .await
+                .unwrap();
+        })
+        .await;
+    }
     time(db, n, "item with its counts (2 likes)", |run| async move {
         let id = hot - 1 - (run as i64 * 7919) % (n as i64 - 1).max(1);
         store.get_item(id).await.unwrap().unwrap();

@@ -113,11 +113,16 @@ impl Store {
         page: u64,
         per_page: u64,
     ) -> Result<Paged<Item>, StoreError> {
-        let rows = with_agency(filtered(filter))
+        // Not joined to the agency: the join would run for every row
+        // skipped too; the page's agencies are read after, in one query.
+        let rows = filtered(filter)
             .offset(page.saturating_sub(1).saturating_mul(per_page))
             .limit(per_page)
             .all(self.reader())
-            .await?;
+            .await?
+            .into_iter()
+            .map(|r| (r, None))
+            .collect();
         Ok(Paged {
             items: self.assemble(rows).await?,
             page,

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-/// Items with their agency (`None` for a peer's).
+/// Items with their agency (`None` for a peer's, or when not joined).
 pub(super) type Rows = Vec<(item::Model, Option<agency::Model>)>;
 
 /// `item` left-joined to its local agency, so that reading an item does not
@@ -82,6 +82,23 @@ impl Store {
                 });
             }
         }
+        // Rows read without the join (deep pages) get their agencies here.
+        let missing: Vec<i64> = rows
+            .iter()
+            .filter(|(_, a)| a.is_none())
+            .filter_map(|(r, _)| r.agency_id)
+            .collect();
+        let agencies: HashMap<i64, agency::Model> = if missing.is_empty() {
+            HashMap::new()
+        } else {
+            agency::Entity::find()
+                .filter(agency::Column::Id.is_in(missing))
+                .all(self.reader())
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect()
+        };
         let actor_ids: Vec<i64> = rows
             .iter()
             .filter(|(r, _)| r.agency_id.is_none())
@@ -102,7 +119,9 @@ impl Store {
         for (r, agency) in rows {
             let owner = match (r.agency_id, r.remote_actor_id) {
                 (Some(id), _) => {
-                    let a = agency.ok_or(StoreError::NotFound("agency"))?;
+                    let a = agency
+                        .or_else(|| agencies.get(&id).cloned())
+                        .ok_or(StoreError::NotFound("agency"))?;
                     ItemOwner::Local {
                         agency_id: id,
                         slug: a.slug,
