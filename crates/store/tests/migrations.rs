@@ -239,9 +239,9 @@ both_fresh!(connection, |store, url| {
     assert!(other.ping().await.is_err(), "a closed store still answers");
 });
 
-/// The counts migration counts what is already there: rolled back on a
-/// database with likes, boosts, shares, comments (shown, hidden, deleted)
-/// and withdrawn items, and applied again, it finds what the triggers kept.
+// The counts migration counts what is already there: rolled back on a
+// database with likes, boosts, shares, comments (shown, hidden, deleted)
+// and withdrawn items, and applied again, it finds what the triggers kept.
 both_fresh!(counts_are_backfilled, |store, url| {
     use deling_store::{
         ItemFilter,
