@@ -103,9 +103,13 @@ impl Store {
             });
         }
         // The writer first: it creates the file and turns WAL on.
-        let writer = Database::connect(sqlite_options(url, 1, false))
-            .await
-            .map_err(StoreError::Connect)?;
+        let mut opts = sqlite_options(url, 1, false);
+        if sqlite_in_memory(url) {
+            // The database lives only as long as its connection: never
+            // retire it for age or idleness.
+            opts.idle_timeout(None).max_lifetime(None);
+        }
+        let writer = Database::connect(opts).await.map_err(StoreError::Connect)?;
         let reader = if sqlite_in_memory(url) {
             writer.clone()
         } else {
