@@ -98,8 +98,9 @@ both!(cursor_pages_step_through_equal_times, |store| {
         })
         .await
         .expect("peer");
-    // Ten items a peer says were published at one instant, and two later.
-    let same = crate::support::ts("2026-11-01T12:00:00.123456Z");
+    // Ten items a peer says were published at one instant (to the
+    // nanosecond, which SQLite keeps as given), and two later.
+    let same = crate::support::ts("2026-11-01T12:00:00.123456789Z");
     let later = crate::support::ts("2026-11-02T08:00:00Z");
     let mut ids = Vec::new();
     for n in 0..12 {

@@ -17,7 +17,8 @@ use sea_orm::{
 
 /// Where a listing goes on: the last item shown, by the order listings use
 /// (`published_at`, then `id`, both descending). Its text form is opaque to
-/// clients: `<published_at in µs>_<id>`.
+/// clients: `<seconds>.<nanoseconds>_<id>`, to the nanosecond because a
+/// peer's time may be that exact and SQLite keeps it as given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ItemCursor {
     published_at: DateTime<Utc>,
@@ -35,8 +36,12 @@ impl ItemCursor {
 
     /// Reads the text form; `None` if it is not one.
     pub fn parse(s: &str) -> Option<Self> {
-        let (micros, id) = s.split_once('_')?;
-        let published_at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        let (at, id) = s.split_once('_')?;
+        let (secs, nanos) = at.split_once('.')?;
+        if nanos.len() != 9 {
+            return None;
+        }
+        let published_at = DateTime::from_timestamp(secs.parse().ok()?, nanos.parse().ok()?)?;
         Some(Self {
             published_at,
             id: id.parse().ok()?,
@@ -46,7 +51,14 @@ impl ItemCursor {
 
 impl std::fmt::Display for ItemCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}_{}", self.published_at.timestamp_micros(), self.id)
+        let t = self.published_at;
+        write!(
+            f,
+            "{}.{:09}_{}",
+            t.timestamp(),
+            t.timestamp_subsec_nanos(),
+            self.id
+        )
     }
 }
 
