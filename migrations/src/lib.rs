@@ -23,6 +23,7 @@ mod m20261205_000006_indexable;
 mod m20261205_000007_signature_style;
 mod m20261205_000008_outbox_payload;
 mod m20261205_000010_search;
+mod m20261206_000001_counts;
 mod m20261206_000011_search_speed;
 
 /// Runs Deling's migrations in order.
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000007_signature_style::Migration),
             Box::new(m20261205_000008_outbox_payload::Migration),
             Box::new(m20261205_000010_search::Migration),
+            Box::new(m20261206_000001_counts::Migration),
             Box::new(m20261206_000011_search_speed::Migration),
         ]
     }

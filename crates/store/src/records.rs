@@ -98,6 +98,8 @@ pub struct Item {
     pub deleted_at: Option<DateTime<Utc>>,
     /// When its agency pinned it to its profile, if it is pinned.
     pub pinned_at: Option<DateTime<Utc>>,
+    /// Likes, boosts and shown comments, as kept with the row.
+    pub counts: crate::queries::item::ItemCounts,
 }
 
 impl Item {

@@ -239,6 +239,125 @@ both_fresh!(connection, |store, url| {
     assert!(other.ping().await.is_err(), "a closed store still answers");
 });
 
+// The counts migration counts what is already there: rolled back on a
+// database with likes, boosts, shares, comments (shown, hidden, deleted)
+// and withdrawn items, and applied again, it finds what the triggers kept.
+both_fresh!(counts_are_backfilled, |store, url| {
+    use deling_store::{
+        ItemFilter,
+        queries::{
+            comment::{PublicVisibility, RemoteCommentData},
+            remote_actor::RemoteActorData,
+        },
+    };
+    store.migrate().await.expect("migrate");
+    let oslo = store.put_agency(agency("oslo")).await.expect("oslo");
+    let nav = store.put_agency(agency("nav")).await.expect("nav");
+    let item = |title: &str| {
+        ItemContent::parse(RawItem {
+            kind: Some("guide".into()),
+            title: Some(title.into()),
+            language: Some("nb".into()),
+            ..Default::default()
+        })
+        .expect("valid item")
+    };
+    let a = store.put_item(oslo.id, &item("A")).await.expect("a");
+    let b = store.put_item(nav.id, &item("B")).await.expect("b");
+    let gone = store.put_item(oslo.id, &item("C")).await.expect("c");
+    store.delete_item(gone.id).await.expect("withdraw");
+    let mut actors = Vec::new();
+    for n in 0..3 {
+        let actor = store
+            .put_remote_actor(RemoteActorData {
+                ap_id: format!("https://social.example/users/u{n}"),
+                actor_type: "Person".into(),
+                domain: "social.example".into(),
+                preferred_username: Some(format!("u{n}")),
+                name: None,
+                inbox: format!("https://social.example/users/u{n}/inbox"),
+                shared_inbox: None,
+                url: None,
+                icon_url: None,
+                summary_html: None,
+                public_key_pem: None,
+                followers: None,
+                speaks_deling: false,
+            })
+            .await
+            .expect("actor");
+        actors.push(actor.id);
+        let ap = |what: &str| format!("https://social.example/{what}/{n}");
+        store
+            .put_reaction(a.id, actor.id, "like", &ap("likes"))
+            .await
+            .expect("like");
+        let c = store
+            .put_remote_comment(RemoteCommentData {
+                ap_id: ap("notes"),
+                item_id: a.id,
+                in_reply_to_id: None,
+                author_remote_actor_id: actor.id,
+                content_html: "<p>Hei</p>".into(),
+                language: None,
+                published_at: chrono::Utc::now(),
+                hidden: n == 1,
+                visibility: PublicVisibility::Unlisted,
+                content_warning: None,
+                sensitive: false,
+            })
+            .await
+            .expect("comment");
+        if n == 2 {
+            store.delete_comment(c.id).await.expect("delete comment");
+        }
+    }
+    store
+        .put_reaction(
+            a.id,
+            actors[0],
+            "announce",
+            "https://social.example/boosts/0",
+        )
+        .await
+        .expect("boost");
+    store.put_share(nav.id, a.id).await.expect("share");
+    store.put_share(oslo.id, b.id).await.expect("share");
+    store.undo_share(oslo.id, b.id).await.expect("undo share");
+    let counts = |store: Store| async move {
+        let all = store
+            .count_reactions_of(&[a.id, b.id])
+            .await
+            .expect("counts");
+        let c = |id: i64| {
+            let c = all.get(&id).copied().unwrap_or_default();
+            (c.likes, c.shares, c.comments)
+        };
+        (
+            c(a.id),
+            c(b.id),
+            store.count_local_items().await.expect("local"),
+            store.count_agency_items(oslo.id).await.expect("oslo"),
+            store
+                .count_items(&ItemFilter::default())
+                .await
+                .expect("all"),
+        )
+    };
+    let kept = counts(store.clone()).await;
+    assert_eq!(kept, ((3, 2, 1), (0, 0, 0), 2, 1, 2));
+
+    let db = Database::connect(&url).await.expect("connect");
+    Migrator::down(&db, Some(1))
+        .await
+        .expect("roll the counts back");
+    let pending = store.pending_migrations().await.expect("pending");
+    assert_eq!(pending, vec!["m20261206_000001_counts".to_owned()]);
+    Migrator::up(&db, None).await.expect("count again");
+    db.close().await.expect("close");
+    assert_eq!(counts(store.clone()).await, kept);
+});
+
 #[tokio::test]
 async fn connecting_to_nowhere_is_a_connect_error() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -89,9 +89,8 @@ async fn created_or_updated(
     else {
         return Ok(vec![]);
     };
-    let counts = data.store.count_item_reactions(item_id).await?;
     let page =
-        item_page(&data.urls, &item, counts).map_err(|e| FedError::Refused(e.to_string()))?;
+        item_page(&data.urls, &item, item.counts).map_err(|e| FedError::Refused(e.to_string()))?;
     let (deling, others) = data
         .store
         .list_follower_inboxes_by_dialect(agency.id)

@@ -111,6 +111,69 @@ async fn next_link_keeps_filters() {
     assert_eq!(last["next"], Value::Null);
 }
 
+/// `next` goes on after the last item shown (a cursor), so items published
+/// between two requests neither repeat an item nor hide one.
+#[tokio::test]
+async fn next_links_hold_still_while_items_are_published() {
+    let app = TestApp::spawn().await;
+    let oslo = app.agency("oslo", "Oslo kommune").await;
+    let token = app.editor_of("kari", &oslo).await;
+    let mut created = Vec::new();
+    for i in 0..5 {
+        created.push(id_of(
+            &app.create_item(&token, "oslo", &guide(&format!("Sak {i}")))
+                .await,
+        ));
+    }
+    let mut path = "/api/v1/items?per_page=2".to_owned();
+    let (mut seen, mut pages) = (Vec::new(), 0);
+    loop {
+        let page = app.get_ok(&path).await;
+        pages += 1;
+        assert_eq!(page["page"], pages);
+        seen.extend(ids(&page));
+        // Two new items after every page.
+        for k in 0..2 {
+            app.create_item(&token, "oslo", &guide(&format!("Ny {pages}.{k}")))
+                .await;
+        }
+        assert_eq!(
+            page["total"],
+            5 + 2 * (pages - 1),
+            "total when page {pages} was read"
+        );
+        match page["next"].as_str() {
+            Some(next) => {
+                assert!(next.contains("cursor="), "{next}");
+                path = path_of(next);
+            }
+            None => break,
+        }
+    }
+    let newest_first: Vec<i64> = created.iter().rev().copied().collect();
+    assert_eq!(seen, newest_first);
+    assert_eq!(pages, 3);
+
+    // A cursor not from a next link is a bad request.
+    for bad in [
+        "x",
+        "12_",
+        "_5",
+        "1.000000000_2_3",
+        "12.5_1",
+        "99999999999999999999.000000000_1",
+    ] {
+        let body = problem(app.get(&format!("/api/v1/items?cursor={bad}")).await, 400).await;
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("cursor"),
+            "{body}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn filters_by_agency_kind_tag_and_language() {
     let app = TestApp::spawn().await;

@@ -25,6 +25,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
     pub pinned_at: Option<DateTimeUtc>,
+    /// Likes, kept by a trigger (see the `counts` migration).
+    pub like_count: i64,
+    /// Announces and current local shares, kept by triggers.
+    pub share_count: i64,
+    /// Shown comments (public or unlisted, not deleted or hidden), kept by a trigger.
+    pub comment_count: i64,
 }
 
 /// Relations are followed with explicit queries in `queries`.

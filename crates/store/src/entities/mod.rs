@@ -16,6 +16,7 @@ pub mod instance;
 pub mod item;
 pub mod item_link;
 pub mod item_tag;
+pub mod item_tally;
 pub mod login_attempt;
 pub mod membership;
 pub mod message;

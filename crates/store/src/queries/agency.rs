@@ -18,7 +18,7 @@ use deling_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 /// A stored agency's profile as raw input, for laying a partial update
@@ -110,7 +110,7 @@ impl Store {
         read_at: chrono::DateTime<chrono::Utc>,
         audit: Option<&Audit>,
     ) -> Result<Agency, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let row = agency::ActiveModel {
             name: Set(profile.name.as_str().to_owned()),
             summary: Set(profile.summary.as_str().to_owned()),
@@ -157,7 +157,7 @@ impl Store {
     /// `audit`, if given, is written with the change, its details
     /// completed with `items_withdrawn`.
     pub async fn withdraw_agency(&self, id: i64, audit: Option<Audit>) -> Result<u64, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let t = now();
         let res = agency::Entity::update_many()
             .set(agency::ActiveModel {
@@ -217,7 +217,7 @@ impl Store {
         previous_until: chrono::DateTime<chrono::Utc>,
         audit: Option<&Audit>,
     ) -> Result<Agency, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         lock_agency(&txn, self.backend(), id).await?;
         let current = agency::Entity::find_by_id(id)
             .one(&txn)
@@ -271,13 +271,13 @@ impl Store {
     pub async fn get_agency_by_slug(&self, slug: &str) -> Result<Option<Agency>, StoreError> {
         Ok(agency::Entity::find()
             .filter(agency::Column::Slug.eq(slug))
-            .one(self.db())
+            .one(self.reader())
             .await?)
     }
 
     /// Reads an agency by id.
     pub async fn get_agency(&self, id: i64) -> Result<Option<Agency>, StoreError> {
-        Ok(agency::Entity::find_by_id(id).one(self.db()).await?)
+        Ok(agency::Entity::find_by_id(id).one(self.reader()).await?)
     }
 
     /// Lists the agencies that are not withdrawn, by slug.
@@ -285,7 +285,7 @@ impl Store {
         Ok(agency::Entity::find()
             .filter(agency::Column::DeletedAt.is_null())
             .order_by_asc(agency::Column::Slug)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 
@@ -293,7 +293,7 @@ impl Store {
     pub async fn count_agencies(&self) -> Result<u64, StoreError> {
         Ok(agency::Entity::find()
             .filter(agency::Column::DeletedAt.is_null())
-            .count(self.db())
+            .count(self.reader())
             .await?)
     }
 }

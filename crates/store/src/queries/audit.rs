@@ -86,7 +86,7 @@ impl Store {
             .order_by_desc(audit_log::Column::Id)
             .offset(offset)
             .limit(limit)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 }

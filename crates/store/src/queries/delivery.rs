@@ -152,7 +152,7 @@ impl Store {
     pub async fn count_pending_deliveries(&self) -> Result<u64, StoreError> {
         Ok(delivery::Entity::find()
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
-            .count(self.db())
+            .count(self.reader())
             .await?)
     }
 
@@ -181,13 +181,13 @@ impl Store {
         let rows = q
             .order_by_asc(delivery::Column::NextAttemptAt)
             .limit(100)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let hosts: Vec<String> = rows.iter().map(|r| r.host.clone()).collect();
         let waiting: std::collections::HashMap<String, DateTime<Utc>> =
             crate::entities::host_state::Entity::find()
                 .filter(crate::entities::host_state::Column::Host.is_in(hosts))
-                .all(self.db())
+                .all(self.reader())
                 .await?
                 .into_iter()
                 .filter_map(|h| Some((h.host, h.next_attempt_at?)))
@@ -245,7 +245,7 @@ impl Store {
         Ok(delivery::Entity::find()
             .filter(delivery::Column::ActivityId.eq(activity_id))
             .order_by_asc(delivery::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 }
@@ -278,18 +278,18 @@ impl Store {
         let count = |status: &'static str| {
             delivery::Entity::find()
                 .filter(delivery::Column::Status.eq(status))
-                .count(self.db())
+                .count(self.reader())
         };
         let oldest = delivery::Entity::find()
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
             .order_by_asc(delivery::Column::CreatedAt)
-            .one(self.db())
+            .one(self.reader())
             .await?
             .map(|d| d.created_at);
         let inbox_count = |status: &'static str| {
             inbox_activity::Entity::find()
                 .filter(inbox_activity::Column::Status.eq(status))
-                .count(self.db())
+                .count(self.reader())
         };
         Ok(QueueStats {
             pending_deliveries: count(STATUS_PENDING).await?,
@@ -300,7 +300,7 @@ impl Store {
             failed_inbox: inbox_count(crate::queries::inbox::INBOX_FAILED).await?,
             pending_events: outbox_event::Entity::find()
                 .filter(outbox_event::Column::ProcessedAt.is_null())
-                .count(self.db())
+                .count(self.reader())
                 .await?,
             failing_hosts: self.list_failing_hosts().await?,
         })

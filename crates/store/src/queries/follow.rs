@@ -7,7 +7,7 @@ use crate::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait, sea_query::OnConflict,
+    QueryOrder, QuerySelect, sea_query::OnConflict,
 };
 
 /// State of a local agency's Follow of a remote actor.
@@ -22,7 +22,7 @@ impl Store {
     pub async fn count_followers(&self, agency_id: i64) -> Result<u64, StoreError> {
         Ok(follower::Entity::find()
             .filter(follower::Column::AgencyId.eq(agency_id))
-            .count(self.db())
+            .count(self.reader())
             .await?)
     }
 
@@ -39,7 +39,7 @@ impl Store {
             .order_by_desc(follower::Column::Id)
             .offset(page.saturating_sub(1).saturating_mul(per_page))
             .limit(per_page)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let items = self
             .actor_ids(rows.iter().map(|r| r.remote_actor_id).collect())
@@ -57,7 +57,7 @@ impl Store {
         Ok(following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
             .filter(following::Column::State.eq(FOLLOWING_ACCEPTED))
-            .count(self.db())
+            .count(self.reader())
             .await?)
     }
 
@@ -75,7 +75,7 @@ impl Store {
             .order_by_desc(following::Column::Id)
             .offset(page.saturating_sub(1).saturating_mul(per_page))
             .limit(per_page)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let items = self
             .actor_ids(rows.iter().map(|r| r.remote_actor_id).collect())
@@ -92,7 +92,7 @@ impl Store {
     async fn actor_ids(&self, ids: Vec<i64>) -> Result<Vec<String>, StoreError> {
         let actors = remote_actor::Entity::find()
             .filter(remote_actor::Column::Id.is_in(ids.clone()))
-            .all(self.db())
+            .all(self.reader())
             .await?;
         Ok(ids
             .iter()
@@ -138,7 +138,7 @@ impl Store {
         follow_ap_id: &str,
         follow: serde_json::Value,
     ) -> Result<(), StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         upsert_follower(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
         queue_accept(&txn, agency_id, remote_actor_id, follow_ap_id, follow).await?;
         txn.commit().await?;
@@ -168,7 +168,7 @@ impl Store {
         Ok(follower::Entity::find()
             .filter(follower::Column::AgencyId.eq(agency_id))
             .filter(follower::Column::RemoteActorId.eq(remote_actor_id))
-            .count(self.db())
+            .count(self.reader())
             .await?
             > 0)
     }
@@ -186,7 +186,7 @@ impl Store {
             .to_owned();
         let actors = remote_actor::Entity::find()
             .filter(remote_actor::Column::Id.in_subquery(ids))
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let mut inboxes: Vec<String> = actors
             .into_iter()
@@ -239,7 +239,7 @@ impl Store {
             .to_owned();
         let actors = remote_actor::Entity::find()
             .filter(remote_actor::Column::Id.in_subquery(ids))
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let mut inboxes: Vec<String> = actors
             .into_iter()
@@ -259,7 +259,7 @@ impl Store {
         remote_actor_id: i64,
         follow_ap_id: &str,
     ) -> Result<(), StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         upsert_following(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
         queue_follow(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
         txn.commit().await?;
@@ -299,7 +299,7 @@ impl Store {
         remote_actor_id: i64,
         undo_ap_id: &str,
     ) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let Some(row) = following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
             .filter(following::Column::RemoteActorId.eq(remote_actor_id))
@@ -319,14 +319,14 @@ impl Store {
         let rows = following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
             .order_by_desc(following::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let actors = remote_actor::Entity::find()
             .filter(
                 remote_actor::Column::Id
                     .is_in(rows.iter().map(|r| r.remote_actor_id).collect::<Vec<_>>()),
             )
-            .all(self.db())
+            .all(self.reader())
             .await?;
         Ok(rows
             .into_iter()
@@ -358,7 +358,7 @@ impl Store {
             .filter(following::Column::RemoteActorId.eq(remote_actor_id))
             .filter(following::Column::State.eq(FOLLOWING_ACCEPTED))
             .filter(following::Column::AgencyId.in_subquery(live_agencies))
-            .count(self.db())
+            .count(self.reader())
             .await?
             > 0)
     }

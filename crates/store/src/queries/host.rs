@@ -156,14 +156,14 @@ impl Store {
         Ok(host_state::Entity::find()
             .filter(host_state::Column::ConsecutiveFailures.gt(0))
             .order_by_desc(host_state::Column::ConsecutiveFailures)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 
     /// One host's state.
     pub async fn get_host_state(&self, host: &str) -> Result<Option<HostState>, StoreError> {
         Ok(host_state::Entity::find_by_id(host.to_owned())
-            .one(self.db())
+            .one(self.reader())
             .await?)
     }
 
@@ -175,7 +175,7 @@ impl Store {
         host: &str,
     ) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
         Ok(host_state::Entity::find_by_id(host.to_owned())
-            .one(self.db())
+            .one(self.reader())
             .await?
             .and_then(|h| Some((h.signature_style?, h.signature_style_at?))))
     }

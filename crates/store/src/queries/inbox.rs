@@ -171,7 +171,7 @@ impl Store {
     pub async fn count_pending_inbox(&self) -> Result<u64, StoreError> {
         Ok(inbox_activity::Entity::find()
             .filter(inbox_activity::Column::Status.eq(INBOX_PENDING))
-            .count(self.db())
+            .count(self.reader())
             .await?)
     }
 
@@ -197,7 +197,7 @@ impl Store {
     ) -> Result<Option<InboxActivity>, StoreError> {
         Ok(inbox_activity::Entity::find()
             .filter(inbox_activity::Column::ApId.eq(ap_id))
-            .one(self.db())
+            .one(self.reader())
             .await?)
     }
 }

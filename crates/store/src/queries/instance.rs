@@ -6,14 +6,14 @@ use crate::{
     queries::audit::{Audit, write_audit},
     records::{Instance, now},
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder};
 
 impl Store {
     /// Reads the instance row, if the server has started once.
     pub async fn get_instance(&self) -> Result<Option<Instance>, StoreError> {
         Ok(instance::Entity::find()
             .order_by_asc(instance::Column::Id)
-            .one(self.db())
+            .one(self.reader())
             .await?)
     }
 
@@ -58,7 +58,7 @@ impl Store {
         private_key_pem: String,
         audit: Option<&Audit>,
     ) -> Result<Instance, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let existing = instance::Entity::find()
             .order_by_asc(instance::Column::Id)
             .one(&txn)

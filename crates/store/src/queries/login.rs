@@ -51,7 +51,7 @@ impl Store {
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let t = now();
         Ok(login_attempt::Entity::find_by_id(username.to_owned())
-            .one(self.db())
+            .one(self.reader())
             .await?
             .and_then(|row| row.locked_until)
             .filter(|until| *until > t))

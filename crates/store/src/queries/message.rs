@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use deling_domain::audience::Visibility;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, sea_query::Expr,
+    QuerySelect, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -137,7 +137,7 @@ impl Store {
         recipients: &[(i64, Option<i64>)],
         d: RemoteMessageData,
     ) -> Result<Vec<Message>, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let existing = message::Entity::find()
             .filter(message::Column::ApId.eq(d.ap_id.as_str()))
             .all(&txn)
@@ -209,7 +209,7 @@ impl Store {
     pub async fn is_message(&self, ap_id: &str) -> Result<bool, StoreError> {
         Ok(message::Entity::find()
             .filter(message::Column::ApId.eq(ap_id))
-            .one(self.db())
+            .one(self.reader())
             .await?
             .is_some())
     }
@@ -220,7 +220,7 @@ impl Store {
         Ok(message::Entity::find()
             .filter(message::Column::ApId.eq(ap_id))
             .filter(message::Column::DeletedAt.is_null())
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|m| (m.agency_id, m.id))
@@ -267,7 +267,7 @@ impl Store {
         let rows = q
             .order_by_desc(message::Column::Id)
             .limit(limit)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         self.assemble_messages(rows).await
     }
@@ -276,7 +276,7 @@ impl Store {
     pub async fn get_message(&self, id: i64) -> Result<Option<Message>, StoreError> {
         let rows = message::Entity::find_by_id(id)
             .filter(message::Column::DeletedAt.is_null())
-            .all(self.db())
+            .all(self.reader())
             .await?;
         Ok(self.assemble_messages(rows).await?.pop())
     }
@@ -286,7 +286,7 @@ impl Store {
     /// not (or no longer) in that agency's inbox.
     pub async fn put_message_answer(&self, a: AnswerData) -> Result<Option<Message>, StoreError> {
         let audience = serde_json::to_string(&a.addressed).unwrap_or_else(|_| "{}".into());
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let Some(parent) = message::Entity::find_by_id(a.parent_id)
             .filter(message::Column::AgencyId.eq(a.agency_id))
             .filter(message::Column::DeletedAt.is_null())
@@ -334,7 +334,7 @@ impl Store {
             .collect();
         let actors: HashMap<i64, remote_actor::Model> = remote_actor::Entity::find()
             .filter(remote_actor::Column::Id.is_in(actor_ids))
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|a| (a.id, a))

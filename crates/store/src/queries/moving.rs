@@ -15,9 +15,7 @@ use crate::{
     },
     records::{Agency, now},
 };
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// The actor ids an agency is also known as (its `alsoKnownAs`), in the
 /// order they were added. A value that does not parse reads as none.
@@ -44,7 +42,7 @@ impl Store {
         aliases: &[String],
         audit: &Audit,
     ) -> Result<Agency, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let json = serde_json::to_string(aliases)
             .map_err(|e| StoreError::Conflict(format!("aliases: {e}")))?;
         let res = agency::Entity::update_many()
@@ -79,7 +77,7 @@ impl Store {
         target: &str,
         audit: &Audit,
     ) -> Result<Agency, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         lock_agency(&txn, self.db().get_database_backend(), id).await?;
         let Some(row) = agency::Entity::find_by_id(id).one(&txn).await? else {
             return Err(StoreError::NotFound("agency"));
@@ -148,7 +146,7 @@ impl Store {
             .filter(following::Column::State.is_in([FOLLOWING_ACCEPTED, FOLLOWING_PENDING]))
             .filter(following::Column::AgencyId.in_subquery(live))
             .order_by_asc(following::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|r| AgencyFollow {
@@ -172,7 +170,7 @@ impl Store {
         follow_ap_id: &str,
         undo_ap_id: &str,
     ) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let Some(old) = following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
             .filter(following::Column::RemoteActorId.eq(old_actor_id))

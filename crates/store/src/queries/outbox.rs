@@ -23,7 +23,7 @@ use crate::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -435,7 +435,7 @@ impl Store {
         id: i64,
         deliveries: Vec<NewDelivery>,
     ) -> Result<(), StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         insert_deliveries(&txn, deliveries).await?;
         self.mark_outbox_events_processed(&txn, vec![id]).await?;
         txn.commit().await?;

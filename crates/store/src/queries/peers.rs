@@ -40,7 +40,7 @@ impl Store {
             .order_by_asc(remote_actor::Column::Domain)
             .limit(limit)
             .into_tuple()
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 }

@@ -9,7 +9,7 @@ use crate::{
 use deling_domain::policy::{Domain, DomainBlock, FederationMode, Severity};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, OnConflict},
 };
 
@@ -47,7 +47,7 @@ impl Store {
     /// The federation mode.
     pub async fn get_federation_mode(&self) -> Result<FederationMode, StoreError> {
         let mode = instance::Entity::find()
-            .one(self.db())
+            .one(self.reader())
             .await?
             .map(|i| i.federation_mode)
             .unwrap_or_default();
@@ -60,7 +60,7 @@ impl Store {
         mode: FederationMode,
         audit: Option<&Audit>,
     ) -> Result<(), StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         instance::Entity::update_many()
             .col_expr(instance::Column::FederationMode, Expr::value(mode.as_str()))
             .exec(&txn)
@@ -116,7 +116,7 @@ impl Store {
         private_comment: Option<&str>,
         audit: Option<&Audit>,
     ) -> Result<DomainPolicy, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         domain_policy::Entity::insert(domain_policy::ActiveModel {
             domain: Set(domain.to_string()),
             severity: Set(severity.as_str().to_owned()),
@@ -155,7 +155,7 @@ impl Store {
         blocks: &[DomainBlock],
         audit: Option<&Audit>,
     ) -> Result<usize, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         for b in blocks {
             domain_policy::Entity::insert(domain_policy::ActiveModel {
                 domain: Set(b.domain.to_string()),
@@ -190,7 +190,7 @@ impl Store {
         domain: &Domain,
         audit: Option<&Audit>,
     ) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let removed = domain_policy::Entity::delete_many()
             .filter(domain_policy::Column::Domain.eq(domain.as_str()))
             .exec(&txn)
@@ -208,7 +208,7 @@ impl Store {
     pub async fn list_domain_policies(&self) -> Result<Vec<DomainPolicy>, StoreError> {
         Ok(domain_policy::Entity::find()
             .order_by_asc(domain_policy::Column::Domain)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 
@@ -219,7 +219,7 @@ impl Store {
         reason: Option<&str>,
         audit: Option<&Audit>,
     ) -> Result<ActorBlock, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         actor_block::Entity::insert(actor_block::ActiveModel {
             actor: Set(actor.to_owned()),
             reason: Set(reason.map(str::to_owned)),
@@ -252,7 +252,7 @@ impl Store {
         actor: &str,
         audit: Option<&Audit>,
     ) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let removed = actor_block::Entity::delete_many()
             .filter(actor_block::Column::Actor.eq(actor))
             .exec(&txn)
@@ -270,7 +270,7 @@ impl Store {
     pub async fn is_actor_blocked(&self, actor: &str) -> Result<bool, StoreError> {
         Ok(actor_block::Entity::find()
             .filter(actor_block::Column::Actor.eq(actor))
-            .one(self.db())
+            .one(self.reader())
             .await?
             .is_some())
     }
@@ -279,7 +279,7 @@ impl Store {
     pub async fn list_actor_blocks(&self) -> Result<Vec<ActorBlock>, StoreError> {
         Ok(actor_block::Entity::find()
             .order_by_asc(actor_block::Column::Actor)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 }

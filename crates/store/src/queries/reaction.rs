@@ -63,12 +63,12 @@ impl Store {
         let rows = reaction::Entity::find()
             .filter(reaction::Column::ItemId.eq(item_id))
             .order_by_desc(reaction::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.remote_actor_id).collect();
         let actors: std::collections::HashMap<i64, RemoteActor> = remote_actor::Entity::find()
             .filter(remote_actor::Column::Id.is_in(ids))
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|a| (a.id, a))

@@ -5,10 +5,7 @@ use crate::{
     entities::remote_actor,
     records::{RemoteActor, now},
 };
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
 
 /// What we keep of a remote actor document.
 #[derive(Debug, Clone)]
@@ -100,19 +97,21 @@ impl Store {
     ) -> Result<Option<RemoteActor>, StoreError> {
         Ok(remote_actor::Entity::find()
             .filter(remote_actor::Column::ApId.eq(ap_id))
-            .one(self.db())
+            .one(self.reader())
             .await?)
     }
 
     /// Reads a remote actor by row id.
     pub async fn get_remote_actor(&self, id: i64) -> Result<Option<RemoteActor>, StoreError> {
-        Ok(remote_actor::Entity::find_by_id(id).one(self.db()).await?)
+        Ok(remote_actor::Entity::find_by_id(id)
+            .one(self.reader())
+            .await?)
     }
 
     /// Forgets a remote actor (it deleted itself): its follows, items,
     /// comments and reactions go with it.
     pub async fn delete_remote_actor(&self, ap_id: &str) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let Some(actor) = remote_actor::Entity::find()
             .filter(remote_actor::Column::ApId.eq(ap_id))
             .one(&txn)

@@ -8,9 +8,7 @@ use crate::{
     records::{Item, ItemLink},
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 /// A remote item's content, already sanitised.
 #[derive(Debug, Clone)]
@@ -54,7 +52,7 @@ impl Store {
     pub async fn get_item_by_ap_id(&self, ap_id: &str) -> Result<Option<Item>, StoreError> {
         let Some(row) = item::Entity::find()
             .filter(item::Column::ApId.eq(ap_id))
-            .one(self.db())
+            .one(self.reader())
             .await?
         else {
             return Ok(None);
@@ -66,7 +64,7 @@ impl Store {
     /// id is a conflict (nobody may overwrite what they do not own), and a
     /// withdrawn item stays withdrawn.
     pub async fn put_remote_item(&self, d: RemoteItemData) -> Result<Item, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let existing = item::Entity::find()
             .filter(item::Column::ApId.eq(d.ap_id.as_str()))
             .one(&txn)
@@ -144,7 +142,7 @@ impl Store {
             .filter(item::Column::ApId.eq(ap_id))
             .filter(item::Column::RemoteActorId.eq(remote_actor_id))
             .filter(item::Column::DeletedAt.is_null())
-            .one(self.db())
+            .one(self.reader())
             .await?
         else {
             return Ok(false);

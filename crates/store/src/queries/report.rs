@@ -46,7 +46,7 @@ impl Store {
         }
         Ok(q.order_by_desc(report::Column::CreatedAt)
             .order_by_desc(report::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 

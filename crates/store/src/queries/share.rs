@@ -8,7 +8,7 @@ use crate::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 /// A share row.
@@ -29,7 +29,7 @@ impl Store {
     /// back makes a new share (with a new Announce id); the old one stays,
     /// taken back.
     pub async fn put_share(&self, agency_id: i64, item_id: i64) -> Result<Shared, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let current = share::Entity::find()
             .filter(share::Column::AgencyId.eq(agency_id))
             .filter(share::Column::ItemId.eq(item_id))
@@ -74,7 +74,7 @@ impl Store {
     /// Takes a share back and queues the Undo of its Announce; `false` if
     /// the agency does not share the item.
     pub async fn undo_share(&self, agency_id: i64, item_id: i64) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let Some(row) = share::Entity::find()
             .filter(share::Column::AgencyId.eq(agency_id))
             .filter(share::Column::ItemId.eq(item_id))
@@ -103,7 +103,7 @@ impl Store {
 
     /// Reads a share by id, taken-back ones included.
     pub async fn get_share(&self, id: i64) -> Result<Option<Share>, StoreError> {
-        Ok(share::Entity::find_by_id(id).one(self.db()).await?)
+        Ok(share::Entity::find_by_id(id).one(self.reader()).await?)
     }
 
     /// The agency's share of the item, if it shares it now.
@@ -116,7 +116,7 @@ impl Store {
             .filter(share::Column::AgencyId.eq(agency_id))
             .filter(share::Column::ItemId.eq(item_id))
             .filter(share::Column::UndoneAt.is_null())
-            .one(self.db())
+            .one(self.reader())
             .await?)
     }
 
@@ -126,13 +126,13 @@ impl Store {
             .filter(share::Column::ItemId.eq(item_id))
             .filter(share::Column::UndoneAt.is_null())
             .order_by_desc(share::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let ids: Vec<i64> = shares.iter().map(|s| s.agency_id).collect();
         let agencies: std::collections::HashMap<i64, Agency> = agency::Entity::find()
             .filter(agency::Column::Id.is_in(ids))
             .filter(agency::Column::DeletedAt.is_null())
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|a| (a.id, a))
@@ -159,7 +159,7 @@ impl Store {
             .filter(share::Column::UndoneAt.is_null())
             .order_by_desc(share::Column::Id)
             .limit(limit)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let ids: Vec<i64> = shares.iter().map(|s| s.item_id).collect();
         let mut items: std::collections::HashMap<i64, crate::records::Item> = self
@@ -183,7 +183,7 @@ impl Store {
         Ok(share::Entity::find()
             .filter(share::Column::ItemId.eq(item_id))
             .filter(share::Column::UndoneAt.is_null())
-            .count(self.db())
+            .count(self.reader())
             .await?)
     }
 }

@@ -9,7 +9,7 @@ use crate::{
 use deling_domain::auth::{Role, Username};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait, sea_query::OnConflict,
+    QueryOrder, sea_query::OnConflict,
 };
 
 impl Store {
@@ -41,7 +41,7 @@ impl Store {
     pub async fn get_staff_by_username(&self, username: &str) -> Result<Option<Staff>, StoreError> {
         Ok(staff::Entity::find()
             .filter(staff::Column::Username.eq(username))
-            .one(self.db())
+            .one(self.reader())
             .await?)
     }
 
@@ -75,13 +75,13 @@ impl Store {
     ) -> Result<Vec<(Staff, Role)>, StoreError> {
         let rows = membership::Entity::find()
             .filter(membership::Column::AgencyId.eq(agency_id))
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let ids: Vec<i64> = rows.iter().map(|m| m.staff_id).collect();
         let staff = staff::Entity::find()
             .filter(staff::Column::Id.is_in(ids))
             .order_by_asc(staff::Column::Username)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         Ok(staff
             .into_iter()
@@ -111,7 +111,7 @@ impl Store {
         keep_an_admin: bool,
         audit: Option<crate::queries::audit::Audit>,
     ) -> Result<Option<Role>, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         // Two admins demoting each other at once must not both see the
         // other as the one who stays.
         crate::queries::agency::lock_agency(&txn, self.backend(), agency_id).await?;
@@ -177,7 +177,7 @@ impl Store {
         agency_id: i64,
     ) -> Result<Option<Role>, StoreError> {
         let row = membership::Entity::find_by_id((staff_id, agency_id))
-            .one(self.db())
+            .one(self.reader())
             .await?;
         Ok(row.and_then(|m| m.role.parse().ok()))
     }
@@ -186,13 +186,13 @@ impl Store {
     pub async fn list_memberships(&self, staff_id: i64) -> Result<Vec<(Agency, Role)>, StoreError> {
         let rows = membership::Entity::find()
             .filter(membership::Column::StaffId.eq(staff_id))
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let ids: Vec<i64> = rows.iter().map(|m| m.agency_id).collect();
         let agencies = agency::Entity::find()
             .filter(agency::Column::Id.is_in(ids))
             .order_by_asc(agency::Column::Slug)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         Ok(agencies
             .into_iter()

@@ -91,7 +91,7 @@ impl Store {
         Ok(api_token::Entity::find()
             .filter(api_token::Column::StaffId.eq(staff_id))
             .order_by_desc(api_token::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 }

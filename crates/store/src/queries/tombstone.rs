@@ -23,7 +23,7 @@ impl Store {
     pub async fn is_tombstoned(&self, ap_id: &str) -> Result<bool, StoreError> {
         Ok(tombstone::Entity::find()
             .filter(tombstone::Column::ApId.eq(ap_id))
-            .count(self.db())
+            .count(self.reader())
             .await?
             > 0)
     }

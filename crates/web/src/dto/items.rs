@@ -306,9 +306,11 @@ pub struct ItemQuery {
     pub language: Option<String>,
     /// `local` (default), `remote` or `all`.
     pub origin: Option<String>,
-    /// Page number, from 1.
+    /// Page number, from 1. With `cursor` it only numbers the page.
     #[param(value_type = Option<u64>)]
     pub page: Option<String>,
+    /// Where to go on from: the `cursor` of a `next` link (opaque).
+    pub cursor: Option<String>,
     /// Items per page, 1 to 100 (default 20).
     #[param(value_type = Option<u64>)]
     pub per_page: Option<String>,

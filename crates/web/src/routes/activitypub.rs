@@ -147,15 +147,14 @@ pub async fn outbox(
         ..Default::default()
     };
     let Some(page) = q.page else {
-        let total = state.store.list_items(&filter, 1, 1).await?.total;
+        let total = state.store.count_items(&filter).await?;
         return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
     };
     let page = page.max(1);
     let items = state.store.list_items(&filter, page, PAGE_SIZE).await?;
     let mut activities = Vec::with_capacity(items.items.len());
     for i in &items.items {
-        let counts = state.store.count_item_reactions(i.id).await?;
-        let page_json = item::item_page(&state.urls, i, counts)
+        let page_json = item::item_page(&state.urls, i, i.counts)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         activities.push(outbox::item::create_of(&state.urls, i.id, &page_json));
     }
@@ -283,7 +282,7 @@ pub async fn item(
         }
         return Err(ApiError::Gone(format!("item {id} has been withdrawn")));
     }
-    let counts = state.store.count_item_reactions(id).await?;
+    let counts = item.counts;
     if wants_activity_json(&req) {
         let page = item::item_page(&state.urls, &item, counts)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -388,7 +387,7 @@ pub async fn reactions(
     require_signature(&state, &req, true).await?;
     let (id, which) = path.into_inner();
     let item = current_local_item(&state, id).await?;
-    let counts = state.store.count_item_reactions(item.id).await?;
+    let counts = item.counts;
     let (collection_id, total) = match which.as_str() {
         "likes" => (state.urls.item_likes(id), counts.likes),
         "shares" => (state.urls.item_shares(id), counts.shares),
@@ -408,8 +407,7 @@ pub async fn item_create(
     require_signature(&state, &req, true).await?;
     let id = *id;
     let item = current_local_item(&state, id).await?;
-    let counts = state.store.count_item_reactions(id).await?;
-    let page = item::item_page(&state.urls, &item, counts)
+    let page = item::item_page(&state.urls, &item, item.counts)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(ap_ok(with_context(&outbox::item::create_of(
         &state.urls,

@@ -17,7 +17,7 @@ impl Store {
     ) -> Result<Option<ModeratedComment>, StoreError> {
         let Some(row) = comment::Entity::find_by_id(id)
             .filter(comment::Column::DeletedAt.is_null())
-            .one(self.db())
+            .one(self.reader())
             .await?
         else {
             return Ok(None);
@@ -70,7 +70,7 @@ impl Store {
             .filter(comment::Column::DeletedAt.is_null())
             .filter(comment::Column::HiddenAt.is_not_null())
             .order_by_asc(comment::Column::PublishedAt)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         self.assemble_comments(rows).await
     }
@@ -90,8 +90,7 @@ impl Store {
         content: &str,
         audit: &crate::queries::audit::Audit,
     ) -> Result<(), StoreError> {
-        use sea_orm::TransactionTrait;
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let row = comment::Entity::find_by_id(id)
             .filter(comment::Column::DeletedAt.is_null())
             .one(&txn)

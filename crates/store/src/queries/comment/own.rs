@@ -11,8 +11,7 @@ use crate::{
 };
 use deling_domain::audience::Visibility;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr,
 };
 
 impl Store {
@@ -26,7 +25,7 @@ impl Store {
         html: &str,
         language: Option<&str>,
     ) -> Result<Comment, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let row = comment::ActiveModel {
             ap_id: Set(None),
             item_id: Set(item_id),
@@ -72,7 +71,7 @@ impl Store {
         source: &str,
         html: &str,
     ) -> Result<Option<Comment>, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         // Conditional, so that a deletion committed meanwhile is not undone.
         let res = comment::Entity::update_many()
             .col_expr(
@@ -113,7 +112,7 @@ impl Store {
         agency_id: i64,
         audit: Option<&crate::queries::audit::Audit>,
     ) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let Some(row) = comment::Entity::find_by_id(id)
             .filter(comment::Column::AuthorAgencyId.eq(agency_id))
             .filter(comment::Column::DeletedAt.is_null())

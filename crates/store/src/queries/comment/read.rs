@@ -17,7 +17,7 @@ impl Store {
         let Some(row) = comment::Entity::find()
             .filter(comment::Column::ApId.eq(ap_id))
             .filter(comment::Column::DeletedAt.is_null())
-            .one(self.db())
+            .one(self.reader())
             .await?
         else {
             return Ok(None);
@@ -34,7 +34,7 @@ impl Store {
             .filter(comment::Column::DeletedAt.is_null())
             .filter(comment::Column::HiddenAt.is_null())
             .filter(comment::Column::Visibility.is_in(PUBLIC_VISIBILITIES))
-            .one(self.db())
+            .one(self.reader())
             .await?
         else {
             return Ok(None);
@@ -57,7 +57,7 @@ impl Store {
             .filter(comment::Column::Visibility.is_in(PUBLIC_VISIBILITIES))
             .order_by_asc(comment::Column::PublishedAt)
             .order_by_asc(comment::Column::Id)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         self.assemble_comments(rows).await
     }
@@ -66,7 +66,7 @@ impl Store {
     /// sent after a local agency deletes one, and for answering 410 at its
     /// id (and 404 while it is hidden).
     pub async fn get_comment_any(&self, id: i64) -> Result<Option<CommentState>, StoreError> {
-        let Some(row) = comment::Entity::find_by_id(id).one(self.db()).await? else {
+        let Some(row) = comment::Entity::find_by_id(id).one(self.reader()).await? else {
             return Ok(None);
         };
         let deleted_at = row.deleted_at;
@@ -97,14 +97,14 @@ impl Store {
             .collect();
         let agencies: HashMap<i64, agency::Model> = agency::Entity::find()
             .filter(agency::Column::Id.is_in(agency_ids))
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
         let actors: HashMap<i64, remote_actor::Model> = remote_actor::Entity::find()
             .filter(remote_actor::Column::Id.is_in(actor_ids))
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|a| (a.id, a))

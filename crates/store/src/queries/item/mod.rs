@@ -1,13 +1,16 @@
 //! Shared items with their tags and links: the types listings and counts
 //! use here; writing (`write`: publish, edit, withdraw), reading (`read`:
-//! one, several, a filtered page, an agency's pinned ones), pinning
-//! (`pins`, with its outbox events) and counting (`counts`) in the
-//! submodules.
+//! one, several, an agency's pinned ones), listing (`list`: a filtered
+//! page by number or after a cursor), pinning (`pins`, with its outbox
+//! events) and the kept reaction counts (`counts`) in the submodules.
 
 mod counts;
+mod list;
 mod pins;
 mod read;
 mod write;
+
+pub use list::{ItemCursor, ItemSlice};
 
 pub(crate) use write::{ItemSet, erase_items, replace_tags_and_links};
 

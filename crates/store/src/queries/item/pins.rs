@@ -8,16 +8,14 @@ use crate::{
     queries::outbox::{OutboxKind, put_event},
     records::now,
 };
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 
 impl Store {
     /// Pins an agency's item to its profile and queues the `Add` for its
     /// followers, in one transaction. `Ok(false)` if it was pinned already;
     /// a [`StoreError::Conflict`] when the agency has [`MAX_PINNED`] pinned.
     pub async fn pin_item(&self, item_id: i64, agency_id: i64) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         // Twelve pins at once must not all count four pinned and go ahead.
         crate::queries::agency::lock_agency(&txn, self.backend(), agency_id).await?;
         let Some(row) = item::Entity::find_by_id(item_id)
@@ -62,7 +60,7 @@ impl Store {
     /// Unpins an item and queues the `Remove`; `Ok(false)` if it was not
     /// pinned.
     pub async fn unpin_item(&self, item_id: i64, agency_id: i64) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let res = item::Entity::update_many()
             .col_expr(
                 item::Column::PinnedAt,

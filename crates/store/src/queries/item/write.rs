@@ -10,7 +10,7 @@ use crate::{
 use deling_domain::item::ItemContent;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionTrait, sea_query::Query,
+    sea_query::Query,
 };
 
 fn content_columns(row: &mut item::ActiveModel, c: &ItemContent) {
@@ -92,7 +92,7 @@ impl Store {
         agency_id: i64,
         content: &ItemContent,
     ) -> Result<Item, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let t = now();
         let mut row = item::ActiveModel {
             ap_id: Set(None),
@@ -127,7 +127,7 @@ impl Store {
     /// The write itself is conditional on the item not being withdrawn, so
     /// an edit racing a withdrawal cannot write into the tombstone.
     pub async fn update_item(&self, id: i64, content: &ItemContent) -> Result<Item, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         let mut row = <item::ActiveModel as Default>::default();
         content_columns(&mut row, content);
         row.updated_at = Set(now());
@@ -157,7 +157,7 @@ impl Store {
     /// Gone rather than 404), its content, tags and links are erased. Of two
     /// concurrent withdrawals exactly one succeeds.
     pub async fn delete_item(&self, id: i64) -> Result<(), StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin().await?;
         if erase_items(&txn, ItemSet::Ids(&[id])).await? == 0 {
             return Err(StoreError::NotFound("item"));
         }

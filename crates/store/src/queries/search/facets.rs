@@ -73,7 +73,7 @@ impl Store {
         for chunk in ids.chunks(500) {
             for t in item_tag::Entity::find()
                 .filter(item_tag::Column::ItemId.is_in(chunk.iter().copied()))
-                .all(self.db())
+                .all(self.reader())
                 .await?
             {
                 bump(&mut f.tag, &t.tag);

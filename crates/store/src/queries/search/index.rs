@@ -119,7 +119,7 @@ impl Store {
         batch: u64,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<u64, StoreError> {
-        use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect, TransactionTrait};
+        use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
         let total = item::Entity::find().count(self.db()).await?;
         let mut done = 0;
         let mut after = i64::MIN;
@@ -136,7 +136,7 @@ impl Store {
             let Some(&last) = ids.last() else {
                 break;
             };
-            let txn = self.db().begin().await?;
+            let txn = self.begin().await?;
             for &id in &ids {
                 index_item(&txn, id).await?;
             }

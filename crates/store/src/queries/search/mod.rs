@@ -134,7 +134,7 @@ impl Store {
         // Prepared statements would get PostgreSQL's generic plan, which
         // cannot see how common the words are: it then reads the index in
         // id order for a rare word too. Custom plans, for this search only.
-        let txn = self.db().begin().await?;
+        let txn = self.reader().begin().await?;
         if backend == DbBackend::Postgres {
             txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
                 .await?;

@@ -12,7 +12,7 @@ use deling_domain::{
     item::{ItemContent, ItemKind, RawItem, Tag},
     language::Language,
 };
-use deling_store::{ItemFilter, Origin, records::Item};
+use deling_store::{ItemCursor, ItemFilter, Origin, records::Item};
 
 const DEFAULT_PER_PAGE: u64 = 20;
 const MAX_PER_PAGE: u64 = 100;
@@ -82,35 +82,51 @@ pub async fn list(
             .map_err(|e| bad("language", e))?,
         origin,
     };
-    let result = state.store.list_items(&filter, page, per_page).await?;
-    let next = (page.saturating_mul(per_page) < result.total).then(|| {
+    let cursor = q
+        .cursor
+        .as_deref()
+        .map(|c| ItemCursor::parse(c).ok_or_else(|| bad("cursor", "is not one from a next link")))
+        .transpose()?;
+    // Page 1 and a cursor read after a point (new items cannot shift what
+    // follows); a page number alone skips rows, for clients that jump.
+    let (items, total, next_cursor) = if cursor.is_some() || page == 1 {
+        let slice = state
+            .store
+            .list_items_after(&filter, cursor.as_ref(), per_page)
+            .await?;
+        (slice.items, slice.total, slice.next)
+    } else {
+        let paged = state.store.list_items(&filter, page, per_page).await?;
+        let more = page.saturating_mul(per_page) < paged.total;
+        let next = paged.items.last().filter(|_| more).map(ItemCursor::after);
+        (paged.items, paged.total, next)
+    };
+    let next = next_cursor.map(|c| {
         let mut url = state.public_base(&req);
         url.set_path(req.path());
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(req.query_string().as_bytes())
-                .filter(|(k, _)| k != "page")
+                .filter(|(k, _)| k != "page" && k != "cursor")
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect();
         url.query_pairs_mut()
             .clear()
             .extend_pairs(pairs)
+            .append_pair("cursor", &c.to_string())
             .append_pair("page", &(page + 1).to_string());
         url.to_string()
     });
-    let ids: Vec<i64> = result.items.iter().map(|i| i.id).collect();
-    let counts = state.store.count_reactions_of(&ids).await?;
     Ok(HttpResponse::Ok().json(ItemPage {
-        items: result
-            .items
+        items: items
             .into_iter()
             .map(|i| {
-                let c = counts.get(&i.id).copied().unwrap_or_default();
+                let c = i.counts;
                 ItemView::new(&state, i, c)
             })
             .collect(),
         page,
         per_page,
-        total: result.total,
+        total,
         next,
     }))
 }
@@ -143,7 +159,7 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
     responses((status = 200, body = ItemView), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let item = crate::lookup::item(&state, *id).await?;
-    let counts = state.store.count_item_reactions(item.id).await?;
+    let counts = item.counts;
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item, counts)))
 }
 
@@ -195,7 +211,7 @@ pub async fn update(
     .map_err(invalid)?;
     let item = state.store.update_item(item.id, &content).await?;
     state.wake_federation();
-    let counts = state.store.count_item_reactions(item.id).await?;
+    let counts = item.counts;
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item, counts)))
 }
 

@@ -1,0 +1,400 @@
+//! The kept counts (likes, boosts and shown comments on each item, items in
+//! each listing) against what the rows themselves say, after every kind of
+//! change: likes and their undoing, Announces and local shares, comments
+//! written, hidden, shown, deleted, an actor deleted with everything it
+//! sent, items published, withdrawn and received.
+
+use crate::support::{agency, simple};
+use deling_store::{
+    ItemFilter, Origin, Store,
+    queries::{
+        comment::{PublicVisibility, RemoteCommentData},
+        item::ItemCounts,
+        reaction::{REACTION_ANNOUNCE, REACTION_LIKE},
+        remote_actor::RemoteActorData,
+        remote_item::RemoteItemData,
+    },
+};
+
+fn person(name: &str) -> RemoteActorData {
+    RemoteActorData {
+        ap_id: format!("https://social.example/users/{name}"),
+        actor_type: "Person".into(),
+        domain: "social.example".into(),
+        preferred_username: Some(name.into()),
+        name: None,
+        inbox: format!("https://social.example/users/{name}/inbox"),
+        shared_inbox: Some("https://social.example/inbox".into()),
+        url: None,
+        icon_url: None,
+        summary_html: None,
+        public_key_pem: None,
+        followers: None,
+        speaks_deling: false,
+    }
+}
+
+fn remote_comment(ap_id: &str, item_id: i64, author: i64, hidden: bool) -> RemoteCommentData {
+    RemoteCommentData {
+        ap_id: ap_id.into(),
+        item_id,
+        in_reply_to_id: None,
+        author_remote_actor_id: author,
+        content_html: "<p>Hei</p>".into(),
+        language: None,
+        published_at: chrono::Utc::now(),
+        hidden,
+        visibility: PublicVisibility::Public,
+        content_warning: None,
+        sensitive: false,
+    }
+}
+
+fn remote_item(
+    ap_id: &str,
+    actor: i64,
+    published_at: chrono::DateTime<chrono::Utc>,
+) -> RemoteItemData {
+    RemoteItemData {
+        ap_id: ap_id.into(),
+        remote_actor_id: actor,
+        kind: "guide".into(),
+        title: "Fra en annen server".into(),
+        summary: String::new(),
+        body: String::new(),
+        body_html: String::new(),
+        language: "nb".into(),
+        license: None,
+        tags: vec![],
+        links: vec![],
+        metadata: serde_json::json!({}),
+        based_on: None,
+        url: None,
+        published_at,
+        updated_at: published_at,
+    }
+}
+
+/// What the rows say, counted the slow way through the listing queries.
+pub async fn recount(store: &Store, item_id: i64) -> ItemCounts {
+    let reactions = store.list_reactions(item_id).await.expect("reactions");
+    let n = |kind: &str| reactions.iter().filter(|r| r.kind == kind).count() as u64;
+    let shares = store.list_item_shares(item_id).await.expect("shares");
+    let current_shares = shares.iter().filter(|(s, _)| s.undone_at.is_none()).count() as u64;
+    ItemCounts {
+        likes: n(REACTION_LIKE),
+        shares: n(REACTION_ANNOUNCE) + current_shares,
+        comments: store.list_comments(item_id).await.expect("comments").len() as u64,
+    }
+}
+
+/// Every way of reading the counts agrees with the rows and with `want`.
+async fn check(store: &Store, item_id: i64, want: (u64, u64, u64), step: &str) {
+    let want = ItemCounts {
+        likes: want.0,
+        shares: want.1,
+        comments: want.2,
+    };
+    assert_eq!(recount(store, item_id).await, want, "rows after {step}");
+    let item = store.get_item(item_id).await.expect("get").expect("item");
+    assert_eq!(item.counts, want, "item.counts after {step}");
+    let one = store.count_item_reactions(item_id).await.expect("count");
+    assert_eq!(one, want, "count_item_reactions after {step}");
+    let many = store.count_reactions_of(&[item_id]).await.expect("batch");
+    assert_eq!(
+        many.get(&item_id),
+        Some(&want),
+        "count_reactions_of after {step}"
+    );
+}
+
+both!(reaction_and_comment_counts_follow_every_change, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let nav = agency(&store, "nav", "NAV").await;
+    let item = store
+        .put_item(oslo.id, &simple("guide", "Byggesak", "nb", &[]))
+        .await
+        .expect("item");
+    let other = store
+        .put_item(oslo.id, &simple("guide", "Annet", "nb", &[]))
+        .await
+        .expect("other item");
+    let eve = store.put_remote_actor(person("eve")).await.expect("eve");
+    let bob = store.put_remote_actor(person("bob")).await.expect("bob");
+    check(&store, item.id, (0, 0, 0), "publishing").await;
+
+    let like = |actor: i64, n: u32| (actor, format!("https://social.example/likes/{actor}/{n}"));
+    let (e, eve_like) = like(eve.id, 1);
+    store
+        .put_reaction(item.id, e, REACTION_LIKE, &eve_like)
+        .await
+        .expect("like");
+    let (b, bob_like) = like(bob.id, 1);
+    store
+        .put_reaction(item.id, b, REACTION_LIKE, &bob_like)
+        .await
+        .expect("like");
+    // A repeat (same actor, other activity id) counts once.
+    let (_, again) = like(eve.id, 2);
+    store
+        .put_reaction(item.id, e, REACTION_LIKE, &again)
+        .await
+        .expect("repeat");
+    store
+        .put_reaction(
+            other.id,
+            e,
+            REACTION_LIKE,
+            "https://social.example/likes/other",
+        )
+        .await
+        .expect("like of the other item");
+    check(&store, item.id, (2, 0, 0), "two likes and a repeat").await;
+    check(&store, other.id, (1, 0, 0), "a like of another item").await;
+
+    store
+        .put_reaction(
+            item.id,
+            e,
+            REACTION_ANNOUNCE,
+            "https://social.example/boosts/1",
+        )
+        .await
+        .expect("announce");
+    store.put_share(nav.id, item.id).await.expect("share");
+    store.put_share(nav.id, item.id).await.expect("share again");
+    check(&store, item.id, (2, 2, 0), "an Announce and a share").await;
+    assert!(store.undo_share(nav.id, item.id).await.expect("undo share"));
+    check(&store, item.id, (2, 1, 0), "undoing the share").await;
+    store.put_share(nav.id, item.id).await.expect("share anew");
+    check(&store, item.id, (2, 2, 0), "sharing anew").await;
+
+    assert!(
+        store
+            .delete_reaction(&eve_like, e, None)
+            .await
+            .expect("unlike")
+    );
+    assert!(
+        !store
+            .delete_reaction(&eve_like, e, None)
+            .await
+            .expect("unlike twice")
+    );
+    check(&store, item.id, (1, 2, 0), "an Undo of a like").await;
+    // Undone by what it was, as peers that lost the activity id do.
+    assert!(
+        store
+            .delete_reaction(
+                "https://social.example/unknown",
+                e,
+                Some((item.id, REACTION_ANNOUNCE))
+            )
+            .await
+            .expect("unboost")
+    );
+    check(
+        &store,
+        item.id,
+        (1, 1, 0),
+        "an Undo of an Announce by item and kind",
+    )
+    .await;
+
+    let own = store
+        .put_agency_comment(item.id, nav.id, None, "Ja", "<p>Ja</p>", None)
+        .await
+        .expect("own comment");
+    let bobs = store
+        .put_remote_comment(remote_comment(
+            "https://social.example/notes/1",
+            item.id,
+            bob.id,
+            false,
+        ))
+        .await
+        .expect("remote comment");
+    // Held hidden for a moderator (a silenced domain): not counted.
+    let held = store
+        .put_remote_comment(remote_comment(
+            "https://social.example/notes/2",
+            item.id,
+            eve.id,
+            true,
+        ))
+        .await
+        .expect("held comment");
+    check(&store, item.id, (1, 1, 2), "two comments and a held one").await;
+    // An edit of a comment changes nothing counted.
+    store
+        .put_remote_comment(remote_comment(
+            "https://social.example/notes/1",
+            item.id,
+            bob.id,
+            false,
+        ))
+        .await
+        .expect("edit");
+    check(&store, item.id, (1, 1, 2), "an edit").await;
+    assert!(
+        store
+            .set_comment_hidden(held.id, false)
+            .await
+            .expect("show")
+    );
+    check(&store, item.id, (1, 1, 3), "showing the held comment").await;
+    assert!(store.set_comment_hidden(bobs.id, true).await.expect("hide"));
+    check(&store, item.id, (1, 1, 2), "hiding a comment").await;
+    assert!(
+        store
+            .set_comment_hidden(bobs.id, false)
+            .await
+            .expect("show")
+    );
+    check(&store, item.id, (1, 1, 3), "showing it again").await;
+    assert!(
+        store
+            .delete_remote_comment("https://social.example/notes/2", eve.id)
+            .await
+            .expect("author deletes")
+    );
+    check(&store, item.id, (1, 1, 2), "a remote Delete").await;
+    assert!(
+        store
+            .delete_own_comment(own.id, nav.id, None)
+            .await
+            .expect("own delete")
+    );
+    check(&store, item.id, (1, 1, 1), "deleting our own comment").await;
+    assert!(
+        store
+            .delete_comment(bobs.id)
+            .await
+            .expect("moderator deletes")
+    );
+    check(&store, item.id, (1, 1, 0), "a moderator's deletion").await;
+
+    // An actor that deletes itself takes its likes, boosts and comments
+    // with it (a cascade no query of ours writes).
+    store
+        .put_reaction(
+            item.id,
+            b,
+            REACTION_ANNOUNCE,
+            "https://social.example/boosts/2",
+        )
+        .await
+        .expect("bob boosts");
+    store
+        .put_remote_comment(remote_comment(
+            "https://social.example/notes/3",
+            item.id,
+            bob.id,
+            false,
+        ))
+        .await
+        .expect("bob comments");
+    check(&store, item.id, (1, 2, 1), "bob's boost and comment").await;
+    assert!(
+        store
+            .delete_remote_actor(&bob.ap_id)
+            .await
+            .expect("delete actor")
+    );
+    check(&store, item.id, (0, 1, 0), "bob deleting himself").await;
+    check(
+        &store,
+        other.id,
+        (1, 0, 0),
+        "bob deleting himself (other item)",
+    )
+    .await;
+
+    // Withdrawing an item keeps no counts to show, and leaves others be.
+    store.delete_item(item.id).await.expect("withdraw");
+    check(&store, other.id, (1, 0, 0), "withdrawing the first item").await;
+});
+
+/// `(local, remote, oslo's, nav's)` as kept, each checked against the rows.
+async fn tallies(store: &Store, oslo: i64, nav: i64) -> (u64, u64, u64, u64) {
+    let list = |origin: Origin, agency: Option<&str>| {
+        let filter = ItemFilter {
+            origin,
+            agency: agency.map(str::to_owned),
+            ..Default::default()
+        };
+        let store = store.clone();
+        async move {
+            let page = store.list_items(&filter, 1, 1000).await.expect("list");
+            assert_eq!(page.total, page.items.len() as u64, "{filter:?}");
+            page.total
+        }
+    };
+    let local = list(Origin::Local, None).await;
+    let remote = list(Origin::Remote, None).await;
+    assert_eq!(list(Origin::All, None).await, local + remote);
+    let o = list(Origin::Local, Some("oslo")).await;
+    let n = list(Origin::All, Some("nav")).await;
+    assert_eq!(list(Origin::Remote, Some("oslo")).await, 0);
+    assert_eq!(store.count_local_items().await.expect("local"), local);
+    assert_eq!(store.count_agency_items(oslo).await.expect("oslo"), o);
+    assert_eq!(store.count_agency_items(nav).await.expect("nav"), n);
+    (local, remote, o, n)
+}
+
+both!(listing_totals_follow_items, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let nav = agency(&store, "nav", "NAV").await;
+    assert_eq!(tallies(&store, oslo.id, nav.id).await, (0, 0, 0, 0));
+    let mut oslos = Vec::new();
+    for n in 0..3 {
+        let item = simple("guide", &format!("Oslo {n}"), "nb", &[]);
+        oslos.push(store.put_item(oslo.id, &item).await.expect("item").id);
+    }
+    store
+        .put_item(nav.id, &simple("guide", "NAV", "nb", &[]))
+        .await
+        .expect("item");
+    assert_eq!(tallies(&store, oslo.id, nav.id).await, (4, 0, 3, 1));
+
+    let peer = store.put_remote_actor(person("peer")).await.expect("peer");
+    let t = chrono::Utc::now();
+    for n in 0..2 {
+        let ap_id = format!("https://social.example/items/{n}");
+        store
+            .put_remote_item(remote_item(&ap_id, peer.id, t))
+            .await
+            .expect("remote item");
+    }
+    // Received again (an Update): still one item.
+    store
+        .put_remote_item(remote_item("https://social.example/items/0", peer.id, t))
+        .await
+        .expect("again");
+    assert_eq!(tallies(&store, oslo.id, nav.id).await, (4, 2, 3, 1));
+
+    store.delete_item(oslos[0]).await.expect("withdraw");
+    assert!(
+        store.delete_item(oslos[0]).await.is_err(),
+        "a second withdrawal is refused and counts nothing"
+    );
+    assert!(
+        store
+            .delete_remote_item("https://social.example/items/1", peer.id)
+            .await
+            .expect("remote withdrawal")
+    );
+    assert_eq!(tallies(&store, oslo.id, nav.id).await, (3, 1, 2, 1));
+
+    assert!(
+        store
+            .delete_remote_actor(&peer.ap_id)
+            .await
+            .expect("actor gone")
+    );
+    store
+        .withdraw_agency(nav.id, None)
+        .await
+        .expect("withdraw nav");
+    assert_eq!(tallies(&store, oslo.id, nav.id).await, (2, 0, 2, 0));
+});
