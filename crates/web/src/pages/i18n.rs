@@ -67,10 +67,7 @@ impl Lang {
 /// test parses both, so a broken message is caught before it ships; here a
 /// message that fails to parse is left out (and shows as its key).
 fn build_bundle(lang: Lang) -> FluentBundle<FluentResource> {
-    let id: LanguageIdentifier = match lang.code().parse() {
-        Ok(id) => id,
-        Err(_) => LanguageIdentifier::default(),
-    };
+    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // No Unicode isolation marks around arguments: the pages set `dir`
     // and `lang` themselves, and the marks would end up in copied text.
