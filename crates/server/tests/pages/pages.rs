@@ -247,3 +247,64 @@ async fn the_style_sheet_is_served() {
     );
     assert!(resp.text().await.unwrap().contains(":focus-visible"));
 }
+
+#[tokio::test]
+async fn items_of_followed_agencies_are_listed_with_safe_links() {
+    let s = scene().await;
+    let store = &s.app.store;
+    let bergen = store
+        .put_remote_actor(deling_store::queries::remote_actor::RemoteActorData {
+            ap_id: "https://deling.bergen.example/agencies/bergen".into(),
+            actor_type: "Organization".into(),
+            domain: "deling.bergen.example".into(),
+            preferred_username: Some("bergen".into()),
+            name: Some(format!("Bergen {MARKUP}")),
+            inbox: "https://deling.bergen.example/agencies/bergen/inbox".into(),
+            shared_inbox: None,
+            url: None,
+            icon_url: None,
+            summary_html: None,
+            public_key_pem: None,
+            followers: None,
+            speaks_deling: true,
+        })
+        .await
+        .unwrap();
+    let now = deling_store::records::now();
+    store
+        .put_remote_item(deling_store::queries::remote_item::RemoteItemData {
+            ap_id: "https://deling.bergen.example/items/7".into(),
+            remote_actor_id: bergen.id,
+            kind: "guide".into(),
+            title: format!("Fra Bergen {MARKUP}"),
+            summary: "Delt fra Bergen.".into(),
+            body: String::new(),
+            body_html: "<p>Hei</p>".into(),
+            language: "nb".into(),
+            license: None,
+            tags: vec!["plan".into()],
+            links: vec![],
+            metadata: serde_json::json!({}),
+            based_on: None,
+            url: Some("javascript:alert(3)".into()),
+            published_at: now,
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+    for path in ["/", "/tags/plan"] {
+        let (_, html) = page(&s.app, path, "en").await;
+        assert_escaped(&html, path);
+        assert!(html.contains("Fra Bergen &lt;script&gt;"), "{path}: {html}");
+        assert!(html.contains("Bergen &lt;script&gt;"), "{path}: {html}");
+        assert!(!html.contains("javascript:"), "{path}: {html}");
+        // The page it links to is the item's id at its origin, as the
+        // `url` it gave is no web address.
+        assert!(
+            html.contains(
+                "<a href=\"https://deling.bergen.example/items/7\" rel=\"nofollow noopener\">"
+            ),
+            "{path}: {html}"
+        );
+    }
+}

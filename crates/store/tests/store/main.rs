@@ -19,6 +19,7 @@ mod messages;
 mod outbox;
 mod peers;
 mod pins;
+mod public_pages;
 mod queues;
 mod search;
 mod shares;

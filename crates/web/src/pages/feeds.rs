@@ -8,7 +8,7 @@ use super::{
     ctx::Ctx,
     errors::{self, Problem},
     item::tag_path,
-    views::web_href,
+    views::{remote_page, web_href},
 };
 use crate::{error::ApiError, lookup, state::AppState};
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
@@ -54,10 +54,7 @@ fn entry(state: &AppState, item: &Item) -> Entry {
             item.ap_id
                 .clone()
                 .unwrap_or_else(|| format!("{ap_id}#item-{}", item.id)),
-            item.url
-                .as_deref()
-                .or(item.ap_id.as_deref())
-                .and_then(web_href),
+            remote_page(item),
             name.clone()
                 .or_else(|| handle.clone())
                 .unwrap_or_else(|| ap_id.clone()),

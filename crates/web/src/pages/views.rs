@@ -24,11 +24,21 @@ pub fn image_href(href: &str) -> Option<String> {
     web_href(href).filter(|u| u.starts_with("https://"))
 }
 
+/// A remote item's page at its origin: its `url`, or else its id, if
+/// either is a web address.
+pub fn remote_page(item: &Item) -> Option<String> {
+    item.url
+        .as_deref()
+        .and_then(web_href)
+        .or_else(|| item.ap_id.as_deref().and_then(web_href))
+}
+
 /// An item in a listing.
 #[derive(Debug, Clone)]
 pub struct ItemCard {
-    /// Its page: ours for a local item, the origin's for a remote one.
-    pub href: String,
+    /// Its page: ours for a local item, the origin's for a remote one
+    /// (none when the origin gave no web address).
+    pub href: Option<String>,
     /// Whether `href` leads to another server.
     pub external: bool,
     /// Title.
@@ -57,7 +67,7 @@ impl ItemCard {
     pub fn new(state: &AppState, t: Tr, item: &Item) -> Self {
         let (href, external, by, by_href) = match &item.owner {
             ItemOwner::Local { slug, name, .. } => (
-                state.urls.item(item.id).to_string(),
+                Some(state.urls.item(item.id).to_string()),
                 false,
                 name.clone(),
                 Some(state.urls.agency(slug).to_string()),
@@ -68,11 +78,7 @@ impl ItemCard {
                 name,
                 ..
             } => (
-                item.url
-                    .as_deref()
-                    .or(item.ap_id.as_deref())
-                    .and_then(web_href)
-                    .unwrap_or_default(),
+                remote_page(item),
                 true,
                 name.clone()
                     .or_else(|| handle.clone())
