@@ -102,6 +102,9 @@ async fn the_agency_page_shows_the_profile_pins_and_how_to_follow() {
     for part in [
         "<h1>Oslo &lt;script&gt;alert(1)&lt;/script&gt;</h1>",
         "value=\"@oslo@deling.test\"",
+        // The copy button shows only where its script runs.
+        "<button type=\"button\" hidden data-copy=\"handle\"",
+        "<script src=\"/static/copy.js\" defer></script>",
         "<form class=\"interact\" action=\"/interact\" method=\"post\">",
         "<input type=\"hidden\" name=\"uri\" value=\"http://deling.test/agencies/oslo\">",
         "<link rel=\"alternate\" type=\"application/activity+json\" href=\"http://deling.test/agencies/oslo\">",
@@ -235,17 +238,23 @@ async fn tag_pages_and_search_list_what_matches() {
 }
 
 #[tokio::test]
-async fn the_style_sheet_is_served() {
+async fn the_style_sheet_and_the_copy_script_are_served() {
     let s = scene().await;
-    let resp = s.app.get("/static/deling.css").await;
-    assert_eq!(resp.status(), StatusCode::OK);
-    assert!(
-        resp.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
-    assert!(resp.text().await.unwrap().contains(":focus-visible"));
+    for (path, ct, part) in [
+        ("/static/deling.css", "text/css", ":focus-visible"),
+        ("/static/copy.js", "text/javascript", "navigator.clipboard"),
+    ] {
+        let resp = s.app.get(path).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(ct),
+            "{path}"
+        );
+        assert!(resp.text().await.unwrap().contains(part), "{path}");
+    }
 }
 
 #[tokio::test]

@@ -6,8 +6,9 @@
 //!
 //! Pages are askama templates (`crates/web/templates/`, checked at compile
 //! time, escaped by default); every word on them comes from the Fluent
-//! files (`crates/web/locales/`), in bokmål or English ([`i18n`]). No
-//! script: every form works as plain HTML.
+//! files (`crates/web/locales/`), in bokmål or English ([`i18n`]). Every
+//! form works as plain HTML; the one script, the copy button beside an
+//! agency's handle, only adds to that.
 
 pub mod agency;
 pub mod ctx;
@@ -27,13 +28,24 @@ use actix_web::{HttpResponse, http::header, web};
 
 /// The style sheet, built into the binary.
 const STYLE: &str = include_str!("../../templates/deling.css");
+/// The copy button's script, built into the binary.
+const COPY_SCRIPT: &str = include_str!("../../templates/copy.js");
+
+fn asset(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}
 
 /// `GET /static/deling.css`.
 pub async fn style() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(STYLE)
+    asset("text/css; charset=utf-8", STYLE)
+}
+
+/// `GET /static/copy.js`.
+pub async fn copy_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", COPY_SCRIPT)
 }
 
 /// Registers the pages' own routes (the agency and item pages share their
@@ -46,5 +58,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}", web::get().to(tag::page))
         .route("/tags/{tag}/feed.atom", web::get().to(feeds::tag))
         .route("/interact", web::post().to(interact::submit))
-        .route("/static/deling.css", web::get().to(style));
+        .route("/static/deling.css", web::get().to(style))
+        .route("/static/copy.js", web::get().to(copy_script));
 }
