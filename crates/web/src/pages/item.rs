@@ -130,7 +130,7 @@ async fn build(ctx: &Ctx, item: &Item, counts: ItemCounts) -> Result<ItemPage, A
         title: item.title.clone(),
         summary: item.summary.clone(),
         lang: item.language.clone(),
-        body_html: item.body_html.clone(),
+        body_html: demote_headings(&item.body_html),
         kind_label: kind_label(t, &item.kind),
         agency: name.clone(),
         date,
@@ -172,6 +172,24 @@ async fn build(ctx: &Ctx, item: &Item, counts: ItemCounts) -> Result<ItemPage, A
         agency_url,
         url,
     })
+}
+
+/// The body's headings one level down (`h1` to `h2`, ..., `h5` and `h6`
+/// both to `h6`): the page's own `h1` is the item's title, so the body's
+/// outline must sit under it. The body is sanitised HTML, whose heading
+/// tags are exactly `<hN>` / `<hN ...>` and `</hN>`.
+pub fn demote_headings(html: &str) -> String {
+    let mut out = html.to_owned();
+    for level in (1..=5).rev() {
+        for (from, to) in [
+            (format!("<h{level}>"), format!("<h{}>", level + 1)),
+            (format!("<h{level} "), format!("<h{} ", level + 1)),
+            (format!("</h{level}>"), format!("</h{}>", level + 1)),
+        ] {
+            out = out.replace(&from, &to);
+        }
+    }
+    out
 }
 
 /// `/tags/{tag}`, the tag percent-encoded.
@@ -286,6 +304,18 @@ mod tests {
         );
         assert_eq!(license_href("MIT OR Apache-2.0"), None);
         assert_eq!(license_href("<b>x</b>"), None);
+    }
+
+    #[test]
+    fn body_headings_sit_under_the_title() {
+        assert_eq!(
+            demote_headings("<h1>A</h1><p>x</p><h2 id=\"b\">B</h2><h6>F</h6><h5>E</h5>"),
+            "<h2>A</h2><p>x</p><h3 id=\"b\">B</h3><h6>F</h6><h6>E</h6>"
+        );
+        assert_eq!(
+            demote_headings("<p>h1 text &lt;h1&gt;</p>"),
+            "<p>h1 text &lt;h1&gt;</p>"
+        );
     }
 
     #[test]
