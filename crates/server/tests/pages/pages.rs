@@ -230,6 +230,8 @@ async fn tag_pages_and_search_list_what_matches() {
         "{html}"
     );
     assert!(html.contains("value=\"bysykkel\""), "{html}");
+    // One search landmark: the page's own box, not the header's as well.
+    assert_eq!(html.matches("role=\"search\"").count(), 1, "{html}");
     let (status, html) = page(&s.app, "/search?q=%22open", "en").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("A quotation mark is not closed."), "{html}");

@@ -35,6 +35,9 @@ pub struct Chrome {
     pub feeds: Vec<FeedLink>,
     /// The words in the search box.
     pub query: String,
+    /// Whether the header has the search box (not on the search page,
+    /// which has its own: two search landmarks would confuse).
+    pub site_search: bool,
     /// Links that show this page in each language.
     pub languages: Vec<LangLink>,
 }
@@ -112,6 +115,7 @@ impl Ctx {
             title: title.into(),
             feeds: vec![],
             query: String::new(),
+            site_search: true,
             languages,
         }
     }

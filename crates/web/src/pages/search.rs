@@ -70,6 +70,7 @@ pub async fn page(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
     let q = params.q.clone().unwrap_or_default();
     let mut c = ctx.chrome(t.msg("search-title"));
     c.query = q.clone();
+    c.site_search = false;
     let kind = listing.kind.map(|k| k.as_str());
     let mut extra = vec![("q", q.as_str())];
     extra.extend(kind.map(|k| ("kind", k)));
