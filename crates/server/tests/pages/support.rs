@@ -27,14 +27,28 @@ pub async fn scene() -> Scene {
     scene_with(|_| {}).await
 }
 
+/// The instance settings every scene has, with markup in them too.
+fn settings(c: &mut deling::config::Config) {
+    c.instance.name = format!("Deling {MARKUP}");
+    c.instance.operator = format!("Digitaliseringsetaten {MARKUP}");
+    c.instance.contact = "drift@oslo.kommune.no".into();
+}
+
 pub async fn scene_with(tweak: impl FnOnce(&mut deling::config::Config)) -> Scene {
     let app = TestApp::spawn_with(|c| {
-        c.instance.name = format!("Deling {MARKUP}");
-        c.instance.operator = format!("Digitaliseringsetaten {MARKUP}");
-        c.instance.contact = "drift@oslo.kommune.no".into();
+        settings(c);
         tweak(c);
     })
     .await;
+    populate(app).await
+}
+
+/// The scene on the (empty) database at `database_url`.
+pub async fn scene_on(database_url: &str) -> Scene {
+    populate(TestApp::spawn_configured(database_url, None, settings).await).await
+}
+
+async fn populate(app: TestApp) -> Scene {
     let oslo = app.agency("oslo", &format!("Oslo {MARKUP}")).await;
     let token = app.editor_of("kari", &oslo).await;
     let guide = app
@@ -130,18 +144,14 @@ async fn remote_comments(s: &Scene) {
         followers: None,
         speaks_deling: false,
     };
-    let eve = store
-        .put_remote_actor(actor(
-            "eve",
-            format!("Eve {MARKUP}"),
-            Some("https://social.example/eve.png"),
-        ))
-        .await
-        .unwrap();
-    let ola = store
-        .put_remote_actor(actor("ola", "Ola".into(), None))
-        .await
-        .unwrap();
+    let eve = actor(
+        "eve",
+        format!("Eve {MARKUP}"),
+        Some("https://social.example/eve.png"),
+    );
+    let eve = retried("eve", || store.put_remote_actor(eve.clone())).await;
+    let ola = actor("ola", "Ola".into(), None);
+    let ola = retried("ola", || store.put_remote_actor(ola.clone())).await;
     let comment = |id: &str, author: i64, reply: Option<i64>, cw: Option<String>, html: &str| {
         deling_store::queries::comment::RemoteCommentData {
             ap_id: format!("https://social.example/notes/{id}"),
@@ -157,26 +167,35 @@ async fn remote_comments(s: &Scene) {
             sensitive: false,
         }
     };
-    let first = store
-        .put_remote_comment(comment(
-            "1",
-            eve.id,
-            None,
-            Some(format!("Advarsel {MARKUP}")),
-            "<p>Nyttig, <em>takk</em>!</p>",
-        ))
-        .await
-        .unwrap();
-    store
-        .put_remote_comment(comment(
-            "2",
-            ola.id,
-            Some(first.id),
-            None,
-            "<p>Enig med Eve.</p>",
-        ))
-        .await
-        .unwrap();
+    let first = comment(
+        "1",
+        eve.id,
+        None,
+        Some(format!("Advarsel {MARKUP}")),
+        "<p>Nyttig, <em>takk</em>!</p>",
+    );
+    let first = retried("eve's comment", || store.put_remote_comment(first.clone())).await;
+    let reply = comment("2", ola.id, Some(first.id), None, "<p>Enig med Eve.</p>");
+    retried("ola's reply", || store.put_remote_comment(reply.clone())).await;
+}
+
+/// Runs a store write of the test's beside the running server. On SQLite
+/// the server's pool and the test's share one file, and a write that
+/// meets one of the server's (its worker sending what the scene
+/// published) can be refused as busy; it is tried again until it goes
+/// through.
+pub async fn retried<T, Fut>(what: &str, mut write: impl FnMut() -> Fut) -> T
+where
+    Fut: std::future::Future<Output = Result<T, deling_store::StoreError>>,
+{
+    let start = std::time::Instant::now();
+    loop {
+        match write().await {
+            Ok(v) => return v,
+            Err(e) if start.elapsed() > deling_testkit::WAIT => panic!("{what}: {e}"),
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
 }
 
 /// `path` as a browser reading `lang` asks for it.
