@@ -371,12 +371,18 @@ async fn main() {
     }
     let inserts = started.elapsed();
 
-    // 3. Listing over the API with the catalogue in place.
+    // 3. Listing over the API, and the public pages people open, with the
+    // catalogue in place (the item page is an item with comments-free
+    // metadata; the agency page holds all the items).
     let mut timings = Vec::new();
     for path in [
         "/api/v1/items?per_page=20",
         "/api/v1/items?tag=tema7&per_page=20",
         "/api/v1/items?page=100&per_page=20",
+        "/",
+        "/agencies/oslo",
+        "/items/1",
+        "/tags/tema7",
     ] {
         let mut t = Vec::with_capacity(QUERIES);
         for _ in 0..QUERIES {

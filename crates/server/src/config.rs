@@ -132,6 +132,12 @@ impl MetricsConfig {
 pub struct InstanceConfig {
     /// Display name.
     pub name: String,
+    /// What the instance is, shown on the front page.
+    pub description: String,
+    /// Who runs it.
+    pub operator: String,
+    /// How to reach the operator.
+    pub contact: String,
 }
 
 /// `[http]`.

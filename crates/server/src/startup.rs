@@ -121,6 +121,9 @@ impl Application {
             urls,
             WebSettings {
                 instance_name: config.instance.name.clone(),
+                instance_description: config.instance.description.clone(),
+                instance_operator: config.instance.operator.clone(),
+                instance_contact: config.instance.contact.clone(),
                 domain: config.domain.clone(),
                 token_lifetime: chrono::Duration::days(i64::from(config.auth.token_lifetime_days)),
                 max_body_bytes: config.http.max_body_bytes,

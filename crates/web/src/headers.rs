@@ -1,13 +1,19 @@
-//! Security headers on every response: pages allow no script at all and
-//! cannot be framed; no response is sniffed as another type.
+//! Security headers on every response: pages run no script but the
+//! server's own files, cannot be framed, and no response is sniffed as
+//! another type.
 
 use actix_web::middleware::DefaultHeaders;
 
 /// The Content-Security-Policy of every response. The pages are plain
-/// server-rendered HTML: no script, no inline style; images (agency logos)
-/// may come from any https server.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; img-src 'self' https: data:; \
-     style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// server-rendered HTML that works without script; the one script, the
+/// copy button's (`/static/copy.js`), is a file of ours: no inline script,
+/// no inline style, nothing from elsewhere. Images (agency logos, avatars)
+/// may come from any https server. Forms post to us, but "follow from
+/// your own server" answers with a redirect to the visitor's server, and
+/// browsers check `form-action` on that redirect too: hence `https:`.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     img-src 'self' https: data:; style-src 'self'; form-action 'self' https:; base-uri 'none'; \
+     frame-ancestors 'none'";
 
 /// Middleware adding the security headers to each response that does not
 /// set them itself.

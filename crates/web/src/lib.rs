@@ -1,7 +1,8 @@
 //! Deling's HTTP surface on actix-web: the REST API under `/api/v1` with its
 //! OpenAPI document; the public ActivityPub addresses of actors, objects and
 //! collections (HTML to browsers); the inboxes; WebFinger, host-meta and
-//! NodeInfo; health, metrics and the landing page; rate limits. Handlers
+//! NodeInfo; the public HTML pages and Atom feeds (`pages`); health and
+//! metrics; rate limits. Handlers
 //! stay thin: they parse input into domain types, call the store or the
 //! federation crate, and shape responses.
 #![deny(missing_docs)]
@@ -13,6 +14,7 @@ pub mod headers;
 pub mod input;
 pub mod lookup;
 pub mod observe;
+pub mod pages;
 pub mod ratelimit;
 pub mod routes;
 pub mod signed;

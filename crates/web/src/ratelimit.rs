@@ -154,6 +154,9 @@ pub struct Limiters {
     pub search_per_ip: RateLimiter,
     /// Searches sent to one peer (by host) by federated search.
     pub search_per_peer: RateLimiter,
+    /// "Follow / reply from your own server" lookups per client address
+    /// (each asks another server's WebFinger); as many as searches.
+    pub interact_per_ip: RateLimiter,
     /// When this process last removed stale failed-login rows.
     pub(crate) login_rows_pruned: Mutex<Option<Instant>>,
 }
@@ -168,6 +171,7 @@ impl Limiters {
             login_per_ip: RateLimiter::per_minute(limits.login_per_ip_per_minute),
             search_per_ip: RateLimiter::per_minute(limits.search_per_ip_per_minute),
             search_per_peer: RateLimiter::per_minute(limits.search_per_peer_per_minute),
+            interact_per_ip: RateLimiter::per_minute(limits.search_per_ip_per_minute),
             login_rows_pruned: Mutex::new(None),
         }
     }

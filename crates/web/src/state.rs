@@ -10,6 +10,13 @@ use std::sync::Arc;
 pub struct WebSettings {
     /// The instance's display name.
     pub instance_name: String,
+    /// What the instance is, for the front page (empty: a standard text).
+    pub instance_description: String,
+    /// Who runs the instance (empty: not shown).
+    pub instance_operator: String,
+    /// How to reach them: an e-mail address, a web address or free text
+    /// (empty: not shown).
+    pub instance_contact: String,
     /// The public host (and port), the part after `@` in handles.
     pub domain: String,
     /// How long a token from `POST /api/v1/auth/login` lives.

@@ -133,7 +133,7 @@ async fn landing_page_lists_agencies() {
     let html = resp.text().await.unwrap();
     assert!(html.contains("@oslo@deling.test"), "{html}");
     assert!(
-        html.contains("Oslo &lt;kommune&gt;") && !html.contains("<kommune>"),
+        html.contains("Oslo &#60;kommune&#62;") && !html.contains("<kommune>"),
         "{html}"
     );
 }

@@ -108,7 +108,7 @@ async fn pinned_items_are_featured_and_followers_told() {
         "{problem}"
     );
     assert_eq!(featured(&b).await["totalItems"], 5);
-    // The profile page lists them under "Pinned".
+    // The profile page lists them in its "Pinned" section.
     let html = b
         .client
         .get(&oslo)
@@ -119,8 +119,8 @@ async fn pinned_items_are_featured_and_followers_told() {
         .text()
         .await
         .unwrap();
-    let pinned = html.split("<h2>Pinned</h2>").nth(1).unwrap_or_default();
-    let pinned = pinned.split("</ul>").next().unwrap_or_default();
+    let pinned = html.split("id=\"pinned-h\"").nth(1).unwrap_or_default();
+    let pinned = pinned.split("</section>").next().unwrap_or_default();
     assert!(
         pinned.contains("Veileder 1")
             && pinned.contains("Veileder 5")

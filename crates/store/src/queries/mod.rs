@@ -17,6 +17,7 @@ pub mod outbox;
 pub(crate) mod params;
 pub mod peers;
 pub mod policy;
+pub mod public_pages;
 pub mod reaction;
 pub mod remote_actor;
 pub mod remote_item;

@@ -1,7 +1,14 @@
 //! Actors, objects and collections at their public URLs. One URL serves
 //! ActivityPub JSON to software that asks for it and HTML to browsers.
 
-use crate::{error::ApiError, routes::html, state::AppState};
+use crate::{
+    error::ApiError,
+    pages::{
+        ctx::Ctx,
+        errors::{self, Problem},
+    },
+    state::AppState,
+};
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use deling_federation::{
     objects::{agency, comment, item},
@@ -92,22 +99,21 @@ pub async fn agency(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, false).await?;
+    if !wants_activity_json(&req) {
+        let ctx = Ctx::new(state.clone(), &req);
+        return Ok(match crate::lookup::agency(&state, &slug).await {
+            Ok(agency) => crate::pages::agency::page(&ctx, &req, &agency).await,
+            Err(e) => errors::from_api(&ctx, e),
+        });
+    }
     let agency = match agency_or_gone(&state, &slug).await? {
         Ok(a) => a,
-        Err(gone) if wants_activity_json(&req) => return Ok(gone),
-        Err(_) => {
-            return Err(ApiError::Gone(format!(
-                "agency {slug:?} has been withdrawn"
-            )));
-        }
+        Err(gone) => return Ok(gone),
     };
-    if wants_activity_json(&req) {
-        return Ok(ap_ok(with_context(&agency::agency_actor(
-            &state.urls,
-            &agency,
-        ))));
-    }
-    html::agency_page(&state, &agency).await
+    Ok(ap_ok(with_context(&agency::agency_actor(
+        &state.urls,
+        &agency,
+    ))))
 }
 
 /// `GET /actor`: the instance actor.
@@ -267,28 +273,38 @@ pub async fn item(
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, false).await?;
     let id = *id;
+    let html = !wants_activity_json(&req);
     let item = state
         .store
         .get_item(id)
         .await?
-        .filter(|i| i.agency_id().is_some())
-        .ok_or_else(|| ApiError::NotFound(format!("no item {id}")))?;
-    if item.deleted_at.is_some() {
-        if wants_activity_json(&req) {
-            return Ok(ap_response(
-                actix_web::http::StatusCode::GONE,
-                tombstone(&state.urls.item(id), "Page", item.deleted_at),
+        .filter(|i| i.agency_id().is_some());
+    let Some(item) = item else {
+        if html {
+            return Ok(errors::page(
+                &Ctx::new(state.clone(), &req),
+                Problem::NotFound,
             ));
         }
-        return Err(ApiError::Gone(format!("item {id} has been withdrawn")));
+        return Err(ApiError::NotFound(format!("no item {id}")));
+    };
+    if item.deleted_at.is_some() {
+        if html {
+            return Ok(errors::page(&Ctx::new(state.clone(), &req), Problem::Gone));
+        }
+        return Ok(ap_response(
+            actix_web::http::StatusCode::GONE,
+            tombstone(&state.urls.item(id), "Page", item.deleted_at),
+        ));
     }
     let counts = item.counts;
-    if wants_activity_json(&req) {
-        let page = item::item_page(&state.urls, &item, counts)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        return Ok(ap_ok(with_context(&page)));
+    if html {
+        let ctx = Ctx::new(state.clone(), &req);
+        return Ok(crate::pages::item::page(&ctx, &item, counts).await);
     }
-    html::item_page(&state, &item, counts).await
+    let page = item::item_page(&state.urls, &item, counts)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(ap_ok(with_context(&page)))
 }
 
 /// `GET /items/{id}/replies`: comment ids, oldest first, in one page.

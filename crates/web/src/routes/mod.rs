@@ -1,21 +1,19 @@
 //! The route table: [`configure`] registers the public addresses (actors,
 //! objects and collections, the inboxes, well-known, health and metrics)
-//! here, whose paths must agree with `deling_federation::urls`, and the
+//! here, the HTML pages and feeds from [`crate::pages::configure`], whose paths must agree with `deling_federation::urls`, and the
 //! REST API from [`api::routes`]; and it installs the JSON, query and path
 //! error handlers.
 
 pub mod activitypub;
 pub mod api;
 pub mod health;
-pub mod home;
-pub mod html;
 pub mod inbox;
 pub mod metrics;
 pub mod openapi;
 pub mod well_known;
 
 use crate::{error, state::AppState};
-use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse, web};
 
 /// Registers every route and the extractor error handlers on an actix app.
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -30,7 +28,6 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .app_data(web::PayloadConfig::default().limit(limit))
-            .route("/", web::get().to(home::index))
             .route("/healthz", web::get().to(health::healthz))
             .route("/metrics", web::get().to(metrics::public_metrics))
             .route("/readyz", web::get().to(health::readyz))
@@ -83,7 +80,26 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .route("/comments/{id}", web::get().to(activitypub::comment))
             .route("/shares/{id}", web::get().to(activitypub::share))
+            .configure(crate::pages::configure)
             .configure(api::configure)
-            .default_service(web::to(api::not_found));
+            .default_service(web::to(not_found));
+    }
+}
+
+/// No route: a page saying so to browsers, a problem to everyone else
+/// (and always under `/api/`).
+async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let wants_html = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html && !req.path().starts_with("/api/") {
+        let ctx = crate::pages::ctx::Ctx::new(state, &req);
+        return crate::pages::errors::page(&ctx, crate::pages::errors::Problem::NotFound);
+    }
+    match api::not_found(req).await {
+        Ok(r) => r,
+        Err(e) => actix_web::ResponseError::error_response(&e),
     }
 }

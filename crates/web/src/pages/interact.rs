@@ -1,0 +1,297 @@
+//! "Follow / reply from your own server" (`POST /interact`): a visitor
+//! names their server (or account), and is sent to that server's page for
+//! interacting with one of our agencies or items.
+//!
+//! The address comes from the server's WebFinger: the template of its
+//! `http://ostatus.org/schema/1.0/subscribe` link, with `{uri}` filled in;
+//! failing that, Mastodon's `https://SERVER/authorize_interaction?uri=`.
+//! The lookup is the one request here that goes to a server the visitor
+//! chose, so it is fenced like every outbound fetch: the federation HTTP
+//! client (no redirects, private and loopback addresses refused at
+//! connect time unless the instance allows them for tests), https and a
+//! host name without a port outside debug mode, [`LOOKUP_TIMEOUT`] for the
+//! whole exchange, at most [`MAX_JRD_BYTES`] read, and a rate limit per
+//! client address.
+
+use super::{
+    ctx::{Chrome, Ctx},
+    errors::{self, Problem},
+    views::web_href,
+};
+use crate::{ratelimit::ip_key, state::AppState};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
+use askama::Template;
+use deling_domain::handle::FollowTarget;
+use deling_federation::urls::LocalRef;
+use serde::Deserialize;
+use std::time::Duration;
+use url::Url;
+
+/// The WebFinger link relation of a remote-interaction template.
+pub const SUBSCRIBE_REL: &str = "http://ostatus.org/schema/1.0/subscribe";
+/// The longest the WebFinger lookup may take, connection included.
+pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest WebFinger document read.
+pub const MAX_JRD_BYTES: usize = 64 << 10;
+
+/// The form.
+#[derive(Debug, Deserialize)]
+pub struct InteractForm {
+    /// One of our agencies' or items' URLs.
+    pub uri: String,
+    /// The visitor's server or account.
+    pub server: String,
+}
+
+#[derive(Template)]
+#[template(path = "interact.html")]
+struct InteractPage {
+    c: Chrome,
+    problem: String,
+    server: String,
+    back: String,
+    interact_uri: String,
+    interact_id: &'static str,
+    interact_button: String,
+}
+
+/// Where the visitor's account lives, as they typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Home {
+    /// The user part, when they gave their account.
+    pub user: Option<String>,
+    /// Host, with `:port` when given.
+    pub host: String,
+}
+
+/// Reads `mastodon.social`, `@kari@mastodon.social`, `kari@mastodon.social`
+/// or `https://mastodon.social/...`.
+pub fn parse_home(input: &str) -> Option<Home> {
+    let input = input.trim();
+    if input.starts_with("http://") || input.starts_with("https://") {
+        let url = Url::parse(input).ok()?;
+        let host = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str()?),
+            None => url.host_str()?.to_owned(),
+        };
+        return deling_domain::host::authority_ok(&host).then_some(Home { user: None, host });
+    }
+    if input.contains('@') {
+        return match FollowTarget::parse(input).ok()? {
+            FollowTarget::Handle { user, host } => Some(Home {
+                user: Some(user),
+                host,
+            }),
+            FollowTarget::Url(_) => None,
+        };
+    }
+    let host = input.trim_end_matches('/').to_ascii_lowercase();
+    deling_domain::host::authority_ok(&host).then_some(Home { user: None, host })
+}
+
+/// The root URL of `home`'s server, if it may be asked: https and a host
+/// name without a port, unless in debug mode (tests on loopback).
+fn server_base(home: &Home, debug: bool) -> Option<Url> {
+    let scheme = if debug { "http" } else { "https" };
+    let base = Url::parse(&format!("{scheme}://{}/", home.host)).ok()?;
+    if !debug && (base.port().is_some() || !matches!(base.host(), Some(url::Host::Domain(_)))) {
+        return None;
+    }
+    Some(base)
+}
+
+/// `template` with `{uri}` replaced by `target`, if that makes a web
+/// address.
+pub fn fill_template(template: &str, target: &str) -> Option<String> {
+    if !template.contains("{uri}") {
+        return None;
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+    web_href(&template.replace("{uri}", &encoded))
+}
+
+/// Asks `base`'s WebFinger about `home` for its interaction template.
+async fn subscribe_template(state: &AppState, base: &Url, home: &Home) -> Option<String> {
+    let data = state.fed_data();
+    if data.is_valid_ip(base).await.is_err() {
+        return None;
+    }
+    let acct = format!(
+        "acct:{}@{}",
+        home.user.as_deref().unwrap_or(&home.host),
+        home.host
+    );
+    let mut url = base.join(".well-known/webfinger").ok()?;
+    url.query_pairs_mut().append_pair("resource", &acct);
+    let lookup = async {
+        let resp = data
+            .client
+            .get(url)
+            .header(
+                header::ACCEPT.as_str(),
+                "application/jrd+json, application/json",
+            )
+            .send()
+            .await
+            .ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        let body = read_capped(resp, MAX_JRD_BYTES).await?;
+        let jrd: serde_json::Value = serde_json::from_slice(&body).ok()?;
+        jrd.get("links")?
+            .as_array()?
+            .iter()
+            .find(|l| l.get("rel").and_then(|r| r.as_str()) == Some(SUBSCRIBE_REL))
+            .and_then(|l| l.get("template")?.as_str().map(str::to_owned))
+    };
+    tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// At most `cap` bytes of a body; `None` if longer or unreadable.
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Option<Vec<u8>> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return None;
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.ok()? {
+        if body.len() + chunk.len() > cap {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Some(body)
+}
+
+/// `POST /interact`.
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Result<web::Form<InteractForm>, actix_web::Error>,
+) -> HttpResponse {
+    let ctx = Ctx::new(state, &req);
+    let Ok(form) = form else {
+        return errors::page(&ctx, Problem::BadRequest);
+    };
+    let state = &ctx.state;
+    // Only our own agencies and items: this is no redirector for others.
+    let target = Url::parse(form.uri.trim()).ok().filter(|u| {
+        matches!(
+            state.urls.parse_local(u),
+            Some(LocalRef::Agency(_) | LocalRef::Item(_))
+        )
+    });
+    let Some(target) = target else {
+        return errors::page(&ctx, Problem::BadRequest);
+    };
+    let Some(home) = parse_home(&form.server) else {
+        return again(&ctx, &form, &target, "interact-error-server");
+    };
+    let debug = state.federation.settings.debug;
+    let Some(base) = server_base(&home, debug) else {
+        return again(&ctx, &form, &target, "interact-error-server");
+    };
+    if state
+        .limiters
+        .interact_per_ip
+        .check(&ip_key(state.client_ip(&req)))
+        .is_err()
+    {
+        return errors::page(&ctx, Problem::TooMany);
+    }
+    let found = subscribe_template(state, &base, &home)
+        .await
+        .and_then(|t| fill_template(&t, target.as_str()));
+    let location = found.or_else(|| {
+        let mut u = base.join("authorize_interaction").ok()?;
+        u.query_pairs_mut().append_pair("uri", target.as_str());
+        Some(u.to_string())
+    });
+    match location {
+        Some(l) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, l))
+            .finish(),
+        None => again(&ctx, &form, &target, "interact-error-server"),
+    }
+}
+
+/// The form again, with what was typed and why it was refused.
+fn again(ctx: &Ctx, form: &InteractForm, target: &Url, problem: &str) -> HttpResponse {
+    let page = InteractPage {
+        c: ctx.chrome(ctx.t.msg("interact-title")),
+        problem: ctx.t.msg(problem),
+        server: form.server.clone(),
+        back: target.to_string(),
+        interact_uri: target.to_string(),
+        interact_id: "again",
+        interact_button: ctx.t.msg("interact-continue-button"),
+    };
+    ctx.render(StatusCode::BAD_REQUEST, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn homes_are_read_from_what_people_type() {
+        let h = |s: &str| parse_home(s);
+        assert_eq!(
+            h("mastodon.social"),
+            Some(Home {
+                user: None,
+                host: "mastodon.social".into()
+            })
+        );
+        assert_eq!(
+            h("@kari@Mastodon.Social"),
+            Some(Home {
+                user: Some("kari".into()),
+                host: "mastodon.social".into()
+            })
+        );
+        assert_eq!(
+            h("https://mastodon.social/@kari").map(|h| h.host),
+            Some("mastodon.social".into())
+        );
+        assert_eq!(
+            h("localhost:3000").map(|h| h.host),
+            Some("localhost:3000".into())
+        );
+        for bad in ["", "mastodon social", "javascript:alert(1)", "@@x", "a/b/c"] {
+            assert_eq!(h(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_hosts_by_name_on_the_https_port_outside_debug() {
+        let home = |host: &str| Home {
+            user: None,
+            host: host.into(),
+        };
+        assert!(server_base(&home("mastodon.social"), false).is_some());
+        assert!(server_base(&home("mastodon.social:8443"), false).is_none());
+        assert!(server_base(&home("127.0.0.1"), false).is_none());
+        assert_eq!(
+            server_base(&home("localhost:3000"), true).map(|u| u.to_string()),
+            Some("http://localhost:3000/".into())
+        );
+    }
+
+    #[test]
+    fn templates_are_filled_and_must_stay_web_addresses() {
+        assert_eq!(
+            fill_template(
+                "https://m.example/authorize_interaction?uri={uri}",
+                "https://d.example/items/1"
+            )
+            .as_deref(),
+            Some("https://m.example/authorize_interaction?uri=https%3A%2F%2Fd.example%2Fitems%2F1")
+        );
+        assert_eq!(fill_template("javascript:alert('{uri}')", "x"), None);
+        assert_eq!(fill_template("https://m.example/no-placeholder", "x"), None);
+    }
+}

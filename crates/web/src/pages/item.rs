@@ -1,0 +1,326 @@
+//! A local item's page, served at the `Page`'s id to browsers: title,
+//! summary and body in the item's language, its kind's metadata, tags,
+//! links, counts and the public comment thread with "reply from your own
+//! server"; OpenGraph and twitter:card tags for preview cards, the
+//! ActivityStreams alternate, and schema.org JSON-LD.
+
+use super::{
+    ctx::{Chrome, Ctx, FeedLink},
+    errors,
+    metadata::{DistributionRow, MetaRow, layout},
+    schema_org,
+    views::{image_href, kind_label, web_href},
+};
+use crate::error::ApiError;
+use actix_web::HttpResponse;
+use askama::Template;
+use deling_store::{
+    queries::item::ItemCounts,
+    records::{Comment, CommentAuthor, Item, ItemOwner},
+};
+use std::collections::HashMap;
+
+/// Replies nest visibly this deep; deeper ones line up with the last.
+const MAX_DEPTH: usize = 4;
+
+/// A link on the item.
+struct LinkView {
+    href: String,
+    title: String,
+    media_type: Option<String>,
+}
+
+/// A tag and its page.
+struct TagView {
+    name: String,
+    href: String,
+}
+
+/// A comment in the thread.
+struct CommentView {
+    anchor: String,
+    depth: usize,
+    author: String,
+    author_href: Option<String>,
+    handle: Option<String>,
+    avatar: Option<String>,
+    date: String,
+    datetime: String,
+    lang: Option<String>,
+    warning: Option<String>,
+    content_html: String,
+    reply_to: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    c: Chrome,
+    url: String,
+    title: String,
+    summary: String,
+    lang: String,
+    body_html: String,
+    kind_label: String,
+    agency: String,
+    agency_url: String,
+    date: String,
+    datetime: String,
+    updated: Option<(String, String)>,
+    published_iso: String,
+    license: Option<(String, Option<String>)>,
+    based_on: Option<String>,
+    meta: Vec<MetaRow>,
+    distributions: Vec<DistributionRow>,
+    tags: Vec<TagView>,
+    links: Vec<LinkView>,
+    counts: Vec<String>,
+    comments: Vec<CommentView>,
+    comments_title: String,
+    image: Option<String>,
+    json_ld: String,
+}
+
+/// The HTML page of `item`, a local item that is not withdrawn.
+pub async fn page(ctx: &Ctx, item: &Item, counts: ItemCounts) -> HttpResponse {
+    match build(ctx, item, counts).await {
+        Ok(p) => ctx.ok(&p),
+        Err(e) => errors::from_api(ctx, e),
+    }
+}
+
+async fn build(ctx: &Ctx, item: &Item, counts: ItemCounts) -> Result<ItemPage, ApiError> {
+    let (state, t) = (&ctx.state, ctx.t);
+    let ItemOwner::Local {
+        slug,
+        name,
+        agency_id,
+    } = &item.owner
+    else {
+        return Err(ApiError::NotFound(format!("no item {}", item.id)));
+    };
+    let url = state.urls.item(item.id).to_string();
+    let agency_url = state.urls.agency(slug).to_string();
+    let icon = state
+        .store
+        .get_agency(*agency_id)
+        .await?
+        .and_then(|a| a.icon_url);
+    let comments = state.store.list_comments(item.id).await?;
+    let remote_ids: Vec<String> = comments
+        .iter()
+        .filter_map(|c| match &c.author {
+            CommentAuthor::Remote { ap_id, .. } => Some(ap_id.clone()),
+            CommentAuthor::Agency { .. } => None,
+        })
+        .collect();
+    let icons = state.store.list_actor_icons(&remote_ids).await?;
+    let comments = thread(ctx, &comments, &icons);
+    let (meta, distributions) = layout(t, &item.kind, &item.metadata);
+    let mut c = ctx.chrome(item.title.clone());
+    c.feeds.push(FeedLink {
+        title: t.msg_with("feed-agency", &[("name", name)]),
+        href: format!("{agency_url}/feed.atom"),
+    });
+    let day = |d: chrono::DateTime<chrono::Utc>| (d.format("%Y-%m-%d").to_string(), d.to_rfc3339());
+    let (date, datetime) = day(item.published_at);
+    Ok(ItemPage {
+        json_ld: schema_org::document(item, &url, (name, &agency_url), counts),
+        c,
+        title: item.title.clone(),
+        summary: item.summary.clone(),
+        lang: item.language.clone(),
+        body_html: demote_headings(&item.body_html),
+        kind_label: kind_label(t, &item.kind),
+        agency: name.clone(),
+        date,
+        datetime,
+        updated: (item.updated_at.date_naive() != item.published_at.date_naive())
+            .then(|| day(item.updated_at)),
+        published_iso: item.published_at.to_rfc3339(),
+        license: item.license.as_ref().map(|l| (l.clone(), license_href(l))),
+        based_on: item.based_on.as_deref().and_then(web_href),
+        meta,
+        distributions,
+        tags: item
+            .tags
+            .iter()
+            .map(|tag| TagView {
+                name: tag.clone(),
+                href: tag_path(tag),
+            })
+            .collect(),
+        links: item
+            .links
+            .iter()
+            .filter_map(|l| {
+                Some(LinkView {
+                    href: web_href(&l.href)?,
+                    title: l.title.clone().unwrap_or_else(|| l.href.clone()),
+                    media_type: l.media_type.clone(),
+                })
+            })
+            .collect(),
+        counts: vec![
+            t.msg_n("count-likes", counts.likes),
+            t.msg_n("count-shares", counts.shares),
+            t.msg_n("count-comments", counts.comments),
+        ],
+        comments_title: t.msg_n("comments-title", comments.len() as u64),
+        comments,
+        image: icon.as_deref().and_then(image_href),
+        agency_url,
+        url,
+    })
+}
+
+/// The body's headings one level down (`h1` to `h2`, ..., `h5` and `h6`
+/// both to `h6`): the page's own `h1` is the item's title, so the body's
+/// outline must sit under it. The body is sanitised HTML, whose heading
+/// tags are exactly `<hN>` / `<hN ...>` and `</hN>`.
+pub fn demote_headings(html: &str) -> String {
+    let mut out = html.to_owned();
+    for level in (1..=5).rev() {
+        for (from, to) in [
+            (format!("<h{level}>"), format!("<h{}>", level + 1)),
+            (format!("<h{level} "), format!("<h{} ", level + 1)),
+            (format!("</h{level}>"), format!("</h{}>", level + 1)),
+        ] {
+            out = out.replace(&from, &to);
+        }
+    }
+    out
+}
+
+/// `/tags/{tag}`, the tag percent-encoded.
+pub fn tag_path(tag: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(tag.as_bytes()).collect();
+    format!("/tags/{encoded}")
+}
+
+/// A link for a licence: SPDX's page of an SPDX id, or the licence's own
+/// address.
+fn license_href(license: &str) -> Option<String> {
+    if let Some(href) = web_href(license) {
+        return Some(href);
+    }
+    let is_id = !license.is_empty()
+        && license
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '+'));
+    is_id.then(|| format!("https://spdx.org/licenses/{license}.html"))
+}
+
+/// The comments in reading order: each followed by its replies, oldest
+/// first, with how deep it sits. A reply whose parent is not shown
+/// (hidden, deleted, not public) starts a thread of its own.
+fn thread(ctx: &Ctx, comments: &[Comment], icons: &HashMap<String, String>) -> Vec<CommentView> {
+    let shown: HashMap<i64, &Comment> = comments.iter().map(|c| (c.id, c)).collect();
+    let mut children: HashMap<i64, Vec<&Comment>> = HashMap::new();
+    let mut roots = vec![];
+    for c in comments {
+        match c.in_reply_to_id.filter(|p| shown.contains_key(p)) {
+            Some(p) => children.entry(p).or_default().push(c),
+            None => roots.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(comments.len());
+    // Depth-first, without recursion; the stack holds (comment, depth).
+    let mut stack: Vec<(&Comment, usize)> = roots.into_iter().rev().map(|c| (c, 0)).collect();
+    while let Some((c, depth)) = stack.pop() {
+        out.push(view(ctx, c, depth.min(MAX_DEPTH), icons, &shown));
+        if let Some(kids) = children.get(&c.id) {
+            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+        }
+    }
+    out
+}
+
+fn view(
+    ctx: &Ctx,
+    c: &Comment,
+    depth: usize,
+    icons: &HashMap<String, String>,
+    shown: &HashMap<i64, &Comment>,
+) -> CommentView {
+    let state = &ctx.state;
+    let (author, author_href, handle, avatar) = match &c.author {
+        CommentAuthor::Agency { slug, name } => (
+            name.clone(),
+            Some(state.urls.agency(slug).to_string()),
+            Some(state.handle(slug)),
+            None,
+        ),
+        CommentAuthor::Remote {
+            ap_id,
+            handle,
+            name,
+            url,
+        } => (
+            name.clone()
+                .filter(|n| !n.trim().is_empty())
+                .or_else(|| handle.clone())
+                .unwrap_or_else(|| ap_id.clone()),
+            url.as_deref()
+                .and_then(web_href)
+                .or_else(|| web_href(ap_id)),
+            handle.clone(),
+            icons.get(ap_id).and_then(|i| image_href(i)),
+        ),
+    };
+    let reply_to = c
+        .in_reply_to_id
+        .filter(|p| shown.contains_key(p))
+        .map(|p| format!("#comment-{p}"));
+    CommentView {
+        anchor: format!("comment-{}", c.id),
+        depth,
+        author,
+        author_href,
+        handle,
+        avatar,
+        date: c.published_at.format("%Y-%m-%d %H:%M").to_string(),
+        datetime: c.published_at.to_rfc3339(),
+        lang: c.language.clone(),
+        warning: c.content_warning.clone().filter(|w| !w.trim().is_empty()),
+        content_html: c.content_html.clone(),
+        reply_to,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn licences_link_to_their_text() {
+        assert_eq!(
+            license_href("CC-BY-4.0").as_deref(),
+            Some("https://spdx.org/licenses/CC-BY-4.0.html")
+        );
+        assert_eq!(
+            license_href("https://data.norge.no/nlod/no/2.0").as_deref(),
+            Some("https://data.norge.no/nlod/no/2.0")
+        );
+        assert_eq!(license_href("MIT OR Apache-2.0"), None);
+        assert_eq!(license_href("<b>x</b>"), None);
+    }
+
+    #[test]
+    fn body_headings_sit_under_the_title() {
+        assert_eq!(
+            demote_headings("<h1>A</h1><p>x</p><h2 id=\"b\">B</h2><h6>F</h6><h5>E</h5>"),
+            "<h2>A</h2><p>x</p><h3 id=\"b\">B</h3><h6>F</h6><h6>E</h6>"
+        );
+        assert_eq!(
+            demote_headings("<p>h1 text &lt;h1&gt;</p>"),
+            "<p>h1 text &lt;h1&gt;</p>"
+        );
+    }
+
+    #[test]
+    fn tags_are_encoded_in_paths() {
+        assert_eq!(tag_path("byggesak"), "/tags/byggesak");
+        assert_eq!(tag_path("a/b?c"), "/tags/a%2Fb%3Fc");
+    }
+}
