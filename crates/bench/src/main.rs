@@ -1,0 +1,200 @@
+//! Deling's benchmark suite: `cargo run --release -p deling-bench -- all`.
+//!
+//! Each scenario runs a real server (release build, SQLite file, loopback)
+//! and prints its figures beside a ceiling measured in the same run on the
+//! same machine, and the ratio: RSA signing with aws-lc-rs on every core
+//! for fan-out, a bare actix-web handler serving the same bytes for reads
+//! and memory. `all --tiny` runs everything at a tiny size (a smoke test
+//! for CI; its figures mean nothing).
+#![allow(clippy::print_stdout)]
+
+mod ceilings;
+mod load;
+mod scenarios;
+mod server;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::time::Duration;
+use table::Row;
+
+#[derive(Parser)]
+#[command(about = "Deling's benchmarks, each beside its ceiling")]
+struct Cli {
+    #[command(subcommand)]
+    command: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Every scenario, one table.
+    All {
+        /// Tiny sizes: a smoke test, not a measurement.
+        #[arg(long)]
+        tiny: bool,
+    },
+    /// RSA-2048 sign and verify on every core, `rsa` and aws-lc-rs.
+    Ceilings,
+    /// Reads at many connections against a bare handler.
+    Reads {
+        #[arg(long, default_value_t = 1000)]
+        items: usize,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
+    /// Fan-out to many hosts, then with some dead and some slow.
+    Fanout {
+        #[arg(long, default_value_t = 1000)]
+        hosts: usize,
+        #[arg(long, default_value_t = 10_000)]
+        followers: usize,
+        #[arg(long, default_value_t = 10)]
+        dead_pct: usize,
+        #[arg(long, default_value_t = 10)]
+        slow_pct: usize,
+    },
+    /// Resident memory and start-up, against a bare actix-web server.
+    Memory {
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
+    /// (The memory scenario's server process.)
+    #[command(name = "__serve", hide = true)]
+    Serve { database_url: String, port: u16 },
+    /// (The memory scenario's bare process.)
+    #[command(name = "__bare", hide = true)]
+    Bare { port: u16 },
+}
+
+fn rsa_rows(r: &ceilings::Rsa) -> Vec<Row> {
+    let cores = ceilings::cores();
+    vec![
+        Row::rate(
+            format!("RSA-2048 sign, {cores} cores: `rsa` crate against aws-lc-rs"),
+            r.rsa_sign,
+            format!("{:.0}/s", r.rsa_sign),
+            r.fast_sign,
+            format!("{:.0}/s", r.fast_sign),
+        ),
+        Row::rate(
+            format!("RSA-2048 verify, {cores} cores: `rsa` crate against aws-lc-rs"),
+            r.rsa_verify,
+            format!("{:.0}/s", r.rsa_verify),
+            r.fast_verify,
+            format!("{:.0}/s", r.fast_verify),
+        ),
+    ]
+}
+
+async fn ceilings_of(time: Duration) -> anyhow::Result<ceilings::Rsa> {
+    let keys = deling_federation::keys::generate()?;
+    tokio::task::spawn_blocking(move || ceilings::rsa(&keys.private_key_pem, time)).await?
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let rows = match cli.command {
+        Scenario::Serve { database_url, port } => {
+            let config = server::bench_config(port, &database_url);
+            let app = deling::startup::Application::build(&config).await?;
+            app.run_until_stopped().await?;
+            return Ok(());
+        }
+        Scenario::Bare { port } => {
+            let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+            actix_web::HttpServer::new(|| {
+                actix_web::App::new().default_service(actix_web::web::to(|| async {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/activity+json")
+                        .body(&b"{}"[..])
+                }))
+            })
+            .workers(2)
+            .listen(listener)?
+            .run()
+            .await?;
+            return Ok(());
+        }
+        Scenario::Ceilings => rsa_rows(&ceilings_of(Duration::from_secs(2)).await?),
+        Scenario::Reads {
+            items,
+            connections,
+            seconds,
+        } => {
+            scenarios::reads::run(&scenarios::reads::Options {
+                items,
+                connections,
+                duration: Duration::from_secs_f64(seconds),
+            })
+            .await?
+        }
+        Scenario::Fanout {
+            hosts,
+            followers,
+            dead_pct,
+            slow_pct,
+        } => {
+            let rsa = ceilings_of(Duration::from_secs(2)).await?;
+            let mut rows = rsa_rows(&rsa);
+            rows.extend(
+                scenarios::fanout::run(
+                    &scenarios::fanout::Options {
+                        hosts,
+                        followers,
+                        dead_pct,
+                        slow_pct,
+                    },
+                    &rsa,
+                )
+                .await?,
+            );
+            rows
+        }
+        Scenario::Memory {
+            connections,
+            seconds,
+        } => scenarios::memory::run(connections, Duration::from_secs_f64(seconds)).await?,
+        Scenario::All { tiny } => {
+            let (time, load) = if tiny {
+                (Duration::from_millis(100), Duration::from_millis(300))
+            } else {
+                (Duration::from_secs(2), Duration::from_secs(5))
+            };
+            let rsa = ceilings_of(time).await?;
+            let mut rows = rsa_rows(&rsa);
+            let fanout = if tiny {
+                scenarios::fanout::Options {
+                    hosts: 10,
+                    followers: 20,
+                    dead_pct: 10,
+                    slow_pct: 10,
+                }
+            } else {
+                scenarios::fanout::Options {
+                    hosts: 1000,
+                    followers: 10_000,
+                    dead_pct: 10,
+                    slow_pct: 10,
+                }
+            };
+            rows.extend(scenarios::fanout::run(&fanout, &rsa).await?);
+            rows.extend(
+                scenarios::reads::run(&scenarios::reads::Options {
+                    items: if tiny { 20 } else { 1000 },
+                    connections: if tiny { 4 } else { 64 },
+                    duration: load,
+                })
+                .await?,
+            );
+            rows.extend(scenarios::memory::run(if tiny { 4 } else { 64 }, load).await?);
+            rows
+        }
+    };
+    table::print(&rows);
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! Fan-out: one agency's new item delivered to followers spread over many
+//! hosts with shared inboxes, each receiver verifying the signature as a
+//! strict peer does; then the same with some hosts dead (they take the
+//! connection and never answer) and some slow (they answer after 8 s).
+
+use crate::{ceilings, server::Server, table::Row};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use deling_store::queries::{delivery::STATUS_DONE, remote_actor::RemoteActorData};
+use deling_testkit::peer::{Received, verify_received};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+/// How large a run is.
+pub struct Options {
+    /// Hosts, each with one shared inbox.
+    pub hosts: usize,
+    /// Followers in all, spread evenly over the hosts.
+    pub followers: usize,
+    /// Per cent of hosts that never answer, in the second run.
+    pub dead_pct: usize,
+    /// Per cent of hosts that answer after 8 s, in the second run.
+    pub slow_pct: usize,
+}
+
+/// What the receivers saw.
+#[derive(Default)]
+struct Seen {
+    verified: AtomicUsize,
+    refused: AtomicUsize,
+}
+
+/// Starts one actix-web server listening on `n` ports, verifying every
+/// POST as signed with one of `key_ids` (the agencies share one key pair,
+/// `public_key_pem`) and answering 202 after `delay`; the ports.
+fn receivers(
+    n: usize,
+    key_ids: &[String],
+    public_key_pem: &str,
+    delay: Duration,
+    seen: Arc<Seen>,
+) -> anyhow::Result<Vec<u16>> {
+    let mut ports = Vec::with_capacity(n);
+    let key = Arc::new((key_ids.to_vec(), public_key_pem.to_owned()));
+    let mut server = HttpServer::new(move || {
+        let key = key.clone();
+        let seen = seen.clone();
+        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let key = key.clone();
+            let seen = seen.clone();
+            async move {
+                let received = Received {
+                    path: req.uri().to_string(),
+                    headers: req
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_ascii_lowercase(),
+                                v.to_str().unwrap_or_default().to_owned(),
+                            )
+                        })
+                        .collect::<HashMap<_, _>>(),
+                    body: body.to_vec(),
+                    at: Instant::now(),
+                    status: 202,
+                };
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                let verified = key
+                    .0
+                    .iter()
+                    .map(|id| verify_received(&received, id, &key.1))
+                    .find(Result::is_ok)
+                    .unwrap_or_else(|| verify_received(&received, &key.0[0], &key.1));
+                match verified {
+                    Ok(()) => {
+                        seen.verified.fetch_add(1, Ordering::Relaxed);
+                        HttpResponse::Accepted().finish()
+                    }
+                    Err(why) => {
+                        seen.refused.fetch_add(1, Ordering::Relaxed);
+                        HttpResponse::Unauthorized().body(why)
+                    }
+                }
+            }
+        }))
+    })
+    .workers(1);
+    for _ in 0..n {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        ports.push(listener.local_addr()?.port());
+        server = server.listen(listener)?;
+    }
+    tokio::spawn(server.run());
+    Ok(ports)
+}
+
+/// Ports that take connections and never answer on them.
+async fn dead(n: usize) -> anyhow::Result<Vec<u16>> {
+    let mut ports = Vec::with_capacity(n);
+    for _ in 0..n {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        ports.push(listener.local_addr()?.port());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+    }
+    Ok(ports)
+}
+
+/// Adds an agency `slug` followed by `per_host` followers on each of
+/// `ports`, sharing each host's inbox; its id.
+async fn followed_agency(
+    s: &Server,
+    slug: &str,
+    ports: &[u16],
+    per_host: usize,
+) -> anyhow::Result<()> {
+    let store = &s.store;
+    let agency = if slug == "oslo" {
+        s.agency_id
+    } else {
+        let a = store
+            .put_agency(deling_store::queries::agency::NewAgency {
+                slug: deling_domain::slug::Slug::parse(slug)?,
+                name: deling_domain::text::DisplayName::parse(slug)?,
+                org_number: None,
+                public_key_pem: s.keys.public_key_pem.clone(),
+                private_key_pem: s.keys.private_key_pem.clone(),
+            })
+            .await?;
+        let staff = store
+            .get_staff_by_username("bench")
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no staff"))?;
+        store
+            .put_membership(staff.id, a.id, deling_domain::auth::Role::Editor)
+            .await?;
+        a.id
+    };
+    for p in ports {
+        let domain = format!("localhost:{p}");
+        for n in 0..per_host {
+            let ap_id = format!("http://{domain}/users/{slug}-{n}");
+            let actor = store
+                .put_remote_actor(RemoteActorData {
+                    ap_id: ap_id.clone(),
+                    actor_type: "Person".into(),
+                    domain: domain.clone(),
+                    preferred_username: Some(format!("u{n}")),
+                    name: None,
+                    inbox: format!("http://{domain}/users/{slug}-{n}/inbox"),
+                    shared_inbox: Some(format!("http://{domain}/inbox")),
+                    url: None,
+                    icon_url: None,
+                    summary_html: None,
+                    public_key_pem: None,
+                    followers: None,
+                    speaks_deling: false,
+                })
+                .await?;
+            store
+                .put_follower(agency, actor.id, &format!("{ap_id}#follow"))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Publishes an item as `slug` and waits until every delivery to a host
+/// in `live` is done; the time and the number of those deliveries.
+async fn publish(
+    s: &Server,
+    slug: &str,
+    live: &[String],
+    seen: &Seen,
+) -> anyhow::Result<(Duration, usize)> {
+    let client = reqwest::Client::builder().no_proxy().build()?;
+    let started = Instant::now();
+    let resp = client
+        .post(format!("{}/api/v1/agencies/{slug}/items", s.base))
+        .bearer_auth(&s.token)
+        .json(&serde_json::json!({"kind": "guide", "title": "Til alle", "language": "nb"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let id = resp.json::<serde_json::Value>().await?["id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("no item id"))?;
+    let activity = format!("{}/items/{id}/create", s.origin);
+    loop {
+        let rows = s.store.list_deliveries_of(&activity).await?;
+        let to_live: Vec<_> = rows.iter().filter(|d| live.contains(&d.host)).collect();
+        if to_live.len() == live.len() && to_live.iter().all(|d| d.status == STATUS_DONE) {
+            return Ok((started.elapsed(), to_live.len()));
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let mut by_status: HashMap<String, usize> = HashMap::new();
+            for d in &rows {
+                *by_status.entry(format!("{:?}", d.status)).or_default() += 1;
+            }
+            anyhow::bail!(
+                "fan-out did not finish in 2 minutes: {} of {} live deliveries listed, \
+                 all deliveries by status: {by_status:?}; receivers refused {}",
+                to_live.len(),
+                live.len(),
+                seen.refused.load(Ordering::Relaxed)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Runs the scenario.
+pub async fn run(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
+    let s = Server::start().await?;
+    let key_ids: Vec<String> = ["oslo", "blandet"]
+        .iter()
+        .map(|a| format!("{}/agencies/{a}#main-key", s.origin))
+        .collect();
+    let seen = Arc::new(Seen::default());
+    let per_host = (o.followers / o.hosts.max(1)).max(1);
+    let live = receivers(
+        o.hosts,
+        &key_ids,
+        &s.keys.public_key_pem,
+        Duration::ZERO,
+        seen.clone(),
+    )?;
+    let n_dead = o.hosts * o.dead_pct / 100;
+    let n_slow = o.hosts * o.slow_pct / 100;
+    let slow = receivers(
+        n_slow,
+        &key_ids,
+        &s.keys.public_key_pem,
+        Duration::from_secs(8),
+        seen.clone(),
+    )?;
+    let dead = dead(n_dead).await?;
+    followed_agency(&s, "oslo", &live, per_host).await?;
+    let fast = &live[..o.hosts - n_dead - n_slow];
+    let mixed: Vec<u16> = fast.iter().chain(&slow).chain(&dead).copied().collect();
+    // Same key, so the same receivers verify both agencies' deliveries.
+    followed_agency(&s, "blandet", &mixed, per_host).await?;
+    let hosts = |ports: &[u16]| {
+        ports
+            .iter()
+            .map(|p| format!("localhost:{p}"))
+            .collect::<Vec<_>>()
+    };
+
+    // Once unmeasured: connections opened, the database warm.
+    publish(&s, "oslo", &hosts(&live), &seen).await?;
+    let (all_time, all_n) = publish(&s, "oslo", &hosts(&live), &seen).await?;
+    let (mixed_time, mixed_n) = publish(&s, "blandet", &hosts(fast), &seen).await?;
+    anyhow::ensure!(
+        seen.refused.load(Ordering::Relaxed) == 0,
+        "receivers refused {} deliveries",
+        seen.refused.load(Ordering::Relaxed)
+    );
+    let all_rate = all_n as f64 / all_time.as_secs_f64();
+    let mixed_rate = mixed_n as f64 / mixed_time.as_secs_f64();
+    Ok(vec![
+        Row::rate(
+            format!(
+                "fan-out: {} followers on {} hosts, shared inboxes, signatures verified",
+                per_host * o.hosts,
+                o.hosts
+            ),
+            all_rate,
+            format!(
+                "{all_rate:.0} deliveries/s ({:.2} s)",
+                all_time.as_secs_f64()
+            ),
+            rsa.fast_sign,
+            format!(
+                "{} cores × aws-lc-rs sign: {:.0}/s (`rsa`: {:.0}/s)",
+                ceilings::cores(),
+                rsa.fast_sign,
+                rsa.rsa_sign
+            ),
+        ),
+        Row::rate(
+            format!(
+                "the same with {n_dead} hosts dead and {n_slow} slow (8 s): rate to the {} others",
+                fast.len()
+            ),
+            mixed_rate,
+            format!(
+                "{mixed_rate:.0} deliveries/s ({:.2} s)",
+                mixed_time.as_secs_f64()
+            ),
+            all_rate,
+            format!("{all_rate:.0}/s with all answering"),
+        ),
+    ])
+}

@@ -1,0 +1,79 @@
+//! Reads at many concurrent connections: actor JSON, item JSON and HTML,
+//! an outbox page, the item list, WebFinger and search, each against a
+//! bare actix-web handler serving the actor's bytes.
+
+use crate::{ceilings, load, server::Server, table::Row};
+use std::time::Duration;
+
+/// How large a run is.
+pub struct Options {
+    /// Items in the catalogue.
+    pub items: usize,
+    /// Concurrent connections.
+    pub connections: usize,
+    /// How long each endpoint is loaded.
+    pub duration: Duration,
+}
+
+/// Runs the scenario.
+pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
+    let s = Server::start().await?;
+    let mut last = 0;
+    for n in 0..o.items.max(1) {
+        last = s.store.put_item(s.agency_id, &super::item(n)?).await?.id;
+    }
+    let client = reqwest::Client::builder().no_proxy().build()?;
+    let ap = "application/activity+json";
+    let actor_url = format!("{}/agencies/oslo", s.base);
+    let actor = client
+        .get(&actor_url)
+        .header("accept", ap)
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    let bare = ceilings::bare_server(actor.to_vec(), ap, s.config.http.workers)?;
+    let ceiling = load::run(&bare, ap, o.connections, o.duration).await?;
+    let domain = &s.config.domain;
+    let endpoints = [
+        ("actor JSON", actor_url.clone(), ap),
+        ("item JSON", format!("{}/items/{last}", s.base), ap),
+        ("item HTML", format!("{}/items/{last}", s.base), "text/html"),
+        (
+            "outbox page",
+            format!("{}/agencies/oslo/outbox?page=1", s.base),
+            ap,
+        ),
+        (
+            "`GET /api/v1/items`",
+            format!("{}/api/v1/items?per_page=20", s.base),
+            "application/json",
+        ),
+        (
+            "WebFinger",
+            format!(
+                "{}/.well-known/webfinger?resource=acct:oslo@{domain}",
+                s.base
+            ),
+            "application/jrd+json",
+        ),
+        (
+            "search",
+            format!("{}/api/v1/search?q=byggesak", s.base),
+            "application/json",
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (what, url, accept) in endpoints {
+        let l = load::run(&url, accept, o.connections, o.duration).await?;
+        rows.push(Row::rate(
+            format!("{what}, {} connections, {} items", o.connections, o.items),
+            l.rps(),
+            l.summary(),
+            ceiling.rps(),
+            format!("bare handler: {}", ceiling.summary()),
+        ));
+    }
+    Ok(rows)
+}
