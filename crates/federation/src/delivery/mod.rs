@@ -8,6 +8,8 @@
 pub mod host_slots;
 pub mod pool;
 pub mod send;
+mod signer;
+pub mod turn_cache;
 pub mod worker;
 
 pub use worker::{Worker, drain};
