@@ -12,6 +12,7 @@ mod agencies;
 mod audit;
 mod comments;
 mod concurrency;
+mod delivery_batch;
 mod hosts;
 mod items;
 mod keys;
