@@ -52,7 +52,7 @@ pub(super) async fn signer(
             // A withdrawn agency sends nothing but its own Delete, not even
             // what it queued (or what was retrying) before.
             if agency.deleted_at.is_some()
-                && !crate::outbox::agency::is_delete_of(&data.urls, &agency, &row.activity_id)
+                && !crate::outbox::agency::is_delete_of(&data.urls, agency, &row.activity_id)
             {
                 return Err(FedError::Refused("the agency has been withdrawn".into()));
             }

@@ -29,9 +29,8 @@ impl TurnCache {
         id: i64,
         data: &Data,
     ) -> Result<Option<&mut Agency>, FedError> {
-        if !self.agencies.contains_key(&id) {
-            let row = data.store.get_agency(id).await?;
-            self.agencies.insert(id, row);
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.agencies.entry(id) {
+            slot.insert(data.store.get_agency(id).await?);
         }
         Ok(self.agencies.get_mut(&id).and_then(Option::as_mut))
     }
