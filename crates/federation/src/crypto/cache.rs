@@ -16,9 +16,9 @@ use std::{
 /// `keyId`).
 const KEYS_PER_ID: usize = 2;
 
-/// Remote actors whose keys are kept; beyond, about half are forgotten
-/// (to be parsed again on their next request).
-const MAX_REMOTE: usize = 10_000;
+/// Remote actors whose keys are kept (a few kilobytes each); beyond, about half
+/// are forgotten (to be parsed again on their next request).
+const MAX_REMOTE: usize = 4096;
 
 type Entry<K> = (String, Arc<K>);
 
