@@ -5,7 +5,7 @@
 //! time and giving the rest back.
 //!
 //! [`DELIVERY_SLOTS`] turns run at once, not counting turns waiting on a
-//! slow answer (`turn::SlowTurns`), up to [`MAX_TURNS`] in all: a host
+//! answer for over 250 ms (`turn::SlowTurns`), up to [`MAX_TURNS`] in all: a host
 //! that is down costs at most the connect timeout of one turn, and hosts
 //! that answer slowly wait side by side while the fast ones are served.
 
@@ -36,7 +36,7 @@ use tokio::{
 /// Rows taken per claim, at most.
 pub(super) const BATCH: u64 = 50;
 /// Delivery turns (each one request at a time) in flight at once, over all
-/// hosts, besides those waiting on a slow answer.
+/// hosts, besides those waiting on an answer (`turn::FREE_SLOT_AFTER`).
 const DELIVERY_SLOTS: usize = 16;
 /// Delivery turns in flight at once, slow ones included: each holds a
 /// connection (or an attempt at one).
@@ -121,7 +121,7 @@ struct DeliveryPool {
     name: String,
     /// Set when the worker stops: turns start no further send.
     closing: Arc<AtomicBool>,
-    /// Turns waiting on a slow answer.
+    /// Turns waiting on an answer.
     slow: Arc<SlowTurns>,
     slots: HostSlots,
     inboxes: HashSet<String>,

@@ -8,10 +8,11 @@
 //! peer answered: a process killed mid-turn then sends again only what
 //! was in flight.
 //!
-//! A turn that has waited longer than [`SLOW_ANSWER`] for one answer
-//! counts as slow ([`SlowTurns`]) and stops taking one of the pool's
-//! delivery slots, so hosts that are down or slow never hold back the
-//! others.
+//! A turn that has waited longer than [`FREE_SLOT_AFTER`] for one answer
+//! counts as waiting ([`SlowTurns`]) and stops taking one of the pool's
+//! delivery slots (a turn that waits uses no CPU, and the slots bound
+//! the signing and writing), so hosts that are down or slow never hold
+//! back the others.
 
 use super::{
     host_slots::Pace,
@@ -31,9 +32,13 @@ use std::{
 };
 use tokio::sync::Notify;
 
-/// An answer slower than this makes its host slow (one turn at a time
-/// until it answers fast again) and its turn slow (see [`SlowTurns`]).
+/// An answer slower than this makes its host slow: one turn at a time
+/// until it answers fast again.
 pub(super) const SLOW_ANSWER: Duration = Duration::from_secs(2);
+/// A turn that has waited this long for one answer gives its delivery
+/// slot to another host (see [`SlowTurns`]). Longer than a healthy
+/// inbox's answer, so turns that keep a fast host busy keep their slot.
+pub(super) const FREE_SLOT_AFTER: Duration = Duration::from_millis(250);
 /// A turn starts no send after this long; its other rows go back to the
 /// queue, to be claimed again with every other host's. Together with the
 /// last send (the request timeout, at most 30 s) well inside [`LEASE`].
@@ -42,8 +47,9 @@ pub(super) const HOST_TURN: Duration = Duration::from_secs(15);
 /// the leases of the rows it still holds before it sends another.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
-/// Turns of a pool that are waiting on a slow answer, and the signal that
-/// one became slow (its slot is free for another host).
+/// Turns of a pool that have waited over [`FREE_SLOT_AFTER`] for an
+/// answer, and the signal that one did (its slot is free for another
+/// host).
 #[derive(Debug, Default)]
 pub(super) struct SlowTurns {
     count: AtomicUsize,
@@ -131,7 +137,10 @@ pub(super) async fn host_turn(rows: Vec<Delivery>, cx: &TurnContext<'_>) -> Pace
             }
             break;
         }
-        if leased_at.elapsed() + request + LEASE_MARGIN > lease {
+        // Never twice in a row: a request timeout too long for the lease
+        // (the configuration refuses one) must not make this spin.
+        let held = leased_at.elapsed();
+        if held > LEASE_MARGIN && held + request + LEASE_MARGIN > lease {
             rows = renew(rows, cx).await;
             leased_at = Instant::now();
             continue;
@@ -143,7 +152,7 @@ pub(super) async fn host_turn(rows: Vec<Delivery>, cx: &TurnContext<'_>) -> Pace
             tokio::pin!(sending);
             tokio::select! {
                 outcome = &mut sending => outcome,
-                () = tokio::time::sleep(SLOW_ANSWER) => {
+                () = tokio::time::sleep(FREE_SLOT_AFTER) => {
                     slow.mark();
                     sending.await
                 }

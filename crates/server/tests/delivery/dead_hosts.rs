@@ -24,7 +24,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// More than the worker's delivery slots (16).
 const SILENT: usize = 24;
 /// Well under the ten-second request timeout a silent host costs, with
-/// room for a slow test machine; a turn counts as slow after two seconds.
+/// room for a slow test machine; a waiting turn gives its slot up after
+/// 250 ms.
 const BOUND: Duration = Duration::from_secs(6);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
