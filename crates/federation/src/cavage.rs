@@ -1,9 +1,31 @@
-//! The draft-cavage `Signature` header read without I/O or keys: which
-//! headers it says it covers, and the rule that it may not also stand in
-//! `Authorization`. [`crate::signature`] checks both before it verifies a
-//! draft-cavage signature, for inbox POSTs and signed GETs alike.
+//! The draft-cavage `Signature` header without I/O: which headers it says
+//! it covers, and the rule that it may not also stand in `Authorization`
+//! ([`crate::signature`] checks both before it verifies a draft-cavage
+//! signature, for inbox POSTs and signed GETs alike); and its
+//! `signature` parameter made and checked (`rsa-sha256`: RSASSA-PKCS1-v1_5
+//! with SHA-256 over the signing string, in standard base64), where
+//! http-signature-normalization builds the signing string.
 
-use crate::error::FedError;
+use crate::{
+    crypto::{KeyError, SigningKey, VerifyingKey},
+    error::FedError,
+};
+use base64::Engine;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// The `signature` parameter of a draft-cavage `rsa-sha256` signature
+/// over `signing_string`.
+pub fn sign(key: &SigningKey, signing_string: &str) -> Result<String, KeyError> {
+    Ok(B64.encode(key.sign_pkcs1_sha256(signing_string.as_bytes())?))
+}
+
+/// Whether `signature` (the base64 `signature` parameter) is `key`'s
+/// `rsa-sha256` signature over `signing_string`.
+pub fn verifies(key: &VerifyingKey, signature: &str, signing_string: &str) -> bool {
+    B64.decode(signature)
+        .is_ok_and(|sig| key.verify_pkcs1_sha256(signing_string.as_bytes(), &sig))
+}
 
 /// The headers a `Signature` header says it covers, lower-cased; `None`
 /// when it does not say, or says it ambiguously (a parameter given twice,

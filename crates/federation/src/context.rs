@@ -22,6 +22,35 @@ pub struct FedSettings {
     pub retry_base: Duration,
     /// Give up on a delivery after this many attempts.
     pub max_attempts: i32,
+    /// Timeouts and connection reuse of outgoing requests.
+    pub http: HttpSettings,
+}
+
+/// How outgoing requests (deliveries and fetches) wait and reuse
+/// connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// Longest wait for a connection to a peer (DNS, TCP and TLS): a host
+    /// that is down is given up on after this, not after the whole
+    /// request timeout.
+    pub connect_timeout: Duration,
+    /// Longest wait for a whole request, connection included. The delivery
+    /// queue's lease (60 s) must outlast a host's turn (15 s) plus this.
+    pub request_timeout: Duration,
+    /// How long an idle connection to a peer is kept open for the next
+    /// request (HTTP/1.1 keep-alive).
+    pub idle_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    /// What `config/default.toml` sets.
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
 }
 
 /// The application data activitypub_federation hands to our handlers.
@@ -42,18 +71,38 @@ pub struct FedContext {
     /// When remote actors' keys were last fetched again after a signature
     /// failed (shared by the clones of this context).
     pub key_refetches: Arc<crate::key_refetch::KeyRefetches>,
+    /// Parsed signing and verifying keys (shared by the clones of this
+    /// context).
+    pub keys: Arc<crate::crypto::cache::KeyCache>,
 }
 
-/// The HTTP client for outgoing requests: no redirects, 10-second timeouts,
-/// and (unless `allow_private_addresses`) a resolver that refuses loopback,
-/// private and link-local addresses at connect time, after DNS, so a name
-/// cannot be rebound to an internal address between check and use.
+/// The HTTP client for outgoing requests, with the default
+/// [`HttpSettings`] (see [`http_client_with`]).
 pub fn http_client(allow_private_addresses: bool) -> Result<reqwest::Client, FedError> {
-    let timeout = Duration::from_secs(10);
+    http_client_with(allow_private_addresses, HttpSettings::default())
+}
+
+/// The HTTP client for outgoing requests: no redirects, the timeouts of
+/// `http`, and (unless `allow_private_addresses`) a resolver that refuses
+/// loopback, private and link-local addresses at connect time, after DNS,
+/// so a name cannot be rebound to an internal address between check and
+/// use. One client serves the whole process (its clones share a pool), so
+/// a connection to a peer's host, once open, carries the next deliveries
+/// and fetches to that host (HTTP/1.1 keep-alive) until idle for
+/// `http.idle_timeout`.
+pub fn http_client_with(
+    allow_private_addresses: bool,
+    http: HttpSettings,
+) -> Result<reqwest::Client, FedError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout)
+        .timeout(http.request_timeout)
+        .connect_timeout(http.connect_timeout)
+        .pool_idle_timeout(http.idle_timeout)
+        // A host gets at most a few turns at once (`delivery::host_slots`)
+        // plus fetches: more idle connections than that are never reused.
+        .pool_max_idle_per_host(8)
+        .tcp_nodelay(true)
         .user_agent(concat!("deling/", env!("CARGO_PKG_VERSION")))
         .dns_resolver(Arc::new(ValidatingDnsResolver::new(
             vec![],

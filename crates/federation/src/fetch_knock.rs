@@ -14,8 +14,7 @@ use crate::{
 use deling_store::Store;
 use reqwest::{Method, Request, Response};
 use reqwest_middleware::{Middleware, Next};
-use rsa::RsaPrivateKey;
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 /// The middleware; one per federation configuration.
 pub struct FetchKnock {
@@ -23,8 +22,8 @@ pub struct FetchKnock {
     pub store: Store,
     /// The instance actor's `keyId`, as the library signs with it.
     pub key_id: String,
-    /// The instance actor's key.
-    pub key: RsaPrivateKey,
+    /// The instance actor's key, parsed once (see [`crate::crypto`]).
+    pub key: Arc<crate::crypto::SigningKey>,
 }
 
 /// What an RFC 9421 GET covers: what Fedify covers on its fetches.

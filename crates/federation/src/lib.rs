@@ -13,6 +13,7 @@ pub mod activities;
 pub mod audience;
 pub mod cavage;
 pub mod context;
+pub mod crypto;
 pub mod delivery;
 pub mod discovery;
 pub mod error;

@@ -8,9 +8,9 @@ use rand::Rng;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How long a claimed row stays ours; a delivery's is renewed just before
-/// each send (which takes at most the 10-second timeout), so a process
-/// that dies frees its rows within a minute.
+/// How long a claimed row stays ours; a delivery turn (at most 15 s, plus
+/// one request of at most 30 s) renews its rows' leases only if it runs
+/// close to this, so a process that dies frees its rows within a minute.
 pub const LEASE: ChronoDuration = ChronoDuration::seconds(60);
 /// Longest wait between retries.
 pub const MAX_DELAY: ChronoDuration = ChronoDuration::hours(12);

@@ -8,8 +8,8 @@
 //! Structured fields (RFC 8941) are read and written with `sfv`, so the
 //! `@signature-params` line is the canonical serialization both sides build.
 
+use crate::crypto::{SigningKey, VerifyingKey};
 use base64::Engine;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey, pss::Pss};
 use sfv::{
     BareItem, Dictionary, InnerList, Item, KeyRef, ListEntry, ListSerializer, Parameters, Parser,
     StringRef,
@@ -246,7 +246,7 @@ pub fn signature_base(sig: &MessageSignature, msg: &Message<'_>) -> Result<Strin
 pub fn verify(
     sig: &MessageSignature,
     msg: &Message<'_>,
-    key: &RsaPublicKey,
+    key: &VerifyingKey,
 ) -> Result<bool, Rfc9421Error> {
     let alg = sig
         .alg
@@ -256,22 +256,10 @@ pub fn verify(
     Ok(verify_base(alg, base.as_bytes(), &sig.signature, key))
 }
 
-fn verify_base(alg: Algorithm, base: &[u8], signature: &[u8], key: &RsaPublicKey) -> bool {
+fn verify_base(alg: Algorithm, base: &[u8], signature: &[u8], key: &VerifyingKey) -> bool {
     match alg {
-        Algorithm::RsaV15Sha256 => key
-            .verify(
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(base),
-                signature,
-            )
-            .is_ok(),
-        Algorithm::RsaPssSha512 => key
-            .verify(
-                Pss::new_with_salt::<Sha512>(64),
-                &Sha512::digest(base),
-                signature,
-            )
-            .is_ok(),
+        Algorithm::RsaV15Sha256 => key.verify_pkcs1_sha256(base, signature),
+        Algorithm::RsaPssSha512 => key.verify_pss_sha512(base, signature),
     }
 }
 
@@ -292,7 +280,7 @@ pub fn sign(
     components: &[&str],
     key_id: &str,
     created: i64,
-    key: &RsaPrivateKey,
+    key: &SigningKey,
 ) -> Result<Signed, Rfc9421Error> {
     let bad = |e: sfv::Error| Rfc9421Error::Sign(e.to_string());
     let items = components
@@ -330,10 +318,7 @@ pub fn sign(
     };
     let base = signature_base(&sig, msg)?;
     let bytes = key
-        .sign(
-            Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(base.as_bytes()),
-        )
+        .sign_pkcs1_sha256(base.as_bytes())
         .map_err(|e| Rfc9421Error::Sign(e.to_string()))?;
     Ok(Signed {
         signature_input: format!("sig1={}", sig.params_line),

@@ -10,7 +10,6 @@ use crate::{
 };
 use activitypub_federation::config::{FederationConfig, UrlVerifier};
 use deling_store::Store;
-use std::time::Duration;
 use url::Url;
 
 /// Applies the federation policy to every URL activitypub_federation is
@@ -47,17 +46,27 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
         .get_instance()
         .await?
         .ok_or_else(|| FedError::NotFound("instance row".into()))?;
-    // activitypub_federation panics on a key it cannot decode; say which.
-    let instance_key = {
+    // The library parses it with the `rsa` crate (to sign its fetches) and
+    // panics on a key it cannot decode; say which instead.
+    {
         use rsa::pkcs8::DecodePrivateKey;
         rsa::RsaPrivateKey::from_pkcs8_pem(&instance.private_key_pem).map_err(|e| {
             FedError::Refused(format!(
                 "the instance actor's stored private key is not a PKCS#8 PEM RSA key: {e}"
             ))
-        })?
-    };
+        })?;
+    }
+    // Parsed for our own signatures too (`crypto`), so a key the backend
+    // refuses stops start-up rather than every delivery.
+    let instance_key = ctx
+        .keys
+        .signing(
+            ctx.urls.instance_actor_key().as_str(),
+            &instance.private_key_pem,
+        )
+        .map_err(|e| FedError::Refused(format!("the instance actor's key: {e}")))?;
     let instance_actor = InstanceActor::new(&ctx.urls, instance);
-    let timeout = Duration::from_secs(10);
+    let timeout = ctx.settings.http.request_timeout;
     // Signed fetches knock with RFC 9421 first (see `fetch_knock`).
     let client = reqwest_middleware::ClientBuilder::new(ctx.client.clone())
         .with(crate::fetch_knock::FetchKnock {

@@ -15,8 +15,9 @@
 //! `actor_refresh_key!`), so a peer that rotated its key is heard at once.
 
 use crate::{
-    cavage::{covered_headers, refuse_authorization_signature},
+    cavage::{self, covered_headers, refuse_authorization_signature},
     context::Data,
+    crypto::VerifyingKey,
     error::FedError,
     objects::actors::DbRemoteActor,
     rfc9421,
@@ -25,7 +26,6 @@ use crate::{
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
 use base64::Engine;
 use http_signature_normalization::Config;
-use rsa::{Pkcs1v15Sign, RsaPublicKey, pkcs8::DecodePublicKey};
 use sha2::{Digest, Sha256};
 use std::{collections::BTreeMap, sync::LazyLock, time::Duration};
 use url::Url;
@@ -207,18 +207,7 @@ pub async fn verify(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor
         .map_err(|e| unsigned(format!("unusable signature: {e}")))?;
     let owner = key_owner(unverified.key_id())?;
     verify_with_signer_key(owner, data, |key| {
-        unverified.verify(|sig, signing_string| {
-            base64::engine::general_purpose::STANDARD
-                .decode(sig)
-                .is_ok_and(|sig| {
-                    key.verify(
-                        Pkcs1v15Sign::new::<Sha256>(),
-                        &Sha256::digest(signing_string.as_bytes()),
-                        &sig,
-                    )
-                    .is_ok()
-                })
-        })
+        unverified.verify(|sig, signing_string| cavage::verifies(key, sig, signing_string))
     })
     .await
 }
@@ -350,7 +339,7 @@ async fn verify_rfc9421(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteA
 async fn verify_with_signer_key(
     owner: Url,
     data: &Data,
-    verifies: impl Fn(&RsaPublicKey) -> bool,
+    verifies: impl Fn(&VerifyingKey) -> bool,
 ) -> Result<DbRemoteActor, FedError> {
     if authority(&owner).eq_ignore_ascii_case(&data.settings.domain) {
         return Err(unsigned(
@@ -360,8 +349,12 @@ async fn verify_with_signer_key(
     check_policy(&owner, data).await?;
     let id = ObjectId::<DbRemoteActor>::from(owner);
     let actor = id.dereference(data).await.map_err(key_unavailable)?;
+    // The key parsed when this actor's PEM was first seen (see
+    // `crypto::cache`), not on every request.
     let with_key = |actor: &DbRemoteActor| {
-        RsaPublicKey::from_public_key_pem(actor.public_key_pem()).is_ok_and(|key| verifies(&key))
+        data.keys
+            .verifying(actor.row.ap_id.as_str(), actor.public_key_pem())
+            .is_ok_and(|key| verifies(&key))
     };
     if with_key(&actor) {
         return Ok(actor);

@@ -91,11 +91,13 @@ async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
             require_signed_fetch: false,
             retry_base: Duration::from_secs(1),
             max_attempts: 3,
+            http: Default::default(),
         },
         wake: Arc::new(tokio::sync::Notify::new()),
         client: offline_client().await,
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        keys: Default::default(),
     };
     (build_config(ctx).await.unwrap(), dir)
 }

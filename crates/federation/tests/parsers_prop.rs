@@ -1089,11 +1089,13 @@ async fn signed_get_context() -> (
             require_signed_fetch: true,
             retry_base: std::time::Duration::from_secs(1),
             max_attempts: 3,
+            http: Default::default(),
         },
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         client: http_client(false).unwrap(),
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        keys: Default::default(),
     };
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(&peer_key.private_key_pem).unwrap();
     (build_config(ctx).await.unwrap(), key, dir)
@@ -2072,6 +2074,7 @@ fn rows_world() -> &'static RowsWorld {
                     require_signed_fetch: false,
                     retry_base: std::time::Duration::from_secs(1),
                     max_attempts: 3,
+                    http: Default::default(),
                 },
                 wake: std::sync::Arc::new(tokio::sync::Notify::new()),
                 client: reqwest::Client::builder()
@@ -2081,6 +2084,7 @@ fn rows_world() -> &'static RowsWorld {
                     .unwrap(),
                 metrics: deling_federation::metrics::Metrics::new().unwrap(),
                 key_refetches: Default::default(),
+                keys: Default::default(),
             };
             deling_federation::setup::build_config(ctx).await.unwrap()
         });

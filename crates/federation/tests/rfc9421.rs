@@ -9,8 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use deling_federation::crypto::{SigningKey, VerifyingKey};
 use deling_federation::rfc9421::{self, Message, Rfc9421Error};
-use rsa::{RsaPrivateKey, RsaPublicKey, pkcs8::DecodePublicKey};
 use std::collections::BTreeMap;
 use url::Url;
 
@@ -50,8 +50,8 @@ fn target() -> Url {
     Url::parse("https://example.com/foo?param=Value&Pet=dog").unwrap()
 }
 
-fn key() -> RsaPublicKey {
-    RsaPublicKey::from_public_key_pem(TEST_KEY_RSA_PSS).unwrap()
+fn key() -> VerifyingKey {
+    VerifyingKey::from_pem(TEST_KEY_RSA_PSS).unwrap()
 }
 
 /// Appendix B.2.1.
@@ -203,9 +203,9 @@ fn content_digest_is_checked_against_the_body() {
 
 #[test]
 fn own_signature_round_trips_and_reads_as_mastodon_expects() {
-    let mut rng = rand::thread_rng();
-    let private = RsaPrivateKey::new(&mut rng, 2048).unwrap();
-    let public = RsaPublicKey::from(&private);
+    let kp = deling_federation::keys::generate().unwrap();
+    let private = SigningKey::from_pem(&kp.private_key_pem).unwrap();
+    let public = VerifyingKey::from_pem(&kp.public_key_pem).unwrap();
     let target = Url::parse("https://deling.example/inbox").unwrap();
     let mut headers = BTreeMap::new();
     headers.insert(

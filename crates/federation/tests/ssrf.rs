@@ -76,11 +76,13 @@ async fn context(debug: bool) -> (Config, TempDir) {
             require_signed_fetch: false,
             retry_base: Duration::from_secs(1),
             max_attempts: 3,
+            http: Default::default(),
         },
         wake: Arc::new(tokio::sync::Notify::new()),
         client: http_client(debug).unwrap(),
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        keys: Default::default(),
     };
     (build_config(ctx).await.unwrap(), dir)
 }

@@ -174,6 +174,48 @@ pub struct FederationConfig {
     pub retry_base_seconds: u64,
     /// Attempts before giving up a delivery.
     pub max_delivery_attempts: u32,
+    /// Longest wait for a connection to a peer, in seconds.
+    pub connect_timeout_seconds: u64,
+    /// Longest wait for a whole outgoing request, in seconds.
+    pub request_timeout_seconds: u64,
+    /// How long an idle connection to a peer is kept for reuse, in seconds.
+    pub idle_connection_seconds: u64,
+}
+
+impl FederationConfig {
+    /// The federation crate's form of the outgoing-request settings.
+    pub fn http(&self) -> deling_federation::context::HttpSettings {
+        deling_federation::context::HttpSettings {
+            connect_timeout: std::time::Duration::from_secs(self.connect_timeout_seconds),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
+            idle_timeout: std::time::Duration::from_secs(self.idle_connection_seconds),
+        }
+    }
+
+    /// The timeouts must fit the delivery queue: a request longer than 30
+    /// seconds could outlast the lease of the row it delivers (60 s, of
+    /// which a host's turn takes up to 15 s).
+    fn check_http(&self) -> Result<(), ConfigError> {
+        let bad = |key, problem: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                problem: problem.into(),
+            })
+        };
+        if !(1..=30).contains(&self.request_timeout_seconds) {
+            return bad("federation.request_timeout_seconds", "must be 1 to 30");
+        }
+        if !(1..=self.request_timeout_seconds).contains(&self.connect_timeout_seconds) {
+            return bad(
+                "federation.connect_timeout_seconds",
+                "must be at least 1 and at most federation.request_timeout_seconds",
+            );
+        }
+        if !(1..=3600).contains(&self.idle_connection_seconds) {
+            return bad("federation.idle_connection_seconds", "must be 1 to 3600");
+        }
+        Ok(())
+    }
 }
 
 /// `[limits]`: rate limits (per process) and the login lock-out.
@@ -395,6 +437,7 @@ impl Config {
                 problem: "must be 1 to 100".into(),
             });
         }
+        self.federation.check_http()?;
         if self.auth.token_lifetime_days == 0 {
             return Err(ConfigError::Invalid {
                 key: "auth.token_lifetime_days",

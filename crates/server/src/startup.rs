@@ -67,11 +67,16 @@ pub async fn federation_config(
             require_signed_fetch: config.federation.require_signed_fetch,
             retry_base: std::time::Duration::from_secs(config.federation.retry_base_seconds),
             max_attempts: i32::try_from(config.federation.max_delivery_attempts).unwrap_or(20),
+            http: config.federation.http(),
         },
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
-        client: deling_federation::context::http_client(config.federation.allow_private_addresses)?,
+        client: deling_federation::context::http_client_with(
+            config.federation.allow_private_addresses,
+            config.federation.http(),
+        )?,
         metrics: deling_federation::metrics::Metrics::new().context("cannot register metrics")?,
         key_refetches: Default::default(),
+        keys: Default::default(),
     };
     deling_federation::setup::build_config(fed)
         .await

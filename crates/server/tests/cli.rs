@@ -799,6 +799,24 @@ fn bad_configuration_is_one_clear_line() {
             "auth.token_lifetime_days",
         ),
         (
+            vec![],
+            vec![("DELING_FEDERATION__REQUEST_TIMEOUT_SECONDS", "60")],
+            "federation.request_timeout_seconds",
+        ),
+        (
+            vec![],
+            vec![
+                ("DELING_FEDERATION__REQUEST_TIMEOUT_SECONDS", "5"),
+                ("DELING_FEDERATION__CONNECT_TIMEOUT_SECONDS", "8"),
+            ],
+            "federation.connect_timeout_seconds",
+        ),
+        (
+            vec![],
+            vec![("DELING_FEDERATION__IDLE_CONNECTION_SECONDS", "0")],
+            "federation.idle_connection_seconds",
+        ),
+        (
             vec!["--config".into(), missing.display().to_string()],
             vec![],
             "/nonexistent.toml",

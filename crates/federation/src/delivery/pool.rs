@@ -1,18 +1,22 @@
 //! The delivery loop: due deliveries claimed with a lease as turns free
 //! up, grouped into turns per host (a host's inbox in one turn at a time,
 //! so an inbox gets one request at a time, in queue order), each turn
-//! sending its rows one after another (`delivery::send`) for at most
-//! `HOST_TURN` and giving the rest back; the outcome of each send is
-//! recorded, with the host's health.
+//! sending its rows one after another (`delivery::turn`) for a bounded
+//! time and giving the rest back.
+//!
+//! [`DELIVERY_SLOTS`] turns run at once, not counting turns waiting on a
+//! answer for over 250 ms (`turn::SlowTurns`), up to [`MAX_TURNS`] in all: a host
+//! that is down costs at most the connect timeout of one turn, and hosts
+//! that answer slowly wait side by side while the fast ones are served.
 
 use super::{
     host_slots::{HostSlots, Pace},
-    send::{self, Outcome},
+    turn::{SlowTurns, TurnContext, host_turn},
 };
 use crate::{
-    context::{Config, Data},
+    context::Config,
     error::FedError,
-    queue::{IDLE, LEASE, MIN_NAP, backoff, stopping},
+    queue::{IDLE, LEASE, MIN_NAP, stopping},
 };
 use chrono::Utc;
 use deling_store::queries::delivery::Delivery;
@@ -22,7 +26,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 use tokio::{
     sync::{Notify, watch},
@@ -32,15 +36,11 @@ use tokio::{
 /// Rows taken per claim, at most.
 pub(super) const BATCH: u64 = 50;
 /// Delivery turns (each one request at a time) in flight at once, over all
-/// hosts.
+/// hosts, besides those waiting on an answer (`turn::FREE_SLOT_AFTER`).
 const DELIVERY_SLOTS: usize = 16;
-/// An answer slower than this makes its host slow: one turn at a time
-/// until it answers fast again.
-const SLOW_ANSWER: Duration = Duration::from_secs(2);
-/// A turn starts no send after this long; its other rows go back to the
-/// queue, to be claimed again with every other host's. Together with the
-/// last send (the 10-second timeout) well inside [`LEASE`].
-const HOST_TURN: Duration = Duration::from_secs(15);
+/// Delivery turns in flight at once, slow ones included: each holds a
+/// connection (or an attempt at one).
+const MAX_TURNS: usize = 256;
 /// Rows claimed per free delivery slot (a fast host's turn sends several in
 /// a few milliseconds each).
 const ROWS_PER_SLOT: u64 = 8;
@@ -64,7 +64,7 @@ pub async fn run(
         if stopping(&shutdown) {
             break;
         }
-        let free = DELIVERY_SLOTS.saturating_sub(pool.tasks.len());
+        let free = pool.free();
         if more && free > 0 {
             more = pool.fill(free).await.unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot claim deliveries");
@@ -89,6 +89,7 @@ pub async fn run(
                 more = true;
             }
             _ = wake.notified() => more = true,
+            _ = pool.slow.freed.notified() => more = true,
             _ = tokio::time::sleep(wait) => more = true,
             _ = shutdown.changed() => {}
         }
@@ -120,6 +121,8 @@ struct DeliveryPool {
     name: String,
     /// Set when the worker stops: turns start no further send.
     closing: Arc<AtomicBool>,
+    /// Turns waiting on an answer.
+    slow: Arc<SlowTurns>,
     slots: HostSlots,
     inboxes: HashSet<String>,
     tasks: JoinSet<Pace>,
@@ -133,11 +136,22 @@ impl DeliveryPool {
             config,
             name,
             closing: Arc::default(),
+            slow: Arc::default(),
             slots: HostSlots::default(),
             inboxes: HashSet::new(),
             tasks: JoinSet::new(),
             owners: HashMap::new(),
         }
+    }
+
+    /// Turns that may start now: a slot each for those not slow, within
+    /// [`MAX_TURNS`].
+    fn free(&self) -> usize {
+        let running = self.tasks.len();
+        let busy = running.saturating_sub(self.slow.count());
+        DELIVERY_SLOTS
+            .saturating_sub(busy)
+            .min(MAX_TURNS.saturating_sub(running))
     }
 
     /// Claims due deliveries for up to `free` new turns and starts them;
@@ -192,9 +206,17 @@ impl DeliveryPool {
                 let halt = self.slots.start(&host);
                 let data = self.config.to_request_data();
                 let (name, turn_host) = (self.name.clone(), host.clone());
-                let closing = self.closing.clone();
+                let (closing, slow) = (self.closing.clone(), self.slow.clone());
                 let handle = self.tasks.spawn(async move {
-                    host_turn(&turn_host, rows, &name, [&halt, &closing], &data).await
+                    let cx = TurnContext {
+                        host: &turn_host,
+                        worker: &name,
+                        halt: &halt,
+                        closing: &closing,
+                        slow: &slow,
+                        data: &data,
+                    };
+                    host_turn(rows, &cx).await
                 });
                 self.inboxes.extend(inboxes.iter().cloned());
                 self.owners.insert(handle.id(), (host.clone(), inboxes));
@@ -241,120 +263,5 @@ impl DeliveryPool {
             _ => IDLE,
         };
         wait.max(MIN_NAP)
-    }
-}
-
-/// Sends one turn's deliveries to `host`, one after another, until they
-/// are done, the turn's time is up, or either flag of `stop` is set (the
-/// host failed, here or in another turn; the worker stops); what is not
-/// sent goes back to the queue.
-async fn host_turn(
-    host: &str,
-    rows: Vec<Delivery>,
-    worker: &str,
-    stop: [&AtomicBool; 2],
-    data: &Data,
-) -> Pace {
-    let [halt, closing] = stop;
-    let started = Instant::now();
-    let mut pace = Pace::Unknown;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        if halt.load(Ordering::Relaxed)
-            || closing.load(Ordering::Relaxed)
-            || started.elapsed() > HOST_TURN
-        {
-            let rest: Vec<i64> = rows.map(|r| r.id).collect();
-            if let Err(e) = data.store.release_deliveries(worker, &rest).await {
-                tracing::warn!(error = %e, %host, "cannot give deliveries back");
-            }
-            break;
-        }
-        let Some(row) = rows.next() else { break };
-        let sent = Instant::now();
-        match deliver_one(host, &row, worker, data).await {
-            Ok(None) => {}
-            Ok(Some(true)) if sent.elapsed() > SLOW_ANSWER => pace = Pace::Slow,
-            Ok(Some(true)) => {
-                if pace == Pace::Unknown {
-                    pace = Pace::Fast;
-                }
-            }
-            Ok(Some(false)) => {
-                // The host is down (or refusing for now): the others wait
-                // for this one's next attempt instead of failing one by one.
-                halt.store(true, Ordering::Relaxed);
-                pace = Pace::Failing;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, %host, "cannot record a delivery");
-            }
-        }
-    }
-    pace
-}
-
-/// Sends one claimed delivery and records what became of it: `None` if it
-/// was not sent (its lease is another worker's now), else whether the host
-/// answered (a refusal for good counts as an answer; a retryable failure
-/// does not, and the host is made to wait out its backoff).
-async fn deliver_one(
-    host: &str,
-    row: &Delivery,
-    worker: &str,
-    data: &Data,
-) -> Result<Option<bool>, FedError> {
-    // A turn can outlast the claim's lease: renew it, and leave the row
-    // alone if another worker has it now.
-    if !data
-        .store
-        .renew_delivery_lease(row.id, worker, Utc::now() + LEASE)
-        .await?
-    {
-        return Ok(None);
-    }
-    let outcome = match send::send(row, data).await {
-        Ok(o) => o,
-        Err(e) => Outcome::Refused(e.to_string()),
-    };
-    match outcome {
-        Outcome::Delivered => {
-            data.metrics
-                .deliveries
-                .with_label_values(&["delivered"])
-                .inc();
-            data.store.finish_delivery(row.id).await?;
-            data.store.put_host_success(host).await?;
-            Ok(Some(true))
-        }
-        Outcome::Refused(why) => {
-            data.metrics
-                .deliveries
-                .with_label_values(&["refused"])
-                .inc();
-            tracing::info!(delivery = row.id, inbox = %row.inbox, %why, "delivery refused for good");
-            data.store.fail_delivery(row.id, &why).await?;
-            Ok(Some(true))
-        }
-        Outcome::Retry(why) => {
-            let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
-            if row.attempts + 1 >= data.settings.max_attempts {
-                data.metrics
-                    .deliveries
-                    .with_label_values(&["given_up"])
-                    .inc();
-                tracing::warn!(delivery = row.id, inbox = %row.inbox, %why, "delivery given up");
-                data.store.fail_delivery(row.id, &why).await?;
-            } else {
-                data.metrics.deliveries.with_label_values(&["retry"]).inc();
-                tracing::info!(delivery = row.id, inbox = %row.inbox, %why, %next, "delivery will be retried");
-                data.store.retry_delivery(row.id, &why, next).await?;
-            }
-            let state = data.store.put_host_failure(host, &why, next).await?;
-            if state.consecutive_failures == deling_store::queries::host::UNREACHABLE_AFTER {
-                tracing::warn!(%host, "peer marked unreachable");
-            }
-            Ok(Some(false))
-        }
     }
 }

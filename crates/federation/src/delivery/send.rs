@@ -15,16 +15,18 @@
 //! later deliveries knock once; a host that took only draft-cavage is
 //! tried with RFC 9421 again after [`REPROBE_AFTER`].
 
-use crate::{context::Data, error::FedError, rfc9421, urls::authority};
-use base64::Engine;
+use super::{signer::signer, turn_cache::TurnCache};
+use crate::{cavage, context::Data, crypto::SigningKey, error::FedError, rfc9421, urls::authority};
 use deling_store::queries::{
     delivery::Delivery,
     host::{SIGNATURE_CAVAGE, SIGNATURE_RFC9421},
 };
 use http_signature_normalization_reqwest::prelude::{Config, SignExt};
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, pkcs8::DecodePrivateKey};
 use sha2::{Digest, Sha256};
-use std::{sync::LazyLock, time::Duration};
+use std::{
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
 use url::Url;
 
 static SIGNATURES: LazyLock<Config> = LazyLock::new(|| {
@@ -32,9 +34,6 @@ static SIGNATURES: LazyLock<Config> = LazyLock::new(|| {
         .mastodon_compat()
         .set_expiration(Duration::from_secs(3600))
 });
-
-/// How long one delivery may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a host that refused RFC 9421 is signed for with draft-cavage
 /// alone before RFC 9421 is tried again (servers upgrade; one extra
@@ -60,12 +59,22 @@ impl SignatureStyle {
 }
 
 /// The style to sign for `host` with first, and whether that is what the
-/// store already says (so a success need not be written again).
-async fn first_style(host: &str, data: &Data) -> Result<(SignatureStyle, bool), FedError> {
-    Ok(choose_style(
+/// store already says (so a success need not be written again); read once
+/// per turn.
+async fn first_style(
+    host: &str,
+    data: &Data,
+    cache: &mut TurnCache,
+) -> Result<(SignatureStyle, bool), FedError> {
+    if let Some(style) = cache.style {
+        return Ok(style);
+    }
+    let style = choose_style(
         data.store.get_host_signature_style(host).await?,
         chrono::Utc::now(),
-    ))
+    );
+    cache.style = Some(style);
+    Ok(style)
 }
 
 /// [`first_style`] given what the store holds: RFC 9421 unless the host
@@ -122,100 +131,50 @@ async fn check_target(inbox: &Url, data: &Data) -> Result<(), String> {
         .map_err(|e| format!("refused address: {e}"))
 }
 
-/// The key that signs for a delivery.
-struct Signer {
-    /// `ACTOR#main-key`: the same for the current key and the previous one,
-    /// so a peer looks up the actor and tries the key it holds.
-    key_id: String,
-    /// The current private key.
-    current: String,
-    /// The key a rotation replaced, for the `Update` that announces the
-    /// new one while the previous key is kept.
-    previous: Option<String>,
-    /// The key a rotation replaced, while it is kept, for any other
-    /// delivery the peer refuses with 401: a peer that caches keys and
-    /// does not fetch them again on a failure (Fedify does so) still holds
-    /// the old one.
-    fallback: Option<String>,
-}
-
-/// The key that signs for a delivery: its agency's, or the instance actor's.
-async fn signer(row: &Delivery, data: &Data) -> Result<Signer, FedError> {
-    match row.agency_id {
-        Some(id) => {
-            let agency = data
-                .store
-                .get_agency(id)
-                .await?
-                .ok_or_else(|| FedError::Refused("the signing agency is gone".into()))?;
-            // A withdrawn agency sends nothing but its own Delete, not even
-            // what it queued (or what was retrying) before.
-            if agency.deleted_at.is_some()
-                && !crate::outbox::agency::is_delete_of(&data.urls, &agency, &row.activity_id)
-            {
-                return Err(FedError::Refused("the agency has been withdrawn".into()));
-            }
-            let kept = agency
-                .previous_key_expires_at
-                .is_some_and(|until| until > chrono::Utc::now());
-            if !kept
-                && agency.previous_private_key_pem.is_some()
-                && data.store.delete_expired_previous_key(id).await?
-            {
-                tracing::info!(agency = %agency.slug, "the key replaced by a rotation is past its grace period: erased");
-            }
-            // Only the announcement of the new key goes out with the old
-            // one: a follower that holds the old key verifies it and takes
-            // the new key from it. Anything else, and the announcement
-            // itself after the grace period, is signed with the current
-            // key, which a peer fetches when the old one fails.
-            let announces = data
-                .urls
-                .is_agency_key_update(&agency.slug, &row.activity_id);
-            let kept_key = agency.previous_private_key_pem.filter(|_| kept);
-            Ok(Signer {
-                key_id: data.urls.agency_key(&agency.slug).to_string(),
-                current: agency.private_key_pem,
-                previous: kept_key.clone().filter(|_| announces),
-                fallback: kept_key.filter(|_| !announces),
-            })
-        }
-        None => {
-            let instance = data
-                .store
-                .get_instance()
-                .await?
-                .ok_or_else(|| FedError::Refused("no instance actor".into()))?;
-            Ok(Signer {
-                key_id: data.urls.instance_actor_key().to_string(),
-                current: instance.private_key_pem,
-                previous: None,
-                fallback: None,
-            })
-        }
-    }
-}
-
-/// Signs and sends one delivery.
+/// Signs and sends one delivery, on its own.
 pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
+    send_in_turn(row, data, &mut TurnCache::default()).await
+}
+
+/// Signs and sends one delivery of a turn to its host, with what the turn
+/// has read already (`cache`, fresh for each turn).
+pub async fn send_in_turn(
+    row: &Delivery,
+    data: &Data,
+    cache: &mut TurnCache,
+) -> Result<Outcome, FedError> {
     let inbox = match Url::parse(&row.inbox) {
         Ok(u) => u,
         Err(e) => return Ok(Outcome::Refused(format!("inbox is not a URL: {e}"))),
     };
-    if let Err(why) = check_target(&inbox, data).await {
+    let target = match cache.targets.get(&row.inbox) {
+        Some(checked) => checked.clone(),
+        None => {
+            let checked = check_target(&inbox, data).await;
+            cache.targets.insert(row.inbox.clone(), checked.clone());
+            checked
+        }
+    };
+    if let Err(why) = target {
         return Ok(Outcome::Refused(why));
     }
-    if crate::policy::refuses_host(&data.store, &inbox).await? {
+    let refused = match cache.refused {
+        Some(r) => r,
+        None => *cache
+            .refused
+            .insert(crate::policy::refuses_host(&data.store, &inbox).await?),
+    };
+    if refused {
         return Ok(Outcome::Refused(
             "the domain is blocked by this server's federation policy".into(),
         ));
     }
-    let signer = match signer(row, data).await {
+    let signer = match signer(row, data, cache).await {
         Err(FedError::Refused(why)) => return Ok(Outcome::Refused(why)),
         other => other?,
     };
     if let Some(previous) = &signer.previous {
-        let (outcome, status) = knock(row, &inbox, &signer.key_id, previous, data).await?;
+        let (outcome, status) = knock(row, &inbox, &signer.key_id, previous, data, cache).await?;
         // A peer that no longer holds the old key (it fetched the actor
         // since the rotation, or never had it) refuses that signature even
         // after fetching the actor again; the new key is what it holds.
@@ -224,10 +183,13 @@ pub async fn send(row: &Delivery, data: &Data) -> Result<Outcome, FedError> {
         }
         tracing::info!(inbox = %inbox, "the previous key was refused: signing with the current key");
     }
-    let (outcome, status) = knock(row, &inbox, &signer.key_id, &signer.current, data).await?;
+    let (outcome, status) =
+        knock(row, &inbox, &signer.key_id, &signer.current, data, cache).await?;
     if let (Some(old), Some(reqwest::StatusCode::UNAUTHORIZED)) = (&signer.fallback, status) {
         tracing::info!(inbox = %inbox, "the current key was refused during a rotation's grace period: signing with the previous key");
-        return Ok(knock(row, &inbox, &signer.key_id, old, data).await?.0);
+        return Ok(knock(row, &inbox, &signer.key_id, old, data, cache)
+            .await?
+            .0);
     }
     Ok(outcome)
 }
@@ -240,23 +202,25 @@ async fn knock(
     row: &Delivery,
     inbox: &Url,
     key_id: &str,
-    pem: &str,
+    key: &Arc<SigningKey>,
     data: &Data,
+    cache: &mut TurnCache,
 ) -> Result<(Outcome, Option<reqwest::StatusCode>), FedError> {
     let host = authority(inbox);
-    let (first, known) = first_style(&host, data).await?;
-    let (mut outcome, mut status) = attempt(row, inbox, key_id, pem, data, first).await?;
+    let (first, known) = first_style(&host, data, cache).await?;
+    let (mut outcome, mut status) = attempt(row, inbox, key_id, key, data, first).await?;
     let mut style = first;
     // Other failures (5xx, 403, 410...) say nothing about the signature.
     if first == SignatureStyle::Rfc9421 && matches!(status.map(|s| s.as_u16()), Some(400 | 401)) {
         tracing::info!(inbox = %inbox, status = ?status, "RFC 9421 signature refused: knocking again with draft-cavage");
-        (outcome, status) = attempt(row, inbox, key_id, pem, data, SignatureStyle::Cavage).await?;
+        (outcome, status) = attempt(row, inbox, key_id, key, data, SignatureStyle::Cavage).await?;
         style = SignatureStyle::Cavage;
     }
     if outcome == Outcome::Delivered && !(known && style == first) {
         data.store
             .put_host_signature_style(&host, style.stored())
             .await?;
+        cache.style = Some((style, true));
     }
     Ok((outcome, status))
 }
@@ -278,7 +242,7 @@ fn rfc9421_request(
     row: &Delivery,
     inbox: &Url,
     key_id: &str,
-    key: &RsaPrivateKey,
+    key: &SigningKey,
     data: &Data,
 ) -> Result<reqwest::Request, String> {
     let mut headers = std::collections::BTreeMap::new();
@@ -300,7 +264,6 @@ fn rfc9421_request(
     let mut request = data
         .client
         .post(inbox.as_str())
-        .timeout(TIMEOUT)
         .header("host", authority(inbox))
         .header(
             "date",
@@ -320,17 +283,13 @@ async fn attempt(
     row: &Delivery,
     inbox: &Url,
     key_id: &str,
-    pem: &str,
+    key: &Arc<SigningKey>,
     data: &Data,
     style: SignatureStyle,
 ) -> Result<(Outcome, Option<reqwest::StatusCode>), FedError> {
-    let key = match RsaPrivateKey::from_pkcs8_pem(pem) {
-        Ok(key) => key,
-        Err(e) => return Ok((Outcome::Refused(format!("unusable signing key: {e}")), None)),
-    };
     let request = match style {
-        SignatureStyle::Rfc9421 => rfc9421_request(row, inbox, key_id, &key, data),
-        SignatureStyle::Cavage => cavage_request(row, inbox, key_id, key, data)
+        SignatureStyle::Rfc9421 => rfc9421_request(row, inbox, key_id, key, data),
+        SignatureStyle::Cavage => cavage_request(row, inbox, key_id, key.clone(), data)
             .await
             .map_err(|e| e.to_string()),
     };
@@ -343,11 +302,10 @@ async fn attempt(
         Err(e) => return Ok((Outcome::Retry(format!("{e}")), None)),
     };
     let status = response.status();
-    if status.is_success() {
-        return Ok((Outcome::Delivered, Some(status)));
-    }
-    // A little of the answer helps the operator; more is not read (a
-    // hostile peer could answer with gigabytes).
+    // Read to the end (of a short answer): a connection whose answer was
+    // left unread cannot carry the next request. A little of the answer
+    // also helps the operator; more is not read (a hostile peer could
+    // answer with gigabytes), and that connection is closed.
     let mut response = response;
     let mut head = Vec::new();
     while head.len() < 1024 {
@@ -355,6 +313,9 @@ async fn attempt(
             Ok(Some(chunk)) => head.extend_from_slice(&chunk),
             _ => break,
         }
+    }
+    if status.is_success() {
+        return Ok((Outcome::Delivered, Some(status)));
     }
     let text: String = String::from_utf8_lossy(&head).chars().take(300).collect();
     let what = format!("{status}: {}", text.trim());
@@ -374,12 +335,11 @@ async fn cavage_request(
     row: &Delivery,
     inbox: &Url,
     key_id: &str,
-    key: RsaPrivateKey,
+    key: Arc<SigningKey>,
     data: &Data,
 ) -> Result<reqwest::Request, SignFailure> {
     data.client
         .post(inbox.as_str())
-        .timeout(TIMEOUT)
         .header("content-type", crate::protocol::AP_CONTENT_TYPE)
         .header("host", authority(inbox))
         .header(
@@ -391,13 +351,8 @@ async fn cavage_request(
             key_id.to_owned(),
             Sha256::new(),
             row.body.clone().into_bytes(),
-            move |signing_string| {
-                let signature = key.sign(
-                    Pkcs1v15Sign::new::<Sha256>(),
-                    &Sha256::digest(signing_string.as_bytes()),
-                )?;
-                Ok::<_, SignFailure>(base64::engine::general_purpose::STANDARD.encode(signature))
-            },
+            // Run by the library on a blocking thread, with the digest.
+            move |signing_string| Ok::<_, SignFailure>(cavage::sign(&key, signing_string)?),
         )
         .await
 }
@@ -410,7 +365,7 @@ enum SignFailure {
     #[error("{0}")]
     Http(#[from] reqwest::Error),
     #[error("{0}")]
-    Rsa(#[from] rsa::Error),
+    Key(#[from] crate::crypto::KeyError),
 }
 
 #[cfg(test)]

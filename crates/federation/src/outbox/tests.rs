@@ -133,11 +133,13 @@ async fn world() -> World {
             require_signed_fetch: false,
             retry_base: std::time::Duration::from_secs(1),
             max_attempts: 3,
+            http: Default::default(),
         },
         wake: Default::default(),
         client: reqwest::Client::new(),
         metrics: crate::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        keys: Default::default(),
     };
     let config = activitypub_federation::config::FederationConfig::builder()
         .domain("deling.test")

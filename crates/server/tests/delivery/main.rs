@@ -18,6 +18,7 @@ mod harness;
 
 mod classify;
 mod crash;
+mod dead_hosts;
 mod idle;
 mod operator;
 mod probing;

@@ -5,6 +5,7 @@ pub mod audit;
 mod claim;
 pub mod comment;
 pub mod delivery;
+pub mod delivery_batch;
 pub mod follow;
 pub mod host;
 pub mod inbox;

@@ -13,6 +13,7 @@ mod audit;
 mod comments;
 mod concurrency;
 mod counts;
+mod delivery_batch;
 mod hosts;
 mod items;
 mod keys;
