@@ -107,7 +107,8 @@ impl Scene {
     }
 
     /// Everything the public and peers can see of the item: its comments,
-    /// its counts, and the replies collection (fetched signed, by eve).
+    /// its counts, the replies collection (fetched signed, by eve), and its
+    /// web page.
     async fn public_view(&self) -> String {
         let comments = self.b.comments(self.item).await;
         let item = self
@@ -123,7 +124,17 @@ impl Scene {
         let replies: Value = replies.json().await.unwrap();
         assert_eq!(item["counts"]["comments"], comments.len(), "{item}");
         assert_eq!(replies["totalItems"], comments.len(), "{replies}");
-        format!("{comments:?} {item} {replies}")
+        let page = self
+            .b
+            .client
+            .get(self.item_url())
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let page = page.text().await.unwrap();
+        format!("{comments:?} {item} {replies} {page}")
     }
 
     async fn deliveries_done(&self) {
