@@ -25,6 +25,7 @@ mod m20261205_000008_outbox_payload;
 mod m20261205_000010_search;
 mod m20261206_000001_counts;
 mod m20261206_000011_search_speed;
+mod m20261206_000020_web_session;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_search::Migration),
             Box::new(m20261206_000001_counts::Migration),
             Box::new(m20261206_000011_search_speed::Migration),
+            Box::new(m20261206_000020_web_session::Migration),
         ]
     }
 }

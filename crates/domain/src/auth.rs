@@ -152,9 +152,27 @@ pub fn token_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// Whether two secrets are equal, in time that does not depend on where
+/// they first differ (for CSRF tokens compared with what a form sent).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_secret_compares_whole_strings() {
+        assert!(same_secret("dlg_ab", "dlg_ab"));
+        assert!(!same_secret("dlg_ab", "dlg_ac"));
+        assert!(!same_secret("dlg_ab", "dlg_a"));
+        assert!(!same_secret("", "x"));
+    }
 
     #[test]
     fn password_hash_verifies() {

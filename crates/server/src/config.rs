@@ -158,6 +158,11 @@ pub struct HttpConfig {
 pub struct AuthConfig {
     /// Lifetime of login tokens.
     pub token_lifetime_days: u32,
+    /// How long a staff member stays logged in on the web pages.
+    pub session_hours: u32,
+    /// Whether staff may log in with a password; turn it off when every
+    /// login goes through single sign-on.
+    pub password_login: bool,
 }
 
 /// `[federation]`.
@@ -442,6 +447,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "auth.token_lifetime_days",
                 problem: "must be at least 1".into(),
+            });
+        }
+        if !(1..=24 * 31).contains(&self.auth.session_hours) {
+            return Err(ConfigError::Invalid {
+                key: "auth.session_hours",
+                problem: "must be 1 to 744 (31 days)".into(),
             });
         }
         self.limits.check()?;

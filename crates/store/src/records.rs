@@ -10,6 +10,8 @@ pub type Agency = crate::entities::agency::Model;
 pub type Staff = crate::entities::staff::Model;
 /// An API token's row (its hash, never the secret).
 pub type ApiToken = crate::entities::api_token::Model;
+/// A staff member's web session (the cookie's secret is stored hashed).
+pub type WebSession = crate::entities::web_session::Model;
 /// This server's own row.
 pub type Instance = crate::entities::instance::Model;
 /// An actor on another server.

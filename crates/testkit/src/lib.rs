@@ -41,6 +41,8 @@ pub mod peer;
 pub mod raw;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "server")]
+pub mod web;
 
 pub use wait::{WAIT, eventually, eventually_within};
 

@@ -1,5 +1,6 @@
 //! Bearer-token authentication (with the per-token rate limit) and the
-//! rules for who may write what.
+//! rules for who may write what, shared with the staff pages' sessions
+//! (`crate::session`).
 
 use crate::{error::ApiError, ratelimit::too_many, state::AppState};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
@@ -17,67 +18,106 @@ pub struct Authenticated {
 }
 
 impl Authenticated {
-    /// Succeeds when the caller may publish and edit for `agency`: an editor
-    /// or admin of it, or an instance admin.
+    /// Succeeds when the caller may publish and edit for `agency`; see
+    /// [`require_editor`].
     pub async fn require_editor(
         &self,
         state: &AppState,
         agency: &Agency,
     ) -> Result<Role, ApiError> {
-        if self.staff.instance_admin {
-            return Ok(Role::Admin);
-        }
-        state
-            .store
-            .get_role(self.staff.id, agency.id)
-            .await?
-            .ok_or_else(|| {
-                ApiError::Forbidden(format!(
-                    "{} has no role in agency {:?}",
-                    self.staff.username, agency.slug
-                ))
-            })
+        require_editor(state, &self.staff, agency).await
     }
-}
 
-impl Authenticated {
-    /// Succeeds when the caller manages `agency` (its profile and its
-    /// staff): an admin of it, or an instance admin. Editors get 403.
+    /// Succeeds when the caller manages `agency`; see
+    /// [`require_agency_admin`].
     pub async fn require_agency_admin(
         &self,
         state: &AppState,
         agency: &Agency,
     ) -> Result<(), ApiError> {
-        match self.require_editor(state, agency).await? {
-            Role::Admin => Ok(()),
-            Role::Editor => Err(ApiError::Forbidden(format!(
-                "{} is an editor of agency {:?}; managing the agency needs an admin of it",
-                self.staff.username, agency.slug
-            ))),
-        }
+        require_agency_admin(state, &self.staff, agency).await
     }
-}
 
-impl Authenticated {
-    /// Succeeds when the caller is on `agency`'s own staff (an editor or
-    /// admin of it). Unlike [`Self::require_editor`], being an instance
-    /// admin is not enough: what people write to an agency privately is
-    /// for that agency's staff alone.
+    /// Succeeds when the caller is on `agency`'s own staff; see
+    /// [`require_member`].
     pub async fn require_member(
         &self,
         state: &AppState,
         agency: &Agency,
     ) -> Result<Role, ApiError> {
-        state
-            .store
-            .get_role(self.staff.id, agency.id)
-            .await?
-            .ok_or_else(|| {
-                ApiError::Forbidden(format!(
-                    "{} is not on the staff of agency {:?}; its messages are for its staff only",
-                    self.staff.username, agency.slug
-                ))
-            })
+        require_member(state, &self.staff, agency).await
+    }
+}
+
+/// Succeeds when `staff` may publish and edit for `agency`: an editor or
+/// admin of it, or an instance admin. The same rule for a bearer token and
+/// for a web session.
+pub async fn require_editor(
+    state: &AppState,
+    staff: &Staff,
+    agency: &Agency,
+) -> Result<Role, ApiError> {
+    if staff.instance_admin {
+        return Ok(Role::Admin);
+    }
+    state
+        .store
+        .get_role(staff.id, agency.id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Forbidden(format!(
+                "{} has no role in agency {:?}",
+                staff.username, agency.slug
+            ))
+        })
+}
+
+/// Succeeds when `staff` manages `agency` (its profile and its staff): an
+/// admin of it, or an instance admin. Editors get 403.
+pub async fn require_agency_admin(
+    state: &AppState,
+    staff: &Staff,
+    agency: &Agency,
+) -> Result<(), ApiError> {
+    match require_editor(state, staff, agency).await? {
+        Role::Admin => Ok(()),
+        Role::Editor => Err(ApiError::Forbidden(format!(
+            "{} is an editor of agency {:?}; managing the agency needs an admin of it",
+            staff.username, agency.slug
+        ))),
+    }
+}
+
+/// Succeeds when `staff` is on `agency`'s own staff (an editor or admin of
+/// it). Unlike [`require_editor`], being an instance admin is not enough:
+/// what people write to an agency privately is for that agency's staff
+/// alone.
+pub async fn require_member(
+    state: &AppState,
+    staff: &Staff,
+    agency: &Agency,
+) -> Result<Role, ApiError> {
+    state
+        .store
+        .get_role(staff.id, agency.id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Forbidden(format!(
+                "{} is not on the staff of agency {:?}; its messages are for its staff only",
+                staff.username, agency.slug
+            ))
+        })
+}
+
+/// Succeeds when `staff` administers the whole instance.
+pub fn require_instance_admin(staff: &Staff) -> Result<(), ApiError> {
+    if staff.instance_admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "{} is not an instance administrator",
+            staff.username
+        )))
     }
 }
 

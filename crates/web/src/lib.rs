@@ -12,12 +12,15 @@ pub mod dto;
 pub mod error;
 pub mod headers;
 pub mod input;
+pub mod login;
 pub mod lookup;
 pub mod observe;
 pub mod pages;
 pub mod ratelimit;
 pub mod routes;
+pub mod session;
 pub mod signed;
+pub mod staff;
 pub mod state;
 
 pub use routes::configure;

@@ -21,6 +21,11 @@ pub struct WebSettings {
     pub domain: String,
     /// How long a token from `POST /api/v1/auth/login` lives.
     pub token_lifetime: chrono::Duration,
+    /// How long a staff member's web session lasts after logging in.
+    pub session_lifetime: chrono::Duration,
+    /// Whether staff may log in with a password (off when the instance
+    /// uses single sign-on only).
+    pub password_login: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Take the client's address from `X-Forwarded-For` / `Forwarded`

@@ -28,3 +28,4 @@ pub mod reuse;
 pub mod share;
 pub mod staff;
 pub mod tombstone;
+pub mod web_session;

@@ -24,6 +24,7 @@ pub mod remote_actor;
 pub mod remote_item;
 pub mod report;
 pub mod search;
+pub mod session;
 pub mod share;
 pub mod staff;
 pub mod token;

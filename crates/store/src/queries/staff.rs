@@ -45,6 +45,25 @@ impl Store {
             .await?)
     }
 
+    /// Disables an account and ends its web sessions in one transaction:
+    /// it can no longer log in, and its tokens stop working.
+    pub async fn disable_staff(&self, staff_id: i64) -> Result<Staff, StoreError> {
+        let txn = self.begin().await?;
+        let row = staff::Entity::find_by_id(staff_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("staff"))?;
+        let mut row: staff::ActiveModel = row.into();
+        row.disabled_at = Set(Some(now()));
+        let row = row.update(&txn).await?;
+        crate::entities::web_session::Entity::delete_many()
+            .filter(crate::entities::web_session::Column::StaffId.eq(staff_id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(row)
+    }
+
     /// Gives `staff_id` the `role` in `agency_id`, replacing any role held.
     pub async fn put_membership(
         &self,

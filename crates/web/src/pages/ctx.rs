@@ -40,6 +40,24 @@ pub struct Chrome {
     pub site_search: bool,
     /// Links that show this page in each language.
     pub languages: Vec<LangLink>,
+    /// On staff pages: who is logged in, for the staff navigation.
+    pub staff: Option<StaffBar>,
+}
+
+/// The staff navigation's facts: shown on staff pages only.
+#[derive(Debug, Clone)]
+pub struct StaffBar {
+    /// The logged-in staff member.
+    pub username: String,
+    /// The log-out button's words (with the username).
+    pub logout: String,
+    /// The session's CSRF token, for the log-out button's form.
+    pub csrf: String,
+    /// Whether the administration link is shown.
+    pub instance_admin: bool,
+    /// Which staff area the page belongs to (`dashboard`, `moderation`,
+    /// `admin`), marked as current in the navigation.
+    pub area: &'static str,
 }
 
 /// A link to the same page in one language.
@@ -67,6 +85,20 @@ pub struct Ctx {
     path: String,
     /// The query without `lang`, for the language links.
     query_rest: String,
+}
+
+impl actix_web::FromRequest for Ctx {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(
+            req.app_data::<web::Data<AppState>>()
+                .cloned()
+                .map(|state| Self::new(state, req))
+                .ok_or_else(|| actix_web::error::ErrorInternalServerError("app state missing")),
+        )
+    }
 }
 
 impl Ctx {
@@ -117,6 +149,50 @@ impl Ctx {
             query: String::new(),
             site_search: true,
             languages,
+            staff: None,
+        }
+    }
+
+    /// The frame of a staff page titled `title`, in staff `area`.
+    pub fn staff_chrome(
+        &self,
+        title: impl Into<String>,
+        session: &crate::session::StaffSession,
+        area: &'static str,
+    ) -> Chrome {
+        Chrome {
+            staff: Some(StaffBar {
+                username: session.staff.username.clone(),
+                logout: self
+                    .t
+                    .msg_with("staff-logout", &[("user", &session.staff.username)]),
+                csrf: session.csrf().to_owned(),
+                instance_admin: session.staff.instance_admin,
+                area,
+            }),
+            ..self.chrome(title)
+        }
+    }
+
+    /// A staff page's answer: never cached, by the browser or a proxy.
+    pub fn staff_ok(&self, page: &impl askama::Template) -> HttpResponse {
+        let mut res = self.render(StatusCode::OK, page);
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        res
+    }
+
+    /// Runs a staff page's work and answers its result, or the error page
+    /// for what went wrong, in this visitor's language.
+    pub async fn staff_page(
+        &self,
+        work: impl std::future::Future<Output = Result<HttpResponse, crate::error::ApiError>>,
+    ) -> HttpResponse {
+        match work.await {
+            Ok(res) => res,
+            Err(e) => super::errors::from_api(self, e),
         }
     }
 

@@ -12,6 +12,11 @@ use askama::Template;
 pub enum Problem {
     /// 400.
     BadRequest,
+    /// 403: a staff page the account has no right to.
+    Forbidden,
+    /// 403: a form without the right CSRF token, or sent from another
+    /// site (usually a page left open past its session).
+    FormExpired,
     /// 404.
     NotFound,
     /// 410.
@@ -26,6 +31,7 @@ impl Problem {
     fn status(self) -> StatusCode {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::Forbidden | Self::FormExpired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Gone => StatusCode::GONE,
             Self::TooMany => StatusCode::TOO_MANY_REQUESTS,
@@ -36,6 +42,8 @@ impl Problem {
     fn key(self) -> &'static str {
         match self {
             Self::BadRequest => "bad-request",
+            Self::Forbidden => "forbidden",
+            Self::FormExpired => "form-expired",
             Self::NotFound => "not-found",
             Self::Gone => "gone",
             Self::TooMany => "too-many",
@@ -53,17 +61,30 @@ struct ErrorPage {
     text: String,
 }
 
-/// The page for `problem`.
-pub fn page(ctx: &Ctx, problem: Problem) -> HttpResponse {
+fn error_page(ctx: &Ctx, problem: Problem) -> ErrorPage {
     let heading = ctx.t.msg(&format!("error-{}-title", problem.key()));
     let text = ctx.t.msg(&format!("error-{}-text", problem.key()));
-    let page = ErrorPage {
+    ErrorPage {
         c: ctx.chrome(heading.clone()),
         status: problem.status().as_u16(),
         heading,
         text,
-    };
-    ctx.render(problem.status(), &page)
+    }
+}
+
+/// The page for `problem`.
+pub fn page(ctx: &Ctx, problem: Problem) -> HttpResponse {
+    ctx.render(problem.status(), &error_page(ctx, problem))
+}
+
+/// The page for `problem` as its status and HTML, for an answer built
+/// outside a handler (an extractor's refusal).
+pub fn render(ctx: &Ctx, problem: Problem) -> (StatusCode, String) {
+    let html = askama::Template::render(&error_page(ctx, problem)).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "an error page failed to render");
+        ctx.t.msg("error-internal-title")
+    });
+    (problem.status(), html)
 }
 
 /// The page for an error a lookup or the store returned.
@@ -75,6 +96,7 @@ pub fn from_api(ctx: &Ctx, e: ApiError) -> HttpResponse {
             Problem::BadRequest
         }
         ApiError::TooManyRequests { .. } => Problem::TooMany,
+        ApiError::Forbidden(_) | ApiError::Unauthorized(_) => Problem::Forbidden,
         other => {
             tracing::error!(error = %other, "a page failed");
             Problem::Internal
@@ -94,6 +116,8 @@ mod tests {
         for lang in Lang::ALL {
             for p in [
                 Problem::BadRequest,
+                Problem::Forbidden,
+                Problem::FormExpired,
                 Problem::NotFound,
                 Problem::Gone,
                 Problem::TooMany,

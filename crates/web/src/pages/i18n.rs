@@ -45,10 +45,24 @@ impl Lang {
         Self::ALL.into_iter().find(|l| l.code() == code.trim())
     }
 
-    fn source(self) -> &'static str {
+    /// The language's Fluent files, one per part of the site: the public
+    /// pages, the staff pages' frame and login, and one per staff area.
+    fn sources(self) -> [&'static str; 6] {
+        macro_rules! files {
+            ($lang:literal) => {
+                [
+                    include_str!(concat!("../../locales/", $lang, "/pages.ftl")),
+                    include_str!(concat!("../../locales/", $lang, "/staff.ftl")),
+                    include_str!(concat!("../../locales/", $lang, "/staff-items.ftl")),
+                    include_str!(concat!("../../locales/", $lang, "/staff-manage.ftl")),
+                    include_str!(concat!("../../locales/", $lang, "/staff-admin.ftl")),
+                    include_str!(concat!("../../locales/", $lang, "/oidc.ftl")),
+                ]
+            };
+        }
         match self {
-            Self::Nb => include_str!("../../locales/nb/pages.ftl"),
-            Self::En => include_str!("../../locales/en/pages.ftl"),
+            Self::Nb => files!("nb"),
+            Self::En => files!("en"),
         }
     }
 
@@ -72,19 +86,21 @@ fn build_bundle(lang: Lang) -> FluentBundle<FluentResource> {
     // No Unicode isolation marks around arguments: the pages set `dir`
     // and `lang` themselves, and the marks would end up in copied text.
     bundle.set_use_isolating(false);
-    let resource = match FluentResource::try_new(lang.source().to_owned()) {
-        Ok(r) => r,
-        Err((r, errors)) => {
-            tracing::error!(lang = lang.code(), ?errors, "a Fluent file has errors");
-            r
+    for source in lang.sources() {
+        let resource = match FluentResource::try_new(source.to_owned()) {
+            Ok(r) => r,
+            Err((r, errors)) => {
+                tracing::error!(lang = lang.code(), ?errors, "a Fluent file has errors");
+                r
+            }
+        };
+        if let Err(errors) = bundle.add_resource(resource) {
+            tracing::error!(
+                lang = lang.code(),
+                ?errors,
+                "a Fluent file has duplicate messages"
+            );
         }
-    };
-    if let Err(errors) = bundle.add_resource(resource) {
-        tracing::error!(
-            lang = lang.code(),
-            ?errors,
-            "a Fluent file has duplicate messages"
-        );
     }
     bundle
 }
@@ -191,15 +207,34 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn ids(lang: Lang) -> BTreeSet<String> {
-        let resource = FluentResource::try_new(lang.source().to_owned())
-            .unwrap_or_else(|(_, e)| panic!("{} does not parse: {e:?}", lang.code()));
-        resource
-            .entries()
-            .filter_map(|e| match e {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
-                _ => None,
-            })
-            .collect()
+        let mut ids = BTreeSet::new();
+        for source in lang.sources() {
+            let resource = FluentResource::try_new(source.to_owned())
+                .unwrap_or_else(|(_, e)| panic!("{} does not parse: {e:?}", lang.code()));
+            for e in resource.entries() {
+                if let fluent_syntax::ast::Entry::Message(m) = e {
+                    assert!(
+                        ids.insert(m.id.name.to_owned()),
+                        "message {} is in two {} files",
+                        m.id.name,
+                        lang.code()
+                    );
+                }
+            }
+        }
+        ids
+    }
+
+    /// Every file under `dir`, however deep.
+    fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.map(|e| e.path()).unwrap_or_default();
+            if path.is_dir() {
+                files_under(&path, out);
+            } else if path.is_file() {
+                out.push(path);
+            }
+        }
     }
 
     #[test]
@@ -220,15 +255,13 @@ mod tests {
     fn every_message_used_exists_and_templates_have_no_text_of_their_own() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut sources = vec![];
-        for dir in ["templates", "src/pages"] {
-            for entry in std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"))
-            {
-                let path = entry.map(|e| e.path()).unwrap_or_default();
-                if path.is_file() {
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    sources.push((path, text));
-                }
-            }
+        let mut paths = vec![];
+        for dir in ["templates", "src/pages", "src/staff"] {
+            files_under(&root.join(dir), &mut paths);
+        }
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            sources.push((path, text));
         }
         let nb = ids(Lang::Nb);
         let mut used = 0;

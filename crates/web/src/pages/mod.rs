@@ -28,6 +28,8 @@ use actix_web::{HttpResponse, http::header, web};
 
 /// The style sheet, built into the binary.
 const STYLE: &str = include_str!("../../templates/deling.css");
+/// The staff pages' style sheet, built into the binary.
+const STAFF_STYLE: &str = include_str!("../../templates/staff.css");
 /// The copy button's script, built into the binary.
 const COPY_SCRIPT: &str = include_str!("../../templates/copy.js");
 
@@ -41,6 +43,11 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
 /// `GET /static/deling.css`.
 pub async fn style() -> HttpResponse {
     asset("text/css; charset=utf-8", STYLE)
+}
+
+/// `GET /static/staff.css`.
+pub async fn staff_style() -> HttpResponse {
+    asset("text/css; charset=utf-8", STAFF_STYLE)
 }
 
 /// `GET /static/copy.js`.
@@ -59,5 +66,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/tags/{tag}/feed.atom", web::get().to(feeds::tag))
         .route("/interact", web::post().to(interact::submit))
         .route("/static/deling.css", web::get().to(style))
+        .route("/static/staff.css", web::get().to(staff_style))
         .route("/static/copy.js", web::get().to(copy_script));
 }

@@ -81,6 +81,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/comments/{id}", web::get().to(activitypub::comment))
             .route("/shares/{id}", web::get().to(activitypub::share))
             .configure(crate::pages::configure)
+            .configure(crate::staff::configure)
             .configure(api::configure)
             .default_service(web::to(not_found));
     }

@@ -1,77 +1,18 @@
 //! Logging in and out.
 //!
-//! Logins are limited per client address (in this process) and per
-//! username (in the database, so every process agrees): after
-//! `limits.login_lockout_failures` failures in a row the name is locked,
-//! first for `limits.login_lockout_base_seconds`, doubling with every
-//! further failure up to `limits.login_lockout_max_seconds`. While it is
-//! locked, login answers 429 without looking at the password, for names
-//! with and without an account alike.
+//! The lock-out is [`crate::login`]'s, shared with the login page: while a
+//! name is locked, login answers 429 without looking at the password.
 
 use crate::{
     auth::Authenticated,
     dto::{LoginBody, TokenView},
     error::{ApiError, Problem},
-    ratelimit::{ip_key, too_many},
+    login::{LoginAllowance, Refused, check_password},
+    ratelimit::too_many,
     state::AppState,
 };
-use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
-use deling_domain::auth::{NewToken, Password, verify_password};
-use std::sync::LazyLock;
-
-/// How often one process removes failed-login rows that no longer matter.
-const PRUNE_LOGIN_ROWS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// A real argon2id hash of a random string: verifying against it costs what
-/// a real check costs, so response time does not tell which usernames exist.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    let random = NewToken::generate().secret;
-    Password::parse(&random)
-        .map(|p| p.hash())
-        .unwrap_or_default()
-});
-
-/// The per-address limit on login attempts, as an extractor that a
-/// handler lists before the body, so it is checked first.
-pub struct LoginAllowance;
-
-impl FromRequest for LoginAllowance {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = match req.app_data::<web::Data<AppState>>() {
-            None => Err(ApiError::Internal("app state missing".into())),
-            Some(state) => state
-                .limiters
-                .login_per_ip
-                .check(&ip_key(state.client_ip(req)))
-                .map(|()| LoginAllowance)
-                .map_err(|wait| too_many("too many login attempts from this address", wait)),
-        };
-        std::future::ready(result)
-    }
-}
-
-/// The name failed logins are counted under: the username as typed,
-/// trimmed and lower-cased, at most as long as a username can be.
-fn lockout_key(username: &str) -> String {
-    username.trim().to_lowercase().chars().take(64).collect()
-}
-
-/// Counts a failed login and, now and then, removes rows of names whose
-/// failures are forgotten.
-async fn count_failure(state: &AppState, key: &str) -> Result<(), ApiError> {
-    let policy = state.lockout_policy();
-    state.store.put_login_failure(key, &policy).await?;
-    if state.limiters.login_prune_due(PRUNE_LOGIN_ROWS_EVERY) {
-        let before = chrono::Utc::now() - policy.forget_after;
-        if let Err(e) = state.store.delete_stale_login_attempts(before).await {
-            tracing::warn!(error = %e, "cannot prune failed-login rows");
-        }
-    }
-    Ok(())
-}
+use actix_web::{HttpResponse, web};
+use deling_domain::auth::NewToken;
 
 /// Exchanges username and password for a bearer token.
 ///
@@ -86,29 +27,20 @@ pub async fn login(
     body: crate::input::JsonBody<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginBody { username, password } = body.into_inner();
-    let key = lockout_key(&username);
-    if let Some(until) = state.store.get_login_lock(&key).await? {
-        let wait = (until - chrono::Utc::now()).to_std().unwrap_or_default();
-        return Err(too_many("too many failed logins for this username", wait));
+    if !state.settings.password_login {
+        return Err(ApiError::Forbidden(
+            "password login is turned off on this instance; log in with single sign-on".into(),
+        ));
     }
-    let staff = state.store.get_staff_by_username(&username).await?;
-    let hash = staff
-        .as_ref()
-        .filter(|s| s.disabled_at.is_none())
-        .map(|s| s.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.clone());
-    // argon2 is deliberately slow: keep it off the async workers.
-    let ok = web::block(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let staff = match staff {
-        Some(s) if ok && s.disabled_at.is_none() => s,
-        _ => {
-            count_failure(&state, &key).await?;
+    let staff = match check_password(&state, &username, password).await? {
+        Ok(staff) => staff,
+        Err(Refused::Locked(wait)) => {
+            return Err(too_many("too many failed logins for this username", wait));
+        }
+        Err(Refused::Wrong) => {
             return Err(ApiError::Unauthorized("wrong username or password".into()));
         }
     };
-    state.store.delete_login_failures(&key).await?;
     let token = NewToken::generate();
     let expires_at = chrono::Utc::now() + state.settings.token_lifetime;
     let row = state

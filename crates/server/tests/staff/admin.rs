@@ -1,0 +1,1 @@
+//! Staff pages: admin (tests added with the area).

@@ -1,0 +1,1 @@
+//! Staff pages: items (tests added with the area).

@@ -1,0 +1,1 @@
+//! Staff pages: manage (tests added with the area).

@@ -1,0 +1,1 @@
+//! Staff pages: oidc (tests added with the area).

@@ -1,0 +1,1 @@
+# staff-admin: messages of this part of the staff pages (en).

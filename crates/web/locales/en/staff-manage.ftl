@@ -1,0 +1,1 @@
+# staff-manage: messages of this part of the staff pages (en).

@@ -1,0 +1,1 @@
+# oidc: messages of this part of the staff pages (nb).

@@ -1,0 +1,1 @@
+# staff-items: messages of this part of the staff pages (nb).

@@ -1,0 +1,386 @@
+//! Staff sessions of the web pages: a cookie holding a random secret whose
+//! SHA-256 names a `web_session` row, so every process serving the same
+//! database knows the session. The cookie is HttpOnly, SameSite=Lax, and
+//! Secure when the instance is served over https.
+//!
+//! Every form a session posts carries the session's CSRF token (a field
+//! named [`CSRF_FIELD`]); [`StaffForm`] refuses a post without the right
+//! one, and one whose `Origin` is another site. The login form, which has
+//! no session yet, carries a token from a short-lived cookie of its own
+//! ([`LOGIN_CSRF_COOKIE`], checked by [`login_csrf_ok`]), so another site
+//! cannot log a visitor in as someone else.
+
+use crate::{
+    error::ApiError,
+    pages::{
+        ctx::Ctx,
+        errors::{self, Problem},
+    },
+    state::AppState,
+};
+use actix_web::{
+    FromRequest, HttpRequest, HttpResponse, ResponseError,
+    cookie::{Cookie, SameSite, time::Duration as CookieDuration},
+    dev::Payload,
+    http::{StatusCode, header},
+    web,
+};
+use deling_domain::auth::{NewToken, same_secret, token_hash};
+use deling_store::{
+    queries::session::NewSession,
+    records::{Staff, WebSession},
+};
+use std::{future::Future, pin::Pin};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "deling_session";
+/// The login form's own CSRF cookie.
+pub const LOGIN_CSRF_COOKIE: &str = "deling_login";
+/// The form field every staff form carries its CSRF token in.
+pub const CSRF_FIELD: &str = "csrf";
+/// How long the login form's CSRF cookie lasts.
+const LOGIN_CSRF_MINUTES: i64 = 60;
+
+/// How a staff member logged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Username and password.
+    Password,
+    /// OpenID Connect single sign-on.
+    Oidc,
+}
+
+impl Via {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Oidc => "oidc",
+        }
+    }
+}
+
+fn secure(state: &AppState) -> bool {
+    state.urls.base().scheme() == "https"
+}
+
+fn cookie(
+    state: &AppState,
+    name: &'static str,
+    value: String,
+    age: CookieDuration,
+) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(state))
+        .max_age(age)
+        .finish()
+}
+
+/// Starts a session for `staff`: stores it and returns the cookie the
+/// answer must set.
+pub async fn start(state: &AppState, staff: &Staff, via: Via) -> Result<Cookie<'static>, ApiError> {
+    let secret = NewToken::generate();
+    let csrf = NewToken::generate().secret;
+    let lifetime = state.settings.session_lifetime;
+    state
+        .store
+        .put_session(NewSession {
+            staff_id: staff.id,
+            secret_hash: secret.hash,
+            csrf_token: csrf,
+            via: via.as_str().into(),
+            expires_at: chrono::Utc::now() + lifetime,
+        })
+        .await?;
+    let age = CookieDuration::seconds(lifetime.num_seconds());
+    Ok(cookie(state, SESSION_COOKIE, secret.secret, age))
+}
+
+/// The cookie that removes the session cookie from the browser.
+pub fn ended_cookie(state: &AppState) -> Cookie<'static> {
+    cookie(state, SESSION_COOKIE, String::new(), CookieDuration::ZERO)
+}
+
+/// The login form's CSRF token: the one in the visitor's cookie, or a new
+/// one with the cookie to set.
+pub fn login_csrf(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    match req.cookie(LOGIN_CSRF_COOKIE) {
+        Some(c) if c.value().starts_with("dlg_") => (c.value().to_owned(), None),
+        _ => {
+            let token = NewToken::generate().secret;
+            let age = CookieDuration::minutes(LOGIN_CSRF_MINUTES);
+            let c = cookie(state, LOGIN_CSRF_COOKIE, token.clone(), age);
+            (token, Some(c))
+        }
+    }
+}
+
+/// Whether a login form's token matches the visitor's login cookie.
+pub fn login_csrf_ok(req: &HttpRequest, sent: &str) -> bool {
+    req.cookie(LOGIN_CSRF_COOKIE)
+        .is_some_and(|c| !sent.is_empty() && same_secret(c.value(), sent))
+}
+
+/// Whether a post comes from this site: browsers send `Origin` with every
+/// POST; one naming another site is refused even with a valid token. This
+/// site is the configured public address, or the host the browser sent
+/// the request to (a browser cannot forge `Host`; behind a proxy the two
+/// differ).
+pub fn same_origin(state: &AppState, req: &HttpRequest) -> bool {
+    let Some(origin) = req.headers().get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str().map(url::Url::parse) else {
+        return false;
+    };
+    let Ok(origin) = origin else {
+        return false;
+    };
+    let origin = origin.origin();
+    if origin == state.public_base(req).origin() {
+        return true;
+    }
+    let info = req.connection_info();
+    url::Url::parse(&format!("{}://{}/", info.scheme(), info.host()))
+        .is_ok_and(|here| here.origin() == origin)
+}
+
+/// A logged-in staff member, from the session cookie.
+#[derive(Debug, Clone)]
+pub struct StaffSession {
+    /// The account.
+    pub staff: Staff,
+    /// The session.
+    pub session: WebSession,
+}
+
+impl StaffSession {
+    /// The token this session's forms carry.
+    pub fn csrf(&self) -> &str {
+        &self.session.csrf_token
+    }
+
+    /// Ends this session.
+    pub async fn end(&self, state: &AppState) -> Result<(), ApiError> {
+        state
+            .store
+            .delete_session(&self.session.secret_hash)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Why a staff page could not be served before its handler ran.
+#[derive(Debug)]
+pub enum Rejection {
+    /// No valid session: to the login page, then back to `next`.
+    LoginRequired {
+        /// The path (and query) to return to.
+        next: String,
+    },
+    /// An error page, rendered in the visitor's language (a form without
+    /// the right CSRF token or from another site; a failure of ours).
+    Page {
+        /// Its status.
+        status: StatusCode,
+        /// The page.
+        html: String,
+    },
+}
+
+impl Rejection {
+    fn page(req: &HttpRequest, state: web::Data<AppState>, problem: Problem) -> Self {
+        let ctx = Ctx::new(state, req);
+        let (status, html) = errors::render(&ctx, problem);
+        Self::Page { status, html }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LoginRequired { .. } => f.write_str("login required"),
+            Self::Page { status, .. } => write!(f, "staff page refused: {status}"),
+        }
+    }
+}
+
+impl ResponseError for Rejection {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            Self::Page { status, .. } => *status,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::LoginRequired { next } => {
+                let q = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", next)
+                    .finish();
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, format!("/login?{q}")))
+                    .insert_header((header::CACHE_CONTROL, "no-store"))
+                    .finish()
+            }
+            Self::Page { status, html } => HttpResponse::build(*status)
+                .content_type("text/html; charset=utf-8")
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .body(html.clone()),
+        }
+    }
+}
+
+/// The session of `req`, if its cookie names a live one.
+pub async fn current(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<StaffSession>, ApiError> {
+    let Some(c) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    if !c.value().starts_with("dlg_") {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .get_session_owner(&token_hash(c.value()))
+        .await?
+        .map(|(session, staff)| StaffSession { staff, session }))
+}
+
+fn path_and_query(req: &HttpRequest) -> String {
+    match req.query_string() {
+        "" => req.path().to_owned(),
+        q => format!("{}?{q}", req.path()),
+    }
+}
+
+fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, Rejection> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| Rejection::Page {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            html: String::new(),
+        })
+}
+
+async fn session_of(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> Result<StaffSession, Rejection> {
+    match current(state, req).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(Rejection::LoginRequired {
+            // After a failed form post, go back to the page, not the post.
+            next: if req.method() == actix_web::http::Method::GET {
+                path_and_query(req)
+            } else {
+                "/staff".into()
+            },
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a session");
+            Err(Rejection::page(req, state.clone(), Problem::Internal))
+        }
+    }
+}
+
+impl FromRequest for StaffSession {
+    type Error = Rejection;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Rejection>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            session_of(&req, &state).await
+        })
+    }
+}
+
+/// The fields of a posted form, in order; a name may repeat (a dataset's
+/// distributions).
+#[derive(Debug, Clone, Default)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// Parses an `application/x-www-form-urlencoded` body.
+    pub fn parse(body: &[u8]) -> Self {
+        Self(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `name`, or empty.
+    pub fn text(&self, name: &str) -> &str {
+        self.get(name).unwrap_or_default()
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether `name` was sent (a checkbox that is ticked, the button
+    /// that was pressed).
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// A form posted by a logged-in staff member, its CSRF token checked and
+/// its origin this site.
+#[derive(Debug)]
+pub struct StaffForm {
+    /// Who posted it.
+    pub session: StaffSession,
+    /// What it holds (the CSRF token included).
+    pub fields: FormFields,
+}
+
+impl FromRequest for StaffForm {
+    type Error = Rejection;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Rejection>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let state = state_of(&req)?;
+            let session = session_of(&req, &state).await?;
+            let body = match body.await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::info!(error = %e, "a staff form's body was refused");
+                    return Err(Rejection::page(&req, state, Problem::BadRequest));
+                }
+            };
+            let fields = FormFields::parse(&body);
+            let token_ok = fields
+                .get(CSRF_FIELD)
+                .is_some_and(|t| same_secret(t, session.csrf()));
+            if !token_ok || !same_origin(&state, &req) {
+                return Err(Rejection::page(&req, state, Problem::FormExpired));
+            }
+            Ok(Self { session, fields })
+        })
+    }
+}
