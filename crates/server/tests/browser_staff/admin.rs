@@ -1,0 +1,1 @@
+//! Staff pages in the browser: admin (added with the area).

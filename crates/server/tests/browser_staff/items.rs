@@ -1,0 +1,1 @@
+//! Staff pages in the browser: items (added with the area).

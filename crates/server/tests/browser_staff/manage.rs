@@ -1,0 +1,1 @@
+//! Staff pages in the browser: manage (added with the area).

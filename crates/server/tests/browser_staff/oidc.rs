@@ -1,0 +1,1 @@
+//! Staff pages in the browser: oidc (added with the area).
