@@ -7,7 +7,11 @@
 //! Like the public pages, every word comes from the Fluent files
 //! (`locales/*/staff*.ftl`) and every form works without JavaScript.
 
+pub mod admin;
+pub mod items;
 pub mod login;
+pub mod manage;
+pub mod oidc;
 
 use actix_web::web;
 
@@ -15,5 +19,9 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/login", web::get().to(login::form))
         .route("/login", web::post().to(login::submit))
-        .route("/logout", web::post().to(login::logout));
+        .route("/logout", web::post().to(login::logout))
+        .configure(items::configure)
+        .configure(manage::configure)
+        .configure(admin::configure)
+        .configure(oidc::configure);
 }
