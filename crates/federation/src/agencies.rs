@@ -8,17 +8,8 @@ use crate::{
     keys::{self, KeyError},
     policy::ChangedBy,
 };
-use deling_domain::{
-    FieldError,
-    agency::OrgNumber,
-    slug::Slug,
-    text::DisplayName,
-};
-use deling_store::{
-    Store, StoreError,
-    queries::agency::NewAgency,
-    records::Agency,
-};
+use deling_domain::{FieldError, agency::OrgNumber, slug::Slug, text::DisplayName};
+use deling_store::{Store, StoreError, queries::agency::NewAgency, records::Agency};
 
 /// Why an agency was not created.
 #[derive(Debug, thiserror::Error)]

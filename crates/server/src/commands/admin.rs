@@ -21,10 +21,7 @@ use deling_federation::{
 };
 use deling_store::{
     Store, StoreError,
-    queries::{
-        agency::stored_profile,
-        audit::Audit,
-    },
+    queries::{agency::stored_profile, audit::Audit},
 };
 use std::io::BufRead;
 

@@ -31,7 +31,13 @@ async fn oslo_with_admin(app: &TestApp) -> (deling_store::records::Agency, Brows
 fn value_of(html: &str, id: &str) -> String {
     let at = html.find(&format!("id=\"{id}\"")).expect(id);
     let tag = &html[at..at + html[at..].find('>').unwrap()];
-    tag.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    tag.split("value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 async fn actions(app: &TestApp) -> Vec<(String, String, String)> {
@@ -50,7 +56,10 @@ async fn an_agency_admin_edits_the_profile_and_followers_see_it() {
     let (oslo, mut b) = oslo_with_admin(&app).await;
 
     let home = b.page("/staff/admin").await;
-    assert!(home.contains("href=\"/staff/admin/agencies/oslo\""), "{home}");
+    assert!(
+        home.contains("href=\"/staff/admin/agencies/oslo\""),
+        "{home}"
+    );
     assert!(
         !home.contains("href=\"/staff/admin/federation\""),
         "an agency admin sees no instance sections: {home}"
@@ -164,7 +173,10 @@ async fn a_bad_profile_is_shown_again_with_each_problem_and_nothing_stored() {
     assert_eq!(kept("website").as_deref(), Some("javascript:alert(1)"));
     assert!(html.contains("Oslo &#34;igjen&#34;") || html.contains("Oslo &quot;igjen&quot;"));
     assert!(html.contains(">Ny tekst</textarea>"), "{html}");
-    assert!(html.contains("Skriv et norsk organisasjonsnummer"), "{html}");
+    assert!(
+        html.contains("Skriv et norsk organisasjonsnummer"),
+        "{html}"
+    );
 
     // Nothing stored, nothing audited.
     assert_eq!(app.store.get_agency(oslo.id).await.unwrap(), Some(before));
@@ -180,7 +192,10 @@ async fn a_bad_profile_is_shown_again_with_each_problem_and_nothing_stored() {
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("Write a name of 1 to 100 characters."), "{html}");
+    assert!(
+        html.contains("Write a name of 1 to 100 characters."),
+        "{html}"
+    );
     assert!(html.contains("<html lang=\"en\""));
 }
 
@@ -192,20 +207,34 @@ async fn an_admin_adds_changes_and_removes_staff() {
     let path = "/staff/admin/agencies/oslo/staff";
 
     let resp = b
-        .post_form(path, path, &[("action", "add"), ("username", "ola"), ("role", "editor")])
+        .post_form(
+            path,
+            path,
+            &[("action", "add"), ("username", "ola"), ("role", "editor")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), format!("{path}?done=added"));
-    assert_eq!(app.store.get_role(ola.id, oslo.id).await.unwrap(), Some(Role::Editor));
+    assert_eq!(
+        app.store.get_role(ola.id, oslo.id).await.unwrap(),
+        Some(Role::Editor)
+    );
     let html = b.page(&location(&resp)).await;
     assert!(html.contains("<th scope=\"row\">ola</th>"), "{html}");
     assert!(html.contains("Redaktør"), "{html}");
 
     let resp = b
-        .post_form(path, path, &[("action", "role"), ("username", "ola"), ("role", "admin")])
+        .post_form(
+            path,
+            path,
+            &[("action", "role"), ("username", "ola"), ("role", "admin")],
+        )
         .await;
     assert_eq!(location(&resp), format!("{path}?done=role"));
-    assert_eq!(app.store.get_role(ola.id, oslo.id).await.unwrap(), Some(Role::Admin));
+    assert_eq!(
+        app.store.get_role(ola.id, oslo.id).await.unwrap(),
+        Some(Role::Admin)
+    );
 
     let resp = b
         .post_form(path, path, &[("action", "remove"), ("username", "ola")])
@@ -215,7 +244,15 @@ async fn an_admin_adds_changes_and_removes_staff() {
 
     // An unknown account: the form again, the name kept and escaped.
     let resp = b
-        .post_form(path, path, &[("action", "add"), ("username", "<i>nobody</i>"), ("role", "admin")])
+        .post_form(
+            path,
+            path,
+            &[
+                ("action", "add"),
+                ("username", "<i>nobody</i>"),
+                ("role", "admin"),
+            ],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
@@ -229,8 +266,16 @@ async fn an_admin_adds_changes_and_removes_staff() {
         .await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     assert!(resp.text().await.unwrap().contains("siste administrator"));
-    let kari = app.store.get_staff_by_username("kari").await.unwrap().unwrap();
-    assert_eq!(app.store.get_role(kari.id, oslo.id).await.unwrap(), Some(Role::Admin));
+    let kari = app
+        .store
+        .get_staff_by_username("kari")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.store.get_role(kari.id, oslo.id).await.unwrap(),
+        Some(Role::Admin)
+    );
 
     let log = actions(&app).await;
     for action in ["membership.put", "membership.put", "membership.delete"] {
@@ -247,7 +292,10 @@ async fn editors_and_other_agencies_admins_are_refused_and_nothing_changes() {
     let (oslo, mut kari) = oslo_with_admin(&app).await;
     let nav = app.agency("nav", "NAV").await;
     let ola = app.staff("ola", false).await;
-    app.store.put_membership(ola.id, oslo.id, Role::Editor).await.unwrap();
+    app.store
+        .put_membership(ola.id, oslo.id, Role::Editor)
+        .await
+        .unwrap();
     let mut ola_b = app.logged_in("ola").await;
     let before = (
         app.store.get_agency(oslo.id).await.unwrap(),
@@ -268,17 +316,38 @@ async fn editors_and_other_agencies_admins_are_refused_and_nothing_changes() {
     for path in everything {
         let resp = ola_b.get(path).await;
         assert_eq!(resp.status(), StatusCode::FORBIDDEN, "ola GET {path}");
-        assert!(resp.text().await.unwrap().contains("<html"), "an HTML page for {path}");
+        assert!(
+            resp.text().await.unwrap().contains("<html"),
+            "an HTML page for {path}"
+        );
     }
     // Ola's own, valid token: the refusal is about his rights.
     let posts: [(&str, Vec<(&str, &str)>); 5] = [
         ("/staff/admin/agencies/oslo", vec![("name", "Taken over")]),
-        ("/staff/admin/agencies/oslo/staff", vec![("action", "add"), ("username", "ola"), ("role", "admin")]),
-        ("/staff/admin/agencies", vec![("slug", "evil"), ("name", "Evil")]),
-        ("/staff/admin/federation", vec![("action", "domain-add"), ("domain", "example.org"), ("severity", "suspend")]),
-        ("/staff/admin/federation", vec![("action", "mode"), ("mode", "allowlist")]),
+        (
+            "/staff/admin/agencies/oslo/staff",
+            vec![("action", "add"), ("username", "ola"), ("role", "admin")],
+        ),
+        (
+            "/staff/admin/agencies",
+            vec![("slug", "evil"), ("name", "Evil")],
+        ),
+        (
+            "/staff/admin/federation",
+            vec![
+                ("action", "domain-add"),
+                ("domain", "example.org"),
+                ("severity", "suspend"),
+            ],
+        ),
+        (
+            "/staff/admin/federation",
+            vec![("action", "mode"), ("mode", "allowlist")],
+        ),
     ];
-    let ola_csrf = app.store.list_sessions(ola.id).await.unwrap()[0].csrf_token.clone();
+    let ola_csrf = app.store.list_sessions(ola.id).await.unwrap()[0]
+        .csrf_token
+        .clone();
     for (path, fields) in &posts {
         let mut all = vec![("csrf", ola_csrf.as_str())];
         all.extend(fields.iter().copied());
@@ -322,7 +391,10 @@ async fn editors_and_other_agencies_admins_are_refused_and_nothing_changes() {
         app.store.list_agencies().await.unwrap().len(),
     );
     assert_eq!(before, after);
-    assert_eq!(app.store.get_agency(nav.id).await.unwrap().unwrap().name, "NAV");
+    assert_eq!(
+        app.store.get_agency(nav.id).await.unwrap().unwrap().name,
+        "NAV"
+    );
     assert!(actions(&app).await.is_empty());
 
     // Someone who manages nothing at all gets 403 on the home page too,
@@ -346,14 +418,22 @@ async fn forms_without_the_csrf_token_are_refused() {
     let resp = b
         .post_raw(
             "/staff/admin/agencies/oslo/staff",
-            &[("csrf", "dlg_wrong"), ("action", "remove"), ("username", "kari")],
+            &[
+                ("csrf", "dlg_wrong"),
+                ("action", "remove"),
+                ("username", "kari"),
+            ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = root
         .post_raw(
             "/staff/admin/federation",
-            &[("action", "domain-add"), ("domain", "example.org"), ("severity", "suspend")],
+            &[
+                ("action", "domain-add"),
+                ("domain", "example.org"),
+                ("severity", "suspend"),
+            ],
         )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
@@ -362,7 +442,10 @@ async fn forms_without_the_csrf_token_are_refused() {
         "Oslo kommune"
     );
     assert!(app.store.list_domain_policies().await.unwrap().is_empty());
-    assert_eq!(app.store.list_agency_members(oslo.id).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store.list_agency_members(oslo.id).await.unwrap().len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -371,14 +454,26 @@ async fn an_instance_admin_sets_the_federation_policy_and_reads_the_audit_log() 
     app.staff("root", true).await;
     let mut b = app.logged_in("root").await;
     let home = b.page("/staff/admin").await;
-    for link in ["/staff/admin/agencies", "/staff/admin/federation", "/staff/admin/audit"] {
+    for link in [
+        "/staff/admin/agencies",
+        "/staff/admin/federation",
+        "/staff/admin/audit",
+    ] {
         assert!(home.contains(&format!("href=\"{link}\"")), "{link}: {home}");
     }
 
     // Create an agency.
     let path = "/staff/admin/agencies";
     let resp = b
-        .post_form(path, path, &[("slug", "Bad Slug"), ("name", "Bergen <kommune>"), ("org_number", "1")])
+        .post_form(
+            path,
+            path,
+            &[
+                ("slug", "Bad Slug"),
+                ("name", "Bergen <kommune>"),
+                ("org_number", "1"),
+            ],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
@@ -387,22 +482,43 @@ async fn an_instance_admin_sets_the_federation_policy_and_reads_the_audit_log() 
     assert!(html.contains("Bergen &#60;kommune&#62;") || html.contains("Bergen &lt;kommune&gt;"));
     assert!(app.store.list_agencies().await.unwrap().is_empty());
     let resp = b
-        .post_form(path, path, &[("slug", "bergen"), ("name", "Bergen <kommune>"), ("org_number", "")])
+        .post_form(
+            path,
+            path,
+            &[
+                ("slug", "bergen"),
+                ("name", "Bergen <kommune>"),
+                ("org_number", ""),
+            ],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&resp), "/staff/admin/agencies/bergen/staff?done=created");
+    assert_eq!(
+        location(&resp),
+        "/staff/admin/agencies/bergen/staff?done=created"
+    );
     let list = b.page(path).await;
-    assert!(list.contains("Bergen &#60;kommune&#62;") || list.contains("Bergen &lt;kommune&gt;"), "{list}");
+    assert!(
+        list.contains("Bergen &#60;kommune&#62;") || list.contains("Bergen &lt;kommune&gt;"),
+        "{list}"
+    );
     assert!(!list.contains("<kommune>"));
     let resp = b
         .post_form(path, path, &[("slug", "bergen"), ("name", "Bergen igjen")])
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.text().await.unwrap().contains("Det kortnavnet tilhører"));
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Det kortnavnet tilhører")
+    );
 
     // The mode.
     let fed = "/staff/admin/federation";
-    let resp = b.post_form(fed, fed, &[("action", "mode"), ("mode", "allowlist")]).await;
+    let resp = b
+        .post_form(fed, fed, &[("action", "mode"), ("mode", "allowlist")])
+        .await;
     assert_eq!(location(&resp), format!("{fed}?done=mode"));
     assert_eq!(
         app.store.get_federation_mode().await.unwrap(),
@@ -427,13 +543,24 @@ async fn an_instance_admin_sets_the_federation_policy_and_reads_the_audit_log() 
         .await;
     assert_eq!(location(&resp), format!("{fed}?done=domain-added"));
     let html = b.page(fed).await;
-    assert!(html.contains("<th scope=\"row\">spam.example</th>"), "{html}");
+    assert!(
+        html.contains("<th scope=\"row\">spam.example</th>"),
+        "{html}"
+    );
     assert!(!html.contains("<script>alert(1)</script>"), "{html}");
     assert!(!html.contains("<b>reported</b>"), "{html}");
 
     // A bad domain: inline, kept, nothing stored.
     let resp = b
-        .post_form(fed, fed, &[("action", "domain-add"), ("domain", "not a domain"), ("severity", "silence")])
+        .post_form(
+            fed,
+            fed,
+            &[
+                ("action", "domain-add"),
+                ("domain", "not a domain"),
+                ("severity", "silence"),
+            ],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
@@ -446,17 +573,31 @@ async fn an_instance_admin_sets_the_federation_policy_and_reads_the_audit_log() 
     let resp = b.get("/staff/admin/federation/domain-blocks.csv").await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(
-        resp.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"),
+        resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"),
     );
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = resp.text().await.unwrap();
     assert!(csv.contains("spam.example,suspend"), "{csv}");
     let resp = b
-        .post_form(fed, fed, &[("action", "domain-remove"), ("domain", "spam.example")])
+        .post_form(
+            fed,
+            fed,
+            &[("action", "domain-remove"), ("domain", "spam.example")],
+        )
         .await;
     assert_eq!(location(&resp), format!("{fed}?done=domain-removed"));
     assert!(app.store.list_domain_policies().await.unwrap().is_empty());
-    let resp = b.post_form(fed, fed, &[("action", "import"), ("csv", &csv)]).await;
+    let resp = b
+        .post_form(fed, fed, &[("action", "import"), ("csv", &csv)])
+        .await;
     assert_eq!(location(&resp), format!("{fed}?done=imported&n=1"));
     let rows = app.store.list_domain_policies().await.unwrap();
     assert_eq!(rows.len(), 1);
@@ -471,22 +612,43 @@ async fn an_instance_admin_sets_the_federation_policy_and_reads_the_audit_log() 
 
     // A CSV with a bad row: nothing imported, the problem named, the text kept.
     let bad = "good.example,suspend\nnot a domain,suspend\n";
-    let resp = b.post_form(fed, fed, &[("action", "import"), ("csv", bad)]).await;
+    let resp = b
+        .post_form(fed, fed, &[("action", "import"), ("csv", bad)])
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
     assert!(html.contains("id=\"admin-csv-error\""), "{html}");
     assert!(html.contains("line 2"), "{html}");
-    assert!(html.contains("good.example,suspend\nnot a domain,suspend"), "{html}");
+    assert!(
+        html.contains("good.example,suspend\nnot a domain,suspend"),
+        "{html}"
+    );
     assert_eq!(app.store.list_domain_policies().await.unwrap().len(), 1);
 
     // Actor blocks.
     let actor = "https://spam.example/users/<b>x</b>";
     let resp = b
-        .post_form(fed, fed, &[("action", "actor-add"), ("actor", "not a url"), ("reason", "x")])
+        .post_form(
+            fed,
+            fed,
+            &[
+                ("action", "actor-add"),
+                ("actor", "not a url"),
+                ("reason", "x"),
+            ],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let resp = b
-        .post_form(fed, fed, &[("action", "actor-add"), ("actor", actor), ("reason", "<em>spam</em>")])
+        .post_form(
+            fed,
+            fed,
+            &[
+                ("action", "actor-add"),
+                ("actor", actor),
+                ("reason", "<em>spam</em>"),
+            ],
+        )
         .await;
     assert_eq!(location(&resp), format!("{fed}?done=actor-added"));
     let blocked = app.store.list_actor_blocks().await.unwrap();
@@ -494,7 +656,11 @@ async fn an_instance_admin_sets_the_federation_policy_and_reads_the_audit_log() 
     let html = b.page(fed).await;
     assert!(!html.contains("<em>spam</em>"), "{html}");
     let resp = b
-        .post_form(fed, fed, &[("action", "actor-remove"), ("actor", &blocked[0].actor)])
+        .post_form(
+            fed,
+            fed,
+            &[("action", "actor-remove"), ("actor", &blocked[0].actor)],
+        )
         .await;
     assert_eq!(location(&resp), format!("{fed}?done=actor-removed"));
     assert!(app.store.list_actor_blocks().await.unwrap().is_empty());
@@ -519,7 +685,10 @@ async fn an_instance_admin_sets_the_federation_policy_and_reads_the_audit_log() 
     assert!(!log.contains("<b>x</b>"), "{log}");
     assert!(!log.contains("<em>spam</em>"), "{log}");
     let entries = actions(&app).await;
-    assert!(entries.iter().all(|(who, _, _)| who == "root"), "{entries:?}");
+    assert!(
+        entries.iter().all(|(who, _, _)| who == "root"),
+        "{entries:?}"
+    );
     assert_eq!(entries.len(), 7, "{entries:?}");
 }
 
@@ -529,7 +698,13 @@ async fn the_audit_log_pages() {
     app.staff("root", true).await;
     for n in 0..55 {
         app.store
-            .put_audit(None, "cli", "test.entry", &format!("target-{n}"), serde_json::json!({}))
+            .put_audit(
+                None,
+                "cli",
+                "test.entry",
+                &format!("target-{n}"),
+                serde_json::json!({}),
+            )
             .await
             .unwrap();
     }

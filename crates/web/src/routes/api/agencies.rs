@@ -79,7 +79,13 @@ pub async fn update_profile(
     if AgencyProfile::parse(current).ok().as_ref() == Some(&profile) {
         return Ok(agency);
     }
-    let audit = Audit::new(Some(staff.id), &staff.username, "agency.update", &agency.slug).with(
+    let audit = Audit::new(
+        Some(staff.id),
+        &staff.username,
+        "agency.update",
+        &agency.slug,
+    )
+    .with(
         "changed",
         changed_fields(&stored_profile(&agency), &profile.to_raw()),
     );

@@ -127,7 +127,11 @@ pub async fn create(ctx: Ctx, form: StaffForm) -> HttpResponse {
             ),
             Err(CreateAgencyError::Taken(_)) => {
                 let mut p = Problems::default();
-                p.push("slug", "admin-new-slug", ctx.t.msg("admin-error-slug-taken"));
+                p.push(
+                    "slug",
+                    "admin-new-slug",
+                    ctx.t.msg("admin-error-slug-taken"),
+                );
                 p
             }
             Err(CreateAgencyError::Store(e)) => return Err(e.into()),

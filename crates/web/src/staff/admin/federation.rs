@@ -216,12 +216,13 @@ pub async fn submit(ctx: Ctx, form: StaffForm) -> HttpResponse {
                 match put {
                     Ok(_) => "done=domain-added".to_owned(),
                     Err(ApiError::Invalid(errors)) => {
-                        problems = Problems::from_fields(&errors, &["domain", "severity"], |f| {
-                            match f {
-                                "domain" => (ctx.t.msg("admin-error-domain"), "admin-domain".into()),
+                        problems =
+                            Problems::from_fields(&errors, &["domain", "severity"], |f| match f {
+                                "domain" => {
+                                    (ctx.t.msg("admin-error-domain"), "admin-domain".into())
+                                }
                                 _ => (ctx.t.msg("admin-error-severity"), "admin-severity".into()),
-                            }
-                        });
+                            });
                         String::new()
                     }
                     Err(e) => return Err(e),

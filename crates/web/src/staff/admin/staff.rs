@@ -155,7 +155,11 @@ pub async fn submit(ctx: Ctx, form: StaffForm, slug: web::Path<String>) -> HttpR
         let refused = |o: Outcome, status| render(&ctx, session, status, agency.clone(), o);
         if action == "add" && username.is_empty() {
             let mut problems = Problems::default();
-            problems.push("username", "admin-username", ctx.t.msg("admin-error-username-empty"));
+            problems.push(
+                "username",
+                "admin-username",
+                ctx.t.msg("admin-error-username-empty"),
+            );
             let o = Outcome {
                 username,
                 role: typed_role,
