@@ -51,7 +51,7 @@ async fn actions(app: &TestApp) -> Vec<(String, String, String)> {
 }
 
 #[tokio::test]
-async fn an_agency_admin_edits_the_profile_and_followers_see_it() {
+async fn an_agency_admin_edits_the_profile_shown_on_the_page_and_actor() {
     let app = TestApp::spawn().await;
     let (oslo, mut b) = oslo_with_admin(&app).await;
 
@@ -718,4 +718,55 @@ async fn the_audit_log_pages() {
     assert!(second.contains(">target-4<") && second.contains(">target-0<"));
     assert!(second.contains("href=\"/staff/admin/audit?page=1\""));
     assert!(!second.contains("rel=\"next\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn followers_hear_of_a_profile_saved_on_the_page() {
+    use deling_domain::auth::{Password, Username};
+    use deling_testkit::{
+        PASSWORD, eventually,
+        instance::Instance,
+        peer::{FakePeer, fake_keys},
+    };
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    let oslo = b.agency("oslo").await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    b.followed_by(&eve, "oslo").await;
+    let hash = tokio::task::spawn_blocking(|| Password::parse(PASSWORD).unwrap().hash())
+        .await
+        .unwrap();
+    let kari = b
+        .store
+        .put_staff(&Username::parse("kari").unwrap(), hash, false)
+        .await
+        .unwrap();
+    b.store
+        .put_membership(kari.id, oslo.id, Role::Admin)
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&b.base);
+    browser.log_in("kari").await;
+    let path = "/staff/admin/agencies/oslo";
+    let resp = browser
+        .post_form(
+            path,
+            path,
+            &[
+                ("name", "Oslo kommune, Plan- og bygningsetaten"),
+                ("summary", "Vi deler **veiledere**."),
+                ("org_number", "974760673"),
+                ("indexable", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    eventually("the Update of the actor at eve's server", async || {
+        peer.received_of("Update")
+            .into_iter()
+            .map(|r| r.json())
+            .find(|u| u["object"]["name"] == "Oslo kommune, Plan- og bygningsetaten")
+            .ok_or_else(|| "not yet".to_owned())
+    })
+    .await;
 }
