@@ -189,13 +189,13 @@ pub async fn put_domain(
         return Err(ApiError::Invalid(errors));
     };
     let (policy, by) = policy_by(state, staff);
-    Ok(policy
+    policy
         .put_domain(by, &domain, severity, public_comment, private_comment)
         .await
         .map_err(|e| match e {
             PolicyError::OwnDomain(_) => invalid("domain", "that is this server"),
             other => other.into(),
-        })?)
+        })
 }
 
 /// Removes `domain`'s policy as `staff`, an instance administrator; no
