@@ -448,7 +448,9 @@ fn locate_in(
                 for (i, v) in list(out).into_iter().flatten().enumerate() {
                     match v.as_object() {
                         Some(o) => locate_in(inner, o, &format!("{path}[{i}]."), out),
-                        None => out.push(FieldError::new(format!("{path}[{i}]"), "must be an object")),
+                        None => {
+                            out.push(FieldError::new(format!("{path}[{i}]"), "must be an object"))
+                        }
                     }
                 }
             }
@@ -605,7 +607,10 @@ mod tests {
             ),
             ["ends_at"]
         );
-        assert_eq!(paths(ItemKind::Event, json!({"starts_at": "soon"})), ["starts_at"]);
+        assert_eq!(
+            paths(ItemKind::Event, json!({"starts_at": "soon"})),
+            ["starts_at"]
+        );
         assert_eq!(paths(ItemKind::Guide, json!([1])), [""]);
     }
 
@@ -618,15 +623,33 @@ mod tests {
             (ItemKind::Guide, json!({"audience": ""})),
             (ItemKind::Dataset, json!({"access_rights": "non_public"})),
             (ItemKind::Dataset, json!({"access_rights": "secret"})),
-            (ItemKind::Dataset, json!({"distributions": [{"access_url": "https://x.no/"}]})),
-            (ItemKind::Dataset, json!({"distributions": {"access_url": "https://x.no/"}})),
-            (ItemKind::Software, json!({"repository_url": "https://g.no/x", "platforms": ["web"]})),
-            (ItemKind::Software, json!({"repository_url": "https://g.no/x", "platforms": "web"})),
+            (
+                ItemKind::Dataset,
+                json!({"distributions": [{"access_url": "https://x.no/"}]}),
+            ),
+            (
+                ItemKind::Dataset,
+                json!({"distributions": {"access_url": "https://x.no/"}}),
+            ),
+            (
+                ItemKind::Software,
+                json!({"repository_url": "https://g.no/x", "platforms": ["web"]}),
+            ),
+            (
+                ItemKind::Software,
+                json!({"repository_url": "https://g.no/x", "platforms": "web"}),
+            ),
             (ItemKind::Service, json!({"service_url": "https://x.no/"})),
             (ItemKind::Question, json!({"status": "answered"})),
             (ItemKind::Question, json!({"status": "closed"})),
-            (ItemKind::Event, json!({"starts_at": "2026-12-01T10:00:00Z", "location": "Oslo"})),
-            (ItemKind::Event, json!({"starts_at": "0026-12-01T10:00:00Z"})),
+            (
+                ItemKind::Event,
+                json!({"starts_at": "2026-12-01T10:00:00Z", "location": "Oslo"}),
+            ),
+            (
+                ItemKind::Event,
+                json!({"starts_at": "0026-12-01T10:00:00Z"}),
+            ),
             (ItemKind::Event, json!({})),
         ];
         for (kind, v) in samples {

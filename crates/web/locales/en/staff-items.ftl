@@ -57,6 +57,7 @@ items-edit-title = Edit “{ $title }”
 items-title-with-errors = Errors: { $title }
 items-form-label = The form
 items-colon = :
+items-row-label = { $group }, { $label }
 items-required-label = { $label } (required)
 items-publish = Publish
 items-save = Save changes

@@ -57,6 +57,7 @@ items-edit-title = Endre «{ $title }»
 items-title-with-errors = Feil: { $title }
 items-form-label = Skjemaet
 items-colon = :
+items-row-label = { $group }, { $label }
 items-required-label = { $label } (må fylles ut)
 items-publish = Publiser
 items-save = Lagre endringene

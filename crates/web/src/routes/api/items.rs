@@ -166,7 +166,11 @@ pub async fn publish(
 
 /// Stores an edited item (from [`find_editable`]) and wakes federation
 /// to send the `Update`.
-pub async fn revise(state: &AppState, item: &Item, content: &ItemContent) -> Result<Item, ApiError> {
+pub async fn revise(
+    state: &AppState,
+    item: &Item,
+    content: &ItemContent,
+) -> Result<Item, ApiError> {
     let item = state.store.update_item(item.id, content).await?;
     state.wake_federation();
     Ok(item)

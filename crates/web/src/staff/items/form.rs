@@ -131,7 +131,12 @@ const SOFTWARE: &[Spec] = &[
     ),
 ];
 const SERVICE: &[Spec] = &[
-    spec("meta_service_url", Input::Url, "metadata.service_url", false),
+    spec(
+        "meta_service_url",
+        Input::Url,
+        "metadata.service_url",
+        false,
+    ),
     spec("meta_audience", Input::Text, "metadata.audience", false),
 ];
 const QUESTION_SPECS: &[Spec] = &[spec(
@@ -248,7 +253,9 @@ fn time_to_rfc3339(s: &str) -> String {
     let s = s.trim();
     for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"] {
         if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, format) {
-            return t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            return t
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         }
     }
     s.to_owned()
@@ -257,7 +264,11 @@ fn time_to_rfc3339(s: &str) -> String {
 /// An RFC 3339 time as a datetime-local value in UTC.
 fn time_from_rfc3339(s: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| s.to_owned())
 }
 
@@ -412,7 +423,10 @@ impl ItemForm {
 
     /// A single field's value.
     pub fn value(&self, name: &str) -> &str {
-        self.values.get(name).map(String::as_str).unwrap_or_default()
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     /// The rows of `group`.
@@ -650,7 +664,11 @@ fn error_key(input: Input, missing: bool) -> &'static str {
 
 /// The message key of each choice's label.
 pub fn choice_label(name: &str, value: &str) -> String {
-    format!("items-choice-{}-{}", name.trim_start_matches("meta_"), value)
+    format!(
+        "items-choice-{}-{}",
+        name.trim_start_matches("meta_"),
+        value
+    )
 }
 
 /// Every message key the form can show, for the test that they exist.
@@ -732,10 +750,11 @@ mod tests {
     fn every_message_of_the_form_exists() {
         for lang in Lang::ALL {
             let t = Tr(lang);
-            for key in all_keys()
-                .into_iter()
-                .chain(["title", "body", "meta_starts_at"].iter().filter_map(|n| hint_key(n)))
-            {
+            for key in all_keys().into_iter().chain(
+                ["title", "body", "meta_starts_at"]
+                    .iter()
+                    .filter_map(|n| hint_key(n)),
+            ) {
                 assert!(t.has(&key), "{}: no message {key}", lang.code());
             }
         }
@@ -792,10 +811,7 @@ mod tests {
             ]),
         );
         let problems = form.parse().expect_err("invalid");
-        let got: Vec<(&str, &str)> = problems
-            .iter()
-            .map(|p| (p.id.as_str(), p.key))
-            .collect();
+        let got: Vec<(&str, &str)> = problems.iter().map(|p| (p.id.as_str(), p.key)).collect();
         assert_eq!(
             got,
             [

@@ -44,7 +44,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/items/{id}", web::get().to(to_edit))
         .route("/staff/items/{id}", web::post().to(update))
         .route("/staff/items/{id}/edit", web::get().to(edit))
-        .route("/staff/items/{id}/withdraw", web::get().to(confirm_withdraw))
+        .route(
+            "/staff/items/{id}/withdraw",
+            web::get().to(confirm_withdraw),
+        )
         .route("/staff/items/{id}/withdraw", web::post().to(withdraw))
         .route("/staff/items/{id}/pin", web::post().to(pin))
         .route("/staff/items/{id}/unpin", web::post().to(unpin))
@@ -64,13 +67,11 @@ fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// Back to the agency's list with a notice of what was `done`.
-fn done(slug: &str, what: &str, item: Option<i64>) -> HttpResponse {
-    let mut to = format!("{}?done={what}", list_path(slug));
-    if let Some(id) = item {
-        to.push_str(&format!("#item-{id}"));
-    }
-    see_other(&to)
+/// Back to the agency's list with a notice of what was `done`, at the
+/// top of the page, where the notice is (no `#row` fragment: it would
+/// scroll the notice out of sight and start the Tab order mid-page).
+fn done(slug: &str, what: &str) -> HttpResponse {
+    see_other(&format!("{}?done={what}", list_path(slug)))
 }
 
 /// A page that is not 200 (a form shown again with its errors).
@@ -182,7 +183,11 @@ fn new_page(
     preview: bool,
 ) -> view::FormPage {
     let heading = ctx.t.msg_with(&format!("items-new-{}", form.kind), &[]);
-    let c = ctx.staff_chrome(title_with_problems(ctx, &heading, problems), session, "dashboard");
+    let c = ctx.staff_chrome(
+        title_with_problems(ctx, &heading, problems),
+        session,
+        "dashboard",
+    );
     view::page(
         c,
         FormSetting {
@@ -208,8 +213,14 @@ fn edit_page(
     preview: bool,
 ) -> Result<view::FormPage, ApiError> {
     let (slug, name) = owner(item)?;
-    let heading = ctx.t.msg_with("items-edit-title", &[("title", &item.title)]);
-    let c = ctx.staff_chrome(title_with_problems(ctx, &heading, problems), session, "dashboard");
+    let heading = ctx
+        .t
+        .msg_with("items-edit-title", &[("title", &item.title)]);
+    let c = ctx.staff_chrome(
+        title_with_problems(ctx, &heading, problems),
+        session,
+        "dashboard",
+    );
     Ok(view::page(
         c,
         FormSetting {
@@ -232,7 +243,8 @@ fn title_with_problems(ctx: &Ctx, title: &str, problems: &[form::Problem]) -> St
     if problems.is_empty() {
         title.to_owned()
     } else {
-        ctx.t.msg_with("items-title-with-errors", &[("title", title)])
+        ctx.t
+            .msg_with("items-title-with-errors", &[("title", title)])
     }
 }
 
@@ -262,19 +274,17 @@ pub async fn create(ctx: Ctx, form: StaffForm, slug: web::Path<String>) -> HttpR
         let kind = kind_of(form.fields.text("kind"))?;
         let mut item_form = ItemForm::from_fields(kind, &form.fields);
         match intent(&form) {
-            Intent::Preview => Ok(ctx.staff_ok(&new_page(
-                &ctx, session, &agency, &item_form, &[], true,
-            ))),
+            Intent::Preview => {
+                Ok(ctx.staff_ok(&new_page(&ctx, session, &agency, &item_form, &[], true)))
+            }
             Intent::Add(group) => {
                 item_form.add_row(&group);
-                Ok(ctx.staff_ok(&new_page(
-                    &ctx, session, &agency, &item_form, &[], false,
-                )))
+                Ok(ctx.staff_ok(&new_page(&ctx, session, &agency, &item_form, &[], false)))
             }
             Intent::Save => match item_form.parse() {
                 Ok(content) => {
                     let item = api_items::publish(&ctx.state, &agency, &content).await?;
-                    Ok(done(&agency.slug, "created", Some(item.id)))
+                    Ok(done(&agency.slug, "created"))
                 }
                 Err(problems) => {
                     let page = new_page(&ctx, session, &agency, &item_form, &problems, false);
@@ -318,20 +328,18 @@ pub async fn update(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpRespon
         let kind = kind_of(&item.kind)?;
         let mut item_form = ItemForm::from_fields(kind, &form.fields);
         match intent(&form) {
-            Intent::Preview => Ok(ctx.staff_ok(&edit_page(
-                &ctx, session, &item, &item_form, &[], true,
-            )?)),
+            Intent::Preview => {
+                Ok(ctx.staff_ok(&edit_page(&ctx, session, &item, &item_form, &[], true)?))
+            }
             Intent::Add(group) => {
                 item_form.add_row(&group);
-                Ok(ctx.staff_ok(&edit_page(
-                    &ctx, session, &item, &item_form, &[], false,
-                )?))
+                Ok(ctx.staff_ok(&edit_page(&ctx, session, &item, &item_form, &[], false)?))
             }
             Intent::Save => match item_form.parse_over(item.to_raw()) {
                 Ok(content) => {
                     api_items::revise(&ctx.state, &item, &content).await?;
                     let (slug, _) = owner(&item)?;
-                    Ok(done(&slug, "saved", Some(item.id)))
+                    Ok(done(&slug, "saved"))
                 }
                 Err(problems) => {
                     let page = edit_page(&ctx, session, &item, &item_form, &problems, false)?;
@@ -364,7 +372,8 @@ pub async fn confirm_withdraw(ctx: Ctx, session: StaffSession, id: web::Path<i64
         let (slug, _) = owner(&item)?;
         let page = WithdrawPage {
             c: ctx.staff_chrome(
-                ctx.t.msg_with("items-withdraw-title", &[("title", &item.title)]),
+                ctx.t
+                    .msg_with("items-withdraw-title", &[("title", &item.title)]),
                 &session,
                 "dashboard",
             ),
@@ -385,7 +394,7 @@ pub async fn withdraw(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpResp
         let item = api_items::find_editable(&ctx.state, &form.session.staff, *id).await?;
         let (slug, _) = owner(&item)?;
         api_items::withdraw(&ctx.state, &item).await?;
-        Ok(done(&slug, "withdrawn", None))
+        Ok(done(&slug, "withdrawn"))
     })
     .await
 }
@@ -397,13 +406,9 @@ async fn set_pinned(ctx: Ctx, form: StaffForm, id: i64, pinned: bool) -> HttpRes
         let item = api_items::find_editable(&ctx.state, &form.session.staff, id).await?;
         let (slug, _) = owner(&item)?;
         match api_items::set_pinned(&ctx.state, &form.session.staff, id, pinned).await {
-            Ok(_) => Ok(done(
-                &slug,
-                if pinned { "pinned" } else { "unpinned" },
-                Some(id),
-            )),
+            Ok(_) => Ok(done(&slug, if pinned { "pinned" } else { "unpinned" })),
             // At most five pins: say so on the list rather than fail.
-            Err(ApiError::Conflict(_)) => Ok(done(&slug, "pin-full", Some(id))),
+            Err(ApiError::Conflict(_)) => Ok(done(&slug, "pin-full")),
             Err(e) => Err(e),
         }
     })
@@ -426,7 +431,7 @@ pub async fn share(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpRespons
     ctx.staff_page(async {
         let slug = form.fields.text("agency");
         let (_, agency) = api_shares::share(&ctx.state, &form.session.staff, *id, slug).await?;
-        Ok(done(&agency.slug, "shared", None))
+        Ok(done(&agency.slug, "shared"))
     })
     .await
 }
@@ -436,7 +441,7 @@ pub async fn unshare(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpRespo
     ctx.staff_page(async {
         let slug = form.fields.text("agency");
         let agency = api_shares::unshare(&ctx.state, &form.session.staff, *id, slug).await?;
-        Ok(done(&agency.slug, "unshared", None))
+        Ok(done(&agency.slug, "unshared"))
     })
     .await
 }
@@ -508,10 +513,9 @@ fn row(ctx: &Ctx, item: &Item, shared: bool) -> Row {
     };
     let by = match &item.owner {
         ItemOwner::Local { name, .. } => name.clone(),
-        ItemOwner::Remote { name, handle, .. } => name
-            .clone()
-            .or_else(|| handle.clone())
-            .unwrap_or_default(),
+        ItemOwner::Remote { name, handle, .. } => {
+            name.clone().or_else(|| handle.clone()).unwrap_or_default()
+        }
     };
     Row {
         id: item.id,

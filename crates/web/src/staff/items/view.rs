@@ -257,33 +257,43 @@ fn row_fieldsets(
     form.rows_of(group.group)
         .iter()
         .enumerate()
-        .map(|(i, row)| FieldsetView {
-            legend: t.msg_n(&format!("items-group-{}", group.group), i as u64 + 1),
-            controls: group
-                .columns
-                .iter()
-                .zip(row)
-                .map(|((col, _, input, _), value)| {
-                    let name = format!("{}_{col}", group.group);
-                    let b = control(
-                        t,
-                        row_control_id(group.group, col, i),
-                        name.clone(),
-                        &format!("items-field-{name}"),
-                        // Hints once, on the first row.
-                        hint_key(&name)
-                            .filter(|_| i == 0)
-                            .map(|k| t.msg_with(&k, &[])),
-                        *input,
-                        false,
-                        value,
-                        problems,
-                        None,
-                    );
-                    summary.extend(b.summary);
-                    b.control
-                })
-                .collect(),
+        .map(|(i, row)| {
+            let legend = t.msg_n(&format!("items-group-{}", group.group), i as u64 + 1);
+            FieldsetView {
+                controls: group
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|((col, _, input, _), value)| {
+                        let name = format!("{}_{col}", group.group);
+                        let b = control(
+                            t,
+                            row_control_id(group.group, col, i),
+                            name.clone(),
+                            &format!("items-field-{name}"),
+                            // Hints once, on the first row.
+                            hint_key(&name)
+                                .filter(|_| i == 0)
+                                .map(|k| t.msg_with(&k, &[])),
+                            *input,
+                            false,
+                            value,
+                            problems,
+                            None,
+                        );
+                        // The summary names the row too: "Distribution 2, Address".
+                        summary.extend(b.summary.map(|e| SummaryEntry {
+                            label: t.msg_with(
+                                "items-row-label",
+                                &[("group", &legend), ("label", &e.label)],
+                            ),
+                            ..e
+                        }));
+                        b.control
+                    })
+                    .collect(),
+                legend,
+            }
         })
         .collect()
 }
