@@ -283,7 +283,7 @@ pub async fn create(ctx: Ctx, form: StaffForm, slug: web::Path<String>) -> HttpR
             }
             Intent::Save => match item_form.parse() {
                 Ok(content) => {
-                    let item = api_items::publish(&ctx.state, &agency, &content).await?;
+                    api_items::publish(&ctx.state, &agency, &content).await?;
                     Ok(done(&agency.slug, "created"))
                 }
                 Err(problems) => {
