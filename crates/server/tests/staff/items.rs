@@ -701,3 +701,91 @@ async fn posts_without_the_csrf_token_or_a_session_are_refused() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn every_kind_is_published_with_its_own_fields() {
+    let (app, _, mut b, _) = oslo().await;
+    let cases: [(&str, &[(&str, &str)], Value); 5] = [
+        (
+            "guide",
+            &[("meta_audience", "saksbehandlere")],
+            json!({"audience": "saksbehandlere"}),
+        ),
+        (
+            "software",
+            &[
+                ("meta_repository_url", "https://git.oslo.example/sak"),
+                ("meta_development_status", "beta"),
+                ("meta_software_version", "1.2.0"),
+                ("meta_platforms", "web, linux"),
+                ("meta_publiccode_url", "https://git.oslo.example/sak/publiccode.yml"),
+            ],
+            json!({
+                "repository_url": "https://git.oslo.example/sak",
+                "development_status": "beta",
+                "software_version": "1.2.0",
+                "platforms": ["web", "linux"],
+                "publiccode_url": "https://git.oslo.example/sak/publiccode.yml"
+            }),
+        ),
+        (
+            "service",
+            &[
+                ("meta_service_url", "https://oslo.example/byggesak"),
+                ("meta_audience", "innbyggere"),
+            ],
+            json!({"service_url": "https://oslo.example/byggesak", "audience": "innbyggere"}),
+        ),
+        (
+            "question",
+            &[("meta_status", "answered")],
+            json!({"status": "answered"}),
+        ),
+        (
+            "event",
+            &[
+                ("meta_starts_at", "2026-12-10T09:00"),
+                ("meta_ends_at", "2026-12-10T15:30"),
+                ("meta_location", "Rådhuset"),
+                ("meta_online_url", "https://møte.oslo.example/fagdag"),
+            ],
+            json!({
+                "starts_at": "2026-12-10T09:00:00Z",
+                "ends_at": "2026-12-10T15:30:00Z",
+                "location": "Rådhuset",
+                "online_url": "https://xn--mte-0na.oslo.example/fagdag"
+            }),
+        ),
+    ];
+    for (kind, meta, expected) in cases {
+        let html = b
+            .page(&format!("/staff/agencies/oslo/items/new?kind={kind}"))
+            .await;
+        let mut fields = form_fields(&html, "item-form");
+        set(&mut fields, "title", &format!("En {kind}"));
+        for (name, value) in meta {
+            set(&mut fields, name, value);
+        }
+        let resp = post(&mut b, "/staff/agencies/oslo/items", &fields).await;
+        let status = resp.status();
+        assert_eq!(
+            status,
+            StatusCode::SEE_OTHER,
+            "{kind}: {}",
+            resp.text().await.unwrap()
+        );
+        let items = app.get_ok(&format!("/api/v1/items?agency=oslo&kind={kind}")).await;
+        assert_eq!(items["items"][0]["metadata"], expected, "{kind}");
+        // Edited again with nothing changed, it stays the same.
+        let id = items["items"][0]["id"].as_i64().unwrap();
+        let html = b.page(&format!("/staff/items/{id}/edit")).await;
+        let resp = post(
+            &mut b,
+            &format!("/staff/items/{id}"),
+            &form_fields(&html, "item-form"),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{kind}");
+        assert_eq!(app.read_item(id).await["metadata"], expected, "{kind}");
+    }
+}
