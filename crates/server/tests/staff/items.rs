@@ -705,7 +705,9 @@ async fn posts_without_the_csrf_token_or_a_session_are_refused() {
 #[tokio::test]
 async fn every_kind_is_published_with_its_own_fields() {
     let (app, _, mut b, _) = oslo().await;
-    let cases: [(&str, &[(&str, &str)], Value); 5] = [
+    /// A kind, the form's metadata fields, and the metadata they make.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Value);
+    let cases: [Case; 5] = [
         (
             "guide",
             &[("meta_audience", "saksbehandlere")],
@@ -718,7 +720,10 @@ async fn every_kind_is_published_with_its_own_fields() {
                 ("meta_development_status", "beta"),
                 ("meta_software_version", "1.2.0"),
                 ("meta_platforms", "web, linux"),
-                ("meta_publiccode_url", "https://git.oslo.example/sak/publiccode.yml"),
+                (
+                    "meta_publiccode_url",
+                    "https://git.oslo.example/sak/publiccode.yml",
+                ),
             ],
             json!({
                 "repository_url": "https://git.oslo.example/sak",
@@ -774,7 +779,9 @@ async fn every_kind_is_published_with_its_own_fields() {
             "{kind}: {}",
             resp.text().await.unwrap()
         );
-        let items = app.get_ok(&format!("/api/v1/items?agency=oslo&kind={kind}")).await;
+        let items = app
+            .get_ok(&format!("/api/v1/items?agency=oslo&kind={kind}"))
+            .await;
         assert_eq!(items["items"][0]["metadata"], expected, "{kind}");
         // Edited again with nothing changed, it stays the same.
         let id = items["items"][0]["id"].as_i64().unwrap();
