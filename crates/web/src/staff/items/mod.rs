@@ -92,12 +92,24 @@ async fn editable_agency(
     speaking: bool,
 ) -> Result<Agency, ApiError> {
     let agency = if speaking {
-        crate::lookup::speaking_agency(&ctx.state, slug).await?
+        crate::lookup::speaking_agency(&ctx.state, slug)
+            .await
+            .map_err(moved)?
     } else {
         crate::lookup::agency(&ctx.state, slug).await?
     };
     crate::auth::require_editor(&ctx.state, &session.staff, &agency).await?;
     Ok(agency)
+}
+
+/// An agency that moved elsewhere publishes nothing new: the API says
+/// 409, a page says the staff member may not (there is no conflict a
+/// person can resolve by trying again).
+fn moved(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Conflict(m) => ApiError::Forbidden(m),
+        other => other,
+    }
 }
 
 /// The slug and name of a local item's agency.
@@ -430,7 +442,9 @@ pub async fn unpin(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpRespons
 pub async fn share(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpResponse {
     ctx.staff_page(async {
         let slug = form.fields.text("agency");
-        let (_, agency) = api_shares::share(&ctx.state, &form.session.staff, *id, slug).await?;
+        let (_, agency) = api_shares::share(&ctx.state, &form.session.staff, *id, slug)
+            .await
+            .map_err(moved)?;
         Ok(done(&agency.slug, "shared"))
     })
     .await
