@@ -19,6 +19,9 @@ pub enum Problem {
     FormExpired,
     /// 404.
     NotFound,
+    /// 409: the change clashes with what is stored (a limit reached,
+    /// someone else's change saved first).
+    Conflict,
     /// 410.
     Gone,
     /// 429.
@@ -33,6 +36,7 @@ impl Problem {
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Forbidden | Self::FormExpired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::Gone => StatusCode::GONE,
             Self::TooMany => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -45,6 +49,7 @@ impl Problem {
             Self::Forbidden => "forbidden",
             Self::FormExpired => "form-expired",
             Self::NotFound => "not-found",
+            Self::Conflict => "conflict",
             Self::Gone => "gone",
             Self::TooMany => "too-many",
             Self::Internal => "internal",
@@ -97,6 +102,7 @@ pub fn from_api(ctx: &Ctx, e: ApiError) -> HttpResponse {
         }
         ApiError::TooManyRequests { .. } => Problem::TooMany,
         ApiError::Forbidden(_) | ApiError::Unauthorized(_) => Problem::Forbidden,
+        ApiError::Conflict(_) => Problem::Conflict,
         other => {
             tracing::error!(error = %other, "a page failed");
             Problem::Internal
@@ -119,6 +125,7 @@ mod tests {
                 Problem::Forbidden,
                 Problem::FormExpired,
                 Problem::NotFound,
+                Problem::Conflict,
                 Problem::Gone,
                 Problem::TooMany,
                 Problem::Internal,
