@@ -11,6 +11,7 @@ pub mod host;
 pub mod inbox;
 pub mod instance;
 pub mod item;
+pub mod manage_dashboard;
 pub mod login;
 pub mod message;
 pub mod moving;
