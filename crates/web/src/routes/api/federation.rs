@@ -83,12 +83,24 @@ pub(crate) async fn start_following(
     let data = state.fed_data();
     deling_federation::activities::following::follow(agency, target, &data)
         .await
-        .map_err(|e| match e {
-            // A well-formed target we will not follow (ourselves, say).
-            deling_federation::error::FedError::Refused(why) => {
-                ApiError::Invalid(vec![deling_domain::FieldError::new("target", why)])
+        .map_err(|e| {
+            use activitypub_federation::error::Error as P;
+            use deling_federation::error::FedError as F;
+            match e {
+                // A well-formed target we will not follow (ourselves, say).
+                F::Refused(why) => {
+                    ApiError::Invalid(vec![deling_domain::FieldError::new("target", why)])
+                }
+                // The handle's server answered its WebFinger lookup with
+                // something that is not a JRD (its 404 page): no such
+                // account, rather than a document we cannot use.
+                F::Protocol(
+                    P::FetchInvalidContentType(url) | P::ParseFetchedObject(_, url, _),
+                ) if url.path() == "/.well-known/webfinger" => {
+                    ApiError::NotFound(format!("{target} names no account"))
+                }
+                other => other.into(),
             }
-            other => other.into(),
         })
 }
 
