@@ -5,7 +5,9 @@
 use super::support::{base, can_run, run_script, screenshot_dir, server};
 use deling_domain::auth::Role;
 use deling_store::{
-    queries::{comment::PublicVisibility, comment::RemoteCommentData, remote_actor::RemoteActorData},
+    queries::{
+        comment::PublicVisibility, comment::RemoteCommentData, remote_actor::RemoteActorData,
+    },
     records::now,
 };
 use deling_testkit::{PASSWORD, id_of};

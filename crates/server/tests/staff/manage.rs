@@ -45,8 +45,14 @@ fn named(html: &str) -> String {
 
 fn assert_escaped(html: &str, what: &str) {
     let html = named(html);
-    assert!(!html.contains(MARKUP), "{what}: markup came through: {html}");
-    assert!(html.contains(ESCAPED), "{what}: the text is missing: {html}");
+    assert!(
+        !html.contains(MARKUP),
+        "{what}: markup came through: {html}"
+    );
+    assert!(
+        html.contains(ESCAPED),
+        "{what}: the text is missing: {html}"
+    );
 }
 
 fn location(resp: &reqwest::Response) -> String {
@@ -146,14 +152,27 @@ async fn scene() -> Scene {
     let bergen = app.agency("bergen", "Bergen kommune").await;
     staff_on(&app.store, "kari", Some(&oslo), false).await;
     staff_on(&app.store, "ola", Some(&bergen), false).await;
-    let kari = app.store.get_staff_by_username("kari").await.unwrap().unwrap();
+    let kari = app
+        .store
+        .get_staff_by_username("kari")
+        .await
+        .unwrap()
+        .unwrap();
     let token = app.token(&kari).await;
     let body = |title: String| {
         json!({"kind": "guide", "title": title, "summary": "Sammendrag", "body": "Tekst",
                "language": "nb", "tags": [], "links": []})
     };
-    let item = id_of(&app.create_item(&token, "oslo", &body(format!("Byggesak {MARKUP}"))).await);
-    let ola = app.store.get_staff_by_username("ola").await.unwrap().unwrap();
+    let item = id_of(
+        &app.create_item(&token, "oslo", &body(format!("Byggesak {MARKUP}")))
+            .await,
+    );
+    let ola = app
+        .store
+        .get_staff_by_username("ola")
+        .await
+        .unwrap()
+        .unwrap();
     let ola_token = app.token(&ola).await;
     let bergen_item = id_of(
         &app.create_item(&ola_token, "bergen", &body("Bergens hemmelige plan".into()))
@@ -221,7 +240,11 @@ async fn the_dashboard_shows_each_section_for_the_staff_members_own_agencies() {
             return Ok(());
         }
         let lease = now() + chrono::Duration::seconds(60);
-        for d in store.claim_deliveries("test", 50, lease).await.unwrap_or_default() {
+        for d in store
+            .claim_deliveries("test", 50, lease)
+            .await
+            .unwrap_or_default()
+        {
             let next = now() + chrono::Duration::hours(1);
             store
                 .retry_delivery(d.id, "HTTP 503 from down.example", next)
@@ -336,22 +359,37 @@ async fn replies_edits_and_moderation_show_on_the_public_page() {
     let reply = format!("{thread}/reply");
     let in_reply = s.comment.to_string();
     let resp = kari
-        .post_form(&thread, &reply, &[("in_reply_to", &in_reply), ("body", "  ")])
+        .post_form(
+            &thread,
+            &reply,
+            &[("in_reply_to", &in_reply), ("body", "  ")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
     let field = format!("reply-{}", s.comment);
-    assert!(html.contains(&format!("aria-describedby=\"{field}-error\"")), "{html}");
+    assert!(
+        html.contains(&format!("aria-describedby=\"{field}-error\"")),
+        "{html}"
+    );
     assert!(html.contains("aria-invalid=\"true\""), "{html}");
     assert!(html.contains(&format!("href=\"#{field}-text\"")), "{html}");
 
     // A reply as the agency, with markup typed into it.
     let typed = format!("Takk for innspillet, Eve! {MARKUP}");
     let resp = kari
-        .post_form(&thread, &reply, &[("in_reply_to", &in_reply), ("body", &typed)])
+        .post_form(
+            &thread,
+            &reply,
+            &[("in_reply_to", &in_reply), ("body", &typed)],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert!(location(&resp).contains("done=replied"), "{}", location(&resp));
+    assert!(
+        location(&resp).contains("done=replied"),
+        "{}",
+        location(&resp)
+    );
     let public = public_page(&s.app, s.item).await;
     assert!(public.contains("Takk for innspillet, Eve!"), "{public}");
     assert!(!public.contains(MARKUP), "{public}");
@@ -386,21 +424,34 @@ async fn replies_edits_and_moderation_show_on_the_public_page() {
     let resp = kari.post_form(&thread, &hide, &[back]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert!(location(&resp).starts_with(&format!("{thread}?done=hidden")));
-    assert!(!public_page(&s.app, s.item).await.contains("Nyttig innspill fra Eve"));
+    assert!(
+        !public_page(&s.app, s.item)
+            .await
+            .contains("Nyttig innspill fra Eve")
+    );
     let html = kari.page(&thread).await;
     assert!(html.contains("Skjult"), "{html}");
     assert!(html.contains("Nyttig innspill fra Eve"));
     let unhide = format!("/staff/moderation/comments/{}/unhide", s.comment);
     let resp = kari.post_form(&thread, &unhide, &[back]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert!(public_page(&s.app, s.item).await.contains("Nyttig innspill fra Eve"));
+    assert!(
+        public_page(&s.app, s.item)
+            .await
+            .contains("Nyttig innspill fra Eve")
+    );
 
     // Report it to Eve's server: an empty reason is refused at the field.
     let report = format!("/staff/moderation/comments/{}/report", s.comment);
-    let resp = kari.post_form(&thread, &report, &[back, ("reason", "")]).await;
+    let resp = kari
+        .post_form(&thread, &report, &[back, ("reason", "")])
+        .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
-    assert!(html.contains(&format!("report-{}-error", s.comment)), "{html}");
+    assert!(
+        html.contains(&format!("report-{}-error", s.comment)),
+        "{html}"
+    );
     let resp = kari
         .post_form(&thread, &report, &[back, ("reason", "Spam")])
         .await;
@@ -415,14 +466,22 @@ async fn replies_edits_and_moderation_show_on_the_public_page() {
     let delete = format!("/staff/moderation/comments/{own}/delete");
     let resp = kari.post_form(&thread, &delete, &[back]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert!(!public_page(&s.app, s.item).await.contains("Oppdatert svar fra Oslo"));
+    assert!(
+        !public_page(&s.app, s.item)
+            .await
+            .contains("Oppdatert svar fra Oslo")
+    );
 
     // Block Eve: blocked everywhere, her comment hidden.
     let block = format!("/staff/moderation/comments/{}/block-author", s.comment);
     let resp = kari.post_form(&thread, &block, &[back]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert!(store.is_actor_blocked(&s.eve.ap_id).await.unwrap());
-    assert!(!public_page(&s.app, s.item).await.contains("Nyttig innspill fra Eve"));
+    assert!(
+        !public_page(&s.app, s.item)
+            .await
+            .contains("Nyttig innspill fra Eve")
+    );
 }
 
 #[tokio::test]
@@ -437,7 +496,11 @@ async fn refusals_change_nothing() {
     let resp = ola.post_form("/staff", &hide, &[("back", "/staff")]).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = ola
-        .post_form("/staff", &format!("{thread}/reply"), &[("body", "Hei fra Bergen")])
+        .post_form(
+            "/staff",
+            &format!("{thread}/reply"),
+            &[("body", "Hei fra Bergen")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = ola.get("/staff/agencies/oslo/following").await;
@@ -455,12 +518,21 @@ async fn refusals_change_nothing() {
     // An editor resolves no reports.
     s.app
         .store
-        .put_report("https://social.example/flags/1", "https://social.example/users/mod", "x", vec![])
+        .put_report(
+            "https://social.example/flags/1",
+            "https://social.example/users/mod",
+            "x",
+            vec![],
+        )
         .await
         .unwrap();
     let report = s.app.store.list_reports(true).await.unwrap()[0].id;
     let resp = ola
-        .post_form("/staff", &format!("/staff/moderation/reports/{report}/resolve"), &[])
+        .post_form(
+            "/staff",
+            &format!("/staff/moderation/reports/{report}/resolve"),
+            &[],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert_eq!(s.app.store.list_reports(true).await.unwrap().len(), 1);
@@ -480,8 +552,19 @@ async fn refusals_change_nothing() {
     // Nothing changed.
     let comments = s.app.store.list_comments(s.item).await.unwrap();
     assert_eq!(comments.len(), 1, "{comments:?}");
-    assert!(public_page(&s.app, s.item).await.contains("Nyttig innspill fra Eve"));
-    assert!(s.app.store.list_following(s.oslo.id).await.unwrap().is_empty());
+    assert!(
+        public_page(&s.app, s.item)
+            .await
+            .contains("Nyttig innspill fra Eve")
+    );
+    assert!(
+        s.app
+            .store
+            .list_following(s.oslo.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -518,20 +601,40 @@ async fn instance_admins_resolve_reports_and_block_domains() {
     let blocks = "/staff/moderation/domain-blocks";
     let typed = format!("bad {MARKUP}");
     let resp = root
-        .post_form("/staff/moderation", blocks, &[("domain", &typed), ("severity", "suspend")])
+        .post_form(
+            "/staff/moderation",
+            blocks,
+            &[("domain", &typed), ("severity", "suspend")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("aria-describedby=\"domain-name-error\""), "{html}");
+    assert!(
+        html.contains("aria-describedby=\"domain-name-error\""),
+        "{html}"
+    );
     assert_escaped(&html, "domain form");
     let resp = root
-        .post_form("/staff/moderation", blocks, &[("domain", "deling.test"), ("severity", "suspend")])
+        .post_form(
+            "/staff/moderation",
+            blocks,
+            &[("domain", "deling.test"), ("severity", "suspend")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(resp.text().await.unwrap().contains("tjenestens eget domene"));
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("tjenestens eget domene")
+    );
     assert!(store.list_domain_policies().await.unwrap().is_empty());
     let resp = root
-        .post_form("/staff/moderation", blocks, &[("domain", "spam.example"), ("severity", "silence")])
+        .post_form(
+            "/staff/moderation",
+            blocks,
+            &[("domain", "spam.example"), ("severity", "silence")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let policies = store.list_domain_policies().await.unwrap();
@@ -544,7 +647,11 @@ async fn instance_admins_resolve_reports_and_block_domains() {
     let html = kari.page("/staff/moderation").await;
     assert!(!html.contains("domain-blocks"), "{html}");
     let resp = kari
-        .post_form("/staff/moderation", blocks, &[("domain", "other.example"), ("severity", "suspend")])
+        .post_form(
+            "/staff/moderation",
+            blocks,
+            &[("domain", "other.example"), ("severity", "suspend")],
+        )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert_eq!(store.list_domain_policies().await.unwrap().len(), 1);
@@ -568,7 +675,10 @@ async fn following_a_peer_by_handle_and_unfollowing_it() {
 
     // Errors, each at the field with what was typed kept.
     for (typed, says) in [
-        (format!("not a handle {MARKUP}"), "Dette er ikke et kontonavn"),
+        (
+            format!("not a handle {MARKUP}"),
+            "Dette er ikke et kontonavn",
+        ),
         (b.handle("nobody"), "Fant ingen slik konto"),
         ("@someone@localhost:9".to_owned(), "Tjeneren svarte ikke"),
         (String::new(), "Skriv inn en konto"),
@@ -578,10 +688,16 @@ async fn following_a_peer_by_handle_and_unfollowing_it() {
         let html = resp.text().await.unwrap();
         assert!(html.contains(says), "{typed}: {html}");
         assert!(html.contains("aria-invalid=\"true\""), "{typed}");
-        assert!(html.contains("aria-describedby=\"follow-target-error"), "{typed}");
+        assert!(
+            html.contains("aria-describedby=\"follow-target-error"),
+            "{typed}"
+        );
         assert!(!html.contains(MARKUP), "{typed}");
         if typed.starts_with('@') {
-            assert_eq!(input_value(&html, "target").as_deref(), Some(typed.as_str()));
+            assert_eq!(
+                input_value(&html, "target").as_deref(),
+                Some(typed.as_str())
+            );
         }
     }
     assert_eq!(a.following_state("nav", &b.actor_id("oslo")).await, None);

@@ -100,10 +100,7 @@ impl Store {
             .iter()
             .filter_map(|(c, i)| {
                 let i = i.as_ref()?;
-                Some((
-                    c.id,
-                    (i.title.clone(), i.agency_id?, c.hidden_at.is_some()),
-                ))
+                Some((c.id, (i.title.clone(), i.agency_id?, c.hidden_at.is_some())))
             })
             .collect();
         let comments = self
@@ -137,10 +134,8 @@ impl Store {
             .order_by_asc(comment::Column::Id)
             .all(self.reader())
             .await?;
-        let hidden: HashMap<i64, bool> = rows
-            .iter()
-            .map(|r| (r.id, r.hidden_at.is_some()))
-            .collect();
+        let hidden: HashMap<i64, bool> =
+            rows.iter().map(|r| (r.id, r.hidden_at.is_some())).collect();
         Ok(self
             .assemble_comments(rows)
             .await?

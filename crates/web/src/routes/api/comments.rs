@@ -85,7 +85,14 @@ pub(crate) async fn write_comment(
     }
     let comment = state
         .store
-        .put_agency_comment(item.id, agency.id, in_reply_to, source.as_str(), &html, None)
+        .put_agency_comment(
+            item.id,
+            agency.id,
+            in_reply_to,
+            source.as_str(),
+            &html,
+            None,
+        )
         .await?;
     state.wake_federation();
     Ok(comment)

@@ -94,9 +94,9 @@ pub(crate) async fn start_following(
                 // The handle's server answered its WebFinger lookup with
                 // something that is not a JRD (its 404 page): no such
                 // account, rather than a document we cannot use.
-                F::Protocol(
-                    P::FetchInvalidContentType(url) | P::ParseFetchedObject(_, url, _),
-                ) if url.path() == "/.well-known/webfinger" => {
+                F::Protocol(P::FetchInvalidContentType(url) | P::ParseFetchedObject(_, url, _))
+                    if url.path() == "/.well-known/webfinger" =>
+                {
                     ApiError::NotFound(format!("{target} names no account"))
                 }
                 other => other.into(),

@@ -243,7 +243,10 @@ async fn panel(
             .map(|d| FailingLine {
                 host: d.host,
                 activity: d.activity_id,
-                attempts: t.msg_n("dash-failing-attempts", u64::try_from(d.attempts).unwrap_or(0)),
+                attempts: t.msg_n(
+                    "dash-failing-attempts",
+                    u64::try_from(d.attempts).unwrap_or(0),
+                ),
                 next: d.next_attempt_at.map(when),
                 error: d.last_error,
             })

@@ -245,7 +245,10 @@ mod tests {
     #[test]
     fn excerpts_are_text() {
         assert_eq!(
-            excerpt("<p>Nyttig, <em>takk</em>!</p><p>&lt;b&gt; &amp; mer</p>", 100),
+            excerpt(
+                "<p>Nyttig, <em>takk</em>!</p><p>&lt;b&gt; &amp; mer</p>",
+                100
+            ),
             "Nyttig, takk ! <b> & mer"
         );
         assert_eq!(excerpt("<p>abcdef</p>", 3), "abc…");

@@ -6,7 +6,9 @@
 //! and effects are the API's (`routes::api::{comments, admin::reports}`,
 //! the federation crate's `PolicyService`).
 
-use super::{DoneQuery, done_notice, see_other, thread::ModComment, thread::icons_of, when, with_done};
+use super::{
+    DoneQuery, done_notice, see_other, thread::ModComment, thread::icons_of, when, with_done,
+};
 use crate::{
     auth::require_instance_admin,
     error::ApiError,
@@ -158,7 +160,10 @@ pub async fn page(ctx: Ctx, session: StaffSession, q: web::Query<DoneQuery>) -> 
 pub async fn resolve(ctx: Ctx, id: web::Path<i64>, form: StaffForm) -> HttpResponse {
     ctx.staff_page(async {
         resolve_report(&ctx.state, &form.session.staff, *id).await?;
-        Ok(see_other(&with_done("/staff/moderation#reports-h", "resolved")))
+        Ok(see_other(&with_done(
+            "/staff/moderation#reports-h",
+            "resolved",
+        )))
     })
     .await
 }

@@ -160,7 +160,12 @@ async fn moderated_item(
 /// The thread in reading order: each comment followed by its replies,
 /// with how deep it sits; a reply whose parent is not listed starts a
 /// thread of its own.
-fn in_thread(ctx: &Ctx, item: &Item, rows: &[(Comment, bool)], icons: &HashMap<String, String>) -> Vec<ModComment> {
+fn in_thread(
+    ctx: &Ctx,
+    item: &Item,
+    rows: &[(Comment, bool)],
+    icons: &HashMap<String, String>,
+) -> Vec<ModComment> {
     let listed: HashMap<i64, &(Comment, bool)> = rows.iter().map(|r| (r.0.id, r)).collect();
     let mut children: HashMap<i64, Vec<&(Comment, bool)>> = HashMap::new();
     let mut roots = vec![];
@@ -171,7 +176,8 @@ fn in_thread(ctx: &Ctx, item: &Item, rows: &[(Comment, bool)], icons: &HashMap<S
         }
     }
     let mut out = Vec::with_capacity(rows.len());
-    let mut stack: Vec<(&(Comment, bool), usize)> = roots.into_iter().rev().map(|r| (r, 0)).collect();
+    let mut stack: Vec<(&(Comment, bool), usize)> =
+        roots.into_iter().rev().map(|r| (r, 0)).collect();
     while let Some(((c, hidden), depth)) = stack.pop() {
         let mut m = ModComment::new(ctx, c, *hidden, &item.title, icons);
         m.depth = depth.min(MAX_DEPTH);
@@ -202,7 +208,9 @@ async fn render(
         .await?;
     let icons = icons_of(ctx, rows.iter().map(|r| &r.0)).await?;
     let comments = in_thread(ctx, &item, &rows, &icons);
-    let title = ctx.t.msg_with("mod-thread-title", &[("title", &item.title)]);
+    let title = ctx
+        .t
+        .msg_with("mod-thread-title", &[("title", &item.title)]);
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -280,7 +288,16 @@ pub async fn reply(ctx: Ctx, id: web::Path<i64>, form: StaffForm) -> HttpRespons
             let e = refused(ctx.t.msg("mod-error-body-empty"));
             return render(&ctx, session, item, agency, None, Some(e)).await;
         }
-        match write_comment(&ctx.state, &session.staff, item.id, &agency.slug, parent, body).await {
+        match write_comment(
+            &ctx.state,
+            &session.staff,
+            item.id,
+            &agency.slug,
+            parent,
+            body,
+        )
+        .await
+        {
             Ok(c) => Ok(see_other(&with_done(
                 &format!("/staff/moderation/items/{}#comment-{}", item.id, c.id),
                 "replied",
@@ -337,7 +354,9 @@ pub async fn act(ctx: Ctx, path: web::Path<(i64, String)>, form: StaffForm) -> H
         let state = &ctx.state;
         let done = match action.as_str() {
             "hide" => set_hidden(state, staff, id, true).await.map(|()| "hidden"),
-            "unhide" => set_hidden(state, staff, id, false).await.map(|()| "unhidden"),
+            "unhide" => set_hidden(state, staff, id, false)
+                .await
+                .map(|()| "unhidden"),
             "delete" => remove_comment(state, staff, id).await.map(|()| "deleted"),
             "block-author" => block_comment_author(state, staff, id)
                 .await
@@ -439,7 +458,14 @@ pub async fn edit(ctx: Ctx, id: web::Path<i64>, form: StaffForm) -> HttpResponse
         let body = form.fields.text("body");
         if body.trim().is_empty() {
             let message = ctx.t.msg("mod-error-body-empty");
-            return Ok(edit_page(&ctx, session, id, &item, body.to_owned(), Some(message)));
+            return Ok(edit_page(
+                &ctx,
+                session,
+                id,
+                &item,
+                body.to_owned(),
+                Some(message),
+            ));
         }
         match edit_own_comment(&ctx.state, &session.staff, id, body).await {
             Ok(_) => Ok(see_other(&with_done(
@@ -448,7 +474,14 @@ pub async fn edit(ctx: Ctx, id: web::Path<i64>, form: StaffForm) -> HttpResponse
             ))),
             Err(ApiError::Invalid(fields)) => {
                 let message = field_message(&ctx, &fields);
-                Ok(edit_page(&ctx, session, id, &item, body.to_owned(), Some(message)))
+                Ok(edit_page(
+                    &ctx,
+                    session,
+                    id,
+                    &item,
+                    body.to_owned(),
+                    Some(message),
+                ))
             }
             Err(e) => Err(e),
         }
