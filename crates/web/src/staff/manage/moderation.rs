@@ -3,8 +3,8 @@
 //! admin), hidden ones too, each with its buttons and a link to its
 //! thread; for instance administrators also the reports (`Flag`s) other
 //! servers sent, to resolve, and a form to block a whole domain. Rights
-//! and effects are the API's (`routes::api::{comments, admin::reports}`,
-//! the federation crate's `PolicyService`).
+//! and effects are the API's (`routes::api::{comments, admin::reports,
+//! admin::domain_blocks}`).
 
 use super::{
     DoneQuery, done_notice, see_other, thread::ModComment, thread::icons_of, when, with_done,
@@ -16,13 +16,12 @@ use crate::{
         ctx::{Chrome, Ctx},
         views::web_href,
     },
-    routes::api::admin::reports::resolve_report,
+    routes::api::admin::{domain_blocks::put_domain, reports::resolve_report},
     session::{StaffForm, StaffSession},
 };
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
-use deling_domain::policy::{Domain, Severity};
-use deling_federation::policy::{ChangedBy, PolicyError, PolicyService};
+use deling_domain::policy::Domain;
 
 /// Comments listed (the newest).
 const NEWEST_COMMENTS: u64 = 50;
@@ -169,8 +168,8 @@ pub async fn resolve(ctx: Ctx, id: web::Path<i64>, form: StaffForm) -> HttpRespo
 }
 
 /// `POST /staff/moderation/domain-blocks` (instance admins): suspends or
-/// silences a whole domain, through the same policy service as the API
-/// and the command line.
+/// silences a whole domain, through the same function as the API and the
+/// administration pages (`routes::api::admin::domain_blocks::put_domain`).
 pub async fn block_domain(ctx: Ctx, form: StaffForm) -> HttpResponse {
     ctx.staff_page(async {
         let session = &form.session;
@@ -180,37 +179,41 @@ pub async fn block_domain(ctx: Ctx, form: StaffForm) -> HttpResponse {
             severity: form.fields.text("severity").to_owned(),
             error: None,
         };
-        let severity = match typed.severity.parse::<Severity>() {
-            Ok(s @ (Severity::Suspend | Severity::Silence)) => s,
-            _ => return Err(ApiError::BadRequest("no such severity".into())),
+        if !matches!(typed.severity.as_str(), "suspend" | "silence") {
+            return Err(ApiError::BadRequest("no such severity".into()));
+        }
+        let key = if typed.domain.is_empty() {
+            "mod-domain-error-empty"
+        } else {
+            match put_domain(
+                &ctx.state,
+                &session.staff,
+                &typed.domain,
+                &typed.severity,
+                None,
+                None,
+            )
+            .await
+            {
+                Ok(_) => {
+                    return Ok(see_other(&with_done(
+                        "/staff/moderation#domain-h",
+                        "domain-blocked",
+                    )));
+                }
+                // A well-formed domain refused is this server's own.
+                Err(ApiError::Invalid(_)) if Domain::parse(&typed.domain).is_ok() => {
+                    "mod-domain-error-own"
+                }
+                Err(ApiError::Invalid(_)) => "mod-domain-error-malformed",
+                Err(e) => return Err(e),
+            }
         };
-        let refuse = |key: &str, typed: DomainForm| DomainForm {
+        let typed = DomainForm {
             error: Some(ctx.t.msg(key)),
             ..typed
         };
-        let Ok(domain) = Domain::parse(&typed.domain) else {
-            let key = if typed.domain.is_empty() {
-                "mod-domain-error-empty"
-            } else {
-                "mod-domain-error-malformed"
-            };
-            return render(&ctx, session, None, refuse(key, typed)).await;
-        };
-        let policy = PolicyService::new(&ctx.state.store, &ctx.state.settings.domain);
-        let by = ChangedBy {
-            staff_id: Some(session.staff.id),
-            name: &session.staff.username,
-        };
-        match policy.put_domain(by, &domain, severity, None, None).await {
-            Ok(_) => Ok(see_other(&with_done(
-                "/staff/moderation#domain-h",
-                "domain-blocked",
-            ))),
-            Err(PolicyError::OwnDomain(_)) => {
-                render(&ctx, session, None, refuse("mod-domain-error-own", typed)).await
-            }
-            Err(e) => Err(e.into()),
-        }
+        render(&ctx, session, None, typed).await
     })
     .await
 }
