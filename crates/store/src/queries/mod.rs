@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod instance;
 pub mod item;
 pub mod login;
+pub mod manage_dashboard;
 pub mod message;
 pub mod moving;
 pub mod outbox;

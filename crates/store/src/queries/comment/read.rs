@@ -86,7 +86,7 @@ impl Store {
     }
 
     /// Authors for `rows`, with one query per kind of author.
-    pub(super) async fn assemble_comments(
+    pub(crate) async fn assemble_comments(
         &self,
         rows: Vec<comment::Model>,
     ) -> Result<Vec<Comment>, StoreError> {

@@ -3,7 +3,7 @@
 //! the moderation of everyone's comments on our items.
 
 use crate::{
-    auth::Authenticated,
+    auth::{Authenticated, require_editor},
     dto::{CommentBody, CommentEditBody, CommentView, ReportBody},
     error::{ApiError, Problem},
     routes::api::admin::audit,
@@ -12,6 +12,7 @@ use crate::{
 use actix_web::{HttpResponse, web};
 use deling_domain::text::MarkdownSource;
 use deling_federation::policy::{ChangedBy, PolicyService};
+use deling_store::records::{Comment, CommentAuthor, Staff};
 use serde_json::json;
 
 /// An agency's post (comment or answer) as HTML: Markdown with bare
@@ -36,13 +37,42 @@ pub async fn create(
     body: crate::input::JsonBody<CommentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let item = crate::lookup::item(&state, *id).await?;
-    let agency = crate::lookup::speaking_agency(&state, &body.agency).await?;
-    auth.require_editor(&state, &agency).await?;
-    let source = MarkdownSource::parse(&body.body)
+    let comment = write_comment(
+        &state,
+        &auth.staff,
+        *id,
+        &body.agency,
+        body.in_reply_to,
+        &body.body,
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/items/{}/comments", comment.item_id),
+        ))
+        .json(CommentView::new(&state, comment)))
+}
+
+/// Writes a comment on item `item_id` as agency `agency_slug`, answering
+/// `in_reply_to` if given, when `staff` may speak for that agency: stored
+/// and queued for peers. The API and the staff pages both comment
+/// through this.
+pub(crate) async fn write_comment(
+    state: &AppState,
+    staff: &Staff,
+    item_id: i64,
+    agency_slug: &str,
+    in_reply_to: Option<i64>,
+    body: &str,
+) -> Result<Comment, ApiError> {
+    let item = crate::lookup::item(state, item_id).await?;
+    let agency = crate::lookup::speaking_agency(state, agency_slug).await?;
+    require_editor(state, staff, &agency).await?;
+    let source = MarkdownSource::parse(body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    let html = render_post(&state, source.as_str())?;
-    if let Some(parent) = body.in_reply_to {
+    let html = render_post(state, source.as_str())?;
+    if let Some(parent) = in_reply_to {
         match state.store.get_comment(parent).await? {
             Some((c, _)) if c.item_id == item.id => {}
             _ => {
@@ -58,19 +88,14 @@ pub async fn create(
         .put_agency_comment(
             item.id,
             agency.id,
-            body.in_reply_to,
+            in_reply_to,
             source.as_str(),
             &html,
             None,
         )
         .await?;
     state.wake_federation();
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/v1/items/{}/comments", item.id),
-        ))
-        .json(CommentView::new(&state, comment)))
+    Ok(comment)
 }
 
 /// Edits an agency's own comment (its editors only): everyone who got the
@@ -86,33 +111,44 @@ pub async fn edit(
     id: web::Path<i64>,
     body: crate::input::JsonBody<CommentEditBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = *id;
+    let comment = edit_own_comment(&state, &auth.staff, *id, &body.into_inner().body).await?;
+    Ok(HttpResponse::Ok().json(CommentView::new(&state, comment)))
+}
+
+/// Rewrites comment `id`, which an agency here wrote, when `staff` may
+/// speak for that agency; peers get the `Update`.
+pub(crate) async fn edit_own_comment(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    body: &str,
+) -> Result<Comment, ApiError> {
     let found = state.store.get_comment_for_moderation(id).await?;
     let c = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    let deling_store::records::CommentAuthor::Agency { slug, .. } = &c.comment.author else {
+    let CommentAuthor::Agency { slug, .. } = &c.comment.author else {
         return Err(ApiError::Forbidden(
             "only comments written by an agency here can be edited here".into(),
         ));
     };
-    let agency = crate::lookup::agency(&state, slug).await?;
-    auth.require_editor(&state, &agency).await?;
-    let source = MarkdownSource::parse(&body.into_inner().body)
+    let agency = crate::lookup::agency(state, slug).await?;
+    require_editor(state, staff, &agency).await?;
+    let source = MarkdownSource::parse(body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
-    let html = render_post(&state, source.as_str())?;
+    let html = render_post(state, source.as_str())?;
     let comment = state
         .store
         .update_own_comment(id, agency.id, source.as_str(), &html)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
     state.wake_federation();
-    Ok(HttpResponse::Ok().json(CommentView::new(&state, comment)))
+    Ok(comment)
 }
 
-/// Finds a comment the caller may moderate: an editor of the agency that
+/// Finds a comment `staff` may moderate: an editor of the agency that
 /// owns the item it is on, or an instance admin.
-async fn moderated(
+pub(crate) async fn moderated(
     state: &AppState,
-    auth: &Authenticated,
+    staff: &Staff,
     id: i64,
 ) -> Result<deling_store::queries::comment::ModeratedComment, ApiError> {
     let c = state
@@ -120,7 +156,7 @@ async fn moderated(
         .get_comment_for_moderation(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    if auth.staff.instance_admin {
+    if staff.instance_admin {
         return Ok(c);
     }
     let item = state
@@ -136,7 +172,7 @@ async fn moderated(
         .get_agency(agency_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("agency not found".into()))?;
-    auth.require_editor(state, &agency).await?;
+    require_editor(state, staff, &agency).await?;
     Ok(c)
 }
 
@@ -148,9 +184,7 @@ pub async fn hide(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    moderated(&state, &auth, *id).await?;
-    state.store.set_comment_hidden(*id, true).await?;
-    audit(&state, &auth, "comment.hide", &id.to_string(), json!({})).await?;
+    set_hidden(&state, &auth.staff, *id, true).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -162,10 +196,26 @@ pub async fn unhide(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    moderated(&state, &auth, *id).await?;
-    state.store.set_comment_hidden(*id, false).await?;
-    audit(&state, &auth, "comment.unhide", &id.to_string(), json!({})).await?;
+    set_hidden(&state, &auth.staff, *id, false).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Hides or shows comment `id` when `staff` moderates it, with an audit
+/// entry.
+pub(crate) async fn set_hidden(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    hidden: bool,
+) -> Result<(), ApiError> {
+    moderated(state, staff, id).await?;
+    state.store.set_comment_hidden(id, hidden).await?;
+    let action = if hidden {
+        "comment.hide"
+    } else {
+        "comment.unhide"
+    };
+    audit(state, staff, action, &id.to_string(), json!({})).await
 }
 
 /// Deletes a comment. A remote author's comment is removed here (its
@@ -178,39 +228,49 @@ pub async fn delete(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let found = state.store.get_comment_for_moderation(*id).await?;
+    remove_comment(&state, &auth.staff, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Deletes comment `id` as `staff`: an agency's own one (its editors; the
+/// deletion is sent on), or a remote one (its item's moderators).
+pub(crate) async fn remove_comment(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> Result<(), ApiError> {
+    let found = state.store.get_comment_for_moderation(id).await?;
     let c = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    if let deling_store::records::CommentAuthor::Agency { slug, .. } = &c.comment.author {
-        let agency = crate::lookup::agency(&state, slug).await?;
-        auth.require_editor(&state, &agency).await?;
+    if let CommentAuthor::Agency { slug, .. } = &c.comment.author {
+        let agency = crate::lookup::agency(state, slug).await?;
+        require_editor(state, staff, &agency).await?;
         let audit = deling_store::queries::audit::Audit::new(
-            Some(auth.staff.id),
-            &auth.staff.username,
+            Some(staff.id),
+            &staff.username,
             "comment.delete",
             &id.to_string(),
         )
         .with("author", state.urls.agency(slug).as_str());
         if !state
             .store
-            .delete_own_comment(*id, agency.id, Some(&audit))
+            .delete_own_comment(id, agency.id, Some(&audit))
             .await?
         {
             return Err(ApiError::NotFound(format!("no comment {id}")));
         }
         state.wake_federation();
-        return Ok(HttpResponse::NoContent().finish());
+        return Ok(());
     }
-    let c = moderated(&state, &auth, *id).await?;
-    state.store.delete_comment(*id).await?;
+    let c = moderated(state, staff, id).await?;
+    state.store.delete_comment(id).await?;
     audit(
-        &state,
-        &auth,
+        state,
+        staff,
         "comment.delete",
         &id.to_string(),
         json!({"author": c.remote_author}),
     )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// Blocks a remote comment's author everywhere and hides the comment.
@@ -221,7 +281,18 @@ pub async fn block_author(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let c = moderated(&state, &auth, *id).await?;
+    let author = block_comment_author(&state, &auth.staff, *id).await?;
+    Ok(HttpResponse::Created().json(json!({"actor": author})))
+}
+
+/// Blocks the remote author of comment `id` when `staff` moderates it,
+/// and hides the comment; the author's id. `409` for an agency's own.
+pub(crate) async fn block_comment_author(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> Result<String, ApiError> {
+    let c = moderated(state, staff, id).await?;
     let Some(author) = c.remote_author else {
         return Err(ApiError::Conflict(
             "the author is an agency on this server".into(),
@@ -229,24 +300,24 @@ pub async fn block_author(
     };
     let policy = PolicyService::new(&state.store, &state.settings.domain);
     let by = ChangedBy {
-        staff_id: Some(auth.staff.id),
-        name: &auth.staff.username,
+        staff_id: Some(staff.id),
+        name: &staff.username,
     };
     policy
         .block_actor(
             by,
             &author,
             Some(&format!("author of comment {id}")),
-            json!({"comment": *id}),
+            json!({"comment": id}),
         )
         .await?;
-    state.store.set_comment_hidden(*id, true).await?;
-    Ok(HttpResponse::Created().json(json!({"actor": author})))
+    state.store.set_comment_hidden(id, true).await?;
+    Ok(author)
 }
 
 /// Longest report reason, in characters (Mastodon keeps 1000 of a
 /// forwarded report's comment).
-const MAX_REASON: usize = 1000;
+pub(crate) const MAX_REASON: usize = 1000;
 
 /// Reports a remote comment on one of the agency's items to its author's
 /// server, whose moderators judge it: a `Flag` from this server. Editors
@@ -259,8 +330,20 @@ pub async fn report(
     id: web::Path<i64>,
     body: crate::input::JsonBody<ReportBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let c = moderated(&state, &auth, *id).await?;
-    let reason = body.into_inner().reason.trim().to_owned();
+    let flag_id = report_comment(&state, &auth.staff, *id, &body.into_inner().reason).await?;
+    Ok(HttpResponse::Accepted().json(json!({"flag": flag_id})))
+}
+
+/// Reports remote comment `id` to its author's server as `staff` (who
+/// moderates it) with `reason`: the Flag is queued; its id.
+pub(crate) async fn report_comment(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    reason: &str,
+) -> Result<url::Url, ApiError> {
+    let c = moderated(state, staff, id).await?;
+    let reason = reason.trim().to_owned();
     let chars = reason.chars().count();
     if chars == 0 || chars > MAX_REASON {
         return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
@@ -278,8 +361,8 @@ pub async fn report(
         })?;
     let flag_id = deling_federation::activities::outgoing::activity_id(&state.urls, "flag");
     let audit = deling_store::queries::audit::Audit::new(
-        Some(auth.staff.id),
-        &auth.staff.username,
+        Some(staff.id),
+        &staff.username,
         "comment.report",
         &id.to_string(),
     )
@@ -287,8 +370,8 @@ pub async fn report(
     .with("author", c.remote_author.clone().unwrap_or_default());
     state
         .store
-        .report_comment(*id, agency_id, flag_id.as_str(), &reason, &audit)
+        .report_comment(id, agency_id, flag_id.as_str(), &reason, &audit)
         .await?;
     state.wake_federation();
-    Ok(HttpResponse::Accepted().json(json!({"flag": flag_id})))
+    Ok(flag_id)
 }

@@ -39,16 +39,7 @@ pub async fn follow(
     let raw = body.into_inner().target;
     let target = deling_domain::handle::FollowTarget::parse(&raw)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("target", e)]))?;
-    let data = state.fed_data();
-    let actor = deling_federation::activities::following::follow(&agency, &target, &data)
-        .await
-        .map_err(|e| match e {
-            // A well-formed target we will not follow (ourselves, say).
-            deling_federation::error::FedError::Refused(why) => {
-                ApiError::Invalid(vec![deling_domain::FieldError::new("target", why)])
-            }
-            other => other.into(),
-        })?;
+    let actor = start_following(&state, &agency, &target).await?;
     Ok(HttpResponse::Accepted().json(FollowingView {
         actor: actor_ref(&actor.row),
         state: "pending".into(),
@@ -75,16 +66,61 @@ pub async fn unfollow(
 ) -> Result<HttpResponse, ApiError> {
     let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_editor(&state, &agency).await?;
-    // A malformed target is refused (403) as it was before it was parsed
-    // here, not reported as a bad field.
-    let target = deling_federation::activities::following::parse_target(&q.target)?;
+    stop_following(&state, &agency, &q.target).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Makes `agency` follow `target` (the caller has checked the right to):
+/// records the Follow as pending and queues it. A well-formed target we
+/// will not follow (an actor on this server) is `422` on `target`; an
+/// unknown account `404`; a server that cannot be reached `502`. The API
+/// and the staff pages' following page both follow through this.
+pub(crate) async fn start_following(
+    state: &AppState,
+    agency: &deling_store::records::Agency,
+    target: &deling_domain::handle::FollowTarget,
+) -> Result<deling_federation::objects::actors::DbRemoteActor, ApiError> {
     let data = state.fed_data();
-    if deling_federation::activities::following::unfollow(&agency, &target, &data).await? {
-        Ok(HttpResponse::NoContent().finish())
+    deling_federation::activities::following::follow(agency, target, &data)
+        .await
+        .map_err(|e| {
+            use activitypub_federation::error::Error as P;
+            use deling_federation::error::FedError as F;
+            match e {
+                // A well-formed target we will not follow (ourselves, say).
+                F::Refused(why) => {
+                    ApiError::Invalid(vec![deling_domain::FieldError::new("target", why)])
+                }
+                // The handle's server answered its WebFinger lookup with
+                // something that is not a JRD (its 404 page): no such
+                // account, rather than a document we cannot use.
+                F::Protocol(P::FetchInvalidContentType(url) | P::ParseFetchedObject(_, url, _))
+                    if url.path() == "/.well-known/webfinger" =>
+                {
+                    ApiError::NotFound(format!("{target} names no account"))
+                }
+                other => other.into(),
+            }
+        })
+}
+
+/// Makes `agency` stop following `raw` (a handle or actor URL; the caller
+/// has checked the right to) and sends the Undo; `404` if it did not
+/// follow it. A malformed target is refused (403) as it was before it was
+/// parsed here, not reported as a bad field.
+pub(crate) async fn stop_following(
+    state: &AppState,
+    agency: &deling_store::records::Agency,
+    raw: &str,
+) -> Result<(), ApiError> {
+    let target = deling_federation::activities::following::parse_target(raw)?;
+    let data = state.fed_data();
+    if deling_federation::activities::following::unfollow(agency, &target, &data).await? {
+        Ok(())
     } else {
         Err(ApiError::NotFound(format!(
-            "{} does not follow {}",
-            agency.slug, q.target
+            "{} does not follow {raw}",
+            agency.slug
         )))
     }
 }

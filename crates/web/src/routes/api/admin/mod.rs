@@ -136,23 +136,18 @@ fn instance_admin_only(staff: &deling_store::records::Staff) -> Result<(), ApiEr
     }
 }
 
-/// Writes an audit entry for a change the store made on its own.
+/// Writes an audit entry, by `staff`, for a change the store made on its
+/// own (taken from a bearer token's or a web session's account alike).
 pub(crate) async fn audit(
     state: &AppState,
-    auth: &Authenticated,
+    staff: &deling_store::records::Staff,
     action: &str,
     target: &str,
     details: serde_json::Value,
 ) -> Result<(), ApiError> {
     state
         .store
-        .put_audit(
-            Some(auth.staff.id),
-            &auth.staff.username,
-            action,
-            target,
-            details,
-        )
+        .put_audit(Some(staff.id), &staff.username, action, target, details)
         .await?;
     Ok(())
 }

@@ -55,10 +55,21 @@ pub async fn resolve(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
-    if !state.store.resolve_report(*id).await? {
+    resolve_report(&state, &auth.staff, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Marks report `id` resolved as `staff` (an instance administrator),
+/// with an audit entry; `404` for no such report. The API and the staff
+/// pages' moderation page both resolve through this.
+pub(crate) async fn resolve_report(
+    state: &AppState,
+    staff: &deling_store::records::Staff,
+    id: i64,
+) -> Result<(), ApiError> {
+    crate::auth::require_instance_admin(staff)?;
+    if !state.store.resolve_report(id).await? {
         return Err(ApiError::NotFound(format!("no report {id}")));
     }
-    audit(&state, &auth, "report.resolve", &id.to_string(), json!({})).await?;
-    Ok(HttpResponse::NoContent().finish())
+    audit(state, staff, "report.resolve", &id.to_string(), json!({})).await
 }
