@@ -14,6 +14,7 @@ pub mod item;
 pub mod login;
 pub mod message;
 pub mod moving;
+pub mod oidc_login;
 pub mod outbox;
 pub(crate) mod params;
 pub mod peers;

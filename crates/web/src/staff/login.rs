@@ -50,6 +50,7 @@ struct LoginPage {
     username: String,
     error: Option<String>,
     password_login: bool,
+    sso: Option<String>,
 }
 
 /// The query of `GET /login`.
@@ -76,6 +77,7 @@ fn render(
         username,
         error,
         password_login: ctx.state.settings.password_login,
+        sso: super::oidc::button_text(ctx),
     };
     let mut res = ctx.render(status, &page);
     res.headers_mut().insert(
