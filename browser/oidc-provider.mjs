@@ -71,6 +71,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     accounts: JSON.parse(accountsJson),
     idTokenClaims: mode === "id-token-claims",
   });
+  // The package prints notes of its own later; a reader that has gone
+  // must not bring the provider down.
+  process.stdout.on("error", () => {});
   console.log(JSON.stringify({ issuer }));
   // Ends with the test that started it, even if the test dies.
   process.stdin.on("end", () => close().then(() => process.exit(0)));
