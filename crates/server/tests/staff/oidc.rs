@@ -246,7 +246,10 @@ async fn a_staff_member_logs_in_with_single_sign_on() {
     // The login page offers the button next to the password form.
     let html = b.page("/login?next=/staff/items&lang=en").await;
     assert!(html.contains("Log in with Testporten"), "{html}");
-    assert!(html.contains("action=\"/login/oidc\""), "{html}");
+    assert!(
+        html.contains("href=\"/login/oidc?next=%2Fstaff%2Fitems\""),
+        "{html}"
+    );
     assert!(html.contains("name=\"password\""), "{html}");
     let html = b.page("/login?lang=nb").await;
     assert!(html.contains("Logg inn med Testporten"), "{html}");

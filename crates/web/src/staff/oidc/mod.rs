@@ -14,7 +14,7 @@ mod http;
 pub mod provider;
 mod routes;
 
-pub use routes::button_text;
+pub use routes::{SsoButton, button};
 
 pub use provider::{OidcOptions, OidcSettings, SettingsError};
 

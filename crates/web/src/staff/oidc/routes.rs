@@ -34,9 +34,28 @@ const LOGIN_MINUTES: i64 = 10;
 /// `https://DOMAIN/login/oidc/callback`.
 pub const CALLBACK_PATH: &str = "/login/oidc/callback";
 
-/// The button on the login page, when single sign-on is configured:
-/// "Log in with LABEL".
-pub fn button_text(ctx: &Ctx) -> Option<String> {
+/// The login page's way to single sign-on: a link that looks like a
+/// button. A link, not a form: it goes to another page, and browsers
+/// check a form's redirects against the `form-action` policy.
+#[derive(Debug, Clone)]
+pub struct SsoButton {
+    /// "Log in with LABEL".
+    pub text: String,
+    /// `/login/oidc?next=...`.
+    pub href: String,
+}
+
+/// The login page's single sign-on button for a login going to `next`,
+/// when single sign-on is configured.
+pub fn button(ctx: &Ctx, next: &str) -> Option<SsoButton> {
+    Some(SsoButton {
+        text: button_text(ctx)?,
+        href: with_next("/login/oidc", next),
+    })
+}
+
+/// "Log in with LABEL", when single sign-on is configured.
+fn button_text(ctx: &Ctx) -> Option<String> {
     let oidc = ctx.state.settings.oidc.as_ref()?;
     Some(if oidc.label.is_empty() {
         ctx.t.msg("oidc-button-default")
