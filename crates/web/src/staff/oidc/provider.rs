@@ -33,6 +33,9 @@ use tokio::sync::Mutex;
 /// anew at once.
 const DISCOVERY_TTL: Duration = Duration::from_secs(600);
 
+/// A discovery document and when it was fetched.
+type Fetched = (Instant, Arc<CoreProviderMetadata>);
+
 /// Single sign-on settings, from `[auth.oidc]` (checked at start-up).
 #[derive(Clone)]
 pub struct OidcSettings {
@@ -49,7 +52,7 @@ pub struct OidcSettings {
     /// The provider's name on the login button (empty: a standard text).
     pub label: String,
     http: HttpClient,
-    cache: Arc<Mutex<Option<(Instant, Arc<CoreProviderMetadata>)>>>,
+    cache: Arc<Mutex<Option<Fetched>>>,
 }
 
 impl std::fmt::Debug for OidcSettings {
