@@ -47,8 +47,11 @@ for (const lang of ["nb", "en"]) {
   await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
   const url = new URL(page.url());
   if (url.pathname !== "/search") fail(`after login the browser is at ${url.pathname}, not /search`);
-  const logout = await page.$("form.logout button");
-  if (!logout) fail("no log-out button after login");
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "deling_session");
+  if (!session || !session.httpOnly || session.sameSite !== "Lax") {
+    fail(`no HttpOnly, SameSite=Lax session cookie after login: ${JSON.stringify(session)}`);
+  }
   await context.close();
 }
 

@@ -8,17 +8,13 @@
 // Prints one JSON line per page and a closing summary line; exits 1 when
 // any check failed. Chromium comes from $CHROMIUM, else /usr/bin/chromium.
 import { chromium } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
+import { checkPage, failures as collect } from "./lib/check.mjs";
 
 const [base, shots, pagesJson] = process.argv.slice(2);
 const pages = JSON.parse(pagesJson);
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
-const failures = [];
-const fail = (what) => {
-  failures.push(what);
-  console.log(JSON.stringify({ failure: what }));
-};
+const { list: failures, fail } = collect();
 
 for (const lang of ["nb", "en"]) {
   const context = await browser.newContext({ locale: lang === "nb" ? "nb-NO" : "en-GB" });
@@ -27,31 +23,8 @@ for (const lang of ["nb", "en"]) {
     const resp = await page.goto(base + path);
     const where = `${lang} ${path}`;
     if (resp.status() !== status) fail(`${where}: status ${resp.status()}, expected ${status}`);
-    const htmlLang = await page.getAttribute("html", "lang");
-    if (htmlLang !== lang) fail(`${where}: <html lang="${htmlLang}">`);
-    await page.keyboard.press("Tab");
-    const focus = await page.evaluate(() => {
-      const el = document.activeElement;
-      const box = el.getBoundingClientRect();
-      const style = getComputedStyle(el);
-      return {
-        skip: el.classList.contains("skip"),
-        visible: box.top >= 0 && box.height > 0,
-        ring: style.outlineStyle !== "none" || style.boxShadow !== "none",
-      };
-    });
-    if (!focus.skip || !focus.visible || !focus.ring) {
-      fail(`${where}: the first Tab does not show the skip link with a focus ring: ${JSON.stringify(focus)}`);
-    }
-    const axe = await new AxeBuilder({ page })
-      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
-      .analyze();
-    for (const v of axe.violations) {
-      fail(`${where}: axe ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    }
-    const file = `${shots}/${lang}${path.replace(/[^a-z0-9]+/gi, "_")}.png`;
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(JSON.stringify({ lang, path, status: resp.status(), violations: axe.violations.length, passes: axe.passes.length, screenshot: file }));
+    const name = `${lang}${path.replace(/[^a-z0-9]+/gi, "_")}`;
+    await checkPage(page, { where, lang, shots, name, fail });
   }
   await context.close();
 }

@@ -1,7 +1,7 @@
 //! Kind-specific metadata of shared items (DCAT-AP-NO for datasets,
 //! publiccode.yml for software), parsed strictly so unknown fields are refused.
 
-use crate::{Invalid, kind::ItemKind, text::ShortText, web_url::WebUrl};
+use crate::{FieldError, Invalid, kind::ItemKind, text::ShortText, web_url::WebUrl};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -288,6 +288,217 @@ impl ItemMetadata {
     }
 }
 
+/// One metadata field's shape, for [`ItemMetadata::locate`].
+struct Field {
+    name: &'static str,
+    required: bool,
+    shape: Shape,
+}
+
+/// A leaf value's check: `Err` says what is wrong with it.
+type Check = fn(&serde_json::Value) -> Result<(), Invalid>;
+
+enum Shape {
+    /// One value.
+    One(Check),
+    /// A list of values.
+    List(Check),
+    /// A list of objects with these fields.
+    Objects(&'static [Field]),
+}
+
+const fn field(name: &'static str, required: bool, shape: Shape) -> Field {
+    Field {
+        name,
+        required,
+        shape,
+    }
+}
+
+fn string(v: &serde_json::Value) -> Result<&str, Invalid> {
+    v.as_str().ok_or_else(|| Invalid::new("must be text"))
+}
+
+fn url(v: &serde_json::Value) -> Result<(), Invalid> {
+    WebUrl::parse(string(v)?).map(drop)
+}
+
+fn text(v: &serde_json::Value) -> Result<(), Invalid> {
+    ShortText::parse(string(v)?).map(drop)
+}
+
+fn time(v: &serde_json::Value) -> Result<(), Invalid> {
+    let t: DateTime<Utc> = serde_json::from_value(v.clone())
+        .map_err(|_| Invalid::new("must be a time like 2026-12-01T10:00:00Z"))?;
+    check_year("the time", Some(t))
+}
+
+/// A value of one of the enumerations, checked by serde itself so the
+/// names cannot drift from the types'.
+fn one_of<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<(), Invalid> {
+    serde_json::from_value::<T>(v.clone())
+        .map(drop)
+        .map_err(|e| Invalid::new(e.to_string()))
+}
+
+const DISTRIBUTION: &[Field] = &[
+    field("access_url", true, Shape::One(url)),
+    field("format", false, Shape::One(text)),
+    field("title", false, Shape::One(text)),
+];
+
+const GUIDE: &[Field] = &[field("audience", false, Shape::One(text))];
+const DATASET: &[Field] = &[
+    field("themes", false, Shape::List(url)),
+    field("distributions", false, Shape::Objects(DISTRIBUTION)),
+    field("access_rights", false, Shape::One(one_of::<AccessRights>)),
+    field("landing_page", false, Shape::One(url)),
+];
+const SOFTWARE: &[Field] = &[
+    field("repository_url", true, Shape::One(url)),
+    field(
+        "development_status",
+        false,
+        Shape::One(one_of::<DevelopmentStatus>),
+    ),
+    field("software_version", false, Shape::One(text)),
+    field("platforms", false, Shape::List(text)),
+    field("publiccode_url", false, Shape::One(url)),
+];
+const SERVICE: &[Field] = &[
+    field("service_url", false, Shape::One(url)),
+    field("audience", false, Shape::One(text)),
+];
+const QUESTION: &[Field] = &[field("status", false, Shape::One(one_of::<QuestionStatus>))];
+const EVENT: &[Field] = &[
+    field("starts_at", true, Shape::One(time)),
+    field("ends_at", false, Shape::One(time)),
+    field("location", false, Shape::One(text)),
+    field("online_url", false, Shape::One(url)),
+];
+
+fn schema(kind: ItemKind) -> &'static [Field] {
+    match kind {
+        ItemKind::Guide => GUIDE,
+        ItemKind::Dataset => DATASET,
+        ItemKind::Software => SOFTWARE,
+        ItemKind::Service => SERVICE,
+        ItemKind::Question => QUESTION,
+        ItemKind::Event => EVENT,
+    }
+}
+
+/// Checks the object `obj` against `fields`, recording each bad field
+/// under `prefix` + its name.
+fn locate_in(
+    fields: &[Field],
+    obj: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    out: &mut Vec<FieldError>,
+) {
+    for key in obj.keys() {
+        if !fields.iter().any(|f| f.name == key) {
+            out.push(FieldError::new(
+                format!("{prefix}{key}"),
+                "is not a field of this kind",
+            ));
+        }
+    }
+    for f in fields {
+        let path = format!("{prefix}{}", f.name);
+        let value = match obj.get(f.name) {
+            None | Some(serde_json::Value::Null) => {
+                if f.required {
+                    out.push(FieldError::new(path, "is required"));
+                }
+                continue;
+            }
+            Some(v) => v,
+        };
+        let list = |out: &mut Vec<FieldError>| -> Option<&Vec<serde_json::Value>> {
+            match value.as_array() {
+                None => {
+                    out.push(FieldError::new(&path, "must be a list"));
+                    None
+                }
+                Some(l) if l.len() > MAX_LIST => {
+                    out.push(FieldError::new(
+                        &path,
+                        format!("may have at most {MAX_LIST} entries"),
+                    ));
+                    None
+                }
+                Some(l) => Some(l),
+            }
+        };
+        match &f.shape {
+            Shape::One(check) => {
+                if let Err(e) = check(value) {
+                    out.push(FieldError::new(path, e));
+                }
+            }
+            Shape::List(check) => {
+                for (i, v) in list(out).into_iter().flatten().enumerate() {
+                    if let Err(e) = check(v) {
+                        out.push(FieldError::new(format!("{path}[{i}]"), e));
+                    }
+                }
+            }
+            Shape::Objects(inner) => {
+                for (i, v) in list(out).into_iter().flatten().enumerate() {
+                    match v.as_object() {
+                        Some(o) => locate_in(inner, o, &format!("{path}[{i}]."), out),
+                        None => {
+                            out.push(FieldError::new(format!("{path}[{i}]"), "must be an object"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl ItemMetadata {
+    /// Where `value` fails to be the metadata of `kind`: one error per bad
+    /// field, its path relative to the metadata (`distributions[1].access_url`,
+    /// `starts_at`; the empty path for the value as a whole). Empty when
+    /// [`ItemMetadata::parse`] accepts it. `parse` reports one error for
+    /// the whole object, as the API always has; a form shows each next to
+    /// its own control.
+    pub fn locate(kind: ItemKind, value: &serde_json::Value) -> Vec<FieldError> {
+        let mut out = vec![];
+        match value {
+            serde_json::Value::Null => {
+                locate_in(schema(kind), &Default::default(), "", &mut out);
+            }
+            serde_json::Value::Object(obj) => {
+                locate_in(schema(kind), obj, "", &mut out);
+                if out.is_empty()
+                    && let ItemKind::Event = kind
+                    && let (Ok(start), Some(Ok(end))) = (
+                        serde_json::from_value::<DateTime<Utc>>(obj["starts_at"].clone()),
+                        obj.get("ends_at")
+                            .filter(|v| !v.is_null())
+                            .map(|v| serde_json::from_value::<DateTime<Utc>>(v.clone())),
+                    )
+                    && end < start
+                {
+                    out.push(FieldError::new("ends_at", "must not be before starts_at"));
+                }
+            }
+            _ => out.push(FieldError::new("", "must be a JSON object")),
+        }
+        // Whatever `parse` refuses that the walk above missed still has a
+        // place: the metadata as a whole.
+        if out.is_empty()
+            && let Err(e) = Self::parse(kind, value.clone())
+        {
+            out.push(FieldError::new("", e));
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,6 +568,95 @@ mod tests {
                 ItemMetadata::parse(ItemKind::Event, json!({"starts_at": start})).is_ok(),
                 ok,
                 "{start}"
+            );
+        }
+    }
+    #[test]
+    fn locate_names_each_bad_field() {
+        let paths = |kind, v: serde_json::Value| -> Vec<String> {
+            ItemMetadata::locate(kind, &v)
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert_eq!(
+            paths(
+                ItemKind::Dataset,
+                json!({"distributions": [
+                    {"access_url": "https://x.no/a.csv"},
+                    {"access_url": "not a url", "format": "a\u{0}b"},
+                    {"format": "CSV"}
+                ], "themes": ["https://ok.example/", "ftp://x"], "colour": 1})
+            ),
+            [
+                "colour",
+                "themes[1]",
+                "distributions[1].access_url",
+                "distributions[1].format",
+                "distributions[2].access_url"
+            ]
+        );
+        assert_eq!(
+            paths(ItemKind::Software, json!({"development_status": "done"})),
+            ["repository_url", "development_status"]
+        );
+        assert_eq!(
+            paths(
+                ItemKind::Event,
+                json!({"starts_at": "2026-12-01T10:00:00Z", "ends_at": "2026-12-01T09:00:00Z"})
+            ),
+            ["ends_at"]
+        );
+        assert_eq!(
+            paths(ItemKind::Event, json!({"starts_at": "soon"})),
+            ["starts_at"]
+        );
+        assert_eq!(paths(ItemKind::Guide, json!([1])), [""]);
+    }
+
+    /// `locate` finds nothing exactly when `parse` accepts.
+    #[test]
+    fn locate_agrees_with_parse() {
+        let samples = [
+            (ItemKind::Guide, json!(null)),
+            (ItemKind::Guide, json!({"audience": "saksbehandlere"})),
+            (ItemKind::Guide, json!({"audience": ""})),
+            (ItemKind::Dataset, json!({"access_rights": "non_public"})),
+            (ItemKind::Dataset, json!({"access_rights": "secret"})),
+            (
+                ItemKind::Dataset,
+                json!({"distributions": [{"access_url": "https://x.no/"}]}),
+            ),
+            (
+                ItemKind::Dataset,
+                json!({"distributions": {"access_url": "https://x.no/"}}),
+            ),
+            (
+                ItemKind::Software,
+                json!({"repository_url": "https://g.no/x", "platforms": ["web"]}),
+            ),
+            (
+                ItemKind::Software,
+                json!({"repository_url": "https://g.no/x", "platforms": "web"}),
+            ),
+            (ItemKind::Service, json!({"service_url": "https://x.no/"})),
+            (ItemKind::Question, json!({"status": "answered"})),
+            (ItemKind::Question, json!({"status": "closed"})),
+            (
+                ItemKind::Event,
+                json!({"starts_at": "2026-12-01T10:00:00Z", "location": "Oslo"}),
+            ),
+            (
+                ItemKind::Event,
+                json!({"starts_at": "0026-12-01T10:00:00Z"}),
+            ),
+            (ItemKind::Event, json!({})),
+        ];
+        for (kind, v) in samples {
+            assert_eq!(
+                ItemMetadata::locate(kind, &v).is_empty(),
+                ItemMetadata::parse(kind, v.clone()).is_ok(),
+                "{kind} {v}"
             );
         }
     }

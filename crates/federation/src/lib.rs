@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod activities;
+pub mod agencies;
 pub mod audience;
 pub mod cavage;
 pub mod context;

@@ -15,55 +15,17 @@
 #[allow(dead_code)]
 mod support;
 
+#[path = "browser_staff/support.rs"]
+#[allow(dead_code)]
+mod browser_support;
+
+use browser_support::{can_run, run_script, screenshot_dir};
 use deling_testkit::free_port;
 use reqwest::StatusCode;
-use std::{
-    path::{Path, PathBuf},
-    process::Stdio,
-    time::Duration,
-};
-
-/// The whole visit must be over by then.
-const TOTAL: Duration = Duration::from_secs(180);
-
-fn browser_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../browser")
-        .canonicalize()
-        .expect("the browser directory")
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
-/// Why the browser cannot run here, if it cannot.
-fn missing_prerequisite(dir: &Path) -> Option<String> {
-    if !dir.join("node_modules/.bin/node").is_file() {
-        return Some("no node_modules in browser/ (run npm ci there)".into());
-    }
-    if !dir.join("node_modules/playwright-core").is_dir() {
-        return Some("playwright-core is not installed (run npm ci in browser/)".into());
-    }
-    if !chromium().is_file() {
-        return Some(format!(
-            "no Chromium at {} (apt-get install chromium, or set CHROMIUM)",
-            chromium().display()
-        ));
-    }
-    None
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_sees_accessible_pages_in_both_languages() {
-    let dir = browser_dir();
-    if let Some(reason) = missing_prerequisite(&dir) {
-        if std::env::var_os("CI").is_some() {
-            panic!("the browser test cannot run: {reason} (CI is set, so it may not be skipped)");
-        }
-        println!("skipping the browser test: {reason}");
+    if can_run().is_none() {
         return;
     }
     // The browser follows the pages' absolute links, so the server's
@@ -100,36 +62,12 @@ async fn a_visitor_sees_accessible_pages_in_both_languages() {
         [format!("/items/{}", s.software), 410],
         ["/items/99999", 404],
     ]);
-    let shots = tempfile::Builder::new()
-        .prefix("deling-screenshots-")
-        .tempdir()
-        .unwrap()
-        .keep();
-    println!("screenshots: {}", shots.display());
+    let shots = screenshot_dir("public");
     let base = format!("http://localhost:{port}");
-    let child = tokio::process::Command::new(dir.join("node_modules/.bin/node"))
-        .arg("visit.mjs")
-        .arg(&base)
-        .arg(&shots)
-        .arg(pages.to_string())
-        .env("CHROMIUM", chromium())
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start node");
-    let out = tokio::time::timeout(TOTAL, child.wait_with_output())
-        .await
-        .expect("the visit to end in time")
-        .expect("the visit's output");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "the browser found problems:\n{stdout}\n{stderr}"
-    );
+    let stdout = run_script(
+        "visit.mjs",
+        &[base, shots.display().to_string(), pages.to_string()],
+    )
+    .await;
     assert!(stdout.contains("\"failures\":0"), "{stdout}");
 }

@@ -512,7 +512,13 @@ fn agency_update_and_withdraw() {
         .collect();
     assert_eq!(
         actions,
-        ["agency.withdraw", "agency.update", "agency.update"],
+        [
+            "agency.withdraw",
+            "agency.update",
+            "agency.update",
+            "agency.create",
+            "agency.create"
+        ],
         "{audit:?}"
     );
 }

@@ -95,6 +95,15 @@ pub async fn start(state: &AppState, staff: &Staff, via: Via) -> Result<Cookie<'
             expires_at: chrono::Utc::now() + lifetime,
         })
         .await?;
+    // Logins are rare and the expiry is indexed: each one clears out the
+    // sessions that have ended since.
+    if let Err(e) = state
+        .store
+        .delete_expired_sessions(chrono::Utc::now())
+        .await
+    {
+        tracing::warn!(error = %e, "cannot remove ended sessions");
+    }
     let age = CookieDuration::seconds(lifetime.num_seconds());
     Ok(cookie(state, SESSION_COOKIE, secret.secret, age))
 }

@@ -12,18 +12,16 @@ use crate::{
 };
 use anyhow::{Context, anyhow, bail};
 use deling_domain::{
-    agency::{AgencyProfile, OrgNumber, RawAgencyProfile},
+    agency::{AgencyProfile, RawAgencyProfile},
     auth::{NewToken, Password, Role, Username},
-    slug::Slug,
-    text::DisplayName,
 };
-use deling_federation::keys;
+use deling_federation::{
+    agencies::{AgencyInput, CreateAgencyError, create_agency},
+    policy::ChangedBy,
+};
 use deling_store::{
     Store, StoreError,
-    queries::{
-        agency::{NewAgency, stored_profile},
-        audit::Audit,
-    },
+    queries::{agency::stored_profile, audit::Audit},
 };
 use std::io::BufRead;
 
@@ -140,27 +138,26 @@ async fn agency_withdraw(store: &Store, slug: &str, yes: bool) -> anyhow::Result
 }
 
 async fn agency_create(config: &Config, store: &Store, args: AgencyCreate) -> anyhow::Result<()> {
-    let slug = Slug::parse(&args.slug).map_err(|e| anyhow!("slug {:?}: {e}", args.slug))?;
-    let name = DisplayName::parse(&args.name).map_err(|e| anyhow!("--name: {e}"))?;
-    let org_number = args
-        .org_number
-        .as_deref()
-        .map(OrgNumber::parse)
-        .transpose()
-        .map_err(|e| anyhow!("--org-number: {e}"))?;
-    if store.get_agency_by_slug(slug.as_str()).await?.is_some() {
-        bail!("an agency with slug {:?} already exists", slug.as_str());
-    }
-    let kp = keys::generate()?;
-    let agency = store
-        .put_agency(NewAgency {
-            slug,
-            name,
-            org_number,
-            public_key_pem: kp.public_key_pem,
-            private_key_pem: kp.private_key_pem,
-        })
-        .await?;
+    let input = AgencyInput {
+        slug: &args.slug,
+        name: &args.name,
+        org_number: args.org_number.as_deref(),
+    };
+    let agency = create_agency(store, input, ChangedBy::CLI)
+        .await
+        .map_err(|e| match e {
+            CreateAgencyError::Invalid(errors) => {
+                let all: Vec<String> = errors
+                    .iter()
+                    .map(|e| match e.field.as_str() {
+                        "slug" => format!("slug {:?}: {}", args.slug, e.problem),
+                        field => format!("--{}: {}", field.replace('_', "-"), e.problem),
+                    })
+                    .collect();
+                anyhow!("{}", all.join("; "))
+            }
+            other => other.into(),
+        })?;
     let urls = urls(config)?;
     println!("Created agency {} ({})", agency.slug, agency.name);
     println!("  handle: @{}@{}", agency.slug, config.domain);

@@ -304,3 +304,34 @@ async fn a_session_works_on_every_process_of_one_database() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_login_clears_out_ended_sessions() {
+    let app = TestApp::spawn().await;
+    let kari = app.staff("kari", false).await;
+    app.store
+        .put_session(deling_store::queries::session::NewSession {
+            staff_id: kari.id,
+            secret_hash: "ended".into(),
+            csrf_token: "x".into(),
+            via: "password".into(),
+            expires_at: chrono::Utc::now() - chrono::Duration::hours(1),
+        })
+        .await
+        .unwrap();
+    assert!(
+        app.store
+            .get_session_owner("ended")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    app.logged_in("kari").await;
+    let deleted = app
+        .store
+        .delete_expired_sessions(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(deleted, 0, "the login removed the ended session already");
+    assert_eq!(app.store.list_sessions(kari.id).await.unwrap().len(), 1);
+}

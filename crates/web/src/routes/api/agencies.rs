@@ -8,7 +8,10 @@ use crate::{
 };
 use actix_web::{HttpResponse, web};
 use deling_domain::agency::{AgencyProfile, RawAgencyProfile};
-use deling_store::queries::{agency::stored_profile, audit::Audit};
+use deling_store::{
+    queries::{agency::stored_profile, audit::Audit},
+    records::{Agency, Staff},
+};
 
 /// Lists the agencies on this instance.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
@@ -52,16 +55,33 @@ pub async fn update(
     let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_agency_admin(&state, &agency).await?;
     let patch = RawAgencyProfile::try_from(body.into_inner()).map_err(ApiError::Invalid)?;
+    let updated = update_profile(&state, &auth.staff, agency, patch).await?;
+    Ok(HttpResponse::Ok().json(AgencyView::new(&state, updated)))
+}
+
+/// Lays `patch` over `agency`'s profile and stores it, as `staff` (who
+/// must manage the agency), with its audit entry; followers get an
+/// `Update` of the actor. Bad fields are [`ApiError::Invalid`], each named
+/// as in [`AgencyBody`], and nothing is stored. A patch that changes
+/// nothing writes nothing and notifies no one. The API's `PATCH` and the
+/// staff pages' profile form both change a profile through here.
+pub async fn update_profile(
+    state: &AppState,
+    staff: &Staff,
+    agency: Agency,
+    patch: RawAgencyProfile,
+) -> Result<Agency, ApiError> {
+    crate::auth::require_agency_admin(state, staff, &agency).await?;
     let current = stored_profile(&agency);
     let profile = AgencyProfile::parse(patch.over(current.clone())).map_err(ApiError::Invalid)?;
     // Compared as stored (an unchanged summary renders the same HTML), so
     // re-sending the same profile neither writes nor notifies anyone.
     if AgencyProfile::parse(current).ok().as_ref() == Some(&profile) {
-        return Ok(HttpResponse::Ok().json(AgencyView::new(&state, agency)));
+        return Ok(agency);
     }
     let audit = Audit::new(
-        Some(auth.staff.id),
-        &auth.staff.username,
+        Some(staff.id),
+        &staff.username,
         "agency.update",
         &agency.slug,
     )
@@ -74,7 +94,7 @@ pub async fn update(
         .update_agency_profile(agency.id, &profile, agency.updated_at, Some(&audit))
         .await?;
     state.wake_federation();
-    Ok(HttpResponse::Ok().json(AgencyView::new(&state, updated)))
+    Ok(updated)
 }
 
 /// Withdraws an agency (instance admins only): its items become tombstones,

@@ -12,7 +12,10 @@ use deling_domain::{
     item::{ItemContent, ItemKind, RawItem, Tag},
     language::Language,
 };
-use deling_store::{ItemCursor, ItemFilter, Origin, records::Item};
+use deling_store::{
+    ItemCursor, ItemFilter, Origin,
+    records::{Agency, Item, Staff},
+};
 
 const DEFAULT_PER_PAGE: u64 = 20;
 const MAX_PER_PAGE: u64 = 100;
@@ -131,9 +134,9 @@ pub async fn list(
     }))
 }
 
-/// Reads an item the caller may edit: it must be local and the caller an
-/// editor of its agency.
-async fn find_editable(state: &AppState, auth: &Authenticated, id: i64) -> Result<Item, ApiError> {
+/// Reads an item `staff` may edit: it must be local and `staff` an editor
+/// of its agency. The API and the staff pages ask the same.
+pub async fn find_editable(state: &AppState, staff: &Staff, id: i64) -> Result<Item, ApiError> {
     let item = crate::lookup::item(state, id).await?;
     let agency_id = item.agency_id().ok_or_else(|| {
         ApiError::Forbidden(format!(
@@ -145,8 +148,40 @@ async fn find_editable(state: &AppState, auth: &Authenticated, id: i64) -> Resul
         .get_agency(agency_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("agency not found".into()))?;
-    auth.require_editor(state, &agency).await?;
+    crate::auth::require_editor(state, staff, &agency).await?;
     Ok(item)
+}
+
+/// Publishes `content` for `agency` (its right to, checked by the caller)
+/// and wakes federation to tell its followers.
+pub async fn publish(
+    state: &AppState,
+    agency: &Agency,
+    content: &ItemContent,
+) -> Result<Item, ApiError> {
+    let item = state.store.put_item(agency.id, content).await?;
+    state.wake_federation();
+    Ok(item)
+}
+
+/// Stores an edited item (from [`find_editable`]) and wakes federation
+/// to send the `Update`.
+pub async fn revise(
+    state: &AppState,
+    item: &Item,
+    content: &ItemContent,
+) -> Result<Item, ApiError> {
+    let item = state.store.update_item(item.id, content).await?;
+    state.wake_federation();
+    Ok(item)
+}
+
+/// Withdraws an item (from [`find_editable`]): followers' servers get a
+/// `Delete` and the item answers 410 from now on.
+pub async fn withdraw(state: &AppState, item: &Item) -> Result<(), ApiError> {
+    state.store.delete_item(item.id).await?;
+    state.wake_federation();
+    Ok(())
 }
 
 fn invalid(errors: Vec<FieldError>) -> ApiError {
@@ -180,8 +215,7 @@ pub async fn create(
     auth.require_editor(&state, &agency).await?;
     let content = ItemContent::parse(RawItem::try_from(body.into_inner()).map_err(invalid)?)
         .map_err(invalid)?;
-    let item = state.store.put_item(agency.id, &content).await?;
-    state.wake_federation();
+    let item = publish(&state, &agency, &content).await?;
     let view = ItemView::new(&state, item, Default::default());
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/items/{}", view.id)))
@@ -201,7 +235,7 @@ pub async fn update(
     id: web::Path<i64>,
     body: crate::input::JsonBody<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth, *id).await?;
+    let item = find_editable(&state, &auth.staff, *id).await?;
     let merged = body.into_inner();
     let content = ItemContent::parse(
         RawItem::try_from(merged)
@@ -209,8 +243,7 @@ pub async fn update(
             .over(item.to_raw()),
     )
     .map_err(invalid)?;
-    let item = state.store.update_item(item.id, &content).await?;
-    state.wake_federation();
+    let item = revise(&state, &item, &content).await?;
     let counts = item.counts;
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item, counts)))
 }
@@ -226,9 +259,8 @@ pub async fn delete(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth, *id).await?;
-    state.store.delete_item(item.id).await?;
-    state.wake_federation();
+    let item = find_editable(&state, &auth.staff, *id).await?;
+    withdraw(&state, &item).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -244,7 +276,8 @@ pub async fn pin(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    set_pinned(&state, &auth, *id, true).await
+    set_pinned(&state, &auth.staff, *id, true).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Unpins an item.
@@ -258,18 +291,19 @@ pub async fn unpin(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    set_pinned(&state, &auth, *id, false).await
+    set_pinned(&state, &auth.staff, *id, false).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-/// Pins or unpins an item of the caller's agency; followers hear of a
-/// change only.
-async fn set_pinned(
+/// Pins or unpins an item of an agency `staff` edits for; followers hear
+/// of a change only. `Ok(false)` when it was so already.
+pub async fn set_pinned(
     state: &AppState,
-    auth: &Authenticated,
+    staff: &Staff,
     id: i64,
     pinned: bool,
-) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(state, auth, id).await?;
+) -> Result<bool, ApiError> {
+    let item = find_editable(state, staff, id).await?;
     let agency_id = item
         .agency_id()
         .ok_or_else(|| ApiError::Forbidden("only local items can be pinned".into()))?;
@@ -281,7 +315,7 @@ async fn set_pinned(
     if changed {
         state.wake_federation();
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(changed)
 }
 
 /// Lists who liked and boosted an item, newest first: for the staff of
@@ -296,7 +330,7 @@ pub async fn reactions(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth, *id).await?;
+    let item = find_editable(&state, &auth.staff, *id).await?;
     let mut views: Vec<ReactionView> = state
         .store
         .list_reactions(item.id)

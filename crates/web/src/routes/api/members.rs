@@ -8,9 +8,12 @@ use crate::{
 };
 use actix_web::{HttpResponse, web};
 use deling_domain::{FieldError, auth::Role};
-use deling_store::queries::audit::Audit;
+use deling_store::{
+    queries::audit::Audit,
+    records::{Agency, Staff},
+};
 
-fn view(staff: &deling_store::records::Staff, role: Role) -> MemberView {
+fn view(staff: &Staff, role: Role) -> MemberView {
     MemberView {
         username: staff.username.clone(),
         role: role.as_str().to_owned(),
@@ -64,27 +67,7 @@ pub async fn put(
         .role
         .parse()
         .map_err(|e| ApiError::Invalid(vec![FieldError::new("role", e)]))?;
-    let staff = state
-        .store
-        .get_staff_by_username(&username)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no staff account {username:?}")))?;
-    let audit = Audit::new(
-        Some(auth.staff.id),
-        &auth.staff.username,
-        "membership.put",
-        &format!("{}@{}", staff.username, agency.slug),
-    );
-    state
-        .store
-        .set_member_role(
-            agency.id,
-            staff.id,
-            Some(role),
-            !auth.staff.instance_admin,
-            Some(audit),
-        )
-        .await?;
+    let (staff, _) = set_role(&state, &auth.staff, &agency, &username, Some(role)).await?;
     Ok(HttpResponse::Ok().json(view(&staff, role)))
 }
 
@@ -105,29 +88,52 @@ pub async fn delete(
     let agency = crate::lookup::agency(&state, &slug).await?;
     auth.require_agency_admin(&state, &agency).await?;
     let not_member = || ApiError::NotFound(format!("{username:?} has no role in agency {slug:?}"));
+    let (_, before) = set_role(&state, &auth.staff, &agency, &username, None)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => not_member(),
+            other => other,
+        })?;
+    before.ok_or_else(not_member)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Gives the staff account `username` the role `role` in `agency` (or
+/// takes its role away, with `None`), as `by`, who must manage the agency;
+/// with its audit entry. An agency admin cannot demote or remove the
+/// agency's last admin ([`ApiError::Conflict`]); an instance admin can. An
+/// unknown account is [`ApiError::NotFound`]. Returns the account and the
+/// role it held before. The API and the staff pages change roles through
+/// here.
+pub async fn set_role(
+    state: &AppState,
+    by: &Staff,
+    agency: &Agency,
+    username: &str,
+    role: Option<Role>,
+) -> Result<(Staff, Option<Role>), ApiError> {
+    crate::auth::require_agency_admin(state, by, agency).await?;
     let staff = state
         .store
-        .get_staff_by_username(&username)
+        .get_staff_by_username(username)
         .await?
-        .ok_or_else(not_member)?;
+        .ok_or_else(|| ApiError::NotFound(format!("no staff account {username:?}")))?;
+    let action = if role.is_some() {
+        "membership.put"
+    } else {
+        "membership.delete"
+    };
     let audit = Audit::new(
-        Some(auth.staff.id),
-        &auth.staff.username,
-        "membership.delete",
+        Some(by.id),
+        &by.username,
+        action,
         &format!("{}@{}", staff.username, agency.slug),
     );
-    state
+    let before = state
         .store
-        .set_member_role(
-            agency.id,
-            staff.id,
-            None,
-            !auth.staff.instance_admin,
-            Some(audit),
-        )
-        .await?
-        .ok_or_else(not_member)?;
-    Ok(HttpResponse::NoContent().finish())
+        .set_member_role(agency.id, staff.id, role, !by.instance_admin, Some(audit))
+        .await?;
+    Ok((staff, before))
 }
 
 /// Who the caller is and where they may act.

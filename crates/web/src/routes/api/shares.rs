@@ -8,7 +8,10 @@ use crate::{
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
-use deling_store::queries::share::Shared;
+use deling_store::{
+    queries::share::Shared,
+    records::{Agency, Staff},
+};
 
 /// Shares an item as one of the caller's agencies: its followers get an
 /// `Announce` (and a remote item's owner too, who counts the boost).
@@ -25,16 +28,53 @@ pub async fn create(
     body: crate::input::JsonBody<ShareBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let item = crate::lookup::item(&state, *id).await?;
-    let agency = crate::lookup::speaking_agency(&state, &body.agency).await?;
-    auth.require_editor(&state, &agency).await?;
-    match state.store.put_share(agency.id, item.id).await? {
-        Shared::New(s) => {
-            state.wake_federation();
-            Ok(HttpResponse::Created().json(ShareView::new(&state, &s, &agency)))
-        }
+    let (shared, agency) = share(&state, &auth.staff, *id, &body.agency).await?;
+    match shared {
+        Shared::New(s) => Ok(HttpResponse::Created().json(ShareView::new(&state, &s, &agency))),
         Shared::Already(s) => Ok(HttpResponse::Ok().json(ShareView::new(&state, &s, &agency))),
     }
+}
+
+/// Shares item `id` as the agency `slug`, which `staff` must edit for, and
+/// wakes federation when the share is new. The API and the staff pages
+/// share this.
+pub async fn share(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    slug: &str,
+) -> Result<(Shared, Agency), ApiError> {
+    let item = crate::lookup::item(state, id).await?;
+    let agency = crate::lookup::speaking_agency(state, slug).await?;
+    crate::auth::require_editor(state, staff, &agency).await?;
+    let shared = state.store.put_share(agency.id, item.id).await?;
+    if let Shared::New(_) = shared {
+        state.wake_federation();
+    }
+    Ok((shared, agency))
+}
+
+/// Takes the share of item `id` by agency `slug` (which `staff` must edit
+/// for) back and wakes federation to send the `Undo`.
+pub async fn unshare(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    slug: &str,
+) -> Result<Agency, ApiError> {
+    let agency = crate::lookup::agency(state, slug).await?;
+    crate::auth::require_editor(state, staff, &agency).await?;
+    if state.store.get_item(id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no item {id}")));
+    }
+    if !state.store.undo_share(agency.id, id).await? {
+        return Err(ApiError::NotFound(format!(
+            "agency {:?} does not share item {id}",
+            agency.slug
+        )));
+    }
+    state.wake_federation();
+    Ok(agency)
 }
 
 /// Takes an agency's share back: its followers get an `Undo` of the
@@ -49,19 +89,7 @@ pub async fn delete(
     id: web::Path<i64>,
     query: web::Query<ShareQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let agency = crate::lookup::agency(&state, &query.agency).await?;
-    auth.require_editor(&state, &agency).await?;
-    let id = *id;
-    if state.store.get_item(id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no item {id}")));
-    }
-    if !state.store.undo_share(agency.id, id).await? {
-        return Err(ApiError::NotFound(format!(
-            "agency {:?} does not share item {id}",
-            agency.slug
-        )));
-    }
-    state.wake_federation();
+    unshare(&state, &auth.staff, *id, &query.agency).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,6 +1,6 @@
 //! `/api/v1/admin/actor-blocks`: actors refused everywhere on this server.
 
-use super::{invalid, policy, require_instance_admin};
+use super::{instance_admin_only, invalid, policy_by, require_instance_admin};
 use crate::{
     auth::Authenticated,
     error::{ApiError, Problem},
@@ -8,6 +8,7 @@ use crate::{
 };
 use actix_web::{HttpResponse, web};
 use deling_federation::policy::{PolicyError, block_reason};
+use deling_store::{queries::policy::ActorBlock, records::Staff};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -45,15 +46,8 @@ pub async fn put(
     auth: Authenticated,
     body: crate::input::JsonBody<ActorBlockBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
     let body = body.into_inner();
-    let actor =
-        deling_domain::web_url::WebUrl::parse(&body.actor).map_err(|e| invalid("actor", e))?;
-    let (policy, by) = policy(&state, &auth);
-    let reason = body.reason.as_deref();
-    let row = policy
-        .block_actor(by, actor.as_str(), reason, block_reason(reason))
-        .await?;
+    let row = block_actor(&state, &auth.staff, &body.actor, body.reason.as_deref()).await?;
     Ok(HttpResponse::Created()
         .json(json!({"actor": row.actor, "reason": row.reason, "created": row.created_at})))
 }
@@ -72,14 +66,35 @@ pub async fn delete(
     auth: Authenticated,
     q: web::Query<ActorQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
-    let (policy, by) = policy(&state, &auth);
-    policy
-        .unblock_actor(by, &q.actor)
-        .await
-        .map_err(|e| match e {
-            PolicyError::NotBlocked(_) => ApiError::NotFound(format!("{} is not blocked", q.actor)),
-            other => other.into(),
-        })?;
+    unblock_actor(&state, &auth.staff, &q.actor).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Blocks `actor` (an http or https URL, else [`ApiError::Invalid`] on
+/// field `actor`) everywhere on this server, as `staff`, an instance
+/// administrator, with its audit entry. The API and the staff pages both
+/// block actors through here.
+pub async fn block_actor(
+    state: &AppState,
+    staff: &Staff,
+    actor: &str,
+    reason: Option<&str>,
+) -> Result<ActorBlock, ApiError> {
+    instance_admin_only(staff)?;
+    let actor = deling_domain::web_url::WebUrl::parse(actor).map_err(|e| invalid("actor", e))?;
+    let (policy, by) = policy_by(state, staff);
+    Ok(policy
+        .block_actor(by, actor.as_str(), reason, block_reason(reason))
+        .await?)
+}
+
+/// Unblocks `actor` as `staff`, an instance administrator; one that is not
+/// blocked is [`ApiError::NotFound`].
+pub async fn unblock_actor(state: &AppState, staff: &Staff, actor: &str) -> Result<(), ApiError> {
+    instance_admin_only(staff)?;
+    let (policy, by) = policy_by(state, staff);
+    policy.unblock_actor(by, actor).await.map_err(|e| match e {
+        PolicyError::NotBlocked(_) => ApiError::NotFound(format!("{actor} is not blocked")),
+        other => other.into(),
+    })
 }

@@ -1,12 +1,13 @@
 //! `/api/v1/admin/audit`: the audit log, newest first.
 
-use super::require_instance_admin;
+use super::instance_admin_only;
 use crate::{
     auth::Authenticated,
     error::{ApiError, Problem},
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
+use deling_store::{queries::audit::AuditEntry, records::Staff};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
@@ -28,21 +29,7 @@ pub async fn list(
     auth: Authenticated,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
-    let per_page = q.per_page.unwrap_or(50);
-    if !(1..=200).contains(&per_page) {
-        return Err(ApiError::BadRequest(
-            "query parameter per_page: must be 1 to 200".into(),
-        ));
-    }
-    let page = q.page.unwrap_or(1).max(1);
-    let offset = (page - 1)
-        .checked_mul(per_page)
-        .filter(|o| *o <= i64::MAX as u64)
-        .ok_or_else(|| {
-            ApiError::BadRequest("query parameter page: is past the last possible page".into())
-        })?;
-    let rows = state.store.list_audit(per_page, offset).await?;
+    let rows = audit_page(&state, &auth.staff, q.page, q.per_page.unwrap_or(50)).await?;
     let views: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|r| {
@@ -51,4 +38,30 @@ pub async fn list(
         })
         .collect();
     Ok(HttpResponse::Ok().json(views))
+}
+
+/// Page `page` (from 1; `None` is the first) of the audit log, newest
+/// first, `per_page` (1 to 200) entries to a page, for `staff`, an
+/// instance administrator. The API and the staff pages both read it
+/// through here.
+pub async fn audit_page(
+    state: &AppState,
+    staff: &Staff,
+    page: Option<u64>,
+    per_page: u64,
+) -> Result<Vec<AuditEntry>, ApiError> {
+    instance_admin_only(staff)?;
+    if !(1..=200).contains(&per_page) {
+        return Err(ApiError::BadRequest(
+            "query parameter per_page: must be 1 to 200".into(),
+        ));
+    }
+    let page = page.unwrap_or(1).max(1);
+    let offset = (page - 1)
+        .checked_mul(per_page)
+        .filter(|o| *o <= i64::MAX as u64)
+        .ok_or_else(|| {
+            ApiError::BadRequest("query parameter page: is past the last possible page".into())
+        })?;
+    Ok(state.store.list_audit(per_page, offset).await?)
 }

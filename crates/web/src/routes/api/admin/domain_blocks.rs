@@ -2,7 +2,7 @@
 //! policy per domain (block, limit, allow) and whether unknown domains
 //! federate at all.
 
-use super::{invalid, policy, require_instance_admin};
+use super::{instance_admin_only, invalid, policy_by, require_instance_admin};
 use crate::{
     auth::Authenticated,
     error::{ApiError, Problem},
@@ -14,6 +14,7 @@ use deling_domain::{
     policy::{Domain, FederationMode, Severity, parse_mastodon_csv, to_mastodon_csv},
 };
 use deling_federation::policy::PolicyError;
+use deling_store::{queries::policy::DomainPolicy, records::Staff};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -70,34 +71,16 @@ pub async fn put(
     auth: Authenticated,
     body: crate::input::JsonBody<DomainBlockBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
     let body = body.into_inner();
-    let mut errors = Vec::new();
-    let domain = Domain::parse(&body.domain)
-        .map_err(|e| errors.push(FieldError::new("domain", e)))
-        .ok();
-    let severity = body
-        .severity
-        .parse::<Severity>()
-        .map_err(|e| errors.push(FieldError::new("severity", e)))
-        .ok();
-    let (Some(domain), Some(severity)) = (domain, severity) else {
-        return Err(ApiError::Invalid(errors));
-    };
-    let (policy, by) = policy(&state, &auth);
-    let row = policy
-        .put_domain(
-            by,
-            &domain,
-            severity,
-            body.public_comment.as_deref(),
-            body.private_comment.as_deref(),
-        )
-        .await
-        .map_err(|e| match e {
-            PolicyError::OwnDomain(_) => invalid("domain", "that is this server"),
-            other => other.into(),
-        })?;
+    let row = put_domain(
+        &state,
+        &auth.staff,
+        &body.domain,
+        &body.severity,
+        body.public_comment.as_deref(),
+        body.private_comment.as_deref(),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(DomainBlockView {
         domain: row.domain,
         severity: row.severity,
@@ -115,16 +98,7 @@ pub async fn delete(
     auth: Authenticated,
     domain: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
-    let domain = Domain::parse(&domain).map_err(|e| invalid("domain", e))?;
-    let (policy, by) = policy(&state, &auth);
-    policy
-        .delete_domain(by, &domain)
-        .await
-        .map_err(|e| match e {
-            PolicyError::NoPolicy(_) => ApiError::NotFound(format!("no policy for {domain}")),
-            other => other.into(),
-        })?;
+    delete_domain(&state, &auth.staff, &domain).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -135,16 +109,14 @@ pub async fn export(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
-    let (policy, _) = policy(&state, &auth);
-    let blocks = policy.domain_blocks().await?;
+    let csv = export_csv(&state, &auth.staff).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             "attachment; filename=\"domain_blocks.csv\"",
         ))
-        .body(to_mastodon_csv(&blocks)))
+        .body(csv))
 }
 
 /// Imports Mastodon's CSV, all rows or none.
@@ -155,18 +127,9 @@ pub async fn import(
     auth: Authenticated,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the CSV is not UTF-8".into()))?;
-    let blocks = parse_mastodon_csv(text).map_err(|e| invalid("csv", e))?;
-    let (policy, by) = policy(&state, &auth);
-    let n = policy
-        .import_domains(by, &blocks, "csv")
-        .await
-        .map_err(|e| match e {
-            own @ PolicyError::OwnDomain(_) => invalid("csv", own),
-            other => other.into(),
-        })?;
+    let n = import_csv(&state, &auth.staff, text).await?;
     Ok(HttpResponse::Ok().json(json!({"imported": n})))
 }
 
@@ -197,13 +160,94 @@ pub async fn put_mode(
     auth: Authenticated,
     body: crate::input::JsonBody<ModeBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_instance_admin(&auth)?;
-    let mode: FederationMode = body
-        .into_inner()
-        .mode
-        .parse()
-        .map_err(|e| invalid("mode", e))?;
-    let (policy, by) = policy(&state, &auth);
-    policy.set_mode(by, mode).await?;
+    let mode = set_mode(&state, &auth.staff, &body.into_inner().mode).await?;
     Ok(HttpResponse::Ok().json(json!({"mode": mode.as_str()})))
+}
+
+/// Sets the policy for `domain` (not this server's own) as `staff`, an
+/// instance administrator, with its audit entry. A bad domain or severity
+/// is [`ApiError::Invalid`] naming the field. The API and the staff pages
+/// both set domain policies through here.
+pub async fn put_domain(
+    state: &AppState,
+    staff: &Staff,
+    domain: &str,
+    severity: &str,
+    public_comment: Option<&str>,
+    private_comment: Option<&str>,
+) -> Result<DomainPolicy, ApiError> {
+    instance_admin_only(staff)?;
+    let mut errors = Vec::new();
+    let domain = Domain::parse(domain)
+        .map_err(|e| errors.push(FieldError::new("domain", e)))
+        .ok();
+    let severity = severity
+        .parse::<Severity>()
+        .map_err(|e| errors.push(FieldError::new("severity", e)))
+        .ok();
+    let (Some(domain), Some(severity)) = (domain, severity) else {
+        return Err(ApiError::Invalid(errors));
+    };
+    let (policy, by) = policy_by(state, staff);
+    policy
+        .put_domain(by, &domain, severity, public_comment, private_comment)
+        .await
+        .map_err(|e| match e {
+            PolicyError::OwnDomain(_) => invalid("domain", "that is this server"),
+            other => other.into(),
+        })
+}
+
+/// Removes `domain`'s policy as `staff`, an instance administrator; no
+/// such policy is [`ApiError::NotFound`].
+pub async fn delete_domain(state: &AppState, staff: &Staff, domain: &str) -> Result<(), ApiError> {
+    instance_admin_only(staff)?;
+    let domain = Domain::parse(domain).map_err(|e| invalid("domain", e))?;
+    let (policy, by) = policy_by(state, staff);
+    policy
+        .delete_domain(by, &domain)
+        .await
+        .map_err(|e| match e {
+            PolicyError::NoPolicy(_) => ApiError::NotFound(format!("no policy for {domain}")),
+            other => other.into(),
+        })
+}
+
+/// The domain policies as Mastodon's CSV, for `staff`, an instance
+/// administrator.
+pub async fn export_csv(state: &AppState, staff: &Staff) -> Result<String, ApiError> {
+    instance_admin_only(staff)?;
+    let (policy, _) = policy_by(state, staff);
+    let blocks = policy.domain_blocks().await?;
+    Ok(to_mastodon_csv(&blocks))
+}
+
+/// Imports Mastodon's CSV as `staff`, an instance administrator: every
+/// row or none ([`ApiError::Invalid`] on field `csv`, naming the line).
+/// Returns how many rows were imported.
+pub async fn import_csv(state: &AppState, staff: &Staff, text: &str) -> Result<usize, ApiError> {
+    instance_admin_only(staff)?;
+    let blocks = parse_mastodon_csv(text).map_err(|e| invalid("csv", e))?;
+    let (policy, by) = policy_by(state, staff);
+    policy
+        .import_domains(by, &blocks, "csv")
+        .await
+        .map_err(|e| match e {
+            own @ PolicyError::OwnDomain(_) => invalid("csv", own),
+            other => other.into(),
+        })
+}
+
+/// Sets the federation mode (`blocklist` or `allowlist`) as `staff`, an
+/// instance administrator.
+pub async fn set_mode(
+    state: &AppState,
+    staff: &Staff,
+    mode: &str,
+) -> Result<FederationMode, ApiError> {
+    instance_admin_only(staff)?;
+    let mode: FederationMode = mode.parse().map_err(|e| invalid("mode", e))?;
+    let (policy, by) = policy_by(state, staff);
+    policy.set_mode(by, mode).await?;
+    Ok(mode)
 }

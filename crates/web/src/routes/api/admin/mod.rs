@@ -109,18 +109,31 @@ pub(crate) fn require_instance_admin(auth: &Authenticated) -> Result<(), ApiErro
     }
 }
 
-/// The policy service for the instance, as changed by the caller.
-pub(crate) fn policy<'a>(
+/// The policy service for the instance, as changed by `staff` (through
+/// the API or the staff pages).
+pub(crate) fn policy_by<'a>(
     state: &'a AppState,
-    auth: &'a Authenticated,
+    staff: &'a deling_store::records::Staff,
 ) -> (PolicyService<'a>, ChangedBy<'a>) {
     (
         PolicyService::new(&state.store, &state.settings.domain),
         ChangedBy {
-            staff_id: Some(auth.staff.id),
-            name: &auth.staff.username,
+            staff_id: Some(staff.id),
+            name: &staff.username,
         },
     )
+}
+
+/// Refuses `staff` unless an instance administrator (the shared
+/// functions below check it themselves, whoever calls them).
+fn instance_admin_only(staff: &deling_store::records::Staff) -> Result<(), ApiError> {
+    if staff.instance_admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only instance administrators may do this".into(),
+        ))
+    }
 }
 
 /// Writes an audit entry for a change the store made on its own.
