@@ -26,6 +26,7 @@ mod m20261205_000010_search;
 mod m20261206_000001_counts;
 mod m20261206_000011_search_speed;
 mod m20261206_000020_web_session;
+mod m20261206_000060_oidc_login;
 
 /// Runs Deling's migrations in order.
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_counts::Migration),
             Box::new(m20261206_000011_search_speed::Migration),
             Box::new(m20261206_000020_web_session::Migration),
+            Box::new(m20261206_000060_oidc_login::Migration),
         ]
     }
 }

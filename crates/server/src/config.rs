@@ -163,6 +163,164 @@ pub struct AuthConfig {
     /// Whether staff may log in with a password; turn it off when every
     /// login goes through single sign-on.
     pub password_login: bool,
+    /// `[auth.oidc]`: single sign-on.
+    pub oidc: OidcConfig,
+}
+
+/// `[auth.oidc]`: single sign-on with OpenID Connect. Off while `issuer`
+/// is empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The provider's issuer URL (its discovery document is at
+    /// `ISSUER/.well-known/openid-configuration`); empty for none.
+    pub issuer: String,
+    /// This instance's client id at the provider.
+    pub client_id: String,
+    /// Its client secret.
+    pub client_secret: String,
+    /// The claim whose value is a staff account's username.
+    pub claim: String,
+    /// When the claim is an e-mail address or principal name, the domain
+    /// it must be in; the part before `@` is then the username.
+    pub username_domain: String,
+    /// Scopes asked for besides `openid`.
+    pub scopes: Vec<String>,
+    /// The provider's name on the login button ("Log in with LABEL").
+    pub label: String,
+}
+
+/// Host names that mean this machine: the only ones an `http://` issuer
+/// may have (a provider started by a test, or one reached through a
+/// local tunnel). Anything else must be https.
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+impl OidcConfig {
+    /// Whether single sign-on is configured.
+    pub fn enabled(&self) -> bool {
+        !self.issuer.trim().is_empty()
+    }
+
+    /// The web layer's settings, or `None` when single sign-on is off.
+    pub fn settings(&self) -> Result<Option<deling_web::staff::oidc::OidcSettings>, ConfigError> {
+        if !self.enabled() {
+            return Ok(None);
+        }
+        self.check()?;
+        deling_web::staff::oidc::OidcSettings::new(deling_web::staff::oidc::OidcOptions {
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            claim: self.claim.clone(),
+            username_domain: self.username_domain.clone(),
+            scopes: self.scopes.iter().map(|s| s.trim().to_owned()).collect(),
+            label: self.label.clone(),
+        })
+        .map(Some)
+        .map_err(|e| ConfigError::Invalid {
+            key: "auth.oidc.issuer",
+            problem: e.to_string(),
+        })
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let invalid = |key, problem: &str| ConfigError::Invalid {
+            key,
+            problem: problem.to_owned(),
+        };
+        if !self.enabled() {
+            if !self.client_id.trim().is_empty() || !self.client_secret.is_empty() {
+                return Err(invalid(
+                    "auth.oidc.issuer",
+                    "must be set when auth.oidc.client_id or client_secret is (or remove those)",
+                ));
+            }
+            return Ok(());
+        }
+        let issuer = self.issuer.trim();
+        let url = url::Url::parse(issuer).map_err(|_| ConfigError::Invalid {
+            key: "auth.oidc.issuer",
+            problem: format!("{issuer:?} is not a URL like https://login.example.no/"),
+        })?;
+        let scheme_ok =
+            url.scheme() == "https" || (url.scheme() == "http" && is_loopback_host(&url));
+        if !scheme_ok {
+            return Err(ConfigError::Invalid {
+                key: "auth.oidc.issuer",
+                problem: format!(
+                    "{issuer:?} must be an https:// URL (http:// only on localhost, for tests)"
+                ),
+            });
+        }
+        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            return Err(invalid(
+                "auth.oidc.issuer",
+                "must have no query, fragment or user name: it is the provider's issuer identifier",
+            ));
+        }
+        if self.client_id.trim().is_empty() {
+            return Err(invalid(
+                "auth.oidc.client_id",
+                "must be set: the client id the provider gave this instance",
+            ));
+        }
+        if self.client_secret.is_empty() {
+            return Err(invalid(
+                "auth.oidc.client_secret",
+                "must be set: the client secret the provider gave this instance                  (or set DELING_AUTH__OIDC__CLIENT_SECRET)",
+            ));
+        }
+        let claim = self.claim.trim();
+        if claim.is_empty()
+            || !claim
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '/'))
+        {
+            return Err(invalid(
+                "auth.oidc.claim",
+                "must be a claim name such as preferred_username, email or sub",
+            ));
+        }
+        let domain = self.username_domain.trim();
+        if !domain.is_empty()
+            && (domain.contains(':') || !deling_domain::host::authority_ok(domain))
+        {
+            return Err(ConfigError::Invalid {
+                key: "auth.oidc.username_domain",
+                problem: format!("{domain:?} is not a domain name like kommune.no"),
+            });
+        }
+        for scope in &self.scopes {
+            let scope = scope.trim();
+            if scope.is_empty()
+                || scope == "openid"
+                || !scope
+                    .chars()
+                    .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+            {
+                return Err(ConfigError::Invalid {
+                    key: "auth.oidc.scopes",
+                    problem: format!(
+                        "{scope:?} is not a scope to add (openid is always asked for)"
+                    ),
+                });
+            }
+        }
+        if self.label.chars().count() > 60 || self.label.chars().any(char::is_control) {
+            return Err(invalid(
+                "auth.oidc.label",
+                "must be at most 60 characters, like ID-porten or Entra ID",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `[federation]`.
@@ -447,6 +605,15 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "auth.token_lifetime_days",
                 problem: "must be at least 1".into(),
+            });
+        }
+        self.auth.oidc.check()?;
+        if !self.auth.password_login && !self.auth.oidc.enabled() {
+            return Err(ConfigError::Invalid {
+                key: "auth.password_login",
+                problem: "false needs single sign-on in [auth.oidc] (issuer, client_id, \
+                          client_secret): otherwise no one can log in to the staff pages"
+                    .into(),
             });
         }
         if !(1..=24 * 31).contains(&self.auth.session_hours) {

@@ -133,6 +133,7 @@ impl Application {
                 token_lifetime: chrono::Duration::days(i64::from(config.auth.token_lifetime_days)),
                 session_lifetime: chrono::Duration::hours(i64::from(config.auth.session_hours)),
                 password_login: config.auth.password_login,
+                oidc: config.auth.oidc.settings()?,
                 max_body_bytes: config.http.max_body_bytes,
                 trust_proxy_headers: config.http.trust_proxy_headers,
                 limits: config.limits.settings(),

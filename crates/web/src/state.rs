@@ -26,6 +26,8 @@ pub struct WebSettings {
     /// Whether staff may log in with a password (off when the instance
     /// uses single sign-on only).
     pub password_login: bool,
+    /// Single sign-on with OpenID Connect (`[auth.oidc]`), when configured.
+    pub oidc: Option<crate::staff::oidc::OidcSettings>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Take the client's address from `X-Forwarded-For` / `Forwarded`

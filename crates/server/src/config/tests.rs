@@ -66,3 +66,71 @@ fn search_is_checked() {
 fn redacts_passwords() {
     assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
 }
+
+#[test]
+fn single_sign_on_is_checked_with_the_key_named() {
+    let base: Config = Figment::new()
+        .merge(Toml::string(DEFAULT_TOML))
+        .extract()
+        .expect("defaults");
+    assert!(!base.auth.oidc.enabled());
+    let mut on = base.clone();
+    on.auth.oidc.issuer = "https://login.example.no/tenant".into();
+    on.auth.oidc.client_id = "deling".into();
+    on.auth.oidc.client_secret = "s3cret".into();
+    assert!(on.check().is_ok());
+    assert!(on.auth.oidc.settings().unwrap().is_some());
+    let refused = |tweak: &dyn Fn(&mut Config), key: &str| {
+        let mut c = on.clone();
+        tweak(&mut c);
+        let e = c.check().expect_err(key).to_string();
+        assert!(e.contains(key), "{key}: {e}");
+    };
+    refused(
+        &|c| c.auth.oidc.issuer = "not a url".into(),
+        "auth.oidc.issuer",
+    );
+    refused(
+        &|c| c.auth.oidc.issuer = "http://login.example.no/".into(),
+        "auth.oidc.issuer",
+    );
+    refused(
+        &|c| c.auth.oidc.issuer = "https://login.example.no/?x=1".into(),
+        "auth.oidc.issuer",
+    );
+    refused(
+        &|c| c.auth.oidc.client_id = " ".into(),
+        "auth.oidc.client_id",
+    );
+    refused(
+        &|c| c.auth.oidc.client_secret.clear(),
+        "auth.oidc.client_secret",
+    );
+    refused(
+        &|c| c.auth.oidc.claim = "pre ferred".into(),
+        "auth.oidc.claim",
+    );
+    refused(
+        &|c| c.auth.oidc.username_domain = "kommune.no:443".into(),
+        "auth.oidc.username_domain",
+    );
+    refused(
+        &|c| c.auth.oidc.scopes = vec!["openid".into()],
+        "auth.oidc.scopes",
+    );
+    refused(&|c| c.auth.oidc.label = "x".repeat(61), "auth.oidc.label");
+    // A client id without an issuer is a half-done configuration.
+    refused(&|c| c.auth.oidc.issuer.clear(), "auth.oidc.issuer");
+    // Password login off needs single sign-on, or no one could log in.
+    let mut off = base.clone();
+    off.auth.password_login = false;
+    let e = off.check().expect_err("no way to log in").to_string();
+    assert!(e.contains("auth.password_login"), "{e}");
+    let mut only_sso = on.clone();
+    only_sso.auth.password_login = false;
+    assert!(only_sso.check().is_ok());
+    // http:// is for a provider on this machine (tests).
+    let mut local = on;
+    local.auth.oidc.issuer = "http://127.0.0.1:9000".into();
+    assert!(local.check().is_ok());
+}

@@ -20,6 +20,7 @@ pub mod item_tally;
 pub mod login_attempt;
 pub mod membership;
 pub mod message;
+pub mod oidc_login;
 pub mod outbox_event;
 pub mod reaction;
 pub mod remote_actor;

@@ -15,6 +15,7 @@ pub mod login;
 pub mod manage_dashboard;
 pub mod message;
 pub mod moving;
+pub mod oidc_login;
 pub mod outbox;
 pub(crate) mod params;
 pub mod peers;

@@ -50,6 +50,7 @@ struct LoginPage {
     username: String,
     error: Option<String>,
     password_login: bool,
+    sso: Option<super::oidc::SsoButton>,
 }
 
 /// The query of `GET /login`.
@@ -69,6 +70,7 @@ fn render(
     let (csrf, new_cookie) = login_csrf(&ctx.state, req);
     let mut c = ctx.chrome(ctx.t.msg("login-title"));
     c.site_search = false;
+    let sso = super::oidc::button(ctx, &next);
     let page = LoginPage {
         c,
         csrf,
@@ -76,6 +78,7 @@ fn render(
         username,
         error,
         password_login: ctx.state.settings.password_login,
+        sso,
     };
     let mut res = ctx.render(status, &page);
     res.headers_mut().insert(
