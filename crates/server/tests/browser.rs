@@ -46,6 +46,30 @@ async fn a_visitor_sees_accessible_pages_in_both_languages() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // Every kind has a live page to check: the scene's software item is
+    // withdrawn below, so a second one, a service and a question join it.
+    let mut more = vec![];
+    for body in [
+        serde_json::json!({
+            "kind": "software", "title": "Skjemamotor 3", "summary": "Skjemaer for innbyggere.",
+            "body": "", "language": "nb", "tags": [], "license": "EUPL-1.2", "links": [],
+            "metadata": {"repository_url": "https://github.com/oslokommune/skjema",
+                "development_status": "beta", "software_version": "3.0.0"}
+        }),
+        serde_json::json!({
+            "kind": "service", "title": "Søk om byggetillatelse", "summary": "Søk digitalt.",
+            "body": "Slik søker du.", "language": "nb", "tags": ["byggesak"], "links": [],
+            "metadata": {"service_url": "https://www.oslo.kommune.no/sok", "audience": "innbyggere"}
+        }),
+        serde_json::json!({
+            "kind": "question", "title": "Har noen løst digital nabovarsling?",
+            "summary": "Vi ser etter erfaringer.", "body": "", "language": "nb",
+            "tags": ["byggesak"], "links": [], "metadata": {}
+        }),
+    ] {
+        let item = s.app.create_item(&s.token, "oslo", &body).await;
+        more.push(item["id"].as_i64().unwrap());
+    }
     let gone = s.app.delete_item(&s.token, s.software).await;
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
 
@@ -56,6 +80,9 @@ async fn a_visitor_sees_accessible_pages_in_both_languages() {
         [format!("/items/{}", s.guide), 200],
         [format!("/items/{}", s.dataset), 200],
         [format!("/items/{}", s.event), 200],
+        [format!("/items/{}", more[0]), 200],
+        [format!("/items/{}", more[1]), 200],
+        [format!("/items/{}", more[2]), 200],
         ["/tags/plan", 200],
         ["/search?q=bysykkel", 200],
         ["/search?q=%22open", 400],
