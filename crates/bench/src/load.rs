@@ -142,11 +142,7 @@ where
 }
 
 /// Sends one signed POST; its latency if answered `202`, else why not.
-async fn post_one(
-    client: &reqwest::Client,
-    url: &str,
-    r: &Signed,
-) -> Result<Duration, String> {
+async fn post_one(client: &reqwest::Client, url: &str, r: &Signed) -> Result<Duration, String> {
     let t = Instant::now();
     let mut req = client.post(url).body(r.body.clone());
     for (k, v) in &r.headers {
@@ -159,7 +155,10 @@ async fn post_one(
         },
         Ok(resp) => {
             let status = resp.status();
-            Err(format!("{status}: {}", resp.text().await.unwrap_or_default()))
+            Err(format!(
+                "{status}: {}",
+                resp.text().await.unwrap_or_default()
+            ))
         }
         Err(e) => Err(e.to_string()),
     }

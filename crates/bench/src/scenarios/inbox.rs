@@ -287,7 +287,9 @@ async fn bare_server(
 ) -> anyhow::Result<String> {
     let url = format!("sqlite://{}?mode=rwc", dir.join("bare.sqlite3").display());
     let mut opts = ConnectOptions::new(url);
-    opts.sqlx_logging(false).max_connections(1).min_connections(1);
+    opts.sqlx_logging(false)
+        .max_connections(1)
+        .min_connections(1);
     opts.map_sqlx_sqlite_opts(|o| {
         o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
             .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -348,7 +350,7 @@ async fn stored(
                 s.store.count_pending_inbox().await?
             );
         }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -405,7 +407,11 @@ pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
     let paced_batch = Arc::new(signer.batch("paced", paced_n, senders)?);
     let started = Instant::now();
     let paced = load::post_paced(&inbox, paced_batch, half).await?;
-    anyhow::ensure!(paced.errors == 0, "paced run refused: {}", paced.first_error);
+    anyhow::ensure!(
+        paced.errors == 0,
+        "paced run refused: {}",
+        paced.first_error
+    );
     total += paced_n as u64;
     stored(&s, item, total, started, &probe("paced")).await?;
 
