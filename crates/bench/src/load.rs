@@ -1,7 +1,14 @@
 //! A load generator: a number of keep-alive connections, each sending one
 //! GET after another for a while, every latency kept.
 
-use std::time::{Duration, Instant};
+use crate::scenarios::inbox::Signed;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 /// What one load run saw.
 pub struct Load {
@@ -12,6 +19,8 @@ pub struct Load {
     pub errors: usize,
     /// How long the run took.
     pub elapsed: Duration,
+    /// The first unexpected answer, for the error message.
+    pub first_error: String,
 }
 
 impl Load {
@@ -104,11 +113,147 @@ async fn drive(
         latencies: Vec::new(),
         errors: 0,
         elapsed: Duration::ZERO,
+        first_error: String::new(),
     };
     for t in tasks {
         let (l, e) = t.await??;
         load.latencies.extend(l);
         load.errors += e;
+    }
+    load.elapsed = started.elapsed();
+    load.latencies.sort();
+    Ok(load)
+}
+
+/// Runs `work` on a runtime of its own with a thread per core (actix's
+/// is single-threaded, and the clients must not be held to it).
+async fn on_own_runtime<F>(work: F) -> anyhow::Result<Load>
+where
+    F: std::future::Future<Output = anyhow::Result<Load>> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(crate::ceilings::cores())
+            .enable_all()
+            .build()?
+            .block_on(work)
+    })
+    .await?
+}
+
+/// Sends one signed POST; its latency if answered `202`, else why not.
+async fn post_one(client: &reqwest::Client, url: &str, r: &Signed) -> Result<Duration, String> {
+    let t = Instant::now();
+    let mut req = client.post(url).body(r.body.clone());
+    for (k, v) in &r.headers {
+        req = req.header(*k, v.as_str());
+    }
+    match req.send().await {
+        Ok(resp) if resp.status() == 202 => match resp.bytes().await {
+            Ok(_) => Ok(t.elapsed()),
+            Err(e) => Err(e.to_string()),
+        },
+        Ok(resp) => {
+            let status = resp.status();
+            Err(format!(
+                "{status}: {}",
+                resp.text().await.unwrap_or_default()
+            ))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Posts every one of `requests` to `url` over `connections` keep-alive
+/// connections, each taking the next request as soon as its last is
+/// answered; a request counts when answered `202`.
+pub async fn post_all(
+    url: &str,
+    requests: Arc<Vec<Signed>>,
+    connections: usize,
+) -> anyhow::Result<Load> {
+    let url = url.to_owned();
+    on_own_runtime(async move {
+        let next = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        let mut tasks = Vec::with_capacity(connections);
+        for _ in 0..connections.max(1) {
+            let (url, requests, next) = (url.clone(), requests.clone(), next.clone());
+            tasks.push(tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .no_proxy()
+                    .http1_only()
+                    .pool_max_idle_per_host(1)
+                    .build()?;
+                let mut latencies = Vec::new();
+                let mut errors = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(r) = requests.get(i) else { break };
+                    match post_one(&client, &url, r).await {
+                        Ok(l) => latencies.push(l),
+                        Err(e) => errors.push(e),
+                    }
+                }
+                anyhow::Ok((latencies, errors))
+            }));
+        }
+        collect(tasks, started).await
+    })
+    .await
+}
+
+/// Posts `requests` to `url` at `rate` a second, each at its set time
+/// whether or not earlier ones have been answered (an open loop, as
+/// independent peers send); latency counts from the set time, so a
+/// request delayed by a backlog is charged with its wait.
+pub async fn post_paced(url: &str, requests: Arc<Vec<Signed>>, rate: f64) -> anyhow::Result<Load> {
+    let url = url.to_owned();
+    on_own_runtime(async move {
+        let client = reqwest::Client::builder().no_proxy().http1_only().build()?;
+        let started = Instant::now();
+        let interval = Duration::from_secs_f64(1.0 / rate.max(1.0));
+        let mut tasks = Vec::with_capacity(requests.len());
+        for i in 0..requests.len() {
+            let due = started + interval * i as u32;
+            tokio::time::sleep_until(due.into()).await;
+            let (url, requests, client) = (url.clone(), requests.clone(), client.clone());
+            tasks.push(tokio::spawn(async move {
+                let result = post_one(&client, &url, &requests[i]).await;
+                let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+                match result {
+                    Ok(_) => latencies.push(due.elapsed()),
+                    Err(e) => errors.push(e),
+                }
+                anyhow::Ok((latencies, errors))
+            }));
+        }
+        collect(tasks, started).await
+    })
+    .await
+}
+
+type Outcome = anyhow::Result<(Vec<Duration>, Vec<String>)>;
+
+async fn collect(
+    tasks: Vec<tokio::task::JoinHandle<Outcome>>,
+    started: Instant,
+) -> anyhow::Result<Load> {
+    let mut load = Load {
+        latencies: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+        first_error: String::new(),
+    };
+    for t in tasks {
+        let (l, e) = t.await??;
+        load.latencies.extend(l);
+        load.errors += e.len();
+        if load.first_error.is_empty()
+            && let Some(first) = e.into_iter().next()
+        {
+            load.first_error = first;
+        }
     }
     load.elapsed = started.elapsed();
     load.latencies.sort();

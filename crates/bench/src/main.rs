@@ -3,8 +3,9 @@
 //! Each scenario runs a real server (release build, SQLite file, loopback)
 //! and prints its figures beside a ceiling measured in the same run on the
 //! same machine, and the ratio: RSA signing with aws-lc-rs on every core
-//! for fan-out, a bare actix-web handler serving the same bytes for reads
-//! and memory. `all --tiny` runs everything at a tiny size (a smoke test
+//! for fan-out, a bare handler that verifies a signature and inserts a row
+//! for the inbox, a bare actix-web handler serving the same bytes for
+//! reads and memory. `all --tiny` runs everything at a tiny size (a smoke test
 //! for CI; its figures mean nothing).
 #![allow(clippy::print_stdout)]
 
@@ -54,6 +55,19 @@ enum Scenario {
         dead_pct: usize,
         #[arg(long, default_value_t = 10)]
         slow_pct: usize,
+    },
+    /// Signed activities into the inbox, against a bare verify-and-insert
+    /// handler.
+    Inbox {
+        /// Remote actors sending (all on one peer server).
+        #[arg(long, default_value_t = 50)]
+        senders: usize,
+        /// Activities in the measured run.
+        #[arg(long, default_value_t = 3000)]
+        activities: usize,
+        /// Connections they are sent over at once.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
     },
     /// Resident memory and start-up, against a bare actix-web server.
     Memory {
@@ -155,6 +169,18 @@ async fn main() -> anyhow::Result<()> {
             );
             rows
         }
+        Scenario::Inbox {
+            senders,
+            activities,
+            connections,
+        } => {
+            scenarios::inbox::run(&scenarios::inbox::Options {
+                senders,
+                activities,
+                connections,
+            })
+            .await?
+        }
         Scenario::Memory {
             connections,
             seconds,
@@ -183,6 +209,14 @@ async fn main() -> anyhow::Result<()> {
                 }
             };
             rows.extend(scenarios::fanout::run(&fanout, &rsa).await?);
+            rows.extend(
+                scenarios::inbox::run(&scenarios::inbox::Options {
+                    senders: if tiny { 3 } else { 50 },
+                    activities: if tiny { 30 } else { 3000 },
+                    connections: if tiny { 4 } else { 64 },
+                })
+                .await?,
+            );
             rows.extend(
                 scenarios::reads::run(&scenarios::reads::Options {
                     items: if tiny { 20 } else { 1000 },

@@ -1,9 +1,10 @@
 //! The inbox loop: stored activities claimed and processed several at a
 //! time, each through [`super::dispatch::process`], and their
 //! outcome recorded (done, failed with the reason, or retried later if a
-//! peer or the database was unreachable). An actor's activities are
-//! processed one at a time, in order; one host's actors take at most half
-//! the slots, so that fetches from a slow host cannot hold up the rest.
+//! peer or the database was unreachable). Rows are claimed many at a time
+//! and wait in hand for a slot. An actor's activities are processed one
+//! at a time, in order; one host's actors take at most half the slots, so
+//! that fetches from a slow host cannot hold up the rest.
 //! The federation worker (`delivery::Worker`) runs this loop beside the
 //! delivery queue's.
 
@@ -11,16 +12,17 @@ use super::dispatch::process;
 use crate::{
     context::{Config, Data},
     error::FedError,
-    queue::{IDLE, LEASE, backoff, stopping},
+    queue::{IDLE, LEASE, MIN_NAP, backoff, stopping},
 };
 use chrono::{Duration as ChronoDuration, Utc};
 use deling_store::queries::inbox::InboxActivity;
 use std::{
-    collections::{HashMap, HashSet},
+    collections::{HashMap, HashSet, VecDeque},
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
+    time::Instant,
 };
 use tokio::{
     sync::{Notify, watch},
@@ -32,6 +34,19 @@ const INBOX_SLOTS: usize = 8;
 /// Of those, at most this many from actors of one host, so that fetches
 /// from a slow host cannot take every slot.
 const INBOX_HOST_SLOTS: usize = INBOX_SLOTS / 2;
+/// Rows claimed in one statement, and the most kept in hand waiting for
+/// a slot. A claim sorts every due row, so it costs as much for one row
+/// as for many: claiming one slot's worth at a time made the claims, not
+/// the activities, the inbox's work once a backlog built up (see
+/// docs/PERFORMANCE.md, "Inbox ingest").
+const CLAIM_BATCH: usize = 64;
+/// Most rows of one actor one task takes, so that one busy actor gives
+/// its slot up now and then.
+const ROWS_PER_TASK: usize = 16;
+/// After a claim that found fewer rows than it asked for, the next waits
+/// this long (or for a slot to free with nothing left in hand): the due
+/// rows are few, or all of hosts that have their share of the slots.
+const CLAIM_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 /// Longest one stored activity may take to process (its fetches
 /// included); beyond it, it is tried again later.
 const ROW_TIME: ChronoDuration = ChronoDuration::seconds(25);
@@ -40,33 +55,36 @@ const INBOX_MAX_ATTEMPTS: i32 = 5;
 
 /// Processes stored activities, up to `INBOX_SLOTS` at once, claiming
 /// more as slots free up, until `shutdown`; activities in hand are
-/// finished first. `wake` is this loop's signal of new work.
+/// finished first, and those claimed but not started are given back.
+/// `wake` is this loop's signal of new work.
 pub async fn run(config: Config, wake: &Notify, mut shutdown: watch::Receiver<bool>) {
     let mut pool = InboxPool::new(config);
     let mut more = true;
     loop {
         while let Some(done) = pool.tasks.try_join_next_with_id() {
             pool.finished(done);
+            more = true;
         }
         if stopping(&shutdown) {
             break;
         }
-        if more && pool.tasks.len() < INBOX_SLOTS {
+        if more {
             more = pool.fill().await.unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot claim inbox activities");
                 false
             });
-            if more {
+            if more && pool.tasks.len() < INBOX_SLOTS {
                 continue;
             }
         }
+        let nap = pool.nap();
         tokio::select! {
             Some(done) = pool.tasks.join_next_with_id() => {
                 pool.finished(done);
                 more = true;
             }
             _ = wake.notified() => more = true,
-            _ = tokio::time::sleep(IDLE) => more = true,
+            _ = tokio::time::sleep(nap) => more = true,
             _ = shutdown.changed() => {}
         }
     }
@@ -74,6 +92,7 @@ pub async fn run(config: Config, wake: &Notify, mut shutdown: watch::Receiver<bo
     while let Some(done) = pool.tasks.join_next_with_id().await {
         pool.finished(done);
     }
+    pool.give_back_all().await;
 }
 
 /// One claim of due activities, processed to the end: for the worker's
@@ -83,12 +102,47 @@ pub async fn round(config: &Config) -> Result<bool, FedError> {
     let more = pool.fill().await?;
     while let Some(done) = pool.tasks.join_next_with_id().await {
         pool.finished(done);
+        pool.dispatch().await?;
     }
+    pool.give_back_all().await;
     Ok(more)
 }
 
-/// The inbox activities in hand: one task per actor (its activities in
-/// order), at most [`INBOX_HOST_SLOTS`] tasks per host.
+/// A claimed row and the lease it was claimed under.
+struct Claimed {
+    row: InboxActivity,
+    lease_until: chrono::DateTime<Utc>,
+}
+
+impl Claimed {
+    /// Whether it may still be started: its lease leaves room for it to
+    /// run its longest before another process could take it.
+    fn startable(&self) -> bool {
+        Utc::now() <= self.lease_until - ROW_TIME - ChronoDuration::seconds(5)
+    }
+}
+
+/// Gives claimed rows back unprocessed (each under the lease it was
+/// claimed with), so that this or another process takes them up at once.
+async fn give_back(rows: &[Claimed], data: &Data) {
+    let mut leases: Vec<chrono::DateTime<Utc>> = rows.iter().map(|c| c.lease_until).collect();
+    leases.sort();
+    leases.dedup();
+    for lease in leases {
+        let ids: Vec<i64> = rows
+            .iter()
+            .filter(|c| c.lease_until == lease)
+            .map(|c| c.row.id)
+            .collect();
+        if let Err(e) = data.store.release_inbox_activities(&ids, lease).await {
+            tracing::warn!(error = %e, "cannot give inbox activities back");
+        }
+    }
+}
+
+/// The inbox activities in hand: those claimed and waiting for a slot, in
+/// the order claimed, and one task per actor processing its rows in that
+/// order, at most [`INBOX_HOST_SLOTS`] tasks per host.
 struct InboxPool {
     config: Config,
     /// Set when the worker stops: tasks start no further activity.
@@ -98,6 +152,10 @@ struct InboxPool {
     owners: HashMap<task::Id, (String, String)>,
     actors: HashSet<String>,
     hosts: HashMap<String, usize>,
+    /// Claimed, not yet handed to a task.
+    waiting: VecDeque<Claimed>,
+    /// When the last claim came back short.
+    dry_at: Option<Instant>,
 }
 
 /// The authority (`host` or `host:port`) of an actor id.
@@ -116,62 +174,114 @@ impl InboxPool {
             owners: HashMap::new(),
             actors: HashSet::new(),
             hosts: HashMap::new(),
+            waiting: VecDeque::new(),
+            dry_at: None,
         }
     }
 
-    /// Claims activities for the free slots and starts them; `true` if the
-    /// claim was full (there may be more).
-    async fn fill(&mut self) -> Result<bool, FedError> {
-        let free = INBOX_SLOTS.saturating_sub(self.tasks.len());
-        if free == 0 {
-            return Ok(true);
+    /// How long the loop may sleep with nothing else to wake it: while
+    /// work is in hand and a slot free, until the pause after a short claim
+    /// is over; an idle pool waits for its wake-up.
+    fn nap(&self) -> std::time::Duration {
+        let busy = !(self.tasks.is_empty() && self.waiting.is_empty());
+        match self.dry_at {
+            Some(at) if busy && self.tasks.len() < INBOX_SLOTS => {
+                CLAIM_PAUSE.saturating_sub(at.elapsed()).max(MIN_NAP / 10)
+            }
+            _ => IDLE,
         }
+    }
+
+    /// Hands waiting rows to free slots, then claims more if a slot is
+    /// still free and the pause after a short claim is over; `true` if
+    /// the claim was full (there may be more).
+    async fn fill(&mut self) -> Result<bool, FedError> {
+        self.dispatch().await?;
+        if self.tasks.len() >= INBOX_SLOTS || self.waiting.len() >= CLAIM_BATCH {
+            return Ok(false);
+        }
+        let idle = self.tasks.is_empty() && self.waiting.is_empty();
+        if !idle && self.dry_at.is_some_and(|at| at.elapsed() < CLAIM_PAUSE) {
+            return Ok(false);
+        }
+        let want = CLAIM_BATCH - self.waiting.len();
         let data = self.config.to_request_data();
         // Stored exactly (microseconds), so the rows can be released by it.
         let lease_until = deling_store::records::now() + LEASE;
-        let busy_actors: Vec<String> = self.actors.iter().cloned().collect();
         let full_hosts: Vec<String> = self
             .hosts
             .iter()
             .filter(|&(_, &n)| n >= INBOX_HOST_SLOTS)
             .map(|(h, _)| h.clone())
             .collect();
+        // Actors with rows in hand need not be passed over: their newer
+        // rows join the queue behind the older ones.
         let rows = data
             .store
-            .claim_inbox_activities_except(free as u64, lease_until, &busy_actors, &full_hosts)
+            .claim_inbox_activities_except(want as u64, lease_until, &[], &full_hosts)
             .await?;
-        let full = rows.len() == free;
-        let mut groups: Vec<(String, Vec<InboxActivity>)> = Vec::new();
-        for row in rows {
-            match groups.iter_mut().find(|(a, _)| *a == row.actor) {
-                Some((_, list)) => list.push(row),
-                None => groups.push((row.actor.clone(), vec![row])),
-            }
+        let full = rows.len() == want;
+        self.dry_at = (!full).then(Instant::now);
+        self.waiting
+            .extend(rows.into_iter().map(|row| Claimed { row, lease_until }));
+        self.dispatch().await?;
+        Ok(full)
+    }
+
+    /// Starts a task for each waiting actor that has none, while slots
+    /// (and its host's share of them) are free; rows whose lease ran too
+    /// short to start them are given back.
+    async fn dispatch(&mut self) -> Result<(), FedError> {
+        let (stale, fresh): (VecDeque<Claimed>, VecDeque<Claimed>) =
+            std::mem::take(&mut self.waiting)
+                .into_iter()
+                .partition(|c| !c.startable() || self.closing.load(Ordering::Relaxed));
+        self.waiting = fresh;
+        if !stale.is_empty() {
+            tracing::info!(
+                released = stale.len(),
+                "inbox activities waited too long; given back"
+            );
+            give_back(&Vec::from(stale), &self.config.to_request_data()).await;
         }
-        let mut given_back = Vec::new();
-        for (actor, rows) in groups {
+        let mut i = 0;
+        while self.tasks.len() < INBOX_SLOTS && i < self.waiting.len() {
+            let actor = self.waiting[i].row.actor.clone();
             let host = actor_host(&actor);
-            let taken = self.hosts.get(&host).copied().unwrap_or(0);
-            if taken >= INBOX_HOST_SLOTS {
-                given_back.extend(rows.iter().map(|r| r.id));
+            if self.actors.contains(&actor)
+                || self.hosts.get(&host).copied().unwrap_or(0) >= INBOX_HOST_SLOTS
+            {
+                i += 1;
                 continue;
+            }
+            let mut rows = Vec::new();
+            let mut j = i;
+            while j < self.waiting.len() && rows.len() < ROWS_PER_TASK {
+                if self.waiting[j].row.actor == actor {
+                    rows.extend(self.waiting.remove(j));
+                } else {
+                    j += 1;
+                }
             }
             let data = self.config.to_request_data();
             let closing = self.closing.clone();
             let handle = self
                 .tasks
-                .spawn(async move { process_in_order(&rows, lease_until, &closing, &data).await });
+                .spawn(async move { process_in_order(&rows, &closing, &data).await });
             self.owners
                 .insert(handle.id(), (actor.clone(), host.clone()));
             self.actors.insert(actor);
             *self.hosts.entry(host).or_default() += 1;
         }
-        if !given_back.is_empty() {
-            data.store
-                .release_inbox_activities(&given_back, lease_until)
-                .await?;
+        Ok(())
+    }
+
+    /// Gives back every row still waiting (the worker stops).
+    async fn give_back_all(&mut self) {
+        let rows: Vec<Claimed> = self.waiting.drain(..).collect();
+        if !rows.is_empty() {
+            give_back(&rows, &self.config.to_request_data()).await;
         }
-        Ok(full)
     }
 
     fn finished(&mut self, done: Result<(task::Id, ()), JoinError>) {
@@ -196,32 +306,20 @@ impl InboxPool {
 
 /// Processes one actor's claimed activities in order. Processing may fetch
 /// from slow peers (each row has at most [`ROW_TIME`]); rows not started
-/// while the lease still has room for one are given back rather than
+/// while their lease still has room for one are given back rather than
 /// processed after their lease ran out, when another process may have
 /// taken them; so are rows not started when the worker stops.
-async fn process_in_order(
-    rows: &[InboxActivity],
-    lease_until: chrono::DateTime<Utc>,
-    closing: &AtomicBool,
-    data: &Data,
-) {
-    let start_by = lease_until - ROW_TIME - ChronoDuration::seconds(5);
-    for (n, row) in rows.iter().enumerate() {
-        if n > 0 && (Utc::now() > start_by || closing.load(Ordering::Relaxed)) {
-            let rest: Vec<i64> = rows[n..].iter().map(|r| r.id).collect();
+async fn process_in_order(rows: &[Claimed], closing: &AtomicBool, data: &Data) {
+    for (n, claimed) in rows.iter().enumerate() {
+        if !claimed.startable() || closing.load(Ordering::Relaxed) {
             tracing::info!(
-                released = rest.len(),
+                released = rows.len() - n,
                 "inbox activities ran long; the rest is given back"
             );
-            if let Err(e) = data
-                .store
-                .release_inbox_activities(&rest, lease_until)
-                .await
-            {
-                tracing::warn!(error = %e, "cannot give inbox activities back");
-            }
+            give_back(&rows[n..], data).await;
             return;
         }
+        let row = &claimed.row;
         // One row's failure to be recorded (a busy database, say) must not
         // strand the rest: the row keeps its lease and is taken up again
         // when the lease runs out.

@@ -96,9 +96,11 @@ impl Store {
         if bare != host {
             candidates.insert(1, bare.clone());
         }
+        // A read connection: every signed request asks this, and the one
+        // writer is the inbox's narrowest point.
         let rows = domain_policy::Entity::find()
             .filter(domain_policy::Column::Domain.is_in(candidates.clone()))
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let severity = candidates
             .iter()
