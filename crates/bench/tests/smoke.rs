@@ -25,6 +25,7 @@ fn every_scenario_runs_at_the_tiny_size() {
         "at half that rate",
         "actor JSON",
         "item HTML",
+        "agency HTML",
         "outbox page",
         "WebFinger",
         "search",

@@ -40,6 +40,7 @@ pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
         ("actor JSON", actor_url.clone(), ap),
         ("item JSON", format!("{}/items/{last}", s.base), ap),
         ("item HTML", format!("{}/items/{last}", s.base), "text/html"),
+        ("agency HTML", actor_url.clone(), "text/html"),
         (
             "outbox page",
             format!("{}/agencies/oslo/outbox?page=1", s.base),
