@@ -74,6 +74,13 @@ pub struct FedContext {
     /// Parsed signing and verifying keys (shared by the clones of this
     /// context).
     pub keys: Arc<crate::crypto::cache::KeyCache>,
+    /// What accepting a delivery last read about its signer, trusted for
+    /// a second (shared by the clones of this context; see
+    /// [`crate::inbox::memo`] for why that is safe).
+    pub inbox_memo: Arc<crate::inbox::memo::InboxMemo>,
+    /// Where accepted deliveries gather to be stored together (shared by
+    /// the clones of this context; see [`crate::inbox::batch`]).
+    pub inbox_batch: Arc<crate::inbox::batch::InboxBatch>,
 }
 
 /// The HTTP client for outgoing requests, with the default

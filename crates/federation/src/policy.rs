@@ -11,7 +11,7 @@ use deling_store::{
     Store, StoreError,
     queries::{
         audit::Audit,
-        policy::{ActorBlock, DomainPolicy, Verdict},
+        policy::{ActorBlock, DomainPolicy, SenderVerdict, Verdict},
     },
 };
 use serde_json::json;
@@ -193,7 +193,15 @@ impl<'a> PolicyService<'a> {
 /// Inbound: whether what `actor` sends is refused, because the actor is
 /// blocked or its server is (or, in allow-list mode, is not allowed).
 pub async fn refuses_sender(store: &Store, actor: &Url) -> Result<bool, StoreError> {
-    Ok(store.is_actor_blocked(actor.as_str()).await? || refuses_host(store, actor).await?)
+    Ok(sender_verdict(store, actor).await?.refused())
+}
+
+/// Inbound: what the policy says about `actor` and its server, read in one
+/// statement (see [`Store::get_sender_verdict`]).
+pub async fn sender_verdict(store: &Store, actor: &Url) -> Result<SenderVerdict, StoreError> {
+    store
+        .get_sender_verdict(actor.as_str(), &authority(actor))
+        .await
 }
 
 /// Outbound (and fetches): whether the server of `url` is refused.

@@ -19,12 +19,14 @@ use crate::{
     context::Data,
     crypto::VerifyingKey,
     error::FedError,
+    inbox::memo::ReadStart,
     objects::actors::DbRemoteActor,
     rfc9421,
     urls::authority,
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
 use base64::Engine;
+use deling_store::queries::policy::Verdict;
 use http_signature_normalization::Config;
 use sha2::{Digest, Sha256};
 use std::{collections::BTreeMap, sync::LazyLock, time::Duration};
@@ -139,12 +141,13 @@ pub fn check_digest(digest: Option<&str>, body: &[u8]) -> Result<(), FedError> {
 /// Refuses an actor of a suspended domain (or, in allow-list mode, one not
 /// allowed) and a blocked actor, even when it is cached from before.
 async fn check_policy(actor: &Url, data: &Data) -> Result<(), FedError> {
-    if crate::policy::refuses_host(&data.store, actor).await? {
+    let verdict = crate::policy::sender_verdict(&data.store, actor).await?;
+    if verdict.host == Verdict::Refused {
         return Err(FedError::Refused(
             "the domain is blocked by this server's federation policy".into(),
         ));
     }
-    if data.store.is_actor_blocked(actor.as_str()).await? {
+    if verdict.blocked {
         return Err(FedError::Refused(
             "the actor is blocked on this server".into(),
         ));
@@ -194,19 +197,50 @@ pub fn is_rfc9421(req: &SignedRequest<'_>) -> bool {
     req.headers.contains_key("signature-input")
 }
 
+/// Whether the signer's policy checks and row may come from the inbox's
+/// memo ([`crate::inbox::memo`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// Read afresh: nothing checks the request again later (signed GETs).
+    Fresh,
+    /// From the memo when it has them: an inbox delivery, which is only
+    /// stored, and checked again afresh before it is acted on.
+    Memoised,
+}
+
 /// Verifies the request's signature and returns the actor that made it
 /// (the owner of `keyId`, fetched if not cached). Both RFC 9421 and
-/// draft-cavage signatures are taken.
+/// draft-cavage signatures are taken. The federation policy is read
+/// afresh.
 pub async fn verify(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor, FedError> {
+    verify_with(req, data, Checks::Fresh).await
+}
+
+/// [`verify`] for an inbox delivery: the signer's policy checks and row
+/// may come from the inbox's memo, up to a second old
+/// ([`crate::inbox::memo`]), since a delivery is only stored here and the
+/// worker reads the policy afresh before acting on it.
+pub async fn verify_delivery_signature(
+    req: SignedRequest<'_>,
+    data: &Data,
+) -> Result<DbRemoteActor, FedError> {
+    verify_with(req, data, Checks::Memoised).await
+}
+
+async fn verify_with(
+    req: SignedRequest<'_>,
+    data: &Data,
+    checks: Checks,
+) -> Result<DbRemoteActor, FedError> {
     if is_rfc9421(&req) {
-        return verify_rfc9421(req, data).await;
+        return verify_rfc9421(req, data, checks).await;
     }
     check_parameters(&req, &data.settings.domain)?;
     let unverified = CONFIG
         .begin_verify(req.method, req.path_and_query, req.headers)
         .map_err(|e| unsigned(format!("unusable signature: {e}")))?;
     let owner = key_owner(unverified.key_id())?;
-    verify_with_signer_key(owner, data, |key| {
+    verify_with_signer_key(owner, data, checks, |key| {
         unverified.verify(|sig, signing_string| cavage::verifies(key, sig, signing_string))
     })
     .await
@@ -295,7 +329,11 @@ fn choose_rfc9421<'s>(
 
 /// Verifies an RFC 9421 signature: the first one of the request that
 /// meets [`check_rfc9421_parameters`] counts.
-async fn verify_rfc9421(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteActor, FedError> {
+async fn verify_rfc9421(
+    req: SignedRequest<'_>,
+    data: &Data,
+    checks: Checks,
+) -> Result<DbRemoteActor, FedError> {
     refuse_authorization_signature(req.headers.get("authorization").map(String::as_str))?;
     let host = req
         .headers
@@ -326,7 +364,7 @@ async fn verify_rfc9421(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteA
     };
     let sig = choose_rfc9421(&signatures, &msg)?;
     let owner = key_owner(sig.key_id.as_deref().unwrap_or_default())?;
-    verify_with_signer_key(owner, data, |key| {
+    verify_with_signer_key(owner, data, checks, |key| {
         rfc9421::verify(sig, &msg, key).unwrap_or(false)
     })
     .await
@@ -335,10 +373,14 @@ async fn verify_rfc9421(req: SignedRequest<'_>, data: &Data) -> Result<DbRemoteA
 /// Fetches the actor that owns the signing key (refusing our own keys,
 /// blocked domains and actors) and runs `verifies` with its key; when that
 /// fails, fetches the actor again (at most once per [`REFETCH_EVERY`](crate::key_refetch::REFETCH_EVERY)) and
-/// tries once more.
+/// tries once more. With [`Checks::Memoised`], a signer the memo holds
+/// is taken from it, and one that passes is noted there; a signature that
+/// does not verify with the memo's key drops the entry and goes the whole
+/// way, the policy first.
 async fn verify_with_signer_key(
     owner: Url,
     data: &Data,
+    checks: Checks,
     verifies: impl Fn(&VerifyingKey) -> bool,
 ) -> Result<DbRemoteActor, FedError> {
     if authority(&owner).eq_ignore_ascii_case(&data.settings.domain) {
@@ -346,9 +388,6 @@ async fn verify_with_signer_key(
             "the request is signed with one of this server's keys",
         ));
     }
-    check_policy(&owner, data).await?;
-    let id = ObjectId::<DbRemoteActor>::from(owner);
-    let actor = id.dereference(data).await.map_err(key_unavailable)?;
     // The key parsed when this actor's PEM was first seen (see
     // `crypto::cache`), not on every request.
     let with_key = |actor: &DbRemoteActor| {
@@ -356,8 +395,27 @@ async fn verify_with_signer_key(
             .verifying(actor.row.ap_id.as_str(), actor.public_key_pem())
             .is_ok_and(|key| verifies(&key))
     };
+    let memo = (checks == Checks::Memoised).then_some(&*data.inbox_memo);
+    if let Some(memo) = memo
+        && let Some(actor) = memo.signer(owner.as_str())
+    {
+        if with_key(&actor) {
+            return Ok(actor);
+        }
+        memo.forget_signer(owner.as_str());
+    }
+    let start = ReadStart::now();
+    let passed = |actor: DbRemoteActor| {
+        if let Some(memo) = memo {
+            memo.put_signer(&actor, start);
+        }
+        Ok(actor)
+    };
+    check_policy(&owner, data).await?;
+    let id = ObjectId::<DbRemoteActor>::from(owner);
+    let actor = id.dereference(data).await.map_err(key_unavailable)?;
     if with_key(&actor) {
-        return Ok(actor);
+        return passed(actor);
     }
     if !data.key_refetches.allow(actor.row.ap_id.as_str()) {
         return Err(unsigned("the signature does not verify"));
@@ -365,7 +423,7 @@ async fn verify_with_signer_key(
     tracing::info!(actor = %actor.row.ap_id, "signature failed with the cached key: fetching the actor again");
     let actor = id.dereference_forced(data).await.map_err(key_unavailable)?;
     if with_key(&actor) {
-        Ok(actor)
+        passed(actor)
     } else {
         Err(unsigned("the signature does not verify"))
     }

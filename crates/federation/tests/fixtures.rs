@@ -97,6 +97,8 @@ async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
         client: offline_client().await,
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        inbox_memo: Default::default(),
+        inbox_batch: Default::default(),
         keys: Default::default(),
     };
     (build_config(ctx).await.unwrap(), dir)

@@ -1095,6 +1095,8 @@ async fn signed_get_context() -> (
         client: http_client(false).unwrap(),
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        inbox_memo: Default::default(),
+        inbox_batch: Default::default(),
         keys: Default::default(),
     };
     let key = rsa::RsaPrivateKey::from_pkcs8_pem(&peer_key.private_key_pem).unwrap();
@@ -2084,6 +2086,8 @@ fn rows_world() -> &'static RowsWorld {
                     .unwrap(),
                 metrics: deling_federation::metrics::Metrics::new().unwrap(),
                 key_refetches: Default::default(),
+                inbox_memo: Default::default(),
+                inbox_batch: Default::default(),
                 keys: Default::default(),
             };
             deling_federation::setup::build_config(ctx).await.unwrap()

@@ -82,6 +82,8 @@ async fn context(debug: bool) -> (Config, TempDir) {
         client: http_client(debug).unwrap(),
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        inbox_memo: Default::default(),
+        inbox_batch: Default::default(),
         keys: Default::default(),
     };
     (build_config(ctx).await.unwrap(), dir)

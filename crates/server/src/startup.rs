@@ -76,6 +76,8 @@ pub async fn federation_config(
         )?,
         metrics: deling_federation::metrics::Metrics::new().context("cannot register metrics")?,
         key_refetches: Default::default(),
+        inbox_memo: Default::default(),
+        inbox_batch: Default::default(),
         keys: Default::default(),
     };
     deling_federation::setup::build_config(fed)

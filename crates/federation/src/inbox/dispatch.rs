@@ -119,8 +119,10 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
         Err(e) => return refuse(format!("unsupported shape: {e}")),
     };
     let actor_id = &handled.activity.actor;
-    // Blocked after the activity was stored: drop it now.
-    if crate::policy::refuses_sender(&data.store, actor_id).await? {
+    // Read afresh (never from the memo the request used): blocked after
+    // the activity was stored, it is dropped now.
+    let policy = crate::policy::sender_verdict(&data.store, actor_id).await?;
+    if policy.refused() {
         return Ok(());
     }
     let Some(row) = data
@@ -136,6 +138,7 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
         actor: &actor,
         raw: &value,
         data,
+        host_verdict: policy.host,
     })
     .await
 }

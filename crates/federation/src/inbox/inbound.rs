@@ -5,6 +5,7 @@
 //! activity back, finds its stored actor, and calls these.
 
 use crate::{context::Data, error::FedError, objects::actors::DbRemoteActor};
+use deling_store::queries::policy::Verdict;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -19,6 +20,10 @@ pub struct Received<'a> {
     pub raw: &'a Value,
     /// The federation context.
     pub data: &'a Data,
+    /// The policy's verdict on the actor's host, read afresh as this
+    /// activity's processing began (it is not `Refused`: such an activity
+    /// is dropped before it gets here).
+    pub host_verdict: Verdict,
 }
 
 /// An activity type we act on: its struct (read from the stored JSON;

@@ -8,7 +8,9 @@
 //! is that actor or the activity is one that can be verified at its
 //! origin (a forwarded reply), and stores it, ignoring a repeated id. A
 //! crash after the 202 loses nothing and slow work never holds a peer's
-//! request.
+//! request. What receiving reads about the signer (the policy's verdict,
+//! its row, its host's health) is memoised for a second (`memo`); the
+//! deliveries arriving together are stored in one statement (`batch`).
 //!
 //! Processing, later, by the worker:
 //! - `worker`: the inbox loop that claims stored activities (an actor's in
@@ -31,12 +33,16 @@
 //!   peer, objects fetched by id).
 
 pub mod activities;
+pub mod batch;
 pub mod catalogue;
 pub mod dispatch;
 pub mod inbound;
+pub mod memo;
 pub mod note;
 pub mod page;
 pub mod remote;
+#[cfg(test)]
+mod tests;
 pub mod worker;
 
 pub use dispatch::{Incoming, process};
@@ -49,6 +55,7 @@ use crate::{
     urls::{authority, same_origin},
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use deling_store::queries::inbox::NewInboxActivity;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
@@ -81,14 +88,16 @@ pub struct SignedDelivery {
 }
 
 /// Checks a delivery's Digest and signature (see [`crate::signature`]) and
-/// reads the activity; nothing is stored yet.
+/// reads the activity; nothing is stored yet. What the policy says of the
+/// signer, and its row, may come from the memo of the last second
+/// ([`memo`]): the worker checks the policy afresh before acting.
 pub async fn verify_delivery(
     request: SignedRequest<'_>,
     body: &[u8],
     data: &Data,
 ) -> Result<SignedDelivery, FedError> {
     check_body(&request, body)?;
-    let signer = crate::signature::verify(request, data).await?;
+    let signer = crate::signature::verify_delivery_signature(request, data).await?;
     let activity: Envelope = serde_json::from_slice(body)?;
     Ok(SignedDelivery { activity, signer })
 }
@@ -185,27 +194,45 @@ async fn store(activity: &Envelope, policy_checked: bool, data: &Data) -> Result
         ));
     }
     let body = serde_json::to_string(activity)?;
+    // Written with the other deliveries arriving now, in one statement;
+    // back once committed.
     let inserted = data
-        .store
-        .put_inbox_activity(
-            activity.id.as_str(),
-            activity.actor.as_str(),
-            &activity.kind,
-            &body,
+        .inbox_batch
+        .put(
+            &data.store,
+            NewInboxActivity {
+                ap_id: activity.id.to_string(),
+                actor: activity.actor.to_string(),
+                kind: activity.kind.clone(),
+                body,
+            },
         )
         .await?;
     // Any signed activity from a host shows it is up: deliveries that
     // were waiting out its failures go now. Asked of a read connection
-    // first: nearly always the host has no failures, and the one writer
-    // is the inbox's narrowest point.
+    // first, and remembered for a second (see `memo`): nearly always the
+    // host has no failures, and a busy peer sends many activities a
+    // second.
     let host = authority(&activity.actor);
-    let failing = data
-        .store
-        .get_host_state(&host)
-        .await?
-        .is_some_and(|h| h.consecutive_failures > 0);
-    if failing && data.store.put_host_alive(&host).await? {
-        data.wake.notify_one();
+    let failing = match data.inbox_memo.host_failing(&host) {
+        Some(failing) => failing,
+        None => {
+            let at = std::time::Instant::now();
+            let failing = data
+                .store
+                .get_host_state(&host)
+                .await?
+                .is_some_and(|h| h.consecutive_failures > 0);
+            data.inbox_memo.put_host(&host, failing, at);
+            failing
+        }
+    };
+    if failing {
+        let at = std::time::Instant::now();
+        if data.store.put_host_alive(&host).await? {
+            data.wake.notify_one();
+        }
+        data.inbox_memo.put_host(&host, false, at);
     }
     let result = if inserted { "accepted" } else { "duplicate" };
     data.metrics.inbox.with_label_values(&[result]).inc();

@@ -4,7 +4,6 @@
 //! concerns an agency here, a message in that agency's staff inbox, which
 //! only its staff ever see.
 
-use super::remote::verdict;
 use crate::{
     audience::Audience,
     context::Data,
@@ -83,8 +82,9 @@ async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
         return Ok(Thread::None);
     };
     let mut agencies = Vec::new();
-    match data.store.get_item(item_id).await? {
-        Some(i) if i.deleted_at.is_none() => agencies.extend(i.agency_id()),
+    // Only whether it is still there and whose it is: one narrow read.
+    match data.store.get_item_state(item_id).await? {
+        Some(i) if i.deleted_at.is_none() => agencies.extend(i.agency_id),
         _ => return refuse(format!("{parent} has been withdrawn")),
     }
     if let Some(deling_store::records::CommentAuthor::Agency { slug, .. }) =
@@ -102,13 +102,16 @@ async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
 /// A `Note` (or any post that is not an item of a followed agency): a
 /// public comment when it was addressed publicly and answers something
 /// we hold; otherwise, if it concerns an agency here, a message in that
-/// agency's staff inbox, which only its staff ever see.
+/// agency's staff inbox, which only its staff ever see. `host_verdict` is
+/// the policy's verdict on the actor's host, read as processing began: a
+/// silenced host's comments are held hidden.
 pub async fn receive(
     object: &Map<String, Value>,
     id: Url,
     parent: Option<Url>,
     audience: Audience,
     actor: &DbRemoteActor,
+    host_verdict: Verdict,
     data: &Data,
 ) -> Result<(), FedError> {
     let visibility = audience.visibility(actor.row.followers.as_deref());
@@ -145,7 +148,7 @@ pub async fn receive(
         }
         let stored = data
             .store
-            .put_remote_comment(RemoteCommentData {
+            .save_remote_comment(RemoteCommentData {
                 ap_id: id.to_string(),
                 item_id: *item_id,
                 in_reply_to_id: *in_reply_to_id,
@@ -153,7 +156,7 @@ pub async fn receive(
                 content_html,
                 language,
                 published_at,
-                hidden: verdict(actor, data).await? == Verdict::Silenced,
+                hidden: host_verdict == Verdict::Silenced,
                 visibility: public,
                 content_warning,
                 sensitive,

@@ -309,13 +309,22 @@ impl InboxPool {
 /// while their lease still has room for one are given back rather than
 /// processed after their lease ran out, when another process may have
 /// taken them; so are rows not started when the worker stops.
+///
+/// The rows processed are marked done together, in one statement, when
+/// the run ends (at most [`ROWS_PER_TASK`] rows), not one write each: the
+/// one writer connection is the inbox's narrowest point. Until then they
+/// stay under their lease, so a crash in between has them processed again
+/// once it lapses, as a crash between processing one and marking it did
+/// before: a stored activity is processed at least once, never lost.
 async fn process_in_order(rows: &[Claimed], closing: &AtomicBool, data: &Data) {
+    let mut done = Vec::with_capacity(rows.len());
     for (n, claimed) in rows.iter().enumerate() {
         if !claimed.startable() || closing.load(Ordering::Relaxed) {
             tracing::info!(
                 released = rows.len() - n,
                 "inbox activities ran long; the rest is given back"
             );
+            finish(&done, data).await;
             give_back(&rows[n..], data).await;
             return;
         }
@@ -323,14 +332,28 @@ async fn process_in_order(rows: &[Claimed], closing: &AtomicBool, data: &Data) {
         // One row's failure to be recorded (a busy database, say) must not
         // strand the rest: the row keeps its lease and is taken up again
         // when the lease runs out.
-        if let Err(e) = process_one(row, data).await {
-            tracing::warn!(id = %row.ap_id, error = %e, "cannot record an inbox activity's outcome");
+        match process_one(row, data).await {
+            Ok(true) => done.push(row.id),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(id = %row.ap_id, error = %e, "cannot record an inbox activity's outcome");
+            }
         }
+    }
+    finish(&done, data).await;
+}
+
+/// Marks processed rows done; if that fails they keep their lease and are
+/// taken up again when it runs out.
+async fn finish(ids: &[i64], data: &Data) {
+    if let Err(e) = data.store.finish_inbox_activities(ids).await {
+        tracing::warn!(error = %e, rows = ids.len(), "cannot mark inbox activities done");
     }
 }
 
-/// Processes one stored activity and records the outcome.
-async fn process_one(row: &InboxActivity, data: &Data) -> Result<(), FedError> {
+/// Processes one stored activity and records the outcome, except success:
+/// `true` if it succeeded, for the caller to mark it done.
+async fn process_one(row: &InboxActivity, data: &Data) -> Result<bool, FedError> {
     let limit = ROW_TIME
         .to_std()
         .unwrap_or(std::time::Duration::from_secs(25));
@@ -347,7 +370,7 @@ async fn process_one(row: &InboxActivity, data: &Data) -> Result<(), FedError> {
                 .inbox_processed
                 .with_label_values(&["done"])
                 .inc();
-            data.store.finish_inbox_activity(row.id).await?;
+            return Ok(true);
         }
         Err(e) if e.is_transient() && row.attempts + 1 < INBOX_MAX_ATTEMPTS => {
             data.metrics
@@ -371,5 +394,5 @@ async fn process_one(row: &InboxActivity, data: &Data) -> Result<(), FedError> {
                 .await?;
         }
     }
-    Ok(())
+    Ok(false)
 }

@@ -139,6 +139,8 @@ async fn world() -> World {
         client: reqwest::Client::new(),
         metrics: crate::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
+        inbox_memo: Default::default(),
+        inbox_batch: Default::default(),
         keys: Default::default(),
     };
     let config = activitypub_federation::config::FederationConfig::builder()

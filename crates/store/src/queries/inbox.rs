@@ -10,8 +10,11 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
+use std::collections::HashSet;
 
 /// A stored incoming activity.
 pub type InboxActivity = inbox_activity::Model;
@@ -23,7 +26,93 @@ pub const INBOX_DONE: &str = "done";
 /// Processing failed for good.
 pub const INBOX_FAILED: &str = "failed";
 
+/// A verified activity to store (see [`Store::put_inbox_activities`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInboxActivity {
+    /// Its id.
+    pub ap_id: String,
+    /// Its actor's id.
+    pub actor: String,
+    /// Its type.
+    pub kind: String,
+    /// The activity, as JSON.
+    pub body: String,
+}
+
+/// Most activities [`Store::put_inbox_activities`] writes in one statement
+/// (11 values each, well under SQLite's and PostgreSQL's limits on bound
+/// values).
+pub const MAX_INBOX_BATCH: usize = 256;
+
 impl Store {
+    /// Stores verified activities, ignoring ids seen before: one statement
+    /// (so one transaction, all or none) for each [`MAX_INBOX_BATCH`] of
+    /// them. For each, in order, `true` if it was stored, `false` if its
+    /// id was seen before (or earlier in `rows`). The inbox gathers the
+    /// activities that arrive while the previous such statement runs into
+    /// the next one: the one writer commits once for all of them.
+    pub async fn put_inbox_activities(
+        &self,
+        rows: &[NewInboxActivity],
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut stored = Vec::with_capacity(rows.len());
+        let mut seen = HashSet::new();
+        for chunk in rows.chunks(MAX_INBOX_BATCH) {
+            let inserted = self.insert_inbox_chunk(chunk).await?;
+            // An id twice in `rows` was stored once: the first time.
+            stored.extend(
+                chunk
+                    .iter()
+                    .map(|r| inserted.contains(&r.ap_id) && seen.insert(r.ap_id.clone())),
+            );
+        }
+        Ok(stored)
+    }
+
+    /// One statement of [`Store::put_inbox_activities`]: the ids stored.
+    async fn insert_inbox_chunk(
+        &self,
+        rows: &[NewInboxActivity],
+    ) -> Result<HashSet<String>, StoreError> {
+        if rows.is_empty() {
+            return Ok(HashSet::new());
+        }
+        use inbox_activity::Column as C;
+        let t = now();
+        let mut q = Query::insert();
+        q.into_table(inbox_activity::Entity).columns([
+            C::ApId,
+            C::Actor,
+            C::Kind,
+            C::Body,
+            C::Status,
+            C::Attempts,
+            C::NextAttemptAt,
+            C::ReceivedAt,
+        ]);
+        for r in rows {
+            q.values_panic([
+                r.ap_id.as_str().into(),
+                r.actor.as_str().into(),
+                r.kind.as_str().into(),
+                r.body.as_str().into(),
+                INBOX_PENDING.into(),
+                0i32.into(),
+                t.into(),
+                t.into(),
+            ]);
+        }
+        q.on_conflict(OnConflict::column(C::ApId).do_nothing().to_owned())
+            .returning_col(C::ApId);
+        Ok(self
+            .db()
+            .query_all_raw(self.backend().build(&q))
+            .await?
+            .into_iter()
+            .map(|row| row.try_get::<String>("", "ap_id"))
+            .collect::<Result<_, _>>()?)
+    }
+
     /// Stores a verified activity; `false` if its id was seen before.
     pub async fn put_inbox_activity(
         &self,
@@ -130,6 +219,38 @@ impl Store {
     /// Marks an activity processed.
     pub async fn finish_inbox_activity(&self, id: i64) -> Result<(), StoreError> {
         self.set_inbox(id, INBOX_DONE, None, None).await
+    }
+
+    /// Marks several activities processed in one statement, as
+    /// [`Store::finish_inbox_activity`] does each: the inbox worker records
+    /// an actor's run of activities at once rather than one write each on
+    /// the one writer connection.
+    pub async fn finish_inbox_activities(&self, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        inbox_activity::Entity::update_many()
+            .col_expr(inbox_activity::Column::Status, Expr::value(INBOX_DONE))
+            .col_expr(
+                inbox_activity::Column::Attempts,
+                Expr::col(inbox_activity::Column::Attempts).add(1),
+            )
+            .col_expr(
+                inbox_activity::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                inbox_activity::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                inbox_activity::Column::ProcessedAt,
+                Expr::value(Some(now())),
+            )
+            .filter(inbox_activity::Column::Id.is_in(ids.iter().copied()))
+            .exec(self.db())
+            .await?;
+        Ok(())
     }
 
     /// Schedules another attempt after a passing failure.

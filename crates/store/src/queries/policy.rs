@@ -3,15 +3,40 @@
 use crate::{
     Store, StoreError,
     entities::{actor_block, domain_policy, instance},
-    queries::audit::{Audit, write_audit},
+    queries::{
+        audit::{Audit, write_audit},
+        params::Params,
+    },
     records::now,
 };
 use deling_domain::policy::{Domain, DomainBlock, FederationMode, Severity};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement,
     sea_query::{Expr, OnConflict},
 };
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Bumped after every change of the policy (mode, domain policy, actor
+/// block) this process commits; see [`policy_generation`].
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// A number that changes whenever this process changes the federation
+/// policy. A memo of a verdict taken while it had one value must not be
+/// trusted once it has another: read it *before* reading the policy, so
+/// that a change committed meanwhile makes the memo stale, never the
+/// other way round. It is one counter for every store in the process (the
+/// tests run many), so a change anywhere makes every memo stale: at worst
+/// a verdict is read again. Changes made by another process (the command
+/// line) do not move it: a memo must also be bounded in time.
+pub fn policy_generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// Called once a policy change is committed.
+fn policy_changed() {
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+}
 
 /// A stored domain policy.
 pub type DomainPolicy = domain_policy::Model;
@@ -29,6 +54,64 @@ pub enum Verdict {
     Silenced,
     /// Federates without media.
     NoMedia,
+}
+
+/// What the policy says about an actor that sends us something: its
+/// host's verdict and whether the actor itself is blocked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SenderVerdict {
+    /// The verdict on the actor's host.
+    pub host: Verdict,
+    /// The actor is blocked.
+    pub blocked: bool,
+}
+
+impl SenderVerdict {
+    /// Whether what the actor sends is refused.
+    pub fn refused(&self) -> bool {
+        self.blocked || self.host == Verdict::Refused
+    }
+}
+
+/// The names a policy for `host` may be stored under, nearest first: the
+/// host with its port, the bare name, then each parent domain
+/// (`a.b.example:8443`, `a.b.example`, `b.example`, `example`). Lower
+/// case, and `example.` is `example`: a trailing dot must not escape a
+/// policy.
+fn policy_candidates(host: &str) -> Vec<String> {
+    let lower = host.to_ascii_lowercase();
+    let (name, port) = match lower.rsplit_once(':') {
+        Some((n, p)) if deling_domain::host::port_ok(p) => (n, Some(p)),
+        _ => (lower.as_str(), None),
+    };
+    let bare = name.trim_end_matches('.').to_owned();
+    let host = match port {
+        Some(p) => format!("{bare}:{p}"),
+        None => bare.clone(),
+    };
+    // host, then each parent: a.b.example -> b.example -> example.
+    let mut candidates = vec![host.clone()];
+    let mut rest = bare.as_str();
+    while let Some((_, parent)) = rest.split_once('.') {
+        candidates.push(parent.to_owned());
+        rest = parent;
+    }
+    if bare != host {
+        candidates.insert(1, bare.clone());
+    }
+    candidates
+}
+
+/// The severity of the nearest of `candidates` among `rows` of
+/// (domain, severity).
+fn nearest_severity<'a>(
+    candidates: &[String],
+    rows: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Option<Severity> {
+    candidates
+        .iter()
+        .find_map(|c| rows.clone().find(|(d, _)| d == c))
+        .and_then(|(_, s)| s.parse().ok())
 }
 
 /// The policy of `host` given the mode and its row, if any. A policy on a
@@ -69,44 +152,79 @@ impl Store {
             write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
+        policy_changed();
         Ok(())
     }
 
     /// The policy that applies to `host` (its own row, or its nearest
     /// parent domain's), and the verdict under the current mode.
     pub async fn get_host_verdict(&self, host: &str) -> Result<Verdict, StoreError> {
-        // `example.` is `example`: a trailing dot must not escape a policy.
-        let lower = host.to_ascii_lowercase();
-        let (name, port) = match lower.rsplit_once(':') {
-            Some((n, p)) if deling_domain::host::port_ok(p) => (n, Some(p)),
-            _ => (lower.as_str(), None),
-        };
-        let bare = name.trim_end_matches('.').to_owned();
-        let host = match port {
-            Some(p) => format!("{bare}:{p}"),
-            None => bare.clone(),
-        };
-        // host, then each parent: a.b.example -> b.example -> example.
-        let mut candidates = vec![host.clone()];
-        let mut rest = bare.as_str();
-        while let Some((_, parent)) = rest.split_once('.') {
-            candidates.push(parent.to_owned());
-            rest = parent;
-        }
-        if bare != host {
-            candidates.insert(1, bare.clone());
-        }
+        let candidates = policy_candidates(host);
         // A read connection: every signed request asks this, and the one
         // writer is the inbox's narrowest point.
         let rows = domain_policy::Entity::find()
             .filter(domain_policy::Column::Domain.is_in(candidates.clone()))
             .all(self.reader())
             .await?;
-        let severity = candidates
-            .iter()
-            .find_map(|c| rows.iter().find(|r| &r.domain == c))
-            .and_then(|r| r.severity.parse().ok());
+        let severity = nearest_severity(
+            &candidates,
+            rows.iter()
+                .map(|r| (r.domain.as_str(), r.severity.as_str())),
+        );
         Ok(verdict(self.get_federation_mode().await?, severity))
+    }
+
+    /// What the policy says about `actor` (an actor id) on `host` (its
+    /// authority): [`Store::get_host_verdict`] and [`Store::is_actor_blocked`]
+    /// in one statement on a read connection, since every inbound activity
+    /// asks both, once when it arrives and again when it is processed.
+    pub async fn get_sender_verdict(
+        &self,
+        actor: &str,
+        host: &str,
+    ) -> Result<SenderVerdict, StoreError> {
+        let candidates = policy_candidates(host);
+        let mut p = Params::new(self.backend());
+        let blocked = p.push(actor);
+        let domains: Vec<String> = candidates.iter().map(|c| p.push(c.as_str())).collect();
+        // One row per fact, told apart by the first column: the mode, the
+        // block (if any), the policies of the candidate domains (if any).
+        let sql = format!(
+            "SELECT 'mode' AS fact, (SELECT federation_mode FROM instance LIMIT 1) AS name, \
+             CAST(NULL AS TEXT) AS severity \
+             UNION ALL SELECT 'block', actor, CAST(NULL AS TEXT) FROM actor_block WHERE actor = {blocked} \
+             UNION ALL SELECT 'domain', domain, severity FROM domain_policy WHERE domain IN ({})",
+            domains.join(", ")
+        );
+        let rows = self
+            .reader()
+            .query_all_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
+            .await?;
+        let mut mode = FederationMode::Blocklist;
+        let mut is_blocked = false;
+        let mut policies: Vec<(String, String)> = Vec::new();
+        for row in rows {
+            let fact: String = row.try_get("", "fact")?;
+            let name: Option<String> = row.try_get("", "name")?;
+            let severity: Option<String> = row.try_get("", "severity")?;
+            match fact.as_str() {
+                "mode" => {
+                    mode = name
+                        .and_then(|m| m.parse().ok())
+                        .unwrap_or(FederationMode::Blocklist);
+                }
+                "block" => is_blocked = true,
+                _ => policies.extend(name.zip(severity)),
+            }
+        }
+        let severity = nearest_severity(
+            &candidates,
+            policies.iter().map(|(d, s)| (d.as_str(), s.as_str())),
+        );
+        Ok(SenderVerdict {
+            host: verdict(mode, severity),
+            blocked: is_blocked,
+        })
     }
 
     /// Adds or replaces the policy for a domain, and writes `audit` with it.
@@ -147,6 +265,7 @@ impl Store {
             write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
+        policy_changed();
         Ok(row)
     }
 
@@ -182,6 +301,7 @@ impl Store {
             write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
+        policy_changed();
         Ok(blocks.len())
     }
 
@@ -203,6 +323,7 @@ impl Store {
             write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
+        policy_changed();
         Ok(removed)
     }
 
@@ -244,6 +365,7 @@ impl Store {
             write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
+        policy_changed();
         Ok(row)
     }
 
@@ -265,6 +387,7 @@ impl Store {
             write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
+        policy_changed();
         Ok(removed)
     }
 

@@ -15,6 +15,7 @@ mod concurrency;
 mod counts;
 mod delivery_batch;
 mod hosts;
+mod inbox_reads;
 mod items;
 mod keys;
 mod messages;

@@ -95,7 +95,12 @@ impl Inbound for CreateOrUpdate {
     }
 
     async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
-        let Received { actor, data, .. } = *ctx;
+        let Received {
+            actor,
+            data,
+            host_verdict,
+            ..
+        } = *ctx;
         let named = embedded_id(&self.activity.object);
         let (object, id) = match self.activity.object {
             ObjectRef::Object(object) => (object, named?),
@@ -132,6 +137,6 @@ impl Inbound for CreateOrUpdate {
         if parent.is_none() && matches!(kind, "Page" | "Article") {
             return receive_item(&object, id, &audience, actor, data).await;
         }
-        note::receive(&object, id, parent, audience, actor, data).await
+        note::receive(&object, id, parent, audience, actor, host_verdict, data).await
     }
 }

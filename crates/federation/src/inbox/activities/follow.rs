@@ -37,7 +37,9 @@ impl Inbound for Follow {
     /// Records the follower and queues an Accept signed by the agency,
     /// embedding the Follow it accepts.
     async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
-        let Received { actor, raw, data } = *ctx;
+        let Received {
+            actor, raw, data, ..
+        } = *ctx;
         let target = self.target()?;
         let Some(agency) = LocalAgency::read_from_id(target.clone(), data).await? else {
             return refuse(format!("{target} is not an agency here"));

@@ -8,9 +8,11 @@ mod counts;
 mod list;
 mod pins;
 mod read;
+mod state;
 mod write;
 
 pub use list::{ItemCursor, ItemSlice};
+pub use state::ItemState;
 
 pub(crate) use write::{ItemSet, erase_items, replace_tags_and_links};
 

@@ -1,0 +1,250 @@
+//! The lean reads and writes the inbox takes: the sender's policy verdict
+//! in one statement (against the separate reads it replaces), an item's
+//! state, a received comment saved without reading it back, and a run of
+//! activities marked done at once.
+
+use crate::support::{agency, simple};
+use deling_domain::policy::{Domain, FederationMode, Severity};
+use deling_store::{
+    Store, StoreError,
+    queries::{
+        comment::{PublicVisibility, RemoteCommentData},
+        policy::{SenderVerdict, Verdict, policy_generation},
+        remote_actor::RemoteActorData,
+    },
+};
+
+fn person(name: &str) -> RemoteActorData {
+    RemoteActorData {
+        ap_id: format!("https://social.example/users/{name}"),
+        actor_type: "Person".into(),
+        domain: "social.example".into(),
+        preferred_username: Some(name.into()),
+        name: None,
+        inbox: format!("https://social.example/users/{name}/inbox"),
+        shared_inbox: None,
+        url: None,
+        icon_url: None,
+        summary_html: None,
+        public_key_pem: None,
+        followers: None,
+        speaks_deling: false,
+    }
+}
+
+fn reply(ap_id: &str, item_id: i64, author: i64, text: &str) -> RemoteCommentData {
+    RemoteCommentData {
+        ap_id: ap_id.into(),
+        item_id,
+        in_reply_to_id: None,
+        author_remote_actor_id: author,
+        content_html: format!("<p>{text}</p>"),
+        language: None,
+        published_at: chrono::Utc::now(),
+        hidden: false,
+        visibility: PublicVisibility::Public,
+        content_warning: None,
+        sensitive: false,
+    }
+}
+
+/// The one-statement verdict agrees with the reads it replaces.
+async fn agrees(store: &Store, actor: &str, host: &str) -> SenderVerdict {
+    let one = store.get_sender_verdict(actor, host).await.unwrap();
+    assert_eq!(
+        one.host,
+        store.get_host_verdict(host).await.unwrap(),
+        "{actor} on {host}"
+    );
+    assert_eq!(one.blocked, store.is_actor_blocked(actor).await.unwrap());
+    one
+}
+
+fn domain(d: &str) -> Domain {
+    Domain::parse(d).unwrap()
+}
+
+both!(sender_verdict_in_one_statement, |store| {
+    let eve = "https://a.social.example:8443/users/eve";
+    let host = "a.social.example:8443";
+    let open = agrees(&store, eve, host).await;
+    assert_eq!(open.host, Verdict::Open);
+    assert!(!open.refused());
+
+    // A policy on a parent domain covers the host; the nearest one counts.
+    let before = policy_generation();
+    store
+        .put_domain_policy(
+            &domain("social.example"),
+            Severity::Silence,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(
+        policy_generation() > before,
+        "a change moves the generation"
+    );
+    assert_eq!(agrees(&store, eve, host).await.host, Verdict::Silenced);
+    store
+        .put_domain_policy(
+            &domain("a.social.example"),
+            Severity::Suspend,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let suspended = agrees(&store, eve, "A.Social.Example.:8443").await;
+    assert_eq!(suspended.host, Verdict::Refused);
+    assert!(suspended.refused());
+    store
+        .delete_domain_policy(&domain("a.social.example"), None)
+        .await
+        .unwrap();
+
+    // An actor block, alone and with a domain policy.
+    let before = policy_generation();
+    store.put_actor_block(eve, None, None).await.unwrap();
+    assert!(policy_generation() > before);
+    let blocked = agrees(&store, eve, host).await;
+    assert!(blocked.blocked && blocked.refused());
+    assert_eq!(blocked.host, Verdict::Silenced);
+    let other = agrees(&store, "https://a.social.example:8443/users/bob", host).await;
+    assert!(!other.blocked);
+
+    // Allow-list mode (the mode is kept on the instance's row): a host
+    // without an `allow` policy is refused.
+    store
+        .get_or_put_instance("deling.test", "Deling", || {
+            ("pub".to_owned(), "priv".to_owned())
+        })
+        .await
+        .unwrap();
+    store
+        .put_federation_mode(FederationMode::Allowlist, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        agrees(&store, "https://peer.example/u/x", "peer.example")
+            .await
+            .host,
+        Verdict::Refused
+    );
+    store
+        .put_domain_policy(&domain("peer.example"), Severity::Allow, None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        agrees(&store, "https://peer.example/u/x", "peer.example")
+            .await
+            .host,
+        Verdict::Open
+    );
+});
+
+both!(item_state_is_what_a_reply_needs, |store| {
+    let oslo = agency(&store, "oslo", "Oslo").await;
+    let item = store
+        .put_item(oslo.id, &simple("guide", "Veileder", "nb", &["plan"]))
+        .await
+        .unwrap();
+    let state = store.get_item_state(item.id).await.unwrap().unwrap();
+    assert_eq!(state.id, item.id);
+    assert_eq!(state.agency_id, Some(oslo.id));
+    assert_eq!(state.deleted_at, None);
+    store.delete_item(item.id).await.unwrap();
+    let state = store.get_item_state(item.id).await.unwrap().unwrap();
+    assert!(state.deleted_at.is_some(), "a withdrawn item says so");
+    assert_eq!(store.get_item_state(item.id + 1000).await.unwrap(), None);
+});
+
+both!(save_remote_comment_as_put_does, |store| {
+    let oslo = agency(&store, "oslo", "Oslo").await;
+    let item = store
+        .put_item(oslo.id, &simple("guide", "Veileder", "nb", &[]))
+        .await
+        .unwrap();
+    let eve = store.put_remote_actor(person("eve")).await.unwrap();
+    let bob = store.put_remote_actor(person("bob")).await.unwrap();
+    let id = "https://social.example/users/eve/statuses/1";
+
+    store
+        .save_remote_comment(reply(id, item.id, eve.id, "Hei"))
+        .await
+        .unwrap();
+    let saved = store.get_comment_by_ap_id(id).await.unwrap().unwrap();
+    assert_eq!(saved.content_html, "<p>Hei</p>");
+    assert_eq!(
+        store.count_item_reactions(item.id).await.unwrap().comments,
+        1
+    );
+
+    // Its author sends it again, changed: updated, not doubled.
+    store
+        .save_remote_comment(reply(id, item.id, eve.id, "Hei igjen"))
+        .await
+        .unwrap();
+    let comments = store.list_comments(item.id).await.unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].content_html, "<p>Hei igjen</p>");
+    assert!(comments[0].updated_at.is_some());
+
+    // Another actor cannot take the id over.
+    assert!(matches!(
+        store
+            .save_remote_comment(reply(id, item.id, bob.id, "Min nå"))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Deleted stays deleted.
+    assert!(store.delete_remote_comment(id, eve.id).await.unwrap());
+    assert!(matches!(
+        store
+            .save_remote_comment(reply(id, item.id, eve.id, "Tilbake"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.get_comment_by_ap_id(id).await.unwrap().is_none());
+});
+
+both!(inbox_activities_marked_done_together, |store| {
+    for n in 0..3 {
+        assert!(
+            store
+                .put_inbox_activity(
+                    &format!("https://social.example/a/{n}"),
+                    "https://social.example/users/eve",
+                    "Create",
+                    "{}",
+                )
+                .await
+                .unwrap()
+        );
+    }
+    let lease = deling_store::records::now() + chrono::Duration::seconds(60);
+    let rows = store.claim_inbox_activities(10, lease).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    let ids: Vec<i64> = rows.iter().take(2).map(|r| r.id).collect();
+    store.finish_inbox_activities(&ids).await.unwrap();
+    store.finish_inbox_activities(&[]).await.unwrap();
+    for (n, done) in [(0, true), (1, true), (2, false)] {
+        let row = store
+            .get_inbox_activity(&format!("https://social.example/a/{n}"))
+            .await
+            .unwrap()
+            .unwrap();
+        if done {
+            assert_eq!(row.status, "done");
+            assert_eq!(row.attempts, 1);
+            assert!(row.locked_until.is_none() && row.processed_at.is_some());
+        } else {
+            assert_eq!(row.status, "pending", "only the rows named");
+            assert!(row.locked_until.is_some());
+        }
+    }
+    assert_eq!(store.count_pending_inbox().await.unwrap(), 1);
+});
