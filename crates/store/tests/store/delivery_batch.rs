@@ -217,7 +217,14 @@ both!(verdicts_of_many_hosts_are_each_hosts_verdict, |store| {
             Verdict::Open
         ]
     );
-    // In allow-list mode only what is allowed is open.
+    // In allow-list mode only what is allowed is open (the mode lives on
+    // the instance row).
+    store
+        .get_or_put_instance("here.example", "Her", || {
+            ("public".to_owned(), "private".to_owned())
+        })
+        .await
+        .expect("instance");
     store
         .put_domain_policy(
             &domain("allowed.example"),
