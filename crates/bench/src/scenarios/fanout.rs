@@ -5,8 +5,11 @@
 
 use crate::{ceilings, server::Server, table::Row};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use deling_federation::crypto::VerifyingKey;
 use deling_store::queries::{delivery::STATUS_DONE, remote_actor::RemoteActorData};
 use deling_testkit::peer::{Received, verify_received};
+use sha2::{Digest, Sha256};
 use std::{
     collections::HashMap,
     sync::{
@@ -17,6 +20,7 @@ use std::{
 };
 
 /// How large a run is.
+#[derive(Debug, Clone, Copy)]
 pub struct Options {
     /// Hosts, each with one shared inbox.
     pub hosts: usize,
@@ -35,6 +39,81 @@ struct Seen {
     refused: AtomicUsize,
 }
 
+/// Checks an RFC 9421-signed POST the way the test kit's strict peer does
+/// (`deling_testkit::peer::verify_received`: the components Mastodon
+/// requires covered, `keyid` one of `key_ids`, `created` recent, the
+/// `Content-Digest` of the body, the signature base rebuilt from the
+/// request as received), but with the key parsed once and aws-lc-rs: the
+/// strict peer parses the PEM and verifies with the `rsa` crate on every
+/// request, some 0.3 ms of CPU each, on the two cores the sender is
+/// measured on. A lightweight receiver, as the issue asks; a draft-cavage
+/// request goes to the strict peer's check.
+fn verify_fast(r: &Received, key_ids: &[String], key: &VerifyingKey) -> Result<(), String> {
+    let input = r
+        .headers
+        .get("signature-input")
+        .ok_or("no Signature-Input header")?;
+    let (label, params) = input
+        .split_once('=')
+        .ok_or("Signature-Input has no label")?;
+    let list = params
+        .strip_prefix('(')
+        .and_then(|p| p.split_once(')'))
+        .ok_or("Signature-Input is not an inner list")?;
+    let components: Vec<&str> = list.0.split(' ').map(|c| c.trim_matches('"')).collect();
+    for needed in ["@method", "@target-uri", "content-digest"] {
+        if !components.contains(&needed) {
+            return Err(format!("{needed} is not covered: {input}"));
+        }
+    }
+    if !key_ids
+        .iter()
+        .any(|id| list.1.contains(&format!(";keyid=\"{id}\"")))
+    {
+        return Err(format!("keyid is not one of {key_ids:?}: {input}"));
+    }
+    let created: i64 = list
+        .1
+        .split(';')
+        .find_map(|p| p.strip_prefix("created="))
+        .and_then(|c| c.parse().ok())
+        .ok_or("no created")?;
+    if (chrono::Utc::now().timestamp() - created).abs() > 300 {
+        return Err(format!("created {created} is not recent"));
+    }
+    let digest = format!("sha-256=:{}:", B64.encode(Sha256::digest(&r.body)));
+    if r.headers.get("content-digest") != Some(&digest) {
+        return Err("Content-Digest does not match the body".into());
+    }
+    let host = r.headers.get("host").ok_or("no Host header")?;
+    let mut base = String::new();
+    for c in &components {
+        let v = match *c {
+            "@method" => "POST".to_owned(),
+            "@target-uri" => format!("http://{host}{}", r.path),
+            "@authority" => host.clone(),
+            header => r
+                .headers
+                .get(header)
+                .cloned()
+                .ok_or_else(|| format!("covered header {header} is missing"))?,
+        };
+        base.push_str(&format!("\"{c}\": {v}\n"));
+    }
+    base.push_str(&format!("\"@signature-params\": {params}"));
+    let sig = r.headers.get("signature").ok_or("no Signature header")?;
+    let bytes = sig
+        .strip_prefix(&format!("{label}=:"))
+        .and_then(|s| s.strip_suffix(':'))
+        .ok_or_else(|| format!("Signature has no {label}: {sig}"))?;
+    let bytes = B64.decode(bytes).map_err(|e| format!("not base64: {e}"))?;
+    if key.verify_pkcs1_sha256(base.as_bytes(), &bytes) {
+        Ok(())
+    } else {
+        Err("signature does not verify".into())
+    }
+}
+
 /// Starts one actix-web server listening on `n` ports, verifying every
 /// POST as signed with one of `key_ids` (the agencies share one key pair,
 /// `public_key_pem`) and answering 202 after `delay`; the ports.
@@ -46,7 +125,8 @@ fn receivers(
     seen: Arc<Seen>,
 ) -> anyhow::Result<Vec<u16>> {
     let mut ports = Vec::with_capacity(n);
-    let key = Arc::new((key_ids.to_vec(), public_key_pem.to_owned()));
+    let parsed = VerifyingKey::from_pem(public_key_pem)?;
+    let key = Arc::new((key_ids.to_vec(), public_key_pem.to_owned(), parsed));
     let mut server = HttpServer::new(move || {
         let key = key.clone();
         let seen = seen.clone();
@@ -73,12 +153,15 @@ fn receivers(
                 if !delay.is_zero() {
                     tokio::time::sleep(delay).await;
                 }
-                let verified = key
-                    .0
-                    .iter()
-                    .map(|id| verify_received(&received, id, &key.1))
-                    .find(Result::is_ok)
-                    .unwrap_or_else(|| verify_received(&received, &key.0[0], &key.1));
+                let verified = if received.headers.contains_key("signature-input") {
+                    verify_fast(&received, &key.0, &key.2)
+                } else {
+                    key.0
+                        .iter()
+                        .map(|id| verify_received(&received, id, &key.1))
+                        .find(Result::is_ok)
+                        .unwrap_or_else(|| verify_received(&received, &key.0[0], &key.1))
+                };
                 match verified {
                     Ok(()) => {
                         seen.verified.fetch_add(1, Ordering::Relaxed);
@@ -178,7 +261,11 @@ async fn followed_agency(
 }
 
 /// Publishes an item as `slug` and waits until every delivery to a host
-/// in `live` is done; the time and the number of those deliveries.
+/// in `live` is done; the time and the number of those deliveries. Until
+/// the receivers have verified as many deliveries as there are live hosts
+/// it watches their count, not the database: reading a thousand delivery
+/// rows every few milliseconds took a good share of the cores the server
+/// was measured on.
 async fn publish(
     s: &Server,
     slug: &str,
@@ -186,6 +273,7 @@ async fn publish(
     seen: &Seen,
 ) -> anyhow::Result<(Duration, usize)> {
     let client = reqwest::Client::builder().no_proxy().build()?;
+    let verified_before = seen.verified.load(Ordering::Relaxed);
     let started = Instant::now();
     let resp = client
         .post(format!("{}/api/v1/agencies/{slug}/items", s.base))
@@ -199,30 +287,52 @@ async fn publish(
         .ok_or_else(|| anyhow::anyhow!("no item id"))?;
     let activity = format!("{}/items/{id}/create", s.origin);
     loop {
-        let rows = s.store.list_deliveries_of(&activity).await?;
-        let to_live: Vec<_> = rows.iter().filter(|d| live.contains(&d.host)).collect();
-        if to_live.len() == live.len() && to_live.iter().all(|d| d.status == STATUS_DONE) {
-            return Ok((started.elapsed(), to_live.len()));
+        let verified = seen.verified.load(Ordering::Relaxed) - verified_before;
+        if verified >= live.len() {
+            let rows = s.store.list_deliveries_of(&activity).await?;
+            let to_live: Vec<_> = rows.iter().filter(|d| live.contains(&d.host)).collect();
+            if to_live.len() == live.len() && to_live.iter().all(|d| d.status == STATUS_DONE) {
+                return Ok((started.elapsed(), to_live.len()));
+            }
         }
         if started.elapsed() > Duration::from_secs(120) {
+            let rows = s.store.list_deliveries_of(&activity).await?;
+            let to_live = rows.iter().filter(|d| live.contains(&d.host)).count();
             let mut by_status: HashMap<String, usize> = HashMap::new();
             for d in &rows {
                 *by_status.entry(format!("{:?}", d.status)).or_default() += 1;
             }
             anyhow::bail!(
-                "fan-out did not finish in 2 minutes: {} of {} live deliveries listed, \
-                 all deliveries by status: {by_status:?}; receivers refused {}",
-                to_live.len(),
+                "fan-out did not finish in 2 minutes: {to_live} of {} live deliveries listed, \
+                 {verified} verified by the receivers, all deliveries by status: {by_status:?}; \
+                 receivers refused {}",
                 live.len(),
                 seen.refused.load(Ordering::Relaxed)
             );
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        let nap = if verified >= live.len() { 5 } else { 1 };
+        tokio::time::sleep(Duration::from_millis(nap)).await;
     }
 }
 
-/// Runs the scenario.
+/// Runs the scenario on a runtime of its own with a thread per core, as
+/// `deling serve` runs (its `main` builds a multi-threaded runtime): the
+/// server's federation worker is spawned on the runtime that starts the
+/// server, and on the suite's own (actix's, single-threaded) it would be
+/// held to one core, which no deployment is.
 pub async fn run(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
+    let (o, rsa) = (*o, *rsa);
+    tokio::task::spawn_blocking(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(ceilings::cores())
+            .enable_all()
+            .build()?
+            .block_on(scenario(&o, &rsa))
+    })
+    .await?
+}
+
+async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
     let s = Server::start().await?;
     let key_ids: Vec<String> = ["oslo", "blandet"]
         .iter()
@@ -239,12 +349,14 @@ pub async fn run(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
     )?;
     let n_dead = o.hosts * o.dead_pct / 100;
     let n_slow = o.hosts * o.slow_pct / 100;
+    // Their own count: `seen` counts what the live hosts verified.
+    let seen_slow = Arc::new(Seen::default());
     let slow = receivers(
         n_slow,
         &key_ids,
         &s.keys.public_key_pem,
         Duration::from_secs(8),
-        seen.clone(),
+        seen_slow.clone(),
     )?;
     let dead = dead(n_dead).await?;
     followed_agency(&s, "oslo", &live, per_host).await?;
@@ -263,11 +375,8 @@ pub async fn run(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
     publish(&s, "oslo", &hosts(&live), &seen).await?;
     let (all_time, all_n) = publish(&s, "oslo", &hosts(&live), &seen).await?;
     let (mixed_time, mixed_n) = publish(&s, "blandet", &hosts(fast), &seen).await?;
-    anyhow::ensure!(
-        seen.refused.load(Ordering::Relaxed) == 0,
-        "receivers refused {} deliveries",
-        seen.refused.load(Ordering::Relaxed)
-    );
+    let refused = seen.refused.load(Ordering::Relaxed) + seen_slow.refused.load(Ordering::Relaxed);
+    anyhow::ensure!(refused == 0, "receivers refused {refused} deliveries");
     let all_rate = all_n as f64 / all_time.as_secs_f64();
     let mixed_rate = mixed_n as f64 / mixed_time.as_secs_f64();
     Ok(vec![

@@ -4,14 +4,22 @@
 //! sending its rows one after another (`delivery::turn`) for a bounded
 //! time and giving the rest back.
 //!
-//! [`DELIVERY_SLOTS`] turns run at once, not counting turns waiting on a
-//! answer for over 250 ms (`turn::SlowTurns`), up to [`MAX_TURNS`] in all: a host
-//! that is down costs at most the connect timeout of one turn, and hosts
-//! that answer slowly wait side by side while the fast ones are served.
+//! Up to [`MAX_TURNS`] turns run at once, each with at most one request
+//! (one connection) open. That is the only bound on them: a turn's CPU
+//! work (signing) is bounded by the runtime's threads and its writes are
+//! grouped with every other turn's (`done_log`), and a turn waiting on an
+//! answer costs nothing but its connection. So a host that is down costs
+//! one turn for the connect timeout, hosts that answer slowly wait side
+//! by side, and the fast ones are served meanwhile by the other turns.
+//! (A bound of 16 turns not waiting, with a turn counted as waiting only
+//! after 250 ms, had 200 silent or slow hosts of 1,000 take 3 s of the
+//! other hosts' time.)
 
 use super::{
+    done_log::DoneLog,
     host_slots::{HostSlots, Pace},
-    turn::{SlowTurns, TurnContext, host_turn},
+    turn::{TurnContext, host_turn},
+    turn_cache::{ClaimReads, TurnCache},
 };
 use crate::{
     context::Config,
@@ -33,19 +41,29 @@ use tokio::{
     task::{self, JoinError, JoinSet},
 };
 
-/// Rows taken per claim, at most.
+/// Outbox events fanned out per pass (`worker`).
 pub(super) const BATCH: u64 = 50;
-/// Delivery turns (each one request at a time) in flight at once, over all
-/// hosts, besides those waiting on an answer (`turn::FREE_SLOT_AFTER`).
-const DELIVERY_SLOTS: usize = 16;
-/// Delivery turns in flight at once, slow ones included: each holds a
-/// connection (or an attempt at one).
-const MAX_TURNS: usize = 256;
-/// Rows claimed per free delivery slot (a fast host's turn sends several in
-/// a few milliseconds each).
-const ROWS_PER_SLOT: u64 = 8;
+/// Delivery turns in flight at once, each with at most one request (and
+/// connection) open: waiting ones included, since waiting is what a turn
+/// mostly does. A few hundred connections are well within a process's
+/// usual limit of open files, and enough that a tenth of a thousand hosts
+/// being silent leaves the others most of them.
+pub(super) const MAX_TURNS: usize = 512;
+/// Turns that must be free before the loop claims again (unless it has
+/// nothing in hand): a claim is a write on the queue, so rows are claimed
+/// for many turns at once rather than for each turn that ends.
+const MIN_FREE: usize = 32;
+/// Rows taken per claim, at most, and no more than turns are free: rows
+/// of as many hosts as turns can start (every row of a host goes into its
+/// turns), so none is claimed only to be given back.
+const CLAIM: u64 = 128;
+/// Turns a `round` (tests and `drain`) starts, at most, and rows it
+/// claims for each (a fast host's turn sends several in a few
+/// milliseconds each), at most [`BATCH`] in all.
+const ROUND_TURNS: usize = 16;
+const ROUND_ROWS_PER_TURN: u64 = 8;
 
-/// Sends deliveries in turns per host, up to `DELIVERY_SLOTS` turns
+/// Sends deliveries in turns per host, up to [`MAX_TURNS`] turns
 /// at once, claiming more as turns end, until `shutdown`; turns in
 /// flight are finished first. `worker` names this process's leases;
 /// `wake` is this loop's signal of new work.
@@ -65,8 +83,9 @@ pub async fn run(
             break;
         }
         let free = pool.free();
-        if more && free > 0 {
-            more = pool.fill(free).await.unwrap_or_else(|e| {
+        if more && (free >= MIN_FREE || pool.tasks.is_empty()) {
+            let limit = CLAIM.min(free as u64);
+            more = pool.fill(free, limit).await.unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot claim deliveries");
                 false
             });
@@ -74,11 +93,11 @@ pub async fn run(
                 continue;
             }
         }
-        // With every slot taken only an ending turn frees one; else
-        // sleep until something this worker may send is due (rows of a
-        // host at its limit or of an inbox in flight wait for a turn to
-        // end, which wakes the loop anyway).
-        let wait = if free == 0 {
+        // With too few turns free only ending turns free more; else sleep
+        // until something this worker may send is due (rows of a host at
+        // its limit or of an inbox in flight wait for a turn to end, which
+        // wakes the loop anyway).
+        let wait = if free < MIN_FREE && !pool.tasks.is_empty() {
             IDLE
         } else {
             pool.next_due().await
@@ -89,7 +108,6 @@ pub async fn run(
                 more = true;
             }
             _ = wake.notified() => more = true,
-            _ = pool.slow.freed.notified() => more = true,
             _ = tokio::time::sleep(wait) => more = true,
             _ = shutdown.changed() => {}
         }
@@ -104,7 +122,8 @@ pub async fn run(
 /// (tests and `drain`). `true` if there may be more waiting.
 pub async fn round(config: &Config, worker: &str) -> Result<bool, FedError> {
     let mut pool = DeliveryPool::new(config.clone(), worker.to_owned());
-    let more = pool.fill(DELIVERY_SLOTS).await?;
+    let limit = (ROUND_TURNS as u64 * ROUND_ROWS_PER_TURN).min(BATCH);
+    let more = pool.fill(ROUND_TURNS, limit).await?;
     while let Some(done) = pool.tasks.join_next_with_id().await {
         pool.finished(done);
     }
@@ -121,8 +140,8 @@ struct DeliveryPool {
     name: String,
     /// Set when the worker stops: turns start no further send.
     closing: Arc<AtomicBool>,
-    /// Turns waiting on an answer.
-    slow: Arc<SlowTurns>,
+    /// Where turns record their deliveries done.
+    done: DoneLog,
     slots: HostSlots,
     inboxes: HashSet<String>,
     tasks: JoinSet<Pace>,
@@ -132,11 +151,12 @@ struct DeliveryPool {
 
 impl DeliveryPool {
     fn new(config: Config, name: String) -> Self {
+        let done = DoneLog::start(config.to_request_data().store.clone());
         Self {
             config,
             name,
+            done,
             closing: Arc::default(),
-            slow: Arc::default(),
             slots: HostSlots::default(),
             inboxes: HashSet::new(),
             tasks: JoinSet::new(),
@@ -144,21 +164,15 @@ impl DeliveryPool {
         }
     }
 
-    /// Turns that may start now: a slot each for those not slow, within
-    /// [`MAX_TURNS`].
+    /// Turns that may start now, within [`MAX_TURNS`].
     fn free(&self) -> usize {
-        let running = self.tasks.len();
-        let busy = running.saturating_sub(self.slow.count());
-        DELIVERY_SLOTS
-            .saturating_sub(busy)
-            .min(MAX_TURNS.saturating_sub(running))
+        MAX_TURNS.saturating_sub(self.tasks.len())
     }
 
-    /// Claims due deliveries for up to `free` new turns and starts them;
-    /// `true` if the claim was full (there may be more).
-    async fn fill(&mut self, free: usize) -> Result<bool, FedError> {
+    /// Claims up to `limit` due deliveries for up to `free` new turns and
+    /// starts them; `true` if the claim was full (there may be more).
+    async fn fill(&mut self, free: usize, limit: u64) -> Result<bool, FedError> {
         let data = self.config.to_request_data();
-        let limit = (free as u64 * ROWS_PER_SLOT).min(BATCH);
         let busy_inboxes: Vec<String> = self.inboxes.iter().cloned().collect();
         let rows = data
             .store
@@ -187,6 +201,12 @@ impl DeliveryPool {
                 None => inboxes.push((row.inbox.clone(), vec![row])),
             }
         }
+        let names: Vec<String> = hosts.iter().map(|(h, _)| h.clone()).collect();
+        let reads = if names.is_empty() {
+            Arc::default()
+        } else {
+            ClaimReads::load(&names, &data).await
+        };
         let mut left = free;
         let mut given_back = Vec::new();
         for (host, inboxes) in hosts {
@@ -206,17 +226,18 @@ impl DeliveryPool {
                 let halt = self.slots.start(&host);
                 let data = self.config.to_request_data();
                 let (name, turn_host) = (self.name.clone(), host.clone());
-                let (closing, slow) = (self.closing.clone(), self.slow.clone());
+                let (closing, done) = (self.closing.clone(), self.done.clone());
+                let cache = TurnCache::for_claim(&reads, &host);
                 let handle = self.tasks.spawn(async move {
                     let cx = TurnContext {
                         host: &turn_host,
                         worker: &name,
                         halt: &halt,
                         closing: &closing,
-                        slow: &slow,
+                        done: &done,
                         data: &data,
                     };
-                    host_turn(rows, &cx).await
+                    host_turn(rows, cache, &cx).await
                 });
                 self.inboxes.extend(inboxes.iter().cloned());
                 self.owners.insert(handle.id(), (host.clone(), inboxes));

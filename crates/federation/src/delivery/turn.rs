@@ -1,20 +1,20 @@
 //! One turn of deliveries to one host: its rows sent one after another
 //! (`send`), for at most [`HOST_TURN`], with as few statements as
 //! possible: what every delivery of the turn shares is read once
-//! (`turn_cache`), the host's health is written at its first success,
-//! leases are renewed together and only if the turn runs so long that
-//! they could lapse, and each delivery costs one statement, the one that
-//! records it done. That one stays per delivery, written as soon as the
-//! peer answered: a process killed mid-turn then sends again only what
-//! was in flight.
+//! (`turn_cache`, shared by the turns of one claim), leases are renewed
+//! together and only if the turn runs so long that they could lapse, and
+//! each delivery is recorded done (with the host's health at the turn's
+//! first success) through the pool's `done_log`, which writes the
+//! deliveries of all turns that finished meanwhile in one transaction.
+//! A turn waits for that write before it sends its next delivery: a
+//! process killed mid-turn then sends again only what was in flight.
 //!
-//! A turn that has waited longer than [`FREE_SLOT_AFTER`] for one answer
-//! counts as waiting ([`SlowTurns`]) and stops taking one of the pool's
-//! delivery slots (a turn that waits uses no CPU, and the slots bound
-//! the signing and writing), so hosts that are down or slow never hold
-//! back the others.
+//! A turn that waits on an answer uses no CPU: a host that is down or
+//! slow holds one of the pool's turns (`pool::MAX_TURNS`) and nothing
+//! else, so it never holds back the others.
 
 use super::{
+    done_log::DoneLog,
     host_slots::Pace,
     send::{self, Outcome},
     turn_cache::TurnCache,
@@ -27,18 +27,13 @@ use crate::{
 use chrono::Utc;
 use deling_store::queries::delivery::Delivery;
 use std::{
-    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
+    sync::atomic::{AtomicBool, Ordering},
     time::{Duration, Instant},
 };
-use tokio::sync::Notify;
 
 /// An answer slower than this makes its host slow: one turn at a time
 /// until it answers fast again.
 pub(super) const SLOW_ANSWER: Duration = Duration::from_secs(2);
-/// A turn that has waited this long for one answer gives its delivery
-/// slot to another host (see [`SlowTurns`]). Longer than a healthy
-/// inbox's answer, so turns that keep a fast host busy keep their slot.
-pub(super) const FREE_SLOT_AFTER: Duration = Duration::from_millis(250);
 /// A turn starts no send after this long; its other rows go back to the
 /// queue, to be claimed again with every other host's. Together with the
 /// last send (the request timeout, at most 30 s) well inside [`LEASE`].
@@ -46,47 +41,6 @@ pub(super) const HOST_TURN: Duration = Duration::from_secs(15);
 /// Time left on a lease, beyond one request, below which a turn renews
 /// the leases of the rows it still holds before it sends another.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
-
-/// Turns of a pool that have waited over [`FREE_SLOT_AFTER`] for an
-/// answer, and the signal that one did (its slot is free for another
-/// host).
-#[derive(Debug, Default)]
-pub(super) struct SlowTurns {
-    count: AtomicUsize,
-    /// Notified when a turn becomes slow.
-    pub(super) freed: Notify,
-}
-
-impl SlowTurns {
-    /// Turns slow now.
-    pub(super) fn count(&self) -> usize {
-        self.count.load(Ordering::Relaxed)
-    }
-}
-
-/// Marks a turn slow once, and unmarks it when dropped (the turn ends).
-struct SlowMark<'a> {
-    turns: &'a SlowTurns,
-    marked: bool,
-}
-
-impl SlowMark<'_> {
-    fn mark(&mut self) {
-        if !self.marked {
-            self.marked = true;
-            self.turns.count.fetch_add(1, Ordering::Relaxed);
-            self.turns.freed.notify_one();
-        }
-    }
-}
-
-impl Drop for SlowMark<'_> {
-    fn drop(&mut self) {
-        if self.marked {
-            self.turns.count.fetch_sub(1, Ordering::Relaxed);
-        }
-    }
-}
 
 /// What a turn needs besides its rows.
 pub(super) struct TurnContext<'a> {
@@ -98,8 +52,8 @@ pub(super) struct TurnContext<'a> {
     pub halt: &'a AtomicBool,
     /// Set when the worker stops.
     pub closing: &'a AtomicBool,
-    /// The pool's slow turns.
-    pub slow: &'a SlowTurns,
+    /// Where deliveries made are recorded done.
+    pub done: &'a DoneLog,
     /// The request data.
     pub data: &'a Data,
 }
@@ -112,17 +66,17 @@ struct HostHealth {
 /// Sends one turn's deliveries (claimed just before, in queue order) to
 /// `cx.host`, one after another, until they are done, the turn's time is
 /// up, or the host failed or the worker stops; what is not sent goes back
-/// to the queue. Returns how the host answered.
-pub(super) async fn host_turn(rows: Vec<Delivery>, cx: &TurnContext<'_>) -> Pace {
+/// to the queue. `cache` holds what the turn has read (or its claim
+/// read for it). Returns how the host answered.
+pub(super) async fn host_turn(
+    rows: Vec<Delivery>,
+    mut cache: TurnCache,
+    cx: &TurnContext<'_>,
+) -> Pace {
     let started = Instant::now();
     let mut leased_at = started;
     let mut pace = Pace::Unknown;
-    let mut cache = TurnCache::default();
     let mut health = HostHealth { recorded: false };
-    let mut slow = SlowMark {
-        turns: cx.slow,
-        marked: false,
-    };
     let mut rows: Vec<Delivery> = rows.into_iter().rev().collect();
     let lease = LEASE.to_std().unwrap_or(Duration::from_secs(60));
     let request = cx.data.settings.http.request_timeout;
@@ -147,17 +101,8 @@ pub(super) async fn host_turn(rows: Vec<Delivery>, cx: &TurnContext<'_>) -> Pace
         }
         let Some(row) = rows.pop() else { break };
         let sent = Instant::now();
-        let outcome = {
-            let sending = send::send_in_turn(&row, cx.data, &mut cache);
-            tokio::pin!(sending);
-            tokio::select! {
-                outcome = &mut sending => outcome,
-                () = tokio::time::sleep(FREE_SLOT_AFTER) => {
-                    slow.mark();
-                    sending.await
-                }
-            }
-        };
+        let outcome = send::send_in_turn(&row, cx.data, &mut cache).await;
+        let took = sent.elapsed();
         let outcome = outcome.unwrap_or_else(|e| Outcome::Refused(e.to_string()));
         let answered = !matches!(outcome, Outcome::Retry(_));
         match record(&row, outcome, &mut health, cx).await {
@@ -167,7 +112,7 @@ pub(super) async fn host_turn(rows: Vec<Delivery>, cx: &TurnContext<'_>) -> Pace
                 cx.halt.store(true, Ordering::Relaxed);
                 pace = Pace::Failing;
             }
-            Ok(()) if sent.elapsed() > SLOW_ANSWER => pace = Pace::Slow,
+            Ok(()) if took > SLOW_ANSWER => pace = Pace::Slow,
             Ok(()) => {
                 if pace == Pace::Unknown {
                     pace = Pace::Fast;
@@ -211,11 +156,9 @@ async fn record(
     match outcome {
         Outcome::Delivered => {
             count("delivered");
-            data.store.finish_delivery(row.id).await?;
-            if !health.recorded {
-                data.store.put_host_success(cx.host).await?;
-                health.recorded = true;
-            }
+            let healthy = (!health.recorded).then_some(cx.host);
+            cx.done.done(row.id, healthy).await?;
+            health.recorded = true;
         }
         Outcome::Refused(why) => {
             count("refused");

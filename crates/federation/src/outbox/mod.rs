@@ -136,23 +136,30 @@ fn stored_url(s: &str, event: &OutboxEvent) -> Option<Url> {
 
 /// One delivery per distinct inbox, signed by `agency_id` (or the instance
 /// actor), except to blocked domains (and, in
-/// allow-list mode, to any domain not allowed).
+/// allow-list mode, to any domain not allowed). The policy is read once
+/// for all the inboxes' hosts, not once per inbox.
 async fn allowed_deliveries(
     data: &Data,
     activity: &Value,
     agency_id: Option<i64>,
     inboxes: Vec<String>,
 ) -> Result<Vec<NewDelivery>, FedError> {
-    let mut allowed = Vec::with_capacity(inboxes.len());
-    for inbox in inboxes {
-        // An inbox that is not a URL gets no delivery either way.
-        let Ok(url) = Url::parse(&inbox) else {
-            continue;
-        };
-        if !crate::policy::refuses_host(&data.store, &url).await? {
-            allowed.push(inbox);
-        }
-    }
+    // An inbox that is not a URL gets no delivery either way.
+    let parsed: Vec<(String, String)> = inboxes
+        .into_iter()
+        .filter_map(|inbox| {
+            let host = authority(&Url::parse(&inbox).ok()?);
+            Some((inbox, host))
+        })
+        .collect();
+    let hosts: Vec<&str> = parsed.iter().map(|(_, h)| h.as_str()).collect();
+    let verdicts = data.store.get_host_verdicts(&hosts).await?;
+    let allowed: Vec<String> = parsed
+        .into_iter()
+        .zip(verdicts)
+        .filter(|(_, v)| *v != deling_store::queries::policy::Verdict::Refused)
+        .map(|((inbox, _), _)| inbox)
+        .collect();
     Ok(deliveries(activity, agency_id, &allowed))
 }
 
@@ -165,17 +172,10 @@ fn deliveries(activity: &Value, agency_id: Option<i64>, inboxes: &[String]) -> V
         .unwrap_or_default()
         .to_owned();
     let body = with_context(activity).to_string();
-    let mut seen: Vec<&String> = Vec::new();
+    let mut seen: std::collections::HashSet<&String> = std::collections::HashSet::new();
     inboxes
         .iter()
-        .filter(|i| {
-            if seen.contains(i) {
-                false
-            } else {
-                seen.push(i);
-                true
-            }
-        })
+        .filter(|i| seen.insert(*i))
         .filter_map(|inbox| {
             let url = Url::parse(inbox).ok()?;
             Some(NewDelivery {

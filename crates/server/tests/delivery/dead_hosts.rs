@@ -1,8 +1,9 @@
 //! Many hosts that take a request and never answer hold back no live
-//! host (issue 12): a turn waiting on a slow answer gives up its slot, so
-//! with more silent followers than the worker has delivery slots, a live
-//! follower still gets each new item within a few seconds, not after the
-//! silent ones' ten-second timeouts. And deliveries to one host share one
+//! host (issue 12): a turn waiting on an answer holds nothing but one of
+//! the worker's hundreds of turns, so with more silent followers than the
+//! worker once had delivery slots (16), a live follower still gets each
+//! new item within a few seconds, not after the silent ones' ten-second
+//! timeouts. And deliveries to one host share one
 //! connection (HTTP/1.1 keep-alive), even when its inbox answers with a
 //! body.
 
@@ -21,11 +22,10 @@ use std::{
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// More than the worker's delivery slots (16).
+/// More than the worker once had delivery slots (16).
 const SILENT: usize = 24;
 /// Well under the ten-second request timeout a silent host costs, with
-/// room for a slow test machine; a waiting turn gives its slot up after
-/// 250 ms.
+/// room for a slow test machine.
 const BOUND: Duration = Duration::from_secs(6);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

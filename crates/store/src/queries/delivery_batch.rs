@@ -1,17 +1,29 @@
 //! Delivery rows written several at a time: a turn of deliveries to one
 //! host renews the leases of the rows it still holds in one statement
 //! (on PostgreSQL each commit is a disk flush) instead of one before each
-//! send.
+//! send, and the deliveries that many turns made at about the same time
+//! are recorded done, with their hosts' health, in one transaction
+//! ([`Store::finish_deliveries`]) instead of one statement (and commit)
+//! each on the one writer connection.
 
 use crate::{
     Store, StoreError,
-    entities::delivery::{self, STATUS_PENDING},
+    entities::{
+        delivery::{self, STATUS_DONE, STATUS_PENDING},
+        host_state,
+    },
+    records::now,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
+    ActiveValue::Set,
     ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait},
+    sea_query::{Expr, ExprTrait, OnConflict},
 };
+
+/// Rows (or hosts) per statement of [`Store::finish_deliveries`]: well
+/// within what one statement may bind on either database.
+const CHUNK: usize = 500;
 
 impl Store {
     /// Extends the lease of those of `ids` that `worker` still holds to
@@ -44,5 +56,79 @@ impl Store {
             .into_tuple::<i64>()
             .all(self.db())
             .await?)
+    }
+}
+
+impl Store {
+    /// Marks the deliveries `ids` done (as [`Store::finish_delivery`] does
+    /// each: one more attempt, lease released, finished now) and records a
+    /// success for each of `healthy_hosts` (as
+    /// [`Store::put_host_success`]), all in one transaction: either every
+    /// row is recorded or none is, and a failure leaves them leased, to be
+    /// sent again once the lease runs out.
+    pub async fn finish_deliveries(
+        &self,
+        ids: &[i64],
+        healthy_hosts: &[String],
+    ) -> Result<(), StoreError> {
+        if ids.is_empty() && healthy_hosts.is_empty() {
+            return Ok(());
+        }
+        let t = now();
+        let txn = self.begin().await?;
+        for chunk in ids.chunks(CHUNK) {
+            delivery::Entity::update_many()
+                .col_expr(delivery::Column::Status, Expr::value(STATUS_DONE))
+                .col_expr(
+                    delivery::Column::Attempts,
+                    Expr::col(delivery::Column::Attempts).add(1),
+                )
+                .col_expr(
+                    delivery::Column::LockedUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    delivery::Column::LockedBy,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(
+                    delivery::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(delivery::Column::FinishedAt, Expr::value(Some(t)))
+                .filter(delivery::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+        }
+        let mut hosts: Vec<&String> = healthy_hosts.iter().collect();
+        hosts.sort();
+        hosts.dedup();
+        for chunk in hosts.chunks(CHUNK) {
+            host_state::Entity::insert_many(chunk.iter().map(|host| host_state::ActiveModel {
+                host: Set((*host).clone()),
+                consecutive_failures: Set(0),
+                next_attempt_at: Set(None),
+                unreachable_since: Set(None),
+                last_success_at: Set(Some(t)),
+                last_failure_at: Set(None),
+                last_error: Set(None),
+                signature_style: Set(None),
+                signature_style_at: Set(None),
+            }))
+            .on_conflict(
+                OnConflict::column(host_state::Column::Host)
+                    .update_columns([
+                        host_state::Column::ConsecutiveFailures,
+                        host_state::Column::NextAttemptAt,
+                        host_state::Column::UnreachableSince,
+                        host_state::Column::LastSuccessAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 }

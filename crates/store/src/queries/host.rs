@@ -16,6 +16,7 @@ use sea_orm::{
     ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, OnConflict},
 };
+use std::collections::HashMap;
 
 /// A host's delivery health.
 pub type HostState = host_state::Model;
@@ -178,6 +179,28 @@ impl Store {
             .one(self.reader())
             .await?
             .and_then(|h| Some((h.signature_style?, h.signature_style_at?))))
+    }
+
+    /// [`Store::get_host_signature_style`] of each of `hosts` that has one
+    /// (hosts missing from the answer have none), in one read per 500
+    /// hosts: a claim of deliveries to many hosts asks once.
+    pub async fn get_host_signature_styles(
+        &self,
+        hosts: &[String],
+    ) -> Result<HashMap<String, (String, DateTime<Utc>)>, StoreError> {
+        let mut styles = HashMap::new();
+        for chunk in hosts.chunks(500) {
+            let rows = host_state::Entity::find()
+                .filter(host_state::Column::Host.is_in(chunk.to_vec()))
+                .filter(host_state::Column::SignatureStyle.is_not_null())
+                .all(self.reader())
+                .await?;
+            styles.extend(
+                rows.into_iter()
+                    .filter_map(|h| Some((h.host, (h.signature_style?, h.signature_style_at?)))),
+            );
+        }
+        Ok(styles)
     }
 
     /// Records that `host` took a request signed in `style`, leaving its

@@ -159,19 +159,55 @@ impl Store {
     /// The policy that applies to `host` (its own row, or its nearest
     /// parent domain's), and the verdict under the current mode.
     pub async fn get_host_verdict(&self, host: &str) -> Result<Verdict, StoreError> {
-        let candidates = policy_candidates(host);
+        Ok(self
+            .get_host_verdicts(std::slice::from_ref(&host))
+            .await?
+            .pop()
+            .unwrap_or(Verdict::Refused))
+    }
+
+    /// [`Store::get_host_verdict`] of each of `hosts`, in their order, in
+    /// two reads for up to a thousand domains (one more per thousand
+    /// beyond): a fan-out to a thousand hosts asks once, not a thousand
+    /// times.
+    pub async fn get_host_verdicts(
+        &self,
+        hosts: &[impl AsRef<str>],
+    ) -> Result<Vec<Verdict>, StoreError> {
+        if hosts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let candidates: Vec<Vec<String>> = hosts
+            .iter()
+            .map(|h| policy_candidates(h.as_ref()))
+            .collect();
+        let mut all: Vec<String> = candidates.iter().flatten().cloned().collect();
+        all.sort();
+        all.dedup();
         // A read connection: every signed request asks this, and the one
-        // writer is the inbox's narrowest point.
-        let rows = domain_policy::Entity::find()
-            .filter(domain_policy::Column::Domain.is_in(candidates.clone()))
-            .all(self.reader())
-            .await?;
-        let severity = nearest_severity(
-            &candidates,
-            rows.iter()
-                .map(|r| (r.domain.as_str(), r.severity.as_str())),
-        );
-        Ok(verdict(self.get_federation_mode().await?, severity))
+        // writer is the inbox's narrowest point. In chunks, well within
+        // what a statement may bind.
+        let mut rows = Vec::new();
+        for chunk in all.chunks(1000) {
+            rows.extend(
+                domain_policy::Entity::find()
+                    .filter(domain_policy::Column::Domain.is_in(chunk.to_vec()))
+                    .all(self.reader())
+                    .await?,
+            );
+        }
+        let mode = self.get_federation_mode().await?;
+        Ok(candidates
+            .iter()
+            .map(|c| {
+                let severity = nearest_severity(
+                    c,
+                    rows.iter()
+                        .map(|r| (r.domain.as_str(), r.severity.as_str())),
+                );
+                verdict(mode, severity)
+            })
+            .collect())
     }
 
     /// What the policy says about `actor` (an actor id) on `host` (its

@@ -65,3 +65,189 @@ both!(leases_are_renewed_only_for_rows_still_held, |store| {
             .is_empty()
     );
 });
+
+both!(
+    deliveries_are_finished_together_with_their_hosts_health,
+    |store| {
+        use deling_store::queries::delivery::{NewDelivery, STATUS_DONE, STATUS_PENDING};
+        let delivery = |n: usize, host: &str| NewDelivery {
+            activity_id: format!("https://here.example/a/{n}"),
+            agency_id: None,
+            inbox: format!("https://{host}/u/{n}/inbox"),
+            host: host.to_owned(),
+            body: "{}".to_owned(),
+        };
+        store
+            .put_deliveries(vec![
+                delivery(0, "one.example"),
+                delivery(1, "two.example"),
+                delivery(2, "two.example"),
+            ])
+            .await
+            .expect("queue");
+        // two.example had failed; one.example was never heard of.
+        store
+            .put_host_failure("two.example", "503", Utc::now() + Duration::seconds(1))
+            .await
+            .expect("failure");
+        store
+            .execute_unprepared("UPDATE delivery SET next_attempt_at = created_at")
+            .await
+            .expect("due");
+        store
+            .execute_unprepared("UPDATE host_state SET next_attempt_at = NULL")
+            .await
+            .expect("due");
+        let lease = Utc::now() + Duration::seconds(60);
+        let mut rows = store
+            .claim_deliveries("w1", 10, lease)
+            .await
+            .expect("claim");
+        rows.sort_by_key(|r| r.id);
+        assert_eq!(rows.len(), 3);
+        let hosts = ["one.example".to_owned(), "two.example".to_owned()];
+        store
+            .finish_deliveries(&[rows[0].id, rows[1].id], &hosts)
+            .await
+            .expect("finish");
+        for n in 0..3 {
+            let row = &store
+                .list_deliveries_of(&format!("https://here.example/a/{n}"))
+                .await
+                .expect("list")[0];
+            if n < 2 {
+                assert_eq!(row.status, STATUS_DONE, "{row:?}");
+                assert_eq!(row.attempts, 1, "{row:?}");
+                assert!(
+                    row.locked_until.is_none() && row.locked_by.is_none(),
+                    "{row:?}"
+                );
+                assert!(
+                    row.finished_at.is_some() && row.last_error.is_none(),
+                    "{row:?}"
+                );
+            } else {
+                // Not named: still pending, still leased.
+                assert_eq!(row.status, STATUS_PENDING, "{row:?}");
+                assert_eq!(row.locked_by.as_deref(), Some("w1"), "{row:?}");
+            }
+        }
+        for host in &hosts {
+            let state = store
+                .get_host_state(host)
+                .await
+                .expect("state")
+                .expect("recorded");
+            assert_eq!(state.consecutive_failures, 0, "{state:?}");
+            assert!(state.next_attempt_at.is_none(), "{state:?}");
+            assert!(state.last_success_at.is_some(), "{state:?}");
+        }
+        // A style learnt before is kept; nothing to write is no write.
+        store
+            .put_host_signature_style("one.example", "cavage")
+            .await
+            .expect("style");
+        store
+            .finish_deliveries(&[], &hosts[..1])
+            .await
+            .expect("health alone");
+        let styles = store
+            .get_host_signature_styles(&[
+                "one.example".to_owned(),
+                "two.example".to_owned(),
+                "three.example".to_owned(),
+            ])
+            .await
+            .expect("styles");
+        assert_eq!(styles.len(), 1, "{styles:?}");
+        assert_eq!(styles["one.example"].0, "cavage");
+        store.finish_deliveries(&[], &[]).await.expect("nothing");
+    }
+);
+
+both!(verdicts_of_many_hosts_are_each_hosts_verdict, |store| {
+    use deling_domain::policy::{Domain, FederationMode, Severity};
+    use deling_store::queries::policy::Verdict;
+    let domain = |d: &str| Domain::parse(d).expect("domain");
+    store
+        .put_domain_policy(
+            &domain("blocked.example"),
+            Severity::Suspend,
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("policy");
+    store
+        .put_domain_policy(
+            &domain("quiet.example"),
+            Severity::Silence,
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("policy");
+    let hosts = [
+        "blocked.example",
+        "sub.blocked.example:8443",
+        "Quiet.Example.",
+        "open.example",
+        "open.example",
+        "allowed.example",
+    ];
+    let one_by_one = async |store: &deling_store::Store| {
+        let mut each = Vec::new();
+        for h in hosts {
+            each.push(store.get_host_verdict(h).await.expect("verdict"));
+        }
+        each
+    };
+    let all = store.get_host_verdicts(&hosts).await.expect("verdicts");
+    assert_eq!(all, one_by_one(&store).await);
+    assert_eq!(
+        all,
+        [
+            Verdict::Refused,
+            Verdict::Refused,
+            Verdict::Silenced,
+            Verdict::Open,
+            Verdict::Open,
+            Verdict::Open
+        ]
+    );
+    // In allow-list mode only what is allowed is open (the mode lives on
+    // the instance row).
+    store
+        .get_or_put_instance("here.example", "Her", || {
+            ("public".to_owned(), "private".to_owned())
+        })
+        .await
+        .expect("instance");
+    store
+        .put_domain_policy(
+            &domain("allowed.example"),
+            Severity::Allow,
+            None,
+            None,
+            None,
+        )
+        .await
+        .expect("policy");
+    store
+        .put_federation_mode(FederationMode::Allowlist, None)
+        .await
+        .expect("mode");
+    let all = store.get_host_verdicts(&hosts).await.expect("verdicts");
+    assert_eq!(all, one_by_one(&store).await);
+    assert_eq!(all[3], Verdict::Refused);
+    assert_eq!(all[5], Verdict::Open);
+    assert!(
+        store
+            .get_host_verdicts(&[] as &[&str])
+            .await
+            .expect("none")
+            .is_empty()
+    );
+});
