@@ -168,9 +168,17 @@ impl Application {
                 Some((addr, server))
             }
         };
+        // The access log is written at `info` on `deling::http`: when the
+        // log filter drops that (the bench's `warn`), the middleware would
+        // still render every request line for nothing. The filter is read
+        // once at start, so this is decided once too.
+        let access_log = tracing::enabled!(target: "deling::http", tracing::Level::INFO);
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(middleware::Logger::new("%r %s %b %Dms").log_target("deling::http"))
+                .wrap(middleware::Condition::new(
+                    access_log,
+                    middleware::Logger::new("%r %s %b %Dms").log_target("deling::http"),
+                ))
                 .wrap(middleware::NormalizePath::trim())
                 .wrap(middleware::from_fn(
                     deling_web::input::refuse_control_characters,

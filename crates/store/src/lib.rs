@@ -21,7 +21,13 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc, LazyLock, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 /// A handle on the database; cheap to clone (it wraps connection pools).
 ///
@@ -37,6 +43,100 @@ use std::time::Duration;
 pub struct Store {
     writer: DatabaseConnection,
     reader: DatabaseConnection,
+    /// The writer pool's place in [`WATCH`], given up when the last clone
+    /// of this store goes.
+    _watched: Arc<Watched>,
+}
+
+/// The writes of every [`Store`] in this process, for [`Store::write_mark`].
+/// One for the whole process rather than one per store: tests and the
+/// bench open a second store on the server's database and write through
+/// it, and what a server caches must see those writes too.
+#[derive(Debug, Default)]
+struct WriteWatch {
+    /// Bumped each time a writer pool hands a connection out or takes one
+    /// back.
+    writes: AtomicU64,
+    /// The writer pools of the stores open in this process, by a number
+    /// of their own.
+    pools: Mutex<Vec<(u64, WriterPool)>>,
+    /// The number of the next store's writer pool.
+    next: AtomicU64,
+}
+
+static WATCH: LazyLock<WriteWatch> = LazyLock::new(WriteWatch::default);
+
+/// A writer pool, asked whether all its connections are idle.
+#[derive(Debug, Clone)]
+enum WriterPool {
+    Sqlite(sea_orm::sqlx::SqlitePool),
+    Postgres(sea_orm::sqlx::PgPool),
+}
+
+impl WriterPool {
+    fn of(db: &DatabaseConnection) -> Option<Self> {
+        match db.get_database_backend() {
+            DbBackend::Sqlite => Some(Self::Sqlite(db.get_sqlite_connection_pool().clone())),
+            DbBackend::Postgres => Some(Self::Postgres(db.get_postgres_connection_pool().clone())),
+            _ => None,
+        }
+    }
+
+    /// No connection is out of the pool (nor being opened or returned).
+    fn idle(&self) -> bool {
+        let (size, idle) = match self {
+            Self::Sqlite(p) => (p.size(), p.num_idle()),
+            Self::Postgres(p) => (p.size(), p.num_idle()),
+        };
+        idle >= size as usize
+    }
+}
+
+/// A store's writer pool registered in [`WATCH`].
+#[derive(Debug)]
+struct Watched(u64);
+
+impl Watched {
+    fn register(writer: &DatabaseConnection) -> Self {
+        let id = WATCH.next.fetch_add(1, Ordering::Relaxed);
+        if let (Some(pool), Ok(mut pools)) = (WriterPool::of(writer), WATCH.pools.lock()) {
+            pools.push((id, pool));
+        }
+        Self(id)
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if let Ok(mut pools) = WATCH.pools.lock() {
+            pools.retain(|(id, _)| *id != self.0);
+        }
+    }
+}
+
+/// Counts every check-out and return of a connection of the pool `opts`
+/// builds in [`WATCH`]: a connection is handed out either fresh
+/// (`after_connect`) or from the idle queue (`before_acquire`), and comes
+/// back through `after_release` once the code that held it is done with
+/// it, so after its commit.
+macro_rules! watch_writes {
+    ($opts:expr, $map:ident, $db:ty) => {{
+        $opts.$map(|pool: sea_orm::sqlx::pool::PoolOptions<$db>| {
+            let bump = || WATCH.writes.fetch_add(1, Ordering::SeqCst);
+            pool.after_connect(move |_, _| {
+                bump();
+                Box::pin(async { Ok(()) })
+            })
+            .before_acquire(move |_, _| {
+                bump();
+                Box::pin(async { Ok(true) })
+            })
+            .after_release(move |_, _| {
+                bump();
+                Box::pin(async { Ok(true) })
+            })
+        });
+    }};
 }
 
 /// Read connections on SQLite unless [`Store::connect_with`] says otherwise
@@ -96,14 +196,19 @@ impl Store {
                 .connect_timeout(Duration::from_secs(5))
                 .acquire_timeout(Duration::from_secs(10))
                 .max_connections(POSTGRES_CONNECTIONS);
+            // Reads share the pool, so they count as writes for
+            // `write_mark`: still correct, if rarely still.
+            watch_writes!(opts, map_sqlx_postgres_pool_opts, sea_orm::sqlx::Postgres);
             let db = Database::connect(opts).await.map_err(StoreError::Connect)?;
             return Ok(Self {
+                _watched: Arc::new(Watched::register(&db)),
                 writer: db.clone(),
                 reader: db,
             });
         }
         // The writer first: it creates the file and turns WAL on.
         let mut opts = sqlite_options(url, 1, false);
+        watch_writes!(opts, map_sqlx_sqlite_pool_opts, sea_orm::sqlx::Sqlite);
         if sqlite_in_memory(url) {
             // The database lives only as long as its connection: never
             // retire it for age or idleness.
@@ -117,7 +222,31 @@ impl Store {
                 .await
                 .map_err(StoreError::Connect)?
         };
-        Ok(Self { writer, reader })
+        Ok(Self {
+            _watched: Arc::new(Watched::register(&writer)),
+            writer,
+            reader,
+        })
+    }
+
+    /// A mark of the writes made in this process, for caches of what was
+    /// read: two equal marks mean that no write began or ended between
+    /// them, through this store or any other open in the process, so what
+    /// was read after the first is still current at the second. `None`
+    /// while a write may be under way (a connection of a writer pool is
+    /// out), when nothing read may be kept.
+    ///
+    /// Take the mark before reading and keep what was read only while the
+    /// mark stays the same: a write that ended before the mark was taken
+    /// is in what is read after it, and one that begins later changes the
+    /// mark as its connection leaves the idle queue. Writes by other
+    /// processes (the CLI) are not seen, so such a cache must also expire.
+    /// On PostgreSQL and on in-memory SQLite reads share the writer's
+    /// pool, so every read changes the mark too.
+    pub fn write_mark(&self) -> Option<u64> {
+        let mark = WATCH.writes.load(Ordering::SeqCst);
+        let pools = WATCH.pools.lock().ok()?;
+        pools.iter().all(|(_, p)| p.idle()).then_some(mark)
     }
 
     /// Brings the schema up to date.
@@ -206,5 +335,58 @@ impl Store {
             .await
             .map(|_| ())
             .map_err(StoreError::Db)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Waits (with a generous guard, not a timing) for the writer's
+    /// connection to be back in its pool: it is returned by a task of its
+    /// own after the transaction that held it ends.
+    async fn settled(store: &Store) -> u64 {
+        for _ in 0..60_000 {
+            if let Some(mark) = store.write_mark() {
+                return mark;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        panic!("the writer's connection never came back");
+    }
+
+    #[tokio::test]
+    async fn the_write_mark_follows_writes_not_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("m.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let before = settled(&store).await;
+
+        // Reads go through the readers: the mark stays.
+        store.count_agencies().await.unwrap();
+        assert_eq!(store.write_mark(), Some(before));
+
+        // While a write is open there is no mark; after it, a new one.
+        let txn = store.begin().await.unwrap();
+        assert_eq!(store.write_mark(), None);
+        txn.execute_unprepared("CREATE TABLE scratch (x INTEGER)")
+            .await
+            .unwrap();
+        assert_eq!(store.write_mark(), None);
+        txn.commit().await.unwrap();
+        let after = settled(&store).await;
+        assert!(after > before);
+
+        // A second store on the same database shares the mark.
+        let other = Store::connect(&url).await.unwrap();
+        let before = settled(&store).await;
+        other
+            .execute_unprepared("INSERT INTO scratch VALUES (1)")
+            .await
+            .unwrap();
+        assert!(settled(&store).await > before);
+        other.close().await.unwrap();
+        store.close().await.unwrap();
     }
 }

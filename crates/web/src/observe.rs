@@ -24,13 +24,21 @@ pub async fn track(
             .request()
             .match_pattern()
             .unwrap_or_else(|| "unmatched".to_owned());
-        let class = format!("{}xx", res.status().as_u16() / 100);
         state
             .federation
             .metrics
             .http_requests
-            .with_label_values(&[route.as_str(), class.as_str()])
+            .with_label_values(&[route.as_str(), class(res.status().as_u16())])
             .observe(started.elapsed().as_secs_f64());
     }
     Ok(res)
+}
+
+/// The status class label (`2xx`), without formatting one per request.
+fn class(status: u16) -> &'static str {
+    const CLASSES: [&str; 10] = [
+        "0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx",
+    ];
+    // Status codes run from 100 to 999.
+    CLASSES[usize::from(status / 100).min(9)]
 }

@@ -1,6 +1,9 @@
 //! What every handler can reach.
 
-use crate::ratelimit::{LimitSettings, Limiters};
+use crate::{
+    cache::ResponseCache,
+    ratelimit::{LimitSettings, Limiters},
+};
 use deling_federation::{Urls, context::Config, search_peers::PeerSearch};
 use deling_store::{Store, queries::login::LockoutPolicy};
 use std::sync::Arc;
@@ -67,6 +70,8 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     /// Asks peers in federated search; knows which peers answer it.
     pub peer_search: PeerSearch,
+    /// Rendered public answers, shared by every worker.
+    pub cache: Arc<ResponseCache>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -88,6 +93,7 @@ impl AppState {
             federation,
             limiters,
             peer_search: PeerSearch::new(),
+            cache: Arc::new(ResponseCache::new()),
         }
     }
 

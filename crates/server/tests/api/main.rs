@@ -8,6 +8,7 @@ use deling_testkit as helpers;
 
 mod agencies;
 mod auth;
+mod cached_reads;
 mod headers;
 mod hostile;
 mod items;

@@ -2,6 +2,7 @@
 //! ActivityPub JSON to software that asks for it and HTML to browsers.
 
 use crate::{
+    cache::{self, Key},
     error::ApiError,
     pages::{
         ctx::Ctx,
@@ -106,14 +107,18 @@ pub async fn agency(
             Err(e) => errors::from_api(&ctx, e),
         });
     }
-    let agency = match agency_or_gone(&state, &slug).await? {
-        Ok(a) => a,
-        Err(gone) => return Ok(gone),
-    };
-    Ok(ap_ok(with_context(&agency::agency_actor(
-        &state.urls,
-        &agency,
-    ))))
+    let key = Key::AgencyJson(slug.as_str().to_owned());
+    cache::serve(&state, key, async {
+        let agency = match agency_or_gone(&state, &slug).await? {
+            Ok(a) => a,
+            Err(gone) => return Ok(gone),
+        };
+        Ok(ap_ok(with_context(&agency::agency_actor(
+            &state.urls,
+            &agency,
+        ))))
+    })
+    .await
 }
 
 /// `GET /actor`: the instance actor.
@@ -143,7 +148,26 @@ pub async fn outbox(
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, true).await?;
-    let agency = match agency_or_gone(&state, &slug).await? {
+    match q.page {
+        Some(page) => {
+            let page = page.max(1);
+            let key = Key::OutboxPage {
+                slug: slug.as_str().to_owned(),
+                page,
+            };
+            cache::serve(&state, key, outbox_doc(&state, &slug, Some(page))).await
+        }
+        None => outbox_doc(&state, &slug, None).await,
+    }
+}
+
+/// The outbox collection of agency `slug`, or its page `page`.
+async fn outbox_doc(
+    state: &AppState,
+    slug: &str,
+    page: Option<u64>,
+) -> Result<HttpResponse, ApiError> {
+    let agency = match agency_or_gone(state, slug).await? {
         Ok(a) => a,
         Err(gone) => return Ok(gone),
     };
@@ -152,7 +176,7 @@ pub async fn outbox(
         agency: Some(agency.slug.clone()),
         ..Default::default()
     };
-    let Some(page) = q.page else {
+    let Some(page) = page else {
         let total = state.store.count_items(&filter).await?;
         return Ok(ap_ok(with_context(&collection(id, total, PAGE_SIZE))));
     };
@@ -273,24 +297,37 @@ pub async fn item(
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, false).await?;
     let id = *id;
-    let html = !wants_activity_json(&req);
+    if wants_activity_json(&req) {
+        return cache::serve(&state, Key::ItemJson(id), item_doc(&state, id, None)).await;
+    }
+    let ctx = Ctx::new(state.clone(), &req);
+    // With a query string (`?lang=` sets a cookie) the page is made afresh.
+    if !req.query_string().is_empty() {
+        return item_doc(&state, id, Some(&ctx)).await;
+    }
+    let key = Key::ItemHtml {
+        path: req.path().to_owned(),
+        lang: ctx.t.lang().code(),
+    };
+    cache::serve(&state, key, item_doc(&state, id, Some(&ctx))).await
+}
+
+/// Item `id` as ActivityPub JSON, or as its HTML page in `html`'s frame.
+async fn item_doc(state: &AppState, id: i64, html: Option<&Ctx>) -> Result<HttpResponse, ApiError> {
     let item = state
         .store
         .get_item(id)
         .await?
         .filter(|i| i.agency_id().is_some());
     let Some(item) = item else {
-        if html {
-            return Ok(errors::page(
-                &Ctx::new(state.clone(), &req),
-                Problem::NotFound,
-            ));
+        if let Some(ctx) = html {
+            return Ok(errors::page(ctx, Problem::NotFound));
         }
         return Err(ApiError::NotFound(format!("no item {id}")));
     };
     if item.deleted_at.is_some() {
-        if html {
-            return Ok(errors::page(&Ctx::new(state.clone(), &req), Problem::Gone));
+        if let Some(ctx) = html {
+            return Ok(errors::page(ctx, Problem::Gone));
         }
         return Ok(ap_response(
             actix_web::http::StatusCode::GONE,
@@ -298,9 +335,8 @@ pub async fn item(
         ));
     }
     let counts = item.counts;
-    if html {
-        let ctx = Ctx::new(state.clone(), &req);
-        return Ok(crate::pages::item::page(&ctx, &item, counts).await);
+    if let Some(ctx) = html {
+        return Ok(crate::pages::item::page(ctx, &item, counts).await);
     }
     let page = item::item_page(&state.urls, &item, counts)
         .map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -1,6 +1,10 @@
 //! `/.well-known/*` and NodeInfo: how peers find our actors.
 
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    cache::{self, Key},
+    error::ApiError,
+    state::AppState,
+};
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use deling_federation::{
     discovery::{self, ResourceError, Usage, WebfingerTarget},
@@ -23,6 +27,12 @@ pub async fn webfinger(
         .resource
         .as_deref()
         .ok_or_else(|| ApiError::BadRequest("the resource query parameter is required".into()))?;
+    let key = Key::Webfinger(resource.to_owned());
+    cache::serve(&state, key, webfinger_doc(&state, resource)).await
+}
+
+/// The JRD for `resource`.
+async fn webfinger_doc(state: &AppState, resource: &str) -> Result<HttpResponse, ApiError> {
     let domain = &state.settings.domain;
     let target = discovery::parse_resource(resource, &state.urls, domain).map_err(|e| match e {
         ResourceError::Malformed(_) => ApiError::BadRequest(e.to_string()),
@@ -34,7 +44,7 @@ pub async fn webfinger(
             discovery::webfinger(INSTANCE_ACTOR_NAME, domain, &actor, state.urls.base())
         }
         WebfingerTarget::Agency(slug) => {
-            let agency = crate::lookup::agency(&state, &slug).await?;
+            let agency = crate::lookup::agency(state, &slug).await?;
             let actor = state.urls.agency(&agency.slug);
             discovery::webfinger(&agency.slug, domain, &actor, &actor)
         }

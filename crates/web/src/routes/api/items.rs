@@ -2,6 +2,7 @@
 
 use crate::{
     auth::Authenticated,
+    cache::{self, Key},
     dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ReactionView},
     error::{ApiError, Problem},
     state::AppState,
@@ -32,7 +33,25 @@ pub async fn list(
     req: HttpRequest,
     q: web::Query<ItemQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
+    // The list is public and the same for everyone; only its absolute
+    // `next` link follows the request, through the public base.
+    let key = Key::ItemList {
+        query: req.query_string().to_owned(),
+        base: if state.settings.trust_proxy_headers {
+            state.public_base(&req).to_string()
+        } else {
+            String::new()
+        },
+    };
+    cache::serve(&state, key, list_doc(&state, &req, q.into_inner())).await
+}
+
+/// The answer of [`list`].
+async fn list_doc(
+    state: &AppState,
+    req: &HttpRequest,
+    q: ItemQuery,
+) -> Result<HttpResponse, ApiError> {
     let number = |field: &str, v: Option<&str>, default: u64| -> Result<u64, ApiError> {
         v.map_or(Ok(default), |v| {
             v.trim()
@@ -105,7 +124,7 @@ pub async fn list(
         (paged.items, paged.total, next)
     };
     let next = next_cursor.map(|c| {
-        let mut url = state.public_base(&req);
+        let mut url = state.public_base(req);
         url.set_path(req.path());
         let pairs: Vec<(String, String)> =
             url::form_urlencoded::parse(req.query_string().as_bytes())
@@ -124,7 +143,7 @@ pub async fn list(
             .into_iter()
             .map(|i| {
                 let c = i.counts;
-                ItemView::new(&state, i, c)
+                ItemView::new(state, i, c)
             })
             .collect(),
         page,

@@ -1,0 +1,320 @@
+//! Rendered public answers kept in memory: an agency's actor JSON, an
+//! item's JSON and HTML page, outbox pages, the item list and WebFinger.
+//! Peers and crawlers fetch the same few documents over and over, and
+//! each costs several database reads and a rendering; served from here it
+//! costs a lookup.
+//!
+//! An answer is kept only while it is certainly current, by two bounds:
+//!
+//! - **This process's writes.** Each entry carries the store's write mark
+//!   ([`deling_store::Store::write_mark`]) taken before its reads, and is
+//!   served only while the mark is unchanged: any write through this
+//!   process's store (an edit, a withdrawal, an incoming comment or like,
+//!   a renamed agency) makes every entry stale at once, before the write
+//!   can commit. Nothing is kept while a write is under way. Coarse (one
+//!   mark for all tables) but it cannot miss a table a page shows.
+//! - **Other processes' writes** (the `deling` CLI on the same database)
+//!   are not seen by the mark: entries expire after [`TTL`], so such a
+//!   change shows within a second, as it would behind any short-lived
+//!   proxy cache. Only public documents are kept (the handlers choose
+//!   which), never one that sets a cookie or says `no-store`, and never an
+//!   error or a `410`: a withdrawn item is looked up afresh.
+//!
+//! The cache is bounded ([`MAX_BYTES`], [`MAX_ENTRIES`]): when full, stale
+//! entries go first, then everything.
+
+use crate::{error::ApiError, state::AppState};
+use actix_web::{
+    HttpResponse,
+    body::MessageBody,
+    http::{
+        StatusCode,
+        header::{self, HeaderName, HeaderValue},
+    },
+    web::Bytes,
+};
+use std::{
+    collections::HashMap,
+    future::Future,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+/// How long an entry may be served at most, whatever the write mark says:
+/// the bound on staleness for writes made by another process.
+pub const TTL: Duration = Duration::from_secs(1);
+
+/// Bodies kept at most, in bytes (the process's memory target is small).
+pub const MAX_BYTES: usize = 8 << 20;
+
+/// Entries kept at most.
+pub const MAX_ENTRIES: usize = 4096;
+
+/// A body larger than this is not kept: it would crowd out the rest.
+const MAX_BODY: usize = MAX_BYTES / 16;
+
+/// What an entry answers. Each variant holds everything of the request
+/// that its answer depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// `GET /agencies/{slug}` as ActivityPub JSON, by the slug asked for.
+    AgencyJson(String),
+    /// `GET /items/{id}` as ActivityPub JSON.
+    ItemJson(i64),
+    /// `GET /items/{id}` as HTML without a query string: the path as
+    /// asked (the language links repeat it) and the page's language.
+    ItemHtml {
+        /// The request path.
+        path: String,
+        /// The negotiated language's code.
+        lang: &'static str,
+    },
+    /// `GET /agencies/{slug}/outbox?page=N`.
+    OutboxPage {
+        /// The slug asked for.
+        slug: String,
+        /// The page number, at least 1.
+        page: u64,
+    },
+    /// `GET /api/v1/items` with this query string, under this public base
+    /// (the `next` link is absolute).
+    ItemList {
+        /// The raw query string.
+        query: String,
+        /// The scheme and host links start with.
+        base: String,
+    },
+    /// `GET /.well-known/webfinger` for this resource.
+    Webfinger(String),
+}
+
+/// One kept answer.
+struct Entry {
+    mark: u64,
+    born: Instant,
+    status: StatusCode,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+impl Entry {
+    fn fresh(&self, mark: u64) -> bool {
+        self.mark == mark && self.born.elapsed() < TTL
+    }
+
+    fn response(&self) -> HttpResponse {
+        let mut res = HttpResponse::with_body(self.status, self.body.clone());
+        let headers = res.headers_mut();
+        for (name, value) in &self.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        res.map_into_boxed_body()
+    }
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<Key, Entry>,
+    bytes: usize,
+}
+
+impl Entries {
+    fn insert(&mut self, key: Key, entry: Entry) {
+        let size = entry.body.len();
+        if self.map.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
+            let mark = entry.mark;
+            self.map.retain(|_, e| e.fresh(mark));
+            self.bytes = self.map.values().map(|e| e.body.len()).sum();
+            if self.map.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
+                self.map.clear();
+                self.bytes = 0;
+            }
+        }
+        if let Some(old) = self.map.insert(key, entry) {
+            self.bytes -= old.body.len();
+        }
+        self.bytes += size;
+    }
+}
+
+/// The cache, shared by the server's workers.
+#[derive(Default)]
+pub struct ResponseCache {
+    entries: Mutex<Entries>,
+}
+
+impl std::fmt::Debug for ResponseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseCache").finish_non_exhaustive()
+    }
+}
+
+impl ResponseCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The kept answer for `key` if it was read under `mark` and has not
+    /// expired.
+    fn get(&self, key: &Key, mark: u64) -> Option<HttpResponse> {
+        // A poisoned lock only means a panic mid-insert elsewhere: answer
+        // from the database instead.
+        let entries = self.entries.lock().ok()?;
+        entries
+            .map
+            .get(key)
+            .filter(|e| e.fresh(mark))
+            .map(Entry::response)
+    }
+
+    /// Keeps `res` under `key` if it may be kept, and gives it back.
+    fn put(&self, key: Key, mark: u64, born: Instant, res: HttpResponse) -> HttpResponse {
+        if !keepable(&res) {
+            return res;
+        }
+        let (head, body) = res.into_parts();
+        let body = match body.try_into_bytes() {
+            Ok(bytes) => bytes,
+            // A streamed body: not kept.
+            Err(body) => return head.set_body(body),
+        };
+        if body.len() <= MAX_BODY {
+            let entry = Entry {
+                mark,
+                born,
+                status: head.status(),
+                headers: head
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                body: body.clone(),
+            };
+            if let Ok(mut entries) = self.entries.lock() {
+                entries.insert(key, entry);
+            }
+        }
+        head.set_body(body).map_into_boxed_body()
+    }
+
+    /// How many answers are kept (for tests).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.map.len())
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.map.clear();
+            entries.bytes = 0;
+        }
+    }
+}
+
+/// Only a plain `200` that sets no cookie and does not forbid storing.
+fn keepable(res: &HttpResponse) -> bool {
+    let no_store = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    res.status() == StatusCode::OK && !no_store && !res.headers().contains_key(header::SET_COOKIE)
+}
+
+/// Answers `key` from the cache, or by running `make` (which must read
+/// the database only once it runs, so after the mark is taken) and keeping
+/// its answer when that may be kept.
+pub async fn serve(
+    state: &AppState,
+    key: Key,
+    make: impl Future<Output = Result<HttpResponse, ApiError>>,
+) -> Result<HttpResponse, ApiError> {
+    let born = Instant::now();
+    let Some(mark) = state.store.write_mark() else {
+        return make.await;
+    };
+    if let Some(hit) = state.cache.get(&key, mark) {
+        return Ok(hit);
+    }
+    let res = make.await?;
+    Ok(state.cache.put(key, mark, born, res))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(body: &'static str) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type("application/activity+json")
+            .insert_header((header::VARY, "Accept"))
+            .body(body)
+    }
+
+    async fn body(res: HttpResponse) -> Bytes {
+        actix_web::body::to_bytes(res.into_body()).await.unwrap()
+    }
+
+    #[actix_web::test]
+    async fn kept_answers_are_served_under_the_same_mark_only() {
+        let cache = ResponseCache::new();
+        let key = Key::ItemJson(1);
+        let res = cache.put(key.clone(), 7, Instant::now(), ok("one"));
+        assert_eq!(body(res).await, "one");
+        let hit = cache.get(&key, 7).expect("kept");
+        assert_eq!(hit.status(), StatusCode::OK);
+        assert_eq!(
+            hit.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/activity+json"
+        );
+        assert_eq!(hit.headers().get(header::VARY).unwrap(), "Accept");
+        assert_eq!(body(hit).await, "one");
+        assert!(cache.get(&key, 8).is_none(), "a write happened since");
+        assert!(cache.get(&Key::ItemJson(2), 7).is_none());
+    }
+
+    #[actix_web::test]
+    async fn entries_expire() {
+        let cache = ResponseCache::new();
+        let key = Key::Webfinger("acct:a@b".into());
+        let old = Instant::now()
+            .checked_sub(TTL + Duration::from_millis(1))
+            .unwrap();
+        let _ = cache.put(key.clone(), 1, old, ok("x"));
+        assert!(cache.get(&key, 1).is_none());
+    }
+
+    #[actix_web::test]
+    async fn only_plain_public_answers_are_kept() {
+        let cache = ResponseCache::new();
+        let gone = HttpResponse::Gone().body("tombstone");
+        let _ = cache.put(Key::ItemJson(1), 1, Instant::now(), gone);
+        let cookie = HttpResponse::Ok()
+            .cookie(actix_web::cookie::Cookie::new("lang", "en"))
+            .body("x");
+        let _ = cache.put(Key::ItemJson(2), 1, Instant::now(), cookie);
+        let private = HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body("x");
+        let _ = cache.put(Key::ItemJson(3), 1, Instant::now(), private);
+        assert!(cache.is_empty());
+    }
+
+    #[actix_web::test]
+    async fn the_cache_stays_bounded() {
+        let cache = ResponseCache::new();
+        for i in 0..(MAX_ENTRIES as i64 + 10) {
+            let _ = cache.put(Key::ItemJson(i), 1, Instant::now(), ok("x"));
+        }
+        assert!(cache.len() <= MAX_ENTRIES);
+        let big: &'static str = Box::leak("y".repeat(MAX_BODY + 1).into_boxed_str());
+        let _ = cache.put(Key::ItemJson(-1), 1, Instant::now(), ok(big));
+        assert!(cache.get(&Key::ItemJson(-1), 1).is_none());
+    }
+}
