@@ -147,7 +147,14 @@ async fn measure_size(o: &Options, db: Database, n: usize) -> anyhow::Result<Opt
         let url = format!("{}{path}", s.base);
         // Caches warm, as on a server in service; then measured.
         load::run(&url, accept, 1, o.duration / 10).await?;
-        let l = load::run(&url, accept, 1, o.duration).await?;
+        let mut l = load::run(&url, accept, 1, o.duration).await?;
+        // A tiny run on a slow (debug, busy) build may end before its
+        // first answer: ask for longer rather than report nothing.
+        let mut longer = o.duration;
+        while l.latencies.is_empty() && l.errors == 0 && longer < o.duration * 100 {
+            longer *= 4;
+            l = load::run(&url, accept, 1, longer).await?;
+        }
         anyhow::ensure!(
             l.errors == 0 && !l.latencies.is_empty(),
             "growth, {}, {n} items: {what} ({url}) failed {} times of {}",
