@@ -6,7 +6,9 @@
 //! for fan-out, a bare handler that verifies a signature and inserts a row
 //! for the inbox, a bare actix-web handler serving the same bytes for
 //! reads and memory. `all --tiny` runs everything at a tiny size (a smoke test
-//! for CI; its figures mean nothing).
+//! for CI; its figures mean nothing). The growth scenario also runs on
+//! PostgreSQL (`TEST_POSTGRES_URL`), and holds each catalogue size against
+//! the smallest instead of a ceiling.
 #![allow(clippy::print_stdout)]
 
 mod ceilings;
@@ -16,6 +18,7 @@ mod server;
 mod table;
 
 use clap::{Parser, Subcommand};
+use scenarios::growth::Database;
 use std::time::Duration;
 use table::Row;
 
@@ -68,6 +71,25 @@ enum Scenario {
         /// Connections they are sent over at once.
         #[arg(long, default_value_t = 64)]
         connections: usize,
+    },
+    /// Page latency at growing catalogue sizes, one request at a time, on
+    /// SQLite and PostgreSQL, each size against the first.
+    Growth {
+        /// Catalogue sizes; the first is the one the others are held
+        /// against.
+        #[arg(long, value_delimiter = ',', default_values_t = [1000, 10_000, 100_000])]
+        sizes: Vec<usize>,
+        /// Databases (PostgreSQL at `TEST_POSTGRES_URL`, skipped with a note
+        /// when unreachable unless `TEST_REQUIRE_POSTGRES=1`).
+        #[arg(long, value_delimiter = ',', value_enum,
+              default_values_t = [Database::Sqlite, Database::Postgres])]
+        databases: Vec<Database>,
+        /// Comments on the newest item.
+        #[arg(long, default_value_t = 10_000)]
+        comments: usize,
+        /// Seconds each page is asked for, at each size.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
     },
     /// Resident memory and start-up, against a bare actix-web server.
     Memory {
@@ -181,6 +203,20 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?
         }
+        Scenario::Growth {
+            sizes,
+            databases,
+            comments,
+            seconds,
+        } => {
+            scenarios::growth::run(&scenarios::growth::Options {
+                sizes,
+                databases,
+                comments,
+                duration: Duration::from_secs_f64(seconds),
+            })
+            .await?
+        }
         Scenario::Memory {
             connections,
             seconds,
@@ -222,6 +258,23 @@ async fn main() -> anyhow::Result<()> {
                     items: if tiny { 20 } else { 1000 },
                     connections: if tiny { 4 } else { 64 },
                     duration: load,
+                })
+                .await?,
+            );
+            rows.extend(
+                scenarios::growth::run(&scenarios::growth::Options {
+                    sizes: if tiny {
+                        vec![50, 200]
+                    } else {
+                        vec![1000, 10_000, 100_000]
+                    },
+                    databases: vec![Database::Sqlite, Database::Postgres],
+                    comments: if tiny { 20 } else { 10_000 },
+                    duration: if tiny {
+                        Duration::from_millis(100)
+                    } else {
+                        Duration::from_secs(2)
+                    },
                 })
                 .await?,
             );

@@ -1,6 +1,7 @@
 //! A real Deling server for the scenarios: a release build in this
-//! process, on a SQLite file, plain-HTTP federation on loopback, one agency
-//! (`oslo`) with an editor's API token.
+//! process, on a SQLite file (or any database URL, for the growth
+//! scenario), plain-HTTP federation on loopback, one agency (`oslo`) with
+//! an editor's API token.
 
 use deling::{config::Config, startup::Application};
 use deling_domain::{
@@ -8,10 +9,12 @@ use deling_domain::{
     slug::Slug,
     text::DisplayName,
 };
-use deling_federation::keys::KeyPair;
+use deling_federation::{delivery::Worker, keys::KeyPair};
 use deling_store::{Store, queries::agency::NewAgency};
 use deling_testkit::{config::loopback_config, free_port};
+use std::time::Duration;
 use tempfile::TempDir;
+use tokio::{sync::watch, task::JoinHandle};
 
 /// A running server and what the scenarios need to drive it.
 pub struct Server {
@@ -29,7 +32,20 @@ pub struct Server {
     pub keys: KeyPair,
     /// The configuration it runs with.
     pub config: Config,
-    _dir: TempDir,
+    /// The HTTP server's task, aborted by [`Server::stop`].
+    serving: JoinHandle<std::io::Result<()>>,
+    /// Tells the federation worker to stop, and its task.
+    worker: (watch::Sender<bool>, JoinHandle<()>),
+    /// The SQLite file's directory, removed when the server is dropped.
+    _dir: Option<TempDir>,
+}
+
+/// The URL of a new SQLite file in `dir`.
+pub fn sqlite_url(dir: &TempDir) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.sqlite3").display()
+    )
 }
 
 /// The configuration of a bench server on `port` over `database_url`:
@@ -78,20 +94,38 @@ pub async fn prepare(config: &Config, store: &Store) -> anyhow::Result<(i64, Str
 }
 
 impl Server {
-    /// Starts a server on a fresh database.
+    /// Starts a server on a fresh SQLite file.
     pub async fn start() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.sqlite3").display()
-        );
+        let url = sqlite_url(&dir);
+        let (server, ()) = Self::start_on(&url, Some(dir), async |_, _| Ok(())).await?;
+        Ok(server)
+    }
+
+    /// Starts a server on the empty database at `database_url` (SQLite or
+    /// PostgreSQL), keeping `dir` (where a SQLite file lives) until it is
+    /// dropped. Before the server starts, with the schema, the instance
+    /// and the agency in place, `fill` is given the store and the agency's
+    /// id to write what the scenario needs, so that the server starts on
+    /// it as on a database in service; what it returns comes back beside
+    /// the server.
+    pub async fn start_on<T>(
+        database_url: &str,
+        dir: Option<TempDir>,
+        fill: impl AsyncFnOnce(&Store, i64) -> anyhow::Result<T>,
+    ) -> anyhow::Result<(Self, T)> {
         let port = free_port();
-        let config = bench_config(port, &url);
-        let store = Store::connect(&url).await?;
+        let config = bench_config(port, database_url);
+        let store = Store::connect(database_url).await?;
         let (agency_id, token, keys) = prepare(&config, &store).await?;
+        let filled = fill(&store, agency_id).await?;
         let app = Application::build(&config).await?;
-        tokio::spawn(app.run_until_stopped());
-        Ok(Self {
+        // The worker runs beside the server as in `run_until_stopped`, but
+        // with a stop of its own, so that [`Server::stop`] can end both.
+        let (stop, stopped) = watch::channel(false);
+        let worker = tokio::spawn(Worker::new(app.federation().clone()).run(stopped));
+        let serving = tokio::spawn(app.without_worker().run_until_stopped());
+        let server = Self {
             base: format!("http://127.0.0.1:{port}"),
             origin: format!("http://localhost:{port}"),
             token,
@@ -99,7 +133,22 @@ impl Server {
             agency_id,
             keys,
             config,
+            serving,
+            worker: (stop, worker),
             _dir: dir,
-        })
+        };
+        Ok((server, filled))
+    }
+
+    /// Stops serving (the listener closes, connections drop) and stops
+    /// the worker after its current round, so that a scenario that starts
+    /// servers one after another measures each alone.
+    pub async fn stop(self) {
+        self.serving.abort();
+        let _ = self.serving.await;
+        let (stop, worker) = self.worker;
+        let _ = stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(30), worker).await;
+        let _ = self.store.close().await;
     }
 }

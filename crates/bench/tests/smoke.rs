@@ -29,6 +29,13 @@ fn every_scenario_runs_at_the_tiny_size() {
         "outbox page",
         "WebFinger",
         "search",
+        "growth, SQLite: filling 200 items",
+        "growth, SQLite: `GET /api/v1/items` page 1, 200 items",
+        "growth, SQLite: item HTML, 200 items",
+        "growth, SQLite: search",
+        "growth, SQLite: outbox page 1, 200 items",
+        "growth, SQLite: item with 20 comments, HTML, 200 items",
+        "growth, PostgreSQL:",
         "resident memory, idle",
         "start-up to first answer",
     ] {

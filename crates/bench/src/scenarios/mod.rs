@@ -1,6 +1,7 @@
 //! The scenarios, each printing rows of the one table.
 
 pub mod fanout;
+pub mod growth;
 pub mod inbox;
 pub mod memory;
 pub mod reads;

@@ -162,9 +162,11 @@ impl Store {
             return Ok(false);
         }
         let backend = self.backend();
+        // `n` is read as an i64: a bare `1` is a 4-byte integer on
+        // PostgreSQL, which the driver refuses to read as one.
         let any_entry = Count::find_by_statement(Statement::from_string(
             backend,
-            "SELECT 1 AS n FROM item_search LIMIT 1",
+            "SELECT CAST(1 AS BIGINT) AS n FROM item_search LIMIT 1",
         ))
         .one(self.db())
         .await?
