@@ -6,6 +6,9 @@
 
 use sea_orm_migration::prelude::*;
 
+mod atomic;
+pub use atomic::Atomic;
+
 mod m20261128_000001_initial;
 mod m20261128_000002_follows;
 mod m20261128_000003_queues;
@@ -28,34 +31,34 @@ mod m20261206_000011_search_speed;
 mod m20261206_000020_web_session;
 mod m20261206_000060_oidc_login;
 
-/// Runs Deling's migrations in order.
+/// Runs Deling's migrations in order, each in a transaction of its own.
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m20261128_000001_initial::Migration),
-            Box::new(m20261128_000002_follows::Migration),
-            Box::new(m20261128_000003_queues::Migration),
-            Box::new(m20261128_000004_tombstones::Migration),
-            Box::new(m20261128_000005_hosts::Migration),
-            Box::new(m20261128_000006_login_attempts::Migration),
-            Box::new(m20261128_000007_policy::Migration),
-            Box::new(m20261128_000008_shares::Migration),
-            Box::new(m20261128_000009_pins::Migration),
-            Box::new(m20261205_000001_audience::Migration),
-            Box::new(m20261205_000003_key_rotation::Migration),
-            Box::new(m20261205_000004_dialect::Migration),
-            Box::new(m20261205_000005_move::Migration),
-            Box::new(m20261205_000006_indexable::Migration),
-            Box::new(m20261205_000007_signature_style::Migration),
-            Box::new(m20261205_000008_outbox_payload::Migration),
-            Box::new(m20261205_000010_search::Migration),
-            Box::new(m20261206_000001_counts::Migration),
-            Box::new(m20261206_000011_search_speed::Migration),
-            Box::new(m20261206_000020_web_session::Migration),
-            Box::new(m20261206_000060_oidc_login::Migration),
+            Atomic::wrap(m20261128_000001_initial::Migration),
+            Atomic::wrap(m20261128_000002_follows::Migration),
+            Atomic::wrap(m20261128_000003_queues::Migration),
+            Atomic::wrap(m20261128_000004_tombstones::Migration),
+            Atomic::wrap(m20261128_000005_hosts::Migration),
+            Atomic::wrap(m20261128_000006_login_attempts::Migration),
+            Atomic::wrap(m20261128_000007_policy::Migration),
+            Atomic::wrap(m20261128_000008_shares::Migration),
+            Atomic::wrap(m20261128_000009_pins::Migration),
+            Atomic::wrap(m20261205_000001_audience::Migration),
+            Atomic::wrap(m20261205_000003_key_rotation::Migration),
+            Atomic::wrap(m20261205_000004_dialect::Migration),
+            Atomic::wrap(m20261205_000005_move::Migration),
+            Atomic::wrap(m20261205_000006_indexable::Migration),
+            Atomic::wrap(m20261205_000007_signature_style::Migration),
+            Atomic::wrap(m20261205_000008_outbox_payload::Migration),
+            Atomic::wrap(m20261205_000010_search::Migration),
+            Atomic::wrap(m20261206_000001_counts::Migration),
+            Atomic::wrap(m20261206_000011_search_speed::Migration),
+            Atomic::wrap(m20261206_000020_web_session::Migration),
+            Atomic::wrap(m20261206_000060_oidc_login::Migration),
         ]
     }
 }

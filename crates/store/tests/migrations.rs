@@ -425,3 +425,64 @@ async fn tables(url: &str) -> BTreeSet<String> {
     )
     .await
 }
+
+/// A migration that makes a table and then fails, as one cut short would.
+struct HalfDone;
+
+impl sea_orm_migration::MigrationName for HalfDone {
+    fn name(&self) -> &str {
+        "m20990101_000001_half_done"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl sea_orm_migration::MigrationTrait for HalfDone {
+    async fn up(&self, m: &sea_orm_migration::SchemaManager) -> Result<(), sea_orm::DbErr> {
+        m.get_connection()
+            .execute_unprepared("CREATE TABLE half_done (id INTEGER PRIMARY KEY)")
+            .await?;
+        m.get_connection()
+            .execute_unprepared("ALTER TABLE half_done ADD COLUMN also TEXT")
+            .await?;
+        Err(sea_orm::DbErr::Migration("cut short".into()))
+    }
+}
+
+/// Deling's first migration, then [`HalfDone`], both as Deling wraps them.
+struct CutShort;
+
+impl MigratorTrait for CutShort {
+    fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> {
+        let mut all = Migrator::migrations();
+        all.truncate(1);
+        all.push(deling_migrations::Atomic::wrap(HalfDone));
+        all
+    }
+}
+
+// A migration that fails half-way leaves nothing behind on either
+// database, so the next start can run it again (on SQLite, sea-orm would
+// otherwise keep the table and the next try would fail on it).
+both_fresh!(a_failed_migration_leaves_nothing, |store, url| {
+    let db = Database::connect(&url).await.expect("connect");
+    let err = CutShort::up(&db, None).await.expect_err("the second fails");
+    assert!(err.to_string().contains("cut short"), "{err}");
+    let kept = tables(&url).await;
+    assert!(
+        kept.contains("agency"),
+        "the first migration stays: {kept:?}"
+    );
+    assert!(
+        !kept.contains("half_done"),
+        "half a migration stayed: {kept:?}"
+    );
+    let pending = CutShort::get_pending_migrations(&db)
+        .await
+        .expect("pending");
+    assert_eq!(pending.len(), 1, "the failed one is still pending");
+    // Run again: it fails the same way, not on leftovers of the first try.
+    let again = CutShort::up(&db, None).await.expect_err("fails again");
+    assert!(again.to_string().contains("cut short"), "{again}");
+    db.close().await.expect("close");
+    drop(store);
+});
