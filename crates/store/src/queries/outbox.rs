@@ -297,6 +297,12 @@ async fn insert_event(
     Ok(())
 }
 
+/// Rows per `INSERT` of deliveries: 11 values a row stays far below what
+/// one statement may bind (32,766 on SQLite, 65,535 on PostgreSQL), so an
+/// agency followed on many thousands of servers is still queued, in one
+/// transaction when the caller holds one.
+const DELIVERY_ROWS_PER_INSERT: usize = 1_000;
+
 /// Inserts deliveries, skipping any (activity, inbox) pair already queued,
 /// so fanning out the same event twice sends nothing twice.
 pub(crate) async fn insert_deliveries(
@@ -309,35 +315,45 @@ pub(crate) async fn insert_deliveries(
     let t = now();
     // A delivery to a host that is waiting out failures waits with it, so
     // it neither overtakes the host's probe nor keeps the worker busy.
-    let hosts: Vec<String> = deliveries.iter().map(|d| d.host.clone()).collect();
-    let waiting: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
-        crate::entities::host_state::Entity::find()
-            .filter(crate::entities::host_state::Column::Host.is_in(hosts))
-            .filter(crate::entities::host_state::Column::NextAttemptAt.gt(t))
-            .all(db)
-            .await?
-            .into_iter()
-            .filter_map(|h| Some((h.host, h.next_attempt_at?)))
-            .collect();
-    delivery::Entity::insert_many(deliveries.into_iter().map(|d| delivery::ActiveModel {
-        next_attempt_at: Set(waiting.get(&d.host).copied().unwrap_or(t)),
-        activity_id: Set(d.activity_id),
-        agency_id: Set(d.agency_id),
-        host: Set(d.host),
-        inbox: Set(d.inbox),
-        body: Set(d.body),
-        status: Set(crate::queries::delivery::STATUS_PENDING.to_owned()),
-        attempts: Set(0),
-        locked_until: Set(None),
-        locked_by: Set(None),
-        last_error: Set(None),
-        created_at: Set(t),
-        finished_at: Set(None),
-        ..Default::default()
-    }))
-    .on_conflict_do_nothing_on([delivery::Column::ActivityId, delivery::Column::Inbox])
-    .exec(db)
-    .await?;
+    let mut hosts: Vec<String> = deliveries.iter().map(|d| d.host.clone()).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    let mut waiting: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>> =
+        std::collections::HashMap::new();
+    for chunk in hosts.chunks(DELIVERY_ROWS_PER_INSERT) {
+        waiting.extend(
+            crate::entities::host_state::Entity::find()
+                .filter(crate::entities::host_state::Column::Host.is_in(chunk.iter().cloned()))
+                .filter(crate::entities::host_state::Column::NextAttemptAt.gt(t))
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|h| Some((h.host, h.next_attempt_at?))),
+        );
+    }
+    let mut rest = deliveries.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<NewDelivery> = rest.by_ref().take(DELIVERY_ROWS_PER_INSERT).collect();
+        delivery::Entity::insert_many(chunk.into_iter().map(|d| delivery::ActiveModel {
+            next_attempt_at: Set(waiting.get(&d.host).copied().unwrap_or(t)),
+            activity_id: Set(d.activity_id),
+            agency_id: Set(d.agency_id),
+            host: Set(d.host),
+            inbox: Set(d.inbox),
+            body: Set(d.body),
+            status: Set(crate::queries::delivery::STATUS_PENDING.to_owned()),
+            attempts: Set(0),
+            locked_until: Set(None),
+            locked_by: Set(None),
+            last_error: Set(None),
+            created_at: Set(t),
+            finished_at: Set(None),
+            ..Default::default()
+        }))
+        .on_conflict_do_nothing_on([delivery::Column::ActivityId, delivery::Column::Inbox])
+        .exec(db)
+        .await?;
+    }
     Ok(())
 }
 
@@ -458,6 +474,9 @@ impl Store {
     /// server sends goes through an event; this is for tests that need
     /// rows in the delivery queue as such.
     pub async fn put_deliveries(&self, deliveries: Vec<NewDelivery>) -> Result<(), StoreError> {
-        insert_deliveries(self.db(), deliveries).await
+        let txn = self.begin().await?;
+        insert_deliveries(&txn, deliveries).await?;
+        txn.commit().await?;
+        Ok(())
     }
 }

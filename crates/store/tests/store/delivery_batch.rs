@@ -251,3 +251,29 @@ both!(verdicts_of_many_hosts_are_each_hosts_verdict, |store| {
             .is_empty()
     );
 });
+
+// An agency followed on many thousands of servers: one event's deliveries
+// are more rows than one INSERT may bind values for (11 a row; SQLite takes
+// 32,766, PostgreSQL 65,535), and all of them are queued, once.
+both!(an_event_to_thousands_of_servers_is_queued_whole, |store| {
+    use deling_store::queries::delivery::NewDelivery;
+    let n = 7_000;
+    let delivery = |i: usize| NewDelivery {
+        activity_id: "https://here.example/a/1".to_owned(),
+        agency_id: None,
+        inbox: format!("https://peer{i}.example/inbox"),
+        host: format!("peer{i}.example"),
+        body: "{}".to_owned(),
+    };
+    store
+        .put_deliveries((0..n).map(delivery).collect())
+        .await
+        .expect("queue 7,000 deliveries");
+    // Again: nothing is queued twice.
+    store
+        .put_deliveries((0..n).map(delivery).collect())
+        .await
+        .expect("queue them again");
+    let stats = store.queue_stats().await.expect("stats");
+    assert_eq!(stats.pending_deliveries, n as u64);
+});
