@@ -143,8 +143,11 @@ macro_rules! watch_writes {
 /// (measured in docs/PERFORMANCE.md).
 pub const DEFAULT_SQLITE_READERS: u32 = 4;
 
-/// Connections to PostgreSQL.
-const POSTGRES_CONNECTIONS: u32 = 20;
+/// Connections to PostgreSQL for writes and transactions.
+const POSTGRES_WRITE_CONNECTIONS: u32 = 8;
+
+/// Connections to PostgreSQL for reads outside a transaction.
+const POSTGRES_READ_CONNECTIONS: u32 = 12;
 
 /// Whether a SQLite URL names a database that lives in the connection.
 fn sqlite_in_memory(url: &str) -> bool {
@@ -191,19 +194,30 @@ impl Store {
     /// besides its one writer; PostgreSQL gets one pool of its own size.
     pub async fn connect_with(url: &str, readers: u32) -> Result<Self, StoreError> {
         if !url.starts_with("sqlite:") {
-            let mut opts = ConnectOptions::new(url.to_owned());
-            opts.sqlx_logging(false)
-                .connect_timeout(Duration::from_secs(5))
-                .acquire_timeout(Duration::from_secs(10))
-                .max_connections(POSTGRES_CONNECTIONS);
-            // Reads share the pool, so they count as writes for
-            // `write_mark`: still correct, if rarely still.
-            watch_writes!(opts, map_sqlx_postgres_pool_opts, sea_orm::sqlx::Postgres);
-            let db = Database::connect(opts).await.map_err(StoreError::Connect)?;
+            // Two pools, as on SQLite: writes and transactions on one,
+            // reads on the other, so that only writes move `write_mark`
+            // and the caches of rendered pages keep while nothing is
+            // written. Together as many connections as one pool had.
+            let pool = |connections: u32| {
+                let mut opts = ConnectOptions::new(url.to_owned());
+                opts.sqlx_logging(false)
+                    .connect_timeout(Duration::from_secs(5))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .max_connections(connections);
+                opts
+            };
+            let mut writer = pool(POSTGRES_WRITE_CONNECTIONS);
+            watch_writes!(writer, map_sqlx_postgres_pool_opts, sea_orm::sqlx::Postgres);
+            let writer = Database::connect(writer)
+                .await
+                .map_err(StoreError::Connect)?;
+            let reader = Database::connect(pool(POSTGRES_READ_CONNECTIONS))
+                .await
+                .map_err(StoreError::Connect)?;
             return Ok(Self {
-                _watched: Arc::new(Watched::register(&db)),
-                writer: db.clone(),
-                reader: db,
+                _watched: Arc::new(Watched::register(&writer)),
+                writer,
+                reader,
             });
         }
         // The writer first: it creates the file and turns WAL on.
@@ -241,8 +255,8 @@ impl Store {
     /// is in what is read after it, and one that begins later changes the
     /// mark as its connection leaves the idle queue. Writes by other
     /// processes (the CLI) are not seen, so such a cache must also expire.
-    /// On PostgreSQL and on in-memory SQLite reads share the writer's
-    /// pool, so every read changes the mark too.
+    /// On in-memory SQLite reads share the writer's connection, so every
+    /// read changes the mark too.
     pub fn write_mark(&self) -> Option<u64> {
         let mark = WATCH.writes.load(Ordering::SeqCst);
         let pools = WATCH.pools.lock().ok()?;
