@@ -98,7 +98,7 @@ impl Server {
     pub async fn start() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let url = sqlite_url(&dir);
-        let (server, ()) = Self::start_on(&url, Some(dir), async |_, _| Ok(())).await?;
+        let (server, ()) = Self::start_on(&url, Some(dir), true, async |_, _| Ok(())).await?;
         Ok(server)
     }
 
@@ -108,14 +108,16 @@ impl Server {
     /// and the agency in place, `fill` is given the store and the agency's
     /// id to write what the scenario needs, so that the server starts on
     /// it as on a database in service; what it returns comes back beside
-    /// the server.
+    /// the server. Without `page_cache` every request reads the database.
     pub async fn start_on<T>(
         database_url: &str,
         dir: Option<TempDir>,
+        page_cache: bool,
         fill: impl AsyncFnOnce(&Store, i64) -> anyhow::Result<T>,
     ) -> anyhow::Result<(Self, T)> {
         let port = free_port();
-        let config = bench_config(port, database_url);
+        let mut config = bench_config(port, database_url);
+        config.http.page_cache = page_cache;
         let store = Store::connect(database_url).await?;
         let (agency_id, token, keys) = prepare(&config, &store).await?;
         let filled = fill(&store, agency_id).await?;

@@ -150,6 +150,8 @@ pub struct HttpConfig {
     pub workers: usize,
     /// Take the client address from `X-Forwarded-For` / `Forwarded`.
     pub trust_proxy_headers: bool,
+    /// Keep rendered public answers (see `deling_web::cache`).
+    pub page_cache: bool,
 }
 
 /// `[auth]`.

@@ -141,6 +141,8 @@ impl Entries {
 #[derive(Default)]
 pub struct ResponseCache {
     entries: Mutex<Entries>,
+    /// Off (`http.page_cache = false`): nothing is kept.
+    off: bool,
 }
 
 impl std::fmt::Debug for ResponseCache {
@@ -153,6 +155,14 @@ impl ResponseCache {
     /// An empty cache.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A cache that keeps nothing: every request reads the database.
+    pub fn off() -> Self {
+        Self {
+            off: true,
+            ..Self::default()
+        }
     }
 
     /// The kept answer for `key` if it was read under `mark` and has not
@@ -170,7 +180,7 @@ impl ResponseCache {
 
     /// Keeps `res` under `key` if it may be kept, and gives it back.
     fn put(&self, key: Key, mark: u64, born: Instant, res: HttpResponse) -> HttpResponse {
-        if !keepable(&res) {
+        if self.off || !keepable(&res) {
             return res;
         }
         let (head, body) = res.into_parts();
@@ -235,6 +245,9 @@ pub async fn serve(
     key: Key,
     make: impl Future<Output = Result<HttpResponse, ApiError>>,
 ) -> Result<HttpResponse, ApiError> {
+    if state.cache.off {
+        return make.await;
+    }
     let born = Instant::now();
     let Some(mark) = state.store.write_mark() else {
         return make.await;
@@ -259,6 +272,15 @@ mod tests {
 
     async fn body(res: HttpResponse) -> Bytes {
         actix_web::body::to_bytes(res.into_body()).await.unwrap()
+    }
+
+    #[actix_web::test]
+    async fn a_cache_that_is_off_keeps_nothing() {
+        let cache = ResponseCache::off();
+        let res = cache.put(Key::ItemJson(1), 7, Instant::now(), ok("one"));
+        assert_eq!(body(res).await, "one");
+        assert!(cache.get(&Key::ItemJson(1), 7).is_none());
+        assert!(cache.is_empty());
     }
 
     #[actix_web::test]

@@ -36,6 +36,9 @@ pub struct WebSettings {
     /// Take the client's address from `X-Forwarded-For` / `Forwarded`
     /// (set by a reverse proxy) rather than from the connection.
     pub trust_proxy_headers: bool,
+    /// Keep rendered public answers ([`crate::cache`]); off, every request
+    /// reads the database (the growth benchmark measures that path).
+    pub page_cache: bool,
     /// Rate limits and the login lock-out.
     pub limits: LimitSettings,
     /// The bearer token that opens `/metrics` on the public port; without
@@ -86,6 +89,11 @@ impl AppState {
     /// State over `store`, with rate limiters built from `settings.limits`.
     pub fn new(store: Store, urls: Urls, settings: WebSettings, federation: Config) -> Self {
         let limiters = Arc::new(Limiters::new(&settings.limits));
+        let cache = Arc::new(if settings.page_cache {
+            ResponseCache::new()
+        } else {
+            ResponseCache::off()
+        });
         Self {
             store,
             urls,
@@ -93,7 +101,7 @@ impl AppState {
             federation,
             limiters,
             peer_search: PeerSearch::new(),
-            cache: Arc::new(ResponseCache::new()),
+            cache,
         }
     }
 

@@ -13,7 +13,10 @@
 //! held against the first (smallest) size of the same run: the ceiling
 //! column shows that size's figure, and the ratio is p50 at N over p50 at
 //! the smallest (issue 12's target: at most 1.5 at 100,000 against 1,000
-//! for the list, the item and the outbox).
+//! for the list, the item and the outbox). The server runs without its
+//! cache of rendered pages (`http.page_cache`): the same page asked again
+//! and again would otherwise be answered from memory, and what grows with
+//! the catalogue is the database's part.
 
 use crate::{
     load::{self, Load},
@@ -137,7 +140,7 @@ async fn measure_size(o: &Options, db: Database, n: usize) -> anyhow::Result<Opt
     };
     let comments = o.comments;
     let fill_url = url.clone();
-    let (s, filled) = Server::start_on(&url, dir, async move |store: &Store, agency_id| {
+    let (s, filled) = Server::start_on(&url, dir, false, async move |store: &Store, agency_id| {
         fill(store, &fill_url, agency_id, n, comments).await
     })
     .await?;

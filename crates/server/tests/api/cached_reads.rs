@@ -172,3 +172,37 @@ async fn a_write_through_another_store_shows_at_once() {
         StatusCode::GONE
     );
 }
+
+#[tokio::test]
+async fn without_the_page_cache_a_write_from_another_process_shows_at_once() {
+    // A connection of its own, outside every store of this process, as the
+    // command line's would be: the cache cannot see its writes (it keeps
+    // pages up to a second then), so with `http.page_cache = false` each
+    // request reads the database.
+    let dir = tempfile::tempdir().unwrap();
+    let url = deling_testkit::db::sqlite_url(dir.path(), "t.sqlite3");
+    let app = TestApp::spawn_configured(&url, None, |c| c.http.page_cache = false).await;
+    let oslo = app.agency("oslo", "Oslo kommune").await;
+    let token = app.editor_of("kari", &oslo).await;
+    let id = id_of(
+        &app.create_item(&token, "oslo", &guide("Gammel tittel"))
+            .await,
+    );
+    let item = format!("/items/{id}");
+    assert!(twice(&app, &item, AP).await.contains("Gammel tittel"));
+
+    use sea_orm::ConnectionTrait;
+    let other = sea_orm::Database::connect(&url).await.unwrap();
+    other
+        .execute_unprepared(&format!(
+            "UPDATE item SET title = 'Ny tittel' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    other.close().await.unwrap();
+
+    let (status, body) = text(&app, &item, AP).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Ny tittel"), "{body}");
+    drop(dir);
+}
