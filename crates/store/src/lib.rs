@@ -303,11 +303,11 @@ impl Store {
         self.writer.get_database_backend()
     }
 
-    /// Closes the pools.
+    /// Closes the pools (both on each database: PostgreSQL has a read pool
+    /// of its own too; closing the one pool an in-memory SQLite store shares
+    /// twice is harmless).
     pub async fn close(self) -> Result<(), StoreError> {
-        if self.backend() == DbBackend::Sqlite {
-            self.reader.close().await.map_err(StoreError::Db)?;
-        }
+        self.reader.close().await.map_err(StoreError::Db)?;
         self.writer.close().await.map_err(StoreError::Db)
     }
 
