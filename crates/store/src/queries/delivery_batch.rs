@@ -16,9 +16,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{Expr, ExprTrait},
 };
 
 /// Rows (or hosts) per statement of [`Store::finish_deliveries`]: well
@@ -104,29 +103,10 @@ impl Store {
         hosts.sort();
         hosts.dedup();
         for chunk in hosts.chunks(CHUNK) {
-            host_state::Entity::insert_many(chunk.iter().map(|host| host_state::ActiveModel {
-                host: Set((*host).clone()),
-                consecutive_failures: Set(0),
-                next_attempt_at: Set(None),
-                unreachable_since: Set(None),
-                last_success_at: Set(Some(t)),
-                last_failure_at: Set(None),
-                last_error: Set(None),
-                signature_style: Set(None),
-                signature_style_at: Set(None),
-            }))
-            .on_conflict(
-                OnConflict::column(host_state::Column::Host)
-                    .update_columns([
-                        host_state::Column::ConsecutiveFailures,
-                        host_state::Column::NextAttemptAt,
-                        host_state::Column::UnreachableSince,
-                        host_state::Column::LastSuccessAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec(&txn)
-            .await?;
+            host_state::Entity::insert_many(chunk.iter().map(|host| super::host::healthy(host, t)))
+                .on_conflict(super::host::on_success())
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(())

@@ -29,33 +29,41 @@ pub const SIGNATURE_CAVAGE: &str = "cavage";
 /// Failures in a row after which a host counts as unreachable.
 pub const UNREACHABLE_AFTER: i32 = 5;
 
+/// A host's row after a success at `t`: healthy, its failures forgotten.
+pub(crate) fn healthy(host: &str, t: DateTime<Utc>) -> host_state::ActiveModel {
+    host_state::ActiveModel {
+        host: Set(host.to_owned()),
+        consecutive_failures: Set(0),
+        next_attempt_at: Set(None),
+        unreachable_since: Set(None),
+        last_success_at: Set(Some(t)),
+        last_failure_at: Set(None),
+        last_error: Set(None),
+        signature_style: Set(None),
+        signature_style_at: Set(None),
+    }
+}
+
+/// On an existing row, a success resets the failure count and backoff and
+/// keeps the rest (the last error, the signature style learnt).
+pub(crate) fn on_success() -> OnConflict {
+    OnConflict::column(host_state::Column::Host)
+        .update_columns([
+            host_state::Column::ConsecutiveFailures,
+            host_state::Column::NextAttemptAt,
+            host_state::Column::UnreachableSince,
+            host_state::Column::LastSuccessAt,
+        ])
+        .to_owned()
+}
+
 impl Store {
     /// Records a successful delivery to `host`.
     pub async fn put_host_success(&self, host: &str) -> Result<(), StoreError> {
-        let t = now();
-        host_state::Entity::insert(host_state::ActiveModel {
-            host: Set(host.to_owned()),
-            consecutive_failures: Set(0),
-            next_attempt_at: Set(None),
-            unreachable_since: Set(None),
-            last_success_at: Set(Some(t)),
-            last_failure_at: Set(None),
-            last_error: Set(None),
-            signature_style: Set(None),
-            signature_style_at: Set(None),
-        })
-        .on_conflict(
-            OnConflict::column(host_state::Column::Host)
-                .update_columns([
-                    host_state::Column::ConsecutiveFailures,
-                    host_state::Column::NextAttemptAt,
-                    host_state::Column::UnreachableSince,
-                    host_state::Column::LastSuccessAt,
-                ])
-                .to_owned(),
-        )
-        .exec(self.db())
-        .await?;
+        host_state::Entity::insert(healthy(host, now()))
+            .on_conflict(on_success())
+            .exec(self.db())
+            .await?;
         Ok(())
     }
 
