@@ -146,6 +146,16 @@ impl ReadStart {
             generation: policy_generation(),
         }
     }
+
+    /// The policy generation when the reads began.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// How long ago the reads began.
+    pub fn age(&self) -> Duration {
+        self.at.elapsed()
+    }
 }
 
 impl InboxMemo {

@@ -3,7 +3,11 @@
 //! acts on it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use super::{accept_delivery, memo::ReadStart, verify_delivery, worker};
+use super::{
+    accept_delivery,
+    memo::{MEMO_TTL, ReadStart},
+    verify_delivery, worker,
+};
 use crate::{
     Urls, cavage,
     context::{Config, FedContext},
@@ -18,7 +22,7 @@ use deling_domain::{
 };
 use deling_store::{
     Store,
-    queries::{agency::NewAgency, remote_actor::RemoteActorData},
+    queries::{agency::NewAgency, policy::policy_generation, remote_actor::RemoteActorData},
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -186,6 +190,28 @@ impl World {
         self.config.to_request_data().inbox_memo.clone()
     }
 
+    /// Delivers replies from number `first` on until one leaves Eve in the
+    /// memo, and returns the notes delivered. The policy generation is one
+    /// counter for the whole process, and the tests running beside this
+    /// one change the policy too: an entry found stale is a failure only
+    /// when nothing moved the generation and the TTL had not run out.
+    async fn deliver_memoised(&self, first: u32) -> Vec<String> {
+        let mut notes = Vec::new();
+        for n in first..first + 20 {
+            let generation = policy_generation();
+            let began = std::time::Instant::now();
+            notes.push(self.deliver_reply(n).await.unwrap());
+            if self.memo().signer(EVE).is_some() {
+                return notes;
+            }
+            assert!(
+                policy_generation() != generation || began.elapsed() >= MEMO_TTL,
+                "a signer that passed was not memoised"
+            );
+        }
+        panic!("the policy changed under every one of 20 deliveries");
+    }
+
     async fn process_all(&self) {
         while worker::round(&self.config).await.unwrap() {}
     }
@@ -212,27 +238,22 @@ impl World {
 #[tokio::test]
 async fn an_accepted_reply_is_stored_as_a_comment_and_its_signer_memoised() {
     let w = world().await;
-    let note = w.deliver_reply(1).await.unwrap();
-    assert!(
-        w.memo().signer(EVE).is_some(),
-        "the signer that passed is memoised"
-    );
+    let mut notes = w.deliver_memoised(1).await;
     // The memo answers the next delivery; it is processed all the same.
-    let second = w.deliver_reply(2).await.unwrap();
+    notes.push(w.deliver_reply(100).await.unwrap());
     w.process_all().await;
-    assert!(w.comment_stored(&note).await);
-    assert!(w.comment_stored(&second).await);
-    assert_eq!(w.inbox_status(&note).await, "done");
-    assert_eq!(w.inbox_status(&second).await, "done");
+    for note in &notes {
+        assert!(w.comment_stored(note).await);
+        assert_eq!(w.inbox_status(note).await, "done");
+    }
     let counts = w.store.count_item_reactions(w.item_id).await.unwrap();
-    assert_eq!(counts.comments, 2);
+    assert_eq!(counts.comments, notes.len() as u64);
 }
 
 #[tokio::test]
 async fn a_block_made_after_accept_still_drops_the_activity() {
     let w = world().await;
-    let note = w.deliver_reply(1).await.unwrap();
-    assert!(w.memo().signer(EVE).is_some());
+    let notes = w.deliver_memoised(1).await;
     // Blocked between the 202 and the processing: the block made here
     // makes the memo stale at once...
     w.store
@@ -245,13 +266,15 @@ async fn a_block_made_after_accept_still_drops_the_activity() {
     );
     // ...and the worker, reading the policy afresh, drops what was taken.
     w.process_all().await;
-    assert!(
-        !w.comment_stored(&note).await,
-        "a blocked actor's reply was stored"
-    );
-    assert_eq!(w.inbox_status(&note).await, "done", "dropped, not retried");
+    for note in &notes {
+        assert!(
+            !w.comment_stored(note).await,
+            "a blocked actor's reply was stored"
+        );
+        assert_eq!(w.inbox_status(note).await, "done", "dropped, not retried");
+    }
     // The next delivery is refused at the door.
-    let refused = w.deliver_reply(2).await.unwrap_err();
+    let refused = w.deliver_reply(100).await.unwrap_err();
     assert!(
         matches!(refused, crate::error::FedError::Refused(_)),
         "{refused}"
@@ -277,8 +300,24 @@ async fn a_block_the_memo_missed_is_caught_by_the_worker() {
             .unwrap(),
     )
     .unwrap();
-    w.memo().put_signer(&eve, ReadStart::now());
-    let note = w.deliver_reply(1).await.expect("stored on the memo's word");
+    // Another test's policy change makes the planted entry stale (the
+    // delivery is then refused at the door): plant it again and retry.
+    let mut note = None;
+    for n in 1..=20 {
+        let start = ReadStart::now();
+        w.memo().put_signer(&eve, start);
+        match w.deliver_reply(n).await {
+            Ok(stored) => {
+                note = Some(stored);
+                break;
+            }
+            Err(e) => assert!(
+                policy_generation() != start.generation() || start.age() >= MEMO_TTL,
+                "refused although the memo vouched for the signer: {e}"
+            ),
+        }
+    }
+    let note = note.expect("stored on the memo's word");
     w.process_all().await;
     assert!(
         !w.comment_stored(&note).await,
