@@ -22,6 +22,14 @@
 //!
 //! The cache is bounded ([`MAX_BYTES`], [`MAX_ENTRIES`]): when full, stale
 //! entries go first, then everything.
+//!
+//! A miss is filled once: while one request reads and renders an answer,
+//! the others asking for the same key under the same mark wait for it
+//! instead of all reading the database at once (after each write, or each
+//! [`TTL`], 64 connections asking for the same actor would otherwise make
+//! 64 identical reads, and the last of them waits for all the others).
+//! A waiter whose filler gave up (its client went away) or made an answer
+//! that may not be kept (a `404`) makes its own.
 
 use crate::{error::ApiError, state::AppState};
 use actix_web::{
@@ -36,9 +44,10 @@ use actix_web::{
 use std::{
     collections::HashMap,
     future::Future,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
+use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
 
 /// How long an entry may be served at most, whatever the write mark says:
 /// the bound on staleness for writes made by another process.
@@ -137,10 +146,51 @@ impl Entries {
     }
 }
 
+/// A fill under way: the mark its reads began under, and a lock its
+/// filler holds until it is done (or gone), which waiters queue on.
+struct Filling {
+    mark: u64,
+    lock: Arc<RwLock<()>>,
+}
+
+/// The filler's hold on its [`Filling`]: dropped when the answer is kept,
+/// or when the request is abandoned half-way, either way letting the
+/// waiters go on.
+struct FillGuard<'a> {
+    filling: &'a Mutex<HashMap<Key, Filling>>,
+    key: Key,
+    lock: Arc<RwLock<()>>,
+    _held: OwnedRwLockWriteGuard<()>,
+}
+
+impl Drop for FillGuard<'_> {
+    fn drop(&mut self) {
+        // The entry goes before the lock is released (the guard field is
+        // dropped after this body), and only if a newer fill has not
+        // taken the key over meanwhile.
+        if let Ok(mut filling) = self.filling.lock()
+            && filling
+                .get(&self.key)
+                .is_some_and(|f| Arc::ptr_eq(&f.lock, &self.lock))
+        {
+            filling.remove(&self.key);
+        }
+    }
+}
+
+/// What a request that missed does: fill the entry itself, or wait for
+/// the request already filling it.
+enum Miss<'a> {
+    Fill(FillGuard<'a>),
+    Wait(Arc<RwLock<()>>),
+}
+
 /// The cache, shared by the server's workers.
 #[derive(Default)]
 pub struct ResponseCache {
     entries: Mutex<Entries>,
+    /// The fills under way, by key.
+    filling: Mutex<HashMap<Key, Filling>>,
     /// Off (`http.page_cache = false`): nothing is kept.
     off: bool,
 }
@@ -208,6 +258,68 @@ impl ResponseCache {
         head.set_body(body).map_into_boxed_body()
     }
 
+    /// Answers `key` as read under `mark` (taken at `born`, before any
+    /// read): from the cache, by waiting for a fill of the same key under
+    /// the same mark, or by running `make` and keeping its answer.
+    pub async fn fill(
+        &self,
+        key: Key,
+        mark: u64,
+        born: Instant,
+        make: impl Future<Output = Result<HttpResponse, ApiError>>,
+    ) -> Result<HttpResponse, ApiError> {
+        if self.off {
+            return make.await;
+        }
+        if let Some(hit) = self.get(&key, mark) {
+            return Ok(hit);
+        }
+        match self.miss(&key, mark) {
+            Some(Miss::Fill(guard)) => {
+                let res = make.await?;
+                let res = self.put(key, mark, born, res);
+                drop(guard);
+                Ok(res)
+            }
+            Some(Miss::Wait(lock)) => {
+                drop(lock.read().await);
+                match self.get(&key, mark) {
+                    Some(hit) => Ok(hit),
+                    None => Ok(self.put(key, mark, born, make.await?)),
+                }
+            }
+            // A poisoned lock: answer without the single fill.
+            None => Ok(self.put(key, mark, born, make.await?)),
+        }
+    }
+
+    /// Registers this request as the filler of `key` under `mark`, unless
+    /// another already fills it under that mark.
+    fn miss(&self, key: &Key, mark: u64) -> Option<Miss<'_>> {
+        let mut filling = self.filling.lock().ok()?;
+        if let Some(f) = filling.get(key)
+            && f.mark == mark
+        {
+            return Some(Miss::Wait(Arc::clone(&f.lock)));
+        }
+        let lock = Arc::new(RwLock::new(()));
+        // A lock nobody else has seen yet: taking it cannot fail.
+        let held = Arc::clone(&lock).try_write_owned().ok()?;
+        filling.insert(
+            key.clone(),
+            Filling {
+                mark,
+                lock: Arc::clone(&lock),
+            },
+        );
+        Some(Miss::Fill(FillGuard {
+            filling: &self.filling,
+            key: key.clone(),
+            lock,
+            _held: held,
+        }))
+    }
+
     /// How many answers are kept (for tests).
     pub fn len(&self) -> usize {
         self.entries.lock().map_or(0, |e| e.map.len())
@@ -252,16 +364,13 @@ pub async fn serve(
     let Some(mark) = state.store.write_mark() else {
         return make.await;
     };
-    if let Some(hit) = state.cache.get(&key, mark) {
-        return Ok(hit);
-    }
-    let res = make.await?;
-    Ok(state.cache.put(key, mark, born, res))
+    state.cache.fill(key, mark, born, make).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::{cell::Cell, rc::Rc};
 
     fn ok(body: &'static str) -> HttpResponse {
         HttpResponse::Ok()
@@ -326,6 +435,122 @@ mod tests {
             .body("x");
         let _ = cache.put(Key::ItemJson(3), 1, Instant::now(), private);
         assert!(cache.is_empty());
+    }
+
+    /// Runs `n` requests for one key at once, request `i` under mark
+    /// `marks(i)`; the first one's `make` is `first`, the others' answer
+    /// "other". `release` is sent once all have started (and registered
+    /// or queued). Returns their bodies and how many ran their `make`.
+    async fn at_once(
+        cache: &Rc<ResponseCache>,
+        n: usize,
+        marks: impl Fn(usize) -> u64,
+        first: impl Future<Output = Result<HttpResponse, ApiError>> + 'static,
+        release: tokio::sync::oneshot::Sender<()>,
+    ) -> (Vec<Bytes>, usize) {
+        let made = Rc::new(Cell::new(0));
+        let mut first = Some(Box::pin(first));
+        let mut tasks = vec![];
+        for i in 0..n {
+            let (cache, made, mark) = (Rc::clone(cache), Rc::clone(&made), marks(i));
+            let own = first.take();
+            tasks.push(tokio::task::spawn_local(async move {
+                let make = async move {
+                    made.set(made.get() + 1);
+                    match own {
+                        Some(f) => f.await,
+                        None => Ok(ok("other")),
+                    }
+                };
+                let res = cache
+                    .fill(Key::ItemJson(1), mark, Instant::now(), make)
+                    .await;
+                body(res.unwrap()).await
+            }));
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        let mut bodies = vec![];
+        for t in tasks {
+            bodies.push(t.await.unwrap());
+        }
+        (bodies, made.get())
+    }
+
+    /// A `make` that answers `res` once released.
+    fn held(
+        res: HttpResponse,
+    ) -> (
+        impl Future<Output = Result<HttpResponse, ApiError>>,
+        tokio::sync::oneshot::Sender<()>,
+    ) {
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let make = async move {
+            released.await.ok();
+            Ok(res)
+        };
+        (make, release)
+    }
+
+    #[actix_web::test]
+    async fn a_miss_is_filled_once_for_all_who_ask_at_once() {
+        let cache = Rc::new(ResponseCache::new());
+        let (first, release) = held(ok("first"));
+        let (bodies, made) = at_once(&cache, 16, |_| 7, first, release).await;
+        assert_eq!(made, 1, "one read for sixteen requests");
+        assert!(bodies.iter().all(|b| b == "first"));
+        assert!(cache.filling.lock().unwrap().is_empty());
+    }
+
+    #[actix_web::test]
+    async fn requests_under_a_newer_mark_do_not_wait_for_an_older_fill() {
+        let cache = Rc::new(ResponseCache::new());
+        let (first, release) = held(ok("first"));
+        // The first under mark 7, the rest after a write (mark 8): they
+        // fill under their own mark, one for all of them.
+        let marks = |i| if i == 0 { 7 } else { 8 };
+        let (bodies, made) = at_once(&cache, 4, marks, first, release).await;
+        assert_eq!(made, 2, "one fill per mark");
+        assert_eq!(bodies[0], "first");
+        assert!(bodies[1..].iter().all(|b| b == "other"));
+        assert!(cache.filling.lock().unwrap().is_empty());
+    }
+
+    #[actix_web::test]
+    async fn waiters_make_their_own_when_the_fill_is_abandoned_or_not_kept() {
+        // A filler whose answer may not be kept (a 404): the waiters are
+        // not handed it.
+        let cache = Rc::new(ResponseCache::new());
+        let (first, release) = held(HttpResponse::NotFound().body("none"));
+        let (bodies, made) = at_once(&cache, 4, |_| 7, first, release).await;
+        assert_eq!(bodies[0], "none");
+        assert!(made >= 2);
+        assert!(bodies[1..].iter().all(|b| b == "other"), "{bodies:?}");
+
+        // A filler dropped half-way (its client went away).
+        let cache = Rc::new(ResponseCache::new());
+        let pending = {
+            let cache = Rc::clone(&cache);
+            tokio::task::spawn_local(async move {
+                let never = std::future::pending::<Result<HttpResponse, ApiError>>();
+                let _ = cache.fill(Key::ItemJson(1), 7, Instant::now(), never).await;
+            })
+        };
+        tokio::task::yield_now().await;
+        let waiter = {
+            let cache = Rc::clone(&cache);
+            tokio::task::spawn_local(async move {
+                let res = cache
+                    .fill(Key::ItemJson(1), 7, Instant::now(), async { Ok(ok("own")) })
+                    .await;
+                body(res.unwrap()).await
+            })
+        };
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "waits for the filler");
+        pending.abort();
+        assert_eq!(waiter.await.unwrap(), "own");
+        assert!(cache.filling.lock().unwrap().is_empty());
     }
 
     #[actix_web::test]
