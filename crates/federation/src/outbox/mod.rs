@@ -27,6 +27,7 @@ use crate::{context::Data, error::FedError, protocol::context::with_context, url
 use deling_store::{
     queries::{
         delivery::NewDelivery,
+        host::HostStanding,
         outbox::{OutboxEvent, OutboxKind},
     },
     records::Agency,
@@ -138,6 +139,16 @@ fn stored_url(s: &str, event: &OutboxEvent) -> Option<Url> {
 /// actor), except to blocked domains (and, in
 /// allow-list mode, to any domain not allowed). The policy is read once
 /// for all the inboxes' hosts, not once per inbox.
+///
+/// The inboxes go in the order their hosts stand: those whose last
+/// delivery was taken first, then those never delivered to, then those
+/// failing, each group in followers' order. Deliveries are claimed in the
+/// order they are queued, so the followers known to answer are not kept
+/// waiting while the worker signs for, and opens connections to, hosts
+/// that may never answer (in the fan-out benchmark, a tenth of the hosts
+/// silent and a tenth slow cost the others about a fifth of their rate).
+/// This orders one activity's deliveries only: a later activity's still
+/// come after all of them.
 async fn allowed_deliveries(
     data: &Data,
     activity: &Value,
@@ -154,12 +165,27 @@ async fn allowed_deliveries(
         .collect();
     let hosts: Vec<&str> = parsed.iter().map(|(_, h)| h.as_str()).collect();
     let verdicts = data.store.get_host_verdicts(&hosts).await?;
-    let allowed: Vec<String> = parsed
+    let mut allowed: Vec<(String, String)> = parsed
         .into_iter()
         .zip(verdicts)
         .filter(|(_, v)| *v != deling_store::queries::policy::Verdict::Refused)
-        .map(|((inbox, _), _)| inbox)
+        .map(|(inbox_host, _)| inbox_host)
         .collect();
+    if allowed.len() > 1 {
+        let mut hosts: Vec<&str> = allowed.iter().map(|(_, h)| h.as_str()).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        let standings = data.store.get_host_standings(&hosts).await?;
+        let standing = |host: &str| {
+            standings
+                .get(host)
+                .copied()
+                .unwrap_or(HostStanding::Unknown)
+        };
+        // Stable: followers' order within each standing.
+        allowed.sort_by_cached_key(|(_, host)| standing(host));
+    }
+    let allowed: Vec<String> = allowed.into_iter().map(|(inbox, _)| inbox).collect();
     Ok(deliveries(activity, agency_id, &allowed))
 }
 

@@ -673,3 +673,52 @@ async fn a_blocked_domain_gets_nothing() {
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].0, PEER_INBOX);
 }
+
+#[tokio::test]
+async fn hosts_known_to_answer_are_sent_to_first_and_failing_ones_last() {
+    let w = world().await;
+    // Three more followers of Oslo, each on a host of its own.
+    for host in ["down.example", "fine.example", "fresh.example"] {
+        let follower = w
+            .store
+            .put_remote_actor(actor(
+                &format!("https://{host}/users/a"),
+                Some(&format!("https://{host}/inbox")),
+                false,
+            ))
+            .await
+            .unwrap();
+        w.store
+            .put_follower(
+                w.oslo.id,
+                follower.id,
+                &format!("{}#follow", follower.ap_id),
+            )
+            .await
+            .unwrap();
+    }
+    w.store.put_host_success("fine.example").await.unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::minutes(5);
+    w.store
+        .put_host_failure("down.example", "timed out", later)
+        .await
+        .unwrap();
+    // Bergen (`peer.example`) speaks Deling and gets an activity of its
+    // own; the order is within each activity's inboxes.
+    let others = |inbox: &&String| *inbox != PEER_INBOX;
+    let followers = w.store.list_follower_inboxes(w.oslo.id).await.unwrap();
+    let unknown: Vec<&String> = followers
+        .iter()
+        .filter(others)
+        .filter(|i| !i.contains("fine.example") && !i.contains("down.example"))
+        .collect();
+    assert_eq!(unknown.len(), 2, "{followers:?}");
+
+    w.item("Byggesak").await;
+    let (sent, _) = w.sent().await;
+    let inboxes: Vec<&String> = sent.iter().map(|(inbox, _)| inbox).filter(others).collect();
+    assert_eq!(inboxes.len(), 4, "{inboxes:?}");
+    assert_eq!(inboxes[0], "https://fine.example/inbox", "{inboxes:?}");
+    assert_eq!(inboxes[1..3], unknown[..], "followers' order kept");
+    assert_eq!(inboxes[3], "https://down.example/inbox", "{inboxes:?}");
+}

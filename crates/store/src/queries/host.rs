@@ -26,6 +26,18 @@ pub const SIGNATURE_RFC9421: &str = "rfc9421";
 /// `signature_style` of a host that refused RFC 9421 and took draft-cavage.
 pub const SIGNATURE_CAVAGE: &str = "cavage";
 
+/// Where a host stands for a fan-out: which of an activity's inboxes
+/// are sent to first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HostStanding {
+    /// Its last delivery was taken.
+    Answering,
+    /// Never delivered to (or never successfully, and not failing now).
+    Unknown,
+    /// Its last delivery failed.
+    Failing,
+}
+
 /// Failures in a row after which a host counts as unreachable.
 pub const UNREACHABLE_AFTER: i32 = 5;
 
@@ -167,6 +179,34 @@ impl Store {
             .order_by_desc(host_state::Column::ConsecutiveFailures)
             .all(self.reader())
             .await?)
+    }
+
+    /// [`HostStanding`] of each of `hosts` that has delivery history
+    /// (the others are [`HostStanding::Unknown`]), in one read per 500
+    /// hosts.
+    pub async fn get_host_standings(
+        &self,
+        hosts: &[impl AsRef<str>],
+    ) -> Result<HashMap<String, HostStanding>, StoreError> {
+        let names: Vec<String> = hosts.iter().map(|h| h.as_ref().to_owned()).collect();
+        let mut standings = HashMap::new();
+        for chunk in names.chunks(500) {
+            let rows = host_state::Entity::find()
+                .filter(host_state::Column::Host.is_in(chunk.to_vec()))
+                .all(self.reader())
+                .await?;
+            standings.extend(rows.into_iter().map(|h| {
+                let standing = if h.consecutive_failures > 0 {
+                    HostStanding::Failing
+                } else if h.last_success_at.is_some() {
+                    HostStanding::Answering
+                } else {
+                    HostStanding::Unknown
+                };
+                (h.host, standing)
+            }));
+        }
+        Ok(standings)
     }
 
     /// One host's state.

@@ -277,3 +277,62 @@ both!(an_event_to_thousands_of_servers_is_queued_whole, |store| {
     let stats = store.queue_stats().await.expect("stats");
     assert_eq!(stats.pending_deliveries, n as u64);
 });
+
+both!(hosts_stand_by_their_last_delivery, |store| {
+    use deling_store::queries::host::HostStanding;
+    store
+        .put_host_success("fine.example")
+        .await
+        .expect("success");
+    let later = chrono::Utc::now() + chrono::Duration::minutes(5);
+    store
+        .put_host_failure("down.example", "timed out", later)
+        .await
+        .expect("failure");
+    // Failed, then answered: answering again.
+    store
+        .put_host_failure("back.example", "503", later)
+        .await
+        .expect("failure");
+    store
+        .put_host_success("back.example")
+        .await
+        .expect("success");
+    // A style learnt without a delivery taken yet says nothing of health.
+    store
+        .put_host_signature_style("styled.example", "cavage")
+        .await
+        .expect("style");
+    let hosts: Vec<String> = (0..1200)
+        .map(|n| format!("h{n}.example"))
+        .chain(
+            [
+                "fine.example",
+                "down.example",
+                "back.example",
+                "styled.example",
+            ]
+            .map(str::to_owned),
+        )
+        .collect();
+    let standings = store.get_host_standings(&hosts).await.expect("standings");
+    assert_eq!(
+        standings.get("fine.example"),
+        Some(&HostStanding::Answering)
+    );
+    assert_eq!(
+        standings.get("back.example"),
+        Some(&HostStanding::Answering)
+    );
+    assert_eq!(standings.get("down.example"), Some(&HostStanding::Failing));
+    assert_eq!(
+        standings
+            .get("styled.example")
+            .copied()
+            .unwrap_or(HostStanding::Unknown),
+        HostStanding::Unknown
+    );
+    assert!(!standings.contains_key("h7.example"), "never delivered to");
+    assert!(HostStanding::Answering < HostStanding::Unknown);
+    assert!(HostStanding::Unknown < HostStanding::Failing);
+});
