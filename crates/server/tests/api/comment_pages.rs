@@ -104,4 +104,20 @@ async fn comments_come_in_pages_linked_by_next() {
         404,
     )
     .await;
+
+    // The OpenAPI document names both parameters and the header.
+    let doc = ok_json(app.get("/api/v1/openapi.json").await, StatusCode::OK).await;
+    let get = &doc["paths"]["/api/v1/items/{id}/comments"]["get"];
+    let params: Vec<&str> = get["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["id", "limit", "after"], "{get}");
+    assert!(
+        get["responses"]["200"]["headers"].get("Link").is_some(),
+        "{get}"
+    );
+    assert!(get["responses"].get("400").is_some(), "{get}");
 }
