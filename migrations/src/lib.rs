@@ -30,6 +30,7 @@ mod m20261206_000001_counts;
 mod m20261206_000011_search_speed;
 mod m20261206_000020_web_session;
 mod m20261206_000060_oidc_login;
+mod m20261206_000070_comment_pages;
 
 /// Runs Deling's migrations in order, each in a transaction of its own.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261206_000011_search_speed::Migration),
             Atomic::wrap(m20261206_000020_web_session::Migration),
             Atomic::wrap(m20261206_000060_oidc_login::Migration),
+            Atomic::wrap(m20261206_000070_comment_pages::Migration),
         ]
     }
 }

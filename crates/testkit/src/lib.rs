@@ -28,6 +28,8 @@ pub mod app;
 #[cfg(feature = "server")]
 pub mod bodies;
 #[cfg(feature = "server")]
+pub mod comments;
+#[cfg(feature = "server")]
 pub mod config;
 #[cfg(feature = "server")]
 pub mod http;

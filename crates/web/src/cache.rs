@@ -71,7 +71,9 @@ pub enum Key {
     /// `GET /items/{id}` as ActivityPub JSON.
     ItemJson(i64),
     /// `GET /items/{id}` as HTML without a query string: the path as
-    /// asked (the language links repeat it) and the page's language.
+    /// asked (the language links repeat it) and the page's language. So
+    /// only the first page of comments is kept: a later one is asked for
+    /// with `?after=` or `?before=` and always made afresh.
     ItemHtml {
         /// The request path.
         path: String,

@@ -6,7 +6,7 @@ use crate::{
     Urls,
     protocol::{
         PUBLIC,
-        collection::CountedCollection,
+        collection::{CountedCollection, cursor_page_url},
         page::{Attachment, DistributionJson, Hashtag, ItemNoteJson, PageJson, Place, Source},
     },
 };
@@ -42,6 +42,7 @@ fn counted(id: Url, total_items: u64) -> CountedCollection {
         kind: "Collection".into(),
         id,
         total_items,
+        first: None,
     }
 }
 
@@ -172,7 +173,10 @@ pub fn item_page(urls: &Urls, item: &Item, counts: ItemCounts) -> Result<PageJso
         attachment,
         published: Some(item.published_at),
         updated: (item.updated_at != item.published_at).then_some(item.updated_at),
-        replies: Some(counted(urls.item_replies(item.id), counts.comments)),
+        replies: Some(CountedCollection {
+            first: Some(cursor_page_url(&urls.item_replies(item.id), None)),
+            ..counted(urls.item_replies(item.id), counts.comments)
+        }),
         likes: Some(counted(urls.item_likes(item.id), counts.likes)),
         shares: Some(counted(urls.item_shares(item.id), counts.shares)),
         item_kind: Some(item.kind.clone()),

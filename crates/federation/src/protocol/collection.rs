@@ -45,7 +45,8 @@ pub struct OrderedCollectionPage<T> {
     pub prev: Option<Url>,
 }
 
-/// A counted collection without pages (likes, shares).
+/// A counted collection as embedded in an object: likes and shares
+/// (the count only), replies (the count and where its first page is).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CountedCollection {
@@ -56,6 +57,11 @@ pub struct CountedCollection {
     pub id: Url,
     /// How many.
     pub total_items: u64,
+    /// Its first page. Mastodon reads an embedded collection's `first`
+    /// (or its own `items`) and nothing else: without it, it never
+    /// fetches the collection's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<Url>,
 }
 
 /// `base?page=N`.
@@ -64,6 +70,21 @@ pub fn page_url(base: &Url, page: u64) -> Url {
     u.query_pairs_mut()
         .clear()
         .append_pair("page", &page.to_string());
+    u
+}
+
+/// Page `after` a cursor (from the start if `None`) of a collection paged
+/// by cursor: `base?page=true[&after=CURSOR]`, the form Mastodon's own
+/// replies pages have.
+pub fn cursor_page_url(base: &Url, after: Option<&str>) -> Url {
+    let mut u = base.clone();
+    {
+        let mut q = u.query_pairs_mut();
+        q.clear().append_pair("page", "true");
+        if let Some(a) = after {
+            q.append_pair("after", a);
+        }
+    }
     u
 }
 

@@ -9,6 +9,7 @@ use deling_testkit as helpers;
 mod agencies;
 mod auth;
 mod cached_reads;
+mod comment_pages;
 mod headers;
 mod hostile;
 mod items;

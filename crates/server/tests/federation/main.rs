@@ -26,6 +26,7 @@ mod profile;
 mod reactions;
 mod remote_fields;
 mod replies;
+mod reply_pages;
 mod reports;
 mod rfc9421;
 mod search;

@@ -124,6 +124,17 @@ impl Scene {
         let replies: Value = replies.json().await.unwrap();
         assert_eq!(item["counts"]["comments"], comments.len(), "{item}");
         assert_eq!(replies["totalItems"], comments.len(), "{replies}");
+        // The ids are on the collection's pages.
+        let first = replies["first"].as_str().expect("a first page");
+        let first = self.eve.get(first).send(&self.b.client).await;
+        assert_eq!(first.status(), StatusCode::OK);
+        let first: Value = first.json().await.unwrap();
+        assert_eq!(
+            first["orderedItems"].as_array().map(Vec::len),
+            Some(comments.len()),
+            "{first}"
+        );
+        let replies = format!("{replies} {first}");
         let page = self
             .b
             .client

@@ -5,6 +5,7 @@
 //! server" against a fake server's WebFinger on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod comment_pages;
 mod errors;
 mod feeds;
 mod interact;

@@ -10,6 +10,7 @@ mod support;
 
 mod agencies;
 mod audit;
+mod comment_pages;
 mod comments;
 mod concurrency;
 mod counts;

@@ -112,6 +112,10 @@ comments-title = { $n ->
    *[other] { $n } comments
 }
 comments-none = No comments yet.
+comments-page-empty = No comments on this page: they may have been removed since.
+comments-nav = More comments
+comments-earlier = Earlier comments
+comments-later = Later comments
 comment-in-reply = in reply to a comment
 comment-warning = Content warning:
 item-reply-title = Comment from your own server

@@ -112,6 +112,10 @@ comments-title = { $n ->
    *[other] { $n } kommentarer
 }
 comments-none = Ingen kommentarer ennå.
+comments-page-empty = Ingen kommentarer på denne siden: de kan ha blitt fjernet siden.
+comments-nav = Flere kommentarer
+comments-earlier = Tidligere kommentarer
+comments-later = Senere kommentarer
 comment-in-reply = svar på en kommentar
 comment-warning = Innholdsadvarsel:
 item-reply-title = Kommenter fra din egen tjener

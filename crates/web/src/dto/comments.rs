@@ -6,7 +6,20 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use deling_store::records::{Comment, CommentAuthor};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+
+/// Query of `GET /api/v1/items/{id}/comments`. Other parameters are
+/// ignored, as they were before the list had pages.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommentQuery {
+    /// Comments per page, 1 to 500 (default 100).
+    #[param(value_type = Option<u64>)]
+    pub limit: Option<String>,
+    /// Where to go on from: the `after` of the `Link: <...>; rel="next"`
+    /// header of the previous page (opaque).
+    pub after: Option<String>,
+}
 
 /// A comment.
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,7 +12,7 @@ mod staff;
 
 pub use actors::ActorRef;
 pub use agencies::{AgencyBody, AgencyView, FollowBody, FollowingView};
-pub use comments::{CommentBody, CommentEditBody, CommentView, ReportBody};
+pub use comments::{CommentBody, CommentEditBody, CommentQuery, CommentView, ReportBody};
 pub use items::{
     CountsView, ItemBody, ItemPage, ItemQuery, ItemView, LinkBody, LinkView, ReactionView,
 };

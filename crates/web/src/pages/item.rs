@@ -1,8 +1,9 @@
 //! A local item's page, served at the `Page`'s id to browsers: title,
 //! summary and body in the item's language, its kind's metadata, tags,
-//! links, counts and the public comment thread with "reply from your own
-//! server"; OpenGraph and twitter:card tags for preview cards, the
-//! ActivityStreams alternate, and schema.org JSON-LD.
+//! links, counts and one page of the public comment thread (`?after=` and
+//! `?before=` a cursor read the later and earlier ones) with "reply from
+//! your own server"; OpenGraph and twitter:card tags for preview cards,
+//! the ActivityStreams alternate, and schema.org JSON-LD.
 
 use super::{
     ctx::{Chrome, Ctx, FeedLink},
@@ -15,13 +16,45 @@ use crate::error::ApiError;
 use actix_web::HttpResponse;
 use askama::Template;
 use deling_store::{
-    queries::item::ItemCounts,
+    queries::{
+        comment::{CommentCursor, CommentsFrom},
+        item::ItemCounts,
+    },
     records::{Comment, CommentAuthor, Item, ItemOwner},
 };
 use std::collections::HashMap;
 
 /// Replies nest visibly this deep; deeper ones line up with the last.
 const MAX_DEPTH: usize = 4;
+
+/// Comments on one page: an item with thousands of them would otherwise
+/// take as long to read and render as all of them, and be as large.
+pub const COMMENTS_PER_PAGE: u64 = 100;
+
+/// Which page of comments the query string asks for: `after=` or
+/// `before=` a cursor from the page's own links, else the first. Any other
+/// parameter (`lang`) is not ours; a cursor that is not one is a bad
+/// request, answered 400.
+pub fn comments_from(query: &str) -> Result<CommentsFrom, ApiError> {
+    let mut from = CommentsFrom::Start;
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let wrap: fn(CommentCursor) -> CommentsFrom = match k.as_ref() {
+            "after" => CommentsFrom::After,
+            "before" => CommentsFrom::Before,
+            _ => continue,
+        };
+        if from != CommentsFrom::Start {
+            return Err(ApiError::BadRequest(
+                "only one of after and before, once".into(),
+            ));
+        }
+        let cursor = CommentCursor::parse(&v).ok_or_else(|| {
+            ApiError::BadRequest(format!("{k}: not a cursor from a comment page's link"))
+        })?;
+        from = wrap(cursor);
+    }
+    Ok(from)
+}
 
 /// A link on the item.
 struct LinkView {
@@ -52,6 +85,12 @@ struct CommentView {
     reply_to: Option<String>,
 }
 
+/// Links to the comments before and after the page's.
+struct CommentNav {
+    earlier: Option<String>,
+    later: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "item.html")]
 struct ItemPage {
@@ -77,19 +116,27 @@ struct ItemPage {
     counts: Vec<String>,
     comments: Vec<CommentView>,
     comments_title: String,
+    comments_empty: String,
+    comment_nav: CommentNav,
     image: Option<String>,
     json_ld: String,
 }
 
-/// The HTML page of `item`, a local item that is not withdrawn.
-pub async fn page(ctx: &Ctx, item: &Item, counts: ItemCounts) -> HttpResponse {
-    match build(ctx, item, counts).await {
+/// The HTML page of `item`, a local item that is not withdrawn, with the
+/// page of its comments `from` says.
+pub async fn page(ctx: &Ctx, item: &Item, counts: ItemCounts, from: CommentsFrom) -> HttpResponse {
+    match build(ctx, item, counts, from).await {
         Ok(p) => ctx.ok(&p),
         Err(e) => errors::from_api(ctx, e),
     }
 }
 
-async fn build(ctx: &Ctx, item: &Item, counts: ItemCounts) -> Result<ItemPage, ApiError> {
+async fn build(
+    ctx: &Ctx,
+    item: &Item,
+    counts: ItemCounts,
+    from: CommentsFrom,
+) -> Result<ItemPage, ApiError> {
     let (state, t) = (&ctx.state, ctx.t);
     let ItemOwner::Local {
         slug,
@@ -106,7 +153,40 @@ async fn build(ctx: &Ctx, item: &Item, counts: ItemCounts) -> Result<ItemPage, A
         .get_agency(*agency_id)
         .await?
         .and_then(|a| a.icon_url);
-    let comments = state.store.list_comments(item.id).await?;
+    let page = state
+        .store
+        .list_comments_page(item.id, from, COMMENTS_PER_PAGE)
+        .await?;
+    let comments = page.comments;
+    // Replies to comments on other pages link to them there.
+    let on_page: std::collections::HashSet<i64> = comments.iter().map(|c| c.id).collect();
+    let elsewhere: Vec<i64> = comments
+        .iter()
+        .filter_map(|c| c.in_reply_to_id)
+        .filter(|p| !on_page.contains(p))
+        .collect();
+    let starts = state.store.list_comment_starts(item.id, &elsewhere).await?;
+    let parents: HashMap<i64, String> = starts
+        .into_iter()
+        .map(|(id, at)| (id, format!("{url}?after={at}#comment-{id}")))
+        .collect();
+    let comment_nav = CommentNav {
+        earlier: match (page.prev, from) {
+            (Some(at), _) => Some(format!("{url}?before={at}#comments")),
+            // A page past the end (its cursor's comments deleted since)
+            // leads back to the first.
+            (None, CommentsFrom::After(_)) if comments.is_empty() => {
+                Some(format!("{url}#comments"))
+            }
+            (None, _) => None,
+        },
+        later: page.next.map(|at| format!("{url}?after={at}#comments")),
+    };
+    let comments_empty = if from == CommentsFrom::Start {
+        t.msg("comments-none")
+    } else {
+        t.msg("comments-page-empty")
+    };
     let remote_ids: Vec<String> = comments
         .iter()
         .filter_map(|c| match &c.author {
@@ -115,7 +195,7 @@ async fn build(ctx: &Ctx, item: &Item, counts: ItemCounts) -> Result<ItemPage, A
         })
         .collect();
     let icons = state.store.list_actor_icons(&remote_ids).await?;
-    let comments = thread(ctx, &comments, &icons);
+    let comments = thread(ctx, &comments, &icons, &parents);
     let (meta, distributions) = layout(t, &item.kind, &item.metadata);
     let mut c = ctx.chrome(item.title.clone());
     c.feeds.push(FeedLink {
@@ -166,8 +246,11 @@ async fn build(ctx: &Ctx, item: &Item, counts: ItemCounts) -> Result<ItemPage, A
             t.msg_n("count-shares", counts.shares),
             t.msg_n("count-comments", counts.comments),
         ],
-        comments_title: t.msg_n("comments-title", comments.len() as u64),
+        // The item's, not the page's: the kept count of shown comments.
+        comments_title: t.msg_n("comments-title", counts.comments),
         comments,
+        comments_empty,
+        comment_nav,
         image: icon.as_deref().and_then(image_href),
         agency_url,
         url,
@@ -212,9 +295,16 @@ fn license_href(license: &str) -> Option<String> {
 }
 
 /// The comments in reading order: each followed by its replies, oldest
-/// first, with how deep it sits. A reply whose parent is not shown
-/// (hidden, deleted, not public) starts a thread of its own.
-fn thread(ctx: &Ctx, comments: &[Comment], icons: &HashMap<String, String>) -> Vec<CommentView> {
+/// first, with how deep it sits. A reply whose parent is not on this page
+/// starts a thread of its own: with a link to the parent on its page
+/// (`parents`, by id), or none if the parent is not shown (hidden,
+/// deleted, not public).
+fn thread(
+    ctx: &Ctx,
+    comments: &[Comment],
+    icons: &HashMap<String, String>,
+    parents: &HashMap<i64, String>,
+) -> Vec<CommentView> {
     let shown: HashMap<i64, &Comment> = comments.iter().map(|c| (c.id, c)).collect();
     let mut children: HashMap<i64, Vec<&Comment>> = HashMap::new();
     let mut roots = vec![];
@@ -228,7 +318,7 @@ fn thread(ctx: &Ctx, comments: &[Comment], icons: &HashMap<String, String>) -> V
     // Depth-first, without recursion; the stack holds (comment, depth).
     let mut stack: Vec<(&Comment, usize)> = roots.into_iter().rev().map(|c| (c, 0)).collect();
     while let Some((c, depth)) = stack.pop() {
-        out.push(view(ctx, c, depth.min(MAX_DEPTH), icons, &shown));
+        out.push(view(ctx, c, depth.min(MAX_DEPTH), icons, &shown, parents));
         if let Some(kids) = children.get(&c.id) {
             stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
         }
@@ -242,6 +332,7 @@ fn view(
     depth: usize,
     icons: &HashMap<String, String>,
     shown: &HashMap<i64, &Comment>,
+    parents: &HashMap<i64, String>,
 ) -> CommentView {
     let state = &ctx.state;
     let (author, author_href, handle, avatar) = match &c.author {
@@ -268,10 +359,13 @@ fn view(
             icons.get(ap_id).and_then(|i| image_href(i)),
         ),
     };
-    let reply_to = c
-        .in_reply_to_id
-        .filter(|p| shown.contains_key(p))
-        .map(|p| format!("#comment-{p}"));
+    let reply_to = c.in_reply_to_id.and_then(|p| {
+        if shown.contains_key(&p) {
+            Some(format!("#comment-{p}"))
+        } else {
+            parents.get(&p).cloned()
+        }
+    });
     CommentView {
         anchor: format!("comment-{}", c.id),
         depth,
@@ -316,6 +410,33 @@ mod tests {
             demote_headings("<p>h1 text &lt;h1&gt;</p>"),
             "<p>h1 text &lt;h1&gt;</p>"
         );
+    }
+
+    #[test]
+    fn the_query_names_the_page_of_comments() {
+        let at = "1790000000.123456789_42";
+        let cursor = CommentCursor::parse(at).unwrap();
+        assert_eq!(comments_from("").unwrap(), CommentsFrom::Start);
+        assert_eq!(comments_from("lang=en").unwrap(), CommentsFrom::Start);
+        assert_eq!(
+            comments_from(&format!("lang=en&after={at}")).unwrap(),
+            CommentsFrom::After(cursor)
+        );
+        assert_eq!(
+            comments_from(&format!("before={at}")).unwrap(),
+            CommentsFrom::Before(cursor)
+        );
+        for bad in [
+            "after=".to_owned(),
+            "after=42".to_owned(),
+            format!("after={at}&before={at}"),
+            format!("after={at}&after={at}"),
+        ] {
+            assert!(
+                matches!(comments_from(&bad), Err(ApiError::BadRequest(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

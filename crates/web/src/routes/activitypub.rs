@@ -16,15 +16,25 @@ use deling_federation::{
     outbox,
     protocol::{
         AP_CONTENT_TYPE,
-        collection::{collection, collection_page},
+        collection::{
+            OrderedCollection, OrderedCollectionPage, collection, collection_page, cursor_page_url,
+        },
         context::{tombstone, with_context},
     },
 };
-use deling_store::records::Agency;
+use deling_store::{
+    queries::comment::{CommentCursor, CommentsFrom},
+    records::Agency,
+};
 use serde::Deserialize;
 
 /// Collection pages hold this many entries.
 const PAGE_SIZE: u64 = 20;
+
+/// Pages of an item's `replies` hold this many comment ids. More than the
+/// other collections' pages: Mastodon fetches at most a few hundred pages
+/// of a whole thread, and an id is small.
+pub const REPLIES_PAGE_SIZE: u64 = 100;
 
 /// Whether the client asked for ActivityStreams rather than HTML.
 pub fn wants_activity_json(req: &HttpRequest) -> bool {
@@ -301,32 +311,44 @@ pub async fn item(
         return cache::serve(&state, Key::ItemJson(id), item_doc(&state, id, None)).await;
     }
     let ctx = Ctx::new(state.clone(), &req);
-    // With a query string (`?lang=` sets a cookie) the page is made afresh.
+    // With a query string (`?lang=` sets a cookie; `?after=` and `?before=`
+    // ask for a later page of comments) the page is made afresh: only the
+    // first page of comments is ever kept, under the bare path.
     if !req.query_string().is_empty() {
-        return item_doc(&state, id, Some(&ctx)).await;
+        let from = match crate::pages::item::comments_from(req.query_string()) {
+            Ok(from) => from,
+            Err(e) => return Ok(errors::from_api(&ctx, e)),
+        };
+        return item_doc(&state, id, Some((&ctx, from))).await;
     }
     let key = Key::ItemHtml {
         path: req.path().to_owned(),
         lang: ctx.t.lang().code(),
     };
-    cache::serve(&state, key, item_doc(&state, id, Some(&ctx))).await
+    let first = Some((&ctx, CommentsFrom::Start));
+    cache::serve(&state, key, item_doc(&state, id, first)).await
 }
 
-/// Item `id` as ActivityPub JSON, or as its HTML page in `html`'s frame.
-async fn item_doc(state: &AppState, id: i64, html: Option<&Ctx>) -> Result<HttpResponse, ApiError> {
+/// Item `id` as ActivityPub JSON, or as its HTML page in `html`'s frame
+/// with the page of comments it says.
+async fn item_doc(
+    state: &AppState,
+    id: i64,
+    html: Option<(&Ctx, CommentsFrom)>,
+) -> Result<HttpResponse, ApiError> {
     let item = state
         .store
         .get_item(id)
         .await?
         .filter(|i| i.agency_id().is_some());
     let Some(item) = item else {
-        if let Some(ctx) = html {
+        if let Some((ctx, _)) = html {
             return Ok(errors::page(ctx, Problem::NotFound));
         }
         return Err(ApiError::NotFound(format!("no item {id}")));
     };
     if item.deleted_at.is_some() {
-        if let Some(ctx) = html {
+        if let Some((ctx, _)) = html {
             return Ok(errors::page(ctx, Problem::Gone));
         }
         return Ok(ap_response(
@@ -335,25 +357,73 @@ async fn item_doc(state: &AppState, id: i64, html: Option<&Ctx>) -> Result<HttpR
         ));
     }
     let counts = item.counts;
-    if let Some(ctx) = html {
-        return Ok(crate::pages::item::page(ctx, &item, counts).await);
+    if let Some((ctx, from)) = html {
+        return Ok(crate::pages::item::page(ctx, &item, counts, from).await);
     }
     let page = item::item_page(&state.urls, &item, counts)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(ap_ok(with_context(&page)))
 }
 
-/// `GET /items/{id}/replies`: comment ids, oldest first, in one page.
+/// The query of [`replies`]: `page=true` for a page, `after` a cursor
+/// from a page's `next`.
+#[derive(Debug, Deserialize)]
+pub struct RepliesQuery {
+    page: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /items/{id}/replies`: an `OrderedCollection` with the item's
+/// count of shown comments and its `first` page; `?page=true` and
+/// `?page=true&after=CURSOR` are its `OrderedCollectionPage`s of comment
+/// ids, oldest first, each with the `next` while there is more. The shape
+/// Mastodon's and GoToSocial's readers follow: `first`, then `next` by
+/// URL, reading `orderedItems` of an ordered page.
 pub async fn replies(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
+    q: web::Query<RepliesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_signature(&state, &req, true).await?;
     let id = *id;
+    let q = q.into_inner();
+    if q.page.as_deref().is_some_and(|p| p != "true") {
+        return Err(ApiError::BadRequest(
+            "query parameter page: only page=true is a page of replies".into(),
+        ));
+    }
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            CommentCursor::parse(a).ok_or_else(|| {
+                ApiError::BadRequest(
+                    "query parameter after: not a cursor from a page's next link".into(),
+                )
+            })
+        })
+        .transpose()?;
     let item = current_local_item(&state, id).await?;
-    let comments = state.store.list_comments(item.id).await?;
-    let ids: Vec<String> = comments
+    let collection_id = state.urls.item_replies(id);
+    let total = item.counts.comments;
+    if q.page.is_none() && after.is_none() {
+        let doc = OrderedCollection {
+            kind: "OrderedCollection".into(),
+            first: Some(cursor_page_url(&collection_id, None)),
+            last: None,
+            id: collection_id,
+            total_items: total,
+        };
+        return Ok(ap_ok(with_context(&doc)));
+    }
+    let from = after.map_or(CommentsFrom::Start, CommentsFrom::After);
+    let page = state
+        .store
+        .list_comments_page(item.id, from, REPLIES_PAGE_SIZE)
+        .await?;
+    let ids: Vec<String> = page
+        .comments
         .iter()
         .map(|c| {
             c.ap_id
@@ -361,12 +431,18 @@ pub async fn replies(
                 .unwrap_or_else(|| state.urls.comment(c.id).to_string())
         })
         .collect();
-    let doc = serde_json::json!({
-        "type": "OrderedCollection",
-        "id": state.urls.item_replies(id),
-        "totalItems": ids.len(),
-        "orderedItems": ids,
-    });
+    let after = after.map(|a| a.to_string());
+    let doc = OrderedCollectionPage {
+        kind: "OrderedCollectionPage".into(),
+        id: cursor_page_url(&collection_id, after.as_deref()),
+        next: page
+            .next
+            .map(|n| cursor_page_url(&collection_id, Some(&n.to_string()))),
+        prev: None,
+        part_of: collection_id,
+        total_items: total,
+        ordered_items: ids,
+    };
     Ok(ap_ok(with_context(&doc)))
 }
 

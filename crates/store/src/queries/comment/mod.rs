@@ -1,12 +1,16 @@
 //! Comments on items: the types here; an agency's own comments (`own`:
 //! written, edited, deleted, each with its outbox event), comments
-//! received from peers (`received`), reading them (`read`) and moderating
-//! them (`moderation`) in the submodules.
+//! received from peers (`received`), reading them (`read`), an item's
+//! comments a page at a time (`page`) and moderating them (`moderation`)
+//! in the submodules.
 
 mod moderation;
 mod own;
+mod page;
 mod read;
 mod received;
+
+pub use page::{CommentCursor, CommentPage, CommentsFrom};
 
 use crate::entities::comment;
 use crate::records::{Comment, now};

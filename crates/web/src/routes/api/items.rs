@@ -3,7 +3,7 @@
 use crate::{
     auth::Authenticated,
     cache::{self, Key},
-    dto::{CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ReactionView},
+    dto::{CommentQuery, CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ReactionView},
     error::{ApiError, Problem},
     state::AppState,
 };
@@ -15,11 +15,17 @@ use deling_domain::{
 };
 use deling_store::{
     ItemCursor, ItemFilter, Origin,
+    queries::comment::{CommentCursor, CommentsFrom},
     records::{Agency, Item, Staff},
 };
 
 const DEFAULT_PER_PAGE: u64 = 20;
 const MAX_PER_PAGE: u64 = 100;
+
+/// Comments a page of `GET /api/v1/items/{id}/comments` holds unless
+/// `limit` says otherwise, and at most.
+const DEFAULT_COMMENTS: u64 = 100;
+const MAX_COMMENTS: u64 = 500;
 
 fn bad(field: &str, problem: impl std::fmt::Display) -> ApiError {
     ApiError::BadRequest(format!("query parameter {field}: {problem}"))
@@ -378,19 +384,54 @@ pub async fn reactions(
     Ok(HttpResponse::Ok().json(views))
 }
 
-/// Lists an item's comments, oldest first.
+/// Lists a page of an item's comments, oldest first: `limit` of them
+/// (default 100, at most 500), after the cursor `after`. While there are
+/// more, a `Link: <...>; rel="next"` header gives the next page's URL.
 #[utoipa::path(get, path = "/api/v1/items/{id}/comments", tag = "items",
-    params(("id" = i64, Path, description = "Item id")),
-    responses((status = 200, body = Vec<CommentView>), (status = 404, body = Problem), (status = 410, body = Problem)))]
+    params(("id" = i64, Path, description = "Item id"), CommentQuery),
+    responses(
+        (status = 200, body = Vec<CommentView>, headers(
+            ("Link" = String, description = "`<URL>; rel=\"next\"` while more comments follow"))),
+        (status = 400, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn comments(
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<i64>,
+    q: web::Query<CommentQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let limit = match q.limit.as_deref() {
+        None => DEFAULT_COMMENTS,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| bad("limit", format!("{v:?} is not a whole number")))?,
+    };
+    if !(1..=MAX_COMMENTS).contains(&limit) {
+        return Err(bad("limit", format!("must be 1 to {MAX_COMMENTS}")));
+    }
+    let from = match q.after.as_deref() {
+        None => CommentsFrom::Start,
+        Some(a) => CommentsFrom::After(
+            CommentCursor::parse(a).ok_or_else(|| bad("after", "is not one from a next link"))?,
+        ),
+    };
     let item = crate::lookup::item(&state, *id).await?;
-    let comments = state.store.list_comments(item.id).await?;
-    let views: Vec<CommentView> = comments
+    let page = state.store.list_comments_page(item.id, from, limit).await?;
+    let mut resp = HttpResponse::Ok();
+    if let Some(next) = page.next {
+        let mut url = state.public_base(&req);
+        url.set_path(req.path());
+        url.query_pairs_mut()
+            .clear()
+            .append_pair("limit", &limit.to_string())
+            .append_pair("after", &next.to_string());
+        resp.insert_header((header::LINK, format!("<{url}>; rel=\"next\"")));
+    }
+    let views: Vec<CommentView> = page
+        .comments
         .into_iter()
         .map(|c| CommentView::new(&state, c))
         .collect();
-    Ok(HttpResponse::Ok().json(views))
+    Ok(resp.json(views))
 }
