@@ -20,7 +20,9 @@ pub use cavage::{
     verify_received, verify_request,
 };
 pub use received::{Post, Received, SignatureStyle};
-pub use rfc9421::{Rfc9421Post, verify_fetched_rfc9421, verify_received_rfc9421};
+pub use rfc9421::{
+    Rfc9421Post, rfc9421_signed_base, verify_fetched_rfc9421, verify_received_rfc9421,
+};
 pub use wire::{authority, send_get, send_raw};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
