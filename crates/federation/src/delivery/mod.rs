@@ -6,6 +6,7 @@
 //! inbox loop (`inbox::worker`) side by side. Everything waits in the
 //! database, so a restart (or a crash) resumes where it stopped.
 
+mod deferred;
 mod done_log;
 pub mod host_slots;
 pub mod pool;

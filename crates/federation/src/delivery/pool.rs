@@ -13,9 +13,12 @@
 //! by side, and the fast ones are served meanwhile by the other turns.
 //! (A bound of 16 turns not waiting, with a turn counted as waiting only
 //! after 250 ms, had 200 silent or slow hosts of 1,000 take 3 s of the
-//! other hosts' time.)
+//! other hosts' time.) Turns to hosts not known to answer wait while turns
+//! to answering hosts are in flight, for at most a second
+//! (`delivery::deferred`).
 
 use super::{
+    deferred::Deferred,
     done_log::DoneLog,
     host_slots::{HostSlots, Pace},
     turn::{TurnContext, host_turn},
@@ -34,7 +37,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 use tokio::{
     sync::{Notify, watch},
@@ -74,6 +77,7 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut pool = DeliveryPool::new(config, worker);
+    pool.defer = true;
     let mut more = true;
     loop {
         while let Some(done) = pool.tasks.try_join_next_with_id() {
@@ -82,6 +86,7 @@ pub async fn run(
         if stopping(&shutdown) {
             break;
         }
+        pool.start_deferred();
         let free = pool.free();
         if more && (free >= MIN_FREE || pool.tasks.is_empty()) {
             let limit = CLAIM.min(free as u64);
@@ -102,6 +107,11 @@ pub async fn run(
         } else {
             pool.next_due().await
         };
+        // A held turn starts by its deadline at the latest.
+        let wait = match pool.deferred.deadline() {
+            Some(at) => wait.min(at.saturating_duration_since(Instant::now())),
+            None => wait,
+        };
         tokio::select! {
             Some(done) = pool.tasks.join_next_with_id() => {
                 pool.finished(done);
@@ -113,6 +123,7 @@ pub async fn run(
         }
     }
     pool.closing.store(true, Ordering::Relaxed);
+    pool.release_deferred().await;
     while let Some(done) = pool.tasks.join_next_with_id().await {
         pool.finished(done);
     }
@@ -133,6 +144,19 @@ pub async fn round(config: &Config, worker: &str) -> Result<bool, FedError> {
 /// One inbox's claimed deliveries, in queue order.
 type InboxRows = (String, Vec<Delivery>);
 
+/// A turn claimed but not started yet: its host, inboxes, rows (in
+/// order), reads and the host's halt flag.
+#[derive(Debug)]
+struct Turn {
+    host: String,
+    inboxes: Vec<String>,
+    rows: Vec<Delivery>,
+    cache: TurnCache,
+    halt: Arc<AtomicBool>,
+    /// Whether the host's last delivery was taken.
+    answering: bool,
+}
+
 /// The deliveries in hand: turns per host, a host's inbox in one turn at a
 /// time (so an inbox gets one request at a time, in queue order).
 struct DeliveryPool {
@@ -145,8 +169,15 @@ struct DeliveryPool {
     slots: HostSlots,
     inboxes: HashSet<String>,
     tasks: JoinSet<Pace>,
-    /// Host and inboxes of each turn.
-    owners: HashMap<task::Id, (String, Vec<String>)>,
+    /// Host and inboxes of each turn, and whether its host answers.
+    owners: HashMap<task::Id, (String, Vec<String>, bool)>,
+    /// Whether turns to hosts not known to answer wait for those to hosts
+    /// that do (`delivery::deferred`; the loop's, not a `round`'s).
+    defer: bool,
+    /// Turns held back.
+    deferred: Deferred<Turn>,
+    /// Turns to answering hosts in flight.
+    answering: usize,
 }
 
 impl DeliveryPool {
@@ -161,12 +192,16 @@ impl DeliveryPool {
             inboxes: HashSet::new(),
             tasks: JoinSet::new(),
             owners: HashMap::new(),
+            defer: false,
+            deferred: Deferred::default(),
+            answering: 0,
         }
     }
 
-    /// Turns that may start now, within [`MAX_TURNS`].
+    /// Turns that may start now, within [`MAX_TURNS`] (held ones count:
+    /// their rows are leased).
     fn free(&self) -> usize {
-        MAX_TURNS.saturating_sub(self.tasks.len())
+        MAX_TURNS.saturating_sub(self.tasks.len() + self.deferred.len())
     }
 
     /// Claims up to `limit` due deliveries for up to `free` new turns and
@@ -221,26 +256,23 @@ impl DeliveryPool {
                 split[n % turns].0.push(inbox);
                 split[n % turns].1.extend(rows);
             }
+            let answering = reads.answering(&host);
             for (inboxes, mut rows) in split {
                 rows.sort_by_key(|r| (r.next_attempt_at, r.id));
-                let halt = self.slots.start(&host);
-                let data = self.config.to_request_data();
-                let (name, turn_host) = (self.name.clone(), host.clone());
-                let (closing, done) = (self.closing.clone(), self.done.clone());
-                let cache = TurnCache::for_claim(&reads, &host);
-                let handle = self.tasks.spawn(async move {
-                    let cx = TurnContext {
-                        host: &turn_host,
-                        worker: &name,
-                        halt: &halt,
-                        closing: &closing,
-                        done: &done,
-                        data: &data,
-                    };
-                    host_turn(rows, cache, &cx).await
-                });
                 self.inboxes.extend(inboxes.iter().cloned());
-                self.owners.insert(handle.id(), (host.clone(), inboxes));
+                let turn = Turn {
+                    halt: self.slots.start(&host),
+                    cache: TurnCache::for_claim(&reads, &host),
+                    host: host.clone(),
+                    inboxes,
+                    rows,
+                    answering,
+                };
+                if self.defer && !answering && self.answering > 0 {
+                    self.deferred.push(turn, Instant::now());
+                } else {
+                    self.spawn(turn);
+                }
             }
         }
         if !given_back.is_empty() {
@@ -251,6 +283,60 @@ impl DeliveryPool {
         Ok(full)
     }
 
+    /// Starts `turn`.
+    fn spawn(&mut self, turn: Turn) {
+        let Turn {
+            host,
+            inboxes,
+            rows,
+            cache,
+            halt,
+            answering,
+        } = turn;
+        let data = self.config.to_request_data();
+        let (name, turn_host) = (self.name.clone(), host.clone());
+        let (closing, done) = (self.closing.clone(), self.done.clone());
+        let handle = self.tasks.spawn(async move {
+            let cx = TurnContext {
+                host: &turn_host,
+                worker: &name,
+                halt: &halt,
+                closing: &closing,
+                done: &done,
+                data: &data,
+            };
+            host_turn(rows, cache, &cx).await
+        });
+        if answering {
+            self.answering += 1;
+        }
+        self.owners.insert(handle.id(), (host, inboxes, answering));
+    }
+
+    /// Starts the held turns whose time has come.
+    fn start_deferred(&mut self) {
+        for turn in self.deferred.ready(self.answering, Instant::now()) {
+            self.spawn(turn);
+        }
+    }
+
+    /// Gives the rows of every held turn back (the worker stops).
+    async fn release_deferred(&mut self) {
+        let held = self.deferred.drain();
+        let mut ids = Vec::new();
+        for turn in held {
+            ids.extend(turn.rows.iter().map(|r| r.id));
+            self.slots.finish(&turn.host, Pace::Unknown);
+            for inbox in turn.inboxes {
+                self.inboxes.remove(&inbox);
+            }
+        }
+        let data = self.config.to_request_data();
+        if let Err(e) = data.store.release_deliveries(&self.name, &ids).await {
+            tracing::warn!(error = %e, "cannot give held deliveries back");
+        }
+    }
+
     fn finished(&mut self, done: Result<(task::Id, Pace), JoinError>) {
         let (id, pace) = match done {
             Ok(done) => done,
@@ -259,7 +345,10 @@ impl DeliveryPool {
                 (e.id(), Pace::Unknown)
             }
         };
-        if let Some((host, inboxes)) = self.owners.remove(&id) {
+        if let Some((host, inboxes, answering)) = self.owners.remove(&id) {
+            if answering {
+                self.answering -= 1;
+            }
             self.slots.finish(&host, pace);
             for inbox in inboxes {
                 self.inboxes.remove(&inbox);

@@ -14,7 +14,7 @@
 
 use super::send::{SignatureStyle, choose_style};
 use crate::{context::Data, error::FedError};
-use deling_store::queries::policy::Verdict;
+use deling_store::queries::{host::HostStanding, policy::Verdict};
 use deling_store::records::{Agency, Instance};
 use std::{
     collections::HashMap,
@@ -44,6 +44,8 @@ pub(super) struct ClaimReads {
     refused: HashMap<String, bool>,
     /// Per host that has one: the signature style it took and when.
     styles: HashMap<String, (String, chrono::DateTime<chrono::Utc>)>,
+    /// Per host with delivery history: how it stands.
+    standings: HashMap<String, HostStanding>,
     /// Whether `refused` and `styles` were read (else each turn reads its
     /// host's itself).
     loaded: bool,
@@ -52,22 +54,25 @@ pub(super) struct ClaimReads {
 }
 
 impl ClaimReads {
-    /// The verdicts and signature styles of `hosts`, in three reads; on a
-    /// failure, nothing (each turn then reads its own host's, as alone).
+    /// The verdicts, signature styles and standings of `hosts`, in four
+    /// reads; on a failure, nothing (each turn then reads its own host's,
+    /// as alone, and every host counts as answering).
     pub(super) async fn load(hosts: &[String], data: &Data) -> Arc<Self> {
         let read = async {
             let verdicts = data.store.get_host_verdicts(hosts).await?;
             let styles = data.store.get_host_signature_styles(hosts).await?;
-            Ok::<_, FedError>((verdicts, styles))
+            let standings = data.store.get_host_standings(hosts).await?;
+            Ok::<_, FedError>((verdicts, styles, standings))
         };
         match read.await {
-            Ok((verdicts, styles)) => Arc::new(Self {
+            Ok((verdicts, styles, standings)) => Arc::new(Self {
                 refused: hosts
                     .iter()
                     .cloned()
                     .zip(verdicts.into_iter().map(|v| v == Verdict::Refused))
                     .collect(),
                 styles,
+                standings,
                 loaded: true,
                 ..Self::default()
             }),
@@ -76,6 +81,20 @@ impl ClaimReads {
                 Arc::default()
             }
         }
+    }
+}
+
+impl ClaimReads {
+    /// Whether `host`'s last delivery was taken (every host, when the
+    /// claim's reads failed: nothing is held back on a guess).
+    pub(super) fn answering(&self, host: &str) -> bool {
+        !self.loaded
+            || self
+                .standings
+                .get(host)
+                .copied()
+                .unwrap_or(HostStanding::Unknown)
+                == HostStanding::Answering
     }
 }
 
