@@ -1,5 +1,6 @@
-//! Rendered public answers kept in memory: an agency's actor JSON, an
-//! item's JSON and HTML page, outbox pages, the item list and WebFinger.
+//! Rendered public answers kept in memory: an agency's actor JSON and
+//! page, an item's JSON and HTML page, outbox pages, the item list and
+//! WebFinger.
 //! Peers and crawlers fetch the same few documents over and over, and
 //! each costs several database reads and a rendering; served from here it
 //! costs a lookup.
@@ -70,11 +71,13 @@ pub enum Key {
     AgencyJson(String),
     /// `GET /items/{id}` as ActivityPub JSON.
     ItemJson(i64),
-    /// `GET /items/{id}` as HTML without a query string: the path as
-    /// asked (the language links repeat it) and the page's language. So
-    /// only the first page of comments is kept: a later one is asked for
-    /// with `?after=` or `?before=` and always made afresh.
-    ItemHtml {
+    /// An item's or an agency's HTML page (`GET /items/{id}`,
+    /// `GET /agencies/{slug}`) without a query string: the path as asked
+    /// (the language links repeat it) and the page's language. So only
+    /// the first page of an item's comments, and of an agency's items, is
+    /// kept: a later one is asked for with a query string and always made
+    /// afresh.
+    Page {
         /// The request path.
         path: String,
         /// The negotiated language's code.
@@ -135,16 +138,20 @@ impl Entries {
         if self.map.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
             let mark = entry.mark;
             self.map.retain(|_, e| e.fresh(mark));
-            self.bytes = self.map.values().map(|e| e.body.len()).sum();
+            self.recount();
             if self.map.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
                 self.map.clear();
-                self.bytes = 0;
+                self.recount();
             }
         }
         if let Some(old) = self.map.insert(key, entry) {
             self.bytes -= old.body.len();
         }
         self.bytes += size;
+    }
+
+    fn recount(&mut self) {
+        self.bytes = self.map.values().map(|e| e.body.len()).sum();
     }
 }
 
@@ -336,7 +343,7 @@ impl ResponseCache {
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.map.clear();
-            entries.bytes = 0;
+            entries.recount();
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The public reads the server keeps rendered (actor and item JSON, the
-//! item page, outbox pages, the item list, WebFinger) change as soon as
+//! item and agency pages, outbox pages, the item list, WebFinger) change as soon as
 //! what they show changes: each is read twice first, so that the second
 //! answer could come from the cache, then changed, then read again at once.
 
@@ -205,4 +205,35 @@ async fn without_the_page_cache_a_write_from_another_process_shows_at_once() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Ny tittel"), "{body}");
     drop(dir);
+}
+
+#[tokio::test]
+async fn the_agency_page_changes_at_once() {
+    let app = TestApp::spawn().await;
+    let oslo = app.agency("oslo", "Oslo kommune").await;
+    let token = app.editor_of("kari", &oslo).await;
+    id_of(
+        &app.create_item(&token, "oslo", &guide("Byggesak først"))
+            .await,
+    );
+    let page = "/agencies/oslo";
+    assert!(
+        twice(&app, page, "text/html")
+            .await
+            .contains("Byggesak først")
+    );
+
+    let id = id_of(
+        &app.create_item(&token, "oslo", &guide("Byggesak nummer to"))
+            .await,
+    );
+    let (status, body) = text(&app, page, "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Byggesak nummer to"), "{body}");
+
+    // Withdrawn: gone at once.
+    let resp = app.delete_item(&token, id).await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let (_, body) = text(&app, page, "text/html").await;
+    assert!(!body.contains("Byggesak nummer to"), "{body}");
 }

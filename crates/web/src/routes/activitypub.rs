@@ -112,10 +112,22 @@ pub async fn agency(
     require_signature(&state, &req, false).await?;
     if !wants_activity_json(&req) {
         let ctx = Ctx::new(state.clone(), &req);
-        return Ok(match crate::lookup::agency(&state, &slug).await {
-            Ok(agency) => crate::pages::agency::page(&ctx, &req, &agency).await,
-            Err(e) => errors::from_api(&ctx, e),
-        });
+        let page = async {
+            Ok(match crate::lookup::agency(&state, &slug).await {
+                Ok(agency) => crate::pages::agency::page(&ctx, &req, &agency).await,
+                Err(e) => errors::from_api(&ctx, e),
+            })
+        };
+        // With a query string (a page of items, a kind, `?lang=`, which
+        // sets a cookie) the page is made afresh.
+        if !req.query_string().is_empty() {
+            return page.await;
+        }
+        let key = Key::Page {
+            path: req.path().to_owned(),
+            lang: ctx.t.lang().code(),
+        };
+        return cache::serve(&state, key, page).await;
     }
     let key = Key::AgencyJson(slug.as_str().to_owned());
     cache::serve(&state, key, async {
@@ -321,7 +333,7 @@ pub async fn item(
         };
         return item_doc(&state, id, Some((&ctx, from))).await;
     }
-    let key = Key::ItemHtml {
+    let key = Key::Page {
         path: req.path().to_owned(),
         lang: ctx.t.lang().code(),
     };
