@@ -1,6 +1,6 @@
 //! Rendered public answers kept in memory: an agency's actor JSON and
-//! page, an item's JSON and HTML page, outbox pages, the item list and
-//! WebFinger.
+//! page, an item's JSON and HTML page, outbox pages, the item list,
+//! WebFinger and searches of this instance.
 //! Peers and crawlers fetch the same few documents over and over, and
 //! each costs several database reads and a rendering; served from here it
 //! costs a lookup.
@@ -60,6 +60,9 @@ pub const MAX_BYTES: usize = 8 << 20;
 /// Entries kept at most.
 pub const MAX_ENTRIES: usize = 4096;
 
+/// Searches kept at most (see [`Key::Search`]).
+pub const MAX_SEARCHES: usize = 256;
+
 /// A body larger than this is not kept: it would crowd out the rest.
 const MAX_BODY: usize = MAX_BYTES / 16;
 
@@ -100,6 +103,16 @@ pub enum Key {
     },
     /// `GET /.well-known/webfinger` for this resource.
     Webfinger(String),
+    /// `GET /api/v1/search` of this instance alone, with this query
+    /// string. At most [`MAX_SEARCHES`] are kept: a crawler trying words
+    /// must not push the documents peers fetch out of the cache.
+    Search(String),
+}
+
+impl Key {
+    fn is_search(&self) -> bool {
+        matches!(self, Self::Search(_))
+    }
 }
 
 /// One kept answer.
@@ -130,11 +143,21 @@ impl Entry {
 struct Entries {
     map: HashMap<Key, Entry>,
     bytes: usize,
+    /// Of which searches.
+    searches: usize,
 }
 
 impl Entries {
     fn insert(&mut self, key: Key, entry: Entry) {
         let size = entry.body.len();
+        if key.is_search() && !self.map.contains_key(&key) && self.searches >= MAX_SEARCHES {
+            let mark = entry.mark;
+            self.map.retain(|k, e| !k.is_search() || e.fresh(mark));
+            self.recount();
+            if self.searches >= MAX_SEARCHES {
+                return;
+            }
+        }
         if self.map.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
             let mark = entry.mark;
             self.map.retain(|_, e| e.fresh(mark));
@@ -144,14 +167,18 @@ impl Entries {
                 self.recount();
             }
         }
-        if let Some(old) = self.map.insert(key, entry) {
-            self.bytes -= old.body.len();
+        let search = key.is_search();
+        match self.map.insert(key, entry) {
+            Some(old) => self.bytes -= old.body.len(),
+            None if search => self.searches += 1,
+            None => {}
         }
         self.bytes += size;
     }
 
     fn recount(&mut self) {
         self.bytes = self.map.values().map(|e| e.body.len()).sum();
+        self.searches = self.map.keys().filter(|k| k.is_search()).count();
     }
 }
 
@@ -560,6 +587,28 @@ mod tests {
         pending.abort();
         assert_eq!(waiter.await.unwrap(), "own");
         assert!(cache.filling.lock().unwrap().is_empty());
+    }
+
+    #[actix_web::test]
+    async fn searches_are_kept_up_to_their_own_bound() {
+        let cache = ResponseCache::new();
+        let _ = cache.put(Key::ItemJson(1), 1, Instant::now(), ok("item"));
+        for n in 0..MAX_SEARCHES + 50 {
+            let _ = cache.put(Key::Search(format!("q={n}")), 1, Instant::now(), ok("s"));
+        }
+        assert_eq!(cache.len(), MAX_SEARCHES + 1, "the bound held");
+        assert!(cache.get(&Key::ItemJson(1), 1).is_some(), "the rest kept");
+        assert!(cache.get(&Key::Search("q=0".into()), 1).is_some());
+        assert!(
+            cache
+                .get(&Key::Search(format!("q={MAX_SEARCHES}")), 1)
+                .is_none(),
+            "past the bound, not kept"
+        );
+        // Once the kept searches are stale (a write), new ones replace them.
+        let _ = cache.put(Key::Search("q=new".into()), 2, Instant::now(), ok("s"));
+        assert!(cache.get(&Key::Search("q=new".into()), 2).is_some());
+        assert_eq!(cache.len(), 2, "the stale searches made room");
     }
 
     #[actix_web::test]

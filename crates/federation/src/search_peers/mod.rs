@@ -320,22 +320,30 @@ async fn ask_one(
                 }),
         )
         .append_pair("peers", "false");
-    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
-    let resp = data
-        .client
-        .get(url)
-        .header("Accept", "application/json")
-        .header(PEER_SEARCH_HEADER, data.settings.domain.as_str())
-        .timeout(remaining.max(Duration::from_millis(1)))
-        .send()
-        .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                Failure::Timeout
-            } else {
-                Failure::Error(format!("cannot ask: {e}"))
-            }
-        })?;
+    let ask = |url: Url| {
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        data.client
+            .get(url)
+            .header("Accept", "application/json")
+            .header(PEER_SEARCH_HEADER, data.settings.domain.as_str())
+            .timeout(remaining.max(Duration::from_millis(1)))
+            .send()
+    };
+    let sent = match ask(url.clone()).await {
+        // A kept-alive connection the peer closed (it restarted, or
+        // dropped it idle) fails at once: ask again, on a new connection,
+        // within what is left of the deadline. A refused connection or a
+        // timeout would only fail again.
+        Err(e) if !e.is_timeout() && !e.is_connect() => ask(url).await,
+        sent => sent,
+    };
+    let resp = sent.map_err(|e| {
+        if e.is_timeout() {
+            Failure::Timeout
+        } else {
+            Failure::Error(format!("cannot ask: {e}"))
+        }
+    })?;
     if !resp.status().is_success() {
         return Err(format!("status {}", resp.status().as_u16()).into());
     }

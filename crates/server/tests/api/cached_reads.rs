@@ -1,5 +1,5 @@
 //! The public reads the server keeps rendered (actor and item JSON, the
-//! item and agency pages, outbox pages, the item list, WebFinger) change as soon as
+//! item and agency pages, outbox pages, the item list, WebFinger, search) change as soon as
 //! what they show changes: each is read twice first, so that the second
 //! answer could come from the cache, then changed, then read again at once.
 
@@ -236,4 +236,28 @@ async fn the_agency_page_changes_at_once() {
     assert!(resp.status().is_success(), "{}", resp.status());
     let (_, body) = text(&app, page, "text/html").await;
     assert!(!body.contains("Byggesak nummer to"), "{body}");
+}
+
+#[tokio::test]
+async fn a_search_changes_at_once() {
+    let app = TestApp::spawn().await;
+    let oslo = app.agency("oslo", "Oslo kommune").await;
+    let token = app.editor_of("kari", &oslo).await;
+    id_of(&app.create_item(&token, "oslo", &guide("Byggesak først")).await);
+    let search = "/api/v1/search?q=byggesak";
+    let found = |body: &str| {
+        let v: Value = serde_json::from_str(body).unwrap();
+        v["total"].as_u64().unwrap()
+    };
+    assert_eq!(found(&twice(&app, search, "application/json").await), 1);
+
+    let id = id_of(&app.create_item(&token, "oslo", &guide("Byggesak nummer to")).await);
+    let (status, body) = text(&app, search, "application/json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found(&body), 2, "{body}");
+
+    let resp = app.delete_item(&token, id).await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let (_, body) = text(&app, search, "application/json").await;
+    assert_eq!(found(&body), 1, "{body}");
 }

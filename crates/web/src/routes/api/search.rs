@@ -4,6 +4,7 @@
 
 use super::search_peers::{self, PeerItemView, PeerReportView};
 use crate::{
+    cache::{self, Key},
     dto::ItemView,
     error::{ApiError, Problem},
     ratelimit::{ip_key, too_many},
@@ -200,7 +201,13 @@ pub async fn search(
     };
     let local = local_search(&state, &query, &filter, page);
     let view = match peer_query {
-        None => local.await?,
+        // This instance's answer alone: the same for everyone who asks
+        // the same (the rate limit above still counts each request).
+        None => {
+            let key = Key::Search(req.query_string().to_owned());
+            let answer = async { Ok(HttpResponse::Ok().json(local.await?)) };
+            return cache::serve(&state, key, answer).await;
+        }
         Some(peer_query) => {
             // Peers are asked while the local search runs; neither waits
             // for the other, and peers get no longer than the timeout.
