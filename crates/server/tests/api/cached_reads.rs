@@ -1,7 +1,8 @@
 //! The public reads the server keeps rendered (actor and item JSON, the
-//! item and agency pages, outbox pages, the item list, WebFinger, search) change as soon as
-//! what they show changes: each is read twice first, so that the second
-//! answer could come from the cache, then changed, then read again at once.
+//! item and agency pages, outbox pages, the item list, WebFinger, search)
+//! change as soon as what they show changes: each is read twice first, so
+//! that the second answer could come from the cache, then changed, then
+//! read again at once.
 
 use crate::helpers::{TestApp, guide, id_of, ok_json};
 use reqwest::StatusCode;
@@ -243,7 +244,10 @@ async fn a_search_changes_at_once() {
     let app = TestApp::spawn().await;
     let oslo = app.agency("oslo", "Oslo kommune").await;
     let token = app.editor_of("kari", &oslo).await;
-    id_of(&app.create_item(&token, "oslo", &guide("Byggesak først")).await);
+    id_of(
+        &app.create_item(&token, "oslo", &guide("Byggesak først"))
+            .await,
+    );
     let search = "/api/v1/search?q=byggesak";
     let found = |body: &str| {
         let v: Value = serde_json::from_str(body).unwrap();
@@ -251,7 +255,10 @@ async fn a_search_changes_at_once() {
     };
     assert_eq!(found(&twice(&app, search, "application/json").await), 1);
 
-    let id = id_of(&app.create_item(&token, "oslo", &guide("Byggesak nummer to")).await);
+    let id = id_of(
+        &app.create_item(&token, "oslo", &guide("Byggesak nummer to"))
+            .await,
+    );
     let (status, body) = text(&app, search, "application/json").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(found(&body), 2, "{body}");
