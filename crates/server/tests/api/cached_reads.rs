@@ -208,8 +208,9 @@ async fn without_the_page_cache_a_write_from_another_process_shows_at_once() {
     drop(dir);
 }
 
-#[tokio::test]
-async fn the_agency_page_changes_at_once() {
+/// An app with Oslo, one guide of it published ("Byggesak først"), and
+/// an editor's token.
+async fn oslo_with_a_guide() -> (TestApp, String) {
     let app = TestApp::spawn().await;
     let oslo = app.agency("oslo", "Oslo kommune").await;
     let token = app.editor_of("kari", &oslo).await;
@@ -217,6 +218,12 @@ async fn the_agency_page_changes_at_once() {
         &app.create_item(&token, "oslo", &guide("Byggesak først"))
             .await,
     );
+    (app, token)
+}
+
+#[tokio::test]
+async fn the_agency_page_changes_at_once() {
+    let (app, token) = oslo_with_a_guide().await;
     let page = "/agencies/oslo";
     assert!(
         twice(&app, page, "text/html")
@@ -241,13 +248,7 @@ async fn the_agency_page_changes_at_once() {
 
 #[tokio::test]
 async fn a_search_changes_at_once() {
-    let app = TestApp::spawn().await;
-    let oslo = app.agency("oslo", "Oslo kommune").await;
-    let token = app.editor_of("kari", &oslo).await;
-    id_of(
-        &app.create_item(&token, "oslo", &guide("Byggesak først"))
-            .await,
-    );
+    let (app, token) = oslo_with_a_guide().await;
     let search = "/api/v1/search?q=byggesak";
     let found = |body: &str| {
         let v: Value = serde_json::from_str(body).unwrap();
