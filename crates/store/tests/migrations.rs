@@ -368,6 +368,66 @@ both_fresh!(counts_are_backfilled, |store, url| {
     assert_eq!(counts(store.clone()).await, kept);
 });
 
+both_fresh!(queued_bodies_survive_their_move, |store, url| {
+    use deling_store::queries::delivery::NewDelivery;
+    store.migrate().await.expect("migrate");
+    let delivery = |n: usize, body: &str| NewDelivery {
+        activity_id: "https://here.example/a/1".into(),
+        agency_id: None,
+        inbox: format!("https://peer{n}.example/inbox"),
+        host: format!("peer{n}.example"),
+        body: body.into(),
+    };
+    store
+        .put_deliveries(vec![delivery(0, "{\"n\":0}"), delivery(1, "{\"n\":1}")])
+        .await
+        .expect("queue");
+    // Back to one body per row, and forward again: each row keeps its own.
+    let db = Database::connect(&url).await.expect("connect");
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == "m20261206_000080_delivery_bodies")
+        .expect("the delivery bodies migration");
+    Migrator::down(&db, Some((names.len() - at) as u32))
+        .await
+        .expect("bodies back in the rows");
+    Migrator::up(&db, None).await.expect("bodies moved out");
+    db.close().await.expect("close");
+    let bodies = |store: Store| async move {
+        store
+            .list_deliveries_of("https://here.example/a/1")
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|d| (d.inbox, d.body))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        bodies(store.clone()).await,
+        [
+            (
+                "https://peer0.example/inbox".to_owned(),
+                "{\"n\":0}".to_owned()
+            ),
+            (
+                "https://peer1.example/inbox".to_owned(),
+                "{\"n\":1}".to_owned()
+            ),
+        ]
+    );
+    // New bodies take new ids (on PostgreSQL the moved ones were explicit).
+    store
+        .put_deliveries(vec![delivery(2, "{\"n\":2}")])
+        .await
+        .expect("queue after the move");
+    assert_eq!(bodies(store.clone()).await.len(), 3);
+    assert_eq!(store.count_delivery_bodies().await.expect("count"), 3);
+});
+
 #[tokio::test]
 async fn connecting_to_nowhere_is_a_connect_error() {
     let dir = tempfile::tempdir().expect("tempdir");

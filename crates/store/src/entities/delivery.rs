@@ -19,7 +19,9 @@ pub struct Model {
     pub agency_id: Option<i64>,
     pub inbox: String,
     pub host: String,
-    pub body: String,
+    /// The activity's JSON, in `delivery_body` (one per activity and
+    /// form, shared by all its inboxes).
+    pub body_id: i64,
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,

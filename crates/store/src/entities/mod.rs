@@ -7,6 +7,7 @@ pub mod api_token;
 pub mod audit_log;
 pub mod comment;
 pub mod delivery;
+pub mod delivery_body;
 pub mod domain_policy;
 pub mod follower;
 pub mod following;

@@ -177,6 +177,28 @@ impl Store {
     /// follower's shared inbox if it has one, else its own, so a server with
     /// many followers gets one request.
     pub async fn list_follower_inboxes(&self, agency_id: i64) -> Result<Vec<String>, StoreError> {
+        let mut inboxes: Vec<String> = self
+            .follower_inbox_dialects(agency_id)
+            .await?
+            .into_iter()
+            .map(|(inbox, _)| inbox)
+            .collect();
+        inboxes.sort();
+        inboxes.dedup();
+        Ok(inboxes)
+    }
+
+    /// Each distinct inbox (shared where there is one) of `agency_id`'s
+    /// followers, with whether a follower behind it speaks Deling (an
+    /// inbox may come twice, once each way). Only those two columns, and
+    /// distinct in the query: an agency with 10,000 followers on 1,000
+    /// servers reads 1,000 short rows, not 10,000 actors with their keys
+    /// and profiles (that was most of the time before its first delivery).
+    async fn follower_inbox_dialects(
+        &self,
+        agency_id: i64,
+    ) -> Result<Vec<(String, bool)>, StoreError> {
+        use sea_orm::sea_query::{Expr, Func};
         // A subquery, not a list of ids: an agency may have more followers
         // than a statement may bind parameters.
         let ids = sea_orm::sea_query::Query::select()
@@ -184,17 +206,21 @@ impl Store {
             .from(follower::Entity)
             .and_where(follower::Column::AgencyId.eq(agency_id))
             .to_owned();
-        let actors = remote_actor::Entity::find()
+        Ok(remote_actor::Entity::find()
+            .select_only()
+            .column_as(
+                Expr::from(Func::coalesce([
+                    Expr::col(remote_actor::Column::SharedInbox),
+                    Expr::col(remote_actor::Column::Inbox),
+                ])),
+                "inbox",
+            )
+            .column(remote_actor::Column::SpeaksDeling)
+            .distinct()
             .filter(remote_actor::Column::Id.in_subquery(ids))
+            .into_tuple()
             .all(self.reader())
-            .await?;
-        let mut inboxes: Vec<String> = actors
-            .into_iter()
-            .map(|a| a.shared_inbox.unwrap_or(a.inbox))
-            .collect();
-        inboxes.sort();
-        inboxes.dedup();
-        Ok(inboxes)
+            .await?)
     }
 
     /// [`Store::list_follower_inboxes`] in two: the inboxes of followers
@@ -205,20 +231,11 @@ impl Store {
         &self,
         agency_id: i64,
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
-        let ids = sea_orm::sea_query::Query::select()
-            .column(follower::Column::RemoteActorId)
-            .from(follower::Entity)
-            .and_where(follower::Column::AgencyId.eq(agency_id))
-            .to_owned();
-        let actors = remote_actor::Entity::find()
-            .filter(remote_actor::Column::Id.in_subquery(ids))
-            .all(self.db())
-            .await?;
+        let inboxes = self.follower_inbox_dialects(agency_id).await?;
         let mut deling = std::collections::BTreeSet::new();
         let mut others = std::collections::BTreeSet::new();
-        for a in actors {
-            let inbox = a.shared_inbox.unwrap_or(a.inbox);
-            if a.speaks_deling {
+        for (inbox, speaks_deling) in inboxes {
+            if speaks_deling {
                 deling.insert(inbox);
             } else {
                 others.insert(inbox);

@@ -17,7 +17,7 @@
 
 use crate::{
     Store, StoreError,
-    entities::{delivery, outbox_event, remote_actor},
+    entities::{delivery, delivery_body, outbox_event, remote_actor},
     queries::delivery::NewDelivery,
     records::now,
 };
@@ -331,25 +331,50 @@ pub(crate) async fn insert_deliveries(
                 .filter_map(|h| Some((h.host, h.next_attempt_at?))),
         );
     }
-    let mut rest = deliveries.into_iter().peekable();
+    // Each distinct body once (a fan-out has one or two: the `Page` for
+    // Deling peers, the `Note` for the others), every row naming it.
+    // A list, not a map: there are one or two, and comparing a body with
+    // them costs less than hashing it.
+    let mut body_ids: Vec<(String, i64)> = Vec::new();
+    let mut rows = Vec::with_capacity(deliveries.len());
+    for d in deliveries {
+        let body_id = match body_ids.iter().find(|(body, _)| *body == d.body) {
+            Some((_, id)) => *id,
+            None => {
+                let id = delivery_body::Entity::insert(delivery_body::ActiveModel {
+                    body: Set(d.body.clone()),
+                    ..Default::default()
+                })
+                .exec(db)
+                .await?
+                .last_insert_id;
+                body_ids.push((d.body, id));
+                id
+            }
+        };
+        rows.push((d.activity_id, d.agency_id, d.host, d.inbox, body_id));
+    }
+    let mut rest = rows.into_iter().peekable();
     while rest.peek().is_some() {
-        let chunk: Vec<NewDelivery> = rest.by_ref().take(DELIVERY_ROWS_PER_INSERT).collect();
-        delivery::Entity::insert_many(chunk.into_iter().map(|d| delivery::ActiveModel {
-            next_attempt_at: Set(waiting.get(&d.host).copied().unwrap_or(t)),
-            activity_id: Set(d.activity_id),
-            agency_id: Set(d.agency_id),
-            host: Set(d.host),
-            inbox: Set(d.inbox),
-            body: Set(d.body),
-            status: Set(crate::queries::delivery::STATUS_PENDING.to_owned()),
-            attempts: Set(0),
-            locked_until: Set(None),
-            locked_by: Set(None),
-            last_error: Set(None),
-            created_at: Set(t),
-            finished_at: Set(None),
-            ..Default::default()
-        }))
+        let chunk: Vec<_> = rest.by_ref().take(DELIVERY_ROWS_PER_INSERT).collect();
+        delivery::Entity::insert_many(chunk.into_iter().map(
+            |(activity_id, agency_id, host, inbox, body_id)| delivery::ActiveModel {
+                next_attempt_at: Set(waiting.get(&host).copied().unwrap_or(t)),
+                activity_id: Set(activity_id),
+                agency_id: Set(agency_id),
+                host: Set(host),
+                inbox: Set(inbox),
+                body_id: Set(body_id),
+                status: Set(crate::queries::delivery::STATUS_PENDING.to_owned()),
+                attempts: Set(0),
+                locked_until: Set(None),
+                locked_by: Set(None),
+                last_error: Set(None),
+                created_at: Set(t),
+                finished_at: Set(None),
+                ..Default::default()
+            },
+        ))
         .on_conflict_do_nothing_on([delivery::Column::ActivityId, delivery::Column::Inbox])
         .exec(db)
         .await?;

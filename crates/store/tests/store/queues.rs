@@ -266,3 +266,84 @@ both!(concurrent_claims_never_share_a_row, |store| {
     assert_eq!(inbox.len(), ROWS);
     assert_eq!(deliveries.len(), ROWS);
 });
+
+both!(a_fan_out_keeps_one_body_for_all_its_inboxes, |store| {
+    use deling_store::queries::delivery::{NewDelivery, STATUS_PENDING};
+    // One activity in two forms (a `Page` for Deling peers, a `Note` for
+    // the others) to 40 inboxes, and another activity to one more.
+    let page = r#"{"type":"Create","object":{"type":"Page"}}"#;
+    let note = r#"{"type":"Create","object":{"type":"Note"}}"#;
+    let delivery = |activity: &str, n: usize, body: &str| NewDelivery {
+        activity_id: format!("https://here.example/{activity}"),
+        agency_id: None,
+        inbox: format!("https://peer{n}.example/inbox"),
+        host: format!("peer{n}.example"),
+        body: body.to_owned(),
+    };
+    let fan_out: Vec<NewDelivery> = (0..40)
+        .map(|n| delivery("a/1", n, if n < 10 { page } else { note }))
+        .collect();
+    store.put_deliveries(fan_out.clone()).await.expect("queue");
+    store
+        .put_deliveries(vec![delivery("a/2", 0, "{\"type\":\"Delete\"}")])
+        .await
+        .expect("queue");
+    assert_eq!(store.count_delivery_bodies().await.expect("count"), 3);
+    // Queued again (a fan-out repeated after a crash): nothing new is
+    // sent, and the second copy of the bodies goes with the next prune.
+    store.put_deliveries(fan_out).await.expect("queue again");
+    assert_eq!(
+        store
+            .list_deliveries_of("https://here.example/a/1")
+            .await
+            .expect("list")
+            .len(),
+        40
+    );
+
+    // Every row, claimed or listed, carries its own form of the body.
+    let lease = Utc::now() + Duration::seconds(60);
+    let claimed = store
+        .claim_deliveries("w1", 100, lease)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 41);
+    for d in &claimed {
+        let n: usize = d.host["peer".len()..d.host.len() - ".example".len()]
+            .parse()
+            .expect("host number");
+        let expected = match d.activity_id.as_str() {
+            "https://here.example/a/2" => "{\"type\":\"Delete\"}",
+            _ if n < 10 => page,
+            _ => note,
+        };
+        assert_eq!(d.body, expected, "{}", d.inbox);
+    }
+    let listed = store
+        .list_deliveries_of("https://here.example/a/1")
+        .await
+        .expect("list");
+    assert!(listed.iter().take(10).all(|d| d.body == page));
+    assert!(listed.iter().skip(10).all(|d| d.body == note));
+
+    // Pruning keeps the bodies of what is still queued and drops the rest.
+    for d in claimed.iter().filter(|d| d.activity_id.ends_with("a/1")) {
+        store.finish_delivery(d.id).await.expect("finish");
+    }
+    let later = Utc::now() + Duration::seconds(5);
+    assert_eq!(
+        store
+            .delete_finished_deliveries_before(later)
+            .await
+            .expect("prune"),
+        40
+    );
+    assert_eq!(store.count_delivery_bodies().await.expect("count"), 1);
+    let left = store
+        .list_deliveries_of("https://here.example/a/2")
+        .await
+        .expect("list");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].status, STATUS_PENDING);
+    assert_eq!(left[0].body, "{\"type\":\"Delete\"}");
+});
