@@ -58,6 +58,10 @@ enum Scenario {
         dead_pct: usize,
         #[arg(long, default_value_t = 10)]
         slow_pct: usize,
+        /// Measured publishes of each kind, the median reported (each
+        /// run with some hosts dead and slow has its own fresh ones).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
     /// Signed activities into the inbox, against a bare verify-and-insert
     /// handler.
@@ -174,6 +178,7 @@ async fn main() -> anyhow::Result<()> {
             followers,
             dead_pct,
             slow_pct,
+            runs,
         } => {
             let rsa = ceilings_of(Duration::from_secs(2)).await?;
             let mut rows = rsa_rows(&rsa);
@@ -184,6 +189,7 @@ async fn main() -> anyhow::Result<()> {
                         followers,
                         dead_pct,
                         slow_pct,
+                        runs,
                     },
                     &rsa,
                 )
@@ -235,6 +241,7 @@ async fn main() -> anyhow::Result<()> {
                     followers: 20,
                     dead_pct: 10,
                     slow_pct: 10,
+                    runs: 1,
                 }
             } else {
                 scenarios::fanout::Options {
@@ -242,6 +249,7 @@ async fn main() -> anyhow::Result<()> {
                     followers: 10_000,
                     dead_pct: 10,
                     slow_pct: 10,
+                    runs: 3,
                 }
             };
             rows.extend(scenarios::fanout::run(&fanout, &rsa).await?);
