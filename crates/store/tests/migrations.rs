@@ -242,6 +242,23 @@ both_fresh!(connection, |store, url| {
 // The counts migration counts what is already there: rolled back on a
 // database with likes, boosts, shares, comments (shown, hidden, deleted)
 // and withdrawn items, and applied again, it finds what the triggers kept.
+/// Rolls back migration `name` and every one after it (however many later
+/// work adds); their names, in order.
+async fn roll_back_through(db: &sea_orm::DatabaseConnection, name: &str) -> Vec<String> {
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let at = names
+        .iter()
+        .position(|n| n == name)
+        .unwrap_or_else(|| panic!("no migration {name}"));
+    Migrator::down(db, Some((names.len() - at) as u32))
+        .await
+        .unwrap_or_else(|e| panic!("roll back through {name}: {e}"));
+    names[at..].to_vec()
+}
+
 both_fresh!(counts_are_backfilled, |store, url| {
     use deling_store::{
         ItemFilter,
@@ -348,21 +365,9 @@ both_fresh!(counts_are_backfilled, |store, url| {
     assert_eq!(kept, ((3, 2, 1), (0, 0, 0), 2, 1, 2));
 
     let db = Database::connect(&url).await.expect("connect");
-    // The counts, and every migration after them (however many later
-    // work adds).
-    let names: Vec<String> = Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect();
-    let at = names
-        .iter()
-        .position(|n| n == "m20261206_000001_counts")
-        .expect("the counts migration");
-    Migrator::down(&db, Some((names.len() - at) as u32))
-        .await
-        .expect("roll the counts back");
+    let rolled_back = roll_back_through(&db, "m20261206_000001_counts").await;
     let pending = store.pending_migrations().await.expect("pending");
-    assert_eq!(pending, names[at..].to_vec());
+    assert_eq!(pending, rolled_back);
     Migrator::up(&db, None).await.expect("count again");
     db.close().await.expect("close");
     assert_eq!(counts(store.clone()).await, kept);
@@ -384,17 +389,7 @@ both_fresh!(queued_bodies_survive_their_move, |store, url| {
         .expect("queue");
     // Back to one body per row, and forward again: each row keeps its own.
     let db = Database::connect(&url).await.expect("connect");
-    let names: Vec<String> = Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect();
-    let at = names
-        .iter()
-        .position(|n| n == "m20261206_000080_delivery_bodies")
-        .expect("the delivery bodies migration");
-    Migrator::down(&db, Some((names.len() - at) as u32))
-        .await
-        .expect("bodies back in the rows");
+    roll_back_through(&db, "m20261206_000080_delivery_bodies").await;
     Migrator::up(&db, None).await.expect("bodies moved out");
     db.close().await.expect("close");
     let bodies = |store: Store| async move {

@@ -52,37 +52,21 @@ pub struct Delivery {
 
 impl Delivery {
     fn new(row: delivery::Model, body: String) -> Self {
-        let delivery::Model {
-            id,
-            activity_id,
-            agency_id,
-            inbox,
-            host,
-            body_id: _,
-            status,
-            attempts,
-            next_attempt_at,
-            locked_until,
-            locked_by,
-            last_error,
-            created_at,
-            finished_at,
-        } = row;
         Self {
-            id,
-            activity_id,
-            agency_id,
-            inbox,
-            host,
+            id: row.id,
+            activity_id: row.activity_id,
+            agency_id: row.agency_id,
+            inbox: row.inbox,
+            host: row.host,
             body,
-            status,
-            attempts,
-            next_attempt_at,
-            locked_until,
-            locked_by,
-            last_error,
-            created_at,
-            finished_at,
+            status: row.status,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            locked_until: row.locked_until,
+            locked_by: row.locked_by,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            finished_at: row.finished_at,
         }
     }
 }
