@@ -11,7 +11,11 @@
 //! [`settle`] is the other half: a claimed row's attempt recorded and its
 //! lease released, the same way on both queues.
 
-use crate::{StoreError, queries::params::Params, records::now};
+use crate::{
+    StoreError,
+    queries::params::{Params, in_json, json_list},
+    records::now,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ConnectionTrait, DbBackend, EntityTrait, Statement, Value,
@@ -61,14 +65,16 @@ impl Claim {
         self
     }
 
-    /// Passes over rows whose `column` is one of `list`.
+    /// Passes over rows whose `column` is one of `list` (bound as one
+    /// value, see [`in_json`]).
     pub(crate) fn not_in(self, column: &'static str, list: &[String]) -> Self {
         if list.is_empty() {
             return self;
         }
         self.and(|p| {
-            let marks: Vec<String> = list.iter().map(|v| p.push(v.as_str())).collect();
-            format!("{column} NOT IN ({})", marks.join(", "))
+            let backend = p.backend;
+            let mark = p.push(json_list(list));
+            in_json(backend, column, &mark, true)
         })
     }
 

@@ -7,7 +7,10 @@
 use crate::{
     Store, StoreError,
     entities::{delivery, delivery_body},
-    queries::claim::{self, Claim},
+    queries::{
+        claim::{self, Claim},
+        params,
+    },
     records::now,
 };
 use chrono::{DateTime, Utc};
@@ -259,11 +262,10 @@ impl Store {
         // The soonest of the first pending rows, each no earlier than its
         // lease and its host's next try.
         let mut q = delivery::Entity::find().filter(delivery::Column::Status.eq(STATUS_PENDING));
-        if !skip_hosts.is_empty() {
-            q = q.filter(delivery::Column::Host.is_not_in(skip_hosts.to_vec()));
-        }
-        if !skip_inboxes.is_empty() {
-            q = q.filter(delivery::Column::Inbox.is_not_in(skip_inboxes.to_vec()));
+        for (column, list) in [("host", skip_hosts), ("inbox", skip_inboxes)] {
+            if !list.is_empty() {
+                q = q.filter(params::in_list(self.backend(), column, list, true));
+            }
         }
         let rows = q
             .order_by_asc(delivery::Column::NextAttemptAt)

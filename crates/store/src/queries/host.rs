@@ -8,6 +8,7 @@ use crate::{
         delivery::{self, STATUS_PENDING},
         host_state,
     },
+    queries::params,
     records::now,
 };
 use chrono::{DateTime, Utc};
@@ -182,20 +183,21 @@ impl Store {
     }
 
     /// [`HostStanding`] of each of `hosts` that has delivery history
-    /// (the others are [`HostStanding::Unknown`]), in one read per 500
-    /// hosts.
+    /// (the others are [`HostStanding::Unknown`]), in one read.
     pub async fn get_host_standings(
         &self,
         hosts: &[impl AsRef<str>],
     ) -> Result<HashMap<String, HostStanding>, StoreError> {
-        let names: Vec<String> = hosts.iter().map(|h| h.as_ref().to_owned()).collect();
-        let mut standings = HashMap::new();
-        for chunk in names.chunks(500) {
-            let rows = host_state::Entity::find()
-                .filter(host_state::Column::Host.is_in(chunk.to_vec()))
-                .all(self.reader())
-                .await?;
-            standings.extend(rows.into_iter().map(|h| {
+        if hosts.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = host_state::Entity::find()
+            .filter(params::in_list(self.backend(), "host", hosts, false))
+            .all(self.reader())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|h| {
                 let standing = if h.consecutive_failures > 0 {
                     HostStanding::Failing
                 } else if h.last_success_at.is_some() {
@@ -204,9 +206,8 @@ impl Store {
                     HostStanding::Unknown
                 };
                 (h.host, standing)
-            }));
-        }
-        Ok(standings)
+            })
+            .collect())
     }
 
     /// One host's state.
@@ -230,25 +231,24 @@ impl Store {
     }
 
     /// [`Store::get_host_signature_style`] of each of `hosts` that has one
-    /// (hosts missing from the answer have none), in one read per 500
-    /// hosts: a claim of deliveries to many hosts asks once.
+    /// (hosts missing from the answer have none), in one read: a claim of
+    /// deliveries to many hosts asks once.
     pub async fn get_host_signature_styles(
         &self,
         hosts: &[String],
     ) -> Result<HashMap<String, (String, DateTime<Utc>)>, StoreError> {
-        let mut styles = HashMap::new();
-        for chunk in hosts.chunks(500) {
-            let rows = host_state::Entity::find()
-                .filter(host_state::Column::Host.is_in(chunk.to_vec()))
-                .filter(host_state::Column::SignatureStyle.is_not_null())
-                .all(self.reader())
-                .await?;
-            styles.extend(
-                rows.into_iter()
-                    .filter_map(|h| Some((h.host, (h.signature_style?, h.signature_style_at?)))),
-            );
+        if hosts.is_empty() {
+            return Ok(HashMap::new());
         }
-        Ok(styles)
+        let rows = host_state::Entity::find()
+            .filter(params::in_list(self.backend(), "host", hosts, false))
+            .filter(host_state::Column::SignatureStyle.is_not_null())
+            .all(self.reader())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|h| Some((h.host, (h.signature_style?, h.signature_style_at?))))
+            .collect())
     }
 
     /// Records that `host` took a request signed in `style`, leaving its

@@ -5,7 +5,7 @@ use crate::{
     entities::{actor_block, domain_policy, instance},
     queries::{
         audit::{Audit, write_audit},
-        params::Params,
+        params::{self, Params},
     },
     records::now,
 };
@@ -185,17 +185,11 @@ impl Store {
         all.sort();
         all.dedup();
         // A read connection: every signed request asks this, and the one
-        // writer is the inbox's narrowest point. In chunks, well within
-        // what a statement may bind.
-        let mut rows = Vec::new();
-        for chunk in all.chunks(1000) {
-            rows.extend(
-                domain_policy::Entity::find()
-                    .filter(domain_policy::Column::Domain.is_in(chunk.to_vec()))
-                    .all(self.reader())
-                    .await?,
-            );
-        }
+        // writer is the inbox's narrowest point.
+        let rows = domain_policy::Entity::find()
+            .filter(params::in_list(self.backend(), "domain", &all, false))
+            .all(self.reader())
+            .await?;
         let mode = self.get_federation_mode().await?;
         Ok(candidates
             .iter()
