@@ -1,6 +1,7 @@
 //! Bound values for hand-written SQL, with placeholders in the backend's
 //! style (`$1` on PostgreSQL, `?` on SQLite): the queue claims and the
-//! search build their statements with it.
+//! search build their statements with it; and lists bound as one value
+//! ([`in_json`]).
 
 use sea_orm::{DbBackend, Value, sea_query::Expr};
 
@@ -67,10 +68,7 @@ pub(crate) fn in_list(
     list: &[impl AsRef<str>],
     negated: bool,
 ) -> Expr {
-    let mark = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    Expr::cust_with_values(in_json(backend, column, mark, negated), [json_list(list)])
+    let mut params = Params::new(backend);
+    let mark = params.push(json_list(list));
+    Expr::cust_with_values(in_json(backend, column, &mark, negated), params.values)
 }
