@@ -235,7 +235,8 @@ async fn followed_agency(
 
 /// What one publish took.
 struct Published {
-    /// From the item's POST until every delivery to a live host was done.
+    /// From the item's POST until the last delivery to a live host was
+    /// recorded done (its `finished_at`).
     time: Duration,
     /// Those deliveries.
     deliveries: usize,
@@ -243,6 +244,8 @@ struct Published {
     /// fan-out's own work (followers' inboxes read, deliveries queued,
     /// the first claim) before any signing.
     first: Duration,
+    /// The activity's id.
+    activity: String,
 }
 
 /// The median of `runs` by rate, with the others' times.
@@ -292,6 +295,7 @@ async fn publish(
     seen.first_at.store(0, Ordering::Relaxed);
     let posted_at = micros();
     let started = Instant::now();
+    let posted_wall = chrono::Utc::now();
     let resp = client
         .post(format!("{}/api/v1/agencies/{slug}/items", s.base))
         .bearer_auth(&s.token)
@@ -316,10 +320,27 @@ async fn publish(
                 && to_live.iter().all(|(_, status)| status == STATUS_DONE)
             {
                 let first = seen.first_at.load(Ordering::Relaxed);
+                // When the last of them was recorded done, not when this
+                // loop saw it: the loop runs on the server's runtime,
+                // where a wave of signing tasks can keep it waiting for
+                // a timer turn, and looks only every few milliseconds.
+                // (`finished_at` is taken as the recording transaction
+                // begins: its own write, about a millisecond, is not
+                // counted.)
+                let last_done = s
+                    .store
+                    .list_deliveries_of(&activity)
+                    .await?
+                    .into_iter()
+                    .filter(|d| live_hosts.contains(d.host.as_str()))
+                    .filter_map(|d| d.finished_at)
+                    .max()
+                    .ok_or_else(|| anyhow::anyhow!("a delivery done has no finishing time"))?;
                 return Ok(Published {
-                    time: started.elapsed(),
+                    time: (last_done - posted_wall).to_std().unwrap_or(Duration::ZERO),
                     deliveries: to_live.len(),
                     first: Duration::from_micros(first.saturating_sub(posted_at)),
+                    activity,
                 });
             }
         }
@@ -361,6 +382,119 @@ pub async fn run(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
             .block_on(scenario(&o, &rsa))
     })
     .await?
+}
+
+/// What the same deliveries cost without Deling: one RFC 9421-signed
+/// POST of `body` to each of `ports`' inboxes, signed and sent as Deling
+/// signs and sends them (its signing function, its HTTP client, kept-alive
+/// connections opened by an unmeasured pass first, at most as many in
+/// flight as Deling's turns), to the same receivers, with no queue and no
+/// database. Deliveries a second, the median of `runs`: what the machine
+/// leaves for a fan-out once the receivers have taken their share, so
+/// Deling's own cost is its rate against this one.
+async fn bare_sender(
+    ports: &[u16],
+    key_id: &str,
+    private_key_pem: &str,
+    body: &str,
+    runs: usize,
+    seen: &Seen,
+) -> anyhow::Result<f64> {
+    use deling_federation::{context::http_client_with, crypto::SigningKey, rfc9421};
+    let key = Arc::new(SigningKey::from_pem(private_key_pem)?);
+    let client = http_client_with(true, deling_federation::context::HttpSettings::default())?;
+    let body: Arc<str> = body.into();
+    let key_id: Arc<str> = key_id.into();
+    let inboxes: Vec<url::Url> = ports
+        .iter()
+        .map(|p| url::Url::parse(&format!("http://localhost:{p}/inbox")))
+        .collect::<Result<_, _>>()?;
+    let limit = Arc::new(tokio::sync::Semaphore::new(
+        deling_federation::delivery::pool::MAX_TURNS,
+    ));
+    let mut rates = Vec::with_capacity(runs);
+    for run in 0..=runs {
+        let before = seen.verified.load(Ordering::Relaxed);
+        let started = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for inbox in &inboxes {
+            let permit = limit.clone().acquire_owned().await?;
+            let (client, key, key_id, body, inbox) = (
+                client.clone(),
+                key.clone(),
+                key_id.clone(),
+                body.clone(),
+                inbox.clone(),
+            );
+            tasks.spawn(async move {
+                let _permit = permit;
+                let mut headers = std::collections::BTreeMap::new();
+                headers.insert(
+                    "content-type".to_owned(),
+                    deling_federation::protocol::AP_CONTENT_TYPE.to_owned(),
+                );
+                headers.insert(
+                    "content-digest".to_owned(),
+                    rfc9421::content_digest(body.as_bytes()),
+                );
+                let msg = rfc9421::Message {
+                    method: "POST",
+                    target: &inbox,
+                    headers: &headers,
+                };
+                let signed = rfc9421::sign(
+                    &msg,
+                    &[
+                        "@method",
+                        "@target-uri",
+                        "@authority",
+                        "content-type",
+                        "content-digest",
+                    ],
+                    &key_id,
+                    chrono::Utc::now().timestamp(),
+                    &key,
+                )?;
+                let mut request = client
+                    .post(inbox.as_str())
+                    .header("signature-input", signed.signature_input)
+                    .header("signature", signed.signature)
+                    .header(
+                        "date",
+                        chrono::Utc::now()
+                            .format("%a, %d %b %Y %H:%M:%S GMT")
+                            .to_string(),
+                    )
+                    .body(body.to_string());
+                for (name, value) in headers {
+                    request = request.header(name, value);
+                }
+                let response = request.send().await?;
+                anyhow::ensure!(
+                    response.status().is_success(),
+                    "a receiver answered {}",
+                    response.status()
+                );
+                response.bytes().await?;
+                Ok::<_, anyhow::Error>(())
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done??;
+        }
+        let took = started.elapsed();
+        let verified = seen.verified.load(Ordering::Relaxed) - before;
+        anyhow::ensure!(
+            verified == inboxes.len(),
+            "the receivers verified {verified} of the bare sender's {} requests",
+            inboxes.len()
+        );
+        if run > 0 {
+            rates.push(inboxes.len() as f64 / took.as_secs_f64());
+        }
+    }
+    rates.sort_by(f64::total_cmp);
+    Ok(rates[rates.len() / 2])
 }
 
 async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
@@ -414,7 +548,23 @@ async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> 
     };
 
     // Once unmeasured: connections opened, the database warm.
-    publish(&s, "oslo", &hosts(&live), &seen).await?;
+    let warm = publish(&s, "oslo", &hosts(&live), &seen).await?;
+    let body = s
+        .store
+        .list_deliveries_of(&warm.activity)
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("the publish queued no delivery"))?
+        .body;
+    let bare = bare_sender(
+        &live,
+        &key_ids[0],
+        &s.keys.private_key_pem,
+        &body,
+        runs,
+        &seen,
+    )
+    .await?;
     let mut all = Vec::with_capacity(runs);
     for _ in 0..runs {
         all.push(publish(&s, "oslo", &hosts(&live), &seen).await?);
@@ -433,6 +583,27 @@ async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> 
     let all_rate = all.deliveries as f64 / all.time.as_secs_f64();
     let mixed_rate = mixed.deliveries as f64 / mixed.time.as_secs_f64();
     Ok(vec![
+        Row::rate(
+            format!(
+                "bare sender: the same {} requests signed and sent as Deling does, no queue",
+                live.len()
+            ),
+            bare,
+            format!("{bare:.0} requests/s"),
+            rsa.fast_sign,
+            format!(
+                "{} cores × aws-lc-rs sign: {:.0}/s",
+                ceilings::cores(),
+                rsa.fast_sign
+            ),
+        ),
+        Row::rate(
+            "fan-out against the bare sender".to_owned(),
+            all_rate,
+            format!("{all_rate:.0} deliveries/s"),
+            bare,
+            format!("{bare:.0}/s"),
+        ),
         Row::rate(
             format!(
                 "fan-out: {} followers on {} hosts, shared inboxes, signatures verified",

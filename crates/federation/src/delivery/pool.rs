@@ -51,7 +51,7 @@ pub(super) const BATCH: u64 = 50;
 /// mostly does. A few hundred connections are well within a process's
 /// usual limit of open files, and enough that a tenth of a thousand hosts
 /// being silent leaves the others most of them.
-pub(super) const MAX_TURNS: usize = 512;
+pub const MAX_TURNS: usize = 512;
 /// Turns that must be free before the loop claims again (unless it has
 /// nothing in hand): a claim is a write on the queue, so rows are claimed
 /// for many turns at once rather than for each turn that ends.
