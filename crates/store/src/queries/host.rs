@@ -14,7 +14,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, OnConflict},
 };
 use std::collections::HashMap;
@@ -191,21 +191,28 @@ impl Store {
         if hosts.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = host_state::Entity::find()
+        // Only the three columns it needs: a fan-out asks this for a
+        // thousand hosts, and each claim for its hosts.
+        let rows: Vec<(String, i32, Option<DateTime<Utc>>)> = host_state::Entity::find()
+            .select_only()
+            .column(host_state::Column::Host)
+            .column(host_state::Column::ConsecutiveFailures)
+            .column(host_state::Column::LastSuccessAt)
             .filter(params::in_list(self.backend(), "host", hosts, false))
+            .into_tuple()
             .all(self.reader())
             .await?;
         Ok(rows
             .into_iter()
-            .map(|h| {
-                let standing = if h.consecutive_failures > 0 {
+            .map(|(host, failures, last_success)| {
+                let standing = if failures > 0 {
                     HostStanding::Failing
-                } else if h.last_success_at.is_some() {
+                } else if last_success.is_some() {
                     HostStanding::Answering
                 } else {
                     HostStanding::Unknown
                 };
-                (h.host, standing)
+                (host, standing)
             })
             .collect())
     }
@@ -240,14 +247,19 @@ impl Store {
         if hosts.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = host_state::Entity::find()
+        let rows: Vec<(String, Option<String>, Option<DateTime<Utc>>)> = host_state::Entity::find()
+            .select_only()
+            .column(host_state::Column::Host)
+            .column(host_state::Column::SignatureStyle)
+            .column(host_state::Column::SignatureStyleAt)
             .filter(params::in_list(self.backend(), "host", hosts, false))
             .filter(host_state::Column::SignatureStyle.is_not_null())
+            .into_tuple()
             .all(self.reader())
             .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|h| Some((h.host, (h.signature_style?, h.signature_style_at?))))
+            .filter_map(|(host, style, at)| Some((host, (style?, at?))))
             .collect())
     }
 
