@@ -3,11 +3,14 @@
 use crate::{
     Paged, Store, StoreError,
     entities::{follower, following, remote_actor},
-    queries::outbox::{queue_accept, queue_follow, queue_undo},
+    queries::{
+        outbox::{queue_accept, queue_follow, queue_undo},
+        params::{self, Params},
+    },
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::OnConflict,
+    QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 
 /// State of a local agency's Follow of a remote actor.
@@ -192,35 +195,42 @@ impl Store {
     /// followers, with whether a follower behind it speaks Deling (an
     /// inbox may come twice, once each way). Only those two columns, and
     /// distinct in the query: an agency with 10,000 followers on 1,000
-    /// servers reads 1,000 short rows, not 10,000 actors with their keys
+    /// servers reads 1,000 inboxes, not 10,000 actors with their keys
     /// and profiles (that was most of the time before its first delivery).
+    ///
+    /// The inboxes come back as two JSON arrays in one row rather than as
+    /// a row each: SQLite's driver hands every row over from its own
+    /// thread, and a thousand hand-overs cost more than the query (6-7 ms
+    /// against 2.6 ms). A join rather than `id IN (subquery)` (SQLite
+    /// took two thirds of the time) or a list of ids (an agency may have
+    /// more followers than a statement may bind).
     async fn follower_inbox_dialects(
         &self,
         agency_id: i64,
     ) -> Result<Vec<(String, bool)>, StoreError> {
-        use sea_orm::sea_query::{Expr, Func};
-        // A subquery, not a list of ids: an agency may have more followers
-        // than a statement may bind parameters.
-        let ids = sea_orm::sea_query::Query::select()
-            .column(follower::Column::RemoteActorId)
-            .from(follower::Entity)
-            .and_where(follower::Column::AgencyId.eq(agency_id))
-            .to_owned();
-        Ok(remote_actor::Entity::find()
-            .select_only()
-            .column_as(
-                Expr::from(Func::coalesce([
-                    Expr::col(remote_actor::Column::SharedInbox),
-                    Expr::col(remote_actor::Column::Inbox),
-                ])),
-                "inbox",
-            )
-            .column(remote_actor::Column::SpeaksDeling)
-            .distinct()
-            .filter(remote_actor::Column::Id.in_subquery(ids))
-            .into_tuple()
-            .all(self.reader())
-            .await?)
+        let mut p = Params::new(self.backend());
+        let agency = p.push(agency_id);
+        let inboxes = format!(
+            "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) AS inbox, r.speaks_deling \
+             FROM follower f JOIN remote_actor r ON r.id = f.remote_actor_id \
+             WHERE f.agency_id = {agency}"
+        );
+        let sql = format!(
+            "SELECT {} AS deling, {} AS others FROM ({inboxes}) AS d",
+            params::json_agg(p.backend, "inbox", Some("speaks_deling")),
+            params::json_agg(p.backend, "inbox", Some("NOT speaks_deling")),
+        );
+        let Some(row) = self
+            .reader()
+            .query_one_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let list = |column: &str| params::from_json::<Vec<String>>(&row, column);
+        let deling = list("deling")?.into_iter().map(|i| (i, true));
+        let others = list("others")?.into_iter().map(|i| (i, false));
+        Ok(deling.chain(others).collect())
     }
 
     /// [`Store::list_follower_inboxes`] in two: the inboxes of followers

@@ -8,13 +8,13 @@ use crate::{
         delivery::{self, STATUS_PENDING},
         host_state,
     },
-    queries::params,
+    queries::params::{self, Params},
     records::now,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
     sea_query::{Expr, OnConflict},
 };
 use std::collections::HashMap;
@@ -191,26 +191,37 @@ impl Store {
         if hosts.is_empty() {
             return Ok(HashMap::new());
         }
-        // Only the three columns it needs: a fan-out asks this for a
-        // thousand hosts, and each claim for its hosts.
-        let rows: Vec<(String, i32, Option<DateTime<Utc>>)> = host_state::Entity::find()
-            .select_only()
-            .column(host_state::Column::Host)
-            .column(host_state::Column::ConsecutiveFailures)
-            .column(host_state::Column::LastSuccessAt)
-            .filter(params::in_list(self.backend(), "host", hosts, false))
-            .into_tuple()
-            .all(self.reader())
-            .await?;
+        // One row carrying a JSON array of [host, standing] (see
+        // `params::json_agg`): a fan-out asks this for a thousand hosts,
+        // and each claim for its hosts.
+        let mut p = Params::new(self.backend());
+        let list = p.push(params::json_list(hosts));
+        let standing = "CASE WHEN consecutive_failures > 0 THEN 'failing' \
+                        WHEN last_success_at IS NOT NULL THEN 'answering' ELSE 'unknown' END";
+        let sql = format!(
+            "SELECT {} AS standings FROM host_state WHERE {}",
+            params::json_agg(
+                p.backend,
+                &params::json_tuple(p.backend, &["host", standing]),
+                None
+            ),
+            params::in_json(p.backend, "host", &list, false),
+        );
+        let Some(row) = self
+            .reader()
+            .query_one_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
+            .await?
+        else {
+            return Ok(HashMap::new());
+        };
+        let rows: Vec<(String, String)> = params::from_json(&row, "standings")?;
         Ok(rows
             .into_iter()
-            .map(|(host, failures, last_success)| {
-                let standing = if failures > 0 {
-                    HostStanding::Failing
-                } else if last_success.is_some() {
-                    HostStanding::Answering
-                } else {
-                    HostStanding::Unknown
+            .map(|(host, standing)| {
+                let standing = match standing.as_str() {
+                    "failing" => HostStanding::Failing,
+                    "answering" => HostStanding::Answering,
+                    _ => HostStanding::Unknown,
                 };
                 (host, standing)
             })

@@ -1,8 +1,10 @@
 //! Bound values for hand-written SQL, with placeholders in the backend's
 //! style (`$1` on PostgreSQL, `?` on SQLite): the queue claims and the
-//! search build their statements with it; and lists bound as one value
-//! ([`in_json`]).
+//! search build their statements with it; lists bound as one value
+//! ([`in_json`]); and many short rows read back as one JSON value
+//! ([`json_agg`]).
 
+use crate::StoreError;
 use sea_orm::{DbBackend, Value, sea_query::Expr};
 
 /// Values bound so far, in order. SQLite takes `?` values in order of
@@ -71,4 +73,43 @@ pub(crate) fn in_list(
     let mut params = Params::new(backend);
     let mark = params.push(json_list(list));
     Expr::cust_with_values(in_json(backend, column, &mark, negated), params.values)
+}
+
+/// An aggregate gathering `element` (an SQL expression) over the rows, or
+/// over those where `filter` holds, into one JSON array, as text (`[]`
+/// for none).
+///
+/// For reads of many short rows: SQLite's driver hands each row over from
+/// its own thread to the caller's, and for a thousand rows those
+/// hand-overs took longer than the query; one row carrying the array
+/// costs one.
+pub(crate) fn json_agg(backend: DbBackend, element: &str, filter: Option<&str>) -> String {
+    let filter = filter
+        .map(|f| format!(" FILTER (WHERE {f})"))
+        .unwrap_or_default();
+    match backend {
+        DbBackend::Postgres => format!("COALESCE(json_agg({element}){filter}, '[]')::text"),
+        _ => format!("json_group_array({element}){filter}"),
+    }
+}
+
+/// A JSON array of `items` (SQL expressions), an element for [`json_agg`].
+pub(crate) fn json_tuple(backend: DbBackend, items: &[&str]) -> String {
+    match backend {
+        DbBackend::Postgres => format!("json_build_array({})", items.join(", ")),
+        _ => format!("json_array({})", items.join(", ")),
+    }
+}
+
+/// The JSON text in `column` of `row` ([`json_agg`]), read as `T`.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    row: &sea_orm::QueryResult,
+    column: &str,
+) -> Result<T, StoreError> {
+    let json: Option<String> = row.try_get("", column)?;
+    serde_json::from_str(json.as_deref().unwrap_or("[]")).map_err(|e| {
+        StoreError::Db(sea_orm::DbErr::Type(format!(
+            "{column} is not the JSON expected: {e}"
+        )))
+    })
 }

@@ -73,3 +73,89 @@ both!(
         );
     }
 );
+
+both!(
+    follower_inboxes_are_each_shared_inbox_once_split_by_dialect,
+    |store| {
+        let oslo = agency(&store, "oslo", "Oslo kommune").await;
+        let nav = agency(&store, "nav", "NAV").await;
+        let put = |a| store.put_remote_actor(a);
+        let shared = |mut a: RemoteActorData, domain: &str| {
+            a.shared_inbox = Some(format!("https://{domain}/inbox"));
+            a
+        };
+        // Two people on one Mastodon server (one shared inbox), one
+        // without a shared inbox, a Deling server, and someone who
+        // follows only NAV.
+        let ann = put(shared(
+            actor("ann", "social.example", false),
+            "social.example",
+        ))
+        .await
+        .unwrap();
+        let bob = put(shared(
+            actor("bob", "social.example", false),
+            "social.example",
+        ))
+        .await
+        .unwrap();
+        let cai = put(actor("cai", "solo.example", false)).await.unwrap();
+        let bergen = put(shared(
+            actor("bergen", "deling.bergen.no", true),
+            "deling.bergen.no",
+        ))
+        .await
+        .unwrap();
+        let dag = put(actor("dag", "other.example", false)).await.unwrap();
+        for (n, a) in [&ann, &bob, &cai, &bergen].into_iter().enumerate() {
+            store
+                .put_follower(oslo.id, a.id, &format!("https://x/f{n}"))
+                .await
+                .unwrap();
+        }
+        store
+            .put_follower(nav.id, dag.id, "https://x/nav")
+            .await
+            .unwrap();
+
+        let (deling, others) = store
+            .list_follower_inboxes_by_dialect(oslo.id)
+            .await
+            .expect("inboxes");
+        assert_eq!(deling, vec!["https://deling.bergen.no/inbox".to_owned()]);
+        assert_eq!(
+            others,
+            vec![
+                "https://social.example/inbox".to_owned(),
+                "https://solo.example/agencies/cai/inbox".to_owned(),
+            ]
+        );
+        assert_eq!(
+            store.list_follower_inboxes(oslo.id).await.expect("all"),
+            vec![
+                "https://deling.bergen.no/inbox".to_owned(),
+                "https://social.example/inbox".to_owned(),
+                "https://solo.example/agencies/cai/inbox".to_owned(),
+            ]
+        );
+        assert_eq!(
+            store.list_follower_inboxes(nav.id).await.expect("nav"),
+            vec!["https://other.example/agencies/dag/inbox".to_owned()]
+        );
+        let alone = agency(&store, "alta", "Alta kommune").await;
+        assert!(
+            store
+                .list_follower_inboxes(alone.id)
+                .await
+                .expect("none")
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .list_follower_inboxes_by_dialect(alone.id)
+                .await
+                .expect("none"),
+            (vec![], vec![])
+        );
+    }
+);
