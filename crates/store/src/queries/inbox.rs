@@ -168,22 +168,19 @@ impl Store {
         skip_hosts: &[String],
     ) -> Result<Vec<InboxActivity>, StoreError> {
         let lease = vec![("locked_until", lease_until.into())];
-        let mut claim = Claim::due(
+        let host_prefixes: Vec<String> = skip_hosts
+            .iter()
+            .flat_map(|host| ["http", "https"].map(|scheme| format!("{scheme}://{host}/")))
+            .collect();
+        let claim = Claim::due(
             self.backend(),
             "inbox_activity",
             lease,
             INBOX_PENDING,
             now(),
         )
-        .not_in("actor", skip_actors);
-        for host in skip_hosts {
-            // A `_` in a host name matches any character here: at worst a
-            // row of a similar name waits for the next claim.
-            for scheme in ["http", "https"] {
-                claim = claim
-                    .and(|p| format!("actor NOT LIKE {}", p.push(format!("{scheme}://{host}/%"))));
-            }
-        }
+        .not_in("actor", skip_actors)
+        .not_prefixed("actor", &host_prefixes);
         let mut rows = claim
             .take::<inbox_activity::Entity>(self.db(), "id", limit)
             .await?;
