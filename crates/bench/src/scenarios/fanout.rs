@@ -444,13 +444,7 @@ async fn bare_sender(
                 };
                 let signed = rfc9421::sign(
                     &msg,
-                    &[
-                        "@method",
-                        "@target-uri",
-                        "@authority",
-                        "content-type",
-                        "content-digest",
-                    ],
+                    &deling_federation::delivery::send::COVERED,
                     &key_id,
                     chrono::Utc::now().timestamp(),
                     &key,

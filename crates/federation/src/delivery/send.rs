@@ -229,7 +229,7 @@ async fn knock(
 /// requires (`@method`, `@target-uri`, `content-digest`) and what Fedify
 /// adds (`@authority`), and the content type as our draft-cavage
 /// signature covers it.
-const COVERED: [&str; 5] = [
+pub const COVERED: [&str; 5] = [
     "@method",
     "@target-uri",
     "@authority",
