@@ -1,8 +1,10 @@
 //! Where deliveries may go. In production mode (`debug` and
-//! `allow_private_addresses` off) the sender refuses, before connecting,
-//! inboxes on IP literals, on names that resolve to loopback or private
-//! addresses, over plain http and with an explicit port, and the worker
-//! records such a delivery as failed rather than retrying it. In the mode
+//! `allow_private_addresses` off) the sender refuses, without connecting,
+//! inboxes on IP literals, over plain http and with an explicit port, and
+//! names that resolve to loopback or private addresses (the client's
+//! resolver, on the addresses it would connect to), and the worker records
+//! such a delivery as failed rather than retrying it; a name that merely
+//! does not resolve now is tried again later. In the mode
 //! the tests run federation in (debug, private addresses allowed) a
 //! loopback inbox is delivered to.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -232,6 +234,22 @@ async fn production_sender_refuses_private_and_odd_targets_without_connecting() 
         listener.connections(),
         0,
         "the sender connected to a refused target"
+    );
+}
+
+#[tokio::test]
+async fn production_sender_retries_a_name_that_does_not_resolve() {
+    // `.invalid` never resolves (RFC 2606); whether the resolver says so
+    // at once, fails or times out, DNS trouble may pass and is no reason
+    // to drop the delivery.
+    let (config, _dir) = context(false).await;
+    let data = config.to_request_data();
+    let outcome = send(&delivery("https://deling-ssrf-test.invalid/inbox"), &data)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, Outcome::Retry(_)),
+        "a failed lookup was not left to retry: {outcome:?}"
     );
 }
 

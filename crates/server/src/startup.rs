@@ -70,8 +70,10 @@ pub async fn federation_config(
             http: config.federation.http(),
         },
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        // Outside debug mode the resolver checks every address connected
+        // to, whatever the setting says (the warning above).
         client: deling_federation::context::http_client_with(
-            config.federation.allow_private_addresses,
+            config.federation.allow_private_addresses && config.federation.debug,
             config.federation.http(),
         )?,
         metrics: deling_federation::metrics::Metrics::new().context("cannot register metrics")?,

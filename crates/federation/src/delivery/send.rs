@@ -108,11 +108,18 @@ pub enum Outcome {
     Retry(String),
 }
 
-/// Where deliveries may go: http(s) only (http in debug mode), a host name
-/// rather than an IP address and no explicit port unless in debug mode, and
-/// (outside debug mode) a host that does not resolve to a private address.
-async fn check_target(inbox: &Url, data: &Data) -> Result<(), String> {
-    let debug = data.settings.debug;
+/// Where deliveries may go, as far as the inbox URL shows: http(s) only
+/// (http in debug mode), and outside debug mode a host name rather than an
+/// IP address and no explicit port.
+///
+/// Where the name leads is checked when connecting, by the client's
+/// resolver ([`crate::context::http_client_with`]), on the very addresses
+/// it connects to, so a name cannot be rebound between check and use; a
+/// refusal there is for good too ([`refused_address`]). Checking here as
+/// well cost a DNS lookup on a blocking thread for every turn, also when a
+/// kept-alive connection was then reused, and a lookup that merely failed
+/// (a resolver timing out) refused the delivery for good.
+fn check_target(inbox: &Url, debug: bool) -> Result<(), String> {
     match inbox.scheme() {
         "https" => {}
         "http" if debug => {}
@@ -126,9 +133,24 @@ async fn check_target(inbox: &Url, data: &Data) -> Result<(), String> {
             return Err("inboxes must be named by host name, not IP address".into());
         }
     }
-    data.is_valid_ip(inbox)
-        .await
-        .map_err(|e| format!("refused address: {e}"))
+    Ok(())
+}
+
+/// Why the client's resolver refused to connect, when that is why sending
+/// failed: the name resolves to a loopback, private or link-local address.
+/// Any other failure to send (a lookup that failed, a refused connection,
+/// a timeout) may pass and is worth another try.
+fn refused_address(error: &reqwest::Error) -> Option<String> {
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        if let Some(refusal @ activitypub_federation::error::Error::ResolveInternalIpError(..)) =
+            e.downcast_ref()
+        {
+            return Some(format!("refused address: {refusal}"));
+        }
+        source = e.source();
+    }
+    None
 }
 
 /// Signs and sends one delivery, on its own.
@@ -147,15 +169,7 @@ pub async fn send_in_turn(
         Ok(u) => u,
         Err(e) => return Ok(Outcome::Refused(format!("inbox is not a URL: {e}"))),
     };
-    let target = match cache.targets.get(&row.inbox) {
-        Some(checked) => checked.clone(),
-        None => {
-            let checked = check_target(&inbox, data).await;
-            cache.targets.insert(row.inbox.clone(), checked.clone());
-            checked
-        }
-    };
-    if let Err(why) = target {
+    if let Err(why) = check_target(&inbox, data.settings.debug) {
         return Ok(Outcome::Refused(why));
     }
     let refused = match cache.refused {
@@ -299,7 +313,13 @@ async fn attempt(
     };
     let response = match data.client.execute(request).await {
         Ok(r) => r,
-        Err(e) => return Ok((Outcome::Retry(format!("{e}")), None)),
+        Err(e) => {
+            let outcome = match refused_address(&e) {
+                Some(why) => Outcome::Refused(why),
+                None => Outcome::Retry(format!("{e}")),
+            };
+            return Ok((outcome, None));
+        }
     };
     let status = response.status();
     // Read to the end (of a short answer): a connection whose answer was

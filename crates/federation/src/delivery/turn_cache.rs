@@ -1,8 +1,8 @@
 //! What one turn of deliveries to a host reads once instead of once per
-//! delivery: the host's federation policy and signature style, each
-//! inbox's address check, and the signing agencies' rows. A turn lasts at
-//! most a few seconds (`pool::HOST_TURN`), so a change made meanwhile (a
-//! new policy, a rotated key) counts from the host's next turn.
+//! delivery: the host's federation policy and signature style, and the
+//! signing agencies' rows. A turn lasts at most a few seconds
+//! (`pool::HOST_TURN`), so a change made meanwhile (a new policy, a
+//! rotated key) counts from the host's next turn.
 //!
 //! The turns started from one claim share more ([`ClaimReads`]): the
 //! policy verdicts and signature styles of all the claim's hosts, read in
@@ -29,8 +29,6 @@ pub struct TurnCache {
     pub(super) refused: Option<bool>,
     /// The style to sign with first, and whether the store says so.
     pub(super) style: Option<(SignatureStyle, bool)>,
-    /// Each inbox's address check (`Err` says why it is refused).
-    pub(super) targets: HashMap<String, Result<(), String>>,
     agencies: HashMap<i64, Option<Agency>>,
     instance: Option<Instance>,
     /// What the turns of the same claim share.
