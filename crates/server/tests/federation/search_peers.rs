@@ -7,7 +7,13 @@ use crate::helpers::{Instance, eventually, item_body};
 use deling_domain::policy::{Domain, Severity};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
@@ -188,6 +194,9 @@ enum Answer {
     Hostile,
     /// A valid answer, but NodeInfo does not say it answers search.
     NotAdvertised,
+    /// Closes the connection of the first search asked without answering
+    /// (a peer restarting), then answers every search validly.
+    DropsFirst,
 }
 
 const TWENTY_MB: usize = 20 << 20;
@@ -196,9 +205,10 @@ const TWENTY_MB: usize = 20 << 20;
 async fn fake_peer(answer: Answer) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let searches = Arc::new(AtomicUsize::new(0));
     tokio::spawn(async move {
         while let Ok((sock, _)) = listener.accept().await {
-            tokio::spawn(serve(sock, answer, port));
+            tokio::spawn(serve(sock, answer, port, searches.clone()));
         }
     });
     format!("localhost:{port}")
@@ -213,7 +223,7 @@ async fn respond(sock: &mut TcpStream, body: &str) {
     let _ = sock.write_all(body.as_bytes()).await;
 }
 
-async fn serve(mut sock: TcpStream, answer: Answer, port: u16) {
+async fn serve(mut sock: TcpStream, answer: Answer, port: u16, searches: Arc<AtomicUsize>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -251,16 +261,25 @@ async fn serve(mut sock: TcpStream, answer: Answer, port: u16) {
         head.to_ascii_lowercase().contains("deling-peer-search:"),
         "{head}"
     );
+    let hit = |ap_id: &str, snippet: &str| {
+        json!({"ap_id": ap_id, "url": ap_id,
+            "agency": {"actor_id": format!("http://{host}/agencies/evil"), "handle": "@evil@x"},
+            "kind": "guide", "title": "Vannlekkasje fra en fiendtlig node",
+            "language": "nb", "published": "2026-01-01T00:00:00Z",
+            "updated": "2026-01-01T00:00:00Z", "snippet": snippet})
+    };
+    let first_search = searches.fetch_add(1, Ordering::SeqCst) == 0;
     match answer {
         Answer::Garbage => respond(&mut sock, "<html>{\"total\": oops").await,
+        // The connection closes under the request: no answer at all.
+        Answer::DropsFirst if first_search => drop(sock),
+        Answer::DropsFirst => {
+            let body = json!({"total": 1, "items": [
+                hit(&format!("http://{host}/items/1"), "<mark>vann</mark>"),
+            ], "facets": {"kind": {"guide": 1}}});
+            respond(&mut sock, &body.to_string()).await;
+        }
         Answer::Hostile | Answer::NotAdvertised => {
-            let hit = |ap_id: &str, snippet: &str| {
-                json!({"ap_id": ap_id, "url": ap_id,
-                    "agency": {"actor_id": format!("http://{host}/agencies/evil"), "handle": "@evil@x"},
-                    "kind": "guide", "title": "Vannlekkasje fra en fiendtlig node",
-                    "language": "nb", "published": "2026-01-01T00:00:00Z",
-                    "updated": "2026-01-01T00:00:00Z", "snippet": snippet})
-            };
             let body = json!({"total": 2, "items": [
                 hit(&format!("http://{host}/items/1"),
                     "<mark>vann</mark><script>alert(1)</script><img src=x onerror=alert(2)>"),
@@ -401,4 +420,25 @@ async fn searches_are_limited_per_client_and_per_peer() {
     let resp = a.get("/api/v1/search?q=vann").await;
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(resp.headers().contains_key("retry-after"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_drops_the_connection_once_is_asked_again() {
+    // A peer that restarted, or closed a kept-alive connection just as it
+    // was used, fails the request at once: A asks once more, on a new
+    // connection, within the deadline, and reports the answer, not an
+    // error.
+    let restarting = fake_peer(Answer::DropsFirst).await;
+    let peers = vec![restarting.clone()];
+    let a = Instance::spawn_tuned(move |cfg| cfg.search.peers = peers.clone()).await;
+    let r = search(&a, "q=vannlekkasje&peers=true").await;
+    assert_eq!(report(&r, &restarting)["status"], "ok", "{r}");
+    assert_eq!(
+        hits(&r),
+        vec![(
+            "Vannlekkasje fra en fiendtlig node".to_owned(),
+            restarting.clone()
+        )],
+        "{r}"
+    );
 }
