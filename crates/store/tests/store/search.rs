@@ -344,7 +344,13 @@ both!(filters_and_facets, |store| {
     assert_eq!(all.facets.instance.get("peer.example"), Some(&1));
     assert_eq!(all.facets.language.get("nn"), Some(&1));
     assert_eq!(all.facets.license.get("NLOD-2.0"), Some(&1));
-    assert_eq!(all.facets.tag.get("vann"), Some(&3));
+    // Every tag of the matches, each item counted once per tag.
+    assert_eq!(
+        all.facets.tag,
+        [("miljø".to_owned(), 1), ("vann".to_owned(), 3)].into(),
+        "{:?}",
+        all.facets.tag
+    );
     assert_eq!(
         all.facets
             .theme

@@ -2,8 +2,14 @@
 //! does not show (hosts its policy suspends or silences).
 
 use super::{Candidate, Facets};
-use crate::{Store, StoreError, entities::item_tag, queries::policy::Verdict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use crate::{
+    Store, StoreError,
+    queries::{
+        params::{self, Params},
+        policy::Verdict,
+    },
+};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use std::collections::{BTreeMap, HashMap};
 
 impl Store {
@@ -14,18 +20,23 @@ impl Store {
         &self,
         candidates: Vec<Candidate>,
     ) -> Result<Vec<Candidate>, StoreError> {
-        let mut hidden: HashMap<String, bool> = HashMap::new();
-        for c in &candidates {
-            if let Some(domain) = &c.remote_domain
-                && !hidden.contains_key(domain)
-            {
-                let verdict = self.get_host_verdict(domain).await?;
-                hidden.insert(
-                    domain.clone(),
-                    matches!(verdict, Verdict::Refused | Verdict::Silenced),
-                );
-            }
-        }
+        // Every remote host among them at once: a catalogue federated
+        // from many servers had a read per host on every search.
+        let mut hosts: Vec<&str> = candidates
+            .iter()
+            .filter_map(|c| c.remote_domain.as_deref())
+            .collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        let verdicts = self.get_host_verdicts(&hosts).await?;
+        let hidden: HashMap<String, bool> = hosts
+            .iter()
+            .zip(verdicts)
+            .map(|(host, verdict)| {
+                let hide = matches!(verdict, Verdict::Refused | Verdict::Silenced);
+                ((*host).to_owned(), hide)
+            })
+            .collect();
         Ok(candidates
             .into_iter()
             .filter(|c| {
@@ -34,6 +45,53 @@ impl Store {
                     .is_none_or(|d| !hidden.get(d).copied().unwrap_or(false))
             })
             .collect())
+    }
+
+    /// How many of `candidates` carry each tag, counted by the database
+    /// and read as one row (the candidates' ids bound as one JSON array):
+    /// a tag per row, or a tag per item and tag, was a thousand rows or
+    /// more handed over one by one.
+    async fn tag_counts(
+        &self,
+        candidates: &[Candidate],
+    ) -> Result<BTreeMap<String, u64>, StoreError> {
+        if candidates.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let backend = self.backend();
+        let mut p = Params::new(backend);
+        let ids: Vec<i64> = candidates.iter().map(|c| c.id).collect();
+        let list = p.push(serde_json::Value::from(ids).to_string());
+        // SQLite: the ids drive the primary key's lookups (CROSS JOIN keeps
+        // them the outer loop), rather than a walk of every item's tags.
+        let counted = match backend {
+            DbBackend::Postgres => format!(
+                "SELECT tag, COUNT(*) AS n FROM item_tag \
+                 WHERE item_id IN (SELECT json_array_elements_text({list}::json)::bigint) \
+                 GROUP BY tag"
+            ),
+            _ => format!(
+                "SELECT t.tag AS tag, COUNT(*) AS n FROM json_each({list}) j \
+                 CROSS JOIN item_tag t ON t.item_id = j.value GROUP BY t.tag"
+            ),
+        };
+        let sql = format!(
+            "SELECT {} AS tags FROM ({counted}) c",
+            params::json_agg(
+                backend,
+                &params::json_tuple(backend, &["c.tag", "c.n"]),
+                None
+            )
+        );
+        let Some(row) = self
+            .reader()
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, p.values))
+            .await?
+        else {
+            return Ok(BTreeMap::new());
+        };
+        let counts: Vec<(String, u64)> = params::from_json(&row, "tags")?;
+        Ok(counts.into_iter().collect())
     }
 
     pub(super) async fn facets(
@@ -69,16 +127,7 @@ impl Store {
                 bump(&mut f.theme, theme);
             }
         }
-        let ids: Vec<i64> = candidates.iter().map(|c| c.id).collect();
-        for chunk in ids.chunks(500) {
-            for t in item_tag::Entity::find()
-                .filter(item_tag::Column::ItemId.is_in(chunk.iter().copied()))
-                .all(self.reader())
-                .await?
-            {
-                bump(&mut f.tag, &t.tag);
-            }
-        }
+        f.tag = self.tag_counts(candidates).await?;
         Ok(f)
     }
 }

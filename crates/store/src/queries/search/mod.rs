@@ -95,8 +95,10 @@ pub struct SearchResults {
     pub total_exact: bool,
 }
 
-/// A ranked match with what its facets count.
-#[derive(Debug, FromQueryResult)]
+/// A ranked match with what its facets count: a row (PostgreSQL) or an
+/// element of the JSON array the candidates come in (SQLite; its fields
+/// in order).
+#[derive(Debug, FromQueryResult, serde::Deserialize)]
 pub(super) struct Candidate {
     pub(super) id: i64,
     pub(super) kind: String,
@@ -142,21 +144,15 @@ impl Store {
         let mut probed = false;
         let mut candidates = match plan.probe {
             Some(probe) => {
-                let found = Candidate::find_by_statement(probe).all(&txn).await?;
+                let found = read_candidates(&txn, probe).await?;
                 probed = found.len() >= CANDIDATES;
                 if probed {
                     found
                 } else {
-                    Candidate::find_by_statement(plan.candidates)
-                        .all(&txn)
-                        .await?
+                    read_candidates(&txn, plan.candidates).await?
                 }
             }
-            None => {
-                Candidate::find_by_statement(plan.candidates)
-                    .all(&txn)
-                    .await?
-            }
+            None => read_candidates(&txn, plan.candidates).await?,
         };
         if probed {
             // The prefix is common among the newest items, which
@@ -229,5 +225,20 @@ impl Store {
             capped,
             total_exact,
         })
+    }
+}
+
+/// The candidates a [`plan::Plan`] statement reads: a row each on
+/// PostgreSQL, gathered into one row on SQLite.
+async fn read_candidates(
+    db: &impl ConnectionTrait,
+    statement: sea_orm::Statement,
+) -> Result<Vec<Candidate>, StoreError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        return Ok(Candidate::find_by_statement(statement).all(db).await?);
+    }
+    match db.query_one_raw(statement).await? {
+        Some(row) => crate::queries::params::from_json(&row, "candidates"),
+        None => Ok(Vec::new()),
     }
 }

@@ -8,7 +8,7 @@
 //! the newest are taken.
 
 use super::{CANDIDATES, COUNTED, SearchFilter, syntax};
-use crate::queries::params::Params;
+use crate::queries::params::{self, Params};
 use deling_domain::search::{Clause, SearchQuery};
 use sea_orm::{DbBackend, Statement};
 
@@ -18,7 +18,8 @@ const PROBE_WINDOW: usize = 20 * CANDIDATES;
 /// The statements one search runs.
 pub(super) struct Plan {
     /// The newest [`CANDIDATES`] matches, each with its score and what
-    /// its facets count.
+    /// its facets count: on SQLite one row, a JSON array in `candidates`;
+    /// on PostgreSQL a row each.
     pub(super) candidates: Statement,
     /// PostgreSQL only, for a query with a prefix: the same, over the
     /// newest [`PROBE_WINDOW`] index entries. PostgreSQL cannot estimate
@@ -36,6 +37,22 @@ const ITEM_COLUMNS: &str = "i.id AS id, i.kind AS kind, i.language AS language, 
                             i.license AS license, a.slug AS agency_slug, \
                             r.preferred_username AS remote_user, r.domain AS remote_domain, \
                             r.ap_id AS remote_ap_id";
+
+/// The fields of a [`super::Candidate`], in order, as the gathering read
+/// names them (`x`, the candidate rows). A score SQLite could not compute
+/// (NULL) ranks last rather than failing the search.
+const CANDIDATE_FIELDS: [&str; 10] = [
+    "x.id",
+    "x.kind",
+    "x.language",
+    "x.license",
+    "x.agency_slug",
+    "x.remote_user",
+    "x.remote_domain",
+    "x.remote_ap_id",
+    "x.themes",
+    "COALESCE(x.score, 0.0)",
+];
 
 /// The joins that give `a` and `r` for item `i`.
 const AUTHOR_JOINS: &str = "LEFT JOIN agency a ON a.id = i.agency_id \
@@ -94,6 +111,18 @@ pub(super) fn plan(
             d.id, d.id
         )
     };
+    // On SQLite, one row holding every candidate as a JSON array (see
+    // `params::json_agg`): a thousand candidates handed over one by one
+    // from SQLite's thread cost more than ranking them. PostgreSQL's
+    // driver streams rows, and building and parsing the JSON cost more
+    // there than it saved (docs/PERFORMANCE.md, "Seventh pass").
+    let gathered = |rows: String| {
+        let element = params::json_tuple(backend, &CANDIDATE_FIELDS);
+        format!(
+            "SELECT {} AS candidates FROM ({rows}) x",
+            params::json_agg(backend, &element, None)
+        )
+    };
     let outer = |inner: String| {
         if postgres {
             // Scored after the read: PostgreSQL would otherwise score every
@@ -110,6 +139,13 @@ pub(super) fn plan(
                  FROM ({inner}) c JOIN item i ON i.id = c.id {AUTHOR_JOINS} \
                  WHERE i.deleted_at IS NULL"
             )
+        }
+    };
+    let outer = |inner: String| {
+        if postgres {
+            outer(inner)
+        } else {
+            gathered(outer(inner))
         }
     };
     let candidates_sql = if postgres {
