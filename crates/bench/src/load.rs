@@ -55,7 +55,8 @@ impl Load {
 }
 
 /// GETs `url` with `accept` over `connections` connections for `duration`;
-/// a request counts when answered with `200`. The clients run on a runtime
+/// a request counts when answered with `200`. Each `{n}` in `url` becomes
+/// a number no other request of the run has (to ask what no cache holds). The clients run on a runtime
 /// of their own with a thread per core, so that they are not held to the
 /// caller's (actix's is single-threaded).
 pub async fn run(
@@ -84,7 +85,10 @@ async fn drive(
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::with_capacity(connections);
+    let numbers = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let numbered = url.contains("{n}");
     for _ in 0..connections {
+        let numbers = numbers.clone();
         let url = url.to_owned();
         let accept = accept.to_owned();
         tasks.push(tokio::spawn(async move {
@@ -97,8 +101,14 @@ async fn drive(
             let mut latencies = Vec::new();
             let mut errors = 0;
             while Instant::now() < deadline {
+                let this = if numbered {
+                    let n = numbers.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    url.replace("{n}", &n.to_string())
+                } else {
+                    url.clone()
+                };
                 let t = Instant::now();
-                match client.get(&url).header("accept", &accept).send().await {
+                match client.get(&this).header("accept", &accept).send().await {
                     Ok(r) if r.status() == 200 => match r.bytes().await {
                         Ok(_) => latencies.push(t.elapsed()),
                         Err(_) => errors += 1,

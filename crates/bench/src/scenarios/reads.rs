@@ -1,6 +1,7 @@
 //! Reads at many concurrent connections: actor JSON, item JSON and HTML,
-//! an outbox page, the item list, WebFinger and search, each against a
-//! bare actix-web handler serving the actor's bytes.
+//! an outbox page, the item list, WebFinger and search (the same query
+//! again, answered from the cache, and a new query each time), each
+//! against a bare actix-web handler serving the actor's bytes.
 
 use crate::{ceilings, load, server::Server, table::Row};
 use std::time::Duration;
@@ -62,6 +63,13 @@ pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
         (
             "search",
             format!("{}/api/v1/search?q=byggesak", s.base),
+            "application/json",
+        ),
+        // The same matches (a word in every item, less one that is in
+        // none), but a query no cache holds: what a new search costs.
+        (
+            "search, a new query each time (`byggesak -zzN`)",
+            format!("{}/api/v1/search?q=byggesak+-zz{{n}}", s.base),
             "application/json",
         ),
     ];
