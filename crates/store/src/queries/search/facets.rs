@@ -49,8 +49,8 @@ impl Store {
 
     /// How many of `candidates` carry each tag, counted by the database
     /// and read as one row (the candidates' ids bound as one JSON array):
-    /// a tag per row, or a tag per item and tag, was a thousand rows or
-    /// more handed over one by one.
+    /// read as a row per item and tag, a thousand candidates' tags were
+    /// thousands of rows handed over one by one.
     async fn tag_counts(
         &self,
         candidates: &[Candidate],
