@@ -126,12 +126,20 @@ pub(super) fn plan(
     let outer = |inner: String| {
         if postgres {
             // Scored after the read: PostgreSQL would otherwise score every
-            // row it sorts. `$1` is the query, bound once.
+            // row it sorts. `$1` is the query, bound once. Each candidate's
+            // index row and item are looked up by key (LATERAL, kept apart
+            // by OFFSET 0): joined plainly, PostgreSQL hashed them against
+            // a scan of the whole item table, which grows with the
+            // catalogue (10,000 items: 10.3 against 5.8 ms).
             format!(
                 "SELECT {ITEM_COLUMNS}, s.themes AS themes, \
                  ts_rank(s.tsv, to_tsquery('simple', $1))::float8 AS score \
-                 FROM ({inner}) c JOIN item_search s ON s.item_id = c.id \
-                 JOIN item i ON i.id = c.id {AUTHOR_JOINS} WHERE i.deleted_at IS NULL"
+                 FROM ({inner}) c \
+                 CROSS JOIN LATERAL (SELECT themes, tsv FROM item_search \
+                 WHERE item_id = c.id OFFSET 0) s \
+                 CROSS JOIN LATERAL (SELECT id, kind, language, license, agency_id, \
+                 remote_actor_id, deleted_at FROM item WHERE id = c.id OFFSET 0) i \
+                 {AUTHOR_JOINS} WHERE i.deleted_at IS NULL"
             )
         } else {
             format!(
