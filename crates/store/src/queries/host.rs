@@ -14,7 +14,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
     sea_query::{Expr, OnConflict},
 };
 use std::collections::HashMap;
@@ -207,14 +207,9 @@ impl Store {
             ),
             params::in_json(p.backend, "host", &list, false),
         );
-        let Some(row) = self
-            .reader()
-            .query_one_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
-            .await?
-        else {
-            return Ok(HashMap::new());
-        };
-        let rows: Vec<(String, String)> = params::from_json(&row, "standings")?;
+        let statement = Statement::from_sql_and_values(p.backend, sql, p.values);
+        let rows: Vec<(String, String)> =
+            params::json_rows(self.reader(), statement, "standings").await?;
         Ok(rows
             .into_iter()
             .map(|(host, standing)| {

@@ -101,6 +101,19 @@ pub(crate) fn json_tuple(backend: DbBackend, items: &[&str]) -> String {
     }
 }
 
+/// The elements of the JSON array that `statement` gathers into `column`
+/// of its one row ([`json_agg`]); none when it returns no row.
+pub(crate) async fn json_rows<T: serde::de::DeserializeOwned>(
+    db: &impl sea_orm::ConnectionTrait,
+    statement: sea_orm::Statement,
+    column: &str,
+) -> Result<Vec<T>, StoreError> {
+    match db.query_one_raw(statement).await? {
+        Some(row) => from_json(&row, column),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// The JSON text in `column` of `row` ([`json_agg`]), read as `T`.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     row: &sea_orm::QueryResult,

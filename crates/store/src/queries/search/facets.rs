@@ -9,7 +9,7 @@ use crate::{
         policy::Verdict,
     },
 };
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{DbBackend, Statement};
 use std::collections::{BTreeMap, HashMap};
 
 impl Store {
@@ -83,14 +83,9 @@ impl Store {
                 None
             )
         );
-        let Some(row) = self
-            .reader()
-            .query_one_raw(Statement::from_sql_and_values(backend, sql, p.values))
-            .await?
-        else {
-            return Ok(BTreeMap::new());
-        };
-        let counts: Vec<(String, u64)> = params::from_json(&row, "tags")?;
+        let statement = Statement::from_sql_and_values(backend, sql, p.values);
+        let counts: Vec<(String, u64)> =
+            params::json_rows(self.reader(), statement, "tags").await?;
         Ok(counts.into_iter().collect())
     }
 

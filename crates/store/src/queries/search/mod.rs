@@ -237,8 +237,5 @@ async fn read_candidates(
     if db.get_database_backend() == DbBackend::Postgres {
         return Ok(Candidate::find_by_statement(statement).all(db).await?);
     }
-    match db.query_one_raw(statement).await? {
-        Some(row) => crate::queries::params::from_json(&row, "candidates"),
-        None => Ok(Vec::new()),
-    }
+    crate::queries::params::json_rows(db, statement, "candidates").await
 }
