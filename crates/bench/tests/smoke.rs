@@ -20,6 +20,7 @@ fn every_scenario_runs_at_the_tiny_size() {
         "RSA-2048 sign",
         "fan-out:",
         "dead and",
+        "every host's delivery sent",
         "inbox:",
         "until all are stored",
         "at half that rate",

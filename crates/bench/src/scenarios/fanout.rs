@@ -48,6 +48,19 @@ struct Seen {
     /// When the first delivery of the current publish was verified, in
     /// microseconds after [`EPOCH`] (0: none yet).
     first_at: AtomicU64,
+    /// Requests that arrived, verified or not, answered or not.
+    arrived: AtomicUsize,
+    /// When the latest of them arrived, in microseconds after [`EPOCH`]:
+    /// by then the sender had signed and sent every one.
+    last_at: AtomicU64,
+}
+
+impl Seen {
+    /// Counts a request that has just arrived.
+    fn arrive(&self) {
+        self.arrived.fetch_add(1, Ordering::Relaxed);
+        self.last_at.fetch_max(micros(), Ordering::Relaxed);
+    }
 }
 
 /// What the receivers' clock counts from.
@@ -88,6 +101,11 @@ fn receivers(
     seen: Arc<Seen>,
 ) -> anyhow::Result<Vec<u16>> {
     let mut ports = Vec::with_capacity(n);
+    // actix-web will not run a server without a socket (a run with no
+    // slow hosts asks for none).
+    if n == 0 {
+        return Ok(ports);
+    }
     let parsed = VerifyingKey::from_pem(public_key_pem)?;
     let key = Arc::new((key_ids.to_vec(), public_key_pem.to_owned(), parsed));
     let mut server = HttpServer::new(move || {
@@ -113,6 +131,7 @@ fn receivers(
                     at: Instant::now(),
                     status: 202,
                 };
+                seen.arrive();
                 if !delay.is_zero() {
                     tokio::time::sleep(delay).await;
                 }
@@ -158,16 +177,31 @@ fn receivers(
     Ok(ports)
 }
 
-/// Ports that take connections and never answer on them.
-async fn dead(n: usize) -> anyhow::Result<Vec<u16>> {
+/// Ports that take connections and never answer on them. Each
+/// connection counts as one request arrived (a run sends each dead host
+/// one), when its first bytes come; its last bytes set `last_at`.
+async fn dead(n: usize, seen: Arc<Seen>) -> anyhow::Result<Vec<u16>> {
+    use tokio::io::AsyncReadExt;
     let mut ports = Vec::with_capacity(n);
     for _ in 0..n {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         ports.push(listener.local_addr()?.port());
+        let seen = seen.clone();
         tokio::spawn(async move {
-            let mut held = Vec::new();
-            while let Ok((socket, _)) = listener.accept().await {
-                held.push(socket);
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0; 16 * 1024];
+                    let mut first = true;
+                    // Read and never answer, until the sender gives up.
+                    while let Ok(1..) = socket.read(&mut buf).await {
+                        if first {
+                            seen.arrived.fetch_add(1, Ordering::Relaxed);
+                            first = false;
+                        }
+                        seen.last_at.fetch_max(micros(), Ordering::Relaxed);
+                    }
+                });
             }
         });
     }
@@ -244,6 +278,12 @@ struct Published {
     /// fan-out's own work (followers' inboxes read, deliveries queued,
     /// the first claim) before any signing.
     first: Duration,
+    /// From the POST until the last request of the publish, to any
+    /// host, live, slow or dead, had arrived: every delivery signed and
+    /// sent.
+    sent: Duration,
+    /// The deliveries sent, to every host.
+    attempted: usize,
     /// The activity's id.
     activity: String,
 }
@@ -255,6 +295,16 @@ struct Median {
     first: Duration,
     /// "; median of N: a, b, c s" when there was more than one run.
     of: String,
+}
+
+/// The median of `runs` by deliveries sent a second, to every host, and
+/// that run's time until the last was sent.
+fn median_sent(runs: &[Published]) -> (f64, Duration) {
+    let rate = |p: &Published| p.attempted as f64 / p.sent.as_secs_f64().max(1e-9);
+    let mut by_rate: Vec<&Published> = runs.iter().collect();
+    by_rate.sort_by(|a, b| rate(a).total_cmp(&rate(b)));
+    let mid = by_rate[by_rate.len() / 2];
+    (rate(mid), mid.sent)
 }
 
 fn median(mut runs: Vec<Published>) -> Median {
@@ -279,7 +329,8 @@ fn median(mut runs: Vec<Published>) -> Median {
 }
 
 /// Publishes an item as `slug` and waits until every delivery to a host
-/// in `live` is done. Until
+/// in `live` is done and `others` (the slow and dead hosts' count, and how
+/// many of them this publish goes to) has seen its requests arrive. Until
 /// the receivers have verified as many deliveries as there are live hosts
 /// it watches their count, not the database: reading a thousand delivery
 /// rows every few milliseconds took a good share of the cores the server
@@ -289,10 +340,15 @@ async fn publish(
     slug: &str,
     live: &[String],
     seen: &Seen,
+    others: Option<(&Seen, usize)>,
 ) -> anyhow::Result<Published> {
     let client = reqwest::Client::builder().no_proxy().build()?;
     let verified_before = seen.verified.load(Ordering::Relaxed);
     seen.first_at.store(0, Ordering::Relaxed);
+    seen.last_at.store(0, Ordering::Relaxed);
+    let (others, expected) = others.unwrap_or((seen, 0));
+    let others_before = others.arrived.load(Ordering::Relaxed);
+    others.last_at.store(0, Ordering::Relaxed);
     let posted_at = micros();
     let started = Instant::now();
     let posted_wall = chrono::Utc::now();
@@ -310,7 +366,8 @@ async fn publish(
     let live_hosts: HashSet<&str> = live.iter().map(String::as_str).collect();
     loop {
         let verified = seen.verified.load(Ordering::Relaxed) - verified_before;
-        if verified >= live.len() {
+        let others_arrived = others.arrived.load(Ordering::Relaxed) - others_before;
+        if verified >= live.len() && others_arrived >= expected {
             let rows = s.store.list_delivery_states_of(&activity).await?;
             let to_live: Vec<_> = rows
                 .iter()
@@ -336,10 +393,16 @@ async fn publish(
                     .filter_map(|d| d.finished_at)
                     .max()
                     .ok_or_else(|| anyhow::anyhow!("a delivery done has no finishing time"))?;
+                let last_sent = seen
+                    .last_at
+                    .load(Ordering::Relaxed)
+                    .max(others.last_at.load(Ordering::Relaxed));
                 return Ok(Published {
                     time: (last_done - posted_wall).to_std().unwrap_or(Duration::ZERO),
                     deliveries: to_live.len(),
                     first: Duration::from_micros(first.saturating_sub(posted_at)),
+                    sent: Duration::from_micros(last_sent.saturating_sub(posted_at)),
+                    attempted: to_live.len() + expected,
                     activity,
                 });
             }
@@ -356,7 +419,8 @@ async fn publish(
             }
             anyhow::bail!(
                 "fan-out did not finish in 2 minutes: {to_live} of {} live deliveries listed, \
-                 {verified} verified by the receivers, all deliveries by status: {by_status:?}; \
+                 {verified} verified by the receivers, {others_arrived} of {expected} sent to \
+                 slow and dead hosts, all deliveries by status: {by_status:?}; \
                  receivers refused {}",
                 live.len(),
                 seen.refused.load(Ordering::Relaxed)
@@ -492,6 +556,14 @@ async fn bare_sender(
 }
 
 async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> {
+    let n_dead = o.hosts * o.dead_pct / 100;
+    let n_slow = o.hosts * o.slow_pct / 100;
+    anyhow::ensure!(
+        n_dead + n_slow < o.hosts,
+        "--dead-pct {} and --slow-pct {} leave no host answering",
+        o.dead_pct,
+        o.slow_pct
+    );
     let s = Server::start().await?;
     let runs = o.runs.max(1);
     // "oslo" is followed on live hosts only; each "blandet_N" on the same
@@ -510,18 +582,16 @@ async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> 
         Duration::ZERO,
         seen.clone(),
     )?;
-    let n_dead = o.hosts * o.dead_pct / 100;
-    let n_slow = o.hosts * o.slow_pct / 100;
     // Their own count: `seen` counts what the live hosts verified.
-    let seen_slow = Arc::new(Seen::default());
+    let seen_others = Arc::new(Seen::default());
     let slow = receivers(
         n_slow * runs,
         &key_ids,
         &s.keys.public_key_pem,
         Duration::from_secs(8),
-        seen_slow.clone(),
+        seen_others.clone(),
     )?;
-    let dead = dead(n_dead * runs).await?;
+    let dead = dead(n_dead * runs, seen_others.clone()).await?;
     followed_agency(&s, "oslo", &live, per_host).await?;
     let fast = &live[..o.hosts - n_dead - n_slow];
     for (r, slug) in mixed_slugs.iter().enumerate() {
@@ -542,7 +612,7 @@ async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> 
     };
 
     // Once unmeasured: connections opened, the database warm.
-    let warm = publish(&s, "oslo", &hosts(&live), &seen).await?;
+    let warm = publish(&s, "oslo", &hosts(&live), &seen, None).await?;
     let body = s
         .store
         .list_deliveries_of(&warm.activity)
@@ -561,18 +631,22 @@ async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> 
     .await?;
     let mut all = Vec::with_capacity(runs);
     for _ in 0..runs {
-        all.push(publish(&s, "oslo", &hosts(&live), &seen).await?);
+        all.push(publish(&s, "oslo", &hosts(&live), &seen, None).await?);
     }
     let mut mixed = Vec::with_capacity(runs);
     for (r, slug) in mixed_slugs.iter().enumerate() {
         if r > 0 {
             tokio::time::sleep(IN_FLIGHT).await;
         }
-        mixed.push(publish(&s, slug, &hosts(fast), &seen).await?);
+        let others = Some((&*seen_others, n_slow + n_dead));
+        mixed.push(publish(&s, slug, &hosts(fast), &seen, others).await?);
     }
+    let (all_sent_rate, _) = median_sent(&all);
+    let (mixed_sent_rate, mixed_sent) = median_sent(&mixed);
     let all = median(all);
     let mixed = median(mixed);
-    let refused = seen.refused.load(Ordering::Relaxed) + seen_slow.refused.load(Ordering::Relaxed);
+    let refused =
+        seen.refused.load(Ordering::Relaxed) + seen_others.refused.load(Ordering::Relaxed);
     anyhow::ensure!(refused == 0, "receivers refused {refused} deliveries");
     let all_rate = all.deliveries as f64 / all.time.as_secs_f64();
     let mixed_rate = mixed.deliveries as f64 / mixed.time.as_secs_f64();
@@ -633,6 +707,20 @@ async fn scenario(o: &Options, rsa: &ceilings::Rsa) -> anyhow::Result<Vec<Row>> 
             ),
             all_rate,
             format!("{all_rate:.0}/s with all answering"),
+        ),
+        Row::rate(
+            format!(
+                "the same, every host's delivery sent ({} live, {n_slow} slow, {n_dead} dead): \
+                 what is left once each costs its signature",
+                fast.len()
+            ),
+            mixed_sent_rate,
+            format!(
+                "{mixed_sent_rate:.0} sent/s (the last after {:.2} s)",
+                mixed_sent.as_secs_f64()
+            ),
+            all_sent_rate,
+            format!("{all_sent_rate:.0} sent/s with all answering"),
         ),
     ])
 }
