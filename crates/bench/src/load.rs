@@ -56,9 +56,10 @@ impl Load {
 
 /// GETs `url` with `accept` over `connections` connections for `duration`;
 /// a request counts when answered with `200`. Each `{n}` in `url` becomes
-/// a number no other request of the run has (to ask what no cache holds). The clients run on a runtime
-/// of their own with a thread per core, so that they are not held to the
-/// caller's (actix's is single-threaded).
+/// a number no other request of the run has (to ask what no cache
+/// holds). The clients run on a runtime of their own with a thread per
+/// core, so that they are not held to the caller's (actix's is
+/// single-threaded).
 pub async fn run(
     url: &str,
     accept: &str,

@@ -346,6 +346,8 @@ async fn publish(
     let verified_before = seen.verified.load(Ordering::Relaxed);
     seen.first_at.store(0, Ordering::Relaxed);
     seen.last_at.store(0, Ordering::Relaxed);
+    // Without slow and dead hosts, nothing more to wait for: `seen`
+    // stands in, expecting none.
     let (others, expected) = others.unwrap_or((seen, 0));
     let others_before = others.arrived.load(Ordering::Relaxed);
     others.last_at.store(0, Ordering::Relaxed);
