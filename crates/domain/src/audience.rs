@@ -33,6 +33,22 @@ impl Visibility {
     pub fn is_public(self) -> bool {
         matches!(self, Self::Public | Self::Unlisted)
     }
+
+    /// The more private of two: what an edit may narrow a post to, never
+    /// widen.
+    pub fn narrower(self, other: Self) -> Self {
+        let rank = |v: Self| match v {
+            Self::Public => 0,
+            Self::Unlisted => 1,
+            Self::Followers => 2,
+            Self::Direct => 3,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 impl std::str::FromStr for Visibility {
@@ -105,6 +121,17 @@ mod tests {
         assert!(Visibility::Unlisted.is_public());
         assert!(!Visibility::Followers.is_public());
         assert!(!Visibility::Direct.is_public());
+    }
+
+    #[test]
+    fn an_edit_narrows_never_widens() {
+        use Visibility::*;
+        assert_eq!(Public.narrower(Direct), Direct);
+        assert_eq!(Direct.narrower(Public), Direct);
+        assert_eq!(Unlisted.narrower(Followers), Followers);
+        assert_eq!(Followers.narrower(Unlisted), Followers);
+        assert_eq!(Public.narrower(Unlisted), Unlisted);
+        assert_eq!(Followers.narrower(Followers), Followers);
     }
 
     #[test]

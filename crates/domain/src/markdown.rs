@@ -38,6 +38,20 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// Sanitises a post or profile text from another server, as Mastodon
+/// does: the rules of [`sanitize`] without images (an image from a stranger's
+/// server tells that server who read the post, and when: every visitor of
+/// a public page, or the staff opening a private message) and without
+/// relative links (they would point into this server).
+pub fn sanitize_remote(html: &str) -> String {
+    ammonia::Builder::default()
+        .rm_tags(["img"])
+        .url_relative(ammonia::UrlRelative::Deny)
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(html)
+        .to_string()
+}
+
 /// The text of an HTML fragment with every tag removed (entities stay
 /// escaped), for names and summaries that peers send as HTML.
 pub fn plain_text(html: &str) -> String {
@@ -57,6 +71,22 @@ pub fn plain_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_posts_lose_images_and_relative_links() {
+        let html = sanitize_remote(
+            "<p>Se <img src=\"https://tracker.example/p.gif\"> her \
+             <a href=\"/api/v1/admin\">intern</a> \
+             <a href=\"https://kari.example/\">ute</a></p>",
+        );
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("tracker.example"), "{html}");
+        assert!(!html.contains("/api/v1/admin"), "{html}");
+        assert!(html.contains("href=\"https://kari.example/\""), "{html}");
+        assert!(html.contains("intern"), "{html}");
+        // Local Markdown keeps its images.
+        assert!(render("![kart](https://kommune.example/kart.png)").contains("<img"));
+    }
 
     #[test]
     fn plain_text_drops_markup_keeps_characters() {

@@ -300,9 +300,12 @@ fn aim_audience(object: &mut Value, author: &str, target: &str) {
 enum Expect {
     /// A public or unlisted reply: a comment on the item, so addressed.
     Comment(Visibility),
-    /// A followers-only or direct reply: in the agency's staff inbox only,
-    /// so addressed.
+    /// A followers-only or direct reply that names the agency: in its
+    /// staff inbox only, so addressed.
     Message(Visibility),
+    /// A followers-only or direct reply that does not name the agency
+    /// (which follows no one): for others, so nowhere here.
+    Nowhere(Visibility),
     /// A like of the item: counted.
     Like,
     /// A follow of the agency: a follower.
@@ -390,6 +393,10 @@ async fn fixtures_aimed_at_us_have_their_effect() {
                 }
                 note["inReplyTo"] = Value::String(item_url.clone());
                 aim_audience(note, &actor, &agency_url);
+                let mentioned = note["tag"].as_array().is_some_and(|tags| {
+                    tags.iter()
+                        .any(|t| t["type"] == "Mention" && t["href"] == agency_url.as_str())
+                });
                 let has = |k: &str| note.get(k).is_some_and(|v| !v.is_null());
                 let (to, cc) = if has("to") || has("cc") {
                     (note["to"].clone(), note["cc"].clone())
@@ -404,14 +411,22 @@ async fn fixtures_aimed_at_us_have_their_effect() {
                     Value::Array(a) => a.iter().any(|x| x.as_str() == Some(who)),
                     other => other.as_str() == Some(who),
                 };
+                let named = mentioned || names(&to, &agency_url) || names(&cc, &agency_url);
+                let private = |v: Visibility| {
+                    if named {
+                        Expect::Message(v)
+                    } else {
+                        Expect::Nowhere(v)
+                    }
+                };
                 if names_public(&to) {
                     Expect::Comment(Visibility::Public)
                 } else if names_public(&cc) {
                     Expect::Comment(Visibility::Unlisted)
                 } else if names(&to, &format!("{actor}/followers")) {
-                    Expect::Message(Visibility::Followers)
+                    private(Visibility::Followers)
                 } else {
-                    Expect::Message(Visibility::Direct)
+                    private(Visibility::Direct)
                 }
             }
         };
@@ -473,6 +488,10 @@ async fn fixtures_aimed_at_us_have_their_effect() {
                     .expect("the message");
                 assert_eq!(m.visibility, visibility, "{name}");
             }
+            Expect::Nowhere(_) => assert!(
+                !in_messages && !in_comments,
+                "{name}: a private reply that names no one here must not be kept"
+            ),
             Expect::Like => {
                 let after = data.store.count_item_reactions(item.id).await.unwrap();
                 assert_eq!(after.likes, before.likes + 1, "{name}: like not counted");

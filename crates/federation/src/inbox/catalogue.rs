@@ -44,7 +44,16 @@ pub async fn catalogue_item(
     // A followers-only or direct Page must not enter a public catalogue.
     let visibility = audience.visibility(owner.row.followers.as_deref());
     if !visibility.is_public() {
-        tracing::info!(%id, %visibility, "item not addressed to the public not catalogued");
+        // Narrowed by its owner: the public copy goes too.
+        if data
+            .store
+            .delete_remote_item(id.as_str(), owner.row.id)
+            .await?
+        {
+            tracing::info!(%id, %visibility, "catalogued item narrowed by its owner withdrawn");
+        } else {
+            tracing::info!(%id, %visibility, "item not addressed to the public not catalogued");
+        }
         return Ok(());
     }
     let policy = verdict(owner, data).await?;

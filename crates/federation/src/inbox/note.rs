@@ -11,7 +11,11 @@ use crate::{
     objects::actors::DbRemoteActor,
     protocol::lenient::{LangText, time_of},
 };
-use deling_domain::{audience::ContentWarning, language::Language, markdown};
+use deling_domain::{
+    audience::{ContentWarning, Visibility},
+    language::Language,
+    markdown,
+};
 use deling_store::queries::{
     comment::{PublicVisibility, RemoteCommentData},
     message::RemoteMessageData,
@@ -99,6 +103,40 @@ async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
     })
 }
 
+/// Remote post text kept, at most, once sanitised: twice what a comment
+/// written here may hold in Markdown, room for the markup around it.
+pub const MAX_CONTENT_CHARS: usize = 2 * deling_domain::text::MarkdownSource::MAX_CHARS;
+
+/// The agencies of a thread a followers-only or direct post answers that
+/// may read it: those it names and, if it is followers-only, those that
+/// follow its author. A private reply to oslo's item that names only
+/// bergen is bergen's alone, as on Mastodon, where the author of what is
+/// answered sees a private reply only if mentioned.
+async fn addressed_here(
+    thread: Vec<(i64, Option<i64>)>,
+    named: &[i64],
+    visibility: Visibility,
+    actor: &DbRemoteActor,
+    data: &Data,
+) -> Result<Vec<(i64, Option<i64>)>, FedError> {
+    let unnamed: Vec<i64> = thread
+        .iter()
+        .map(|(a, _)| *a)
+        .filter(|a| !named.contains(a))
+        .collect();
+    let following = if visibility == Visibility::Followers && !unnamed.is_empty() {
+        data.store
+            .agencies_following(actor.row.id, &unnamed)
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(thread
+        .into_iter()
+        .filter(|(a, _)| named.contains(a) || following.contains(a))
+        .collect())
+}
+
 /// A `Note` (or any post that is not an item of a followed agency): a
 /// public comment when it was addressed publicly and answers something
 /// we hold; otherwise, if it concerns an agency here, a message in that
@@ -115,12 +153,28 @@ pub async fn receive(
     data: &Data,
 ) -> Result<(), FedError> {
     let visibility = audience.visibility(actor.row.followers.as_deref());
+    // Made private by its author: a public copy goes first, whatever
+    // becomes of the rest (no one here addressed, the text empty, the
+    // thread gone).
+    if !visibility.is_public()
+        && data
+            .store
+            .delete_remote_comment(id.as_str(), actor.row.id)
+            .await?
+    {
+        tracing::info!(%id, "a comment whose author narrowed its audience was taken down");
+    }
     let thread = match &parent {
         Some(p) => thread_of(p, data).await?,
         None => Thread::None,
     };
     let (content, language) = LangText::of(object, "content").text_and_language();
-    let content_html = markdown::sanitize(&content.unwrap_or_default());
+    let content_html = markdown::sanitize_remote(&content.unwrap_or_default());
+    if content_html.chars().count() > MAX_CONTENT_CHARS {
+        return refuse(format!(
+            "content longer than {MAX_CONTENT_CHARS} characters once sanitised"
+        ));
+    }
     let (summary, _) = LangText::of(object, "summary").text_and_language();
     let content_warning = summary
         .and_then(|s| ContentWarning::from_plain(&markdown::plain_text(&s)))
@@ -192,13 +246,18 @@ pub async fn receive(
         }
         Thread::None => {}
     }
+    let mut named_here = Vec::new();
     for named in audience.named() {
         if let Some(slug) = data.urls.agency_slug_of(&named)
             && let Some(agency) = local_agency_id(slug, data).await?
         {
-            recipients.push((agency, None));
+            named_here.push(agency);
         }
     }
+    if !visibility.is_public() {
+        recipients = addressed_here(recipients, &named_here, visibility, actor, data).await?;
+    }
+    recipients.extend(named_here.into_iter().map(|a| (a, None)));
     // One copy per agency; the one that threads it wins.
     recipients.sort_by_key(|(a, m)| (*a, m.is_none()));
     recipients.dedup_by_key(|(a, _)| *a);
@@ -208,14 +267,6 @@ pub async fn receive(
     }
     if content_html.trim().is_empty() {
         return refuse("empty message");
-    }
-    // Made private by its author: the public copy goes.
-    if data
-        .store
-        .delete_remote_comment(id.as_str(), actor.row.id)
-        .await?
-    {
-        tracing::info!(%id, "a comment whose author narrowed its audience was taken down");
     }
     let stored = data
         .store

@@ -145,7 +145,7 @@ impl Object for DbRemoteActor {
                     .map(|u| u.to_string()),
                 url: json.url.map(|u| u.to_string()),
                 icon_url: json.icon.map(|i| i.url.to_string()),
-                summary_html: json.summary.as_deref().map(markdown::sanitize),
+                summary_html: json.summary.as_deref().map(markdown::sanitize_remote),
                 public_key_pem: Some(json.public_key.public_key_pem),
                 // Only a collection on the actor's own server can stand for
                 // its followers; anything else would let a post addressed

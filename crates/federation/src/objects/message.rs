@@ -1,7 +1,7 @@
-//! An agency's answer to a message in its staff inbox, as a `Note`
-//! addressed as the message answered was: a direct message is answered
-//! directly, a followers-only one to the agency's followers and the
-//! author, never to the public.
+//! An agency's answer to a message in its staff inbox, as a `Note`: a
+//! public or unlisted message is answered as it came, a followers-only or
+//! direct one directly to its author, never to the public or the agency's
+//! followers.
 
 use crate::{
     Urls,
@@ -22,9 +22,22 @@ fn parse(s: &str) -> Result<Url, FedError> {
     Url::parse(s).map_err(|e| FedError::Refused(format!("{s}: {e}")))
 }
 
-/// Who an agency's answer to `parent` goes to: the same degree of
-/// visibility, with the author of `parent` addressed (as Mastodon
-/// addresses a reply's mentions) so that it reaches them.
+/// How an agency answers a message of `visibility`: a public or unlisted
+/// one as it came, a followers-only or direct one directly to its author.
+/// A followers-only post reached the author's followers and the agency,
+/// not the agency's followers: an answer to those would tell strangers
+/// who wrote to the agency, and often what about (Mastodon would address
+/// it to the replier's followers; an agency answering a citizen does not).
+pub fn answer_visibility(visibility: Visibility) -> Visibility {
+    match visibility {
+        Visibility::Followers => Visibility::Direct,
+        other => other,
+    }
+}
+
+/// Who an agency's answer to `parent` goes to: as [`answer_visibility`]
+/// says, with the author of `parent` addressed (as Mastodon addresses a
+/// reply's mentions) so that it reaches them.
 pub fn answer_audience(urls: &Urls, slug: &str, parent: &Message) -> Result<Addressed, FedError> {
     let author = parent
         .author
@@ -34,11 +47,10 @@ pub fn answer_audience(urls: &Urls, slug: &str, parent: &Message) -> Result<Addr
         .clone();
     let followers = urls.agency_followers(slug).to_string();
     let public = PUBLIC.to_owned();
-    let (to, cc) = match parent.visibility {
+    let (to, cc) = match answer_visibility(parent.visibility) {
         Visibility::Public => (vec![public], vec![followers, author]),
         Visibility::Unlisted => (vec![followers], vec![public, author]),
-        Visibility::Followers => (vec![followers], vec![author]),
-        Visibility::Direct => (vec![author], vec![]),
+        Visibility::Followers | Visibility::Direct => (vec![author], vec![]),
     };
     Ok(Addressed { to, cc })
 }

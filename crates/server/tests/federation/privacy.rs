@@ -322,7 +322,7 @@ async fn direct_message(s: Scene) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_followers_only_reply_is_answered_followers_only() {
+async fn a_followers_only_reply_is_answered_directly() {
     let s = scene().await;
     let oslo = s.b.actor_id("oslo");
     let note_id = s.peer.url("/notes/private-1");
@@ -342,24 +342,312 @@ async fn a_followers_only_reply_is_answered_followers_only() {
     assert_eq!(messages[0]["visibility"], "followers");
     assert_eq!(messages[0]["to"], json!([s.eve_followers]));
 
-    let answer = s.answer(&messages[0]["id"], "Takk!").await;
-    assert_eq!(answer["visibility"], "followers");
-    let create = s.received_create(answer["ap_id"].as_str().unwrap()).await;
-    assert!(!names_public(&create), "{create}");
-    let followers = format!("{oslo}/followers");
-    assert_eq!(create["object"]["to"], json!([followers]), "{create}");
-    assert_eq!(create["object"]["cc"], json!([s.eve.id]), "{create}");
-    // oslo's followers get a followers-only answer, as on Mastodon.
+    // eve's followers saw it, oslo's did not: the answer is eve's alone.
+    let answer = s.answer(&messages[0]["id"], "Takk, Eve!").await;
+    assert_eq!(answer["visibility"], "direct");
     let answer_id = answer["ap_id"].as_str().unwrap().to_owned();
-    eventually("frank to get the answer", async || {
-        s.follower_peer
-            .received_of("Create")
-            .into_iter()
-            .find(|r| r.json()["object"]["id"] == answer_id.as_str())
-            .map(|_| ())
-            .ok_or_else(|| "nothing yet".to_owned())
+    let create = s.received_create(&answer_id).await;
+    assert!(!names_public(&create), "{create}");
+    assert!(!create.to_string().contains("/followers"), "{create}");
+    assert_eq!(create["object"]["to"], json!([s.eve.id]), "{create}");
+    s.deliveries_done().await;
+    let leaked: Vec<Value> = s
+        .follower_peer
+        .received()
+        .iter()
+        .map(|r| r.json())
+        .filter(|a| a.to_string().contains(&answer_id) || a.to_string().contains("Takk, Eve"))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "oslo's follower got the answer: {leaked:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_reply_reaches_only_the_agencies_it_names() {
+    let s = scene().await;
+    let bergen = s.b.agency("bergen").await;
+    let bergen_editor =
+        s.b.staff_token("bergen_editor", false, Some(bergen.id))
+            .await;
+    let bergen_id = s.b.actor_id("bergen");
+    let bergen_messages = async || {
+        let resp =
+            s.b.send_as(
+                &bergen_editor,
+                Method::GET,
+                "/api/v1/agencies/bergen/messages",
+                None,
+            )
+            .await;
+        json_body(resp, StatusCode::OK).await["messages"]
+            .as_array()
+            .expect("messages")
+            .clone()
+    };
+
+    // A direct reply to oslo's item that names only bergen is bergen's.
+    s.send(
+        "Create",
+        "dm-bergen",
+        json!({
+            "id": s.peer.url("/notes/dm-bergen"), "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": [bergen_id], "tag": mention(&bergen_id),
+            "content": "<p>Bare til Bergen: 123 45 678.</p>",
+        }),
+    )
+    .await;
+    assert!(s.messages().await.is_empty(), "oslo got bergen's message");
+    let got = bergen_messages().await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0]["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("123 45 678")
+    );
+
+    // A followers-only reply to oslo's item that does not name oslo: oslo
+    // is not among eve's followers, so no one here may read it.
+    let status = s
+        .send(
+            "Create",
+            "followers-only",
+            json!({
+                "id": s.peer.url("/notes/followers-only"), "type": "Note",
+                "attributedTo": s.eve.id, "inReplyTo": s.item_url(),
+                "to": [s.eve_followers], "content": "<p>Til følgerne: 876 54 321.</p>",
+            }),
+        )
+        .await;
+    assert_eq!(status, INBOX_DONE);
+    assert!(s.messages().await.is_empty());
+    assert!(!s.public_view().await.contains("876 54 321"));
+
+    // Once oslo follows eve, it is among those her followers-only posts
+    // are for.
+    let oslo = s.b.store.get_agency_by_slug("oslo").await.unwrap().unwrap();
+    let eve =
+        s.b.store
+            .get_remote_actor_by_ap_id(&s.eve.id)
+            .await
+            .unwrap()
+            .unwrap();
+    let follow_id = format!("{}/follows/eve", s.b.actor_id("oslo"));
+    s.b.store
+        .put_following(oslo.id, eve.id, &follow_id)
+        .await
+        .unwrap();
+    s.b.store
+        .set_following_state(oslo.id, eve.id, Some(&follow_id), "accepted")
+        .await
+        .unwrap();
+    s.send(
+        "Create",
+        "followers-only-2",
+        json!({
+            "id": s.peer.url("/notes/followers-only-2"), "type": "Note",
+            "attributedTo": s.eve.id, "inReplyTo": s.item_url(),
+            "to": [s.eve_followers], "content": "<p>Til følgerne igjen.</p>",
+        }),
+    )
+    .await;
+    let messages = s.messages().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0]["content_html"]
+            .as_str()
+            .unwrap()
+            .contains("igjen")
+    );
+    assert_eq!(bergen_messages().await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_narrowed_by_its_author_is_answered_narrowly() {
+    let s = scene().await;
+    let oslo = s.b.actor_id("oslo");
+    let id = s.peer.url("/notes/mention-narrowed");
+    let note = |to: Value, cc: Value, content: &str| {
+        json!({"id": id, "type": "Note", "attributedTo": s.eve.id,
+            "to": to, "cc": cc, "tag": mention(&oslo), "content": content})
+    };
+    // A public mention outside a thread: a public message.
+    s.send(
+        "Create",
+        "mention-narrowed",
+        note(
+            json!([PUBLIC]),
+            json!([s.eve_followers, oslo]),
+            "<p>@oslo hei</p>",
+        ),
+    )
+    .await;
+    assert_eq!(s.messages().await[0]["visibility"], "public");
+    // Edited to oslo alone, with something personal in it.
+    s.send(
+        "Update",
+        "mention-narrowed-update",
+        note(
+            json!([oslo]),
+            json!([]),
+            "<p>@oslo personnummeret mitt er 010101 12345</p>",
+        ),
+    )
+    .await;
+    let messages = s.messages().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["visibility"], "direct");
+    assert_eq!(messages[0]["to"], json!([oslo]));
+    // Widening again does not widen it.
+    s.send(
+        "Update",
+        "mention-narrowed-widened",
+        note(json!([PUBLIC]), json!([oslo]), "<p>@oslo hei igjen</p>"),
+    )
+    .await;
+    assert_eq!(s.messages().await[0]["visibility"], "direct");
+
+    let answer = s.answer(&messages[0]["id"], "Vi tar kontakt.").await;
+    assert_eq!(answer["visibility"], "direct");
+    let answer_id = answer["ap_id"].as_str().unwrap().to_owned();
+    let create = s.received_create(&answer_id).await;
+    assert!(!names_public(&create), "{create}");
+    assert_eq!(create["object"]["to"], json!([s.eve.id]), "{create}");
+    s.deliveries_done().await;
+    assert!(
+        !s.follower_peer
+            .received()
+            .iter()
+            .any(|r| r.json().to_string().contains(&answer_id)),
+        "oslo's follower got the answer"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_narrowed_comment_goes_even_if_no_one_here_is_named() {
+    let s = scene().await;
+    let c = s.peer.url("/notes/public-3");
+    let comment = |to: Value, content: &str| {
+        json!({"id": c, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": to, "content": content})
+    };
+    s.send(
+        "Create",
+        "public-3",
+        comment(json!([PUBLIC]), "<p>Offentlig.</p>"),
+    )
+    .await;
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+    // Narrowed to eve's followers, naming no agency here (and oslo does
+    // not follow eve): filed nowhere, and no longer public.
+    s.send(
+        "Update",
+        "public-3-update",
+        comment(json!([s.eve_followers]), "<p>Bare følgerne.</p>"),
+    )
+    .await;
+    assert!(s.b.comments(s.item).await.is_empty());
+    assert!(s.messages().await.is_empty());
+    let view = s.public_view().await;
+    assert!(
+        !view.contains("Offentlig") && !view.contains("følgerne"),
+        "{view}"
+    );
+
+    // Narrowed with an empty text: refused as a message, but the public
+    // copy goes all the same.
+    let d = s.peer.url("/notes/public-4");
+    let comment = |to: Value, content: &str| {
+        json!({"id": d, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": to, "content": content})
+    };
+    s.send(
+        "Create",
+        "public-4",
+        comment(json!([PUBLIC]), "<p>Synlig.</p>"),
+    )
+    .await;
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+    s.send(
+        "Update",
+        "public-4-update",
+        comment(json!([s.b.actor_id("oslo")]), ""),
+    )
+    .await;
+    assert!(s.b.comments(s.item).await.is_empty());
+    // A later Update that widens it again cannot bring it back.
+    s.send(
+        "Update",
+        "public-4-again",
+        comment(json!([PUBLIC]), "<p>Igjen.</p>"),
+    )
+    .await;
+    assert!(s.b.comments(s.item).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_received_post_carries_no_images() {
+    let s = scene().await;
+    s.send(
+        "Create",
+        "pixel",
+        json!({
+            "id": s.peer.url("/notes/pixel"), "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "to": [PUBLIC],
+            "content": "<p>Hei<img src=\"https://tracker.example/p.gif\"></p>",
+        }),
+    )
+    .await;
+    let comments = s.b.comments(s.item).await;
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    let html = comments[0]["content_html"].as_str().unwrap();
+    assert!(
+        html.contains("Hei") && !html.contains("tracker.example"),
+        "{html}"
+    );
+    assert!(!s.public_view().await.contains("tracker.example"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_cannot_make_a_forwarded_reply_public() {
+    let s = scene().await;
+    let relay_server = FakePeer::spawn().await;
+    let [_, k2] = fake_keys().await;
+    let relay = relay_server.actor("relay", k2);
+    // eve's server serves the reply with no audience of its own.
+    let note_id = s.peer.url("/notes/unaddressed");
+    s.peer.serve_doc(
+        "/notes/unaddressed",
+        json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": note_id, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "content": "<p>Uadressert.</p>"}),
+    );
+    // The relay forwards it, saying it is public.
+    let id = s.eve.activity_id("relayed-public");
+    let activity = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": id, "type": "Create", "actor": s.eve.id, "to": [PUBLIC],
+        "object": {"id": note_id, "type": "Note", "attributedTo": s.eve.id,
+            "inReplyTo": s.item_url(), "content": "<p>Uadressert.</p>"}});
+    let mut post = relay.post(&s.b.shared_inbox(), &activity);
+    post.key_id = relay.key_id.clone();
+    let resp = post.send(&s.b.client).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    eventually("the relayed Create processed", async || {
+        match s.b.store.get_inbox_activity(&id).await.unwrap() {
+            Some(row) if row.status != INBOX_PENDING => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
     })
     .await;
+    assert!(s.b.comments(s.item).await.is_empty());
+    assert!(!s.public_view().await.contains("Uadressert"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

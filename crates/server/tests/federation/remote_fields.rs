@@ -1,7 +1,8 @@
 //! A followed peer's `Page` is held to the rules of local input: a field
 //! that fails them (a `javascript:` URL, an oversized license, a NUL, a
 //! direction override) is dropped and the item kept; an item whose name is
-//! unusable is not catalogued at all.
+//! unusable is not catalogued at all, and one its owner narrows to its
+//! followers leaves the catalogue.
 
 use crate::{
     helpers::{Instance, eventually},
@@ -112,4 +113,51 @@ async fn a_remote_page_without_a_usable_name_is_not_catalogued() {
         ["God"],
         "{items:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalogued_page_narrowed_by_its_owner_is_withdrawn() {
+    let (a, peer, eve) = followed_peer().await;
+    let id = peer.url("/pages/narrowed");
+    let page = |to: &str, updated: &str| {
+        json!({
+            "id": id, "type": "Page", "attributedTo": eve.id, "name": "Snart privat",
+            "content": "<p>x</p>", "to": [to], "published": "2026-12-01T10:00:00Z",
+            "updated": updated,
+        })
+    };
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    send(
+        &a,
+        &eve,
+        &activity(
+            &eve,
+            "Create",
+            "create-narrowed",
+            page(public, "2026-12-01T10:00:00Z"),
+        ),
+    )
+    .await;
+    a.wait_remote_item(&id).await;
+    let followers = format!("{}/followers", eve.id);
+    send(
+        &a,
+        &eve,
+        &activity(
+            &eve,
+            "Update",
+            "update-narrowed",
+            page(&followers, "2026-12-02T10:00:00Z"),
+        ),
+    )
+    .await;
+    eventually("the narrowed item to leave the catalogue", async || {
+        let items = a.remote_items().await;
+        if items.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{items:?}"))
+        }
+    })
+    .await;
 }

@@ -375,20 +375,46 @@ impl Store {
         &self,
         remote_actor_id: i64,
     ) -> Result<bool, StoreError> {
-        // Follows of withdrawn agencies no longer count.
-        let live_agencies = sea_orm::sea_query::Query::select()
-            .column(crate::entities::agency::Column::Id)
-            .from(crate::entities::agency::Entity)
-            .and_where(crate::entities::agency::Column::DeletedAt.is_null())
-            .to_owned();
         Ok(following::Entity::find()
             .filter(following::Column::RemoteActorId.eq(remote_actor_id))
             .filter(following::Column::State.eq(FOLLOWING_ACCEPTED))
-            .filter(following::Column::AgencyId.in_subquery(live_agencies))
+            .filter(following::Column::AgencyId.in_subquery(live_agencies()))
             .count(self.reader())
             .await?
             > 0)
     }
+
+    /// Which of `agency_ids` have an accepted Follow of `remote_actor_id`
+    /// (and are not withdrawn): those among the actor's followers, whom
+    /// a followers-only post of its reaches.
+    pub async fn agencies_following(
+        &self,
+        remote_actor_id: i64,
+        agency_ids: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
+        if agency_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(following::Entity::find()
+            .filter(following::Column::RemoteActorId.eq(remote_actor_id))
+            .filter(following::Column::State.eq(FOLLOWING_ACCEPTED))
+            .filter(following::Column::AgencyId.is_in(agency_ids.iter().copied()))
+            .filter(following::Column::AgencyId.in_subquery(live_agencies()))
+            .all(self.reader())
+            .await?
+            .into_iter()
+            .map(|f| f.agency_id)
+            .collect())
+    }
+}
+
+/// The agencies not withdrawn: follows of withdrawn ones no longer count.
+fn live_agencies() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(crate::entities::agency::Column::Id)
+        .from(crate::entities::agency::Entity)
+        .and_where(crate::entities::agency::Column::DeletedAt.is_null())
+        .to_owned()
 }
 
 impl Store {

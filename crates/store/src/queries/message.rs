@@ -128,8 +128,8 @@ pub struct AnswerData {
 impl Store {
     /// Files a received message in the inbox of each agency in
     /// `recipients` (agency id, and the message of that agency it
-    /// answers). A message sent again by its author updates the text;
-    /// its visibility stays as first received, so an edit can never make
+    /// answers). A message sent again by its author updates the text; its
+    /// visibility may narrow but never widen, so an edit can never make
     /// public what was sent privately. Another author's message with the
     /// same id is a conflict; a deleted one stays deleted.
     pub async fn put_remote_message(
@@ -161,6 +161,16 @@ impl Store {
             match existing.iter().find(|e| e.agency_id == agency_id) {
                 Some(e) => {
                     let mut row: message::ActiveModel = e.clone().into();
+                    // Narrowed by its author: the answer must then go no
+                    // wider than the message now is.
+                    let stored = e
+                        .visibility
+                        .parse::<Visibility>()
+                        .unwrap_or(Visibility::Direct);
+                    if stored.narrower(d.visibility) != stored {
+                        row.visibility = Set(d.visibility.as_str().to_owned());
+                        row.audience = Set(audience.clone());
+                    }
                     row.content_html = Set(d.content_html.clone());
                     row.summary = Set(d.content_warning.clone());
                     row.sensitive = Set(d.sensitive);

@@ -132,7 +132,14 @@ impl Inbound for CreateOrUpdate {
             tracing::debug!(%id, "Create/Update of an object already deleted ignored");
             return Ok(());
         }
-        let audience = Audience::of(&object, &self.to, &self.cc);
+        // A relay's `to` and `cc` are its own word, not the author's: a
+        // forwarded object fetched without an audience is addressed to no
+        // one.
+        let audience = if self.activity.forwarded {
+            Audience::of(&object, &Value::Null, &Value::Null)
+        } else {
+            Audience::of(&object, &self.to, &self.cc)
+        };
         let parent = object.get("inReplyTo").and_then(first_url);
         if parent.is_none() && matches!(kind, "Page" | "Article") {
             return receive_item(&object, id, &audience, actor, data).await;

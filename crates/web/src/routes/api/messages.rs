@@ -140,7 +140,7 @@ pub async fn reply(
             parent_id: parent.id,
             source: source.into_inner(),
             html,
-            visibility: parent.visibility,
+            visibility: deling_federation::objects::message::answer_visibility(parent.visibility),
             addressed,
         })
         .await?
