@@ -30,10 +30,13 @@ pub fn render_visible(source: &str) -> Result<String, crate::Invalid> {
     Ok(html)
 }
 
+/// The `rel` every sanitised link gets.
+pub const LINK_REL: &str = "noopener noreferrer nofollow";
+
 /// Sanitises HTML from elsewhere (a remote comment, say) with the same rules.
 pub fn sanitize(html: &str) -> String {
     ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow"))
+        .link_rel(Some(LINK_REL))
         .clean(html)
         .to_string()
 }
@@ -47,7 +50,7 @@ pub fn sanitize_remote(html: &str) -> String {
     ammonia::Builder::default()
         .rm_tags(["img"])
         .url_relative(ammonia::UrlRelative::Deny)
-        .link_rel(Some("noopener noreferrer nofollow"))
+        .link_rel(Some(LINK_REL))
         .clean(html)
         .to_string()
 }

@@ -133,10 +133,24 @@ pub fn render_post(source: &str, tag_href: impl Fn(&Tag) -> String) -> Post {
     }
     let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events.into_iter());
-    Post {
-        html: crate::markdown::sanitize(&unsafe_html),
-        tags,
+    let mut html = crate::markdown::sanitize(&unsafe_html);
+    for tag in &tags {
+        html = mark_hashtag(&html, &tag_href(tag));
     }
+    Post { html, tags }
+}
+
+/// Marks the links to `href` as hashtags, as Mastodon writes them
+/// (`class="mention hashtag" rel="tag"`): Mastodon takes the first link
+/// of a post that is not a hashtag or a mention for its preview card, and
+/// tells a hashtag by `rel="tag"`. Done after sanitising, which gives
+/// every link the same `rel`; `href` is one of ours.
+fn mark_hashtag(html: &str, href: &str) -> String {
+    let href = href.replace('&', "&amp;").replace('"', "&quot;");
+    html.replace(
+        &format!("<a href=\"{href}\" rel=\"{}\">", crate::markdown::LINK_REL),
+        &format!("<a href=\"{href}\" class=\"mention hashtag\" rel=\"tag\">"),
+    )
 }
 
 /// Renders like [`render_post`] and refuses a post that shows as nothing
@@ -193,8 +207,9 @@ mod tests {
             p.html
         );
         assert!(
-            p.html
-                .contains("href=\"https://deling.example.no/tags/byggesak\""),
+            p.html.contains(
+                "<a href=\"https://deling.example.no/tags/byggesak\" class=\"mention hashtag\" rel=\"tag\">#Byggesak</a>"
+            ),
             "{}",
             p.html
         );

@@ -195,10 +195,14 @@ impl Urls {
         self.activity(LocalActivity::ItemDelete(id))
     }
 
-    /// Where items with a tag are listed.
+    /// The page that lists the items with a tag (`/tags/{tag}`): what a
+    /// hashtag in a post and a `Hashtag`'s `href` point at, as Mastodon's
+    /// point at its tag pages.
     pub fn tag(&self, tag: &str) -> Url {
-        let mut u = self.join("/api/v1/items");
-        u.query_pairs_mut().append_pair("tag", tag);
+        let mut u = self.join("/tags");
+        if let Ok(mut segments) = u.path_segments_mut() {
+            segments.push(tag);
+        }
         u
     }
 

@@ -169,7 +169,7 @@ fn pins_every_id() {
     );
     assert_eq!(
         u.tag("åpne data").as_str(),
-        "https://deling.example.no/api/v1/items?tag=%C3%A5pne+data"
+        "https://deling.example.no/tags/%C3%A5pne%20data"
     );
     for other in [
         "https://deling.example.no/",

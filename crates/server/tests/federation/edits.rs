@@ -328,9 +328,13 @@ async fn an_agency_comment_links_addresses_and_hashtags() {
         content.contains("<a href=\"https://www.oslo.kommune.no/byggesak\""),
         "{content}"
     );
-    let tag_url = b.url("/api/v1/items?tag=byggesak");
+    // Linked to the tag's page and marked as a hashtag, so that Mastodon
+    // takes the other link for the preview card.
+    let tag_url = b.url("/tags/byggesak");
     assert!(
-        content.contains(&format!("<a href=\"{tag_url}\"")),
+        content.contains(&format!(
+            "<a href=\"{tag_url}\" class=\"mention hashtag\" rel=\"tag\">"
+        )),
         "{content}"
     );
     let tags = note["tag"].as_array().unwrap();
