@@ -32,6 +32,7 @@ mod m20261206_000020_web_session;
 mod m20261206_000060_oidc_login;
 mod m20261206_000070_comment_pages;
 mod m20261206_000080_delivery_bodies;
+mod m20261206_000090_inbox_signer;
 
 /// Runs Deling's migrations in order, each in a transaction of its own.
 pub struct Migrator;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261206_000060_oidc_login::Migration),
             Atomic::wrap(m20261206_000070_comment_pages::Migration),
             Atomic::wrap(m20261206_000080_delivery_bodies::Migration),
+            Atomic::wrap(m20261206_000090_inbox_signer::Migration),
         ]
     }
 }

@@ -12,7 +12,8 @@ pub struct Metrics {
     registry: Registry,
     /// Delivery attempts by result: `delivered`, `refused`, `retry`, `given_up`.
     pub deliveries: IntCounterVec,
-    /// Inbox POSTs by result: `accepted`, `duplicate`, `rejected`.
+    /// Inbox POSTs by result: `accepted`, `duplicate`, `ignored` (a type
+    /// nothing acts on, not stored), `rejected`.
     pub inbox: IntCounterVec,
     /// Processed inbox activities by result: `done`, `retry`, `failed`.
     pub inbox_processed: IntCounterVec,

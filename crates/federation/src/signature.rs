@@ -117,7 +117,47 @@ fn check_parameters(req: &SignedRequest<'_>, our_domain: &str) -> Result<(), Fed
             return Err(unsigned("the Date is outside the accepted window"));
         }
     }
+    check_cavage_times(signature, chrono::Utc::now().timestamp())
+}
+
+/// Checks a draft-cavage signature's `created` and `expires` parameters,
+/// when given, at `now` (Unix seconds): `created` within the window a Date
+/// must be in (the parser bounds only its age, so one made to count far
+/// in the future would be taken), and `expires` not passed.
+fn check_cavage_times(signature: &str, now: i64) -> Result<(), FedError> {
+    let time = |name: &str| -> Result<Option<i64>, FedError> {
+        cavage_parameter(signature, name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| unsigned(format!("the signature's {name} is not a Unix time")))
+            })
+            .transpose()
+    };
+    if let Some(created) = time("created")? {
+        let age = now.saturating_sub(created);
+        if age > MAX_AGE.num_seconds() || -age > MAX_AHEAD.num_seconds() {
+            return Err(unsigned(
+                "the signature's created time is outside the accepted window",
+            ));
+        }
+    }
+    if time("expires")?.is_some_and(|expires| expires < now) {
+        return Err(unsigned("the signature has expired"));
+    }
     Ok(())
+}
+
+/// The value of parameter `name` of a draft-cavage `Signature` header,
+/// read as the verifier reads it (parameters split at `,` and the first
+/// `=`, quotes dropped; [`covered_headers`] has refused one given twice).
+fn cavage_parameter<'s>(signature: &'s str, name: &str) -> Option<&'s str> {
+    signature
+        .trim_start_matches("Signature")
+        .trim()
+        .split(',')
+        .filter_map(|part| part.split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.trim_matches('"'))
 }
 
 /// Checks a `Digest` header (`SHA-256=<base64>`, possibly among others)
@@ -449,6 +489,34 @@ mod tests {
         let msg = message(&target, &headers);
         let sigs = rfc9421::parse(input, signature).unwrap();
         choose_rfc9421(&sigs, &msg).map(|sig| sig.label.clone())
+    }
+
+    #[test]
+    fn a_cavage_created_time_is_held_to_the_window_of_a_date() {
+        let now = 1_800_000_000_i64;
+        let signature = |params: String| {
+            format!(
+                r#"keyId="https://a.example/u#main-key",algorithm="hs2019",{params},headers="(request-target) host (created) digest",signature="AAAA""#
+            )
+        };
+        let created = |t: i64| check_cavage_times(&signature(format!(r#"created="{t}""#)), now);
+        assert!(created(now).is_ok());
+        assert!(created(now + 14 * 60).is_ok(), "clock skew");
+        assert!(created(now - 59 * 60).is_ok());
+        assert!(created(now + 16 * 60).is_err(), "too far ahead");
+        assert!(created(now + 365 * 24 * 3600).is_err(), "a year ahead");
+        assert!(created(now - 2 * 3600).is_err(), "too old");
+        let both = |c: i64, e: i64| {
+            check_cavage_times(&signature(format!(r#"created="{c}",expires="{e}""#)), now)
+        };
+        assert!(both(now, now + 60).is_ok());
+        assert!(both(now - 120, now - 60).is_err(), "expired");
+        let unreadable = signature(r#"created="soon""#.to_owned());
+        assert!(check_cavage_times(&unreadable, now).is_err());
+        // Without the parameters there is nothing to check here (the Date
+        // is checked instead).
+        let dated = r#"keyId="k",headers="(request-target) host date digest",signature="AAAA""#;
+        assert!(check_cavage_times(dated, now).is_ok());
     }
 
     #[test]

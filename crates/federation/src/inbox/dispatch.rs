@@ -2,7 +2,8 @@
 //!
 //! `TABLE` names every activity type we act on and its struct (each in
 //! its own module of `inbox::activities`); any other type is acknowledged
-//! and ignored. Adding an inbound activity is one new module there and
+//! and ignored (and, since [`handles`] says so as it arrives, not even
+//! stored). Adding an inbound activity is one new module there and
 //! one line here.
 
 use super::{
@@ -42,6 +43,14 @@ const TABLE: &[(&str, Handler)] = &[
     ("Flag", handle::<flag::Flag>),
     ("Move", handle::<moving::Move>),
 ];
+
+/// Whether activities of type `kind` are acted on. Any other type is
+/// acknowledged and dropped as it arrives, never stored: holding what
+/// nothing reads would let a peer fill the disk (see
+/// [`crate::inbox::accept_delivery`]).
+pub fn handles(kind: &str) -> bool {
+    TABLE.iter().any(|(k, _)| *k == kind)
+}
 
 /// The handler of type `A`: reads its struct from the stored activity (a
 /// shape it cannot read is refused), checks it, and applies it.

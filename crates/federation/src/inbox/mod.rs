@@ -4,13 +4,14 @@
 //! (`Digest`, or `Content-Digest` with an RFC 9421 signature) and the
 //! signature against the key of the actor `keyId` names (fetched again
 //! once if it does not verify); [`accept_delivery`] checks that the
-//! activity's id is on its actor's server (host and port), that the signer
-//! is that actor or the activity is one that can be verified at its
-//! origin (a forwarded reply), and stores it, ignoring a repeated id. A
-//! crash after the 202 loses nothing and slow work never holds a peer's
-//! request. What receiving reads about the signer (the policy's verdict,
-//! its row, its host's health) is memoised for a second (`memo`); the
-//! deliveries arriving together are stored in one statement (`batch`).
+//! activity's id is on its actor's server (host and port), drops a type
+//! nothing acts on, checks that the signer is that actor or the activity
+//! is one that can be verified at its origin (a forwarded reply), and
+//! stores it, ignoring an id the same signer sent before. A crash after
+//! the 202 loses nothing and slow work never holds a peer's request. What
+//! receiving reads about the signer (the policy's verdict, its row, its
+//! host's health) is memoised for a second (`memo`); the deliveries
+//! arriving together are stored in one statement (`batch`).
 //!
 //! Processing, later, by the worker:
 //! - `worker`: the inbox loop that claims stored activities (an actor's in
@@ -105,7 +106,8 @@ pub async fn verify_delivery(
 /// Stores a verified delivery before the request is answered: the
 /// activity's id must be on its actor's server, and an activity signed by
 /// another server than its actor's (a forwarded reply) is only taken in a
-/// form that the worker verifies at the object's origin.
+/// form that the worker verifies at the object's origin. A type the
+/// dispatcher does not act on is acknowledged and not stored.
 pub async fn accept_delivery(delivery: SignedDelivery, data: &Data) -> Result<(), FedError> {
     let SignedDelivery {
         mut activity,
@@ -113,6 +115,10 @@ pub async fn accept_delivery(delivery: SignedDelivery, data: &Data) -> Result<()
     } = delivery;
     check_activity_url(&activity.id, data)?;
     same_origin(&activity.id, &activity.actor)?;
+    if !dispatch::handles(&activity.kind) {
+        ignore(&activity, data);
+        return Ok(());
+    }
     if signer.id() != &activity.actor {
         take_forwarded(&mut activity, &signer)?;
         // The worker acts for a stored actor: make sure this one is.
@@ -120,10 +126,45 @@ pub async fn accept_delivery(delivery: SignedDelivery, data: &Data) -> Result<()
             .dereference(data)
             .await?;
     }
-    // The signer passed the policy in `verify_delivery` a moment ago;
-    // an activity relayed for another actor is checked for that actor.
-    let checked = signer.id() == &activity.actor;
-    store(&activity, checked, data).await
+    store(&activity, &signer, data).await
+}
+
+/// Acknowledges an activity of a type nothing acts on without storing it:
+/// it would only take room (a peer can send any number, of any size up to
+/// the body limit) until the worker read and dropped it.
+fn ignore(activity: &Envelope, data: &Data) {
+    data.metrics.inbox.with_label_values(&["ignored"]).inc();
+    tracing::debug!(id = %activity.id, kind = %activity.kind,
+        "activity of a type not acted on: acknowledged, not stored");
+}
+
+/// Writes the activity's row under its signer; `false` if the signer sent
+/// its id before. Ids are unique per signer, not alone: ids are
+/// predictable (Mastodon's `…/statuses/1#delete`), and another account on
+/// the actor's server, or a relay, must not be able to send an actor's
+/// next id first and have the actor's own activity dropped as a repeat.
+async fn put_row(
+    activity: &Envelope,
+    signer: &DbRemoteActor,
+    data: &Data,
+) -> Result<bool, FedError> {
+    let row = NewInboxActivity {
+        ap_id: activity.id.to_string(),
+        actor: activity.actor.to_string(),
+        kind: activity.kind.clone(),
+        body: serde_json::to_string(activity)?,
+    };
+    if signer.id() == &activity.actor {
+        // Written with the other deliveries arriving now, in one
+        // statement; back once committed.
+        Ok(data.inbox_batch.put(&data.store, row).await?)
+    } else {
+        // Relayed: rare (forwarded replies), so written alone.
+        Ok(data
+            .store
+            .put_inbox_activity_from(&row, signer.id().as_str())
+            .await?)
+    }
 }
 
 /// What activitypub_federation checked of an activity id before: http(s)
@@ -182,32 +223,19 @@ fn take_forwarded(activity: &mut Envelope, signer: &DbRemoteActor) -> Result<(),
     Ok(())
 }
 
-/// Stores a verified activity, ignoring a repeated id. Unless
-/// `policy_checked` (its actor signed it, and the signer was checked), its
-/// actor is checked against the federation policy first. The worker checks
-/// again when it processes the activity, so a block made in between still
-/// drops it.
-async fn store(activity: &Envelope, policy_checked: bool, data: &Data) -> Result<(), FedError> {
-    if !policy_checked && crate::policy::refuses_sender(&data.store, &activity.actor).await? {
+/// Stores a verified activity, ignoring an id `signer` sent before. One
+/// relayed for another actor is checked against the federation policy for
+/// that actor first (the signer passed it in `verify_delivery` a moment
+/// ago). The worker checks again when it processes the activity, so a
+/// block made in between still drops it.
+async fn store(activity: &Envelope, signer: &DbRemoteActor, data: &Data) -> Result<(), FedError> {
+    let relayed = signer.id() != &activity.actor;
+    if relayed && crate::policy::refuses_sender(&data.store, &activity.actor).await? {
         return Err(FedError::Refused(
             "the actor is blocked on this server".into(),
         ));
     }
-    let body = serde_json::to_string(activity)?;
-    // Written with the other deliveries arriving now, in one statement;
-    // back once committed.
-    let inserted = data
-        .inbox_batch
-        .put(
-            &data.store,
-            NewInboxActivity {
-                ap_id: activity.id.to_string(),
-                actor: activity.actor.to_string(),
-                kind: activity.kind.clone(),
-                body,
-            },
-        )
-        .await?;
+    let inserted = put_row(activity, signer, data).await?;
     // Any signed activity from a host shows it is up: deliveries that
     // were waiting out its failures go now. Asked of a read connection
     // first, and remembered for a second (see `memo`): nearly always the

@@ -14,6 +14,7 @@ mod comments;
 mod discovery;
 mod edits;
 mod following;
+mod hostile_inbox;
 mod items;
 mod keys;
 mod lifecycle;

@@ -8,8 +8,12 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    #[sea_orm(unique)]
+    /// Unique only with `signer`: an id is its sender's word, and one
+    /// sender cannot take it from another.
     pub ap_id: String,
+    /// The actor whose key verified the delivery (the activity's actor,
+    /// or a server that relayed it).
+    pub signer: String,
     pub actor: String,
     pub kind: String,
     pub body: String,

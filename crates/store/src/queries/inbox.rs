@@ -1,6 +1,11 @@
 //! Incoming activities, stored once verified and processed from here, so an
 //! activity acknowledged with 202 survives a crash, and a replayed id is
 //! recognised and dropped.
+//!
+//! An id is recognised per signer (the actor whose key verified the
+//! delivery): ids are predictable (Mastodon's `…/statuses/1#delete`), and
+//! were one sender's use of an id to stop another's, anyone could send an
+//! actor's next Delete id first and have the real Delete dropped.
 
 use crate::{
     Store, StoreError,
@@ -11,7 +16,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 use std::collections::HashSet;
@@ -26,7 +31,9 @@ pub const INBOX_DONE: &str = "done";
 /// Processing failed for good.
 pub const INBOX_FAILED: &str = "failed";
 
-/// A verified activity to store (see [`Store::put_inbox_activities`]).
+/// A verified activity to store (see [`Store::put_inbox_activities`]),
+/// signed by its actor unless stored with
+/// [`Store::put_inbox_activity_from`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInboxActivity {
     /// Its id.
@@ -40,17 +47,18 @@ pub struct NewInboxActivity {
 }
 
 /// Most activities [`Store::put_inbox_activities`] writes in one statement
-/// (11 values each, well under SQLite's and PostgreSQL's limits on bound
+/// (9 values each, well under SQLite's and PostgreSQL's limits on bound
 /// values).
 pub const MAX_INBOX_BATCH: usize = 256;
 
 impl Store {
-    /// Stores verified activities, ignoring ids seen before: one statement
-    /// (so one transaction, all or none) for each [`MAX_INBOX_BATCH`] of
-    /// them. For each, in order, `true` if it was stored, `false` if its
-    /// id was seen before (or earlier in `rows`). The inbox gathers the
-    /// activities that arrive while the previous such statement runs into
-    /// the next one: the one writer commits once for all of them.
+    /// Stores verified activities, each signed by its actor, ignoring ids
+    /// their actor sent before: one statement (so one transaction, all or
+    /// none) for each [`MAX_INBOX_BATCH`] of them. For each, in order,
+    /// `true` if it was stored, `false` if its actor sent its id before
+    /// (or earlier in `rows`). The inbox gathers the activities that
+    /// arrive while the previous such statement runs into the next one:
+    /// the one writer commits once for all of them.
     pub async fn put_inbox_activities(
         &self,
         rows: &[NewInboxActivity],
@@ -59,21 +67,22 @@ impl Store {
         let mut seen = HashSet::new();
         for chunk in rows.chunks(MAX_INBOX_BATCH) {
             let inserted = self.insert_inbox_chunk(chunk).await?;
-            // An id twice in `rows` was stored once: the first time.
-            stored.extend(
-                chunk
-                    .iter()
-                    .map(|r| inserted.contains(&r.ap_id) && seen.insert(r.ap_id.clone())),
-            );
+            // An id twice from one actor in `rows` was stored once: the
+            // first time.
+            stored.extend(chunk.iter().map(|r| {
+                let key = (r.ap_id.clone(), r.actor.clone());
+                inserted.contains(&key) && seen.insert(key)
+            }));
         }
         Ok(stored)
     }
 
-    /// One statement of [`Store::put_inbox_activities`]: the ids stored.
+    /// One statement of [`Store::put_inbox_activities`]: the (id, signer)
+    /// pairs stored.
     async fn insert_inbox_chunk(
         &self,
         rows: &[NewInboxActivity],
-    ) -> Result<HashSet<String>, StoreError> {
+    ) -> Result<HashSet<(String, String)>, StoreError> {
         if rows.is_empty() {
             return Ok(HashSet::new());
         }
@@ -82,6 +91,7 @@ impl Store {
         let mut q = Query::insert();
         q.into_table(inbox_activity::Entity).columns([
             C::ApId,
+            C::Signer,
             C::Actor,
             C::Kind,
             C::Body,
@@ -93,6 +103,8 @@ impl Store {
         for r in rows {
             q.values_panic([
                 r.ap_id.as_str().into(),
+                // Signed by its actor: see `NewInboxActivity`.
+                r.actor.as_str().into(),
                 r.actor.as_str().into(),
                 r.kind.as_str().into(),
                 r.body.as_str().into(),
@@ -102,18 +114,28 @@ impl Store {
                 t.into(),
             ]);
         }
-        q.on_conflict(OnConflict::column(C::ApId).do_nothing().to_owned())
-            .returning_col(C::ApId);
+        q.on_conflict(
+            OnConflict::columns([C::ApId, C::Signer])
+                .do_nothing()
+                .to_owned(),
+        )
+        .returning(Query::returning().columns([C::ApId, C::Signer]));
         Ok(self
             .db()
             .query_all_raw(self.backend().build(&q))
             .await?
             .into_iter()
-            .map(|row| row.try_get::<String>("", "ap_id"))
-            .collect::<Result<_, _>>()?)
+            .map(|row| {
+                Ok((
+                    row.try_get::<String>("", "ap_id")?,
+                    row.try_get::<String>("", "signer")?,
+                ))
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()?)
     }
 
-    /// Stores a verified activity; `false` if its id was seen before.
+    /// Stores a verified activity signed by its actor; `false` if its
+    /// actor sent its id before.
     pub async fn put_inbox_activity(
         &self,
         ap_id: &str,
@@ -121,12 +143,31 @@ impl Store {
         kind: &str,
         body: &str,
     ) -> Result<bool, StoreError> {
+        let row = NewInboxActivity {
+            ap_id: ap_id.to_owned(),
+            actor: actor.to_owned(),
+            kind: kind.to_owned(),
+            body: body.to_owned(),
+        };
+        self.put_inbox_activity_from(&row, actor).await
+    }
+
+    /// Stores a verified activity whose delivery `signer` signed (another
+    /// server than its actor's, relaying it); `false` if `signer` sent its
+    /// id before. Whatever a relay sends, the same id from the actor
+    /// itself is still taken.
+    pub async fn put_inbox_activity_from(
+        &self,
+        row: &NewInboxActivity,
+        signer: &str,
+    ) -> Result<bool, StoreError> {
         let t = now();
         let res = inbox_activity::Entity::insert(inbox_activity::ActiveModel {
-            ap_id: Set(ap_id.to_owned()),
-            actor: Set(actor.to_owned()),
-            kind: Set(kind.to_owned()),
-            body: Set(body.to_owned()),
+            ap_id: Set(row.ap_id.clone()),
+            signer: Set(signer.to_owned()),
+            actor: Set(row.actor.clone()),
+            kind: Set(row.kind.clone()),
+            body: Set(row.body.clone()),
             status: Set(INBOX_PENDING.to_owned()),
             attempts: Set(0),
             next_attempt_at: Set(t),
@@ -136,7 +177,7 @@ impl Store {
             processed_at: Set(None),
             ..Default::default()
         })
-        .on_conflict_do_nothing_on([inbox_activity::Column::ApId])
+        .on_conflict_do_nothing_on([inbox_activity::Column::ApId, inbox_activity::Column::Signer])
         .exec(self.db())
         .await?;
         Ok(matches!(res, sea_orm::TryInsertResult::Inserted(_)))
@@ -308,14 +349,227 @@ impl Store {
             .rows_affected)
     }
 
-    /// Reads a stored activity by id (for tests and the operator).
+    /// Reads a stored activity by id (for tests and the operator): the
+    /// first stored, when several signers sent that id.
     pub async fn get_inbox_activity(
         &self,
         ap_id: &str,
     ) -> Result<Option<InboxActivity>, StoreError> {
         Ok(inbox_activity::Entity::find()
             .filter(inbox_activity::Column::ApId.eq(ap_id))
+            .order_by_asc(inbox_activity::Column::Id)
             .one(self.reader())
             .await?)
+    }
+
+    /// Every stored activity of id `ap_id` (one per signer that sent it),
+    /// in the order they arrived (for tests and the operator).
+    pub async fn list_inbox_activities(
+        &self,
+        ap_id: &str,
+    ) -> Result<Vec<InboxActivity>, StoreError> {
+        Ok(inbox_activity::Entity::find()
+            .filter(inbox_activity::Column::ApId.eq(ap_id))
+            .order_by_asc(inbox_activity::Column::Id)
+            .all(self.reader())
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use deling_migrations::Migrator;
+    use deling_testkit::{db::sqlite_url, postgres::FreshDatabase};
+    use sea_orm::Statement;
+    use sea_orm_migration::MigratorTrait;
+    use std::future::Future;
+
+    const EVE: &str = "https://social.example/users/eve";
+    const MALLORY: &str = "https://social.example/users/mallory";
+    const RELAY: &str = "https://relay.example/actor";
+    /// Eve's next Delete, as predictable as Mastodon makes it.
+    const NEXT_DELETE: &str = "https://social.example/users/eve/statuses/1#delete";
+
+    /// Runs `case` on a new SQLite database and, when the PostgreSQL test
+    /// server is there, on a new database of it; the store is not
+    /// migrated.
+    async fn on_both<F, Fut>(case: F)
+    where
+        F: Fn(Store) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&sqlite_url(dir.path(), "inbox.db"))
+            .await
+            .unwrap();
+        case(store.clone()).await;
+        store.close().await.unwrap();
+        if let Some(pg) = FreshDatabase::create("deling_inbox").await {
+            let store = Store::connect(&pg.url).await.unwrap();
+            case(store.clone()).await;
+            store.close().await.unwrap();
+            pg.drop_now().await;
+        }
+    }
+
+    fn row(ap_id: &str, actor: &str) -> NewInboxActivity {
+        NewInboxActivity {
+            ap_id: ap_id.into(),
+            actor: actor.into(),
+            kind: "Delete".into(),
+            body: "{}".into(),
+        }
+    }
+
+    async fn signers(store: &Store, ap_id: &str) -> Vec<String> {
+        let rows = store.list_inbox_activities(ap_id).await.unwrap();
+        rows.into_iter().map(|r| r.signer).collect()
+    }
+
+    #[tokio::test]
+    async fn an_id_is_unique_per_signer_only() {
+        on_both(async |store| {
+            store.migrate().await.unwrap();
+            // Mallory, on Eve's server, sends Eve's next Delete id first;
+            // a relay sends it too, for Eve.
+            assert!(
+                store
+                    .put_inbox_activity(NEXT_DELETE, MALLORY, "Like", "{}")
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                store
+                    .put_inbox_activity_from(&row(NEXT_DELETE, EVE), RELAY)
+                    .await
+                    .unwrap()
+            );
+            // Eve's own is still taken, once; so is each sender's, once.
+            assert!(
+                store
+                    .put_inbox_activity(NEXT_DELETE, EVE, "Delete", "{}")
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !store
+                    .put_inbox_activity(NEXT_DELETE, EVE, "Delete", "{}")
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !store
+                    .put_inbox_activity_from(&row(NEXT_DELETE, EVE), RELAY)
+                    .await
+                    .unwrap()
+            );
+            assert_eq!(signers(&store, NEXT_DELETE).await, [MALLORY, RELAY, EVE]);
+            let first = store.get_inbox_activity(NEXT_DELETE).await.unwrap();
+            assert_eq!(first.map(|r| r.signer).as_deref(), Some(MALLORY));
+
+            // The same in one statement, and against what is stored.
+            let next = "https://social.example/users/eve/statuses/2#delete";
+            let stored = store
+                .put_inbox_activities(&[
+                    row(next, MALLORY),
+                    row(next, EVE),
+                    row(next, EVE),
+                    row(NEXT_DELETE, EVE),
+                ])
+                .await
+                .unwrap();
+            assert_eq!(stored, [true, true, false, false]);
+            assert_eq!(signers(&store, next).await, [MALLORY, EVE]);
+        })
+        .await;
+    }
+
+    /// The rows of `inbox_activity`, by raw SQL (whatever its shape): id,
+    /// ap_id and, if `with_signer`, signer.
+    async fn raw_rows(store: &Store, with_signer: bool) -> Vec<(i64, String, String)> {
+        let signer = if with_signer {
+            "signer"
+        } else {
+            "'' AS signer"
+        };
+        let sql = format!("SELECT id, ap_id, {signer} FROM inbox_activity ORDER BY id");
+        let rows = store
+            .db()
+            .query_all_raw(Statement::from_string(store.backend(), sql))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| {
+                (
+                    r.try_get("", "id").unwrap(),
+                    r.try_get("", "ap_id").unwrap(),
+                    r.try_get("", "signer").unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_signer_migration_keeps_the_queue() {
+        on_both(async |store| {
+            let names: Vec<String> = Migrator::migrations()
+                .iter()
+                .map(|m| m.name().to_owned())
+                .collect();
+            let at = names
+                .iter()
+                .position(|n| n == "m20261206_000090_inbox_signer")
+                .expect("the migration is registered");
+            Migrator::up(store.db(), Some(at as u32)).await.unwrap();
+            // Queued before: one activity waiting, one done.
+            for (n, status) in [(1, INBOX_PENDING), (2, INBOX_DONE)] {
+                store
+                    .execute_unprepared(&format!(
+                        "INSERT INTO inbox_activity (ap_id, actor, kind, body, status, \
+                         attempts, next_attempt_at, received_at) VALUES \
+                         ('{EVE}/a/{n}', '{EVE}', 'Like', '{{}}', '{status}', 0, \
+                         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ))
+                    .await
+                    .unwrap();
+            }
+            let before = raw_rows(&store, false).await;
+            store.migrate().await.unwrap();
+
+            // Kept, ids and all, as signed by their actor: a repeat from
+            // Eve is still a repeat, another signer's is not.
+            let after = raw_rows(&store, true).await;
+            assert_eq!(after.len(), 2);
+            for ((id, ap_id, _), (id2, ap_id2, signer)) in before.iter().zip(&after) {
+                assert_eq!((id, ap_id, signer.as_str()), (id2, ap_id2, EVE));
+            }
+            let first = format!("{EVE}/a/1");
+            assert_eq!(store.count_pending_inbox().await.unwrap(), 1);
+            assert!(
+                !store
+                    .put_inbox_activity(&first, EVE, "Like", "{}")
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                store
+                    .put_inbox_activity_from(&row(&first, EVE), RELAY)
+                    .await
+                    .unwrap()
+            );
+
+            // Back down: one row per id again, the first.
+            Migrator::down(store.db(), Some((names.len() - at) as u32))
+                .await
+                .unwrap();
+            let down = raw_rows(&store, false).await;
+            let ids: Vec<i64> = down.iter().map(|r| r.0).collect();
+            assert_eq!(ids, before.iter().map(|r| r.0).collect::<Vec<_>>());
+            store.migrate().await.unwrap();
+            assert_eq!(signers(&store, &first).await, [EVE]);
+        })
+        .await;
     }
 }

@@ -1,8 +1,10 @@
 //! Delete: a peer's actor deletes one of its objects (a comment, a
 //! message, a catalogued item) or itself. Only the owner deletes; a Delete
-//! relayed by another server counts only once the origin confirms it.
+//! relayed by another server, of an object or of the actor itself, counts
+//! only once the origin confirms it.
 
 use crate::{
+    context::Data,
     error::{FedError, refuse},
     inbox::inbound::{Inbound, Received},
     protocol::incoming::Activity,
@@ -45,20 +47,14 @@ impl Inbound for Delete {
     async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
         let Received { actor, data, .. } = *ctx;
         let id = self.deleted()?;
+        if self.activity.forwarded {
+            // Checked before anything else: a relay that names the actor
+            // itself would otherwise delete it, and with it all it wrote.
+            gone_at_origin(&id, data).await?;
+        }
         if &id == actor.id() {
             actor.delete(data).await?;
             return Ok(());
-        }
-        if self.activity.forwarded {
-            // A relay's word is not enough: the origin must say it is gone,
-            // with 410 or a Tombstone at exactly that id.
-            match activitypub_federation::fetch::fetch_object_http::<_, Value>(&id, data).await {
-                Err(activitypub_federation::error::Error::ObjectDeleted(_)) => {}
-                Ok(f)
-                    if f.url == id
-                        && f.object.get("type").and_then(Value::as_str) == Some("Tombstone") => {}
-                _ => return refuse(format!("{id} is not deleted at its origin")),
-            }
         }
         // A message can share its id with nothing else, but a comment made
         // private and filed as a message has left a tombstone: try both.
@@ -80,5 +76,21 @@ impl Inbound for Delete {
             data.store.put_tombstone(id.as_str(), actor.row.id).await?;
         }
         Ok(())
+    }
+}
+
+/// Fails unless `id`'s own server says it is gone: 410, or a Tombstone at
+/// exactly that id. A relay's word is not enough, whether `id` is an object
+/// or an actor.
+async fn gone_at_origin(id: &Url, data: &Data) -> Result<(), FedError> {
+    match activitypub_federation::fetch::fetch_object_http::<_, Value>(id, data).await {
+        Err(activitypub_federation::error::Error::ObjectDeleted(_)) => Ok(()),
+        Ok(f)
+            if &f.url == id
+                && f.object.get("type").and_then(Value::as_str) == Some("Tombstone") =>
+        {
+            Ok(())
+        }
+        _ => refuse(format!("{id} is not deleted at its origin")),
     }
 }

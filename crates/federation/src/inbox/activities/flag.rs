@@ -12,6 +12,10 @@ use serde::Deserialize;
 
 /// Longest report text kept, in characters.
 const MAX_CONTENT_CHARS: usize = 5000;
+/// Most reported objects kept of one Flag: a real report names an actor
+/// and a few posts (Mastodon's reports a handful), and each kept id is
+/// stored with the report and shown to moderators.
+pub const MAX_REPORTED_OBJECTS: usize = 100;
 
 /// A Flag: `object` names what is reported (one object or several).
 #[derive(Debug, Deserialize)]
@@ -35,13 +39,7 @@ impl Inbound for Flag {
     /// plain text.
     async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
         let Received { actor, data, .. } = *ctx;
-        let objects: Vec<String> = self
-            .activity
-            .object
-            .ids()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let objects = reported_objects(&self.activity);
         let content: String = self
             .content
             .map(|c| {
@@ -58,4 +56,18 @@ impl Inbound for Flag {
         tracing::info!(report = %id, reporter = %actor.id(), "report received");
         Ok(())
     }
+}
+
+/// The ids a Flag reports, the first [`MAX_REPORTED_OBJECTS`] of them: the
+/// rest are dropped, and the log says so.
+fn reported_objects(activity: &Activity) -> Vec<String> {
+    let ids = activity.object.ids();
+    if ids.len() > MAX_REPORTED_OBJECTS {
+        tracing::warn!(report = %activity.id, named = ids.len(), kept = MAX_REPORTED_OBJECTS,
+            "report names too many objects: only the first are kept");
+    }
+    ids.iter()
+        .take(MAX_REPORTED_OBJECTS)
+        .map(ToString::to_string)
+        .collect()
 }
