@@ -70,7 +70,8 @@ pub(super) async fn update(event: &OutboxEvent, agency: &Agency, data: &Data) ->
     created_or_updated(ActivityType::Update, id, item_id, agency, data).await
 }
 
-/// The item as it is now, to every follower: Deling peers get the `Page`
+/// The item as it is now, to every follower (an edit, also to every
+/// actor the item reached: see [`deling_store::Store::list_item_reach_inboxes_by_dialect`]): Deling peers get the `Page`
 /// with all it means; everyone else the same item as a `Note`, which
 /// Mastodon shows and, unlike a `Page`, lets be edited (see
 /// docs/FEDERATION.md). Nothing once it is withdrawn.
@@ -91,10 +92,20 @@ async fn created_or_updated(
     };
     let page =
         item_page(&data.urls, &item, item.counts).map_err(|e| FedError::Refused(e.to_string()))?;
-    let (deling, others) = data
-        .store
-        .list_follower_inboxes_by_dialect(agency.id)
-        .await?;
+    // A new item goes to the followers; an edit also to whoever it
+    // reached beyond them (boosted, liked, answered), as on Mastodon.
+    let (deling, others) = match kind {
+        ActivityType::Create => {
+            data.store
+                .list_follower_inboxes_by_dialect(agency.id)
+                .await?
+        }
+        _ => {
+            data.store
+                .list_item_reach_inboxes_by_dialect(agency.id, item_id)
+                .await?
+        }
+    };
     // When it went out, as peers have always been told.
     let published = Some(deling_store::records::now());
     let as_note = item_activity(kind, id.clone(), &page, item_note(&page), published);
@@ -105,7 +116,8 @@ async fn created_or_updated(
     ])
 }
 
-/// An item withdrawn: its `Delete`, naming its `Tombstone`.
+/// An item withdrawn: its `Delete`, naming its `Tombstone`, to everyone
+/// the item reached.
 pub(super) async fn delete(event: &OutboxEvent, agency: &Agency, data: &Data) -> Built {
     let Some(item_id) = event.item_id else {
         return Ok(vec![]);
@@ -120,9 +132,15 @@ pub(super) async fn delete(event: &OutboxEvent, agency: &Agency, data: &Data) ->
         cc: vec![urls.agency_followers(&agency.slug)],
         published: None,
     };
+    // To the followers and whoever else holds a copy (boosted, liked or
+    // answered it), so that it goes everywhere it went.
+    let (deling, others) = data
+        .store
+        .list_item_reach_inboxes_by_dialect(agency.id, item_id)
+        .await?;
     Ok(vec![Outgoing::new(
         &activity,
-        followers(agency, data).await?,
+        deling.into_iter().chain(others).collect(),
     )?])
 }
 

@@ -171,3 +171,71 @@ async fn staff_see_who_liked_and_boosted_an_item() {
         .await;
     json_body(resp, StatusCode::GONE).await;
 }
+
+/// Those who boosted, liked or answered an item hold a copy of it: its
+/// edits and its withdrawal reach them though they do not follow the
+/// agency, as Mastodon sends a status's Update and Delete to them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_and_withdrawal_reach_whoever_the_item_reached() {
+    let (b, likers, commenters) =
+        tokio::join!(Instance::spawn(), FakePeer::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let item = b.publish("oslo", "Veileder for byggesak", &[]).await;
+    let object = b.url(&format!("/items/{item}"));
+    let [k1, k2] = fake_keys().await;
+    let eve = likers.actor("eve", k1);
+    let ola = commenters.actor("ola", k2);
+    let like = json!({"@context": AS, "id": eve.activity_id("like"), "type": "Like",
+        "actor": eve.id, "object": object});
+    let reply = json!({"@context": AS, "id": ola.activity_id("reply"), "type": "Create",
+        "actor": ola.id, "object": {"id": commenters.url("/notes/1"), "type": "Note",
+            "attributedTo": ola.id, "inReplyTo": object, "to": [format!("{AS}#Public")],
+            "content": "<p>Takk!</p>"}});
+    for (who, activity) in [(&eve, &like), (&ola, &reply)] {
+        let resp = who.post(&b.shared_inbox(), activity).send(&b.client).await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED, "{activity}");
+    }
+    eventually("the like and the comment", async || {
+        let c = b.get_json(&format!("/api/v1/items/{item}")).await["counts"].clone();
+        if c["likes"] == 1 && c["comments"] == 1 {
+            Ok(())
+        } else {
+            Err(c.to_string())
+        }
+    })
+    .await;
+
+    let resp = b
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/items/{item}"),
+            Some(&json!({"title": "Veileder for byggesak, rettet"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = b
+        .send(Method::DELETE, &format!("/api/v1/items/{item}"), None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    for (name, peer) in [("eve's server", &likers), ("ola's server", &commenters)] {
+        let update = eventually(&format!("the Update at {name}"), async || {
+            peer.received_of("Update")
+                .into_iter()
+                .map(|r| r.json())
+                .find(|u| u["object"]["id"] == object.as_str())
+                .ok_or_else(|| format!("{:?}", peer.received()))
+        })
+        .await;
+        // Neither speaks Deling: the Note, which Mastodon lets be edited.
+        assert_eq!(update["object"]["type"], "Note", "{update}");
+        eventually(&format!("the Delete at {name}"), async || {
+            peer.received_of("Delete")
+                .into_iter()
+                .map(|r| r.json())
+                .find(|d| d["object"]["id"] == object.as_str())
+                .map(|_| ())
+                .ok_or_else(|| format!("{:?}", peer.received()))
+        })
+        .await;
+    }
+}

@@ -241,18 +241,42 @@ impl Store {
         &self,
         agency_id: i64,
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
-        let inboxes = self.follower_inbox_dialects(agency_id).await?;
-        let mut deling = std::collections::BTreeSet::new();
-        let mut others = std::collections::BTreeSet::new();
-        for (inbox, speaks_deling) in inboxes {
-            if speaks_deling {
-                deling.insert(inbox);
-            } else {
-                others.insert(inbox);
-            }
+        Ok(by_dialect(self.follower_inbox_dialects(agency_id).await?))
+    }
+
+    /// [`Store::list_follower_inboxes_by_dialect`] and, beside the
+    /// followers, every remote actor item `item_id` reached: those who
+    /// liked or boosted it and those who commented on it. An edit or a
+    /// withdrawal goes to them too, as Mastodon sends a status's `Update`
+    /// and `Delete` to the accounts that boosted, favourited or answered it
+    /// (`StatusReachFinder`): a server that has the item only through a
+    /// boost would otherwise show it unchanged, and for ever.
+    pub async fn list_item_reach_inboxes_by_dialect(
+        &self,
+        agency_id: i64,
+        item_id: i64,
+    ) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let mut inboxes = self.follower_inbox_dialects(agency_id).await?;
+        let mut p = Params::new(self.backend());
+        let (reacted, commented) = (p.push(item_id), p.push(item_id));
+        let sql = format!(
+            "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) AS inbox, r.speaks_deling \
+             FROM remote_actor r WHERE r.id IN \
+             (SELECT remote_actor_id FROM reaction WHERE item_id = {reacted} \
+              UNION SELECT author_remote_actor_id FROM comment \
+              WHERE item_id = {commented} AND author_remote_actor_id IS NOT NULL)"
+        );
+        let rows = self
+            .reader()
+            .query_all_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
+            .await?;
+        for row in rows {
+            inboxes.push((
+                row.try_get::<String>("", "inbox")?,
+                row.try_get::<bool>("", "speaks_deling")?,
+            ));
         }
-        let others = others.difference(&deling).cloned().collect();
-        Ok((deling.into_iter().collect(), others))
+        Ok(by_dialect(inboxes))
     }
 
     /// The inboxes (shared where they have one) of the actors `agency_id`
@@ -406,6 +430,22 @@ impl Store {
             .map(|f| f.agency_id)
             .collect())
     }
+}
+
+/// Inboxes split into those of actors that speak Deling and the others',
+/// each once; an inbox shared by both kinds counts as Deling's.
+fn by_dialect(inboxes: Vec<(String, bool)>) -> (Vec<String>, Vec<String>) {
+    let mut deling = std::collections::BTreeSet::new();
+    let mut others = std::collections::BTreeSet::new();
+    for (inbox, speaks_deling) in inboxes {
+        if speaks_deling {
+            deling.insert(inbox);
+        } else {
+            others.insert(inbox);
+        }
+    }
+    let others = others.difference(&deling).cloned().collect();
+    (deling.into_iter().collect(), others)
 }
 
 /// The agencies not withdrawn: follows of withdrawn ones no longer count.
