@@ -4,7 +4,7 @@
 //! against a bare actix-web handler serving the actor's bytes.
 
 use crate::{ceilings, load, server::Server, table::Row};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How large a run is.
 pub struct Options {
@@ -16,6 +16,32 @@ pub struct Options {
     pub duration: Duration,
 }
 
+/// Waits until the server has written nothing for a second. Each item
+/// published queues an outbox event, which the federation worker then
+/// works through for some seconds; while the database is being written,
+/// the response cache stands aside (`deling_web::cache::serve`), so
+/// whichever endpoints were measured first were measured against the
+/// database: a catalogue is read mostly between publications.
+async fn settle(store: &deling_store::Store) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (mut last, mut since) = (None, Instant::now());
+    loop {
+        let mark = store.write_mark();
+        if mark.is_some() && mark == last {
+            if since.elapsed() >= Duration::from_secs(1) {
+                return Ok(());
+            }
+        } else {
+            (last, since) = (mark, Instant::now());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(120),
+            "the server was still writing two minutes after the items were published"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Runs the scenario.
 pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
     let s = Server::start().await?;
@@ -23,6 +49,7 @@ pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
     for n in 0..o.items.max(1) {
         last = s.store.put_item(s.agency_id, &super::item(n)?).await?.id;
     }
+    settle(&s.store).await?;
     let client = reqwest::Client::builder().no_proxy().build()?;
     let ap = "application/activity+json";
     let actor_url = format!("{}/agencies/oslo", s.base);
