@@ -278,3 +278,50 @@ async fn a_boost_brings_a_peer_item_to_the_boosters_followers() {
         .collect();
     assert_eq!(titles, [json!("Veileder for byggesak")]);
 }
+
+/// An item withdrawn takes its shares with it: the followers of an agency
+/// that shared it got it by that Announce, and hear of the withdrawal by
+/// its Undo (they do not follow the item's own agency).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_item_takes_its_shares_back() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    b.agency("bergen").await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    b.followed_by(&eve, "bergen").await;
+    let item = b.publish("oslo", "Veileder for byggesak", &[]).await;
+    let resp = b
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{item}/shares"),
+            Some(&json!({"agency": "bergen"})),
+        )
+        .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let announce = eventually("eve to receive bergen's Announce", async || {
+        peer.received_of("Announce")
+            .first()
+            .map(|r| r.json())
+            .ok_or_else(|| "none yet".to_owned())
+    })
+    .await;
+
+    let resp = b
+        .send(Method::DELETE, &format!("/api/v1/items/{item}"), None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let undo = eventually("eve to receive the Undo", async || {
+        match peer.received_of("Undo").as_slice() {
+            [one] => Ok(one.json()),
+            other => Err(format!("{} Undos", other.len())),
+        }
+    })
+    .await;
+    assert_eq!(undo["object"]["id"], announce["id"], "{undo}");
+    assert_eq!(undo["actor"], b.actor_id("bergen").as_str(), "{undo}");
+    assert_eq!(
+        b.get_json("/api/v1/agencies/bergen/shares").await,
+        json!([])
+    );
+}

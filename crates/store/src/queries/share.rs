@@ -187,3 +187,50 @@ impl Store {
             .await?)
     }
 }
+
+/// Takes back every share of the items in `set`, queueing the Undo of each
+/// Announce, in the caller's transaction: the sharing agencies' followers
+/// were sent the item by that Announce and hear of its withdrawal no other
+/// way (Mastodon likewise removes the reblogs of a deleted status and
+/// federates their removal).
+pub(crate) async fn undo_shares_of(
+    db: &impl sea_orm::ConnectionTrait,
+    set: crate::queries::item::ItemSet<'_>,
+) -> Result<(), StoreError> {
+    use crate::{entities::item, queries::item::ItemSet};
+    use sea_orm::sea_query::Query;
+    let of_set = match set {
+        ItemSet::Ids(ids) => share::Column::ItemId.is_in(ids.iter().copied()),
+        ItemSet::OfAgency(agency_id) => share::Column::ItemId.in_subquery(
+            Query::select()
+                .column(item::Column::Id)
+                .from(item::Entity)
+                .and_where(item::Column::AgencyId.eq(agency_id))
+                .to_owned(),
+        ),
+    };
+    let shares = share::Entity::find()
+        .filter(of_set)
+        .filter(share::Column::UndoneAt.is_null())
+        .all(db)
+        .await?;
+    for row in shares {
+        share::Entity::update_many()
+            .set(share::ActiveModel {
+                undone_at: Set(Some(now())),
+                ..Default::default()
+            })
+            .filter(share::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+        put_share_event(
+            db,
+            OutboxKind::ShareUndo,
+            row.agency_id,
+            row.item_id,
+            row.id,
+        )
+        .await?;
+    }
+    Ok(())
+}

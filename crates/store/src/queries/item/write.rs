@@ -184,8 +184,9 @@ pub(crate) enum ItemSet<'a> {
 }
 
 /// Turns the items that are not withdrawn yet into tombstones: their
-/// content, tags and links are erased, `deleted_at` set and any pin
-/// removed, so their URLs answer 410 Gone. Returns how many were withdrawn.
+/// content, tags and links are erased, `deleted_at` set, any pin removed
+/// and every local agency's share of them taken back (its Undo queued),
+/// so their URLs answer 410 Gone. Returns how many were withdrawn.
 pub(crate) async fn erase_items(
     db: &impl sea_orm::ConnectionTrait,
     set: ItemSet<'_>,
@@ -249,6 +250,7 @@ pub(crate) async fn erase_items(
         .filter(links_of_set)
         .exec(db)
         .await?;
+    crate::queries::share::undo_shares_of(db, set).await?;
     // Withdrawn items are found by no search.
     match set {
         ItemSet::Ids(ids) => crate::queries::search::unindex(db, ids).await?,
