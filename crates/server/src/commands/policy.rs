@@ -103,10 +103,22 @@ pub async fn run(store: &Store, cmd: PolicyCommand, own_domain: &str) -> anyhow:
 
 /// Lists reports.
 pub async fn reports(store: &Store, all: bool) -> anyhow::Result<()> {
-    let rows = store.list_reports(!all).await?;
-    if rows.is_empty() {
+    let mut before = None;
+    let mut any = false;
+    loop {
+        let rows = store.list_reports(!all, before, 500).await?;
+        let Some(last) = rows.last() else { break };
+        before = Some(last.id);
+        any = true;
+        print_reports(rows);
+    }
+    if !any {
         println!("no {}reports", if all { "" } else { "open " });
     }
+    Ok(())
+}
+
+fn print_reports(rows: Vec<deling_store::queries::report::Report>) {
     for r in rows {
         println!(
             "#{}\t{}\t{}\tfrom {}\t{}",
@@ -120,7 +132,6 @@ pub async fn reports(store: &Store, all: bool) -> anyhow::Result<()> {
             println!("\t{}", r.content);
         }
     }
-    Ok(())
 }
 
 /// Prints the audit log.

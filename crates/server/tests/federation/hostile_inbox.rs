@@ -271,7 +271,7 @@ async fn a_report_keeps_at_most_a_hundred_objects() {
         "object": objects, "content": "Spam"});
     s.deliver(&s.eve, &flag).await;
     assert_eq!(s.b.processed(&id).await.status, INBOX_DONE);
-    let reports = s.b.store.list_reports(true).await.unwrap();
+    let reports = s.b.store.list_reports(true, None, 1000).await.unwrap();
     let report = reports
         .iter()
         .find(|r| r.ap_id == id)

@@ -554,7 +554,7 @@ async fn a_flag_from_a_peer_is_queued_and_resolved() {
 
     let admin = b.staff_token("admin", true, None).await;
     eventually("the report stored", async || {
-        let open = b.store.list_reports(true).await.unwrap();
+        let open = b.store.list_reports(true, None, 1000).await.unwrap();
         if open.is_empty() {
             Err("no open report".to_owned())
         } else {
@@ -611,6 +611,59 @@ async fn a_flag_from_a_peer_is_queued_and_resolved() {
         &rid.to_string(),
         "admin",
     );
+
+    // A page at a time, newest first, the next page in a `Link` header.
+    let second = eve.activity_id("flag-2");
+    let mut flag = flag;
+    flag["id"] = json!(second);
+    deliver(&b, &eve, &flag, StatusCode::ACCEPTED).await;
+    eventually("the second report", async || {
+        match b.store.list_reports(true, None, 10).await.unwrap().len() {
+            1 => Ok(()),
+            n => Err(format!("{n} open")),
+        }
+    })
+    .await;
+    let resp = b
+        .send_as(
+            &admin,
+            Method::GET,
+            "/api/v1/admin/reports?status=all&limit=1",
+            None,
+        )
+        .await;
+    let next = resp
+        .headers()
+        .get("link")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("a Link to the next page");
+    let page = json_body(resp, StatusCode::OK).await;
+    assert_eq!(page.as_array().map(Vec::len), Some(1), "{page}");
+    assert_eq!(page[0]["ap_id"], second.as_str(), "{page}");
+    let next = next
+        .strip_prefix('<')
+        .and_then(|l| l.split_once('>'))
+        .map(|(url, _)| url.to_owned())
+        .expect("<url>; rel=\"next\"");
+    let page = get_as(&b, &admin, &next).await;
+    assert_eq!(page.as_array().map(Vec::len), Some(1), "{page}");
+    assert_eq!(page[0]["id"], rid, "{page}");
+    for limit in ["0", "501", "x"] {
+        let resp = b
+            .send_as(
+                &admin,
+                Method::GET,
+                &format!("/api/v1/admin/reports?limit={limit}"),
+                None,
+            )
+            .await;
+        assert!(
+            resp.status().is_client_error(),
+            "limit={limit}: {}",
+            resp.status()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

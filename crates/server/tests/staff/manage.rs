@@ -526,7 +526,7 @@ async fn refusals_change_nothing() {
         )
         .await
         .unwrap();
-    let report = s.app.store.list_reports(true).await.unwrap()[0].id;
+    let report = s.app.store.list_reports(true, None, 1000).await.unwrap()[0].id;
     let resp = ola
         .post_form(
             "/staff",
@@ -535,7 +535,15 @@ async fn refusals_change_nothing() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    assert_eq!(s.app.store.list_reports(true).await.unwrap().len(), 1);
+    assert_eq!(
+        s.app
+            .store
+            .list_reports(true, None, 1000)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Kari without the CSRF token, or from another site.
     let mut kari = s.app.logged_in("kari").await;
@@ -580,7 +588,7 @@ async fn instance_admins_resolve_reports_and_block_domains() {
         )
         .await
         .unwrap();
-    let report = store.list_reports(true).await.unwrap()[0].id;
+    let report = store.list_reports(true, None, 1000).await.unwrap()[0].id;
     staff_on(store, "root", None, true).await;
     let mut root = s.app.logged_in("root").await;
     let html = root.page("/staff/moderation").await;
@@ -592,7 +600,13 @@ async fn instance_admins_resolve_reports_and_block_domains() {
     let resolve = format!("/staff/moderation/reports/{report}/resolve");
     let resp = root.post_form("/staff/moderation", &resolve, &[]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert!(store.list_reports(true).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_reports(true, None, 1000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let html = root.page(&location(&resp)).await;
     assert!(html.contains("Rapporten er merket som løst"), "{html}");
 

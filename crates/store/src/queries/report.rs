@@ -2,7 +2,8 @@
 
 use crate::{Store, StoreError, entities::report, records::now};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
 };
 
 /// A stored report.
@@ -38,14 +39,24 @@ impl Store {
         Ok(())
     }
 
-    /// Reports, open ones first, newest first.
-    pub async fn list_reports(&self, only_open: bool) -> Result<Vec<Report>, StoreError> {
+    /// Reports (only open ones if `only_open`), newest first: at most
+    /// `limit`, older than report `before` if given. Always a page: a peer
+    /// may file many reports, and no list of them should read them all.
+    pub async fn list_reports(
+        &self,
+        only_open: bool,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Report>, StoreError> {
         let mut q = report::Entity::find();
         if only_open {
             q = q.filter(report::Column::Status.eq(REPORT_OPEN));
         }
-        Ok(q.order_by_desc(report::Column::CreatedAt)
-            .order_by_desc(report::Column::Id)
+        if let Some(before) = before {
+            q = q.filter(report::Column::Id.lt(before));
+        }
+        Ok(q.order_by_desc(report::Column::Id)
+            .limit(limit)
             .all(self.reader())
             .await?)
     }

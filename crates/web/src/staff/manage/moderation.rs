@@ -96,10 +96,9 @@ async fn render(
     let reports = if staff.instance_admin {
         state
             .store
-            .list_reports(true)
+            .list_reports(true, None, NEWEST_REPORTS as u64)
             .await?
             .into_iter()
-            .take(NEWEST_REPORTS)
             .map(|r| {
                 let (date, datetime) = when(r.created_at);
                 let objects = r

@@ -14,13 +14,22 @@ use utoipa::IntoParams;
 /// Query of `GET /api/v1/admin/reports`.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ReportQuery {
+    /// `open` (the default) or `all`.
     #[serde(default)]
     status: Option<String>,
+    /// Only reports older than this report id (the `next` link).
+    before: Option<i64>,
+    /// How many (1 to 500, 100 by default).
+    limit: Option<u64>,
 }
 
-/// Reports, open ones unless `status=all`.
+/// Most reports on one page.
+const MAX_LIMIT: u64 = 500;
+
+/// Reports, open ones unless `status=all`, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/admin/reports", tag = "admin", params(ReportQuery), security(("bearer" = [])),
-    responses((status = 200, description = "The reports"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, description = "The reports"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -36,7 +45,24 @@ pub async fn list(
             )));
         }
     };
-    let rows = state.store.list_reports(only_open).await?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::Invalid(vec![deling_domain::FieldError::new(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )]));
+    }
+    let rows = state.store.list_reports(only_open, q.before, limit).await?;
+    // The next page, as a `Link` header: the body stays an array.
+    let next = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten()
+        .map(|id| {
+            let status = if only_open { "open" } else { "all" };
+            format!(
+                "</api/v1/admin/reports?status={status}&before={id}&limit={limit}>; rel=\"next\""
+            )
+        });
     let views: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|r| {
@@ -44,7 +70,11 @@ pub async fn list(
                    "objects": r.objects, "status": r.status, "created": r.created_at, "resolved": r.resolved_at})
         })
         .collect();
-    Ok(HttpResponse::Ok().json(views))
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = next {
+        response.insert_header((actix_web::http::header::LINK, next));
+    }
+    Ok(response.json(views))
 }
 
 /// Marks a report resolved.
