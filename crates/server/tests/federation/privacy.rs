@@ -66,6 +66,12 @@ impl Scene {
         self.b.url(&format!("/items/{}", self.item))
     }
 
+    /// eve's `Note` `id` answering the item, addressed `to`.
+    fn reply(&self, id: &str, to: Value, content: &str) -> Value {
+        json!({"id": id, "type": "Note", "attributedTo": self.eve.id,
+            "inReplyTo": self.item_url(), "to": to, "content": content})
+    }
+
     /// eve sends `Create` (or `Update`) of `note`; waits until B has
     /// processed it and returns its stored status.
     async fn send(&self, kind: &str, name: &str, note: Value) -> String {
@@ -529,10 +535,7 @@ async fn a_message_narrowed_by_its_author_is_answered_narrowly() {
 async fn a_narrowed_comment_goes_even_if_no_one_here_is_named() {
     let s = scene().await;
     let c = s.peer.url("/notes/public-3");
-    let comment = |to: Value, content: &str| {
-        json!({"id": c, "type": "Note", "attributedTo": s.eve.id,
-            "inReplyTo": s.item_url(), "to": to, "content": content})
-    };
+    let comment = |to: Value, content: &str| s.reply(&c, to, content);
     s.send(
         "Create",
         "public-3",
@@ -559,10 +562,7 @@ async fn a_narrowed_comment_goes_even_if_no_one_here_is_named() {
     // Narrowed with an empty text: refused as a message, but the public
     // copy goes all the same.
     let d = s.peer.url("/notes/public-4");
-    let comment = |to: Value, content: &str| {
-        json!({"id": d, "type": "Note", "attributedTo": s.eve.id,
-            "inReplyTo": s.item_url(), "to": to, "content": content})
-    };
+    let comment = |to: Value, content: &str| s.reply(&d, to, content);
     s.send(
         "Create",
         "public-4",
@@ -639,13 +639,7 @@ async fn a_relay_cannot_make_a_forwarded_reply_public() {
         "{}",
         resp.text().await.unwrap()
     );
-    eventually("the relayed Create processed", async || {
-        match s.b.store.get_inbox_activity(&id).await.unwrap() {
-            Some(row) if row.status != INBOX_PENDING => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    })
-    .await;
+    crate::helpers::wait::processed(&s.b.store, &id).await;
     assert!(s.b.comments(s.item).await.is_empty());
     assert!(!s.public_view().await.contains("Uadressert"));
 }
@@ -730,10 +724,7 @@ async fn once_private_always_private() {
 
     // A direct message edited to be public stays a message.
     let dm = s.peer.url("/notes/dm-2");
-    let note = |to: Value, content: &str| {
-        json!({"id": dm, "type": "Note", "attributedTo": s.eve.id,
-            "inReplyTo": s.item_url(), "to": to, "content": content})
-    };
+    let note = |to: Value, content: &str| s.reply(&dm, to, content);
     s.send("Create", "dm-2", note(json!([oslo]), "<p>Privat.</p>"))
         .await;
     s.send(
@@ -756,10 +747,7 @@ async fn once_private_always_private() {
 
     // A public comment whose author narrows its audience is taken down.
     let c = s.peer.url("/notes/public-2");
-    let comment = |to: Value, content: &str| {
-        json!({"id": c, "type": "Note", "attributedTo": s.eve.id,
-            "inReplyTo": s.item_url(), "to": to, "content": content})
-    };
+    let comment = |to: Value, content: &str| s.reply(&c, to, content);
     s.send(
         "Create",
         "public-2",
