@@ -296,6 +296,37 @@ pub enum UserCommand {
         #[arg(long)]
         agency: String,
     },
+    /// Disable an account: it can no longer log in, its web sessions end
+    /// and its API tokens stop working.
+    Disable {
+        /// Username.
+        username: String,
+    },
+    /// Let a disabled account log in again (its tokens work again too).
+    Enable {
+        /// Username.
+        username: String,
+    },
+    /// Give an account a new password, read from standard input; every
+    /// web session of it ends and every API token of it is revoked.
+    SetPassword {
+        /// Username.
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Make an account an instance administrator (all agencies).
+    Promote {
+        /// Username.
+        username: String,
+    },
+    /// Take instance administration away from an account (its roles in
+    /// agencies stay).
+    Demote {
+        /// Username.
+        username: String,
+    },
 }
 
 /// Arguments of `admin user create`.

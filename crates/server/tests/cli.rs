@@ -404,6 +404,125 @@ async fn operator_workflow_from_agency_to_revoked_token() {
     drop(server.child);
 }
 
+/// An operator shuts an account out and lets it back in: disabling ends
+/// its logins and tokens, a new password revokes what the old one made,
+/// and instance administration is given and taken; each is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_disables_resets_and_promotes_an_account() {
+    let sb = Sandbox::new();
+    sb.ok(&[
+        "admin",
+        "agency",
+        "create",
+        "oslo",
+        "--name",
+        "Oslo kommune",
+    ]);
+    let old = "a long password for kari";
+    let new = "another long password for kari";
+    let create = ["admin", "user", "create", "kari", "--password-stdin"];
+    assert!(
+        sb.run_with(&create, &[], Some(&format!("{old}\n")))
+            .status
+            .success()
+    );
+    let created = sb.ok(&["admin", "token", "create", "kari", "--label", "cli"]);
+    let cli_token = created.stdout.trim().to_owned();
+
+    let server = Server::start(&sb);
+    let http = client();
+    let login = async |password: &str| {
+        http.post(server.url("/api/v1/auth/login"))
+            .json(&json!({"username": "kari", "password": password}))
+            .send()
+            .await
+            .unwrap()
+    };
+    let status_with = async |token: &str, path: &str| {
+        http.get(server.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let resp = login(old).await;
+    assert_eq!(resp.status(), 200);
+    let login_token = resp.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(status_with(&cli_token, "/api/v1/auth/tokens").await, 200);
+
+    // Disabled: no login, no token works.
+    let run = sb.ok(&["admin", "user", "disable", "kari"]);
+    assert!(run.stdout.contains("kari: disabled"), "{run:?}");
+    assert_eq!(login(old).await.status(), 401);
+    for token in [&cli_token, &login_token] {
+        assert_eq!(status_with(token, "/api/v1/auth/tokens").await, 401);
+    }
+    // Enabled again: both work again.
+    sb.ok(&["admin", "user", "enable", "kari"]);
+    assert_eq!(login(old).await.status(), 200);
+    assert_eq!(status_with(&cli_token, "/api/v1/auth/tokens").await, 200);
+
+    // A new password: the old one and every token it could have made end.
+    let reset = sb.run_with(
+        &["admin", "user", "set-password", "kari", "--password-stdin"],
+        &[],
+        Some(&format!("{new}\n")),
+    );
+    assert!(reset.status.success(), "{reset:?}");
+    assert!(reset.stdout.contains("API token(s) revoked"), "{reset:?}");
+    assert_eq!(login(old).await.status(), 401);
+    for token in [&cli_token, &login_token] {
+        assert_eq!(status_with(token, "/api/v1/auth/tokens").await, 401);
+    }
+    let resp = login(new).await;
+    assert_eq!(resp.status(), 200);
+    let token = resp.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Instance administration given, then taken away.
+    assert_eq!(status_with(&token, "/api/v1/admin/audit").await, 403);
+    sb.ok(&["admin", "user", "promote", "kari"]);
+    assert_eq!(status_with(&token, "/api/v1/admin/audit").await, 200);
+    let audit: serde_json::Value = http
+        .get(server.url("/api/v1/admin/audit"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions = audit.to_string();
+    for action in [
+        "staff.disable",
+        "staff.enable",
+        "staff.password",
+        "staff.promote",
+    ] {
+        assert!(actions.contains(action), "{action} not audited: {audit}");
+    }
+    sb.ok(&["admin", "user", "demote", "kari"]);
+    assert_eq!(status_with(&token, "/api/v1/admin/audit").await, 403);
+
+    // Refused clearly: an unknown user, a short password.
+    let unknown = sb.fails(&["admin", "user", "disable", "nobody"], None);
+    assert!(unknown.stderr.contains("no user \"nobody\""), "{unknown:?}");
+    let short = sb.fails(
+        &["admin", "user", "set-password", "kari", "--password-stdin"],
+        Some("kort\n"),
+    );
+    assert!(short.stderr.contains("password"), "{short:?}");
+    assert_eq!(login(new).await.status(), 200);
+    drop(server.child);
+}
+
 #[test]
 fn agency_update_and_withdraw() {
     let sb = Sandbox::new();

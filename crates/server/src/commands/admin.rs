@@ -21,7 +21,7 @@ use deling_federation::{
 };
 use deling_store::{
     Store, StoreError,
-    queries::{agency::stored_profile, audit::Audit},
+    queries::{agency::stored_profile, audit::Audit, staff::StaffChange},
 };
 use std::io::BufRead;
 
@@ -70,6 +70,23 @@ pub async fn run(config: &Config, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::User(UserCommand::Grant(args)) => user_grant(&store, args).await,
         AdminCommand::User(UserCommand::Revoke { username, agency }) => {
             user_revoke(&store, &username, &agency).await
+        }
+        AdminCommand::User(UserCommand::Disable { username }) => {
+            user_change(&store, &username, StaffChange::Disable).await
+        }
+        AdminCommand::User(UserCommand::Enable { username }) => {
+            user_change(&store, &username, StaffChange::Enable).await
+        }
+        AdminCommand::User(UserCommand::SetPassword { username, .. }) => {
+            let password = read_password()?;
+            let hash = tokio::task::spawn_blocking(move || password.hash()).await?;
+            user_change(&store, &username, StaffChange::Password(hash)).await
+        }
+        AdminCommand::User(UserCommand::Promote { username }) => {
+            user_change(&store, &username, StaffChange::InstanceAdmin(true)).await
+        }
+        AdminCommand::User(UserCommand::Demote { username }) => {
+            user_change(&store, &username, StaffChange::InstanceAdmin(false)).await
         }
         AdminCommand::Token(TokenCommand::Create(args)) => token_create(&store, args).await,
         AdminCommand::Token(TokenCommand::Revoke { id }) => token_revoke(&store, id).await,
@@ -183,9 +200,9 @@ async fn agency_list(config: &Config, store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn user_create(store: &Store, args: UserCreate) -> anyhow::Result<()> {
-    let username = Username::parse(&args.username)
-        .map_err(|e| anyhow!("username {:?}: {e}", args.username))?;
+/// The password on the first line of standard input (without its line
+/// end), checked.
+fn read_password() -> anyhow::Result<Password> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -194,10 +211,16 @@ async fn user_create(store: &Store, args: UserCreate) -> anyhow::Result<()> {
     let password = line.trim_end_matches(['\r', '\n']);
     if password.is_empty() {
         bail!(
-            "no password on standard input (pipe it in: echo 'a long password' | deling admin user create ...)"
+            "no password on standard input (pipe it in: echo 'a long password' | deling admin user ...)"
         );
     }
-    let password = Password::parse(password).map_err(|e| anyhow!("password: {e}"))?;
+    Password::parse(password).map_err(|e| anyhow!("password: {e}"))
+}
+
+async fn user_create(store: &Store, args: UserCreate) -> anyhow::Result<()> {
+    let username = Username::parse(&args.username)
+        .map_err(|e| anyhow!("username {:?}: {e}", args.username))?;
+    let password = read_password()?;
     let hash = tokio::task::spawn_blocking(move || password.hash()).await?;
     let staff = store
         .put_staff(&username, hash, args.instance_admin)
@@ -259,6 +282,32 @@ async fn user_revoke(store: &Store, username: &str, slug: &str) -> anyhow::Resul
         .await?
         .ok_or_else(|| anyhow!("{username} has no role in {slug}"))?;
     println!("{username} is no longer {before} of {slug}");
+    Ok(())
+}
+
+/// Disables, enables, re-passwords, promotes or demotes an account, with
+/// its audit entry; says what ended with it.
+async fn user_change(store: &Store, username: &str, change: StaffChange) -> anyhow::Result<()> {
+    let staff = store
+        .get_staff_by_username(username)
+        .await?
+        .ok_or_else(|| anyhow!("no user {username:?}"))?;
+    let (action, done) = match change {
+        StaffChange::Disable => ("staff.disable", "disabled"),
+        StaffChange::Enable => ("staff.enable", "enabled"),
+        StaffChange::Password(_) => ("staff.password", "given a new password"),
+        StaffChange::InstanceAdmin(true) => ("staff.promote", "an instance admin now"),
+        StaffChange::InstanceAdmin(false) => ("staff.demote", "no longer an instance admin"),
+    };
+    let audit = Audit::new(None, "cli", action, username);
+    let changed = store.change_staff(staff.id, change, Some(audit)).await?;
+    println!("{username}: {done}");
+    if changed.sessions_ended > 0 || changed.tokens_revoked > 0 {
+        println!(
+            "  {} web session(s) ended, {} API token(s) revoked",
+            changed.sessions_ended, changed.tokens_revoked
+        );
+    }
     Ok(())
 }
 

@@ -12,6 +12,30 @@ use sea_orm::{
     QueryOrder, sea_query::OnConflict,
 };
 
+/// What [`Store::change_staff`] changes.
+#[derive(Debug, Clone)]
+pub enum StaffChange {
+    /// The account can no longer log in, and its sessions and tokens stop.
+    Disable,
+    /// The account can log in again (its ended sessions stay ended).
+    Enable,
+    /// A new password hash; every session and token of the account ends.
+    Password(String),
+    /// Whether the account is an instance administrator.
+    InstanceAdmin(bool),
+}
+
+/// What [`Store::change_staff`] did.
+#[derive(Debug, Clone)]
+pub struct StaffChanged {
+    /// The account as it is now.
+    pub staff: Staff,
+    /// Web sessions ended.
+    pub sessions_ended: u64,
+    /// API tokens revoked.
+    pub tokens_revoked: u64,
+}
+
 impl Store {
     /// Inserts a staff account; a taken username is a [`StoreError::Conflict`].
     pub async fn put_staff(
@@ -48,20 +72,79 @@ impl Store {
     /// Disables an account and ends its web sessions in one transaction:
     /// it can no longer log in, and its tokens stop working.
     pub async fn disable_staff(&self, staff_id: i64) -> Result<Staff, StoreError> {
+        Ok(self
+            .change_staff(staff_id, StaffChange::Disable, None)
+            .await?
+            .staff)
+    }
+
+    /// Changes a staff account and writes `audit` (if given), in one
+    /// transaction. Disabling ends its web sessions (its tokens stop
+    /// working with it: a token's owner is checked on every request); a
+    /// new password ends its sessions and revokes its tokens, since
+    /// whoever knew the old one may have made them.
+    pub async fn change_staff(
+        &self,
+        staff_id: i64,
+        change: StaffChange,
+        audit: Option<crate::queries::audit::Audit>,
+    ) -> Result<StaffChanged, StoreError> {
+        use crate::entities::{api_token, web_session};
         let txn = self.begin().await?;
         let row = staff::Entity::find_by_id(staff_id)
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("staff"))?;
         let mut row: staff::ActiveModel = row.into();
-        row.disabled_at = Set(Some(now()));
-        let row = row.update(&txn).await?;
-        crate::entities::web_session::Entity::delete_many()
-            .filter(crate::entities::web_session::Column::StaffId.eq(staff_id))
-            .exec(&txn)
-            .await?;
+        let (end_sessions, revoke_tokens) = match change {
+            StaffChange::Disable => {
+                row.disabled_at = Set(Some(now()));
+                (true, false)
+            }
+            StaffChange::Enable => {
+                row.disabled_at = Set(None);
+                (false, false)
+            }
+            StaffChange::Password(hash) => {
+                row.password_hash = Set(hash);
+                (true, true)
+            }
+            StaffChange::InstanceAdmin(on) => {
+                row.instance_admin = Set(on);
+                (false, false)
+            }
+        };
+        let staff = row.update(&txn).await?;
+        let mut sessions_ended = 0;
+        if end_sessions {
+            sessions_ended = web_session::Entity::delete_many()
+                .filter(web_session::Column::StaffId.eq(staff_id))
+                .exec(&txn)
+                .await?
+                .rows_affected;
+        }
+        let mut tokens_revoked = 0;
+        if revoke_tokens {
+            tokens_revoked = api_token::Entity::update_many()
+                .col_expr(
+                    api_token::Column::RevokedAt,
+                    sea_orm::sea_query::Expr::value(Some(now())),
+                )
+                .filter(api_token::Column::StaffId.eq(staff_id))
+                .filter(api_token::Column::RevokedAt.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected;
+        }
+        if let Some(audit) = audit {
+            crate::queries::audit::write_audit(&txn, &audit).await?;
+        }
         txn.commit().await?;
-        Ok(row)
+        Ok(StaffChanged {
+            staff,
+            sessions_ended,
+            tokens_revoked,
+        })
     }
 
     /// Gives `staff_id` the `role` in `agency_id`, replacing any role held.
