@@ -264,6 +264,42 @@ async fn five_failures_lock_the_username_with_growing_back_off() {
     assert_eq!(reason(&again), "too many failed logins for this username");
 }
 
+/// Guesses sent at once take turns: no more of them are checked than the
+/// lock-out allows, where all would have passed the lock check before any
+/// failure was counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_sent_at_once_do_not_slip_past_the_lock() {
+    let app = spawn(|c| {
+        c.limits.login_per_ip_per_minute = 1000;
+        c.limits.login_lockout_base_seconds = LOCK_SECONDS;
+    })
+    .await;
+    app.staff("kari").await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+        guesses.spawn(async move {
+            client
+                .post(url)
+                .json(&json!({"username": "kari", "password": "wrong password!"}))
+                .send()
+                .await
+                .expect("POST login")
+                .status()
+        });
+    }
+    let answers = guesses.join_all().await;
+    let count = |status: StatusCode| answers.iter().filter(|s| **s == status).count();
+    assert_eq!(
+        (
+            count(StatusCode::UNAUTHORIZED),
+            count(StatusCode::TOO_MANY_REQUESTS)
+        ),
+        (5, 15),
+        "{answers:?}"
+    );
+}
+
 #[tokio::test]
 async fn api_burst_over_the_per_token_limit_is_429_for_that_token_only() {
     let app = spawn(|c| c.limits.api_per_token_per_minute = 3).await;

@@ -96,6 +96,7 @@ pub async fn check_password(
     password: String,
 ) -> Result<Result<Staff, Refused>, ApiError> {
     let key = lockout_key(username);
+    let _turn = state.limiters.login_turn(&key).await;
     if let Some(until) = state.store.get_login_lock(&key).await? {
         let wait = (until - chrono::Utc::now()).to_std().unwrap_or_default();
         return Ok(Err(Refused::Locked(wait)));

@@ -159,6 +159,9 @@ pub struct Limiters {
     pub interact_per_ip: RateLimiter,
     /// When this process last removed stale failed-login rows.
     pub(crate) login_rows_pruned: Mutex<Option<Instant>>,
+    /// One login at a time per username in this process (see
+    /// [`Limiters::login_turn`]).
+    login_turns: Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Limiters {
@@ -173,7 +176,30 @@ impl Limiters {
             search_per_peer: RateLimiter::per_minute(limits.search_per_peer_per_minute),
             interact_per_ip: RateLimiter::per_minute(limits.search_per_ip_per_minute),
             login_rows_pruned: Mutex::new(None),
+            login_turns: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Waits for this process's turn to check a password for `name` (the
+    /// lock-out key). The lock is read before the password is checked and
+    /// the failure counted after it; guesses for one name sent at once
+    /// would all pass the lock check before any was counted, so they take
+    /// turns instead: the one that locks the name is counted before the
+    /// next reads the lock. (Several processes on one database each take
+    /// their own turns: at most one guess each slips through a lock.)
+    pub(crate) async fn login_turn(&self, name: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let turn = {
+            let mut turns = self
+                .login_turns
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if turns.len() >= MAX_KEYS {
+                // Names nobody is logging in as now.
+                turns.retain(|_, t| std::sync::Arc::strong_count(t) > 1);
+            }
+            turns.entry(name.to_owned()).or_default().clone()
+        };
+        turn.lock_owned().await
     }
 
     /// True at most once per `every` in this process: time to prune the
