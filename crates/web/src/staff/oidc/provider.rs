@@ -329,10 +329,13 @@ fn verify<HasUserInfo: openidconnect::EndpointState>(
 }
 
 /// A claim's value as text: a string, or a number (some providers give
-/// employee numbers as numbers). An `email` whose `email_verified` is
-/// false names no one.
+/// employee numbers as numbers). An `email` names someone only when the
+/// same claims say `email_verified: true`: a provider that lets its users
+/// set their address (or never says it checked it, as Entra ID does not)
+/// would otherwise let one of them log in as whoever has that address
+/// for a username here.
 pub fn claim_value(claims: &serde_json::Value, name: &str) -> Option<String> {
-    if name == "email" && claims.get("email_verified") == Some(&serde_json::Value::Bool(false)) {
+    if name == "email" && claims.get("email_verified") != Some(&serde_json::Value::Bool(true)) {
         return None;
     }
     match claims.get(name)? {
@@ -445,6 +448,14 @@ mod tests {
         assert_eq!(claim_value(&v, "employee").as_deref(), Some("42"));
         assert_eq!(claim_value(&v, "email"), None);
         assert_eq!(claim_value(&v, "empty"), None);
+        // Unverified unless the claims say it is.
+        let unsaid = serde_json::json!({"email": "kari@kommune.no"});
+        assert_eq!(claim_value(&unsaid, "email"), None);
+        let said = serde_json::json!({"email": "kari@kommune.no", "email_verified": true});
+        assert_eq!(
+            claim_value(&said, "email").as_deref(),
+            Some("kari@kommune.no")
+        );
         assert_eq!(claim_value(&v, "missing"), None);
     }
 
