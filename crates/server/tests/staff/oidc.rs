@@ -489,6 +489,22 @@ async fn a_replayed_answer_is_refused() {
     assert_eq!(app.store.list_sessions(kari.id).await.unwrap().len(), 1);
 }
 
+/// Starting a single sign-on writes a row: one address may start no more
+/// than it may try passwords.
+#[tokio::test]
+async fn starting_single_sign_on_is_under_the_login_limit() {
+    let issuer = format!("http://127.0.0.1:{}", free_port());
+    let app = app_for(&issuer, |c| c.limits.login_per_ip_per_minute = 2).await;
+    let mut b = app.browser();
+    for _ in 0..2 {
+        let resp = b.get("/login/oidc?next=/staff").await;
+        assert_eq!(resp.status(), StatusCode::BAD_GATEWAY);
+    }
+    let resp = b.get("/login/oidc?next=/staff").await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key(header::RETRY_AFTER));
+}
+
 #[tokio::test]
 async fn a_provider_that_cannot_be_reached_gives_a_clear_error() {
     // No provider at all: nothing listens on this port.

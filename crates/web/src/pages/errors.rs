@@ -94,6 +94,11 @@ pub fn render(ctx: &Ctx, problem: Problem) -> (StatusCode, String) {
 
 /// The page for an error a lookup or the store returned.
 pub fn from_api(ctx: &Ctx, e: ApiError) -> HttpResponse {
+    // A page says when to try again too, as the API does.
+    let retry_after = match &e {
+        ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+        _ => None,
+    };
     let problem = match e {
         ApiError::NotFound(_) => Problem::NotFound,
         ApiError::Gone(_) => Problem::Gone,
@@ -108,7 +113,14 @@ pub fn from_api(ctx: &Ctx, e: ApiError) -> HttpResponse {
             Problem::Internal
         }
     };
-    page(ctx, problem)
+    let mut res = page(ctx, problem);
+    if let Some(seconds) = retry_after
+        && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string())
+    {
+        res.headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, value);
+    }
+    res
 }
 
 #[cfg(test)]

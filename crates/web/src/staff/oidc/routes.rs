@@ -114,6 +114,11 @@ pub async fn start(ctx: Ctx, req: HttpRequest, q: web::Query<StartQuery>) -> Htt
         Ok(None) => {}
         Err(e) => return errors::from_api(&ctx, e),
     }
+    // Each start writes a row: under the per-address login limit, as a
+    // password login is.
+    if let Err(e) = crate::login::allowance(&req) {
+        return errors::from_api(&ctx, e);
+    }
     let redirect = match redirect_url(&ctx) {
         Ok(r) => r,
         Err(e) => return errors::from_api(&ctx, e),
