@@ -4,7 +4,11 @@
 //! peer or the database was unreachable). Rows are claimed many at a time
 //! and wait in hand for a slot. An actor's activities are processed one
 //! at a time, in order; one host's actors take at most half the slots, so
-//! that fetches from a slow host cannot hold up the rest.
+//! that fetches from a slow host cannot hold up the rest. Nor can one
+//! actor's or host's backlog fill the rows in hand: an actor busy or with
+//! a task's worth waiting, and a host with its share of the slots or of
+//! the rows in hand, are passed over by the claims, which then take other
+//! actors' rows, however much older the backlog is.
 //! The federation worker (`delivery::Worker`) runs this loop beside the
 //! delivery queue's.
 
@@ -41,11 +45,18 @@ const INBOX_HOST_SLOTS: usize = INBOX_SLOTS / 2;
 /// docs/PERFORMANCE.md, "Inbox ingest").
 const CLAIM_BATCH: usize = 64;
 /// Most rows of one actor one task takes, so that one busy actor gives
-/// its slot up now and then.
+/// its slot up now and then; also the most of one actor's rows kept in
+/// hand waiting (none while it has a task: its next rows stay in the
+/// queue, so that the rows in hand are others', and an actor's rows given
+/// back by its task are claimed again before its newer ones).
 const ROWS_PER_TASK: usize = 16;
-/// After a claim that found fewer rows than it asked for, the next waits
-/// this long (or for a slot to free with nothing left in hand): the due
-/// rows are few, or all of hosts that have their share of the slots.
+/// Most rows of the actors of one host kept in hand waiting, so that one
+/// host's backlog (of many actors) cannot fill the rows in hand either.
+const HOST_ROWS_WAITING: usize = CLAIM_BATCH / 2;
+/// After a claim that found fewer rows than it asked for, or gave rows
+/// over an actor's or host's share back, the next waits this long (or for
+/// a slot to free with nothing left in hand): the due rows are few, or all
+/// of actors and hosts that have their share.
 const CLAIM_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
 /// Longest one stored activity may take to process (its fetches
 /// included); beyond it, it is tried again later.
@@ -208,34 +219,124 @@ impl InboxPool {
         let data = self.config.to_request_data();
         // Stored exactly (microseconds), so the rows can be released by it.
         let lease_until = deling_store::records::now() + LEASE;
-        let full_hosts: Vec<String> = self
-            .hosts
-            .iter()
-            .filter(|&(_, &n)| n >= INBOX_HOST_SLOTS)
-            .map(|(h, _)| h.clone())
-            .collect();
-        // Actors with rows in hand need not be passed over: their newer
-        // rows join the queue behind the older ones.
+        let (skip_actors, skip_hosts) = self.passed_over();
         let rows = data
             .store
-            .claim_inbox_activities_except(want as u64, lease_until, &[], &full_hosts)
+            .claim_inbox_activities_except(want as u64, lease_until, &skip_actors, &skip_hosts)
             .await?;
         let full = rows.len() == want;
-        self.dry_at = (!full).then(Instant::now);
-        self.waiting
-            .extend(rows.into_iter().map(|row| Claimed { row, lease_until }));
+        let over = self.admit(rows, lease_until);
+        // Rows given back are due at once. The next claim passes their
+        // actors over; the pause bounds how often it runs should a
+        // host's rows escape its filter (an actor id spelled unusually).
+        self.dry_at = (!full || !over.is_empty()).then(Instant::now);
+        if !over.is_empty() {
+            tracing::debug!(
+                released = over.len(),
+                "inbox activities over an actor's or host's share given back"
+            );
+            give_back(&over, &data).await;
+        }
         self.dispatch().await?;
         Ok(full)
     }
 
+    /// Rows in hand waiting, per actor and per host.
+    fn waiting_counts(&self) -> (HashMap<String, usize>, HashMap<String, usize>) {
+        let mut actors: HashMap<String, usize> = HashMap::new();
+        let mut hosts: HashMap<String, usize> = HashMap::new();
+        for c in &self.waiting {
+            *actors.entry(c.row.actor.clone()).or_default() += 1;
+            *hosts.entry(actor_host(&c.row.actor)).or_default() += 1;
+        }
+        (actors, hosts)
+    }
+
+    /// The actors and hosts a claim passes over: actors with a task or a
+    /// task's worth of rows waiting, hosts with their share of the slots
+    /// or of the rows waiting. Their rows stay in the queue, in order,
+    /// and the claim takes other actors' rows behind them.
+    fn passed_over(&self) -> (Vec<String>, Vec<String>) {
+        let (actors, hosts) = self.waiting_counts();
+        let mut skip_actors: Vec<String> = self
+            .actors
+            .iter()
+            .cloned()
+            .chain(
+                actors
+                    .into_iter()
+                    .filter(|&(_, n)| n >= ROWS_PER_TASK)
+                    .map(|(a, _)| a),
+            )
+            .collect();
+        skip_actors.sort();
+        skip_actors.dedup();
+        let mut skip_hosts: Vec<String> = self
+            .hosts
+            .iter()
+            .filter(|&(_, &n)| n >= INBOX_HOST_SLOTS)
+            .map(|(h, _)| h.clone())
+            .chain(
+                hosts
+                    .into_iter()
+                    .filter(|&(_, n)| n >= HOST_ROWS_WAITING)
+                    .map(|(h, _)| h),
+            )
+            .collect();
+        skip_hosts.sort();
+        skip_hosts.dedup();
+        (skip_actors, skip_hosts)
+    }
+
+    /// Adds claimed rows (in id order) to those waiting, within each
+    /// actor's and host's share (see [`Self::passed_over`]); returns the
+    /// rest, to give back. Once one row of an actor is left out, so are
+    /// its later ones: those kept are always its oldest claimed.
+    fn admit(
+        &mut self,
+        rows: Vec<InboxActivity>,
+        lease_until: chrono::DateTime<Utc>,
+    ) -> Vec<Claimed> {
+        let (mut actors, mut hosts) = self.waiting_counts();
+        let mut refused: HashSet<String> = HashSet::new();
+        let mut over = Vec::new();
+        for row in rows {
+            let host = actor_host(&row.actor);
+            let a = actors.get(&row.actor).copied().unwrap_or(0);
+            let h = hosts.get(&host).copied().unwrap_or(0);
+            let claimed = Claimed { row, lease_until };
+            if refused.contains(&claimed.row.actor)
+                || self.actors.contains(&claimed.row.actor)
+                || a >= ROWS_PER_TASK
+                || h >= HOST_ROWS_WAITING
+            {
+                refused.insert(claimed.row.actor.clone());
+                over.push(claimed);
+                continue;
+            }
+            *actors.entry(claimed.row.actor.clone()).or_default() += 1;
+            *hosts.entry(host).or_default() += 1;
+            self.waiting.push_back(claimed);
+        }
+        over
+    }
+
     /// Starts a task for each waiting actor that has none, while slots
     /// (and its host's share of them) are free; rows whose lease ran too
-    /// short to start them are given back.
+    /// short to start them are given back, and with them their actor's
+    /// later rows, so that the actor's rows are still taken in order.
     async fn dispatch(&mut self) -> Result<(), FedError> {
+        let closing = self.closing.load(Ordering::Relaxed);
+        let late: HashSet<String> = self
+            .waiting
+            .iter()
+            .filter(|c| closing || !c.startable())
+            .map(|c| c.row.actor.clone())
+            .collect();
         let (stale, fresh): (VecDeque<Claimed>, VecDeque<Claimed>) =
             std::mem::take(&mut self.waiting)
                 .into_iter()
-                .partition(|c| !c.startable() || self.closing.load(Ordering::Relaxed));
+                .partition(|c| late.contains(&c.row.actor));
         self.waiting = fresh;
         if !stale.is_empty() {
             tracing::info!(

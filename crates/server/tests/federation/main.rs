@@ -15,6 +15,7 @@ mod discovery;
 mod edits;
 mod following;
 mod hostile_inbox;
+mod inbox_fairness;
 mod items;
 mod keys;
 mod lifecycle;

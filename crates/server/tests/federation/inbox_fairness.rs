@@ -1,0 +1,200 @@
+//! One slow actor must not stall the inbox for everyone. A followed actor
+//! sends a backlog of boosts whose objects are on a host that takes the
+//! connection and never answers, so that each boost holds its slot until
+//! the fetch times out; a Like from an actor of another server, sent after
+//! the whole backlog, is still counted within seconds, while most of the
+//! backlog waits; and the slow actor's own boosts are processed in the
+//! order they arrived.
+
+use crate::{
+    helpers::{Instance, eventually_within},
+    ordering::followed_peer_on,
+    peer::{FakePeer, fake_keys},
+};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+use tokio::task::JoinHandle;
+
+/// Boosts of the slow actor queued ahead of the Like: more than the rows
+/// a worker claims at once (64), so that before the fix they filled all
+/// the rows in hand.
+const BACKLOG: usize = 120;
+/// How soon the Like must be counted once sent. Before the fix it waited
+/// for most of the backlog (a fetch timeout per boost, one at a time).
+const BOUND: Duration = Duration::from_secs(5);
+/// Rows of one actor one inbox task takes (`ROWS_PER_TASK`).
+const TASK_ROWS: usize = 16;
+
+/// A host that takes every connection and never answers on it.
+struct Tarpit {
+    domain: String,
+    connections: Arc<AtomicUsize>,
+    task: JoinHandle<()>,
+}
+
+impl Tarpit {
+    async fn spawn() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        let task = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::Relaxed);
+                held.push(stream);
+            }
+        });
+        Self {
+            domain: format!("localhost:{port}"),
+            connections,
+            task,
+        }
+    }
+}
+
+impl Drop for Tarpit {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_actors_backlog_does_not_hold_up_other_actors() {
+    // Fetches time out after a second (the least the configuration allows),
+    // so that the slow actor's first task is over within the test.
+    let a = Instance::spawn_tuned(|c| {
+        c.federation.request_timeout_seconds = 1;
+        c.federation.connect_timeout_seconds = 1;
+    })
+    .await;
+    fairness(a, true).await;
+}
+
+/// The same on PostgreSQL (default timeouts: only the Like is awaited).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_actors_backlog_does_not_hold_up_other_actors_on_postgres() {
+    if let Some(a) = Instance::spawn_postgres().await {
+        fairness(a, false).await;
+    }
+}
+
+/// Eve (followed by nav, so her boosts of other servers' objects are
+/// fetched) sends [`BACKLOG`] boosts of objects on a tarpit, then yan on
+/// another server likes one of nav's items. With `order`, also waits for
+/// eve's first task to finish and checks her boosts were taken in order.
+async fn fairness(a: Instance, order: bool) {
+    let (a, _peer, eve) = followed_peer_on(a).await;
+    let item = a.publish("nav", "Veileder for byggesak", &[]).await;
+    let tarpit = Tarpit::spawn().await;
+    let other = FakePeer::spawn().await;
+    let [_, k2] = fake_keys().await;
+    let yan = other.actor("yan", k2);
+
+    let mut boosts = Vec::with_capacity(BACKLOG);
+    for n in 0..BACKLOG {
+        let boost = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": eve.activity_id(&format!("boost-{n}")),
+            "type": "Announce",
+            "actor": eve.id,
+            "object": format!("http://{}/pages/{n}", tarpit.domain),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        });
+        let resp = eve.post(&a.shared_inbox(), &boost).send(&a.client).await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED, "{boost}");
+        boosts.push(boost["id"].as_str().unwrap().to_owned());
+    }
+
+    let like = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": yan.activity_id("like-1"),
+        "type": "Like",
+        "actor": yan.id,
+        "object": a.url(&format!("/items/{item}")),
+    });
+    let sent = Instant::now();
+    let resp = yan.post(&a.shared_inbox(), &like).send(&a.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{like}");
+    eventually_within(
+        BOUND,
+        "yan's Like to be counted while eve's backlog waits",
+        async || {
+            let counts = a.store.count_item_reactions(item).await.unwrap();
+            if counts.likes == 1 {
+                Ok(())
+            } else {
+                Err(format!("{counts:?}"))
+            }
+        },
+    )
+    .await;
+    let counted = sent.elapsed();
+
+    let statuses = statuses_of(&a, &boosts).await;
+    let pending = statuses.iter().filter(|s| *s == "pending").count();
+    eprintln!(
+        "the Like was counted after {counted:?}; eve's boosts pending then: {pending} of \
+         {BACKLOG}; connections the tarpit holds: {}",
+        tarpit.connections.load(Ordering::Relaxed)
+    );
+    assert!(
+        pending > BACKLOG / 2,
+        "eve's backlog should still be mostly pending: {statuses:?}"
+    );
+    assert!(
+        tarpit.connections.load(Ordering::Relaxed) >= 1,
+        "eve's boosts should be waiting on the tarpit"
+    );
+
+    if order {
+        // Eve's first task's boosts end together; then those done must be
+        // her oldest ones.
+        let statuses = eventually_within(
+            Duration::from_secs(60),
+            "eve's first boosts to be processed",
+            async || {
+                let statuses = statuses_of(&a, &boosts).await;
+                let done = statuses.iter().filter(|s| *s != "pending").count();
+                if done >= TASK_ROWS {
+                    Ok(statuses)
+                } else {
+                    Err(format!("{done} done"))
+                }
+            },
+        )
+        .await;
+        let done = statuses.iter().take_while(|s| *s != "pending").count();
+        assert!(
+            statuses[done..].iter().all(|s| s == "pending"),
+            "eve's boosts were processed out of order: {statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| s == "pending" || s == "done"),
+            "{statuses:?}"
+        );
+    }
+}
+
+/// The status of each of `ids`, in order. Read newest first, so that a
+/// snapshot taken while rows are processed (in order) still shows the
+/// order: an older row is read after a newer one, so it is seen done if
+/// the newer one was.
+async fn statuses_of(a: &Instance, ids: &[String]) -> Vec<String> {
+    let mut statuses = Vec::with_capacity(ids.len());
+    for id in ids.iter().rev() {
+        let row = a.store.get_inbox_activity(id).await.unwrap().unwrap();
+        statuses.push(row.status);
+    }
+    statuses.reverse();
+    statuses
+}
