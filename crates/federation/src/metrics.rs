@@ -10,7 +10,9 @@ use prometheus::{
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
-    /// Delivery attempts by result: `delivered`, `refused`, `retry`, `given_up`.
+    /// Delivery attempts by result: `delivered`, `refused`, `retry`,
+    /// `given_up`, `postponed` (a passing database error before sending:
+    /// put back, no attempt counted).
     pub deliveries: IntCounterVec,
     /// Inbox POSTs by result: `accepted`, `duplicate`, `ignored` (a type
     /// nothing acts on, not stored), `rejected`.

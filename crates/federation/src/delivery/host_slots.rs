@@ -33,12 +33,16 @@ pub(super) enum Pace {
 #[derive(Debug, Default)]
 pub(super) struct HostSlots {
     hosts: HashMap<String, HostSlot>,
+    /// Bumped by every start and finish: when each host was last used.
+    clock: u64,
 }
 
 #[derive(Debug)]
 struct HostSlot {
     in_flight: usize,
     allowed: usize,
+    /// [`HostSlots::clock`] at the host's last start or finish.
+    used: u64,
     /// Set by a turn whose request failed: the host's other turns stop
     /// sending (their rows wait for the host's next attempt with the
     /// rest, instead of failing one by one).
@@ -50,14 +54,19 @@ impl Default for HostSlot {
         Self {
             in_flight: 0,
             allowed: 1,
+            used: 0,
             halt: Arc::default(),
         }
     }
 }
 
-/// Hosts remembered while idle; beyond it, those back at one turn are
-/// forgotten (they would start there anyway).
+/// Hosts remembered at most (hosts with a turn in flight aside): beyond
+/// it, the idle hosts used least recently are forgotten, whatever turns
+/// they had earned, down to [`FORGET_TO`], so that forgetting (a pass over
+/// all hosts) happens once per thousand new hosts, not at every turn's end.
 const REMEMBERED_HOSTS: usize = 4096;
+/// Hosts kept when [`REMEMBERED_HOSTS`] is passed.
+const FORGET_TO: usize = REMEMBERED_HOSTS * 3 / 4;
 
 impl HostSlots {
     /// Turns `host` may start now.
@@ -78,7 +87,9 @@ impl HostSlots {
 
     /// A turn of `host` starts; the flag it must watch.
     pub(super) fn start(&mut self, host: &str) -> Arc<AtomicBool> {
+        self.clock += 1;
         let slot = self.hosts.entry(host.to_owned()).or_default();
+        slot.used = self.clock;
         if slot.in_flight == 0 {
             slot.halt = Arc::default();
         }
@@ -91,6 +102,8 @@ impl HostSlots {
         let Some(slot) = self.hosts.get_mut(host) else {
             return;
         };
+        self.clock += 1;
+        slot.used = self.clock;
         slot.in_flight = slot.in_flight.saturating_sub(1);
         slot.allowed = match pace {
             Pace::Unknown => slot.allowed,
@@ -98,8 +111,28 @@ impl HostSlots {
             Pace::Slow | Pace::Failing => 1,
         };
         if self.hosts.len() > REMEMBERED_HOSTS {
-            self.hosts.retain(|_, h| h.in_flight > 0 || h.allowed > 1);
+            self.forget();
         }
+    }
+
+    /// Forgets the idle hosts used least recently, down to [`FORGET_TO`]
+    /// hosts (or to the busy ones, should there be more of those).
+    fn forget(&mut self) {
+        let mut idle: Vec<u64> = self
+            .hosts
+            .values()
+            .filter(|h| h.in_flight == 0)
+            .map(|h| h.used)
+            .collect();
+        let excess = self.hosts.len().saturating_sub(FORGET_TO).min(idle.len());
+        if excess == 0 {
+            return;
+        }
+        // `used` is unique per host (the clock moves at every use): the
+        // `excess` oldest are those at or below the excess-th smallest.
+        let (_, cutoff, _) = idle.select_nth_unstable(excess - 1);
+        let cutoff = *cutoff;
+        self.hosts.retain(|_, h| h.in_flight > 0 || h.used > cutoff);
     }
 }
 
@@ -133,6 +166,35 @@ mod tests {
         slots.finish("a", Pace::Failing);
         assert_eq!(slots.free("a"), 1);
         assert!(slots.full().is_empty());
+    }
+
+    #[test]
+    fn fast_hosts_are_forgotten_least_recently_used_first_past_the_cap() {
+        let mut slots = HostSlots::default();
+        // A host with a turn in flight throughout, and one used often.
+        let busy = slots.start("busy");
+        for n in 0..3 * REMEMBERED_HOSTS {
+            let host = format!("h{n}.example");
+            slots.start(&host);
+            // Fast: two turns earned, which once kept a host for good.
+            slots.finish(&host, Pace::Fast);
+            if n % 100 == 0 {
+                slots.start("often");
+                slots.finish("often", Pace::Fast);
+            }
+            assert!(
+                slots.hosts.len() <= REMEMBERED_HOSTS,
+                "{} hosts remembered after {n}",
+                slots.hosts.len()
+            );
+        }
+        assert!(slots.hosts.len() >= FORGET_TO, "{}", slots.hosts.len());
+        assert!(!busy.load(Ordering::Relaxed));
+        assert_eq!(slots.free("busy"), 0, "a busy host is never forgotten");
+        assert_eq!(slots.free("often"), HOST_SLOTS, "a host in use is kept");
+        let last = format!("h{}.example", 3 * REMEMBERED_HOSTS - 1);
+        assert_eq!(slots.free(&last), 2, "the newest host keeps its turns");
+        assert_eq!(slots.free("h0.example"), 1, "the oldest is forgotten");
     }
 
     #[test]

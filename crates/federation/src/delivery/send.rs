@@ -231,10 +231,20 @@ async fn knock(
         style = SignatureStyle::Cavage;
     }
     if outcome == Outcome::Delivered && !(known && style == first) {
-        data.store
+        // The peer has taken the delivery: failing to note how it was
+        // signed must not undo that (the style is learnt again next time).
+        match data
+            .store
             .put_host_signature_style(&host, style.stored())
-            .await?;
-        cache.style = Some((style, true));
+            .await
+        {
+            Ok(()) => cache.style = Some((style, true)),
+            Err(e) => {
+                tracing::warn!(error = %e, host = %host, style = style.stored(),
+                    "delivered, but cannot record the signature style the host took");
+                cache.style = Some((style, false));
+            }
+        }
     }
     Ok((outcome, status))
 }

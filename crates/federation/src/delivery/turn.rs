@@ -38,6 +38,10 @@ pub(super) const SLOW_ANSWER: Duration = Duration::from_secs(2);
 /// queue, to be claimed again with every other host's. Together with the
 /// last send (the request timeout, at most 30 s) well inside [`LEASE`].
 pub(super) const HOST_TURN: Duration = Duration::from_secs(15);
+/// Longest wait before a delivery that could not be sent because of a
+/// transient error on this side (the database) is tried again (at most
+/// the retry base).
+const LOCAL_RETRY: Duration = Duration::from_secs(15);
 /// Time left on a lease, beyond one request, below which a turn renews
 /// the leases of the rows it still holds before it sends another.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
@@ -103,7 +107,22 @@ pub(super) async fn host_turn(
         let sent = Instant::now();
         let outcome = send::send_in_turn(&row, cx.data, &mut cache).await;
         let took = sent.elapsed();
-        let outcome = outcome.unwrap_or_else(|e| Outcome::Refused(e.to_string()));
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            // Something on this side failed for a moment (the database),
+            // before anything was sent: the row goes back to the queue
+            // unharmed, the host counts no failure, and the turn ends
+            // (the rows after it would most likely fail the same way).
+            Err(e) if e.is_transient() => {
+                postpone(&row, &e, cx).await;
+                let rest: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                if let Err(e) = cx.data.store.release_deliveries(cx.worker, &rest).await {
+                    tracing::warn!(error = %e, host = cx.host, "cannot give deliveries back");
+                }
+                break;
+            }
+            Err(e) => Outcome::Refused(e.to_string()),
+        };
         let answered = !matches!(outcome, Outcome::Retry(_));
         match record(&row, outcome, &mut health, cx).await {
             Ok(()) if !answered => {
@@ -122,6 +141,30 @@ pub(super) async fn host_turn(
         }
     }
     pace
+}
+
+/// Puts `row` back to be tried again shortly after a transient error of
+/// ours (`error`), without counting an attempt or a failure of its host.
+/// If even that cannot be written, its lease runs out and it is claimed
+/// again then.
+async fn postpone(row: &Delivery, error: &FedError, cx: &TurnContext<'_>) {
+    let data = cx.data;
+    data.metrics
+        .deliveries
+        .with_label_values(&["postponed"])
+        .inc();
+    let delay = data.settings.retry_base.min(LOCAL_RETRY);
+    let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::zero());
+    let why = format!("not sent (will be retried): {error}");
+    tracing::warn!(delivery = row.id, inbox = %row.inbox, error = %error, %next,
+        "delivery postponed after a transient error");
+    if let Err(e) = data
+        .store
+        .postpone_delivery(row.id, cx.worker, &why, next)
+        .await
+    {
+        tracing::warn!(error = %e, delivery = row.id, "cannot postpone a delivery; its lease will run out");
+    }
 }
 
 /// The rows (last to send first) whose leases `cx.worker` still holds,
@@ -170,7 +213,23 @@ async fn record(
             if row.attempts + 1 >= data.settings.max_attempts {
                 count("given_up");
                 tracing::warn!(delivery = row.id, inbox = %row.inbox, %why, "delivery given up");
-                data.store.fail_delivery(row.id, &why).await?;
+                // The host's probe: every row queued for it before now has
+                // waited behind this one all along, and goes with it.
+                let others = data
+                    .store
+                    .fail_delivery_and_host_backlog(row.id, cx.host, &why)
+                    .await?;
+                if others > 0 {
+                    tracing::warn!(
+                        host = cx.host,
+                        deliveries = others,
+                        "the host's other waiting deliveries given up with its probe"
+                    );
+                    data.metrics
+                        .deliveries
+                        .with_label_values(&["given_up"])
+                        .inc_by(others);
+                }
             } else {
                 count("retry");
                 tracing::info!(delivery = row.id, inbox = %row.inbox, %why, %next, "delivery will be retried");

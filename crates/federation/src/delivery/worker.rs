@@ -147,19 +147,43 @@ impl Worker {
         Ok(a || b || c)
     }
 
+    /// Fans out the oldest pending events, in order. An event that can
+    /// never be fanned out (a permanent error: a stored id that does not
+    /// parse, an item that is not ours) is logged and set aside as
+    /// processed, with no deliveries, so that it holds up nothing
+    /// published after it; a transient error (the database) ends the
+    /// pass, and the event is tried again first on the next one.
     async fn fan_out(&self) -> Result<bool, FedError> {
         let data = self.config.to_request_data();
         let events = data.store.list_pending_outbox_events(pool::BATCH).await?;
+        let mut fanned = 0;
+        let mut failure = None;
         for event in &events {
-            let deliveries = crate::outbox::deliveries_for(event, &data).await?;
-            data.store
-                .complete_outbox_event(event.id, deliveries)
-                .await?;
+            let deliveries = match crate::outbox::deliveries_for(event, &data).await {
+                Ok(deliveries) => deliveries,
+                Err(e) if e.is_transient() => {
+                    failure = Some(e);
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(event = event.id, kind = ?event.kind, error = %e,
+                        "an outbox event cannot be fanned out: set aside, nothing sent");
+                    Vec::new()
+                }
+            };
+            if let Err(e) = data.store.complete_outbox_event(event.id, deliveries).await {
+                failure = Some(e.into());
+                break;
+            }
+            fanned += 1;
         }
-        if !events.is_empty() {
+        if fanned > 0 {
             self.wakes.deliver.notify_one();
         }
-        Ok(events.len() as u64 == pool::BATCH)
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(events.len() as u64 == pool::BATCH),
+        }
     }
 }
 

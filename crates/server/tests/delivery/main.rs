@@ -22,5 +22,6 @@ mod dead_hosts;
 mod idle;
 mod operator;
 mod probing;
+mod robustness;
 mod scale;
 mod slow_peers;

@@ -195,6 +195,90 @@ impl Store {
             .await
     }
 
+    /// Puts a claimed delivery back to be tried at `next`, without
+    /// counting an attempt: nothing was sent, something on this side
+    /// (the database) failed for a moment. Its lease is released; a row
+    /// whose lease another worker took over is left alone.
+    pub async fn postpone_delivery(
+        &self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
+            .col_expr(
+                delivery::Column::LastError,
+                Expr::value(Some(error.chars().take(1000).collect::<String>())),
+            )
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                delivery::Column::LockedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(delivery::Column::Id.eq(id))
+            .filter(delivery::Column::LockedBy.eq(worker))
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Gives up delivery `id` (its host's probe, out of attempts) and,
+    /// in the same transaction, every other delivery still pending to
+    /// `host` that was queued before now: they were waiting behind the
+    /// probe for a host that has not answered in all that time, and
+    /// would otherwise each wait out the whole backoff in turn. Returns
+    /// how many others were given up.
+    pub async fn fail_delivery_and_host_backlog(
+        &self,
+        id: i64,
+        host: &str,
+        error: &str,
+    ) -> Result<u64, StoreError> {
+        let t = now();
+        let txn = self.begin().await?;
+        claim::settle::<delivery::Entity>(
+            &txn,
+            id,
+            STATUS_FAILED,
+            Some(error),
+            None,
+            &["locked_by"],
+            "finished_at",
+        )
+        .await?;
+        let why = format!(
+            "given up with the host's oldest delivery: {}",
+            error.chars().take(900).collect::<String>()
+        );
+        let others = delivery::Entity::update_many()
+            .col_expr(delivery::Column::Status, Expr::value(STATUS_FAILED))
+            .col_expr(delivery::Column::LastError, Expr::value(Some(why)))
+            .col_expr(delivery::Column::FinishedAt, Expr::value(Some(t)))
+            .col_expr(
+                delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                delivery::Column::LockedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(delivery::Column::Host.eq(host))
+            .filter(delivery::Column::Status.eq(STATUS_PENDING))
+            .filter(delivery::Column::CreatedAt.lte(t))
+            .filter(delivery::Column::Id.ne(id))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+        Ok(others)
+    }
+
     async fn set_delivery(
         &self,
         id: i64,
