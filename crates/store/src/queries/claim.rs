@@ -142,7 +142,10 @@ impl Claim {
 /// `last_error` set, one more of its `attempts`, its lease
 /// (`locked_until`, and each column of `also_release`) released; then the
 /// time of its next attempt (`next_attempt_at`), or, when there is none,
-/// `finished` set to now.
+/// `finished` set to now. Only a row still pending is touched: one that
+/// another process finished meanwhile (its lease ran out here and it was
+/// claimed and sent there) stays finished, so a late retry cannot send it
+/// a third time.
 pub(crate) async fn settle<E: EntityTrait>(
     db: &impl ConnectionTrait,
     id: i64,
@@ -168,7 +171,11 @@ pub(crate) async fn settle<E: EntityTrait>(
         Some(next) => q.value(Alias::new("next_attempt_at"), next),
         None => q.value(Alias::new(finished), Some(now())),
     };
-    q.and_where(Expr::col(Alias::new("id")).eq(id));
+    q.and_where(Expr::col(Alias::new("id")).eq(id))
+        .and_where(Expr::col(Alias::new("status")).eq(PENDING));
     db.execute_raw(db.get_database_backend().build(&q)).await?;
     Ok(())
 }
+
+/// The status of a row still to be worked, in every queue.
+const PENDING: &str = "pending";

@@ -363,3 +363,68 @@ both!(a_fan_out_keeps_one_body_for_all_its_inboxes, |store| {
     assert_eq!(left[0].status, STATUS_PENDING);
     assert_eq!(left[0].body, "{\"type\":\"Delete\"}");
 });
+
+both!(a_late_retry_leaves_a_finished_row_finished, |store| {
+    use deling_store::queries::delivery::{NewDelivery, STATUS_DONE};
+    store
+        .put_deliveries(vec![NewDelivery {
+            activity_id: "https://here.example/a/1".to_owned(),
+            agency_id: None,
+            inbox: "https://peer.example/inbox".to_owned(),
+            host: "peer.example".to_owned(),
+            body: "{}".to_owned(),
+        }])
+        .await
+        .expect("queue");
+    let lease = Utc::now() + Duration::seconds(60);
+    let row = store
+        .claim_deliveries("w1", 1, lease)
+        .await
+        .expect("claim")
+        .remove(0);
+    // Another process, whose claim came after this one's lease ran out,
+    // delivered it; this one's answer (a retry) comes late.
+    store.finish_delivery(row.id).await.expect("done");
+    store
+        .retry_delivery(row.id, "timed out", Utc::now() + Duration::seconds(60))
+        .await
+        .expect("late retry");
+    store
+        .fail_delivery(row.id, "late refusal")
+        .await
+        .expect("late failure");
+    let stored = store
+        .list_deliveries_of("https://here.example/a/1")
+        .await
+        .expect("read")
+        .remove(0);
+    assert_eq!(stored.status, STATUS_DONE);
+    assert_eq!(stored.attempts, 1);
+    assert_eq!(stored.last_error, None);
+    // And an inbox row likewise.
+    store
+        .put_inbox_activity(
+            "https://peer.example/a/9",
+            "https://peer.example/u/eve",
+            "Like",
+            "{}",
+        )
+        .await
+        .expect("put");
+    let claimed = store
+        .claim_inbox_activities(1, lease)
+        .await
+        .expect("claim")
+        .remove(0);
+    store.finish_inbox_activity(claimed.id).await.expect("done");
+    store
+        .fail_inbox_activity(claimed.id, "late")
+        .await
+        .expect("late failure");
+    let stored = store
+        .get_inbox_activity("https://peer.example/a/9")
+        .await
+        .expect("read")
+        .expect("the row");
+    assert_eq!(stored.status, deling_store::queries::inbox::INBOX_DONE);
+});
