@@ -212,14 +212,8 @@ impl Store {
                 delivery::Column::LastError,
                 Expr::value(Some(error.chars().take(1000).collect::<String>())),
             )
-            .col_expr(
-                delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                delivery::Column::LockedBy,
-                Expr::value(Option::<String>::None),
-            )
+            .col_expr(delivery::Column::LockedUntil, no_lease())
+            .col_expr(delivery::Column::LockedBy, no_holder())
             .filter(delivery::Column::Id.eq(id))
             .filter(delivery::Column::LockedBy.eq(worker))
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
@@ -260,14 +254,8 @@ impl Store {
             .col_expr(delivery::Column::Status, Expr::value(STATUS_FAILED))
             .col_expr(delivery::Column::LastError, Expr::value(Some(why)))
             .col_expr(delivery::Column::FinishedAt, Expr::value(Some(t)))
-            .col_expr(
-                delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                delivery::Column::LockedBy,
-                Expr::value(Option::<String>::None),
-            )
+            .col_expr(delivery::Column::LockedUntil, no_lease())
+            .col_expr(delivery::Column::LockedBy, no_holder())
             .filter(delivery::Column::Host.eq(host))
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
             .filter(delivery::Column::CreatedAt.lte(t))
@@ -306,14 +294,8 @@ impl Store {
             return Ok(());
         }
         delivery::Entity::update_many()
-            .col_expr(
-                delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                delivery::Column::LockedBy,
-                Expr::value(Option::<String>::None),
-            )
+            .col_expr(delivery::Column::LockedUntil, no_lease())
+            .col_expr(delivery::Column::LockedBy, no_holder())
             .filter(delivery::Column::Id.is_in(ids.to_vec()))
             .filter(delivery::Column::LockedBy.eq(worker))
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
@@ -518,4 +500,14 @@ impl Store {
             failing_hosts: self.list_failing_hosts().await?,
         })
     }
+}
+
+/// The value of `locked_until` for a row whose lease is released.
+pub(crate) fn no_lease() -> sea_orm::sea_query::SimpleExpr {
+    Expr::value(Option::<DateTime<Utc>>::None)
+}
+
+/// The value of `locked_by` for a row no worker holds.
+pub(crate) fn no_holder() -> sea_orm::sea_query::SimpleExpr {
+    Expr::value(Option::<String>::None)
 }

@@ -12,6 +12,7 @@ use crate::{
         delivery::{self, STATUS_DONE, STATUS_PENDING},
         host_state,
     },
+    queries::delivery::{no_holder, no_lease},
     records::now,
 };
 use chrono::{DateTime, Utc};
@@ -82,14 +83,8 @@ impl Store {
                     delivery::Column::Attempts,
                     Expr::col(delivery::Column::Attempts).add(1),
                 )
-                .col_expr(
-                    delivery::Column::LockedUntil,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .col_expr(
-                    delivery::Column::LockedBy,
-                    Expr::value(Option::<String>::None),
-                )
+                .col_expr(delivery::Column::LockedUntil, no_lease())
+                .col_expr(delivery::Column::LockedBy, no_holder())
                 .col_expr(
                     delivery::Column::LastError,
                     Expr::value(Option::<String>::None),
