@@ -103,6 +103,59 @@ async fn an_event_that_cannot_be_fanned_out_holds_up_nothing_after_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_whose_row_does_not_read_back_holds_up_nothing_after_it() {
+    let a = Instance::spawn().await;
+    let oslo = a.agency("oslo").await;
+    let peer = FakePeer::answering(202);
+    let eve = peer.follower("eve");
+    follow(&a.store, oslo.id, eve).await;
+    let bad = a.publish("oslo", "Ødelagt", &["levering"]).await;
+    let created = a.url(&format!("/items/{bad}/create"));
+    eventually("the first item delivered", async || {
+        (!peer.posts_of(&created).is_empty())
+            .then_some(())
+            .ok_or_else(|| "not yet".to_owned())
+    })
+    .await;
+    // Spoilt in the database, then edited: a value that no longer reads
+    // as a time is the same on every retry, not a passing error to wait
+    // out, and the edit can never be fanned out.
+    let db = raw(&a).await;
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "UPDATE item SET published_at = 'not a time' WHERE id = ?",
+        [bad.into()],
+    ))
+    .await
+    .unwrap();
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "INSERT INTO outbox_event (kind, agency_id, item_id, created_at) VALUES (?, ?, ?, ?)",
+        [
+            "item_update".into(),
+            oslo.id.into(),
+            bad.into(),
+            Utc::now().into(),
+        ],
+    ))
+    .await
+    .unwrap();
+
+    let good = a.publish("oslo", "Etter", &["levering"]).await;
+    let create = a.url(&format!("/items/{good}/create"));
+    eventually("the item published after the spoilt edit", async || {
+        if peer.posts_of(&create).is_empty() {
+            Err(format!("{:?}", a.store.queue_stats().await.unwrap()))
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+    let stats = a.store.queue_stats().await.unwrap();
+    assert_eq!(stats.pending_events, 0, "{stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivery_taken_stays_done_when_its_signature_style_cannot_be_written() {
     let a = Instance::spawn().await;
     let oslo = a.agency("oslo").await;
