@@ -37,6 +37,13 @@ pub struct HttpSettings {
     /// Longest wait for a whole request, connection included. The delivery
     /// queue's lease (60 s) must outlast a host's turn (15 s) plus this.
     pub request_timeout: Duration,
+    /// How long a claimed delivery stays this process's
+    /// ([`crate::queue::LEASE`]; shorter only in tests). A turn renews
+    /// it when another request might not fit in what is left, and cuts a
+    /// delivery's requests (a double knock, a key's fallback: up to four)
+    /// off before it runs out, so no other process sends the delivery
+    /// while this one still may.
+    pub delivery_lease: Duration,
     /// How long an idle connection to a peer is kept open for the next
     /// request (HTTP/1.1 keep-alive).
     pub idle_timeout: Duration,
@@ -49,6 +56,9 @@ impl Default for HttpSettings {
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
+            delivery_lease: crate::queue::LEASE
+                .to_std()
+                .unwrap_or(Duration::from_secs(60)),
         }
     }
 }

@@ -354,6 +354,7 @@ impl FederationConfig {
             connect_timeout: std::time::Duration::from_secs(self.connect_timeout_seconds),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
             idle_timeout: std::time::Duration::from_secs(self.idle_connection_seconds),
+            ..Default::default()
         }
     }
 

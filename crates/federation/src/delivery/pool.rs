@@ -155,6 +155,8 @@ struct Turn {
     halt: Arc<AtomicBool>,
     /// Whether the host's last delivery was taken.
     answering: bool,
+    /// When the rows' leases were taken (a held turn starts later).
+    leased_at: Instant,
 }
 
 /// The deliveries in hand: turns per host, a host's inbox in one turn at a
@@ -209,12 +211,16 @@ impl DeliveryPool {
     async fn fill(&mut self, free: usize, limit: u64) -> Result<bool, FedError> {
         let data = self.config.to_request_data();
         let busy_inboxes: Vec<String> = self.inboxes.iter().cloned().collect();
+        // Taken before the claim, so that a turn's reckoning of what is
+        // left of its lease errs on the short side.
+        let leased_at = Instant::now();
+        let lease = data.settings.http.delivery_lease;
         let rows = data
             .store
             .claim_deliveries_except(
                 &self.name,
                 limit,
-                Utc::now() + LEASE,
+                Utc::now() + chrono::Duration::from_std(lease).unwrap_or(LEASE),
                 &self.slots.full(),
                 &busy_inboxes,
             )
@@ -267,6 +273,7 @@ impl DeliveryPool {
                     inboxes,
                     rows,
                     answering,
+                    leased_at,
                 };
                 if self.defer && !answering && self.answering > 0 {
                     self.deferred.push(turn, Instant::now());
@@ -292,6 +299,7 @@ impl DeliveryPool {
             cache,
             halt,
             answering,
+            leased_at,
         } = turn;
         let data = self.config.to_request_data();
         let (name, turn_host) = (self.name.clone(), host.clone());
@@ -305,7 +313,7 @@ impl DeliveryPool {
                 done: &done,
                 data: &data,
             };
-            host_turn(rows, cache, &cx).await
+            host_turn(rows, cache, leased_at, &cx).await
         });
         if answering {
             self.answering += 1;

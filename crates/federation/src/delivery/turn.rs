@@ -36,15 +36,18 @@ use std::{
 pub(super) const SLOW_ANSWER: Duration = Duration::from_secs(2);
 /// A turn starts no send after this long; its other rows go back to the
 /// queue, to be claimed again with every other host's. Together with the
-/// last send (the request timeout, at most 30 s) well inside [`LEASE`].
+/// last send (the request timeout, at most 30 s) well inside the lease
+/// ([`crate::queue::LEASE`]).
 pub(super) const HOST_TURN: Duration = Duration::from_secs(15);
 /// Longest wait before a delivery that could not be sent because of a
 /// transient error on this side (the database) is tried again (at most
 /// the retry base).
 const LOCAL_RETRY: Duration = Duration::from_secs(15);
-/// Time left on a lease, beyond one request, below which a turn renews
-/// the leases of the rows it still holds before it sends another.
-const LEASE_MARGIN: Duration = Duration::from_secs(5);
+/// The part of a lease (5 s of 60) kept free at its end: a turn renews
+/// the leases of the rows it still holds when less than a request and
+/// this is left, and a delivery's requests are cut off this long before
+/// its lease runs out.
+const LEASE_MARGIN_DIVISOR: u32 = 12;
 
 /// What a turn needs besides its rows.
 pub(super) struct TurnContext<'a> {
@@ -67,22 +70,23 @@ struct HostHealth {
     recorded: bool,
 }
 
-/// Sends one turn's deliveries (claimed just before, in queue order) to
-/// `cx.host`, one after another, until they are done, the turn's time is
-/// up, or the host failed or the worker stops; what is not sent goes back
-/// to the queue. `cache` holds what the turn has read (or its claim
+/// Sends one turn's deliveries (claimed at `leased_at`, in queue order)
+/// to `cx.host`, one after another, until they are done, the turn's time
+/// is up, or the host failed or the worker stops; what is not sent goes
+/// back to the queue. `cache` holds what the turn has read (or its claim
 /// read for it). Returns how the host answered.
 pub(super) async fn host_turn(
     rows: Vec<Delivery>,
     mut cache: TurnCache,
+    mut leased_at: Instant,
     cx: &TurnContext<'_>,
 ) -> Pace {
     let started = Instant::now();
-    let mut leased_at = started;
     let mut pace = Pace::Unknown;
     let mut health = HostHealth { recorded: false };
     let mut rows: Vec<Delivery> = rows.into_iter().rev().collect();
-    let lease = LEASE.to_std().unwrap_or(Duration::from_secs(60));
+    let lease = cx.data.settings.http.delivery_lease;
+    let margin = lease / LEASE_MARGIN_DIVISOR;
     let request = cx.data.settings.http.request_timeout;
     while !rows.is_empty() {
         if cx.halt.load(Ordering::Relaxed)
@@ -98,14 +102,26 @@ pub(super) async fn host_turn(
         // Never twice in a row: a request timeout too long for the lease
         // (the configuration refuses one) must not make this spin.
         let held = leased_at.elapsed();
-        if held > LEASE_MARGIN && held + request + LEASE_MARGIN > lease {
-            rows = renew(rows, cx).await;
-            leased_at = Instant::now();
+        if held > margin && held + request + margin > lease {
+            let renewing = Instant::now();
+            rows = renew(rows, lease, cx).await;
+            leased_at = renewing;
             continue;
         }
         let Some(row) = rows.pop() else { break };
         let sent = Instant::now();
-        let outcome = send::send_in_turn(&row, cx.data, &mut cache).await;
+        // One request always fits in what is left; a second knock or a
+        // key's fallback may not, and must not run past the lease.
+        let budget = lease.saturating_sub(leased_at.elapsed() + margin);
+        let outcome =
+            match tokio::time::timeout(budget, send::send_in_turn(&row, cx.data, &mut cache)).await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Ok(Outcome::Retry(format!(
+                    "no answer within {} ms, before the delivery's lease would run out",
+                    budget.as_millis()
+                ))),
+            };
         let took = sent.elapsed();
         let outcome = match outcome {
             Ok(outcome) => outcome,
@@ -168,13 +184,14 @@ async fn postpone(row: &Delivery, error: &FedError, cx: &TurnContext<'_>) {
 }
 
 /// The rows (last to send first) whose leases `cx.worker` still holds,
-/// renewed; the others are another worker's now.
-async fn renew(rows: Vec<Delivery>, cx: &TurnContext<'_>) -> Vec<Delivery> {
+/// renewed for `lease`; the others are another worker's now.
+async fn renew(rows: Vec<Delivery>, lease: Duration, cx: &TurnContext<'_>) -> Vec<Delivery> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or(LEASE);
     match cx
         .data
         .store
-        .renew_delivery_leases(cx.worker, &ids, Utc::now() + LEASE)
+        .renew_delivery_leases(cx.worker, &ids, until)
         .await
     {
         Ok(kept) => rows.into_iter().filter(|r| kept.contains(&r.id)).collect(),

@@ -20,6 +20,7 @@ mod classify;
 mod crash;
 mod dead_hosts;
 mod idle;
+mod lease;
 mod operator;
 mod probing;
 mod robustness;
