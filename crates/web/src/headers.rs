@@ -8,11 +8,13 @@ use actix_web::middleware::DefaultHeaders;
 /// server-rendered HTML that works without script; the one script, the
 /// copy button's (`/static/copy.js`), is a file of ours: no inline script,
 /// no inline style, nothing from elsewhere. Images (agency logos, avatars)
-/// may come from any https server. Forms post to us, but "follow from
-/// your own server" answers with a redirect to the visitor's server, and
-/// browsers check `form-action` on that redirect too: hence `https:`.
+/// may come from any https server. Forms post to us and are never
+/// answered with a redirect elsewhere ("follow from your own server"
+/// answers with a page naming the visitor's server, and single sign-on
+/// starts from a link), so `form-action` is ours alone: a form injected
+/// into a page cannot send what it gathers to another site.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     img-src 'self' https: data:; style-src 'self'; form-action 'self' https:; base-uri 'none'; \
+     img-src 'self' https: data:; style-src 'self'; form-action 'self'; base-uri 'none'; \
      frame-ancestors 'none'";
 
 /// Middleware adding the security headers to each response that does not

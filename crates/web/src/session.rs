@@ -1,7 +1,18 @@
 //! Staff sessions of the web pages: a cookie holding a random secret whose
 //! SHA-256 names a `web_session` row, so every process serving the same
-//! database knows the session. The cookie is HttpOnly, SameSite=Lax, and
-//! Secure when the instance is served over https.
+//! database knows the session. The cookie is HttpOnly, SameSite=Lax and
+//! `Path=/`, with no `Domain`.
+//!
+//! Over https every authentication cookie (the session's, the login
+//! form's, single sign-on's) is Secure and named with the `__Host-`
+//! prefix ([`auth_cookie_name`]): a browser then takes it only from this
+//! very host, over https, for the whole site, so a sibling under the same
+//! parent domain (a municipality's other web site) can neither set nor
+//! shadow it. Over plain http (development, the tests on loopback)
+//! browsers refuse both, and the bare names are used. Only the name in
+//! use for the instance's scheme is read: a session issued under the bare
+//! name before an instance moved to the prefix is not, and staff log in
+//! once more.
 //!
 //! Every form a session posts carries the session's CSRF token (a field
 //! named [`CSRF_FIELD`]); [`StaffForm`] refuses a post without the right
@@ -32,10 +43,14 @@ use deling_store::{
 };
 use std::{future::Future, pin::Pin};
 
-/// The session cookie.
+/// The session cookie's name before [`auth_cookie_name`] prefixes it.
 pub const SESSION_COOKIE: &str = "deling_session";
-/// The login form's own CSRF cookie.
+/// The login form's own CSRF cookie's name before [`auth_cookie_name`]
+/// prefixes it.
 pub const LOGIN_CSRF_COOKIE: &str = "deling_login";
+/// The prefix browsers accept only on a Secure cookie with `Path=/` and
+/// no `Domain`, set over https by the host itself.
+pub const HOST_PREFIX: &str = "__Host-";
 /// The form field every staff form carries its CSRF token in.
 pub const CSRF_FIELD: &str = "csrf";
 /// How long the login form's CSRF cookie lasts.
@@ -60,8 +75,48 @@ impl Via {
     }
 }
 
-fn secure(state: &AppState) -> bool {
-    state.urls.base().scheme() == "https"
+/// Whether the instance's public address is https: the configured base
+/// URL decides, not the request, so the name never changes with a
+/// proxy's headers.
+fn secure_base(base: &url::Url) -> bool {
+    base.scheme() == "https"
+}
+
+/// The name the authentication cookie `name` goes by on an instance at
+/// `base`: `__Host-NAME` over https, `NAME` over plain http.
+pub fn auth_cookie_name(base: &url::Url, name: &str) -> String {
+    if secure_base(base) {
+        format!("{HOST_PREFIX}{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The authentication cookie `name` with `value`, lasting `age`, on an
+/// instance at `base`: named by [`auth_cookie_name`], HttpOnly,
+/// SameSite=Lax, `Path=/`, no `Domain`, and Secure over https (which the
+/// `__Host-` prefix requires; a browser drops a prefixed cookie without
+/// all three). An empty value with a zero age removes it.
+pub fn auth_cookie(
+    base: &url::Url,
+    name: &str,
+    value: String,
+    age: CookieDuration,
+) -> Cookie<'static> {
+    Cookie::build(auth_cookie_name(base, name), value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure_base(base))
+        .max_age(age)
+        .finish()
+}
+
+/// The value of the authentication cookie `name` that `req` carries,
+/// under the name in use for the instance's scheme only.
+pub fn auth_cookie_value(state: &AppState, req: &HttpRequest, name: &str) -> Option<String> {
+    req.cookie(&auth_cookie_name(state.urls.base(), name))
+        .map(|c| c.value().to_owned())
 }
 
 fn cookie(
@@ -70,13 +125,7 @@ fn cookie(
     value: String,
     age: CookieDuration,
 ) -> Cookie<'static> {
-    Cookie::build(name, value)
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure(state))
-        .max_age(age)
-        .finish()
+    auth_cookie(state.urls.base(), name, value, age)
 }
 
 /// Starts a session for `staff`: stores it and returns the cookie the
@@ -116,8 +165,8 @@ pub fn ended_cookie(state: &AppState) -> Cookie<'static> {
 /// The login form's CSRF token: the one in the visitor's cookie, or a new
 /// one with the cookie to set.
 pub fn login_csrf(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
-    match req.cookie(LOGIN_CSRF_COOKIE) {
-        Some(c) if c.value().starts_with("dlg_") => (c.value().to_owned(), None),
+    match auth_cookie_value(state, req, LOGIN_CSRF_COOKIE) {
+        Some(v) if v.starts_with("dlg_") => (v, None),
         _ => {
             let token = NewToken::generate().secret;
             let age = CookieDuration::minutes(LOGIN_CSRF_MINUTES);
@@ -128,9 +177,20 @@ pub fn login_csrf(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie
 }
 
 /// Whether a login form's token matches the visitor's login cookie.
-pub fn login_csrf_ok(req: &HttpRequest, sent: &str) -> bool {
-    req.cookie(LOGIN_CSRF_COOKIE)
-        .is_some_and(|c| !sent.is_empty() && same_secret(c.value(), sent))
+pub fn login_csrf_ok(state: &AppState, req: &HttpRequest, sent: &str) -> bool {
+    auth_cookie_value(state, req, LOGIN_CSRF_COOKIE)
+        .is_some_and(|v| !sent.is_empty() && same_secret(&v, sent))
+}
+
+/// The cookie that removes the login form's CSRF cookie (once logged in
+/// it has done its work).
+pub fn login_csrf_ended(state: &AppState) -> Cookie<'static> {
+    cookie(
+        state,
+        LOGIN_CSRF_COOKIE,
+        String::new(),
+        CookieDuration::ZERO,
+    )
 }
 
 /// Whether a post comes from this site: browsers send `Origin` with every
@@ -249,15 +309,15 @@ pub async fn current(
     state: &AppState,
     req: &HttpRequest,
 ) -> Result<Option<StaffSession>, ApiError> {
-    let Some(c) = req.cookie(SESSION_COOKIE) else {
+    let Some(secret) = auth_cookie_value(state, req, SESSION_COOKIE) else {
         return Ok(None);
     };
-    if !c.value().starts_with("dlg_") {
+    if !secret.starts_with("dlg_") {
         return Ok(None);
     }
     Ok(state
         .store
-        .get_session_owner(&token_hash(c.value()))
+        .get_session_owner(&token_hash(&secret))
         .await?
         .map(|(session, staff)| StaffSession { staff, session }))
 }
@@ -391,5 +451,70 @@ impl FromRequest for StaffForm {
             }
             Ok(Self { session, fields })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    /// What a browser demands of a `__Host-` cookie, checked on the
+    /// `Set-Cookie` value itself as well as on the cookie.
+    fn assert_host_cookie(c: &Cookie<'_>, name: &str) {
+        assert_eq!(c.name(), format!("__Host-{name}"));
+        assert_eq!(c.secure(), Some(true), "{c}");
+        assert_eq!(c.path(), Some("/"), "{c}");
+        assert_eq!(c.domain(), None, "{c}");
+        assert_eq!(c.http_only(), Some(true), "{c}");
+        assert_eq!(c.same_site(), Some(SameSite::Lax), "{c}");
+        let header = c.to_string();
+        let attrs: Vec<&str> = header.split(';').map(str::trim).collect();
+        assert!(attrs[0].starts_with(&format!("__Host-{name}=")), "{header}");
+        for want in ["Secure", "Path=/", "HttpOnly", "SameSite=Lax"] {
+            assert!(attrs.contains(&want), "{want} missing: {header}");
+        }
+        assert!(
+            !attrs
+                .iter()
+                .any(|a| a.to_ascii_lowercase().starts_with("domain")),
+            "{header}"
+        );
+    }
+
+    #[test]
+    fn https_instances_name_authentication_cookies_with_the_host_prefix() {
+        let base = url("https://deling.oslo.kommune.no/");
+        for name in [SESSION_COOKIE, LOGIN_CSRF_COOKIE, "deling_oidc"] {
+            assert_eq!(auth_cookie_name(&base, name), format!("__Host-{name}"));
+            let set = auth_cookie(&base, name, "dlg_x".into(), CookieDuration::hours(1));
+            assert_host_cookie(&set, name);
+            // Removing it takes the same attributes, or the browser keeps it.
+            let gone = auth_cookie(&base, name, String::new(), CookieDuration::ZERO);
+            assert_host_cookie(&gone, name);
+            assert_eq!(gone.max_age(), Some(CookieDuration::ZERO));
+        }
+        // A port does not change the scheme's rule.
+        assert_eq!(
+            auth_cookie_name(&url("https://deling.example:8443/"), SESSION_COOKIE),
+            "__Host-deling_session"
+        );
+    }
+
+    #[test]
+    fn plain_http_instances_keep_the_bare_names_without_secure() {
+        let base = url("http://localhost:8080/");
+        for name in [SESSION_COOKIE, LOGIN_CSRF_COOKIE, "deling_oidc"] {
+            assert_eq!(auth_cookie_name(&base, name), name);
+            let c = auth_cookie(&base, name, "dlg_x".into(), CookieDuration::hours(1));
+            assert_eq!(c.name(), name);
+            assert_ne!(c.secure(), Some(true), "{c}");
+            assert_eq!(c.path(), Some("/"), "{c}");
+            assert_eq!(c.domain(), None, "{c}");
+            assert!(!c.to_string().contains("Secure"), "{c}");
+        }
     }
 }

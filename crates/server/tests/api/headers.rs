@@ -37,6 +37,11 @@ async fn pages_and_api_answers_carry_security_headers() {
             csp.contains("script-src 'self';") && !csp.contains("unsafe-"),
             "{path}: no script but the server's own files: {csp}"
         );
+        // No form of ours is answered with a redirect to another site.
+        assert!(
+            csp.contains("form-action 'self';"),
+            "{path}: forms post to this site alone: {csp}"
+        );
     }
 }
 

@@ -1,15 +1,16 @@
 //! "Follow / reply from your own server": the visitor's server is asked
 //! for its interaction template over WebFinger (a fake server on
 //! loopback here), with Mastodon's address as the fallback, and only
-//! where outbound requests may go.
+//! where outbound requests may go. The answer is a page naming where the
+//! visitor would go (`interact_confirm.rs` checks that page itself).
 
 use crate::support::{MARKUP, assert_language, scene, scene_with};
 use deling_testkit::peer::FakePeer;
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// Posts the form as a browser without following the redirect.
-async fn submit(base: &str, uri: &str, server: &str, lang: &str) -> reqwest::Response {
+/// Posts the form as a browser (a redirect would not be followed).
+pub async fn submit(base: &str, uri: &str, server: &str, lang: &str) -> reqwest::Response {
     let client = reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -30,9 +31,21 @@ async fn submit(base: &str, uri: &str, server: &str, lang: &str) -> reqwest::Res
         .unwrap()
 }
 
-fn location(resp: &reqwest::Response) -> String {
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    resp.headers()["location"].to_str().unwrap().to_owned()
+/// Where the confirmation page's link to go on leads: the answer must be
+/// that page (200, no redirect).
+pub async fn destination(resp: reqwest::Response) -> String {
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers().get("location").is_none());
+    let html = resp.text().await.unwrap();
+    continue_href(&html).unwrap_or_else(|| panic!("no link to go on: {html}"))
+}
+
+/// The `href` of the confirmation page's link to go on, unescaped.
+pub fn continue_href(html: &str) -> Option<String> {
+    let at = html.find("class=\"continue\"")?;
+    let rest = &html[at..];
+    let href = rest.split("href=\"").nth(1)?.split('"').next()?;
+    Some(crate::support::named_entities(href).replace("&amp;", "&"))
 }
 
 #[tokio::test]
@@ -52,7 +65,7 @@ async fn the_visitors_server_template_is_used_when_it_may_be_asked() {
     let actor = "http://deling.test/agencies/oslo";
     let resp = submit(&s.app.base, actor, &format!("@kari@{}", peer.domain), "nb").await;
     assert_eq!(
-        location(&resp),
+        destination(resp).await,
         peer.url("/authorize_follow?acct=http%3A%2F%2Fdeling.test%2Fagencies%2Foslo")
     );
     let asked = peer.fetched();
@@ -68,7 +81,7 @@ async fn the_visitors_server_template_is_used_when_it_may_be_asked() {
     // Replying to an item: the server alone is enough.
     let item = format!("http://deling.test/items/{}", s.guide);
     let resp = submit(&s.app.base, &item, &peer.domain, "nb").await;
-    assert!(location(&resp).ends_with(&format!(
+    assert!(destination(resp).await.ends_with(&format!(
         "?acct=http%3A%2F%2Fdeling.test%2Fitems%2F{}",
         s.guide
     )));
@@ -77,7 +90,7 @@ async fn the_visitors_server_template_is_used_when_it_may_be_asked() {
     let bare = FakePeer::spawn().await;
     let resp = submit(&s.app.base, actor, &bare.domain, "nb").await;
     assert_eq!(
-        location(&resp),
+        destination(resp).await,
         bare.url("/authorize_interaction?uri=http%3A%2F%2Fdeling.test%2Fagencies%2Foslo")
     );
 }
@@ -86,7 +99,7 @@ async fn the_visitors_server_template_is_used_when_it_may_be_asked() {
 async fn private_addresses_are_not_asked_unless_allowed() {
     // The test configuration refuses loopback and private addresses (as
     // production does): the lookup never reaches the fake server, and the
-    // visitor is sent to the fallback address.
+    // visitor is offered the fallback address.
     let s = scene().await;
     let peer = FakePeer::spawn().await;
     peer.serve(
@@ -101,7 +114,7 @@ async fn private_addresses_are_not_asked_unless_allowed() {
     )
     .await;
     assert_eq!(
-        location(&resp),
+        destination(resp).await,
         peer.url("/authorize_interaction?uri=http%3A%2F%2Fdeling.test%2Fagencies%2Foslo")
     );
     assert!(peer.fetched().is_empty(), "{:?}", peer.fetched());
@@ -122,7 +135,7 @@ async fn bad_input_shows_the_form_again_or_is_refused() {
             "{html}"
         );
     }
-    // Only our own agencies and items: no redirecting to anything else.
+    // Only our own agencies and items: no sending anyone anywhere else.
     for uri in [
         "https://evil.example/",
         "http://deling.test/api/v1/items",

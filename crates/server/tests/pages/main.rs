@@ -9,5 +9,6 @@ mod comment_pages;
 mod errors;
 mod feeds;
 mod interact;
+mod interact_confirm;
 mod pages;
 mod support;

@@ -49,7 +49,8 @@ async fn a_staff_member_logs_in_and_out() {
     for attr in ["httponly", "samesite=lax", "path=/"] {
         assert!(set.contains(attr), "{attr} missing: {set}");
     }
-    // Served over plain http in tests: not Secure (see the unit test for https).
+    // Served over plain http in tests: the bare name, not Secure (the
+    // `__Host-` name over https is in cookie_names.rs).
     assert!(!set.contains("secure"), "{set}");
     assert!(
         !b.cookies.contains_key("deling_login"),

@@ -32,7 +32,7 @@ fn browser_dir() -> PathBuf {
 
 /// `Some(())` when the provider can run here; otherwise a note and `None`,
 /// or a panic when `CI` is set.
-fn can_run() -> Option<()> {
+pub(crate) fn can_run() -> Option<()> {
     let dir = browser_dir();
     let reason = if !dir.join("node_modules/.bin/node").is_file() {
         "no Node in browser/node_modules (run npm ci there)"
@@ -50,15 +50,15 @@ fn can_run() -> Option<()> {
 }
 
 /// A running provider; it ends when this is dropped.
-struct Provider {
-    issuer: String,
+pub(crate) struct Provider {
+    pub(crate) issuer: String,
     _child: tokio::process::Child,
 }
 
 /// Starts the provider with a client for `callback`; with
 /// `id_token_claims` the claims are in the ID token too, otherwise only
 /// at the userinfo endpoint.
-async fn provider(callback: &str, id_token_claims: bool) -> Provider {
+pub(crate) async fn provider(callback: &str, id_token_claims: bool) -> Provider {
     let port = free_port();
     let mut cmd = tokio::process::Command::new(browser_dir().join("node_modules/.bin/node"));
     cmd.arg("oidc-provider.mjs")
@@ -102,7 +102,10 @@ fn configure(c: &mut deling::config::Config, issuer: &str) {
     c.auth.oidc.label = "Testporten".into();
 }
 
-async fn app_for(issuer: &str, tweak: impl FnOnce(&mut deling::config::Config)) -> TestApp {
+pub(crate) async fn app_for(
+    issuer: &str,
+    tweak: impl FnOnce(&mut deling::config::Config),
+) -> TestApp {
     let issuer = issuer.to_owned();
     TestApp::spawn_with(move |c| {
         configure(c, &issuer);
@@ -121,7 +124,7 @@ fn location(resp: &reqwest::Response) -> String {
 
 /// What the person does at the provider.
 #[derive(Clone, Copy)]
-enum AtProvider<'a> {
+pub(crate) enum AtProvider<'a> {
     /// Logs in as this account and consents.
     LogIn(&'a str),
     /// Gives up on the login page.
@@ -129,9 +132,10 @@ enum AtProvider<'a> {
 }
 
 /// A person at the provider's pages: follows its redirects and fills its
-/// login and consent forms until it sends the browser back to Deling;
+/// login and consent forms until it sends the browser back to Deling
+/// (`deling.test`'s callback, over http or, for an https instance, https);
 /// returns that callback's path and query.
-async fn at_provider(auth_url: &str, what: AtProvider<'_>) -> String {
+pub(crate) async fn at_provider(auth_url: &str, what: AtProvider<'_>) -> String {
     let client = reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -166,7 +170,7 @@ async fn at_provider(auth_url: &str, what: AtProvider<'_>) -> String {
         }
         if resp.status().is_redirection() {
             let to = url.join(&location(&resp)).unwrap();
-            if to.as_str().starts_with(CALLBACK) {
+            if to.host_str() == Some("deling.test") && to.path() == "/login/oidc/callback" {
                 return format!("{}?{}", to.path(), to.query().unwrap_or_default());
             }
             url = to;
@@ -210,7 +214,7 @@ async fn at_provider(auth_url: &str, what: AtProvider<'_>) -> String {
 }
 
 /// `GET /login/oidc?next=NEXT` in `b`: the provider's authorization URL.
-async fn start(b: &mut Browser, next: &str) -> String {
+pub(crate) async fn start(b: &mut Browser, next: &str) -> String {
     let resp = b.get(&format!("/login/oidc?next={next}")).await;
     assert_eq!(
         resp.status(),
@@ -223,7 +227,7 @@ async fn start(b: &mut Browser, next: &str) -> String {
 
 /// The value of `name` in the query of `url` (absolute, or a path on
 /// Deling).
-fn query_param(url: &str, name: &str) -> Option<String> {
+pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
     url::Url::parse("http://deling.test/")
         .unwrap()
         .join(url)
@@ -284,9 +288,12 @@ async fn a_staff_member_logs_in_with_single_sign_on() {
         .find(|c| c.starts_with("deling_oidc="))
         .expect("the single sign-on cookie")
         .to_ascii_lowercase();
-    for attr in ["httponly", "samesite=lax", "path=/login/oidc"] {
+    // `Path=/`: over https the cookie is `__Host-deling_oidc`, which
+    // allows no other path (cookie_names.rs and the session unit tests).
+    for attr in ["httponly", "samesite=lax", "path=/"] {
         assert!(set.contains(attr), "{attr} missing: {set}");
     }
+    assert!(!set.contains("path=/login"), "{set}");
     assert_eq!(b.cookies.get("deling_oidc"), Some(&state));
 
     // The provider logs kari in ("Kari" there; usernames are lower-case)

@@ -86,6 +86,14 @@ interact-continue-button = Continue
 interact-title = From your own server
 interact-error-server = We could not find that server. Type the server's name (like mastodon.social) or your account (like @name@mastodon.social).
 interact-back = Back
+interact-confirm-title = Continue to your own server
+interact-confirm-lead = You are about to leave { $site } for this server:
+interact-confirm-address = Full address
+interact-confirm-other-host = This is not the server you typed ({ $server }). Continue only if you expected to go there.
+interact-confirm-warning = { $site } does not run that server and cannot vouch for it. Continue only if it is your own server.
+interact-confirm-continue = Continue to { $host }
+interact-confirm-back = No, go back
+interact-error-destination = Your server answered with an address that is not a web page, so we will not send you there. Check the server's name, or search for this page's address on your own server instead.
 
 item-updated = updated
 item-facts = About this item

@@ -86,6 +86,14 @@ interact-continue-button = Fortsett
 interact-title = Fra din egen tjener
 interact-error-server = Vi fant ikke den tjeneren. Skriv navnet på tjeneren (som mastodon.social) eller kontoen din (som @navn@mastodon.social).
 interact-back = Tilbake
+interact-confirm-title = Gå videre til din egen tjener
+interact-confirm-lead = Du er i ferd med å forlate { $site } og gå til denne tjeneren:
+interact-confirm-address = Full adresse
+interact-confirm-other-host = Dette er ikke tjeneren du skrev inn ({ $server }). Fortsett bare hvis du ventet å komme dit.
+interact-confirm-warning = { $site } driver ikke den tjeneren og kan ikke gå god for den. Fortsett bare hvis det er din egen tjener.
+interact-confirm-continue = Gå videre til { $host }
+interact-confirm-back = Nei, gå tilbake
+interact-error-destination = Tjeneren din svarte med en adresse som ikke er en nettside, så vi sender deg ikke dit. Sjekk navnet på tjeneren, eller søk etter adressen til denne siden på din egen tjener i stedet.
 
 item-updated = oppdatert
 item-facts = Om oppføringen

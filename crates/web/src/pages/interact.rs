@@ -1,10 +1,19 @@
 //! "Follow / reply from your own server" (`POST /interact`): a visitor
-//! names their server (or account), and is sent to that server's page for
-//! interacting with one of our agencies or items.
+//! names their server (or account), and is shown where that server's page
+//! for interacting with one of our agencies or items is, with a link to
+//! go on and one to go back.
 //!
 //! The address comes from the server's WebFinger: the template of its
 //! `http://ostatus.org/schema/1.0/subscribe` link, with `{uri}` filled in;
 //! failing that, Mastodon's `https://SERVER/authorize_interaction?uri=`.
+//! It is never answered with a redirect: any page on the internet can
+//! post this form with a server of its choosing, whose WebFinger names
+//! whatever address it likes, and a redirect would lend our domain to
+//! that address (a public body's name on a phishing link). The answer is
+//! a page that names the destination's host plainly, and the visitor
+//! decides. A template that does not make a plain http(s) address
+//! (`javascript:`, `data:`, user names in the authority) is refused.
+//!
 //! The lookup is the one request here that goes to a server the visitor
 //! chose, so it is fenced like every outbound fetch: the federation HTTP
 //! client (no redirects, private and loopback addresses refused at
@@ -41,6 +50,19 @@ pub struct InteractForm {
     pub uri: String,
     /// The visitor's server or account.
     pub server: String,
+}
+
+#[derive(Template)]
+#[template(path = "interact_confirm.html")]
+struct ConfirmPage {
+    c: Chrome,
+    lead: String,
+    host: String,
+    other_host: Option<String>,
+    destination: String,
+    warning: String,
+    continue_text: String,
+    back: String,
 }
 
 #[derive(Template)]
@@ -100,14 +122,51 @@ fn server_base(home: &Home, debug: bool) -> Option<Url> {
     Some(base)
 }
 
-/// `template` with `{uri}` replaced by `target`, if that makes a web
-/// address.
-pub fn fill_template(template: &str, target: &str) -> Option<String> {
-    if !template.contains("{uri}") {
-        return None;
-    }
+/// Why a server's interaction template is not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadTemplate {
+    /// It has no `{uri}` to fill: Mastodon's address is tried instead.
+    NoPlaceholder,
+    /// Filled in, it is not a plain http(s) address: the visitor is told,
+    /// and sent nowhere.
+    NotWeb,
+}
+
+/// `template` with `{uri}` replaced by `target`, if that makes a plain
+/// web address (see [`web_destination`]).
+pub fn fill_template(template: &str, target: &str) -> Result<Url, BadTemplate> {
     let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
-    web_href(&template.replace("{uri}", &encoded))
+    let filled = template.replace("{uri}", &encoded);
+    // The scheme is judged first, so a `javascript:` template is refused
+    // whether or not it bothered with the placeholder.
+    let url = web_destination(&filled).ok_or(BadTemplate::NotWeb)?;
+    if !template.contains("{uri}") {
+        return Err(BadTemplate::NoPlaceholder);
+    }
+    Ok(url)
+}
+
+/// `href` as a place to send a visitor: an absolute http(s) URL with a
+/// host and no user name or password (`https://our.domain@evil.example/`
+/// reads as ours to a person, and goes elsewhere).
+pub fn web_destination(href: &str) -> Option<Url> {
+    let url = Url::parse(&web_href(href)?).ok()?;
+    (url.host_str().is_some_and(|h| !h.is_empty())
+        && url.username().is_empty()
+        && url.password().is_none())
+    .then_some(url)
+}
+
+/// The destination's host as the confirmation page shows it: the ASCII
+/// (punycode) form the `url` crate keeps, so look-alike letters from
+/// other scripts show as `xn--`, with the port when it is not the
+/// scheme's own.
+pub fn shown_host(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    }
 }
 
 /// Asks `base`'s WebFinger about `home` for its interaction template.
@@ -202,24 +261,81 @@ pub async fn submit(
     {
         return errors::page(&ctx, Problem::TooMany);
     }
-    let found = subscribe_template(state, &base, &home)
-        .await
-        .and_then(|t| fill_template(&t, target.as_str()));
-    let location = found.or_else(|| {
+    let found = match subscribe_template(state, &base, &home).await {
+        Some(t) => match fill_template(&t, target.as_str()) {
+            Ok(u) => Some(u),
+            Err(BadTemplate::NoPlaceholder) => None,
+            Err(BadTemplate::NotWeb) => {
+                tracing::info!(
+                    server = %home.host,
+                    "a remote-interaction template is not a web address: refused"
+                );
+                return again_with(
+                    &ctx,
+                    &form,
+                    &target,
+                    "interact-error-destination",
+                    StatusCode::BAD_GATEWAY,
+                );
+            }
+        },
+        None => None,
+    };
+    let destination = found.or_else(|| {
         let mut u = base.join("authorize_interaction").ok()?;
         u.query_pairs_mut().append_pair("uri", target.as_str());
-        Some(u.to_string())
+        web_destination(u.as_str())
     });
-    match location {
-        Some(l) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, l))
-            .finish(),
+    match destination {
+        Some(d) => confirm(&ctx, &home, &base, &d, &target),
         None => again(&ctx, &form, &target, "interact-error-server"),
     }
 }
 
+/// The page that says where the visitor is about to go, with a link to
+/// go on and one back: 200, never a redirect (see the module's comment).
+fn confirm(ctx: &Ctx, home: &Home, asked: &Url, destination: &Url, target: &Url) -> HttpResponse {
+    let t = &ctx.t;
+    let site = ctx.state.settings.instance_name.as_str();
+    let host = shown_host(destination);
+    // The visitor named a server; a WebFinger that sends them to another
+    // host is worth a second look, so the page says so. Compared in the
+    // form both URLs hold (punycode, no default port).
+    let other_host = (host != shown_host(asked))
+        .then(|| t.msg_with("interact-confirm-other-host", &[("server", &home.host)]));
+    let page = ConfirmPage {
+        c: ctx.chrome(t.msg("interact-confirm-title")),
+        lead: t.msg_with("interact-confirm-lead", &[("site", site)]),
+        other_host,
+        destination: destination.to_string(),
+        warning: t.msg_with("interact-confirm-warning", &[("site", site)]),
+        continue_text: t.msg_with("interact-confirm-continue", &[("host", &host)]),
+        host,
+        back: target.to_string(),
+    };
+    let mut res = ctx.render(StatusCode::OK, &page);
+    // The answer depends on what was posted and on another server's
+    // answer at that moment: nothing to keep.
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
 /// The form again, with what was typed and why it was refused.
 fn again(ctx: &Ctx, form: &InteractForm, target: &Url, problem: &str) -> HttpResponse {
+    again_with(ctx, form, target, problem, StatusCode::BAD_REQUEST)
+}
+
+/// [`again`] with `status`.
+fn again_with(
+    ctx: &Ctx,
+    form: &InteractForm,
+    target: &Url,
+    problem: &str,
+    status: StatusCode,
+) -> HttpResponse {
     let page = InteractPage {
         c: ctx.chrome(ctx.t.msg("interact-title")),
         problem: ctx.t.msg(problem),
@@ -229,7 +345,7 @@ fn again(ctx: &Ctx, form: &InteractForm, target: &Url, problem: &str) -> HttpRes
         interact_id: "again",
         interact_button: ctx.t.msg("interact-continue-button"),
     };
-    ctx.render(StatusCode::BAD_REQUEST, &page)
+    ctx.render(status, &page)
 }
 
 #[cfg(test)]
@@ -288,10 +404,41 @@ mod tests {
                 "https://m.example/authorize_interaction?uri={uri}",
                 "https://d.example/items/1"
             )
-            .as_deref(),
-            Some("https://m.example/authorize_interaction?uri=https%3A%2F%2Fd.example%2Fitems%2F1")
+            .map(String::from),
+            Ok(
+                "https://m.example/authorize_interaction?uri=https%3A%2F%2Fd.example%2Fitems%2F1"
+                    .into()
+            )
         );
-        assert_eq!(fill_template("javascript:alert('{uri}')", "x"), None);
-        assert_eq!(fill_template("https://m.example/no-placeholder", "x"), None);
+        for bad in [
+            "javascript:alert('{uri}')",
+            "javascript:alert(1)",
+            "JavaScript:alert('{uri}')",
+            "data:text/html,<script>alert('{uri}')</script>",
+            "vbscript:x{uri}",
+            "/relative?uri={uri}",
+            "https://deling.oslo.kommune.no@evil.example/?u={uri}",
+            "https://user:pw@evil.example/?u={uri}",
+            "file:///etc/passwd?{uri}",
+        ] {
+            assert_eq!(fill_template(bad, "x"), Err(BadTemplate::NotWeb), "{bad}");
+        }
+        assert_eq!(
+            fill_template("https://m.example/no-placeholder", "x"),
+            Err(BadTemplate::NoPlaceholder)
+        );
+    }
+
+    #[test]
+    fn the_shown_host_is_the_one_the_link_goes_to() {
+        let host = |s: &str| shown_host(&Url::parse(s).unwrap_or_else(|e| panic!("{s}: {e}")));
+        assert_eq!(host("https://Mastodon.Social/x"), "mastodon.social");
+        assert_eq!(host("https://evil.example:8443/x"), "evil.example:8443");
+        assert_eq!(host("https://evil.example:443/x"), "evil.example");
+        // A Cyrillic "а" in a look-alike name shows as punycode.
+        assert_eq!(
+            host("https://m\u{430}stodon.social/"),
+            "xn--mstodon-2fg.social"
+        );
     }
 }

@@ -9,13 +9,14 @@ use crate::{
         errors::{self, Problem},
     },
     session::{
-        self, LOGIN_CSRF_COOKIE, StaffForm, Via, ended_cookie, login_csrf, login_csrf_ok,
+        self, StaffForm, Via, ended_cookie, login_csrf, login_csrf_ended, login_csrf_ok,
         same_origin,
     },
+    state::AppState,
 };
 use actix_web::{
     HttpRequest, HttpResponse,
-    cookie::{Cookie, time::Duration as CookieDuration},
+    cookie::Cookie,
     http::{StatusCode, header},
     web,
 };
@@ -133,7 +134,7 @@ pub async fn submit(ctx: Ctx, req: HttpRequest, form: web::Form<LoginForm>) -> H
         password,
     } = form.into_inner();
     let next = safe_next(Some(&next));
-    if !login_csrf_ok(&req, &csrf) || !same_origin(&ctx.state, &req) {
+    if !login_csrf_ok(&ctx.state, &req, &csrf) || !same_origin(&ctx.state, &req) {
         return errors::page(&ctx, Problem::FormExpired);
     }
     if !ctx.state.settings.password_login {
@@ -183,19 +184,18 @@ pub async fn submit(ctx: Ctx, req: HttpRequest, form: web::Form<LoginForm>) -> H
         Err(e) => return errors::from_api(&ctx, e),
     };
     match session::start(&ctx.state, &staff, Via::Password).await {
-        Ok(cookie) => logged_in(cookie, &next),
+        Ok(cookie) => logged_in(&ctx.state, cookie, &next),
         Err(e) => errors::from_api(&ctx, e),
     }
 }
 
 /// The answer to a successful login: the session cookie set, the login
 /// form's cookie gone, on to `next`.
-pub fn logged_in(cookie: Cookie<'static>, next: &str) -> HttpResponse {
+pub fn logged_in(state: &AppState, cookie: Cookie<'static>, next: &str) -> HttpResponse {
     let mut res = see_other(next);
-    let gone = Cookie::build(LOGIN_CSRF_COOKIE, "")
-        .path("/")
-        .max_age(CookieDuration::ZERO)
-        .finish();
+    // Removed with the attributes it was set with: a browser ignores a
+    // `__Host-` cookie's removal that lacks Secure.
+    let gone = login_csrf_ended(state);
     for c in [cookie, gone] {
         if let Err(e) = res.add_cookie(&c) {
             tracing::error!(error = %e, "cannot set a login cookie");

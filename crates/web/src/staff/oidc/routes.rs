@@ -7,12 +7,12 @@ use crate::{
         ctx::{Chrome, Ctx},
         errors::{self, Problem},
     },
-    session::{self, Via},
+    session::{self, Via, auth_cookie, auth_cookie_value},
     staff::login::{logged_in, safe_next},
 };
 use actix_web::{
     HttpRequest, HttpResponse,
-    cookie::{Cookie, SameSite, time::Duration as CookieDuration},
+    cookie::{Cookie, time::Duration as CookieDuration},
     http::{StatusCode, header},
     web,
 };
@@ -23,10 +23,9 @@ use openidconnect::RedirectUrl;
 use serde::Deserialize;
 
 /// The cookie that ties a login to the browser that started it: it holds
-/// the `state` sent to the provider.
+/// the `state` sent to the provider. Its name before
+/// [`session::auth_cookie_name`] prefixes it with `__Host-` over https.
 pub const STATE_COOKIE: &str = "deling_oidc";
-/// Where the cookie is sent: only to these pages.
-const COOKIE_PATH: &str = "/login/oidc";
 /// How long the provider's answer is awaited (a person may need to type a
 /// password and confirm on a phone).
 const LOGIN_MINUTES: i64 = 10;
@@ -64,16 +63,14 @@ fn button_text(ctx: &Ctx) -> Option<String> {
     })
 }
 
+/// The state cookie. SameSite=Lax: the provider sends the browser back
+/// with a top-level GET, which carries Lax cookies; nothing else from
+/// another site does. `Path=/` rather than `/login/oidc`: the `__Host-`
+/// prefix, which keeps sibling sites from planting a `state` of their
+/// own, demands it, and one shape over http and https keeps the tests on
+/// the production path.
 fn state_cookie(ctx: &Ctx, value: String, age: CookieDuration) -> Cookie<'static> {
-    Cookie::build(STATE_COOKIE, value)
-        .path(COOKIE_PATH)
-        .http_only(true)
-        // Lax: the provider sends the browser back with a top-level GET,
-        // which carries Lax cookies; nothing else from another site does.
-        .same_site(SameSite::Lax)
-        .secure(ctx.state.urls.base().scheme() == "https")
-        .max_age(age)
-        .finish()
+    auth_cookie(ctx.state.urls.base(), STATE_COOKIE, value, age)
 }
 
 fn see_other(to: &str) -> HttpResponse {
@@ -289,10 +286,10 @@ pub async fn callback(ctx: Ctx, req: HttpRequest, q: web::Query<CallbackQuery>) 
     let q = q.into_inner();
     let home = safe_next(None);
     let sent = q.state.as_deref().unwrap_or_default();
-    let ours = req.cookie(STATE_COOKIE);
+    let ours = auth_cookie_value(&ctx.state, &req, STATE_COOKIE);
     let same_browser = ours
-        .as_ref()
-        .is_some_and(|c| !sent.is_empty() && same_secret(c.value(), sent));
+        .as_deref()
+        .is_some_and(|c| !sent.is_empty() && same_secret(c, sent));
     if !same_browser {
         tracing::info!(
             cookie = ours.is_some(),
@@ -381,7 +378,7 @@ pub async fn callback(ctx: Ctx, req: HttpRequest, q: web::Query<CallbackQuery>) 
                 username = username.as_str(),
                 "logged in with single sign-on"
             );
-            let mut res = logged_in(cookie, &next);
+            let mut res = logged_in(&ctx.state, cookie, &next);
             if let Err(e) = res.add_cookie(&state_cookie(&ctx, String::new(), CookieDuration::ZERO))
             {
                 tracing::error!(error = %e, "cannot clear the single sign-on cookie");
