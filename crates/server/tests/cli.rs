@@ -1382,3 +1382,32 @@ async fn search_reindex_rebuilds_the_index() {
     sb.ok(&["admin", "agency", "list"]);
     assert_eq!(found(store.clone()).await, 1);
 }
+
+/// The operator follows and unfollows for an agency from outside its
+/// staff, as an instance admin may: both are in the audit log, with the
+/// agency and the actor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operators_follow_and_unfollow_are_audited() {
+    let peer = deling_testkit::peer::FakePeer::spawn().await;
+    let [key, _] = deling_testkit::peer::fake_keys().await;
+    let eve = peer.actor("eve", key).id;
+    tokio::task::spawn_blocking(move || {
+        let sb = Sandbox::new();
+        let loopback = [
+            ("DELING_FEDERATION__DEBUG", "true"),
+            ("DELING_FEDERATION__ALLOW_PRIVATE_ADDRESSES", "true"),
+        ];
+        sb.ok(&["admin", "agency", "create", "oslo", "--name", "Oslo"]);
+        for verb in ["follow", "unfollow"] {
+            let run = sb.run_with(&["admin", "agency", verb, "oslo", &eve], &loopback, None);
+            assert!(run.status.success(), "{verb}: {run:?}");
+        }
+        let audit = sb.ok(&["admin", "audit"]).stdout;
+        for action in ["follow.create", "follow.undo"] {
+            let line = format!("cli\t{action}\toslo/following/{eve}");
+            assert!(audit.contains(&line), "{line} not in {audit}");
+        }
+    })
+    .await
+    .unwrap();
+}

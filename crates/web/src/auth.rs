@@ -5,7 +5,10 @@
 use crate::{error::ApiError, ratelimit::too_many, state::AppState};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 use deling_domain::auth::{Role, token_hash};
-use deling_store::records::{Agency, ApiToken, Staff};
+use deling_store::{
+    queries::audit::Audit,
+    records::{Agency, ApiToken, Staff},
+};
 use std::{future::Future, pin::Pin};
 
 /// The staff member behind a valid bearer token.
@@ -24,7 +27,7 @@ impl Authenticated {
         &self,
         state: &AppState,
         agency: &Agency,
-    ) -> Result<Role, ApiError> {
+    ) -> Result<Access, ApiError> {
         require_editor(state, &self.staff, agency).await
     }
 
@@ -34,7 +37,7 @@ impl Authenticated {
         &self,
         state: &AppState,
         agency: &Agency,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Access, ApiError> {
         require_agency_admin(state, &self.staff, agency).await
     }
 
@@ -49,27 +52,81 @@ impl Authenticated {
     }
 }
 
+/// What lets a staff member act for an agency, as [`require_editor`] and
+/// [`require_agency_admin`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// The role the staff member acts with (an instance admin acts as an
+    /// admin of every agency).
+    pub role: Role,
+    /// The right comes from being an instance admin alone: the staff
+    /// member is not on the agency's own staff.
+    pub as_instance_admin: bool,
+}
+
+impl Access {
+    /// The audit entry for an action the agency's own staff may take
+    /// unrecorded (publishing, sharing, following, commenting): `Some`
+    /// only when an instance admin from outside the agency takes it, so
+    /// the agency can learn that someone not on its staff acted in its
+    /// name. See [`Access::mark`] for what the entry says.
+    pub fn audit(
+        &self,
+        staff: &Staff,
+        agency: &Agency,
+        action: &str,
+        target: &str,
+    ) -> Option<Audit> {
+        self.as_instance_admin.then(|| {
+            self.mark(
+                Audit::new(Some(staff.id), &staff.username, action, target),
+                agency,
+            )
+        })
+    }
+
+    /// `audit` (an entry written whoever acts), saying which agency was
+    /// acted for (`agency`) and that it was by an instance admin not on
+    /// its staff (`as_instance_admin: true`) when that is so; unchanged
+    /// for the agency's own staff.
+    pub fn mark(&self, audit: Audit, agency: &Agency) -> Audit {
+        if self.as_instance_admin {
+            audit
+                .with("agency", agency.slug.as_str())
+                .with("as_instance_admin", true)
+        } else {
+            audit
+        }
+    }
+}
+
 /// Succeeds when `staff` may publish and edit for `agency`: an editor or
 /// admin of it, or an instance admin. The same rule for a bearer token and
-/// for a web session.
+/// for a web session. The [`Access`] says which of these it is, so the
+/// caller can record an instance admin acting for an agency they are not
+/// on the staff of.
 pub async fn require_editor(
     state: &AppState,
     staff: &Staff,
     agency: &Agency,
-) -> Result<Role, ApiError> {
-    if staff.instance_admin {
-        return Ok(Role::Admin);
+) -> Result<Access, ApiError> {
+    let member = state.store.get_role(staff.id, agency.id).await?;
+    match member {
+        // An instance admin manages every agency, whatever their role in
+        // it: an editor of it does not lose the agency admin's rights.
+        _ if staff.instance_admin => Ok(Access {
+            role: Role::Admin,
+            as_instance_admin: member.is_none(),
+        }),
+        Some(role) => Ok(Access {
+            role,
+            as_instance_admin: false,
+        }),
+        None => Err(ApiError::Forbidden(format!(
+            "{} has no role in agency {:?}",
+            staff.username, agency.slug
+        ))),
     }
-    state
-        .store
-        .get_role(staff.id, agency.id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::Forbidden(format!(
-                "{} has no role in agency {:?}",
-                staff.username, agency.slug
-            ))
-        })
 }
 
 /// Succeeds when `staff` manages `agency` (its profile and its staff): an
@@ -78,9 +135,10 @@ pub async fn require_agency_admin(
     state: &AppState,
     staff: &Staff,
     agency: &Agency,
-) -> Result<(), ApiError> {
-    match require_editor(state, staff, agency).await? {
-        Role::Admin => Ok(()),
+) -> Result<Access, ApiError> {
+    let access = require_editor(state, staff, agency).await?;
+    match access.role {
+        Role::Admin => Ok(access),
         Role::Editor => Err(ApiError::Forbidden(format!(
             "{} is an editor of agency {:?}; managing the agency needs an admin of it",
             staff.username, agency.slug

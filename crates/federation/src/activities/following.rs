@@ -10,7 +10,7 @@ use crate::{
 };
 use activitypub_federation::fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor};
 use deling_domain::handle::FollowTarget;
-use deling_store::records::Agency;
+use deling_store::{queries::audit::Audit, records::Agency};
 
 /// Parses a follow target typed by a person (`@user@host`, `user@host` or
 /// an actor URL); a malformed one is refused with the parser's reason. For
@@ -46,27 +46,32 @@ pub async fn resolve_actor(target: &FollowTarget, data: &Data) -> Result<DbRemot
 }
 
 /// Makes `agency` follow `target`: records the Follow as pending and queues
-/// it (an outbox event), in one transaction.
+/// it (an outbox event), in one transaction, with the audit entry `audit`
+/// makes for the actor's id, if any.
 pub async fn follow(
     agency: &Agency,
     target: &FollowTarget,
     data: &Data,
+    audit: impl FnOnce(&str) -> Option<Audit>,
 ) -> Result<DbRemoteActor, FedError> {
     let actor = resolve_actor(target, data).await?;
     let follow_id = activity_id(&data.urls, "follow");
+    let audit = audit(&actor.row.ap_id);
     data.store
-        .put_following(agency.id, actor.row.id, follow_id.as_str())
+        .put_following_audited(agency.id, actor.row.id, follow_id.as_str(), audit.as_ref())
         .await?;
     data.wake.notify_one();
     Ok(actor)
 }
 
 /// Makes `agency` stop following `target` and queues the Undo (an outbox
-/// event) in the same transaction; `false` if it did not follow.
+/// event) in the same transaction, with the audit entry `audit` makes for
+/// the actor's id, if any; `false` if it did not follow.
 pub async fn unfollow(
     agency: &Agency,
     target: &FollowTarget,
     data: &Data,
+    audit: impl FnOnce(&str) -> Option<Audit>,
 ) -> Result<bool, FedError> {
     // An actor we know by its URL is not fetched again.
     let known = match target {
@@ -78,9 +83,10 @@ pub async fn unfollow(
         None => resolve_actor(target, data).await?,
     };
     let undo_id = activity_id(&data.urls, "undo");
+    let audit = audit(&actor.row.ap_id);
     let removed = data
         .store
-        .delete_following(agency.id, actor.row.id, undo_id.as_str())
+        .delete_following_audited(agency.id, actor.row.id, undo_id.as_str(), audit.as_ref())
         .await?;
     data.wake.notify_one();
     Ok(removed)

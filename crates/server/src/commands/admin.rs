@@ -362,10 +362,28 @@ async fn follow(
         .with_context(|| format!("cannot {} {target}", if on { "follow" } else { "unfollow" }))?;
     let federation = crate::startup::federation_config(config, store).await?;
     let data = federation.to_request_data();
+    // The operator acts from outside the agency's staff: written down as
+    // an instance admin's follow on its behalf is.
+    let audit = |action: &str| {
+        let slug = agency.slug.clone();
+        let action = action.to_owned();
+        move |actor: &str| {
+            Some(
+                Audit::new(None, "cli", &action, &format!("{slug}/following/{actor}"))
+                    .with("agency", slug.as_str())
+                    .with("actor", actor),
+            )
+        }
+    };
     if on {
-        let actor = deling_federation::activities::following::follow(&agency, &parsed, &data)
-            .await
-            .with_context(|| format!("cannot follow {target}"))?;
+        let actor = deling_federation::activities::following::follow(
+            &agency,
+            &parsed,
+            &data,
+            audit("follow.create"),
+        )
+        .await
+        .with_context(|| format!("cannot follow {target}"))?;
         println!(
             "{} asked to follow {} (pending until it accepts).",
             agency.slug, actor.row.ap_id
@@ -374,9 +392,14 @@ async fn follow(
             "The running server delivers the Follow; check with: deling admin agency following {}",
             agency.slug
         );
-    } else if deling_federation::activities::following::unfollow(&agency, &parsed, &data)
-        .await
-        .with_context(|| format!("cannot unfollow {target}"))?
+    } else if deling_federation::activities::following::unfollow(
+        &agency,
+        &parsed,
+        &data,
+        audit("follow.undo"),
+    )
+    .await
+    .with_context(|| format!("cannot unfollow {target}"))?
     {
         println!(
             "{} no longer follows {target}; the running server delivers the Undo.",

@@ -7,6 +7,7 @@
 use deling_testkit as helpers;
 
 mod agencies;
+mod audit_admin;
 mod auth;
 mod cached_reads;
 mod comment_pages;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod admin;
+mod audit_admin;
 mod cookie_names;
 mod items;
 mod login;

@@ -64,6 +64,21 @@ pub(crate) async fn write_audit(
     Ok(())
 }
 
+/// Writes `audit` on `db` for a row made in the same transaction, whose id
+/// the caller could not know: the id ends the entry's target (the caller
+/// gives the target up to where the id goes, `oslo/items/`) and is kept
+/// in its details under `key`.
+pub(crate) async fn write_audit_of_new(
+    db: &impl sea_orm::ConnectionTrait,
+    audit: &Audit,
+    key: &str,
+    id: i64,
+) -> Result<(), StoreError> {
+    let mut audit = audit.clone().with(key, id);
+    audit.target.push_str(&id.to_string());
+    write_audit(db, &audit).await
+}
+
 impl Store {
     /// Records an action on its own. `actor` names who did it (a username,
     /// or `cli` for the operator's command line).

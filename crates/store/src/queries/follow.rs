@@ -4,6 +4,7 @@ use crate::{
     Paged, Store, StoreError,
     entities::{follower, following, remote_actor},
     queries::{
+        audit::{Audit, write_audit},
         outbox::{queue_accept, queue_follow, queue_undo},
         params::{self, Params},
     },
@@ -310,9 +311,25 @@ impl Store {
         remote_actor_id: i64,
         follow_ap_id: &str,
     ) -> Result<(), StoreError> {
+        self.put_following_audited(agency_id, remote_actor_id, follow_ap_id, None)
+            .await
+    }
+
+    /// [`Store::put_following`] with `audit`, if given, written in the
+    /// same transaction.
+    pub async fn put_following_audited(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        follow_ap_id: &str,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
         let txn = self.begin().await?;
         upsert_following(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
         queue_follow(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(())
     }
@@ -350,6 +367,19 @@ impl Store {
         remote_actor_id: i64,
         undo_ap_id: &str,
     ) -> Result<bool, StoreError> {
+        self.delete_following_audited(agency_id, remote_actor_id, undo_ap_id, None)
+            .await
+    }
+
+    /// [`Store::delete_following`] with `audit`, if given, written in the
+    /// same transaction when there was a Follow to stop.
+    pub async fn delete_following_audited(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        undo_ap_id: &str,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
         let txn = self.begin().await?;
         let Some(row) = following::Entity::find()
             .filter(following::Column::AgencyId.eq(agency_id))
@@ -361,6 +391,9 @@ impl Store {
         };
         following::Entity::delete_by_id(row.id).exec(&txn).await?;
         queue_undo(&txn, &row, undo_ap_id).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(true)
     }

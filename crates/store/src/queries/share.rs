@@ -3,7 +3,10 @@
 use crate::{
     Store, StoreError,
     entities::{agency, share},
-    queries::outbox::{OutboxKind, put_share_event},
+    queries::{
+        audit::{Audit, write_audit},
+        outbox::{OutboxKind, put_share_event},
+    },
     records::{Agency, now},
 };
 use sea_orm::{
@@ -29,6 +32,17 @@ impl Store {
     /// back makes a new share (with a new Announce id); the old one stays,
     /// taken back.
     pub async fn put_share(&self, agency_id: i64, item_id: i64) -> Result<Shared, StoreError> {
+        self.put_share_audited(agency_id, item_id, None).await
+    }
+
+    /// [`Store::put_share`] with `audit`, if given, written in the same
+    /// transaction when the share is new (sharing again records nothing).
+    pub async fn put_share_audited(
+        &self,
+        agency_id: i64,
+        item_id: i64,
+        audit: Option<&Audit>,
+    ) -> Result<Shared, StoreError> {
         let txn = self.begin().await?;
         let current = share::Entity::find()
             .filter(share::Column::AgencyId.eq(agency_id))
@@ -67,6 +81,9 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         put_share_event(&txn, OutboxKind::ShareCreate, agency_id, item_id, row.id).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(Shared::New(row))
     }
@@ -74,6 +91,17 @@ impl Store {
     /// Takes a share back and queues the Undo of its Announce; `false` if
     /// the agency does not share the item.
     pub async fn undo_share(&self, agency_id: i64, item_id: i64) -> Result<bool, StoreError> {
+        self.undo_share_audited(agency_id, item_id, None).await
+    }
+
+    /// [`Store::undo_share`] with `audit`, if given, written in the same
+    /// transaction when a share was taken back.
+    pub async fn undo_share_audited(
+        &self,
+        agency_id: i64,
+        item_id: i64,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
         let txn = self.begin().await?;
         let Some(row) = share::Entity::find()
             .filter(share::Column::AgencyId.eq(agency_id))
@@ -97,6 +125,9 @@ impl Store {
             return Ok(false);
         }
         put_share_event(&txn, OutboxKind::ShareUndo, agency_id, item_id, row.id).await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(true)
     }

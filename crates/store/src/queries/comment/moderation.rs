@@ -5,6 +5,7 @@ use super::{ModeratedComment, tombstone_comments};
 use crate::{
     Store, StoreError,
     entities::comment,
+    queries::audit::{Audit, write_audit},
     records::{Comment, CommentAuthor, now},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
@@ -41,26 +42,59 @@ impl Store {
 
     /// Hides or shows a comment; `false` if there is no such comment.
     pub async fn set_comment_hidden(&self, id: i64, hidden: bool) -> Result<bool, StoreError> {
+        self.set_comment_hidden_audited(id, hidden, None).await
+    }
+
+    /// [`Store::set_comment_hidden`] with `audit`, if given, written in the
+    /// same transaction when there was such a comment.
+    pub async fn set_comment_hidden_audited(
+        &self,
+        id: i64,
+        hidden: bool,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
         let value = if hidden { Some(now()) } else { None };
-        Ok(comment::Entity::update_many()
+        let txn = self.begin().await?;
+        let found = comment::Entity::update_many()
             .col_expr(comment::Column::HiddenAt, Expr::value(value))
             .filter(comment::Column::Id.eq(id))
             .filter(comment::Column::DeletedAt.is_null())
-            .exec(self.db())
+            .exec(&txn)
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if let (true, Some(audit)) = (found, audit) {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(found)
     }
 
     /// Deletes a comment (its content is erased; the row stays so a late
     /// Update cannot bring it back); `false` if there is no such comment.
     pub async fn delete_comment(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(tombstone_comments()
+        self.delete_comment_audited(id, None).await
+    }
+
+    /// [`Store::delete_comment`] with `audit`, if given, written in the
+    /// same transaction when there was such a comment.
+    pub async fn delete_comment_audited(
+        &self,
+        id: i64,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
+        let txn = self.begin().await?;
+        let found = tombstone_comments()
             .filter(comment::Column::Id.eq(id))
-            .exec(self.db())
+            .exec(&txn)
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if let (true, Some(audit)) = (found, audit) {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(found)
     }
 
     /// An item's comments that are hidden, for its moderators.

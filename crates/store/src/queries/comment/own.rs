@@ -6,7 +6,10 @@ use super::tombstone_comments;
 use crate::{
     Store, StoreError,
     entities::comment,
-    queries::outbox::{OutboxKind, put_event},
+    queries::{
+        audit::{Audit, write_audit, write_audit_of_new},
+        outbox::{OutboxKind, put_event},
+    },
     records::{Comment, now},
 };
 use deling_domain::audience::Visibility;
@@ -24,6 +27,32 @@ impl Store {
         source: &str,
         html: &str,
         language: Option<&str>,
+    ) -> Result<Comment, StoreError> {
+        self.put_agency_comment_audited(
+            item_id,
+            agency_id,
+            in_reply_to_id,
+            source,
+            html,
+            language,
+            None,
+        )
+        .await
+    }
+
+    /// [`Store::put_agency_comment`] with `audit`, if given, written in the
+    /// same transaction; the new comment's id ends its target and is its
+    /// detail `comment`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_agency_comment_audited(
+        &self,
+        item_id: i64,
+        agency_id: i64,
+        in_reply_to_id: Option<i64>,
+        source: &str,
+        html: &str,
+        language: Option<&str>,
+        audit: Option<&Audit>,
     ) -> Result<Comment, StoreError> {
         let txn = self.begin().await?;
         let row = comment::ActiveModel {
@@ -54,6 +83,9 @@ impl Store {
             Some(row.id),
         )
         .await?;
+        if let Some(audit) = audit {
+            write_audit_of_new(&txn, audit, "comment", row.id).await?;
+        }
         txn.commit().await?;
         self.assemble_comments(vec![row])
             .await?
@@ -70,6 +102,20 @@ impl Store {
         agency_id: i64,
         source: &str,
         html: &str,
+    ) -> Result<Option<Comment>, StoreError> {
+        self.update_own_comment_audited(id, agency_id, source, html, None)
+            .await
+    }
+
+    /// [`Store::update_own_comment`] with `audit`, if given, written in the
+    /// same transaction when the comment was changed.
+    pub async fn update_own_comment_audited(
+        &self,
+        id: i64,
+        agency_id: i64,
+        source: &str,
+        html: &str,
+        audit: Option<&Audit>,
     ) -> Result<Option<Comment>, StoreError> {
         let txn = self.begin().await?;
         // Conditional, so that a deletion committed meanwhile is not undone.
@@ -99,6 +145,9 @@ impl Store {
             Some(id),
         )
         .await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(self.assemble_comments(vec![row]).await?.pop())
     }
@@ -110,7 +159,7 @@ impl Store {
         &self,
         id: i64,
         agency_id: i64,
-        audit: Option<&crate::queries::audit::Audit>,
+        audit: Option<&Audit>,
     ) -> Result<bool, StoreError> {
         let txn = self.begin().await?;
         let Some(row) = comment::Entity::find_by_id(id)
@@ -137,7 +186,7 @@ impl Store {
         )
         .await?;
         if let Some(audit) = audit {
-            crate::queries::audit::write_audit(&txn, audit).await?;
+            write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
         Ok(true)

@@ -5,7 +5,10 @@ use super::MAX_PINNED;
 use crate::{
     Store, StoreError,
     entities::item,
-    queries::outbox::{OutboxKind, put_event},
+    queries::{
+        audit::{Audit, write_audit},
+        outbox::{OutboxKind, put_event},
+    },
     records::now,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
@@ -15,6 +18,17 @@ impl Store {
     /// followers, in one transaction. `Ok(false)` if it was pinned already;
     /// a [`StoreError::Conflict`] when the agency has [`MAX_PINNED`] pinned.
     pub async fn pin_item(&self, item_id: i64, agency_id: i64) -> Result<bool, StoreError> {
+        self.pin_item_audited(item_id, agency_id, None).await
+    }
+
+    /// [`Store::pin_item`] with `audit`, if given, written in the same
+    /// transaction when the item is pinned now (not when it was already).
+    pub async fn pin_item_audited(
+        &self,
+        item_id: i64,
+        agency_id: i64,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
         let txn = self.begin().await?;
         // Twelve pins at once must not all count four pinned and go ahead.
         crate::queries::agency::lock_agency(&txn, self.backend(), agency_id).await?;
@@ -53,6 +67,9 @@ impl Store {
             None,
         )
         .await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(true)
     }
@@ -60,6 +77,17 @@ impl Store {
     /// Unpins an item and queues the `Remove`; `Ok(false)` if it was not
     /// pinned.
     pub async fn unpin_item(&self, item_id: i64, agency_id: i64) -> Result<bool, StoreError> {
+        self.unpin_item_audited(item_id, agency_id, None).await
+    }
+
+    /// [`Store::unpin_item`] with `audit`, if given, written in the same
+    /// transaction when the item was pinned.
+    pub async fn unpin_item_audited(
+        &self,
+        item_id: i64,
+        agency_id: i64,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
         let txn = self.begin().await?;
         let res = item::Entity::update_many()
             .col_expr(
@@ -82,6 +110,9 @@ impl Store {
             None,
         )
         .await?;
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         Ok(true)
     }

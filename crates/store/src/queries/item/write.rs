@@ -4,7 +4,10 @@
 use crate::{
     Store, StoreError,
     entities::{item, item_link, item_tag},
-    queries::outbox::{OutboxKind, put_event},
+    queries::{
+        audit::{Audit, write_audit, write_audit_of_new},
+        outbox::{OutboxKind, put_event},
+    },
     records::{Item, ItemLink, now},
 };
 use deling_domain::item::ItemContent;
@@ -92,6 +95,18 @@ impl Store {
         agency_id: i64,
         content: &ItemContent,
     ) -> Result<Item, StoreError> {
+        self.put_item_audited(agency_id, content, None).await
+    }
+
+    /// [`Store::put_item`] with `audit`, if given, written in the same
+    /// transaction; the new item's id ends its target and is its detail
+    /// `item`.
+    pub async fn put_item_audited(
+        &self,
+        agency_id: i64,
+        content: &ItemContent,
+        audit: Option<&Audit>,
+    ) -> Result<Item, StoreError> {
         let txn = self.begin().await?;
         let t = now();
         let mut row = item::ActiveModel {
@@ -116,6 +131,9 @@ impl Store {
             None,
         )
         .await?;
+        if let Some(audit) = audit {
+            write_audit_of_new(&txn, audit, "item", row.id).await?;
+        }
         txn.commit().await?;
         self.get_item(row.id)
             .await?
@@ -127,6 +145,17 @@ impl Store {
     /// The write itself is conditional on the item not being withdrawn, so
     /// an edit racing a withdrawal cannot write into the tombstone.
     pub async fn update_item(&self, id: i64, content: &ItemContent) -> Result<Item, StoreError> {
+        self.update_item_audited(id, content, None).await
+    }
+
+    /// [`Store::update_item`] with `audit`, if given, written in the same
+    /// transaction (not at all when the item cannot be changed).
+    pub async fn update_item_audited(
+        &self,
+        id: i64,
+        content: &ItemContent,
+        audit: Option<&Audit>,
+    ) -> Result<Item, StoreError> {
         let txn = self.begin().await?;
         let mut row = <item::ActiveModel as Default>::default();
         content_columns(&mut row, content);
@@ -149,6 +178,9 @@ impl Store {
         if agency_id.is_some() {
             put_event(&txn, OutboxKind::ItemUpdate, agency_id, Some(id), None).await?;
         }
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
+        }
         txn.commit().await?;
         self.get_item(id).await?.ok_or(StoreError::NotFound("item"))
     }
@@ -157,6 +189,16 @@ impl Store {
     /// Gone rather than 404), its content, tags and links are erased. Of two
     /// concurrent withdrawals exactly one succeeds.
     pub async fn delete_item(&self, id: i64) -> Result<(), StoreError> {
+        self.delete_item_audited(id, None).await
+    }
+
+    /// [`Store::delete_item`] with `audit`, if given, written in the same
+    /// transaction: only by the withdrawal that succeeds.
+    pub async fn delete_item_audited(
+        &self,
+        id: i64,
+        audit: Option<&Audit>,
+    ) -> Result<(), StoreError> {
         let txn = self.begin().await?;
         if erase_items(&txn, ItemSet::Ids(&[id])).await? == 0 {
             return Err(StoreError::NotFound("item"));
@@ -167,6 +209,9 @@ impl Store {
             .and_then(|i| i.agency_id);
         if agency_id.is_some() {
             put_event(&txn, OutboxKind::ItemDelete, agency_id, Some(id), None).await?;
+        }
+        if let Some(audit) = audit {
+            write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
         Ok(())

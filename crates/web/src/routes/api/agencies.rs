@@ -60,7 +60,8 @@ pub async fn update(
 }
 
 /// Lays `patch` over `agency`'s profile and stores it, as `staff` (who
-/// must manage the agency), with its audit entry; followers get an
+/// must manage the agency), with its audit entry (marked as an instance
+/// admin's when `staff` is one from outside the agency); followers get an
 /// `Update` of the actor. Bad fields are [`ApiError::Invalid`], each named
 /// as in [`AgencyBody`], and nothing is stored. A patch that changes
 /// nothing writes nothing and notifies no one. The API's `PATCH` and the
@@ -71,7 +72,7 @@ pub async fn update_profile(
     agency: Agency,
     patch: RawAgencyProfile,
 ) -> Result<Agency, ApiError> {
-    crate::auth::require_agency_admin(state, staff, &agency).await?;
+    let access = crate::auth::require_agency_admin(state, staff, &agency).await?;
     let current = stored_profile(&agency);
     let profile = AgencyProfile::parse(patch.over(current.clone())).map_err(ApiError::Invalid)?;
     // Compared as stored (an unchanged summary renders the same HTML), so
@@ -79,15 +80,18 @@ pub async fn update_profile(
     if AgencyProfile::parse(current).ok().as_ref() == Some(&profile) {
         return Ok(agency);
     }
-    let audit = Audit::new(
-        Some(staff.id),
-        &staff.username,
-        "agency.update",
-        &agency.slug,
-    )
-    .with(
-        "changed",
-        changed_fields(&stored_profile(&agency), &profile.to_raw()),
+    let audit = access.mark(
+        Audit::new(
+            Some(staff.id),
+            &staff.username,
+            "agency.update",
+            &agency.slug,
+        )
+        .with(
+            "changed",
+            changed_fields(&stored_profile(&agency), &profile.to_raw()),
+        ),
+        &agency,
     );
     let updated = state
         .store
@@ -137,6 +141,7 @@ fn changed_fields(before: &RawAgencyProfile, after: &RawAgencyProfile) -> Vec<&'
         ("website", before.website != after.website),
         ("icon_url", before.icon_url != after.icon_url),
         ("org_number", before.org_number != after.org_number),
+        ("indexable", before.indexable != after.indexable),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))

@@ -3,16 +3,18 @@
 //! the moderation of everyone's comments on our items.
 
 use crate::{
-    auth::{Authenticated, require_editor},
+    auth::{Access, Authenticated, require_editor},
     dto::{CommentBody, CommentEditBody, CommentView, ReportBody},
     error::{ApiError, Problem},
-    routes::api::admin::audit,
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
 use deling_domain::text::MarkdownSource;
 use deling_federation::policy::{ChangedBy, PolicyService};
-use deling_store::records::{Comment, CommentAuthor, Staff};
+use deling_store::{
+    queries::{audit::Audit, comment::ModeratedComment},
+    records::{Agency, Comment, CommentAuthor, Staff},
+};
 use serde_json::json;
 
 /// An agency's post (comment or answer) as HTML: Markdown with bare
@@ -56,8 +58,9 @@ pub async fn create(
 
 /// Writes a comment on item `item_id` as agency `agency_slug`, answering
 /// `in_reply_to` if given, when `staff` may speak for that agency: stored
-/// and queued for peers. The API and the staff pages both comment
-/// through this.
+/// and queued for peers, with a `comment.create` audit entry when an
+/// instance admin from outside the agency writes it. The API and the
+/// staff pages both comment through this.
 pub(crate) async fn write_comment(
     state: &AppState,
     staff: &Staff,
@@ -68,7 +71,7 @@ pub(crate) async fn write_comment(
 ) -> Result<Comment, ApiError> {
     let item = crate::lookup::item(state, item_id).await?;
     let agency = crate::lookup::speaking_agency(state, agency_slug).await?;
-    require_editor(state, staff, &agency).await?;
+    let access = require_editor(state, staff, &agency).await?;
     let source = MarkdownSource::parse(body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
     let html = render_post(state, source.as_str())?;
@@ -83,15 +86,21 @@ pub(crate) async fn write_comment(
             }
         }
     }
+    // Comment ids are bare in the audit log's targets (as `comment.hide`
+    // has them); the store appends the new one.
+    let audit = access
+        .audit(staff, &agency, "comment.create", "")
+        .map(|a| a.with("item", item.id));
     let comment = state
         .store
-        .put_agency_comment(
+        .put_agency_comment_audited(
             item.id,
             agency.id,
             in_reply_to,
             source.as_str(),
             &html,
             None,
+            audit.as_ref(),
         )
         .await?;
     state.wake_federation();
@@ -116,7 +125,8 @@ pub async fn edit(
 }
 
 /// Rewrites comment `id`, which an agency here wrote, when `staff` may
-/// speak for that agency; peers get the `Update`.
+/// speak for that agency; peers get the `Update`. An instance admin from
+/// outside the agency leaves a `comment.update` audit entry.
 pub(crate) async fn edit_own_comment(
     state: &AppState,
     staff: &Staff,
@@ -131,17 +141,42 @@ pub(crate) async fn edit_own_comment(
         ));
     };
     let agency = crate::lookup::agency(state, slug).await?;
-    require_editor(state, staff, &agency).await?;
+    let access = require_editor(state, staff, &agency).await?;
     let source = MarkdownSource::parse(body)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("body", e)]))?;
     let html = render_post(state, source.as_str())?;
+    let audit = access
+        .audit(staff, &agency, "comment.update", &id.to_string())
+        .map(|a| a.with("item", c.item_id));
     let comment = state
         .store
-        .update_own_comment(id, agency.id, source.as_str(), &html)
+        .update_own_comment_audited(id, agency.id, source.as_str(), &html, audit.as_ref())
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
     state.wake_federation();
     Ok(comment)
+}
+
+/// A comment `staff` may moderate ([`moderated`]).
+pub(crate) struct Moderated {
+    /// The comment.
+    pub comment: ModeratedComment,
+    /// The local agency whose item it is on, and what lets `staff`
+    /// moderate there; `None` for a comment on another server's item,
+    /// which only an instance admin moderates here.
+    pub agency: Option<(Agency, Access)>,
+}
+
+impl Moderated {
+    /// `audit` (moderation is always audited), saying so when an instance
+    /// admin from outside the item's agency moderates (see
+    /// [`Access::mark`]).
+    fn mark(&self, audit: Audit) -> Audit {
+        match &self.agency {
+            Some((agency, access)) => access.mark(audit, agency),
+            None => audit,
+        }
+    }
 }
 
 /// Finds a comment `staff` may moderate: an editor of the agency that
@@ -150,30 +185,40 @@ pub(crate) async fn moderated(
     state: &AppState,
     staff: &Staff,
     id: i64,
-) -> Result<deling_store::queries::comment::ModeratedComment, ApiError> {
+) -> Result<Moderated, ApiError> {
     let c = state
         .store
         .get_comment_for_moderation(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    if staff.instance_admin {
-        return Ok(c);
-    }
-    let item = state
-        .store
-        .get_item(c.item_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
-    let agency_id = item.agency_id().ok_or_else(|| {
-        ApiError::Forbidden("comments on other servers' items are moderated there".into())
-    })?;
+    let item = state.store.get_item(c.item_id).await?;
+    let agency_id = match item.as_ref().map(|i| i.agency_id()) {
+        Some(Some(agency_id)) => agency_id,
+        // An instance admin moderates every comment here, whatever it is
+        // on; there is no agency to act for.
+        _ if staff.instance_admin => {
+            return Ok(Moderated {
+                comment: c,
+                agency: None,
+            });
+        }
+        Some(None) => {
+            return Err(ApiError::Forbidden(
+                "comments on other servers' items are moderated there".into(),
+            ));
+        }
+        None => return Err(ApiError::NotFound(format!("no comment {id}"))),
+    };
     let agency = state
         .store
         .get_agency(agency_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("agency not found".into()))?;
-    require_editor(state, staff, &agency).await?;
-    Ok(c)
+    let access = require_editor(state, staff, &agency).await?;
+    Ok(Moderated {
+        comment: c,
+        agency: Some((agency, access)),
+    })
 }
 
 /// Hides a comment from everyone but its item's moderators.
@@ -201,21 +246,33 @@ pub async fn unhide(
 }
 
 /// Hides or shows comment `id` when `staff` moderates it, with an audit
-/// entry.
+/// entry in the same transaction.
 pub(crate) async fn set_hidden(
     state: &AppState,
     staff: &Staff,
     id: i64,
     hidden: bool,
 ) -> Result<(), ApiError> {
-    moderated(state, staff, id).await?;
-    state.store.set_comment_hidden(id, hidden).await?;
+    let m = moderated(state, staff, id).await?;
     let action = if hidden {
         "comment.hide"
     } else {
         "comment.unhide"
     };
-    audit(state, staff, action, &id.to_string(), json!({})).await
+    let audit = m.mark(Audit::new(
+        Some(staff.id),
+        &staff.username,
+        action,
+        &id.to_string(),
+    ));
+    if !state
+        .store
+        .set_comment_hidden_audited(id, hidden, Some(&audit))
+        .await?
+    {
+        return Err(ApiError::NotFound(format!("no comment {id}")));
+    }
+    Ok(())
 }
 
 /// Deletes a comment. A remote author's comment is removed here (its
@@ -243,14 +300,17 @@ pub(crate) async fn remove_comment(
     let c = found.ok_or_else(|| ApiError::NotFound(format!("no comment {id}")))?;
     if let CommentAuthor::Agency { slug, .. } = &c.comment.author {
         let agency = crate::lookup::agency(state, slug).await?;
-        require_editor(state, staff, &agency).await?;
-        let audit = deling_store::queries::audit::Audit::new(
-            Some(staff.id),
-            &staff.username,
-            "comment.delete",
-            &id.to_string(),
-        )
-        .with("author", state.urls.agency(slug).as_str());
+        let access = require_editor(state, staff, &agency).await?;
+        let audit = access.mark(
+            Audit::new(
+                Some(staff.id),
+                &staff.username,
+                "comment.delete",
+                &id.to_string(),
+            )
+            .with("author", state.urls.agency(slug).as_str()),
+            &agency,
+        );
         if !state
             .store
             .delete_own_comment(id, agency.id, Some(&audit))
@@ -261,16 +321,20 @@ pub(crate) async fn remove_comment(
         state.wake_federation();
         return Ok(());
     }
-    let c = moderated(state, staff, id).await?;
-    state.store.delete_comment(id).await?;
-    audit(
-        state,
-        staff,
-        "comment.delete",
-        &id.to_string(),
-        json!({"author": c.remote_author}),
-    )
-    .await
+    let m = moderated(state, staff, id).await?;
+    let audit = m.mark(
+        Audit::new(
+            Some(staff.id),
+            &staff.username,
+            "comment.delete",
+            &id.to_string(),
+        )
+        .with("author", m.comment.remote_author.clone()),
+    );
+    if !state.store.delete_comment_audited(id, Some(&audit)).await? {
+        return Err(ApiError::NotFound(format!("no comment {id}")));
+    }
+    Ok(())
 }
 
 /// Blocks a remote comment's author everywhere and hides the comment.
@@ -292,12 +356,20 @@ pub(crate) async fn block_comment_author(
     staff: &Staff,
     id: i64,
 ) -> Result<String, ApiError> {
-    let c = moderated(state, staff, id).await?;
-    let Some(author) = c.remote_author else {
+    let m = moderated(state, staff, id).await?;
+    let Some(author) = m.comment.remote_author.clone() else {
         return Err(ApiError::Conflict(
             "the author is an agency on this server".into(),
         ));
     };
+    // The policy service writes the block's entry; it gets the details
+    // this entry would have.
+    let details = m
+        .mark(
+            Audit::new(Some(staff.id), &staff.username, "actor_block.put", &author)
+                .with("comment", id),
+        )
+        .details;
     let policy = PolicyService::new(&state.store, &state.settings.domain);
     let by = ChangedBy {
         staff_id: Some(staff.id),
@@ -308,7 +380,7 @@ pub(crate) async fn block_comment_author(
             by,
             &author,
             Some(&format!("author of comment {id}")),
-            json!({"comment": id}),
+            details,
         )
         .await?;
     state.store.set_comment_hidden(id, true).await?;
@@ -342,7 +414,8 @@ pub(crate) async fn report_comment(
     id: i64,
     reason: &str,
 ) -> Result<url::Url, ApiError> {
-    let c = moderated(state, staff, id).await?;
+    let m = moderated(state, staff, id).await?;
+    let c = &m.comment;
     let reason = reason.trim().to_owned();
     let chars = reason.chars().count();
     if chars == 0 || chars > MAX_REASON {
@@ -360,14 +433,16 @@ pub(crate) async fn report_comment(
             ApiError::Forbidden("comments on other servers' items are reported there".into())
         })?;
     let flag_id = deling_federation::activities::outgoing::activity_id(&state.urls, "flag");
-    let audit = deling_store::queries::audit::Audit::new(
-        Some(staff.id),
-        &staff.username,
-        "comment.report",
-        &id.to_string(),
-    )
-    .with("flag", flag_id.as_str())
-    .with("author", c.remote_author.clone().unwrap_or_default());
+    let audit = m.mark(
+        Audit::new(
+            Some(staff.id),
+            &staff.username,
+            "comment.report",
+            &id.to_string(),
+        )
+        .with("flag", flag_id.as_str())
+        .with("author", c.remote_author.clone().unwrap_or_default()),
+    );
     state
         .store
         .report_comment(id, agency_id, flag_id.as_str(), &reason, &audit)

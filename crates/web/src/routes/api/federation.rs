@@ -2,13 +2,15 @@
 //! that is not about one item.
 
 use crate::{
-    auth::Authenticated,
+    auth::{Access, Authenticated},
     dto::{ActorRef, FollowBody, FollowingView},
     error::{ApiError, Problem},
     state::AppState,
 };
 use actix_web::{HttpResponse, web};
-use deling_store::records::{RemoteActor, handle_of};
+use deling_domain::handle::FollowTarget;
+use deling_federation::{activities::following, objects::actors::DbRemoteActor};
+use deling_store::records::{Agency, RemoteActor, Staff, handle_of};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -35,11 +37,11 @@ pub async fn follow(
     body: crate::input::JsonBody<FollowBody>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = crate::lookup::speaking_agency(&state, &slug).await?;
-    auth.require_editor(&state, &agency).await?;
+    let access = auth.require_editor(&state, &agency).await?;
     let raw = body.into_inner().target;
     let target = deling_domain::handle::FollowTarget::parse(&raw)
         .map_err(|e| ApiError::Invalid(vec![deling_domain::FieldError::new("target", e)]))?;
-    let actor = start_following(&state, &agency, &target).await?;
+    let actor = start_following(&state, &auth.staff, &agency, access, &target).await?;
     Ok(HttpResponse::Accepted().json(FollowingView {
         actor: actor_ref(&actor.row),
         state: "pending".into(),
@@ -65,23 +67,42 @@ pub async fn unfollow(
     q: web::Query<TargetQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = crate::lookup::agency(&state, &slug).await?;
-    auth.require_editor(&state, &agency).await?;
-    stop_following(&state, &agency, &q.target).await?;
+    let access = auth.require_editor(&state, &agency).await?;
+    stop_following(&state, &auth.staff, &agency, access, &q.target).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Makes `agency` follow `target` (the caller has checked the right to):
-/// records the Follow as pending and queues it. A well-formed target we
+/// How the audit log names `agency`'s following of the actor `actor_id`.
+fn following_target(agency: &Agency, actor_id: &str) -> String {
+    format!("{}/following/{actor_id}", agency.slug)
+}
+
+/// Makes `agency` follow `target` as `staff`, whose right to (`access`)
+/// the caller checked: records the Follow as pending and queues it, with
+/// a `follow.create` audit entry in the same transaction when an
+/// instance admin from outside the agency asks. A well-formed target we
 /// will not follow (an actor on this server) is `422` on `target`; an
 /// unknown account `404`; a server that cannot be reached `502`. The API
 /// and the staff pages' following page both follow through this.
 pub(crate) async fn start_following(
     state: &AppState,
-    agency: &deling_store::records::Agency,
-    target: &deling_domain::handle::FollowTarget,
-) -> Result<deling_federation::objects::actors::DbRemoteActor, ApiError> {
+    staff: &Staff,
+    agency: &Agency,
+    access: Access,
+    target: &FollowTarget,
+) -> Result<DbRemoteActor, ApiError> {
     let data = state.fed_data();
-    deling_federation::activities::following::follow(agency, target, &data)
+    let audit = |actor: &str| {
+        access
+            .audit(
+                staff,
+                agency,
+                "follow.create",
+                &following_target(agency, actor),
+            )
+            .map(|a| a.with("actor", actor))
+    };
+    following::follow(agency, target, &data, audit)
         .await
         .map_err(|e| {
             use activitypub_federation::error::Error as P;
@@ -104,18 +125,31 @@ pub(crate) async fn start_following(
         })
 }
 
-/// Makes `agency` stop following `raw` (a handle or actor URL; the caller
-/// has checked the right to) and sends the Undo; `404` if it did not
-/// follow it. A malformed target is refused (403) as it was before it was
-/// parsed here, not reported as a bad field.
+/// Makes `agency` stop following `raw` (a handle or actor URL) as `staff`,
+/// whose right to (`access`) the caller checked, and sends the Undo, with
+/// a `follow.undo` audit entry in the same transaction when an instance
+/// admin from outside the agency asks; `404` if it did not follow it. A
+/// malformed target is refused (403) as it was before it was parsed here,
+/// not reported as a bad field.
 pub(crate) async fn stop_following(
     state: &AppState,
-    agency: &deling_store::records::Agency,
+    staff: &Staff,
+    agency: &Agency,
+    access: Access,
     raw: &str,
 ) -> Result<(), ApiError> {
-    let target = deling_federation::activities::following::parse_target(raw)?;
-    let data = state.fed_data();
-    if deling_federation::activities::following::unfollow(agency, &target, &data).await? {
+    let target = following::parse_target(raw)?;
+    let audit = |actor: &str| {
+        access
+            .audit(
+                staff,
+                agency,
+                "follow.undo",
+                &following_target(agency, actor),
+            )
+            .map(|a| a.with("actor", actor))
+    };
+    if following::unfollow(agency, &target, &state.fed_data(), audit).await? {
         Ok(())
     } else {
         Err(ApiError::NotFound(format!(

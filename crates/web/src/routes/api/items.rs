@@ -1,7 +1,7 @@
 //! Shared items: list, read, publish, edit, withdraw; their comments.
 
 use crate::{
-    auth::Authenticated,
+    auth::{Access, Authenticated},
     cache::{self, Key},
     dto::{CommentQuery, CommentView, ItemBody, ItemPage, ItemQuery, ItemView, ReactionView},
     error::{ApiError, Problem},
@@ -15,7 +15,10 @@ use deling_domain::{
 };
 use deling_store::{
     ItemCursor, ItemFilter, Origin,
-    queries::comment::{CommentCursor, CommentsFrom},
+    queries::{
+        audit::Audit,
+        comment::{CommentCursor, CommentsFrom},
+    },
     records::{Agency, Item, Staff},
 };
 
@@ -159,9 +162,42 @@ async fn list_doc(
     }))
 }
 
+/// A local item a staff member may edit, with its agency and what lets
+/// them ([`find_editable`]).
+#[derive(Debug, Clone)]
+pub struct Editable {
+    /// The item.
+    pub item: Item,
+    /// The agency that published it.
+    pub agency: Agency,
+    /// The staff member's right to edit for the agency.
+    pub access: Access,
+}
+
+impl Editable {
+    /// The audit entry for `action` on the item, kept when an instance
+    /// admin from outside the agency takes it (see [`Access::audit`]).
+    fn audit(&self, staff: &Staff, action: &str) -> Option<Audit> {
+        self.access
+            .audit(
+                staff,
+                &self.agency,
+                action,
+                &format!("{}{}", items_of(&self.agency), self.item.id),
+            )
+            .map(|a| a.with("item", self.item.id))
+    }
+}
+
+/// How the audit log names `agency`'s items: followed by an item's id,
+/// one of them (`oslo/items/42`).
+fn items_of(agency: &Agency) -> String {
+    format!("{}/items/", agency.slug)
+}
+
 /// Reads an item `staff` may edit: it must be local and `staff` an editor
 /// of its agency. The API and the staff pages ask the same.
-pub async fn find_editable(state: &AppState, staff: &Staff, id: i64) -> Result<Item, ApiError> {
+pub async fn find_editable(state: &AppState, staff: &Staff, id: i64) -> Result<Editable, ApiError> {
     let item = crate::lookup::item(state, id).await?;
     let agency_id = item.agency_id().ok_or_else(|| {
         ApiError::Forbidden(format!(
@@ -173,38 +209,66 @@ pub async fn find_editable(state: &AppState, staff: &Staff, id: i64) -> Result<I
         .get_agency(agency_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("agency not found".into()))?;
-    crate::auth::require_editor(state, staff, &agency).await?;
-    Ok(item)
+    let access = crate::auth::require_editor(state, staff, &agency).await?;
+    Ok(Editable {
+        item,
+        agency,
+        access,
+    })
 }
 
-/// Publishes `content` for `agency` (its right to, checked by the caller)
-/// and wakes federation to tell its followers.
+/// Publishes `content` for `agency` as `staff`, whose right to (`access`)
+/// the caller checked, and wakes federation to tell its followers. An
+/// instance admin from outside the agency leaves an `item.create` entry.
 pub async fn publish(
     state: &AppState,
+    staff: &Staff,
     agency: &Agency,
+    access: Access,
     content: &ItemContent,
 ) -> Result<Item, ApiError> {
-    let item = state.store.put_item(agency.id, content).await?;
+    // The new item's id is the store's to give; it ends the target.
+    let audit = access.audit(staff, agency, "item.create", &items_of(agency));
+    let item = state
+        .store
+        .put_item_audited(agency.id, content, audit.as_ref())
+        .await?;
     state.wake_federation();
     Ok(item)
 }
 
-/// Stores an edited item (from [`find_editable`]) and wakes federation
-/// to send the `Update`.
+/// Stores an edited item (from [`find_editable`]) as `staff` and wakes
+/// federation to send the `Update`; `item.update` in the audit log for an
+/// instance admin from outside the agency.
 pub async fn revise(
     state: &AppState,
-    item: &Item,
+    staff: &Staff,
+    editable: &Editable,
     content: &ItemContent,
 ) -> Result<Item, ApiError> {
-    let item = state.store.update_item(item.id, content).await?;
+    let audit = editable.audit(staff, "item.update");
+    let item = state
+        .store
+        .update_item_audited(editable.item.id, content, audit.as_ref())
+        .await?;
     state.wake_federation();
     Ok(item)
 }
 
-/// Withdraws an item (from [`find_editable`]): followers' servers get a
-/// `Delete` and the item answers 410 from now on.
-pub async fn withdraw(state: &AppState, item: &Item) -> Result<(), ApiError> {
-    state.store.delete_item(item.id).await?;
+/// Withdraws an item (from [`find_editable`]) as `staff`: followers'
+/// servers get a `Delete` and the item answers 410 from now on;
+/// `item.withdraw` in the audit log for an instance admin from outside
+/// the agency.
+pub async fn withdraw(
+    state: &AppState,
+    staff: &Staff,
+    editable: &Editable,
+) -> Result<(), ApiError> {
+    let audit = editable.audit(staff, "item.withdraw");
+    state
+        .store
+        .delete_item_audited(editable.item.id, audit.as_ref())
+        .await?;
     state.wake_federation();
     Ok(())
 }
@@ -237,10 +301,10 @@ pub async fn create(
     body: crate::input::JsonBody<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
     let agency = crate::lookup::speaking_agency(&state, &slug).await?;
-    auth.require_editor(&state, &agency).await?;
+    let access = auth.require_editor(&state, &agency).await?;
     let content = ItemContent::parse(RawItem::try_from(body.into_inner()).map_err(invalid)?)
         .map_err(invalid)?;
-    let item = publish(&state, &agency, &content).await?;
+    let item = publish(&state, &auth.staff, &agency, access, &content).await?;
     let view = ItemView::new(&state, item, Default::default());
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/items/{}", view.id)))
@@ -260,15 +324,15 @@ pub async fn update(
     id: web::Path<i64>,
     body: crate::input::JsonBody<ItemBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth.staff, *id).await?;
+    let editable = find_editable(&state, &auth.staff, *id).await?;
     let merged = body.into_inner();
     let content = ItemContent::parse(
         RawItem::try_from(merged)
             .map_err(invalid)?
-            .over(item.to_raw()),
+            .over(editable.item.to_raw()),
     )
     .map_err(invalid)?;
-    let item = revise(&state, &item, &content).await?;
+    let item = revise(&state, &auth.staff, &editable, &content).await?;
     let counts = item.counts;
     Ok(HttpResponse::Ok().json(ItemView::new(&state, item, counts)))
 }
@@ -284,8 +348,8 @@ pub async fn delete(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth.staff, *id).await?;
-    withdraw(&state, &item).await?;
+    let editable = find_editable(&state, &auth.staff, *id).await?;
+    withdraw(&state, &auth.staff, &editable).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -321,21 +385,29 @@ pub async fn unpin(
 }
 
 /// Pins or unpins an item of an agency `staff` edits for; followers hear
-/// of a change only. `Ok(false)` when it was so already.
+/// of a change only, and only a change by an instance admin from outside
+/// the agency is in the audit log (`item.pin`, `item.unpin`). `Ok(false)`
+/// when it was so already.
 pub async fn set_pinned(
     state: &AppState,
     staff: &Staff,
     id: i64,
     pinned: bool,
 ) -> Result<bool, ApiError> {
-    let item = find_editable(state, staff, id).await?;
-    let agency_id = item
-        .agency_id()
-        .ok_or_else(|| ApiError::Forbidden("only local items can be pinned".into()))?;
+    let editable = find_editable(state, staff, id).await?;
+    let (item_id, agency_id) = (editable.item.id, editable.agency.id);
     let changed = if pinned {
-        state.store.pin_item(item.id, agency_id).await?
+        let audit = editable.audit(staff, "item.pin");
+        state
+            .store
+            .pin_item_audited(item_id, agency_id, audit.as_ref())
+            .await?
     } else {
-        state.store.unpin_item(item.id, agency_id).await?
+        let audit = editable.audit(staff, "item.unpin");
+        state
+            .store
+            .unpin_item_audited(item_id, agency_id, audit.as_ref())
+            .await?
     };
     if changed {
         state.wake_federation();
@@ -355,7 +427,7 @@ pub async fn reactions(
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let item = find_editable(&state, &auth.staff, *id).await?;
+    let item = find_editable(&state, &auth.staff, *id).await?.item;
     let mut views: Vec<ReactionView> = state
         .store
         .list_reactions(item.id)

@@ -100,7 +100,8 @@ pub async fn delete(
 
 /// Gives the staff account `username` the role `role` in `agency` (or
 /// takes its role away, with `None`), as `by`, who must manage the agency;
-/// with its audit entry. An agency admin cannot demote or remove the
+/// with its audit entry (marked as an instance admin's when `by` is one
+/// from outside the agency). An agency admin cannot demote or remove the
 /// agency's last admin ([`ApiError::Conflict`]); an instance admin can. An
 /// unknown account is [`ApiError::NotFound`]. Returns the account and the
 /// role it held before. The API and the staff pages change roles through
@@ -112,7 +113,7 @@ pub async fn set_role(
     username: &str,
     role: Option<Role>,
 ) -> Result<(Staff, Option<Role>), ApiError> {
-    crate::auth::require_agency_admin(state, by, agency).await?;
+    let access = crate::auth::require_agency_admin(state, by, agency).await?;
     let staff = state
         .store
         .get_staff_by_username(username)
@@ -123,11 +124,14 @@ pub async fn set_role(
     } else {
         "membership.delete"
     };
-    let audit = Audit::new(
-        Some(by.id),
-        &by.username,
-        action,
-        &format!("{}@{}", staff.username, agency.slug),
+    let audit = access.mark(
+        Audit::new(
+            Some(by.id),
+            &by.username,
+            action,
+            &format!("{}@{}", staff.username, agency.slug),
+        ),
+        agency,
     );
     let before = state
         .store

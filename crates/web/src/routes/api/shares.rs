@@ -35,9 +35,15 @@ pub async fn create(
     }
 }
 
+/// How the audit log names `agency`'s share of item `item_id`.
+fn share_target(agency: &Agency, item_id: i64) -> String {
+    format!("{}/shares/{item_id}", agency.slug)
+}
+
 /// Shares item `id` as the agency `slug`, which `staff` must edit for, and
-/// wakes federation when the share is new. The API and the staff pages
-/// share this.
+/// wakes federation when the share is new. A new share by an instance
+/// admin from outside the agency is in the audit log (`share.create`).
+/// The API and the staff pages share this.
 pub async fn share(
     state: &AppState,
     staff: &Staff,
@@ -46,8 +52,19 @@ pub async fn share(
 ) -> Result<(Shared, Agency), ApiError> {
     let item = crate::lookup::item(state, id).await?;
     let agency = crate::lookup::speaking_agency(state, slug).await?;
-    crate::auth::require_editor(state, staff, &agency).await?;
-    let shared = state.store.put_share(agency.id, item.id).await?;
+    let access = crate::auth::require_editor(state, staff, &agency).await?;
+    let audit = access
+        .audit(
+            staff,
+            &agency,
+            "share.create",
+            &share_target(&agency, item.id),
+        )
+        .map(|a| a.with("item", item.id));
+    let shared = state
+        .store
+        .put_share_audited(agency.id, item.id, audit.as_ref())
+        .await?;
     if let Shared::New(_) = shared {
         state.wake_federation();
     }
@@ -55,7 +72,8 @@ pub async fn share(
 }
 
 /// Takes the share of item `id` by agency `slug` (which `staff` must edit
-/// for) back and wakes federation to send the `Undo`.
+/// for) back and wakes federation to send the `Undo`; `share.undo` in the
+/// audit log for an instance admin from outside the agency.
 pub async fn unshare(
     state: &AppState,
     staff: &Staff,
@@ -63,11 +81,18 @@ pub async fn unshare(
     slug: &str,
 ) -> Result<Agency, ApiError> {
     let agency = crate::lookup::agency(state, slug).await?;
-    crate::auth::require_editor(state, staff, &agency).await?;
+    let access = crate::auth::require_editor(state, staff, &agency).await?;
     if state.store.get_item(id).await?.is_none() {
         return Err(ApiError::NotFound(format!("no item {id}")));
     }
-    if !state.store.undo_share(agency.id, id).await? {
+    let audit = access
+        .audit(staff, &agency, "share.undo", &share_target(&agency, id))
+        .map(|a| a.with("item", id));
+    if !state
+        .store
+        .undo_share_audited(agency.id, id, audit.as_ref())
+        .await?
+    {
         return Err(ApiError::NotFound(format!(
             "agency {:?} does not share item {id}",
             agency.slug

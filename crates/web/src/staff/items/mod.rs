@@ -16,6 +16,7 @@ pub mod form;
 pub mod view;
 
 use crate::{
+    auth::Access,
     error::ApiError,
     pages::ctx::{Chrome, Ctx},
     routes::api::{items as api_items, shares as api_shares},
@@ -84,13 +85,13 @@ fn staff_answer(ctx: &Ctx, status: StatusCode, page: &impl Template) -> HttpResp
     res
 }
 
-/// The agency `slug`, which `session` must edit for.
+/// The agency `slug`, which `session` must edit for, and what lets them.
 async fn editable_agency(
     ctx: &Ctx,
     session: &StaffSession,
     slug: &str,
     speaking: bool,
-) -> Result<Agency, ApiError> {
+) -> Result<(Agency, Access), ApiError> {
     let agency = if speaking {
         crate::lookup::speaking_agency(&ctx.state, slug)
             .await
@@ -98,8 +99,8 @@ async fn editable_agency(
     } else {
         crate::lookup::agency(&ctx.state, slug).await?
     };
-    crate::auth::require_editor(&ctx.state, &session.staff, &agency).await?;
-    Ok(agency)
+    let access = crate::auth::require_editor(&ctx.state, &session.staff, &agency).await?;
+    Ok((agency, access))
 }
 
 /// An agency that moved elsewhere publishes nothing new: the API says
@@ -161,7 +162,7 @@ pub async fn new(
     q: web::Query<NewQuery>,
 ) -> HttpResponse {
     ctx.staff_page(async {
-        let agency = editable_agency(&ctx, &session, &slug, true).await?;
+        let (agency, _) = editable_agency(&ctx, &session, &slug, true).await?;
         let t = ctx.t;
         let Some(kind) = q.kind.as_deref().filter(|k| !k.is_empty()) else {
             let page = KindsPage {
@@ -282,7 +283,7 @@ fn intent(form: &StaffForm) -> Intent {
 pub async fn create(ctx: Ctx, form: StaffForm, slug: web::Path<String>) -> HttpResponse {
     ctx.staff_page(async {
         let session = &form.session;
-        let agency = editable_agency(&ctx, session, &slug, true).await?;
+        let (agency, access) = editable_agency(&ctx, session, &slug, true).await?;
         let kind = kind_of(form.fields.text("kind"))?;
         let mut item_form = ItemForm::from_fields(kind, &form.fields);
         match intent(&form) {
@@ -295,7 +296,8 @@ pub async fn create(ctx: Ctx, form: StaffForm, slug: web::Path<String>) -> HttpR
             }
             Intent::Save => match item_form.parse() {
                 Ok(content) => {
-                    api_items::publish(&ctx.state, &agency, &content).await?;
+                    api_items::publish(&ctx.state, &session.staff, &agency, access, &content)
+                        .await?;
                     Ok(done(&agency.slug, "created"))
                 }
                 Err(problems) => {
@@ -322,7 +324,9 @@ pub async fn to_edit(req: HttpRequest, id: web::Path<i64>) -> HttpResponse {
 /// `GET /staff/items/{id}/edit`: the form with the item's values.
 pub async fn edit(ctx: Ctx, session: StaffSession, id: web::Path<i64>) -> HttpResponse {
     ctx.staff_page(async {
-        let item = api_items::find_editable(&ctx.state, &session.staff, *id).await?;
+        let item = api_items::find_editable(&ctx.state, &session.staff, *id)
+            .await?
+            .item;
         let kind = kind_of(&item.kind)?;
         let form = ItemForm::from_raw(kind, &item.to_raw(), &item.language);
         Ok(ctx.staff_ok(&edit_page(&ctx, &session, &item, &form, &[], false)?))
@@ -334,27 +338,28 @@ pub async fn edit(ctx: Ctx, session: StaffSession, id: web::Path<i64>) -> HttpRe
 pub async fn update(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpResponse {
     ctx.staff_page(async {
         let session = &form.session;
-        let item = api_items::find_editable(&ctx.state, &session.staff, *id).await?;
+        let editable = api_items::find_editable(&ctx.state, &session.staff, *id).await?;
+        let item = &editable.item;
         // The kind is the stored one: changing it is not an edit this
         // form offers (the metadata would not fit).
         let kind = kind_of(&item.kind)?;
         let mut item_form = ItemForm::from_fields(kind, &form.fields);
         match intent(&form) {
             Intent::Preview => {
-                Ok(ctx.staff_ok(&edit_page(&ctx, session, &item, &item_form, &[], true)?))
+                Ok(ctx.staff_ok(&edit_page(&ctx, session, item, &item_form, &[], true)?))
             }
             Intent::Add(group) => {
                 item_form.add_row(&group);
-                Ok(ctx.staff_ok(&edit_page(&ctx, session, &item, &item_form, &[], false)?))
+                Ok(ctx.staff_ok(&edit_page(&ctx, session, item, &item_form, &[], false)?))
             }
             Intent::Save => match item_form.parse_over(item.to_raw()) {
                 Ok(content) => {
-                    api_items::revise(&ctx.state, &item, &content).await?;
-                    let (slug, _) = owner(&item)?;
+                    api_items::revise(&ctx.state, &session.staff, &editable, &content).await?;
+                    let (slug, _) = owner(item)?;
                     Ok(done(&slug, "saved"))
                 }
                 Err(problems) => {
-                    let page = edit_page(&ctx, session, &item, &item_form, &problems, false)?;
+                    let page = edit_page(&ctx, session, item, &item_form, &problems, false)?;
                     Ok(staff_answer(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page))
                 }
             },
@@ -380,7 +385,9 @@ struct WithdrawPage {
 /// button that does it.
 pub async fn confirm_withdraw(ctx: Ctx, session: StaffSession, id: web::Path<i64>) -> HttpResponse {
     ctx.staff_page(async {
-        let item = api_items::find_editable(&ctx.state, &session.staff, *id).await?;
+        let item = api_items::find_editable(&ctx.state, &session.staff, *id)
+            .await?
+            .item;
         let (slug, _) = owner(&item)?;
         let page = WithdrawPage {
             c: ctx.staff_chrome(
@@ -403,9 +410,9 @@ pub async fn confirm_withdraw(ctx: Ctx, session: StaffSession, id: web::Path<i64
 /// `POST /staff/items/{id}/withdraw`: withdraws the item.
 pub async fn withdraw(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpResponse {
     ctx.staff_page(async {
-        let item = api_items::find_editable(&ctx.state, &form.session.staff, *id).await?;
-        let (slug, _) = owner(&item)?;
-        api_items::withdraw(&ctx.state, &item).await?;
+        let editable = api_items::find_editable(&ctx.state, &form.session.staff, *id).await?;
+        let (slug, _) = owner(&editable.item)?;
+        api_items::withdraw(&ctx.state, &form.session.staff, &editable).await?;
         Ok(done(&slug, "withdrawn"))
     })
     .await
@@ -415,7 +422,9 @@ pub async fn withdraw(ctx: Ctx, form: StaffForm, id: web::Path<i64>) -> HttpResp
 
 async fn set_pinned(ctx: Ctx, form: StaffForm, id: i64, pinned: bool) -> HttpResponse {
     ctx.staff_page(async {
-        let item = api_items::find_editable(&ctx.state, &form.session.staff, id).await?;
+        let item = api_items::find_editable(&ctx.state, &form.session.staff, id)
+            .await?
+            .item;
         let (slug, _) = owner(&item)?;
         match api_items::set_pinned(&ctx.state, &form.session.staff, id, pinned).await {
             Ok(_) => Ok(done(&slug, if pinned { "pinned" } else { "unpinned" })),
@@ -554,7 +563,7 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> HttpResponse {
     ctx.staff_page(async {
-        let agency = editable_agency(&ctx, &session, &slug, false).await?;
+        let (agency, _) = editable_agency(&ctx, &session, &slug, false).await?;
         let store = &ctx.state.store;
         let cursor = q.cursor.as_deref().and_then(ItemCursor::parse);
         let own = store

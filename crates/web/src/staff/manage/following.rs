@@ -7,7 +7,7 @@
 
 use super::{DoneQuery, Person, done_notice, see_other, when, with_done};
 use crate::{
-    auth::require_editor,
+    auth::{Access, require_editor},
     error::ApiError,
     pages::ctx::{Chrome, Ctx},
     routes::api::federation::{start_following, stop_following},
@@ -52,11 +52,16 @@ struct FollowingPage {
     followers_total: String,
 }
 
-/// The agency named in the path, when `session` may edit for it.
-async fn editable(ctx: &Ctx, session: &StaffSession, slug: &str) -> Result<Agency, ApiError> {
+/// The agency named in the path, when `session` may edit for it, and
+/// what lets them.
+async fn editable(
+    ctx: &Ctx,
+    session: &StaffSession,
+    slug: &str,
+) -> Result<(Agency, Access), ApiError> {
     let agency = crate::lookup::agency(&ctx.state, slug).await?;
-    require_editor(&ctx.state, &session.staff, &agency).await?;
-    Ok(agency)
+    let access = require_editor(&ctx.state, &session.staff, &agency).await?;
+    Ok((agency, access))
 }
 
 async fn render(
@@ -130,7 +135,7 @@ pub async fn page(
     q: web::Query<DoneQuery>,
 ) -> HttpResponse {
     ctx.staff_page(async {
-        let agency = editable(&ctx, &session, &slug).await?;
+        let (agency, _) = editable(&ctx, &session, &slug).await?;
         let notice = done_notice(&ctx, q.done.as_deref());
         render(
             &ctx,
@@ -162,7 +167,7 @@ fn follow_error(e: &ApiError) -> Option<&'static str> {
 pub async fn follow(ctx: Ctx, slug: web::Path<String>, form: StaffForm) -> HttpResponse {
     ctx.staff_page(async {
         let session = &form.session;
-        let agency = editable(&ctx, session, &slug).await?;
+        let (agency, access) = editable(&ctx, session, &slug).await?;
         let typed = form.fields.text("target").trim().to_owned();
         let refuse = |key: &str| Some(ctx.t.msg(key));
         let error = if typed.is_empty() {
@@ -172,19 +177,23 @@ pub async fn follow(ctx: Ctx, slug: web::Path<String>, form: StaffForm) -> HttpR
         } else {
             match FollowTarget::parse(&typed) {
                 Err(_) => refuse("follow-error-malformed"),
-                Ok(target) => match start_following(&ctx.state, &agency, &target).await {
-                    Ok(_) => {
-                        let to = format!("/staff/agencies/{}/following", agency.slug);
-                        return Ok(see_other(&with_done(&to, "followed")));
-                    }
-                    Err(e) => match follow_error(&e) {
-                        Some(key) => {
-                            tracing::info!(error = %e, "a follow from the staff pages failed");
-                            refuse(key)
+                Ok(target) => {
+                    match start_following(&ctx.state, &session.staff, &agency, access, &target)
+                        .await
+                    {
+                        Ok(_) => {
+                            let to = format!("/staff/agencies/{}/following", agency.slug);
+                            return Ok(see_other(&with_done(&to, "followed")));
                         }
-                        None => return Err(e),
-                    },
-                },
+                        Err(e) => match follow_error(&e) {
+                            Some(key) => {
+                                tracing::info!(error = %e, "a follow from the staff pages failed");
+                                refuse(key)
+                            }
+                            None => return Err(e),
+                        },
+                    }
+                }
             }
         };
         render(
@@ -205,8 +214,15 @@ pub async fn follow(ctx: Ctx, slug: web::Path<String>, form: StaffForm) -> HttpR
 /// `target` (an actor id from the list).
 pub async fn unfollow(ctx: Ctx, slug: web::Path<String>, form: StaffForm) -> HttpResponse {
     ctx.staff_page(async {
-        let agency = editable(&ctx, &form.session, &slug).await?;
-        stop_following(&ctx.state, &agency, form.fields.text("target")).await?;
+        let (agency, access) = editable(&ctx, &form.session, &slug).await?;
+        stop_following(
+            &ctx.state,
+            &form.session.staff,
+            &agency,
+            access,
+            form.fields.text("target"),
+        )
+        .await?;
         let to = format!("/staff/agencies/{}/following", agency.slug);
         Ok(see_other(&with_done(&to, "unfollowed")))
     })
