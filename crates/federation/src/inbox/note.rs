@@ -24,6 +24,16 @@ use deling_store::queries::{
 use serde_json::{Map, Value};
 use url::Url;
 
+/// Public comments one remote author may have published here in an hour
+/// ([`HOUR`]); those past it are kept, hidden, for a moderator to let
+/// through. A person in a lively thread writes a few an hour; a script
+/// flooding an agency's items with hundreds is held back without a
+/// moderator having to act first, and the per-host rate limit (which
+/// also covers a large server's many honest users) need not be lowered.
+pub const COMMENTS_PER_HOUR: u64 = 30;
+/// The window [`COMMENTS_PER_HOUR`] counts over, by this server's clock.
+pub const HOUR: chrono::Duration = chrono::Duration::hours(1);
+
 /// What an inbound post answers, as far as we hold it.
 enum Thread {
     /// An item (and maybe a comment on it) here: local or catalogued.
@@ -137,12 +147,30 @@ async fn addressed_here(
         .collect())
 }
 
+/// Whether `actor` has had [`COMMENTS_PER_HOUR`] comments arrive here in
+/// the last [`HOUR`], so that another (`id`) is held hidden. A comment
+/// sent again (an edit) keeps whatever it was given the first time.
+async fn over_quota(actor: &DbRemoteActor, id: &Url, data: &Data) -> Result<bool, FedError> {
+    let since = deling_store::records::now() - HOUR;
+    let recent = data
+        .store
+        .count_remote_comments_received_since(actor.row.id, since)
+        .await?;
+    let over = recent >= COMMENTS_PER_HOUR;
+    if over {
+        tracing::info!(actor = %actor.row.ap_id, %id, recent,
+            "past the hourly quota of comments: held hidden for a moderator");
+    }
+    Ok(over)
+}
+
 /// A `Note` (or any post that is not an item of a followed agency): a
 /// public comment when it was addressed publicly and answers something
 /// we hold; otherwise, if it concerns an agency here, a message in that
 /// agency's staff inbox, which only its staff ever see. `host_verdict` is
 /// the policy's verdict on the actor's host, read as processing began: a
-/// silenced host's comments are held hidden.
+/// silenced host's comments are held hidden, as are an author's past
+/// [`COMMENTS_PER_HOUR`] in an hour.
 pub async fn receive(
     object: &Map<String, Value>,
     id: Url,
@@ -200,6 +228,7 @@ pub async fn receive(
         if content_html.trim().is_empty() {
             return refuse("empty comment");
         }
+        let hidden = host_verdict == Verdict::Silenced || over_quota(actor, &id, data).await?;
         let stored = data
             .store
             .save_remote_comment(RemoteCommentData {
@@ -210,7 +239,7 @@ pub async fn receive(
                 content_html,
                 language,
                 published_at,
-                hidden: host_verdict == Verdict::Silenced,
+                hidden,
                 visibility: public,
                 content_warning,
                 sensitive,

@@ -23,6 +23,9 @@ pub struct Model {
     pub visibility: String,
     pub summary: Option<String>,
     pub sensitive: bool,
+    /// When a remote comment arrived here (this server's clock), for the
+    /// per-author quota; none for comments written here.
+    pub received_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

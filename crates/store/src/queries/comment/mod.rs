@@ -35,7 +35,8 @@ pub struct RemoteCommentData {
     pub language: Option<String>,
     /// Written.
     pub published_at: DateTime<Utc>,
-    /// Held hidden for a moderator (the author's domain is silenced).
+    /// Held hidden for a moderator (the author's domain is silenced, or
+    /// the author is past the hourly quota of comments).
     pub hidden: bool,
     /// Public or unlisted: nothing else may be filed as a comment.
     pub visibility: PublicVisibility,

@@ -7,7 +7,10 @@ use crate::{
     entities::comment,
     records::{Comment, now},
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 impl Store {
     /// Stores a remote comment, or updates it if its author sends it again,
@@ -77,6 +80,21 @@ impl Store {
         Ok(row.update(self.db()).await?)
     }
 
+    /// How many comments by `remote_actor_id` arrived here since `since`,
+    /// by this server's clock: taken back, hidden or public alike (taking
+    /// one back does not make room for another).
+    pub async fn count_remote_comments_received_since(
+        &self,
+        remote_actor_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(comment::Entity::find()
+            .filter(comment::Column::AuthorRemoteActorId.eq(remote_actor_id))
+            .filter(comment::Column::ReceivedAt.gte(since))
+            .count(self.db())
+            .await?)
+    }
+
     /// Deletes a remote comment if `remote_actor_id` wrote it; `true` if so.
     pub async fn delete_remote_comment(
         &self,
@@ -110,6 +128,7 @@ fn new_remote_comment(d: RemoteCommentData) -> comment::ActiveModel {
         visibility: Set(d.visibility.visibility().as_str().to_owned()),
         summary: Set(d.content_warning),
         sensitive: Set(d.sensitive),
+        received_at: Set(Some(now())),
         ..Default::default()
     }
 }
