@@ -13,18 +13,27 @@
 //! [`REFETCH_EVERY`](crate::key_refetch::REFETCH_EVERY) per actor, as Mastodon does
 //! (`app/controllers/concerns/signature_verification.rb`,
 //! `actor_refresh_key!`), so a peer that rotated its key is heard at once.
+//!
+//! The signer is fetched while its request waits, before anything is
+//! verified, so whoever names a `keyId` chooses the host we wait on: all
+//! the fetches of one signer (see [`ActorFetch`]) share one deadline and a
+//! small budget of their own, and must end at exactly the actor named.
 
 use crate::{
     cavage::{self, covered_headers, refuse_authorization_signature},
     context::Data,
     crypto::VerifyingKey,
     error::FedError,
+    fetch_knock::FetchBudget,
     inbox::memo::ReadStart,
     objects::actors::DbRemoteActor,
     rfc9421,
     urls::authority,
 };
-use activitypub_federation::{fetch::object_id::ObjectId, traits::Actor};
+use activitypub_federation::{
+    fetch::object_id::ObjectId,
+    traits::{Actor, Object},
+};
 use base64::Engine;
 use deling_store::queries::policy::Verdict;
 use http_signature_normalization::Config;
@@ -214,6 +223,7 @@ fn key_unavailable(e: FedError) -> FedError {
             | E::ResponseBodyLimit),
         ) => unsigned(format!("the signing key cannot be fetched: {e}")),
         FedError::Json(e) => unsigned(format!("the signer's document does not parse: {e}")),
+        FedError::TimedOut(why) => unsigned(format!("the signing key cannot be fetched: {why}")),
         other => other,
     }
 }
@@ -452,8 +462,8 @@ async fn verify_with_signer_key(
         Ok(actor)
     };
     check_policy(&owner, data).await?;
-    let id = ObjectId::<DbRemoteActor>::from(owner);
-    let actor = id.dereference(data).await.map_err(key_unavailable)?;
+    let fetch = ActorFetch::new(data);
+    let actor = fetch.actor(&owner).await.map_err(key_unavailable)?;
     if with_key(&actor) {
         return passed(actor);
     }
@@ -461,11 +471,104 @@ async fn verify_with_signer_key(
         return Err(unsigned("the signature does not verify"));
     }
     tracing::info!(actor = %actor.row.ap_id, "signature failed with the cached key: fetching the actor again");
-    let actor = id.dereference_forced(data).await.map_err(key_unavailable)?;
+    let actor = fetch.actor_again(&owner).await.map_err(key_unavailable)?;
     if with_key(&actor) {
         passed(actor)
     } else {
         Err(unsigned("the signature does not verify"))
+    }
+}
+
+/// Fetches in all that the remote actors of one [`ActorFetch`] may take:
+/// the actor, and once more when its cached key fails, each with room for
+/// one redirect or same-host hop (which end at another id, refused then,
+/// but are not worth a budget error of their own).
+pub const ACTOR_FETCHES: u32 = 4;
+
+/// Remote actors fetched while a peer's request waits for its answer: the
+/// owner of the `keyId` (before the signature is verified) or a relayed
+/// activity's actor. Without a bound of its own, one such request could be
+/// held for as many fetches as the library allows (each up to the request
+/// timeout, knocked twice, redirected once, chained on the same host) and
+/// a DNS look-up without a timeout; a peer holding thousands at once would
+/// run us out of sockets. So every fetch made through one `ActorFetch`
+/// shares one deadline, the time a single fetch may take (request timeout
+/// plus connect timeout, for the address check before it), and a budget
+/// of [`ACTOR_FETCHES`] counted apart from the request's own; and an actor
+/// that comes back under another id than the one asked for (a redirect,
+/// a same-host `id` chain) is refused, so that a `keyId` cannot stand for
+/// another actor than the one it names (whose policy was checked).
+pub struct ActorFetch {
+    data: Data,
+    budget: FetchBudget,
+    deadline: tokio::time::Instant,
+    allowed: Duration,
+}
+
+impl ActorFetch {
+    /// A deadline and a budget, starting now.
+    pub fn new(data: &Data) -> Self {
+        let http = data.settings.http;
+        let allowed = http.request_timeout + http.connect_timeout;
+        Self {
+            data: data.reset_request_count(),
+            budget: FetchBudget::new(ACTOR_FETCHES),
+            deadline: tokio::time::Instant::now() + allowed,
+            allowed,
+        }
+    }
+
+    /// The actor `id`, from the cache or fetched when not cached or due for
+    /// a refresh. Out of time, a cached copy is taken however old, as the
+    /// library takes it when the refresh fails.
+    pub async fn actor(&self, id: &Url) -> Result<DbRemoteActor, FedError> {
+        let object_id = ObjectId::<DbRemoteActor>::from(id.clone());
+        match self.bounded(object_id.dereference(&self.data)).await {
+            Err(FedError::TimedOut(why)) => {
+                match DbRemoteActor::read_from_id(id.clone(), &self.data).await? {
+                    Some(cached) => Ok(cached),
+                    None => Err(FedError::TimedOut(why)),
+                }
+            }
+            other => other,
+        }
+        .and_then(|actor| exactly(id, actor))
+    }
+
+    /// The actor `id` fetched afresh, whatever the cache holds.
+    pub async fn actor_again(&self, id: &Url) -> Result<DbRemoteActor, FedError> {
+        let object_id = ObjectId::<DbRemoteActor>::from(id.clone());
+        self.bounded(object_id.dereference_forced(&self.data))
+            .await
+            .and_then(|actor| exactly(id, actor))
+    }
+
+    async fn bounded(
+        &self,
+        fetch: impl Future<Output = Result<DbRemoteActor, FedError>>,
+    ) -> Result<DbRemoteActor, FedError> {
+        tokio::time::timeout_at(self.deadline, self.budget.spend_on(fetch))
+            .await
+            .unwrap_or_else(|_| {
+                Err(FedError::TimedOut(format!(
+                    "the actor was not fetched within {} s",
+                    self.allowed.as_secs_f32()
+                )))
+            })
+    }
+}
+
+/// `actor` if it is the one asked for. The library accepts a document
+/// whose id is its final URL, after one redirect or a hop to the id a
+/// document on the same host names; the caller asked for `id`.
+fn exactly(id: &Url, actor: DbRemoteActor) -> Result<DbRemoteActor, FedError> {
+    if actor.id() == id {
+        Ok(actor)
+    } else {
+        tracing::info!(asked = %id, got = %actor.id(), "a fetched actor is another than the one named");
+        Err(FedError::Protocol(
+            activitypub_federation::error::Error::FetchWrongId(id.clone()),
+        ))
     }
 }
 

@@ -55,7 +55,7 @@ use crate::{
     signature::{SignedRequest, check_body},
     urls::{authority, same_origin},
 };
-use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use activitypub_federation::traits::Object;
 use deling_store::queries::inbox::NewInboxActivity;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -121,9 +121,11 @@ pub async fn accept_delivery(delivery: SignedDelivery, data: &Data) -> Result<()
     }
     if signer.id() != &activity.actor {
         take_forwarded(&mut activity, &signer)?;
-        // The worker acts for a stored actor: make sure this one is.
-        ObjectId::<DbRemoteActor>::from(activity.actor.clone())
-            .dereference(data)
+        // The worker acts for a stored actor: make sure this one is. The
+        // relay's request waits on it, so it is held to the bounds of the
+        // signer's own fetch.
+        crate::signature::ActorFetch::new(data)
+            .actor(&activity.actor)
             .await?;
     }
     store(&activity, &signer, data).await

@@ -17,8 +17,8 @@ const KNOWN_FOR: Duration = Duration::from_secs(3600);
 const FAILED_FOR: Duration = Duration::from_secs(60);
 /// Hosts remembered at most.
 const MAX_HOSTS: usize = 10_000;
-/// A NodeInfo fetch's own time limit: it may outlive the search that
-/// started it, so that the next search knows.
+/// A NodeInfo look-up's own time limit, both its requests together: it
+/// may outlive the search that started it, so that the next search knows.
 pub(super) const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What is known of a host.
@@ -99,12 +99,23 @@ const SCHEMAS: [&str; 2] = [
 ];
 
 /// Reads `base`'s NodeInfo: the links document, then the 2.1 (or 2.0)
-/// document it names, which must be on the same host.
+/// document it names, which must be on the same host; within
+/// [`FETCH_TIMEOUT`] in all.
 pub(super) async fn fetch(client: &reqwest::Client, base: &Url) -> Support {
-    match try_fetch(client, base).await {
-        Ok(true) => Support::Yes,
-        Ok(false) => Support::No,
-        Err(e) => Support::Failed(e),
+    fetch_within(client, base, FETCH_TIMEOUT).await
+}
+
+/// [`fetch`] within `limit`: one bound for both requests, each of which
+/// could otherwise take the whole of it.
+async fn fetch_within(client: &reqwest::Client, base: &Url, limit: Duration) -> Support {
+    match tokio::time::timeout(limit, try_fetch(client, base)).await {
+        Ok(Ok(true)) => Support::Yes,
+        Ok(Ok(false)) => Support::No,
+        Ok(Err(e)) => Support::Failed(e),
+        Err(_) => Support::Failed(format!(
+            "NodeInfo: no answer within {} s",
+            limit.as_secs_f32()
+        )),
     }
 }
 
@@ -148,4 +159,60 @@ async fn try_fetch(client: &reqwest::Client, base: &Url) -> Result<bool, String>
     }
     let doc: NodeInfo = get_json(client, href).await?;
     Ok(doc.metadata.deling.is_some_and(|d| d.federated_search))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server on loopback that answers every request with `body(base)`
+    /// after `delay`, each connection once; its base URL.
+    async fn slow_server(delay: Duration, body: fn(&str) -> String) -> Url {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        let shared = base.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                let text = body(&shared);
+                tokio::spawn(async move {
+                    let mut buf = [0_u8; 4096];
+                    let _ = conn.read(&mut buf).await;
+                    tokio::time::sleep(delay).await;
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                        text.len()
+                    );
+                    let _ = conn.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        Url::parse(&base).unwrap()
+    }
+
+    fn both_documents(base: &str) -> String {
+        // The links document and the NodeInfo it names, in one: each
+        // request is answered alike.
+        format!(
+            r#"{{"links":[{{"rel":"{}","href":"{base}nodeinfo/2.1"}}],"metadata":{{"deling":{{"federatedSearch":true}}}}}}"#,
+            SCHEMAS[0]
+        )
+    }
+
+    #[tokio::test]
+    async fn the_limit_bounds_both_requests_together() {
+        let client = reqwest::Client::new();
+        // Each answer alone comes well within the limit; the two together
+        // do not.
+        let base = slow_server(Duration::from_millis(400), both_documents).await;
+        let found = fetch_within(&client, &base, Duration::from_millis(600)).await;
+        assert!(matches!(found, Support::Failed(_)), "{found:?}");
+        // With time for both, the same server is read.
+        let found = fetch_within(&client, &base, Duration::from_secs(5)).await;
+        assert_eq!(found, Support::Yes);
+    }
 }

@@ -37,4 +37,5 @@ mod search_peers;
 mod shares;
 mod signatures;
 mod signed_fetch;
+mod slow_keys;
 mod withdrawal;
