@@ -38,4 +38,5 @@ mod shares;
 mod signatures;
 mod signed_fetch;
 mod slow_keys;
+mod squatting;
 mod withdrawal;

@@ -1,4 +1,6 @@
-//! The `tombstone` table: remote objects deleted before we held them.
+//! The `tombstone` table: remote objects deleted before we held them, by
+//! whom. An id is unique with its actor (an index), not alone: the id is
+//! only as good as the actor who named it.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +10,6 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    #[sea_orm(unique)]
     pub ap_id: String,
     pub remote_actor_id: i64,
     pub created_at: DateTimeUtc,

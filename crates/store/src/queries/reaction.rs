@@ -25,7 +25,10 @@ pub const REACTION_LIKE: &str = "like";
 pub const REACTION_ANNOUNCE: &str = "announce";
 
 impl Store {
-    /// Counts a reaction; a repeat by the same actor counts once.
+    /// Counts a reaction; a repeat by the same actor counts once. The
+    /// activity id is unique with its actor, not alone: another actor's
+    /// reaction that named the id first (ids are predictable, and anyone on
+    /// a server can name any id on it) does not make this one a repeat.
     pub async fn put_reaction(
         &self,
         item_id: i64,
@@ -45,7 +48,8 @@ impl Store {
         .await;
         match res {
             Ok(_) => Ok(()),
-            // Counted already (same actor and kind, or the same activity).
+            // Counted already: the same actor's reaction of this kind, or
+            // the same actor's activity again.
             Err(e)
                 if matches!(
                     e.sql_err(),

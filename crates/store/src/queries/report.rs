@@ -3,7 +3,7 @@
 use crate::{Store, StoreError, entities::report, records::now};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    TryInsertResult, sea_query::Expr,
 };
 
 /// A stored report.
@@ -14,16 +14,30 @@ pub const REPORT_OPEN: &str = "open";
 /// Dealt with.
 pub const REPORT_RESOLVED: &str = "resolved";
 
+/// What became of a received report: see [`Store::put_report`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportPut {
+    /// Stored, in the queue.
+    Stored,
+    /// The same reporter's report with this id is stored already.
+    Repeat,
+    /// Another reporter's report holds the id; nothing was stored.
+    IdTaken,
+}
+
 impl Store {
-    /// Stores a report; a repeated id is ignored.
+    /// Stores a report; a repeated id by the same reporter is ignored. An
+    /// id is unique alone, so one that another reporter's report already
+    /// holds (ids are predictable: anyone on a server can send one of
+    /// another account's first) stores nothing, and says so.
     pub async fn put_report(
         &self,
         ap_id: &str,
         reporter: &str,
         content: &str,
         objects: Vec<String>,
-    ) -> Result<(), StoreError> {
-        report::Entity::insert(report::ActiveModel {
+    ) -> Result<ReportPut, StoreError> {
+        let res = report::Entity::insert(report::ActiveModel {
             ap_id: Set(ap_id.to_owned()),
             reporter: Set(reporter.to_owned()),
             content: Set(content.to_owned()),
@@ -36,7 +50,17 @@ impl Store {
         .on_conflict_do_nothing_on([report::Column::ApId])
         .exec(self.db())
         .await?;
-        Ok(())
+        if matches!(res, TryInsertResult::Inserted(_)) {
+            return Ok(ReportPut::Stored);
+        }
+        let held = report::Entity::find()
+            .filter(report::Column::ApId.eq(ap_id))
+            .one(self.db())
+            .await?;
+        Ok(match held {
+            Some(r) if r.reporter != reporter => ReportPut::IdTaken,
+            _ => ReportPut::Repeat,
+        })
     }
 
     /// Reports (only open ones if `only_open`), newest first: at most

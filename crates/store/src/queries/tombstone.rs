@@ -1,11 +1,16 @@
-//! Tombstones of remote objects deleted before they reached us.
+//! Tombstones of remote objects deleted before they reached us. Each is
+//! the deleting actor's: ids are predictable, and anyone on a server can
+//! name any id on it in a Delete, so a tombstone stops only what its own
+//! actor later sends about the id (a Create or Update overtaken by that
+//! actor's Delete), never what someone else sends.
 
 use crate::{Store, StoreError, entities::tombstone, records::now};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 impl Store {
-    /// Remembers that `remote_actor_id` deleted `ap_id`.
+    /// Remembers that `remote_actor_id` deleted `ap_id`; a repeat is kept
+    /// once.
     pub async fn put_tombstone(&self, ap_id: &str, remote_actor_id: i64) -> Result<(), StoreError> {
         tombstone::Entity::insert(tombstone::ActiveModel {
             ap_id: Set(ap_id.to_owned()),
@@ -13,16 +18,23 @@ impl Store {
             created_at: Set(now()),
             ..Default::default()
         })
-        .on_conflict_do_nothing_on([tombstone::Column::ApId])
+        .on_conflict_do_nothing_on([tombstone::Column::ApId, tombstone::Column::RemoteActorId])
         .exec(self.db())
         .await?;
         Ok(())
     }
 
-    /// Whether `ap_id` was deleted before we held it.
-    pub async fn is_tombstoned(&self, ap_id: &str) -> Result<bool, StoreError> {
+    /// Whether `remote_actor_id` itself deleted `ap_id` before we held it.
+    /// Another actor's Delete of the id does not count: it must not stop
+    /// the author's Create, nor an Update by which the author narrows it.
+    pub async fn is_tombstoned(
+        &self,
+        ap_id: &str,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
         Ok(tombstone::Entity::find()
             .filter(tombstone::Column::ApId.eq(ap_id))
+            .filter(tombstone::Column::RemoteActorId.eq(remote_actor_id))
             .count(self.reader())
             .await?
             > 0)

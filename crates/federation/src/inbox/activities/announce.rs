@@ -17,7 +17,7 @@ use crate::{
     protocol::incoming::{Activity, first_url},
     urls::same_origin,
 };
-use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
 use deling_store::queries::reaction::REACTION_ANNOUNCE;
 use serde::Deserialize;
 use serde_json::Value;
@@ -57,12 +57,13 @@ async fn catalogue_boosted(
     if !data.store.is_followed_by_any_agency(booster.row.id).await? {
         return Ok(());
     }
+    // A tombstone is only its author's word, and the author is not known
+    // before the fetch: `fetch_boosted` asks once it is.
     if data
         .store
         .get_item_by_ap_id(target.as_str())
         .await?
         .is_some()
-        || data.store.is_tombstoned(target.as_str()).await?
     {
         return Ok(());
     }
@@ -77,8 +78,10 @@ async fn catalogue_boosted(
 }
 
 /// Fetches `target` and catalogues it if it is a `Page` (or `Article`)
-/// whose id is exactly `target` (no redirect to another document) and
-/// whose author is on the same server and not blocked here.
+/// whose id is exactly `target` (no redirect to another document), whose
+/// author is on the same server, not blocked here, and answers at its id
+/// as itself (no redirect to another actor), and which that author has not
+/// deleted before it reached us.
 async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
     if crate::policy::refuses_host(&data.store, target).await? {
         return Ok(());
@@ -99,9 +102,26 @@ async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
     if data.store.is_actor_blocked(owner.as_str()).await? {
         return Ok(());
     }
-    let owner = ObjectId::<DbRemoteActor>::from(owner)
+    let named = owner;
+    let owner = ObjectId::<DbRemoteActor>::from(named.clone())
         .dereference(data)
         .await?;
+    // The library follows a redirect to any server and checks only that
+    // the document there carries its own URL: without this, a server
+    // could file its pages under another server's actor.
+    if owner.id() != &named {
+        return refuse(format!(
+            "{target} is attributed to {named}, which answered as {}",
+            owner.id()
+        ));
+    }
+    if data
+        .store
+        .is_tombstoned(target.as_str(), owner.row.id)
+        .await?
+    {
+        return Ok(());
+    }
     // Fetched on its own: its own audience is all there is to read.
     let audience = Audience::of(&object, &Value::Null, &Value::Null);
     catalogue_item(&object, target.clone(), &audience, &owner, data).await

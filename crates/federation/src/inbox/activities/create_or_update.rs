@@ -112,7 +112,7 @@ impl Inbound for CreateOrUpdate {
                         .await?;
                     return Ok(());
                 }
-                if data.store.is_tombstoned(id.as_str()).await? {
+                if data.store.is_tombstoned(id.as_str(), actor.row.id).await? {
                     return Ok(());
                 }
                 let object = fetch_by_id(&id, data).await?;
@@ -128,8 +128,11 @@ impl Inbound for CreateOrUpdate {
                 .await?;
             return Ok(());
         }
-        if data.store.is_tombstoned(id.as_str()).await? {
-            tracing::debug!(%id, "Create/Update of an object already deleted ignored");
+        // Only the sender's own Delete counts (the object is the sender's:
+        // see `check_object`); another actor naming the id in a Delete
+        // stops nothing, least of all an Update that narrows it.
+        if data.store.is_tombstoned(id.as_str(), actor.row.id).await? {
+            tracing::debug!(%id, "Create/Update of an object its sender deleted ignored");
             return Ok(());
         }
         // A relay's `to` and `cc` are its own word, not the author's: a

@@ -72,7 +72,11 @@ impl Inbound for Delete {
                 .delete_remote_item(id.as_str(), actor.row.id)
                 .await?;
         if !deleted {
-            // Not held (yet): a Create still on its way must not bring it back.
+            // Not held (yet), or not the sender's: a Create or Update the
+            // sender still has on its way must not bring it back. The
+            // tombstone is the sender's alone: anyone on a server may name
+            // any id on it, and another actor's Delete must stop neither
+            // the author's Create nor an Update that narrows it.
             data.store.put_tombstone(id.as_str(), actor.row.id).await?;
         }
         Ok(())

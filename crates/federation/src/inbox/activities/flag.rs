@@ -2,12 +2,13 @@
 //! the moderation queue for instance administrators.
 
 use crate::{
-    error::FedError,
+    error::{FedError, refuse},
     inbox::inbound::{Inbound, Received},
     protocol::{incoming::Activity, lenient},
 };
 use activitypub_federation::traits::Object;
 use deling_domain::markdown;
+use deling_store::queries::report::ReportPut;
 use serde::Deserialize;
 
 /// Longest report text kept, in characters.
@@ -36,7 +37,7 @@ impl Inbound for Flag {
     }
 
     /// Stores the report with what it names and the reporter's words, as
-    /// plain text.
+    /// plain text; refused if another reporter's report holds its id.
     async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
         let Received { actor, data, .. } = *ctx;
         let objects = reported_objects(&self.activity);
@@ -50,9 +51,19 @@ impl Inbound for Flag {
             })
             .unwrap_or_default();
         let id = &self.activity.id;
-        data.store
+        let put = data
+            .store
             .put_report(id.as_str(), actor.id().as_str(), &content, objects)
             .await?;
+        if put == ReportPut::IdTaken {
+            // Not a repeat: someone else on the reporter's server sent the
+            // id first. Refused, so that it shows among the inbox's
+            // failures rather than passing for a report already queued.
+            return refuse(format!(
+                "report {id} by {}: the id is another reporter's",
+                actor.id()
+            ));
+        }
         tracing::info!(report = %id, reporter = %actor.id(), "report received");
         Ok(())
     }
