@@ -34,6 +34,7 @@ mod m20261206_000070_comment_pages;
 mod m20261206_000080_delivery_bodies;
 mod m20261206_000090_inbox_signer;
 mod m20261207_000010_comment_received;
+mod m20261207_000030_private_object;
 mod m20261208_000010_ids_per_actor;
 
 /// Runs Deling's migrations in order, each in a transaction of its own.
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261206_000080_delivery_bodies::Migration),
             Atomic::wrap(m20261206_000090_inbox_signer::Migration),
             Atomic::wrap(m20261207_000010_comment_received::Migration),
+            Atomic::wrap(m20261207_000030_private_object::Migration),
             Atomic::wrap(m20261208_000010_ids_per_actor::Migration),
         ]
     }

@@ -20,15 +20,45 @@ fn is_public(address: &str) -> bool {
 /// The addresses of a `to` or `cc` value: a string, an object with an
 /// id, or an array of either. Anything else names no one.
 fn addresses(v: Option<&Value>) -> Vec<String> {
+    let mut all = Vec::new();
+    gather(v, &mut all);
+    all
+}
+
+/// Addresses of one of `to` and `cc` kept, at most: a post names its
+/// audience collections and the people it mentions, a few dozen at most;
+/// what a list of thousands would add is only work and stored bytes (the
+/// list is kept with a message). Cutting it can only narrow what is
+/// judged public, never widen it.
+pub const MAX_ADDRESSES: usize = 200;
+/// The longest address kept, in bytes (longer is no actor's id here).
+pub const MAX_ADDRESS_BYTES: usize = 2048;
+
+fn gather(v: Option<&Value>, into: &mut Vec<String>) {
+    let mut push = |s: &str| {
+        if into.len() < MAX_ADDRESSES
+            && s.len() <= MAX_ADDRESS_BYTES
+            && !into.iter().any(|a| a == s)
+        {
+            into.push(s.to_owned());
+        }
+    };
     match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Object(m)) => m
-            .get("id")
-            .and_then(Value::as_str)
-            .map(|s| vec![s.to_owned()])
-            .unwrap_or_default(),
-        Some(Value::Array(a)) => a.iter().flat_map(|v| addresses(Some(v))).collect(),
-        _ => vec![],
+        Some(Value::String(s)) => push(s),
+        Some(Value::Object(m)) => {
+            if let Some(s) = m.get("id").and_then(Value::as_str) {
+                push(s);
+            }
+        }
+        Some(Value::Array(a)) => {
+            for v in a {
+                if into.len() >= MAX_ADDRESSES {
+                    break;
+                }
+                gather(Some(v), into);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -52,7 +82,11 @@ impl Audience {
             (addresses(Some(activity_to)), addresses(Some(activity_cc)))
         };
         let mentions = match object.get("tag") {
-            Some(Value::Array(tags)) => tags.iter().filter_map(mention).collect(),
+            Some(Value::Array(tags)) => tags
+                .iter()
+                .filter_map(mention)
+                .take(MAX_ADDRESSES)
+                .collect(),
             Some(tag @ Value::Object(_)) => mention(tag).into_iter().collect(),
             _ => vec![],
         };
@@ -103,6 +137,32 @@ mod tests {
     fn visibility(object: Value, activity_to: Value) -> Visibility {
         let Value::Object(o) = object else { panic!() };
         Audience::of(&o, &activity_to, &Value::Null).visibility(Some(FOLLOWERS))
+    }
+
+    #[test]
+    fn a_list_of_thousands_keeps_a_bounded_unique_few() {
+        let oslo = "https://deling.example.no/agencies/oslo";
+        let mut to: Vec<Value> = vec![json!(oslo); 30_000];
+        to.extend((0..5_000).map(|n| json!(format!("https://x.example/u/{n}"))));
+        to.push(json!("https://x.example/".to_owned() + &"a".repeat(10_000)));
+        let Value::Object(o) = json!({"to": to, "cc": [FOLLOWERS]}) else {
+            panic!()
+        };
+        let audience = Audience::of(&o, &Value::Null, &Value::Null);
+        assert_eq!(audience.addressed.to.len(), MAX_ADDRESSES);
+        assert_eq!(audience.addressed.to[0], oslo);
+        assert_eq!(
+            audience.addressed.to.iter().filter(|a| *a == oslo).count(),
+            1
+        );
+        assert!(
+            audience
+                .addressed
+                .to
+                .iter()
+                .all(|a| a.len() <= MAX_ADDRESS_BYTES)
+        );
+        assert_eq!(audience.addressed.cc, [FOLLOWERS]);
     }
 
     #[test]

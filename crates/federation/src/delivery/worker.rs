@@ -122,7 +122,8 @@ impl Worker {
     /// Forgets what no longer matters: tombstones after a week (deliveries
     /// that could race them have long been given up), finished deliveries
     /// and processed events after a week, processed inbox activities after
-    /// a day (their signatures expired long before).
+    /// a day (their signatures expired long before), marks of objects sent
+    /// privately after 30 days (peers give up retrying within days).
     async fn prune(&self) -> Result<(), FedError> {
         let data = self.config.to_request_data();
         let week = Utc::now() - ChronoDuration::days(7);
@@ -133,6 +134,9 @@ impl Worker {
             .await?;
         data.store
             .delete_processed_inbox_before(Utc::now() - ChronoDuration::days(1))
+            .await?;
+        data.store
+            .delete_private_marks_before(Utc::now() - ChronoDuration::days(30))
             .await?;
         Ok(())
     }

@@ -44,6 +44,9 @@ pub async fn catalogue_item(
     // A followers-only or direct Page must not enter a public catalogue.
     let visibility = audience.visibility(owner.row.followers.as_deref());
     if !visibility.is_public() {
+        // Remembered, so that a public version arriving later (retried
+        // from before the owner narrowed it) is not catalogued either.
+        data.store.mark_private(id.as_str(), owner.row.id).await?;
         // Narrowed by its owner: the public copy goes too.
         if data
             .store
@@ -54,6 +57,15 @@ pub async fn catalogue_item(
         } else {
             tracing::info!(%id, %visibility, "item not addressed to the public not catalogued");
         }
+        return Ok(());
+    }
+    // Sent here privately before (a message to an agency, a comment its
+    // author narrowed, a Page narrowed): the same id sent again as a
+    // public Page is not published through the catalogue.
+    if data.store.was_private(id.as_str(), owner.row.id).await?
+        || data.store.is_message(id.as_str()).await?
+    {
+        tracing::info!(%id, "an object sent here privately before is not catalogued");
         return Ok(());
     }
     let policy = verdict(owner, data).await?;

@@ -154,7 +154,7 @@ async fn over_quota(actor: &DbRemoteActor, id: &Url, data: &Data) -> Result<bool
     let since = deling_store::records::now() - HOUR;
     let recent = data
         .store
-        .count_remote_comments_received_since(actor.row.id, since)
+        .count_remote_comments_received_since(actor.row.id, since, COMMENTS_PER_HOUR)
         .await?;
     let over = recent >= COMMENTS_PER_HOUR;
     if over {
@@ -181,17 +181,38 @@ pub async fn receive(
     data: &Data,
 ) -> Result<(), FedError> {
     let visibility = audience.visibility(actor.row.followers.as_deref());
-    // Made private by its author: a public copy goes first, whatever
-    // becomes of the rest (no one here addressed, the text empty, the
-    // thread gone).
-    if !visibility.is_public()
-        && data
-            .store
+    // Made private by its author: a public copy goes first, and every
+    // agency's copy of it as a message is narrowed, whatever becomes of
+    // the rest (no one here addressed, the text empty, the thread gone);
+    // and it is remembered, so that a public version arriving later (an
+    // earlier Create retried) is published nowhere.
+    if !visibility.is_public() {
+        let store = &data.store;
+        store.mark_private(id.as_str(), actor.row.id).await?;
+        if store
             .delete_remote_comment(id.as_str(), actor.row.id)
             .await?
-    {
-        tracing::info!(%id, "a comment whose author narrowed its audience was taken down");
+        {
+            tracing::info!(%id, "a comment whose author narrowed its audience was taken down");
+        }
+        let narrowed = store
+            .narrow_remote_message(id.as_str(), actor.row.id, visibility, &audience.addressed)
+            .await?;
+        if narrowed > 0 {
+            tracing::info!(%id, copies = narrowed, %visibility,
+                "a message whose author narrowed its audience was narrowed");
+        }
     }
+    // Once sent privately, an object stays private: a later version that
+    // is public (or an earlier one arriving late) is never a comment, and
+    // is kept as a direct message wherever it is filed.
+    let marked =
+        visibility.is_public() && data.store.was_private(id.as_str(), actor.row.id).await?;
+    let filed_as = if marked {
+        Visibility::Direct
+    } else {
+        visibility
+    };
     let thread = match &parent {
         Some(p) => thread_of(p, data).await?,
         None => Thread::None,
@@ -214,7 +235,7 @@ pub async fn receive(
     let published_at = time_of(object, "published").unwrap_or_else(deling_store::records::now);
     // Once received privately, an object stays private: an Update that
     // widens its audience does not publish it.
-    let private_before = data.store.is_message(id.as_str()).await?;
+    let private_before = marked || data.store.is_message(id.as_str()).await?;
     if let (
         Some(public),
         false,
@@ -275,16 +296,28 @@ pub async fn receive(
         }
         Thread::None => {}
     }
+    // Each agency looked up once, however often the post names it.
+    let slugs: std::collections::BTreeSet<String> = audience
+        .named()
+        .filter_map(|named| data.urls.agency_slug_of(&named).map(str::to_owned))
+        .collect();
     let mut named_here = Vec::new();
-    for named in audience.named() {
-        if let Some(slug) = data.urls.agency_slug_of(&named)
-            && let Some(agency) = local_agency_id(slug, data).await?
-        {
+    for slug in &slugs {
+        if let Some(agency) = local_agency_id(slug, data).await? {
             named_here.push(agency);
         }
     }
-    if !visibility.is_public() {
-        recipients = addressed_here(recipients, &named_here, visibility, actor, data).await?;
+    if !filed_as.is_public() {
+        recipients = addressed_here(recipients, &named_here, filed_as, actor, data).await?;
+    }
+    if marked {
+        // Taken as direct: only the agencies it names, and those that hold
+        // a copy already (whose copy the new text replaces).
+        let holders = data
+            .store
+            .list_message_agencies(id.as_str(), actor.row.id)
+            .await?;
+        recipients.extend(holders.into_iter().map(|a| (a, None)));
     }
     recipients.extend(named_here.into_iter().map(|a| (a, None)));
     // One copy per agency; the one that threads it wins.
@@ -306,7 +339,7 @@ pub async fn receive(
                 author_remote_actor_id: actor.row.id,
                 in_reply_to: parent.map(|p| p.to_string()),
                 item_id,
-                visibility,
+                visibility: filed_as,
                 content_warning,
                 sensitive,
                 content_html,

@@ -59,9 +59,40 @@ fn truncated(s: &str, max: usize) -> String {
 #[derive(Default)]
 struct Drops(Vec<FieldError>);
 
+/// Dropped fields noted one by one (and logged so); a page with thousands
+/// of bad tags is noted with one more entry that says how many followed.
+const MAX_DROPS_NOTED: usize = 20;
+/// Entries of `tag` and of `attachment` read, at most: a few times what
+/// is kept ([`MAX_TAGS`], [`MAX_LINKS`]), so that bad entries cannot
+/// crowd out good ones, while a list of a hundred thousand costs nothing.
+const READ_PER_KEPT: usize = 4;
+/// The longest body kept, in characters once sanitised (as for notes).
+const MAX_BODY_HTML_CHARS: usize = crate::inbox::note::MAX_CONTENT_CHARS;
+
 impl Drops {
     fn keep<T>(&mut self, field: &str, r: Result<T, Invalid>) -> Option<T> {
-        r.map_err(|e| self.0.push(FieldError::new(field, e))).ok()
+        r.map_err(|e| self.note(field, e)).ok()
+    }
+
+    fn note(&mut self, field: &str, e: Invalid) {
+        if self.0.len() < MAX_DROPS_NOTED {
+            self.0.push(FieldError::new(field, e));
+        } else if self.0.len() == MAX_DROPS_NOTED {
+            self.0.push(FieldError::new(
+                "…",
+                Invalid::new("more fields dropped; not noted one by one"),
+            ));
+        }
+    }
+
+    /// Notes that `field` had `len` entries, of which only `read` were read.
+    fn unread(&mut self, field: &str, len: usize, read: usize) {
+        if len > read {
+            self.note(
+                field,
+                Invalid::new(format!("{len} entries: only the first {read} read")),
+            );
+        }
     }
 
     /// An http(s) URL from a property, if present; a present but unusable
@@ -121,7 +152,9 @@ pub fn check_page(page: &RemotePageJson, no_media: bool) -> Result<RemotePage, I
         .and_then(|k| k.parse::<ItemKind>().ok())
         .unwrap_or(ItemKind::Guide);
     let mut tags: Vec<Tag> = Vec::new();
-    for (i, t) in page.tag.iter().enumerate() {
+    let read = MAX_TAGS * READ_PER_KEPT;
+    drops.unread("tag", page.tag.len(), read);
+    for (i, t) in page.tag.iter().enumerate().take(read) {
         let parsed = t
             .name
             .as_deref()
@@ -135,7 +168,9 @@ pub fn check_page(page: &RemotePageJson, no_media: bool) -> Result<RemotePage, I
         }
     }
     let mut links = Vec::new();
-    for (i, att) in page.attachment.iter().enumerate() {
+    let read = MAX_LINKS * READ_PER_KEPT;
+    drops.unread("attachment", page.attachment.len(), read);
+    for (i, att) in page.attachment.iter().enumerate().take(read) {
         let field = format!("attachment[{i}]");
         let Some(att) = att else {
             drops.keep::<()>(&field, Err(Invalid::new("not an object")));
@@ -206,10 +241,22 @@ pub fn check_page(page: &RemotePageJson, no_media: bool) -> Result<RemotePage, I
                 MarkdownSource::parse(&truncated(md, MarkdownSource::MAX_CHARS)),
             )
         });
-    let body_html = markdown::sanitize(&content.unwrap_or_default());
+    // As a remote post's: no images (a stranger's server would learn who
+    // read the item, here and through the API and feeds that carry it)
+    // and no relative links (they would point into this server).
+    let body_html = markdown::sanitize_remote(&content.unwrap_or_default());
     // Sanitising keeps control characters in text; such a body is dropped
     // like any other field that fails the local rules.
     let body_html = match find_control(&body_html, true) {
+        _ if body_html.chars().count() > MAX_BODY_HTML_CHARS => {
+            drops.keep::<()>(
+                "content",
+                Err(Invalid::new(format!(
+                    "longer than {MAX_BODY_HTML_CHARS} characters once sanitised"
+                ))),
+            );
+            String::new()
+        }
         Some(c) => {
             drops.keep::<()>(
                 "content",
@@ -335,5 +382,37 @@ mod tests {
                 .count()),
             Ok(200)
         );
+    }
+
+    #[test]
+    fn a_remote_body_carries_no_images_relative_links_or_megabytes() {
+        let p = read_page(
+            &page(json!({
+                "content": "<p>Se <img src=\"https://sporing.example/p.gif\"> og \
+                            <a href=\"/staff/agencies\">her</a> og \
+                            <a href=\"https://x.no/a\">der</a></p>",
+            })),
+            false,
+        )
+        .expect("kept");
+        assert!(!p.body_html.contains("<img"), "{}", p.body_html);
+        assert!(!p.body_html.contains("/staff/agencies"), "{}", p.body_html);
+        assert!(p.body_html.contains("https://x.no/a"), "{}", p.body_html);
+
+        let huge = format!("<p>{}</p>", "x".repeat(MAX_BODY_HTML_CHARS + 1));
+        let p = read_page(&page(json!({"content": huge})), false).expect("kept");
+        assert_eq!(p.body_html, "");
+        assert_eq!(dropped(&p), ["content"]);
+    }
+
+    #[test]
+    fn a_hundred_thousand_bad_tags_cost_a_few_notes() {
+        let tags: Vec<Value> = (0..100_000).map(|_| json!({"type": "Hashtag"})).collect();
+        let mut good = vec![json!({"type": "Hashtag", "name": "#bra"})];
+        good.extend(tags);
+        let p = read_page(&page(json!({"tag": good})), false).expect("kept");
+        assert_eq!(p.tags.iter().map(Tag::as_str).collect::<Vec<_>>(), ["bra"]);
+        assert_eq!(p.dropped.len(), MAX_DROPS_NOTED + 1, "{:?}", dropped(&p));
+        assert_eq!(dropped(&p)[0], "tag");
     }
 }

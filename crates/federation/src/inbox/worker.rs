@@ -458,7 +458,11 @@ async fn process_one(row: &InboxActivity, data: &Data) -> Result<bool, FedError>
     let limit = ROW_TIME
         .to_std()
         .unwrap_or(std::time::Duration::from_secs(25));
-    let outcome = match tokio::time::timeout(limit, process(&row.body, data)).await {
+    // Each activity has the whole fetch budget: the rows of one run share
+    // `data`, and a busy actor's sixteenth boost must not fail for good
+    // because the fifteen before it used the budget up.
+    let fresh = data.reset_request_count();
+    let outcome = match tokio::time::timeout(limit, process(&row.body, &fresh)).await {
         Ok(outcome) => outcome,
         Err(_) => Err(FedError::TimedOut(format!(
             "processing took more than {} s",

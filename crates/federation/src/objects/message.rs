@@ -73,6 +73,13 @@ pub async fn message_note(
     let Some(parent) = store.get_message(parent_id).await? else {
         return Ok(None);
     };
+    // Addressed as written, unless the message answered has been narrowed
+    // by its author since: then no wider than an answer to it now goes.
+    let addressed = if answer_visibility(parent.visibility).narrower(m.visibility) != m.visibility {
+        answer_audience(urls, slug, &parent)?
+    } else {
+        m.addressed.clone()
+    };
     let Some(author) = parent.author else {
         return Ok(None);
     };
@@ -83,14 +90,12 @@ pub async fn message_note(
         attributed_to: urls.agency(slug),
         in_reply_to: parse(in_reply_to)?,
         content: m.content_html.clone(),
-        to: m
-            .addressed
+        to: addressed
             .to
             .iter()
             .map(|a| parse(a))
             .collect::<Result<_, _>>()?,
-        cc: m
-            .addressed
+        cc: addressed
             .cc
             .iter()
             .map(|a| parse(a))

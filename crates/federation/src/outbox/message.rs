@@ -23,7 +23,16 @@ pub(super) async fn create(event: &OutboxEvent, agency: &Agency, data: &Data) ->
     let Some((note, mut inboxes)) = message_note(&data.store, urls, &agency.slug, &m).await? else {
         return Ok(vec![]);
     };
-    if m.visibility != Visibility::Direct {
+    // The followers only where the answer is addressed to them: not when
+    // the message answered was narrowed after the answer was written.
+    let agency_followers = urls.agency_followers(&agency.slug);
+    if m.visibility != Visibility::Direct
+        && note
+            .to
+            .iter()
+            .chain(&note.cc)
+            .any(|a| *a == agency_followers)
+    {
         inboxes.extend(followers(agency, data).await?);
     }
     let activity = ObjectActivity {

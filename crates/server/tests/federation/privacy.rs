@@ -792,3 +792,122 @@ async fn once_private_always_private() {
     assert_ne!(status, INBOX_PENDING);
     assert!(!s.messages().await.iter().any(|m| m["ap_id"] == dm.as_str()));
 }
+
+/// A public post to two agencies, edited to one of them alone: the other
+/// agency's copy is narrowed too, and its answer goes to the author
+/// alone, not to its followers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_narrowing_edit_reaches_every_agencys_copy() {
+    let s = scene().await;
+    s.b.agency("bergen").await;
+    let [_, k2] = fake_keys().await;
+    let gunn = s.follower_peer.actor("gunn", k2);
+    s.b.followed_by(&gunn, "bergen").await;
+    let (oslo, bergen) = (s.b.actor_id("oslo"), s.b.actor_id("bergen"));
+    let id = s.peer.url("/notes/to-both");
+    let note = |to: Value, cc: Value, tag: Value, content: &str| {
+        json!({"id": id, "type": "Note", "attributedTo": s.eve.id,
+            "to": to, "cc": cc, "tag": tag, "content": content})
+    };
+    let both = json!([
+        {"type": "Mention", "href": oslo, "name": "@oslo"},
+        {"type": "Mention", "href": bergen, "name": "@bergen"}
+    ]);
+    s.send(
+        "Create",
+        "to-both",
+        note(
+            json!([PUBLIC]),
+            json!([s.eve_followers, oslo, bergen]),
+            both,
+            "<p>@oslo @bergen naboen min</p>",
+        ),
+    )
+    .await;
+    let bergen_messages = async || {
+        let resp =
+            s.b.send(Method::GET, "/api/v1/agencies/bergen/messages", None)
+                .await;
+        json_body(resp, StatusCode::OK).await["messages"]
+            .as_array()
+            .expect("messages")
+            .clone()
+    };
+    assert_eq!(bergen_messages().await[0]["visibility"], "public");
+    // Edited to oslo alone: bergen is no longer named.
+    s.send(
+        "Update",
+        "to-both-narrowed",
+        note(
+            json!([oslo]),
+            json!([]),
+            mention(&oslo),
+            "<p>@oslo naboen min heter ...</p>",
+        ),
+    )
+    .await;
+    assert_eq!(s.messages().await[0]["visibility"], "direct");
+    let kept = bergen_messages().await;
+    assert_eq!(kept[0]["visibility"], "direct", "{kept:?}");
+
+    let resp =
+        s.b.send(
+            Method::POST,
+            &format!("/api/v1/agencies/bergen/messages/{}/replies", kept[0]["id"]),
+            Some(&json!({"body": "Vi ser på det."})),
+        )
+        .await;
+    let answer = json_body(resp, StatusCode::CREATED).await;
+    assert_eq!(answer["visibility"], "direct", "{answer}");
+    let answer_id = answer["ap_id"].as_str().unwrap().to_owned();
+    s.deliveries_done().await;
+    assert!(
+        !s.follower_peer
+            .received()
+            .iter()
+            .any(|r| r.json().to_string().contains(&answer_id)),
+        "bergen's follower got the answer"
+    );
+}
+
+/// The author narrows a reply before its public Create has arrived (that
+/// one retried, say): the late public version is no comment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_version_arriving_after_the_narrowing_is_not_published() {
+    let s = scene().await;
+    let id = s.peer.url("/notes/late");
+    // Followers-only, naming no agency: nothing here is kept of it.
+    s.send(
+        "Update",
+        "late-narrowed",
+        s.reply(&id, json!([s.eve_followers]), "<p>Bare for følgerne.</p>"),
+    )
+    .await;
+    s.send(
+        "Create",
+        "late-public",
+        s.reply(&id, json!([PUBLIC]), "<p>Først ute: kodeord ZX81.</p>"),
+    )
+    .await;
+    let view = s.public_view().await;
+    assert!(!view.contains("ZX81"), "{view}");
+    assert!(s.b.comments(s.item).await.is_empty());
+    assert!(s.messages().await.is_empty());
+}
+
+/// A message sent to an agency, then the same id sent as a public Page by
+/// an actor the agency follows: not catalogued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sent_again_as_a_page_is_not_catalogued() {
+    use crate::ordering::{activity, followed_peer, send};
+    let (a, peer, eve) = followed_peer().await;
+    let nav = a.actor_id("nav");
+    let id = peer.url("/notes/then-page");
+    let dm = json!({"id": id, "type": "Note", "attributedTo": eve.id, "to": [nav],
+        "tag": mention(&nav), "content": "<p>@nav fødselsnummeret mitt</p>"});
+    send(&a, &eve, &activity(&eve, "Create", "dm", dm)).await;
+    let page = json!({"id": id, "type": "Page", "attributedTo": eve.id,
+        "name": "fødselsnummeret mitt", "content": "<p>x</p>", "to": [PUBLIC]});
+    send(&a, &eve, &activity(&eve, "Update", "as-page", page)).await;
+    assert!(a.remote_items().await.is_empty());
+}

@@ -23,6 +23,7 @@ pub mod membership;
 pub mod message;
 pub mod oidc_login;
 pub mod outbox_event;
+pub mod private_object;
 pub mod reaction;
 pub mod remote_actor;
 pub mod report;

@@ -126,6 +126,61 @@ pub struct AnswerData {
 }
 
 impl Store {
+    /// The agencies holding a copy of the message `ap_id` by `author`
+    /// (not deleted).
+    pub async fn list_message_agencies(
+        &self,
+        ap_id: &str,
+        author: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(message::Entity::find()
+            .select_only()
+            .column(message::Column::AgencyId)
+            .filter(message::Column::ApId.eq(ap_id))
+            .filter(message::Column::AuthorRemoteActorId.eq(author))
+            .filter(message::Column::DeletedAt.is_null())
+            .into_tuple()
+            .all(self.db())
+            .await?)
+    }
+
+    /// Narrows every copy of the message `ap_id` by `author` (its author)
+    /// to `visibility` where that is narrower than what it holds, with
+    /// `addressed` as its audience: an edit that makes a message private
+    /// reaches every agency's copy, also when it names none of them any
+    /// more or is refused before it is filed (its text empty, say).
+    /// Returns how many copies were narrowed.
+    pub async fn narrow_remote_message(
+        &self,
+        ap_id: &str,
+        author: i64,
+        visibility: Visibility,
+        addressed: &Addressed,
+    ) -> Result<u64, StoreError> {
+        let audience = serde_json::to_string(addressed).unwrap_or_else(|_| "{}".into());
+        let rows = message::Entity::find()
+            .filter(message::Column::ApId.eq(ap_id))
+            .filter(message::Column::AuthorRemoteActorId.eq(author))
+            .filter(message::Column::DeletedAt.is_null())
+            .all(self.db())
+            .await?;
+        let mut narrowed = 0;
+        for e in rows {
+            let stored = e
+                .visibility
+                .parse::<Visibility>()
+                .unwrap_or(Visibility::Direct);
+            if stored.narrower(visibility) != stored {
+                let mut row: message::ActiveModel = e.into();
+                row.visibility = Set(visibility.as_str().to_owned());
+                row.audience = Set(audience.clone());
+                row.update(self.db()).await?;
+                narrowed += 1;
+            }
+        }
+        Ok(narrowed)
+    }
+
     /// Files a received message in the inbox of each agency in
     /// `recipients` (agency id, and the message of that agency it
     /// answers). A message sent again by its author updates the text; its
@@ -156,6 +211,29 @@ impl Store {
         }
         let audience = serde_json::to_string(&d.addressed).unwrap_or_else(|_| "{}".into());
         let t = now();
+        // Every copy goes no wider than the narrowest version received,
+        // this one included: also the copies of agencies this version no
+        // longer names, and a copy made now for an agency it newly names.
+        let stored = |e: &message::Model| {
+            e.visibility
+                .parse::<Visibility>()
+                .unwrap_or(Visibility::Direct)
+        };
+        let floor = existing
+            .iter()
+            .map(stored)
+            .fold(d.visibility, Visibility::narrower);
+        for e in existing
+            .iter()
+            .filter(|e| !recipients.iter().any(|(a, _)| *a == e.agency_id))
+        {
+            if stored(e).narrower(d.visibility) != stored(e) {
+                let mut row: message::ActiveModel = e.clone().into();
+                row.visibility = Set(d.visibility.as_str().to_owned());
+                row.audience = Set(audience.clone());
+                row.update(&txn).await?;
+            }
+        }
         let mut ids = Vec::with_capacity(recipients.len());
         for &(agency_id, parent) in recipients {
             match existing.iter().find(|e| e.agency_id == agency_id) {
@@ -186,7 +264,7 @@ impl Store {
                         in_reply_to: Set(d.in_reply_to.clone()),
                         in_reply_to_message_id: Set(parent),
                         item_id: Set(d.item_id),
-                        visibility: Set(d.visibility.as_str().to_owned()),
+                        visibility: Set(floor.as_str().to_owned()),
                         summary: Set(d.content_warning.clone()),
                         sensitive: Set(d.sensitive),
                         content_source: Set(None),

@@ -20,6 +20,7 @@ pub mod outbox;
 pub(crate) mod params;
 pub mod peers;
 pub mod policy;
+pub mod private_object;
 pub mod public_pages;
 pub mod reaction;
 pub mod remote_actor;

@@ -103,6 +103,11 @@ pub(crate) fn tombstone_comments() -> sea_orm::UpdateMany<comment::Entity> {
             comment::Column::ContentSource,
             Expr::value(Option::<String>::None),
         )
+        // A content warning says what the text was about: it goes with it.
+        .col_expr(
+            comment::Column::Summary,
+            Expr::value(Option::<String>::None),
+        )
         .filter(comment::Column::DeletedAt.is_null())
 }
 

@@ -10,6 +10,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 
 impl Store {
@@ -81,16 +82,35 @@ impl Store {
     }
 
     /// How many comments by `remote_actor_id` arrived here since `since`,
-    /// by this server's clock: taken back, hidden or public alike (taking
-    /// one back does not make room for another).
+    /// by this server's clock, counted up to `at_most` (the quota: an
+    /// author with thousands costs no more to count than one at it):
+    /// taken back, hidden or public alike (taking one back does not make
+    /// room for another).
     pub async fn count_remote_comments_received_since(
         &self,
         remote_actor_id: i64,
         since: DateTime<Utc>,
+        at_most: u64,
     ) -> Result<u64, StoreError> {
-        Ok(comment::Entity::find()
+        let ids: Vec<i64> = comment::Entity::find()
+            .select_only()
+            .column(comment::Column::Id)
             .filter(comment::Column::AuthorRemoteActorId.eq(remote_actor_id))
             .filter(comment::Column::ReceivedAt.gte(since))
+            .limit(at_most)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(ids.len() as u64)
+    }
+
+    /// How many comments on `item_id` are stored and not deleted, hidden
+    /// ones included (what the inbox benchmark waits for: every reply
+    /// stored, whether or not it waits for a moderator).
+    pub async fn count_stored_comments(&self, item_id: i64) -> Result<u64, StoreError> {
+        Ok(comment::Entity::find()
+            .filter(comment::Column::ItemId.eq(item_id))
+            .filter(comment::Column::DeletedAt.is_null())
             .count(self.db())
             .await?)
     }
