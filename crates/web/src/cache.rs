@@ -21,6 +21,13 @@
 //!   which), never one that sets a cookie or says `no-store`, and never an
 //!   error or a `410`: a withdrawn item is looked up afresh.
 //!
+//! An answer made for a request that carries credentials is neither taken
+//! from nor kept here, whatever its handler chose: [`private`] runs such a
+//! request's handler (the API's middleware wraps every request with an
+//! `Authorization` header in it), and [`serve`] then answers from the
+//! database alone. A handler that one day tailors a public document to its
+//! caller cannot leak it to the next anonymous reader through here.
+//!
 //! The cache is bounded ([`MAX_BYTES`], [`MAX_ENTRIES`]): when full, stale
 //! entries go first, then everything.
 //!
@@ -385,15 +392,34 @@ fn keepable(res: &HttpResponse) -> bool {
     res.status() == StatusCode::OK && !no_store && !res.headers().contains_key(header::SET_COOKIE)
 }
 
+tokio::task_local! {
+    /// Set while a request with credentials is handled (see [`private`]).
+    static PRIVATE: ();
+}
+
+/// Runs `handling` (a request's handler, and whatever it calls) so that
+/// [`serve`] neither answers it from the cache nor keeps its answer: for
+/// a request that carries credentials. The handlers take no request to
+/// [`serve`], so the mark travels with the task instead.
+pub async fn private<F: Future>(handling: F) -> F::Output {
+    PRIVATE.scope((), handling).await
+}
+
+/// Whether the request being handled is one [`private`] runs.
+pub(crate) fn is_private() -> bool {
+    PRIVATE.try_with(|()| ()).is_ok()
+}
+
 /// Answers `key` from the cache, or by running `make` (which must read
 /// the database only once it runs, so after the mark is taken) and keeping
-/// its answer when that may be kept.
+/// its answer when that may be kept. Inside [`private`], always by running
+/// `make`, and nothing is kept.
 pub async fn serve(
     state: &AppState,
     key: Key,
     make: impl Future<Output = Result<HttpResponse, ApiError>>,
 ) -> Result<HttpResponse, ApiError> {
-    if state.cache.off {
+    if state.cache.off || is_private() {
         return make.await;
     }
     let born = Instant::now();
@@ -417,6 +443,18 @@ mod tests {
 
     async fn body(res: HttpResponse) -> Bytes {
         actix_web::body::to_bytes(res.into_body()).await.unwrap()
+    }
+
+    #[actix_web::test]
+    async fn requests_with_credentials_are_marked_for_their_whole_handling() {
+        assert!(!is_private());
+        let inside = private(async {
+            tokio::task::yield_now().await;
+            is_private()
+        })
+        .await;
+        assert!(inside);
+        assert!(!is_private(), "the mark ends with the request");
     }
 
     #[actix_web::test]

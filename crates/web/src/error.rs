@@ -158,9 +158,33 @@ impl From<deling_federation::error::FedError> for ApiError {
             F::Protocol(P::ObjectDeleted(_)) => {
                 Self::Gone("the other server says the object was deleted".into())
             }
-            F::Protocol(other) => Self::BadRequest(other.to_string()),
+            // A remote document that is not UTF-8: only reading a fetched
+            // object's body makes one.
+            F::Protocol(e @ P::Utf8(_)) => {
+                tracing::info!(cause = %e, "a remote document could not be used");
+                Self::Invalid(vec![deling_domain::FieldError::new(
+                    "target",
+                    "the other server's document is not an ActivityPub object Deling can use",
+                )])
+            }
+            // An address the client gave (an id, a handle) that is no URL.
+            F::Protocol(P::UrlParse(e)) => Self::BadRequest(format!("not a valid URL: {e}")),
+            // Ours alone: signing, our own keys and configuration, the
+            // queue, the disk. Their text names internals (a private key's
+            // PEM, a queue's state) and none is the client's doing; `Other`
+            // is what the library says of its own failures, and the
+            // signature checks that could blame a client are Deling's own
+            // (`FedError::Unsigned`), not the library's.
+            F::Protocol(
+                e @ (P::SerializeOutgoingActivity(..)
+                | P::SignError(_)
+                | P::ActivityQueueError(_)
+                | P::StopActivityQueue(_)
+                | P::IoError(_)
+                | P::Other(_)),
+            ) => Self::Internal(e.to_string()),
             F::Store(e) => e.into(),
-            F::Json(e) => Self::BadRequest(format!("malformed JSON: {e}")),
+            F::Json(e) => json_fault(&e),
             F::Refused(why) => Self::Forbidden(why),
             F::Unsigned(why) => Self::Unauthorized(why),
             F::NotFound(what) => Self::NotFound(what),
@@ -169,6 +193,18 @@ impl From<deling_federation::error::FedError> for ApiError {
                 Self::BadGateway(UNREACHABLE.into())
             }
         }
+    }
+}
+
+/// A JSON error from federation: a document the client sent that does
+/// not parse (serde_json knows where in the input it failed) is the
+/// client's `400`; one without a place in an input (serialising our own
+/// values, reading a value already parsed) or an I/O failure is ours.
+fn json_fault(e: &serde_json::Error) -> ApiError {
+    if e.line() > 0 && !e.is_io() {
+        ApiError::BadRequest(format!("malformed JSON: {e}"))
+    } else {
+        ApiError::Internal(format!("JSON: {e}"))
     }
 }
 
@@ -282,4 +318,73 @@ pub fn path_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     ApiError::BadRequest(format!("bad path: {err}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use activitypub_federation::error::Error as P;
+    use deling_federation::error::FedError;
+
+    async fn answer(e: impl Into<ApiError>) -> (StatusCode, String) {
+        let res = e.into().error_response();
+        let status = res.status();
+        let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[actix_web::test]
+    async fn the_libraries_own_failures_are_ours_and_say_nothing() {
+        let secret = "Could not create private key from PEM data:-----BEGIN PRIVATE KEY";
+        let url = url::Url::parse("https://peer.example/activities/1").unwrap();
+        let io = std::io::Error::other("/var/lib/deling/keys: permission denied");
+        let unserialisable =
+            serde_json::to_string(&std::collections::BTreeMap::from([((1, 2), 3)])).unwrap_err();
+        for fault in [
+            FedError::Protocol(P::Other(secret.into())),
+            FedError::Protocol(P::ActivityQueueError(url.clone())),
+            FedError::Protocol(P::IoError(io)),
+            FedError::Protocol(P::SerializeOutgoingActivity(
+                serde_json::from_str::<u8>("x").unwrap_err(),
+                secret.into(),
+            )),
+            FedError::Json(unserialisable),
+        ] {
+            let shown = format!("{fault}");
+            let (status, body) = answer(fault).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{shown}");
+            assert!(body.contains("the error has been logged"), "{body}");
+            for inside in ["PEM", "peer.example", "/var/lib", "key must be"] {
+                assert!(!body.contains(inside), "{inside} in {body}");
+            }
+        }
+    }
+
+    #[actix_web::test]
+    async fn what_a_client_sends_or_names_stays_a_client_error() {
+        let not_json = serde_json::from_slice::<serde_json::Value>(b"{").unwrap_err();
+        for (e, want) in [
+            (
+                FedError::Protocol(P::ActivitySignatureInvalid),
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                FedError::Protocol(P::ParseReceivedActivity {
+                    err: serde_json::from_str::<u8>("x").unwrap_err(),
+                    id: None,
+                }),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                FedError::Protocol(P::UrlParse(url::ParseError::RelativeUrlWithoutBase)),
+                StatusCode::BAD_REQUEST,
+            ),
+            (FedError::Json(not_json), StatusCode::BAD_REQUEST),
+            (FedError::Protocol(P::NotFound), StatusCode::NOT_FOUND),
+            (FedError::Protocol(P::RequestLimit), StatusCode::BAD_GATEWAY),
+        ] {
+            let shown = format!("{e}");
+            assert_eq!(answer(e).await.0, want, "{shown}");
+        }
+    }
 }

@@ -1,5 +1,8 @@
 //! Rate limits: in-process token buckets, one per key (a client address, a
-//! peer host, an API token).
+//! peer host, an API token, a staff web session).
+//!
+//! A staff web session's form posts count against a limiter of their own
+//! ([`Limiters::staff_per_session`]).
 //!
 //! Each key gets a bucket that holds up to `n` requests and refills at `n`
 //! a minute, so a client may send a burst of `n` and then `n` a minute. The
@@ -148,6 +151,10 @@ pub struct Limiters {
     pub inbox_per_host: RateLimiter,
     /// API requests per bearer token.
     pub api_per_token: RateLimiter,
+    /// Staff form posts per web session, as many as a token's requests:
+    /// a session acts with the same rights as a token, so it gets the
+    /// same budget, in a bucket of its own.
+    pub staff_per_session: RateLimiter,
     /// `POST /api/v1/auth/login` per client address.
     pub login_per_ip: RateLimiter,
     /// `GET /api/v1/search` per client address.
@@ -171,6 +178,7 @@ impl Limiters {
             inbox_per_ip: RateLimiter::per_minute(limits.inbox_per_ip_per_minute),
             inbox_per_host: RateLimiter::per_minute(limits.inbox_per_host_per_minute),
             api_per_token: RateLimiter::per_minute(limits.api_per_token_per_minute),
+            staff_per_session: RateLimiter::per_minute(limits.api_per_token_per_minute),
             login_per_ip: RateLimiter::per_minute(limits.login_per_ip_per_minute),
             search_per_ip: RateLimiter::per_minute(limits.search_per_ip_per_minute),
             search_per_peer: RateLimiter::per_minute(limits.search_per_peer_per_minute),
@@ -227,7 +235,8 @@ pub struct LimitSettings {
     pub inbox_per_ip_per_minute: u32,
     /// Inbox deliveries per remote host per minute.
     pub inbox_per_host_per_minute: u32,
-    /// API requests per bearer token per minute.
+    /// API requests per bearer token per minute; also staff form posts
+    /// per web session.
     pub api_per_token_per_minute: u32,
     /// Login attempts per client address per minute.
     pub login_per_ip_per_minute: u32,

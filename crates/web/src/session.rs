@@ -14,6 +14,10 @@
 //! name before an instance moved to the prefix is not, and staff log in
 //! once more.
 //!
+//! Form posts are limited per session as API requests are per token
+//! (`limits.api_per_token_per_minute`, in a bucket of the session's own):
+//! over it, [`StaffForm`] answers the `429` page with `Retry-After`.
+//!
 //! Every form a session posts carries the session's CSRF token (a field
 //! named [`CSRF_FIELD`]); [`StaffForm`] refuses a post without the right
 //! one, and one whose `Origin` is another site. The login form, which has
@@ -27,6 +31,7 @@ use crate::{
         ctx::Ctx,
         errors::{self, Problem},
     },
+    ratelimit::retry_after_secs,
     state::AppState,
 };
 use actix_web::{
@@ -258,6 +263,14 @@ pub enum Rejection {
         /// The page.
         html: String,
     },
+    /// Over the session's rate limit: the `429` page, and when to try
+    /// again.
+    TooMany {
+        /// The page.
+        html: String,
+        /// Seconds to wait, for `Retry-After`.
+        retry_after: u64,
+    },
 }
 
 impl Rejection {
@@ -273,6 +286,9 @@ impl std::fmt::Display for Rejection {
         match self {
             Self::LoginRequired { .. } => f.write_str("login required"),
             Self::Page { status, .. } => write!(f, "staff page refused: {status}"),
+            Self::TooMany { retry_after, .. } => {
+                write!(f, "too many staff forms; retry after {retry_after} s")
+            }
         }
     }
 }
@@ -282,6 +298,7 @@ impl ResponseError for Rejection {
         match self {
             Self::LoginRequired { .. } => StatusCode::SEE_OTHER,
             Self::Page { status, .. } => *status,
+            Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -299,6 +316,11 @@ impl ResponseError for Rejection {
             Self::Page { status, html } => HttpResponse::build(*status)
                 .content_type("text/html; charset=utf-8")
                 .insert_header((header::CACHE_CONTROL, "no-store"))
+                .body(html.clone()),
+            Self::TooMany { html, retry_after } => HttpResponse::TooManyRequests()
+                .content_type("text/html; charset=utf-8")
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::RETRY_AFTER, retry_after.to_string()))
                 .body(html.clone()),
         }
     }
@@ -435,6 +457,21 @@ impl FromRequest for StaffForm {
         Box::pin(async move {
             let state = state_of(&req)?;
             let session = session_of(&req, &state).await?;
+            // Before the body is read: a flood costs no more than the
+            // session lookup. By the session's row, which one login makes;
+            // its secret never serves as a key.
+            if let Err(wait) = state
+                .limiters
+                .staff_per_session
+                .check(&session.session.id.to_string())
+            {
+                let ctx = Ctx::new(state, &req);
+                let (_, html) = errors::render(&ctx, Problem::TooMany);
+                return Err(Rejection::TooMany {
+                    html,
+                    retry_after: retry_after_secs(wait),
+                });
+            }
             let body = match body.await {
                 Ok(b) => b,
                 Err(e) => {

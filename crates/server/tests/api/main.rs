@@ -17,6 +17,7 @@ mod items;
 mod listing;
 mod members;
 mod postgres;
+mod private_answers;
 mod routes;
 mod search;
 mod validation;

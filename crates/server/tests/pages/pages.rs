@@ -163,9 +163,10 @@ async fn the_item_page_lays_out_metadata_comments_and_previews() {
             s.guide
         ),
         "\"@type\":\"Article\"",
-        // Eve's comment, with her name escaped, her avatar and profile,
+        // Eve's comment, with her name escaped, her initial in place of
+        // her picture (never loaded from her server) and her profile,
         // behind her content warning; Ola's reply one level in.
-        "<img src=\"https://social.example/eve.png\" alt=\"\"",
+        "<span class=\"avatar\" aria-hidden=\"true\">E</span>",
         "<a href=\"https://social.example/@eve\" rel=\"nofollow noopener\">Eve &lt;script&gt;",
         "Advarsel &lt;script&gt;",
         "<p>Nyttig, <em>takk</em>!</p>",
@@ -176,6 +177,7 @@ async fn the_item_page_lays_out_metadata_comments_and_previews() {
     ] {
         assert!(html.contains(part), "{part} missing: {html}");
     }
+    assert!(!html.contains("https://social.example/eve.png"), "{html}");
     let ld = html
         .split("<script type=\"application/ld+json\">")
         .nth(1)

@@ -10,4 +10,5 @@ mod cookie_names;
 mod items;
 mod login;
 mod manage;
+mod no_remote_images;
 mod oidc;

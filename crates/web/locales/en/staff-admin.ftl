@@ -34,6 +34,7 @@ admin-error-slug-taken = That short name is, or has been, another agency's. Choo
 admin-error-username-empty = Write the username of an existing staff account.
 admin-error-username-unknown = There is no staff account named { $user }.
 admin-error-last-admin = That is the agency's last admin. Make someone else admin first.
+admin-error-self-grant = An instance administrator cannot give themselves a role in an agency where they have none. Ask one of the agency's admins, or the operator.
 admin-error-domain = Write a domain name such as example.org, not this server's own.
 admin-error-severity = Choose what happens to the domain.
 admin-error-csv = The CSV could not be imported, and nothing was changed.

@@ -34,6 +34,7 @@ admin-error-slug-taken = Det kortnavnet tilhører, eller har tilhørt, en annen 
 admin-error-username-empty = Skriv brukernavnet til en eksisterende ansattkonto.
 admin-error-username-unknown = Det finnes ingen ansattkonto med brukernavnet { $user }.
 admin-error-last-admin = Det er virksomhetens siste administrator. Gjør noen andre til administrator først.
+admin-error-self-grant = En instansadministrator kan ikke gi seg selv en rolle i en virksomhet der de ikke allerede har en. Spør en av virksomhetens administratorer, eller driftsansvarlig.
 admin-error-domain = Skriv et domenenavn som eksempel.no, ikke denne serverens eget.
 admin-error-severity = Velg hva som skal skje med domenet.
 admin-error-csv = CSV-en kunne ikke importeres, og ingenting ble endret.

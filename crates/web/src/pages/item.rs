@@ -10,7 +10,7 @@ use super::{
     errors,
     metadata::{DistributionRow, MetaRow, layout},
     schema_org,
-    views::{image_href, kind_label, web_href},
+    views::{image_href, initial, kind_label, web_href},
 };
 use crate::error::ApiError;
 use actix_web::HttpResponse;
@@ -76,7 +76,9 @@ struct CommentView {
     author: String,
     author_href: Option<String>,
     handle: Option<String>,
-    avatar: Option<String>,
+    /// The placeholder's letter: authors' pictures are on their servers,
+    /// which would learn who reads the thread (see [`initial`]).
+    initial: String,
     date: String,
     datetime: String,
     lang: Option<String>,
@@ -187,15 +189,7 @@ async fn build(
     } else {
         t.msg("comments-page-empty")
     };
-    let remote_ids: Vec<String> = comments
-        .iter()
-        .filter_map(|c| match &c.author {
-            CommentAuthor::Remote { ap_id, .. } => Some(ap_id.clone()),
-            CommentAuthor::Agency { .. } => None,
-        })
-        .collect();
-    let icons = state.store.list_actor_icons(&remote_ids).await?;
-    let comments = thread(ctx, &comments, &icons, &parents);
+    let comments = thread(ctx, &comments, &parents);
     let (meta, distributions) = layout(t, &item.kind, &item.metadata);
     let mut c = ctx.chrome(item.title.clone());
     c.feeds.push(FeedLink {
@@ -299,12 +293,7 @@ fn license_href(license: &str) -> Option<String> {
 /// starts a thread of its own: with a link to the parent on its page
 /// (`parents`, by id), or none if the parent is not shown (hidden,
 /// deleted, not public).
-fn thread(
-    ctx: &Ctx,
-    comments: &[Comment],
-    icons: &HashMap<String, String>,
-    parents: &HashMap<i64, String>,
-) -> Vec<CommentView> {
+fn thread(ctx: &Ctx, comments: &[Comment], parents: &HashMap<i64, String>) -> Vec<CommentView> {
     let shown: HashMap<i64, &Comment> = comments.iter().map(|c| (c.id, c)).collect();
     let mut children: HashMap<i64, Vec<&Comment>> = HashMap::new();
     let mut roots = vec![];
@@ -318,7 +307,7 @@ fn thread(
     // Depth-first, without recursion; the stack holds (comment, depth).
     let mut stack: Vec<(&Comment, usize)> = roots.into_iter().rev().map(|c| (c, 0)).collect();
     while let Some((c, depth)) = stack.pop() {
-        out.push(view(ctx, c, depth.min(MAX_DEPTH), icons, &shown, parents));
+        out.push(view(ctx, c, depth.min(MAX_DEPTH), &shown, parents));
         if let Some(kids) = children.get(&c.id) {
             stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
         }
@@ -330,17 +319,15 @@ fn view(
     ctx: &Ctx,
     c: &Comment,
     depth: usize,
-    icons: &HashMap<String, String>,
     shown: &HashMap<i64, &Comment>,
     parents: &HashMap<i64, String>,
 ) -> CommentView {
     let state = &ctx.state;
-    let (author, author_href, handle, avatar) = match &c.author {
+    let (author, author_href, handle) = match &c.author {
         CommentAuthor::Agency { slug, name } => (
             name.clone(),
             Some(state.urls.agency(slug).to_string()),
             Some(state.handle(slug)),
-            None,
         ),
         CommentAuthor::Remote {
             ap_id,
@@ -356,9 +343,9 @@ fn view(
                 .and_then(web_href)
                 .or_else(|| web_href(ap_id)),
             handle.clone(),
-            icons.get(ap_id).and_then(|i| image_href(i)),
         ),
     };
+    let letter = initial(&author);
     let reply_to = c.in_reply_to_id.and_then(|p| {
         if shown.contains_key(&p) {
             Some(format!("#comment-{p}"))
@@ -371,8 +358,8 @@ fn view(
         depth,
         author,
         author_href,
+        initial: letter,
         handle,
-        avatar,
         date: c.published_at.format("%Y-%m-%d %H:%M").to_string(),
         datetime: c.published_at.to_rfc3339(),
         lang: c.language.clone(),

@@ -1,5 +1,6 @@
 //! What the listing templates draw: an item as a card, the kind filter,
-//! the pager; and the checks that keep links from remote data to http(s).
+//! the pager; the checks that keep links from remote data to http(s); and
+//! the placeholder that stands in for a person's picture ([`initial`]).
 
 use super::i18n::Tr;
 use crate::state::AppState;
@@ -22,6 +23,17 @@ pub fn web_href(href: &str) -> Option<String> {
 /// Content-Security-Policy says so too).
 pub fn image_href(href: &str) -> Option<String> {
     web_href(href).filter(|u| u.starts_with("https://"))
+}
+
+/// The letter a person's placeholder picture shows in place of their
+/// avatar: the first letter or digit of `name`, in upper case, or `?`.
+/// A picture another server names is never put in a page: loading it
+/// would tell that server when the page was read, and from which address
+/// (staff opening their inbox, visitors reading a thread).
+pub fn initial(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map_or_else(|| "?".to_owned(), |c| c.to_uppercase().collect())
 }
 
 /// A remote item's page at its origin: its `url`, or else its id, if

@@ -103,9 +103,11 @@ pub async fn delete(
 /// with its audit entry (marked as an instance admin's when `by` is one
 /// from outside the agency). An agency admin cannot demote or remove the
 /// agency's last admin ([`ApiError::Conflict`]); an instance admin can. An
-/// unknown account is [`ApiError::NotFound`]. Returns the account and the
-/// role it held before. The API and the staff pages change roles through
-/// here.
+/// unknown account is [`ApiError::NotFound`]. An instance admin from
+/// outside the agency cannot change their own role in it
+/// ([`ApiError::Forbidden`], see [`refuse_self_grant`]). Returns the
+/// account and the role it held before. The API and the staff pages change
+/// roles through here.
 pub async fn set_role(
     state: &AppState,
     by: &Staff,
@@ -119,6 +121,7 @@ pub async fn set_role(
         .get_staff_by_username(username)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no staff account {username:?}")))?;
+    refuse_self_grant(access, by, &staff, agency)?;
     let action = if role.is_some() {
         "membership.put"
     } else {
@@ -138,6 +141,30 @@ pub async fn set_role(
         .set_member_role(agency.id, staff.id, role, !by.instance_admin, Some(audit))
         .await?;
     Ok((staff, before))
+}
+
+/// Refuses an instance admin from outside `agency` (`access` as
+/// [`crate::auth::require_agency_admin`] found it for `by`) who would
+/// change their own role in it. A role would put them on the agency's
+/// staff, and the agency's private messages are for its staff alone: an
+/// instance admin must not be able to let themselves in. Roles for
+/// others, and an agency's own staff changing their own, are unaffected;
+/// the operator's `deling admin user grant` still can (audited as `cli`).
+fn refuse_self_grant(
+    access: crate::auth::Access,
+    by: &Staff,
+    target: &Staff,
+    agency: &Agency,
+) -> Result<(), ApiError> {
+    if access.as_instance_admin && target.id == by.id {
+        return Err(ApiError::Forbidden(format!(
+            "{} is an instance admin, not on the staff of agency {:?}, and cannot \
+             give themselves a role in it; an admin of the agency can, or the operator \
+             with `deling admin user grant`",
+            by.username, agency.slug
+        )));
+    }
+    Ok(())
 }
 
 /// Who the caller is and where they may act.

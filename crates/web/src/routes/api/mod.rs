@@ -3,6 +3,11 @@
 //! (following and followers), `auth` and `tokens`, and `admin/` for
 //! instance administrators. [`routes`] is the one list of its routes; a
 //! test holds it equal to the OpenAPI document.
+//!
+//! Every answer to a request with credentials is private to its caller
+//! ([`private_answers`]): `Cache-Control: no-store` and `Vary:
+//! Authorization`, so no browser, proxy or the response cache keeps a
+//! token, a private message or a member list for someone else.
 
 pub mod admin;
 pub mod agencies;
@@ -18,7 +23,18 @@ pub mod shares;
 pub mod tokens;
 
 use crate::error::ApiError;
-use actix_web::{FromRequest, Handler, HttpRequest, Responder, Route, http::Method, web};
+use actix_web::{
+    Error, FromRequest, Handler, HttpRequest, Responder, Route,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    error::InternalError,
+    http::{
+        Method,
+        header::{self, HeaderMap, HeaderValue},
+    },
+    middleware::{Next, from_fn},
+    web,
+};
 
 /// The prefix of every API route.
 pub const PREFIX: &str = "/api/v1";
@@ -172,14 +188,77 @@ pub fn routes() -> Vec<ApiRoute> {
     ]
 }
 
-/// Registers the API's routes.
+/// Registers the API's routes, every answer marked by [`private_answers`].
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let scope = routes()
         .into_iter()
         .fold(web::scope(PREFIX), |scope, (_, path, route)| {
             scope.route(path, route)
-        });
+        })
+        .wrap(from_fn(private_answers));
     cfg.service(scope);
+}
+
+/// The login route, whose answer holds a new token whoever asks.
+const LOGIN_PATH: &str = "/api/v1/auth/login";
+
+/// Middleware of the API scope: the answer to a request that carries an
+/// `Authorization` header, and every login answer, says `Cache-Control:
+/// no-store` and `Vary: Authorization`, and its handler runs inside
+/// [`crate::cache::private`], so the response cache neither serves nor
+/// keeps it. An answer made for one token (a token itself, private
+/// messages, an agency's staff, the audit log) must not be stored where
+/// a shared or later reader finds it. Requests without credentials pass
+/// untouched: public lists and searches stay cacheable.
+pub async fn private_answers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let private = req.headers().contains_key(header::AUTHORIZATION) || req.path() == LOGIN_PATH;
+    if !private {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    match crate::cache::private(next.call(req)).await {
+        Ok(res) => {
+            let mut res = res.map_into_boxed_body();
+            mark_private(res.headers_mut());
+            Ok(res)
+        }
+        // An error the answer is made from further out: made here instead
+        // (the same answer), so that it is marked too.
+        Err(e) => {
+            let mut res = e.error_response();
+            mark_private(res.headers_mut());
+            Err(InternalError::from_response(e, res).into())
+        }
+    }
+}
+
+/// `Cache-Control: no-store`, and `Authorization` added to `Vary` (kept
+/// whole if it names it already or is `*`).
+fn mark_private(headers: &mut HeaderMap) {
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let listed: Vec<String> = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if listed
+        .iter()
+        .any(|v| v == "*" || v.eq_ignore_ascii_case("authorization"))
+    {
+        return;
+    }
+    let vary = listed
+        .into_iter()
+        .chain(["Authorization".to_owned()])
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(value) = HeaderValue::from_str(&vary) {
+        headers.insert(header::VARY, value);
+    }
 }
 
 /// Any unknown path: a 404 problem rather than an empty body.
@@ -196,6 +275,95 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
     use utoipa::OpenApi;
+
+    fn varies(headers: &HeaderMap) -> Vec<&str> {
+        headers
+            .get_all(header::VARY)
+            .map(|v| v.to_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn private_answers_vary_on_authorization_once() {
+        let mut none = HeaderMap::new();
+        mark_private(&mut none);
+        assert_eq!(none.get(header::CACHE_CONTROL).unwrap(), "no-store");
+        assert_eq!(varies(&none), ["Authorization"]);
+
+        let mut some = HeaderMap::new();
+        some.insert(header::CACHE_CONTROL, HeaderValue::from_static("public"));
+        some.append(header::VARY, HeaderValue::from_static("Accept"));
+        some.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+        mark_private(&mut some);
+        assert_eq!(some.get(header::CACHE_CONTROL).unwrap(), "no-store");
+        assert_eq!(varies(&some), ["Accept, Accept-Language, Authorization"]);
+        mark_private(&mut some);
+        assert_eq!(varies(&some), ["Accept, Accept-Language, Authorization"]);
+
+        let mut all = HeaderMap::new();
+        all.insert(header::VARY, HeaderValue::from_static("*"));
+        mark_private(&mut all);
+        assert_eq!(varies(&all), ["*"]);
+    }
+
+    #[actix_web::test]
+    async fn only_requests_with_credentials_and_logins_are_marked() {
+        use actix_web::{App, HttpResponse, test};
+        let app = test::init_service(
+            App::new().service(
+                web::scope(PREFIX)
+                    .wrap(from_fn(private_answers))
+                    .route(
+                        "/auth/login",
+                        web::post().to(|| async { HttpResponse::Ok().finish() }),
+                    )
+                    .route(
+                        "/items",
+                        web::get().to(|| async {
+                            // What the response cache would be told.
+                            let cache = if crate::cache::is_private() {
+                                "bypassed"
+                            } else {
+                                "shared"
+                            };
+                            HttpResponse::Ok()
+                                .insert_header((header::VARY, "Accept"))
+                                .body(cache)
+                        }),
+                    ),
+            ),
+        )
+        .await;
+        let anonymous = test::call_service(
+            &app,
+            test::TestRequest::get().uri("/api/v1/items").to_request(),
+        )
+        .await;
+        assert!(anonymous.headers().get(header::CACHE_CONTROL).is_none());
+        assert_eq!(varies(anonymous.headers()), ["Accept"]);
+        assert_eq!(test::read_body(anonymous).await, "shared");
+        let with_token = test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/api/v1/items")
+                .insert_header((header::AUTHORIZATION, "Bearer dlg_x"))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(
+            with_token.headers().get(header::CACHE_CONTROL).unwrap(),
+            "no-store"
+        );
+        assert_eq!(varies(with_token.headers()), ["Accept, Authorization"]);
+        assert_eq!(test::read_body(with_token).await, "bypassed");
+        let login =
+            test::call_service(&app, test::TestRequest::post().uri(LOGIN_PATH).to_request()).await;
+        assert_eq!(
+            login.headers().get(header::CACHE_CONTROL).unwrap(),
+            "no-store"
+        );
+        assert_eq!(LOGIN_PATH, format!("{PREFIX}/auth/login"));
+    }
 
     /// A route without its OpenAPI description (or a described route that
     /// is not served) is a mistake either way.

@@ -1,8 +1,10 @@
 //! `GET/POST /staff/admin/agencies/{slug}/staff`: an agency's staff and
 //! their roles. Its admins (and instance administrators) add an existing
 //! account as editor or admin, change a role, or take it away, through the
-//! API's `set_role`: the same audit entry, and the same rule that an agency
-//! admin cannot remove the agency's last admin.
+//! API's `set_role`: the same audit entry, the same rule that an agency
+//! admin cannot remove the agency's last admin, and the same refusal of an
+//! instance admin from outside the agency who would give themselves a role
+//! in it (and so read its private messages).
 
 use super::{AREA, DoneQuery, form::Problems, see_other};
 use crate::{
@@ -194,6 +196,17 @@ pub async fn submit(ctx: Ctx, form: StaffForm, slug: web::Path<String>) -> HttpR
                     ..Outcome::default()
                 };
                 refused(o, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            // The page's own check passed, so this is `set_role`'s refusal
+            // of an instance admin from outside giving themselves a role.
+            Err(ApiError::Forbidden(_)) => {
+                let o = Outcome {
+                    username,
+                    role: typed_role,
+                    general: Some(ctx.t.msg("admin-error-self-grant")),
+                    ..Outcome::default()
+                };
+                refused(o, StatusCode::FORBIDDEN).await
             }
             Err(ApiError::Conflict(_)) => {
                 let o = Outcome {
