@@ -7,8 +7,9 @@ use actix_web::middleware::DefaultHeaders;
 /// The Content-Security-Policy of every response. The pages are plain
 /// server-rendered HTML that works without script; the one script, the
 /// copy button's (`/static/copy.js`), is a file of ours: no inline script,
-/// no inline style, nothing from elsewhere. Images (agency logos, avatars)
-/// may come from any https server. Forms post to us and are never
+/// no inline style, nothing from elsewhere. Images (agency logos, which
+/// each agency names) may come from any https server; no page shows a
+/// picture from another federated server (avatars are initials). Forms post to us and are never
 /// answered with a redirect elsewhere ("follow from your own server"
 /// answers with a page naming the visitor's server, and single sign-on
 /// starts from a link), so `form-action` is ours alone: a form injected

@@ -21,7 +21,6 @@ pub(crate) mod params;
 pub mod peers;
 pub mod policy;
 pub mod private_object;
-pub mod public_pages;
 pub mod reaction;
 pub mod remote_actor;
 pub mod remote_item;

@@ -25,7 +25,6 @@ mod paging;
 mod peers;
 mod pins;
 mod pool;
-mod public_pages;
 mod queues;
 mod search;
 mod shares;

@@ -146,4 +146,3 @@ mod-done-blocked = The author has been blocked and the comment hidden.
 mod-done-reported = The report has been sent.
 mod-done-resolved = The report has been marked resolved.
 mod-done-domain-blocked = The domain has been blocked.
-person-picture-not-loaded = Their picture is not shown: it is on their server, which would learn when you read this page.

@@ -146,4 +146,3 @@ mod-done-blocked = Forfatteren er blokkert og kommentaren skjult.
 mod-done-reported = Rapporten er sendt.
 mod-done-resolved = Rapporten er merket som løst.
 mod-done-domain-blocked = Domenet er blokkert.
-person-picture-not-loaded = Bildet deres vises ikke: det ligger på serveren deres, som da ville fått vite når du leste denne siden.

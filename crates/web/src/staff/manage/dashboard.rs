@@ -18,7 +18,7 @@ use askama::Template;
 use deling_domain::auth::Role;
 use deling_store::{
     ItemFilter,
-    records::{Agency, CommentAuthor, ItemOwner},
+    records::{Agency, ItemOwner},
 };
 
 /// How many of each list a panel shows.
@@ -147,14 +147,6 @@ async fn panel(
     let comments = store
         .list_agency_comments(&[agency.id], Some(since), true, NEWEST)
         .await?;
-    let remote_ids: Vec<String> = comments
-        .iter()
-        .filter_map(|c| match &c.comment.author {
-            CommentAuthor::Remote { ap_id, .. } => Some(ap_id.clone()),
-            CommentAuthor::Agency { .. } => None,
-        })
-        .collect();
-    let icons = store.list_actor_icons(&remote_ids).await?;
     let followers = store.list_recent_followers(agency.id, NEWEST).await?;
     let followers_total = store.count_followers(agency.id).await?;
     let followed = store.list_items_of_followed(agency.id, NEWEST).await?;
@@ -191,7 +183,7 @@ async fn panel(
             .map(|c| {
                 let (date, datetime) = when(c.comment.published_at);
                 CommentLine {
-                    author: Person::author(state, &c.comment.author, &icons),
+                    author: Person::author(state, &c.comment.author),
                     item_title: c.item_title,
                     thread_href: format!(
                         "/staff/moderation/items/{}#comment-{}",

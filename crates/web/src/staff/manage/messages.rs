@@ -40,11 +40,6 @@ pub async fn page(ctx: Ctx, session: StaffSession, slug: web::Path<String>) -> H
         let agency = crate::lookup::agency(state, &slug).await?;
         require_member(state, &session.staff, &agency).await?;
         let rows = state.store.list_messages(agency.id, None, SHOWN).await?;
-        let ids: Vec<String> = rows
-            .iter()
-            .filter_map(|m| m.author.as_ref().map(|a| a.ap_id.clone()))
-            .collect();
-        let icons = state.store.list_actor_icons(&ids).await?;
         let messages = rows
             .into_iter()
             .map(|m| {
@@ -59,7 +54,6 @@ pub async fn page(ctx: Ctx, session: StaffSession, slug: web::Path<String>) -> H
                                 name: a.name,
                                 url: a.url,
                             },
-                            &icons,
                         )
                     }),
                     warning: m.content_warning.filter(|w| !w.trim().is_empty()),

@@ -14,10 +14,7 @@ pub mod moderation;
 pub mod thread;
 
 use crate::{
-    pages::{
-        ctx::Ctx,
-        views::{image_href, web_href},
-    },
+    pages::{ctx::Ctx, views::web_href},
     state::AppState,
 };
 use actix_web::{HttpResponse, http::header, web};
@@ -131,9 +128,10 @@ pub(crate) fn when(d: DateTime<Utc>) -> (String, String) {
     (d.format("%Y-%m-%d %H:%M").to_string(), d.to_rfc3339())
 }
 
-/// Someone as the pages show them: a name, a handle, a link to their
-/// profile and an avatar (https only), each from data another server sent,
-/// so every one is escaped where shown and links are http(s) only.
+/// Someone as the pages show them: a name, a handle and a link to their
+/// profile, each from data another server sent, so every one is escaped
+/// where shown and links are http(s) only. No picture: one from another
+/// server would tell it when staff read the page, and from where.
 #[derive(Debug, Clone)]
 pub(crate) struct Person {
     /// The display name (the handle, or the id, when there is none).
@@ -142,8 +140,6 @@ pub(crate) struct Person {
     pub handle: Option<String>,
     /// Their profile page.
     pub href: Option<String>,
-    /// Their picture.
-    pub avatar: Option<String>,
 }
 
 impl Person {
@@ -162,24 +158,17 @@ impl Person {
                 .as_deref()
                 .and_then(web_href)
                 .or_else(|| web_href(&a.ap_id)),
-            avatar: a.icon_url.as_deref().and_then(image_href),
             handle,
         }
     }
 
-    /// A comment's author (an agency here or an actor elsewhere), with the
-    /// remote avatars known.
-    pub fn author(
-        state: &AppState,
-        author: &CommentAuthor,
-        icons: &std::collections::HashMap<String, String>,
-    ) -> Self {
+    /// A comment's author (an agency here or an actor elsewhere).
+    pub fn author(state: &AppState, author: &CommentAuthor) -> Self {
         match author {
             CommentAuthor::Agency { slug, name } => Self {
                 name: name.clone(),
                 handle: Some(state.handle(slug)),
                 href: Some(state.urls.agency(slug).to_string()),
-                avatar: None,
             },
             CommentAuthor::Remote {
                 ap_id,
@@ -197,7 +186,6 @@ impl Person {
                     .as_deref()
                     .and_then(web_href)
                     .or_else(|| web_href(ap_id)),
-                avatar: icons.get(ap_id).and_then(|i| image_href(i)),
             },
         }
     }

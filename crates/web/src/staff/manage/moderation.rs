@@ -6,9 +6,7 @@
 //! and effects are the API's (`routes::api::{comments, admin::reports,
 //! admin::domain_blocks}`).
 
-use super::{
-    DoneQuery, done_notice, see_other, thread::ModComment, thread::icons_of, when, with_done,
-};
+use super::{DoneQuery, done_notice, see_other, thread::ModComment, when, with_done};
 use crate::{
     auth::require_instance_admin,
     error::ApiError,
@@ -88,10 +86,9 @@ async fn render(
         .store
         .list_agency_comments(&agency_ids, None, true, NEWEST_COMMENTS)
         .await?;
-    let icons = icons_of(ctx, rows.iter().map(|r| &r.comment)).await?;
     let comments = rows
         .iter()
-        .map(|r| ModComment::new(ctx, &r.comment, r.hidden, &r.item_title, &icons))
+        .map(|r| ModComment::new(ctx, &r.comment, r.hidden, &r.item_title))
         .collect();
     let reports = if staff.instance_admin {
         state

@@ -52,15 +52,9 @@ pub(crate) struct ModComment {
 
 impl ModComment {
     /// `c` on item `item_id` titled `item_title`.
-    pub fn new(
-        ctx: &Ctx,
-        c: &Comment,
-        hidden: bool,
-        item_title: &str,
-        icons: &HashMap<String, String>,
-    ) -> Self {
+    pub fn new(ctx: &Ctx, c: &Comment, hidden: bool, item_title: &str) -> Self {
         let (date, datetime) = when(c.published_at);
-        let author = Person::author(&ctx.state, &c.author, icons);
+        let author = Person::author(&ctx.state, &c.author);
         Self {
             reply_label: ctx.t.msg_with("mod-reply-to", &[("name", &author.name)]),
             id: c.id,
@@ -79,20 +73,6 @@ impl ModComment {
             reply_to: None,
         }
     }
-}
-
-/// The remote authors' avatars of `comments`.
-pub(crate) async fn icons_of<'a>(
-    ctx: &Ctx,
-    comments: impl Iterator<Item = &'a Comment>,
-) -> Result<HashMap<String, String>, ApiError> {
-    let ids: Vec<String> = comments
-        .filter_map(|c| match &c.author {
-            CommentAuthor::Remote { ap_id, .. } => Some(ap_id.clone()),
-            CommentAuthor::Agency { .. } => None,
-        })
-        .collect();
-    Ok(ctx.state.store.list_actor_icons(&ids).await?)
 }
 
 /// A form on the thread page that was sent back with an error.
@@ -160,12 +140,7 @@ async fn moderated_item(
 /// The thread in reading order: each comment followed by its replies,
 /// with how deep it sits; a reply whose parent is not listed starts a
 /// thread of its own.
-fn in_thread(
-    ctx: &Ctx,
-    item: &Item,
-    rows: &[(Comment, bool)],
-    icons: &HashMap<String, String>,
-) -> Vec<ModComment> {
+fn in_thread(ctx: &Ctx, item: &Item, rows: &[(Comment, bool)]) -> Vec<ModComment> {
     let listed: HashMap<i64, &(Comment, bool)> = rows.iter().map(|r| (r.0.id, r)).collect();
     let mut children: HashMap<i64, Vec<&(Comment, bool)>> = HashMap::new();
     let mut roots = vec![];
@@ -179,7 +154,7 @@ fn in_thread(
     let mut stack: Vec<(&(Comment, bool), usize)> =
         roots.into_iter().rev().map(|r| (r, 0)).collect();
     while let Some(((c, hidden), depth)) = stack.pop() {
-        let mut m = ModComment::new(ctx, c, *hidden, &item.title, icons);
+        let mut m = ModComment::new(ctx, c, *hidden, &item.title);
         m.depth = depth.min(MAX_DEPTH);
         m.reply_to = c
             .in_reply_to_id
@@ -206,8 +181,7 @@ async fn render(
         .store
         .list_item_comments_for_moderation(item.id)
         .await?;
-    let icons = icons_of(ctx, rows.iter().map(|r| &r.0)).await?;
-    let comments = in_thread(ctx, &item, &rows, &icons);
+    let comments = in_thread(ctx, &item, &rows);
     let title = ctx
         .t
         .msg_with("mod-thread-title", &[("title", &item.title)]);
