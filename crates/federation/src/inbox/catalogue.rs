@@ -82,7 +82,11 @@ pub async fn catalogue_item(
         tracing::info!(%id, field = %dropped.field, reason = %dropped.problem,
             "field of a remote item dropped");
     }
-    let published = json.published.unwrap_or_else(deling_store::records::now);
+    // Items are listed newest first: one dated in the future would stay
+    // on top of every list; it is taken as published now. (`updated` is
+    // left as sent: it orders a peer's own versions of the item.)
+    let now = deling_store::records::now();
+    let published = json.published.map_or(now, |t| t.min(now));
     let result = data
         .store
         .put_remote_item(RemoteItemData {

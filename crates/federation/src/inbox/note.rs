@@ -232,7 +232,11 @@ pub async fn receive(
     let language = language
         .and_then(|l| Language::parse(&l).ok())
         .map(|l| l.to_string());
-    let published_at = time_of(object, "published").unwrap_or_else(deling_store::records::now);
+    // Comments are shown in order of writing: a date in the future (a
+    // wrong clock, or a peer wanting its post to stay last) is taken as
+    // now.
+    let now = deling_store::records::now();
+    let published_at = time_of(object, "published").map_or(now, |t| t.min(now));
     // Once received privately, an object stays private: an Update that
     // widens its audience does not publish it.
     let private_before = marked || data.store.is_message(id.as_str()).await?;

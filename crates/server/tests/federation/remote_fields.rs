@@ -161,3 +161,33 @@ async fn a_catalogued_page_narrowed_by_its_owner_is_withdrawn() {
     })
     .await;
 }
+
+/// A peer's clock (or wish) cannot put its item on top of every list, or
+/// its comment after every later one: a date in the future is taken as
+/// the time it arrived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dates_in_the_future_are_taken_as_now() {
+    let (a, peer, eve) = followed_peer().await;
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let future = "9999-12-31T23:59:59Z";
+    let id = peer.url("/pages/future");
+    let page = json!({"id": id, "type": "Page", "attributedTo": eve.id,
+        "name": "Alltid øverst", "content": "<p>x</p>", "to": [public],
+        "published": future});
+    send(&a, &eve, &activity(&eve, "Create", "future-page", page)).await;
+    let item = a.wait_remote_item(&id).await;
+    let published: chrono::DateTime<chrono::Utc> =
+        item["published"].as_str().unwrap().parse().unwrap();
+    assert!(published <= chrono::Utc::now(), "{item}");
+
+    let local = a.publish("nav", "Høring", &["horing"]).await;
+    let note = peer.url("/notes/future");
+    let reply = json!({"id": note, "type": "Note", "attributedTo": eve.id,
+        "inReplyTo": a.url(&format!("/items/{local}")), "content": "<p>Sist</p>",
+        "to": [public], "published": future});
+    send(&a, &eve, &activity(&eve, "Create", "future-note", reply)).await;
+    let comments = a.comments(local).await;
+    let published: chrono::DateTime<chrono::Utc> =
+        comments[0]["published"].as_str().unwrap().parse().unwrap();
+    assert!(published <= chrono::Utc::now(), "{comments:?}");
+}

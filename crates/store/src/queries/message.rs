@@ -140,7 +140,7 @@ impl Store {
             .filter(message::Column::AuthorRemoteActorId.eq(author))
             .filter(message::Column::DeletedAt.is_null())
             .into_tuple()
-            .all(self.db())
+            .all(self.reader())
             .await?)
     }
 

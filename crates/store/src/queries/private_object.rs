@@ -39,7 +39,7 @@ impl Store {
         Ok(private_object::Entity::find()
             .filter(private_object::Column::ApId.eq(ap_id))
             .filter(private_object::Column::RemoteActorId.eq(remote_actor_id))
-            .count(self.db())
+            .count(self.reader())
             .await?
             > 0)
     }
