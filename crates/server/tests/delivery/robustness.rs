@@ -30,6 +30,33 @@ async fn raw(a: &Instance) -> DatabaseConnection {
         .expect("a connection of the test's own")
 }
 
+/// Queues an outbox event of `kind` for `item` by `agency` behind the
+/// store's back, as a row written by an older or broken version would be.
+async fn queue_event(db: &DatabaseConnection, kind: &str, agency: i64, item: i64) {
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "INSERT INTO outbox_event (kind, agency_id, item_id, created_at) VALUES (?, ?, ?, ?)",
+        [kind.into(), agency.into(), item.into(), Utc::now().into()],
+    ))
+    .await
+    .unwrap();
+}
+
+/// Publishes an item on `oslo` and waits until `peer` has its Create: what
+/// was queued before it did not hold it up.
+async fn published_and_delivered(a: &Instance, peer: &FakePeer) {
+    let id = a.publish("oslo", "Etter", &["levering"]).await;
+    let create = a.url(&format!("/items/{id}/create"));
+    eventually("the item published after the bad event", async || {
+        if peer.posts_of(&create).is_empty() {
+            Err(format!("{:?}", a.store.queue_stats().await.unwrap()))
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_that_cannot_be_fanned_out_holds_up_nothing_after_it() {
     let a = Instance::spawn().await;
@@ -69,32 +96,10 @@ async fn an_event_that_cannot_be_fanned_out_holds_up_nothing_after_it() {
         })
         .await
         .unwrap();
-    raw(&a)
-        .await
-        .execute_raw(Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "INSERT INTO outbox_event (kind, agency_id, item_id, created_at) VALUES (?, ?, ?, ?)",
-            [
-                "item_create".into(),
-                oslo.id.into(),
-                theirs.id.into(),
-                now.into(),
-            ],
-        ))
-        .await
-        .unwrap();
+    queue_event(&raw(&a).await, "item_create", oslo.id, theirs.id).await;
 
     // Published after it: fanned out and delivered all the same.
-    let id = a.publish("oslo", "Etter", &["levering"]).await;
-    let create = a.url(&format!("/items/{id}/create"));
-    eventually("the item published after the bad event", async || {
-        if peer.posts_of(&create).is_empty() {
-            Err(format!("{:?}", a.store.queue_stats().await.unwrap()))
-        } else {
-            Ok(())
-        }
-    })
-    .await;
+    published_and_delivered(&a, &peer).await;
     // The bad event was set aside: processed, and nothing queued for it.
     let stats = a.store.queue_stats().await.unwrap();
     assert_eq!(stats.pending_events, 0, "{stats:?}");
@@ -128,29 +133,9 @@ async fn an_event_whose_row_does_not_read_back_holds_up_nothing_after_it() {
     ))
     .await
     .unwrap();
-    db.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        "INSERT INTO outbox_event (kind, agency_id, item_id, created_at) VALUES (?, ?, ?, ?)",
-        [
-            "item_update".into(),
-            oslo.id.into(),
-            bad.into(),
-            Utc::now().into(),
-        ],
-    ))
-    .await
-    .unwrap();
+    queue_event(&db, "item_update", oslo.id, bad).await;
 
-    let good = a.publish("oslo", "Etter", &["levering"]).await;
-    let create = a.url(&format!("/items/{good}/create"));
-    eventually("the item published after the spoilt edit", async || {
-        if peer.posts_of(&create).is_empty() {
-            Err(format!("{:?}", a.store.queue_stats().await.unwrap()))
-        } else {
-            Ok(())
-        }
-    })
-    .await;
+    published_and_delivered(&a, &peer).await;
     let stats = a.store.queue_stats().await.unwrap();
     assert_eq!(stats.pending_events, 0, "{stats:?}");
 }
