@@ -36,6 +36,7 @@ mod m20261206_000090_inbox_signer;
 mod m20261207_000010_comment_received;
 mod m20261207_000030_private_object;
 mod m20261208_000010_ids_per_actor;
+mod m20261209_000010_agency_block;
 
 /// Runs Deling's migrations in order, each in a transaction of its own.
 pub struct Migrator;
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261207_000010_comment_received::Migration),
             Atomic::wrap(m20261207_000030_private_object::Migration),
             Atomic::wrap(m20261208_000010_ids_per_actor::Migration),
+            Atomic::wrap(m20261209_000010_agency_block::Migration),
         ]
     }
 }

@@ -40,6 +40,8 @@ enum Thread {
     Item {
         item_id: i64,
         in_reply_to_id: Option<i64>,
+        /// The local agency whose item it is (none for a catalogued one).
+        owner: Option<i64>,
         /// Local agencies it answers: the item's owner, the comment's author.
         agencies: Vec<i64>,
     },
@@ -95,12 +97,12 @@ async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
     let Some(item_id) = item_id else {
         return Ok(Thread::None);
     };
-    let mut agencies = Vec::new();
     // Only whether it is still there and whose it is: one narrow read.
-    match data.store.get_item_state(item_id).await? {
-        Some(i) if i.deleted_at.is_none() => agencies.extend(i.agency_id),
+    let owner = match data.store.get_item_state(item_id).await? {
+        Some(i) if i.deleted_at.is_none() => i.agency_id,
         _ => return refuse(format!("{parent} has been withdrawn")),
-    }
+    };
+    let mut agencies: Vec<i64> = owner.into_iter().collect();
     if let Some(deling_store::records::CommentAuthor::Agency { slug, .. }) =
         comment.as_ref().map(|c| &c.author)
     {
@@ -109,6 +111,7 @@ async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
     Ok(Thread::Item {
         item_id,
         in_reply_to_id: comment.map(|c| c.id),
+        owner,
         agencies,
     })
 }
@@ -246,12 +249,24 @@ pub async fn receive(
         Thread::Item {
             item_id,
             in_reply_to_id,
+            owner,
             ..
         },
     ) = (PublicVisibility::of(visibility), private_before, &thread)
     {
         if content_html.trim().is_empty() {
             return refuse("empty comment");
+        }
+        if let Some(owner) = owner
+            && data
+                .store
+                .is_blocked_by_agency(*owner, actor.row.ap_id.as_str())
+                .await?
+        {
+            return refuse(format!(
+                "{} is blocked by the agency whose item it answers",
+                actor.row.ap_id
+            ));
         }
         let hidden = host_verdict == Verdict::Silenced || over_quota(actor, &id, data).await?;
         let stored = data
@@ -327,6 +342,17 @@ pub async fn receive(
     // One copy per agency; the one that threads it wins.
     recipients.sort_by_key(|(a, m)| (*a, m.is_none()));
     recipients.dedup_by_key(|(a, _)| *a);
+    // Agencies that blocked the author get no copy (a copy they hold
+    // already was narrowed above, if it had to be, and stays as it is).
+    let agencies: Vec<i64> = recipients.iter().map(|(a, _)| *a).collect();
+    let blocking = data
+        .store
+        .agencies_blocking(actor.row.ap_id.as_str(), &agencies)
+        .await?;
+    if !blocking.is_empty() {
+        tracing::debug!(%id, ?blocking, "not filed with agencies that blocked its author");
+        recipients.retain(|(a, _)| !blocking.contains(a));
+    }
     if recipients.is_empty() {
         tracing::debug!(%id, "post for nobody here ignored");
         return Ok(());

@@ -10,6 +10,7 @@ use deling_testkit as helpers;
 use deling_testkit::peer;
 
 mod actor_shapes;
+mod agency_blocks;
 mod comment_quota;
 mod comments;
 mod discovery;

@@ -30,7 +30,7 @@ async fn put_policy(i: &Instance, token: &str, domain: &str, severity: &str) -> 
 }
 
 /// `GET path` as `token`, expecting 200 and JSON.
-async fn get_as(i: &Instance, token: &str, path: &str) -> Value {
+pub(super) async fn get_as(i: &Instance, token: &str, path: &str) -> Value {
     json_body(
         i.send_as(token, Method::GET, path, None).await,
         StatusCode::OK,
@@ -39,7 +39,7 @@ async fn get_as(i: &Instance, token: &str, path: &str) -> Value {
 }
 
 /// The status and the body (as text) of a response.
-async fn status_text(resp: Response) -> (StatusCode, String) {
+pub(super) async fn status_text(resp: Response) -> (StatusCode, String) {
     let status = resp.status();
     (status, resp.text().await.unwrap_or_default())
 }
@@ -61,7 +61,7 @@ async fn assert_invalid(resp: Response, field: &str, words: Option<&str>) {
 }
 
 /// The audit entries, newest first.
-async fn audit(i: &Instance, token: &str) -> Vec<Value> {
+pub(super) async fn audit(i: &Instance, token: &str) -> Vec<Value> {
     get_as(i, token, "/api/v1/admin/audit?per_page=200")
         .await
         .as_array()
@@ -70,7 +70,7 @@ async fn audit(i: &Instance, token: &str) -> Vec<Value> {
 }
 
 /// Asserts an audit entry of `action` on `target` by `actor`, and returns it.
-fn audited(entries: &[Value], action: &str, target: &str, actor: &str) -> Value {
+pub(super) fn audited(entries: &[Value], action: &str, target: &str, actor: &str) -> Value {
     entries
         .iter()
         .find(|e| e["action"] == action && e["target"] == target)
@@ -138,7 +138,7 @@ async fn comment(i: &Instance, item: i64, agency: &str, body: &str) -> Value {
 
 /// Waits until the comment with `ap_id` is listed on item `item` of `i`;
 /// returns it.
-async fn wait_comment(i: &Instance, item: i64, ap_id: &str) -> Value {
+pub(super) async fn wait_comment(i: &Instance, item: i64, ap_id: &str) -> Value {
     eventually(&format!("{ap_id} listed on {}", i.domain), async || {
         let list = i.comments(item).await;
         list.iter()
@@ -150,11 +150,11 @@ async fn wait_comment(i: &Instance, item: i64, ap_id: &str) -> Value {
 }
 
 /// Whether the comment with `ap_id` is listed on item `item` of `i`.
-async fn listed(i: &Instance, item: i64, ap_id: &str) -> bool {
+pub(super) async fn listed(i: &Instance, item: i64, ap_id: &str) -> bool {
     i.comments(item).await.iter().any(|c| c["ap_id"] == ap_id)
 }
 
-fn follow(actor: &FakeActor, name: &str, object: &str) -> Value {
+pub(super) fn follow(actor: &FakeActor, name: &str, object: &str) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": actor.activity_id(name),
@@ -165,7 +165,12 @@ fn follow(actor: &FakeActor, name: &str, object: &str) -> Value {
 }
 
 /// A Create of a Note by `actor` answering `in_reply_to`; the Note's id.
-fn create_note(actor: &FakeActor, name: &str, in_reply_to: &str, content: &str) -> (Value, String) {
+pub(super) fn create_note(
+    actor: &FakeActor,
+    name: &str,
+    in_reply_to: &str,
+    content: &str,
+) -> (Value, String) {
     let note_id = format!("{}/notes/{name}", actor.id);
     let activity = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -187,7 +192,7 @@ fn create_note(actor: &FakeActor, name: &str, in_reply_to: &str, content: &str) 
 }
 
 /// Posts `activity` signed by `actor` to `i`'s shared inbox, expecting `status`.
-async fn deliver(i: &Instance, actor: &FakeActor, activity: &Value, status: StatusCode) {
+pub(super) async fn deliver(i: &Instance, actor: &FakeActor, activity: &Value, status: StatusCode) {
     let (got, text) = status_text(
         actor
             .post(&i.shared_inbox(), activity)
@@ -709,11 +714,12 @@ async fn an_agencys_editor_moderates_remote_comments_on_its_items() {
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     assert!(listed(&b, item, &eve_note).await, "unhidden but not listed");
 
-    // Blocks its author: hidden again, and eve's next comment is refused.
+    // Blocks its author for oslo: hidden again, and eve's next comment on
+    // oslo's item is refused, while nothing is blocked for the instance.
     let resp = post(format!("/api/v1/comments/{eve_c}/block-author")).await;
     assert_eq!(
         json_body(resp, StatusCode::CREATED).await,
-        json!({"actor": eve.id})
+        json!({"actor": eve.id, "agency": "oslo"})
     );
     assert!(
         !listed(&b, item, &eve_note).await,
@@ -721,23 +727,23 @@ async fn an_agencys_editor_moderates_remote_comments_on_its_items() {
     );
     let admin = b.staff_token("admin", true, None).await;
     let blocks = get_as(&b, &admin, "/api/v1/admin/actor-blocks").await;
-    assert!(
-        blocks
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["actor"] == eve.id.as_str()),
-        "{blocks}"
+    assert_eq!(
+        blocks,
+        json!([]),
+        "an editor blocked for the whole instance"
     );
-    let (create, _) = create_note(&eve, "note-2", &item_ap, "<p>Igjen!</p>");
-    deliver(&b, &eve, &create, StatusCode::FORBIDDEN).await;
+    let blocks = get_as(&b, &admin, "/api/v1/agencies/oslo/blocks").await;
+    assert_eq!(blocks[0]["actor"], eve.id.as_str(), "{blocks}");
+    let (create, note_2) = create_note(&eve, "note-2", &item_ap, "<p>Igjen!</p>");
+    deliver(&b, &eve, &create, StatusCode::ACCEPTED).await;
+    b.processed(&eve.activity_id("note-2")).await;
     assert!(
         b.store
-            .get_inbox_activity(&eve.activity_id("note-2"))
+            .get_comment_by_ap_id(&note_2)
             .await
             .unwrap()
             .is_none(),
-        "a blocked actor's activity was stored"
+        "a comment by an actor oslo blocked was stored on oslo's item"
     );
 
     // Deletes mallory's comment.
@@ -783,7 +789,12 @@ async fn an_agencys_editor_moderates_remote_comments_on_its_items() {
     let eve_target = eve_c.to_string();
     audited(&entries, "comment.hide", &eve_target, "editor");
     audited(&entries, "comment.unhide", &eve_target, "editor");
-    let put = audited(&entries, "actor_block.put", &eve.id, "editor");
+    let put = audited(
+        &entries,
+        "agency_block.put",
+        &format!("oslo/{}", eve.id),
+        "editor",
+    );
     assert_eq!(put["details"]["comment"], eve_c, "{put}");
     let del = audited(&entries, "comment.delete", &mallory_c.to_string(), "editor");
     assert_eq!(del["details"]["author"], mallory.id.as_str(), "{del}");

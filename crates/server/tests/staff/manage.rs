@@ -472,15 +472,72 @@ async fn replies_edits_and_moderation_show_on_the_public_page() {
             .contains("Oppdatert svar fra Oslo")
     );
 
-    // Block Eve: blocked everywhere, her comment hidden.
+    // Block Eve: blocked for oslo alone (an editor's block is not the
+    // instance's), her comment hidden.
     let block = format!("/staff/moderation/comments/{}/block-author", s.comment);
     let resp = kari.post_form(&thread, &block, &[back]).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    assert!(store.is_actor_blocked(&s.eve.ap_id).await.unwrap());
+    assert!(!store.is_actor_blocked(&s.eve.ap_id).await.unwrap());
+    assert!(
+        store
+            .is_blocked_by_agency(s.oslo.id, &s.eve.ap_id)
+            .await
+            .unwrap()
+    );
     assert!(
         !public_page(&s.app, s.item)
             .await
             .contains("Nyttig innspill fra Eve")
+    );
+
+    // The moderation page lists the block, and lifts it.
+    let html = kari.get("/staff/moderation").await.text().await.unwrap();
+    assert!(html.contains("blocks-h"), "{html}");
+    assert!(html.contains(&s.eve.ap_id), "{html}");
+    let resp = kari
+        .post_form(
+            "/staff/moderation",
+            "/staff/moderation/blocks/remove",
+            &[("agency", "oslo"), ("actor", &s.eve.ap_id)],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(
+        !store
+            .is_blocked_by_agency(s.oslo.id, &s.eve.ap_id)
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn another_agencys_editor_cannot_lift_its_block() {
+    let s = scene().await;
+    s.app
+        .store
+        .put_agency_block(s.oslo.id, &s.eve.ap_id, Some("test"), None)
+        .await
+        .unwrap();
+    let mut ola = s.app.logged_in("ola").await;
+    let html = ola.get("/staff/moderation").await.text().await.unwrap();
+    assert!(
+        !html.contains(&s.eve.ap_id),
+        "bergen's editor sees oslo's blocks: {html}"
+    );
+    let resp = ola
+        .post_form(
+            "/staff/moderation",
+            "/staff/moderation/blocks/remove",
+            &[("agency", "oslo"), ("actor", &s.eve.ap_id)],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(
+        s.app
+            .store
+            .is_blocked_by_agency(s.oslo.id, &s.eve.ap_id)
+            .await
+            .unwrap()
     );
 }
 

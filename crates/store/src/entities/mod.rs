@@ -3,6 +3,7 @@
 
 pub mod actor_block;
 pub mod agency;
+pub mod agency_block;
 pub mod api_token;
 pub mod audit_log;
 pub mod comment;

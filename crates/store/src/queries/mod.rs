@@ -1,6 +1,7 @@
 //! Queries, one module per subject, all as methods on [`crate::Store`].
 
 pub mod agency;
+pub mod agency_block;
 pub mod audit;
 mod claim;
 pub mod comment;

@@ -9,6 +9,7 @@ extern crate deling_testkit;
 mod support;
 
 mod agencies;
+mod agency_blocks;
 mod audit;
 mod comment_pages;
 mod comments;

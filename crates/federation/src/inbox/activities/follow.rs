@@ -44,6 +44,14 @@ impl Inbound for Follow {
         let Some(agency) = LocalAgency::read_from_id(target.clone(), data).await? else {
             return refuse(format!("{target} is not an agency here"));
         };
+        // A blocked actor is not a follower (the block ended its follow).
+        if data
+            .store
+            .is_blocked_by_agency(agency.agency.id, actor.row.ap_id.as_str())
+            .await?
+        {
+            return refuse(format!("{} is blocked by {target}", actor.row.ap_id));
+        }
         let mut follow = raw.clone();
         if let Some(m) = follow.as_object_mut() {
             m.remove("@context");

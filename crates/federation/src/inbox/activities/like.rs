@@ -47,7 +47,7 @@ pub(super) fn reacted_to(a: &Activity, ctx: &Received<'_>) -> Result<Url, FedErr
 }
 
 /// Counts a reaction of `kind` to our item `item_id` (at `target`), which
-/// must be current.
+/// must be current, unless its agency has blocked the actor.
 pub(super) async fn count(
     a: &Activity,
     target: &Url,
@@ -57,7 +57,19 @@ pub(super) async fn count(
 ) -> Result<(), FedError> {
     let store = &ctx.data.store;
     match store.get_item(item_id).await? {
-        Some(i) if i.deleted_at.is_none() && i.agency_id().is_some() => {
+        Some(i) if i.deleted_at.is_none() => {
+            let Some(agency) = i.agency_id() else {
+                return refuse(format!("{target} is not a current item here"));
+            };
+            if store
+                .is_blocked_by_agency(agency, ctx.actor.row.ap_id.as_str())
+                .await?
+            {
+                return refuse(format!(
+                    "{} is blocked by the agency of {target}",
+                    ctx.actor.row.ap_id
+                ));
+            }
             store
                 .put_reaction(item_id, ctx.actor.row.id, kind, a.id.as_str())
                 .await?;

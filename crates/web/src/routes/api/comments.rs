@@ -337,38 +337,56 @@ pub(crate) async fn remove_comment(
     Ok(())
 }
 
-/// Blocks a remote comment's author everywhere and hides the comment.
+/// Blocks a remote comment's author for the agency whose item it is on:
+/// the author's comments on its items are hidden, its follow of the
+/// agency ends, and what it sends the agency is refused from now on. On
+/// another server's item (only an instance admin moderates those) the
+/// block is for the whole instance.
 #[utoipa::path(post, path = "/api/v1/comments/{id}/block-author", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
-    responses((status = 201, description = "The blocked actor"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 201, description = "The blocked actor, and the agency it is blocked for (none: the whole instance)"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn block_author(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let author = block_comment_author(&state, &auth.staff, *id).await?;
-    Ok(HttpResponse::Created().json(json!({"actor": author})))
+    let (author, agency) = block_comment_author(&state, &auth.staff, *id).await?;
+    Ok(HttpResponse::Created().json(json!({"actor": author, "agency": agency})))
 }
 
-/// Blocks the remote author of comment `id` when `staff` moderates it,
-/// and hides the comment; the author's id. `409` for an agency's own.
+/// Blocks the remote author of comment `id` when `staff` moderates it:
+/// for the agency whose item it is on (see [`super::blocks`]), or, on
+/// another server's item, for the whole instance, hiding the comment.
+/// The author's id and the agency's slug (none for the instance). `409`
+/// for an agency's own comment.
 pub(crate) async fn block_comment_author(
     state: &AppState,
     staff: &Staff,
     id: i64,
-) -> Result<String, ApiError> {
+) -> Result<(String, Option<String>), ApiError> {
     let m = moderated(state, staff, id).await?;
     let Some(author) = m.comment.remote_author.clone() else {
         return Err(ApiError::Conflict(
             "the author is an agency on this server".into(),
         ));
     };
-    // The policy service writes the block's entry; it gets the details
-    // this entry would have.
-    let details = m
-        .mark(
-            Audit::new(Some(staff.id), &staff.username, "actor_block.put", &author)
-                .with("comment", id),
+    let reason = format!("author of comment {id}");
+    if let Some((agency, access)) = &m.agency {
+        super::blocks::block_for_agency(
+            state,
+            staff,
+            agency,
+            *access,
+            &author,
+            Some(&reason),
+            Some(id),
         )
+        .await?;
+        return Ok((author, Some(agency.slug.to_string())));
+    }
+    // Only an instance admin moderates a comment on another server's
+    // item (see [`moderated`]): there is no agency to block for.
+    let details = Audit::new(Some(staff.id), &staff.username, "actor_block.put", &author)
+        .with("comment", id)
         .details;
     let policy = PolicyService::new(&state.store, &state.settings.domain);
     let by = ChangedBy {
@@ -376,15 +394,10 @@ pub(crate) async fn block_comment_author(
         name: &staff.username,
     };
     policy
-        .block_actor(
-            by,
-            &author,
-            Some(&format!("author of comment {id}")),
-            details,
-        )
+        .block_actor(by, &author, Some(&reason), details)
         .await?;
     state.store.set_comment_hidden(id, true).await?;
-    Ok(author)
+    Ok((author, None))
 }
 
 /// Longest report reason, in characters (Mastodon keeps 1000 of a

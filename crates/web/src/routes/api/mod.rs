@@ -12,6 +12,7 @@
 pub mod admin;
 pub mod agencies;
 pub mod auth;
+pub mod blocks;
 pub mod comments;
 pub mod federation;
 pub mod items;
@@ -155,6 +156,9 @@ pub fn routes() -> Vec<ApiRoute> {
             "/agencies/{slug}/followers",
             federation::followers,
         ),
+        at(Method::GET, "/agencies/{slug}/blocks", blocks::list),
+        at(Method::POST, "/agencies/{slug}/blocks", blocks::put),
+        at(Method::DELETE, "/agencies/{slug}/blocks", blocks::delete),
         at(Method::GET, "/agencies/{slug}/messages", messages::list),
         at(Method::GET, "/agencies/{slug}/messages/{id}", messages::get),
         at(

@@ -49,6 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/staff/moderation/domain-blocks",
             web::post().to(moderation::block_domain),
         )
+        .route(
+            "/staff/moderation/blocks/remove",
+            web::post().to(moderation::unblock),
+        )
         .route("/staff/moderation/items/{id}", web::get().to(thread::page))
         .route(
             "/staff/moderation/items/{id}/reply",
@@ -108,6 +112,8 @@ pub(crate) fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
         "unhidden" => "mod-done-unhidden",
         "deleted" => "mod-done-deleted",
         "blocked" => "mod-done-blocked",
+        "blocked-everywhere" => "mod-done-blocked-everywhere",
+        "unblocked" => "mod-done-unblocked",
         "reported" => "mod-done-reported",
         "resolved" => "mod-done-resolved",
         "domain-blocked" => "mod-done-domain-blocked",

@@ -1,10 +1,11 @@
 //! `GET /staff/moderation`: the newest comments on the items of the
 //! agencies the staff member moderates (every agency for an instance
 //! admin), hidden ones too, each with its buttons and a link to its
-//! thread; for instance administrators also the reports (`Flag`s) other
-//! servers sent, to resolve, and a form to block a whole domain. Rights
-//! and effects are the API's (`routes::api::{comments, admin::reports,
-//! admin::domain_blocks}`).
+//! thread; the accounts those agencies have blocked, each with a button
+//! to lift the block; for instance administrators also the reports
+//! (`Flag`s) other servers sent, to resolve, and a form to block a whole
+//! domain. Rights and effects are the API's (`routes::api::{comments,
+//! blocks, admin::reports, admin::domain_blocks}`).
 
 use super::{DoneQuery, done_notice, see_other, thread::ModComment, when, with_done};
 use crate::{
@@ -14,12 +15,16 @@ use crate::{
         ctx::{Chrome, Ctx},
         views::web_href,
     },
-    routes::api::admin::{domain_blocks::put_domain, reports::resolve_report},
+    routes::api::{
+        admin::{domain_blocks::put_domain, reports::resolve_report},
+        blocks::unblock_for_agency,
+    },
     session::{StaffForm, StaffSession},
 };
 use actix_web::{HttpResponse, http::StatusCode, web};
 use askama::Template;
 use deling_domain::policy::Domain;
+use deling_store::records::Agency;
 
 /// Comments listed (the newest).
 const NEWEST_COMMENTS: u64 = 50;
@@ -33,6 +38,17 @@ struct ReportLine {
     reporter_href: Option<String>,
     content: String,
     objects: Vec<(String, Option<String>)>,
+    date: String,
+    datetime: String,
+}
+
+/// An account one of the agencies has blocked.
+struct BlockLine {
+    actor: String,
+    actor_href: Option<String>,
+    agency_slug: String,
+    agency_name: String,
+    reason: Option<String>,
     date: String,
     datetime: String,
 }
@@ -53,6 +69,7 @@ struct ModerationPage {
     back: String,
     notice: Option<String>,
     comments: Vec<ModComment>,
+    blocks: Vec<BlockLine>,
     instance_admin: bool,
     reports: Vec<ReportLine>,
     domain: DomainForm,
@@ -65,23 +82,37 @@ async fn render(
     domain: DomainForm,
 ) -> Result<HttpResponse, ApiError> {
     let (state, staff) = (&ctx.state, &session.staff);
-    let agency_ids: Vec<i64> = if staff.instance_admin {
-        state
-            .store
-            .list_agencies()
-            .await?
-            .into_iter()
-            .map(|a| a.id)
-            .collect()
+    let agencies: Vec<Agency> = if staff.instance_admin {
+        state.store.list_agencies().await?
     } else {
         state
             .store
             .list_memberships(staff.id)
             .await?
             .into_iter()
-            .map(|(a, _)| a.id)
+            .map(|(a, _)| a)
             .collect()
     };
+    let agency_ids: Vec<i64> = agencies.iter().map(|a| a.id).collect();
+    let blocks = state
+        .store
+        .list_agency_blocks(&agency_ids)
+        .await?
+        .into_iter()
+        .filter_map(|b| {
+            let agency = agencies.iter().find(|a| a.id == b.agency_id)?;
+            let (date, datetime) = when(b.created_at);
+            Some(BlockLine {
+                actor_href: web_href(&b.actor),
+                actor: b.actor,
+                agency_slug: agency.slug.to_string(),
+                agency_name: agency.name.clone(),
+                reason: b.reason,
+                date,
+                datetime,
+            })
+        })
+        .collect();
     let rows = state
         .store
         .list_agency_comments(&agency_ids, None, true, NEWEST_COMMENTS)
@@ -133,6 +164,7 @@ async fn render(
         back: "/staff/moderation".into(),
         notice,
         comments,
+        blocks,
         instance_admin: staff.instance_admin,
         reports,
         domain,
@@ -158,6 +190,27 @@ pub async fn resolve(ctx: Ctx, id: web::Path<i64>, form: StaffForm) -> HttpRespo
         Ok(see_other(&with_done(
             "/staff/moderation#reports-h",
             "resolved",
+        )))
+    })
+    .await
+}
+
+/// `POST /staff/moderation/blocks/remove`: lifts the block of `actor` by
+/// agency `agency` (a slug), for its editors and instance admins, as the
+/// API does (`routes::api::blocks::unblock_for_agency`).
+pub async fn unblock(ctx: Ctx, form: StaffForm) -> HttpResponse {
+    ctx.staff_page(async {
+        let agency = crate::lookup::agency(&ctx.state, form.fields.text("agency")).await?;
+        unblock_for_agency(
+            &ctx.state,
+            &form.session.staff,
+            &agency,
+            form.fields.text("actor"),
+        )
+        .await?;
+        Ok(see_other(&with_done(
+            "/staff/moderation#blocks-h",
+            "unblocked",
         )))
     })
     .await

@@ -334,7 +334,10 @@ pub async fn act(ctx: Ctx, path: web::Path<(i64, String)>, form: StaffForm) -> H
             "delete" => remove_comment(state, staff, id).await.map(|()| "deleted"),
             "block-author" => block_comment_author(state, staff, id)
                 .await
-                .map(|_| "blocked"),
+                .map(|(_, agency)| match agency {
+                    Some(_) => "blocked",
+                    None => "blocked-everywhere",
+                }),
             _ => Err(ApiError::NotFound(format!("no action {action:?}"))),
         }?;
         Ok(see_other(&with_done(

@@ -1,0 +1,181 @@
+//! Blocks one agency keeps against remote actors: what a blocked actor
+//! sends that concerns that agency is refused, while the rest of the
+//! instance still hears it. A block for the whole instance is
+//! `actor_block` (see `policy.rs`), an instance administrator's.
+
+use crate::{
+    Store, StoreError,
+    entities::{agency_block, comment, follower, item, remote_actor},
+    queries::audit::{Audit, write_audit},
+    records::now,
+};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, OnConflict, Query},
+};
+
+/// A row of `agency_block`.
+pub type AgencyBlock = agency_block::Model;
+
+/// What blocking an actor for an agency did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyBlocked {
+    /// The block (its reason replaced if the actor was blocked already).
+    pub block: AgencyBlock,
+    /// The actor's comments on the agency's items that were hidden.
+    pub comments_hidden: u64,
+    /// Whether the actor followed the agency (the follow is ended).
+    pub follow_ended: bool,
+}
+
+impl Store {
+    /// Blocks `actor` (an actor id) for `agency_id`: its comments on the
+    /// agency's items are hidden and its follow of the agency ends, with
+    /// `audit` written, all in one transaction. Blocking again replaces
+    /// the reason.
+    pub async fn put_agency_block(
+        &self,
+        agency_id: i64,
+        actor: &str,
+        reason: Option<&str>,
+        audit: Option<&Audit>,
+    ) -> Result<AgencyBlocked, StoreError> {
+        let txn = self.begin().await?;
+        agency_block::Entity::insert(agency_block::ActiveModel {
+            agency_id: Set(agency_id),
+            actor: Set(actor.to_owned()),
+            reason: Set(reason.map(str::to_owned)),
+            created_at: Set(now()),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([agency_block::Column::Actor, agency_block::Column::AgencyId])
+                .update_column(agency_block::Column::Reason)
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        let block = agency_block::Entity::find()
+            .filter(agency_block::Column::Actor.eq(actor))
+            .filter(agency_block::Column::AgencyId.eq(agency_id))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("agency block"))?;
+        let remote: Option<i64> = remote_actor::Entity::find()
+            .select_only()
+            .column(remote_actor::Column::Id)
+            .filter(remote_actor::Column::ApId.eq(actor))
+            .into_tuple()
+            .one(&txn)
+            .await?;
+        let (mut comments_hidden, mut follow_ended) = (0, false);
+        if let Some(remote) = remote {
+            let agency_items = Query::select()
+                .column(item::Column::Id)
+                .from(item::Entity)
+                .and_where(item::Column::AgencyId.eq(agency_id))
+                .to_owned();
+            comments_hidden = comment::Entity::update_many()
+                .col_expr(comment::Column::HiddenAt, Expr::value(Some(now())))
+                .filter(comment::Column::AuthorRemoteActorId.eq(remote))
+                .filter(comment::Column::ItemId.in_subquery(agency_items))
+                .filter(comment::Column::DeletedAt.is_null())
+                .filter(comment::Column::HiddenAt.is_null())
+                .exec(&txn)
+                .await?
+                .rows_affected;
+            follow_ended = follower::Entity::delete_many()
+                .filter(follower::Column::AgencyId.eq(agency_id))
+                .filter(follower::Column::RemoteActorId.eq(remote))
+                .exec(&txn)
+                .await?
+                .rows_affected
+                > 0;
+        }
+        if let Some(audit) = audit {
+            let audit = audit
+                .clone()
+                .with("comments_hidden", comments_hidden)
+                .with("follow_ended", follow_ended);
+            write_audit(&txn, &audit).await?;
+        }
+        txn.commit().await?;
+        Ok(AgencyBlocked {
+            block,
+            comments_hidden,
+            follow_ended,
+        })
+    }
+
+    /// Lifts `agency_id`'s block of `actor`; `true` if there was one, and
+    /// then `audit` is written with it. Comments hidden by the block stay
+    /// hidden until a moderator shows them.
+    pub async fn delete_agency_block(
+        &self,
+        agency_id: i64,
+        actor: &str,
+        audit: Option<&Audit>,
+    ) -> Result<bool, StoreError> {
+        let txn = self.begin().await?;
+        let removed = agency_block::Entity::delete_many()
+            .filter(agency_block::Column::Actor.eq(actor))
+            .filter(agency_block::Column::AgencyId.eq(agency_id))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            > 0;
+        if let (true, Some(audit)) = (removed, audit) {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(removed)
+    }
+
+    /// The blocks of the agencies `agency_ids`, newest first.
+    pub async fn list_agency_blocks(
+        &self,
+        agency_ids: &[i64],
+    ) -> Result<Vec<AgencyBlock>, StoreError> {
+        if agency_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(agency_block::Entity::find()
+            .filter(agency_block::Column::AgencyId.is_in(agency_ids.iter().copied()))
+            .order_by_desc(agency_block::Column::CreatedAt)
+            .order_by_desc(agency_block::Column::Id)
+            .all(self.reader())
+            .await?)
+    }
+
+    /// Which of `agency_ids` have blocked `actor` (an actor id).
+    pub async fn agencies_blocking(
+        &self,
+        actor: &str,
+        agency_ids: &[i64],
+    ) -> Result<Vec<i64>, StoreError> {
+        if agency_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(agency_block::Entity::find()
+            .select_only()
+            .column(agency_block::Column::AgencyId)
+            .filter(agency_block::Column::Actor.eq(actor))
+            .filter(agency_block::Column::AgencyId.is_in(agency_ids.iter().copied()))
+            .into_tuple()
+            .all(self.reader())
+            .await?)
+    }
+
+    /// Whether `agency_id` has blocked `actor` (an actor id).
+    pub async fn is_blocked_by_agency(
+        &self,
+        agency_id: i64,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(!self
+            .agencies_blocking(actor, &[agency_id])
+            .await?
+            .is_empty())
+    }
+}
