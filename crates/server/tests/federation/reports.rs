@@ -128,3 +128,79 @@ async fn a_reported_comment_reaches_its_authors_server_as_a_flag() {
         "{audit:?}"
     );
 }
+
+/// A server with [`OPEN_REPORTS_PER_HOST`] reports waiting has its next
+/// refused (whichever of its actors sends it), so that a flood does not
+/// bury other servers' reports; resolving one makes room again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_with_a_full_share_of_open_reports_files_no_more() {
+    use deling_federation::inbox::activities::flag::OPEN_REPORTS_PER_HOST;
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let oslo = b.actor_id("oslo");
+    let [k1, k2] = fake_keys().await;
+    let (eve, ola) = (peer.actor("eve", k1), peer.actor("ola", k2));
+    // Its share, filed by many of its accounts; one report of another
+    // server's sits among them and is not counted.
+    for n in 0..OPEN_REPORTS_PER_HOST {
+        b.store
+            .put_report(
+                &peer.url(&format!("/flags/{n}")),
+                &peer.url(&format!("/users/u{n}")),
+                "flood",
+                vec![oslo.clone()],
+            )
+            .await
+            .unwrap();
+    }
+    b.store
+        .put_report(
+            "https://other.example/flags/1",
+            "https://other.example/actor",
+            "real",
+            vec![oslo.clone()],
+        )
+        .await
+        .unwrap();
+    let flag = |who: &crate::peer::FakeActor, name: &str| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": who.activity_id(name), "type": "Flag", "actor": who.id,
+            "object": [oslo], "content": "again"})
+    };
+    let send = async |who: &crate::peer::FakeActor, name: &str| {
+        let activity = flag(who, name);
+        let resp = who.post(&b.shared_inbox(), &activity).send(&b.client).await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED);
+        b.processed(&who.activity_id(name)).await;
+        b.store
+            .list_reports(true, None, 1000)
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.ap_id == who.activity_id(name))
+    };
+    assert!(
+        !send(&eve, "over-1").await,
+        "a report past the share was filed"
+    );
+    assert!(
+        !send(&ola, "over-2").await,
+        "another account of the server filed one"
+    );
+
+    // One resolved: room for one more.
+    let first = b
+        .store
+        .list_reports(true, None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.reporter.starts_with(&peer.url("/users/")))
+        .unwrap();
+    assert!(b.store.resolve_report(first.id).await.unwrap());
+    assert!(
+        send(&eve, "room").await,
+        "no room after a report was resolved"
+    );
+    assert!(!send(&ola, "over-3").await);
+}

@@ -2,8 +2,9 @@
 
 use crate::{Store, StoreError, entities::report, records::now};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TryInsertResult, sea_query::Expr,
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TryInsertResult,
+    sea_query::{Alias, Expr, ExprTrait as _, Func},
 };
 
 /// A stored report.
@@ -61,6 +62,43 @@ impl Store {
             Some(r) if r.reporter != reporter => ReportPut::IdTaken,
             _ => ReportPut::Repeat,
         })
+    }
+
+    /// How many open reports came from actors on `host` (an authority,
+    /// `host` or `host:port`), counting no further than `stop_at`.
+    pub async fn count_open_reports_from_host(
+        &self,
+        host: &str,
+        stop_at: u64,
+    ) -> Result<u64, StoreError> {
+        // A prefix compared as such: `LIKE` would read `_` in the host as
+        // a wildcard.
+        let on_host = ["http", "https"]
+            .map(|scheme| format!("{scheme}://{host}/"))
+            .into_iter()
+            .fold(Condition::any(), |any, prefix| {
+                // An `integer`: PostgreSQL has no `substr` taking a `bigint`.
+                let len = i32::try_from(prefix.chars().count()).unwrap_or(i32::MAX);
+                any.add(
+                    Expr::expr(
+                        Func::cust(Alias::new("substr"))
+                            .arg(Expr::col(report::Column::Reporter))
+                            .arg(1)
+                            .arg(len),
+                    )
+                    .eq(prefix),
+                )
+            });
+        let ids: Vec<i64> = report::Entity::find()
+            .select_only()
+            .column(report::Column::Id)
+            .filter(report::Column::Status.eq(REPORT_OPEN))
+            .filter(on_host)
+            .limit(stop_at)
+            .into_tuple()
+            .all(self.reader())
+            .await?;
+        Ok(ids.len() as u64)
     }
 
     /// Reports (only open ones if `only_open`), newest first: at most

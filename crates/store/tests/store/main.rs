@@ -27,6 +27,7 @@ mod peers;
 mod pins;
 mod pool;
 mod queues;
+mod reports;
 mod search;
 mod shares;
 mod staff;

@@ -18,6 +18,14 @@ const MAX_CONTENT_CHARS: usize = 5000;
 /// stored with the report and shown to moderators.
 pub const MAX_REPORTED_OBJECTS: usize = 100;
 
+/// Open reports one server may have in the queue. Mastodon files a
+/// server's reports under its instance actor, and a moderator resolves
+/// them as they come: a hundred waiting is a flood, whose further
+/// reports are refused so that they do not bury other servers' reports
+/// on the moderation page (which shows the newest). Room comes back as
+/// they are resolved.
+pub const OPEN_REPORTS_PER_HOST: u64 = 100;
+
 /// A Flag: `object` names what is reported (one object or several).
 #[derive(Debug, Deserialize)]
 pub struct Flag {
@@ -37,7 +45,8 @@ impl Inbound for Flag {
     }
 
     /// Stores the report with what it names and the reporter's words, as
-    /// plain text; refused if another reporter's report holds its id.
+    /// plain text; refused if another reporter's report holds its id, or
+    /// if the reporter's server has [`OPEN_REPORTS_PER_HOST`] waiting.
     async fn receive(self, ctx: &Received<'_>) -> Result<(), FedError> {
         let Received { actor, data, .. } = *ctx;
         let objects = reported_objects(&self.activity);
@@ -51,6 +60,16 @@ impl Inbound for Flag {
             })
             .unwrap_or_default();
         let id = &self.activity.id;
+        let host = crate::urls::authority(actor.id());
+        let open = data
+            .store
+            .count_open_reports_from_host(&host, OPEN_REPORTS_PER_HOST)
+            .await?;
+        if open >= OPEN_REPORTS_PER_HOST {
+            return refuse(format!(
+                "report {id}: {host} has {OPEN_REPORTS_PER_HOST} open reports already"
+            ));
+        }
         let put = data
             .store
             .put_report(id.as_str(), actor.id().as_str(), &content, objects)
