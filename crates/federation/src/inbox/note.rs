@@ -150,6 +150,33 @@ async fn addressed_here(
         .collect())
 }
 
+/// Whether a public comment `id` on an item of `owner` is refused because
+/// one of `blockers` (the agencies that blocked its author) owns the item
+/// it answers, or the item it is on already: an Update may name another
+/// item, but it revises the comment where it is.
+async fn blocked_on_item(
+    id: &Url,
+    owner: Option<i64>,
+    blockers: &[i64],
+    data: &Data,
+) -> Result<bool, FedError> {
+    if blockers.is_empty() {
+        return Ok(false);
+    }
+    if owner.is_some_and(|o| blockers.contains(&o)) {
+        return Ok(true);
+    }
+    let Some(existing) = data.store.get_comment_by_ap_id(id.as_str()).await? else {
+        return Ok(false);
+    };
+    Ok(data
+        .store
+        .get_item_state(existing.item_id)
+        .await?
+        .and_then(|i| i.agency_id)
+        .is_some_and(|a| blockers.contains(&a)))
+}
+
 /// Whether `actor` has had [`COMMENTS_PER_HOUR`] comments arrive here in
 /// the last [`HOUR`], so that another (`id`) is held hidden. A comment
 /// sent again (an edit) keeps whatever it was given the first time.
@@ -220,6 +247,11 @@ pub async fn receive(
         Some(p) => thread_of(p, data).await?,
         None => Thread::None,
     };
+    // Agencies here that blocked the author: usually none.
+    let blockers = data
+        .store
+        .agencies_blocking(actor.row.ap_id.as_str())
+        .await?;
     let (content, language) = LangText::of(object, "content").text_and_language();
     let content_html = markdown::sanitize_remote(&content.unwrap_or_default());
     if content_html.chars().count() > MAX_CONTENT_CHARS {
@@ -257,12 +289,7 @@ pub async fn receive(
         if content_html.trim().is_empty() {
             return refuse("empty comment");
         }
-        if let Some(owner) = owner
-            && data
-                .store
-                .is_blocked_by_agency(*owner, actor.row.ap_id.as_str())
-                .await?
-        {
+        if blocked_on_item(&id, *owner, &blockers, data).await? {
             return refuse(format!(
                 "{} is blocked by the agency whose item it answers",
                 actor.row.ap_id
@@ -342,16 +369,11 @@ pub async fn receive(
     // One copy per agency; the one that threads it wins.
     recipients.sort_by_key(|(a, m)| (*a, m.is_none()));
     recipients.dedup_by_key(|(a, _)| *a);
-    // Agencies that blocked the author get no copy (a copy they hold
-    // already was narrowed above, if it had to be, and stays as it is).
-    let agencies: Vec<i64> = recipients.iter().map(|(a, _)| *a).collect();
-    let blocking = data
-        .store
-        .agencies_blocking(actor.row.ap_id.as_str(), &agencies)
-        .await?;
-    if !blocking.is_empty() {
-        tracing::debug!(%id, ?blocking, "not filed with agencies that blocked its author");
-        recipients.retain(|(a, _)| !blocking.contains(a));
+    // Agencies that blocked the author get no copy, nor a new text for
+    // one they hold (narrowed above, if it had to be, and kept as it is).
+    if !blockers.is_empty() {
+        tracing::debug!(%id, ?blockers, "not filed with agencies that blocked its author");
+        recipients.retain(|(a, _)| !blockers.contains(a));
     }
     if recipients.is_empty() {
         tracing::debug!(%id, "post for nobody here ignored");

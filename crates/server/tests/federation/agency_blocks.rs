@@ -180,6 +180,34 @@ async fn an_agencys_block_holds_for_that_agency_alone() {
         "a blocked actor's like counted"
     );
     assert_eq!(likes(&b, bergen_item).await, 1);
+    let boost = json!({"@context": AS, "id": eve.activity_id("boost-oslo"), "type": "Announce",
+        "actor": eve.id, "object": oslo_ap, "to": [format!("{AS}#Public")]});
+    settle(&b, &eve, &boost).await;
+    let counts = b.get_json(&format!("/api/v1/items/{oslo_item}")).await["counts"].clone();
+    assert_eq!(
+        counts["shares"], 0,
+        "a blocked actor's boost counted: {counts}"
+    );
+
+    // Nor can eve rewrite her hidden comment on oslo's item by naming
+    // another item in an Update.
+    let update = json!({"@context": AS, "id": eve.activity_id("u-oslo"), "type": "Update",
+        "actor": eve.id, "to": [format!("{AS}#Public")],
+        "object": {"id": eve_on_oslo, "type": "Note", "attributedTo": eve.id,
+            "inReplyTo": bergen_ap, "to": [format!("{AS}#Public")],
+            "content": "<p>Omskrevet</p>", "published": Utc::now()}});
+    settle(&b, &eve, &update).await;
+    let kept = b
+        .store
+        .get_comment_by_ap_id(&eve_on_oslo)
+        .await
+        .unwrap()
+        .expect("the hidden comment is kept");
+    assert!(
+        kept.content_html.contains("Søppel"),
+        "rewritten: {}",
+        kept.content_html
+    );
 
     // A message to both agencies reaches bergen's staff alone.
     let (oslo_actor, bergen_actor) = (b.actor_id("oslo"), b.actor_id("bergen"));

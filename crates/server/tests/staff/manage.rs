@@ -513,11 +513,12 @@ async fn replies_edits_and_moderation_show_on_the_public_page() {
 #[tokio::test]
 async fn another_agencys_editor_cannot_lift_its_block() {
     let s = scene().await;
-    s.app
-        .store
-        .put_agency_block(s.oslo.id, &s.eve.ap_id, Some("test"), None)
-        .await
-        .unwrap();
+    retried(|| {
+        s.app
+            .store
+            .put_agency_block(s.oslo.id, &s.eve.ap_id, Some("test"), None)
+    })
+    .await;
     let mut ola = s.app.logged_in("ola").await;
     let html = ola.get("/staff/moderation").await.text().await.unwrap();
     assert!(

@@ -51,7 +51,10 @@ impl Store {
         })
         .on_conflict(
             OnConflict::columns([agency_block::Column::Actor, agency_block::Column::AgencyId])
-                .update_column(agency_block::Column::Reason)
+                .update_columns([
+                    agency_block::Column::Reason,
+                    agency_block::Column::CreatedAt,
+                ])
                 .to_owned(),
         )
         .exec_without_returning(&txn)
@@ -148,20 +151,13 @@ impl Store {
             .await?)
     }
 
-    /// Which of `agency_ids` have blocked `actor` (an actor id).
-    pub async fn agencies_blocking(
-        &self,
-        actor: &str,
-        agency_ids: &[i64],
-    ) -> Result<Vec<i64>, StoreError> {
-        if agency_ids.is_empty() {
-            return Ok(Vec::new());
-        }
+    /// The agencies that have blocked `actor` (an actor id): usually
+    /// none, read through one index.
+    pub async fn agencies_blocking(&self, actor: &str) -> Result<Vec<i64>, StoreError> {
         Ok(agency_block::Entity::find()
             .select_only()
             .column(agency_block::Column::AgencyId)
             .filter(agency_block::Column::Actor.eq(actor))
-            .filter(agency_block::Column::AgencyId.is_in(agency_ids.iter().copied()))
             .into_tuple()
             .all(self.reader())
             .await?)
@@ -173,9 +169,11 @@ impl Store {
         agency_id: i64,
         actor: &str,
     ) -> Result<bool, StoreError> {
-        Ok(!self
-            .agencies_blocking(actor, &[agency_id])
+        Ok(agency_block::Entity::find()
+            .filter(agency_block::Column::Actor.eq(actor))
+            .filter(agency_block::Column::AgencyId.eq(agency_id))
+            .one(self.reader())
             .await?
-            .is_empty())
+            .is_some())
     }
 }

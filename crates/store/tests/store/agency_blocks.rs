@@ -81,10 +81,7 @@ both!(an_agency_block_touches_that_agency_alone, |store| {
     assert!(!store.is_follower(oslo.id, eve.id).await.expect("oslo"));
     assert!(store.is_follower(bergen.id, eve.id).await.expect("bergen"));
     assert_eq!(
-        store
-            .agencies_blocking(eve_id, &[oslo.id, bergen.id])
-            .await
-            .expect("blocking"),
+        store.agencies_blocking(eve_id).await.expect("blocking"),
         vec![oslo.id]
     );
     let entry = &store.list_audit(1, 0).await.expect("audit")[0];

@@ -163,7 +163,10 @@ pub async fn unblock_for_agency(
     actor: &str,
 ) -> Result<(), ApiError> {
     let access = require_editor(state, staff, agency).await?;
-    let actor = actor.trim();
+    // Spelled as the block stored it (host in lower case, a bare origin
+    // with its `/`), whatever the caller typed.
+    let parsed = WebUrl::parse(actor.trim());
+    let actor = parsed.as_ref().map_or(actor.trim(), WebUrl::as_str);
     let audit = access.mark(
         Audit::new(
             Some(staff.id),

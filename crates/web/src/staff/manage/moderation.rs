@@ -82,7 +82,7 @@ async fn render(
     domain: DomainForm,
 ) -> Result<HttpResponse, ApiError> {
     let (state, staff) = (&ctx.state, &session.staff);
-    let agencies: Vec<Agency> = if staff.instance_admin {
+    let mut agencies: Vec<Agency> = if staff.instance_admin {
         state.store.list_agencies().await?
     } else {
         state
@@ -93,6 +93,8 @@ async fn render(
             .map(|(a, _)| a)
             .collect()
     };
+    // A withdrawn agency hears nothing more: nothing of it to moderate.
+    agencies.retain(|a| a.deleted_at.is_none());
     let agency_ids: Vec<i64> = agencies.iter().map(|a| a.id).collect();
     let blocks = state
         .store
