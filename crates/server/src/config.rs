@@ -148,10 +148,26 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Worker threads (0 = per core).
     pub workers: usize,
-    /// Take the client address from `X-Forwarded-For` / `Forwarded`.
+    /// Take the client address (and links' scheme and host) from the
+    /// reverse proxy's headers.
     pub trust_proxy_headers: bool,
+    /// Which headers that proxy writes: `x-forwarded` or `forwarded`.
+    pub proxy_headers: String,
     /// Keep rendered public answers (see `deling_web::cache`).
     pub page_cache: bool,
+}
+
+impl HttpConfig {
+    /// The style of headers the reverse proxy writes.
+    pub fn proxy_headers(&self) -> Result<deling_web::proxy::ProxyHeaders, ConfigError> {
+        self.proxy_headers
+            .trim()
+            .parse()
+            .map_err(|problem| ConfigError::Invalid {
+                key: "http.proxy_headers",
+                problem,
+            })
+    }
 }
 
 /// `[auth]`.
@@ -627,6 +643,7 @@ impl Config {
         }
         self.limits.check()?;
         self.search.check()?;
+        self.http.proxy_headers()?;
         self.metrics.bind_addr()?;
         self.metrics.token()?;
         Ok(())

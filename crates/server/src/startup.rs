@@ -140,6 +140,7 @@ impl Application {
                 oidc: config.auth.oidc.settings()?,
                 max_body_bytes: config.http.max_body_bytes,
                 trust_proxy_headers: config.http.trust_proxy_headers,
+                proxy_headers: config.http.proxy_headers()?,
                 page_cache: config.http.page_cache,
                 limits: config.limits.settings(),
                 metrics_token: config.metrics.token()?,

@@ -17,6 +17,7 @@ pub mod login;
 pub mod lookup;
 pub mod observe;
 pub mod pages;
+pub mod proxy;
 pub mod ratelimit;
 pub mod routes;
 pub mod session;

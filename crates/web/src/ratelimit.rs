@@ -12,8 +12,8 @@
 //! dropped every minute, and when a limiter tracks [`MAX_KEYS`] keys the
 //! longest-quiet tenth is dropped to make room.
 
-use crate::error::ApiError;
-use actix_web::{HttpRequest, http::header::HeaderMap};
+use crate::{error::ApiError, proxy::ProxyHeaders};
+use actix_web::HttpRequest;
 use std::{
     collections::HashMap,
     net::IpAddr,
@@ -287,50 +287,12 @@ pub fn retry_after_secs(d: Duration) -> u64 {
     secs.max(1)
 }
 
-/// The client's address: the connection's peer, or, when `trust_proxy` is
-/// set (Deling runs behind a proxy that sets these headers), the last
-/// address in `X-Forwarded-For`, else the last `for=` in `Forwarded` — the
-/// one the proxy itself added, which the client cannot forge.
-pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<IpAddr> {
-    let forwarded = trust_proxy.then(|| forwarded_ip(req.headers())).flatten();
+/// The client's address: the connection's peer, or, when a reverse
+/// proxy's headers are trusted (`proxy`), the address the proxy wrote
+/// there (see [`ProxyHeaders::client_ip`]).
+pub fn client_ip(req: &HttpRequest, proxy: Option<ProxyHeaders>) -> Option<IpAddr> {
+    let forwarded = proxy.and_then(|p| p.client_ip(req.headers()));
     forwarded.or_else(|| req.peer_addr().map(|a| a.ip()))
-}
-
-fn forwarded_ip(headers: &HeaderMap) -> Option<IpAddr> {
-    let last_xff = headers
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .rfind(|s| !s.is_empty());
-    if let Some(ip) = last_xff {
-        return parse_node(ip);
-    }
-    let last_for = headers
-        .get_all("forwarded")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|element| {
-            element.split(';').find_map(|pair| {
-                let (k, v) = pair.split_once('=')?;
-                k.trim().eq_ignore_ascii_case("for").then(|| v.trim())
-            })
-        })
-        .next_back()?;
-    parse_node(last_for)
-}
-
-/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`,
-/// `2001:db8::1`, `"[2001:db8::1]:4711"`.
-fn parse_node(s: &str) -> Option<IpAddr> {
-    let s = s.trim().trim_matches('"');
-    if let Ok(ip) = s.parse() {
-        return Some(ip);
-    }
-    if let Some(rest) = s.strip_prefix('[') {
-        return rest.split_once(']')?.0.parse().ok();
-    }
-    s.rsplit_once(':')?.0.parse().ok()
 }
 
 /// The key for an address: IPv4 as is, IPv6 by its /64 (one site's
@@ -411,24 +373,16 @@ mod tests {
             .peer_addr(peer)
             .insert_header(("x-forwarded-for", "6.6.6.6, 192.0.2.7"))
             .to_http_request();
-        assert_eq!(client_ip(&req, false), Some("10.0.0.1".parse().unwrap()));
-        assert_eq!(client_ip(&req, true), Some("192.0.2.7".parse().unwrap()));
-        let req = TestRequest::default()
-            .peer_addr(peer)
-            .insert_header((
-                "forwarded",
-                "for=6.6.6.6, for=\"[2001:db8:cafe::17]:4711\";proto=https",
-            ))
-            .to_http_request();
+        assert_eq!(client_ip(&req, None), Some("10.0.0.1".parse().unwrap()));
         assert_eq!(
-            client_ip(&req, true),
-            Some("2001:db8:cafe::17".parse().unwrap())
+            client_ip(&req, Some(ProxyHeaders::XForwarded)),
+            Some("192.0.2.7".parse().unwrap())
         );
-        let req = TestRequest::default()
-            .peer_addr(peer)
-            .insert_header(("x-forwarded-for", "garbage"))
-            .to_http_request();
-        assert_eq!(client_ip(&req, true), Some("10.0.0.1".parse().unwrap()));
+        // Nothing the proxy wrote: the connection's peer.
+        assert_eq!(
+            client_ip(&req, Some(ProxyHeaders::Forwarded)),
+            Some("10.0.0.1".parse().unwrap())
+        );
     }
 
     #[test]

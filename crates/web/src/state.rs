@@ -33,9 +33,12 @@ pub struct WebSettings {
     pub oidc: Option<crate::staff::oidc::OidcSettings>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// Take the client's address from `X-Forwarded-For` / `Forwarded`
-    /// (set by a reverse proxy) rather than from the connection.
+    /// Take the client's address, and the scheme and host of links, from
+    /// what a reverse proxy wrote ([`Self::proxy_headers`]) rather than
+    /// from the connection.
     pub trust_proxy_headers: bool,
+    /// Which headers that proxy writes (and the only ones read).
+    pub proxy_headers: crate::proxy::ProxyHeaders,
     /// Keep rendered public answers ([`crate::cache`]); off, every request
     /// reads the database (the growth benchmark measures that path).
     pub page_cache: bool,
@@ -120,7 +123,14 @@ impl AppState {
 
     /// The client's address as the rate limits see it.
     pub fn client_ip(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
-        crate::ratelimit::client_ip(req, self.settings.trust_proxy_headers)
+        crate::ratelimit::client_ip(req, self.proxy())
+    }
+
+    /// The headers of the trusted proxy, if any.
+    fn proxy(&self) -> Option<crate::proxy::ProxyHeaders> {
+        self.settings
+            .trust_proxy_headers
+            .then_some(self.settings.proxy_headers)
     }
 
     /// The scheme and host links in a response start with: the configured
@@ -130,15 +140,14 @@ impl AppState {
     /// not turn a `next` link into someone else's (or a `javascript:`) URL.
     pub fn public_base(&self, req: &actix_web::HttpRequest) -> url::Url {
         let configured = self.urls.base().clone();
-        if !self.settings.trust_proxy_headers {
+        let Some(proxy) = self.proxy() else {
+            return configured;
+        };
+        let (scheme, host) = proxy.scheme_and_host(req);
+        if !matches!(scheme.as_str(), "http" | "https") {
             return configured;
         }
-        let info = req.connection_info();
-        let scheme = info.scheme();
-        if !matches!(scheme, "http" | "https") {
-            return configured;
-        }
-        url::Url::parse(&format!("{scheme}://{}/", info.host()))
+        url::Url::parse(&format!("{scheme}://{host}/"))
             .ok()
             .filter(|u| {
                 u.path() == "/"

@@ -134,3 +134,27 @@ fn single_sign_on_is_checked_with_the_key_named() {
     local.auth.oidc.issuer = "http://127.0.0.1:9000".into();
     assert!(local.check().is_ok());
 }
+
+#[test]
+fn proxy_headers_are_checked() {
+    let base: Config = Figment::new()
+        .merge(Toml::string(DEFAULT_TOML))
+        .extract()
+        .expect("defaults");
+    assert_eq!(
+        base.http.proxy_headers().expect("the default parses"),
+        deling_web::proxy::ProxyHeaders::XForwarded
+    );
+    let mut c = base;
+    c.http.proxy_headers = "forwarded".into();
+    assert_eq!(
+        c.http.proxy_headers().expect("forwarded parses"),
+        deling_web::proxy::ProxyHeaders::Forwarded
+    );
+    c.http.proxy_headers = "both".into();
+    let e = c
+        .check()
+        .expect_err("an unknown style is refused")
+        .to_string();
+    assert!(e.contains("http.proxy_headers"), "{e}");
+}

@@ -102,6 +102,51 @@ async fn links_come_from_the_configured_domain_unless_proxies_are_trusted() {
     );
     let next = list(&app, forged).await;
     assert!(next.starts_with("http://deling.test/"), "{next}");
+    // Behind nginx a client's own Forwarded header passes through: it is
+    // not read.
+    let next = list(&app, vec![("Forwarded", "proto=https;host=evil.example")]).await;
+    assert!(
+        next.starts_with("http://") && !next.contains("evil.example"),
+        "{next}"
+    );
+
+    // Behind a proxy that writes Forwarded, that is read, and a client's
+    // X-Forwarded-Host is not.
+    let app = TestApp::spawn_with(|c| {
+        c.http.trust_proxy_headers = true;
+        c.http.proxy_headers = "forwarded".into();
+    })
+    .await;
+    let oslo = app.agency("oslo", "Oslo kommune").await;
+    let token = app.editor_of("kari", &oslo).await;
+    for n in 0..2 {
+        app.create_item(&token, "oslo", &guide(&format!("Side {n}")))
+            .await;
+    }
+    let next = list(
+        &app,
+        vec![(
+            "Forwarded",
+            "for=192.0.2.1;proto=https;host=deling.example.no",
+        )],
+    )
+    .await;
+    assert!(
+        next.starts_with("https://deling.example.no/api/v1/items?"),
+        "{next}"
+    );
+    let next = list(
+        &app,
+        vec![
+            ("X-Forwarded-Host", "evil.example"),
+            ("X-Forwarded-Proto", "https"),
+        ],
+    )
+    .await;
+    assert!(
+        next.starts_with("http://") && !next.contains("evil.example"),
+        "{next}"
+    );
 }
 
 #[tokio::test]
