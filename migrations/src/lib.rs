@@ -37,6 +37,7 @@ mod m20261207_000010_comment_received;
 mod m20261207_000030_private_object;
 mod m20261208_000010_ids_per_actor;
 mod m20261209_000010_agency_block;
+mod m20261209_000020_audit_agency;
 
 /// Runs Deling's migrations in order, each in a transaction of its own.
 pub struct Migrator;
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261207_000030_private_object::Migration),
             Atomic::wrap(m20261208_000010_ids_per_actor::Migration),
             Atomic::wrap(m20261209_000010_agency_block::Migration),
+            Atomic::wrap(m20261209_000020_audit_agency::Migration),
         ]
     }
 }

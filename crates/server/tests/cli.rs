@@ -1411,3 +1411,33 @@ async fn an_operators_follow_and_unfollow_are_audited() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn the_operators_grant_is_audited_and_filed_under_the_agency() {
+    let sb = Sandbox::new();
+    sb.ok(&["admin", "agency", "create", "oslo", "--name", "Oslo"]);
+    let user = sb.run_with(
+        &["admin", "user", "create", "kari", "--password-stdin"],
+        &[],
+        Some("a long password for kari\n"),
+    );
+    assert!(user.status.success(), "{user:?}");
+    sb.ok(&[
+        "admin", "user", "grant", "kari", "--agency", "oslo", "--role", "editor",
+    ]);
+    let store = deling_store::Store::connect(&sb.database_url())
+        .await
+        .unwrap();
+    let oslo = store.get_agency_by_slug("oslo").await.unwrap().unwrap();
+    let filed = store.list_agency_audit(oslo.id, 10, 0).await.unwrap();
+    assert_eq!(filed.len(), 1, "{filed:?}");
+    assert_eq!(
+        (
+            filed[0].actor.as_str(),
+            filed[0].action.as_str(),
+            filed[0].target.as_str()
+        ),
+        ("cli", "membership.put", "kari@oslo")
+    );
+    assert_eq!(filed[0].details["role"], "editor", "{:?}", filed[0].details);
+}

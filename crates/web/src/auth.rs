@@ -85,11 +85,12 @@ impl Access {
         })
     }
 
-    /// `audit` (an entry written whoever acts), saying which agency was
-    /// acted for (`agency`) and that it was by an instance admin not on
-    /// its staff (`as_instance_admin: true`) when that is so; unchanged
-    /// for the agency's own staff.
+    /// `audit` (an entry written whoever acts), filed under `agency` for
+    /// its admins to read, and saying which agency was acted for and that
+    /// it was by an instance admin not on its staff (`as_instance_admin:
+    /// true`) when that is so.
     pub fn mark(&self, audit: Audit, agency: &Agency) -> Audit {
+        let audit = audit.for_agency(agency.id);
         if self.as_instance_admin {
             audit
                 .with("agency", agency.slug.as_str())

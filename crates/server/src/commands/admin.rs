@@ -121,7 +121,7 @@ async fn agency_update(store: &Store, args: AgencyUpdate) -> anyhow::Result<()> 
             .collect();
         anyhow!("{}", all.join("; "))
     })?;
-    let audit = Audit::new(None, "cli", "agency.update", &agency.slug);
+    let audit = Audit::new(None, "cli", "agency.update", &agency.slug).for_agency(agency.id);
     let updated = store
         .update_agency_profile(agency.id, &profile, agency.updated_at, Some(&audit))
         .await?;
@@ -146,7 +146,7 @@ async fn agency_withdraw(store: &Store, slug: &str, yes: bool) -> anyhow::Result
             agency.name
         );
     }
-    let audit = Audit::new(None, "cli", "agency.withdraw", slug);
+    let audit = Audit::new(None, "cli", "agency.withdraw", slug).for_agency(agency.id);
     let withdrawn = store.withdraw_agency(agency.id, Some(audit)).await?;
     println!(
         "Withdrew agency {slug} and {withdrawn} item(s); its followers get a Delete from the running server"
@@ -254,7 +254,16 @@ async fn user_grant(store: &Store, args: UserGrant) -> anyhow::Result<()> {
         .await?
         .filter(|a| a.deleted_at.is_none())
         .ok_or_else(|| anyhow!("no agency {:?}", args.agency))?;
-    store.put_membership(staff.id, agency.id, role).await?;
+    let audit = Audit::new(
+        None,
+        "cli",
+        "membership.put",
+        &format!("{}@{}", staff.username, agency.slug),
+    )
+    .for_agency(agency.id);
+    store
+        .set_member_role(agency.id, staff.id, Some(role), false, Some(audit))
+        .await?;
     println!("{} is now {} of {}", staff.username, role, agency.slug);
     Ok(())
 }
@@ -276,7 +285,8 @@ async fn user_revoke(store: &Store, username: &str, slug: &str) -> anyhow::Resul
         "cli",
         "membership.delete",
         &format!("{username}@{slug}"),
-    );
+    )
+    .for_agency(agency.id);
     let before = store
         .set_member_role(agency.id, staff.id, None, false, Some(audit))
         .await?
@@ -364,12 +374,14 @@ async fn follow(
     let data = federation.to_request_data();
     // The operator acts from outside the agency's staff: written down as
     // an instance admin's follow on its behalf is.
+    let agency_id = agency.id;
     let audit = |action: &str| {
         let slug = agency.slug.clone();
         let action = action.to_owned();
         move |actor: &str| {
             Some(
                 Audit::new(None, "cli", &action, &format!("{slug}/following/{actor}"))
+                    .for_agency(agency_id)
                     .with("agency", slug.as_str())
                     .with("actor", actor),
             )

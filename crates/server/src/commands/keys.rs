@@ -17,8 +17,9 @@ pub async fn rotate_agency_key(store: &Store, args: AgencyRotateKey) -> anyhow::
         .ok_or_else(|| anyhow!("no agency {slug:?} (see `deling admin agency list`)"))?;
     let pair = keys::generate()?;
     let until = chrono::Utc::now() + chrono::Duration::days(i64::from(args.grace_days));
-    let audit =
-        Audit::new(None, "cli", "agency.rotate_key", &slug).with("grace_days", args.grace_days);
+    let audit = Audit::new(None, "cli", "agency.rotate_key", &slug)
+        .for_agency(agency.id)
+        .with("grace_days", args.grace_days);
     match store
         .rotate_agency_key(
             agency.id,

@@ -33,7 +33,7 @@ pub async fn agency_move(config: &Config, store: Store, args: AgencyMove) -> any
         .with_context(|| format!("cannot move {} to {}", agency.slug, args.to))?;
     let federation = crate::startup::federation_config(config, store).await?;
     let data = federation.to_request_data();
-    let audit = Audit::new(None, "cli", "agency.move", &agency.slug);
+    let audit = Audit::new(None, "cli", "agency.move", &agency.slug).for_agency(agency.id);
     let (moved, target) = moving::move_agency(&agency, &to, audit, &data)
         .await
         .with_context(|| format!("cannot move {} to {}", agency.slug, args.to))?;
@@ -49,7 +49,8 @@ pub async fn agency_alias(config: &Config, store: Store, args: AgencyAlias) -> a
     let data = federation.to_request_data();
     let agency = match (&args.add, &args.remove) {
         (Some(add), _) => {
-            let audit = Audit::new(None, "cli", "agency.alias_add", &agency.slug);
+            let audit =
+                Audit::new(None, "cli", "agency.alias_add", &agency.slug).for_agency(agency.id);
             let target = parse_target(add).with_context(|| format!("cannot add {add}"))?;
             let (agency, id) = moving::add_alias(&agency, &target, audit, &data)
                 .await
@@ -61,7 +62,8 @@ pub async fn agency_alias(config: &Config, store: Store, args: AgencyAlias) -> a
             agency
         }
         (None, Some(remove)) => {
-            let audit = Audit::new(None, "cli", "agency.alias_remove", &agency.slug);
+            let audit =
+                Audit::new(None, "cli", "agency.alias_remove", &agency.slug).for_agency(agency.id);
             let target = parse_target(remove).with_context(|| format!("cannot remove {remove}"))?;
             moving::remove_alias(&agency, &target, audit, &data)
                 .await

@@ -312,3 +312,110 @@ async fn the_agencys_own_staff_leave_no_instance_admin_entries() {
     let (.., profile) = log.last().unwrap();
     assert_eq!(profile["changed"], json!(["summary", "indexable"]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agencys_admins_read_what_was_done_in_its_name() {
+    let (a, b) = tokio::join!(Instance::spawn(), Instance::spawn());
+    let oslo = a.agency("oslo").await;
+    a.agency("bergen").await;
+    b.agency("nav").await;
+    let root = a.staff_token("root", true, None).await;
+    let kari = a.staff_token("kari", false, Some(oslo.id)).await;
+    let per = a.staff_token("per", false, Some(oslo.id)).await;
+    act_for_oslo(&a, &b, &root).await;
+    // Something done to another agency, and kari made oslo's admin.
+    expect(
+        &a,
+        &root,
+        Method::PATCH,
+        "/api/v1/agencies/bergen",
+        Some(json!({"indexable": false})),
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        &a,
+        &root,
+        Method::PUT,
+        "/api/v1/agencies/oslo/members/kari",
+        Some(json!({"role": "admin"})),
+        StatusCode::OK,
+    )
+    .await;
+
+    // oslo's admin reads every entry about oslo, none about bergen.
+    let page = expect(
+        &a,
+        &kari,
+        Method::GET,
+        "/api/v1/agencies/oslo/audit?per_page=200",
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    let entries = page.as_array().unwrap();
+    let about_oslo: Vec<_> = audit_log(&a, &root)
+        .await
+        .into_iter()
+        .rev()
+        .filter(|(_, _, target, _)| !target.starts_with("bergen"))
+        .map(|(_, action, target, _)| (action, target))
+        .collect();
+    let read: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["target"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(read, about_oslo);
+    assert!(read.len() >= 14, "{read:?}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["actor"] == "root" && e["details"]["as_instance_admin"] == true),
+        "{page}"
+    );
+    // A page at a time.
+    let first = expect(
+        &a,
+        &kari,
+        Method::GET,
+        "/api/v1/agencies/oslo/audit?per_page=1",
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(first.as_array().map(Vec::len), Some(1));
+    assert_eq!(first[0]["id"], entries[0]["id"]);
+
+    // An editor of oslo may not; an instance admin may; a bad page is 400.
+    let resp = a
+        .send_as(&per, Method::GET, "/api/v1/agencies/oslo/audit", None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = a
+        .send_as(&kari, Method::GET, "/api/v1/agencies/bergen/audit", None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    expect(
+        &a,
+        &root,
+        Method::GET,
+        "/api/v1/agencies/bergen/audit",
+        None,
+        StatusCode::OK,
+    )
+    .await;
+    let resp = a
+        .send_as(
+            &kari,
+            Method::GET,
+            "/api/v1/agencies/oslo/audit?per_page=0",
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+}

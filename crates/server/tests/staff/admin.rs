@@ -312,6 +312,7 @@ async fn editors_and_other_agencies_admins_are_refused_and_nothing_changes() {
         "/staff/admin/federation",
         "/staff/admin/federation/domain-blocks.csv",
         "/staff/admin/audit",
+        "/staff/admin/agencies/oslo/audit",
     ];
     for path in everything {
         let resp = ola_b.get(path).await;
@@ -718,6 +719,46 @@ async fn the_audit_log_pages() {
     assert!(second.contains(">target-4<") && second.contains(">target-0<"));
     assert!(second.contains("href=\"/staff/admin/audit?page=1\""));
     assert!(!second.contains("rel=\"next\""));
+}
+
+#[tokio::test]
+async fn an_agency_admin_reads_the_agencys_own_audit_log() {
+    let app = TestApp::spawn().await;
+    let (_oslo, mut kari) = oslo_with_admin(&app).await;
+    app.agency("nav", "NAV").await;
+    app.staff_without_password("ola", false).await;
+    let path = "/staff/admin/agencies/oslo/staff";
+    let resp = kari
+        .post_form(
+            path,
+            path,
+            &[("action", "add"), ("username", "ola"), ("role", "editor")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    // Filed under no agency, or under another: not on oslo's page.
+    app.store
+        .put_audit(
+            None,
+            "cli",
+            "test.entry",
+            "elsewhere",
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+
+    let home = kari.page("/staff/admin").await;
+    assert!(
+        home.contains("href=\"/staff/admin/agencies/oslo/audit\""),
+        "{home}"
+    );
+    let html = kari.page("/staff/admin/agencies/oslo/audit").await;
+    assert!(html.contains(">ola@oslo<"), "{html}");
+    assert!(html.contains(">membership.put<"), "{html}");
+    assert!(!html.contains("elsewhere"), "{html}");
+    let resp = kari.get("/staff/admin/agencies/nav/audit").await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

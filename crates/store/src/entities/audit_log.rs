@@ -14,6 +14,7 @@ pub struct Model {
     pub target: String,
     pub details: Json,
     pub created_at: DateTimeUtc,
+    pub agency_id: Option<i64>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

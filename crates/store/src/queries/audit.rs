@@ -2,7 +2,10 @@
 //! moderation action.
 
 use crate::{Store, StoreError, entities::audit_log, records::now};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 /// An audit entry.
 pub type AuditEntry = audit_log::Model;
@@ -22,6 +25,8 @@ pub struct Audit {
     pub target: String,
     /// Anything else worth keeping, as a JSON object.
     pub details: serde_json::Value,
+    /// The agency it concerns, if one: its admins read it there.
+    pub agency_id: Option<i64>,
 }
 
 impl Audit {
@@ -33,7 +38,14 @@ impl Audit {
             action: action.to_owned(),
             target: target.to_owned(),
             details: serde_json::json!({}),
+            agency_id: None,
         }
+    }
+
+    /// Files the entry under `agency_id`, the agency it concerns.
+    pub fn for_agency(mut self, agency_id: i64) -> Self {
+        self.agency_id = Some(agency_id);
+        self
     }
 
     /// Adds `key` to the details.
@@ -57,6 +69,7 @@ pub(crate) async fn write_audit(
         target: Set(audit.target.clone()),
         details: Set(audit.details.clone()),
         created_at: Set(now()),
+        agency_id: Set(audit.agency_id),
         ..Default::default()
     }
     .insert(db)
@@ -98,6 +111,22 @@ impl Store {
     /// The newest entries first.
     pub async fn list_audit(&self, limit: u64, offset: u64) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(audit_log::Entity::find()
+            .order_by_desc(audit_log::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(self.reader())
+            .await?)
+    }
+
+    /// The entries filed under `agency_id`, newest first.
+    pub async fn list_agency_audit(
+        &self,
+        agency_id: i64,
+        limit: u64,
+        offset: u64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(audit_log::Entity::find()
+            .filter(audit_log::Column::AgencyId.eq(agency_id))
             .order_by_desc(audit_log::Column::Id)
             .offset(offset)
             .limit(limit)

@@ -62,6 +62,7 @@ impl Modify for BearerAuth {
         api::federation::unfollow,
         api::federation::following,
         api::federation::followers,
+        api::agency_audit::list,
         api::blocks::list,
         api::blocks::put,
         api::blocks::delete,

@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod agencies;
+pub mod agency_audit;
 pub mod auth;
 pub mod blocks;
 pub mod comments;
@@ -156,6 +157,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "/agencies/{slug}/followers",
             federation::followers,
         ),
+        at(Method::GET, "/agencies/{slug}/audit", agency_audit::list),
         at(Method::GET, "/agencies/{slug}/blocks", blocks::list),
         at(Method::POST, "/agencies/{slug}/blocks", blocks::put),
         at(Method::DELETE, "/agencies/{slug}/blocks", blocks::delete),

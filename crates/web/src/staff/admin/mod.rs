@@ -54,7 +54,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/staff/admin/federation/domain-blocks.csv",
             web::get().to(federation::export),
         )
-        .route("/staff/admin/audit", web::get().to(audit::page));
+        .route("/staff/admin/audit", web::get().to(audit::page))
+        .route(
+            "/staff/admin/agencies/{slug}/audit",
+            web::get().to(audit::agency_page),
+        );
 }
 
 /// The agencies `staff` manages: every agency for an instance
@@ -130,6 +134,8 @@ pub(crate) struct AgencyRow {
     pub profile_label: String,
     /// The staff link's words.
     pub staff_label: String,
+    /// The audit log link's words.
+    pub audit_label: String,
 }
 
 impl AgencyRow {
@@ -138,6 +144,7 @@ impl AgencyRow {
         Self {
             profile_label: ctx.t.msg_with("admin-link-profile", &with),
             staff_label: ctx.t.msg_with("admin-link-staff", &with),
+            audit_label: ctx.t.msg_with("admin-link-audit", &with),
             handle: ctx.state.handle(&a.slug),
             slug: a.slug,
             name: a.name,

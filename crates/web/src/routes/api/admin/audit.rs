@@ -12,13 +12,13 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
 
-/// Query of `GET /api/v1/admin/audit`.
+/// Query of `GET /api/v1/admin/audit` and of an agency's audit log.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AuditQuery {
     #[serde(default)]
-    page: Option<u64>,
+    pub(crate) page: Option<u64>,
     #[serde(default)]
-    per_page: Option<u64>,
+    pub(crate) per_page: Option<u64>,
 }
 
 /// A page of the audit log.
@@ -30,13 +30,7 @@ pub async fn list(
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let rows = audit_page(&state, &auth.staff, q.page, q.per_page.unwrap_or(50)).await?;
-    let views: Vec<serde_json::Value> = rows
-        .into_iter()
-        .map(|r| {
-            json!({"id": r.id, "actor": r.actor, "action": r.action, "target": r.target,
-                        "details": r.details, "at": r.created_at})
-        })
-        .collect();
+    let views: Vec<serde_json::Value> = rows.into_iter().map(entry_view).collect();
     Ok(HttpResponse::Ok().json(views))
 }
 
@@ -51,17 +45,29 @@ pub async fn audit_page(
     per_page: u64,
 ) -> Result<Vec<AuditEntry>, ApiError> {
     instance_admin_only(staff)?;
+    let offset = page_offset(page, per_page)?;
+    Ok(state.store.list_audit(per_page, offset).await?)
+}
+
+/// The offset of page `page` (from 1; `None` is the first) of `per_page`
+/// (1 to 200) entries; `400` for what is out of range.
+pub(crate) fn page_offset(page: Option<u64>, per_page: u64) -> Result<u64, ApiError> {
     if !(1..=200).contains(&per_page) {
         return Err(ApiError::BadRequest(
             "query parameter per_page: must be 1 to 200".into(),
         ));
     }
     let page = page.unwrap_or(1).max(1);
-    let offset = (page - 1)
+    (page - 1)
         .checked_mul(per_page)
         .filter(|o| *o <= i64::MAX as u64)
         .ok_or_else(|| {
             ApiError::BadRequest("query parameter page: is past the last possible page".into())
-        })?;
-    Ok(state.store.list_audit(per_page, offset).await?)
+        })
+}
+
+/// An audit entry as the API shows it.
+pub(crate) fn entry_view(r: AuditEntry) -> serde_json::Value {
+    json!({"id": r.id, "actor": r.actor, "action": r.action, "target": r.target,
+        "details": r.details, "at": r.created_at})
 }
