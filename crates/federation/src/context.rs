@@ -99,7 +99,7 @@ pub fn http_client(allow_private_addresses: bool) -> Result<reqwest::Client, Fed
     http_client_with(allow_private_addresses, HttpSettings::default())
 }
 
-/// The HTTP client for outgoing requests: no redirects, the timeouts of
+/// The HTTP client for outgoing requests: no proxy, no redirects, the timeouts of
 /// `http`, and (unless `allow_private_addresses`) a resolver that refuses
 /// loopback, private and link-local addresses at connect time, after DNS,
 /// so a name cannot be rebound to an internal address between check and
@@ -112,6 +112,10 @@ pub fn http_client_with(
     http: HttpSettings,
 ) -> Result<reqwest::Client, FedError> {
     reqwest::Client::builder()
+        // Never through a proxy from the environment (`HTTPS_PROXY`,
+        // `ALL_PROXY`): the address guard below would check only the
+        // proxy's address, and the proxy would connect to any other.
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(http.request_timeout)
         .connect_timeout(http.connect_timeout)

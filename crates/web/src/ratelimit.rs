@@ -149,6 +149,12 @@ pub struct Limiters {
     pub inbox_per_ip: RateLimiter,
     /// Inbox deliveries per remote host (of the actor whose key verified).
     pub inbox_per_host: RateLimiter,
+    /// Signed ActivityPub GETs checked per client address (with
+    /// `federation.require_signed_fetch`): each may fetch the signer's
+    /// key from wherever `keyId` points, so it is limited before that, as
+    /// a delivery is; as many as deliveries, in a bucket of its own, so
+    /// that a peer's fetches and deliveries do not compete.
+    pub signed_get_per_ip: RateLimiter,
     /// API requests per bearer token.
     pub api_per_token: RateLimiter,
     /// Staff form posts per web session, as many as a token's requests:
@@ -177,6 +183,7 @@ impl Limiters {
         Self {
             inbox_per_ip: RateLimiter::per_minute(limits.inbox_per_ip_per_minute),
             inbox_per_host: RateLimiter::per_minute(limits.inbox_per_host_per_minute),
+            signed_get_per_ip: RateLimiter::per_minute(limits.inbox_per_ip_per_minute),
             api_per_token: RateLimiter::per_minute(limits.api_per_token_per_minute),
             staff_per_session: RateLimiter::per_minute(limits.api_per_token_per_minute),
             login_per_ip: RateLimiter::per_minute(limits.login_per_ip_per_minute),

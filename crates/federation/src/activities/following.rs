@@ -40,7 +40,21 @@ pub async fn resolve_actor(target: &FollowTarget, data: &Data) -> Result<DbRemot
             if host.eq_ignore_ascii_case(data.domain()) {
                 return refuse("that is an actor on this server");
             }
-            webfinger_resolve_actor::<_, DbRemoteActor>(&format!("{user}@{host}"), data).await
+            // The WebFinger answer may name many links, each fetched in
+            // turn: all of it within the time of two fetches (WebFinger,
+            // then the actor), so a staff member's request cannot hang on
+            // a server that answers slowly link after link.
+            let http = data.settings.http;
+            let allowed = 2 * (http.request_timeout + http.connect_timeout);
+            let handle = format!("{user}@{host}");
+            tokio::time::timeout(
+                allowed,
+                webfinger_resolve_actor::<_, DbRemoteActor>(&handle, data),
+            )
+            .await
+            .map_err(|_| {
+                FedError::TimedOut(format!("{handle} did not resolve within {allowed:?}"))
+            })?
         }
     }
 }

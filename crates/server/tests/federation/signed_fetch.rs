@@ -397,3 +397,31 @@ async fn suspended_domains_and_other_hosts_signatures_get_nothing() {
         assert_eq!(status, StatusCode::FORBIDDEN, "{url}: {text}");
     }
 }
+
+/// Checking a signed GET may fetch the signer's key from anywhere its
+/// `keyId` points, so signed GETs are limited per client address before
+/// any of that, as deliveries are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_gets_are_limited_per_address() {
+    let (b, peer) = tokio::join!(
+        Instance::spawn_configured(|c| {
+            c.federation.require_signed_fetch = true;
+            c.limits.inbox_per_ip_per_minute = 3;
+        }),
+        FakePeer::spawn()
+    );
+    b.agency("oslo").await;
+    let [k1, _] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let oslo = b.actor_id("oslo");
+    for n in 0..3 {
+        let resp = eve.get(&oslo).send(&b.client).await;
+        assert_eq!(resp.status(), StatusCode::OK, "GET {n}");
+    }
+    let resp = eve.get(&oslo).send(&b.client).await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().contains_key("retry-after"));
+    // HTML for browsers is not a signed fetch, and not limited.
+    let resp = b.client.get(b.url("/agencies/oslo")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}

@@ -145,3 +145,37 @@ async fn bad_input_shows_the_form_again_or_is_refused() {
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{uri}");
     }
 }
+
+#[tokio::test]
+async fn a_server_the_policy_suspends_is_not_asked() {
+    use deling_domain::policy::{Domain, Severity};
+    let s = scene_with(|c| c.federation.allow_private_addresses = true).await;
+    let peer = FakePeer::spawn().await;
+    peer.serve(
+        "/.well-known/webfinger",
+        json!({
+            "subject": format!("acct:kari@{}", peer.domain),
+            "links": [{"rel": "http://ostatus.org/schema/1.0/subscribe",
+                "template": peer.url("/authorize_follow?acct={uri}")}]
+        }),
+    );
+    s.app
+        .store
+        .put_domain_policy(
+            &Domain::parse(&peer.domain).unwrap(),
+            Severity::Suspend,
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let actor = "http://deling.test/agencies/oslo";
+    let resp = submit(&s.app.base, actor, &format!("@kari@{}", peer.domain), "nb").await;
+    // Not asked: the visitor gets Mastodon's address on their server.
+    assert_eq!(
+        destination(resp).await,
+        peer.url("/authorize_interaction?uri=http%3A%2F%2Fdeling.test%2Fagencies%2Foslo")
+    );
+    assert!(peer.fetched().is_empty(), "{:?}", peer.fetched());
+}

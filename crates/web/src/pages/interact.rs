@@ -171,6 +171,14 @@ pub fn shown_host(url: &Url) -> String {
 
 /// Asks `base`'s WebFinger about `home` for its interaction template.
 async fn subscribe_template(state: &AppState, base: &Url, home: &Home) -> Option<String> {
+    // A server this instance's policy refuses is not asked anything, on
+    // a visitor's behalf either.
+    if deling_federation::policy::refuses_host(&state.store, base)
+        .await
+        .unwrap_or(true)
+    {
+        return None;
+    }
     let data = state.fed_data();
     let acct = format!(
         "acct:{}@{}",

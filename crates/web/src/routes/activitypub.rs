@@ -57,6 +57,15 @@ async fn require_signature(
     if !state.federation.settings.require_signed_fetch || !(json_only || wants_activity_json(req)) {
         return Ok(());
     }
+    // Before any signature work: checking one may fetch a key from
+    // anywhere `keyId` points.
+    state
+        .limiters
+        .signed_get_per_ip
+        .check(&crate::ratelimit::ip_key(state.client_ip(req)))
+        .map_err(|wait| {
+            crate::ratelimit::too_many("too many signed fetches from this address", wait)
+        })?;
     let (headers, path) = crate::signed::signed_parts(state, req);
     deling_federation::signed_fetch::verify_get(&path, headers, &state.fed_data())
         .await

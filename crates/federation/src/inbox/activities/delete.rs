@@ -85,10 +85,11 @@ impl Inbound for Delete {
 
 /// Fails unless `id`'s own server says it is gone: 410, or a Tombstone at
 /// exactly that id. A relay's word is not enough, whether `id` is an object
-/// or an actor.
+/// or an actor; nor is a 410 at the end of a redirect to another address
+/// (an open redirect at `id` would otherwise confirm anything).
 async fn gone_at_origin(id: &Url, data: &Data) -> Result<(), FedError> {
     match activitypub_federation::fetch::fetch_object_http::<_, Value>(id, data).await {
-        Err(activitypub_federation::error::Error::ObjectDeleted(_)) => Ok(()),
+        Err(activitypub_federation::error::Error::ObjectDeleted(at)) if &at == id => Ok(()),
         Ok(f)
             if &f.url == id
                 && f.object.get("type").and_then(Value::as_str) == Some("Tombstone") =>
