@@ -100,6 +100,9 @@ pub fn render_post(source: &str, tag_href: impl Fn(&Tag) -> String) -> Post {
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_FOOTNOTES);
     let mut tags: Vec<Tag> = Vec::new();
+    // A post may name tens of thousands of distinct tags: each looked up
+    // once, not against every one before it.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut events = Vec::new();
     let (mut in_link, mut in_code) = (0usize, 0usize);
     for event in Parser::new_ext(source, options) {
@@ -124,7 +127,7 @@ pub fn render_post(source: &str, tag_href: impl Fn(&Tag) -> String) -> Post {
                 Piece::Url(u) => link(&mut events, u.to_owned(), u.to_owned()),
                 Piece::Hashtag(written, tag) => {
                     link(&mut events, tag_href(&tag), written.to_owned());
-                    if !tags.contains(&tag) {
+                    if seen.insert(tag.as_str().to_owned()) {
                         tags.push(tag);
                     }
                 }
@@ -133,24 +136,44 @@ pub fn render_post(source: &str, tag_href: impl Fn(&Tag) -> String) -> Post {
     }
     let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events.into_iter());
-    let mut html = crate::markdown::sanitize(&unsafe_html);
-    for tag in &tags {
-        html = mark_hashtag(&html, &tag_href(tag));
-    }
+    let html = crate::markdown::sanitize(&unsafe_html);
+    let hrefs: std::collections::HashSet<String> = tags
+        .iter()
+        .map(|t| tag_href(t).replace('&', "&amp;").replace('"', "&quot;"))
+        .collect();
+    let html = mark_hashtags(&html, &hrefs);
     Post { html, tags }
 }
 
-/// Marks the links to `href` as hashtags, as Mastodon writes them
-/// (`class="mention hashtag" rel="tag"`): Mastodon takes the first link
-/// of a post that is not a hashtag or a mention for its preview card, and
-/// tells a hashtag by `rel="tag"`. Done after sanitising, which gives
-/// every link the same `rel`; `href` is one of ours.
-fn mark_hashtag(html: &str, href: &str) -> String {
-    let href = href.replace('&', "&amp;").replace('"', "&quot;");
-    html.replace(
-        &format!("<a href=\"{href}\" rel=\"{}\">", crate::markdown::LINK_REL),
-        &format!("<a href=\"{href}\" class=\"mention hashtag\" rel=\"tag\">"),
-    )
+/// Marks the links to the tags' pages (`hrefs`, as attributes hold them)
+/// as hashtags, as Mastodon writes them (`class="mention hashtag"
+/// rel="tag"`): Mastodon takes the first link of a post that is not a
+/// hashtag or a mention for its preview card, and tells a hashtag by
+/// `rel="tag"`. Done after sanitising, which gives every link the same
+/// `rel`; the hrefs are ours. One pass over the HTML, however many tags.
+fn mark_hashtags(html: &str, hrefs: &std::collections::HashSet<String>) -> String {
+    if hrefs.is_empty() {
+        return html.to_owned();
+    }
+    const OPEN: &str = "<a href=\"";
+    let plain = format!("\" rel=\"{}\">", crate::markdown::LINK_REL);
+    let mut out = String::with_capacity(html.len() + hrefs.len() * 32);
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        let start = at + OPEN.len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        if let Some(end) = rest.find('"')
+            && hrefs.contains(&rest[..end])
+            && rest[end..].starts_with(&plain)
+        {
+            out.push_str(&rest[..end]);
+            out.push_str("\" class=\"mention hashtag\" rel=\"tag\">");
+            rest = &rest[end + plain.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Renders like [`render_post`] and refuses a post that shows as nothing
@@ -175,9 +198,10 @@ pub fn render_post_visible(
 /// source), each once, in order.
 pub fn hashtags(text: &str) -> Vec<Tag> {
     let mut tags: Vec<Tag> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for piece in pieces(text) {
         if let Piece::Hashtag(_, tag) = piece
-            && !tags.contains(&tag)
+            && seen.insert(tag.as_str().to_owned())
         {
             tags.push(tag);
         }
@@ -238,5 +262,17 @@ mod tests {
             .map(|t| t.as_str().to_owned())
             .collect();
         assert_eq!(names, ["oslo", "bergen"]);
+    }
+
+    #[test]
+    fn many_distinct_tags_are_each_marked_once() {
+        let source: String = (0..3000).map(|n| format!("#t{n} #t{n} ")).collect();
+        let p = render_post(&source, href);
+        assert_eq!(p.tags.len(), 3000);
+        assert_eq!(p.html.matches("class=\"mention hashtag\"").count(), 6000);
+        assert!(
+            !p.html.contains("rel=\"noopener"),
+            "a tag link left unmarked"
+        );
     }
 }

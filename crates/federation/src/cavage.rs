@@ -27,11 +27,21 @@ pub fn verifies(key: &VerifyingKey, signature: &str, signing_string: &str) -> bo
         .is_ok_and(|sig| key.verify_pkcs1_sha256(signing_string.as_bytes(), &sig))
 }
 
+/// Parameters a `Signature` header may have: `keyId`, `algorithm`,
+/// `headers`, `signature`, `created`, `expires`, with room to spare. A
+/// header of thousands is no signature, and checking it for repeats would
+/// cost their square.
+pub const MAX_SIGNATURE_PARAMS: usize = 16;
+
+/// Headers one signature may cover: peers sign four to seven.
+pub const MAX_COVERED_HEADERS: usize = 32;
+
 /// The headers a `Signature` header says it covers, lower-cased; `None`
 /// when it does not say, or says it ambiguously (a parameter given twice,
 /// which the verifier would resolve by keeping the last, or a pseudo-header
 /// without its parameter), so this check always reads the list the
-/// verifier signs.
+/// verifier signs; `None` too past [`MAX_SIGNATURE_PARAMS`] parameters or
+/// [`MAX_COVERED_HEADERS`] headers.
 pub fn covered_headers(signature: &str) -> Option<Vec<String>> {
     // Read exactly as http-signature-normalization reads it (a `Signature`
     // prefix dropped, parameters split at `,` and the first `=`, names not
@@ -43,7 +53,7 @@ pub fn covered_headers(signature: &str) -> Option<Vec<String>> {
         let Some((name, value)) = part.split_once('=') else {
             continue;
         };
-        if seen.contains(&name) {
+        if seen.contains(&name) || seen.len() >= MAX_SIGNATURE_PARAMS {
             return None;
         }
         seen.push(name);
@@ -56,8 +66,12 @@ pub fn covered_headers(signature: &str) -> Option<Vec<String>> {
     }
     let list: Vec<String> = headers?
         .split_whitespace()
+        .take(MAX_COVERED_HEADERS + 1)
         .map(str::to_ascii_lowercase)
         .collect();
+    if list.len() > MAX_COVERED_HEADERS {
+        return None;
+    }
     // A pseudo-header without its parameter is not signed by the verifier.
     let names = |n: &str| list.iter().any(|h| h == n);
     if (names("(created)") && !created) || (names("(expires)") && !expires) {

@@ -75,6 +75,12 @@ impl Algorithm {
     }
 }
 
+/// Signatures one request may carry (see [`parse`]).
+pub const MAX_SIGNATURES: usize = 4;
+
+/// Components one signature may cover: peers cover four to eight.
+pub const MAX_COMPONENTS: usize = 32;
+
 /// The request a signature is made over or checked against.
 #[derive(Debug)]
 pub struct Message<'a> {
@@ -147,6 +153,14 @@ pub fn parse(
     let values: Dictionary = Parser::new(signature)
         .parse()
         .map_err(|_| Rfc9421Error::Malformed("Signature"))?;
+    // A request carries one signature, sometimes two (a proxy's beside
+    // the sender's); each is matched to its bytes and may be checked, so
+    // thousands in one header would cost their square before any key.
+    if inputs.len() > MAX_SIGNATURES || values.len() > MAX_SIGNATURES {
+        return Err(Rfc9421Error::Malformed(
+            "Signature-Input: too many signatures",
+        ));
+    }
     let mut out = Vec::new();
     for (label, entry) in &inputs {
         let ListEntry::InnerList(list) = entry else {
@@ -162,6 +176,11 @@ pub fn parse(
             )) => b.clone(),
             _ => return Err(Rfc9421Error::Malformed("Signature")),
         };
+        if list.items.len() > MAX_COMPONENTS {
+            return Err(Rfc9421Error::Malformed(
+                "Signature-Input: too many components",
+            ));
+        }
         let mut components = Vec::new();
         let mut unsupported = None;
         for item in &list.items {

@@ -2180,3 +2180,24 @@ proptest! {
         check_page_to_rows(&serde_json::to_vec(&page).unwrap(), n)?;
     }
 }
+
+#[test]
+fn covered_headers_refuses_headers_past_any_signers() {
+    use deling_federation::cavage::{MAX_COVERED_HEADERS, MAX_SIGNATURE_PARAMS};
+    let sig = |extra: usize, listed: usize| {
+        let names: Vec<String> = (0..listed).map(|n| format!("x-h{n}")).collect();
+        let mut header = format!(
+            "keyId=\"https://a.example/u#k\",algorithm=\"rsa-sha256\",headers=\"{}\",signature=\"c2ln\"",
+            names.join(" ")
+        );
+        for n in 0..extra {
+            header.push_str(&format!(",p{n}=\"v\""));
+        }
+        header
+    };
+    assert!(covered_headers(&sig(MAX_SIGNATURE_PARAMS - 4, 5)).is_some());
+    assert_eq!(covered_headers(&sig(MAX_SIGNATURE_PARAMS - 3, 5)), None);
+    assert_eq!(covered_headers(&sig(20_000, 5)), None);
+    assert!(covered_headers(&sig(0, MAX_COVERED_HEADERS)).is_some());
+    assert_eq!(covered_headers(&sig(0, MAX_COVERED_HEADERS + 1)), None);
+}

@@ -240,3 +240,35 @@ fn own_signature_round_trips_and_reads_as_mastodon_expects() {
     };
     assert!(!rfc9421::verify(sig, &msg, &public).unwrap());
 }
+
+#[test]
+fn headers_with_more_signatures_or_components_than_any_signer_are_refused() {
+    let input = |labels: usize, components: usize| {
+        let covered: Vec<String> = (0..components).map(|n| format!("\"x-h{n}\"")).collect();
+        (0..labels)
+            .map(|n| format!("s{n}=({});created=1;keyid=\"k\"", covered.join(" ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let values = |labels: usize| {
+        (0..labels)
+            .map(|n| format!("s{n}=:c2ln:"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ok = rfc9421::parse(
+        &input(rfc9421::MAX_SIGNATURES, 4),
+        &values(rfc9421::MAX_SIGNATURES),
+    );
+    assert_eq!(ok.map(|s| s.len()).ok(), Some(rfc9421::MAX_SIGNATURES));
+    let many = rfc9421::MAX_SIGNATURES + 1;
+    assert!(matches!(
+        rfc9421::parse(&input(many, 4), &values(many)),
+        Err(Rfc9421Error::Malformed(_))
+    ));
+    assert!(matches!(
+        rfc9421::parse(&input(1, rfc9421::MAX_COMPONENTS + 1), &values(1)),
+        Err(Rfc9421Error::Malformed(_))
+    ));
+    assert!(rfc9421::parse(&input(1, rfc9421::MAX_COMPONENTS), &values(1)).is_ok());
+}

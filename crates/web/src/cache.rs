@@ -73,6 +73,11 @@ pub const MAX_SEARCHES: usize = 256;
 /// A body larger than this is not kept: it would crowd out the rest.
 const MAX_BODY: usize = MAX_BYTES / 16;
 
+/// A key longer than this (in bytes of its text) is not kept: keys come
+/// from the request (a query string, a path, a WebFinger resource), and
+/// thousands of long ones would hold far more than the bodies.
+pub const MAX_KEY_BYTES: usize = 512;
+
 /// What an entry answers. Each variant holds everything of the request
 /// that its answer depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -120,6 +125,17 @@ impl Key {
     fn is_search(&self) -> bool {
         matches!(self, Self::Search(_))
     }
+
+    /// The bytes of text it holds, counted with its entry's body.
+    fn weight(&self) -> usize {
+        match self {
+            Self::AgencyJson(s) | Self::Webfinger(s) | Self::Search(s) => s.len(),
+            Self::ItemJson(_) => 0,
+            Self::Page { path, .. } => path.len(),
+            Self::OutboxPage { slug, .. } => slug.len(),
+            Self::ItemList { query, base } => query.len() + base.len(),
+        }
+    }
 }
 
 /// One kept answer.
@@ -156,7 +172,7 @@ struct Entries {
 
 impl Entries {
     fn insert(&mut self, key: Key, entry: Entry) {
-        let size = entry.body.len();
+        let size = entry.body.len() + key.weight();
         if key.is_search() && !self.map.contains_key(&key) && self.searches >= MAX_SEARCHES {
             let mark = entry.mark;
             self.map.retain(|k, e| !k.is_search() || e.fresh(mark));
@@ -175,8 +191,9 @@ impl Entries {
             }
         }
         let search = key.is_search();
+        let weight = key.weight();
         match self.map.insert(key, entry) {
-            Some(old) => self.bytes -= old.body.len(),
+            Some(old) => self.bytes -= old.body.len() + weight,
             None if search => self.searches += 1,
             None => {}
         }
@@ -184,7 +201,11 @@ impl Entries {
     }
 
     fn recount(&mut self) {
-        self.bytes = self.map.values().map(|e| e.body.len()).sum();
+        self.bytes = self
+            .map
+            .iter()
+            .map(|(k, e)| e.body.len() + k.weight())
+            .sum();
         self.searches = self.map.keys().filter(|k| k.is_search()).count();
     }
 }
@@ -419,7 +440,7 @@ pub async fn serve(
     key: Key,
     make: impl Future<Output = Result<HttpResponse, ApiError>>,
 ) -> Result<HttpResponse, ApiError> {
-    if state.cache.off || is_private() {
+    if state.cache.off || is_private() || key.weight() > MAX_KEY_BYTES {
         return make.await;
     }
     let born = Instant::now();
@@ -482,6 +503,26 @@ mod tests {
         assert_eq!(body(hit).await, "one");
         assert!(cache.get(&key, 8).is_none(), "a write happened since");
         assert!(cache.get(&Key::ItemJson(2), 7).is_none());
+    }
+
+    #[test]
+    fn keys_count_with_their_bodies() {
+        let mut entries = Entries::default();
+        let entry = || Entry {
+            mark: 1,
+            born: Instant::now(),
+            status: StatusCode::OK,
+            headers: vec![],
+            body: Bytes::from_static(b"12345"),
+        };
+        entries.insert(Key::Search("q".repeat(100)), entry());
+        entries.insert(Key::ItemJson(1), entry());
+        assert_eq!(entries.bytes, 5 + 100 + 5);
+        // Replaced, counted once.
+        entries.insert(Key::Search("q".repeat(100)), entry());
+        assert_eq!(entries.bytes, 5 + 100 + 5);
+        entries.recount();
+        assert_eq!(entries.bytes, 5 + 100 + 5);
     }
 
     #[actix_web::test]

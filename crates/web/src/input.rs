@@ -71,9 +71,22 @@ fn refusal(c: char) -> String {
     format!("must not contain the control character U+{:04X}", c as u32)
 }
 
-/// Records every string under `value` that holds a control character,
-/// under its path (`links[0].title`; `metadata` for a bad key in it).
+/// Problems reported of one body, at most: a client fixes the first and
+/// sends again, and a body of a million bad strings must not become a
+/// million error messages (each carrying its path) in memory.
+const MAX_PROBLEMS: usize = 20;
+
+/// Longest path named in a problem, in characters: keys are the client's,
+/// and one may be as long as the body.
+const MAX_PATH_CHARS: usize = 200;
+
+/// Records the strings under `value` that hold a control character, under
+/// their paths (`links[0].title`; `metadata` for a bad key in it): the
+/// first [`MAX_PROBLEMS`] of them.
 fn control_characters(value: &Value, path: &mut String, errors: &mut Vec<FieldError>) {
+    if errors.len() >= MAX_PROBLEMS {
+        return;
+    }
     match value {
         Value::String(s) => {
             if let Some(c) = find_control(s, true) {
@@ -82,6 +95,9 @@ fn control_characters(value: &Value, path: &mut String, errors: &mut Vec<FieldEr
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
+                if errors.len() >= MAX_PROBLEMS {
+                    break;
+                }
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
                 control_characters(item, path, errors);
@@ -90,6 +106,9 @@ fn control_characters(value: &Value, path: &mut String, errors: &mut Vec<FieldEr
         }
         Value::Object(map) => {
             for (key, item) in map {
+                if errors.len() >= MAX_PROBLEMS {
+                    break;
+                }
                 if let Some(c) = find_control(key, false) {
                     errors.push(FieldError::new(
                         field_name(path),
@@ -112,9 +131,11 @@ fn control_characters(value: &Value, path: &mut String, errors: &mut Vec<FieldEr
 
 fn field_name(path: &str) -> String {
     if path.is_empty() {
-        "body".to_owned()
-    } else {
-        path.to_owned()
+        return "body".to_owned();
+    }
+    match path.char_indices().nth(MAX_PATH_CHARS) {
+        Some((cut, _)) => format!("{}…", &path[..cut]),
+        None => path.to_owned(),
     }
 }
 
@@ -196,6 +217,27 @@ mod tests {
             ]
         );
         assert!(fields(json!({"body": "Linje 1\r\nLinje 2\tog fane"})).is_empty());
+    }
+
+    #[test]
+    fn a_flood_of_bad_strings_is_named_a_few_times_briefly() {
+        let key = "k".repeat(100_000);
+        let bad: Vec<&str> = vec!["\u{7f}"; 10_000];
+        let mut errors = Vec::new();
+        control_characters(
+            &json!({"metadata": {key.clone(): bad}}),
+            &mut String::new(),
+            &mut errors,
+        );
+        assert_eq!(errors.len(), MAX_PROBLEMS);
+        for e in &errors {
+            assert!(
+                e.field.chars().count() <= MAX_PATH_CHARS + 1,
+                "{}",
+                e.field.len()
+            );
+            assert!(e.field.starts_with("metadata.kkk") && e.field.ends_with('…'));
+        }
     }
 
     #[test]

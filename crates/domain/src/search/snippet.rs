@@ -6,6 +6,11 @@ use super::analyze::{self, Stemming};
 /// Words in a snippet, at most.
 pub const SNIPPET_WORDS: usize = 24;
 
+/// How much of a text a snippet is looked for in, in characters: every
+/// word there is stemmed, per hit shown, and an item's text may run to
+/// hundreds of thousands of characters (a peer's body).
+pub const SNIPPET_SCAN_CHARS: usize = 20_000;
+
 /// The best window of `text` (plain text) for the wanted stems and
 /// prefixes: the one with the most matched words, as HTML with each
 /// match in `<mark>`; `None` when no word of `text` matches.
@@ -15,6 +20,10 @@ pub fn snippet(
     stems: &[&str],
     prefixes: &[&str],
 ) -> Option<String> {
+    let text = match text.char_indices().nth(SNIPPET_SCAN_CHARS) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    };
     let words: Vec<(std::ops::Range<usize>, bool)> = analyze::words(text)
         .map(|(range, word)| {
             let hit = !analyze::is_stop_word(&word)
@@ -31,10 +40,11 @@ pub fn snippet(
     let mut best = (0, lead(first));
     for &h in &hits {
         let start = lead(h);
-        let count = hits
-            .iter()
-            .filter(|&&x| x >= start && x < start + SNIPPET_WORDS)
-            .count();
+        // `hits` is in order: the hits in the window by two searches, not
+        // a count over all of them (a text of one word repeated has as
+        // many hits as words).
+        let count = hits.partition_point(|&x| x < start + SNIPPET_WORDS)
+            - hits.partition_point(|&x| x < start);
         if count > best.0 {
             best = (count, start);
         }
@@ -107,6 +117,20 @@ mod tests {
         assert!(got.starts_with('…') && got.ends_with('…'), "{got}");
         assert!(got.contains("<mark>vannlekkasje</mark>"));
         assert!(got.split_whitespace().count() <= SNIPPET_WORDS + 2);
+    }
+
+    #[test]
+    fn the_window_with_most_hits_wins_and_only_the_start_is_read() {
+        let text = format!(
+            "vann {} vann vann vann {}",
+            "ord ".repeat(50),
+            "mer ".repeat(30)
+        );
+        let got = snippet(&text, Stemming::Norwegian, &[], &["vann"]).unwrap();
+        assert_eq!(got.matches("<mark>").count(), 3, "{got}");
+        // A match only past what is read is not found.
+        let late = format!("{}vannlekkasje", "x".repeat(SNIPPET_SCAN_CHARS));
+        assert_eq!(snippet(&late, Stemming::Norwegian, &[], &["vann"]), None);
     }
 
     #[test]

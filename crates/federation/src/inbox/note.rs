@@ -342,17 +342,14 @@ pub async fn receive(
         }
         Thread::None => {}
     }
-    // Each agency looked up once, however often the post names it.
+    // Each agency looked up once, however often the post names it, all in
+    // one statement.
     let slugs: std::collections::BTreeSet<String> = audience
         .named()
         .filter_map(|named| data.urls.agency_slug_of(&named).map(str::to_owned))
         .collect();
-    let mut named_here = Vec::new();
-    for slug in &slugs {
-        if let Some(agency) = local_agency_id(slug, data).await? {
-            named_here.push(agency);
-        }
-    }
+    let slugs: Vec<String> = slugs.into_iter().collect();
+    let named_here = data.store.list_current_agency_ids_by_slugs(&slugs).await?;
     if !filed_as.is_public() {
         recipients = addressed_here(recipients, &named_here, filed_as, actor, data).await?;
     }

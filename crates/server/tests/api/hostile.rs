@@ -318,3 +318,37 @@ async fn event_years_and_invisible_names_are_refused() {
         "Oslo kommune"
     );
 }
+
+/// A page number past what SQL's OFFSET holds is an empty page, on both
+/// databases, not a panic in the driver.
+async fn pages_past_the_end_of_numbers(app: TestApp) {
+    let oslo = app.agency("oslo", "Oslo kommune").await;
+    let token = app.editor_of("kari", &oslo).await;
+    app.create_item(&token, "oslo", &guide("Den eneste")).await;
+    let huge = u64::MAX;
+    for path in ["followers", "following", "outbox"] {
+        let resp = app
+            .client
+            .get(app.url(&format!("/agencies/oslo/{path}?page={huge}")))
+            .header("Accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        let page: Value = resp.json().await.unwrap();
+        assert_eq!(page["orderedItems"], json!([]), "{path}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn pages_past_the_end_of_numbers_are_empty_on_sqlite() {
+    pages_past_the_end_of_numbers(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn pages_past_the_end_of_numbers_are_empty_on_postgres() {
+    on_postgres(|url| async move {
+        pages_past_the_end_of_numbers(TestApp::spawn_on(&url, None).await).await;
+    })
+    .await;
+}

@@ -18,7 +18,7 @@ use deling_domain::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 
 /// A stored agency's profile as raw input, for laying a partial update
@@ -60,7 +60,6 @@ pub(crate) async fn lock_agency(
     agency_id: i64,
 ) -> Result<(), StoreError> {
     if backend == sea_orm::DbBackend::Postgres {
-        use sea_orm::QuerySelect;
         agency::Entity::find_by_id(agency_id)
             .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
             .one(txn)
@@ -272,6 +271,26 @@ impl Store {
         Ok(agency::Entity::find()
             .filter(agency::Column::Slug.eq(slug))
             .one(self.reader())
+            .await?)
+    }
+
+    /// The ids of the agencies, not withdrawn, among `slugs`, in one
+    /// statement (a post may name hundreds).
+    pub async fn list_current_agency_ids_by_slugs(
+        &self,
+        slugs: &[String],
+    ) -> Result<Vec<i64>, StoreError> {
+        if slugs.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(agency::Entity::find()
+            .select_only()
+            .column(agency::Column::Id)
+            .filter(agency::Column::Slug.is_in(slugs.iter().map(String::as_str)))
+            .filter(agency::Column::DeletedAt.is_null())
+            .order_by_asc(agency::Column::Id)
+            .into_tuple()
+            .all(self.reader())
             .await?)
     }
 

@@ -112,7 +112,7 @@ impl Store {
     pub async fn list_audit(&self, limit: u64, offset: u64) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(audit_log::Entity::find()
             .order_by_desc(audit_log::Column::Id)
-            .offset(offset)
+            .offset(offset.min(i64::MAX as u64))
             .limit(limit)
             .all(self.reader())
             .await?)
@@ -128,7 +128,7 @@ impl Store {
         Ok(audit_log::Entity::find()
             .filter(audit_log::Column::AgencyId.eq(agency_id))
             .order_by_desc(audit_log::Column::Id)
-            .offset(offset)
+            .offset(offset.min(i64::MAX as u64))
             .limit(limit)
             .all(self.reader())
             .await?)

@@ -41,7 +41,7 @@ impl Store {
         let rows = follower::Entity::find()
             .filter(follower::Column::AgencyId.eq(agency_id))
             .order_by_desc(follower::Column::Id)
-            .offset(page.saturating_sub(1).saturating_mul(per_page))
+            .offset(crate::queries::page_offset(page, per_page))
             .limit(per_page)
             .all(self.reader())
             .await?;
@@ -77,7 +77,7 @@ impl Store {
             .filter(following::Column::AgencyId.eq(agency_id))
             .filter(following::Column::State.eq(FOLLOWING_ACCEPTED))
             .order_by_desc(following::Column::Id)
-            .offset(page.saturating_sub(1).saturating_mul(per_page))
+            .offset(crate::queries::page_offset(page, per_page))
             .limit(per_page)
             .all(self.reader())
             .await?;

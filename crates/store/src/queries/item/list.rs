@@ -128,7 +128,7 @@ impl Store {
         // Not joined to the agency: the join would run for every row
         // skipped too; the page's agencies are read after, in one query.
         let rows = filtered(filter)
-            .offset(page.saturating_sub(1).saturating_mul(per_page))
+            .offset(crate::queries::page_offset(page, per_page))
             .limit(per_page)
             .all(self.reader())
             .await?
