@@ -4,7 +4,9 @@
 //! peer or the database was unreachable). Rows are claimed many at a time
 //! and wait in hand for a slot. An actor's activities are processed one
 //! at a time, in order; one host's actors take at most half the slots, so
-//! that fetches from a slow host cannot hold up the rest. Nor can one
+//! that fetches from a slow host cannot hold up the rest, and so do the
+//! activities that may fetch at all, so that slow fetches from several
+//! hosts cannot either. Nor can one
 //! actor's or host's backlog fill the rows in hand: an actor busy or with
 //! a task's worth waiting, and a host with its share of the slots or of
 //! the rows in hand, are passed over by the claims, which then take other
@@ -38,6 +40,13 @@ const INBOX_SLOTS: usize = 8;
 /// Of those, at most this many from actors of one host, so that fetches
 /// from a slow host cannot take every slot.
 const INBOX_HOST_SLOTS: usize = INBOX_SLOTS / 2;
+/// Of those, at most this many whose activities may fetch from another
+/// server (see [`may_fetch`]), whatever their hosts: anyone may send a
+/// `Create` naming an object on a host that answers slowly, from actors
+/// on two host names, and the host share alone would then let them hold
+/// every slot. The rest are kept for what needs no fetch (likes, follows,
+/// replies sent whole).
+const INBOX_FETCH_SLOTS: usize = INBOX_SLOTS / 2;
 /// Rows claimed in one statement, and the most kept in hand waiting for
 /// a slot. A claim sorts every due row, so it costs as much for one row
 /// as for many: claiming one slot's worth at a time made the claims, not
@@ -123,6 +132,41 @@ pub async fn round(config: &Config) -> Result<bool, FedError> {
 struct Claimed {
     row: InboxActivity,
     lease_until: chrono::DateTime<Utc>,
+    /// Whether processing it may fetch from another server.
+    fetches: bool,
+}
+
+/// What of a stored activity tells whether processing it may fetch.
+#[derive(serde::Deserialize)]
+struct FetchProbe {
+    #[serde(default)]
+    object: serde_json::Value,
+}
+
+/// Whether processing `row` may fetch from another server: a `Create` or
+/// `Update` naming its object by id alone, an `Announce` of another
+/// server's object (it may be catalogued), a `Delete` relayed by someone
+/// other than its actor (the object's server is asked), a `Move`. The
+/// rest act on what they carry. Unreadable bodies are failed by
+/// processing, which fetches nothing for them.
+fn may_fetch(row: &InboxActivity, own_domain: &str) -> bool {
+    match row.kind.as_str() {
+        "Move" => true,
+        "Delete" => row.signer != row.actor,
+        "Create" | "Update" | "Announce" => {
+            let Ok(probe) = serde_json::from_str::<FetchProbe>(&row.body) else {
+                return false;
+            };
+            let Some(id) = probe.object.as_str() else {
+                return false;
+            };
+            row.kind != "Announce"
+                || url::Url::parse(id)
+                    .map(|u| !crate::urls::authority(&u).eq_ignore_ascii_case(own_domain))
+                    .unwrap_or(false)
+        }
+        _ => false,
+    }
 }
 
 impl Claimed {
@@ -159,8 +203,10 @@ struct InboxPool {
     /// Set when the worker stops: tasks start no further activity.
     closing: Arc<AtomicBool>,
     tasks: JoinSet<()>,
-    /// Actor and host of each task.
-    owners: HashMap<task::Id, (String, String)>,
+    /// Actor and host of each task, and whether it may fetch.
+    owners: HashMap<task::Id, (String, String, bool)>,
+    /// Tasks that may fetch (see [`INBOX_FETCH_SLOTS`]).
+    fetching: usize,
     actors: HashSet<String>,
     hosts: HashMap<String, usize>,
     /// Claimed, not yet handed to a task.
@@ -183,6 +229,7 @@ impl InboxPool {
             closing: Arc::default(),
             tasks: JoinSet::new(),
             owners: HashMap::new(),
+            fetching: 0,
             actors: HashSet::new(),
             hosts: HashMap::new(),
             waiting: VecDeque::new(),
@@ -300,11 +347,17 @@ impl InboxPool {
         let (mut actors, mut hosts) = self.waiting_counts();
         let mut refused: HashSet<String> = HashSet::new();
         let mut over = Vec::new();
+        let own_domain = self.config.domain().to_owned();
         for row in rows {
             let host = actor_host(&row.actor);
             let a = actors.get(&row.actor).copied().unwrap_or(0);
             let h = hosts.get(&host).copied().unwrap_or(0);
-            let claimed = Claimed { row, lease_until };
+            let fetches = may_fetch(&row, &own_domain);
+            let claimed = Claimed {
+                row,
+                lease_until,
+                fetches,
+            };
             if refused.contains(&claimed.row.actor)
                 || self.actors.contains(&claimed.row.actor)
                 || a >= ROWS_PER_TASK
@@ -349,16 +402,26 @@ impl InboxPool {
         while self.tasks.len() < INBOX_SLOTS && i < self.waiting.len() {
             let actor = self.waiting[i].row.actor.clone();
             let host = actor_host(&actor);
+            let fetch_full = self.fetching >= INBOX_FETCH_SLOTS;
             if self.actors.contains(&actor)
                 || self.hosts.get(&host).copied().unwrap_or(0) >= INBOX_HOST_SLOTS
+                || (fetch_full && self.waiting[i].fetches)
             {
                 i += 1;
                 continue;
             }
+            // The actor's rows in order, up to the first that may fetch
+            // while the fetching tasks are all taken: it and the rest
+            // wait for one to end.
             let mut rows = Vec::new();
+            let mut fetches = false;
             let mut j = i;
             while j < self.waiting.len() && rows.len() < ROWS_PER_TASK {
                 if self.waiting[j].row.actor == actor {
+                    if fetch_full && self.waiting[j].fetches {
+                        break;
+                    }
+                    fetches |= self.waiting[j].fetches;
                     rows.extend(self.waiting.remove(j));
                 } else {
                     j += 1;
@@ -370,7 +433,8 @@ impl InboxPool {
                 .tasks
                 .spawn(async move { process_in_order(&rows, &closing, &data).await });
             self.owners
-                .insert(handle.id(), (actor.clone(), host.clone()));
+                .insert(handle.id(), (actor.clone(), host.clone(), fetches));
+            self.fetching += usize::from(fetches);
             self.actors.insert(actor);
             *self.hosts.entry(host).or_default() += 1;
         }
@@ -393,7 +457,8 @@ impl InboxPool {
                 e.id()
             }
         };
-        if let Some((actor, host)) = self.owners.remove(&id) {
+        if let Some((actor, host, fetches)) = self.owners.remove(&id) {
+            self.fetching -= usize::from(fetches);
             self.actors.remove(&actor);
             if let Some(n) = self.hosts.get_mut(&host) {
                 *n = n.saturating_sub(1);
@@ -500,4 +565,53 @@ async fn process_one(row: &InboxActivity, data: &Data) -> Result<bool, FedError>
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(kind: &str, signer: &str, body: serde_json::Value) -> InboxActivity {
+        InboxActivity {
+            id: 1,
+            ap_id: "https://a.example/activities/1".into(),
+            signer: signer.into(),
+            actor: "https://a.example/users/eve".into(),
+            kind: kind.into(),
+            body: body.to_string(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: Utc::now(),
+            locked_until: None,
+            last_error: None,
+            received_at: Utc::now(),
+            processed_at: None,
+        }
+    }
+
+    #[test]
+    fn activities_that_may_fetch_are_told_apart() {
+        let eve = "https://a.example/users/eve";
+        let by_id = serde_json::json!({"object": "https://a.example/notes/1"});
+        let whole = serde_json::json!({"object": {"id": "https://a.example/notes/1"}});
+        let ours = serde_json::json!({"object": "https://deling.example/items/1"});
+        for (kind, signer, body, fetches) in [
+            ("Create", eve, &by_id, true),
+            ("Update", eve, &by_id, true),
+            ("Create", eve, &whole, false),
+            ("Announce", eve, &by_id, true),
+            ("Announce", eve, &ours, false),
+            ("Like", eve, &by_id, false),
+            ("Follow", eve, &by_id, false),
+            ("Delete", eve, &by_id, false),
+            ("Delete", "https://relay.example/actor", &by_id, true),
+            ("Move", eve, &by_id, true),
+        ] {
+            assert_eq!(
+                may_fetch(&row(kind, signer, body.clone()), "deling.example"),
+                fetches,
+                "{kind} {body}"
+            );
+        }
+    }
 }

@@ -198,3 +198,93 @@ async fn statuses_of(a: &Instance, ids: &[String]) -> Vec<String> {
     statuses.reverse();
     statuses
 }
+
+/// Anyone may send a `Create` naming its object by id alone, on a server
+/// whose objects never come. From actors on two host names, each host
+/// within its share of the slots, such activities once held every slot;
+/// those that may fetch now take at most half, so a Like from a third
+/// server is counted within seconds while they wait on their fetches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
+    // Fetches time out well after the bound the Like is held to.
+    let a = Instance::spawn_tuned(|c| {
+        c.federation.request_timeout_seconds = 15;
+        c.federation.connect_timeout_seconds = 5;
+    })
+    .await;
+    a.agency("nav").await;
+    let item = a.publish("nav", "Veileder for byggesak", &[]).await;
+    let (p1, p2, other) = tokio::join!(FakePeer::spawn(), FakePeer::spawn(), FakePeer::spawn());
+    let [k1, k2] = fake_keys().await;
+    let mut sent = Vec::new();
+    for p in [&p1, &p2] {
+        p.stall_gets_under("/notes/");
+        for n in 0..4 {
+            let actor = p.actor(&format!("u{n}"), k1);
+            for m in 0..2 {
+                let create = json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": actor.activity_id(&format!("create-{m}")),
+                    "type": "Create",
+                    "actor": actor.id,
+                    "object": p.url(&format!("/notes/u{n}-{m}")),
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                });
+                let resp = actor.post(&a.shared_inbox(), &create).send(&a.client).await;
+                assert_eq!(resp.status(), StatusCode::ACCEPTED, "{create}");
+                sent.push(create["id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    // Their fetches under way before the Like is sent.
+    eventually_within(
+        Duration::from_secs(10),
+        "the objects to be asked for",
+        async || {
+            let asked = [&p1, &p2]
+                .iter()
+                .flat_map(|p| p.fetched())
+                .filter(|f| f.path.starts_with("/notes/"))
+                .count();
+            if asked >= 2 {
+                Ok(())
+            } else {
+                Err(format!("{asked} asked"))
+            }
+        },
+    )
+    .await;
+
+    let yan = other.actor("yan", k2);
+    let like = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": yan.activity_id("like-1"),
+        "type": "Like",
+        "actor": yan.id,
+        "object": a.url(&format!("/items/{item}")),
+    });
+    let resp = yan.post(&a.shared_inbox(), &like).send(&a.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{like}");
+    eventually_within(
+        BOUND,
+        "yan's Like to be counted while the named objects are awaited",
+        async || {
+            let counts = a.store.count_item_reactions(item).await.unwrap();
+            if counts.likes == 1 {
+                Ok(())
+            } else {
+                Err(format!("{counts:?}"))
+            }
+        },
+    )
+    .await;
+    let pending = statuses_of(&a, &sent)
+        .await
+        .iter()
+        .filter(|s| *s == "pending")
+        .count();
+    assert!(
+        pending > 0,
+        "the Creates should still wait on their fetches"
+    );
+}

@@ -62,6 +62,8 @@ struct PeerState {
     answer: Arc<Mutex<Option<Answer>>>,
     /// While set, each POST (once recorded) waits for a permit of it.
     gate: Arc<Mutex<Option<Arc<Semaphore>>>>,
+    /// When set, a GET of a path under it is recorded and never answered.
+    stalled: Arc<Mutex<Option<String>>>,
 }
 
 async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -79,6 +81,11 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
         state.fetched.lock().expect("lock").push(fetch);
         if wrong_style {
             return HttpResponse::Unauthorized().finish();
+        }
+        let stalled = state.stalled.lock().expect("lock").clone();
+        if stalled.is_some_and(|prefix| req.path().starts_with(&prefix)) {
+            // Longer than any test: the fetcher's own timeout ends it.
+            tokio::time::sleep(Duration::from_secs(3600)).await;
         }
     }
     let doc = state.docs.lock().expect("lock").get(req.path()).cloned();
@@ -278,6 +285,12 @@ impl FakePeer {
         if let Some(old) = old {
             old.close();
         }
+    }
+
+    /// From now on, GETs of paths under `prefix` are recorded and never
+    /// answered: a server whose objects never come.
+    pub fn stall_gets_under(&self, prefix: &str) {
+        *self.state.stalled.lock().expect("lock") = Some(prefix.to_owned());
     }
 
     /// Lets `n` more held POSTs (present or future) through.
