@@ -136,11 +136,13 @@ struct Claimed {
     fetches: bool,
 }
 
-/// What of a stored activity tells whether processing it may fetch.
+/// What of a stored activity tells whether processing it may fetch: its
+/// object left unparsed (an embedded one may be large; only whether it
+/// is a string matters).
 #[derive(serde::Deserialize)]
-struct FetchProbe {
-    #[serde(default)]
-    object: serde_json::Value,
+struct FetchProbe<'a> {
+    #[serde(default, borrow)]
+    object: Option<&'a serde_json::value::RawValue>,
 }
 
 /// Whether processing `row` may fetch from another server: a `Create` or
@@ -154,14 +156,14 @@ fn may_fetch(row: &InboxActivity, own_domain: &str) -> bool {
         "Move" => true,
         "Delete" => row.signer != row.actor,
         "Create" | "Update" | "Announce" => {
-            let Ok(probe) = serde_json::from_str::<FetchProbe>(&row.body) else {
+            let Ok(FetchProbe { object: Some(raw) }) = serde_json::from_str(&row.body) else {
                 return false;
             };
-            let Some(id) = probe.object.as_str() else {
+            let Ok(id) = serde_json::from_str::<String>(raw.get()) else {
                 return false;
             };
             row.kind != "Announce"
-                || url::Url::parse(id)
+                || url::Url::parse(&id)
                     .map(|u| !crate::urls::authority(&u).eq_ignore_ascii_case(own_domain))
                     .unwrap_or(false)
         }
