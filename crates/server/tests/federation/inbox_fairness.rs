@@ -9,7 +9,7 @@
 use crate::{
     helpers::{Instance, eventually_within},
     ordering::followed_peer_on,
-    peer::{FakePeer, fake_keys},
+    peer::{FakeActor, FakePeer, fake_keys},
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -115,29 +115,8 @@ async fn fairness(a: Instance, order: bool) {
         boosts.push(boost["id"].as_str().unwrap().to_owned());
     }
 
-    let like = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": yan.activity_id("like-1"),
-        "type": "Like",
-        "actor": yan.id,
-        "object": a.url(&format!("/items/{item}")),
-    });
     let sent = Instant::now();
-    let resp = yan.post(&a.shared_inbox(), &like).send(&a.client).await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{like}");
-    eventually_within(
-        BOUND,
-        "yan's Like to be counted while eve's backlog waits",
-        async || {
-            let counts = a.store.count_item_reactions(item).await.unwrap();
-            if counts.likes == 1 {
-                Ok(())
-            } else {
-                Err(format!("{counts:?}"))
-            }
-        },
-    )
-    .await;
+    like_counted_within_bound(&a, &yan, item, "while eve's backlog waits").await;
     let counted = sent.elapsed();
 
     let statuses = statuses_of(&a, &boosts).await;
@@ -183,6 +162,33 @@ async fn fairness(a: Instance, order: bool) {
             "{statuses:?}"
         );
     }
+}
+
+/// Sends `yan`'s Like of `item` to `a` and waits at most [`BOUND`] for it
+/// to be counted (`while` says what else is going on).
+async fn like_counted_within_bound(a: &Instance, yan: &FakeActor, item: i64, while_: &str) {
+    let like = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": yan.activity_id("like-1"),
+        "type": "Like",
+        "actor": yan.id,
+        "object": a.url(&format!("/items/{item}")),
+    });
+    let resp = yan.post(&a.shared_inbox(), &like).send(&a.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{like}");
+    eventually_within(
+        BOUND,
+        &format!("yan's Like to be counted {while_}"),
+        async || {
+            let counts = a.store.count_item_reactions(item).await.unwrap();
+            if counts.likes == 1 {
+                Ok(())
+            } else {
+                Err(format!("{counts:?}"))
+            }
+        },
+    )
+    .await;
 }
 
 /// The status of each of `ids`, in order. Read newest first, so that a
@@ -256,28 +262,7 @@ async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
     .await;
 
     let yan = other.actor("yan", k2);
-    let like = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": yan.activity_id("like-1"),
-        "type": "Like",
-        "actor": yan.id,
-        "object": a.url(&format!("/items/{item}")),
-    });
-    let resp = yan.post(&a.shared_inbox(), &like).send(&a.client).await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{like}");
-    eventually_within(
-        BOUND,
-        "yan's Like to be counted while the named objects are awaited",
-        async || {
-            let counts = a.store.count_item_reactions(item).await.unwrap();
-            if counts.likes == 1 {
-                Ok(())
-            } else {
-                Err(format!("{counts:?}"))
-            }
-        },
-    )
-    .await;
+    like_counted_within_bound(&a, &yan, item, "while the named objects are awaited").await;
     let pending = statuses_of(&a, &sent)
         .await
         .iter()

@@ -121,4 +121,4 @@ admin-audit-details = Detaljer
 admin-audit-newer = Nyere oppføringer
 admin-audit-older = Eldre oppføringer
 admin-agency-audit-title = Revisjonslogg for { $agency }
-admin-agency-audit-intro = Det som er gjort i virksomhetens navn eller med den, nyeste først: endringer i profil og ansatte, moderering og blokkeringer, av egne ansatte og av driftsansvarlig, og alt en tjenesteadministrator utenfor virksomheten har gjort for den (merket as_instance_admin). Oppføringer fra før loggen ble ført per virksomhet, finnes bare i tjenestens logg.
+admin-agency-audit-intro = Det som er gjort i virksomhetens navn eller med den, nyeste først: endringer i profil og ansatte, moderering og blokkeringer, av egne ansatte og av driftsansvarlig, og alt en instansadministrator utenfor virksomheten har gjort for den (merket as_instance_admin). Oppføringer fra før loggen ble ført per virksomhet, finnes bare i instansens logg.
