@@ -48,6 +48,7 @@ import {
   Page,
   Person,
   PUBLIC_COLLECTION,
+  Reject,
   Undo,
   Update,
   createFederation,
@@ -207,28 +208,37 @@ const report = async (ctx, activity, extra) => {
 
 const text = (v) => (v == null ? null : v.toString());
 
+// An Accept or Reject of alice's Follow, with the Follow it embeds. The
+// Follow is alice's own, embedded by the agency: Fedify 1.10's getObject()
+// drops a cross-origin embedded object and fetches it from its id, which
+// this peer does not serve. The test compares what is read here with the
+// Follow it sent.
+const answerOfFollow = async (ctx, answer) => {
+  let objectType = null;
+  let objectActor = null;
+  let objectObject = null;
+  try {
+    const object = await answer.getObject({ crossOrigin: "trust" });
+    objectType = object?.constructor.name ?? null;
+    if (object instanceof Activity) {
+      objectActor = object.actorId?.href ?? null;
+      objectObject = object.objectId?.href ?? null;
+    }
+  } catch (e) {
+    objectType = `error: ${e}`;
+  }
+  await report(ctx, answer, {
+    objectId: answer.objectId?.href ?? null,
+    objectType,
+    objectActor,
+    objectObject,
+  });
+};
+
 federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
-  .on(Accept, async (ctx, accept) => {
-    let objectType = null;
-    let objectActor = null;
-    try {
-      // The Follow is alice's own, embedded by the agency: Fedify 1.10's
-      // getObject() drops a cross-origin embedded object and fetches it
-      // from its id, which this peer does not serve. The test compares
-      // what is read here with the Follow it sent.
-      const object = await accept.getObject({ crossOrigin: "trust" });
-      objectType = object?.constructor.name ?? null;
-      objectActor = object instanceof Activity ? object.actorId?.href ?? null : null;
-    } catch (e) {
-      objectType = `error: ${e}`;
-    }
-    await report(ctx, accept, {
-      objectId: accept.objectId?.href ?? null,
-      objectType,
-      objectActor,
-    });
-  })
+  .on(Accept, answerOfFollow)
+  .on(Reject, answerOfFollow)
   .on(Create, async (ctx, create) => {
     let o = null;
     let error = null;

@@ -6,8 +6,10 @@
 //! inbox and is answered to the sender alone), like it and take the like
 //! back, and receives the agency's
 //! boost of it (Announce) and the Undo of that, its pin (Add), a
-//! profile change (Update of the Organization) and, after the agency's key
-//! is rotated, the Update carrying the new key, signed with the old one.
+//! profile change (Update of the Organization), the Reject of its Follow
+//! when the agency blocks it (and of a Follow sent while blocked), and,
+//! after the agency's key is rotated, the Update carrying the new key,
+//! signed with the old one, and the agency's Move.
 //! Both sides sign with RFC 9421 first and fall back to draft-cavage on
 //! 400/401 (the double knock); the peer reports which style each request
 //! was signed in, and for a while refuses RFC 9421 to make Deling knock
@@ -942,7 +944,53 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
     peer.step(json!({"cmd": "refuse_rfc9421", "on": false}), deadline)
         .await;
 
-    // 8. The agency's key is rotated (`deling admin agency rotate-key`):
+    // 8. The agency blocks alice (`POST /api/v1/agencies/{slug}/blocks`):
+    // her follow ends, and her server gets a verified Reject embedding her
+    // Follow, which Fedify reads as hers, of the agency. Following again
+    // is answered with a Reject too; once the block is lifted, with an
+    // Accept, and she is a follower again for what follows.
+    let blocks = format!("{}/api/v1/agencies/{SLUG}/blocks", deling.base);
+    let resp = deling
+        .client
+        .post(&blocks)
+        .bearer_auth(&deling.token)
+        .json(&json!({"actor": alice, "reason": "interop"}))
+        .send()
+        .await
+        .expect("block alice");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let block: Value = resp.json().await.expect("the block as JSON");
+    assert_eq!(block["follow_ended"], json!(true), "{block:#}");
+    for follow_id in [follow_id.clone(), String::new()] {
+        let follow_id = if follow_id.is_empty() {
+            let again = peer.step(json!({"cmd": "follow"}), deadline).await;
+            assert_eq!(again["status"], 202, "{again:#}");
+            again["id"].as_str().expect("follow id").to_owned()
+        } else {
+            follow_id
+        };
+        let reject = peer.inbox("Reject", &follow_id, deadline).await;
+        assert_eq!(reject["actor"], agency.as_str(), "{reject:#}");
+        assert_eq!(reject["objectType"], "Follow", "{reject:#}");
+        assert_eq!(reject["objectActor"], alice.as_str(), "{reject:#}");
+        assert_eq!(reject["objectObject"], agency.as_str(), "{reject:#}");
+    }
+    let resp = deling
+        .client
+        .delete(format!(
+            "{blocks}?actor={}",
+            url::form_urlencoded::byte_serialize(alice.as_bytes()).collect::<String>()
+        ))
+        .bearer_auth(&deling.token)
+        .send()
+        .await
+        .expect("lift the block");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let again = peer.step(json!({"cmd": "follow"}), deadline).await;
+    let again = again["id"].as_str().expect("follow id").to_owned();
+    peer.inbox("Accept", &again, deadline).await;
+
+    // 9. The agency's key is rotated (`deling admin agency rotate-key`):
     // the Update carrying the new key is signed with the old one, which
     // Fedify holds, and arrives verified without a refusal (checked below).
     let oslo = deling
@@ -984,7 +1032,7 @@ async fn fedify_peer_follows_reads_replies_and_likes() {
         "{rotation:#}"
     );
 
-    // 9. The agency moves (`deling admin agency move`) to bob on the Fedify
+    // 10. The agency moves (`deling admin agency move`) to bob on the Fedify
     // server, who lists it in his alsoKnownAs: alice, its follower, gets
     // the Move, verified. Fedify still holds the key replaced above and
     // refuses the new one (it does not fetch a key again when a signature

@@ -2,7 +2,8 @@
 //!
 //! A Move received is checked in `inbox::activities::moving`; what it
 //! makes our agencies send (a Follow of the new account, an Undo of the
-//! old Follow) is [`refollow`] here.
+//! old Follow) is [`refollow`] here, and the blocks it carries over to
+//! the new account are [`carry_blocks`].
 //!
 //! Out, as Mastodon's `AccountMigration` and `MoveService` do it: the
 //! target must list our agency in its `alsoKnownAs` (see [`add_alias`] for
@@ -84,6 +85,52 @@ pub async fn refollow(
         }
     }
     Ok(moved)
+}
+
+/// After `old` moved to `new`: each of our agencies that blocked `old`
+/// blocks `new` too, unless it blocks or follows `new` already, as
+/// Mastodon carries a user's blocks over (`MoveWorker#carry_blocks_over!`),
+/// so that moving is no way round an agency's block. Each block is
+/// written as the agency's editors' would be (comments hidden, follows
+/// ended with a Reject or an Undo), audited in the agency's log. Returns
+/// how many were carried.
+pub async fn carry_blocks(
+    old: &DbRemoteActor,
+    new: &DbRemoteActor,
+    data: &Data,
+) -> Result<usize, FedError> {
+    let (from, to) = (old.id().as_str(), new.id().as_str());
+    let mut carried = 0;
+    for block in data.store.list_blocks_of_actor(from).await? {
+        let agency_id = block.agency_id;
+        if data.store.is_blocked_by_agency(agency_id, to).await?
+            || data.store.is_following(agency_id, new.row.id).await?
+        {
+            continue;
+        }
+        let Some(agency) = data.store.get_agency(agency_id).await? else {
+            continue;
+        };
+        let reason = match &block.reason {
+            Some(r) => format!("moved from {from}: {r}"),
+            None => format!("moved from {from}"),
+        };
+        let audit = Audit::new(
+            None,
+            "federation",
+            "agency_block.put",
+            &format!("{}/{to}", agency.slug),
+        )
+        .with("reason", reason.as_str())
+        .with("moved_from", from)
+        .for_agency(agency.id);
+        let undo_id = activity_id(&data.urls, "undo");
+        data.store
+            .put_agency_block(agency.id, to, Some(&reason), undo_id.as_str(), Some(&audit))
+            .await?;
+        carried += 1;
+    }
+    Ok(carried)
 }
 
 /// Moves `agency` to the actor `target` (`@user@host` or an actor URL on

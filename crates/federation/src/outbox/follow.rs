@@ -1,5 +1,6 @@
 //! Following, both ways: the `Follow` an agency sends, the `Undo` of it,
-//! and the `Accept` of a remote actor's Follow of an agency. Each goes to
+//! and the `Accept` or `Reject` of a remote actor's Follow of an agency.
+//! Each goes to
 //! the other actor's own inbox. What they need is in the event's payload
 //! (see `deling_store::queries::outbox`), since the rows they came from
 //! may be gone by the time they are sent.
@@ -11,7 +12,7 @@ use crate::{
     protocol::activity::{ActivityType, ActorActivity, Follow},
 };
 use deling_store::{
-    queries::outbox::{FollowAccepted, FollowSent, FollowUndone, OutboxEvent},
+    queries::outbox::{FollowAccepted, FollowRejected, FollowSent, FollowUndone, OutboxEvent},
     records::Agency,
 };
 use url::Url;
@@ -86,4 +87,41 @@ pub(super) fn accept(event: &OutboxEvent, agency: &Agency, data: &Data) -> Built
         to: vec![follower],
     };
     Ok(vec![Outgoing::new(&activity, vec![accepted.inbox])?])
+}
+
+/// A remote actor's Follow of the agency refused on arrival, or ended by
+/// a block: the `Reject`, signed by the agency, embedding the Follow (as
+/// received, or rebuilt from its id when it was accepted long ago).
+/// Mastodon, GoToSocial and Misskey take a Reject of a Follow they hold as
+/// accepted as the end of it ("remove follower"), so the citizen's server
+/// stops showing the agency as followed. Its id follows from the Follow's,
+/// as the Accept's does.
+pub(super) fn reject(event: &OutboxEvent, agency: &Agency, data: &Data) -> Built {
+    let Some(rejected) = event.payload::<FollowRejected>() else {
+        return Ok(vec![]);
+    };
+    let (Some(follow_id), Some(follower)) = (
+        stored_url(&rejected.follow_id, event),
+        stored_url(&rejected.actor, event),
+    ) else {
+        return Ok(vec![]);
+    };
+    let agency_url = data.urls.agency(&agency.slug);
+    let follow = match rejected.follow {
+        Some(follow) => follow,
+        None => serde_json::to_value(follow_of(
+            follow_id,
+            follower.clone(),
+            agency_url.clone(),
+            vec![],
+        ))?,
+    };
+    let activity = ActorActivity {
+        kind: ActivityType::Reject,
+        id: derived_id(&data.urls, "reject", &rejected.follow_id),
+        actor: agency_url,
+        object: follow,
+        to: vec![follower],
+    };
+    Ok(vec![Outgoing::new(&activity, vec![rejected.inbox])?])
 }

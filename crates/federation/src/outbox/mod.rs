@@ -107,6 +107,7 @@ pub async fn deliveries_for(
         OutboxKind::Follow => follow::follow(e, a, data)?,
         OutboxKind::FollowUndo => follow::undo(e, a, data)?,
         OutboxKind::FollowAccept => follow::accept(e, a, data)?,
+        OutboxKind::FollowReject => follow::reject(e, a, data)?,
         OutboxKind::CommentFlag => flag::comment(e, data)?,
     };
     let mut out = Vec::new();

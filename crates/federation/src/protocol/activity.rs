@@ -28,6 +28,8 @@ pub enum ActivityType {
     Follow,
     /// A Follow accepted.
     Accept,
+    /// A Follow refused, or a follow accepted before ended.
+    Reject,
     /// A report to moderators.
     Flag,
 }

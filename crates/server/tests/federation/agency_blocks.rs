@@ -2,15 +2,17 @@
 //! editor's "block the author"): what a blocked actor sends that concerns
 //! the agency is refused, while the other agencies on the same instance
 //! still hear it; the block hides the actor's comments on the agency's
-//! items and ends its follow, and only the agency's editors (and
-//! instance admins) may set or lift it.
+//! items and ends its follows both ways (telling its server with a
+//! `Reject` and an `Undo`), a Move does not escape it, and only the
+//! agency's editors (and instance admins) may set or lift it.
 
-use super::policy::{
-    audit, create_note, deliver, follow, get_as, listed, status_text, wait_comment,
+use super::{
+    moving::{account, move_of, outcome},
+    policy::{audit, create_note, deliver, follow, get_as, listed, status_text, wait_comment},
 };
 use crate::{
     helpers::{Instance, eventually, json_body},
-    peer::{FakeActor, FakePeer, fake_keys},
+    peer::{FakeActor, FakePeer, fake_keys, verify_received},
 };
 use chrono::Utc;
 use reqwest::{Method, StatusCode};
@@ -255,4 +257,160 @@ async fn an_agencys_block_holds_for_that_agency_alone() {
         }
     })
     .await;
+}
+
+/// The first activity of `kind` posted to the peer whose `object`
+/// satisfies `pick`, waited for.
+async fn posted(
+    peer: &FakePeer,
+    kind: &str,
+    pick: impl Fn(&Value) -> bool,
+) -> crate::peer::Received {
+    eventually(&format!("a {kind} at the peer"), async || {
+        peer.received_of(kind)
+            .into_iter()
+            .find(|r| pick(&r.json()["object"]))
+            .ok_or_else(|| {
+                format!(
+                    "{:?}",
+                    peer.received().iter().map(|r| r.json()).collect::<Vec<_>>()
+                )
+            })
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_is_told_to_the_blocked_server_and_survives_a_move() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    let oslo = b.agency("oslo").await;
+    let bergen = b.agency("bergen").await;
+    let oslo_id = b.actor_id("oslo");
+    let [k1, k2] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    // eve's next account names the old one, as Mastodon's alias does.
+    let eve2 = account(&peer, "eve2", k2, &[&eve.id]);
+
+    // eve follows both agencies, and oslo follows eve (still pending).
+    let first = follow(&eve, "f-oslo", &oslo_id);
+    settle(&b, &eve, &first).await;
+    settle(&b, &eve, &follow(&eve, "f-bergen", &b.actor_id("bergen"))).await;
+    b.follow("oslo", &eve.id).await;
+    let oslos_follow = posted(&peer, "Follow", |o| o == &json!(eve.id))
+        .await
+        .json();
+    assert!(follows(&b, oslo.id, &eve).await);
+
+    let resp = b
+        .send(
+            Method::POST,
+            "/api/v1/agencies/oslo/blocks",
+            Some(&json!({"actor": eve.id, "reason": "spam"})),
+        )
+        .await;
+    let made = json_body(resp, StatusCode::CREATED).await;
+    assert_eq!(made["follow_ended"], true, "{made}");
+    assert_eq!(made["following_ended"], true, "{made}");
+
+    // eve's server hears that she no longer follows oslo: a Reject of
+    // her Follow, to her own inbox, signed by oslo, as Mastodon's "remove
+    // follower" sends it.
+    let reject = posted(&peer, "Reject", |o| o["id"] == first["id"]).await;
+    assert_eq!(reject.path, "/actors/eve/inbox");
+    let doc = reject.json();
+    assert_eq!(doc["actor"], oslo_id.as_str(), "{doc}");
+    assert_eq!(doc["object"]["type"], "Follow", "{doc}");
+    assert_eq!(doc["object"]["actor"], eve.id.as_str(), "{doc}");
+    assert_eq!(doc["object"]["object"], oslo_id.as_str(), "{doc}");
+    verify_received(
+        &reject,
+        &format!("{oslo_id}#main-key"),
+        &oslo.public_key_pem,
+    )
+    .unwrap_or_else(|e| panic!("oslo's Reject: {e}"));
+    // And oslo's own follow of eve is taken back.
+    let undo = posted(&peer, "Undo", |o| o["id"] == oslos_follow["id"])
+        .await
+        .json();
+    assert_eq!(undo["actor"], oslo_id.as_str(), "{undo}");
+    assert_eq!(undo["object"]["object"], eve.id.as_str(), "{undo}");
+    assert_eq!(b.following_state("oslo", &eve.id).await, None);
+    // bergen's follower is not touched, nor told anything.
+    assert!(follows(&b, bergen.id, &eve).await);
+    let bergen_id = b.actor_id("bergen");
+    assert!(
+        peer.received_of("Reject")
+            .iter()
+            .all(|r| r.json()["actor"] != bergen_id.as_str()),
+        "bergen rejected eve"
+    );
+
+    // Following oslo again is answered with a Reject embedding that
+    // Follow as sent, not left pending on eve's server.
+    let again = follow(&eve, "f-oslo-2", &oslo_id);
+    settle(&b, &eve, &again).await;
+    let reject = posted(&peer, "Reject", |o| o["id"] == again["id"])
+        .await
+        .json();
+    assert_eq!(reject["object"]["object"], oslo_id.as_str(), "{reject}");
+    assert!(!follows(&b, oslo.id, &eve).await);
+
+    // eve moves to eve2: oslo's block goes with her (bergen blocks
+    // neither), written to oslo's audit log.
+    let moved = move_of(&eve, &eve2, "move");
+    settle(&b, &eve, &moved).await;
+    let (status, error) = outcome(&b, moved["id"].as_str().unwrap()).await;
+    assert_eq!(status, "done", "{error:?}");
+    assert!(
+        b.store
+            .is_blocked_by_agency(oslo.id, &eve2.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !b.store
+            .is_blocked_by_agency(bergen.id, &eve2.id)
+            .await
+            .unwrap()
+    );
+    let carried = b
+        .store
+        .list_blocks_of_actor(&eve2.id)
+        .await
+        .unwrap()
+        .pop()
+        .expect("the carried block");
+    assert!(
+        carried
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("spam")
+            && carried
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .contains(&eve.id),
+        "{carried:?}"
+    );
+    let admin = b.staff_token("admin", true, None).await;
+    let log = get_as(&b, &admin, "/api/v1/agencies/oslo/audit").await;
+    let entry = log
+        .as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|e| e["details"]["moved_from"] == eve.id.as_str())
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no audit entry for the carried block: {log}"));
+    assert_eq!(entry["action"], "agency_block.put", "{entry}");
+    assert_eq!(entry["target"], format!("oslo/{}", eve2.id), "{entry}");
+    // What eve2 sends oslo is refused: her Follow gets a Reject.
+    let third = follow(&eve2, "f-oslo-3", &oslo_id);
+    settle(&b, &eve2, &third).await;
+    posted(&peer, "Reject", |o| o["id"] == third["id"]).await;
+    assert!(
+        !follows(&b, oslo.id, &eve2).await,
+        "a moved account follows the agency that blocked it"
+    );
 }

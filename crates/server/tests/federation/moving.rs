@@ -133,7 +133,12 @@ async fn an_agency_moves_to_another_instance_and_its_followers_follow() {
 }
 
 /// A fake account `name` whose document lists `aliases` in `alsoKnownAs`.
-fn account(peer: &FakePeer, name: &str, key: &rsa::RsaPrivateKey, aliases: &[&str]) -> FakeActor {
+pub(super) fn account(
+    peer: &FakePeer,
+    name: &str,
+    key: &rsa::RsaPrivateKey,
+    aliases: &[&str],
+) -> FakeActor {
     let actor = peer.actor(name, key);
     let path = format!("/actors/{name}");
     let mut doc = peer.doc(&path).expect("served");
@@ -160,7 +165,7 @@ async fn followed(i: &Instance, peer: &FakePeer, slug: &str, actor: &FakeActor) 
     i.wait_accepted(slug, &actor.id).await;
 }
 
-async fn post(i: &Instance, actor: &FakeActor, activity: &Value) {
+pub(super) async fn post(i: &Instance, actor: &FakeActor, activity: &Value) {
     let resp = actor
         .post(&i.shared_inbox(), activity)
         .send(&i.client)
@@ -168,7 +173,7 @@ async fn post(i: &Instance, actor: &FakeActor, activity: &Value) {
     assert_eq!(resp.status(), StatusCode::ACCEPTED, "{activity}");
 }
 
-fn move_of(from: &FakeActor, to: &FakeActor, name: &str) -> Value {
+pub(super) fn move_of(from: &FakeActor, to: &FakeActor, name: &str) -> Value {
     json!({"@context": "https://www.w3.org/ns/activitystreams",
         "id": from.activity_id(name), "type": "Move",
         "actor": from.id, "object": from.id, "target": to.id})
@@ -176,7 +181,7 @@ fn move_of(from: &FakeActor, to: &FakeActor, name: &str) -> Value {
 
 /// Waits until the stored activity `id` was processed, and returns its
 /// status and error.
-async fn outcome(i: &Instance, id: &str) -> (String, Option<String>) {
+pub(super) async fn outcome(i: &Instance, id: &str) -> (String, Option<String>) {
     eventually(&format!("{id} processed"), async || {
         match i.store.get_inbox_activity(id).await.unwrap() {
             Some(row) if row.status != "pending" && row.status != "processing" => {

@@ -430,7 +430,18 @@ async fn a_blocked_actors_comments_are_refused_and_its_neighbours_are_not() {
     let blocks = get_as(&b, &admin, "/api/v1/admin/actor-blocks").await;
     assert_eq!(blocks[0]["actor"], nav.as_str(), "{blocks}");
     assert_eq!(blocks[0]["reason"], "test", "{blocks}");
-    audited(&audit(&b, &admin).await, "actor_block.put", &nav, "admin");
+    let put = audited(&audit(&b, &admin).await, "actor_block.put", &nav, "admin");
+    assert_eq!(put["details"]["follows_ended"], 1, "{put}");
+    // nav no longer follows oslo, and A hears it: B's Reject of nav's
+    // Follow marks it rejected there.
+    assert!(b.follower_ids("oslo").await.is_empty());
+    eventually("A sees nav's follow of oslo rejected", async || {
+        match a.following_state("nav", &b.actor_id("oslo")).await {
+            Some(s) if s == "rejected" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
 
     let blocked = comment(&a, on_a, "nav", "Fra en blokkert aktør").await;
     let allowed = comment(&a, on_a, "skatt", "Fra naboen").await;

@@ -514,9 +514,13 @@ async fn replies_edits_and_moderation_show_on_the_public_page() {
 async fn another_agencys_editor_cannot_lift_its_block() {
     let s = scene().await;
     retried(|| {
-        s.app
-            .store
-            .put_agency_block(s.oslo.id, &s.eve.ap_id, Some("test"), None)
+        s.app.store.put_agency_block(
+            s.oslo.id,
+            &s.eve.ap_id,
+            Some("test"),
+            "https://b.example/activities/undo/1",
+            None,
+        )
     })
     .await;
     let mut ola = s.app.logged_in("ola").await;

@@ -68,6 +68,11 @@ pub enum OutboxKind {
     /// (payload: [`crate::queries::outbox::FollowAccepted`]).
     #[sea_orm(string_value = "follow_accept")]
     FollowAccept,
+    /// A remote actor's Follow of an agency was refused, or a follow
+    /// accepted before was ended, because the agency blocks the actor:
+    /// the `Reject` (payload: [`crate::queries::outbox::FollowRejected`]).
+    #[sea_orm(string_value = "follow_reject")]
+    FollowReject,
     /// Staff of an agency reported a remote comment on its item: a `Flag`
     /// to the author's server (payload:
     /// [`crate::queries::outbox::FlagSent`]).

@@ -5,8 +5,12 @@
 
 use crate::{
     Store, StoreError,
-    entities::{agency_block, comment, follower, item, remote_actor},
-    queries::audit::{Audit, write_audit},
+    entities::{agency_block, comment, following, item, remote_actor},
+    queries::{
+        audit::{Audit, write_audit},
+        follow::reject_follower,
+        outbox::queue_undo,
+    },
     records::now,
 };
 use sea_orm::{
@@ -25,20 +29,27 @@ pub struct AgencyBlocked {
     pub block: AgencyBlock,
     /// The actor's comments on the agency's items that were hidden.
     pub comments_hidden: u64,
-    /// Whether the actor followed the agency (the follow is ended).
+    /// Whether the actor followed the agency: the follow is ended, and
+    /// the actor's server is sent a `Reject` of it.
     pub follow_ended: bool,
+    /// Whether the agency followed the actor: that follow is ended too,
+    /// with an `Undo` of it.
+    pub following_ended: bool,
 }
 
 impl Store {
     /// Blocks `actor` (an actor id) for `agency_id`: its comments on the
-    /// agency's items are hidden and its follow of the agency ends, with
-    /// `audit` written, all in one transaction. Blocking again replaces
-    /// the reason.
+    /// agency's items are hidden, its follow of the agency ends (with a
+    /// `Reject` queued for its server) and so does the agency's follow of
+    /// it (with an `Undo` whose id is `undo_ap_id`), with `audit` written,
+    /// all in one transaction, as a block ends a follow both ways on
+    /// Mastodon. Blocking again replaces the reason.
     pub async fn put_agency_block(
         &self,
         agency_id: i64,
         actor: &str,
         reason: Option<&str>,
+        undo_ap_id: &str,
         audit: Option<&Audit>,
     ) -> Result<AgencyBlocked, StoreError> {
         let txn = self.begin().await?;
@@ -72,7 +83,7 @@ impl Store {
             .into_tuple()
             .one(&txn)
             .await?;
-        let (mut comments_hidden, mut follow_ended) = (0, false);
+        let (mut comments_hidden, mut follow_ended, mut following_ended) = (0, false, false);
         if let Some(remote) = remote {
             let agency_items = Query::select()
                 .column(item::Column::Id)
@@ -88,19 +99,24 @@ impl Store {
                 .exec(&txn)
                 .await?
                 .rows_affected;
-            follow_ended = follower::Entity::delete_many()
-                .filter(follower::Column::AgencyId.eq(agency_id))
-                .filter(follower::Column::RemoteActorId.eq(remote))
-                .exec(&txn)
+            follow_ended = reject_follower(&txn, agency_id, remote).await?;
+            if let Some(row) = following::Entity::find()
+                .filter(following::Column::AgencyId.eq(agency_id))
+                .filter(following::Column::RemoteActorId.eq(remote))
+                .one(&txn)
                 .await?
-                .rows_affected
-                > 0;
+            {
+                following::Entity::delete_by_id(row.id).exec(&txn).await?;
+                queue_undo(&txn, &row, undo_ap_id).await?;
+                following_ended = true;
+            }
         }
         if let Some(audit) = audit {
             let audit = audit
                 .clone()
                 .with("comments_hidden", comments_hidden)
-                .with("follow_ended", follow_ended);
+                .with("follow_ended", follow_ended)
+                .with("following_ended", following_ended);
             write_audit(&txn, &audit).await?;
         }
         txn.commit().await?;
@@ -108,6 +124,7 @@ impl Store {
             block,
             comments_hidden,
             follow_ended,
+            following_ended,
         })
     }
 
@@ -159,6 +176,16 @@ impl Store {
             .column(agency_block::Column::AgencyId)
             .filter(agency_block::Column::Actor.eq(actor))
             .into_tuple()
+            .all(self.reader())
+            .await?)
+    }
+
+    /// Every agency's block of `actor` (an actor id), oldest first: what
+    /// a Move of the actor carries to its new account.
+    pub async fn list_blocks_of_actor(&self, actor: &str) -> Result<Vec<AgencyBlock>, StoreError> {
+        Ok(agency_block::Entity::find()
+            .filter(agency_block::Column::Actor.eq(actor))
+            .order_by_asc(agency_block::Column::Id)
             .all(self.reader())
             .await?)
     }

@@ -5,7 +5,7 @@ use crate::{
     entities::{follower, following, remote_actor},
     queries::{
         audit::{Audit, write_audit},
-        outbox::{queue_accept, queue_follow, queue_undo},
+        outbox::{queue_accept, queue_follow, queue_reject, queue_undo},
         params::{self, Params},
     },
 };
@@ -145,6 +145,22 @@ impl Store {
         let txn = self.begin().await?;
         upsert_follower(&txn, agency_id, remote_actor_id, follow_ap_id).await?;
         queue_accept(&txn, agency_id, remote_actor_id, follow_ap_id, follow).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Refuses `remote_actor_id`'s Follow `follow_ap_id` of `agency_id`
+    /// (`follow`, as received without `@context`): queues its `Reject`, so
+    /// that the actor's server does not show it pending for ever.
+    pub async fn refuse_follower(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+        follow_ap_id: &str,
+        follow: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        queue_reject(&txn, agency_id, remote_actor_id, follow_ap_id, Some(follow)).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -426,6 +442,20 @@ impl Store {
             .collect())
     }
 
+    /// Whether `agency_id` follows (or asked to follow) `remote_actor_id`.
+    pub async fn is_following(
+        &self,
+        agency_id: i64,
+        remote_actor_id: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(following::Entity::find()
+            .filter(following::Column::AgencyId.eq(agency_id))
+            .filter(following::Column::RemoteActorId.eq(remote_actor_id))
+            .count(self.reader())
+            .await?
+            > 0)
+    }
+
     /// Whether any local agency has an accepted Follow of `remote_actor_id`:
     /// only then do we take its items into the catalogue.
     pub async fn is_followed_by_any_agency(
@@ -585,4 +615,25 @@ async fn upsert_following(
     .exec(db)
     .await?;
     Ok(())
+}
+
+/// Ends `remote_actor_id`'s follow of `agency_id`, if it follows, and
+/// queues the `Reject` that tells its server, inside the caller's
+/// transaction; `true` if it followed.
+pub(crate) async fn reject_follower(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    remote_actor_id: i64,
+) -> Result<bool, StoreError> {
+    let Some(row) = follower::Entity::find()
+        .filter(follower::Column::AgencyId.eq(agency_id))
+        .filter(follower::Column::RemoteActorId.eq(remote_actor_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    follower::Entity::delete_by_id(row.id).exec(db).await?;
+    queue_reject(db, agency_id, remote_actor_id, &row.follow_ap_id, None).await?;
+    Ok(true)
 }

@@ -10,7 +10,8 @@
 //! `following` row may be gone or replaced by the time it is sent),
 //! [`FollowUndone`] for the Undo of one (the row is deleted with it), and
 //! [`FollowAccepted`] for the Accept of a follower's Follow (which embeds
-//! that Follow as received). The remote actor's id and inbox are copied
+//! that Follow as received), and [`FollowRejected`] for the Reject of one
+//! (the `follower` row, if there was one, is deleted with it). The remote actor's id and inbox are copied
 //! in, as they were when the change was made. Text, not a JSON column:
 //! PostgreSQL takes bound JSON as `jsonb`, which would reorder the fields
 //! of the Follow an Accept embeds.
@@ -69,6 +70,23 @@ pub struct FollowAccepted {
     /// The follower.
     pub actor: String,
     /// Its inbox.
+    pub inbox: String,
+}
+
+/// The payload of a [`OutboxKind::FollowReject`] event: the Reject of a
+/// remote actor's Follow of an agency, which tells the actor's server
+/// that it does not (or no longer) follow the agency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowRejected {
+    /// The Follow's id.
+    pub follow_id: String,
+    /// The Follow as received (without `@context`) when it is refused on
+    /// arrival; `None` when a follow accepted earlier ends, and the Reject
+    /// then embeds the Follow rebuilt from its id, actor and object.
+    pub follow: Option<serde_json::Value>,
+    /// The actor whose Follow it was.
+    pub actor: String,
+    /// Its own inbox.
     pub inbox: String,
 }
 
@@ -252,6 +270,26 @@ pub(crate) async fn queue_accept(
         inbox,
     };
     put_payload_event(db, OutboxKind::FollowAccept, agency_id, &accepted).await
+}
+
+/// Queues the Reject of `remote_actor_id`'s Follow `follow_ap_id` of
+/// `agency_id` (`follow`, as received without `@context`, if it was just
+/// received), inside the caller's transaction.
+pub(crate) async fn queue_reject(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    remote_actor_id: i64,
+    follow_ap_id: &str,
+    follow: Option<serde_json::Value>,
+) -> Result<(), StoreError> {
+    let (actor, inbox) = actor_address(db, remote_actor_id).await?;
+    let rejected = FollowRejected {
+        follow_id: follow_ap_id.to_owned(),
+        follow,
+        actor,
+        inbox,
+    };
+    put_payload_event(db, OutboxKind::FollowReject, agency_id, &rejected).await
 }
 
 /// The id and inbox of remote actor `id`, read inside the caller's

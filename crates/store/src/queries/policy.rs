@@ -2,9 +2,10 @@
 
 use crate::{
     Store, StoreError,
-    entities::{actor_block, domain_policy, instance},
+    entities::{actor_block, domain_policy, follower, instance, remote_actor},
     queries::{
         audit::{Audit, write_audit},
+        follow::reject_follower,
         params::{self, Params},
     },
     records::now,
@@ -12,7 +13,7 @@ use crate::{
 use deling_domain::policy::{Domain, DomainBlock, FederationMode, Severity};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
     sea_query::{Expr, OnConflict},
 };
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -365,7 +366,8 @@ impl Store {
             .await?)
     }
 
-    /// Blocks an actor everywhere, and writes `audit` with it.
+    /// Blocks an actor everywhere, and writes `audit` with it; its follows
+    /// of our agencies end, with a `Reject` queued for each.
     pub async fn put_actor_block(
         &self,
         actor: &str,
@@ -391,8 +393,33 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("actor block"))?;
+        // Its follows of our agencies end, each with a Reject its server
+        // is sent, so that the actor no longer counts among followers.
+        let remote: Option<i64> = remote_actor::Entity::find()
+            .select_only()
+            .column(remote_actor::Column::Id)
+            .filter(remote_actor::Column::ApId.eq(actor))
+            .into_tuple()
+            .one(&txn)
+            .await?;
+        let mut follows_ended = 0u64;
+        if let Some(remote) = remote {
+            let agencies: Vec<i64> = follower::Entity::find()
+                .select_only()
+                .column(follower::Column::AgencyId)
+                .filter(follower::Column::RemoteActorId.eq(remote))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            for agency_id in agencies {
+                if reject_follower(&txn, agency_id, remote).await? {
+                    follows_ended += 1;
+                }
+            }
+        }
         if let Some(audit) = audit {
-            write_audit(&txn, audit).await?;
+            let audit = audit.clone().with("follows_ended", follows_ended);
+            write_audit(&txn, &audit).await?;
         }
         txn.commit().await?;
         policy_changed();

@@ -1,13 +1,17 @@
 //! Blocks one agency keeps against a remote actor: the block hides the
-//! actor's comments on that agency's items only, ends its follow of that
-//! agency only, and is written with its audit entry in one transaction.
+//! actor's comments on that agency's items only, ends its follows of and
+//! by that agency only (queuing a Reject and an Undo), and is written with
+//! its audit entry in one transaction.
 
 use crate::support::{agency, simple, ts};
 use deling_store::queries::{
     audit::Audit,
     comment::{PublicVisibility, RemoteCommentData},
+    outbox::{FollowRejected, FollowUndone, OutboxKind},
     remote_actor::RemoteActorData,
 };
+
+const UNDO: &str = "https://deling.example/activities/undo/1";
 
 both!(an_agency_block_touches_that_agency_alone, |store| {
     let oslo = agency(&store, "oslo", "Oslo kommune").await;
@@ -59,13 +63,70 @@ both!(an_agency_block_touches_that_agency_alone, |store| {
             .expect("follower");
         items.push(item.id);
     }
+    store
+        .put_following(
+            oslo.id,
+            eve.id,
+            "https://deling.example/activities/follow/1",
+        )
+        .await
+        .expect("oslo follows eve");
+    let before = store.list_pending_outbox_events(100).await.expect("events");
 
     let audit = Audit::new(Some(1), "kari", "agency_block.put", "oslo/eve");
     let done = store
-        .put_agency_block(oslo.id, eve_id, Some("spam"), Some(&audit))
+        .put_agency_block(oslo.id, eve_id, Some("spam"), UNDO, Some(&audit))
         .await
         .expect("block");
-    assert_eq!((done.comments_hidden, done.follow_ended), (1, true));
+    assert_eq!(
+        (
+            done.comments_hidden,
+            done.follow_ended,
+            done.following_ended
+        ),
+        (1, true, true)
+    );
+    // eve's server is to hear both ends: a Reject of her Follow (rebuilt
+    // when sent, as nothing of it was kept but its id) and an Undo of
+    // oslo's; both for oslo alone.
+    let events: Vec<_> = store
+        .list_pending_outbox_events(100)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| !before.iter().any(|b| b.id == e.id))
+        .collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    let reject = events
+        .iter()
+        .find(|e| e.kind == OutboxKind::FollowReject)
+        .expect("a Reject queued");
+    assert_eq!(reject.agency_id, Some(oslo.id));
+    assert_eq!(
+        reject.payload::<FollowRejected>(),
+        Some(FollowRejected {
+            follow_id: "https://social.example/follows/1".into(),
+            follow: None,
+            actor: eve_id.into(),
+            inbox: format!("{eve_id}/inbox"),
+        })
+    );
+    let undo = events
+        .iter()
+        .find(|e| e.kind == OutboxKind::FollowUndo)
+        .expect("an Undo queued");
+    let undone = undo.payload::<FollowUndone>().expect("its payload");
+    assert_eq!(
+        (undone.undo_id.as_str(), undone.object.as_str()),
+        (UNDO, eve_id)
+    );
+    assert!(
+        store
+            .list_following(oslo.id)
+            .await
+            .expect("following")
+            .is_empty()
+    );
     assert_eq!(done.block.reason.as_deref(), Some("spam"));
     assert!(
         store
@@ -90,12 +151,19 @@ both!(an_agency_block_touches_that_agency_alone, |store| {
 
     // Blocking again replaces the reason and keeps one row.
     let again = store
-        .put_agency_block(oslo.id, eve_id, Some("still spam"), None)
+        .put_agency_block(oslo.id, eve_id, Some("still spam"), UNDO, None)
         .await
         .expect("again");
     assert_eq!(again.block.id, done.block.id);
     assert_eq!(again.block.reason.as_deref(), Some("still spam"));
-    assert_eq!((again.comments_hidden, again.follow_ended), (0, false));
+    assert_eq!(
+        (
+            again.comments_hidden,
+            again.follow_ended,
+            again.following_ended
+        ),
+        (0, false, false)
+    );
     let listed = store
         .list_agency_blocks(&[oslo.id, bergen.id])
         .await

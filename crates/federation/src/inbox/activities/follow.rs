@@ -1,5 +1,6 @@
 //! Follow: a peer's actor follows one of our agencies. It becomes a
-//! follower, and the agency answers with an Accept signed by itself.
+//! follower, and the agency answers with an Accept signed by itself (or,
+//! when the agency blocks the actor, with a Reject).
 
 use crate::{
     error::{FedError, refuse},
@@ -44,17 +45,29 @@ impl Inbound for Follow {
         let Some(agency) = LocalAgency::read_from_id(target.clone(), data).await? else {
             return refuse(format!("{target} is not an agency here"));
         };
+        let mut follow = raw.clone();
+        if let Some(m) = follow.as_object_mut() {
+            m.remove("@context");
+        }
         // A blocked actor is not a follower (the block ended its follow).
+        // Its server is told with a Reject, as Mastodon answers a Follow
+        // from an account its target blocks, so that the follow does not
+        // stay pending there for ever.
         if data
             .store
             .is_blocked_by_agency(agency.agency.id, actor.row.ap_id.as_str())
             .await?
         {
+            data.store
+                .refuse_follower(
+                    agency.agency.id,
+                    actor.row.id,
+                    self.activity.id.as_str(),
+                    follow,
+                )
+                .await?;
+            data.wake.notify_one();
             return refuse(format!("{} is blocked by {target}", actor.row.ap_id));
-        }
-        let mut follow = raw.clone();
-        if let Some(m) = follow.as_object_mut() {
-            m.remove("@context");
         }
         // The follower and its Accept (an outbox event, built by
         // `outbox::follow`) in one transaction.

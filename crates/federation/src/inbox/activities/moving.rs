@@ -6,11 +6,13 @@
 //! in its `alsoKnownAs`; an account's Move is acted on at most once in
 //! [`MOVE_COOLDOWN`]; then each of our agencies that followed the old
 //! account follows the new one and stops following the old
-//! ([`activities::moving::refollow`](crate::activities::moving::refollow)).
+//! ([`activities::moving::refollow`](crate::activities::moving::refollow)),
+//! and each that blocked the old account blocks the new one
+//! ([`activities::moving::carry_blocks`](crate::activities::moving::carry_blocks)).
 //! (The file is not `move.rs`: `move` is a keyword.)
 
 use crate::{
-    activities::moving::{check_policy, fetch_fresh, refollow},
+    activities::moving::{carry_blocks, check_policy, fetch_fresh, refollow},
     error::{FedError, refuse},
     inbox::inbound::{Inbound, Received},
     protocol::{incoming::Activity, lenient},
@@ -101,8 +103,10 @@ impl Inbound for Move {
             .update_remote_actor_moved(actor.row.id, new.id().as_str())
             .await?;
         let moved = refollow(actor, &new, data).await?;
-        tracing::info!(from = %actor.id(), to = %new.id(), agencies = moved,
-            "account moved; our agencies that followed it follow the new one");
+        let blocks = carry_blocks(actor, &new, data).await?;
+        tracing::info!(from = %actor.id(), to = %new.id(), agencies = moved, blocks,
+            "account moved; our agencies that followed it follow the new one, \
+             those that blocked it block the new one");
         data.wake.notify_one();
         Ok(())
     }

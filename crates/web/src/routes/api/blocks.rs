@@ -58,11 +58,12 @@ pub struct AgencyBlockBody {
 }
 
 /// Blocks an actor for the agency: its comments on the agency's items
-/// are hidden, its follow of the agency ends, and what it sends the
-/// agency from now on is refused.
+/// are hidden, its follow of the agency ends (its server is sent a
+/// `Reject`), so does the agency's follow of it (an `Undo`), and what it
+/// sends the agency from now on is refused.
 #[utoipa::path(post, path = "/api/v1/agencies/{slug}/blocks", tag = "federation",
     params(("slug" = String, Path, description = "The agency's slug")), request_body = AgencyBlockBody, security(("bearer" = [])),
-    responses((status = 201, description = "The block, with how many comments it hid and whether it ended a follow"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, description = "The block, with how many comments it hid and whether it ended a follow either way"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn put(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -85,6 +86,7 @@ pub async fn put(
     let mut v = view(&done.block);
     v["comments_hidden"] = done.comments_hidden.into();
     v["follow_ended"] = done.follow_ended.into();
+    v["following_ended"] = done.following_ended.into();
     Ok(HttpResponse::Created().json(v))
 }
 
@@ -148,10 +150,22 @@ pub async fn block_for_agency(
         audit = audit.with("comment", comment);
     }
     let audit = access.mark(audit, agency);
-    Ok(state
+    // Used only if the agency follows the actor: the Undo of that follow.
+    let undo_id = deling_federation::activities::outgoing::activity_id(&state.urls, "undo");
+    let done = state
         .store
-        .put_agency_block(agency.id, actor.as_str(), reason, Some(&audit))
-        .await?)
+        .put_agency_block(
+            agency.id,
+            actor.as_str(),
+            reason,
+            undo_id.as_str(),
+            Some(&audit),
+        )
+        .await?;
+    if done.follow_ended || done.following_ended {
+        state.wake_federation();
+    }
+    Ok(done)
 }
 
 /// Lifts `agency`'s block of `actor` as `staff` (an editor of it or an

@@ -396,6 +396,7 @@ pub(crate) async fn block_comment_author(
     policy
         .block_actor(by, &author, Some(&reason), details)
         .await?;
+    state.wake_federation();
     state.store.set_comment_hidden(id, true).await?;
     Ok((author, None))
 }

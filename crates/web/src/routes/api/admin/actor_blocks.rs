@@ -83,9 +83,12 @@ pub async fn block_actor(
     instance_admin_only(staff)?;
     let actor = deling_domain::web_url::WebUrl::parse(actor).map_err(|e| invalid("actor", e))?;
     let (policy, by) = policy_by(state, staff);
-    Ok(policy
+    let block = policy
         .block_actor(by, actor.as_str(), reason, block_reason(reason))
-        .await?)
+        .await?;
+    // The Rejects of the follows the block ended go out now.
+    state.wake_federation();
+    Ok(block)
 }
 
 /// Unblocks `actor` as `staff`, an instance administrator; one that is not
