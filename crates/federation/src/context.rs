@@ -1,8 +1,8 @@
 //! What federation code can reach: the store, the URL scheme, settings, and
 //! a signal to wake the workers when there is new work.
 
-use crate::{Urls, error::FedError};
-use activitypub_federation::{config::FederationConfig, resolver::ValidatingDnsResolver};
+use crate::{Urls, dns::BoundedResolver, error::FedError};
+use activitypub_federation::config::FederationConfig;
 use deling_store::Store;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Notify;
@@ -100,7 +100,8 @@ pub fn http_client(allow_private_addresses: bool) -> Result<reqwest::Client, Fed
 }
 
 /// The HTTP client for outgoing requests: no proxy, no redirects, the timeouts of
-/// `http`, and (unless `allow_private_addresses`) a resolver that refuses
+/// `http`, and a resolver ([`BoundedResolver`]) that runs a bounded number
+/// of lookups at once and (unless `allow_private_addresses`) refuses
 /// loopback, private and link-local addresses at connect time, after DNS,
 /// so a name cannot be rebound to an internal address between check and
 /// use. One client serves the whole process (its clones share a pool), so
@@ -125,10 +126,7 @@ pub fn http_client_with(
         .pool_max_idle_per_host(8)
         .tcp_nodelay(true)
         .user_agent(concat!("deling/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(Arc::new(ValidatingDnsResolver::new(
-            vec![],
-            !allow_private_addresses,
-        )))
+        .dns_resolver(Arc::new(BoundedResolver::new(!allow_private_addresses)))
         .build()
         .map_err(|e| FedError::Refused(format!("cannot build the HTTP client: {e}")))
 }

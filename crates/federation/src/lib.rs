@@ -17,6 +17,7 @@ pub mod context;
 pub mod crypto;
 pub mod delivery;
 pub mod discovery;
+pub mod dns;
 pub mod error;
 pub mod fetch_knock;
 pub mod inbox;

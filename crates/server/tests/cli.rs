@@ -1441,3 +1441,57 @@ async fn the_operators_grant_is_audited_and_filed_under_the_agency() {
     );
     assert_eq!(filed[0].details["role"], "editor", "{:?}", filed[0].details);
 }
+
+/// A proxy named in the environment (`HTTP_PROXY`, `HTTPS_PROXY`,
+/// `ALL_PROXY`) is not used: through one, the private-address guard
+/// would check only the proxy's address, and the proxy would connect
+/// anywhere. The operator's follow reaches the peer itself; the proxy,
+/// which would answer 502, sees no connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_in_the_environment_is_not_used() {
+    let peer = deling_testkit::peer::FakePeer::spawn().await;
+    let [key, _] = deling_testkit::peer::fake_keys().await;
+    let eve = peer.actor("eve", key).id;
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut conn, _)) = proxy.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf).await;
+            let _ = conn
+                .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let fetched_before = peer.fetched().len();
+    tokio::task::spawn_blocking(move || {
+        let sb = Sandbox::new();
+        sb.ok(&["admin", "agency", "create", "oslo", "--name", "Oslo"]);
+        let envs = [
+            ("DELING_FEDERATION__DEBUG", "true"),
+            ("DELING_FEDERATION__ALLOW_PRIVATE_ADDRESSES", "true"),
+            ("HTTP_PROXY", proxy_url.as_str()),
+            ("http_proxy", proxy_url.as_str()),
+            ("HTTPS_PROXY", proxy_url.as_str()),
+            ("ALL_PROXY", proxy_url.as_str()),
+            ("NO_PROXY", ""),
+        ];
+        let run = sb.run_with(&["admin", "agency", "follow", "oslo", &eve], &envs, None);
+        assert!(run.status.success(), "{run:?}");
+    })
+    .await
+    .unwrap();
+    assert!(
+        peer.fetched().len() > fetched_before,
+        "the peer was not asked for eve"
+    );
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the follow went through the proxy"
+    );
+}

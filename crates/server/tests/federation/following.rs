@@ -90,3 +90,61 @@ async fn follow_by_handle_and_url_then_unfollow() {
         .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+/// Following by handle has a deadline as a whole: a WebFinger answer may
+/// list many links, each fetched in turn and each within the request
+/// timeout, and a staff member's request must not hang on all of them.
+/// Here 30 links each stall until the 1-second timeout: followed in turn
+/// that is 30 s; the answer comes after at most 2 x (request + connect)
+/// timeouts, 4 s, as a 502 problem, and nothing is followed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn following_by_handle_gives_up_at_its_deadline() {
+    let (a, peer) = tokio::join!(
+        Instance::spawn_tuned(|c| {
+            c.federation.request_timeout_seconds = 1;
+            c.federation.connect_timeout_seconds = 1;
+        }),
+        crate::peer::FakePeer::spawn()
+    );
+    a.agency("nav").await;
+    let handle = format!("eve@{}", peer.domain);
+    let links: Vec<serde_json::Value> = (0..30)
+        .map(|n| {
+            serde_json::json!({"rel": "self", "type": "application/activity+json",
+                "href": peer.url(&format!("/slow/{n}"))})
+        })
+        .collect();
+    peer.serve(
+        "/.well-known/webfinger",
+        serde_json::json!({"subject": format!("acct:{handle}"), "links": links}),
+    );
+    peer.stall_gets_under("/slow/");
+
+    let started = std::time::Instant::now();
+    let resp = a
+        .send(
+            Method::POST,
+            "/api/v1/agencies/nav/following",
+            Some(&serde_json::json!({"target": format!("@{handle}")})),
+        )
+        .await;
+    let took = started.elapsed();
+    let status = resp.status();
+    let body = resp.text().await.unwrap();
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert!(body.contains("\"status\""), "not a problem body: {body}");
+    assert!(
+        took < std::time::Duration::from_secs(12),
+        "the follow took {took:?}: the links were followed past the deadline"
+    );
+    assert!(
+        peer.fetched()
+            .iter()
+            .filter(|f| f.path.starts_with("/slow/"))
+            .count()
+            < 30,
+        "every link was tried"
+    );
+    let following = a.get_json("/api/v1/agencies/nav/following").await;
+    assert_eq!(following, serde_json::json!([]), "{following}");
+}

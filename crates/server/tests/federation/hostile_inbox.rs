@@ -164,6 +164,38 @@ async fn a_relayed_delete_of_an_actor_is_verified_at_its_origin() {
     assert!(!s.commented(&eves).await);
 }
 
+/// A relay's Delete of a comment counts only when the comment's own
+/// address answers 410: not when that address redirects to another one
+/// that does (an open redirect on the author's server would otherwise
+/// confirm any Delete).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_410_reached_through_a_redirect_confirms_no_relayed_delete() {
+    let s = scene().await;
+    let note = s.comment(&s.eve, "eve-redirected").await;
+    let path = "/notes/eve-redirected";
+    s.peer.answer_get("/elsewhere", 410, None);
+    s.peer
+        .answer_get(path, 302, Some(&s.peer.url("/elsewhere")));
+    let id = s.eve.activity_id("delete-redirected");
+    s.deliver(&s.relay, &delete(&s.eve, &id, &note)).await;
+    assert_eq!(s.b.processed(&id).await.status, INBOX_FAILED);
+    assert!(
+        s.peer.fetched().iter().any(|f| f.path == "/elsewhere"),
+        "the redirect was not followed, so it proved nothing"
+    );
+    assert!(
+        s.commented(&note).await,
+        "a redirected 410 deleted the comment"
+    );
+
+    // Gone at its own address: the relayed Delete counts.
+    s.peer.answer_get(path, 410, None);
+    let id = s.eve.activity_id("delete-gone");
+    s.deliver(&s.relay, &delete(&s.eve, &id, &note)).await;
+    assert_eq!(s.b.processed(&id).await.status, INBOX_DONE);
+    assert!(!s.commented(&note).await);
+}
+
 /// An activity id is its sender's: another account on the actor's server,
 /// or a relay, sending the actor's next Delete id first does not make the
 /// real Delete a "duplicate". A repeat by the same sender still is one.

@@ -44,6 +44,9 @@ struct Answer {
     say: bool,
 }
 
+/// A status with no body, and a `Location` if given.
+type BareAnswer = (u16, Option<String>);
+
 #[derive(Clone, Default)]
 struct PeerState {
     docs: Arc<Mutex<HashMap<String, Value>>>,
@@ -64,6 +67,9 @@ struct PeerState {
     gate: Arc<Mutex<Option<Arc<Semaphore>>>>,
     /// When set, a GET of a path under it is recorded and never answered.
     stalled: Arc<Mutex<Option<String>>>,
+    /// GETs of these paths are answered with a bare status (and a
+    /// `Location`, if given) instead of a document.
+    bare: Arc<Mutex<HashMap<String, BareAnswer>>>,
 }
 
 async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
@@ -87,6 +93,15 @@ async fn serve(state: web::Data<PeerState>, req: HttpRequest, body: web::Bytes) 
             // Longer than any test: the fetcher's own timeout ends it.
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }
+    }
+    let bare = state.bare.lock().expect("lock").get(req.path()).cloned();
+    if let Some((status, location)) = bare {
+        let code = actix_web::http::StatusCode::from_u16(status).expect("a valid status");
+        let mut answer = HttpResponse::build(code);
+        if let Some(location) = location {
+            answer.insert_header(("location", location));
+        }
+        return answer.finish();
     }
     let doc = state.docs.lock().expect("lock").get(req.path()).cloned();
     match doc {
@@ -210,6 +225,16 @@ impl FakePeer {
     /// Serves `doc` at `path` (replacing what was there).
     pub fn serve_doc(&self, path: &str, doc: Value) {
         self.serve(path, doc);
+    }
+
+    /// From now on, a GET of `path` is answered `status` with no body
+    /// (and `Location: location`, if given): a 410, or a redirect.
+    pub fn answer_get(&self, path: &str, status: u16, location: Option<&str>) {
+        self.state
+            .bare
+            .lock()
+            .expect("lock")
+            .insert(path.to_owned(), (status, location.map(str::to_owned)));
     }
 
     /// The document served at `path`, if any.
