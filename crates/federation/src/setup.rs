@@ -19,11 +19,18 @@ use url::Url;
 #[derive(Clone)]
 struct PolicyVerifier {
     store: Store,
+    /// Not in debug mode: URLs with an explicit port are refused.
+    production: bool,
 }
 
 #[async_trait::async_trait]
 impl UrlVerifier for PolicyVerifier {
     async fn verify(&self, url: &Url) -> Result<(), activitypub_federation::error::Error> {
+        if self.production && url.port().is_some() {
+            return Err(activitypub_federation::error::Error::UrlVerificationError(
+                "Explicit port is not allowed",
+            ));
+        }
         match crate::policy::refuses_host(&self.store, url).await {
             Ok(true) => Err(activitypub_federation::error::Error::UrlVerificationError(
                 "the domain is blocked by this server's federation policy",
@@ -39,7 +46,8 @@ impl UrlVerifier for PolicyVerifier {
 
 /// Builds the activitypub_federation configuration. Outgoing fetches are
 /// signed by the instance actor; connections to private addresses are
-/// refused at connect time (after DNS) unless `allow_private_addresses`.
+/// refused at connect time (after DNS, by the client's resolver) unless
+/// `allow_private_addresses`.
 pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
     let instance = ctx
         .store
@@ -81,13 +89,26 @@ pub async fn build_config(ctx: FedContext) -> Result<Config, FedError> {
     FederationConfig::builder()
         .domain(domain)
         .app_data(ctx)
-        .debug(debug)
+        // The library's production mode looks every URL's host up before
+        // each fetch (`validate_url`, through tokio's `lookup_host`: a
+        // blocking thread per lookup, with no bound and no deadline that
+        // frees the thread), on hosts anyone may name, even in a `keyId`
+        // before any signature is checked. Its production checks are made
+        // here instead, and only at connect time does DNS run, within the
+        // client resolver's slots (`dns`): https only (`allow_http_urls`),
+        // no explicit port (`PolicyVerifier`), no IP literal (the library
+        // refuses a URL without a domain in any mode), no private address
+        // (the resolver). The library's debug mode changes nothing else we
+        // use: WebFinger is asked by `activities::following` itself (the
+        // library's would speak http), and we send through our own queue.
+        .debug(true)
         .allow_http_urls(debug)
         .client(client)
         .request_timeout(timeout)
         .http_fetch_limit(50)
         .url_verifier(Box::new(PolicyVerifier {
             store: policy_store,
+            production: !debug,
         }))
         .signed_fetch_actor(&instance_actor)
         // Sign `(request-target) host date` (and `digest` on POSTs) with

@@ -40,6 +40,14 @@ use std::{
 use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+static LOOKUPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A name server that answers every name with loopback, counting.
+fn loopback_for_all(_host: &str) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    LOOKUPS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    Ok(vec!["127.0.0.1:0".parse().unwrap()])
+}
+
 /// Well under the sender's 10-second timeout: a refusal this fast was
 /// decided without waiting on a connection.
 const QUICK: Duration = Duration::from_secs(2);
@@ -54,6 +62,11 @@ fn key() -> &'static KeyPair {
 /// `tests/fixtures.rs` builds it, in production mode unless `debug` (which
 /// here also allows private addresses, as the server's tests run).
 async fn context(debug: bool) -> (Config, TempDir) {
+    context_with(debug, http_client(debug).unwrap()).await
+}
+
+/// As [`context`], with `client` as the outgoing HTTP client.
+async fn context_with(debug: bool, client: reqwest::Client) -> (Config, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!(
         "sqlite://{}?mode=rwc",
@@ -81,7 +94,7 @@ async fn context(debug: bool) -> (Config, TempDir) {
             http: Default::default(),
         },
         wake: Arc::new(tokio::sync::Notify::new()),
-        client: http_client(debug).unwrap(),
+        client,
         metrics: deling_federation::metrics::Metrics::new().unwrap(),
         key_refetches: Default::default(),
         inbox_memo: Default::default(),
@@ -373,4 +386,62 @@ async fn test_mode_worker_delivers_to_loopback() {
         rows[0]
     );
     assert_eq!(listener.connections(), 1);
+}
+
+/// In production mode a fetch looks its host up once, at connect time,
+/// through the client's resolver, whose lookups are bounded (`dns`); the
+/// library's own check before each fetch (an unbounded lookup on a
+/// blocking thread, on a host anyone may name in a `keyId`) is not made.
+/// The answer (loopback here) is still refused.
+#[tokio::test]
+async fn production_fetches_look_names_up_only_through_the_bounded_resolver() {
+    let resolver = deling_federation::dns::BoundedResolver::with_lookup(true, 4, loopback_for_all);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .dns_resolver(Arc::new(resolver))
+        .build()
+        .unwrap();
+    let (config, _dir) = context_with(false, client).await;
+    let data = config.to_request_data();
+    let url = url::Url::parse("https://peer.invalid/users/eve").unwrap();
+    let started = Instant::now();
+    let err = activitypub_federation::fetch::fetch_object_http::<_, serde_json::Value>(&url, &data)
+        .await
+        .err()
+        .expect("a name on loopback is not fetched");
+    assert!(
+        started.elapsed() < QUICK,
+        "refused only after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        LOOKUPS.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the name was not looked up through the client's resolver: {err}"
+    );
+    let text = format!("{err:?}");
+    assert!(text.contains("ResolveInternalIpError"), "{text}");
+
+    // The library's production checks made here instead: no explicit
+    // port, no plain http, no IP literal.
+    for url in [
+        "https://peer.invalid:8443/users/eve",
+        "http://peer.invalid/users/eve",
+        "https://127.0.0.1/users/eve",
+    ] {
+        let url = url::Url::parse(url).unwrap();
+        let err =
+            activitypub_federation::fetch::fetch_object_http::<_, serde_json::Value>(&url, &data)
+                .await
+                .err()
+                .expect("refused");
+        assert!(
+            matches!(
+                err,
+                activitypub_federation::error::Error::UrlVerificationError(_)
+            ),
+            "{url}: {err:?}"
+        );
+    }
+    assert_eq!(LOOKUPS.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

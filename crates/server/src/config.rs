@@ -146,6 +146,8 @@ pub struct InstanceConfig {
 pub struct HttpConfig {
     /// Body size limit in bytes.
     pub max_body_bytes: usize,
+    /// Seconds a request's body may take to arrive once its head has.
+    pub body_timeout_seconds: u64,
     /// Worker threads (0 = per core).
     pub workers: usize,
     /// Take the client address (and links' scheme and host) from the
@@ -604,6 +606,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "http.max_body_bytes",
                 problem: "must be at least 1024".into(),
+            });
+        }
+        if !(1..=600).contains(&self.http.body_timeout_seconds) {
+            return Err(ConfigError::Invalid {
+                key: "http.body_timeout_seconds",
+                problem: "must be 1 to 600".into(),
             });
         }
         if self.federation.retry_base_seconds == 0 {

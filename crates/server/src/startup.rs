@@ -139,6 +139,7 @@ impl Application {
                 password_login: config.auth.password_login,
                 oidc: config.auth.oidc.settings()?,
                 max_body_bytes: config.http.max_body_bytes,
+                body_deadline: std::time::Duration::from_secs(config.http.body_timeout_seconds),
                 trust_proxy_headers: config.http.trust_proxy_headers,
                 proxy_headers: config.http.proxy_headers()?,
                 page_cache: config.http.page_cache,
@@ -190,6 +191,10 @@ impl Application {
                 // Outside the input check, so its refusals carry them too.
                 .wrap(deling_web::headers::security_headers())
                 .wrap(middleware::from_fn(deling_web::observe::track))
+                // Innermost, so that every extractor reads the body through it.
+                .wrap(middleware::from_fn(
+                    deling_web::body_deadline::body_deadline,
+                ))
                 .configure(deling_web::configure(state.clone()))
         });
         if config.http.workers > 0 {

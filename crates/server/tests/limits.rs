@@ -620,3 +620,56 @@ async fn lockout_works_on_postgres() {
     })
     .await;
 }
+
+/// Sends a request head announcing a 1000-byte body, then 10 bytes of it,
+/// and nothing more; returns what the server answers and how long that
+/// took.
+async fn trickle(app: &App, path: &str, content_type: &str) -> (String, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: {content_type}\r\n\
+         content-length: 1000\r\n\r\n{{\"type\":\"C"
+    );
+    let started = Instant::now();
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // Until the server closes the connection, or 20 s (a failure).
+    let _ = tokio::time::timeout(Duration::from_secs(20), conn.read_to_end(&mut answer)).await;
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// A body that trickles in is cut off at `http.body_timeout_seconds`: the
+/// client gets a 408 problem and the connection is closed, whether the
+/// route reads the body itself (the inboxes) or through the JSON
+/// extractor (the API).
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_408() {
+    let app = spawn(|c| c.http.body_timeout_seconds = 1).await;
+    for (path, content_type) in [
+        ("/inbox", "application/activity+json"),
+        ("/api/v1/auth/login", "application/json"),
+    ] {
+        let (answer, took) = trickle(&app, path, content_type).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 408"),
+            "{path}: after {took:?}: {answer}"
+        );
+        assert!(
+            answer.contains("application/problem+json"),
+            "{path}: {answer}"
+        );
+        assert!(
+            answer.contains("did not arrive within 1 seconds"),
+            "{path}: {answer}"
+        );
+        assert!(
+            took < Duration::from_secs(10),
+            "{path}: closed only after {took:?}"
+        );
+    }
+}

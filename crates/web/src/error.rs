@@ -64,6 +64,9 @@ pub enum ApiError {
     /// Body too large.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The body did not arrive in time (see `body_deadline`).
+    #[error("{0}")]
+    RequestTimeout(String),
     /// Wrong content type.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -218,6 +221,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -299,6 +303,9 @@ pub fn json_error(
             ApiError::UnsupportedMediaType("send the body as application/json".to_owned())
         }
         E::Deserialize(e) => ApiError::BadRequest(format!("the JSON body does not fit: {e}")),
+        E::Payload(p) if crate::body_deadline::is_late(p) => {
+            ApiError::RequestTimeout(p.to_string())
+        }
         other => ApiError::BadRequest(format!("cannot read the body: {other}")),
     };
     api.into()

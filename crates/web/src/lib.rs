@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod body_deadline;
 pub mod cache;
 pub mod dto;
 pub mod error;

@@ -33,6 +33,9 @@ pub struct WebSettings {
     pub oidc: Option<crate::staff::oidc::OidcSettings>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How long a request's body may take to arrive once its head has
+    /// (see [`crate::body_deadline`]).
+    pub body_deadline: std::time::Duration,
     /// Take the client's address, and the scheme and host of links, from
     /// what a reverse proxy wrote ([`Self::proxy_headers`]) rather than
     /// from the connection.

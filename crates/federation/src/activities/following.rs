@@ -8,7 +8,7 @@ use crate::{
     error::{FedError, refuse},
     objects::actors::DbRemoteActor,
 };
-use activitypub_federation::fetch::{object_id::ObjectId, webfinger::webfinger_resolve_actor};
+use activitypub_federation::fetch::{object_id::ObjectId, webfinger::Webfinger};
 use deling_domain::handle::FollowTarget;
 use deling_store::{queries::audit::Audit, records::Agency};
 
@@ -21,8 +21,23 @@ pub fn parse_target(target: &str) -> Result<FollowTarget, FedError> {
 }
 
 /// Finds the remote actor a follow target names (by WebFinger for a handle,
-/// by fetching for a URL); an actor on this server is refused.
+/// by fetching for a URL); an actor on this server is refused. All of it
+/// within the time of two fetches: a WebFinger answer may name many links,
+/// each fetched in turn, and an actor's id may lead to another on its
+/// server, so a staff member's request cannot hang on a server that
+/// answers slowly step after step.
 pub async fn resolve_actor(target: &FollowTarget, data: &Data) -> Result<DbRemoteActor, FedError> {
+    let http = data.settings.http;
+    let allowed = 2 * (http.request_timeout + http.connect_timeout);
+    tokio::time::timeout(allowed, resolve_without_deadline(target, data))
+        .await
+        .map_err(|_| FedError::TimedOut(format!("{target} did not resolve within {allowed:?}")))?
+}
+
+async fn resolve_without_deadline(
+    target: &FollowTarget,
+    data: &Data,
+) -> Result<DbRemoteActor, FedError> {
     match target {
         FollowTarget::Url(url) => {
             let url = url.as_url();
@@ -40,23 +55,91 @@ pub async fn resolve_actor(target: &FollowTarget, data: &Data) -> Result<DbRemot
             if host.eq_ignore_ascii_case(data.domain()) {
                 return refuse("that is an actor on this server");
             }
-            // The WebFinger answer may name many links, each fetched in
-            // turn: all of it within the time of two fetches (WebFinger,
-            // then the actor), so a staff member's request cannot hang on
-            // a server that answers slowly link after link.
-            let http = data.settings.http;
-            let allowed = 2 * (http.request_timeout + http.connect_timeout);
-            let handle = format!("{user}@{host}");
-            tokio::time::timeout(
-                allowed,
-                webfinger_resolve_actor::<_, DbRemoteActor>(&handle, data),
-            )
-            .await
-            .map_err(|_| {
-                FedError::TimedOut(format!("{handle} did not resolve within {allowed:?}"))
-            })?
+            let mut last = None;
+            for link in webfinger_links(user, host, data).await? {
+                match ObjectId::<DbRemoteActor>::from(link)
+                    .dereference(data)
+                    .await
+                {
+                    Ok(actor) => return Ok(actor),
+                    Err(e) => last = Some(e),
+                }
+            }
+            Err(last.unwrap_or_else(|| {
+                FedError::NotFound(format!("{user}@{host} names no ActivityPub actor"))
+            }))
         }
     }
+}
+
+/// Longest WebFinger answer read: Mastodon's are under 2 KiB.
+const WEBFINGER_MAX_BYTES: usize = 64 * 1024;
+
+/// The ActivityPub links (`type` `application/…`, last first, as
+/// activitypub_federation orders them) of `user@host`'s WebFinger
+/// document. Asked here rather than through the library, whose WebFinger
+/// speaks plain http in the debug mode `setup` runs it in; held to what
+/// any fetch is: https (http only in debug mode), a host name on the
+/// default port, not blocked by the policy, private addresses refused at
+/// connect time, a bounded answer.
+async fn webfinger_links(user: &str, host: &str, data: &Data) -> Result<Vec<url::Url>, FedError> {
+    let debug = data.settings.debug;
+    let scheme = if debug { "http" } else { "https" };
+    let url = url::Url::parse(&format!(
+        "{scheme}://{host}/.well-known/webfinger?resource=acct:{user}@{host}"
+    ))
+    .map_err(|e| FedError::Refused(format!("{host} is not a host: {e}")))?;
+    if !matches!(url.host(), Some(url::Host::Domain(_))) {
+        return refuse(format!("{host} is not a host name"));
+    }
+    if !debug && url.port().is_some() {
+        return refuse("a host with an explicit port is only asked in debug mode");
+    }
+    if crate::policy::refuses_host(&data.store, &url).await? {
+        return refuse(format!(
+            "{host} is blocked by this server's federation policy"
+        ));
+    }
+    let mut resp = data
+        .client
+        .get(url.clone())
+        .header(reqwest::header::ACCEPT, "application/jrd+json")
+        .send()
+        .await
+        .map_err(|e| FedError::Protocol(e.into()))?;
+    if resp.status() == reqwest::StatusCode::NOT_FOUND {
+        return Err(FedError::NotFound(format!(
+            "{user}@{host} is not known at {host}"
+        )));
+    }
+    if !resp.status().is_success() {
+        return refuse(format!("{host} answered WebFinger with {}", resp.status()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| FedError::Protocol(e.into()))?
+    {
+        if body.len() + chunk.len() > WEBFINGER_MAX_BYTES {
+            return Err(FedError::Protocol(
+                activitypub_federation::error::Error::ResponseBodyLimit,
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let doc: Webfinger = serde_json::from_slice(&body)?;
+    Ok(doc
+        .links
+        .into_iter()
+        .filter(|l| {
+            l.kind
+                .as_deref()
+                .is_some_and(|t| t.starts_with("application/"))
+        })
+        .filter_map(|l| l.href)
+        .rev()
+        .collect())
 }
 
 /// Makes `agency` follow `target`: records the Follow as pending and queues

@@ -145,27 +145,53 @@ struct FetchProbe<'a> {
     object: Option<&'a serde_json::value::RawValue>,
 }
 
-/// Whether processing `row` may fetch from another server: a `Create` or
-/// `Update` naming its object by id alone, an `Announce` of another
-/// server's object (it may be catalogued), a `Delete` relayed by someone
-/// other than its actor (the object's server is asked), a `Move`. The
-/// rest act on what they carry. Unreadable bodies are failed by
-/// processing, which fetches nothing for them.
+/// The `type` of an embedded object, left as raw JSON (it may be a list).
+#[derive(serde::Deserialize)]
+struct TypeProbe<'a> {
+    #[serde(default, rename = "type", borrow)]
+    kind: Option<&'a serde_json::value::RawValue>,
+}
+
+/// Whether processing `row` may fetch from another server. Erring towards
+/// yes costs only a place in the smaller share of slots; erring towards no
+/// lets slow fetches take every slot, so everything not known to act on
+/// what it carries counts: a `Create` or `Update` naming its object by id,
+/// or carrying an actor (its profile is fetched afresh) or an object
+/// whose type is not one plain string; an `Announce` of anything but one
+/// of our own objects by id (another server's may be fetched to be
+/// catalogued, whether named or embedded); a `Delete` relayed by someone
+/// other than its actor, or marked as forwarded (the object's server is
+/// asked); a `Move`. Unreadable bodies are failed by processing, which
+/// fetches nothing for them.
 fn may_fetch(row: &InboxActivity, own_domain: &str) -> bool {
     match row.kind.as_str() {
         "Move" => true,
-        "Delete" => row.signer != row.actor,
+        "Delete" => {
+            row.signer != row.actor
+                || row
+                    .body
+                    .contains(&format!("\"{}\"", crate::protocol::incoming::FORWARDED))
+        }
         "Create" | "Update" | "Announce" => {
             let Ok(FetchProbe { object: Some(raw) }) = serde_json::from_str(&row.body) else {
                 return false;
             };
-            let Ok(id) = serde_json::from_str::<String>(raw.get()) else {
-                return false;
+            if let Ok(id) = serde_json::from_str::<String>(raw.get()) {
+                return row.kind != "Announce"
+                    || url::Url::parse(&id)
+                        .map(|u| !crate::urls::authority(&u).eq_ignore_ascii_case(own_domain))
+                        .unwrap_or(false);
+            }
+            if row.kind == "Announce" {
+                return true;
+            }
+            let Ok(TypeProbe { kind: Some(kind) }) = serde_json::from_str(raw.get()) else {
+                return true;
             };
-            row.kind != "Announce"
-                || url::Url::parse(&id)
-                    .map(|u| !crate::urls::authority(&u).eq_ignore_ascii_case(own_domain))
-                    .unwrap_or(false)
+            match serde_json::from_str::<&str>(kind.get()) {
+                Ok(kind) => crate::inbox::activities::create_or_update::ACTOR_TYPES.contains(&kind),
+                Err(_) => true,
+            }
         }
         _ => false,
     }
@@ -595,17 +621,32 @@ mod tests {
     fn activities_that_may_fetch_are_told_apart() {
         let eve = "https://a.example/users/eve";
         let by_id = serde_json::json!({"object": "https://a.example/notes/1"});
-        let whole = serde_json::json!({"object": {"id": "https://a.example/notes/1"}});
+        let whole =
+            serde_json::json!({"object": {"id": "https://a.example/notes/1", "type": "Note"}});
+        let untyped = serde_json::json!({"object": {"id": "https://a.example/notes/1"}});
+        let listed =
+            serde_json::json!({"object": {"id": "https://a.example/notes/1", "type": ["Note"]}});
+        let profile = serde_json::json!({"object": {"id": eve, "type": "Person"}});
         let ours = serde_json::json!({"object": "https://deling.example/items/1"});
+        let forwarded =
+            serde_json::json!({"object": "https://a.example/notes/1", "delingForwarded": true});
         for (kind, signer, body, fetches) in [
             ("Create", eve, &by_id, true),
             ("Update", eve, &by_id, true),
             ("Create", eve, &whole, false),
+            ("Update", eve, &whole, false),
+            // A profile Update refetches the actor; an untyped or oddly
+            // typed object is not known not to fetch.
+            ("Update", eve, &profile, true),
+            ("Create", eve, &untyped, true),
+            ("Create", eve, &listed, true),
             ("Announce", eve, &by_id, true),
+            ("Announce", eve, &whole, true),
             ("Announce", eve, &ours, false),
             ("Like", eve, &by_id, false),
             ("Follow", eve, &by_id, false),
             ("Delete", eve, &by_id, false),
+            ("Delete", eve, &forwarded, true),
             ("Delete", "https://relay.example/actor", &by_id, true),
             ("Move", eve, &by_id, true),
         ] {

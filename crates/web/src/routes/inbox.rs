@@ -108,8 +108,9 @@ pub async fn shared(
     state: web::Data<AppState>,
     req: HttpRequest,
     _allowed: InboxAllowance,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let body = read(&state, body).await?;
     receive(&state, req, body).await
 }
 
@@ -119,8 +120,17 @@ pub async fn agency(
     req: HttpRequest,
     _allowed: InboxAllowance,
     slug: web::Path<String>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     crate::lookup::agency(&state, &slug).await?;
+    let body = read(&state, body).await?;
     receive(&state, req, body).await
+}
+
+/// The body, within the size limit and the body deadline, or a problem
+/// (`413`, `408`) counted as a refusal.
+async fn read(state: &AppState, body: web::Payload) -> Result<web::Bytes, ApiError> {
+    crate::body_deadline::read_body(body.into_inner(), state.settings.max_body_bytes)
+        .await
+        .inspect_err(|_| rejected(state))
 }

@@ -25,7 +25,8 @@ use serde_json::{Map, Value};
 use url::Url;
 
 /// Actor types whose Update refreshes our copy of the actor.
-const ACTOR_TYPES: [&str; 5] = ["Person", "Organization", "Service", "Application", "Group"];
+pub(crate) const ACTOR_TYPES: [&str; 5] =
+    ["Person", "Organization", "Service", "Application", "Group"];
 
 /// A Create or an Update: `object` is the object, embedded or by id.
 #[derive(Debug, Deserialize)]
