@@ -63,14 +63,20 @@ async fn local_agency_id(slug: &str, data: &Data) -> Result<Option<i64>, FedErro
         .map(|a| a.id))
 }
 
-async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
+/// What `parent` (the post's `inReplyTo`) is here. An address of ours
+/// under `/messages/` threads only as the agency's answer it names, and
+/// only for someone that answer reached: received messages are known
+/// by their own ids, and the numbers are easy to guess, so anyone could
+/// otherwise learn which messages another agency holds, and about which
+/// item, or hang text under someone else's conversation.
+async fn thread_of(parent: &Url, author: &Url, data: &Data) -> Result<Thread, FedError> {
     if let Some(mid) = data.urls.message_id_of(parent) {
         return Ok(match data.store.get_message(mid).await? {
-            Some(m) => Thread::Messages {
+            Some(m) if m.author.is_none() && answer_reached(&m, author) => Thread::Messages {
                 item_id: m.item_id,
                 by_agency: vec![(m.agency_id, m.id)],
             },
-            None => Thread::None,
+            _ => Thread::None,
         });
     }
     let by_agency = data.store.list_messages_by_ap_id(parent.as_str()).await?;
@@ -114,6 +120,18 @@ async fn thread_of(parent: &Url, data: &Data) -> Result<Thread, FedError> {
         owner,
         agencies,
     })
+}
+
+/// Whether `answer` (an agency's) reached `actor`: it was public, or
+/// addressed to the actor.
+fn answer_reached(answer: &deling_store::queries::message::Message, actor: &Url) -> bool {
+    answer.visibility.is_public()
+        || answer
+            .addressed
+            .to
+            .iter()
+            .chain(&answer.addressed.cc)
+            .any(|a| a == actor.as_str())
 }
 
 /// Remote post text kept, at most, once sanitised: twice what a comment
@@ -226,7 +244,7 @@ pub async fn receive(
             tracing::info!(%id, "a comment whose author narrowed its audience was taken down");
         }
         let narrowed = store
-            .narrow_remote_message(id.as_str(), actor.row.id, visibility, &audience.addressed)
+            .narrow_remote_message(id.as_str(), actor.row.id, visibility)
             .await?;
         if narrowed > 0 {
             tracing::info!(%id, copies = narrowed, %visibility,
@@ -244,7 +262,7 @@ pub async fn receive(
         visibility
     };
     let thread = match &parent {
-        Some(p) => thread_of(p, data).await?,
+        Some(p) => thread_of(p, activitypub_federation::traits::Object::id(actor), data).await?,
         None => Thread::None,
     };
     // Agencies here that blocked the author: usually none.
@@ -375,6 +393,11 @@ pub async fn receive(
     if recipients.is_empty() {
         tracing::debug!(%id, "post for nobody here ignored");
         return Ok(());
+    }
+    // The item a message thread concerns is that thread's agency's to
+    // know: not another agency's, when the post reaches only others.
+    if matches!(thread, Thread::Messages { .. }) && recipients.iter().all(|(_, m)| m.is_none()) {
+        item_id = None;
     }
     if content_html.trim().is_empty() {
         return refuse("empty message");

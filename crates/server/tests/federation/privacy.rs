@@ -849,6 +849,12 @@ async fn a_narrowing_edit_reaches_every_agencys_copy() {
     assert_eq!(s.messages().await[0]["visibility"], "direct");
     let kept = bergen_messages().await;
     assert_eq!(kept[0]["visibility"], "direct", "{kept:?}");
+    // bergen's copy keeps whom it was sent to: bergen does not learn whom
+    // eve wrote to next.
+    assert!(
+        kept[0]["to"].to_string().contains(PUBLIC),
+        "bergen's copy took the edit's addressees: {kept:?}"
+    );
 
     let resp =
         s.b.send(
@@ -910,4 +916,122 @@ async fn a_message_sent_again_as_a_page_is_not_catalogued() {
         "name": "fødselsnummeret mitt", "content": "<p>x</p>", "to": [PUBLIC]});
     send(&a, &eve, &activity(&eve, "Update", "as-page", page)).await;
     assert!(a.remote_items().await.is_empty());
+}
+
+/// An agency's answer threads what answers it only for someone it
+/// reached: another account naming its address (easy to guess:
+/// `/messages/{n}`) to a second agency learns nothing of the first
+/// agency's conversation, neither that it exists nor which item it
+/// concerns, and hangs nothing under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_threads_only_for_those_it_reached() {
+    let s = scene().await;
+    s.b.agency("bergen").await;
+    let (oslo, bergen) = (s.b.actor_id("oslo"), s.b.actor_id("bergen"));
+    // eve writes oslo privately about its item; oslo answers her.
+    let mut dm = s.reply(
+        &s.peer.url("/notes/private-q"),
+        json!([oslo]),
+        "<p>Privat spørsmål</p>",
+    );
+    dm["tag"] = mention(&oslo);
+    s.send("Create", "private-q", dm).await;
+    let asked = s.messages().await[0].clone();
+    assert_eq!(asked["item_id"], s.item, "{asked}");
+    let resp =
+        s.b.send(
+            Method::POST,
+            &format!("/api/v1/agencies/oslo/messages/{}/replies", asked["id"]),
+            Some(&json!({"body": "Svar til eve."})),
+        )
+        .await;
+    let answer = json_body(resp, StatusCode::CREATED).await;
+    let answer_id = answer["ap_id"].as_str().unwrap().to_owned();
+
+    // frank names oslo's answer in a direct message to bergen.
+    let [_, k2] = fake_keys().await;
+    let frank = s.follower_peer.actor("frank", k2);
+    let probe = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": frank.activity_id("probe"), "type": "Create", "actor": frank.id,
+        "object": {"id": s.follower_peer.url("/notes/probe"), "type": "Note",
+            "attributedTo": frank.id, "inReplyTo": answer_id, "to": [bergen],
+            "tag": mention(&bergen), "content": "<p>Hei bergen</p>"}});
+    let resp = frank
+        .post(&s.b.shared_inbox(), &probe)
+        .send(&s.b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    s.b.processed(probe["id"].as_str().unwrap()).await;
+    let resp =
+        s.b.send(Method::GET, "/api/v1/agencies/bergen/messages", None)
+            .await;
+    let at_bergen = json_body(resp, StatusCode::OK).await["messages"][0].clone();
+    assert_eq!(
+        at_bergen["content_html"], "<p>Hei bergen</p>",
+        "{at_bergen}"
+    );
+    assert_eq!(
+        at_bergen["item_id"],
+        Value::Null,
+        "bergen learnt the item: {at_bergen}"
+    );
+    assert_eq!(
+        at_bergen["in_reply_to_message_id"],
+        Value::Null,
+        "{at_bergen}"
+    );
+    // Nor does frank's text hang under eve's conversation at oslo when he
+    // names oslo: it is a message of its own.
+    let hang = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": frank.activity_id("hang"), "type": "Create", "actor": frank.id,
+        "object": {"id": s.follower_peer.url("/notes/hang"), "type": "Note",
+            "attributedTo": frank.id, "inReplyTo": answer_id, "to": [PUBLIC],
+            "cc": [oslo], "tag": mention(&oslo), "content": "<p>Hei oslo</p>"}});
+    let resp = frank
+        .post(&s.b.shared_inbox(), &hang)
+        .send(&s.b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    s.b.processed(hang["id"].as_str().unwrap()).await;
+    let at_oslo = s.messages().await[0].clone();
+    assert_eq!(at_oslo["content_html"], "<p>Hei oslo</p>", "{at_oslo}");
+    assert_eq!(at_oslo["in_reply_to_message_id"], Value::Null, "{at_oslo}");
+    assert_eq!(at_oslo["item_id"], Value::Null, "{at_oslo}");
+
+    // eve, whom the answer reached, answers it to bergen alone: bergen
+    // gets her text, not which item her conversation with oslo concerns.
+    let mut aside = s.reply(
+        &s.peer.url("/notes/aside"),
+        json!([bergen]),
+        "<p>Til bergen</p>",
+    );
+    aside["inReplyTo"] = json!(answer_id);
+    aside["tag"] = mention(&bergen);
+    s.send("Create", "aside", aside).await;
+    let resp =
+        s.b.send(Method::GET, "/api/v1/agencies/bergen/messages", None)
+            .await;
+    let at_bergen = json_body(resp, StatusCode::OK).await["messages"][0].clone();
+    assert_eq!(
+        at_bergen["content_html"], "<p>Til bergen</p>",
+        "{at_bergen}"
+    );
+    assert_eq!(at_bergen["item_id"], Value::Null, "{at_bergen}");
+
+    // eve, whom the answer reached, answers it: threaded at oslo.
+    let mut again = s.reply(
+        &s.peer.url("/notes/private-q2"),
+        json!([oslo]),
+        "<p>Takk!</p>",
+    );
+    again["inReplyTo"] = json!(answer_id);
+    again["tag"] = mention(&oslo);
+    s.send("Create", "private-q2", again).await;
+    let threaded = s.messages().await[0].clone();
+    assert_eq!(threaded["content_html"], "<p>Takk!</p>", "{threaded}");
+    assert_eq!(
+        threaded["in_reply_to_message_id"], answer["id"],
+        "{threaded}"
+    );
+    assert_eq!(threaded["item_id"], s.item, "{threaded}");
 }

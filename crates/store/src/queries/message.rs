@@ -145,19 +145,19 @@ impl Store {
     }
 
     /// Narrows every copy of the message `ap_id` by `author` (its author)
-    /// to `visibility` where that is narrower than what it holds, with
-    /// `addressed` as its audience: an edit that makes a message private
-    /// reaches every agency's copy, also when it names none of them any
-    /// more or is refused before it is filed (its text empty, say).
+    /// to `visibility` where that is narrower than what it holds: an edit
+    /// that makes a message private reaches every agency's copy, also when
+    /// it names none of them any more or is refused before it is filed
+    /// (its text empty, say). The addressees stay as they were: a copy's
+    /// agency must not learn whom the author wrote to next (the copies of
+    /// the agencies the edit names get its addressees when it is filed).
     /// Returns how many copies were narrowed.
     pub async fn narrow_remote_message(
         &self,
         ap_id: &str,
         author: i64,
         visibility: Visibility,
-        addressed: &Addressed,
     ) -> Result<u64, StoreError> {
-        let audience = serde_json::to_string(addressed).unwrap_or_else(|_| "{}".into());
         let rows = message::Entity::find()
             .filter(message::Column::ApId.eq(ap_id))
             .filter(message::Column::AuthorRemoteActorId.eq(author))
@@ -173,7 +173,6 @@ impl Store {
             if stored.narrower(visibility) != stored {
                 let mut row: message::ActiveModel = e.into();
                 row.visibility = Set(visibility.as_str().to_owned());
-                row.audience = Set(audience.clone());
                 row.update(self.db()).await?;
                 narrowed += 1;
             }
@@ -223,6 +222,9 @@ impl Store {
             .iter()
             .map(stored)
             .fold(d.visibility, Visibility::narrower);
+        // Only narrowed: a copy the new version no longer names keeps the
+        // addressees it was sent to, so its agency does not learn whom
+        // the author wrote to next.
         for e in existing
             .iter()
             .filter(|e| !recipients.iter().any(|(a, _)| *a == e.agency_id))
@@ -230,7 +232,6 @@ impl Store {
             if stored(e).narrower(d.visibility) != stored(e) {
                 let mut row: message::ActiveModel = e.clone().into();
                 row.visibility = Set(d.visibility.as_str().to_owned());
-                row.audience = Set(audience.clone());
                 row.update(&txn).await?;
             }
         }
@@ -239,13 +240,17 @@ impl Store {
             match existing.iter().find(|e| e.agency_id == agency_id) {
                 Some(e) => {
                     let mut row: message::ActiveModel = e.clone().into();
-                    // Narrowed by its author: the answer must then go no
-                    // wider than the message now is.
+                    // Narrowed by its author (here, or by
+                    // `narrow_remote_message` just before): the answer
+                    // must then go no wider than the message now is, and
+                    // the copy, which this version names, shows whom it
+                    // is now addressed to. A wider version changes
+                    // neither.
                     let stored = e
                         .visibility
                         .parse::<Visibility>()
                         .unwrap_or(Visibility::Direct);
-                    if stored.narrower(d.visibility) != stored {
+                    if stored.narrower(d.visibility) == d.visibility {
                         row.visibility = Set(d.visibility.as_str().to_owned());
                         row.audience = Set(audience.clone());
                     }
