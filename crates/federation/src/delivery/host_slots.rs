@@ -1,5 +1,6 @@
 //! How many delivery turns each host may have at once: a host that
-//! answers fast gains turns, one that is slow or fails is back to one.
+//! answers fast gains turns, one that is slow or fails is back to one,
+//! and hosts that were slow or failing share at most half of all turns.
 
 use std::{
     collections::HashMap,
@@ -9,6 +10,14 @@ use std::{
 /// Turns in flight at once to one host while it answers fast; a new host,
 /// or one that was slow or failed, gets one.
 const HOST_SLOTS: usize = 4;
+
+/// Turns that hosts whose last turn was slow or failed may hold at once,
+/// all of them together: one turn each is bounded per host name only, and
+/// one operator with hundreds of names (a wildcard DNS entry) that each
+/// answer just within the timeout would otherwise hold every turn, every
+/// time an agency publishes. The other half is left to the hosts that
+/// answer, and to new ones.
+pub(super) const SLOW_SHARE: usize = super::pool::MAX_TURNS / 2;
 
 /// How a host answered during one turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +44,18 @@ pub(super) struct HostSlots {
     hosts: HashMap<String, HostSlot>,
     /// Bumped by every start and finish: when each host was last used.
     clock: u64,
+    /// Turns in flight that started while their host was slow.
+    slow_in_flight: usize,
 }
 
 #[derive(Debug)]
 struct HostSlot {
     in_flight: usize,
     allowed: usize,
+    /// Its last turn was slow or failed: it takes from [`SLOW_SHARE`].
+    slow: bool,
+    /// Of `in_flight`, the turns started while `slow`.
+    slow_turns: usize,
     /// [`HostSlots::clock`] at the host's last start or finish.
     used: u64,
     /// Set by a turn whose request failed: the host's other turns stop
@@ -54,6 +69,8 @@ impl Default for HostSlot {
         Self {
             in_flight: 0,
             allowed: 1,
+            slow: false,
+            slow_turns: 0,
             used: 0,
             halt: Arc::default(),
         }
@@ -71,16 +88,21 @@ const FORGET_TO: usize = REMEMBERED_HOSTS * 3 / 4;
 impl HostSlots {
     /// Turns `host` may start now.
     pub(super) fn free(&self, host: &str) -> usize {
-        self.hosts
-            .get(host)
-            .map_or(1, |h| h.allowed.saturating_sub(h.in_flight))
+        self.hosts.get(host).map_or(1, |h| self.free_of(h))
+    }
+
+    fn free_of(&self, h: &HostSlot) -> usize {
+        if h.slow && self.slow_in_flight >= SLOW_SHARE {
+            return 0;
+        }
+        h.allowed.saturating_sub(h.in_flight)
     }
 
     /// Hosts that may start no turn now.
     pub(super) fn full(&self) -> Vec<String> {
         self.hosts
             .iter()
-            .filter(|(_, h)| h.in_flight >= h.allowed)
+            .filter(|(_, h)| self.free_of(h) == 0)
             .map(|(k, _)| k.clone())
             .collect()
     }
@@ -94,6 +116,10 @@ impl HostSlots {
             slot.halt = Arc::default();
         }
         slot.in_flight += 1;
+        if slot.slow {
+            slot.slow_turns += 1;
+            self.slow_in_flight += 1;
+        }
         slot.halt.clone()
     }
 
@@ -105,10 +131,21 @@ impl HostSlots {
         self.clock += 1;
         slot.used = self.clock;
         slot.in_flight = slot.in_flight.saturating_sub(1);
+        // Turns end in any order: one started while slow is given back
+        // while any such turn of the host runs.
+        if slot.slow_turns > 0 {
+            slot.slow_turns -= 1;
+            self.slow_in_flight = self.slow_in_flight.saturating_sub(1);
+        }
         slot.allowed = match pace {
             Pace::Unknown => slot.allowed,
             Pace::Fast => (slot.allowed + 1).min(HOST_SLOTS),
             Pace::Slow | Pace::Failing => 1,
+        };
+        slot.slow = match pace {
+            Pace::Unknown => slot.slow,
+            Pace::Fast => false,
+            Pace::Slow | Pace::Failing => true,
         };
         if self.hosts.len() > REMEMBERED_HOSTS {
             self.forget();
@@ -166,6 +203,44 @@ mod tests {
         slots.finish("a", Pace::Failing);
         assert_eq!(slots.free("a"), 1);
         assert!(slots.full().is_empty());
+    }
+
+    #[test]
+    fn slow_hosts_share_at_most_half_the_turns() {
+        let mut slots = HostSlots::default();
+        let slow = |n: usize| format!("s{n}.wildcard.example");
+        // Many host names, each slow once.
+        for n in 0..SLOW_SHARE + 10 {
+            slots.start(&slow(n));
+            slots.finish(&slow(n), Pace::Slow);
+        }
+        let mut started = 0;
+        for n in 0..SLOW_SHARE + 10 {
+            if slots.free(&slow(n)) > 0 {
+                slots.start(&slow(n));
+                started += 1;
+            }
+        }
+        assert_eq!(started, SLOW_SHARE, "slow hosts past their share");
+        let full = slots.full();
+        assert!(
+            full.contains(&slow(SLOW_SHARE + 1)),
+            "not passed over by claims"
+        );
+        // A new host, and one that answers, still get theirs.
+        assert_eq!(slots.free("new.example"), 1);
+        slots.start("fast.example");
+        slots.finish("fast.example", Pace::Fast);
+        assert_eq!(slots.free("fast.example"), 2);
+        assert!(!slots.full().contains(&"fast.example".to_owned()));
+        // One slow turn ends: one more may start.
+        slots.finish(&slow(0), Pace::Slow);
+        assert_eq!(slots.free(&slow(SLOW_SHARE + 1)), 1);
+        // A slow host that answers fast again is no longer held to it.
+        slots.start(&slow(SLOW_SHARE + 1));
+        slots.finish(&slow(1), Pace::Fast);
+        assert_eq!(slots.slow_in_flight, SLOW_SHARE - 1);
+        assert_eq!(slots.free(&slow(1)), 2);
     }
 
     #[test]
