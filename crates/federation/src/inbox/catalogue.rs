@@ -53,9 +53,11 @@ pub async fn catalogue_item(
             .delete_remote_item(id.as_str(), owner.row.id)
             .await?
         {
-            tracing::info!(%id, %visibility, "catalogued item narrowed by its owner withdrawn");
+            // At debug, as every private object's id: the log is the
+            // operator's, who need not be among those it was sent to.
+            tracing::debug!(%id, %visibility, "catalogued item narrowed by its owner withdrawn");
         } else {
-            tracing::info!(%id, %visibility, "item not addressed to the public not catalogued");
+            tracing::debug!(%id, %visibility, "item not addressed to the public not catalogued");
         }
         return Ok(());
     }
@@ -65,7 +67,7 @@ pub async fn catalogue_item(
     if data.store.was_private(id.as_str(), owner.row.id).await?
         || data.store.is_message(id.as_str()).await?
     {
-        tracing::info!(%id, "an object sent here privately before is not catalogued");
+        tracing::debug!(%id, "an object sent here privately before is not catalogued");
         return Ok(());
     }
     let policy = verdict(owner, data).await?;

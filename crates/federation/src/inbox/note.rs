@@ -241,13 +241,15 @@ pub async fn receive(
             .delete_remote_comment(id.as_str(), actor.row.id)
             .await?
         {
-            tracing::info!(%id, "a comment whose author narrowed its audience was taken down");
+            // At debug: the log is the operator's, who need not be the
+            // agency's staff, and the id names who wrote privately.
+            tracing::debug!(%id, "a comment whose author narrowed its audience was taken down");
         }
         let narrowed = store
             .narrow_remote_message(id.as_str(), actor.row.id, visibility)
             .await?;
         if narrowed > 0 {
-            tracing::info!(%id, copies = narrowed, %visibility,
+            tracing::debug!(%id, copies = narrowed, %visibility,
                 "a message whose author narrowed its audience was narrowed");
         }
     }
