@@ -273,3 +273,86 @@ async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
         "the Creates should still wait on their fetches"
     );
 }
+
+/// A profile `Update` carries the actor, and is taken by fetching the
+/// actor afresh: it may fetch as much as a `Create` naming its object by
+/// id, though its object is embedded. From actors on two host names whose
+/// actor documents stopped answering, such Updates once held every slot
+/// (they were not counted as activities that may fetch); now a Like from
+/// a third server is still counted within seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_updates_from_two_slow_hosts_leave_slots_for_the_rest() {
+    let a = Instance::spawn_tuned(|c| {
+        c.federation.request_timeout_seconds = 15;
+        c.federation.connect_timeout_seconds = 5;
+    })
+    .await;
+    a.agency("nav").await;
+    let item = a.publish("nav", "Veileder for byggesak", &[]).await;
+    let (p1, p2, other) = tokio::join!(FakePeer::spawn(), FakePeer::spawn(), FakePeer::spawn());
+    let [k1, k2] = fake_keys().await;
+    let mut actors = Vec::new();
+    for p in [&p1, &p2] {
+        for n in 0..4 {
+            let actor = p.actor(&format!("u{n}"), k1);
+            // Its key fetched (and kept) while its server still answers.
+            let follow = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": actor.activity_id("follow"), "type": "Follow",
+                "actor": actor.id, "object": a.actor_id("nav"),
+            });
+            let resp = actor.post(&a.shared_inbox(), &follow).send(&a.client).await;
+            assert_eq!(resp.status(), StatusCode::ACCEPTED, "{follow}");
+            a.processed(follow["id"].as_str().unwrap()).await;
+            actors.push(actor);
+        }
+    }
+    p1.stall_gets_under("/actors/");
+    p2.stall_gets_under("/actors/");
+    let mut sent = Vec::new();
+    for actor in &actors {
+        for m in 0..2 {
+            let update = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": actor.activity_id(&format!("profile-{m}")),
+                "type": "Update",
+                "actor": actor.id,
+                "object": {"id": actor.id, "type": "Person", "name": format!("Ny {m}")},
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            });
+            let resp = actor.post(&a.shared_inbox(), &update).send(&a.client).await;
+            assert_eq!(resp.status(), StatusCode::ACCEPTED, "{update}");
+            sent.push(update["id"].as_str().unwrap().to_owned());
+        }
+    }
+    eventually_within(
+        Duration::from_secs(10),
+        "the actors to be asked for",
+        async || {
+            let asked = [&p1, &p2]
+                .iter()
+                .flat_map(|p| p.fetched())
+                .filter(|f| f.path.starts_with("/actors/u"))
+                .count();
+            // Each actor's document was asked for once before the stall.
+            if asked >= 8 + 2 {
+                Ok(())
+            } else {
+                Err(format!("{asked} asked"))
+            }
+        },
+    )
+    .await;
+
+    let yan = other.actor("yan", k2);
+    like_counted_within_bound(&a, &yan, item, "while the profiles are awaited").await;
+    let pending = statuses_of(&a, &sent)
+        .await
+        .iter()
+        .filter(|s| *s == "pending")
+        .count();
+    assert!(
+        pending > 0,
+        "the Updates should still wait on their fetches"
+    );
+}
