@@ -5,11 +5,12 @@
 
 use crate::{
     Store, StoreError,
-    entities::{agency_block, comment, following, item, remote_actor},
+    entities::{agency_block, comment, following, item},
     queries::{
         audit::{Audit, write_audit},
         follow::reject_follower,
         outbox::queue_undo,
+        remote_actor::remote_actor_id,
     },
     records::now,
 };
@@ -76,13 +77,7 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("agency block"))?;
-        let remote: Option<i64> = remote_actor::Entity::find()
-            .select_only()
-            .column(remote_actor::Column::Id)
-            .filter(remote_actor::Column::ApId.eq(actor))
-            .into_tuple()
-            .one(&txn)
-            .await?;
+        let remote = remote_actor_id(&txn, actor).await?;
         let (mut comments_hidden, mut follow_ended, mut following_ended) = (0, false, false);
         if let Some(remote) = remote {
             let agency_items = Query::select()

@@ -2,11 +2,12 @@
 
 use crate::{
     Store, StoreError,
-    entities::{actor_block, domain_policy, follower, instance, remote_actor},
+    entities::{actor_block, domain_policy, follower, instance},
     queries::{
         audit::{Audit, write_audit},
         follow::reject_follower,
         params::{self, Params},
+        remote_actor::remote_actor_id,
     },
     records::now,
 };
@@ -395,13 +396,7 @@ impl Store {
             .ok_or(StoreError::NotFound("actor block"))?;
         // Its follows of our agencies end, each with a Reject its server
         // is sent, so that the actor no longer counts among followers.
-        let remote: Option<i64> = remote_actor::Entity::find()
-            .select_only()
-            .column(remote_actor::Column::Id)
-            .filter(remote_actor::Column::ApId.eq(actor))
-            .into_tuple()
-            .one(&txn)
-            .await?;
+        let remote = remote_actor_id(&txn, actor).await?;
         let mut follows_ended = 0u64;
         if let Some(remote) = remote {
             let agencies: Vec<i64> = follower::Entity::find()

@@ -129,3 +129,19 @@ impl Store {
         Ok(res.rows_affected > 0)
     }
 }
+
+/// The row id of the remote actor `ap_id`, read on `db` (a transaction,
+/// usually); `None` if it is not stored.
+pub(crate) async fn remote_actor_id(
+    db: &impl sea_orm::ConnectionTrait,
+    ap_id: &str,
+) -> Result<Option<i64>, StoreError> {
+    use sea_orm::QuerySelect;
+    Ok(remote_actor::Entity::find()
+        .select_only()
+        .column(remote_actor::Column::Id)
+        .filter(remote_actor::Column::ApId.eq(ap_id))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
