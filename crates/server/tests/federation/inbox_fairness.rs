@@ -243,16 +243,23 @@ async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
         }
     }
     // Their fetches under way before the Like is sent.
+    asked_for(&[&p1, &p2], "/notes/", 2).await;
+    let yan = other.actor("yan", k2);
+    like_counted_while_waiting(&a, &yan, item, &sent, "the named objects").await;
+}
+
+/// Waits until `peers` were asked for `at_least` documents under `prefix`.
+async fn asked_for(peers: &[&FakePeer], prefix: &str, at_least: usize) {
     eventually_within(
         Duration::from_secs(10),
-        "the objects to be asked for",
+        &format!("{at_least} documents under {prefix} to be asked for"),
         async || {
-            let asked = [&p1, &p2]
+            let asked = peers
                 .iter()
                 .flat_map(|p| p.fetched())
-                .filter(|f| f.path.starts_with("/notes/"))
+                .filter(|f| f.path.starts_with(prefix))
                 .count();
-            if asked >= 2 {
+            if asked >= at_least {
                 Ok(())
             } else {
                 Err(format!("{asked} asked"))
@@ -260,17 +267,26 @@ async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
         },
     )
     .await;
+}
 
-    let yan = other.actor("yan", k2);
-    like_counted_within_bound(&a, &yan, item, "while the named objects are awaited").await;
-    let pending = statuses_of(&a, &sent)
+/// yan's Like is counted within the bound while some of `sent` still wait
+/// on their fetches of `what`.
+async fn like_counted_while_waiting(
+    a: &Instance,
+    yan: &FakeActor,
+    item: i64,
+    sent: &[String],
+    what: &str,
+) {
+    like_counted_within_bound(a, yan, item, &format!("while {what} are awaited")).await;
+    let pending = statuses_of(a, sent)
         .await
         .iter()
         .filter(|s| *s == "pending")
         .count();
     assert!(
         pending > 0,
-        "the Creates should still wait on their fetches"
+        "activities waiting on {what} should still be pending"
     );
 }
 
@@ -325,34 +341,8 @@ async fn profile_updates_from_two_slow_hosts_leave_slots_for_the_rest() {
             sent.push(update["id"].as_str().unwrap().to_owned());
         }
     }
-    eventually_within(
-        Duration::from_secs(10),
-        "the actors to be asked for",
-        async || {
-            let asked = [&p1, &p2]
-                .iter()
-                .flat_map(|p| p.fetched())
-                .filter(|f| f.path.starts_with("/actors/u"))
-                .count();
-            // Each actor's document was asked for once before the stall.
-            if asked >= 8 + 2 {
-                Ok(())
-            } else {
-                Err(format!("{asked} asked"))
-            }
-        },
-    )
-    .await;
-
+    // Each actor's document was asked for once before the stall.
+    asked_for(&[&p1, &p2], "/actors/u", 8 + 2).await;
     let yan = other.actor("yan", k2);
-    like_counted_within_bound(&a, &yan, item, "while the profiles are awaited").await;
-    let pending = statuses_of(&a, &sent)
-        .await
-        .iter()
-        .filter(|s| *s == "pending")
-        .count();
-    assert!(
-        pending > 0,
-        "the Updates should still wait on their fetches"
-    );
+    like_counted_while_waiting(&a, &yan, item, &sent, "the profiles").await;
 }
