@@ -20,6 +20,7 @@ pub mod discovery;
 pub mod dns;
 pub mod error;
 pub mod fetch_knock;
+pub mod http_body;
 pub mod inbox;
 pub mod key_refetch;
 pub mod keys;

@@ -2,6 +2,7 @@
 //! and Undo they send. What peers send about following (Follow, Accept,
 //! Reject, Undo) is handled in `inbox::activities`.
 
+use crate::http_body::{ReadError, read_capped};
 use crate::{
     activities::outgoing::activity_id,
     context::Data,
@@ -100,7 +101,7 @@ async fn webfinger_links(user: &str, host: &str, data: &Data) -> Result<Vec<url:
             "{host} is blocked by this server's federation policy"
         ));
     }
-    let mut resp = data
+    let resp = data
         .client
         .get(url.clone())
         .header(reqwest::header::ACCEPT, "application/jrd+json")
@@ -115,19 +116,14 @@ async fn webfinger_links(user: &str, host: &str, data: &Data) -> Result<Vec<url:
     if !resp.status().is_success() {
         return refuse(format!("{host} answered WebFinger with {}", resp.status()));
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
+    let body = read_capped(resp, WEBFINGER_MAX_BYTES)
         .await
-        .map_err(|e| FedError::Protocol(e.into()))?
-    {
-        if body.len() + chunk.len() > WEBFINGER_MAX_BYTES {
-            return Err(FedError::Protocol(
-                activitypub_federation::error::Error::ResponseBodyLimit,
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
+        .map_err(|e| match e {
+            ReadError::TooLarge(_) => {
+                FedError::Protocol(activitypub_federation::error::Error::ResponseBodyLimit)
+            }
+            ReadError::Http(e) => FedError::Protocol(e.into()),
+        })?;
     let doc: Webfinger = serde_json::from_slice(&body)?;
     Ok(doc
         .links

@@ -145,6 +145,14 @@ struct FetchProbe<'a> {
     object: Option<&'a serde_json::value::RawValue>,
 }
 
+/// A stored activity's forwarded mark (`delingForwarded`), left as raw
+/// JSON: set only on a relay's copy, which is checked at its origin.
+#[derive(serde::Deserialize)]
+struct ForwardedProbe<'a> {
+    #[serde(default, rename = "delingForwarded", borrow)]
+    forwarded: Option<&'a serde_json::value::RawValue>,
+}
+
 /// The `type` of an embedded object, left as raw JSON (it may be a list).
 #[derive(serde::Deserialize)]
 struct TypeProbe<'a> {
@@ -168,9 +176,10 @@ fn may_fetch(row: &InboxActivity, own_domain: &str) -> bool {
         "Move" => true,
         "Delete" => {
             row.signer != row.actor
-                || row
-                    .body
-                    .contains(&format!("\"{}\"", crate::protocol::incoming::FORWARDED))
+                || matches!(
+                    serde_json::from_str(&row.body),
+                    Ok(ForwardedProbe { forwarded: Some(flag) }) if flag.get() != "false"
+                )
         }
         "Create" | "Update" | "Announce" => {
             let Ok(FetchProbe { object: Some(raw) }) = serde_json::from_str(&row.body) else {

@@ -16,7 +16,10 @@ pub mod nodeinfo;
 #[cfg(test)]
 mod tests;
 
-use crate::context::Data;
+use crate::{
+    context::Data,
+    http_body::{ReadError, read_capped},
+};
 use answer::{Checks, WireResults};
 use deling_store::queries::policy::Verdict;
 use nodeinfo::{Support, SupportCache};
@@ -225,39 +228,6 @@ async fn peer_base(data: &Data, host: &str) -> Result<Url, String> {
     // Private addresses are refused at connect time, by the client's
     // resolver (`dns`), on the addresses it would connect to.
     Ok(base)
-}
-
-/// Why a body was not read.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum ReadError {
-    /// Longer than allowed.
-    #[error("answer larger than {0} bytes")]
-    TooLarge(usize),
-    /// The connection failed or timed out.
-    #[error("cannot read the answer: {0}")]
-    Http(#[from] reqwest::Error),
-}
-
-/// Reads at most `cap` bytes of a body, refusing (without reading on) a
-/// longer one.
-pub(crate) async fn read_capped(
-    mut resp: reqwest::Response,
-    cap: usize,
-) -> Result<Vec<u8>, ReadError> {
-    if resp
-        .content_length()
-        .is_some_and(|n| n > u64::try_from(cap).unwrap_or(u64::MAX))
-    {
-        return Err(ReadError::TooLarge(cap));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await? {
-        if body.len() + chunk.len() > cap {
-            return Err(ReadError::TooLarge(cap));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The `agency` filter as `peer` names the agency: one of ours (a slug

@@ -2,7 +2,8 @@
 //! (`metadata.deling.federatedSearch`), remembered per host for a while so
 //! a search does not fetch NodeInfo every time.
 
-use super::{MAX_NODEINFO_BYTES, read_capped};
+use super::MAX_NODEINFO_BYTES;
+use crate::http_body::read_capped;
 use serde::Deserialize;
 use std::{
     collections::HashMap,

@@ -204,7 +204,9 @@ async fn subscribe_template(state: &AppState, base: &Url, home: &Home) -> Option
         if !resp.status().is_success() {
             return None;
         }
-        let body = read_capped(resp, MAX_JRD_BYTES).await?;
+        let body = deling_federation::http_body::read_capped(resp, MAX_JRD_BYTES)
+            .await
+            .ok()?;
         let jrd: serde_json::Value = serde_json::from_slice(&body).ok()?;
         jrd.get("links")?
             .as_array()?
@@ -216,21 +218,6 @@ async fn subscribe_template(state: &AppState, base: &Url, home: &Home) -> Option
         .await
         .ok()
         .flatten()
-}
-
-/// At most `cap` bytes of a body; `None` if longer or unreadable.
-async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Option<Vec<u8>> {
-    if resp.content_length().is_some_and(|n| n > cap as u64) {
-        return None;
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.ok()? {
-        if body.len() + chunk.len() > cap {
-            return None;
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Some(body)
 }
 
 /// `POST /interact`.
