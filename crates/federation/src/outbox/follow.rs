@@ -92,10 +92,11 @@ pub(super) fn accept(event: &OutboxEvent, agency: &Agency, data: &Data) -> Built
 /// A remote actor's Follow of the agency refused on arrival, or ended by
 /// a block: the `Reject`, signed by the agency, embedding the Follow (as
 /// received, or rebuilt from its id when it was accepted long ago).
-/// Mastodon, GoToSocial and Misskey take a Reject of a Follow they hold as
-/// accepted as the end of it ("remove follower"), so the citizen's server
-/// stops showing the agency as followed. Its id follows from the Follow's,
-/// as the Accept's does.
+/// Mastodon takes a Reject of a Follow it holds as accepted as the end of
+/// it ("remove follower", `ActivityPub::Activity::Reject`), so the
+/// citizen's server stops showing the agency as followed; GoToSocial, as
+/// read, drops only a pending one. Its id follows from the Follow's, as
+/// the Accept's does.
 pub(super) fn reject(event: &OutboxEvent, agency: &Agency, data: &Data) -> Built {
     let Some(rejected) = event.payload::<FollowRejected>() else {
         return Ok(vec![]);
