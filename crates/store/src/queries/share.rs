@@ -43,42 +43,51 @@ impl Store {
         item_id: i64,
         audit: Option<&Audit>,
     ) -> Result<Shared, StoreError> {
-        let txn = self.begin().await?;
-        let current = share::Entity::find()
-            .filter(share::Column::AgencyId.eq(agency_id))
-            .filter(share::Column::ItemId.eq(item_id))
-            .filter(share::Column::UndoneAt.is_null())
-            .one(&txn)
-            .await?;
-        if let Some(s) = current {
-            return Ok(Shared::Already(s));
-        }
-        let inserted = share::ActiveModel {
-            agency_id: Set(agency_id),
-            item_id: Set(item_id),
-            created_at: Set(now()),
-            undone_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await;
-        let row = match inserted {
-            Ok(row) => row,
-            // Shared at the same moment by another request: that one won.
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
-                drop(txn);
-                return self
-                    .get_active_share(agency_id, item_id)
-                    .await?
-                    .map(Shared::Already)
-                    .ok_or(StoreError::Conflict("the share changed meanwhile".into()));
+        // Shared at the same moment by another request, which then took
+        // it back before this one could read it: the insert is tried
+        // again, a few times, rather than failing a request that is
+        // still valid.
+        let mut attempts = 0;
+        let (txn, row) = loop {
+            let txn = self.begin().await?;
+            let current = share::Entity::find()
+                .filter(share::Column::AgencyId.eq(agency_id))
+                .filter(share::Column::ItemId.eq(item_id))
+                .filter(share::Column::UndoneAt.is_null())
+                .one(&txn)
+                .await?;
+            if let Some(s) = current {
+                return Ok(Shared::Already(s));
             }
-            Err(e) => return Err(e.into()),
+            let inserted = share::ActiveModel {
+                agency_id: Set(agency_id),
+                item_id: Set(item_id),
+                created_at: Set(now()),
+                undone_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await;
+            match inserted {
+                Ok(row) => break (txn, row),
+                // Shared at the same moment by another request: that one won.
+                Err(e)
+                    if matches!(
+                        e.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+                {
+                    drop(txn);
+                    if let Some(s) = self.get_active_share(agency_id, item_id).await? {
+                        return Ok(Shared::Already(s));
+                    }
+                    attempts += 1;
+                    if attempts == 3 {
+                        return Err(StoreError::Conflict("the share changed meanwhile".into()));
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
         };
         put_share_event(&txn, OutboxKind::ShareCreate, agency_id, item_id, row.id).await?;
         if let Some(audit) = audit {
