@@ -43,11 +43,11 @@ impl Store {
         item_id: i64,
         audit: Option<&Audit>,
     ) -> Result<Shared, StoreError> {
-        // Shared at the same moment by another request, which then took
-        // it back before this one could read it: the insert is tried
-        // again, a few times, rather than failing a request that is
-        // still valid.
-        let mut attempts = 0;
+        // An insert that loses to another request's share looks again:
+        // that share is normally found then (`Already`), but it may have
+        // been taken back meanwhile, and then this still valid request
+        // inserts again (at most three times).
+        let mut lost = 0;
         let (txn, row) = loop {
             let txn = self.begin().await?;
             let current = share::Entity::find()
@@ -70,7 +70,6 @@ impl Store {
             .await;
             match inserted {
                 Ok(row) => break (txn, row),
-                // Shared at the same moment by another request: that one won.
                 Err(e)
                     if matches!(
                         e.sql_err(),
@@ -78,11 +77,8 @@ impl Store {
                     ) =>
                 {
                     drop(txn);
-                    if let Some(s) = self.get_active_share(agency_id, item_id).await? {
-                        return Ok(Shared::Already(s));
-                    }
-                    attempts += 1;
-                    if attempts == 3 {
+                    lost += 1;
+                    if lost == 3 {
                         return Err(StoreError::Conflict("the share changed meanwhile".into()));
                     }
                 }
