@@ -24,6 +24,8 @@ pub struct FedSettings {
     pub max_attempts: i32,
     /// Timeouts and connection reuse of outgoing requests.
     pub http: HttpSettings,
+    /// How many followers of one agency one server may have.
+    pub follower_caps: deling_store::queries::follower_cap::FollowerCaps,
 }
 
 /// How outgoing requests (deliveries and fetches) wait and reuse

@@ -92,6 +92,7 @@ async fn context() -> (deling_federation::context::Config, tempfile::TempDir) {
             retry_base: Duration::from_secs(1),
             max_attempts: 3,
             http: Default::default(),
+            follower_caps: Default::default(),
         },
         wake: Arc::new(tokio::sync::Notify::new()),
         client: offline_client().await,

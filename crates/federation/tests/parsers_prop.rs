@@ -1090,6 +1090,7 @@ async fn signed_get_context() -> (
             retry_base: std::time::Duration::from_secs(1),
             max_attempts: 3,
             http: Default::default(),
+            follower_caps: Default::default(),
         },
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         client: http_client(false).unwrap(),
@@ -2077,6 +2078,7 @@ fn rows_world() -> &'static RowsWorld {
                     retry_base: std::time::Duration::from_secs(1),
                     max_attempts: 3,
                     http: Default::default(),
+                    follower_caps: Default::default(),
                 },
                 wake: std::sync::Arc::new(tokio::sync::Notify::new()),
                 client: reqwest::Client::builder()

@@ -363,6 +363,13 @@ pub struct FederationConfig {
     pub request_timeout_seconds: u64,
     /// How long an idle connection to a peer is kept for reuse, in seconds.
     pub idle_connection_seconds: u64,
+    /// Followers of one agency that one server may have; a Follow past it
+    /// is refused.
+    pub max_followers_per_host: u64,
+    /// Distinct inboxes among one server's followers of one agency (each
+    /// a signed request per publish); a Follow that would add one past it
+    /// is refused.
+    pub max_inboxes_per_host: u64,
 }
 
 impl FederationConfig {
@@ -373,6 +380,14 @@ impl FederationConfig {
             request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
             idle_timeout: std::time::Duration::from_secs(self.idle_connection_seconds),
             ..Default::default()
+        }
+    }
+
+    /// The store's form of the follower caps.
+    pub fn follower_caps(&self) -> deling_store::queries::follower_cap::FollowerCaps {
+        deling_store::queries::follower_cap::FollowerCaps {
+            per_host: self.max_followers_per_host,
+            inboxes_per_host: self.max_inboxes_per_host,
         }
     }
 
@@ -397,6 +412,15 @@ impl FederationConfig {
         }
         if !(1..=3600).contains(&self.idle_connection_seconds) {
             return bad("federation.idle_connection_seconds", "must be 1 to 3600");
+        }
+        if self.max_followers_per_host == 0 {
+            return bad("federation.max_followers_per_host", "must be at least 1");
+        }
+        if !(1..=self.max_followers_per_host).contains(&self.max_inboxes_per_host) {
+            return bad(
+                "federation.max_inboxes_per_host",
+                "must be at least 1 and at most federation.max_followers_per_host",
+            );
         }
         Ok(())
     }

@@ -68,6 +68,7 @@ pub async fn federation_config(
             retry_base: std::time::Duration::from_secs(config.federation.retry_base_seconds),
             max_attempts: i32::try_from(config.federation.max_delivery_attempts).unwrap_or(20),
             http: config.federation.http(),
+            follower_caps: config.federation.follower_caps(),
         },
         wake: std::sync::Arc::new(tokio::sync::Notify::new()),
         // Outside debug mode the resolver checks every address connected

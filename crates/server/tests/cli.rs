@@ -942,6 +942,19 @@ fn bad_configuration_is_one_clear_line() {
             "federation.idle_connection_seconds",
         ),
         (
+            vec![],
+            vec![("DELING_FEDERATION__MAX_FOLLOWERS_PER_HOST", "0")],
+            "federation.max_followers_per_host",
+        ),
+        (
+            vec![],
+            vec![
+                ("DELING_FEDERATION__MAX_FOLLOWERS_PER_HOST", "10"),
+                ("DELING_FEDERATION__MAX_INBOXES_PER_HOST", "11"),
+            ],
+            "federation.max_inboxes_per_host",
+        ),
+        (
             vec!["--config".into(), missing.display().to_string()],
             vec![],
             "/nonexistent.toml",

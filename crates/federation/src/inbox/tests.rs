@@ -106,6 +106,7 @@ async fn world() -> World {
             retry_base: std::time::Duration::from_secs(1),
             max_attempts: 3,
             http: Default::default(),
+            follower_caps: Default::default(),
         },
         wake: Default::default(),
         client: reqwest::Client::new(),

@@ -10,6 +10,11 @@ fn defaults_parse() {
     assert!(c.check().is_ok());
     assert_eq!(c.bind, "127.0.0.1:8080");
     assert!(!c.federation.debug);
+    // The file's caps are the store's own defaults, which the tests use.
+    assert_eq!(
+        c.federation.follower_caps(),
+        deling_store::queries::follower_cap::FollowerCaps::default()
+    );
 }
 
 #[test]

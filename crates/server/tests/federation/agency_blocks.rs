@@ -22,13 +22,13 @@ const AS: &str = "https://www.w3.org/ns/activitystreams";
 
 /// Delivers `activity` from `actor`, accepted at the door, and waits
 /// until `b` has processed it.
-async fn settle(b: &Instance, actor: &FakeActor, activity: &Value) {
+pub(super) async fn settle(b: &Instance, actor: &FakeActor, activity: &Value) {
     deliver(b, actor, activity, StatusCode::ACCEPTED).await;
     b.processed(activity["id"].as_str().expect("an id")).await;
 }
 
 /// Whether `actor` follows the agency `agency_id` on `b`.
-async fn follows(b: &Instance, agency_id: i64, actor: &FakeActor) -> bool {
+pub(super) async fn follows(b: &Instance, agency_id: i64, actor: &FakeActor) -> bool {
     let remote = b
         .store
         .get_remote_actor_by_ap_id(&actor.id)
@@ -261,7 +261,7 @@ async fn an_agencys_block_holds_for_that_agency_alone() {
 
 /// The first activity of `kind` posted to the peer whose `object`
 /// satisfies `pick`, waited for.
-async fn posted(
+pub(super) async fn posted(
     peer: &FakePeer,
     kind: &str,
     pick: impl Fn(&Value) -> bool,

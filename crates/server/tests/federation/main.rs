@@ -15,6 +15,7 @@ mod comment_quota;
 mod comments;
 mod discovery;
 mod edits;
+mod follower_caps;
 mod following;
 mod hostile_inbox;
 mod inbox_fairness;

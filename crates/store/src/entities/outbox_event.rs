@@ -69,8 +69,9 @@ pub enum OutboxKind {
     #[sea_orm(string_value = "follow_accept")]
     FollowAccept,
     /// A remote actor's Follow of an agency was refused, or a follow
-    /// accepted before was ended, because the agency blocks the actor:
-    /// the `Reject` (payload: [`crate::queries::outbox::FollowRejected`]).
+    /// accepted before was ended, because the agency blocks the actor (or
+    /// a Follow because its server is at a cap of followers,
+    /// [`crate::queries::follower_cap`]): the `Reject` (payload: [`crate::queries::outbox::FollowRejected`]).
     #[sea_orm(string_value = "follow_reject")]
     FollowReject,
     /// Staff of an agency reported a remote comment on its item: a `Flag`

@@ -560,7 +560,7 @@ impl Store {
 }
 
 /// Inserts the follower row, or gives an existing one the new Follow id.
-async fn upsert_follower(
+pub(crate) async fn upsert_follower(
     db: &impl ConnectionTrait,
     agency_id: i64,
     remote_actor_id: i64,

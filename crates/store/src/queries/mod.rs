@@ -8,6 +8,7 @@ pub mod comment;
 pub mod delivery;
 pub mod delivery_batch;
 pub mod follow;
+pub mod follower_cap;
 pub mod host;
 pub mod inbox;
 pub mod instance;

@@ -16,6 +16,7 @@ mod comments;
 mod concurrency;
 mod counts;
 mod delivery_batch;
+mod follower_caps;
 mod hosts;
 mod inbox_reads;
 mod items;

@@ -1,6 +1,7 @@
 //! Follow: a peer's actor follows one of our agencies. It becomes a
 //! follower, and the agency answers with an Accept signed by itself (or,
-//! when the agency blocks the actor, with a Reject).
+//! when the agency blocks the actor or its server is at a cap of
+//! followers, with a Reject).
 
 use crate::{
     error::{FedError, refuse},
@@ -9,6 +10,7 @@ use crate::{
     protocol::incoming::Activity,
 };
 use activitypub_federation::traits::Object;
+use deling_store::queries::follower_cap::FollowOutcome;
 use serde::Deserialize;
 use url::Url;
 
@@ -70,16 +72,33 @@ impl Inbound for Follow {
             return refuse(format!("{} is blocked by {target}", actor.row.ap_id));
         }
         // The follower and its Accept (an outbox event, built by
-        // `outbox::follow`) in one transaction.
-        data.store
-            .accept_follower(
+        // `outbox::follow`) in one transaction; or, past a cap of its
+        // server's followers, the Reject.
+        let outcome = data
+            .store
+            .accept_follower_within(
                 agency.agency.id,
-                actor.row.id,
+                &actor.row,
                 self.activity.id.as_str(),
                 follow,
+                data.settings.follower_caps,
             )
             .await?;
         data.wake.notify_one();
-        Ok(())
+        match outcome {
+            FollowOutcome::Accepted => Ok(()),
+            FollowOutcome::TooManyFollowers | FollowOutcome::TooManyInboxes => {
+                let caps = data.settings.follower_caps;
+                tracing::warn!(actor = %actor.row.ap_id, agency = %agency.agency.slug,
+                    host = %actor.row.domain, ?outcome,
+                    max_followers_per_host = caps.per_host,
+                    max_inboxes_per_host = caps.inboxes_per_host,
+                    "past the cap of followers from one server: Follow refused");
+                refuse(format!(
+                    "{} is past the cap of followers from {}",
+                    actor.row.ap_id, actor.row.domain
+                ))
+            }
+        }
     }
 }

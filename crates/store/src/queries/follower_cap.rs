@@ -1,0 +1,200 @@
+//! How many followers one server may give one agency.
+//!
+//! Every inbox behind an agency's followers costs a signed request each
+//! time the agency publishes, and every follower a row its fan-out reads.
+//! A server makes as many accounts as it likes, and a server without
+//! shared inboxes (GoToSocial) gives each of them an inbox of its own: a
+//! million accounts following would make every publish a million
+//! signatures, and bury the deliveries to everyone else. So a Follow from
+//! a server that already has [`FollowerCaps::per_host`] followers of the
+//! agency, or whose inbox would be the server's
+//! [`FollowerCaps::inboxes_per_host`]-plus-first, is refused with a
+//! `Reject`: its server shows the follow as refused rather than leaving it
+//! pending, and the agency's other followers are not held up.
+//!
+//! An actor that follows already is never refused (a Follow sent again
+//! keeps it), and lowering a cap ends no follow. Both counts stop at the
+//! cap, so a check costs at most a cap's rows of one host.
+
+use crate::{
+    Store, StoreError,
+    queries::{
+        follow::upsert_follower,
+        outbox::{queue_accept, queue_reject},
+        params::Params,
+    },
+    records::RemoteActor,
+};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+
+/// The most followers of one agency that one server (a remote actor's
+/// `domain`) may have, and the most distinct inboxes among them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowerCaps {
+    /// Followers, whatever their inboxes.
+    pub per_host: u64,
+    /// Distinct inboxes (a shared inbox where the actor has one, else its
+    /// own) that the agency's deliveries go to.
+    pub inboxes_per_host: u64,
+}
+
+impl Default for FollowerCaps {
+    /// What `config/default.toml` sets.
+    fn default() -> Self {
+        Self {
+            per_host: 100_000,
+            inboxes_per_host: 1_000,
+        }
+    }
+}
+
+/// What became of a Follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowOutcome {
+    /// The actor follows; an `Accept` is queued.
+    Accepted,
+    /// Its server has [`FollowerCaps::per_host`] followers of the agency
+    /// already; a `Reject` is queued.
+    TooManyFollowers,
+    /// Its inbox would be one more than [`FollowerCaps::inboxes_per_host`]
+    /// on its server; a `Reject` is queued.
+    TooManyInboxes,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+impl Store {
+    /// [`Store::accept_follower`] within `caps`: records that `actor`
+    /// follows `agency_id` by its Follow `follow` (id `follow_ap_id`) and
+    /// queues the `Accept`, unless its server is at a cap, when the
+    /// `Reject` is queued instead; in one transaction.
+    ///
+    /// On SQLite the one writer runs these one at a time, so a cap is
+    /// exact; on PostgreSQL two Follows from one server checked at the
+    /// same moment may both pass, overshooting by at most the inbox's
+    /// concurrent work.
+    pub async fn accept_follower_within(
+        &self,
+        agency_id: i64,
+        actor: &RemoteActor,
+        follow_ap_id: &str,
+        follow: serde_json::Value,
+        caps: FollowerCaps,
+    ) -> Result<FollowOutcome, StoreError> {
+        let txn = self.begin().await?;
+        let outcome = if follows(&txn, agency_id, actor.id).await? {
+            FollowOutcome::Accepted
+        } else if count_others(&txn, agency_id, actor, Counted::Followers, caps.per_host).await?
+            >= caps.per_host
+        {
+            FollowOutcome::TooManyFollowers
+        } else if !inbox_taken(&txn, agency_id, actor).await?
+            && count_others(
+                &txn,
+                agency_id,
+                actor,
+                Counted::Inboxes,
+                caps.inboxes_per_host,
+            )
+            .await?
+                >= caps.inboxes_per_host
+        {
+            FollowOutcome::TooManyInboxes
+        } else {
+            FollowOutcome::Accepted
+        };
+        if outcome == FollowOutcome::Accepted {
+            upsert_follower(&txn, agency_id, actor.id, follow_ap_id).await?;
+            queue_accept(&txn, agency_id, actor.id, follow_ap_id, follow).await?;
+        } else {
+            queue_reject(&txn, agency_id, actor.id, follow_ap_id, Some(follow)).await?;
+        }
+        txn.commit().await?;
+        Ok(outcome)
+    }
+}
+
+/// What [`count_others`] counts.
+#[derive(Debug, Clone, Copy)]
+enum Counted {
+    Followers,
+    Inboxes,
+}
+
+/// The inbox `actor`'s deliveries go to: its server's shared one where it
+/// has one, as the fan-out picks.
+fn delivery_inbox(actor: &RemoteActor) -> &str {
+    actor.shared_inbox.as_deref().unwrap_or(&actor.inbox)
+}
+
+/// Whether `actor_id` follows `agency_id` already.
+async fn follows(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    actor_id: i64,
+) -> Result<bool, StoreError> {
+    let mut p = Params::new(db.get_database_backend());
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM follower WHERE agency_id = {} AND remote_actor_id = {}",
+        p.push(agency_id),
+        p.push(actor_id)
+    );
+    Ok(count(db, p, sql).await? > 0)
+}
+
+/// Whether another follower of `agency_id` on `actor`'s server has the
+/// inbox `actor`'s deliveries would go to (a shared inbox, mostly).
+async fn inbox_taken(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    actor: &RemoteActor,
+) -> Result<bool, StoreError> {
+    let mut p = Params::new(db.get_database_backend());
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM remote_actor r \
+         JOIN follower f ON f.remote_actor_id = r.id AND f.agency_id = {} \
+         WHERE r.domain = {} AND COALESCE(r.shared_inbox, r.inbox) = {} LIMIT 1) AS t",
+        p.push(agency_id),
+        p.push(actor.domain.clone()),
+        p.push(delivery_inbox(actor).to_owned()),
+    );
+    Ok(count(db, p, sql).await? > 0)
+}
+
+/// The followers of `agency_id` on `actor`'s server other than `actor`,
+/// or their distinct inboxes, counted up to `at_most`.
+async fn count_others(
+    db: &impl ConnectionTrait,
+    agency_id: i64,
+    actor: &RemoteActor,
+    counted: Counted,
+    at_most: u64,
+) -> Result<u64, StoreError> {
+    let mut p = Params::new(db.get_database_backend());
+    let what = match counted {
+        Counted::Followers => "r.id",
+        Counted::Inboxes => "DISTINCT COALESCE(r.shared_inbox, r.inbox)",
+    };
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT {what} FROM remote_actor r \
+         JOIN follower f ON f.remote_actor_id = r.id AND f.agency_id = {} \
+         WHERE r.domain = {} AND r.id <> {} LIMIT {}) AS t",
+        p.push(agency_id),
+        p.push(actor.domain.clone()),
+        p.push(actor.id),
+        p.push(i64::try_from(at_most).unwrap_or(i64::MAX)),
+    );
+    count(db, p, sql).await
+}
+
+/// The `n` of `sql`'s one row.
+async fn count(db: &impl ConnectionTrait, p: Params, sql: String) -> Result<u64, StoreError> {
+    let n = Count::find_by_statement(Statement::from_sql_and_values(p.backend, sql, p.values))
+        .one(db)
+        .await?
+        .map_or(0, |c| c.n);
+    Ok(u64::try_from(n).unwrap_or(0))
+}

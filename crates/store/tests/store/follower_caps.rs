@@ -1,0 +1,130 @@
+//! Caps on one server's followers of one agency: the counts stop at each
+//! cap, a follower already there passes, the actor itself is not counted,
+//! and each agency and each server is counted apart; the Accept or the
+//! Reject is queued with the decision.
+
+use crate::support::agency;
+use deling_store::{
+    Store,
+    queries::{
+        follower_cap::{FollowOutcome, FollowerCaps},
+        outbox::OutboxKind,
+        remote_actor::RemoteActorData,
+    },
+    records::RemoteActor,
+};
+
+/// `name` on `host`, with the host's shared inbox or (`shared` false) an
+/// inbox of its own only.
+fn data(host: &str, name: &str, shared: bool) -> RemoteActorData {
+    let id = format!("https://{host}/users/{name}");
+    RemoteActorData {
+        ap_id: id.clone(),
+        actor_type: "Person".into(),
+        domain: host.into(),
+        preferred_username: Some(name.into()),
+        name: None,
+        inbox: format!("{id}/inbox"),
+        shared_inbox: shared.then(|| format!("https://{host}/inbox")),
+        url: None,
+        icon_url: None,
+        summary_html: None,
+        public_key_pem: None,
+        followers: None,
+        speaks_deling: false,
+    }
+}
+
+/// [`data`], stored.
+async fn actor(store: &Store, host: &str, name: &str, shared: bool) -> RemoteActor {
+    store
+        .put_remote_actor(data(host, name, shared))
+        .await
+        .expect("actor")
+}
+
+const CAPS: FollowerCaps = FollowerCaps {
+    per_host: 3,
+    inboxes_per_host: 2,
+};
+
+async fn follow(store: &Store, agency_id: i64, who: &RemoteActor, n: usize) -> FollowOutcome {
+    let id = format!("{}/follows/{n}", who.ap_id);
+    store
+        .accept_follower_within(
+            agency_id,
+            who,
+            &id,
+            serde_json::json!({"id": id, "type": "Follow"}),
+            CAPS,
+        )
+        .await
+        .expect("follow")
+}
+
+both!(a_servers_followers_and_inboxes_are_capped, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let bergen = agency(&store, "bergen", "Bergen kommune").await;
+    let mut shared = Vec::new();
+    for name in ["a", "b", "c", "d"] {
+        shared.push(actor(&store, "social.example", name, true).await);
+    }
+    for (n, who) in shared[..3].iter().enumerate() {
+        assert_eq!(
+            follow(&store, oslo.id, who, n).await,
+            FollowOutcome::Accepted
+        );
+    }
+    assert_eq!(
+        follow(&store, oslo.id, &shared[3], 3).await,
+        FollowOutcome::TooManyFollowers
+    );
+    // Already a follower: passes, at the cap as its server is.
+    assert_eq!(
+        follow(&store, oslo.id, &shared[0], 4).await,
+        FollowOutcome::Accepted
+    );
+    assert_eq!(
+        follow(&store, bergen.id, &shared[3], 5).await,
+        FollowOutcome::Accepted
+    );
+
+    // Without shared inboxes, each follower is an inbox: the third is
+    // one past that cap; an account whose inbox a follower already has
+    // is not.
+    let mut own = Vec::new();
+    for name in ["g1", "g2", "g3"] {
+        own.push(actor(&store, "gts.example", name, false).await);
+    }
+    for (n, who) in own[..2].iter().enumerate() {
+        assert_eq!(
+            follow(&store, oslo.id, who, 10 + n).await,
+            FollowOutcome::Accepted
+        );
+    }
+    assert_eq!(
+        follow(&store, oslo.id, &own[2], 12).await,
+        FollowOutcome::TooManyInboxes
+    );
+    let twin = store
+        .put_remote_actor(RemoteActorData {
+            inbox: own[0].inbox.clone(),
+            ..data("gts.example", "g1-twin", false)
+        })
+        .await
+        .expect("twin");
+    assert_eq!(
+        follow(&store, oslo.id, &twin, 13).await,
+        FollowOutcome::Accepted
+    );
+
+    // Followers: what was accepted only; and an Accept or a Reject queued
+    // for each decision.
+    assert!(!store.is_follower(oslo.id, shared[3].id).await.unwrap());
+    assert!(!store.is_follower(oslo.id, own[2].id).await.unwrap());
+    assert_eq!(store.count_followers(oslo.id).await.unwrap(), 6);
+    let events = store.list_pending_outbox_events(100).await.expect("events");
+    let count = |kind: OutboxKind| events.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count(OutboxKind::FollowAccept), 8);
+    assert_eq!(count(OutboxKind::FollowReject), 2);
+});
