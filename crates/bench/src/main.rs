@@ -66,9 +66,14 @@ enum Scenario {
     /// Signed activities into the inbox, against a bare verify-and-insert
     /// handler.
     Inbox {
-        /// Remote actors sending (all on one peer server).
+        /// Remote actors sending.
         #[arg(long, default_value_t = 50)]
         senders: usize,
+        /// Peer servers they are spread over (sender `i` on server
+        /// `i % hosts`). With one, the inbox's share of one host's
+        /// activities bounds how fast they are stored.
+        #[arg(long, default_value_t = 1)]
+        hosts: usize,
         /// Activities in the measured run.
         #[arg(long, default_value_t = 3000)]
         activities: usize,
@@ -199,11 +204,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Inbox {
             senders,
+            hosts,
             activities,
             connections,
         } => {
             scenarios::inbox::run(&scenarios::inbox::Options {
                 senders,
+                hosts,
                 activities,
                 connections,
             })
@@ -256,6 +263,7 @@ async fn main() -> anyhow::Result<()> {
             rows.extend(
                 scenarios::inbox::run(&scenarios::inbox::Options {
                     senders: if tiny { 3 } else { 50 },
+                    hosts: 1,
                     activities: if tiny { 30 } else { 3000 },
                     connections: if tiny { 4 } else { 64 },
                 })

@@ -29,8 +29,12 @@ use std::{
 
 /// How large a run is.
 pub struct Options {
-    /// Remote actors posting, all on one peer server.
+    /// Remote actors posting.
     pub senders: usize,
+    /// Peer servers they are spread over, sender `i` on server
+    /// `i % hosts`: the inbox gives one host's actors at most half its
+    /// slots, so with one host that share is what is measured.
+    pub hosts: usize,
     /// Activities posted in the measured run.
     pub activities: usize,
     /// Connections they are posted over at once.
@@ -108,14 +112,15 @@ struct Signer {
     rng: SystemRandom,
     /// Deling's public host, which the requests are signed for.
     host: String,
-    peer: String,
+    /// The senders' servers' hosts; sender `i` is on `peers[i % len]`.
+    peers: Vec<String>,
     /// The item replied to.
     item: String,
 }
 
 impl Signer {
     fn create_note(&self, sender: usize, n: &str) -> anyhow::Result<Signed> {
-        let actor = actor_id(&self.peer, sender);
+        let actor = actor_id(&self.peers[sender % self.peers.len()], sender);
         let now = chrono::Utc::now();
         let public = "https://www.w3.org/ns/activitystreams#Public";
         let note = format!("{actor}/statuses/{n}");
@@ -364,17 +369,24 @@ pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
     let key = RsaKeyPair::from_pkcs8(der.as_bytes())
         .map_err(|e| anyhow::anyhow!("aws-lc-rs cannot read the key: {e}"))?;
     let public_key = key.public_key().as_ref().to_vec();
-    let peer = peer(&keys.public_key_pem)?;
+    let peers = (0..o.hosts.max(1))
+        .map(|_| peer(&keys.public_key_pem))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let signer = Signer {
         key,
         rng: SystemRandom::new(),
         host: s.config.domain.clone(),
-        peer: peer.domain.clone(),
+        peers: peers.iter().map(|p| p.domain.clone()).collect(),
         item: item_url,
     };
     let inbox = format!("{}/inbox", s.base);
     let senders = o.senders.max(1);
-    let probe = |tag: &str| format!("{}/statuses/{tag}-0/activity", actor_id(&peer.domain, 0));
+    let probe = |tag: &str| {
+        format!(
+            "{}/statuses/{tag}-0/activity",
+            actor_id(&peers[0].domain, 0)
+        )
+    };
 
     // Each sender once, unmeasured: Deling fetches and keeps its key.
     let warm = Arc::new(signer.batch("warm", senders, senders)?);
@@ -397,7 +409,10 @@ pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
     );
     total += o.activities as u64;
     let all_stored = stored(&s, item, total, started, &probe("run")).await?;
-    let fetches = peer.fetches.load(Ordering::Relaxed);
+    let fetches: usize = peers
+        .iter()
+        .map(|p| p.fetches.load(Ordering::Relaxed))
+        .sum();
 
     // At half the rate reached, as long as the run took: the latency a
     // peer sees when Deling is not saturated.
@@ -427,8 +442,11 @@ pub async fn run(o: &Options) -> anyhow::Result<Vec<Row>> {
 
     let stored_rate = o.activities as f64 / all_stored.as_secs_f64();
     let what = format!(
-        "{} signed Create(Note) replies from {senders} senders, {} connections",
-        o.activities, o.connections
+        "{} signed Create(Note) replies from {senders} senders on {} {}, {} connections",
+        o.activities,
+        peers.len(),
+        if peers.len() == 1 { "host" } else { "hosts" },
+        o.connections
     );
     let bare_text = format!(
         "bare verify + SQLite insert: {:.0}/s, p99 {:.2} ms",

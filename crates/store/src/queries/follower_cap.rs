@@ -21,11 +21,11 @@ use crate::{
     queries::{
         follow::upsert_follower,
         outbox::{queue_accept, queue_reject},
-        params::Params,
+        params::{Params, count},
     },
     records::RemoteActor,
 };
-use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use sea_orm::ConnectionTrait;
 
 /// The most followers of one agency that one server (a remote actor's
 /// `domain`) may have, and the most distinct inboxes among them.
@@ -59,11 +59,6 @@ pub enum FollowOutcome {
     /// Its inbox would be one more than [`FollowerCaps::inboxes_per_host`]
     /// on its server; a `Reject` is queued.
     TooManyInboxes,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Count {
-    n: i64,
 }
 
 impl Store {
@@ -188,13 +183,4 @@ async fn count_others(
         p.push(i64::try_from(at_most).unwrap_or(i64::MAX)),
     );
     count(db, p, sql).await
-}
-
-/// The `n` of `sql`'s one row.
-async fn count(db: &impl ConnectionTrait, p: Params, sql: String) -> Result<u64, StoreError> {
-    let n = Count::find_by_statement(Statement::from_sql_and_values(p.backend, sql, p.values))
-        .one(db)
-        .await?
-        .map_or(0, |c| c.n);
-    Ok(u64::try_from(n).unwrap_or(0))
 }

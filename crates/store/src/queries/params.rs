@@ -126,3 +126,23 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
         )))
     })
 }
+
+/// The `n` column of the one row `sql` (with `p`'s values) returns, as a
+/// count: for counts made in the database rather than by reading rows,
+/// each of which SQLite's driver hands over from its own thread.
+pub(crate) async fn count(
+    db: &impl sea_orm::ConnectionTrait,
+    p: Params,
+    sql: String,
+) -> Result<u64, StoreError> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            p.backend, sql, p.values,
+        ))
+        .await?;
+    let n: i64 = match row {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}

@@ -1,7 +1,8 @@
 //! The lean reads and writes the inbox takes: the sender's policy verdict
 //! in one statement (against the separate reads it replaces), an item's
-//! state, a received comment saved without reading it back, and a run of
-//! activities marked done at once.
+//! state, a received comment saved without reading it back, an author's
+//! recent comments counted in the database, and a run of activities marked
+//! done at once.
 
 use crate::support::{agency, simple};
 use deling_domain::policy::{Domain, FederationMode, Severity};
@@ -209,6 +210,43 @@ both!(save_remote_comment_as_put_does, |store| {
         Err(StoreError::NotFound(_))
     ));
     assert!(store.get_comment_by_ap_id(id).await.unwrap().is_none());
+});
+
+both!(recent_comments_counted_up_to_a_bound, |store| {
+    let oslo = agency(&store, "oslo", "Oslo").await;
+    let item = store
+        .put_item(oslo.id, &simple("guide", "Veileder", "nb", &[]))
+        .await
+        .unwrap();
+    let eve = store.put_remote_actor(person("eve")).await.unwrap();
+    let bob = store.put_remote_actor(person("bob")).await.unwrap();
+    let before = chrono::Utc::now() - chrono::Duration::minutes(1);
+    for n in 0..5 {
+        let id = format!("https://social.example/users/eve/statuses/{n}");
+        store
+            .save_remote_comment(reply(&id, item.id, eve.id, "Hei"))
+            .await
+            .unwrap();
+    }
+    // Taken back, it still counts.
+    assert!(
+        store
+            .delete_remote_comment("https://social.example/users/eve/statuses/0", eve.id)
+            .await
+            .unwrap()
+    );
+    let store = &store;
+    let count = |actor: i64, since, at_most| async move {
+        store
+            .count_remote_comments_received_since(actor, since, at_most)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count(eve.id, before, 30).await, 5);
+    assert_eq!(count(eve.id, before, 3).await, 3);
+    assert_eq!(count(bob.id, before, 30).await, 0);
+    let later = chrono::Utc::now() + chrono::Duration::minutes(1);
+    assert_eq!(count(eve.id, later, 30).await, 0);
 });
 
 both!(inbox_activities_marked_done_together, |store| {

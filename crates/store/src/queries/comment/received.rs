@@ -5,12 +5,12 @@ use super::{RemoteCommentData, tombstone_comments};
 use crate::{
     Store, StoreError,
     entities::comment,
+    queries::params::{Params, count},
     records::{Comment, now},
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
 };
 
 impl Store {
@@ -86,22 +86,26 @@ impl Store {
     /// author with thousands costs no more to count than one at it):
     /// taken back, hidden or public alike (taking one back does not make
     /// room for another).
+    ///
+    /// Counted in the database from the index on author and time: read
+    /// as rows, each of up to `at_most` ids came over from SQLite's thread
+    /// on its own, for every comment received, and that was most of the
+    /// inbox's statements (docs/PERFORMANCE.md, "Fourteenth pass").
     pub async fn count_remote_comments_received_since(
         &self,
         remote_actor_id: i64,
         since: DateTime<Utc>,
         at_most: u64,
     ) -> Result<u64, StoreError> {
-        let ids: Vec<i64> = comment::Entity::find()
-            .select_only()
-            .column(comment::Column::Id)
-            .filter(comment::Column::AuthorRemoteActorId.eq(remote_actor_id))
-            .filter(comment::Column::ReceivedAt.gte(since))
-            .limit(at_most)
-            .into_tuple()
-            .all(self.reader())
-            .await?;
-        Ok(ids.len() as u64)
+        let mut p = Params::new(self.backend());
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM comment \
+             WHERE author_remote_actor_id = {} AND received_at >= {} LIMIT {}) AS t",
+            p.push(remote_actor_id),
+            p.push(since),
+            p.push(i64::try_from(at_most).unwrap_or(i64::MAX)),
+        );
+        count(self.reader(), p, sql).await
     }
 
     /// How many comment rows `item_id` has, hidden and deleted ones
