@@ -11,16 +11,20 @@ use crate::{
     protocol::page::RemotePageJson,
 };
 use activitypub_federation::traits::Object;
-use deling_store::queries::{policy::Verdict, remote_item::RemoteItemData};
+use deling_store::queries::{
+    policy::Verdict, received_object::ObjectHistory, remote_item::RemoteItemData,
+};
 use serde_json::{Map, Value};
 use url::Url;
 
 /// An item created or updated by `actor`: catalogued if one of our
-/// agencies follows the actor, else ignored.
+/// agencies follows the actor, else ignored. `history` is what is
+/// remembered of `id` as `actor`'s.
 pub async fn receive_item(
     object: &Map<String, Value>,
     id: Url,
     audience: &Audience,
+    history: ObjectHistory,
     actor: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
@@ -28,16 +32,18 @@ pub async fn receive_item(
         tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
         return Ok(());
     }
-    catalogue_item(object, id, audience, actor, data).await
+    catalogue_item(object, id, audience, history, actor, data).await
 }
 
 /// Stores (or updates) a peer's item in the federated catalogue: `object`
 /// is the `Page` with id `id`, verified to belong to `owner`, addressed to
-/// `audience`.
+/// `audience`; `history` is what is remembered of `id` as `owner`'s, read
+/// before anything of this version was written.
 pub async fn catalogue_item(
     object: &Map<String, Value>,
     id: Url,
     audience: &Audience,
+    history: ObjectHistory,
     owner: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
@@ -64,9 +70,7 @@ pub async fn catalogue_item(
     // Sent here privately before (a message to an agency, a comment its
     // author narrowed, a Page narrowed): the same id sent again as a
     // public Page is not published through the catalogue.
-    if data.store.was_private(id.as_str(), owner.row.id).await?
-        || data.store.is_message(id.as_str()).await?
-    {
+    if history.sent_privately || history.message {
         tracing::debug!(%id, "an object sent here privately before is not catalogued");
         return Ok(());
     }

@@ -20,6 +20,7 @@ use deling_store::queries::{
     comment::{PublicVisibility, RemoteCommentData},
     message::RemoteMessageData,
     policy::Verdict,
+    received_object::ObjectHistory,
 };
 use serde_json::{Map, Value};
 use url::Url;
@@ -212,20 +213,30 @@ async fn over_quota(actor: &DbRemoteActor, id: &Url, data: &Data) -> Result<bool
     Ok(over)
 }
 
+/// What was read before anything of a received version was written: the
+/// policy's verdict on the sender's host, read as processing began, and
+/// what is remembered of the object's id as the sender's.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadBefore {
+    /// The sender's host's verdict.
+    pub host_verdict: Verdict,
+    /// What is remembered of the id.
+    pub history: ObjectHistory,
+}
+
 /// A `Note` (or any post that is not an item of a followed agency): a
 /// public comment when it was addressed publicly and answers something
 /// we hold; otherwise, if it concerns an agency here, a message in that
-/// agency's staff inbox, which only its staff ever see. `host_verdict` is
-/// the policy's verdict on the actor's host, read as processing began: a
-/// silenced host's comments are held hidden, as are an author's past
+/// agency's staff inbox, which only its staff ever see. A silenced host's
+/// comments (`read.host_verdict`) are held hidden, as are an author's past
 /// [`COMMENTS_PER_HOUR`] in an hour.
 pub async fn receive(
     object: &Map<String, Value>,
     id: Url,
     parent: Option<Url>,
     audience: Audience,
+    read: ReadBefore,
     actor: &DbRemoteActor,
-    host_verdict: Verdict,
     data: &Data,
 ) -> Result<(), FedError> {
     let visibility = audience.visibility(actor.row.followers.as_deref());
@@ -256,8 +267,7 @@ pub async fn receive(
     // Once sent privately, an object stays private: a later version that
     // is public (or an earlier one arriving late) is never a comment, and
     // is kept as a direct message wherever it is filed.
-    let marked =
-        visibility.is_public() && data.store.was_private(id.as_str(), actor.row.id).await?;
+    let marked = visibility.is_public() && read.history.sent_privately;
     let filed_as = if marked {
         Visibility::Direct
     } else {
@@ -294,7 +304,7 @@ pub async fn receive(
     let published_at = time_of(object, "published").map_or(now, |t| t.min(now));
     // Once received privately, an object stays private: an Update that
     // widens its audience does not publish it.
-    let private_before = marked || data.store.is_message(id.as_str()).await?;
+    let private_before = marked || read.history.message;
     if let (
         Some(public),
         false,
@@ -315,7 +325,7 @@ pub async fn receive(
                 actor.row.ap_id
             ));
         }
-        let hidden = host_verdict == Verdict::Silenced || over_quota(actor, &id, data).await?;
+        let hidden = read.host_verdict == Verdict::Silenced || over_quota(actor, &id, data).await?;
         let stored = data
             .store
             .save_remote_comment(RemoteCommentData {

@@ -24,6 +24,7 @@ pub mod peers;
 pub mod policy;
 pub mod private_object;
 pub mod reaction;
+pub mod received_object;
 pub mod remote_actor;
 pub mod remote_item;
 pub mod report;

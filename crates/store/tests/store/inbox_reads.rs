@@ -1,8 +1,9 @@
 //! The lean reads and writes the inbox takes: the sender's policy verdict
 //! in one statement (against the separate reads it replaces), an item's
 //! state, a received comment saved without reading it back, an author's
-//! recent comments counted in the database, and a run of activities marked
-//! done at once.
+//! recent comments counted in the database, what is remembered of an id in
+//! one read (against the three reads it replaces), and a run of activities
+//! marked done at once.
 
 use crate::support::{agency, simple};
 use deling_domain::policy::{Domain, FederationMode, Severity};
@@ -247,6 +248,76 @@ both!(recent_comments_counted_up_to_a_bound, |store| {
     assert_eq!(count(bob.id, before, 30).await, 0);
     let later = chrono::Utc::now() + chrono::Duration::minutes(1);
     assert_eq!(count(eve.id, later, 30).await, 0);
+});
+
+both!(what_is_remembered_of_an_id_in_one_read, |store| {
+    use deling_domain::audience::Visibility;
+    use deling_store::queries::{
+        message::{Addressed, RemoteMessageData},
+        received_object::ObjectHistory,
+    };
+    let oslo = agency(&store, "oslo", "Oslo").await;
+    let eve = store.put_remote_actor(person("eve")).await.unwrap();
+    let bob = store.put_remote_actor(person("bob")).await.unwrap();
+    let id = |n: u32| format!("https://social.example/users/eve/statuses/{n}");
+    // Each fact alone, each as the reads it replaces say, for eve and for
+    // bob naming the same id.
+    let check = |ap_id: String, actor: i64, want: ObjectHistory| {
+        let store = &store;
+        async move {
+            let got = store.received_object(&ap_id, actor).await.unwrap();
+            assert_eq!(got, want, "{ap_id} as {actor}");
+            assert_eq!(
+                (
+                    store.is_tombstoned(&ap_id, actor).await.unwrap(),
+                    store.was_private(&ap_id, actor).await.unwrap(),
+                    store.is_message(&ap_id).await.unwrap()
+                ),
+                (got.deleted_by_sender, got.sent_privately, got.message),
+                "{ap_id} as {actor}"
+            );
+        }
+    };
+    check(id(1), eve.id, ObjectHistory::default()).await;
+    store.put_tombstone(&id(1), eve.id).await.unwrap();
+    store.mark_private(&id(2), eve.id).await.unwrap();
+    store
+        .put_remote_message(
+            &[(oslo.id, None)],
+            RemoteMessageData {
+                ap_id: id(3),
+                author_remote_actor_id: eve.id,
+                in_reply_to: None,
+                item_id: None,
+                visibility: Visibility::Direct,
+                content_warning: None,
+                sensitive: false,
+                content_html: "<p>Hei</p>".into(),
+                language: None,
+                addressed: Addressed {
+                    to: vec![],
+                    cc: vec![],
+                },
+                published_at: chrono::Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    let only = |deleted_by_sender, sent_privately, message| ObjectHistory {
+        deleted_by_sender,
+        sent_privately,
+        message,
+    };
+    check(id(1), eve.id, only(true, false, false)).await;
+    check(id(1), bob.id, only(false, false, false)).await;
+    check(id(2), eve.id, only(false, true, false)).await;
+    check(id(2), bob.id, only(false, false, false)).await;
+    // A message is one whoever names its id.
+    check(id(3), eve.id, only(false, false, true)).await;
+    check(id(3), bob.id, only(false, false, true)).await;
+    store.put_tombstone(&id(3), eve.id).await.unwrap();
+    store.mark_private(&id(3), eve.id).await.unwrap();
+    check(id(3), eve.id, only(true, true, true)).await;
 });
 
 both!(inbox_activities_marked_done_together, |store| {

@@ -115,14 +115,14 @@ async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
             owner.id()
         ));
     }
-    if data
+    let history = data
         .store
-        .is_tombstoned(target.as_str(), owner.row.id)
-        .await?
-    {
+        .received_object(target.as_str(), owner.row.id)
+        .await?;
+    if history.deleted_by_sender {
         return Ok(());
     }
     // Fetched on its own: its own audience is all there is to read.
     let audience = Audience::of(&object, &Value::Null, &Value::Null);
-    catalogue_item(&object, target.clone(), &audience, &owner, data).await
+    catalogue_item(&object, target.clone(), &audience, history, &owner, data).await
 }

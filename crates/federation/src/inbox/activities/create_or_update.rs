@@ -129,10 +129,16 @@ impl Inbound for CreateOrUpdate {
                 .await?;
             return Ok(());
         }
+        // What is remembered of the id, in one read: whether the sender
+        // deleted it, sent it privately, or it is a message here.
+        let history = data
+            .store
+            .received_object(id.as_str(), actor.row.id)
+            .await?;
         // Only the sender's own Delete counts (the object is the sender's:
         // see `check_object`); another actor naming the id in a Delete
         // stops nothing, least of all an Update that narrows it.
-        if data.store.is_tombstoned(id.as_str(), actor.row.id).await? {
+        if history.deleted_by_sender {
             tracing::debug!(%id, "Create/Update of an object its sender deleted ignored");
             return Ok(());
         }
@@ -146,8 +152,12 @@ impl Inbound for CreateOrUpdate {
         };
         let parent = object.get("inReplyTo").and_then(first_url);
         if parent.is_none() && matches!(kind, "Page" | "Article") {
-            return receive_item(&object, id, &audience, actor, data).await;
+            return receive_item(&object, id, &audience, history, actor, data).await;
         }
-        note::receive(&object, id, parent, audience, actor, host_verdict, data).await
+        let read = note::ReadBefore {
+            host_verdict,
+            history,
+        };
+        note::receive(&object, id, parent, audience, read, actor, data).await
     }
 }
