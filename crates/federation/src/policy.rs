@@ -204,6 +204,18 @@ pub async fn sender_verdict(store: &Store, actor: &Url) -> Result<SenderVerdict,
         .await
 }
 
+/// Inbound, as an activity's processing begins: [`sender_verdict`] and the
+/// agencies here that block `actor`, in the same one statement (see
+/// [`Store::get_sender_standing`]).
+pub async fn sender_standing(
+    store: &Store,
+    actor: &Url,
+) -> Result<(SenderVerdict, Vec<i64>), StoreError> {
+    store
+        .get_sender_standing(actor.as_str(), &authority(actor))
+        .await
+}
+
 /// Outbound (and fetches): whether the server of `url` is refused.
 pub async fn refuses_host(store: &Store, url: &Url) -> Result<bool, StoreError> {
     Ok(store.get_host_verdict(&authority(url)).await? == Verdict::Refused)

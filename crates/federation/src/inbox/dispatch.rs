@@ -130,7 +130,7 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
     let actor_id = &handled.activity.actor;
     // Read afresh (never from the memo the request used): blocked after
     // the activity was stored, it is dropped now.
-    let policy = crate::policy::sender_verdict(&data.store, actor_id).await?;
+    let (policy, blockers) = crate::policy::sender_standing(&data.store, actor_id).await?;
     if policy.refused() {
         return Ok(());
     }
@@ -148,6 +148,7 @@ pub async fn process(body: &str, data: &Data) -> Result<(), FedError> {
         raw: &value,
         data,
         host_verdict: policy.host,
+        blockers: &blockers,
     })
     .await
 }

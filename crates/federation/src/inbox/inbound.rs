@@ -24,6 +24,9 @@ pub struct Received<'a> {
     /// activity's processing began (it is not `Refused`: such an activity
     /// is dropped before it gets here).
     pub host_verdict: Verdict,
+    /// The agencies here that block the actor (usually none), read with
+    /// the verdict.
+    pub blockers: &'a [i64],
 }
 
 /// An activity type we act on: its struct (read from the stored JSON;

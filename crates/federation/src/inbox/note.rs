@@ -214,12 +214,15 @@ async fn over_quota(actor: &DbRemoteActor, id: &Url, data: &Data) -> Result<bool
 }
 
 /// What was read before anything of a received version was written: the
-/// policy's verdict on the sender's host, read as processing began, and
-/// what is remembered of the object's id as the sender's.
+/// policy's verdict on the sender's host and the agencies that block the
+/// sender, read as processing began, and what is remembered of the
+/// object's id as the sender's.
 #[derive(Debug, Clone, Copy)]
-pub struct ReadBefore {
+pub struct ReadBefore<'a> {
     /// The sender's host's verdict.
     pub host_verdict: Verdict,
+    /// The agencies here that block the sender: usually none.
+    pub blockers: &'a [i64],
     /// What is remembered of the id.
     pub history: ObjectHistory,
 }
@@ -235,7 +238,7 @@ pub async fn receive(
     id: Url,
     parent: Option<Url>,
     audience: Audience,
-    read: ReadBefore,
+    read: ReadBefore<'_>,
     actor: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
@@ -278,10 +281,7 @@ pub async fn receive(
         None => Thread::None,
     };
     // Agencies here that blocked the author: usually none.
-    let blockers = data
-        .store
-        .agencies_blocking(actor.row.ap_id.as_str())
-        .await?;
+    let blockers = read.blockers;
     let (content, language) = LangText::of(object, "content").text_and_language();
     let content_html = markdown::sanitize_remote(&content.unwrap_or_default());
     if content_html.chars().count() > MAX_CONTENT_CHARS {
@@ -319,7 +319,7 @@ pub async fn receive(
         if content_html.trim().is_empty() {
             return refuse("empty comment");
         }
-        if blocked_on_item(&id, *owner, &blockers, data).await? {
+        if blocked_on_item(&id, *owner, blockers, data).await? {
             return refuse(format!(
                 "{} is blocked by the agency whose item it answers",
                 actor.row.ap_id

@@ -215,19 +215,49 @@ impl Store {
         actor: &str,
         host: &str,
     ) -> Result<SenderVerdict, StoreError> {
+        Ok(self.sender_facts(actor, host, false).await?.0)
+    }
+
+    /// [`Store::get_sender_verdict`] and the agencies here that block
+    /// `actor` ([`Store::agencies_blocking`]), in that same one statement:
+    /// what processing an inbound activity asks first, and a reply, a
+    /// like or a follow asks next.
+    pub async fn get_sender_standing(
+        &self,
+        actor: &str,
+        host: &str,
+    ) -> Result<(SenderVerdict, Vec<i64>), StoreError> {
+        self.sender_facts(actor, host, true).await
+    }
+
+    async fn sender_facts(
+        &self,
+        actor: &str,
+        host: &str,
+        agency_blocks: bool,
+    ) -> Result<(SenderVerdict, Vec<i64>), StoreError> {
         let candidates = policy_candidates(host);
         let mut p = Params::new(self.backend());
         let blocked = p.push(actor);
         let domains: Vec<String> = candidates.iter().map(|c| p.push(c.as_str())).collect();
         // One row per fact, told apart by the first column: the mode, the
-        // block (if any), the policies of the candidate domains (if any).
-        let sql = format!(
+        // block (if any), the policies of the candidate domains (if any),
+        // and the agencies' blocks (if asked; values pushed in the order
+        // their placeholders appear).
+        let mut sql = format!(
             "SELECT 'mode' AS fact, (SELECT federation_mode FROM instance LIMIT 1) AS name, \
              CAST(NULL AS TEXT) AS severity \
              UNION ALL SELECT 'block', actor, CAST(NULL AS TEXT) FROM actor_block WHERE actor = {blocked} \
              UNION ALL SELECT 'domain', domain, severity FROM domain_policy WHERE domain IN ({})",
             domains.join(", ")
         );
+        if agency_blocks {
+            let actor = p.push(actor);
+            sql.push_str(&format!(
+                " UNION ALL SELECT 'agency_block', CAST(agency_id AS TEXT), CAST(NULL AS TEXT) \
+                 FROM agency_block WHERE actor = {actor}"
+            ));
+        }
         let rows = self
             .reader()
             .query_all_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
@@ -235,6 +265,7 @@ impl Store {
         let mut mode = FederationMode::Blocklist;
         let mut is_blocked = false;
         let mut policies: Vec<(String, String)> = Vec::new();
+        let mut blockers: Vec<i64> = Vec::new();
         for row in rows {
             let fact: String = row.try_get("", "fact")?;
             let name: Option<String> = row.try_get("", "name")?;
@@ -246,6 +277,7 @@ impl Store {
                         .unwrap_or(FederationMode::Blocklist);
                 }
                 "block" => is_blocked = true,
+                "agency_block" => blockers.extend(name.and_then(|a| a.parse::<i64>().ok())),
                 _ => policies.extend(name.zip(severity)),
             }
         }
@@ -253,10 +285,14 @@ impl Store {
             &candidates,
             policies.iter().map(|(d, s)| (d.as_str(), s.as_str())),
         );
-        Ok(SenderVerdict {
-            host: verdict(mode, severity),
-            blocked: is_blocked,
-        })
+        blockers.sort_unstable();
+        Ok((
+            SenderVerdict {
+                host: verdict(mode, severity),
+                blocked: is_blocked,
+            },
+            blockers,
+        ))
     }
 
     /// Adds or replaces the policy for a domain, and writes `audit` with it.

@@ -59,6 +59,12 @@ async fn agrees(store: &Store, actor: &str, host: &str) -> SenderVerdict {
         "{actor} on {host}"
     );
     assert_eq!(one.blocked, store.is_actor_blocked(actor).await.unwrap());
+    // With the agencies' blocks: the same verdict, and those blocks.
+    let (standing, blockers) = store.get_sender_standing(actor, host).await.unwrap();
+    assert_eq!(standing, one, "{actor} on {host}");
+    let mut separately = store.agencies_blocking(actor).await.unwrap();
+    separately.sort_unstable();
+    assert_eq!(blockers, separately, "{actor}");
     one
 }
 
@@ -146,6 +152,35 @@ both!(sender_verdict_in_one_statement, |store| {
             .host,
         Verdict::Open
     );
+    // Agencies' blocks: read with the verdict, and only the actor's.
+    let oslo = agency(&store, "oslo", "Oslo").await;
+    let bergen = agency(&store, "bergen", "Bergen").await;
+    let mallory = "https://peer.example/u/mallory";
+    for (a, n) in [(bergen.id, 1), (oslo.id, 2)] {
+        store
+            .put_agency_block(
+                a,
+                mallory,
+                None,
+                &format!("https://deling.example/undo/{n}"),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    agrees(&store, mallory, "peer.example").await;
+    let (_, blockers) = store
+        .get_sender_standing(mallory, "peer.example")
+        .await
+        .unwrap();
+    let mut both = vec![oslo.id, bergen.id];
+    both.sort_unstable();
+    assert_eq!(blockers, both);
+    let (_, none) = store
+        .get_sender_standing("https://peer.example/u/x", "peer.example")
+        .await
+        .unwrap();
+    assert!(none.is_empty());
 });
 
 both!(item_state_is_what_a_reply_needs, |store| {

@@ -156,6 +156,7 @@ impl Inbound for CreateOrUpdate {
         }
         let read = note::ReadBefore {
             host_verdict,
+            blockers: ctx.blockers,
             history,
         };
         note::receive(&object, id, parent, audience, read, actor, data).await

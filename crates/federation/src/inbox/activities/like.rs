@@ -61,10 +61,7 @@ pub(super) async fn count(
             let Some(agency) = i.agency_id() else {
                 return refuse(format!("{target} is not a current item here"));
             };
-            if store
-                .is_blocked_by_agency(agency, ctx.actor.row.ap_id.as_str())
-                .await?
-            {
+            if ctx.blockers.contains(&agency) {
                 return refuse(format!(
                     "{} is blocked by the agency of {target}",
                     ctx.actor.row.ap_id
