@@ -80,16 +80,24 @@ async fn thread_of(parent: &Url, author: &Url, data: &Data) -> Result<Thread, Fe
             _ => Thread::None,
         });
     }
-    let by_agency = data.store.list_messages_by_ap_id(parent.as_str()).await?;
-    if !by_agency.is_empty() {
-        return Ok(Thread::Messages {
-            item_id: None,
-            by_agency,
-        });
+    // An address of our own items and comments is no message's id (a
+    // received message's id is on its author's server), so only another
+    // address is looked up among the messages: most replies answer one
+    // of our items, and need no such read.
+    let local_item = data.urls.item_id_of(parent);
+    let local_comment = data.urls.comment_id_of(parent);
+    if local_item.is_none() && local_comment.is_none() {
+        let by_agency = data.store.list_messages_by_ap_id(parent.as_str()).await?;
+        if !by_agency.is_empty() {
+            return Ok(Thread::Messages {
+                item_id: None,
+                by_agency,
+            });
+        }
     }
-    let (item_id, comment) = if let Some(item) = data.urls.item_id_of(parent) {
+    let (item_id, comment) = if let Some(item) = local_item {
         (Some(item), None)
-    } else if let Some(cid) = data.urls.comment_id_of(parent) {
+    } else if let Some(cid) = local_comment {
         match data.store.get_comment(cid).await? {
             Some((c, _)) => (Some(c.item_id), Some(c)),
             None => (None, None),
