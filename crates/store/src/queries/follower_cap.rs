@@ -13,8 +13,12 @@
 //! pending, and the agency's other followers are not held up.
 //!
 //! An actor that follows already is never refused (a Follow sent again
-//! keeps it), and lowering a cap ends no follow. Both counts stop at the
-//! cap, so a check costs at most a cap's rows of one host.
+//! keeps it), and lowering a cap ends no follow. The caps are checked as
+//! a Follow arrives: followers accepted behind one shared inbox whose
+//! server later drops it (its actors refreshed without one) are not
+//! counted again, so `per_host` is the bound that always holds; and a
+//! server is a host name, so subdomains count apart. Both counts stop at
+//! their cap.
 
 use crate::{
     Store, StoreError,
@@ -65,12 +69,14 @@ impl Store {
     /// [`Store::accept_follower`] within `caps`: records that `actor`
     /// follows `agency_id` by its Follow `follow` (id `follow_ap_id`) and
     /// queues the `Accept`, unless its server is at a cap, when the
-    /// `Reject` is queued instead; in one transaction.
+    /// `Reject` is queued instead.
     ///
-    /// On SQLite the one writer runs these one at a time, so a cap is
-    /// exact; on PostgreSQL two Follows from one server checked at the
-    /// same moment may both pass, overshooting by at most the inbox's
-    /// concurrent work.
+    /// The counts are read on a read connection, outside the write
+    /// transaction, so that a server sending refused Follows over and
+    /// over does not hold the one SQLite writer for its counts; the
+    /// follower (or the Reject) is then written in one transaction. Two
+    /// Follows from one server decided at the same moment may both pass,
+    /// overshooting a cap by at most the inbox's concurrent work.
     pub async fn accept_follower_within(
         &self,
         agency_id: i64,
@@ -79,28 +85,8 @@ impl Store {
         follow: serde_json::Value,
         caps: FollowerCaps,
     ) -> Result<FollowOutcome, StoreError> {
+        let outcome = self.follow_outcome(agency_id, actor, caps).await?;
         let txn = self.begin().await?;
-        let outcome = if follows(&txn, agency_id, actor.id).await? {
-            FollowOutcome::Accepted
-        } else if count_others(&txn, agency_id, actor, Counted::Followers, caps.per_host).await?
-            >= caps.per_host
-        {
-            FollowOutcome::TooManyFollowers
-        } else if !inbox_taken(&txn, agency_id, actor).await?
-            && count_others(
-                &txn,
-                agency_id,
-                actor,
-                Counted::Inboxes,
-                caps.inboxes_per_host,
-            )
-            .await?
-                >= caps.inboxes_per_host
-        {
-            FollowOutcome::TooManyInboxes
-        } else {
-            FollowOutcome::Accepted
-        };
         if outcome == FollowOutcome::Accepted {
             upsert_follower(&txn, agency_id, actor.id, follow_ap_id).await?;
             queue_accept(&txn, agency_id, actor.id, follow_ap_id, follow).await?;
@@ -110,9 +96,41 @@ impl Store {
         txn.commit().await?;
         Ok(outcome)
     }
+
+    /// Whether `actor`'s Follow of `agency_id` is within `caps`.
+    async fn follow_outcome(
+        &self,
+        agency_id: i64,
+        actor: &RemoteActor,
+        caps: FollowerCaps,
+    ) -> Result<FollowOutcome, StoreError> {
+        let db = self.reader();
+        if follows(db, agency_id, actor.id).await? {
+            return Ok(FollowOutcome::Accepted);
+        }
+        if count_on_host(db, agency_id, actor, Counted::Followers, caps.per_host).await?
+            >= caps.per_host
+        {
+            return Ok(FollowOutcome::TooManyFollowers);
+        }
+        if !inbox_taken(db, agency_id, actor).await?
+            && count_on_host(
+                db,
+                agency_id,
+                actor,
+                Counted::Inboxes,
+                caps.inboxes_per_host,
+            )
+            .await?
+                >= caps.inboxes_per_host
+        {
+            return Ok(FollowOutcome::TooManyInboxes);
+        }
+        Ok(FollowOutcome::Accepted)
+    }
 }
 
-/// What [`count_others`] counts.
+/// What [`count_on_host`] counts.
 #[derive(Debug, Clone, Copy)]
 enum Counted {
     Followers,
@@ -159,9 +177,10 @@ async fn inbox_taken(
     Ok(count(db, p, sql).await? > 0)
 }
 
-/// The followers of `agency_id` on `actor`'s server other than `actor`,
-/// or their distinct inboxes, counted up to `at_most`.
-async fn count_others(
+/// The followers of `agency_id` on `actor`'s server (`actor` not among
+/// them: it does not follow yet), or their distinct inboxes, counted up
+/// to `at_most`.
+async fn count_on_host(
     db: &impl ConnectionTrait,
     agency_id: i64,
     actor: &RemoteActor,
@@ -174,12 +193,11 @@ async fn count_others(
         Counted::Inboxes => "DISTINCT COALESCE(r.shared_inbox, r.inbox)",
     };
     let sql = format!(
-        "SELECT COUNT(*) AS n FROM (SELECT {what} FROM remote_actor r \
-         JOIN follower f ON f.remote_actor_id = r.id AND f.agency_id = {} \
-         WHERE r.domain = {} AND r.id <> {} LIMIT {}) AS t",
+        "SELECT COUNT(*) AS n FROM (SELECT {what} FROM follower f \
+         JOIN remote_actor r ON r.id = f.remote_actor_id \
+         WHERE f.agency_id = {} AND r.domain = {} LIMIT {}) AS t",
         p.push(agency_id),
         p.push(actor.domain.clone()),
-        p.push(actor.id),
         p.push(i64::try_from(at_most).unwrap_or(i64::MAX)),
     );
     count(db, p, sql).await

@@ -1,7 +1,8 @@
 //! Caps on one server's followers of one agency: the counts stop at each
-//! cap, a follower already there passes, the actor itself is not counted,
-//! and each agency and each server is counted apart; the Accept or the
-//! Reject is queued with the decision.
+//! cap, a follower already there passes (also past a cap lowered since),
+//! an account sharing a follower's inbox adds no inbox, and each agency
+//! and each server is counted apart; the Accept or the Reject is queued
+//! with the decision.
 
 use crate::support::agency;
 use deling_store::{
@@ -49,6 +50,16 @@ const CAPS: FollowerCaps = FollowerCaps {
 };
 
 async fn follow(store: &Store, agency_id: i64, who: &RemoteActor, n: usize) -> FollowOutcome {
+    follow_within(store, agency_id, who, n, CAPS).await
+}
+
+async fn follow_within(
+    store: &Store,
+    agency_id: i64,
+    who: &RemoteActor,
+    n: usize,
+    caps: FollowerCaps,
+) -> FollowOutcome {
     let id = format!("{}/follows/{n}", who.ap_id);
     store
         .accept_follower_within(
@@ -56,7 +67,7 @@ async fn follow(store: &Store, agency_id: i64, who: &RemoteActor, n: usize) -> F
             who,
             &id,
             serde_json::json!({"id": id, "type": "Follow"}),
-            CAPS,
+            caps,
         )
         .await
         .expect("follow")
@@ -118,6 +129,26 @@ both!(a_servers_followers_and_inboxes_are_capped, |store| {
         FollowOutcome::Accepted
     );
 
+    // The caps lowered below what the servers have: their followers
+    // following again keep their follows, anyone else is refused.
+    let low = FollowerCaps {
+        per_host: 1,
+        inboxes_per_host: 1,
+    };
+    for (n, who) in [&shared[1], &own[1]].into_iter().enumerate() {
+        assert_eq!(
+            follow_within(&store, oslo.id, who, 20 + n, low).await,
+            FollowOutcome::Accepted,
+            "{}",
+            who.ap_id
+        );
+    }
+    let newcomer = actor(&store, "social.example", "e", true).await;
+    assert_eq!(
+        follow_within(&store, oslo.id, &newcomer, 22, low).await,
+        FollowOutcome::TooManyFollowers
+    );
+
     // Followers: what was accepted only; and an Accept or a Reject queued
     // for each decision.
     assert!(!store.is_follower(oslo.id, shared[3].id).await.unwrap());
@@ -125,6 +156,6 @@ both!(a_servers_followers_and_inboxes_are_capped, |store| {
     assert_eq!(store.count_followers(oslo.id).await.unwrap(), 6);
     let events = store.list_pending_outbox_events(100).await.expect("events");
     let count = |kind: OutboxKind| events.iter().filter(|e| e.kind == kind).count();
-    assert_eq!(count(OutboxKind::FollowAccept), 8);
-    assert_eq!(count(OutboxKind::FollowReject), 2);
+    assert_eq!(count(OutboxKind::FollowAccept), 10);
+    assert_eq!(count(OutboxKind::FollowReject), 3);
 });

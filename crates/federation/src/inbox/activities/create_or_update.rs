@@ -103,6 +103,9 @@ impl Inbound for CreateOrUpdate {
             ..
         } = *ctx;
         let named = embedded_id(&self.activity.object);
+        // Read again after a fetch: a block made while it waited on the
+        // object's server holds.
+        let mut refetched_blockers = None;
         let (object, id) = match self.activity.object {
             ObjectRef::Object(object) => (object, named?),
             ObjectRef::Id(id) => {
@@ -118,6 +121,11 @@ impl Inbound for CreateOrUpdate {
                 }
                 let object = fetch_by_id(&id, data).await?;
                 check_object(&object, &id, actor)?;
+                refetched_blockers = Some(
+                    data.store
+                        .agencies_blocking(actor.row.ap_id.as_str())
+                        .await?,
+                );
                 (object, id)
             }
             ObjectRef::Many(_) => return refuse("Create and Update take one object"),
@@ -156,7 +164,7 @@ impl Inbound for CreateOrUpdate {
         }
         let read = note::ReadBefore {
             host_verdict,
-            blockers: ctx.blockers,
+            blockers: refetched_blockers.as_deref().unwrap_or(ctx.blockers),
             history,
         };
         note::receive(&object, id, parent, audience, read, actor, data).await

@@ -55,11 +55,7 @@ impl Inbound for Follow {
         // Its server is told with a Reject, as Mastodon answers a Follow
         // from an account its target blocks, so that the follow does not
         // stay pending there for ever.
-        if data
-            .store
-            .is_blocked_by_agency(agency.agency.id, actor.row.ap_id.as_str())
-            .await?
-        {
+        if ctx.blockers.contains(&agency.agency.id) {
             data.store
                 .refuse_follower(
                     agency.agency.id,
