@@ -205,20 +205,16 @@ async fn blocked_on_item(
 }
 
 /// Whether `actor` has had [`COMMENTS_PER_HOUR`] comments arrive here in
-/// the last [`HOUR`], so that another (`id`) is held hidden. A comment
-/// sent again (an edit) keeps whatever it was given the first time.
-async fn over_quota(actor: &DbRemoteActor, id: &Url, data: &Data) -> Result<bool, FedError> {
-    let since = deling_store::records::now() - HOUR;
-    let recent = data
-        .store
-        .count_remote_comments_received_since(actor.row.id, since, COMMENTS_PER_HOUR)
-        .await?;
+/// the last [`HOUR`] (`recent`, counted with the id's history up to the
+/// quota), so that another (`id`) is held hidden. A comment sent again
+/// (an edit) keeps whatever it was given the first time.
+fn over_quota(actor: &DbRemoteActor, id: &Url, recent: u64) -> bool {
     let over = recent >= COMMENTS_PER_HOUR;
     if over {
         tracing::info!(actor = %actor.row.ap_id, %id, recent,
             "past the hourly quota of comments: held hidden for a moderator");
     }
-    Ok(over)
+    over
 }
 
 /// What was read before anything of a received version was written: the
@@ -333,7 +329,8 @@ pub async fn receive(
                 actor.row.ap_id
             ));
         }
-        let hidden = read.host_verdict == Verdict::Silenced || over_quota(actor, &id, data).await?;
+        let hidden = read.host_verdict == Verdict::Silenced
+            || over_quota(actor, &id, read.history.recent_comments);
         let stored = data
             .store
             .save_remote_comment(RemoteCommentData {

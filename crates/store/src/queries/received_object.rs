@@ -1,12 +1,15 @@
 //! What this server remembers of an object id an actor sends it, read at
 //! once as a Create or Update of the object arrives: whether the actor
 //! deleted it, whether it sent it privately before, and whether it is a
-//! message in a staff inbox here. Each is also asked on its own
+//! message in a staff inbox here; and, when asked, how many comments the
+//! actor sent lately (the hourly quota). Each is also asked on its own
 //! ([`Store::is_tombstoned`], [`Store::was_private`],
-//! [`Store::is_message`]); a reply asked all three, three round trips to
-//! the database for every comment received.
+//! [`Store::is_message`], [`Store::count_remote_comments_received_since`]);
+//! a reply asked all four, four round trips to the database for every
+//! comment received.
 
 use crate::{Store, StoreError, queries::params::Params};
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Statement};
 
 /// What is remembered of an object id, per [`Store::received_object`].
@@ -18,19 +21,34 @@ pub struct ObjectHistory {
     pub sent_privately: bool,
     /// It is a message in some agency's staff inbox, by anyone.
     pub message: bool,
+    /// The actor's comments received since [`RecentComments::since`],
+    /// counted up to [`RecentComments::at_most`] (0 when not asked).
+    pub recent_comments: u64,
+}
+
+/// Which of an actor's comments [`Store::received_object`] counts: those
+/// received here since `since`, up to `at_most`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecentComments {
+    /// The start of the window, by this server's clock.
+    pub since: DateTime<Utc>,
+    /// Where counting stops.
+    pub at_most: u64,
 }
 
 impl Store {
     /// What is remembered of `ap_id` as sent by `remote_actor_id`, in one
     /// statement: the answers of [`Store::is_tombstoned`],
-    /// [`Store::was_private`] and [`Store::is_message`].
+    /// [`Store::was_private`] and [`Store::is_message`], and with `recent`
+    /// that of [`Store::count_remote_comments_received_since`].
     pub async fn received_object(
         &self,
         ap_id: &str,
         remote_actor_id: i64,
+        recent: Option<RecentComments>,
     ) -> Result<ObjectHistory, StoreError> {
         let mut p = Params::new(self.backend());
-        let sql = format!(
+        let mut sql = format!(
             "SELECT \
              EXISTS (SELECT 1 FROM tombstone WHERE ap_id = {} AND remote_actor_id = {}) \
              AS deleted_by_sender, \
@@ -43,6 +61,17 @@ impl Store {
             p.push(remote_actor_id),
             p.push(ap_id),
         );
+        match recent {
+            Some(r) => sql.push_str(&format!(
+                ", (SELECT COUNT(*) FROM (SELECT 1 FROM comment \
+                 WHERE author_remote_actor_id = {} AND received_at >= {} LIMIT {}) AS c) \
+                 AS recent_comments",
+                p.push(remote_actor_id),
+                p.push(r.since),
+                p.push(i64::try_from(r.at_most).unwrap_or(i64::MAX)),
+            )),
+            None => sql.push_str(", CAST(0 AS BIGINT) AS recent_comments"),
+        }
         let Some(row) = self
             .reader()
             .query_one_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
@@ -50,10 +79,12 @@ impl Store {
         else {
             return Ok(ObjectHistory::default());
         };
+        let recent_comments: i64 = row.try_get("", "recent_comments")?;
         Ok(ObjectHistory {
             deleted_by_sender: row.try_get("", "deleted_by_sender")?,
             sent_privately: row.try_get("", "sent_privately")?,
             message: row.try_get("", "message")?,
+            recent_comments: u64::try_from(recent_comments).unwrap_or(0),
         })
     }
 }

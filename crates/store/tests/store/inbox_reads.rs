@@ -272,11 +272,20 @@ both!(recent_comments_counted_up_to_a_bound, |store| {
             .unwrap()
     );
     let store = &store;
+    // Alone, and with what is remembered of an id: the same count.
     let count = |actor: i64, since, at_most| async move {
-        store
+        let alone = store
             .count_remote_comments_received_since(actor, since, at_most)
             .await
+            .unwrap();
+        let recent = deling_store::queries::received_object::RecentComments { since, at_most };
+        let with = store
+            .received_object("https://social.example/x", actor, Some(recent))
+            .await
             .unwrap()
+            .recent_comments;
+        assert_eq!(alone, with, "{actor} since {since}, at most {at_most}");
+        alone
     };
     assert_eq!(count(eve.id, before, 30).await, 5);
     assert_eq!(count(eve.id, before, 3).await, 3);
@@ -300,7 +309,7 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
     let check = |ap_id: String, actor: i64, want: ObjectHistory| {
         let store = &store;
         async move {
-            let got = store.received_object(&ap_id, actor).await.unwrap();
+            let got = store.received_object(&ap_id, actor, None).await.unwrap();
             assert_eq!(got, want, "{ap_id} as {actor}");
             assert_eq!(
                 (
@@ -342,6 +351,7 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
         deleted_by_sender,
         sent_privately,
         message,
+        recent_comments: 0,
     };
     check(id(1), eve.id, only(true, false, false)).await;
     check(id(1), bob.id, only(false, false, false)).await;

@@ -117,7 +117,7 @@ async fn fetch_boosted(target: &Url, data: &Data) -> Result<(), FedError> {
     }
     let history = data
         .store
-        .received_object(target.as_str(), owner.row.id)
+        .received_object(target.as_str(), owner.row.id, None)
         .await?;
     if history.deleted_by_sender {
         return Ok(());

@@ -20,6 +20,7 @@ use crate::{
     urls::same_origin,
 };
 use activitypub_federation::{fetch::object_id::ObjectId, traits::Object};
+use deling_store::queries::received_object::RecentComments;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use url::Url;
@@ -138,10 +139,15 @@ impl Inbound for CreateOrUpdate {
             return Ok(());
         }
         // What is remembered of the id, in one read: whether the sender
-        // deleted it, sent it privately, or it is a message here.
+        // deleted it, sent it privately, or it is a message here; and the
+        // sender's comments of the last hour, for the quota.
+        let recent = RecentComments {
+            since: deling_store::records::now() - note::HOUR,
+            at_most: note::COMMENTS_PER_HOUR,
+        };
         let history = data
             .store
-            .received_object(id.as_str(), actor.row.id)
+            .received_object(id.as_str(), actor.row.id, Some(recent))
             .await?;
         // Only the sender's own Delete counts (the object is the sender's:
         // see `check_object`); another actor naming the id in a Delete
