@@ -4,7 +4,7 @@
 //! and each server is counted apart; the Accept or the Reject is queued
 //! with the decision.
 
-use crate::support::agency;
+use crate::support::{agency, remote_person};
 use deling_store::{
     Store,
     queries::{
@@ -15,31 +15,10 @@ use deling_store::{
     records::RemoteActor,
 };
 
-/// `name` on `host`, with the host's shared inbox or (`shared` false) an
-/// inbox of its own only.
-fn data(host: &str, name: &str, shared: bool) -> RemoteActorData {
-    let id = format!("https://{host}/users/{name}");
-    RemoteActorData {
-        ap_id: id.clone(),
-        actor_type: "Person".into(),
-        domain: host.into(),
-        preferred_username: Some(name.into()),
-        name: None,
-        inbox: format!("{id}/inbox"),
-        shared_inbox: shared.then(|| format!("https://{host}/inbox")),
-        url: None,
-        icon_url: None,
-        summary_html: None,
-        public_key_pem: None,
-        followers: None,
-        speaks_deling: false,
-    }
-}
-
-/// [`data`], stored.
+/// [`remote_person`], stored.
 async fn actor(store: &Store, host: &str, name: &str, shared: bool) -> RemoteActor {
     store
-        .put_remote_actor(data(host, name, shared))
+        .put_remote_actor(remote_person(host, name, shared))
         .await
         .expect("actor")
 }
@@ -120,7 +99,7 @@ both!(a_servers_followers_and_inboxes_are_capped, |store| {
     let twin = store
         .put_remote_actor(RemoteActorData {
             inbox: own[0].inbox.clone(),
-            ..data("gts.example", "g1-twin", false)
+            ..remote_person("gts.example", "g1-twin", false)
         })
         .await
         .expect("twin");

@@ -5,7 +5,7 @@
 //! one read (against the three reads it replaces), and a run of activities
 //! marked done at once.
 
-use crate::support::{agency, simple};
+use crate::support::{agency, remote_person, simple};
 use deling_domain::policy::{Domain, FederationMode, Severity};
 use deling_store::{
     Store, StoreError,
@@ -14,24 +14,23 @@ use deling_store::{
         policy::{SenderVerdict, Verdict, policy_generation},
         remote_actor::RemoteActorData,
     },
+    records::{Item, RemoteActor},
 };
 
 fn person(name: &str) -> RemoteActorData {
-    RemoteActorData {
-        ap_id: format!("https://social.example/users/{name}"),
-        actor_type: "Person".into(),
-        domain: "social.example".into(),
-        preferred_username: Some(name.into()),
-        name: None,
-        inbox: format!("https://social.example/users/{name}/inbox"),
-        shared_inbox: None,
-        url: None,
-        icon_url: None,
-        summary_html: None,
-        public_key_pem: None,
-        followers: None,
-        speaks_deling: false,
-    }
+    remote_person("social.example", name, false)
+}
+
+/// Oslo's item, and eve and bob on social.example.
+async fn an_item_with_eve_and_bob(store: &Store) -> (Item, RemoteActor, RemoteActor) {
+    let oslo = agency(store, "oslo", "Oslo").await;
+    let item = store
+        .put_item(oslo.id, &simple("guide", "Veileder", "nb", &[]))
+        .await
+        .unwrap();
+    let eve = store.put_remote_actor(person("eve")).await.unwrap();
+    let bob = store.put_remote_actor(person("bob")).await.unwrap();
+    (item, eve, bob)
 }
 
 fn reply(ap_id: &str, item_id: i64, author: i64, text: &str) -> RemoteCommentData {
@@ -200,13 +199,7 @@ both!(item_state_is_what_a_reply_needs, |store| {
 });
 
 both!(save_remote_comment_as_put_does, |store| {
-    let oslo = agency(&store, "oslo", "Oslo").await;
-    let item = store
-        .put_item(oslo.id, &simple("guide", "Veileder", "nb", &[]))
-        .await
-        .unwrap();
-    let eve = store.put_remote_actor(person("eve")).await.unwrap();
-    let bob = store.put_remote_actor(person("bob")).await.unwrap();
+    let (item, eve, bob) = an_item_with_eve_and_bob(&store).await;
     let id = "https://social.example/users/eve/statuses/1";
 
     store
@@ -249,13 +242,7 @@ both!(save_remote_comment_as_put_does, |store| {
 });
 
 both!(recent_comments_counted_up_to_a_bound, |store| {
-    let oslo = agency(&store, "oslo", "Oslo").await;
-    let item = store
-        .put_item(oslo.id, &simple("guide", "Veileder", "nb", &[]))
-        .await
-        .unwrap();
-    let eve = store.put_remote_actor(person("eve")).await.unwrap();
-    let bob = store.put_remote_actor(person("bob")).await.unwrap();
+    let (item, eve, bob) = an_item_with_eve_and_bob(&store).await;
     let before = chrono::Utc::now() - chrono::Duration::minutes(1);
     for n in 0..5 {
         let id = format!("https://social.example/users/eve/statuses/{n}");

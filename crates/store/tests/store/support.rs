@@ -9,7 +9,7 @@ use deling_domain::{
 };
 use deling_store::{
     Store,
-    queries::agency::NewAgency,
+    queries::{agency::NewAgency, remote_actor::RemoteActorData},
     records::{Agency, Item, Staff},
 };
 
@@ -24,6 +24,27 @@ pub fn new_agency(slug: &str, name: &str) -> NewAgency {
         private_key_pem: format!(
             "-----BEGIN PRIVATE KEY-----\n{slug}-priv\n-----END PRIVATE KEY-----\n"
         ),
+    }
+}
+
+/// A `Person` `name` on `host`, with the host's shared inbox or (`shared`
+/// false) an inbox of its own only.
+pub fn remote_person(host: &str, name: &str, shared: bool) -> RemoteActorData {
+    let id = format!("https://{host}/users/{name}");
+    RemoteActorData {
+        ap_id: id.clone(),
+        actor_type: "Person".into(),
+        domain: host.into(),
+        preferred_username: Some(name.into()),
+        name: None,
+        inbox: format!("{id}/inbox"),
+        shared_inbox: shared.then(|| format!("https://{host}/inbox")),
+        url: None,
+        icon_url: None,
+        summary_html: None,
+        public_key_pem: None,
+        followers: None,
+        speaks_deling: false,
     }
 }
 
