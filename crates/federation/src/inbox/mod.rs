@@ -15,7 +15,8 @@
 //!
 //! Processing, later, by the worker:
 //! - `worker`: the inbox loop that claims stored activities (an actor's in
-//!   order, a host's at most half the slots) and records each outcome;
+//!   order, a host's at most half the slots unless the rest are free for
+//!   what fetches nothing) and records each outcome;
 //! - `dispatch`: the dispatch table, one line per activity type, and
 //!   [`process`], which reads what every activity names, applies the
 //!   federation policy, finds the stored actor and hands the activity to

@@ -6,7 +6,10 @@
 //! at a time, in order; one host's actors take at most half the slots, so
 //! that fetches from a slow host cannot hold up the rest, and so do the
 //! activities that may fetch at all, so that slow fetches from several
-//! hosts cannot either. Nor can one
+//! hosts cannot either. Slots that no other host's rows wait for are lent
+//! to a host past its half, all but one, for activities that fetch
+//! nothing: a busy peer is not held to half the inbox while the rest is
+//! quiet, nor are its likes held up behind its own slow fetches. Nor can one
 //! actor's or host's backlog fill the rows in hand: an actor busy or with
 //! a task's worth waiting, and a host with its share of the slots or of
 //! the rows in hand, are passed over by the claims, which then take other
@@ -40,6 +43,10 @@ const INBOX_SLOTS: usize = 8;
 /// Of those, at most this many from actors of one host, so that fetches
 /// from a slow host cannot take every slot.
 const INBOX_HOST_SLOTS: usize = INBOX_SLOTS / 2;
+/// Most tasks of one host's actors when slots are lent (see
+/// [`InboxPool::dispatch`]): one slot is always left for another host's
+/// rows, which then start as soon as they are claimed.
+const INBOX_HOST_SLOTS_LENT: usize = INBOX_SLOTS - 1;
 /// Of those, at most this many whose activities may fetch from another
 /// server (see [`may_fetch`]), whatever their hosts: anyone may send a
 /// `Create` naming an object on a host that answers slowly, from actors
@@ -234,7 +241,8 @@ async fn give_back(rows: &[Claimed], data: &Data) {
 
 /// The inbox activities in hand: those claimed and waiting for a slot, in
 /// the order claimed, and one task per actor processing its rows in that
-/// order, at most [`INBOX_HOST_SLOTS`] tasks per host.
+/// order, at most [`INBOX_HOST_SLOTS`] tasks per host unless slots are
+/// lent.
 struct InboxPool {
     config: Config,
     /// Set when the worker stops: tasks start no further activity.
@@ -337,9 +345,10 @@ impl InboxPool {
     }
 
     /// The actors and hosts a claim passes over: actors with a task or a
-    /// task's worth of rows waiting, hosts with their share of the slots
-    /// or of the rows waiting. Their rows stay in the queue, in order,
-    /// and the claim takes other actors' rows behind them.
+    /// task's worth of rows waiting, hosts with as many slots as may be
+    /// lent them or their share of the rows waiting. Their rows stay in
+    /// the queue, in order, and the claim takes other actors' rows behind
+    /// them.
     fn passed_over(&self) -> (Vec<String>, Vec<String>) {
         let (actors, hosts) = self.waiting_counts();
         let mut skip_actors: Vec<String> = self
@@ -358,7 +367,7 @@ impl InboxPool {
         let mut skip_hosts: Vec<String> = self
             .hosts
             .iter()
-            .filter(|&(_, &n)| n >= INBOX_HOST_SLOTS)
+            .filter(|&(_, &n)| n >= INBOX_HOST_SLOTS_LENT)
             .map(|(h, _)| h.clone())
             .chain(
                 hosts
@@ -412,9 +421,10 @@ impl InboxPool {
     }
 
     /// Starts a task for each waiting actor that has none, while slots
-    /// (and its host's share of them) are free; rows whose lease ran too
-    /// short to start them are given back, and with them their actor's
-    /// later rows, so that the actor's rows are still taken in order.
+    /// are free: first within each host's share, then in slots lent past
+    /// it ([`Self::start_tasks`]). Rows whose lease ran too short to start
+    /// them are given back, and with them their actor's later rows, so
+    /// that the actor's rows are still taken in order.
     async fn dispatch(&mut self) -> Result<(), FedError> {
         let closing = self.closing.load(Ordering::Relaxed);
         let late: HashSet<String> = self
@@ -435,21 +445,35 @@ impl InboxPool {
             );
             give_back(&Vec::from(stale), &self.config.to_request_data()).await;
         }
+        self.start_tasks(false);
+        self.start_tasks(true);
+        Ok(())
+    }
+
+    /// Starts a task for each waiting actor that has none while slots are
+    /// free, in the order the rows were claimed. Within its host's share
+    /// (`lend` false) a task takes the actor's rows in order, up to the
+    /// first that may fetch while the fetching tasks are all taken. Past
+    /// its host's share (`lend`, once every actor within a share has its
+    /// task) it takes only rows that fetch nothing, up to the first that
+    /// may: a lent slot is held no longer than the database takes, so the
+    /// host it was lent to gives it back soon to whoever comes next.
+    fn start_tasks(&mut self, lend: bool) {
         let mut i = 0;
         while self.tasks.len() < INBOX_SLOTS && i < self.waiting.len() {
             let actor = self.waiting[i].row.actor.clone();
             let host = actor_host(&actor);
-            let fetch_full = self.fetching >= INBOX_FETCH_SLOTS;
-            if self.actors.contains(&actor)
-                || self.hosts.get(&host).copied().unwrap_or(0) >= INBOX_HOST_SLOTS
-                || (fetch_full && self.waiting[i].fetches)
-            {
+            let host_tasks = self.hosts.get(&host).copied().unwrap_or(0);
+            let fetch_full = lend || self.fetching >= INBOX_FETCH_SLOTS;
+            let within = if lend {
+                (INBOX_HOST_SLOTS..INBOX_HOST_SLOTS_LENT).contains(&host_tasks)
+            } else {
+                host_tasks < INBOX_HOST_SLOTS
+            };
+            if self.actors.contains(&actor) || !within || (fetch_full && self.waiting[i].fetches) {
                 i += 1;
                 continue;
             }
-            // The actor's rows in order, up to the first that may fetch
-            // while the fetching tasks are all taken: it and the rest
-            // wait for one to end.
             let mut rows = Vec::new();
             let mut fetches = false;
             let mut j = i;
@@ -475,7 +499,6 @@ impl InboxPool {
             self.actors.insert(actor);
             *self.hosts.entry(host).or_default() += 1;
         }
-        Ok(())
     }
 
     /// Gives back every row still waiting (the worker stops).

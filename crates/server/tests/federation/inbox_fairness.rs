@@ -248,6 +248,46 @@ async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
     like_counted_while_waiting(&a, &yan, item, &sent, "the named objects").await;
 }
 
+/// A host whose actors' activities wait on slow fetches holds its half
+/// of the slots, and once held no more: its other actors' likes waited
+/// behind its own fetches for as long as those took. Slots no other host
+/// wants are now lent to it for what fetches nothing, so a Like from
+/// another actor of the same server is counted within seconds while the
+/// fetches still wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosts_likes_do_not_wait_behind_its_own_slow_fetches() {
+    let a = Instance::spawn_tuned(|c| {
+        c.federation.request_timeout_seconds = 15;
+        c.federation.connect_timeout_seconds = 5;
+    })
+    .await;
+    a.agency("nav").await;
+    let item = a.publish("nav", "Veileder for byggesak", &[]).await;
+    let p = FakePeer::spawn().await;
+    let [k1, k2] = fake_keys().await;
+    p.stall_gets_under("/notes/");
+    let mut sent = Vec::new();
+    // As many actors as the host's share of the slots, each naming an
+    // object the host never serves.
+    for n in 0..4 {
+        let actor = p.actor(&format!("u{n}"), k1);
+        let create = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": actor.activity_id("create"),
+            "type": "Create",
+            "actor": actor.id,
+            "object": p.url(&format!("/notes/u{n}")),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        });
+        let resp = actor.post(&a.shared_inbox(), &create).send(&a.client).await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED, "{create}");
+        sent.push(create["id"].as_str().unwrap().to_owned());
+    }
+    asked_for(&[&p], "/notes/", 4).await;
+    let yan = p.actor("yan", k2);
+    like_counted_while_waiting(&a, &yan, item, &sent, "its own server's objects").await;
+}
+
 /// Waits until `peers` were asked for `at_least` documents under `prefix`.
 async fn asked_for(peers: &[&FakePeer], prefix: &str, at_least: usize) {
     eventually_within(
