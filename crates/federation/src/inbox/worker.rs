@@ -67,8 +67,11 @@ const CLAIM_BATCH: usize = 64;
 /// back by its task are claimed again before its newer ones).
 const ROWS_PER_TASK: usize = 16;
 /// Most rows of the actors of one host kept in hand waiting, so that one
-/// host's backlog (of many actors) cannot fill the rows in hand either.
-const HOST_ROWS_WAITING: usize = CLAIM_BATCH / 2;
+/// host's backlog (of many actors) cannot fill the rows in hand either:
+/// a quarter stays for others. Not half: a busy host whose rows came in
+/// half-batches, each followed by a claim's pause, stored about a tenth
+/// fewer a second (docs/PERFORMANCE.md, "Fifteenth pass").
+const HOST_ROWS_WAITING: usize = CLAIM_BATCH * 3 / 4;
 /// After a claim that found fewer rows than it asked for, or gave rows
 /// over an actor's or host's share back, the next waits this long (or for
 /// a slot to free with nothing left in hand): the due rows are few, or all
