@@ -37,8 +37,8 @@ const DOMAIN: &str = "deling.test";
 static EVE_KEY: std::sync::LazyLock<crate::keys::KeyPair> =
     std::sync::LazyLock::new(|| crate::keys::generate().unwrap());
 
-struct World {
-    config: Config,
+pub(super) struct World {
+    pub(super) config: Config,
     store: Store,
     key: SigningKey,
     item_url: Url,
@@ -47,7 +47,7 @@ struct World {
 }
 
 /// An agency with one item, and Eve on `social.example`, whose key we hold.
-async fn world() -> World {
+pub(super) async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let url = format!(
         "sqlite://{}?mode=rwc",

@@ -460,12 +460,21 @@ impl InboxPool {
     /// its host's share (`lend`, once every actor within a share has its
     /// task) it takes only rows that fetch nothing, up to the first that
     /// may: a lent slot is held no longer than the database takes, so the
-    /// host it was lent to gives it back soon to whoever comes next.
+    /// host it was lent to gives it back soon to whoever comes next. Nor
+    /// is a slot lent for a host's rows claimed after one of its rows that
+    /// may fetch: a stream of likes must not keep the host past its share
+    /// while that row waits for the host to be within it again.
     fn start_tasks(&mut self, lend: bool) {
+        let mut held: HashSet<String> = HashSet::new();
         let mut i = 0;
         while self.tasks.len() < INBOX_SLOTS && i < self.waiting.len() {
             let actor = self.waiting[i].row.actor.clone();
             let host = actor_host(&actor);
+            if lend && (held.contains(&host) || self.waiting[i].fetches) {
+                held.insert(host);
+                i += 1;
+                continue;
+            }
             let host_tasks = self.hosts.get(&host).copied().unwrap_or(0);
             let fetch_full = lend || self.fetching >= INBOX_FETCH_SLOTS;
             let within = if lend {
@@ -650,6 +659,85 @@ mod tests {
             received_at: Utc::now(),
             processed_at: None,
         }
+    }
+
+    /// A pool holding rows of `actors` (actor, may fetch) as claimed, in
+    /// that order, none started.
+    fn pool_with(config: Config, actors: &[(&str, bool)]) -> InboxPool {
+        let mut pool = InboxPool::new(config);
+        for &(actor, fetches) in actors {
+            claimed(&mut pool, actor, fetches);
+        }
+        pool
+    }
+
+    /// Adds a row of `actor` to those claimed and waiting.
+    fn claimed(pool: &mut InboxPool, actor: &str, fetches: bool) {
+        let mut r = row("Like", actor, serde_json::json!({}));
+        r.id = i64::try_from(pool.waiting.len()).unwrap();
+        r.actor = actor.into();
+        pool.waiting.push_back(Claimed {
+            row: r,
+            lease_until: Utc::now() + LEASE,
+            fetches,
+        });
+    }
+
+    /// Which of `actors` have a task.
+    fn started(pool: &InboxPool, actors: &[&str]) -> Vec<bool> {
+        actors.iter().map(|a| pool.actors.contains(*a)).collect()
+    }
+
+    /// Slots are lent past a host's half for what fetches nothing, all
+    /// but one, never for what may fetch, and never for a host's rows
+    /// claimed after one of its rows that may fetch. Tasks are only
+    /// spawned here: on this test's runtime none runs before the checks.
+    #[tokio::test(flavor = "current_thread")]
+    async fn slots_are_lent_past_a_hosts_half_for_what_fetches_nothing() {
+        let world = crate::inbox::tests::world().await;
+        let a = |name: &str| format!("https://a.example/users/{name}");
+        let slow: Vec<String> = (0..4).map(|n| a(&format!("u{n}"))).collect();
+        let (yan, zed, ulf) = (a("yan"), a("zed"), a("ulf"));
+        let fans: Vec<String> = (0..6).map(|n| a(&format!("fan{n}"))).collect();
+        let bo = "https://b.example/users/bo";
+        let fetching =
+            || -> Vec<(&str, bool)> { slow.iter().map(|u| (u.as_str(), true)).collect() };
+        let slow: Vec<&str> = slow.iter().map(String::as_str).collect();
+
+        // Four fetches of a.example hold its half; its likes are lent slots.
+        let mut rows = fetching();
+        rows.extend([(yan.as_str(), false), (zed.as_str(), false)]);
+        let mut pool = pool_with(world.config.clone(), &rows);
+        pool.dispatch().await.unwrap();
+        assert_eq!(started(&pool, &slow), [true; 4]);
+        assert_eq!(started(&pool, &[&yan, &zed]), [true, true]);
+        assert_eq!(pool.hosts.get("a.example"), Some(&6));
+
+        // A row of a.example that may fetch waits for its half: the like
+        // claimed before it is lent a slot, the one after it is not.
+        let mut rows = fetching();
+        rows.extend([
+            (zed.as_str(), false),
+            (ulf.as_str(), true),
+            (yan.as_str(), false),
+        ]);
+        let mut pool = pool_with(world.config.clone(), &rows);
+        pool.dispatch().await.unwrap();
+        assert_eq!(started(&pool, &[&zed, &ulf, &yan]), [true, false, false]);
+        assert_eq!(pool.hosts.get("a.example"), Some(&5));
+
+        // Lent slots stop one short of all, so another host's row claimed
+        // after them still starts.
+        let mut rows = fetching();
+        rows.extend(fans.iter().map(|f| (f.as_str(), false)));
+        let mut pool = pool_with(world.config.clone(), &rows);
+        pool.dispatch().await.unwrap();
+        assert_eq!(pool.hosts.get("a.example"), Some(&INBOX_HOST_SLOTS_LENT));
+        assert_eq!(pool.tasks.len(), INBOX_SLOTS - 1);
+        claimed(&mut pool, bo, false);
+        pool.dispatch().await.unwrap();
+        assert_eq!(started(&pool, &[bo]), [true]);
+        assert_eq!(pool.tasks.len(), INBOX_SLOTS);
     }
 
     #[test]
