@@ -6,14 +6,16 @@
 //! at a time, in order; one host's actors take at most half the slots, so
 //! that fetches from a slow host cannot hold up the rest, and so do the
 //! activities that may fetch at all, so that slow fetches from several
-//! hosts cannot either. Slots that no other host's rows wait for are lent
-//! to a host past its half, all but one, for activities that fetch
-//! nothing: a busy peer is not held to half the inbox while the rest is
-//! quiet, nor are its likes held up behind its own slow fetches. Nor can one
-//! actor's or host's backlog fill the rows in hand: an actor busy or with
-//! a task's worth waiting, and a host with its share of the slots or of
-//! the rows in hand, are passed over by the claims, which then take other
-//! actors' rows, however much older the backlog is.
+//! hosts cannot either. Slots still free once every other host's rows
+//! that can start have started are lent to a host past its half, all but
+//! one, for activities that fetch nothing: a busy peer is not held to
+//! half the inbox while the rest is quiet, nor are its likes held up
+//! behind its own slow fetches. Nor can one actor's or host's backlog
+//! fill the rows in hand: an actor busy or with a task's worth waiting,
+//! and a host with every slot it may be lent, with its share of the rows
+//! in hand, or with its share of the slots and a row that may fetch
+//! claimed, are passed over by the claims, which then take other actors'
+//! rows, however much older the backlog is.
 //! The federation worker (`delivery::Worker`) runs this loop beside the
 //! delivery queue's.
 
@@ -41,11 +43,12 @@ use tokio::{
 /// Inbox activities processed at once.
 const INBOX_SLOTS: usize = 8;
 /// Of those, at most this many from actors of one host, so that fetches
-/// from a slow host cannot take every slot.
+/// from a slow host cannot take every slot; more only in slots lent for
+/// what fetches nothing ([`INBOX_HOST_SLOTS_LENT`]).
 const INBOX_HOST_SLOTS: usize = INBOX_SLOTS / 2;
 /// Most tasks of one host's actors when slots are lent (see
-/// [`InboxPool::dispatch`]): one slot is always left for another host's
-/// rows, which then start as soon as they are claimed.
+/// [`InboxPool::start_tasks`]): one slot is always left to another host's
+/// rows.
 const INBOX_HOST_SLOTS_LENT: usize = INBOX_SLOTS - 1;
 /// Of those, at most this many whose activities may fetch from another
 /// server (see [`may_fetch`]), whatever their hosts: anyone may send a
@@ -257,6 +260,10 @@ struct InboxPool {
     fetching: usize,
     actors: HashSet<String>,
     hosts: HashMap<String, usize>,
+    /// Hosts at their share of the slots a row of which that may fetch
+    /// was given back: claims pass them over until they are within it
+    /// again, so that rows which cannot start do not fill those in hand.
+    full_hosts: HashSet<String>,
     /// Claimed, not yet handed to a task.
     waiting: VecDeque<Claimed>,
     /// When the last claim came back short.
@@ -280,6 +287,7 @@ impl InboxPool {
             fetching: 0,
             actors: HashSet::new(),
             hosts: HashMap::new(),
+            full_hosts: HashSet::new(),
             waiting: VecDeque::new(),
             dry_at: None,
         }
@@ -349,9 +357,10 @@ impl InboxPool {
 
     /// The actors and hosts a claim passes over: actors with a task or a
     /// task's worth of rows waiting, hosts with as many slots as may be
-    /// lent them or their share of the rows waiting. Their rows stay in
-    /// the queue, in order, and the claim takes other actors' rows behind
-    /// them.
+    /// lent them, with their share of the rows waiting, or with their
+    /// share of the slots and a row that may fetch given back
+    /// (`full_hosts`). Their rows stay in the queue, in order, and the
+    /// claim takes other actors' rows behind them.
     fn passed_over(&self) -> (Vec<String>, Vec<String>) {
         let (actors, hosts) = self.waiting_counts();
         let mut skip_actors: Vec<String> = self
@@ -372,6 +381,7 @@ impl InboxPool {
             .iter()
             .filter(|&(_, &n)| n >= INBOX_HOST_SLOTS_LENT)
             .map(|(h, _)| h.clone())
+            .chain(self.full_hosts.iter().cloned())
             .chain(
                 hosts
                     .into_iter()
@@ -395,6 +405,7 @@ impl InboxPool {
     ) -> Vec<Claimed> {
         let (mut actors, mut hosts) = self.waiting_counts();
         let mut refused: HashSet<String> = HashSet::new();
+        let mut refused_hosts: HashSet<String> = HashSet::new();
         let mut over = Vec::new();
         let own_domain = self.config.domain().to_owned();
         for row in rows {
@@ -407,6 +418,19 @@ impl InboxPool {
                 lease_until,
                 fetches,
             };
+            // A row that may fetch cannot start while its host has its
+            // share of the slots, and would wait in hand; it goes back,
+            // and so do its host's later rows, until the host is within
+            // its share again.
+            let full =
+                claimed.fetches && self.hosts.get(&host).copied().unwrap_or(0) >= INBOX_HOST_SLOTS;
+            if full || refused_hosts.contains(&host) {
+                self.full_hosts.insert(host.clone());
+                refused_hosts.insert(host);
+                refused.insert(claimed.row.actor.clone());
+                over.push(claimed);
+                continue;
+            }
             if refused.contains(&claimed.row.actor)
                 || self.actors.contains(&claimed.row.actor)
                 || a >= ROWS_PER_TASK
@@ -457,21 +481,30 @@ impl InboxPool {
     /// free, in the order the rows were claimed. Within its host's share
     /// (`lend` false) a task takes the actor's rows in order, up to the
     /// first that may fetch while the fetching tasks are all taken. Past
-    /// its host's share (`lend`, once every actor within a share has its
-    /// task) it takes only rows that fetch nothing, up to the first that
-    /// may: a lent slot is held no longer than the database takes, so the
-    /// host it was lent to gives it back soon to whoever comes next. Nor
-    /// is a slot lent for a host's rows claimed after one of its rows that
-    /// may fetch: a stream of likes must not keep the host past its share
-    /// while that row waits for the host to be within it again.
+    /// its host's share (`lend`, after the first pass) it takes only rows
+    /// that fetch nothing, up to the first that may: a lent slot is held
+    /// no longer than the database takes, so the host it was lent to gives
+    /// it back soon to whoever comes next. Nor is a slot lent for a host's
+    /// rows claimed after one of its rows that may fetch: a stream of
+    /// likes must not keep the host past its share while that row waits
+    /// for the host to be within it again. An actor's row passed over
+    /// holds its later rows back too, whatever the pass.
     fn start_tasks(&mut self, lend: bool) {
         let mut held: HashSet<String> = HashSet::new();
+        // Actors a row of which was passed over here: their later rows
+        // wait with it, so that they are not processed before it.
+        let mut blocked: HashSet<String> = HashSet::new();
         let mut i = 0;
         while self.tasks.len() < INBOX_SLOTS && i < self.waiting.len() {
             let actor = self.waiting[i].row.actor.clone();
             let host = actor_host(&actor);
+            if self.actors.contains(&actor) || blocked.contains(&actor) {
+                i += 1;
+                continue;
+            }
             if lend && (held.contains(&host) || self.waiting[i].fetches) {
                 held.insert(host);
+                blocked.insert(actor);
                 i += 1;
                 continue;
             }
@@ -482,7 +515,8 @@ impl InboxPool {
             } else {
                 host_tasks < INBOX_HOST_SLOTS
             };
-            if self.actors.contains(&actor) || !within || (fetch_full && self.waiting[i].fetches) {
+            if !within || (fetch_full && self.waiting[i].fetches) {
+                blocked.insert(actor);
                 i += 1;
                 continue;
             }
@@ -534,6 +568,9 @@ impl InboxPool {
             self.actors.remove(&actor);
             if let Some(n) = self.hosts.get_mut(&host) {
                 *n = n.saturating_sub(1);
+                if *n < INBOX_HOST_SLOTS {
+                    self.full_hosts.remove(&host);
+                }
                 if *n == 0 {
                     self.hosts.remove(&host);
                 }
@@ -738,6 +775,63 @@ mod tests {
         pool.dispatch().await.unwrap();
         assert_eq!(started(&pool, &[bo]), [true]);
         assert_eq!(pool.tasks.len(), INBOX_SLOTS);
+
+        // With the fetch slots taken, an actor's row that may fetch holds
+        // its later like back: they are not processed out of order.
+        let mut rows = fetching();
+        rows.extend([(bo, true), (bo, false)]);
+        let mut pool = pool_with(world.config.clone(), &rows);
+        pool.dispatch().await.unwrap();
+        assert_eq!(started(&pool, &[bo]), [false]);
+
+        // A lent task stops at its actor's first row that may fetch, even
+        // with fetch slots free.
+        let likes: Vec<(&str, bool)> = slow.iter().map(|u| (*u, false)).collect();
+        let mut pool = pool_with(world.config.clone(), &likes);
+        claimed(&mut pool, &zed, false);
+        claimed(&mut pool, &zed, true);
+        pool.dispatch().await.unwrap();
+        assert_eq!(started(&pool, &[&zed]), [true]);
+        assert_eq!(pool.hosts.get("a.example"), Some(&5));
+        assert_eq!(pool.waiting.len(), 1, "zed's row that may fetch waits");
+        assert!(pool.waiting[0].fetches);
+    }
+
+    /// A claimed row that may fetch, of a host at its share of the slots,
+    /// goes back with its host's later rows, and claims pass the host
+    /// over until it is within its share again: such rows cannot start,
+    /// and in hand they would keep other hosts' rows from being claimed.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_full_hosts_rows_that_may_fetch_are_not_kept_in_hand() {
+        let world = crate::inbox::tests::world().await;
+        let slow: Vec<String> = (0..4)
+            .map(|n| format!("https://a.example/users/u{n}"))
+            .collect();
+        let rows: Vec<(&str, bool)> = slow.iter().map(|u| (u.as_str(), true)).collect();
+        let mut pool = pool_with(world.config.clone(), &rows);
+        pool.dispatch().await.unwrap();
+        assert_eq!(pool.hosts.get("a.example"), Some(&INBOX_HOST_SLOTS));
+
+        let named = serde_json::json!({"object": "https://a.example/notes/1"});
+        let mut fetch = row("Create", "https://a.example/users/ulf", named);
+        fetch.id = 10;
+        fetch.actor = "https://a.example/users/ulf".into();
+        let mut like = row("Like", "https://a.example/users/yan", serde_json::json!({}));
+        like.id = 11;
+        like.actor = "https://a.example/users/yan".into();
+        let mut other = row("Like", "https://b.example/users/bo", serde_json::json!({}));
+        other.id = 12;
+        other.actor = "https://b.example/users/bo".into();
+        let over = pool.admit(vec![fetch, like, other], Utc::now() + LEASE);
+        let back: Vec<i64> = over.iter().map(|c| c.row.id).collect();
+        assert_eq!(back, [10, 11]);
+        assert_eq!(pool.waiting.len(), 1);
+        assert_eq!(pool.waiting[0].row.id, 12);
+        let (_, skip_hosts) = pool.passed_over();
+        assert!(
+            skip_hosts.contains(&"a.example".to_owned()),
+            "{skip_hosts:?}"
+        );
     }
 
     #[test]
