@@ -15,7 +15,8 @@
 //! and a host with every slot it may be lent, with its share of the rows
 //! in hand, or with its share of the slots and a row that may fetch
 //! claimed, are passed over by the claims, which then take other actors'
-//! rows, however much older the backlog is.
+//! rows, however much older the backlog is; and at most half the rows in
+//! hand may be rows that may fetch, which start only in the fetch slots.
 //! The federation worker (`delivery::Worker`) runs this loop beside the
 //! delivery queue's.
 
@@ -75,6 +76,11 @@ const ROWS_PER_TASK: usize = 16;
 /// half-batches, each followed by a claim's pause, stored about a tenth
 /// fewer a second (docs/PERFORMANCE.md, "Fifteenth pass").
 const HOST_ROWS_WAITING: usize = CLAIM_BATCH * 3 / 4;
+/// Most rows that may fetch kept in hand waiting, whatever their hosts:
+/// they start only in the fetch slots, and rows that cannot start must
+/// not fill the rows in hand, or nothing else is claimed until their
+/// leases run short.
+const FETCH_ROWS_WAITING: usize = CLAIM_BATCH / 2;
 /// After a claim that found fewer rows than it asked for, or gave rows
 /// over an actor's or host's share back, the next waits this long (or for
 /// a slot to free with nothing left in hand): the due rows are few, or all
@@ -404,8 +410,8 @@ impl InboxPool {
         lease_until: chrono::DateTime<Utc>,
     ) -> Vec<Claimed> {
         let (mut actors, mut hosts) = self.waiting_counts();
+        let mut fetch_rows = self.waiting.iter().filter(|c| c.fetches).count();
         let mut refused: HashSet<String> = HashSet::new();
-        let mut refused_hosts: HashSet<String> = HashSet::new();
         let mut over = Vec::new();
         let own_domain = self.config.domain().to_owned();
         for row in rows {
@@ -419,19 +425,18 @@ impl InboxPool {
                 fetches,
             };
             // A row that may fetch cannot start while its host has its
-            // share of the slots, and would wait in hand; it goes back,
-            // and so do its host's later rows, until the host is within
-            // its share again.
+            // share of the slots, and would wait in hand: it goes back,
+            // and claims pass the host over until it is within its share
+            // again (so that, meanwhile, no new rows of the host are lent
+            // slots ahead of it).
             let full =
                 claimed.fetches && self.hosts.get(&host).copied().unwrap_or(0) >= INBOX_HOST_SLOTS;
-            if full || refused_hosts.contains(&host) {
+            if full {
                 self.full_hosts.insert(host.clone());
-                refused_hosts.insert(host);
-                refused.insert(claimed.row.actor.clone());
-                over.push(claimed);
-                continue;
             }
-            if refused.contains(&claimed.row.actor)
+            if full
+                || (claimed.fetches && fetch_rows >= FETCH_ROWS_WAITING)
+                || refused.contains(&claimed.row.actor)
                 || self.actors.contains(&claimed.row.actor)
                 || a >= ROWS_PER_TASK
                 || h >= HOST_ROWS_WAITING
@@ -440,6 +445,7 @@ impl InboxPool {
                 over.push(claimed);
                 continue;
             }
+            fetch_rows += usize::from(claimed.fetches);
             *actors.entry(claimed.row.actor.clone()).or_default() += 1;
             *hosts.entry(host).or_default() += 1;
             self.waiting.push_back(claimed);
@@ -498,13 +504,13 @@ impl InboxPool {
         while self.tasks.len() < INBOX_SLOTS && i < self.waiting.len() {
             let actor = self.waiting[i].row.actor.clone();
             let host = actor_host(&actor);
-            if self.actors.contains(&actor) || blocked.contains(&actor) {
-                i += 1;
-                continue;
-            }
             if lend && (held.contains(&host) || self.waiting[i].fetches) {
                 held.insert(host);
                 blocked.insert(actor);
+                i += 1;
+                continue;
+            }
+            if self.actors.contains(&actor) || blocked.contains(&actor) {
                 i += 1;
                 continue;
             }
@@ -824,14 +830,46 @@ mod tests {
         other.actor = "https://b.example/users/bo".into();
         let over = pool.admit(vec![fetch, like, other], Utc::now() + LEASE);
         let back: Vec<i64> = over.iter().map(|c| c.row.id).collect();
-        assert_eq!(back, [10, 11]);
-        assert_eq!(pool.waiting.len(), 1);
-        assert_eq!(pool.waiting[0].row.id, 12);
+        assert_eq!(back, [10]);
+        let kept: Vec<i64> = pool.waiting.iter().map(|c| c.row.id).collect();
+        assert_eq!(kept, [11, 12]);
         let (_, skip_hosts) = pool.passed_over();
         assert!(
             skip_hosts.contains(&"a.example".to_owned()),
             "{skip_hosts:?}"
         );
+
+        // Once one of its tasks ends, the host is claimed from again.
+        let id = *pool.owners.keys().next().unwrap();
+        pool.finished(Ok((id, ())));
+        let (_, skip_hosts) = pool.passed_over();
+        assert!(
+            !skip_hosts.contains(&"a.example".to_owned()),
+            "{skip_hosts:?}"
+        );
+    }
+
+    /// At most half the rows in hand may be rows that may fetch, however
+    /// many hosts they come from: the other half stays for rows that can
+    /// start while the fetch slots are taken.
+    #[tokio::test(flavor = "current_thread")]
+    async fn rows_that_may_fetch_hold_at_most_half_the_hand() {
+        let world = crate::inbox::tests::world().await;
+        let mut pool = InboxPool::new(world.config.clone());
+        let rows: Vec<InboxActivity> = (0..CLAIM_BATCH)
+            .map(|n| {
+                let actor = format!("https://h{n}.example/users/u");
+                let named = serde_json::json!({"object": format!("https://h{n}.example/notes/1")});
+                let mut r = row("Create", &actor, named);
+                r.id = i64::try_from(n).unwrap();
+                r.actor = actor;
+                r
+            })
+            .collect();
+        let over = pool.admit(rows, Utc::now() + LEASE);
+        assert_eq!(pool.waiting.len(), FETCH_ROWS_WAITING);
+        assert_eq!(over.len(), CLAIM_BATCH - FETCH_ROWS_WAITING);
+        assert!(pool.full_hosts.is_empty());
     }
 
     #[test]
