@@ -12,6 +12,7 @@ use crate::{
     peer::{FakeActor, FakePeer, fake_keys},
 };
 use reqwest::StatusCode;
+use rsa::RsaPrivateKey;
 use serde_json::json;
 use std::{
     sync::{
@@ -212,36 +213,11 @@ async fn statuses_of(a: &Instance, ids: &[String]) -> Vec<String> {
 /// server is counted within seconds while they wait on their fetches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
-    // Fetches time out well after the bound the Like is held to.
-    let a = Instance::spawn_tuned(|c| {
-        c.federation.request_timeout_seconds = 15;
-        c.federation.connect_timeout_seconds = 5;
-    })
-    .await;
-    a.agency("nav").await;
-    let item = a.publish("nav", "Veileder for byggesak", &[]).await;
+    let (a, item) = slow_fetching_instance().await;
     let (p1, p2, other) = tokio::join!(FakePeer::spawn(), FakePeer::spawn(), FakePeer::spawn());
     let [k1, k2] = fake_keys().await;
-    let mut sent = Vec::new();
-    for p in [&p1, &p2] {
-        p.stall_gets_under("/notes/");
-        for n in 0..4 {
-            let actor = p.actor(&format!("u{n}"), k1);
-            for m in 0..2 {
-                let create = json!({
-                    "@context": "https://www.w3.org/ns/activitystreams",
-                    "id": actor.activity_id(&format!("create-{m}")),
-                    "type": "Create",
-                    "actor": actor.id,
-                    "object": p.url(&format!("/notes/u{n}-{m}")),
-                    "to": ["https://www.w3.org/ns/activitystreams#Public"],
-                });
-                let resp = actor.post(&a.shared_inbox(), &create).send(&a.client).await;
-                assert_eq!(resp.status(), StatusCode::ACCEPTED, "{create}");
-                sent.push(create["id"].as_str().unwrap().to_owned());
-            }
-        }
-    }
+    let mut sent = named_creates(&a, &p1, k1, 4, 2).await;
+    sent.extend(named_creates(&a, &p2, k1, 4, 2).await);
     // Their fetches under way before the Like is sent.
     asked_for(&[&p1, &p2], "/notes/", 2).await;
     let yan = other.actor("yan", k2);
@@ -256,6 +232,19 @@ async fn objects_named_from_two_slow_hosts_leave_slots_for_the_rest() {
 /// fetches still wait.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hosts_likes_do_not_wait_behind_its_own_slow_fetches() {
+    let (a, item) = slow_fetching_instance().await;
+    let p = FakePeer::spawn().await;
+    let [k1, k2] = fake_keys().await;
+    // As many actors as the host's share of the slots.
+    let sent = named_creates(&a, &p, k1, 4, 1).await;
+    asked_for(&[&p], "/notes/", 4).await;
+    let yan = p.actor("yan", k2);
+    like_counted_while_waiting(&a, &yan, item, &sent, "its own server's objects").await;
+}
+
+/// An instance with nav and one of its items, whose fetches time out well
+/// after the bound a Like is held to.
+async fn slow_fetching_instance() -> (Instance, i64) {
     let a = Instance::spawn_tuned(|c| {
         c.federation.request_timeout_seconds = 15;
         c.federation.connect_timeout_seconds = 5;
@@ -263,29 +252,38 @@ async fn a_hosts_likes_do_not_wait_behind_its_own_slow_fetches() {
     .await;
     a.agency("nav").await;
     let item = a.publish("nav", "Veileder for byggesak", &[]).await;
-    let p = FakePeer::spawn().await;
-    let [k1, k2] = fake_keys().await;
+    (a, item)
+}
+
+/// `per_actor` public Creates from each of `p`'s actors `u0`, `u1`, ...
+/// (`actors` of them) to `a`, each naming by id an object on `p` that
+/// `p` never serves; their ids.
+async fn named_creates(
+    a: &Instance,
+    p: &FakePeer,
+    key: &RsaPrivateKey,
+    actors: usize,
+    per_actor: usize,
+) -> Vec<String> {
     p.stall_gets_under("/notes/");
     let mut sent = Vec::new();
-    // As many actors as the host's share of the slots, each naming an
-    // object the host never serves.
-    for n in 0..4 {
-        let actor = p.actor(&format!("u{n}"), k1);
-        let create = json!({
-            "@context": "https://www.w3.org/ns/activitystreams",
-            "id": actor.activity_id("create"),
-            "type": "Create",
-            "actor": actor.id,
-            "object": p.url(&format!("/notes/u{n}")),
-            "to": ["https://www.w3.org/ns/activitystreams#Public"],
-        });
-        let resp = actor.post(&a.shared_inbox(), &create).send(&a.client).await;
-        assert_eq!(resp.status(), StatusCode::ACCEPTED, "{create}");
-        sent.push(create["id"].as_str().unwrap().to_owned());
+    for n in 0..actors {
+        let actor = p.actor(&format!("u{n}"), key);
+        for m in 0..per_actor {
+            let create = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": actor.activity_id(&format!("create-{m}")),
+                "type": "Create",
+                "actor": actor.id,
+                "object": p.url(&format!("/notes/u{n}-{m}")),
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            });
+            let resp = actor.post(&a.shared_inbox(), &create).send(&a.client).await;
+            assert_eq!(resp.status(), StatusCode::ACCEPTED, "{create}");
+            sent.push(create["id"].as_str().unwrap().to_owned());
+        }
     }
-    asked_for(&[&p], "/notes/", 4).await;
-    let yan = p.actor("yan", k2);
-    like_counted_while_waiting(&a, &yan, item, &sent, "its own server's objects").await;
+    sent
 }
 
 /// Waits until `peers` were asked for `at_least` documents under `prefix`.
