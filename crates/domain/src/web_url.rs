@@ -14,15 +14,11 @@ impl WebUrl {
     /// Longest URL accepted.
     pub const MAX_LEN: usize = 2000;
 
-    /// Parses and checks scheme and host.
+    /// Parses and checks scheme, host and length.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let s = s.trim();
-        if s.len() > Self::MAX_LEN {
-            return Err(Invalid::new(format!(
-                "URL must be at most {} characters",
-                Self::MAX_LEN
-            )));
-        }
+        // Checked before parsing too, so a huge string is not parsed.
+        check_len(s)?;
         let url = Url::parse(s).map_err(|e| Invalid::new(format!("{s:?} is not a URL: {e}")))?;
         Self::try_from(url)
     }
@@ -38,9 +34,25 @@ impl WebUrl {
     }
 }
 
+/// A URL's text is at most [`WebUrl::MAX_LEN`] long.
+fn check_len(s: &str) -> Result<(), Invalid> {
+    if s.len() > WebUrl::MAX_LEN {
+        return Err(Invalid::new(format!(
+            "URL must be at most {} characters",
+            WebUrl::MAX_LEN
+        )));
+    }
+    Ok(())
+}
+
+/// Checks scheme, host and length, as [`WebUrl::parse`] does: a URL parsed
+/// elsewhere (a peer's JSON) is held to the same length, since it ends up
+/// in every page and feed that links to it.
 impl TryFrom<Url> for WebUrl {
     type Error = Invalid;
     fn try_from(url: Url) -> Result<Self, Invalid> {
+        // Parsing escapes what it must, so the length is checked after.
+        check_len(url.as_str())?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Invalid::new(format!(
                 "URL must use http or https, not {:?}",
@@ -78,5 +90,15 @@ mod tests {
         ] {
             assert!(WebUrl::parse(s).is_err(), "{s:?} should be refused");
         }
+    }
+
+    #[test]
+    fn a_parsed_url_is_held_to_the_same_length() {
+        let long = format!("https://peer.example/{}", "a".repeat(WebUrl::MAX_LEN));
+        assert!(WebUrl::parse(&long).is_err());
+        let url = Url::parse(&long).expect("url");
+        assert!(WebUrl::try_from(url).is_err());
+        let short = Url::parse("https://peer.example/page").expect("url");
+        assert!(WebUrl::try_from(short).is_ok());
     }
 }

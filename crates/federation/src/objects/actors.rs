@@ -15,7 +15,7 @@ use activitypub_federation::{
     traits::{Actor, Object},
 };
 use chrono::{DateTime, Utc};
-use deling_domain::markdown;
+use deling_domain::{markdown, web_url::WebUrl};
 use deling_store::{
     queries::remote_actor::RemoteActorData,
     records::{Agency, Instance, RemoteActor},
@@ -47,6 +47,31 @@ impl DbRemoteActor {
     }
 }
 
+/// Longest actor id, inbox, shared inbox or followers collection taken,
+/// in bytes: [`WebUrl::MAX_LEN`], as for every other link from a peer.
+const MAX_URL_LEN: usize = WebUrl::MAX_LEN;
+
+/// Longest public key PEM taken, in bytes. An RSA-16384 key's PEM is about
+/// 2.8 KB. An actor is fetched and stored before the signature that named
+/// it is checked, and its key is kept in memory with the parsed key, so
+/// whitespace padded to the 1 MiB fetch limit would cost a megabyte each.
+const MAX_PEM_LEN: usize = 8 * 1024;
+
+/// Longest profile text taken, in characters, before it is sanitised
+/// (Mastodon lets its own users write 500).
+const MAX_SUMMARY_CHARS: usize = 5_000;
+
+/// Whether a URL fits [`MAX_URL_LEN`].
+fn short(url: &Url) -> bool {
+    url.as_str().len() <= MAX_URL_LEN
+}
+
+/// A link to show (profile page, avatar): http(s) and of bounded length,
+/// else dropped.
+fn web_url(url: Url) -> Option<String> {
+    WebUrl::try_from(url).ok().map(|u| u.to_string())
+}
+
 /// Text without markup, for names and summaries that peers may send as HTML.
 /// A user part for an actor that names none: the last segment of its id,
 /// if that makes a plausible user name (letters, digits, `_`, `-`, `.`).
@@ -64,7 +89,10 @@ fn username_from_id(id: &Url) -> Option<String> {
 /// when it has control characters, direction overrides or nothing
 /// visible, as a spoofed `abc\u{202e}txt.exe` would.
 fn plain(s: &str, max_chars: usize) -> String {
-    let text: String = ammonia_text(s).chars().take(max_chars).collect();
+    // Markup takes room too, so the text is cut short of what it shows only
+    // when it is mostly markup; a megabyte of name is not parsed whole.
+    let bounded: String = s.chars().take(max_chars * 16).collect();
+    let text: String = ammonia_text(&bounded).chars().take(max_chars).collect();
     match deling_domain::text::check_chars(&text, false) {
         Ok(()) => text,
         Err(why) => {
@@ -112,6 +140,19 @@ impl Object for DbRemoteActor {
         verify_domains_match(&json.id, expected_domain)?;
         same_origin(&json.id, expected_domain)?;
         same_origin(&json.id, &json.inbox)?;
+        for (what, url) in [("id", &json.id), ("inbox", &json.inbox)] {
+            if url.as_str().len() > MAX_URL_LEN {
+                return refuse(format!(
+                    "the actor's {what} is longer than {MAX_URL_LEN} bytes"
+                ));
+            }
+        }
+        if json.public_key.public_key_pem.trim().len() > MAX_PEM_LEN {
+            return refuse(format!(
+                "the key of {} is longer than {MAX_PEM_LEN} bytes",
+                json.id
+            ));
+        }
         if json.public_key.owner != json.id {
             return refuse(format!(
                 "the key of {} belongs to {}",
@@ -141,19 +182,26 @@ impl Object for DbRemoteActor {
                 shared_inbox: json
                     .endpoints
                     .and_then(|e| e.shared_inbox)
-                    .filter(|s| same_origin(s, &json.id).is_ok())
+                    .filter(|s| same_origin(s, &json.id).is_ok() && short(s))
                     .map(|u| u.to_string()),
-                url: json.url.map(|u| u.to_string()),
-                icon_url: json.icon.map(|i| i.url.to_string()),
-                summary_html: json.summary.as_deref().map(markdown::sanitize_remote),
-                public_key_pem: Some(json.public_key.public_key_pem),
+                url: json.url.and_then(web_url),
+                icon_url: json.icon.and_then(|i| web_url(i.url)),
+                summary_html: json.summary.as_deref().map(|s| {
+                    // Cut before sanitising, which closes what the cut
+                    // left open.
+                    markdown::sanitize_remote(
+                        &s.chars().take(MAX_SUMMARY_CHARS).collect::<String>(),
+                    )
+                }),
+                // Trimmed: the key cache compares it whole on every request.
+                public_key_pem: Some(json.public_key.public_key_pem.trim().to_owned()),
                 // Only a collection on the actor's own server can stand for
                 // its followers; anything else would let a post addressed
                 // to someone else's followers pass as followers-only.
                 speaks_deling,
                 followers: json
                     .followers
-                    .filter(|f| same_origin(f, &json.id).is_ok())
+                    .filter(|f| same_origin(f, &json.id).is_ok() && short(f))
                     .map(|u| u.to_string()),
             })
             .await?;

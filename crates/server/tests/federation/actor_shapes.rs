@@ -3,7 +3,7 @@
 
 use crate::{
     helpers::{Instance, eventually},
-    peer::{FakePeer, fake_keys, public_pem},
+    peer::{FakeActor, FakePeer, fake_keys, public_pem},
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -185,4 +185,91 @@ async fn an_embedded_actor_is_read_by_its_id() {
         .send(&b.client)
         .await;
     assert!(resp.status().is_client_error(), "{}", resp.status());
+}
+
+/// An actor is fetched and stored before the signature naming it is
+/// checked: what a peer pads it with must not be kept whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_actors_oversized_fields_are_refused_or_cut() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let [k1, k2] = fake_keys().await;
+    let doc = |name: &str, pem: String, extra: serde_json::Value| {
+        let id = peer.url(&format!("/actors/{name}"));
+        let mut doc = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "type": "Person", "id": id, "preferredUsername": name,
+            "inbox": format!("{id}/inbox"),
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem},
+        });
+        for (k, v) in extra.as_object().expect("object") {
+            doc[k] = v.clone();
+        }
+        peer.serve(&format!("/actors/{name}"), doc);
+        FakeActor {
+            key_id: format!("{id}#main-key"),
+            id,
+            key: if name == "padded" {
+                k1.clone()
+            } else {
+                k2.clone()
+            },
+        }
+    };
+    let follow = |actor: &FakeActor| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": actor.activity_id("follow-1"), "type": "Follow",
+            "actor": actor.id, "object": b.actor_id("oslo")})
+    };
+
+    // A key followed by 300 KB of something else: refused, and not stored
+    // (whitespace around a key is trimmed, see below).
+    let padded = doc(
+        "padded",
+        format!("{}{}", public_pem(k1), "A".repeat(300_000)),
+        json!({}),
+    );
+    let resp = padded
+        .post(&b.shared_inbox(), &follow(&padded))
+        .send(&b.client)
+        .await;
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+    assert!(
+        b.store
+            .get_remote_actor_by_ap_id(&padded.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A key padded with newlines, a 200 KB profile text and a 50 KB
+    // profile link (all within the 1 MiB a fetch may read): the actor is
+    // taken, its key trimmed, its text cut and its link dropped.
+    let long_url = format!("https://peer.example/{}", "p".repeat(50_000));
+    let wordy = doc(
+        "wordy",
+        format!("{}{}", public_pem(k2), "\n".repeat(100_000)),
+        json!({"summary": format!("<p>{}</p>", "ord ".repeat(50_000)),
+               "url": long_url, "icon": {"type": "Image", "url": long_url}}),
+    );
+    let resp = wordy
+        .post(&b.shared_inbox(), &follow(&wordy))
+        .send(&b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let stored = b
+        .store
+        .get_remote_actor_by_ap_id(&wordy.id)
+        .await
+        .unwrap()
+        .expect("stored");
+    let summary = stored.summary_html.expect("summary");
+    assert!(summary.len() < 6_000, "{} bytes", summary.len());
+    assert!(summary.starts_with("<p>ord ord"), "{summary:.40}");
+    assert_eq!(stored.url, None);
+    assert_eq!(stored.icon_url, None);
+    assert_eq!(
+        stored.public_key_pem.as_deref(),
+        Some(public_pem(k2).trim())
+    );
 }

@@ -15,8 +15,11 @@ pub const MAX_PAGE: u64 = 500;
 /// `href` if it is an absolute http(s) URL, so that text from another
 /// server never becomes a `javascript:` or `data:` link.
 pub fn web_href(href: &str) -> Option<String> {
-    let url = url::Url::parse(href.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    // WebUrl also bounds the length: rows written before it did, or by
+    // paths that do not go through it, must not make a page huge.
+    deling_domain::web_url::WebUrl::parse(href)
+        .ok()
+        .map(|u| u.to_string())
 }
 
 /// `href` if it is an https URL: images load only over https (the
