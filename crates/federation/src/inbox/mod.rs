@@ -216,7 +216,7 @@ fn take_forwarded(activity: &mut Envelope, signer: &DbRemoteActor) -> Result<(),
     let object_id =
         Url::parse(&object_id).map_err(|_| FedError::Refused("object id is not a URL".into()))?;
     same_origin(&object_id, &activity.actor)?;
-    tracing::info!(activity = %activity.id, relay = %signer.id(),
+    tracing::debug!(activity = %activity.id, relay = %signer.id(),
         "forwarded activity: its object will be fetched from its origin");
     activity
         .rest
@@ -247,8 +247,10 @@ async fn store(activity: &Envelope, signer: &DbRemoteActor, data: &Data) -> Resu
     // were waiting out its failures go now. Asked of a read connection
     // first, and remembered for a second (see `memo`): nearly always the
     // host has no failures, and a busy peer sends many activities a
-    // second.
-    let host = authority(&activity.actor);
+    // second. The signer's host, not the actor's: a relayed activity says
+    // nothing of whether its actor's server is up, and any server could
+    // otherwise relay one to wipe a failing host's backoff.
+    let host = authority(signer.id());
     let failing = match data.inbox_memo.host_failing(&host) {
         Some(failing) => failing,
         None => {

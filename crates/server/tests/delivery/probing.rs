@@ -174,3 +174,52 @@ async fn a_signed_activity_from_a_failing_host_makes_its_deliveries_due() {
     let host = a.store.get_host_state(&peer.domain).await.unwrap().unwrap();
     assert_eq!(host.consecutive_failures, 0, "{host:?}");
 }
+
+/// Only the signer's own server shows it is up by sending: an activity
+/// another server relays says nothing of its actor's, so a relay cannot
+/// wipe a failing host's backoff and have us send to it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_activity_relayed_for_a_failing_host_does_not_make_its_deliveries_due() {
+    let a = Instance::spawn_configured(|c| c.federation.retry_base_seconds = 60).await;
+    let oslo = a.agency("oslo").await;
+    let peer = FakePeer::answering(500);
+    let [key, relay_key] = fake_keys().await;
+    let (eve, row) = peer.signing_follower("eve", key);
+    follow(&a.store, oslo.id, row).await;
+    let id = a.publish("oslo", "Stafett", &["levering"]).await;
+    let item = a.url(&format!("/items/{id}"));
+    eventually("the host to wait out its failure", async || {
+        match a.store.get_host_state(&peer.domain).await.unwrap() {
+            Some(h) if h.consecutive_failures == 1 => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+
+    // Another server forwards a reply of eve's, as Mastodon forwards
+    // replies; it signs the request itself.
+    let relay_server = FakePeer::spawn().await;
+    let relay = relay_server.actor("relay", relay_key);
+    let create_id = eve.activity_id("create-relayed");
+    let create = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": create_id, "type": "Create", "actor": eve.id,
+        "object": {"id": peer.url("/notes/relayed"), "type": "Note",
+            "attributedTo": eve.id, "inReplyTo": item,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "content": "<p>Videresendt</p>"},
+    });
+    let mut post = relay.post(&a.shared_inbox(), &create);
+    post.key_id = relay.key_id.clone();
+    let resp = post.send(&a.client).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::ACCEPTED,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    let host = a.store.get_host_state(&peer.domain).await.unwrap().unwrap();
+    assert_eq!(host.consecutive_failures, 1, "{host:?}");
+    let wait = host.next_attempt_at.unwrap() - Utc::now();
+    assert!(wait.num_seconds() >= 40, "next attempt in {wait}");
+}
