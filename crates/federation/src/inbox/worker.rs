@@ -662,7 +662,11 @@ async fn process_one(row: &InboxActivity, data: &Data) -> Result<bool, FedError>
                 .inbox_processed
                 .with_label_values(&["retry"])
                 .inc();
-            tracing::info!(id = %row.ap_id, error = %e, "inbox activity will be retried");
+            // The id and the error (which may quote what was sent) only at
+            // debug: the activity may be a private message, whose author and
+            // subject are its agency's staff's to know, not the log's.
+            tracing::info!(kind = %row.kind, host = %actor_host(&row.actor), "inbox activity will be retried");
+            tracing::debug!(id = %row.ap_id, error = %e, "inbox activity will be retried");
             let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
             data.store
                 .retry_inbox_activity(row.id, &e.to_string(), next)
@@ -673,7 +677,9 @@ async fn process_one(row: &InboxActivity, data: &Data) -> Result<bool, FedError>
                 .inbox_processed
                 .with_label_values(&["failed"])
                 .inc();
-            tracing::info!(id = %row.ap_id, error = %e, "inbox activity refused");
+            // As above: the id and the error at debug only.
+            tracing::info!(kind = %row.kind, host = %actor_host(&row.actor), "inbox activity refused");
+            tracing::debug!(id = %row.ap_id, error = %e, "inbox activity refused");
             data.store
                 .fail_inbox_activity(row.id, &e.to_string())
                 .await?;
