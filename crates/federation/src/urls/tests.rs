@@ -252,3 +252,22 @@ fn parses_local_ids_only() {
         None
     );
 }
+
+/// A parsed id starts with `scheme://authority/` however its host was
+/// spelled (upper case, a default port, Unicode): the inbox's claims pass
+/// over a busy server's actors by that prefix of their stored ids.
+#[test]
+fn a_parsed_id_starts_with_its_authority() {
+    for id in [
+        "https://Social.EXAMPLE/users/a",
+        "https://social.example:443/users/a",
+        "http://social.example:80/users/a",
+        "https://social.example:8443/users/a",
+        "https://[::1]:8443/users/a",
+        "https://blå.no/users/a",
+    ] {
+        let u = Url::parse(id).expect("url");
+        let prefix = format!("{}://{}/", u.scheme(), authority(&u));
+        assert!(u.as_str().starts_with(&prefix), "{u} against {prefix}");
+    }
+}
