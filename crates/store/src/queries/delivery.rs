@@ -198,7 +198,10 @@ impl Store {
     /// Puts a claimed delivery back to be tried at `next`, without
     /// counting an attempt: nothing was sent, something on this side
     /// (the database) failed for a moment. Its lease is released; a row
-    /// whose lease another worker took over is left alone.
+    /// whose lease another worker took over is left alone. The deliveries
+    /// to its host queued after it wait until `next` too, in one
+    /// transaction: due before it, the Delete of an item would otherwise
+    /// go out before the item's Create, or an Undo before what it undoes.
     pub async fn postpone_delivery(
         &self,
         id: i64,
@@ -206,7 +209,11 @@ impl Store {
         error: &str,
         next: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        delivery::Entity::update_many()
+        let txn = self.begin().await?;
+        let Some(row) = delivery::Entity::find_by_id(id).one(&txn).await? else {
+            return Ok(());
+        };
+        let postponed = delivery::Entity::update_many()
             .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
             .col_expr(
                 delivery::Column::LastError,
@@ -217,8 +224,19 @@ impl Store {
             .filter(delivery::Column::Id.eq(id))
             .filter(delivery::Column::LockedBy.eq(worker))
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
-            .exec(self.db())
+            .exec(&txn)
             .await?;
+        if postponed.rows_affected > 0 {
+            delivery::Entity::update_many()
+                .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
+                .filter(delivery::Column::Host.eq(row.host))
+                .filter(delivery::Column::Id.gt(id))
+                .filter(delivery::Column::Status.eq(STATUS_PENDING))
+                .filter(delivery::Column::NextAttemptAt.lt(next))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
         Ok(())
     }
 

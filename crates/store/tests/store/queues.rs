@@ -428,3 +428,91 @@ both!(a_late_retry_leaves_a_finished_row_finished, |store| {
         .expect("the row");
     assert_eq!(stored.status, deling_store::queries::inbox::INBOX_DONE);
 });
+
+both!(
+    a_postponed_delivery_holds_back_its_hosts_later_ones,
+    |store| {
+        use deling_store::queries::delivery::NewDelivery;
+        let delivery = |activity: &str, host: &str| NewDelivery {
+            activity_id: format!("https://here.example/{activity}"),
+            agency_id: None,
+            inbox: format!("https://{host}/inbox"),
+            host: host.to_owned(),
+            body: "{}".to_owned(),
+        };
+        store
+            .put_deliveries(vec![
+                delivery("items/1/create", "peer.example"),
+                delivery("items/1/delete", "peer.example"),
+                delivery("items/2/create", "other.example"),
+            ])
+            .await
+            .expect("queue");
+        let lease = Utc::now() + Duration::seconds(60);
+        let rows = store
+            .claim_deliveries("w1", 10, lease)
+            .await
+            .expect("claim");
+        let id_of = |activity: &str| {
+            rows.iter()
+                .find(|r| r.activity_id.ends_with(activity))
+                .expect("claimed")
+                .id
+        };
+        let (create, delete, other) = (
+            id_of("items/1/create"),
+            id_of("items/1/delete"),
+            id_of("items/2/create"),
+        );
+        // A worker that does not hold the Create cannot postpone it (nor,
+        // so, the rows after it).
+        let next = Utc::now() + Duration::seconds(30);
+        store
+            .postpone_delivery(create, "w2", "not this worker's", next)
+            .await
+            .expect("not held");
+        store
+            .release_deliveries("w1", &[delete, other])
+            .await
+            .expect("release");
+        let claimed = store
+            .claim_deliveries("w2", 10, lease)
+            .await
+            .expect("claim");
+        let mut ids: Vec<i64> = claimed.iter().map(|r| r.id).collect();
+        ids.sort();
+        assert_eq!(ids, vec![delete, other]);
+        store
+            .release_deliveries("w2", &[delete, other])
+            .await
+            .expect("release");
+        // The Create could not be sent for a moment (our database): the
+        // Delete after it to the same host waits with it; the other host's
+        // row does not.
+        store
+            .postpone_delivery(create, "w1", "database busy", next)
+            .await
+            .expect("postpone");
+        let claimed = store
+            .claim_deliveries("w3", 10, lease)
+            .await
+            .expect("claim");
+        assert_eq!(
+            claimed.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![other]
+        );
+        for activity in ["items/1/create", "items/1/delete"] {
+            let row = store
+                .list_deliveries_of(&format!("https://here.example/{activity}"))
+                .await
+                .expect("list")
+                .remove(0);
+            assert_eq!(
+                row.next_attempt_at.timestamp(),
+                next.timestamp(),
+                "{activity}"
+            );
+            assert_eq!(row.attempts, 0, "{activity}");
+        }
+    }
+);
