@@ -2,7 +2,7 @@
 
 use crate::{
     Store, StoreError,
-    entities::{actor_block, domain_policy, follower, instance},
+    entities::{actor_block, comment, domain_policy, follower, instance, remote_actor},
     queries::{
         audit::{Audit, write_audit},
         follow::reject_follower,
@@ -14,7 +14,8 @@ use crate::{
 use deling_domain::policy::{Domain, DomainBlock, FederationMode, Severity};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
     sea_query::{Expr, OnConflict},
 };
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -126,6 +127,72 @@ pub fn verdict(mode: FederationMode, policy: Option<Severity>) -> Verdict {
         (_, Some(Severity::RejectMedia)) => Verdict::NoMedia,
         (_, Some(Severity::Allow)) | (FederationMode::Blocklist, None) => Verdict::Open,
     }
+}
+
+/// Hides the public comments of remote actors `authors` that are neither
+/// deleted nor hidden yet, as a moderator would; returns how many. Their
+/// authors' later Deletes and edits are refused with everything else they
+/// send, so a comment left shown could never be taken back. Lifting the
+/// block shows nothing again: a moderator does, comment by comment.
+async fn hide_comments_of(txn: &DatabaseTransaction, authors: Vec<i64>) -> Result<u64, StoreError> {
+    let mut hidden = 0;
+    for chunk in authors.chunks(500) {
+        hidden += comment::Entity::update_many()
+            .col_expr(comment::Column::HiddenAt, Expr::value(Some(now())))
+            .filter(comment::Column::AuthorRemoteActorId.is_in(chunk.iter().copied()))
+            .filter(comment::Column::DeletedAt.is_null())
+            .filter(comment::Column::HiddenAt.is_null())
+            .exec(txn)
+            .await?
+            .rows_affected;
+    }
+    Ok(hidden)
+}
+
+/// The remote actors on `domains` or their subdomains (any port) whose
+/// host the policies now suspend: the nearest policy decides, so a
+/// subdomain allowed on its own is left alone.
+async fn suspended_actors(
+    txn: &DatabaseTransaction,
+    domains: &[&str],
+) -> Result<Vec<i64>, StoreError> {
+    if domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut on = Condition::any();
+    for d in domains {
+        on = on
+            .add(remote_actor::Column::Domain.eq(*d))
+            .add(remote_actor::Column::Domain.like(format!("{d}:%")))
+            .add(remote_actor::Column::Domain.like(format!("%.{d}")))
+            .add(remote_actor::Column::Domain.like(format!("%.{d}:%")));
+    }
+    let actors: Vec<(i64, String)> = remote_actor::Entity::find()
+        .select_only()
+        .column(remote_actor::Column::Id)
+        .column(remote_actor::Column::Domain)
+        .filter(on)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if actors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let policies: Vec<(String, String)> = domain_policy::Entity::find()
+        .select_only()
+        .column(domain_policy::Column::Domain)
+        .column(domain_policy::Column::Severity)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let rows = policies.iter().map(|(d, s)| (d.as_str(), s.as_str()));
+    Ok(actors
+        .into_iter()
+        .filter(|(_, host)| {
+            nearest_severity(&policy_candidates(host), rows.clone()) == Some(Severity::Suspend)
+        })
+        .map(|(id, _)| id)
+        .collect())
 }
 
 impl Store {
@@ -296,6 +363,8 @@ impl Store {
     }
 
     /// Adds or replaces the policy for a domain, and writes `audit` with it.
+    /// Suspending hides the comments of the actors it now refuses (see
+    /// [`hide_comments_of`]).
     pub async fn put_domain_policy(
         &self,
         domain: &Domain,
@@ -329,8 +398,15 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound("domain policy"))?;
+        let comments_hidden = if severity == Severity::Suspend {
+            let authors = suspended_actors(&txn, &[domain.as_str()]).await?;
+            hide_comments_of(&txn, authors).await?
+        } else {
+            0
+        };
         if let Some(audit) = audit {
-            write_audit(&txn, audit).await?;
+            let audit = audit.clone().with("comments_hidden", comments_hidden);
+            write_audit(&txn, &audit).await?;
         }
         txn.commit().await?;
         policy_changed();
@@ -365,8 +441,19 @@ impl Store {
             .exec(&txn)
             .await?;
         }
+        let suspended: Vec<&str> = blocks
+            .iter()
+            .filter(|b| b.severity == Severity::Suspend)
+            .map(|b| b.domain.as_str())
+            .collect();
+        let mut comments_hidden = 0;
+        for chunk in suspended.chunks(50) {
+            let authors = suspended_actors(&txn, chunk).await?;
+            comments_hidden += hide_comments_of(&txn, authors).await?;
+        }
         if let Some(audit) = audit {
-            write_audit(&txn, audit).await?;
+            let audit = audit.clone().with("comments_hidden", comments_hidden);
+            write_audit(&txn, &audit).await?;
         }
         txn.commit().await?;
         policy_changed();
@@ -404,7 +491,8 @@ impl Store {
     }
 
     /// Blocks an actor everywhere, and writes `audit` with it; its follows
-    /// of our agencies end, with a `Reject` queued for each.
+    /// of our agencies end, with a `Reject` queued for each, and its
+    /// comments are hidden (see [`hide_comments_of`]).
     pub async fn put_actor_block(
         &self,
         actor: &str,
@@ -448,8 +536,15 @@ impl Store {
                 }
             }
         }
+        let comments_hidden = match remote {
+            Some(remote) => hide_comments_of(&txn, vec![remote]).await?,
+            None => 0,
+        };
         if let Some(audit) = audit {
-            let audit = audit.clone().with("follows_ended", follows_ended);
+            let audit = audit
+                .clone()
+                .with("follows_ended", follows_ended)
+                .with("comments_hidden", comments_hidden);
             write_audit(&txn, &audit).await?;
         }
         txn.commit().await?;

@@ -26,6 +26,7 @@ mod outbox;
 mod paging;
 mod peers;
 mod pins;
+mod policy_blocks;
 mod pool;
 mod queues;
 mod reports;
