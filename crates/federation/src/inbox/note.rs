@@ -20,7 +20,7 @@ use deling_store::queries::{
     comment::{PublicVisibility, RemoteCommentData},
     message::RemoteMessageData,
     policy::Verdict,
-    received_object::ObjectHistory,
+    received_object::{HeldComment, ObjectHistory},
 };
 use serde_json::{Map, Value};
 use url::Url;
@@ -128,6 +128,25 @@ async fn thread_of(parent: &Url, author: &Url, data: &Data) -> Result<Thread, Fe
         in_reply_to_id: comment.map(|c| c.id),
         owner,
         agencies,
+    })
+}
+
+/// The thread of a comment the author has here already (`held`): the
+/// item it is on, as that stands now. An edit revises a comment where it
+/// is, whatever became of what it answered since (deleted by its author,
+/// hidden by a moderator) and whatever the new version names: answering
+/// nothing held any more must neither file the new text as a message
+/// beside the public one nor drop it, leaving the old text up.
+async fn thread_of_held(held: HeldComment, data: &Data) -> Result<Thread, FedError> {
+    let owner = match data.store.get_item_state(held.item_id).await? {
+        Some(i) if i.deleted_at.is_none() => i.agency_id,
+        _ => return refuse("the item the comment is on has been withdrawn"),
+    };
+    Ok(Thread::Item {
+        item_id: held.item_id,
+        in_reply_to_id: held.in_reply_to_id,
+        owner,
+        agencies: owner.into_iter().collect(),
     })
 }
 
@@ -280,9 +299,19 @@ pub async fn receive(
     } else {
         visibility
     };
-    let thread = match &parent {
-        Some(p) => thread_of(p, activitypub_federation::traits::Object::id(actor), data).await?,
-        None => Thread::None,
+    // A public version of a comment the author has here: an edit, revised
+    // where the comment is (a narrowing took it down above; one marked
+    // private is not revised in public).
+    let held = read
+        .history
+        .comment
+        .filter(|_| visibility.is_public() && !marked);
+    let thread = match (held, &parent) {
+        (Some(held), _) => thread_of_held(held, data).await?,
+        (None, Some(p)) => {
+            thread_of(p, activitypub_federation::traits::Object::id(actor), data).await?
+        }
+        (None, None) => Thread::None,
     };
     // Agencies here that blocked the author: usually none.
     let blockers = read.blockers;
@@ -307,8 +336,9 @@ pub async fn receive(
     let now = deling_store::records::now();
     let published_at = time_of(object, "published").map_or(now, |t| t.min(now));
     // Once received privately, an object stays private: an Update that
-    // widens its audience does not publish it.
-    let private_before = marked || read.history.message;
+    // widens its audience does not publish it. (A comment still up was
+    // never narrowed: a narrowing takes it down.)
+    let private_before = held.is_none() && (marked || read.history.message);
     if let (
         Some(public),
         false,

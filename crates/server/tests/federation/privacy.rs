@@ -1035,3 +1035,206 @@ async fn an_answer_threads_only_for_those_it_reached() {
     );
     assert_eq!(threaded["item_id"], s.item, "{threaded}");
 }
+
+/// `activity` (a `kind` of `object`, its id `name` on `actor`'s server)
+/// sent to B signed by `actor`; waits until B has processed it and
+/// returns its stored status.
+async fn send_as(b: &Instance, actor: &FakeActor, kind: &str, name: &str, object: Value) -> String {
+    let activity = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": actor.activity_id(name), "type": kind, "actor": actor.id, "object": object,
+    });
+    let resp = actor
+        .post(&b.shared_inbox(), &activity)
+        .send(&b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{activity}");
+    b.processed(activity["id"].as_str().unwrap()).await.status
+}
+
+/// Ola answers two comments publicly: Kari's (eve's), which she then
+/// deletes, and bergen's, which oslo's staff then hide. What Ola's answers
+/// replied to is gone, but they are still Ola's to edit and take back:
+/// her edit that removes a phone number replaces the public text (also
+/// when it names oslo, which must not file a second copy in oslo's staff
+/// inbox), and her Delete takes each down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_whose_parent_is_gone_is_still_edited_and_deleted() {
+    let s = scene().await;
+    let [_, k2] = fake_keys().await;
+    let ola = s.peer.actor("ola", k2);
+    let oslo = s.b.actor_id("oslo");
+    s.b.agency("bergen").await;
+    // Kari's (eve's) comment, and bergen's.
+    let kari_c = s.peer.url("/notes/kari-c");
+    s.send(
+        "Create",
+        "kari-c",
+        s.reply(&kari_c, json!([PUBLIC]), "<p>Kari spør.</p>"),
+    )
+    .await;
+    let resp =
+        s.b.send(
+            Method::POST,
+            &format!("/api/v1/items/{}/comments", s.item),
+            Some(&json!({"agency": "bergen", "body": "Bergen svarer."})),
+        )
+        .await;
+    let bergen_c = json_body(resp, StatusCode::CREATED).await;
+    let bergen_c_ap = bergen_c["ap_id"].as_str().unwrap().to_owned();
+
+    // Ola answers each, publicly, with her phone number; the first names
+    // oslo.
+    let r1 = s.peer.url("/notes/ola-r1");
+    let r2 = s.peer.url("/notes/ola-r2");
+    let answer = |id: &str, parent: &str, names_oslo: bool, content: &str| {
+        let mut note = json!({"id": id, "type": "Note", "attributedTo": ola.id,
+            "inReplyTo": parent, "to": [PUBLIC], "content": content});
+        if names_oslo {
+            note["cc"] = json!([oslo]);
+            note["tag"] = mention(&oslo);
+        }
+        note
+    };
+    for (id, parent, names_oslo, name) in
+        [(&r1, &kari_c, true, "r1"), (&r2, &bergen_c_ap, false, "r2")]
+    {
+        let status = send_as(
+            &s.b,
+            &ola,
+            "Create",
+            name,
+            answer(id, parent, names_oslo, "<p>Ring meg på 111 22 333.</p>"),
+        )
+        .await;
+        assert_eq!(status, INBOX_DONE);
+    }
+    let listed = |list: &[Value], id: &str| list.iter().find(|c| c["ap_id"] == id).cloned();
+    let comments = s.b.comments(s.item).await;
+    assert!(
+        listed(&comments, &r1).is_some() && listed(&comments, &r2).is_some(),
+        "{comments:?}"
+    );
+
+    // Kari deletes her comment; oslo's staff hide bergen's.
+    let status = send_as(
+        &s.b,
+        &s.eve,
+        "Delete",
+        "kari-c-delete",
+        json!({"type": "Tombstone", "id": kari_c}),
+    )
+    .await;
+    assert_eq!(status, INBOX_DONE);
+    let resp =
+        s.b.send(
+            Method::POST,
+            &format!("/api/v1/comments/{}/hide", bergen_c["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+    // Ola edits both to remove the number: the public text is the new one.
+    for (id, parent, names_oslo, name) in [
+        (&r1, &kari_c, true, "r1-edit"),
+        (&r2, &bergen_c_ap, false, "r2-edit"),
+    ] {
+        let status = send_as(
+            &s.b,
+            &ola,
+            "Update",
+            name,
+            answer(id, parent, names_oslo, "<p>Send meg en melding.</p>"),
+        )
+        .await;
+        assert_eq!(status, INBOX_DONE);
+    }
+    let comments = s.b.comments(s.item).await;
+    for id in [&r1, &r2] {
+        let c = listed(&comments, id).unwrap_or_else(|| panic!("{id}: {comments:?}"));
+        assert_eq!(c["content_html"], "<p>Send meg en melding.</p>", "{c}");
+    }
+    let view = s.public_view().await;
+    assert!(!view.contains("111 22 333"), "{view}");
+    assert!(view.contains("Send meg en melding"), "{view}");
+    assert!(s.messages().await.is_empty(), "{:?}", s.messages().await);
+
+    // Ola takes both back: gone from every public view.
+    for (id, name) in [(&r1, "r1-delete"), (&r2, "r2-delete")] {
+        let status = send_as(
+            &s.b,
+            &ola,
+            "Delete",
+            name,
+            json!({"type": "Tombstone", "id": id}),
+        )
+        .await;
+        assert_eq!(status, INBOX_DONE);
+    }
+    let comments = s.b.comments(s.item).await;
+    assert!(
+        listed(&comments, &r1).is_none() && listed(&comments, &r2).is_none(),
+        "{comments:?}"
+    );
+    let view = s.public_view().await;
+    assert!(!view.contains("Send meg en melding"), "{view}");
+    assert!(s.messages().await.is_empty());
+}
+
+/// A comment whose id is also a message in a staff inbox (as one filed
+/// before Deling revised such comments in place): its author's Delete
+/// takes down both, not only the first found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_takes_down_every_copy_of_the_id() {
+    let s = scene().await;
+    let id = s.peer.url("/notes/both");
+    s.send(
+        "Create",
+        "both",
+        s.reply(&id, json!([PUBLIC]), "<p>Offentlig: 222 33 444.</p>"),
+    )
+    .await;
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+    let oslo = s.b.store.get_agency_by_slug("oslo").await.unwrap().unwrap();
+    let eve =
+        s.b.store
+            .get_remote_actor_by_ap_id(&s.eve.id)
+            .await
+            .unwrap()
+            .unwrap();
+    s.b.store
+        .put_remote_message(
+            &[(oslo.id, None)],
+            deling_store::queries::message::RemoteMessageData {
+                ap_id: id.clone(),
+                author_remote_actor_id: eve.id,
+                in_reply_to: None,
+                item_id: None,
+                visibility: deling_domain::audience::Visibility::Public,
+                content_warning: None,
+                sensitive: false,
+                content_html: "<p>Offentlig: 222 33 444.</p>".into(),
+                language: None,
+                addressed: deling_store::queries::message::Addressed {
+                    to: vec![PUBLIC.into()],
+                    cc: vec![],
+                },
+                published_at: Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.messages().await.len(), 1);
+    let status = s
+        .send(
+            "Delete",
+            "both-delete",
+            json!({"type": "Tombstone", "id": id}),
+        )
+        .await;
+    assert_eq!(status, INBOX_DONE);
+    assert!(s.b.comments(s.item).await.is_empty());
+    assert!(!s.public_view().await.contains("222 33 444"));
+    assert!(s.messages().await.is_empty(), "{:?}", s.messages().await);
+}
