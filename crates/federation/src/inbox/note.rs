@@ -4,6 +4,7 @@
 //! concerns an agency here, a message in that agency's staff inbox, which
 //! only its staff ever see.
 
+use super::narrowing;
 use crate::{
     audience::Audience,
     context::Data,
@@ -266,29 +267,12 @@ pub async fn receive(
     data: &Data,
 ) -> Result<(), FedError> {
     let visibility = audience.visibility(actor.row.followers.as_deref());
-    // Made private by its author: a public copy goes first, and every
-    // agency's copy of it as a message is narrowed, whatever becomes of
-    // the rest (no one here addressed, the text empty, the thread gone);
-    // and it is remembered, so that a public version arriving later (an
-    // earlier Create retried) is published nowhere.
+    // Made private by its author: its public copies (a comment, or a
+    // catalogued item sent again as a post) go first, and every agency's
+    // copy of it as a message is narrowed, whatever becomes of the rest
+    // (no one here addressed, the text empty, the thread gone).
     if !visibility.is_public() {
-        let store = &data.store;
-        store.mark_private(id.as_str(), actor.row.id).await?;
-        if store
-            .delete_remote_comment(id.as_str(), actor.row.id)
-            .await?
-        {
-            // At debug: the log is the operator's, who need not be the
-            // agency's staff, and the id names who wrote privately.
-            tracing::debug!(%id, "a comment whose author narrowed its audience was taken down");
-        }
-        let narrowed = store
-            .narrow_remote_message(id.as_str(), actor.row.id, visibility)
-            .await?;
-        if narrowed > 0 {
-            tracing::debug!(%id, copies = narrowed, %visibility,
-                "a message whose author narrowed its audience was narrowed");
-        }
+        narrowing::narrowed(&id, visibility, actor, data).await?;
     }
     // Once sent privately, an object stays private: a later version that
     // is public (or an earlier one arriving late) is never a comment, and

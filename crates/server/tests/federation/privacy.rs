@@ -1238,3 +1238,79 @@ async fn a_delete_takes_down_every_copy_of_the_id() {
     assert!(!s.public_view().await.contains("222 33 444"));
     assert!(s.messages().await.is_empty(), "{:?}", s.messages().await);
 }
+
+/// A catalogued Page its owner narrows leaves the public catalogue (the
+/// API's list and search) whatever form the narrowing version takes (a
+/// `Note`, or a `Page` with `inReplyTo`, which are handled as posts), and
+/// also once no agency here follows the owner any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_narrowed_page_leaves_the_catalogue() {
+    use crate::ordering::{activity, followed_peer, send};
+    let (a, peer, eve) = followed_peer().await;
+    let followers = format!("{}/followers", eve.id);
+    let page = |id: &str, name: &str| {
+        json!({"id": id, "type": "Page", "attributedTo": eve.id, "name": name,
+            "summary": "Kontaktliste.", "content": "<p>Liste</p>", "to": [PUBLIC]})
+    };
+    let pages: Vec<(String, &str)> = ["as-note", "with-reply", "unfollowed"]
+        .into_iter()
+        .map(|n| (peer.url(&format!("/pages/{n}")), n))
+        .collect();
+    for (id, n) in &pages {
+        let create = activity(
+            &eve,
+            "Create",
+            &format!("{n}-create"),
+            page(id, "Ansattliste"),
+        );
+        send(&a, &eve, &create).await;
+        a.wait_remote_item(id).await;
+    }
+    let found = async || {
+        let r = a.get_json("/api/v1/search?q=ansattliste").await;
+        r["items"].as_array().expect("items").len()
+    };
+    assert_eq!(found().await, 3);
+    let narrowed = |id: &str| {
+        let mut p = page(id, "Ansattliste");
+        p["to"] = json!([followers]);
+        p
+    };
+
+    // Narrowed as a Note, and as a Page that answers something.
+    let mut note = narrowed(&pages[0].0);
+    note["type"] = json!("Note");
+    send(
+        &a,
+        &eve,
+        &activity(&eve, "Update", "as-note-narrowed", note),
+    )
+    .await;
+    let mut reply = narrowed(&pages[1].0);
+    reply["inReplyTo"] = json!(peer.url("/notes/elsewhere"));
+    send(
+        &a,
+        &eve,
+        &activity(&eve, "Update", "with-reply-narrowed", reply),
+    )
+    .await;
+    let left: Vec<Value> = a.remote_items().await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["ap_id"], pages[2].0.as_str(), "{left:?}");
+
+    // nav stops following eve; her catalogued Page stays until she
+    // narrows it.
+    let resp = a
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/agencies/nav/following?target={}", eve.id),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(a.remote_items().await.len(), 1);
+    let update = activity(&eve, "Update", "unfollowed-narrowed", narrowed(&pages[2].0));
+    send(&a, &eve, &update).await;
+    assert!(a.remote_items().await.is_empty());
+    assert_eq!(found().await, 0);
+}
