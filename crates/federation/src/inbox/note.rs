@@ -19,7 +19,7 @@ use deling_domain::{
 };
 use deling_store::queries::{
     comment::{PublicVisibility, RemoteCommentData},
-    message::RemoteMessageData,
+    message::{MessageCopy, RemoteMessageData},
     policy::Verdict,
     received_object::{HeldComment, ObjectHistory},
 };
@@ -372,25 +372,23 @@ pub async fn receive(
     // The agencies here it concerns: those it names, and those whose
     // item, comment or message it answers.
     let mut recipients: Vec<(i64, Option<i64>)> = Vec::new();
-    let mut item_id = None;
-    match &thread {
+    // The item it concerns, and whether every copy may say so (a public
+    // item or comment it answers) or only the copies it threads under a
+    // message of their own (the item an agency's conversation is about is
+    // that agency's to know).
+    let (item_id, item_for_every_copy) = match &thread {
         Thread::Item {
-            item_id: i,
-            agencies,
-            ..
+            item_id, agencies, ..
         } => {
-            item_id = Some(*i);
             recipients.extend(agencies.iter().map(|a| (*a, None)));
+            (Some(*item_id), true)
         }
-        Thread::Messages {
-            item_id: i,
-            by_agency,
-        } => {
-            item_id = *i;
+        Thread::Messages { item_id, by_agency } => {
             recipients.extend(by_agency.iter().map(|(a, m)| (*a, Some(*m))));
+            (*item_id, false)
         }
-        Thread::None => {}
-    }
+        Thread::None => (None, false),
+    };
     // Each agency looked up once, however often the post names it, all in
     // one statement.
     let slugs: std::collections::BTreeSet<String> = audience
@@ -425,23 +423,28 @@ pub async fn receive(
         tracing::debug!(%id, "post for nobody here ignored");
         return Ok(());
     }
-    // The item a message thread concerns is that thread's agency's to
-    // know: not another agency's, when the post reaches only others.
-    if matches!(thread, Thread::Messages { .. }) && recipients.iter().all(|(_, m)| m.is_none()) {
-        item_id = None;
-    }
     if content_html.trim().is_empty() {
         return refuse("empty message");
     }
+    // The item a message thread concerns goes only with the copy of the
+    // agency whose message it answers: another agency the post names
+    // learns the text, not what that agency's conversation is about.
+    let copies: Vec<MessageCopy> = recipients
+        .into_iter()
+        .map(|(agency_id, answers)| MessageCopy {
+            agency_id,
+            in_reply_to_message_id: answers,
+            item_id: item_id.filter(|_| item_for_every_copy || answers.is_some()),
+        })
+        .collect();
     let stored = data
         .store
         .put_remote_message(
-            &recipients,
+            &copies,
             RemoteMessageData {
                 ap_id: id.to_string(),
                 author_remote_actor_id: actor.row.id,
                 in_reply_to: parent.map(|p| p.to_string()),
-                item_id,
                 visibility: filed_as,
                 content_warning,
                 sensitive,

@@ -1205,12 +1205,13 @@ async fn a_delete_takes_down_every_copy_of_the_id() {
             .unwrap();
     s.b.store
         .put_remote_message(
-            &[(oslo.id, None)],
+            &[deling_store::queries::message::MessageCopy::unthreaded(
+                oslo.id,
+            )],
             deling_store::queries::message::RemoteMessageData {
                 ap_id: id.clone(),
                 author_remote_actor_id: eve.id,
                 in_reply_to: None,
-                item_id: None,
                 visibility: deling_domain::audience::Visibility::Public,
                 content_warning: None,
                 sensitive: false,
@@ -1313,4 +1314,55 @@ async fn a_narrowed_page_leaves_the_catalogue() {
     send(&a, &eve, &update).await;
     assert!(a.remote_items().await.is_empty());
     assert_eq!(found().await, 0);
+}
+
+/// eve answers oslo's direct answer to her and also names bergen: oslo's
+/// copy threads under its answer, with the item their conversation is
+/// about; bergen's copy says nothing of that item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_an_answer_tells_only_that_agency_the_item() {
+    let s = scene().await;
+    s.b.agency("bergen").await;
+    let (oslo, bergen) = (s.b.actor_id("oslo"), s.b.actor_id("bergen"));
+    let mut dm = s.reply(
+        &s.peer.url("/notes/ask-oslo"),
+        json!([oslo]),
+        "<p>Privat spørsmål</p>",
+    );
+    dm["tag"] = mention(&oslo);
+    s.send("Create", "ask-oslo", dm).await;
+    let asked = s.messages().await[0].clone();
+    assert_eq!(asked["item_id"], s.item, "{asked}");
+    let answer = s.answer(&asked["id"], "Svar til eve.").await;
+
+    let mut both = s.reply(
+        &s.peer.url("/notes/to-both"),
+        json!([oslo, bergen]),
+        "<p>Til oslo og bergen</p>",
+    );
+    both["inReplyTo"] = answer["ap_id"].clone();
+    both["tag"] = json!([
+        {"type": "Mention", "href": oslo, "name": "@oslo"},
+        {"type": "Mention", "href": bergen, "name": "@bergen"},
+    ]);
+    assert_eq!(s.send("Create", "to-both", both).await, INBOX_DONE);
+    let at_oslo = s.messages().await[0].clone();
+    assert_eq!(at_oslo["content_html"], "<p>Til oslo og bergen</p>");
+    assert_eq!(at_oslo["in_reply_to_message_id"], answer["id"], "{at_oslo}");
+    assert_eq!(at_oslo["item_id"], s.item, "{at_oslo}");
+    let resp =
+        s.b.send(Method::GET, "/api/v1/agencies/bergen/messages", None)
+            .await;
+    let at_bergen = json_body(resp, StatusCode::OK).await["messages"][0].clone();
+    assert_eq!(at_bergen["content_html"], "<p>Til oslo og bergen</p>");
+    assert_eq!(
+        at_bergen["in_reply_to_message_id"],
+        Value::Null,
+        "{at_bergen}"
+    );
+    assert_eq!(
+        at_bergen["item_id"],
+        Value::Null,
+        "bergen learnt the item of oslo's conversation: {at_bergen}"
+    );
 }

@@ -284,7 +284,7 @@ both!(recent_comments_counted_up_to_a_bound, |store| {
 both!(what_is_remembered_of_an_id_in_one_read, |store| {
     use deling_domain::audience::Visibility;
     use deling_store::queries::{
-        message::{Addressed, RemoteMessageData},
+        message::{Addressed, MessageCopy, RemoteMessageData},
         received_object::ObjectHistory,
     };
     let oslo = agency(&store, "oslo", "Oslo").await;
@@ -314,12 +314,11 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
     store.mark_private(&id(2), eve.id).await.unwrap();
     store
         .put_remote_message(
-            &[(oslo.id, None)],
+            &[MessageCopy::unthreaded(oslo.id)],
             RemoteMessageData {
                 ap_id: id(3),
                 author_remote_actor_id: eve.id,
                 in_reply_to: None,
-                item_id: None,
                 visibility: Visibility::Direct,
                 content_warning: None,
                 sensitive: false,
