@@ -2,7 +2,7 @@
 //! an actor one of our agencies follows (in a Create or Update), or one
 //! such an actor boosted. Its fields are checked by `inbox::page`.
 
-use super::{page::check_page, remote::verdict};
+use super::{narrowing::narrowed, page::check_page, remote::verdict};
 use crate::{
     audience::Audience,
     context::Data,
@@ -19,7 +19,10 @@ use url::Url;
 
 /// An item created or updated by `actor`: catalogued if one of our
 /// agencies follows the actor, else ignored. `history` is what is
-/// remembered of `id` as `actor`'s.
+/// remembered of `id` as `actor`'s. A version that is not public
+/// withdraws the catalogued copy whoever follows the actor: one
+/// catalogued from a followed actor's boost, or kept after an unfollow,
+/// must not stay public once its owner narrowed it.
 pub async fn receive_item(
     object: &Map<String, Value>,
     id: Url,
@@ -28,6 +31,12 @@ pub async fn receive_item(
     actor: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
+    let visibility = audience.visibility(actor.row.followers.as_deref());
+    if !visibility.is_public() {
+        narrowed(&id, visibility, actor, data).await?;
+        tracing::debug!(%id, %visibility, "item not addressed to the public not catalogued");
+        return Ok(());
+    }
     if !data.store.is_followed_by_any_agency(actor.row.id).await? {
         tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
         return Ok(());
@@ -50,21 +59,13 @@ pub async fn catalogue_item(
     // A followers-only or direct Page must not enter a public catalogue.
     let visibility = audience.visibility(owner.row.followers.as_deref());
     if !visibility.is_public() {
-        // Remembered, so that a public version arriving later (retried
+        // Narrowed by its owner: the public copy goes, and the id is
+        // remembered, so that a public version arriving later (retried
         // from before the owner narrowed it) is not catalogued either.
-        data.store.mark_private(id.as_str(), owner.row.id).await?;
-        // Narrowed by its owner: the public copy goes too.
-        if data
-            .store
-            .delete_remote_item(id.as_str(), owner.row.id)
-            .await?
-        {
-            // At debug, as every private object's id: the log is the
-            // operator's, who need not be among those it was sent to.
-            tracing::debug!(%id, %visibility, "catalogued item narrowed by its owner withdrawn");
-        } else {
-            tracing::debug!(%id, %visibility, "item not addressed to the public not catalogued");
-        }
+        narrowed(&id, visibility, owner, data).await?;
+        // At debug, as every private object's id: the log is the
+        // operator's, who need not be among those it was sent to.
+        tracing::debug!(%id, %visibility, "item not addressed to the public not catalogued");
         return Ok(());
     }
     // Sent here privately before (a message to an agency, a comment its

@@ -30,7 +30,9 @@
 //!   `inbound`;
 //! - what they share about objects: `note` (a reply or post: a public
 //!   comment or a message to an agency's staff), `catalogue` (a peer's
-//!   item stored in the federated catalogue), `page` (a peer's `Page`
+//!   item stored in the federated catalogue), `narrowing` (an object its
+//!   author made private: its public copies go, whichever way the new
+//!   version is handled), `page` (a peer's `Page`
 //!   checked field by field) and `remote` (the policy's verdict on a
 //!   peer, objects fetched by id).
 
@@ -40,6 +42,7 @@ pub mod catalogue;
 pub mod dispatch;
 pub mod inbound;
 pub mod memo;
+pub mod narrowing;
 pub mod note;
 pub mod page;
 pub mod remote;

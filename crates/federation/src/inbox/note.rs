@@ -4,6 +4,7 @@
 //! concerns an agency here, a message in that agency's staff inbox, which
 //! only its staff ever see.
 
+use super::narrowing;
 use crate::{
     audience::Audience,
     context::Data,
@@ -18,9 +19,9 @@ use deling_domain::{
 };
 use deling_store::queries::{
     comment::{PublicVisibility, RemoteCommentData},
-    message::RemoteMessageData,
+    message::{MessageCopy, RemoteMessageData},
     policy::Verdict,
-    received_object::ObjectHistory,
+    received_object::{HeldComment, ObjectHistory},
 };
 use serde_json::{Map, Value};
 use url::Url;
@@ -128,6 +129,25 @@ async fn thread_of(parent: &Url, author: &Url, data: &Data) -> Result<Thread, Fe
         in_reply_to_id: comment.map(|c| c.id),
         owner,
         agencies,
+    })
+}
+
+/// The thread of a comment the author has here already (`held`): the
+/// item it is on, as that stands now. An edit revises a comment where it
+/// is, whatever became of what it answered since (deleted by its author,
+/// hidden by a moderator) and whatever the new version names: answering
+/// nothing held any more must neither file the new text as a message
+/// beside the public one nor drop it, leaving the old text up.
+async fn thread_of_held(held: HeldComment, data: &Data) -> Result<Thread, FedError> {
+    let owner = match data.store.get_item_state(held.item_id).await? {
+        Some(i) if i.deleted_at.is_none() => i.agency_id,
+        _ => return refuse("the item the comment is on has been withdrawn"),
+    };
+    Ok(Thread::Item {
+        item_id: held.item_id,
+        in_reply_to_id: held.in_reply_to_id,
+        owner,
+        agencies: owner.into_iter().collect(),
     })
 }
 
@@ -247,29 +267,12 @@ pub async fn receive(
     data: &Data,
 ) -> Result<(), FedError> {
     let visibility = audience.visibility(actor.row.followers.as_deref());
-    // Made private by its author: a public copy goes first, and every
-    // agency's copy of it as a message is narrowed, whatever becomes of
-    // the rest (no one here addressed, the text empty, the thread gone);
-    // and it is remembered, so that a public version arriving later (an
-    // earlier Create retried) is published nowhere.
+    // Made private by its author: its public copies (a comment, or a
+    // catalogued item sent again as a post) go first, and every agency's
+    // copy of it as a message is narrowed, whatever becomes of the rest
+    // (no one here addressed, the text empty, the thread gone).
     if !visibility.is_public() {
-        let store = &data.store;
-        store.mark_private(id.as_str(), actor.row.id).await?;
-        if store
-            .delete_remote_comment(id.as_str(), actor.row.id)
-            .await?
-        {
-            // At debug: the log is the operator's, who need not be the
-            // agency's staff, and the id names who wrote privately.
-            tracing::debug!(%id, "a comment whose author narrowed its audience was taken down");
-        }
-        let narrowed = store
-            .narrow_remote_message(id.as_str(), actor.row.id, visibility)
-            .await?;
-        if narrowed > 0 {
-            tracing::debug!(%id, copies = narrowed, %visibility,
-                "a message whose author narrowed its audience was narrowed");
-        }
+        narrowing::narrowed(&id, visibility, actor, data).await?;
     }
     // Once sent privately, an object stays private: a later version that
     // is public (or an earlier one arriving late) is never a comment, and
@@ -280,9 +283,19 @@ pub async fn receive(
     } else {
         visibility
     };
-    let thread = match &parent {
-        Some(p) => thread_of(p, activitypub_federation::traits::Object::id(actor), data).await?,
-        None => Thread::None,
+    // A public version of a comment the author has here: an edit, revised
+    // where the comment is (a narrowing took it down above; one marked
+    // private is not revised in public).
+    let held = read
+        .history
+        .comment
+        .filter(|_| visibility.is_public() && !marked);
+    let thread = match (held, &parent) {
+        (Some(held), _) => thread_of_held(held, data).await?,
+        (None, Some(p)) => {
+            thread_of(p, activitypub_federation::traits::Object::id(actor), data).await?
+        }
+        (None, None) => Thread::None,
     };
     // Agencies here that blocked the author: usually none.
     let blockers = read.blockers;
@@ -307,8 +320,9 @@ pub async fn receive(
     let now = deling_store::records::now();
     let published_at = time_of(object, "published").map_or(now, |t| t.min(now));
     // Once received privately, an object stays private: an Update that
-    // widens its audience does not publish it.
-    let private_before = marked || read.history.message;
+    // widens its audience does not publish it. (A comment still up was
+    // never narrowed: a narrowing takes it down.)
+    let private_before = held.is_none() && (marked || read.history.message);
     if let (
         Some(public),
         false,
@@ -358,25 +372,23 @@ pub async fn receive(
     // The agencies here it concerns: those it names, and those whose
     // item, comment or message it answers.
     let mut recipients: Vec<(i64, Option<i64>)> = Vec::new();
-    let mut item_id = None;
-    match &thread {
+    // The item it concerns, and whether every copy may say so (a public
+    // item or comment it answers) or only the copies it threads under a
+    // message of their own (the item an agency's conversation is about is
+    // that agency's to know).
+    let (item_id, item_for_every_copy) = match &thread {
         Thread::Item {
-            item_id: i,
-            agencies,
-            ..
+            item_id, agencies, ..
         } => {
-            item_id = Some(*i);
             recipients.extend(agencies.iter().map(|a| (*a, None)));
+            (Some(*item_id), true)
         }
-        Thread::Messages {
-            item_id: i,
-            by_agency,
-        } => {
-            item_id = *i;
+        Thread::Messages { item_id, by_agency } => {
             recipients.extend(by_agency.iter().map(|(a, m)| (*a, Some(*m))));
+            (*item_id, false)
         }
-        Thread::None => {}
-    }
+        Thread::None => (None, false),
+    };
     // Each agency looked up once, however often the post names it, all in
     // one statement.
     let slugs: std::collections::BTreeSet<String> = audience
@@ -411,23 +423,28 @@ pub async fn receive(
         tracing::debug!(%id, "post for nobody here ignored");
         return Ok(());
     }
-    // The item a message thread concerns is that thread's agency's to
-    // know: not another agency's, when the post reaches only others.
-    if matches!(thread, Thread::Messages { .. }) && recipients.iter().all(|(_, m)| m.is_none()) {
-        item_id = None;
-    }
     if content_html.trim().is_empty() {
         return refuse("empty message");
     }
+    // The item a message thread concerns goes only with the copy of the
+    // agency whose message it answers: another agency the post names
+    // learns the text, not what that agency's conversation is about.
+    let copies: Vec<MessageCopy> = recipients
+        .into_iter()
+        .map(|(agency_id, answers)| MessageCopy {
+            agency_id,
+            in_reply_to_message_id: answers,
+            item_id: item_id.filter(|_| item_for_every_copy || answers.is_some()),
+        })
+        .collect();
     let stored = data
         .store
         .put_remote_message(
-            &recipients,
+            &copies,
             RemoteMessageData {
                 ap_id: id.to_string(),
                 author_remote_actor_id: actor.row.id,
                 in_reply_to: parent.map(|p| p.to_string()),
-                item_id,
                 visibility: filed_as,
                 content_warning,
                 sensitive,

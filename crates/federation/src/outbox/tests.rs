@@ -24,7 +24,7 @@ use deling_store::{
     queries::{
         agency::NewAgency,
         audit::Audit,
-        message::{Addressed, AnswerData, RemoteMessageData},
+        message::{Addressed, AnswerData, MessageCopy, RemoteMessageData},
         remote_actor::RemoteActorData,
     },
     records::RemoteActor,
@@ -424,12 +424,11 @@ async fn a_direct_answer_goes_to_its_author_alone() {
     let parent = w
         .store
         .put_remote_message(
-            &[(w.oslo.id, None)],
+            &[MessageCopy::unthreaded(w.oslo.id)],
             RemoteMessageData {
                 ap_id: "https://social.example/notes/1".into(),
                 author_remote_actor_id: w.eve.id,
                 in_reply_to: None,
-                item_id: None,
                 visibility: Visibility::Direct,
                 content_warning: None,
                 sensitive: false,

@@ -1035,3 +1035,334 @@ async fn an_answer_threads_only_for_those_it_reached() {
     );
     assert_eq!(threaded["item_id"], s.item, "{threaded}");
 }
+
+/// `activity` (a `kind` of `object`, its id `name` on `actor`'s server)
+/// sent to B signed by `actor`; waits until B has processed it and
+/// returns its stored status.
+async fn send_as(b: &Instance, actor: &FakeActor, kind: &str, name: &str, object: Value) -> String {
+    let activity = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": actor.activity_id(name), "type": kind, "actor": actor.id, "object": object,
+    });
+    let resp = actor
+        .post(&b.shared_inbox(), &activity)
+        .send(&b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{activity}");
+    b.processed(activity["id"].as_str().unwrap()).await.status
+}
+
+/// Ola answers two comments publicly: Kari's (eve's), which she then
+/// deletes, and bergen's, which oslo's staff then hide. What Ola's answers
+/// replied to is gone, but they are still Ola's to edit and take back:
+/// her edit that removes a phone number replaces the public text (also
+/// when it names oslo, which must not file a second copy in oslo's staff
+/// inbox), and her Delete takes each down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_whose_parent_is_gone_is_still_edited_and_deleted() {
+    let s = scene().await;
+    let [_, k2] = fake_keys().await;
+    let ola = s.peer.actor("ola", k2);
+    let oslo = s.b.actor_id("oslo");
+    s.b.agency("bergen").await;
+    // Kari's (eve's) comment, and bergen's.
+    let kari_c = s.peer.url("/notes/kari-c");
+    s.send(
+        "Create",
+        "kari-c",
+        s.reply(&kari_c, json!([PUBLIC]), "<p>Kari spør.</p>"),
+    )
+    .await;
+    let resp =
+        s.b.send(
+            Method::POST,
+            &format!("/api/v1/items/{}/comments", s.item),
+            Some(&json!({"agency": "bergen", "body": "Bergen svarer."})),
+        )
+        .await;
+    let bergen_c = json_body(resp, StatusCode::CREATED).await;
+    let bergen_c_ap = bergen_c["ap_id"].as_str().unwrap().to_owned();
+
+    // Ola answers each, publicly, with her phone number; the first names
+    // oslo.
+    let r1 = s.peer.url("/notes/ola-r1");
+    let r2 = s.peer.url("/notes/ola-r2");
+    let answer = |id: &str, parent: &str, names_oslo: bool, content: &str| {
+        let mut note = json!({"id": id, "type": "Note", "attributedTo": ola.id,
+            "inReplyTo": parent, "to": [PUBLIC], "content": content});
+        if names_oslo {
+            note["cc"] = json!([oslo]);
+            note["tag"] = mention(&oslo);
+        }
+        note
+    };
+    for (id, parent, names_oslo, name) in
+        [(&r1, &kari_c, true, "r1"), (&r2, &bergen_c_ap, false, "r2")]
+    {
+        let status = send_as(
+            &s.b,
+            &ola,
+            "Create",
+            name,
+            answer(id, parent, names_oslo, "<p>Ring meg på 111 22 333.</p>"),
+        )
+        .await;
+        assert_eq!(status, INBOX_DONE);
+    }
+    let listed = |list: &[Value], id: &str| list.iter().find(|c| c["ap_id"] == id).cloned();
+    let comments = s.b.comments(s.item).await;
+    assert!(
+        listed(&comments, &r1).is_some() && listed(&comments, &r2).is_some(),
+        "{comments:?}"
+    );
+
+    // Kari deletes her comment; oslo's staff hide bergen's.
+    let status = send_as(
+        &s.b,
+        &s.eve,
+        "Delete",
+        "kari-c-delete",
+        json!({"type": "Tombstone", "id": kari_c}),
+    )
+    .await;
+    assert_eq!(status, INBOX_DONE);
+    let resp =
+        s.b.send(
+            Method::POST,
+            &format!("/api/v1/comments/{}/hide", bergen_c["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+    // Ola edits both to remove the number: the public text is the new one.
+    for (id, parent, names_oslo, name) in [
+        (&r1, &kari_c, true, "r1-edit"),
+        (&r2, &bergen_c_ap, false, "r2-edit"),
+    ] {
+        let status = send_as(
+            &s.b,
+            &ola,
+            "Update",
+            name,
+            answer(id, parent, names_oslo, "<p>Send meg en melding.</p>"),
+        )
+        .await;
+        assert_eq!(status, INBOX_DONE);
+    }
+    let comments = s.b.comments(s.item).await;
+    for id in [&r1, &r2] {
+        let c = listed(&comments, id).unwrap_or_else(|| panic!("{id}: {comments:?}"));
+        assert_eq!(c["content_html"], "<p>Send meg en melding.</p>", "{c}");
+    }
+    let view = s.public_view().await;
+    assert!(!view.contains("111 22 333"), "{view}");
+    assert!(view.contains("Send meg en melding"), "{view}");
+    assert!(s.messages().await.is_empty(), "{:?}", s.messages().await);
+
+    // Ola takes both back: gone from every public view.
+    for (id, name) in [(&r1, "r1-delete"), (&r2, "r2-delete")] {
+        let status = send_as(
+            &s.b,
+            &ola,
+            "Delete",
+            name,
+            json!({"type": "Tombstone", "id": id}),
+        )
+        .await;
+        assert_eq!(status, INBOX_DONE);
+    }
+    let comments = s.b.comments(s.item).await;
+    assert!(
+        listed(&comments, &r1).is_none() && listed(&comments, &r2).is_none(),
+        "{comments:?}"
+    );
+    let view = s.public_view().await;
+    assert!(!view.contains("Send meg en melding"), "{view}");
+    assert!(s.messages().await.is_empty());
+}
+
+/// A comment whose id is also a message in a staff inbox (as one filed
+/// before Deling revised such comments in place): its author's Delete
+/// takes down both, not only the first found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_takes_down_every_copy_of_the_id() {
+    let s = scene().await;
+    let id = s.peer.url("/notes/both");
+    s.send(
+        "Create",
+        "both",
+        s.reply(&id, json!([PUBLIC]), "<p>Offentlig: 222 33 444.</p>"),
+    )
+    .await;
+    assert_eq!(s.b.comments(s.item).await.len(), 1);
+    let oslo = s.b.store.get_agency_by_slug("oslo").await.unwrap().unwrap();
+    let eve =
+        s.b.store
+            .get_remote_actor_by_ap_id(&s.eve.id)
+            .await
+            .unwrap()
+            .unwrap();
+    s.b.store
+        .put_remote_message(
+            &[deling_store::queries::message::MessageCopy::unthreaded(
+                oslo.id,
+            )],
+            deling_store::queries::message::RemoteMessageData {
+                ap_id: id.clone(),
+                author_remote_actor_id: eve.id,
+                in_reply_to: None,
+                visibility: deling_domain::audience::Visibility::Public,
+                content_warning: None,
+                sensitive: false,
+                content_html: "<p>Offentlig: 222 33 444.</p>".into(),
+                language: None,
+                addressed: deling_store::queries::message::Addressed {
+                    to: vec![PUBLIC.into()],
+                    cc: vec![],
+                },
+                published_at: Utc::now(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.messages().await.len(), 1);
+    let status = s
+        .send(
+            "Delete",
+            "both-delete",
+            json!({"type": "Tombstone", "id": id}),
+        )
+        .await;
+    assert_eq!(status, INBOX_DONE);
+    assert!(s.b.comments(s.item).await.is_empty());
+    assert!(!s.public_view().await.contains("222 33 444"));
+    assert!(s.messages().await.is_empty(), "{:?}", s.messages().await);
+}
+
+/// A catalogued Page its owner narrows leaves the public catalogue (the
+/// API's list and search) whatever form the narrowing version takes (a
+/// `Note`, or a `Page` with `inReplyTo`, which are handled as posts), and
+/// also once no agency here follows the owner any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_narrowed_page_leaves_the_catalogue() {
+    use crate::ordering::{activity, followed_peer, send};
+    let (a, peer, eve) = followed_peer().await;
+    let followers = format!("{}/followers", eve.id);
+    let page = |id: &str, name: &str| {
+        json!({"id": id, "type": "Page", "attributedTo": eve.id, "name": name,
+            "summary": "Kontaktliste.", "content": "<p>Liste</p>", "to": [PUBLIC]})
+    };
+    let pages: Vec<(String, &str)> = ["as-note", "with-reply", "unfollowed"]
+        .into_iter()
+        .map(|n| (peer.url(&format!("/pages/{n}")), n))
+        .collect();
+    for (id, n) in &pages {
+        let create = activity(
+            &eve,
+            "Create",
+            &format!("{n}-create"),
+            page(id, "Ansattliste"),
+        );
+        send(&a, &eve, &create).await;
+        a.wait_remote_item(id).await;
+    }
+    let found = async || {
+        let r = a.get_json("/api/v1/search?q=ansattliste").await;
+        r["items"].as_array().expect("items").len()
+    };
+    assert_eq!(found().await, 3);
+    let narrowed = |id: &str| {
+        let mut p = page(id, "Ansattliste");
+        p["to"] = json!([followers]);
+        p
+    };
+
+    // Narrowed as a Note, and as a Page that answers something.
+    let mut note = narrowed(&pages[0].0);
+    note["type"] = json!("Note");
+    send(
+        &a,
+        &eve,
+        &activity(&eve, "Update", "as-note-narrowed", note),
+    )
+    .await;
+    let mut reply = narrowed(&pages[1].0);
+    reply["inReplyTo"] = json!(peer.url("/notes/elsewhere"));
+    send(
+        &a,
+        &eve,
+        &activity(&eve, "Update", "with-reply-narrowed", reply),
+    )
+    .await;
+    let left: Vec<Value> = a.remote_items().await;
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["ap_id"], pages[2].0.as_str(), "{left:?}");
+
+    // nav stops following eve; her catalogued Page stays until she
+    // narrows it.
+    let resp = a
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/agencies/nav/following?target={}", eve.id),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(a.remote_items().await.len(), 1);
+    let update = activity(&eve, "Update", "unfollowed-narrowed", narrowed(&pages[2].0));
+    send(&a, &eve, &update).await;
+    assert!(a.remote_items().await.is_empty());
+    assert_eq!(found().await, 0);
+}
+
+/// eve answers oslo's direct answer to her and also names bergen: oslo's
+/// copy threads under its answer, with the item their conversation is
+/// about; bergen's copy says nothing of that item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_an_answer_tells_only_that_agency_the_item() {
+    let s = scene().await;
+    s.b.agency("bergen").await;
+    let (oslo, bergen) = (s.b.actor_id("oslo"), s.b.actor_id("bergen"));
+    let mut dm = s.reply(
+        &s.peer.url("/notes/ask-oslo"),
+        json!([oslo]),
+        "<p>Privat spørsmål</p>",
+    );
+    dm["tag"] = mention(&oslo);
+    s.send("Create", "ask-oslo", dm).await;
+    let asked = s.messages().await[0].clone();
+    assert_eq!(asked["item_id"], s.item, "{asked}");
+    let answer = s.answer(&asked["id"], "Svar til eve.").await;
+
+    let mut both = s.reply(
+        &s.peer.url("/notes/to-both"),
+        json!([oslo, bergen]),
+        "<p>Til oslo og bergen</p>",
+    );
+    both["inReplyTo"] = answer["ap_id"].clone();
+    both["tag"] = json!([
+        {"type": "Mention", "href": oslo, "name": "@oslo"},
+        {"type": "Mention", "href": bergen, "name": "@bergen"},
+    ]);
+    assert_eq!(s.send("Create", "to-both", both).await, INBOX_DONE);
+    let at_oslo = s.messages().await[0].clone();
+    assert_eq!(at_oslo["content_html"], "<p>Til oslo og bergen</p>");
+    assert_eq!(at_oslo["in_reply_to_message_id"], answer["id"], "{at_oslo}");
+    assert_eq!(at_oslo["item_id"], s.item, "{at_oslo}");
+    let resp =
+        s.b.send(Method::GET, "/api/v1/agencies/bergen/messages", None)
+            .await;
+    let at_bergen = json_body(resp, StatusCode::OK).await["messages"][0].clone();
+    assert_eq!(at_bergen["content_html"], "<p>Til oslo og bergen</p>");
+    assert_eq!(
+        at_bergen["in_reply_to_message_id"],
+        Value::Null,
+        "{at_bergen}"
+    );
+    assert_eq!(
+        at_bergen["item_id"],
+        Value::Null,
+        "bergen learnt the item of oslo's conversation: {at_bergen}"
+    );
+}

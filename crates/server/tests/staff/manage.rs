@@ -16,7 +16,7 @@ use deling_store::{
     queries::{
         comment::{PublicVisibility, RemoteCommentData},
         delivery::NewDelivery,
-        message::{Addressed, RemoteMessageData},
+        message::{Addressed, MessageCopy, RemoteMessageData},
         remote_actor::RemoteActorData,
         remote_item::RemoteItemData,
     },
@@ -258,7 +258,6 @@ async fn the_dashboard_shows_each_section_for_the_staff_members_own_agencies() {
         ap_id: "https://social.example/notes/dm1".into(),
         author_remote_actor_id: fan.id,
         in_reply_to: None,
-        item_id: None,
         visibility: Visibility::Direct,
         content_warning: None,
         sensitive: false,
@@ -270,7 +269,7 @@ async fn the_dashboard_shows_each_section_for_the_staff_members_own_agencies() {
         },
         published_at: now(),
     };
-    let to = [(s.oslo.id, None)];
+    let to = [MessageCopy::unthreaded(s.oslo.id)];
     retried(|| store.put_remote_message(&to, message.clone())).await;
 
     let mut kari = s.app.logged_in("kari").await;

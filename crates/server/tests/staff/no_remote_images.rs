@@ -10,7 +10,7 @@ use deling_store::{
     Store,
     queries::{
         comment::{PublicVisibility, RemoteCommentData},
-        message::{Addressed, RemoteMessageData},
+        message::{Addressed, MessageCopy, RemoteMessageData},
         remote_actor::RemoteActorData,
     },
     records::{RemoteActor, now},
@@ -119,7 +119,6 @@ async fn no_page_loads_a_picture_from_another_server() {
         ap_id: "https://social.example/notes/dm1".into(),
         author_remote_actor_id: eve.id,
         in_reply_to: None,
-        item_id: None,
         visibility: Visibility::Direct,
         content_warning: None,
         sensitive: false,
@@ -131,7 +130,7 @@ async fn no_page_loads_a_picture_from_another_server() {
         },
         published_at: now(),
     };
-    let to = [(oslo.id, None)];
+    let to = [MessageCopy::unthreaded(oslo.id)];
     retried(|| store.put_remote_message(&to, message.clone())).await;
 
     let mut b = app.logged_in("kari").await;

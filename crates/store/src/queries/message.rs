@@ -90,8 +90,6 @@ pub struct RemoteMessageData {
     pub author_remote_actor_id: i64,
     /// What it answers (an ActivityPub id), if anything.
     pub in_reply_to: Option<String>,
-    /// The item it concerns, if it replies to one of ours or one we hold.
-    pub item_id: Option<i64>,
     /// How widely it was addressed.
     pub visibility: Visibility,
     /// Content warning.
@@ -106,6 +104,34 @@ pub struct RemoteMessageData {
     pub addressed: Addressed,
     /// Written.
     pub published_at: DateTime<Utc>,
+}
+
+/// One agency's copy of a received message, for
+/// [`Store::put_remote_message`]: what threads it in that agency's inbox
+/// is that agency's alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageCopy {
+    /// The agency whose inbox it is filed in.
+    pub agency_id: i64,
+    /// That agency's message it answers (a thread), if any.
+    pub in_reply_to_message_id: Option<i64>,
+    /// The item it concerns, as far as that agency may know: one of ours
+    /// or one we hold that it replies to, or the item of that agency's
+    /// message it answers.
+    pub item_id: Option<i64>,
+}
+
+impl MessageCopy {
+    /// A copy for `agency_id` that answers none of its messages and
+    /// concerns no item.
+    #[must_use]
+    pub fn unthreaded(agency_id: i64) -> Self {
+        Self {
+            agency_id,
+            in_reply_to_message_id: None,
+            item_id: None,
+        }
+    }
 }
 
 /// An agency's answer to a message, for [`Store::put_message_answer`].
@@ -181,14 +207,14 @@ impl Store {
     }
 
     /// Files a received message in the inbox of each agency in
-    /// `recipients` (agency id, and the message of that agency it
-    /// answers). A message sent again by its author updates the text; its
+    /// `recipients` (each copy with the message of that agency it answers
+    /// and the item it concerns; a copy already filed keeps both). A message sent again by its author updates the text; its
     /// visibility may narrow but never widen, so an edit can never make
     /// public what was sent privately. Another author's message with the
     /// same id is a conflict; a deleted one stays deleted.
     pub async fn put_remote_message(
         &self,
-        recipients: &[(i64, Option<i64>)],
+        recipients: &[MessageCopy],
         d: RemoteMessageData,
     ) -> Result<Vec<Message>, StoreError> {
         let txn = self.begin().await?;
@@ -227,7 +253,7 @@ impl Store {
         // the author wrote to next.
         for e in existing
             .iter()
-            .filter(|e| !recipients.iter().any(|(a, _)| *a == e.agency_id))
+            .filter(|e| !recipients.iter().any(|c| c.agency_id == e.agency_id))
         {
             if stored(e).narrower(d.visibility) != stored(e) {
                 let mut row: message::ActiveModel = e.clone().into();
@@ -236,8 +262,8 @@ impl Store {
             }
         }
         let mut ids = Vec::with_capacity(recipients.len());
-        for &(agency_id, parent) in recipients {
-            match existing.iter().find(|e| e.agency_id == agency_id) {
+        for copy in recipients {
+            match existing.iter().find(|e| e.agency_id == copy.agency_id) {
                 Some(e) => {
                     let mut row: message::ActiveModel = e.clone().into();
                     // Narrowed by its author (here, or by
@@ -263,12 +289,12 @@ impl Store {
                 }
                 None => {
                     let row = message::ActiveModel {
-                        agency_id: Set(agency_id),
+                        agency_id: Set(copy.agency_id),
                         ap_id: Set(Some(d.ap_id.clone())),
                         author_remote_actor_id: Set(Some(d.author_remote_actor_id)),
                         in_reply_to: Set(d.in_reply_to.clone()),
-                        in_reply_to_message_id: Set(parent),
-                        item_id: Set(d.item_id),
+                        in_reply_to_message_id: Set(copy.in_reply_to_message_id),
+                        item_id: Set(copy.item_id),
                         visibility: Set(floor.as_str().to_owned()),
                         summary: Set(d.content_warning.clone()),
                         sensitive: Set(d.sensitive),

@@ -284,7 +284,7 @@ both!(recent_comments_counted_up_to_a_bound, |store| {
 both!(what_is_remembered_of_an_id_in_one_read, |store| {
     use deling_domain::audience::Visibility;
     use deling_store::queries::{
-        message::{Addressed, RemoteMessageData},
+        message::{Addressed, MessageCopy, RemoteMessageData},
         received_object::ObjectHistory,
     };
     let oslo = agency(&store, "oslo", "Oslo").await;
@@ -314,12 +314,11 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
     store.mark_private(&id(2), eve.id).await.unwrap();
     store
         .put_remote_message(
-            &[(oslo.id, None)],
+            &[MessageCopy::unthreaded(oslo.id)],
             RemoteMessageData {
                 ap_id: id(3),
                 author_remote_actor_id: eve.id,
                 in_reply_to: None,
-                item_id: None,
                 visibility: Visibility::Direct,
                 content_warning: None,
                 sensitive: false,
@@ -338,6 +337,7 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
         deleted_by_sender,
         sent_privately,
         message,
+        comment: None,
         recent_comments: 0,
     };
     check(id(1), eve.id, only(true, false, false)).await;
@@ -350,6 +350,53 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
     store.put_tombstone(&id(3), eve.id).await.unwrap();
     store.mark_private(&id(3), eve.id).await.unwrap();
     check(id(3), eve.id, only(true, true, true)).await;
+});
+
+both!(the_senders_comment_is_remembered_while_it_is_up, |store| {
+    use deling_store::queries::received_object::HeldComment;
+    let (item, eve, bob) = an_item_with_eve_and_bob(&store).await;
+    let id = "https://social.example/users/eve/statuses/9";
+    let held = async |actor: i64| {
+        store
+            .received_object(id, actor, None)
+            .await
+            .unwrap()
+            .comment
+    };
+    assert_eq!(held(eve.id).await, None);
+    let parent = store
+        .put_remote_comment(reply(
+            "https://social.example/users/eve/statuses/8",
+            item.id,
+            eve.id,
+            "Først",
+        ))
+        .await
+        .unwrap();
+    let mut answer = reply(id, item.id, eve.id, "Svar");
+    answer.in_reply_to_id = Some(parent.id);
+    let c = store.put_remote_comment(answer).await.unwrap();
+    let want = Some(HeldComment {
+        id: c.id,
+        item_id: item.id,
+        in_reply_to_id: Some(parent.id),
+    });
+    assert_eq!(held(eve.id).await, want);
+    // Another actor naming the id holds nothing of eve's.
+    assert_eq!(held(bob.id).await, None);
+    // What it answered going changes nothing of it; a hidden comment is
+    // still held; a deleted one is not.
+    assert!(
+        store
+            .delete_remote_comment("https://social.example/users/eve/statuses/8", eve.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(held(eve.id).await, want);
+    assert!(store.set_comment_hidden(c.id, true).await.unwrap());
+    assert_eq!(held(eve.id).await, want);
+    assert!(store.delete_remote_comment(id, eve.id).await.unwrap());
+    assert_eq!(held(eve.id).await, None);
 });
 
 both!(inbox_activities_marked_done_together, |store| {

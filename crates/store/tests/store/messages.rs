@@ -6,7 +6,7 @@ use deling_store::{Store, StoreError};
 both!(messages_stay_in_the_staff_inbox, |store| {
     use deling_domain::audience::Visibility;
     use deling_store::queries::{
-        message::{Addressed, AnswerData, RemoteMessageData},
+        message::{Addressed, AnswerData, MessageCopy, RemoteMessageData},
         outbox::OutboxKind,
         remote_actor::RemoteActorData,
     };
@@ -44,7 +44,6 @@ both!(messages_stay_in_the_staff_inbox, |store| {
         ap_id: "https://social.example/notes/1".into(),
         author_remote_actor_id: author,
         in_reply_to: Some(format!("https://deling.example/items/{}", item.id)),
-        item_id: Some(item.id),
         visibility,
         content_warning: Some("Personlig".into()),
         sensitive: true,
@@ -57,10 +56,17 @@ both!(messages_stay_in_the_staff_inbox, |store| {
         published_at: ts("2026-12-05T10:00:00Z"),
     };
 
+    // A copy for `agency` about the item.
+    let copy = |agency: i64| MessageCopy {
+        agency_id: agency,
+        in_reply_to_message_id: None,
+        item_id: Some(item.id),
+    };
+
     // One copy for each agency it reached; none of it is a comment.
     let stored = store
         .put_remote_message(
-            &[(oslo.id, None), (bergen.id, None)],
+            &[copy(oslo.id), copy(bergen.id)],
             dm(eve.id, Visibility::Direct, "<p>Ring 987 65 432</p>"),
         )
         .await
@@ -96,7 +102,7 @@ both!(messages_stay_in_the_staff_inbox, |store| {
     // Sent again as public: the text changes, the visibility does not.
     store
         .put_remote_message(
-            &[(oslo.id, None)],
+            &[copy(oslo.id)],
             dm(eve.id, Visibility::Public, "<p>Rettet</p>"),
         )
         .await
@@ -108,7 +114,7 @@ both!(messages_stay_in_the_staff_inbox, |store| {
     // Another author cannot take its id.
     assert!(matches!(
         store
-            .put_remote_message(&[(oslo.id, None)], dm(mallory.id, Visibility::Direct, "x"))
+            .put_remote_message(&[copy(oslo.id)], dm(mallory.id, Visibility::Direct, "x"))
             .await,
         Err(StoreError::Conflict(_))
     ));
@@ -197,7 +203,7 @@ both!(messages_stay_in_the_staff_inbox, |store| {
     );
     assert!(matches!(
         store
-            .put_remote_message(&[(oslo.id, None)], dm(eve.id, Visibility::Direct, "again"))
+            .put_remote_message(&[copy(oslo.id)], dm(eve.id, Visibility::Direct, "again"))
             .await,
         Err(StoreError::NotFound(_))
     ));

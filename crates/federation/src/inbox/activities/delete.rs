@@ -56,22 +56,20 @@ impl Inbound for Delete {
             actor.delete(data).await?;
             return Ok(());
         }
-        // A message can share its id with nothing else, but a comment made
-        // private and filed as a message has left a tombstone: try both.
-        let message = data
-            .store
+        // Every copy the sender has here under that id goes, whatever was
+        // found first: a comment made private was filed as a message, and
+        // a public comment may have a copy in a staff inbox (filed before
+        // edits of a comment whose parent had gone revised it in place),
+        // so stopping at the first kind found would leave the other up.
+        let store = &data.store;
+        let message = store
             .delete_remote_message(id.as_str(), actor.row.id)
             .await?;
-        let deleted = message
-            || data
-                .store
-                .delete_remote_comment(id.as_str(), actor.row.id)
-                .await?
-            || data
-                .store
-                .delete_remote_item(id.as_str(), actor.row.id)
-                .await?;
-        if !deleted {
+        let comment = store
+            .delete_remote_comment(id.as_str(), actor.row.id)
+            .await?;
+        let item = store.delete_remote_item(id.as_str(), actor.row.id).await?;
+        if !(message || comment || item) {
             // Not held (yet), or not the sender's: a Create or Update the
             // sender still has on its way must not bring it back. The
             // tombstone is the sender's alone: anyone on a server may name
