@@ -263,11 +263,16 @@ impl Store {
 
     /// [`Store::list_follower_inboxes_by_dialect`] and, beside the
     /// followers, every remote actor item `item_id` reached: those who
-    /// liked or boosted it and those who commented on it. An edit or a
-    /// withdrawal goes to them too, as Mastodon sends a status's `Update`
-    /// and `Delete` to the accounts that boosted, favourited or answered it
+    /// liked or boosted it, those who commented on it, and the followers
+    /// of every local agency that shared it, the shares taken back
+    /// included (a share keeps its row). An edit or a withdrawal goes to
+    /// them too, as Mastodon sends a status's `Update` and `Delete` to the
+    /// accounts that boosted, favourited or answered it
     /// (`StatusReachFinder`): a server that has the item only through a
-    /// boost would otherwise show it unchanged, and for ever.
+    /// boost (a Deling peer catalogues a followed agency's boost; a
+    /// Mastodon server keeps the boosted status) would otherwise show it
+    /// unchanged, and for ever. The Undo of a share does not take the
+    /// item from them: it is the owner's Delete that does.
     pub async fn list_item_reach_inboxes_by_dialect(
         &self,
         agency_id: i64,
@@ -275,13 +280,15 @@ impl Store {
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let mut inboxes = self.follower_inbox_dialects(agency_id).await?;
         let mut p = Params::new(self.backend());
-        let (reacted, commented) = (p.push(item_id), p.push(item_id));
+        let (reacted, commented, shared) = (p.push(item_id), p.push(item_id), p.push(item_id));
         let sql = format!(
             "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) AS inbox, r.speaks_deling \
              FROM remote_actor r WHERE r.id IN \
              (SELECT remote_actor_id FROM reaction WHERE item_id = {reacted} \
               UNION SELECT author_remote_actor_id FROM comment \
-              WHERE item_id = {commented} AND author_remote_actor_id IS NOT NULL)"
+              WHERE item_id = {commented} AND author_remote_actor_id IS NOT NULL \
+              UNION SELECT f.remote_actor_id FROM share s \
+              JOIN follower f ON f.agency_id = s.agency_id WHERE s.item_id = {shared})"
         );
         let rows = self
             .reader()

@@ -28,6 +28,7 @@ mod peers;
 mod pins;
 mod pool;
 mod queues;
+mod reach;
 mod reports;
 mod search;
 mod shares;
