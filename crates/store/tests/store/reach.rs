@@ -1,8 +1,11 @@
-//! Who an item's edit or withdrawal goes to: every inbox that may hold a
-//! copy, each once.
+//! Who an item's edit or withdrawal, and an agency's withdrawal, goes to:
+//! every inbox that may hold a copy, each once.
 
 use crate::support::{agency, remote_person, simple, ts};
-use deling_store::queries::comment::{PublicVisibility, RemoteCommentData};
+use deling_store::queries::{
+    comment::{PublicVisibility, RemoteCommentData},
+    remote_item::RemoteItemData,
+};
 
 fn remote_comment(
     ap_id: &str,
@@ -25,7 +28,9 @@ fn remote_comment(
     }
 }
 
-both!(reach_of_items, |store| {
+both!(reach_of_items_and_agencies, |store| {
+    use deling_domain::audience::Visibility;
+    use deling_store::queries::message::{Addressed, RemoteMessageData};
     let oslo = agency(&store, "oslo", "Oslo kommune").await;
     let bergen = agency(&store, "bergen", "Bergen kommune").await;
     let tromso = agency(&store, "tromso", "Tromsø kommune").await;
@@ -44,7 +49,13 @@ both!(reach_of_items, |store| {
         actor("s", true).await,
         actor("t", true).await,
     );
-    let b = actor("b", true).await;
+    let (o, p, r, m, b) = (
+        actor("o", true).await,
+        actor("p", true).await,
+        actor("r", true).await,
+        actor("m", true).await,
+        actor("b", true).await,
+    );
     let item = store
         .put_item(oslo.id, &simple("guide", "Byggesak", "nb", &[]))
         .await
@@ -100,5 +111,91 @@ both!(reach_of_items, |store| {
             "https://l.example/inbox",
             "https://s.example/inbox",
         ]
+    );
+
+    // oslo commented on o's item, answering p, and r answered oslo; m
+    // wrote to oslo's staff inbox.
+    let t0 = chrono::Utc::now();
+    let remote = store
+        .put_remote_item(RemoteItemData {
+            ap_id: "https://o.example/items/1".into(),
+            remote_actor_id: o.id,
+            kind: "guide".into(),
+            title: "O".into(),
+            summary: String::new(),
+            body: String::new(),
+            body_html: String::new(),
+            language: "nb".into(),
+            license: None,
+            tags: vec![],
+            links: vec![],
+            metadata: serde_json::json!({}),
+            based_on: None,
+            url: None,
+            published_at: t0,
+            updated_at: t0,
+        })
+        .await
+        .unwrap();
+    let parent = store
+        .put_remote_comment(remote_comment("https://p.example/1", remote.id, None, p.id))
+        .await
+        .unwrap();
+    let answer = store
+        .put_agency_comment(remote.id, oslo.id, Some(parent.id), "Ja", "<p>Ja</p>", None)
+        .await
+        .unwrap();
+    store
+        .put_remote_comment(remote_comment(
+            "https://r.example/1",
+            remote.id,
+            Some(answer.id),
+            r.id,
+        ))
+        .await
+        .unwrap();
+    store
+        .put_remote_message(
+            &[(oslo.id, None)],
+            RemoteMessageData {
+                ap_id: "https://m.example/1".into(),
+                author_remote_actor_id: m.id,
+                in_reply_to: None,
+                item_id: None,
+                visibility: Visibility::Direct,
+                content_warning: None,
+                sensitive: false,
+                content_html: "<p>Hei</p>".into(),
+                language: None,
+                addressed: Addressed {
+                    to: vec!["https://deling.example/agencies/oslo".into()],
+                    cc: vec![],
+                },
+                published_at: t0,
+            },
+        )
+        .await
+        .unwrap();
+
+    // oslo withdrawn: its actor's Delete reaches all of them, once each,
+    // and no one who holds nothing of oslo's.
+    store.withdraw_agency(oslo.id, None).await.unwrap();
+    assert_eq!(
+        store.list_agency_reach_inboxes(oslo.id).await.unwrap(),
+        [
+            "https://c.example/inbox",
+            "https://f.example/users/f/inbox",
+            "https://g.example/inbox",
+            "https://l.example/inbox",
+            "https://m.example/inbox",
+            "https://o.example/inbox",
+            "https://p.example/inbox",
+            "https://r.example/inbox",
+            "https://s.example/inbox",
+        ]
+    );
+    assert_eq!(
+        store.list_agency_reach_inboxes(tromso.id).await.unwrap(),
+        ["https://t.example/inbox"]
     );
 });
