@@ -35,8 +35,8 @@ fn parsed(keys: &KeyCache, key_id: &str, pem: &str) -> Result<Arc<SigningKey>, F
 }
 
 /// The keys that sign `row`: its agency's, or the instance actor's.
-/// [`FedError::Refused`] when nothing may sign it (the agency is gone or
-/// withdrawn, or its key is unusable).
+/// [`FedError::Refused`] when nothing may sign it (the agency is gone, or
+/// withdrawn and the row is not a Delete, or its key is unusable).
 /// Rows are read through the turn's `cache`.
 pub(super) async fn signer(
     row: &Delivery,
@@ -49,10 +49,15 @@ pub(super) async fn signer(
                 .agency(id, data)
                 .await?
                 .ok_or_else(|| FedError::Refused("the signing agency is gone".into()))?;
-            // A withdrawn agency sends nothing but its own Delete, not even
-            // what it queued (or what was retrying) before.
+            // A withdrawn agency sends nothing but Deletes (of itself, its
+            // items, its comments), not even what it queued (or what was
+            // retrying) before. Its key stays with its row to sign them.
             if agency.deleted_at.is_some()
-                && !crate::outbox::agency::is_delete_of(&data.urls, agency, &row.activity_id)
+                && !crate::outbox::agency::sends_when_withdrawn(
+                    &data.urls,
+                    agency,
+                    &row.activity_id,
+                )
             {
                 return Err(FedError::Refused("the agency has been withdrawn".into()));
             }

@@ -11,18 +11,22 @@ use crate::{
     protocol::page::RemotePageJson,
 };
 use activitypub_federation::traits::Object;
-use deling_store::queries::{
-    policy::Verdict, received_object::ObjectHistory, remote_item::RemoteItemData,
+use deling_store::{
+    queries::{policy::Verdict, received_object::ObjectHistory, remote_item::RemoteItemData},
+    records::ItemOwner,
 };
 use serde_json::{Map, Value};
 use url::Url;
 
 /// An item created or updated by `actor`: catalogued if one of our
-/// agencies follows the actor, else ignored. `history` is what is
-/// remembered of `id` as `actor`'s. A version that is not public
-/// withdraws the catalogued copy whoever follows the actor: one
-/// catalogued from a followed actor's boost, or kept after an unfollow,
-/// must not stay public once its owner narrowed it.
+/// agencies follows the actor, or if it is catalogued here already as the
+/// actor's (it came through a followed actor's boost: its owner's edits
+/// reach us as the boost did, see `list_item_reach_inboxes_by_dialect`);
+/// else ignored. `history` is what is remembered of `id` as `actor`'s. A
+/// version that is not public withdraws the catalogued copy whoever
+/// follows the actor: one catalogued from a followed actor's boost, or
+/// kept after an unfollow, must not stay public once its owner narrowed
+/// it.
 pub async fn receive_item(
     object: &Map<String, Value>,
     id: Url,
@@ -37,11 +41,25 @@ pub async fn receive_item(
         tracing::debug!(%id, %visibility, "item not addressed to the public not catalogued");
         return Ok(());
     }
-    if !data.store.is_followed_by_any_agency(actor.row.id).await? {
+    if !data.store.is_followed_by_any_agency(actor.row.id).await?
+        && !held_as_theirs(&id, actor, data).await?
+    {
         tracing::debug!(%id, actor = %actor.id(), "item from an actor no agency follows ignored");
         return Ok(());
     }
     catalogue_item(object, id, audience, history, actor, data).await
+}
+
+/// Whether `id` is in the catalogue, not withdrawn, as `actor`'s item.
+async fn held_as_theirs(id: &Url, actor: &DbRemoteActor, data: &Data) -> Result<bool, FedError> {
+    Ok(data
+        .store
+        .get_item_by_ap_id(id.as_str())
+        .await?
+        .is_some_and(|item| {
+            item.deleted_at.is_none()
+                && matches!(item.owner, ItemOwner::Remote { actor_id, .. } if actor_id == actor.row.id)
+        }))
 }
 
 /// Stores (or updates) a peer's item in the federated catalogue: `object`

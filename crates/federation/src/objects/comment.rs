@@ -12,6 +12,7 @@ use crate::{
 };
 use deling_store::{
     Store,
+    queries::comment::CommentState,
     records::{Comment, CommentAuthor, Item, ItemOwner, handle_of},
 };
 use url::Url;
@@ -28,9 +29,15 @@ pub async fn comment_note(
         return Ok(None);
     };
     let mut mentioned = Vec::new();
+    // The parent whatever has become of it (deleted, hidden, narrowed by
+    // its author): the reply answers it still, and an edit or a Delete of
+    // the reply must go where its Create went. Only the parent's id and
+    // author are read, never its content.
     let in_reply_to = match comment.in_reply_to_id {
-        Some(p) => match store.get_comment(p).await? {
-            Some((parent, _)) => {
+        Some(p) => match store.get_comment_any(p).await? {
+            Some(CommentState {
+                comment: parent, ..
+            }) => {
                 if let CommentAuthor::Remote { ap_id, .. } = &parent.author {
                     mentioned.push(ap_id.clone());
                 }

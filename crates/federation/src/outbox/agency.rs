@@ -59,11 +59,25 @@ fn actor_update(
     }
 }
 
-/// The agency was withdrawn: a `Delete` of its actor, to its followers
-/// and to those it follows, who stop delivering to it. The agency's row
-/// (and key) stays when it is withdrawn, so the Delete is signed by the
-/// actor it deletes, as peers require; its id is the one `send` lets
-/// through for a withdrawn agency (`Urls::agency_delete`).
+/// The agency was withdrawn: a `Delete` of its actor, to every inbox that
+/// may hold anything of its (see
+/// [`deling_store::Store::list_agency_reach_inboxes`]): its followers,
+/// those it follows (who stop delivering to it), and whoever its items
+/// and comments reached beyond them (likes, boosts, replies, the
+/// followers of agencies here that shared its items).
+///
+/// One `Delete` of the actor per inbox, rather than a `Delete` of each
+/// item and comment besides: the fewest requests that reach every holder.
+/// A Deling peer forgets a deleted actor with all it sent (its catalogued
+/// items, comments, reactions); Mastodon, on the `Delete` of an actor
+/// (`ActivityPub::Activity::Delete#delete_person`), runs
+/// `DeleteAccountService` on the account, which removes its statuses. An agency
+/// with a thousand items withdrawn costs each host one request, not a
+/// thousand. Item and comment `Delete`s queued before the withdrawal
+/// still go out (`sends_when_withdrawn`).
+///
+/// The agency's row (and key) stays when it is withdrawn, so the Delete
+/// is signed by the actor it deletes, as peers require.
 pub(super) async fn delete(_event: &OutboxEvent, agency: &Agency, data: &Data) -> Built {
     let urls = &data.urls;
     let actor = urls.agency(&agency.slug);
@@ -76,8 +90,7 @@ pub(super) async fn delete(_event: &OutboxEvent, agency: &Agency, data: &Data) -
         cc: vec![urls.agency_followers(&agency.slug)],
         published: None,
     };
-    let mut inboxes = followers(agency, data).await?;
-    inboxes.extend(data.store.list_following_inboxes(agency.id).await?);
+    let inboxes = data.store.list_agency_reach_inboxes(agency.id).await?;
     Ok(vec![Outgoing::new(&activity, inboxes)?])
 }
 
@@ -109,8 +122,22 @@ pub(super) async fn move_to(event: &OutboxEvent, agency: &Agency, data: &Data) -
     )?])
 }
 
-/// Whether `activity_id` is `agency`'s own Delete (built above): the one
-/// activity a withdrawn agency still sends.
-pub fn is_delete_of(urls: &Urls, agency: &Agency, activity_id: &str) -> bool {
-    activity_id == urls.agency_delete(&agency.slug).as_str()
+/// Whether a withdrawn `agency` still sends `activity_id`: the Delete of
+/// its actor, and the Deletes of its items and comments (queued before the
+/// withdrawal, or still being retried), which take back what it said
+/// (the delivery row names its signer, so only the agency's own). Nothing
+/// it would add or change: Creates, Updates, Announces, Follows and the
+/// rest are dropped.
+pub fn sends_when_withdrawn(urls: &Urls, agency: &Agency, activity_id: &str) -> bool {
+    use crate::urls::{LocalActivity, LocalRef};
+    let Ok(url) = Url::parse(activity_id) else {
+        return false;
+    };
+    match urls.parse_local(&url) {
+        Some(LocalRef::Activity(LocalActivity::AgencyDelete(slug))) => slug == agency.slug,
+        Some(LocalRef::Activity(
+            LocalActivity::ItemDelete(_) | LocalActivity::CommentDelete(_),
+        )) => true,
+        _ => false,
+    }
 }

@@ -133,7 +133,8 @@ pub(super) async fn delete(event: &OutboxEvent, agency: &Agency, data: &Data) ->
         published: None,
     };
     // To the followers and whoever else holds a copy (boosted, liked or
-    // answered it), so that it goes everywhere it went.
+    // answered it, or follows an agency here that shared it), so that it
+    // goes everywhere it went.
     let (deling, others) = data
         .store
         .list_item_reach_inboxes_by_dialect(agency.id, item_id)

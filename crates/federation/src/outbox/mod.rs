@@ -82,9 +82,15 @@ pub async fn deliveries_for(
     let Some(agency) = data.store.get_agency(agency_id).await? else {
         return Ok(vec![]);
     };
-    // A withdrawn agency says nothing more than its Delete, even what it
-    // queued just before.
-    if agency.deleted_at.is_some() && event.kind != OutboxKind::AgencyDelete {
+    // A withdrawn agency says nothing more than Deletes, even what it
+    // queued just before: its own, and those of its items and comments
+    // queued before it was withdrawn.
+    if agency.deleted_at.is_some()
+        && !matches!(
+            event.kind,
+            OutboxKind::AgencyDelete | OutboxKind::ItemDelete | OutboxKind::CommentDelete
+        )
+    {
         return Ok(vec![]);
     }
     let (e, a) = (event, &agency);

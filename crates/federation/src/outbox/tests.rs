@@ -629,8 +629,13 @@ async fn an_agency_updates_rotates_moves_and_withdraws_as_before() {
             "to": [OSLO_FOLLOWERS]}))
     );
 
+    // An item withdrawn just before the agency: its Delete is still due.
+    let item = w.item("Byggesak").await;
+    w.store.delete_item(item.id).await.unwrap();
+    let (_, item_delete) = w.sent().await;
+
     // Withdrawn: the Delete of the actor, to followers and followed; then
-    // nothing else it queued.
+    // nothing else it queued but the item's Delete.
     w.store.withdraw_agency(w.oslo.id, None).await.unwrap();
     let (sent, _) = w.sent().await;
     let delete = json!({"type": "Delete", "id": "https://deling.test/agencies/oslo/delete",
@@ -644,19 +649,25 @@ async fn an_agency_updates_rotates_moves_and_withdraws_as_before() {
         ]
     );
     assert!(w.sent_for(move_event).await.is_empty());
+    let sent = w.sent_for(&item_delete).await;
+    assert!(!sent.is_empty(), "the item's Delete was dropped");
+    assert!(
+        sent.iter()
+            .all(|(_, b)| b.contains(&format!("/items/{}/delete", item.id))),
+        "{sent:?}"
+    );
     assert!(outbox_agency_delete_is_known(&w));
 }
 
 fn outbox_agency_delete_is_known(w: &World) -> bool {
-    agency::is_delete_of(
-        &w.data.urls,
-        &w.oslo,
-        "https://deling.test/agencies/oslo/delete",
-    ) && !agency::is_delete_of(
-        &w.data.urls,
-        &w.oslo,
-        "https://deling.test/agencies/oslo/updates/1",
-    )
+    let sends = |id: &str| agency::sends_when_withdrawn(&w.data.urls, &w.oslo, id);
+    sends("https://deling.test/agencies/oslo/delete")
+        && sends("https://deling.test/items/7/delete")
+        && sends("https://deling.test/comments/7/delete")
+        && !sends("https://deling.test/agencies/bergen/delete")
+        && !sends("https://deling.test/agencies/oslo/updates/1")
+        && !sends("https://deling.test/items/7/create")
+        && !sends("https://deling.test/shares/7")
 }
 
 #[tokio::test]

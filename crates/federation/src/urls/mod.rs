@@ -144,8 +144,9 @@ impl Urls {
         self.activity(LocalActivity::AgencyMove(slug.to_owned(), event_id))
     }
 
-    /// The `Delete` of a withdrawn agency. There is one per agency, which
-    /// is how delivery recognises the last thing a withdrawn agency may say.
+    /// The `Delete` of a withdrawn agency. There is one per agency; with
+    /// the Deletes of its items and comments, it is what delivery lets a
+    /// withdrawn agency still say (`outbox::agency::sends_when_withdrawn`).
     pub fn agency_delete(&self, slug: &str) -> Url {
         self.activity(LocalActivity::AgencyDelete(slug.to_owned()))
     }

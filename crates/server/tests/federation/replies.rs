@@ -386,3 +386,157 @@ async fn a_create_by_reference_is_fetched() {
             .collect::<Vec<_>>()
     );
 }
+
+/// What has become of the comment an agency answered.
+#[derive(Debug, Clone, Copy)]
+enum ParentFate {
+    /// Its author deleted it.
+    Deleted,
+    /// The agency's moderators hid it.
+    Hidden,
+    /// Its author narrowed it to her followers.
+    Narrowed,
+}
+
+/// An agency's reply still answers the comment it answered when that
+/// comment has been deleted, hidden or narrowed since: the edit and the
+/// Delete of the reply go to the parent's author, as its Create did, and
+/// keep `inReplyTo`; nothing of a narrowed parent is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replys_edit_and_delete_still_reach_the_author_of_a_gone_parent() {
+    let s = scene().await;
+    let item_url = s.b.url(&format!("/items/{}", s.item));
+    for (n, fate) in [
+        ParentFate::Deleted,
+        ParentFate::Hidden,
+        ParentFate::Narrowed,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // eve comments; oslo answers her; the answer reaches her.
+        let note_id = s.peer.url(&format!("/notes/fate-{n}"));
+        let text = format!("<p>Hemmelig {n}</p>");
+        let note = |to: Value| {
+            json!({"id": note_id, "type": "Note", "attributedTo": s.eve.id,
+                "inReplyTo": item_url, "content": text, "to": to, "published": Utc::now()})
+        };
+        let create_id = s.eve.activity_id(&format!("create-fate-{n}"));
+        let create = json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": create_id, "type": "Create", "actor": s.eve.id, "to": [PUBLIC],
+            "object": note(json!([PUBLIC]))});
+        let resp = s
+            .eve
+            .post(&s.b.shared_inbox(), &create)
+            .send(&s.b.client)
+            .await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED);
+        assert_eq!(processed(&s.b, &create_id).await, INBOX_DONE);
+        let theirs =
+            s.b.store
+                .get_comment_by_ap_id(&note_id)
+                .await
+                .unwrap()
+                .expect("held");
+        let resp =
+            s.b.send(
+                Method::POST,
+                &format!("/api/v1/items/{}/comments", s.item),
+                Some(&json!({"agency": "oslo", "body": "Svar", "in_reply_to": theirs.id})),
+            )
+            .await;
+        let reply = json_body(resp, StatusCode::CREATED).await;
+        let reply_ap = reply["ap_id"].as_str().unwrap().to_owned();
+        let reply_path = format!("/api/v1/comments/{}", id_of(&reply));
+        let at_eve = async |kind: &str| {
+            eventually(
+                &format!("the reply's {kind} at eve's ({fate:?})"),
+                async || {
+                    s.peer
+                        .received_of(kind)
+                        .into_iter()
+                        .map(|r| r.json())
+                        .find(|a| {
+                            a["object"]["id"] == reply_ap.as_str()
+                                || a["object"] == reply_ap.as_str()
+                        })
+                        .ok_or_else(|| "not yet".to_owned())
+                },
+            )
+            .await
+        };
+        at_eve("Create").await;
+
+        // The parent's fate.
+        match fate {
+            ParentFate::Deleted => {
+                let id = s.eve.activity_id(&format!("delete-fate-{n}"));
+                let delete = json!({"@context": "https://www.w3.org/ns/activitystreams",
+                    "id": id, "type": "Delete", "actor": s.eve.id, "to": [PUBLIC],
+                    "object": {"id": note_id, "type": "Tombstone"}});
+                let resp = s
+                    .eve
+                    .post(&s.b.shared_inbox(), &delete)
+                    .send(&s.b.client)
+                    .await;
+                assert_eq!(resp.status(), StatusCode::ACCEPTED);
+                assert_eq!(processed(&s.b, &id).await, INBOX_DONE);
+            }
+            ParentFate::Hidden => {
+                let resp =
+                    s.b.send(
+                        Method::POST,
+                        &format!("/api/v1/comments/{}/hide", theirs.id),
+                        None,
+                    )
+                    .await;
+                assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+            }
+            ParentFate::Narrowed => {
+                let id = s.eve.activity_id(&format!("narrow-fate-{n}"));
+                let followers = format!("{}/followers", s.eve.id);
+                let update = json!({"@context": "https://www.w3.org/ns/activitystreams",
+                    "id": id, "type": "Update", "actor": s.eve.id, "to": [followers],
+                    "object": note(json!([followers]))});
+                let resp = s
+                    .eve
+                    .post(&s.b.shared_inbox(), &update)
+                    .send(&s.b.client)
+                    .await;
+                assert_eq!(resp.status(), StatusCode::ACCEPTED);
+                assert_eq!(processed(&s.b, &id).await, INBOX_DONE);
+            }
+        }
+        assert!(
+            s.b.comments(s.item)
+                .await
+                .iter()
+                .all(|c| c["ap_id"] != note_id.as_str()),
+            "the parent is still shown ({fate:?})"
+        );
+
+        // oslo edits its reply: eve gets the Update, still answering her.
+        let resp =
+            s.b.send(
+                Method::PATCH,
+                &reply_path,
+                Some(&json!({"body": "Rettet svar"})),
+            )
+            .await;
+        json_body(resp, StatusCode::OK).await;
+        let update = at_eve("Update").await;
+        let edited = &update["object"];
+        assert_eq!(edited["inReplyTo"], note_id.as_str(), "{fate:?}: {update}");
+        assert!(has_mention(&edited["tag"], &s.eve.id), "{fate:?}: {update}");
+        assert!(contains(&update["cc"], &s.eve.id), "{fate:?}: {update}");
+        assert!(
+            !update.to_string().contains("Hemmelig"),
+            "the parent's content was sent ({fate:?}): {update}"
+        );
+        // oslo deletes it: eve gets the Delete.
+        let resp = s.b.send(Method::DELETE, &reply_path, None).await;
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+        let delete = at_eve("Delete").await;
+        assert!(contains(&delete["cc"], &s.eve.id), "{fate:?}: {delete}");
+    }
+}

@@ -325,3 +325,74 @@ async fn a_withdrawn_item_takes_its_shares_back() {
         json!([])
     );
 }
+
+/// A server that holds an item only through a local agency's boost hears
+/// of the item's edits and of its withdrawal from the item's owner, even
+/// after the boost was taken back: the owner's Update and Delete go to the
+/// followers of every agency here that ever shared it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_boosted_items_edits_and_withdrawal_reach_the_boosters_followers() {
+    let (b, c) = tokio::join!(Instance::spawn(), Instance::spawn());
+    b.agency("oslo").await;
+    b.agency("bergen").await;
+    c.agency("stavanger").await;
+    // stavanger (on C) follows bergen, not oslo.
+    let bergen = b.actor_id("bergen");
+    c.follow("stavanger", &bergen).await;
+    c.wait_accepted("stavanger", &bergen).await;
+
+    let item = b.publish("oslo", "Veileder for byggesak", &[]).await;
+    let object = b.url(&format!("/items/{item}"));
+    let shares = format!("/api/v1/items/{item}/shares");
+    let resp = b
+        .send(Method::POST, &shares, Some(&json!({"agency": "bergen"})))
+        .await;
+    json_body(resp, StatusCode::CREATED).await;
+    c.wait_remote_item(&object).await;
+    // bergen takes its boost back: C keeps the item (its owner has not
+    // withdrawn it), and its owner's word still reaches C.
+    let resp = b
+        .send(Method::DELETE, &format!("{shares}?agency=bergen"), None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    b.deliveries_drained().await;
+    crate::helpers::wait::inbox_drained(&c.store).await;
+    assert_eq!(
+        c.wait_remote_item(&object).await["title"],
+        "Veileder for byggesak"
+    );
+
+    // The owner edits it: C shows the new title.
+    let resp = b
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/items/{item}"),
+            Some(&json!({"title": "Veileder for byggesak, 2. utgave"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    eventually("C to show the edit", async || {
+        let held = c.wait_remote_item(&object).await;
+        if held["title"] == "Veileder for byggesak, 2. utgave" {
+            Ok(())
+        } else {
+            Err(held["title"].to_string())
+        }
+    })
+    .await;
+
+    // The owner withdraws it: C drops it.
+    let resp = b
+        .send(Method::DELETE, &format!("/api/v1/items/{item}"), None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    eventually("C to drop the withdrawn item", async || {
+        let items = c.remote_items().await;
+        if items.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{items:?}"))
+        }
+    })
+    .await;
+}

@@ -1,5 +1,6 @@
 //! Withdrawing an agency: its items and addresses answer 410 here, and its
-//! followers drop it (and what they hold of it) on one Delete of the actor.
+//! followers, and every other server that holds anything of it, drop it
+//! (and what they hold of it) on one Delete of the actor.
 
 use crate::{
     helpers::{Instance, eventually, json_body},
@@ -168,4 +169,138 @@ async fn a_withdrawn_agency_disappears_here_and_at_its_followers() {
         Some("accepted")
     );
     assert_eq!(a.remote_items().await[0]["title"], "Bergens veileder");
+}
+
+/// A withdrawn agency's Delete reaches every server that holds anything of
+/// it, not only its followers: one that liked an item, one that answered
+/// it, and a Deling server that catalogued it from a neighbour's boost.
+/// The Delete of an item, queued before the withdrawal and still being
+/// retried, still goes out, signed by the withdrawn agency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_agencys_delete_reaches_whoever_holds_its_items() {
+    const AS: &str = "https://www.w3.org/ns/activitystreams";
+    let public = format!("{AS}#Public");
+    let (b, c, likes, answers) = tokio::join!(
+        Instance::spawn(),
+        Instance::spawn(),
+        FakePeer::spawn(),
+        FakePeer::spawn()
+    );
+    b.agency("oslo").await;
+    b.agency("bergen").await;
+    c.agency("stavanger").await;
+    let oslo = b.actor_id("oslo");
+    let bergen = b.actor_id("bergen");
+    // stavanger (on C) follows bergen, not oslo: nobody follows oslo.
+    c.follow("stavanger", &bergen).await;
+    c.wait_accepted("stavanger", &bergen).await;
+    let item = b.publish("oslo", "Byggesak digitalt", &[]).await;
+    let old = b.publish("oslo", "Gammel veileder", &[]).await;
+    let object = b.url(&format!("/items/{item}"));
+    let old_object = b.url(&format!("/items/{old}"));
+    let resp = b
+        .send(
+            Method::POST,
+            &format!("/api/v1/items/{item}/shares"),
+            Some(&json!({"agency": "bergen"})),
+        )
+        .await;
+    json_body(resp, StatusCode::CREATED).await;
+    c.wait_remote_item(&object).await;
+
+    // eve likes both items; carl answers one.
+    let [k1, k2] = fake_keys().await;
+    let eve = likes.actor("eve", k1);
+    let carl = answers.actor("carl", k2);
+    for (n, target) in [(1, &object), (2, &old_object)] {
+        let like = json!({"@context": AS, "id": eve.activity_id(&format!("like-{n}")),
+            "type": "Like", "actor": eve.id, "object": target});
+        let resp = eve.post(&b.shared_inbox(), &like).send(&b.client).await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    }
+    let note = json!({"@context": AS, "id": carl.activity_id("answer"), "type": "Create",
+        "actor": carl.id, "to": [public],
+        "object": {"id": answers.url("/notes/1"), "type": "Note", "attributedTo": carl.id,
+            "inReplyTo": object, "to": [public], "content": "<p>Takk for veilederen</p>",
+            "published": chrono::Utc::now()}});
+    let resp = carl.post(&b.shared_inbox(), &note).send(&b.client).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    eventually("B to count the like and the answer", async || {
+        let counts = (
+            b.get_json(&format!("/api/v1/items/{item}")).await["counts"].clone(),
+            b.get_json(&format!("/api/v1/items/{old}")).await["counts"]["likes"].clone(),
+        );
+        if counts == (json!({"likes": 1, "shares": 1, "comments": 1}), json!(1)) {
+            Ok(())
+        } else {
+            Err(format!("{counts:?}"))
+        }
+    })
+    .await;
+
+    // eve's server is down while oslo withdraws the old item: its Delete
+    // is being retried when oslo itself is withdrawn.
+    likes.answer_posts_with(503);
+    let resp = b
+        .send(Method::DELETE, &format!("/api/v1/items/{old}"), None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    eventually("the old item's Delete to be refused once", async || {
+        if likes.received_of("Delete").is_empty() {
+            Err("not tried yet".to_owned())
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+    let admin = b.staff_token("operator", true, None).await;
+    let resp = b
+        .send_as(&admin, Method::DELETE, "/api/v1/agencies/oslo", None)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    likes.answer_posts_with(202);
+
+    // eve's server takes the old item's Delete, then oslo's, once each.
+    let taken = |peer: &FakePeer, object: &str| {
+        peer.posts()
+            .into_iter()
+            .filter(|p| p.accepted() && p.body["type"] == "Delete")
+            .filter(|p| p.body["object"] == object || p.body["object"]["id"] == object)
+            .count()
+    };
+    eventually("eve's server to take both Deletes", async || {
+        match (taken(&likes, &old_object), taken(&likes, &oslo)) {
+            (1, 1) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    // carl's server takes oslo's Delete.
+    eventually(
+        "carl's server to take oslo's Delete",
+        async || match taken(&answers, &oslo) {
+            1 => Ok(()),
+            n => Err(format!("{n} Deletes")),
+        },
+    )
+    .await;
+    // C, which had oslo's item only through bergen's boost, drops oslo and
+    // the item.
+    eventually("C to drop oslo and its item", async || {
+        let held = c
+            .store
+            .get_remote_actor_by_ap_id(&oslo)
+            .await
+            .map_err(|e| e.to_string())?;
+        let items = c.remote_items().await;
+        if held.is_none() && items.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("oslo held: {}, items: {items:?}", held.is_some()))
+        }
+    })
+    .await;
+    b.deliveries_drained().await;
+    assert_eq!(taken(&likes, &oslo), 1, "one Delete of oslo per server");
+    assert_eq!(taken(&answers, &oslo), 1, "one Delete of oslo per server");
 }

@@ -150,8 +150,9 @@ impl Store {
     /// slug stays taken, its actor answers 410), every item it published
     /// becomes a tombstone, so do its comments, its staff lose their roles
     /// in it, its shares end, its follows stop counting, and a Delete
-    /// of the actor is queued for its followers (peers drop its items and
-    /// comments on that one activity). Returns how many items were
+    /// of the actor is queued (peers drop its items and comments on that
+    /// one activity; it goes to every inbox that may hold any of them, see
+    /// [`Store::list_agency_reach_inboxes`]). Returns how many items were
     /// withdrawn; an agency withdrawn already is [`StoreError::NotFound`].
     /// `audit`, if given, is written with the change, its details
     /// completed with `items_withdrawn`.

@@ -263,11 +263,16 @@ impl Store {
 
     /// [`Store::list_follower_inboxes_by_dialect`] and, beside the
     /// followers, every remote actor item `item_id` reached: those who
-    /// liked or boosted it and those who commented on it. An edit or a
-    /// withdrawal goes to them too, as Mastodon sends a status's `Update`
-    /// and `Delete` to the accounts that boosted, favourited or answered it
+    /// liked or boosted it, those who commented on it, and the followers
+    /// of every local agency that shared it, the shares taken back
+    /// included (a share keeps its row). An edit or a withdrawal goes to
+    /// them too, as Mastodon sends a status's `Update` and `Delete` to the
+    /// accounts that boosted, favourited or answered it
     /// (`StatusReachFinder`): a server that has the item only through a
-    /// boost would otherwise show it unchanged, and for ever.
+    /// boost (a Deling peer catalogues a followed agency's boost; a
+    /// Mastodon server keeps the boosted status) would otherwise show it
+    /// unchanged, and for ever. The Undo of a share does not take the
+    /// item from them: it is the owner's Delete that does.
     pub async fn list_item_reach_inboxes_by_dialect(
         &self,
         agency_id: i64,
@@ -275,13 +280,15 @@ impl Store {
     ) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let mut inboxes = self.follower_inbox_dialects(agency_id).await?;
         let mut p = Params::new(self.backend());
-        let (reacted, commented) = (p.push(item_id), p.push(item_id));
+        let (reacted, commented, shared) = (p.push(item_id), p.push(item_id), p.push(item_id));
         let sql = format!(
             "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) AS inbox, r.speaks_deling \
              FROM remote_actor r WHERE r.id IN \
              (SELECT remote_actor_id FROM reaction WHERE item_id = {reacted} \
               UNION SELECT author_remote_actor_id FROM comment \
-              WHERE item_id = {commented} AND author_remote_actor_id IS NOT NULL)"
+              WHERE item_id = {commented} AND author_remote_actor_id IS NOT NULL \
+              UNION SELECT f.remote_actor_id FROM share s \
+              JOIN follower f ON f.agency_id = s.agency_id WHERE s.item_id = {shared})"
         );
         let rows = self
             .reader()
@@ -313,6 +320,66 @@ impl Store {
             .into_iter()
             .map(|a| a.shared_inbox.unwrap_or(a.inbox))
             .collect();
+        inboxes.sort();
+        inboxes.dedup();
+        Ok(inboxes)
+    }
+
+    /// Every distinct inbox (shared where there is one) that may hold
+    /// anything of `agency_id`'s, for the `Delete` of its actor when it is
+    /// withdrawn: its followers and those it follows, and beyond them
+    /// whoever its items reached (those who liked, boosted, answered or
+    /// declared reuse of them, and the followers of every local agency
+    /// that shared one, shares taken back included), whoever its comments
+    /// reached (the remote owners of the items they are on, the remote
+    /// authors they answer, and those who answered them), and the remote
+    /// actors who wrote to its staff inbox (its answers went to them).
+    /// One statement, each inbox once, however many items and comments.
+    pub async fn list_agency_reach_inboxes(
+        &self,
+        agency_id: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut p = Params::new(self.backend());
+        let mut a = || p.push(agency_id);
+        let (followers, followed, reacted, commented, reused, shared) =
+            (a(), a(), a(), a(), a(), a());
+        let (owners, parents, replies, messages) = (a(), a(), a(), a());
+        let sql = format!(
+            "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) AS inbox \
+             FROM remote_actor r WHERE r.id IN \
+             (SELECT remote_actor_id FROM follower WHERE agency_id = {followers} \
+              UNION SELECT remote_actor_id FROM following WHERE agency_id = {followed} \
+              UNION SELECT x.remote_actor_id FROM reaction x \
+              JOIN item i ON i.id = x.item_id WHERE i.agency_id = {reacted} \
+              UNION SELECT c.author_remote_actor_id FROM comment c \
+              JOIN item i ON i.id = c.item_id WHERE i.agency_id = {commented} \
+              AND c.author_remote_actor_id IS NOT NULL \
+              UNION SELECT u.remote_actor_id FROM reuse u \
+              JOIN item i ON i.id = u.item_id WHERE i.agency_id = {reused} \
+              AND u.remote_actor_id IS NOT NULL \
+              UNION SELECT f.remote_actor_id FROM share s \
+              JOIN item i ON i.id = s.item_id \
+              JOIN follower f ON f.agency_id = s.agency_id WHERE i.agency_id = {shared} \
+              UNION SELECT i.remote_actor_id FROM comment c \
+              JOIN item i ON i.id = c.item_id WHERE c.author_agency_id = {owners} \
+              AND i.remote_actor_id IS NOT NULL \
+              UNION SELECT q.author_remote_actor_id FROM comment c \
+              JOIN comment q ON q.id = c.in_reply_to_id WHERE c.author_agency_id = {parents} \
+              AND q.author_remote_actor_id IS NOT NULL \
+              UNION SELECT c.author_remote_actor_id FROM comment c \
+              JOIN comment q ON q.id = c.in_reply_to_id WHERE q.author_agency_id = {replies} \
+              AND c.author_remote_actor_id IS NOT NULL \
+              UNION SELECT author_remote_actor_id FROM message WHERE agency_id = {messages} \
+              AND author_remote_actor_id IS NOT NULL)"
+        );
+        let rows = self
+            .reader()
+            .query_all_raw(Statement::from_sql_and_values(p.backend, sql, p.values))
+            .await?;
+        let mut inboxes = rows
+            .into_iter()
+            .map(|row| row.try_get::<String>("", "inbox"))
+            .collect::<Result<Vec<_>, _>>()?;
         inboxes.sort();
         inboxes.dedup();
         Ok(inboxes)

@@ -29,6 +29,7 @@ mod pins;
 mod policy_blocks;
 mod pool;
 mod queues;
+mod reach;
 mod reports;
 mod search;
 mod shares;

@@ -63,8 +63,9 @@ impl Store {
     }
 
     /// Reads a comment whatever its state, with its item: for the Delete
-    /// sent after a local agency deletes one, and for answering 410 at its
-    /// id (and 404 while it is hidden).
+    /// sent after a local agency deletes one, for the parent a local
+    /// reply answers (its id and author), and for answering 410 at its id
+    /// (and 404 while it is hidden).
     pub async fn get_comment_any(&self, id: i64) -> Result<Option<CommentState>, StoreError> {
         let Some(row) = comment::Entity::find_by_id(id).one(self.reader()).await? else {
             return Ok(None);
