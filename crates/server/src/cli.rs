@@ -380,8 +380,8 @@ pub struct TokenCreate {
     /// A note on what the token is for.
     #[arg(long)]
     pub label: Option<String>,
-    /// Expire after this many days (default: never).
-    #[arg(long)]
+    /// Expire after this many days, 1 to 3650 (default: never).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub expires_in_days: Option<u32>,
 }
 

@@ -824,6 +824,21 @@ fn user_and_token_commands_refuse_bad_input() {
         zero_days.stdout.trim().is_empty(),
         "no token on failure: {zero_days:?}"
     );
+    // Past what a date can hold: refused as the argument, not a panic.
+    let far = sb.fails(
+        &[
+            "admin",
+            "token",
+            "create",
+            "kari",
+            "--expires-in-days",
+            "100000000",
+        ],
+        None,
+    );
+    assert!(far.stderr.contains("--expires-in-days"), "{far:?}");
+    assert!(!far.stderr.contains("panicked"), "{far:?}");
+    assert!(far.stdout.trim().is_empty(), "no token on failure: {far:?}");
     let no_token = sb.fails(&["admin", "token", "revoke", "999"], None);
     assert!(no_token.stderr.contains("999"), "{no_token:?}");
     let bad_id = sb.fails(&["admin", "token", "revoke", "abc"], None);
@@ -921,6 +936,12 @@ fn bad_configuration_is_one_clear_line() {
         (
             vec![],
             vec![("DELING_AUTH__TOKEN_LIFETIME_DAYS", "0")],
+            "auth.token_lifetime_days",
+        ),
+        // A lifetime past what dates can hold would fail every login.
+        (
+            vec![],
+            vec![("DELING_AUTH__TOKEN_LIFETIME_DAYS", "100000000")],
             "auth.token_lifetime_days",
         ),
         (
