@@ -11,6 +11,9 @@ use std::{net::SocketAddr, path::Path};
 /// The defaults, so the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
+/// Longest lifetime of a login token, in days (ten years).
+pub const MAX_TOKEN_LIFETIME_DAYS: u32 = 3650;
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -652,10 +655,13 @@ impl Config {
             });
         }
         self.federation.check_http()?;
-        if self.auth.token_lifetime_days == 0 {
+        // Bounded above too: a login adds it to today's date, and a date
+        // past what dates can hold would fail every login instead of the
+        // start.
+        if !(1..=MAX_TOKEN_LIFETIME_DAYS).contains(&self.auth.token_lifetime_days) {
             return Err(ConfigError::Invalid {
                 key: "auth.token_lifetime_days",
-                problem: "must be at least 1".into(),
+                problem: format!("must be 1 to {MAX_TOKEN_LIFETIME_DAYS}"),
             });
         }
         self.auth.oidc.check()?;
