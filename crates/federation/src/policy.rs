@@ -6,7 +6,10 @@
 //! [`refuses_host`].
 
 use crate::urls::authority;
-use deling_domain::policy::{Domain, DomainBlock, FederationMode, Severity};
+use deling_domain::{
+    policy::{Domain, DomainBlock, FederationMode, Severity},
+    web_url::WebUrl,
+};
 use deling_store::{
     Store, StoreError,
     queries::{
@@ -181,7 +184,10 @@ impl<'a> PolicyService<'a> {
 
     /// Unblocks an actor.
     pub async fn unblock_actor(&self, by: ChangedBy<'_>, actor: &str) -> Result<(), PolicyError> {
-        let actor = actor.trim();
+        // Spelled as the block stored it (host in lower case, a bare
+        // origin with its `/`), whatever the caller typed.
+        let parsed = WebUrl::parse(actor.trim());
+        let actor = parsed.as_ref().map_or(actor.trim(), WebUrl::as_str);
         let audit = by.audit("actor_block.delete", actor);
         if !self.store.delete_actor_block(actor, Some(&audit)).await? {
             return Err(PolicyError::NotBlocked(actor.to_owned()));

@@ -454,10 +454,11 @@ async fn a_blocked_actors_comments_are_refused_and_its_neighbours_are_not() {
         "the blocked actor's comment was stored"
     );
 
-    // Unblocked: nav's next comment arrives.
+    // Unblocked, naming nav as the block did not spell it (the scheme in
+    // upper case): nav's next comment arrives.
     let unblock = format!(
         "/api/v1/admin/actor-blocks?actor={}",
-        nav.replace(':', "%3A")
+        nav.replacen("http://", "HTTP://", 1).replace(':', "%3A")
     );
     assert_eq!(
         b.send(Method::DELETE, &unblock, None).await.status(),
