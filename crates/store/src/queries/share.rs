@@ -5,6 +5,7 @@ use crate::{
     entities::{agency, share},
     queries::{
         audit::{Audit, write_audit},
+        item::state::hold_live_item,
         outbox::{OutboxKind, put_share_event},
     },
     records::{Agency, now},
@@ -50,6 +51,7 @@ impl Store {
         let mut lost = 0;
         let (txn, row) = loop {
             let txn = self.begin().await?;
+            hold_live_item(&txn, item_id).await?;
             let current = share::Entity::find()
                 .filter(share::Column::AgencyId.eq(agency_id))
                 .filter(share::Column::ItemId.eq(item_id))

@@ -123,3 +123,45 @@ both!(shares, |store| {
     );
     assert_eq!(events(OutboxKind::ShareUndo).await.len(), undos);
 });
+
+both!(nothing_hangs_on_a_withdrawn_item, |store| {
+    use deling_store::StoreError;
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let bergen = agency(&store, "bergen", "Bergen kommune").await;
+    let item = store
+        .put_item(oslo.id, &simple("guide", "Trukket", "nb", &[]))
+        .await
+        .expect("item");
+    // Looked up while still there, then withdrawn before the write: the
+    // write itself refuses, and leaves nothing behind.
+    store.delete_item(item.id).await.expect("withdraw");
+    let events = store.list_pending_outbox_events(100).await.expect("events");
+    let share = store.put_share(bergen.id, item.id).await;
+    assert!(matches!(share, Err(StoreError::Conflict(_))), "{share:?}");
+    let comment = store
+        .put_agency_comment(item.id, bergen.id, None, "Hei", "<p>Hei</p>", None)
+        .await;
+    assert!(
+        matches!(comment, Err(StoreError::Conflict(_))),
+        "{comment:?}"
+    );
+    assert_eq!(
+        store
+            .list_pending_outbox_events(100)
+            .await
+            .expect("events")
+            .len(),
+        events.len()
+    );
+    assert_eq!(store.count_item_shares(item.id).await.expect("shares"), 0);
+    // A live item still takes both.
+    let live = store
+        .put_item(oslo.id, &simple("guide", "Levende", "nb", &[]))
+        .await
+        .expect("item");
+    store.put_share(bergen.id, live.id).await.expect("share");
+    store
+        .put_agency_comment(live.id, bergen.id, None, "Hei", "<p>Hei</p>", None)
+        .await
+        .expect("comment");
+});

@@ -55,6 +55,7 @@ impl Store {
         audit: Option<&Audit>,
     ) -> Result<Comment, StoreError> {
         let txn = self.begin().await?;
+        crate::queries::item::state::hold_live_item(&txn, item_id).await?;
         let row = comment::ActiveModel {
             ap_id: Set(None),
             item_id: Set(item_id),

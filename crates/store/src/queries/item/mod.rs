@@ -8,7 +8,7 @@ mod counts;
 mod list;
 mod pins;
 mod read;
-mod state;
+pub(crate) mod state;
 mod write;
 
 pub use list::{ItemCursor, ItemSlice};
