@@ -9,7 +9,11 @@ use crate::{
     policy::ChangedBy,
 };
 use deling_domain::{FieldError, agency::OrgNumber, slug::Slug, text::DisplayName};
-use deling_store::{Store, StoreError, queries::agency::NewAgency, records::Agency};
+use deling_store::{
+    Store, StoreError,
+    queries::{agency::NewAgency, audit::Audit},
+    records::Agency,
+};
 
 /// Why an agency was not created.
 #[derive(Debug, thiserror::Error)]
@@ -84,14 +88,19 @@ pub async fn create_agency(
     let kp = tokio::task::spawn_blocking(keys::generate)
         .await
         .map_err(|e| CreateAgencyError::Task(e.to_string()))??;
+    let audit = Audit::new(by.staff_id, by.name, "agency.create", slug.as_str())
+        .with("org_number", org_number.as_ref().map(ToString::to_string));
     let agency = store
-        .put_agency(NewAgency {
-            slug,
-            name,
-            org_number,
-            public_key_pem: kp.public_key_pem,
-            private_key_pem: kp.private_key_pem,
-        })
+        .put_agency_audited(
+            NewAgency {
+                slug,
+                name,
+                org_number,
+                public_key_pem: kp.public_key_pem,
+                private_key_pem: kp.private_key_pem,
+            },
+            Some(&audit),
+        )
         .await
         .map_err(|e| match e {
             // Two creations of the same slug at once: the database's
@@ -99,16 +108,5 @@ pub async fn create_agency(
             StoreError::Conflict(_) => CreateAgencyError::Taken(input.slug.trim().to_owned()),
             other => other.into(),
         })?;
-    // put_agency takes no audit entry: written right after, as the API
-    // does for changes the store makes on its own.
-    store
-        .put_audit(
-            by.staff_id,
-            by.name,
-            "agency.create",
-            &agency.slug,
-            serde_json::json!({ "org_number": agency.org_number }),
-        )
-        .await?;
     Ok(agency)
 }

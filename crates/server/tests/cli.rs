@@ -1463,8 +1463,10 @@ async fn the_operators_grant_is_audited_and_filed_under_the_agency() {
         .await
         .unwrap();
     let oslo = store.get_agency_by_slug("oslo").await.unwrap().unwrap();
+    // Newest first: the grant, then the agency's creation.
     let filed = store.list_agency_audit(oslo.id, 10, 0).await.unwrap();
-    assert_eq!(filed.len(), 1, "{filed:?}");
+    assert_eq!(filed.len(), 2, "{filed:?}");
+    assert_eq!(filed[1].action, "agency.create", "{filed:?}");
     assert_eq!(
         (
             filed[0].actor.as_str(),

@@ -71,9 +71,21 @@ pub(crate) async fn lock_agency(
 impl Store {
     /// Inserts an agency; a taken slug is a [`StoreError::Conflict`].
     pub async fn put_agency(&self, new: NewAgency) -> Result<Agency, StoreError> {
+        self.put_agency_audited(new, None).await
+    }
+
+    /// [`Store::put_agency`] with `audit`, if given, written in the same
+    /// transaction and filed under the new agency (its admins read it
+    /// there).
+    pub async fn put_agency_audited(
+        &self,
+        new: NewAgency,
+        audit: Option<&Audit>,
+    ) -> Result<Agency, StoreError> {
         let t = now();
         let slug = new.slug.to_string();
-        agency::ActiveModel {
+        let txn = self.begin().await?;
+        let agency = agency::ActiveModel {
             slug: Set(slug.clone()),
             name: Set(new.name.into_inner()),
             summary: Set(String::new()),
@@ -89,11 +101,16 @@ impl Store {
             indexable: Set(true),
             ..Default::default()
         }
-        .insert(self.db())
+        .insert(&txn)
         .await
         .map_err(|e| {
             conflict_on_unique(e, || format!("an agency with slug {slug:?} already exists"))
-        })
+        })?;
+        if let Some(audit) = audit {
+            write_audit(&txn, &audit.clone().for_agency(agency.id)).await?;
+        }
+        txn.commit().await?;
+        Ok(agency)
     }
 
     /// Replaces an agency's profile and, in the same transaction, queues an

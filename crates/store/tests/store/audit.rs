@@ -91,3 +91,29 @@ both!(audits_go_with_their_change, |store| {
         ]
     );
 });
+
+both!(an_agency_is_created_with_its_audit_entry, |store| {
+    use deling_store::queries::audit::Audit;
+    let audit = Audit::new(None, "cli", "agency.create", "oslo").with("org_number", "974760673");
+    let oslo = store
+        .put_agency_audited(
+            crate::support::new_agency("oslo", "Oslo kommune"),
+            Some(&audit),
+        )
+        .await
+        .expect("agency");
+    // Filed under the agency, so its admins read it on its audit page.
+    let entries = store
+        .list_agency_audit(oslo.id, 10, 0)
+        .await
+        .expect("audit");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].action, "agency.create");
+    assert_eq!(entries[0].details["org_number"], "974760673");
+    // A taken slug writes neither the agency nor an entry.
+    let again = store
+        .put_agency_audited(crate::support::new_agency("oslo", "Oslo"), Some(&audit))
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.list_audit(10, 0).await.expect("audit").len(), 1);
+});
