@@ -436,15 +436,26 @@ both!(filters_and_facets, |store| {
         .await,
         1
     );
-    // A theme filter is an exact value, not a pattern.
-    assert_eq!(
-        only(SearchFilter {
-            theme: Some("%".into()),
-            ..Default::default()
-        })
-        .await,
-        0
-    );
+    // A theme filter is an exact value, not a pattern, in case too, and
+    // a whole theme, not two neighbours.
+    for theme in [
+        "%",
+        "_",
+        "http://publications.europa.eu/resource/authority/data-theme/envi",
+        "http://publications.europa.eu/resource/authority/data-theme/ENV",
+        "data-theme/ENVI",
+        "",
+    ] {
+        assert_eq!(
+            only(SearchFilter {
+                theme: Some(theme.into()),
+                ..Default::default()
+            })
+            .await,
+            0,
+            "{theme:?}"
+        );
+    }
 });
 
 both!(reindex_rebuilds_the_index, |store| {

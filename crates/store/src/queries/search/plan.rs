@@ -255,12 +255,21 @@ fn filters(
         );
     }
     if let Some(theme) = &filter.theme {
-        let escaped = theme
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = p.push(format!("% {escaped} %"));
-        out.push_str(&format!(" AND {themes} LIKE {pattern} ESCAPE '\\'"));
+        // The themes are kept as ` uri uri `: a theme matches as a whole
+        // word, exactly, in either database. Not by LIKE, which SQLite
+        // compares without case (`.../ENVI` would match `.../envi` there
+        // and not on PostgreSQL); a theme with a space in it is none.
+        if theme.is_empty() || theme.contains(char::is_whitespace) {
+            out.push_str(" AND 1 = 0");
+        } else {
+            let word = p.push(format!(" {theme} "));
+            let find = if p.backend == DbBackend::Postgres {
+                "strpos"
+            } else {
+                "instr"
+            };
+            out.push_str(&format!(" AND {find}({themes}, {word}) > 0"));
+        }
     }
     (out, needs_item)
 }
