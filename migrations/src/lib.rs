@@ -38,6 +38,7 @@ mod m20261207_000030_private_object;
 mod m20261208_000010_ids_per_actor;
 mod m20261209_000010_agency_block;
 mod m20261209_000020_audit_agency;
+mod m20261210_000010_message_received;
 
 /// Runs Deling's migrations in order, each in a transaction of its own.
 pub struct Migrator;
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261208_000010_ids_per_actor::Migration),
             Atomic::wrap(m20261209_000010_agency_block::Migration),
             Atomic::wrap(m20261209_000020_audit_agency::Migration),
+            Atomic::wrap(m20261210_000010_message_received::Migration),
         ]
     }
 }

@@ -35,6 +35,13 @@ use url::Url;
 pub const COMMENTS_PER_HOUR: u64 = 30;
 /// The window [`COMMENTS_PER_HOUR`] counts over, by this server's clock.
 pub const HOUR: chrono::Duration = chrono::Duration::hours(1);
+/// New messages one remote author may send the staff inboxes here in an
+/// [`HOUR`] (a message to several agencies counts once); those past it
+/// are refused. Messages have no hidden state to wait in, and the staff
+/// inbox shows the newest first: a script could otherwise push what
+/// people wrote out of sight. Counted with the comments' bound, in the
+/// same read.
+pub const MESSAGES_PER_HOUR: u64 = COMMENTS_PER_HOUR;
 
 /// What an inbound post answers, as far as we hold it.
 enum Thread {
@@ -425,6 +432,15 @@ pub async fn receive(
     }
     if content_html.trim().is_empty() {
         return refuse("empty message");
+    }
+    // An edit of a message held here is not a new one.
+    if !read.history.message && read.history.recent_messages >= MESSAGES_PER_HOUR {
+        tracing::info!(host = %actor.row.domain,
+            "past the hourly quota of messages to the staff inboxes: refused");
+        return refuse(format!(
+            "more than {MESSAGES_PER_HOUR} messages in an hour from {}",
+            actor.row.ap_id
+        ));
     }
     // The item a message thread concerns goes only with the copy of the
     // agency whose message it answers: another agency the post names

@@ -116,3 +116,81 @@ async fn an_authors_comments_past_the_hourly_quota_wait_hidden() {
     })
     .await;
 }
+
+/// A direct Create of a Note by `actor` to `agency`; the Note's id.
+fn direct(actor: &FakeActor, n: u64, agency: &str, text: &str) -> (Value, String) {
+    let note = format!("{}/notes/dm-{n}", actor.id);
+    let activity = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": actor.activity_id(&format!("dm-{n}-{}", text.len())),
+        "type": "Create",
+        "actor": actor.id,
+        "to": [agency],
+        "object": {
+            "id": note,
+            "type": "Note",
+            "attributedTo": actor.id,
+            "content": format!("<p>{text}</p>"),
+            "to": [agency],
+            "tag": [{"type": "Mention", "href": agency}],
+        },
+    });
+    (activity, note)
+}
+
+/// Messages have no hidden state to wait in: one author's new messages
+/// past the hourly quota are refused, so that a script cannot push what
+/// people wrote out of the staff inbox; an edit of one held is not new,
+/// and another author is not held back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authors_messages_past_the_hourly_quota_are_refused() {
+    use deling_federation::inbox::note::MESSAGES_PER_HOUR;
+    use deling_store::queries::inbox::{INBOX_DONE, INBOX_FAILED};
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    let oslo = b.agency("oslo").await;
+    let oslo_ap = b.actor_id("oslo");
+    let [key, other_key] = fake_keys().await;
+    let eve = peer.actor("eve", key);
+    let ola = peer.actor("ola", other_key);
+
+    let mut ids = Vec::new();
+    for n in 0..=MESSAGES_PER_HOUR {
+        let (activity, _) = direct(&eve, n, &oslo_ap, &format!("Melding {n}"));
+        deliver(&b, &eve, &activity).await;
+        ids.push(activity["id"].as_str().unwrap().to_owned());
+    }
+    // Processed in the order sent: the last one is over the quota.
+    for (n, id) in ids.iter().enumerate() {
+        let want = if n < MESSAGES_PER_HOUR as usize {
+            INBOX_DONE
+        } else {
+            INBOX_FAILED
+        };
+        assert_eq!(b.processed(id).await.status, want, "message {n}");
+    }
+    // An edit of a held message still goes through; another author too.
+    let (mut edit, _) = direct(&eve, 0, &oslo_ap, "Melding 0, rettet");
+    edit["type"] = json!("Update");
+    deliver(&b, &eve, &edit).await;
+    assert_eq!(
+        b.processed(edit["id"].as_str().unwrap()).await.status,
+        INBOX_DONE
+    );
+    let (activity, _) = direct(&ola, 0, &oslo_ap, "Fra Ola");
+    deliver(&b, &ola, &activity).await;
+    assert_eq!(
+        b.processed(activity["id"].as_str().unwrap()).await.status,
+        INBOX_DONE
+    );
+    let held = b
+        .store
+        .list_messages(oslo.id, None, 100)
+        .await
+        .expect("messages");
+    assert_eq!(held.len(), MESSAGES_PER_HOUR as usize + 1);
+    assert!(
+        held.iter()
+            .any(|m| m.content_html.contains("Melding 0, rettet")),
+        "the edit was not taken"
+    );
+}

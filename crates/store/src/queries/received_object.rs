@@ -2,8 +2,8 @@
 //! once as a Create or Update of the object arrives: whether the actor
 //! deleted it, whether it sent it privately before, whether it is a
 //! message in a staff inbox here, and the actor's comment of that id if
-//! one is up; and, when asked, how many comments the actor sent lately
-//! (the hourly quota). Each is also asked on its own
+//! one is up; and, when asked, how many comments and messages the actor
+//! sent lately (the hourly quotas). Each is also asked on its own
 //! ([`Store::is_tombstoned`], [`Store::was_private`],
 //! [`Store::is_message`], [`Store::count_remote_comments_received_since`]);
 //! a reply asked all four, four round trips to the database for every
@@ -28,6 +28,9 @@ pub struct ObjectHistory {
     /// The actor's comments received since [`RecentComments::since`],
     /// counted up to [`RecentComments::at_most`] (0 when not asked).
     pub recent_comments: u64,
+    /// The actor's messages (distinct ids, whatever agencies they went
+    /// to) received in the same window, counted up to the same bound.
+    pub recent_messages: u64,
 }
 
 /// A comment held here under an object id, as [`ObjectHistory::comment`].
@@ -81,15 +84,28 @@ impl Store {
             p.push(ap_id),
         );
         match recent {
-            Some(r) => sql.push_str(&format!(
-                ", (SELECT COUNT(*) FROM (SELECT 1 FROM comment \
-                 WHERE author_remote_actor_id = {} AND received_at >= {} LIMIT {}) AS c) \
-                 AS recent_comments",
-                p.push(remote_actor_id),
-                p.push(r.since),
-                p.push(i64::try_from(r.at_most).unwrap_or(i64::MAX)),
-            )),
-            None => sql.push_str(", CAST(0 AS BIGINT) AS recent_comments"),
+            Some(r) => {
+                let at_most = i64::try_from(r.at_most).unwrap_or(i64::MAX);
+                sql.push_str(&format!(
+                    ", (SELECT COUNT(*) FROM (SELECT 1 FROM comment \
+                     WHERE author_remote_actor_id = {} AND received_at >= {} LIMIT {}) AS c) \
+                     AS recent_comments",
+                    p.push(remote_actor_id),
+                    p.push(r.since),
+                    p.push(at_most),
+                ));
+                sql.push_str(&format!(
+                    ", (SELECT COUNT(*) FROM (SELECT DISTINCT ap_id FROM message \
+                     WHERE author_remote_actor_id = {} AND created_at >= {} LIMIT {}) AS m) \
+                     AS recent_messages",
+                    p.push(remote_actor_id),
+                    p.push(r.since),
+                    p.push(at_most),
+                ));
+            }
+            None => sql.push_str(
+                ", CAST(0 AS BIGINT) AS recent_comments, CAST(0 AS BIGINT) AS recent_messages",
+            ),
         }
         // One row whether or not the comment is there: the ids are unique.
         sql.push_str(&format!(
@@ -107,6 +123,7 @@ impl Store {
             return Ok(ObjectHistory::default());
         };
         let recent_comments: i64 = row.try_get("", "recent_comments")?;
+        let recent_messages: i64 = row.try_get("", "recent_messages")?;
         let comment_id: Option<i64> = row.try_get("", "comment_id")?;
         let comment_item_id: Option<i64> = row.try_get("", "comment_item_id")?;
         let comment = match (comment_id, comment_item_id) {
@@ -123,6 +140,7 @@ impl Store {
             message: row.try_get("", "message")?,
             comment,
             recent_comments: u64::try_from(recent_comments).unwrap_or(0),
+            recent_messages: u64::try_from(recent_messages).unwrap_or(0),
         })
     }
 }

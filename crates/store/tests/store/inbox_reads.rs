@@ -339,6 +339,7 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
         message,
         comment: None,
         recent_comments: 0,
+        recent_messages: 0,
     };
     check(id(1), eve.id, only(true, false, false)).await;
     check(id(1), bob.id, only(false, false, false)).await;
@@ -435,4 +436,66 @@ both!(inbox_activities_marked_done_together, |store| {
         }
     }
     assert_eq!(store.count_pending_inbox().await.unwrap(), 1);
+});
+
+both!(recent_messages_counted_once_per_id_up_to_a_bound, |store| {
+    use deling_domain::audience::Visibility;
+    use deling_store::queries::{
+        message::{Addressed, MessageCopy, RemoteMessageData},
+        received_object::RecentComments,
+    };
+    let oslo = agency(&store, "oslo", "Oslo").await;
+    let bergen = agency(&store, "bergen", "Bergen").await;
+    let eve = store.put_remote_actor(person("eve")).await.unwrap();
+    let bob = store.put_remote_actor(person("bob")).await.unwrap();
+    let before = chrono::Utc::now() - chrono::Duration::minutes(1);
+    for n in 0..3 {
+        // The first to two agencies: one message, two copies.
+        let copies = if n == 0 {
+            vec![
+                MessageCopy::unthreaded(oslo.id),
+                MessageCopy::unthreaded(bergen.id),
+            ]
+        } else {
+            vec![MessageCopy::unthreaded(oslo.id)]
+        };
+        store
+            .put_remote_message(
+                &copies,
+                RemoteMessageData {
+                    ap_id: format!("https://social.example/users/eve/statuses/{n}"),
+                    author_remote_actor_id: eve.id,
+                    in_reply_to: None,
+                    visibility: Visibility::Direct,
+                    content_warning: None,
+                    sensitive: false,
+                    content_html: "<p>Hei</p>".into(),
+                    language: None,
+                    addressed: Addressed {
+                        to: vec![],
+                        cc: vec![],
+                    },
+                    published_at: chrono::Utc::now(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let store = &store;
+    let count = |actor: i64, since, at_most| async move {
+        store
+            .received_object(
+                "https://social.example/x",
+                actor,
+                Some(RecentComments { since, at_most }),
+            )
+            .await
+            .unwrap()
+            .recent_messages
+    };
+    assert_eq!(count(eve.id, before, 30).await, 3);
+    assert_eq!(count(eve.id, before, 2).await, 2);
+    assert_eq!(count(bob.id, before, 30).await, 0);
+    let later = chrono::Utc::now() + chrono::Duration::minutes(1);
+    assert_eq!(count(eve.id, later, 30).await, 0);
 });
