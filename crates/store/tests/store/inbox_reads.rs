@@ -22,6 +22,27 @@ fn person(name: &str) -> RemoteActorData {
 }
 
 /// Oslo's item, and eve and bob on social.example.
+/// A direct message `ap_id` by `author`, addressed to nobody in
+/// particular (the copies say which agencies have it).
+fn direct_message(ap_id: &str, author: i64) -> deling_store::queries::message::RemoteMessageData {
+    use deling_store::queries::message::{Addressed, RemoteMessageData};
+    RemoteMessageData {
+        ap_id: ap_id.to_owned(),
+        author_remote_actor_id: author,
+        in_reply_to: None,
+        visibility: deling_domain::audience::Visibility::Direct,
+        content_warning: None,
+        sensitive: false,
+        content_html: "<p>Hei</p>".into(),
+        language: None,
+        addressed: Addressed {
+            to: vec![],
+            cc: vec![],
+        },
+        published_at: chrono::Utc::now(),
+    }
+}
+
 async fn an_item_with_eve_and_bob(store: &Store) -> (Item, RemoteActor, RemoteActor) {
     let oslo = agency(store, "oslo", "Oslo").await;
     let item = store
@@ -282,11 +303,7 @@ both!(recent_comments_counted_up_to_a_bound, |store| {
 });
 
 both!(what_is_remembered_of_an_id_in_one_read, |store| {
-    use deling_domain::audience::Visibility;
-    use deling_store::queries::{
-        message::{Addressed, MessageCopy, RemoteMessageData},
-        received_object::ObjectHistory,
-    };
+    use deling_store::queries::{message::MessageCopy, received_object::ObjectHistory};
     let oslo = agency(&store, "oslo", "Oslo").await;
     let eve = store.put_remote_actor(person("eve")).await.unwrap();
     let bob = store.put_remote_actor(person("bob")).await.unwrap();
@@ -315,21 +332,7 @@ both!(what_is_remembered_of_an_id_in_one_read, |store| {
     store
         .put_remote_message(
             &[MessageCopy::unthreaded(oslo.id)],
-            RemoteMessageData {
-                ap_id: id(3),
-                author_remote_actor_id: eve.id,
-                in_reply_to: None,
-                visibility: Visibility::Direct,
-                content_warning: None,
-                sensitive: false,
-                content_html: "<p>Hei</p>".into(),
-                language: None,
-                addressed: Addressed {
-                    to: vec![],
-                    cc: vec![],
-                },
-                published_at: chrono::Utc::now(),
-            },
+            direct_message(&id(3), eve.id),
         )
         .await
         .unwrap();
@@ -439,11 +442,7 @@ both!(inbox_activities_marked_done_together, |store| {
 });
 
 both!(recent_messages_counted_once_per_id_up_to_a_bound, |store| {
-    use deling_domain::audience::Visibility;
-    use deling_store::queries::{
-        message::{Addressed, MessageCopy, RemoteMessageData},
-        received_object::RecentComments,
-    };
+    use deling_store::queries::{message::MessageCopy, received_object::RecentComments};
     let oslo = agency(&store, "oslo", "Oslo").await;
     let bergen = agency(&store, "bergen", "Bergen").await;
     let eve = store.put_remote_actor(person("eve")).await.unwrap();
@@ -462,21 +461,10 @@ both!(recent_messages_counted_once_per_id_up_to_a_bound, |store| {
         store
             .put_remote_message(
                 &copies,
-                RemoteMessageData {
-                    ap_id: format!("https://social.example/users/eve/statuses/{n}"),
-                    author_remote_actor_id: eve.id,
-                    in_reply_to: None,
-                    visibility: Visibility::Direct,
-                    content_warning: None,
-                    sensitive: false,
-                    content_html: "<p>Hei</p>".into(),
-                    language: None,
-                    addressed: Addressed {
-                        to: vec![],
-                        cc: vec![],
-                    },
-                    published_at: chrono::Utc::now(),
-                },
+                direct_message(
+                    &format!("https://social.example/users/eve/statuses/{n}"),
+                    eve.id,
+                ),
             )
             .await
             .unwrap();
