@@ -463,20 +463,41 @@ async fn verify_with_signer_key(
     };
     check_policy(&owner, data).await?;
     let fetch = ActorFetch::new(data);
+    let began = deling_store::records::now();
     let actor = fetch.actor(&owner).await.map_err(key_unavailable)?;
     if with_key(&actor) {
         return passed(actor);
     }
     if !data.key_refetches.allow(actor.row.ap_id.as_str()) {
-        return Err(unsigned("the signature does not verify"));
+        return Err(not_verified(&actor, began, data).await);
     }
     tracing::info!(actor = %actor.row.ap_id, "signature failed with the cached key: fetching the actor again");
     let actor = fetch.actor_again(&owner).await.map_err(key_unavailable)?;
     if with_key(&actor) {
         passed(actor)
     } else {
-        Err(unsigned("the signature does not verify"))
+        Err(not_verified(&actor, began, data).await)
     }
+}
+
+/// The refusal of a signature `actor`'s key does not verify. An actor
+/// first stored by this request (at or after `began`) is forgotten again:
+/// it was fetched only because an unverified request named it, and
+/// anyone can name any number of made-up actors on a server of theirs,
+/// each a row kept for good. An actor known before stays.
+async fn not_verified(
+    actor: &DbRemoteActor,
+    began: chrono::DateTime<chrono::Utc>,
+    data: &Data,
+) -> FedError {
+    if actor.row.created_at >= began {
+        match data.store.delete_remote_actor(&actor.row.ap_id).await {
+            Ok(_) => tracing::debug!(actor = %actor.row.ap_id,
+                "an actor fetched for a signature that did not verify was not kept"),
+            Err(e) => tracing::warn!(error = %e, "cannot forget an unverified actor"),
+        }
+    }
+    unsigned("the signature does not verify")
 }
 
 /// Fetches in all that the remote actors of one [`ActorFetch`] may take:

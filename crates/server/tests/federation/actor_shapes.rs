@@ -273,3 +273,50 @@ async fn an_actors_oversized_fields_are_refused_or_cut() {
         Some(public_pem(k2).trim())
     );
 }
+
+/// An actor fetched only because a request whose signature then failed
+/// named it is not kept: anyone could otherwise have us store any number
+/// of made-up actors. One known before such a request stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_actor_named_by_a_failed_signature_is_not_kept() {
+    let (b, peer) = tokio::join!(Instance::spawn(), FakePeer::spawn());
+    b.agency("oslo").await;
+    let [k1, k2] = fake_keys().await;
+    let eve = peer.actor("eve", k1);
+    let forged = FakeActor {
+        id: eve.id.clone(),
+        key_id: eve.key_id.clone(),
+        key: k2.clone(),
+    };
+    let follow = |name: &str| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams",
+            "id": eve.activity_id(name), "type": "Follow",
+            "actor": eve.id, "object": b.actor_id("oslo")})
+    };
+    let stored = async || {
+        b.store
+            .get_remote_actor_by_ap_id(&eve.id)
+            .await
+            .unwrap()
+            .is_some()
+    };
+    let resp = forged
+        .post(&b.shared_inbox(), &follow("forged-1"))
+        .send(&b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(!stored().await, "the actor of a forged request was kept");
+
+    let resp = eve
+        .post(&b.shared_inbox(), &follow("follow-1"))
+        .send(&b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert!(stored().await);
+    let resp = forged
+        .post(&b.shared_inbox(), &follow("forged-2"))
+        .send(&b.client)
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(stored().await, "a known actor was forgotten");
+}
