@@ -3,12 +3,14 @@
 
 use crate::{
     Store, StoreError,
-    entities::item,
+    entities::{item, private_object, tombstone},
     queries::item::replace_tags_and_links,
     records::{Item, ItemLink},
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 /// A remote item's content, already sanitised.
 #[derive(Debug, Clone)]
@@ -62,9 +64,26 @@ impl Store {
 
     /// Stores or updates a remote item. Another actor's item with the same
     /// id is a conflict (nobody may overwrite what they do not own), and a
-    /// withdrawn item stays withdrawn.
+    /// withdrawn item stays withdrawn. An id its owner has since sent as
+    /// not public, or deleted, is not stored ([`StoreError::NotFound`]):
+    /// checked again here, in the write's transaction, because a boost's
+    /// copy is fetched and checked by one task while the owner's narrowing
+    /// or Delete may be handled by another.
     pub async fn put_remote_item(&self, d: RemoteItemData) -> Result<Item, StoreError> {
         let txn = self.begin().await?;
+        let private = private_object::Entity::find()
+            .filter(private_object::Column::ApId.eq(d.ap_id.as_str()))
+            .filter(private_object::Column::RemoteActorId.eq(d.remote_actor_id))
+            .count(&txn)
+            .await?;
+        let deleted = tombstone::Entity::find()
+            .filter(tombstone::Column::ApId.eq(d.ap_id.as_str()))
+            .filter(tombstone::Column::RemoteActorId.eq(d.remote_actor_id))
+            .count(&txn)
+            .await?;
+        if private + deleted > 0 {
+            return Err(StoreError::NotFound("item"));
+        }
         let existing = item::Entity::find()
             .filter(item::Column::ApId.eq(d.ap_id.as_str()))
             .one(&txn)

@@ -398,3 +398,36 @@ both!(listing_totals_follow_items, |store| {
         .expect("withdraw nav");
     assert_eq!(tallies(&store, oslo.id, nav.id).await, (2, 0, 2, 0));
 });
+
+both!(
+    a_remote_item_its_owner_narrowed_or_deleted_is_not_stored,
+    |store| {
+        use deling_store::StoreError;
+        let eve = store.put_remote_actor(person("eve")).await.expect("eve");
+        let bob = store.put_remote_actor(person("bob")).await.expect("bob");
+        let t = chrono::Utc::now();
+        let id = |n: u32| format!("https://social.example/items/{n}");
+        // The owner narrowed it (or deleted it) while a boost's copy of the
+        // public version was on its way to the catalogue: not stored.
+        store.mark_private(&id(1), eve.id).await.expect("private");
+        store.put_tombstone(&id(2), eve.id).await.expect("deleted");
+        for n in [1, 2] {
+            let put = store.put_remote_item(remote_item(&id(n), eve.id, t)).await;
+            assert!(matches!(put, Err(StoreError::NotFound(_))), "{n}: {put:?}");
+            assert!(
+                store
+                    .get_item_by_ap_id(&id(n))
+                    .await
+                    .expect("read")
+                    .is_none()
+            );
+        }
+        // What another actor says of the id changes nothing of the owner's.
+        store.mark_private(&id(3), bob.id).await.expect("private");
+        store.put_tombstone(&id(3), bob.id).await.expect("deleted");
+        store
+            .put_remote_item(remote_item(&id(3), eve.id, t))
+            .await
+            .expect("stored");
+    }
+);
