@@ -4,7 +4,7 @@
 //! written, hidden, shown, deleted, an actor deleted with everything it
 //! sent, items published, withdrawn and received.
 
-use crate::support::{agency, simple};
+use crate::support::{agency, remote_item, simple};
 use deling_store::{
     ItemFilter, Origin, Store,
     queries::{
@@ -12,7 +12,6 @@ use deling_store::{
         item::ItemCounts,
         reaction::{REACTION_ANNOUNCE, REACTION_LIKE},
         remote_actor::RemoteActorData,
-        remote_item::RemoteItemData,
     },
 };
 
@@ -47,31 +46,6 @@ fn remote_comment(ap_id: &str, item_id: i64, author: i64, hidden: bool) -> Remot
         visibility: PublicVisibility::Public,
         content_warning: None,
         sensitive: false,
-    }
-}
-
-fn remote_item(
-    ap_id: &str,
-    actor: i64,
-    published_at: chrono::DateTime<chrono::Utc>,
-) -> RemoteItemData {
-    RemoteItemData {
-        ap_id: ap_id.into(),
-        remote_actor_id: actor,
-        kind: "guide".into(),
-        title: "Fra en annen server".into(),
-        summary: String::new(),
-        body: String::new(),
-        body_html: String::new(),
-        language: "nb".into(),
-        license: None,
-        tags: vec![],
-        links: vec![],
-        metadata: serde_json::json!({}),
-        based_on: None,
-        url: None,
-        published_at,
-        updated_at: published_at,
     }
 }
 

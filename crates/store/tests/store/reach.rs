@@ -1,11 +1,8 @@
 //! Who an item's edit or withdrawal, and an agency's withdrawal, goes to:
 //! every inbox that may hold a copy, each once.
 
-use crate::support::{agency, remote_person, simple, ts};
-use deling_store::queries::{
-    comment::{PublicVisibility, RemoteCommentData},
-    remote_item::RemoteItemData,
-};
+use crate::support::{agency, remote_item, remote_person, simple, ts};
+use deling_store::queries::comment::{PublicVisibility, RemoteCommentData};
 
 fn remote_comment(
     ap_id: &str,
@@ -117,24 +114,7 @@ both!(reach_of_items_and_agencies, |store| {
     // wrote to oslo's staff inbox.
     let t0 = chrono::Utc::now();
     let remote = store
-        .put_remote_item(RemoteItemData {
-            ap_id: "https://o.example/items/1".into(),
-            remote_actor_id: o.id,
-            kind: "guide".into(),
-            title: "O".into(),
-            summary: String::new(),
-            body: String::new(),
-            body_html: String::new(),
-            language: "nb".into(),
-            license: None,
-            tags: vec![],
-            links: vec![],
-            metadata: serde_json::json!({}),
-            based_on: None,
-            url: None,
-            published_at: t0,
-            updated_at: t0,
-        })
+        .put_remote_item(remote_item("https://o.example/items/1", o.id, t0))
         .await
         .unwrap();
     let parent = store

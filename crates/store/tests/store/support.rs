@@ -9,7 +9,7 @@ use deling_domain::{
 };
 use deling_store::{
     Store,
-    queries::{agency::NewAgency, remote_actor::RemoteActorData},
+    queries::{agency::NewAgency, remote_actor::RemoteActorData, remote_item::RemoteItemData},
     records::{Agency, Item, Staff},
 };
 
@@ -96,4 +96,31 @@ pub fn ts(s: &str) -> DateTime<Utc> {
 
 pub fn ids(items: &[Item]) -> Vec<i64> {
     items.iter().map(|i| i.id).collect()
+}
+
+/// A remote actor `actor`'s item `ap_id`, published (and last updated) at
+/// `published_at`, with nothing in it but a title.
+pub fn remote_item(
+    ap_id: &str,
+    actor: i64,
+    published_at: chrono::DateTime<chrono::Utc>,
+) -> RemoteItemData {
+    RemoteItemData {
+        ap_id: ap_id.into(),
+        remote_actor_id: actor,
+        kind: "guide".into(),
+        title: "Fra en annen server".into(),
+        summary: String::new(),
+        body: String::new(),
+        body_html: String::new(),
+        language: "nb".into(),
+        license: None,
+        tags: vec![],
+        links: vec![],
+        metadata: serde_json::json!({}),
+        based_on: None,
+        url: None,
+        published_at,
+        updated_at: published_at,
+    }
 }
