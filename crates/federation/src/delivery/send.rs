@@ -104,8 +104,14 @@ pub enum Outcome {
     /// A 4xx other than 401, 408 and 429, or a target we may not send to:
     /// trying again changes nothing.
     Refused(String),
-    /// 5xx, 401, 408, 429, a timeout or a connection error.
+    /// 5xx, 408, 429, a timeout or a connection error: the host cannot
+    /// take deliveries now.
     Retry(String),
+    /// 401 to every signature tried: the host answers, but not to this
+    /// signer (it could not fetch the key yet, or it refuses the agency).
+    /// Worth another try, but a matter between the host and one signer,
+    /// so the other signers' deliveries to the host go on.
+    Unauthorized(String),
 }
 
 /// Where deliveries may go, as far as the inbox URL shows: http(s) only
@@ -349,15 +355,14 @@ async fn attempt(
     }
     let text: String = String::from_utf8_lossy(&head).chars().take(300).collect();
     let what = format!("{status}: {}", text.trim());
-    let retry = status.is_server_error() || matches!(status.as_u16(), 401 | 408 | 429);
-    Ok((
-        if retry {
-            Outcome::Retry(what)
-        } else {
-            Outcome::Refused(what)
-        },
-        Some(status),
-    ))
+    let outcome = if status == reqwest::StatusCode::UNAUTHORIZED {
+        Outcome::Unauthorized(what)
+    } else if status.is_server_error() || matches!(status.as_u16(), 408 | 429) {
+        Outcome::Retry(what)
+    } else {
+        Outcome::Refused(what)
+    };
+    Ok((outcome, Some(status)))
 }
 
 /// The delivery as a POST signed the draft-cavage way.

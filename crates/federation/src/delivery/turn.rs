@@ -25,7 +25,7 @@ use crate::{
     queue::{LEASE, backoff},
 };
 use chrono::Utc;
-use deling_store::queries::delivery::Delivery;
+use deling_store::queries::delivery::{Backlog, Delivery};
 use std::{
     sync::atomic::{AtomicBool, Ordering},
     time::{Duration, Instant},
@@ -140,6 +140,7 @@ pub(super) async fn host_turn(
             Err(e) => Outcome::Refused(e.to_string()),
         };
         let answered = !matches!(outcome, Outcome::Retry(_));
+        let refused_signer = matches!(outcome, Outcome::Unauthorized(_));
         match record(&row, outcome, &mut health, cx).await {
             Ok(()) if !answered => {
                 // The host is down (or refusing for now): the others wait
@@ -154,6 +155,17 @@ pub(super) async fn host_turn(
                 }
             }
             Err(e) => tracing::warn!(error = %e, host = cx.host, "cannot record a delivery"),
+        }
+        if refused_signer {
+            // The signer's later rows would be refused the same way: they
+            // go back unsent, to wait behind this one (`record`).
+            let (theirs, others): (Vec<Delivery>, Vec<Delivery>) =
+                rows.into_iter().partition(|r| r.agency_id == row.agency_id);
+            rows = others;
+            let ids: Vec<i64> = theirs.iter().map(|r| r.id).collect();
+            if let Err(e) = cx.data.store.release_deliveries(cx.worker, &ids).await {
+                tracing::warn!(error = %e, host = cx.host, "cannot give deliveries back");
+            }
         }
     }
     pace
@@ -228,25 +240,9 @@ async fn record(
         Outcome::Retry(why) => {
             let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
             if row.attempts + 1 >= data.settings.max_attempts {
-                count("given_up");
-                tracing::warn!(delivery = row.id, inbox = %row.inbox, %why, "delivery given up");
                 // The host's probe: every row queued for it before now has
                 // waited behind this one all along, and goes with it.
-                let others = data
-                    .store
-                    .fail_delivery_and_host_backlog(row.id, cx.host, &why)
-                    .await?;
-                if others > 0 {
-                    tracing::warn!(
-                        host = cx.host,
-                        deliveries = others,
-                        "the host's other waiting deliveries given up with its probe"
-                    );
-                    data.metrics
-                        .deliveries
-                        .with_label_values(&["given_up"])
-                        .inc_by(others);
-                }
+                give_up(row, Backlog::Host, &why, cx).await?;
             } else {
                 count("retry");
                 tracing::info!(delivery = row.id, inbox = %row.inbox, %why, %next, "delivery will be retried");
@@ -257,6 +253,50 @@ async fn record(
                 tracing::warn!(host = cx.host, "peer marked unreachable");
             }
         }
+        Outcome::Unauthorized(why) => {
+            // The host is up; only this signer's deliveries to it wait
+            // (behind this one, in queue order) or are given up with it.
+            let signer = Backlog::Signer(row.agency_id);
+            if row.attempts + 1 >= data.settings.max_attempts {
+                give_up(row, signer, &why, cx).await?;
+            } else {
+                let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
+                count("retry");
+                tracing::info!(delivery = row.id, inbox = %row.inbox, %why, %next,
+                    "signature refused: the signer's deliveries to the host will be retried");
+                data.store
+                    .retry_delivery_with_backlog(row.id, cx.host, signer, &why, next)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gives `row` up, out of attempts, with `backlog`'s other deliveries to
+/// its host queued before now: they waited behind it all along.
+async fn give_up(
+    row: &Delivery,
+    backlog: Backlog,
+    why: &str,
+    cx: &TurnContext<'_>,
+) -> Result<(), FedError> {
+    let metric = &cx.data.metrics.deliveries;
+    metric.with_label_values(&["given_up"]).inc();
+    tracing::warn!(delivery = row.id, inbox = %row.inbox, %why, "delivery given up");
+    let others = cx
+        .data
+        .store
+        .fail_delivery_and_backlog(row.id, cx.host, backlog, why)
+        .await?;
+    if others > 0 {
+        tracing::warn!(
+            host = cx.host,
+            deliveries = others,
+            ?backlog,
+            "other waiting deliveries given up with it"
+        );
+        metric.with_label_values(&["given_up"]).inc_by(others);
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What an inbox's answer means for a delivery: 5xx, 401, 429 and a
-//! refused connection are tried again; 403 is given up at once; 2xx ends
-//! it and clears the host's failures.
+//! refused connection are tried again (all but 401 counting against the
+//! host); 403 is given up at once; 2xx ends it and clears the host's
+//! failures.
 
 use crate::{
     harness::{follow, refusing_port},
@@ -91,12 +92,35 @@ async fn answers_are_classified_retried_or_given_up() {
         "{host:?}"
     );
 
-    // 401, 429 and a refused connection: retried too.
-    for (host, what) in [
-        (&unauthorized.domain, "401"),
-        (&limiting.domain, "429"),
-        (&nobody, ""),
-    ] {
+    // 401 (to every signature tried): retried, but the host answered, so
+    // it is not counted failing (signers.rs: only that agency waits).
+    let row = eventually("a second attempt at the 401 inbox", async || match row_to(
+        &a,
+        &create,
+        &unauthorized.domain,
+    )
+    .await
+    {
+        Some(r) if r.attempts >= 2 => Ok(r),
+        other => Err(format!("{other:?}")),
+    })
+    .await;
+    assert_eq!(row.status, STATUS_PENDING, "{row:?}");
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("401"),
+        "{row:?}"
+    );
+    let state = a.store.get_host_state(&unauthorized.domain).await.unwrap();
+    assert!(
+        state.as_ref().is_none_or(|s| s.consecutive_failures == 0),
+        "{state:?}"
+    );
+
+    // 429 and a refused connection: retried, and the host counts failures.
+    for (host, what) in [(&limiting.domain, "429"), (&nobody, "")] {
         let row = eventually(
             &format!("a second attempt at {host} ({what})"),
             async || match row_to(&a, &create, host).await {

@@ -25,4 +25,5 @@ mod operator;
 mod probing;
 mod robustness;
 mod scale;
+mod signers;
 mod slow_peers;

@@ -30,6 +30,7 @@ pub mod remote_actor;
 pub mod report;
 pub mod reuse;
 pub mod share;
+pub mod signer_wait;
 pub mod staff;
 pub mod tombstone;
 pub mod web_session;

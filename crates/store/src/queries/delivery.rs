@@ -6,7 +6,7 @@
 
 use crate::{
     Store, StoreError,
-    entities::{delivery, delivery_body},
+    entities::{delivery, delivery_body, signer_wait},
     queries::{
         claim::{self, Claim},
         params,
@@ -15,8 +15,10 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
+    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
+    QuerySelect, UpdateMany,
+    sea_query::{Expr, OnConflict},
 };
 use std::collections::HashMap;
 
@@ -122,6 +124,54 @@ pub struct NewDelivery {
     pub host: String,
     /// The activity JSON.
     pub body: String,
+}
+
+/// Whose deliveries to a host wait behind one that failed, or are given
+/// up with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backlog {
+    /// Every signer's: the host itself failed.
+    Host,
+    /// Those signed by one agency (`None`: the instance actor): the host
+    /// answers, but refuses that signer.
+    Signer(Option<i64>),
+}
+
+/// A signer as `signer_wait` names it: the agency's id, 0 for the
+/// instance actor (ids start at 1).
+pub(crate) fn signer_key(agency: Option<i64>) -> i64 {
+    agency.unwrap_or(0)
+}
+
+impl Backlog {
+    /// `update` narrowed to this backlog's rows.
+    fn of(self, update: UpdateMany<delivery::Entity>) -> UpdateMany<delivery::Entity> {
+        match self {
+            Self::Host => update,
+            Self::Signer(Some(agency)) => update.filter(delivery::Column::AgencyId.eq(agency)),
+            Self::Signer(None) => update.filter(delivery::Column::AgencyId.is_null()),
+        }
+    }
+
+    /// The `signer_wait` row it keeps, if any.
+    fn waiting(self, host: &str, next: DateTime<Utc>) -> Option<signer_wait::ActiveModel> {
+        match self {
+            Self::Host => None,
+            Self::Signer(agency) => Some(signer_wait::ActiveModel {
+                host: Set(host.to_owned()),
+                signer: Set(signer_key(agency)),
+                next_attempt_at: Set(next),
+            }),
+        }
+    }
+
+    /// The delivery the backlog went with, as its rows' error names it.
+    fn oldest(self) -> &'static str {
+        match self {
+            Self::Host => "the host's oldest delivery",
+            Self::Signer(_) => "the signer's oldest delivery to the host",
+        }
+    }
 }
 
 impl Store {
@@ -252,6 +302,19 @@ impl Store {
         host: &str,
         error: &str,
     ) -> Result<u64, StoreError> {
+        self.fail_delivery_and_backlog(id, host, Backlog::Host, error)
+            .await
+    }
+
+    /// [`Store::fail_delivery_and_host_backlog`] for `backlog`'s rows
+    /// only. Returns how many others were given up.
+    pub async fn fail_delivery_and_backlog(
+        &self,
+        id: i64,
+        host: &str,
+        backlog: Backlog,
+        error: &str,
+    ) -> Result<u64, StoreError> {
         let t = now();
         let txn = self.begin().await?;
         claim::settle::<delivery::Entity>(
@@ -265,24 +328,82 @@ impl Store {
         )
         .await?;
         let why = format!(
-            "given up with the host's oldest delivery: {}",
+            "given up with {}: {}",
+            backlog.oldest(),
             error.chars().take(900).collect::<String>()
         );
-        let others = delivery::Entity::update_many()
-            .col_expr(delivery::Column::Status, Expr::value(STATUS_FAILED))
-            .col_expr(delivery::Column::LastError, Expr::value(Some(why)))
-            .col_expr(delivery::Column::FinishedAt, Expr::value(Some(t)))
-            .col_expr(delivery::Column::LockedUntil, no_lease())
-            .col_expr(delivery::Column::LockedBy, no_holder())
-            .filter(delivery::Column::Host.eq(host))
-            .filter(delivery::Column::Status.eq(STATUS_PENDING))
-            .filter(delivery::Column::CreatedAt.lte(t))
-            .filter(delivery::Column::Id.ne(id))
+        let others = backlog
+            .of(delivery::Entity::update_many()
+                .col_expr(delivery::Column::Status, Expr::value(STATUS_FAILED))
+                .col_expr(delivery::Column::LastError, Expr::value(Some(why)))
+                .col_expr(delivery::Column::FinishedAt, Expr::value(Some(t)))
+                .col_expr(delivery::Column::LockedUntil, no_lease())
+                .col_expr(delivery::Column::LockedBy, no_holder())
+                .filter(delivery::Column::Host.eq(host))
+                .filter(delivery::Column::Status.eq(STATUS_PENDING))
+                .filter(delivery::Column::CreatedAt.lte(t))
+                .filter(delivery::Column::Id.ne(id)))
             .exec(&txn)
             .await?
             .rows_affected;
+        // What the signer sends the host from now on gets a chance of
+        // its own.
+        if let Backlog::Signer(agency) = backlog {
+            signer_wait::Entity::delete_many()
+                .filter(signer_wait::Column::Host.eq(host))
+                .filter(signer_wait::Column::Signer.eq(signer_key(agency)))
+                .exec(&txn)
+                .await?;
+        }
         txn.commit().await?;
         Ok(others)
+    }
+
+    /// Schedules another attempt at delivery `id` at `next` after a
+    /// failure, and makes `backlog`'s other deliveries pending to `host`
+    /// that were due earlier wait until then too (without counting an
+    /// attempt), in one transaction: they go after it, in queue order, so
+    /// an item's Delete does not overtake its Create.
+    pub async fn retry_delivery_with_backlog(
+        &self,
+        id: i64,
+        host: &str,
+        backlog: Backlog,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let txn = self.begin().await?;
+        claim::settle::<delivery::Entity>(
+            &txn,
+            id,
+            STATUS_PENDING,
+            Some(error),
+            Some(next),
+            &["locked_by"],
+            "finished_at",
+        )
+        .await?;
+        backlog
+            .of(delivery::Entity::update_many()
+                .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
+                .filter(delivery::Column::Host.eq(host))
+                .filter(delivery::Column::Status.eq(STATUS_PENDING))
+                .filter(delivery::Column::NextAttemptAt.lt(next))
+                .filter(delivery::Column::Id.ne(id)))
+            .exec(&txn)
+            .await?;
+        if let Some(wait) = backlog.waiting(host, next) {
+            signer_wait::Entity::insert(wait)
+                .on_conflict(
+                    OnConflict::columns([signer_wait::Column::Host, signer_wait::Column::Signer])
+                        .update_column(signer_wait::Column::NextAttemptAt)
+                        .to_owned(),
+                )
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 
     async fn set_delivery(
@@ -421,6 +542,10 @@ impl Store {
             .to_owned();
         delivery_body::Entity::delete_many()
             .filter(delivery_body::Column::Id.not_in_subquery(named))
+            .exec(self.db())
+            .await?;
+        signer_wait::Entity::delete_many()
+            .filter(signer_wait::Column::NextAttemptAt.lt(before))
             .exec(self.db())
             .await?;
         Ok(deleted)

@@ -19,7 +19,7 @@
 use crate::{
     Store, StoreError,
     entities::{delivery, delivery_body, outbox_event, remote_actor},
-    queries::delivery::NewDelivery,
+    queries::delivery::{NewDelivery, signer_key},
     records::now,
 };
 use sea_orm::{
@@ -369,6 +369,16 @@ pub(crate) async fn insert_deliveries(
                 .filter_map(|h| Some((h.host, h.next_attempt_at?))),
         );
     }
+    // So does one whose signer the host refused (`signer_wait`: a few
+    // rows, most often none, whatever the number of hosts).
+    let signers: std::collections::HashMap<(String, i64), chrono::DateTime<chrono::Utc>> =
+        crate::entities::signer_wait::Entity::find()
+            .filter(crate::entities::signer_wait::Column::NextAttemptAt.gt(t))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|w| ((w.host, w.signer), w.next_attempt_at))
+            .collect();
     // Each distinct body once (a fan-out has one or two: the `Page` for
     // Deling peers, the `Note` for the others), every row naming it.
     // A list, not a map: there are one or two, and comparing a body with
@@ -397,7 +407,14 @@ pub(crate) async fn insert_deliveries(
         let chunk: Vec<_> = rest.by_ref().take(DELIVERY_ROWS_PER_INSERT).collect();
         delivery::Entity::insert_many(chunk.into_iter().map(
             |(activity_id, agency_id, host, inbox, body_id)| delivery::ActiveModel {
-                next_attempt_at: Set(waiting.get(&host).copied().unwrap_or(t)),
+                next_attempt_at: Set({
+                    let signer = if signers.is_empty() {
+                        None
+                    } else {
+                        signers.get(&(host.clone(), signer_key(agency_id))).copied()
+                    };
+                    waiting.get(&host).copied().max(signer).unwrap_or(t)
+                }),
                 activity_id: Set(activity_id),
                 agency_id: Set(agency_id),
                 host: Set(host),

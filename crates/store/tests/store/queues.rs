@@ -516,3 +516,133 @@ both!(
         }
     }
 );
+
+both!(
+    a_signers_backlog_waits_and_is_given_up_without_the_others,
+    |store| {
+        use deling_store::queries::delivery::{Backlog, NewDelivery, STATUS_FAILED};
+        let oslo = crate::support::agency(&store, "oslo", "Oslo").await;
+        let bergen = crate::support::agency(&store, "bergen", "Bergen").await;
+        let delivery = |activity: &str, agency: Option<i64>, host: &str| NewDelivery {
+            activity_id: format!("https://here.example/{activity}"),
+            agency_id: agency,
+            inbox: format!("https://{host}/inbox"),
+            host: host.to_owned(),
+            body: "{}".to_owned(),
+        };
+        store
+            .put_deliveries(vec![
+                delivery("oslo/1/create", Some(oslo.id), "peer.example"),
+                delivery("bergen/1/create", Some(bergen.id), "peer.example"),
+                delivery("oslo/1/delete", Some(oslo.id), "peer.example"),
+                delivery("instance/follow", None, "peer.example"),
+                delivery("oslo/2/create", Some(oslo.id), "other.example"),
+            ])
+            .await
+            .expect("queue");
+        let row_of = async |activity: &str| {
+            store
+                .list_deliveries_of(&format!("https://here.example/{activity}"))
+                .await
+                .expect("list")
+                .remove(0)
+        };
+        let lease = Utc::now() + Duration::seconds(60);
+        store
+            .claim_deliveries("w1", 10, lease)
+            .await
+            .expect("claim");
+        let create = row_of("oslo/1/create").await;
+        // peer.example refused oslo's signature: oslo's later row there
+        // waits behind it; bergen's, the instance actor's and oslo's row
+        // to another host do not.
+        let next = Utc::now() + Duration::seconds(30);
+        store
+            .retry_delivery_with_backlog(
+                create.id,
+                "peer.example",
+                Backlog::Signer(Some(oslo.id)),
+                "401 Unauthorized",
+                next,
+            )
+            .await
+            .expect("retry");
+        let create = row_of("oslo/1/create").await;
+        assert_eq!(create.attempts, 1);
+        assert_eq!(create.next_attempt_at.timestamp(), next.timestamp());
+        let delete = row_of("oslo/1/delete").await;
+        assert_eq!(delete.next_attempt_at.timestamp(), next.timestamp());
+        assert_eq!(delete.attempts, 0);
+        for activity in ["bergen/1/create", "instance/follow", "oslo/2/create"] {
+            let row = row_of(activity).await;
+            assert!(row.next_attempt_at < next, "{activity}: {row:?}");
+        }
+        // What oslo queues for peer.example meanwhile waits as long; what
+        // bergen queues does not.
+        store
+            .put_deliveries(vec![
+                delivery("oslo/3/create", Some(oslo.id), "peer.example"),
+                delivery("bergen/3/create", Some(bergen.id), "peer.example"),
+            ])
+            .await
+            .expect("queue");
+        let later = row_of("oslo/3/create").await;
+        assert_eq!(later.next_attempt_at.timestamp(), next.timestamp());
+        assert!(row_of("bergen/3/create").await.next_attempt_at < next);
+        // Out of attempts: oslo's rows to peer.example go with it, and no
+        // one else's.
+        let others = store
+            .fail_delivery_and_backlog(
+                create.id,
+                "peer.example",
+                Backlog::Signer(Some(oslo.id)),
+                "401 Unauthorized",
+            )
+            .await
+            .expect("give up");
+        assert_eq!(others, 2);
+        assert_eq!(row_of("oslo/3/create").await.status, STATUS_FAILED);
+        // From now on oslo's deliveries there are due as they are queued.
+        store
+            .put_deliveries(vec![delivery(
+                "oslo/4/create",
+                Some(oslo.id),
+                "peer.example",
+            )])
+            .await
+            .expect("queue");
+        assert!(row_of("oslo/4/create").await.next_attempt_at < next);
+        let delete = row_of("oslo/1/delete").await;
+        assert_eq!(delete.status, STATUS_FAILED);
+        assert!(
+            delete
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("the signer's oldest delivery")),
+            "{delete:?}"
+        );
+        for activity in ["bergen/1/create", "instance/follow", "oslo/2/create"] {
+            let row = row_of(activity).await;
+            assert_eq!(
+                row.status,
+                deling_store::queries::delivery::STATUS_PENDING,
+                "{activity}: {row:?}"
+            );
+        }
+        // The instance actor is a signer of its own.
+        let follow = row_of("instance/follow").await;
+        store
+            .fail_delivery_and_backlog(
+                follow.id,
+                "peer.example",
+                Backlog::Signer(None),
+                "401 Unauthorized",
+            )
+            .await
+            .expect("give up");
+        assert_eq!(
+            row_of("bergen/1/create").await.status,
+            deling_store::queries::delivery::STATUS_PENDING
+        );
+    }
+);
