@@ -11,8 +11,9 @@ use prometheus::{
 pub struct Metrics {
     registry: Registry,
     /// Delivery attempts by result: `delivered`, `refused`, `retry`,
-    /// `given_up`, `postponed` (a passing database error before sending:
-    /// put back, no attempt counted).
+    /// `unauthorized` (a `401` to every signature: retried, the host not
+    /// counted failing), `given_up`, `postponed` (a passing database
+    /// error before sending: put back, no attempt counted).
     pub deliveries: IntCounterVec,
     /// Inbox POSTs by result: `accepted`, `duplicate`, `ignored` (a type
     /// nothing acts on, not stored), `rejected`.

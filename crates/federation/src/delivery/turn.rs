@@ -84,6 +84,8 @@ pub(super) async fn host_turn(
     let started = Instant::now();
     let mut pace = Pace::Unknown;
     let mut health = HostHealth { recorded: false };
+    // Signers the host answered 401 in this turn.
+    let mut refused: Vec<Option<i64>> = Vec::new();
     let mut rows: Vec<Delivery> = rows.into_iter().rev().collect();
     let lease = cx.data.settings.http.delivery_lease;
     let margin = lease / LEASE_MARGIN_DIVISOR;
@@ -139,9 +141,24 @@ pub(super) async fn host_turn(
             }
             Err(e) => Outcome::Refused(e.to_string()),
         };
+        let outcome = match outcome {
+            // A second of our signers refused in one turn: the trouble is
+            // most likely the host's, or ours with it (a clock off, our
+            // actors unreachable from there), not one agency's; the host
+            // waits for one probe rather than every signer knocking.
+            Outcome::Unauthorized(why) if refused.iter().any(|s| *s != row.agency_id) => {
+                Outcome::Retry(format!("{why} (another of our agencies was refused too)"))
+            }
+            other => other,
+        };
         let answered = !matches!(outcome, Outcome::Retry(_));
         let refused_signer = matches!(outcome, Outcome::Unauthorized(_));
-        match record(&row, outcome, &mut health, cx).await {
+        if refused_signer {
+            refused.push(row.agency_id);
+        }
+        let recorded = record(&row, outcome, &mut health, cx).await;
+        let was_recorded = recorded.is_ok();
+        match recorded {
             Ok(()) if !answered => {
                 // The host is down (or refusing for now): the others wait
                 // for this one's next attempt instead of failing one by one.
@@ -158,12 +175,16 @@ pub(super) async fn host_turn(
         }
         if refused_signer {
             // The signer's later rows would be refused the same way: they
-            // go back unsent, to wait behind this one (`record`).
+            // go back unsent, to wait behind this one (`record`). If that
+            // could not be written, they keep their leases, to run out
+            // with this row's and be claimed again behind it.
             let (theirs, others): (Vec<Delivery>, Vec<Delivery>) =
                 rows.into_iter().partition(|r| r.agency_id == row.agency_id);
             rows = others;
             let ids: Vec<i64> = theirs.iter().map(|r| r.id).collect();
-            if let Err(e) = cx.data.store.release_deliveries(cx.worker, &ids).await {
+            if was_recorded
+                && let Err(e) = cx.data.store.release_deliveries(cx.worker, &ids).await
+            {
                 tracing::warn!(error = %e, host = cx.host, "cannot give deliveries back");
             }
         }
@@ -261,7 +282,7 @@ async fn record(
                 give_up(row, signer, &why, cx).await?;
             } else {
                 let next = Utc::now() + backoff(data.settings.retry_base, row.attempts);
-                count("retry");
+                count("unauthorized");
                 tracing::info!(delivery = row.id, inbox = %row.inbox, %why, %next,
                     "signature refused: the signer's deliveries to the host will be retried");
                 data.store

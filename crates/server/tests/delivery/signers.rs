@@ -5,7 +5,7 @@
 
 use crate::{
     harness::follow,
-    helpers::{Instance, eventually},
+    helpers::{Instance, eventually, eventually_within},
     peer::FakePeer,
 };
 use deling_store::queries::delivery::{Delivery, STATUS_FAILED, STATUS_PENDING};
@@ -23,7 +23,7 @@ async fn row_to(a: &Instance, activity: &str, host: &str) -> Option<Delivery> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
-    let a = Instance::spawn_configured(|c| c.federation.max_delivery_attempts = 3).await;
+    let a = Instance::spawn_configured(|c| c.federation.max_delivery_attempts = 4).await;
     let oslo = a.agency("oslo").await;
     let bergen = a.agency("bergen").await;
     let peer = FakePeer::spawn().await;
@@ -81,14 +81,32 @@ async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
         "/items/{}/create",
         a.publish("oslo", "Avvist igjen", &[]).await
     ));
-    let oslo_row = eventually("oslo's Create given up", async || {
-        match row_to(&a, &refused, &peer.domain).await {
-            Some(r) if r.status == STATUS_FAILED => Ok(r),
-            other => Err(format!("{other:?}")),
-        }
+    // Queued while the first waits: it waits as long, to go after it.
+    let waiting = row_to(&a, &refused, &peer.domain).await.unwrap();
+    let queued = eventually("oslo's second Create queued", async || {
+        row_to(&a, &second, &peer.domain)
+            .await
+            .ok_or_else(|| "not yet".to_owned())
     })
     .await;
-    assert_eq!(oslo_row.attempts, 3, "{oslo_row:?}");
+    if waiting.status == STATUS_PENDING {
+        assert!(
+            queued.next_attempt_at >= waiting.next_attempt_at,
+            "{queued:?} {waiting:?}"
+        );
+    }
+    // Its last attempt comes 1 + 4 + 16 s (and up to 10% more) after the
+    // first.
+    let oslo_row = eventually_within(
+        Duration::from_secs(60),
+        "oslo's Create given up",
+        async || match row_to(&a, &refused, &peer.domain).await {
+            Some(r) if r.status == STATUS_FAILED => Ok(r),
+            other => Err(format!("{other:?}")),
+        },
+    )
+    .await;
+    assert_eq!(oslo_row.attempts, 4, "{oslo_row:?}");
     let second_row = eventually("oslo's second Create given up", async || {
         match row_to(&a, &second, &peer.domain).await {
             Some(r) if r.status == STATUS_FAILED => Ok(r),
@@ -104,9 +122,9 @@ async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
             .is_some_and(|e| e.contains("the signer's oldest delivery") && e.contains("401")),
         "{second_row:?}"
     );
-    // The first Create's three attempts each knocked twice (RFC 9421,
+    // The first Create's four attempts each knocked twice (RFC 9421,
     // then draft-cavage); the second was never sent.
-    assert_eq!(peer.posts_of(&refused).len(), 6, "{:?}", peer.posts());
+    assert_eq!(peer.posts_of(&refused).len(), 8, "{:?}", peer.posts());
     assert!(
         peer.posts_of(&refused).iter().all(|p| p.status == 401),
         "{:?}",

@@ -145,7 +145,7 @@ impl Claim {
 /// `finished` set to now. Only a row still pending is touched: one that
 /// another process finished meanwhile (its lease ran out here and it was
 /// claimed and sent there) stays finished, so a late retry cannot send it
-/// a third time.
+/// a third time. Returns whether the row was still pending.
 pub(crate) async fn settle<E: EntityTrait>(
     db: &impl ConnectionTrait,
     id: i64,
@@ -154,7 +154,7 @@ pub(crate) async fn settle<E: EntityTrait>(
     next: Option<DateTime<Utc>>,
     also_release: &[&'static str],
     finished: &'static str,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let mut q = Query::update();
     q.table(E::default())
         .value(Alias::new("status"), status)
@@ -173,8 +173,8 @@ pub(crate) async fn settle<E: EntityTrait>(
     };
     q.and_where(Expr::col(Alias::new("id")).eq(id))
         .and_where(Expr::col(Alias::new("status")).eq(PENDING));
-    db.execute_raw(db.get_database_backend().build(&q)).await?;
-    Ok(())
+    let done = db.execute_raw(db.get_database_backend().build(&q)).await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// The status of a row still to be worked, in every queue.

@@ -16,7 +16,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, UpdateMany,
     sea_query::{Expr, OnConflict},
 };
@@ -317,7 +317,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let t = now();
         let txn = self.begin().await?;
-        claim::settle::<delivery::Entity>(
+        let settled = claim::settle::<delivery::Entity>(
             &txn,
             id,
             STATUS_FAILED,
@@ -327,6 +327,12 @@ impl Store {
             "finished_at",
         )
         .await?;
+        if !settled {
+            // Finished elsewhere meanwhile (its lease ran out here): what
+            // waited behind it is that process's to judge.
+            txn.commit().await?;
+            return Ok(0);
+        }
         let why = format!(
             "given up with {}: {}",
             backlog.oldest(),
@@ -373,7 +379,7 @@ impl Store {
         next: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let txn = self.begin().await?;
-        claim::settle::<delivery::Entity>(
+        let settled = claim::settle::<delivery::Entity>(
             &txn,
             id,
             STATUS_PENDING,
@@ -383,6 +389,12 @@ impl Store {
             "finished_at",
         )
         .await?;
+        if !settled {
+            // Given up or delivered meanwhile (with its backlog, which
+            // must not be made to wait again).
+            txn.commit().await?;
+            return Ok(());
+        }
         backlog
             .of(delivery::Entity::update_many()
                 .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
@@ -393,10 +405,19 @@ impl Store {
             .exec(&txn)
             .await?;
         if let Some(wait) = backlog.waiting(host, next) {
+            // Another of the signer's deliveries to the host, refused in
+            // a turn of its own, may wait longer: the later time holds,
+            // or what is queued next would go before that one.
+            let later = match self.backend() {
+                DbBackend::Postgres => {
+                    "GREATEST(signer_wait.next_attempt_at, excluded.next_attempt_at)"
+                }
+                _ => "MAX(signer_wait.next_attempt_at, excluded.next_attempt_at)",
+            };
             signer_wait::Entity::insert(wait)
                 .on_conflict(
                     OnConflict::columns([signer_wait::Column::Host, signer_wait::Column::Signer])
-                        .update_column(signer_wait::Column::NextAttemptAt)
+                        .value(signer_wait::Column::NextAttemptAt, Expr::cust(later))
                         .to_owned(),
                 )
                 .exec(&txn)
@@ -422,7 +443,8 @@ impl Store {
             &["locked_by"],
             "finished_at",
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     /// Gives deliveries `worker` claimed back without an attempt (their
@@ -522,7 +544,8 @@ impl Store {
     }
 
     /// Forgets deliveries that ended (done or given up) before `before`,
-    /// and the bodies no delivery names any more.
+    /// and the bodies no delivery names any more, and signers' waits that
+    /// have passed.
     pub async fn delete_finished_deliveries_before(
         &self,
         before: DateTime<Utc>,
@@ -544,8 +567,9 @@ impl Store {
             .filter(delivery_body::Column::Id.not_in_subquery(named))
             .exec(self.db())
             .await?;
+        // A wait that has passed holds nothing back.
         signer_wait::Entity::delete_many()
-            .filter(signer_wait::Column::NextAttemptAt.lt(before))
+            .filter(signer_wait::Column::NextAttemptAt.lt(now()))
             .exec(self.db())
             .await?;
         Ok(deleted)

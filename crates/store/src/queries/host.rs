@@ -6,7 +6,7 @@ use crate::{
     Store, StoreError,
     entities::{
         delivery::{self, STATUS_PENDING},
-        host_state,
+        host_state, signer_wait,
     },
     queries::params::{self, Params},
     records::now,
@@ -14,7 +14,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
     sea_query::{Expr, OnConflict},
 };
 use std::collections::HashMap;
@@ -138,7 +138,8 @@ impl Store {
     }
 
     /// `host` showed signs of life (it sent us an activity): if it was
-    /// waiting out failures, its pending deliveries become due now.
+    /// waiting out failures, its pending deliveries become due now, but
+    /// for those of a signer it refuses (`signer_wait`).
     pub async fn put_host_alive(&self, host: &str) -> Result<bool, StoreError> {
         let Some(state) = host_state::Entity::find_by_id(host.to_owned())
             .one(self.db())
@@ -163,11 +164,28 @@ impl Store {
             .filter(host_state::Column::Host.eq(host))
             .exec(self.db())
             .await?;
+        // Not the deliveries of a signer the host refuses: that it is up
+        // says nothing of whether it can fetch that signer's key.
+        let refused = signer_wait::Entity::find()
+            .filter(signer_wait::Column::Host.eq(host))
+            .filter(signer_wait::Column::NextAttemptAt.gt(t))
+            .all(self.db())
+            .await?;
+        let mut others = Condition::all();
+        for wait in refused {
+            others = others.add(match wait.signer {
+                0 => Condition::all().add(delivery::Column::AgencyId.is_not_null()),
+                agency => Condition::any()
+                    .add(delivery::Column::AgencyId.ne(agency))
+                    .add(delivery::Column::AgencyId.is_null()),
+            });
+        }
         delivery::Entity::update_many()
             .col_expr(delivery::Column::NextAttemptAt, Expr::value(t))
             .filter(delivery::Column::Host.eq(host))
             .filter(delivery::Column::Status.eq(STATUS_PENDING))
             .filter(delivery::Column::NextAttemptAt.gt(t))
+            .filter(others)
             .exec(self.db())
             .await?;
         Ok(true)

@@ -323,7 +323,8 @@ impl Store {
             &[],
             "processed_at",
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     /// Activities still to be processed.

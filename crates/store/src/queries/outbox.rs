@@ -369,16 +369,21 @@ pub(crate) async fn insert_deliveries(
                 .filter_map(|h| Some((h.host, h.next_attempt_at?))),
         );
     }
-    // So does one whose signer the host refused (`signer_wait`: a few
-    // rows, most often none, whatever the number of hosts).
-    let signers: std::collections::HashMap<(String, i64), chrono::DateTime<chrono::Utc>> =
-        crate::entities::signer_wait::Entity::find()
-            .filter(crate::entities::signer_wait::Column::NextAttemptAt.gt(t))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|w| ((w.host, w.signer), w.next_attempt_at))
-            .collect();
+    // So does one whose signer the host refused (`signer_wait`: most
+    // often none).
+    let mut signers: std::collections::HashMap<(String, i64), chrono::DateTime<chrono::Utc>> =
+        std::collections::HashMap::new();
+    for chunk in hosts.chunks(DELIVERY_ROWS_PER_INSERT) {
+        signers.extend(
+            crate::entities::signer_wait::Entity::find()
+                .filter(crate::entities::signer_wait::Column::Host.is_in(chunk.iter().cloned()))
+                .filter(crate::entities::signer_wait::Column::NextAttemptAt.gt(t))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|w| ((w.host, w.signer), w.next_attempt_at)),
+        );
+    }
     // Each distinct body once (a fan-out has one or two: the `Page` for
     // Deling peers, the `Note` for the others), every row naming it.
     // A list, not a map: there are one or two, and comparing a body with

@@ -646,3 +646,123 @@ both!(
         );
     }
 );
+
+both!(
+    a_signers_wait_keeps_its_latest_time_and_is_not_made_again_late,
+    |store| {
+        use deling_store::queries::delivery::{Backlog, NewDelivery, STATUS_FAILED};
+        let oslo = crate::support::agency(&store, "oslo", "Oslo").await;
+        let delivery = |activity: &str, inbox: &str| NewDelivery {
+            activity_id: format!("https://here.example/{activity}"),
+            agency_id: Some(oslo.id),
+            inbox: format!("https://peer.example/{inbox}"),
+            host: "peer.example".to_owned(),
+            body: "{}".to_owned(),
+        };
+        let row_of = async |activity: &str| {
+            store
+                .list_deliveries_of(&format!("https://here.example/{activity}"))
+                .await
+                .expect("list")
+                .remove(0)
+        };
+        store
+            .put_deliveries(vec![delivery("a", "x"), delivery("b", "y")])
+            .await
+            .expect("queue");
+        let (a, b) = (row_of("a").await, row_of("b").await);
+        let signer = Backlog::Signer(Some(oslo.id));
+        // Two turns to two inboxes refused: the one that waits longer
+        // (a, on its fourth attempt) is written first.
+        let long = Utc::now() + Duration::seconds(600);
+        let short = Utc::now() + Duration::seconds(60);
+        store
+            .retry_delivery_with_backlog(a.id, "peer.example", signer, "401", long)
+            .await
+            .expect("retry a");
+        store
+            .retry_delivery_with_backlog(b.id, "peer.example", signer, "401", short)
+            .await
+            .expect("retry b");
+        // What oslo queues next for either inbox goes after both.
+        store
+            .put_deliveries(vec![delivery("c", "x")])
+            .await
+            .expect("queue");
+        assert_eq!(
+            row_of("c").await.next_attempt_at.timestamp(),
+            long.timestamp()
+        );
+        // A given up, with what waited behind it (b and c); b's late
+        // record of another 401 then changes nothing and makes nothing
+        // wait again.
+        store
+            .fail_delivery_and_backlog(a.id, "peer.example", signer, "401")
+            .await
+            .expect("give up");
+        assert_eq!(row_of("b").await.status, STATUS_FAILED);
+        store
+            .retry_delivery_with_backlog(b.id, "peer.example", signer, "401", long)
+            .await
+            .expect("late retry");
+        assert_eq!(row_of("b").await.status, STATUS_FAILED);
+        store
+            .put_deliveries(vec![delivery("d", "x")])
+            .await
+            .expect("queue");
+        assert!(row_of("d").await.next_attempt_at < short);
+    }
+);
+
+both!(
+    a_host_showing_life_leaves_a_refused_signers_deliveries_waiting,
+    |store| {
+        use deling_store::queries::delivery::{Backlog, NewDelivery};
+        let oslo = crate::support::agency(&store, "oslo", "Oslo").await;
+        let bergen = crate::support::agency(&store, "bergen", "Bergen").await;
+        let delivery = |activity: &str, agency: i64| NewDelivery {
+            activity_id: format!("https://here.example/{activity}"),
+            agency_id: Some(agency),
+            inbox: "https://peer.example/inbox".to_owned(),
+            host: "peer.example".to_owned(),
+            body: "{}".to_owned(),
+        };
+        let row_of = async |activity: &str| {
+            store
+                .list_deliveries_of(&format!("https://here.example/{activity}"))
+                .await
+                .expect("list")
+                .remove(0)
+        };
+        store
+            .put_deliveries(vec![
+                delivery("oslo", oslo.id),
+                delivery("bergen", bergen.id),
+            ])
+            .await
+            .expect("queue");
+        let next = Utc::now() + Duration::seconds(600);
+        store
+            .retry_delivery_with_backlog(
+                row_of("oslo").await.id,
+                "peer.example",
+                Backlog::Signer(Some(oslo.id)),
+                "401",
+                next,
+            )
+            .await
+            .expect("retry");
+        // The host then fails (bergen's delivery gets a 503), and later
+        // sends us something: bergen's is due at once, oslo's still waits.
+        store
+            .put_host_failure("peer.example", "503", next)
+            .await
+            .expect("failure");
+        assert!(store.put_host_alive("peer.example").await.expect("alive"));
+        assert!(row_of("bergen").await.next_attempt_at <= Utc::now());
+        assert_eq!(
+            row_of("oslo").await.next_attempt_at.timestamp(),
+            next.timestamp()
+        );
+    }
+);
