@@ -40,6 +40,7 @@ mod m20261209_000010_agency_block;
 mod m20261209_000020_audit_agency;
 mod m20261210_000010_message_received;
 mod m20261211_000020_signer_wait;
+mod m20261211_000030_actor_site;
 
 /// Runs Deling's migrations in order, each in a transaction of its own.
 pub struct Migrator;
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261209_000020_audit_agency::Migration),
             Atomic::wrap(m20261210_000010_message_received::Migration),
             Atomic::wrap(m20261211_000020_signer_wait::Migration),
+            Atomic::wrap(m20261211_000030_actor_site::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ pub mod metadata;
 pub mod policy;
 pub mod post;
 pub mod search;
+pub mod site;
 pub mod slug;
 pub mod text;
 pub mod web_url;

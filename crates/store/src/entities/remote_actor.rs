@@ -26,6 +26,9 @@ pub struct Model {
     pub speaks_deling: bool,
     pub moved_to: Option<String>,
     pub moved_at: Option<DateTimeUtc>,
+    /// The registrable domain of `domain` (`deling_domain::site`), which
+    /// the caps on one server's followers count by.
+    pub site: String,
 }
 
 /// Relations are followed with explicit queries in `queries`.

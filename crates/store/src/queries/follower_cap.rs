@@ -16,9 +16,11 @@
 //! keeps it), and lowering a cap ends no follow. The caps are checked as
 //! a Follow arrives: followers accepted behind one shared inbox whose
 //! server later drops it (its actors refreshed without one) are not
-//! counted again, so `per_host` is the bound that always holds; and a
-//! server is a host name, so subdomains count apart. Both counts stop at
-//! their cap.
+//! counted again, so `per_host` is the bound that always holds. A server
+//! is counted by its site, the registrable domain of its host
+//! (`deling_domain::site`): whoever owns a domain can give it any number
+//! of host names with one wildcard DNS record, and each would otherwise
+//! bring caps of its own. Both counts stop at their cap.
 
 use crate::{
     Store, StoreError,
@@ -32,7 +34,8 @@ use crate::{
 use sea_orm::ConnectionTrait;
 
 /// The most followers of one agency that one server (a remote actor's
-/// `domain`) may have, and the most distinct inboxes among them.
+/// `site`: its host's registrable domain) may have, and the most distinct
+/// inboxes among them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FollowerCaps {
     /// Followers, whatever their inboxes.
@@ -108,13 +111,13 @@ impl Store {
         if follows(db, agency_id, actor.id).await? {
             return Ok(FollowOutcome::Accepted);
         }
-        if count_on_host(db, agency_id, actor, Counted::Followers, caps.per_host).await?
+        if count_on_site(db, agency_id, actor, Counted::Followers, caps.per_host).await?
             >= caps.per_host
         {
             return Ok(FollowOutcome::TooManyFollowers);
         }
         if !inbox_taken(db, agency_id, actor).await?
-            && count_on_host(
+            && count_on_site(
                 db,
                 agency_id,
                 actor,
@@ -130,7 +133,7 @@ impl Store {
     }
 }
 
-/// What [`count_on_host`] counts.
+/// What [`count_on_site`] counts.
 #[derive(Debug, Clone, Copy)]
 enum Counted {
     Followers,
@@ -158,7 +161,7 @@ async fn follows(
     Ok(count(db, p, sql).await? > 0)
 }
 
-/// Whether another follower of `agency_id` on `actor`'s server has the
+/// Whether another follower of `agency_id` on `actor`'s site has the
 /// inbox `actor`'s deliveries would go to (a shared inbox, mostly).
 async fn inbox_taken(
     db: &impl ConnectionTrait,
@@ -169,18 +172,18 @@ async fn inbox_taken(
     let sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM remote_actor r \
          JOIN follower f ON f.remote_actor_id = r.id AND f.agency_id = {} \
-         WHERE r.domain = {} AND COALESCE(r.shared_inbox, r.inbox) = {} LIMIT 1) AS t",
+         WHERE r.site = {} AND COALESCE(r.shared_inbox, r.inbox) = {} LIMIT 1) AS t",
         p.push(agency_id),
-        p.push(actor.domain.clone()),
+        p.push(actor.site.clone()),
         p.push(delivery_inbox(actor).to_owned()),
     );
     Ok(count(db, p, sql).await? > 0)
 }
 
-/// The followers of `agency_id` on `actor`'s server (`actor` not among
+/// The followers of `agency_id` on `actor`'s site (`actor` not among
 /// them: it does not follow yet), or their distinct inboxes, counted up
 /// to `at_most`.
-async fn count_on_host(
+async fn count_on_site(
     db: &impl ConnectionTrait,
     agency_id: i64,
     actor: &RemoteActor,
@@ -195,9 +198,9 @@ async fn count_on_host(
     let sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT {what} FROM follower f \
          JOIN remote_actor r ON r.id = f.remote_actor_id \
-         WHERE f.agency_id = {} AND r.domain = {} LIMIT {}) AS t",
+         WHERE f.agency_id = {} AND r.site = {} LIMIT {}) AS t",
         p.push(agency_id),
-        p.push(actor.domain.clone()),
+        p.push(actor.site.clone()),
         p.push(i64::try_from(at_most).unwrap_or(i64::MAX)),
     );
     count(db, p, sql).await

@@ -49,6 +49,7 @@ impl Store {
         remote_actor::Entity::insert(remote_actor::ActiveModel {
             ap_id: Set(d.ap_id),
             actor_type: Set(d.actor_type),
+            site: Set(deling_domain::site::site_of(&d.domain)),
             domain: Set(d.domain),
             preferred_username: Set(d.preferred_username),
             name: Set(d.name),
@@ -69,6 +70,7 @@ impl Store {
                 .update_columns([
                     remote_actor::Column::ActorType,
                     remote_actor::Column::Domain,
+                    remote_actor::Column::Site,
                     remote_actor::Column::PreferredUsername,
                     remote_actor::Column::Name,
                     remote_actor::Column::Inbox,

@@ -138,3 +138,42 @@ both!(a_servers_followers_and_inboxes_are_capped, |store| {
     assert_eq!(count(OutboxKind::FollowAccept), 10);
     assert_eq!(count(OutboxKind::FollowReject), 3);
 });
+
+both!(a_sites_host_names_share_its_caps, |store| {
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    // One party, one wildcard DNS record, a host name for each account:
+    // one site, so one cap of inboxes (2) and of followers (3).
+    let mut many = Vec::new();
+    for n in 1..=3 {
+        many.push(actor(&store, &format!("a{n}.evil.example"), "x", false).await);
+    }
+    assert_eq!(many[0].site, "evil.example");
+    assert_eq!(
+        follow(&store, oslo.id, &many[0], 1).await,
+        FollowOutcome::Accepted
+    );
+    assert_eq!(
+        follow(&store, oslo.id, &many[1], 2).await,
+        FollowOutcome::Accepted
+    );
+    assert_eq!(
+        follow(&store, oslo.id, &many[2], 3).await,
+        FollowOutcome::TooManyInboxes
+    );
+    // Names under a public suffix are parties of their own.
+    for (n, host) in [
+        "deling.oslo.kommune.no",
+        "deling.bergen.kommune.no",
+        "deling.tromso.kommune.no",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let peer = actor(&store, host, "kommunen", false).await;
+        assert_eq!(
+            follow(&store, oslo.id, &peer, 10 + n).await,
+            FollowOutcome::Accepted,
+            "{host}"
+        );
+    }
+});
