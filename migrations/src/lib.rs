@@ -39,6 +39,7 @@ mod m20261208_000010_ids_per_actor;
 mod m20261209_000010_agency_block;
 mod m20261209_000020_audit_agency;
 mod m20261210_000010_message_received;
+mod m20261211_000011_message_held;
 mod m20261211_000020_signer_wait;
 mod m20261211_000030_actor_site;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Atomic::wrap(m20261209_000010_agency_block::Migration),
             Atomic::wrap(m20261209_000020_audit_agency::Migration),
             Atomic::wrap(m20261210_000010_message_received::Migration),
+            Atomic::wrap(m20261211_000011_message_held::Migration),
             Atomic::wrap(m20261211_000020_signer_wait::Migration),
             Atomic::wrap(m20261211_000030_actor_site::Migration),
         ]

@@ -263,7 +263,9 @@ pub struct ReadBefore<'a> {
 /// we hold; otherwise, if it concerns an agency here, a message in that
 /// agency's staff inbox, which only its staff ever see. A silenced host's
 /// comments (`read.host_verdict`) are held hidden, as are an author's past
-/// [`COMMENTS_PER_HOUR`] in an hour.
+/// [`COMMENTS_PER_HOUR`] in an hour; its messages are held for the staff
+/// to release, also those that answer an agency's own answer (the
+/// operator silenced the host, not one conversation).
 pub async fn receive(
     object: &Map<String, Value>,
     id: Url,
@@ -442,6 +444,15 @@ pub async fn receive(
             actor.row.ap_id
         ));
     }
+    // A silenced host is one the operator does not trust: what it sends
+    // the staff inboxes waits, as its comments do, until the staff of each
+    // agency let it through. Only new copies are held by this; an edit
+    // leaves each copy as its staff left it (see `RemoteMessageData`).
+    let held_for_staff = read.host_verdict == Verdict::Silenced;
+    if held_for_staff {
+        tracing::info!(host = %actor.row.domain, %id,
+            "message from a silenced host: held for the staff to release");
+    }
     // The item a message thread concerns goes only with the copy of the
     // agency whose message it answers: another agency the post names
     // learns the text, not what that agency's conversation is about.
@@ -468,6 +479,7 @@ pub async fn receive(
                 language,
                 addressed: audience.addressed,
                 published_at,
+                held: held_for_staff,
             },
         )
         .await;

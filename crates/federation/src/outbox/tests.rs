@@ -439,6 +439,7 @@ async fn a_direct_answer_goes_to_its_author_alone() {
                     cc: vec![],
                 },
                 published_at: chrono::Utc::now(),
+                held: false,
             },
         )
         .await

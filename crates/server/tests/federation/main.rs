@@ -17,6 +17,7 @@ mod discovery;
 mod edits;
 mod follower_caps;
 mod following;
+mod held_messages;
 mod hostile_inbox;
 mod inbox_fairness;
 mod items;

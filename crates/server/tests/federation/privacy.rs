@@ -1222,6 +1222,7 @@ async fn a_delete_takes_down_every_copy_of_the_id() {
                     cc: vec![],
                 },
                 published_at: Utc::now(),
+                held: false,
             },
         )
         .await

@@ -268,6 +268,7 @@ async fn the_dashboard_shows_each_section_for_the_staff_members_own_agencies() {
             cc: vec![],
         },
         published_at: now(),
+        held: false,
     };
     let to = [MessageCopy::unthreaded(s.oslo.id)];
     retried(|| store.put_remote_message(&to, message.clone())).await;
@@ -337,6 +338,84 @@ async fn public_page(app: &TestApp, item: i64) -> String {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     named(&resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn held_messages_wait_on_their_own_page_until_released() {
+    let s = scene().await;
+    let store = &s.app.store;
+    let loud = remote(store, "loud").await;
+    let note = |n: u32, text: &str, held: bool| RemoteMessageData {
+        ap_id: format!("https://social.example/notes/held-{n}"),
+        author_remote_actor_id: loud.id,
+        in_reply_to: None,
+        visibility: Visibility::Direct,
+        content_warning: None,
+        sensitive: false,
+        content_html: format!("<p>{text}</p>"),
+        language: Some("nb".into()),
+        addressed: Addressed {
+            to: vec![s.app.url("/agencies/oslo")],
+            cc: vec![],
+        },
+        published_at: now(),
+        held,
+    };
+    let to = [MessageCopy::unthreaded(s.oslo.id)];
+    retried(|| store.put_remote_message(&to, note(1, "Vanlig melding", false))).await;
+    let held = retried(|| store.put_remote_message(&to, note(2, "Tilbakeholdt reklame", true)))
+        .await[0]
+        .id;
+
+    // The inbox and the dashboard leave it out, and point to it.
+    let mut kari = s.app.logged_in("kari").await;
+    let inbox = "/staff/agencies/oslo/messages";
+    let held_page = "/staff/agencies/oslo/messages/held";
+    let html = kari.page(inbox).await;
+    assert!(html.contains("Vanlig melding"), "{html}");
+    assert!(!html.contains("Tilbakeholdt reklame"), "{html}");
+    assert!(html.contains(&format!("href=\"{held_page}\"")), "{html}");
+    assert!(html.contains("Én melding fra en dempet tjener"), "{html}");
+    let html = kari.page("/staff").await;
+    assert!(html.contains("Én privat melding"), "{html}");
+
+    // On the held page, with its buttons; not for an admin off oslo's staff.
+    let html = kari.page(held_page).await;
+    assert!(html.contains("Tilbakeholdt reklame"), "{html}");
+    assert!(!html.contains("Vanlig melding"), "{html}");
+    let release = format!("{inbox}/{held}/release");
+    assert!(html.contains(&format!("action=\"{release}\"")), "{html}");
+    staff_on(store, "root", None, true).await;
+    let mut root = s.app.logged_in("root").await;
+    let resp = root.get(held_page).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert!(!resp.text().await.unwrap().contains("Tilbakeholdt"));
+    let csrf = root.csrf("/staff").await;
+    let resp = root.post_raw(&release, &[("csrf", &csrf)]).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    // Released by kari: in the inbox, counted, and the held page is empty.
+    let resp = kari.post_form(held_page, &release, &[]).await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resp), format!("{held_page}?done=released"));
+    let html = kari.page(&location(&resp)).await;
+    assert!(html.contains("Meldingen er sluppet gjennom"), "{html}");
+    assert!(!html.contains("Tilbakeholdt reklame"), "{html}");
+    let html = kari.page(inbox).await;
+    assert!(html.contains("Tilbakeholdt reklame"), "{html}");
+    assert!(!html.contains(&format!("href=\"{held_page}\"")), "{html}");
+    assert!(kari.page("/staff").await.contains("2 private meldinger"));
+
+    // Another held one, deleted from the held page: gone from both.
+    let gone = retried(|| store.put_remote_message(&to, note(3, "Slett meg", true))).await[0].id;
+    let resp = kari
+        .post_form(held_page, &format!("{inbox}/{gone}/delete"), &[])
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let html = kari.page(&location(&resp)).await;
+    assert!(html.contains("Meldingen er slettet"), "{html}");
+    assert!(!html.contains("Slett meg"), "{html}");
+    assert!(!kari.page(inbox).await.contains("Slett meg"));
 }
 
 #[tokio::test]

@@ -129,6 +129,7 @@ async fn no_page_loads_a_picture_from_another_server() {
             cc: vec![],
         },
         published_at: now(),
+        held: false,
     };
     let to = [MessageCopy::unthreaded(oslo.id)];
     retried(|| store.put_remote_message(&to, message.clone())).await;

@@ -27,6 +27,9 @@ pub struct Model {
     pub updated_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// When it was held for the agency's staff to release (its author's
+    /// host silenced); `None` once released, and for what was let through.
+    pub held_at: Option<DateTimeUtc>,
 }
 
 /// Relations are followed with explicit queries in `queries`.

@@ -248,14 +248,40 @@ impl Store {
     }
 
     /// How many messages people sent `agency_id` (not its own answers,
-    /// not deleted), counted up to `cap` and no further.
+    /// not deleted, not held), counted up to `cap` and no further.
     pub async fn count_messages_upto(&self, agency_id: i64, cap: u64) -> Result<u64, StoreError> {
+        self.count_received_messages_upto(agency_id, false, cap)
+            .await
+    }
+
+    /// How many messages `agency_id` holds for its staff to release (not
+    /// deleted), counted up to `cap` and no further.
+    pub async fn count_held_messages_upto(
+        &self,
+        agency_id: i64,
+        cap: u64,
+    ) -> Result<u64, StoreError> {
+        self.count_received_messages_upto(agency_id, true, cap)
+            .await
+    }
+
+    async fn count_received_messages_upto(
+        &self,
+        agency_id: i64,
+        held: bool,
+        cap: u64,
+    ) -> Result<u64, StoreError> {
         let ids: Vec<i64> = message::Entity::find()
             .select_only()
             .column(message::Column::Id)
             .filter(message::Column::AgencyId.eq(agency_id))
             .filter(message::Column::AuthorRemoteActorId.is_not_null())
             .filter(message::Column::DeletedAt.is_null())
+            .filter(if held {
+                message::Column::HeldAt.is_not_null()
+            } else {
+                message::Column::HeldAt.is_null()
+            })
             .order_by_desc(message::Column::PublishedAt)
             .limit(cap)
             .into_tuple()

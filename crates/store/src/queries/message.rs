@@ -3,11 +3,20 @@
 //! thread, and its answers. These rows live apart from comments so that
 //! no public query (comment lists, counts, replies collections) can ever
 //! reach them.
+//!
+//! A message whose author's host the operator silenced is *held*: filed,
+//! but kept out of the inbox's listing and counts until the agency's
+//! staff release it ([`Store::release_message_audited`]) or delete it
+//! ([`Store::delete_message_audited`]), as a silenced host's comments wait
+//! hidden for a moderator.
 
 use crate::{
     Store, StoreError,
     entities::{message, remote_actor},
-    queries::outbox::put_message_event,
+    queries::{
+        audit::{Audit, write_audit},
+        outbox::put_message_event,
+    },
     records::{handle_of, now},
 };
 use chrono::{DateTime, Utc};
@@ -79,6 +88,9 @@ pub struct Message {
     pub published_at: DateTime<Utc>,
     /// Last edited.
     pub updated_at: Option<DateTime<Utc>>,
+    /// Held for the agency's staff to release (its author's host is
+    /// silenced): not in the inbox's listing or counts, and not answered.
+    pub held: bool,
 }
 
 /// A received message, already sanitised, for each agency it reached.
@@ -104,6 +116,11 @@ pub struct RemoteMessageData {
     pub addressed: Addressed,
     /// Written.
     pub published_at: DateTime<Utc>,
+    /// Held for the staff to release (its author's host is silenced). Only
+    /// a copy filed now is held by it: a copy already filed keeps what it
+    /// was given, so an edit neither lets a held message through nor holds
+    /// back one the staff released.
+    pub held: bool,
 }
 
 /// One agency's copy of a received message, for
@@ -211,7 +228,11 @@ impl Store {
     /// and the item it concerns; a copy already filed keeps both). A message sent again by its author updates the text; its
     /// visibility may narrow but never widen, so an edit can never make
     /// public what was sent privately. Another author's message with the
-    /// same id is a conflict; a deleted one stays deleted.
+    /// same id is a conflict; a deleted one stays deleted: every copy
+    /// deleted (by its author) is [`StoreError::NotFound`], and a copy one
+    /// agency's staff deleted stays deleted while the others are revised.
+    /// A copy made now is held if `d.held` says so; one filed already
+    /// keeps its state (see [`RemoteMessageData::held`]).
     pub async fn put_remote_message(
         &self,
         recipients: &[MessageCopy],
@@ -231,7 +252,7 @@ impl Store {
                 d.ap_id
             )));
         }
-        if existing.iter().any(|e| e.deleted_at.is_some()) {
+        if !existing.is_empty() && existing.iter().all(|e| e.deleted_at.is_some()) {
             return Err(StoreError::NotFound("message"));
         }
         let audience = serde_json::to_string(&d.addressed).unwrap_or_else(|_| "{}".into());
@@ -251,10 +272,9 @@ impl Store {
         // Only narrowed: a copy the new version no longer names keeps the
         // addressees it was sent to, so its agency does not learn whom
         // the author wrote to next.
-        for e in existing
-            .iter()
-            .filter(|e| !recipients.iter().any(|c| c.agency_id == e.agency_id))
-        {
+        for e in existing.iter().filter(|e| {
+            e.deleted_at.is_none() && !recipients.iter().any(|c| c.agency_id == e.agency_id)
+        }) {
             if stored(e).narrower(d.visibility) != stored(e) {
                 let mut row: message::ActiveModel = e.clone().into();
                 row.visibility = Set(d.visibility.as_str().to_owned());
@@ -264,6 +284,9 @@ impl Store {
         let mut ids = Vec::with_capacity(recipients.len());
         for copy in recipients {
             match existing.iter().find(|e| e.agency_id == copy.agency_id) {
+                // Deleted by that agency's staff: it stays deleted, and no
+                // new copy brings the text back to them.
+                Some(e) if e.deleted_at.is_some() => {}
                 Some(e) => {
                     let mut row: message::ActiveModel = e.clone().into();
                     // Narrowed by its author (here, or by
@@ -306,6 +329,7 @@ impl Store {
                         updated_at: Set(None),
                         deleted_at: Set(None),
                         created_at: Set(t),
+                        held_at: Set(d.held.then_some(t)),
                         ..Default::default()
                     }
                     .insert(&txn)
@@ -369,17 +393,45 @@ impl Store {
         Ok(res.rows_affected > 0)
     }
 
-    /// An agency's messages, newest first, `limit` of them before message
-    /// id `before` (all when `None`).
+    /// An agency's messages that are not held, newest first, `limit` of
+    /// them before message id `before` (all when `None`).
     pub async fn list_messages(
         &self,
         agency_id: i64,
         before: Option<i64>,
         limit: u64,
     ) -> Result<Vec<Message>, StoreError> {
+        self.list_messages_held(agency_id, false, before, limit)
+            .await
+    }
+
+    /// An agency's held messages, newest first, as [`Store::list_messages`]
+    /// pages them.
+    pub async fn list_held_messages(
+        &self,
+        agency_id: i64,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.list_messages_held(agency_id, true, before, limit)
+            .await
+    }
+
+    async fn list_messages_held(
+        &self,
+        agency_id: i64,
+        held: bool,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Message>, StoreError> {
         let mut q = message::Entity::find()
             .filter(message::Column::AgencyId.eq(agency_id))
-            .filter(message::Column::DeletedAt.is_null());
+            .filter(message::Column::DeletedAt.is_null())
+            .filter(if held {
+                message::Column::HeldAt.is_not_null()
+            } else {
+                message::Column::HeldAt.is_null()
+            });
         if let Some(before) = before {
             q = q.filter(message::Column::Id.lt(before));
         }
@@ -400,15 +452,84 @@ impl Store {
         Ok(self.assemble_messages(rows).await?.pop())
     }
 
+    /// Releases the held message `id` of `agency_id`: from now on it is
+    /// listed, counted and can be answered like any other, also when its
+    /// author edits it. `audit` is written in the same transaction when
+    /// one was released; `false` if the agency holds no such message (not
+    /// its own, deleted, or not held).
+    pub async fn release_message_audited(
+        &self,
+        agency_id: i64,
+        id: i64,
+        audit: &Audit,
+    ) -> Result<bool, StoreError> {
+        let txn = self.begin().await?;
+        let released = message::Entity::update_many()
+            .col_expr(
+                message::Column::HeldAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(message::Column::Id.eq(id))
+            .filter(message::Column::AgencyId.eq(agency_id))
+            .filter(message::Column::DeletedAt.is_null())
+            .filter(message::Column::HeldAt.is_not_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            > 0;
+        if released {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(released)
+    }
+
+    /// Deletes `agency_id`'s copy of the received message `id` (held or
+    /// not), with `audit` in the same transaction: its text is erased and
+    /// the row stays, so that an edit from its author does not bring it
+    /// back; other agencies' copies are theirs and stay. `false` if the
+    /// agency holds no such message (not its own, deleted already, or its
+    /// own answer, which peers hold and only a `Delete` could take back).
+    pub async fn delete_message_audited(
+        &self,
+        agency_id: i64,
+        id: i64,
+        audit: &Audit,
+    ) -> Result<bool, StoreError> {
+        let txn = self.begin().await?;
+        let deleted = message::Entity::update_many()
+            .col_expr(message::Column::DeletedAt, Expr::value(Some(now())))
+            .col_expr(message::Column::ContentHtml, Expr::value(String::new()))
+            .col_expr(
+                message::Column::Summary,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(message::Column::Id.eq(id))
+            .filter(message::Column::AgencyId.eq(agency_id))
+            .filter(message::Column::AuthorRemoteActorId.is_not_null())
+            .filter(message::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            > 0;
+        if deleted {
+            write_audit(&txn, audit).await?;
+        }
+        txn.commit().await?;
+        Ok(deleted)
+    }
+
     /// Stores an agency's answer to one of its messages and, in the same
     /// transaction, queues its delivery. `None` if the message answered is
-    /// not (or no longer) in that agency's inbox.
+    /// not (or no longer) in that agency's inbox, or is held: answering
+    /// speaks to the silenced host, which only a release allows.
     pub async fn put_message_answer(&self, a: AnswerData) -> Result<Option<Message>, StoreError> {
         let audience = serde_json::to_string(&a.addressed).unwrap_or_else(|_| "{}".into());
         let txn = self.begin().await?;
         let Some(parent) = message::Entity::find_by_id(a.parent_id)
             .filter(message::Column::AgencyId.eq(a.agency_id))
             .filter(message::Column::DeletedAt.is_null())
+            .filter(message::Column::HeldAt.is_null())
             .one(&txn)
             .await?
         else {
@@ -434,6 +555,7 @@ impl Store {
             updated_at: Set(None),
             deleted_at: Set(None),
             created_at: Set(t),
+            held_at: Set(None),
             ..Default::default()
         }
         .insert(&txn)
@@ -497,6 +619,7 @@ impl Store {
                 addressed,
                 published_at: r.published_at,
                 updated_at: r.updated_at,
+                held: r.held_at.is_some(),
             });
         }
         Ok(out)

@@ -40,6 +40,7 @@ fn direct_message(ap_id: &str, author: i64) -> deling_store::queries::message::R
             cc: vec![],
         },
         published_at: chrono::Utc::now(),
+        held: false,
     }
 }
 

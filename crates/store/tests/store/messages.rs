@@ -54,6 +54,7 @@ both!(messages_stay_in_the_staff_inbox, |store| {
             cc: vec![],
         },
         published_at: ts("2026-12-05T10:00:00Z"),
+        held: false,
     };
 
     // A copy for `agency` about the item.
@@ -230,4 +231,289 @@ both!(messages_stay_in_the_staff_inbox, |store| {
             .comments,
         0
     );
+});
+
+both!(held_messages_wait_apart_until_released, |store| {
+    use deling_domain::audience::Visibility;
+    use deling_store::queries::{
+        audit::Audit,
+        message::{Addressed, AnswerData, MessageCopy, RemoteMessageData},
+    };
+    let oslo = agency(&store, "oslo", "Oslo kommune").await;
+    let bergen = agency(&store, "bergen", "Bergen kommune").await;
+    let eve = store
+        .put_remote_actor(crate::support::remote_person("loud.example", "eve", true))
+        .await
+        .expect("eve");
+    let note = |n: u32, text: &str, held: bool| RemoteMessageData {
+        ap_id: format!("https://loud.example/notes/{n}"),
+        author_remote_actor_id: eve.id,
+        in_reply_to: None,
+        visibility: Visibility::Direct,
+        content_warning: None,
+        sensitive: false,
+        content_html: format!("<p>{text}</p>"),
+        language: None,
+        addressed: Addressed {
+            to: vec!["https://deling.example/agencies/oslo".into()],
+            cc: vec![],
+        },
+        published_at: ts("2026-12-11T10:00:00Z"),
+        held,
+    };
+    let both_agencies = [
+        MessageCopy::unthreaded(oslo.id),
+        MessageCopy::unthreaded(bergen.id),
+    ];
+    let audit = |action: &str, id: i64, agency_id: i64| {
+        Audit::new(None, "kari", action, &format!("x/messages/{id}")).for_agency(agency_id)
+    };
+    let ids = |ms: Vec<deling_store::queries::message::Message>| {
+        ms.into_iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+
+    // One let through, one held (each agency's copy).
+    let open = store
+        .put_remote_message(&[MessageCopy::unthreaded(oslo.id)], note(1, "Hei", false))
+        .await
+        .expect("open")[0]
+        .clone();
+    let held = store
+        .put_remote_message(&both_agencies, note(2, "Kjøp nå", true))
+        .await
+        .expect("held");
+    assert!(held.iter().all(|m| m.held), "{held:?}");
+    assert!(!open.held);
+    let (oslo_held, bergen_held) = (held[0].id, held[1].id);
+    assert_eq!(held[0].agency_id, oslo.id);
+
+    // Not in the inbox nor its count; in the held list and its count.
+    assert_eq!(
+        ids(store.list_messages(oslo.id, None, 10).await.expect("inbox")),
+        vec![open.id]
+    );
+    assert_eq!(store.count_messages_upto(oslo.id, 10).await.expect("n"), 1);
+    assert_eq!(
+        ids(store
+            .list_held_messages(oslo.id, None, 10)
+            .await
+            .expect("held")),
+        vec![oslo_held]
+    );
+    assert_eq!(
+        store
+            .count_held_messages_upto(oslo.id, 10)
+            .await
+            .expect("n"),
+        1
+    );
+    // Read by id all the same, marked.
+    assert!(
+        store
+            .get_message(oslo_held)
+            .await
+            .expect("get")
+            .expect("one")
+            .held
+    );
+    // Not answered while held.
+    let answer = |parent_id: i64| AnswerData {
+        agency_id: oslo.id,
+        parent_id,
+        source: "Nei takk.".into(),
+        html: "<p>Nei takk.</p>".into(),
+        visibility: Visibility::Direct,
+        addressed: Addressed {
+            to: vec![eve.ap_id.clone()],
+            cc: vec![],
+        },
+    };
+    assert_eq!(
+        store
+            .put_message_answer(answer(oslo_held))
+            .await
+            .expect("answer"),
+        None
+    );
+
+    // An edit of a held message stays held.
+    store
+        .put_remote_message(&both_agencies, note(2, "Kjøp nå, rettet", false))
+        .await
+        .expect("edit");
+    let m = store
+        .get_message(oslo_held)
+        .await
+        .expect("get")
+        .expect("one");
+    assert!(m.held && m.content_html.contains("rettet"), "{m:?}");
+
+    // Released by oslo: listed, counted, answerable; bergen's copy waits.
+    // Not another agency's, not one that is not held.
+    assert!(
+        !store
+            .release_message_audited(
+                bergen.id,
+                oslo_held,
+                &audit("message.release", oslo_held, bergen.id)
+            )
+            .await
+            .expect("not bergen's")
+    );
+    assert!(
+        !store
+            .release_message_audited(
+                oslo.id,
+                open.id,
+                &audit("message.release", open.id, oslo.id)
+            )
+            .await
+            .expect("not held")
+    );
+    assert!(
+        store
+            .release_message_audited(
+                oslo.id,
+                oslo_held,
+                &audit("message.release", oslo_held, oslo.id)
+            )
+            .await
+            .expect("release")
+    );
+    assert_eq!(
+        ids(store.list_messages(oslo.id, None, 10).await.expect("inbox")),
+        vec![oslo_held, open.id]
+    );
+    assert_eq!(store.count_messages_upto(oslo.id, 10).await.expect("n"), 2);
+    assert!(
+        store
+            .list_held_messages(oslo.id, None, 10)
+            .await
+            .expect("held")
+            .is_empty()
+    );
+    assert_eq!(
+        ids(store
+            .list_held_messages(bergen.id, None, 10)
+            .await
+            .expect("bergen held")),
+        vec![bergen_held]
+    );
+    assert!(
+        store
+            .put_message_answer(answer(oslo_held))
+            .await
+            .expect("answer")
+            .is_some()
+    );
+    // Audited once, under oslo: the refused releases wrote nothing.
+    let entries = store
+        .list_agency_audit(oslo.id, 10, 0)
+        .await
+        .expect("audit");
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        vec!["message.release"]
+    );
+    assert!(
+        store
+            .list_agency_audit(bergen.id, 10, 0)
+            .await
+            .expect("audit")
+            .is_empty()
+    );
+
+    // A released message edited (still from the silenced host) stays
+    // released.
+    store
+        .put_remote_message(&both_agencies, note(2, "Andre gang", true))
+        .await
+        .expect("edit");
+    let m = store
+        .get_message(oslo_held)
+        .await
+        .expect("get")
+        .expect("one");
+    assert!(!m.held && m.content_html.contains("Andre gang"), "{m:?}");
+
+    // bergen deletes its held copy: gone for bergen, and an edit does not
+    // bring it back, while oslo's copy is still revised.
+    assert!(
+        !store
+            .delete_message_audited(
+                oslo.id,
+                bergen_held,
+                &audit("message.delete", bergen_held, oslo.id)
+            )
+            .await
+            .expect("not oslo's")
+    );
+    assert!(
+        store
+            .delete_message_audited(
+                bergen.id,
+                bergen_held,
+                &audit("message.delete", bergen_held, bergen.id)
+            )
+            .await
+            .expect("delete")
+    );
+    assert!(store.get_message(bergen_held).await.expect("get").is_none());
+    assert!(
+        store
+            .list_held_messages(bergen.id, None, 10)
+            .await
+            .expect("held")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .count_held_messages_upto(bergen.id, 10)
+            .await
+            .expect("n"),
+        0
+    );
+    store
+        .put_remote_message(&both_agencies, note(2, "Tredje gang", true))
+        .await
+        .expect("edit after bergen deleted its copy");
+    assert!(store.get_message(bergen_held).await.expect("get").is_none());
+    assert!(
+        store
+            .list_messages(bergen.id, None, 10)
+            .await
+            .expect("bergen")
+            .is_empty()
+    );
+    let m = store
+        .get_message(oslo_held)
+        .await
+        .expect("get")
+        .expect("one");
+    assert!(m.content_html.contains("Tredje gang"), "{m:?}");
+    // The agency's own answer is not deleted here.
+    let own = store.list_messages(oslo.id, None, 1).await.expect("inbox")[0].clone();
+    assert!(own.author.is_none());
+    assert!(
+        !store
+            .delete_message_audited(oslo.id, own.id, &audit("message.delete", own.id, oslo.id))
+            .await
+            .expect("own answer")
+    );
+    // Deleted by its author too: every copy gone, and then it stays gone.
+    assert!(
+        store
+            .delete_remote_message("https://loud.example/notes/2", eve.id)
+            .await
+            .expect("author's delete")
+    );
+    assert!(matches!(
+        store
+            .put_remote_message(&both_agencies, note(2, "Fjerde", true))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
 });

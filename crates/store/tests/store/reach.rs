@@ -151,6 +151,7 @@ both!(reach_of_items_and_agencies, |store| {
                     cc: vec![],
                 },
                 published_at: t0,
+                held: false,
             },
         )
         .await

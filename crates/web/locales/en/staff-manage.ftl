@@ -49,6 +49,18 @@ dash-messages-title = Private messages to { $agency }
 dash-messages-private = Only the agency's own staff can read these messages.
 dash-messages-none = No private messages.
 dash-messages-ours = Answer from the agency
+msg-held-count = { $n ->
+    [one] One message from a silenced server is waiting for you to release it
+   *[other] { $n } messages from silenced servers are waiting for you to release them
+}
+msg-held-many = Over { $n } messages from silenced servers are waiting for you to release them
+msg-held-title = Held messages to { $agency }
+msg-held-back = Back to the messages
+msg-held-explain = These messages come from servers the operator has silenced. They are not shown among the messages, nor counted, until you release one; you cannot answer one before that. Release a message to let it through, or delete it.
+msg-held-none = No messages are held.
+msg-release = Release
+msg-done-released = The message has been released and is shown among the messages.
+msg-done-deleted = The message has been deleted.
 
 ## Following
 follow-title = Whom { $agency } follows, and who follows it

@@ -49,6 +49,18 @@ dash-messages-title = Private meldinger til { $agency }
 dash-messages-private = Bare de ansatte i virksomheten kan lese disse meldingene.
 dash-messages-none = Ingen private meldinger.
 dash-messages-ours = Svar fra virksomheten
+msg-held-count = { $n ->
+    [one] Én melding fra en dempet tjener venter på at du slipper den gjennom
+   *[other] { $n } meldinger fra dempede tjenere venter på at du slipper dem gjennom
+}
+msg-held-many = Over { $n } meldinger fra dempede tjenere venter på at du slipper dem gjennom
+msg-held-title = Tilbakeholdte meldinger til { $agency }
+msg-held-back = Tilbake til meldingene
+msg-held-explain = Disse meldingene kommer fra tjenere som driftsansvarlig har dempet. De vises ikke blant meldingene og telles ikke før du slipper dem gjennom, og du kan ikke svare på dem før det. Slipp en melding gjennom, eller slett den.
+msg-held-none = Ingen meldinger er holdt tilbake.
+msg-release = Slipp gjennom
+msg-done-released = Meldingen er sluppet gjennom og vises blant meldingene.
+msg-done-deleted = Meldingen er slettet.
 
 ## Following
 follow-title = { $agency } følger og blir fulgt

@@ -43,6 +43,10 @@ pub struct MessageView {
     pub published: DateTime<Utc>,
     /// Edited.
     pub updated: Option<DateTime<Utc>>,
+    /// Held for the agency's staff to release, because its author's host
+    /// is silenced: listed only with `held=true`, not counted, and not
+    /// answered until released.
+    pub held: bool,
 }
 
 impl MessageView {
@@ -81,6 +85,7 @@ impl MessageView {
             cc: m.addressed.cc,
             published: m.published_at,
             updated: m.updated_at,
+            held: m.held,
         }
     }
 }

@@ -39,6 +39,8 @@ impl Modify for BearerAuth {
         api::messages::list,
         api::messages::get,
         api::messages::reply,
+        api::messages::release,
+        api::messages::delete,
         api::items::list,
         api::search::search,
         api::items::get,

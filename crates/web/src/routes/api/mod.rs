@@ -164,6 +164,16 @@ pub fn routes() -> Vec<ApiRoute> {
         at(Method::GET, "/agencies/{slug}/messages", messages::list),
         at(Method::GET, "/agencies/{slug}/messages/{id}", messages::get),
         at(
+            Method::DELETE,
+            "/agencies/{slug}/messages/{id}",
+            messages::delete,
+        ),
+        at(
+            Method::POST,
+            "/agencies/{slug}/messages/{id}/release",
+            messages::release,
+        ),
+        at(
             Method::POST,
             "/agencies/{slug}/messages/{id}/replies",
             messages::reply,

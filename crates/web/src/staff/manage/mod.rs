@@ -1,7 +1,8 @@
 //! Staff pages: the dashboard an agency's staff land on after logging in
 //! ([`dashboard`]), whom an agency follows and who follows it
 //! ([`following`]), the comments on its items and their moderation
-//! ([`moderation`], [`thread`]), and its private messages ([`messages`]).
+//! ([`moderation`], [`thread`]), and its private messages, those held
+//! from silenced hosts apart ([`messages`]).
 //!
 //! Every change goes through the same functions as the API's
 //! (`routes::api::{federation, comments, admin::reports}`), so the rights
@@ -39,6 +40,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/agencies/{slug}/messages",
             web::get().to(messages::page),
+        )
+        .route(
+            "/staff/agencies/{slug}/messages/held",
+            web::get().to(messages::held),
+        )
+        .route(
+            "/staff/agencies/{slug}/messages/{id}/{action}",
+            web::post().to(messages::act),
         )
         .route("/staff/moderation", web::get().to(moderation::page))
         .route(
@@ -117,6 +126,8 @@ pub(crate) fn done_notice(ctx: &Ctx, done: Option<&str>) -> Option<String> {
         "reported" => "mod-done-reported",
         "resolved" => "mod-done-resolved",
         "domain-blocked" => "mod-done-domain-blocked",
+        "released" => "msg-done-released",
+        "message-deleted" => "msg-done-deleted",
         _ => return None,
     };
     Some(ctx.t.msg(key))
