@@ -189,6 +189,7 @@ impl Application {
                 .wrap(middleware::from_fn(
                     deling_web::input::refuse_control_characters,
                 ))
+                .wrap(middleware::from_fn(deling_web::head::head_as_get))
                 // Outside the input check, so its refusals carry them too.
                 .wrap(deling_web::headers::security_headers())
                 .wrap(middleware::from_fn(deling_web::observe::track))

@@ -12,6 +12,7 @@ pub mod body_deadline;
 pub mod cache;
 pub mod dto;
 pub mod error;
+pub mod head;
 pub mod headers;
 pub mod input;
 pub mod login;

@@ -13,6 +13,42 @@ async fn health_probes_answer() {
     assert_eq!(ready["database"], "ok");
 }
 
+/// `HEAD` is answered as `GET` is, without the body: the same status and
+/// headers, `Content-Length` included.
+#[tokio::test]
+async fn head_is_answered_as_get_without_the_body() {
+    let app = TestApp::spawn().await;
+    app.agency("oslo", "Oslo kommune").await;
+    for path in [
+        "/healthz",
+        "/",
+        "/api/v1/items",
+        "/api/v1/openapi.json",
+        "/agencies/oslo",
+    ] {
+        let get = app.get(path).await;
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "{path}");
+        assert_eq!(head.status(), StatusCode::OK, "{path}");
+        for name in [header::CONTENT_TYPE, header::CONTENT_LENGTH] {
+            assert_eq!(
+                head.headers().get(&name),
+                get.headers().get(&name),
+                "{path}: {name}"
+            );
+        }
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    // What is not there is not there either way.
+    let head = app
+        .client
+        .head(app.url("/agencies/nobody"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::NOT_FOUND);
+}
+
 #[tokio::test]
 async fn openapi_document_describes_the_api() {
     let app = TestApp::spawn().await;
