@@ -166,15 +166,29 @@ pub async fn unfollow(
     data: &Data,
     audit: impl FnOnce(&str) -> Option<Audit>,
 ) -> Result<bool, FedError> {
-    // An actor we know by its URL is not fetched again.
+    // Only an actor stored here can be followed, so nothing is fetched:
+    // an unknown target is simply not followed (and an editor's request
+    // for one reaches out to no server). A handle is matched against the
+    // handles of the actors the agency follows, as they are shown.
     let known = match target {
         FollowTarget::Url(url) => data.store.get_remote_actor_by_ap_id(url.as_str()).await?,
-        FollowTarget::Handle { .. } => None,
+        FollowTarget::Handle { user, host } => data
+            .store
+            .list_following(agency.id)
+            .await?
+            .into_iter()
+            .map(|f| f.actor)
+            .find(|a| {
+                a.domain.eq_ignore_ascii_case(host)
+                    && a.preferred_username
+                        .as_deref()
+                        .is_some_and(|u| u.eq_ignore_ascii_case(user))
+            }),
     };
-    let actor = match known {
-        Some(row) => DbRemoteActor::new(row)?,
-        None => resolve_actor(target, data).await?,
+    let Some(row) = known else {
+        return Ok(false);
     };
+    let actor = DbRemoteActor::new(row)?;
     let undo_id = activity_id(&data.urls, "undo");
     let audit = audit(&actor.row.ap_id);
     let removed = data

@@ -91,6 +91,29 @@ async fn follow_by_handle_and_url_then_unfollow() {
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
 
+/// Unfollowing what the agency never followed is a 404, by URL or by
+/// handle, and asks no server anything (it used to look the target up,
+/// and answer 502 when that failed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfollowing_an_unknown_actor_is_not_found_without_a_lookup() {
+    let (a, peer) = tokio::join!(Instance::spawn(), crate::peer::FakePeer::spawn());
+    a.agency("nav").await;
+    for target in [peer.url("/actors/eve"), format!("eve@{}", peer.domain)] {
+        let mut path = url::Url::parse(&a.url("/api/v1/agencies/nav/following")).unwrap();
+        path.query_pairs_mut().append_pair("target", &target);
+        let resp = a
+            .send(
+                Method::DELETE,
+                &format!("{}?{}", path.path(), path.query().unwrap()),
+                None,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{target}");
+    }
+    assert!(peer.received().is_empty(), "{:?}", peer.received());
+    assert!(peer.fetched().is_empty(), "{:?}", peer.fetched());
+}
+
 /// Following by handle has a deadline as a whole: a WebFinger answer may
 /// list many links, each fetched in turn and each within the request
 /// timeout, and a staff member's request must not hang on all of them.
