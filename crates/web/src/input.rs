@@ -178,7 +178,15 @@ pub async fn refuse_control_characters(
             .map(ServiceResponse::map_into_left_body)
     } else {
         let (req, _) = req.into_parts();
-        let res = actix_web::ResponseError::error_response(&ApiError::BadParameters(errors));
+        let mut res = actix_web::ResponseError::error_response(&ApiError::BadParameters(errors));
+        // Refused before the API's scope marks its answers private: a
+        // request with a token gets what every such answer carries.
+        if req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION)
+        {
+            crate::routes::api::mark_private(res.headers_mut());
+        }
         Ok(ServiceResponse::new(req, res).map_into_right_body())
     }
 }

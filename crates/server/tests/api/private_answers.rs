@@ -71,6 +71,16 @@ async fn answers_to_a_token_are_never_stored() {
     let resp = with_token(&app, "dlg_unknown", Method::GET, "/api/v1/me").await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_private(&resp, "a refused token");
+    // So is one made before routing, of a control character in the query
+    // or the path.
+    for path in [
+        "/api/v1/items?agency=%00",
+        "/api/v1/agencies/os%01lo/messages",
+    ] {
+        let resp = with_token(&app, &token, Method::GET, path).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{path}");
+        assert_private(&resp, path);
+    }
 }
 
 #[tokio::test]

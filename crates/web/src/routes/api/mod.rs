@@ -252,7 +252,7 @@ pub async fn private_answers(
 
 /// `Cache-Control: no-store`, and `Authorization` added to `Vary` (kept
 /// whole if it names it already or is `*`).
-fn mark_private(headers: &mut HeaderMap) {
+pub(crate) fn mark_private(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let listed: Vec<String> = headers
         .get_all(header::VARY)
