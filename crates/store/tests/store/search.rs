@@ -161,6 +161,12 @@ both!(phrases_prefixes_and_exclusions, |store| {
     let mut not_paper = titles(&search(&store, "byggesak -papirskjema").await);
     not_paper.sort();
     assert_eq!(not_paper, ["Digital byggesak"]);
+    // Nothing to look for (function words, exclusions alone): nothing,
+    // and exactly nothing.
+    for q in ["og", "-byggesak", "***"] {
+        let r = search(&store, q).await;
+        assert_eq!((r.total, r.total_exact, r.hits.len()), (0, true, 0), "{q}");
+    }
 });
 
 both!(title_and_tags_rank_above_body, |store| {

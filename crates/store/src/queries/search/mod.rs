@@ -128,7 +128,12 @@ impl Store {
         per_page: u64,
     ) -> Result<SearchResults, StoreError> {
         if query.is_empty() {
-            return Ok(SearchResults::default());
+            // Nothing, exactly: `total_exact: false` would say "more than
+            // COUNTED".
+            return Ok(SearchResults {
+                total_exact: true,
+                ..SearchResults::default()
+            });
         }
         let backend = self.backend();
         let local_domain = self.get_instance().await?.map(|i| i.domain);
