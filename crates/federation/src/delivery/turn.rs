@@ -182,8 +182,7 @@ pub(super) async fn host_turn(
                 rows.into_iter().partition(|r| r.agency_id == row.agency_id);
             rows = others;
             let ids: Vec<i64> = theirs.iter().map(|r| r.id).collect();
-            if was_recorded
-                && let Err(e) = cx.data.store.release_deliveries(cx.worker, &ids).await
+            if was_recorded && let Err(e) = cx.data.store.release_deliveries(cx.worker, &ids).await
             {
                 tracing::warn!(error = %e, host = cx.host, "cannot give deliveries back");
             }
