@@ -20,25 +20,23 @@ pub async fn narrowed(
     author: &DbRemoteActor,
     data: &Data,
 ) -> Result<(), FedError> {
-    let store = &data.store;
-    store.mark_private(id.as_str(), author.row.id).await?;
+    // One transaction: a narrowing half done (the id marked, the item
+    // still public) is never seen, nor a boost's copy written between.
+    let done = data
+        .store
+        .narrow_remote_object(id.as_str(), author.row.id, visibility)
+        .await?;
     // At debug, as every private object's id: the log is the operator's,
     // who need not be the agency's staff, and the id names who wrote
     // privately.
-    if store
-        .delete_remote_comment(id.as_str(), author.row.id)
-        .await?
-    {
+    if done.comment {
         tracing::debug!(%id, "a comment whose author narrowed its audience was taken down");
     }
-    if store.delete_remote_item(id.as_str(), author.row.id).await? {
+    if done.item {
         tracing::debug!(%id, %visibility, "catalogued item narrowed by its owner withdrawn");
     }
-    let narrowed = store
-        .narrow_remote_message(id.as_str(), author.row.id, visibility)
-        .await?;
-    if narrowed > 0 {
-        tracing::debug!(%id, copies = narrowed, %visibility,
+    if done.messages > 0 {
+        tracing::debug!(%id, copies = done.messages, %visibility,
             "a message whose author narrowed its audience was narrowed");
     }
     Ok(())

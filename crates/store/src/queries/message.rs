@@ -22,8 +22,8 @@ use crate::{
 use chrono::{DateTime, Utc};
 use deling_domain::audience::Visibility;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -185,42 +185,6 @@ impl Store {
             .into_tuple()
             .all(self.reader())
             .await?)
-    }
-
-    /// Narrows every copy of the message `ap_id` by `author` (its author)
-    /// to `visibility` where that is narrower than what it holds: an edit
-    /// that makes a message private reaches every agency's copy, also when
-    /// it names none of them any more or is refused before it is filed
-    /// (its text empty, say). The addressees stay as they were: a copy's
-    /// agency must not learn whom the author wrote to next (the copies of
-    /// the agencies the edit names get its addressees when it is filed).
-    /// Returns how many copies were narrowed.
-    pub async fn narrow_remote_message(
-        &self,
-        ap_id: &str,
-        author: i64,
-        visibility: Visibility,
-    ) -> Result<u64, StoreError> {
-        let rows = message::Entity::find()
-            .filter(message::Column::ApId.eq(ap_id))
-            .filter(message::Column::AuthorRemoteActorId.eq(author))
-            .filter(message::Column::DeletedAt.is_null())
-            .all(self.db())
-            .await?;
-        let mut narrowed = 0;
-        for e in rows {
-            let stored = e
-                .visibility
-                .parse::<Visibility>()
-                .unwrap_or(Visibility::Direct);
-            if stored.narrower(visibility) != stored {
-                let mut row: message::ActiveModel = e.into();
-                row.visibility = Set(visibility.as_str().to_owned());
-                row.update(self.db()).await?;
-                narrowed += 1;
-            }
-        }
-        Ok(narrowed)
     }
 
     /// Files a received message in the inbox of each agency in
@@ -624,4 +588,41 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Narrows every copy of the message `ap_id` by `author` (its author)
+/// to `visibility` where that is narrower than what it holds: an edit
+/// that makes a message private reaches every agency's copy, also when
+/// it names none of them any more or is refused before it is filed
+/// (its text empty, say). The addressees stay as they were: a copy's
+/// agency must not learn whom the author wrote to next (the copies of
+/// the agencies the edit names get its addressees when it is filed).
+/// Returns how many copies were narrowed. On `db`, a transaction of
+/// [`Store::narrow_remote_object`]'s.
+pub(crate) async fn narrow_remote_message_in(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+    author: i64,
+    visibility: Visibility,
+) -> Result<u64, StoreError> {
+    let rows = message::Entity::find()
+        .filter(message::Column::ApId.eq(ap_id))
+        .filter(message::Column::AuthorRemoteActorId.eq(author))
+        .filter(message::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let mut narrowed = 0;
+    for e in rows {
+        let stored = e
+            .visibility
+            .parse::<Visibility>()
+            .unwrap_or(Visibility::Direct);
+        if stored.narrower(visibility) != stored {
+            let mut row: message::ActiveModel = e.into();
+            row.visibility = Set(visibility.as_str().to_owned());
+            row.update(db).await?;
+            narrowed += 1;
+        }
+    }
+    Ok(narrowed)
 }

@@ -71,6 +71,8 @@ impl Store {
     /// or Delete may be handled by another.
     pub async fn put_remote_item(&self, d: RemoteItemData) -> Result<Item, StoreError> {
         let txn = self.begin().await?;
+        // A narrowing of the same id goes wholly before or after this.
+        crate::queries::private_object::lock_object(&txn, &d.ap_id).await?;
         let private = private_object::Entity::find()
             .filter(private_object::Column::ApId.eq(d.ap_id.as_str()))
             .filter(private_object::Column::RemoteActorId.eq(d.remote_actor_id))

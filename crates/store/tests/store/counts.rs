@@ -405,3 +405,105 @@ both!(
             .expect("stored");
     }
 );
+
+both!(a_narrowing_takes_down_every_public_copy_at_once, |store| {
+    use deling_domain::audience::Visibility;
+    let eve = store.put_remote_actor(person("eve")).await.expect("eve");
+    let t = chrono::Utc::now();
+    let id = "https://social.example/items/9";
+    let item = store
+        .put_remote_item(remote_item(id, eve.id, t))
+        .await
+        .expect("catalogued");
+    let done = store
+        .narrow_remote_object(id, eve.id, Visibility::Followers)
+        .await
+        .expect("narrowed");
+    assert!(done.item && !done.comment, "{done:?}");
+    assert_eq!(done.messages, 0);
+    let gone = store.get_item_by_ap_id(id).await.expect("read");
+    assert!(
+        gone.as_ref()
+            .is_none_or(|i| i.deleted_at.is_some() && i.id == item.id),
+        "{gone:?}"
+    );
+    assert!(store.was_private(id, eve.id).await.expect("mark"));
+    // Its public version arriving again is not stored.
+    assert!(
+        store
+            .put_remote_item(remote_item(id, eve.id, t + chrono::Duration::seconds(1)))
+            .await
+            .is_err()
+    );
+});
+
+/// On PostgreSQL a narrowing and the write of a boost's copy of the same
+/// object take turns (an advisory lock on the id): a copy written while a
+/// narrowing is under way waits for it, then finds the id private. Without
+/// the lock, READ COMMITTED lets the write miss the uncommitted mark and
+/// store the narrowed object in the public catalogue.
+mod narrowing_and_a_boosts_copy_take_turns {
+    use super::*;
+    use deling_testkit::db as common;
+    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        common::run(
+            common::Backend::Postgres,
+            common::Schema::Migrated,
+            |store, url| async move {
+                let eve = store.put_remote_actor(person("eve")).await.expect("eve");
+                let id = "https://social.example/items/race";
+                // The narrowing, by hand: the lock taken and the mark
+                // written, not yet committed.
+                let db = Database::connect(&url).await.expect("connect");
+                let txn = db.begin().await.expect("begin");
+                let pg = sea_orm::DbBackend::Postgres;
+                txn.execute_raw(Statement::from_sql_and_values(
+                    pg,
+                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                    [id.into()],
+                ))
+                .await
+                .expect("lock");
+                txn.execute_raw(Statement::from_sql_and_values(
+                    pg,
+                    "INSERT INTO private_object (ap_id, remote_actor_id, seen_at) VALUES ($1, $2, now())",
+                    [id.into(), eve.id.into()],
+                ))
+                .await
+                .expect("mark");
+                let writer = store.clone();
+                let put = tokio::spawn(async move {
+                    writer
+                        .put_remote_item(remote_item(id, eve.id, chrono::Utc::now()))
+                        .await
+                });
+                // Until the write waits on the lock (or 10 s, when nothing
+                // ever waits: it went ahead without).
+                for _ in 0..100 {
+                    let waiting = db
+                        .query_one_raw(Statement::from_string(
+                            pg,
+                            "SELECT count(*) AS n FROM pg_locks \
+                             WHERE locktype = 'advisory' AND NOT granted",
+                        ))
+                        .await
+                        .expect("pg_locks")
+                        .and_then(|r| r.try_get::<i64>("", "n").ok())
+                        .unwrap_or(0);
+                    if waiting > 0 || put.is_finished() {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                txn.commit().await.expect("commit");
+                let put = put.await.expect("task");
+                assert!(put.is_err(), "stored after it was narrowed: {put:?}");
+                assert!(store.get_item_by_ap_id(id).await.expect("read").is_none());
+            },
+        )
+        .await;
+    }
+}
