@@ -122,6 +122,16 @@ async fn the_refusals_the_server_sends_are_in_the_document() {
             422,
             "/api/v1/admin/domain-blocks",
         ),
+        // A path segment that is no domain.
+        (
+            &admin,
+            Method::DELETE,
+            "/api/v1/admin/domain-blocks/__main__",
+            None,
+            "",
+            422,
+            "/api/v1/admin/domain-blocks/{domain}",
+        ),
         // A target that is no handle or URL.
         (
             &editor,

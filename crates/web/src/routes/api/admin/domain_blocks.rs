@@ -94,7 +94,8 @@ pub async fn put(
 
 /// Removes a domain's policy.
 #[utoipa::path(delete, operation_id = "deleteDomainBlock", path = "/api/v1/admin/domain-blocks/{domain}", tag = "admin", params(("domain" = String, Path, description = "The domain")), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    (status = 422, body = Problem, description = "Not a host name")))]
 pub async fn delete(
     state: web::Data<AppState>,
     auth: Authenticated,
