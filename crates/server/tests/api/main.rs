@@ -16,6 +16,7 @@ mod hostile;
 mod items;
 mod listing;
 mod members;
+mod openapi_truth;
 mod postgres;
 mod private_answers;
 mod routes;

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct CommentQuery {
     /// Comments per page, 1 to 500 (default 100).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 500)]
     pub limit: Option<String>,
     /// Where to go on from: the `after` of the `Link: <...>; rel="next"`
     /// header of the previous page (opaque).

@@ -29,20 +29,21 @@ pub struct LinkBody {
     pub media_type: Option<String>,
 }
 
-/// An item as sent on create (`kind`, `title` and `language` required) or
-/// update (any subset; `null` clears `summary`, `body`, `tags`, `links`,
-/// `license` and `based_on`, resets `metadata`, and is refused for `kind`,
-/// `title` and `language`).
+/// An item as sent on create or update. On update any subset: `null`
+/// clears `summary`, `body`, `tags`, `links`, `license` and `based_on`,
+/// resets `metadata`, and is refused for `kind`, `title` and `language`.
+/// Create reads this too; [`NewItemBody`] describes what it requires.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {
     /// `guide`, `dataset`, `software`, `service`, `question` or `event`.
+    // `null` is read (to be refused by name), but is not a value to send.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = super::ItemKindName)]
     pub kind: Option<Option<String>>,
     /// 1 to 200 characters.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub title: Option<Option<String>>,
     /// Plain text, at most 500 characters; Mastodon shows this.
     #[serde(default, deserialize_with = "double_option")]
@@ -54,7 +55,7 @@ pub struct ItemBody {
     pub body: Option<Option<String>>,
     /// BCP 47 tag: `nb`, `nn`, `se`, `sma`, `smj`, `en`, ...
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub language: Option<Option<String>>,
     /// Hashtags without `#`.
     #[serde(default, deserialize_with = "double_option")]
@@ -76,6 +77,35 @@ pub struct ItemBody {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub based_on: Option<Option<String>>,
+}
+
+/// An item as sent on create (`POST /api/v1/agencies/{slug}/items`):
+/// `kind`, `title` and `language` required, the rest as in [`ItemBody`].
+/// Only a schema: create reads an [`ItemBody`], whose missing fields are
+/// `422`s naming each one; a test holds the two lists of fields equal.
+#[derive(Debug, ToSchema)]
+pub struct NewItemBody {
+    /// `guide`, `dataset`, `software`, `service`, `question` or `event`.
+    pub kind: super::ItemKindName,
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Plain text, at most 500 characters; Mastodon shows this.
+    pub summary: Option<String>,
+    /// Markdown (CommonMark).
+    pub body: Option<String>,
+    /// BCP 47 tag: `nb`, `nn`, `se`, `sma`, `smj`, `en`, ...
+    pub language: String,
+    /// Hashtags without `#`.
+    pub tags: Option<Vec<String>>,
+    /// SPDX expression (`CC-BY-4.0`, `NLOD-2.0`) or an http(s) URI.
+    pub license: Option<String>,
+    /// Links and attachments.
+    pub links: Option<Vec<LinkBody>>,
+    /// Kind-specific metadata (see the API guide).
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Value>,
+    /// URL of the item this one adapts.
+    pub based_on: Option<String>,
 }
 
 impl TryFrom<ItemBody> for RawItem {
@@ -154,6 +184,7 @@ pub struct ItemView {
     /// Who published it.
     pub agency: ActorRef,
     /// Kind.
+    #[schema(value_type = super::ItemKindName)]
     pub kind: String,
     /// Title.
     pub title: String,
@@ -299,19 +330,24 @@ pub struct ItemQuery {
     /// Only this agency's items (slug).
     pub agency: Option<String>,
     /// Only this kind.
+    #[param(value_type = Option<super::ItemKindName>)]
     pub kind: Option<String>,
     /// Only items with this tag.
     pub tag: Option<String>,
     /// Only this language (BCP 47).
     pub language: Option<String>,
     /// `local` (default), `remote` or `all`.
+    #[param(value_type = Option<super::OriginName>)]
     pub origin: Option<String>,
-    /// Page number, from 1. With `cursor` it only numbers the page.
-    #[param(value_type = Option<u64>)]
+    /// Page number, from 1. With `cursor` it only numbers the page. The
+    /// items before the page (`(page - 1) * per_page`) must number fewer
+    /// than 2^63, or the answer is `400`.
+    // The largest page any `per_page` allows is 2^63 (with `per_page=1`).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 9223372036854775808_u64)]
     pub page: Option<String>,
     /// Where to go on from: the `cursor` of a `next` link (opaque).
     pub cursor: Option<String>,
     /// Items per page, 1 to 100 (default 20).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }

@@ -7,6 +7,7 @@ mod agencies;
 mod comments;
 mod items;
 mod messages;
+mod names;
 mod shares;
 mod staff;
 
@@ -14,9 +15,13 @@ pub use actors::ActorRef;
 pub use agencies::{AgencyBody, AgencyView, FollowBody, FollowingView};
 pub use comments::{CommentBody, CommentEditBody, CommentQuery, CommentView, ReportBody};
 pub use items::{
-    CountsView, ItemBody, ItemPage, ItemQuery, ItemView, LinkBody, LinkView, ReactionView,
+    CountsView, ItemBody, ItemPage, ItemQuery, ItemView, LinkBody, LinkView, NewItemBody,
+    ReactionView,
 };
 pub use messages::{MessagePage, MessageReplyBody, MessageView};
+pub use names::{
+    FederationModeName, ItemKindName, OriginName, ReportStatusName, RoleName, SeverityName,
+};
 pub use shares::{ShareBody, ShareQuery, ShareView, SharedItemView};
 pub use staff::{LoginBody, MeView, MemberBody, MemberView, MembershipView, TokenView};
 

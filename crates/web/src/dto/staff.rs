@@ -29,6 +29,7 @@ pub struct TokenView {
 pub struct MemberBody {
     /// `editor` (publishes, edits, comments, follows, shares) or `admin`
     /// (also manages the profile and the staff).
+    #[schema(value_type = super::RoleName)]
     pub role: String,
 }
 
@@ -38,6 +39,7 @@ pub struct MemberView {
     /// Username.
     pub username: String,
     /// `editor` or `admin`.
+    #[schema(value_type = super::RoleName)]
     pub role: String,
     /// Whether the account is an instance admin as well.
     pub instance_admin: bool,
@@ -62,5 +64,6 @@ pub struct MembershipView {
     /// Agency name.
     pub name: String,
     /// `editor` or `admin`.
+    #[schema(value_type = super::RoleName)]
     pub role: String,
 }

@@ -14,7 +14,7 @@ use deling_store::{
 };
 
 /// Lists the agencies on this instance.
-#[utoipa::path(get, path = "/api/v1/agencies", tag = "agencies",
+#[utoipa::path(get, operation_id = "listAgencies", path = "/api/v1/agencies", tag = "agencies",
     responses((status = 200, body = Vec<AgencyView>)))]
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let agencies = state.store.list_agencies().await?;
@@ -26,7 +26,7 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
 }
 
 /// Shows one agency.
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}", tag = "agencies",
+#[utoipa::path(get, operation_id = "getAgency", path = "/api/v1/agencies/{slug}", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug")),
     responses((status = 200, body = AgencyView), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn get(
@@ -40,7 +40,7 @@ pub async fn get(
 /// Changes an agency's public profile (name, description, web site, logo,
 /// organisation number). Followers get an `Update` of the agency's actor;
 /// a request that changes nothing sends nothing.
-#[utoipa::path(patch, path = "/api/v1/agencies/{slug}", tag = "agencies", request_body = AgencyBody,
+#[utoipa::path(patch, operation_id = "updateAgency", path = "/api/v1/agencies/{slug}", tag = "agencies", request_body = AgencyBody,
     params(("slug" = String, Path, description = "The agency's slug")),
     security(("bearer" = [])),
     responses((status = 200, body = AgencyView), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -105,7 +105,7 @@ pub async fn update_profile(
 /// its actor, WebFinger and pages answer 410, its staff lose their roles
 /// in it, and its followers get a `Delete` of the actor. It cannot be
 /// undone, and the slug is not given out again.
-#[utoipa::path(delete, path = "/api/v1/agencies/{slug}", tag = "agencies",
+#[utoipa::path(delete, operation_id = "withdrawAgency", path = "/api/v1/agencies/{slug}", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug")),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),

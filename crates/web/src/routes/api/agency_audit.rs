@@ -18,7 +18,7 @@ use deling_store::{
 };
 
 /// A page of the agency's audit entries.
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/audit", tag = "agencies",
+#[utoipa::path(get, operation_id = "listAgencyAudit", path = "/api/v1/agencies/{slug}/audit", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug"), AuditQuery), security(("bearer" = [])),
     responses((status = 200, description = "The agency's audit entries, newest first"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(

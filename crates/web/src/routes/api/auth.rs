@@ -18,7 +18,7 @@ use deling_domain::auth::NewToken;
 ///
 /// `429` (with `Retry-After`) when this address has tried too often, or
 /// while the username is locked after failed attempts.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
+#[utoipa::path(post, operation_id = "login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
     responses((status = 200, body = TokenView), (status = 401, body = Problem), (status = 400, body = Problem),
         (status = 429, body = Problem, headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 pub async fn login(
@@ -54,7 +54,7 @@ pub async fn login(
 }
 
 /// Revokes the token this request is made with.
-#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "logout", path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn logout(
     state: web::Data<AppState>,

@@ -33,7 +33,7 @@ fn view(b: &AgencyBlock) -> Value {
 }
 
 /// The agency's blocked actors, newest first.
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/blocks", tag = "federation",
+#[utoipa::path(get, operation_id = "listAgencyBlocks", path = "/api/v1/agencies/{slug}/blocks", tag = "federation",
     params(("slug" = String, Path, description = "The agency's slug")), security(("bearer" = [])),
     responses((status = 200, description = "The actors the agency has blocked"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
@@ -61,7 +61,7 @@ pub struct AgencyBlockBody {
 /// are hidden, its follow of the agency ends (its server is sent a
 /// `Reject`), so does the agency's follow of it (an `Undo`), and what it
 /// sends the agency from now on is refused.
-#[utoipa::path(post, path = "/api/v1/agencies/{slug}/blocks", tag = "federation",
+#[utoipa::path(post, operation_id = "blockActorForAgency", path = "/api/v1/agencies/{slug}/blocks", tag = "federation",
     params(("slug" = String, Path, description = "The agency's slug")), request_body = AgencyBlockBody, security(("bearer" = [])),
     responses((status = 201, description = "The block, with how many comments it hid and whether it ended a follow either way"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn put(
@@ -99,7 +99,7 @@ pub struct BlockedActorQuery {
 
 /// Lifts the agency's block of an actor. Comments the block hid stay
 /// hidden until a moderator shows them again.
-#[utoipa::path(delete, path = "/api/v1/agencies/{slug}/blocks", tag = "federation",
+#[utoipa::path(delete, operation_id = "unblockActorForAgency", path = "/api/v1/agencies/{slug}/blocks", tag = "federation",
     params(("slug" = String, Path, description = "The agency's slug"), BlockedActorQuery), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete(

@@ -27,7 +27,7 @@ pub(crate) fn render_post(state: &AppState, source: &str) -> Result<String, ApiE
 }
 
 /// Comments on an item, local or remote, as one of the caller's agencies.
-#[utoipa::path(post, path = "/api/v1/items/{id}/comments", tag = "items", request_body = CommentBody,
+#[utoipa::path(post, operation_id = "createComment", path = "/api/v1/items/{id}/comments", tag = "items", request_body = CommentBody,
     params(("id" = i64, Path, description = "Item id")), security(("bearer" = [])),
     responses((status = 201, body = CommentView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
@@ -109,7 +109,7 @@ pub(crate) async fn write_comment(
 
 /// Edits an agency's own comment (its editors only): everyone who got the
 /// comment gets an `Update` of the `Note`.
-#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "items", request_body = CommentEditBody,
+#[utoipa::path(patch, operation_id = "updateComment", path = "/api/v1/comments/{id}", tag = "items", request_body = CommentEditBody,
     params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
     responses((status = 200, body = CommentView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
@@ -222,7 +222,7 @@ pub(crate) async fn moderated(
 }
 
 /// Hides a comment from everyone but its item's moderators.
-#[utoipa::path(post, path = "/api/v1/comments/{id}/hide", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "hideComment", path = "/api/v1/comments/{id}/hide", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn hide(
     state: web::Data<AppState>,
@@ -234,7 +234,7 @@ pub async fn hide(
 }
 
 /// Shows a hidden comment again.
-#[utoipa::path(post, path = "/api/v1/comments/{id}/unhide", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "unhideComment", path = "/api/v1/comments/{id}/unhide", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn unhide(
     state: web::Data<AppState>,
@@ -278,7 +278,7 @@ pub(crate) async fn set_hidden(
 /// Deletes a comment. A remote author's comment is removed here (its
 /// item's moderators); an agency's own comment is deleted by its staff and
 /// the deletion is sent to everyone who received it.
-#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "deleteComment", path = "/api/v1/comments/{id}", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete(
     state: web::Data<AppState>,
@@ -342,7 +342,7 @@ pub(crate) async fn remove_comment(
 /// agency ends, and what it sends the agency is refused from now on. On
 /// another server's item (only an instance admin moderates those) the
 /// block is for the whole instance.
-#[utoipa::path(post, path = "/api/v1/comments/{id}/block-author", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "blockCommentAuthor", path = "/api/v1/comments/{id}/block-author", tag = "items", params(("id" = i64, Path, description = "Comment id")), security(("bearer" = [])),
     responses((status = 201, description = "The blocked actor, and the agency it is blocked for (none: the whole instance)"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn block_author(
     state: web::Data<AppState>,
@@ -408,7 +408,7 @@ pub(crate) const MAX_REASON: usize = 1000;
 /// Reports a remote comment on one of the agency's items to its author's
 /// server, whose moderators judge it: a `Flag` from this server. Editors
 /// of the item's agency and instance admins may.
-#[utoipa::path(post, path = "/api/v1/comments/{id}/report", tag = "items", params(("id" = i64, Path, description = "Comment id")), request_body = ReportBody, security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "reportComment", path = "/api/v1/comments/{id}/report", tag = "items", params(("id" = i64, Path, description = "Comment id")), request_body = ReportBody, security(("bearer" = [])),
     responses((status = 202, description = "The report is on its way"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn report(
     state: web::Data<AppState>,

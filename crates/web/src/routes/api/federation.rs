@@ -26,10 +26,12 @@ pub(crate) fn actor_ref(a: &RemoteActor) -> ActorRef {
 }
 
 /// Makes an agency follow a remote actor, by handle or actor URL.
-#[utoipa::path(post, path = "/api/v1/agencies/{slug}/following", tag = "federation", request_body = FollowBody,
+#[utoipa::path(post, operation_id = "follow", path = "/api/v1/agencies/{slug}/following", tag = "federation", request_body = FollowBody,
     params(("slug" = String, Path, description = "The agency's slug")), security(("bearer" = [])),
     responses((status = 202, body = FollowingView), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 502, body = Problem)))]
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "The target is empty, neither a handle nor an actor URL, or an actor on this server"),
+        (status = 502, body = Problem)))]
 pub async fn follow(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -57,9 +59,11 @@ pub struct TargetQuery {
 }
 
 /// Stops following; sends Undo(Follow).
-#[utoipa::path(delete, path = "/api/v1/agencies/{slug}/following", tag = "federation", params(
+#[utoipa::path(delete, operation_id = "unfollow", path = "/api/v1/agencies/{slug}/following", tag = "federation", params(
     ("slug" = String, Path, description = "The agency's slug"), TargetQuery), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 400, body = Problem, description = "No `target`"), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "No editor of the agency, or a target that is neither a handle nor an actor URL"),
+        (status = 404, body = Problem, description = "No such agency, or it does not follow the target")))]
 pub async fn unfollow(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -160,7 +164,7 @@ pub(crate) async fn stop_following(
 }
 
 /// Lists whom an agency follows, with the state of each Follow.
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/following", tag = "federation",
+#[utoipa::path(get, operation_id = "listFollowing", path = "/api/v1/agencies/{slug}/following", tag = "federation",
     params(("slug" = String, Path, description = "The agency's slug")),
     responses((status = 200, body = Vec<FollowingView>), (status = 404, body = Problem)))]
 pub async fn following(
@@ -180,7 +184,7 @@ pub async fn following(
 }
 
 /// Lists an agency's followers.
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/followers", tag = "federation",
+#[utoipa::path(get, operation_id = "listFollowers", path = "/api/v1/agencies/{slug}/followers", tag = "federation",
     params(("slug" = String, Path, description = "The agency's slug")),
     responses((status = 200, body = Vec<ActorRef>), (status = 404, body = Problem)))]
 pub async fn followers(

@@ -35,7 +35,7 @@ fn bad(field: &str, problem: impl std::fmt::Display) -> ApiError {
 }
 
 /// Lists items, newest first.
-#[utoipa::path(get, path = "/api/v1/items", tag = "items", params(ItemQuery),
+#[utoipa::path(get, operation_id = "listItems", path = "/api/v1/items", tag = "items", params(ItemQuery),
     responses((status = 200, body = ItemPage), (status = 400, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -278,7 +278,7 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
 }
 
 /// Shows one item.
-#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "items",
+#[utoipa::path(get, operation_id = "getItem", path = "/api/v1/items/{id}", tag = "items",
     params(("id" = i64, Path, description = "Item id")),
     responses((status = 200, body = ItemView), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
@@ -288,7 +288,7 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpR
 }
 
 /// Publishes an item for an agency.
-#[utoipa::path(post, path = "/api/v1/agencies/{slug}/items", tag = "items", request_body = ItemBody,
+#[utoipa::path(post, operation_id = "createItem", path = "/api/v1/agencies/{slug}/items", tag = "items", request_body = crate::dto::NewItemBody,
     params(("slug" = String, Path, description = "The agency's slug")),
     security(("bearer" = [])),
     responses((status = 201, body = ItemView), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -312,7 +312,7 @@ pub async fn create(
 }
 
 /// Changes some of an item's fields; the result is checked as a whole.
-#[utoipa::path(patch, path = "/api/v1/items/{id}", tag = "items", request_body = ItemBody,
+#[utoipa::path(patch, operation_id = "updateItem", path = "/api/v1/items/{id}", tag = "items", request_body = ItemBody,
     params(("id" = i64, Path, description = "Item id")),
     security(("bearer" = [])),
     responses((status = 200, body = ItemView), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -338,7 +338,7 @@ pub async fn update(
 }
 
 /// Withdraws an item; it answers 410 Gone afterwards.
-#[utoipa::path(delete, path = "/api/v1/items/{id}", tag = "items",
+#[utoipa::path(delete, operation_id = "withdrawItem", path = "/api/v1/items/{id}", tag = "items",
     params(("id" = i64, Path, description = "Item id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -355,7 +355,7 @@ pub async fn delete(
 
 /// Pins an item to its agency's profile (the actor's `featured`
 /// collection; Mastodon shows it at the top). At most five per agency.
-#[utoipa::path(post, path = "/api/v1/items/{id}/pin", tag = "items",
+#[utoipa::path(post, operation_id = "pinItem", path = "/api/v1/items/{id}/pin", tag = "items",
     params(("id" = i64, Path, description = "Item id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -370,7 +370,7 @@ pub async fn pin(
 }
 
 /// Unpins an item.
-#[utoipa::path(delete, path = "/api/v1/items/{id}/pin", tag = "items",
+#[utoipa::path(delete, operation_id = "unpinItem", path = "/api/v1/items/{id}/pin", tag = "items",
     params(("id" = i64, Path, description = "Item id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -417,7 +417,7 @@ pub async fn set_pinned(
 
 /// Lists who liked and boosted an item, newest first: for the staff of
 /// its agency only, as the public (and peers) see counts, not people.
-#[utoipa::path(get, path = "/api/v1/items/{id}/reactions", tag = "items",
+#[utoipa::path(get, operation_id = "listItemReactions", path = "/api/v1/items/{id}/reactions", tag = "items",
     params(("id" = i64, Path, description = "Item id")),
     security(("bearer" = [])),
     responses((status = 200, body = Vec<ReactionView>), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -459,7 +459,7 @@ pub async fn reactions(
 /// Lists a page of an item's comments, oldest first: `limit` of them
 /// (default 100, at most 500), after the cursor `after`. While there are
 /// more, a `Link: <...>; rel="next"` header gives the next page's URL.
-#[utoipa::path(get, path = "/api/v1/items/{id}/comments", tag = "items",
+#[utoipa::path(get, operation_id = "listItemComments", path = "/api/v1/items/{id}/comments", tag = "items",
     params(("id" = i64, Path, description = "Item id"), CommentQuery),
     responses(
         (status = 200, body = Vec<CommentView>, headers(

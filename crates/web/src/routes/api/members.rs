@@ -22,7 +22,7 @@ fn view(staff: &Staff, role: Role) -> MemberView {
 }
 
 /// Lists an agency's staff with their roles (admins of the agency only).
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/members", tag = "agencies",
+#[utoipa::path(get, operation_id = "listMembers", path = "/api/v1/agencies/{slug}/members", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug")), security(("bearer" = [])),
     responses((status = 200, body = Vec<MemberView>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 410, body = Problem)))]
@@ -45,7 +45,7 @@ pub async fn list(
 
 /// Gives an existing staff account a role in the agency, or changes it.
 /// An agency admin cannot demote the agency's last admin (`409`).
-#[utoipa::path(put, path = "/api/v1/agencies/{slug}/members/{username}", tag = "agencies",
+#[utoipa::path(put, operation_id = "setMember", path = "/api/v1/agencies/{slug}/members/{username}", tag = "agencies",
     request_body = MemberBody,
     params(("slug" = String, Path, description = "The agency's slug"),
         ("username" = String, Path, description = "The staff account")),
@@ -73,7 +73,7 @@ pub async fn put(
 
 /// Removes a staff member's role in the agency. An agency admin cannot
 /// remove the agency's last admin (`409`).
-#[utoipa::path(delete, path = "/api/v1/agencies/{slug}/members/{username}", tag = "agencies",
+#[utoipa::path(delete, operation_id = "removeMember", path = "/api/v1/agencies/{slug}/members/{username}", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug"),
         ("username" = String, Path, description = "The staff account")),
     security(("bearer" = [])),
@@ -168,7 +168,7 @@ fn refuse_self_grant(
 }
 
 /// Who the caller is and where they may act.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getMe", path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MeView), (status = 401, body = Problem)))]
 pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     let agencies = state

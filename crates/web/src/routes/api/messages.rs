@@ -29,6 +29,7 @@ pub struct MessageQuery {
     /// Only messages older than this message id (the `next` link).
     pub before: Option<i64>,
     /// How many (1 to 100, 20 by default).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
     /// `true`: the messages held for release (from silenced hosts)
     /// instead of the inbox's; `false` (the default): the inbox.
@@ -37,7 +38,7 @@ pub struct MessageQuery {
 
 /// Lists an agency's messages, newest first (its staff only): those let
 /// through, or with `held=true` those held from silenced hosts.
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/messages", tag = "agencies",
+#[utoipa::path(get, operation_id = "listMessages", path = "/api/v1/agencies/{slug}/messages", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug"), MessageQuery), security(("bearer" = [])),
     responses((status = 200, body = MessagePage), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem),
@@ -102,7 +103,7 @@ async fn find(
 }
 
 /// One of an agency's messages (its staff only).
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/messages/{id}", tag = "agencies",
+#[utoipa::path(get, operation_id = "getMessage", path = "/api/v1/agencies/{slug}/messages/{id}", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug"), ("id" = i64, Path, description = "Message id")),
     security(("bearer" = [])),
     responses((status = 200, body = MessageView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -123,7 +124,7 @@ pub async fn get(
 /// was: a direct message directly to its author, a followers-only one to
 /// the agency's followers and the author. Never public unless the
 /// message was.
-#[utoipa::path(post, path = "/api/v1/agencies/{slug}/messages/{id}/replies", tag = "agencies",
+#[utoipa::path(post, operation_id = "replyToMessage", path = "/api/v1/agencies/{slug}/messages/{id}/replies", tag = "agencies",
     request_body = MessageReplyBody,
     params(("slug" = String, Path, description = "The agency's slug"), ("id" = i64, Path, description = "Message id")),
     security(("bearer" = [])),
@@ -183,7 +184,7 @@ pub async fn reply(
 
 /// Releases a held message (its staff only): from then on it is in the
 /// inbox like any other, and stays there when its author edits it.
-#[utoipa::path(post, path = "/api/v1/agencies/{slug}/messages/{id}/release", tag = "agencies",
+#[utoipa::path(post, operation_id = "releaseMessage", path = "/api/v1/agencies/{slug}/messages/{id}/release", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug"), ("id" = i64, Path, description = "Message id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -201,7 +202,7 @@ pub async fn release(
 /// Deletes a received message, held or not, from the agency's inbox (its
 /// staff only); other agencies' copies stay, and an edit from its author
 /// does not bring it back.
-#[utoipa::path(delete, path = "/api/v1/agencies/{slug}/messages/{id}", tag = "agencies",
+#[utoipa::path(delete, operation_id = "deleteMessage", path = "/api/v1/agencies/{slug}/messages/{id}", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug"), ("id" = i64, Path, description = "Message id")),
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),

@@ -30,6 +30,7 @@ pub struct SearchParams {
     /// What to look for: words, `"a phrase"`, `prefix*`, `-excluded`.
     pub q: String,
     /// Only this kind.
+    #[param(value_type = Option<crate::dto::ItemKindName>)]
     pub kind: Option<String>,
     /// Only this agency: a local slug, or `user@host` for another server's.
     pub agency: Option<String>,
@@ -43,8 +44,8 @@ pub struct SearchParams {
     pub tag: Option<String>,
     /// Only datasets with this theme (a URI).
     pub theme: Option<String>,
-    /// Page number, from 1 (20 per page, from each instance asked).
-    #[param(value_type = Option<u64>)]
+    /// Page number, 1 to 50 (20 per page, from each instance asked).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 50)]
     pub page: Option<String>,
     /// `true`: also ask peer instances (see the API guide); ignored in a
     /// search that a peer sent.
@@ -140,7 +141,7 @@ fn bad(field: &str, problem: impl std::fmt::Display) -> ApiError {
 }
 
 /// Searches the catalogue; with `peers=true`, peers' catalogues too.
-#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
+#[utoipa::path(get, operation_id = "search", path = "/api/v1/search", tag = "search", params(SearchParams),
     responses((status = 200, body = SearchResultsView), (status = 400, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn search(

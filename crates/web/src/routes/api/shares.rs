@@ -16,7 +16,7 @@ use deling_store::{
 /// Shares an item as one of the caller's agencies: its followers get an
 /// `Announce` (and a remote item's owner too, who counts the boost).
 /// Sharing again changes nothing and answers `200`.
-#[utoipa::path(post, path = "/api/v1/items/{id}/shares", tag = "items", request_body = ShareBody,
+#[utoipa::path(post, operation_id = "shareItem", path = "/api/v1/items/{id}/shares", tag = "items", request_body = ShareBody,
     params(("id" = i64, Path, description = "Item id")), security(("bearer" = [])),
     responses((status = 201, body = ShareView), (status = 200, body = ShareView), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -104,7 +104,7 @@ pub async fn unshare(
 
 /// Takes an agency's share back: its followers get an `Undo` of the
 /// `Announce`.
-#[utoipa::path(delete, path = "/api/v1/items/{id}/shares", tag = "items",
+#[utoipa::path(delete, operation_id = "unshareItem", path = "/api/v1/items/{id}/shares", tag = "items",
     params(("id" = i64, Path, description = "Item id"), ShareQuery), security(("bearer" = [])),
     responses((status = 204), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -120,7 +120,7 @@ pub async fn delete(
 
 /// Lists what an agency shares now, newest share first (at most 200), with
 /// the items.
-#[utoipa::path(get, path = "/api/v1/agencies/{slug}/shares", tag = "agencies",
+#[utoipa::path(get, operation_id = "listAgencyShares", path = "/api/v1/agencies/{slug}/shares", tag = "agencies",
     params(("slug" = String, Path, description = "The agency's slug")),
     responses((status = 200, body = Vec<SharedItemView>), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn list(

@@ -49,7 +49,7 @@ impl TokenInfo {
 }
 
 /// The caller's tokens, newest first, including revoked and expired ones.
-#[utoipa::path(get, path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listTokens", path = "/api/v1/auth/tokens", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = Problem),
         (status = 429, body = Problem, headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 pub async fn list(
@@ -69,7 +69,7 @@ pub async fn list(
 
 /// Revokes one of the caller's tokens (revoking it again is harmless).
 /// Another account's token is `404`, as if it did not exist.
-#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "revokeToken", path = "/api/v1/auth/tokens/{id}", tag = "auth", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Token id")),
     responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 429, body = Problem, headers(("Retry-After" = u64, description = "Seconds to wait")))))]

@@ -14,7 +14,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 /// Every blocked actor.
-#[utoipa::path(get, path = "/api/v1/admin/actor-blocks", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listActorBlocks", path = "/api/v1/admin/actor-blocks", tag = "admin", security(("bearer" = [])),
     responses((status = 200, description = "The blocked actors"), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -39,7 +39,7 @@ pub struct ActorBlockBody {
 }
 
 /// Blocks an actor.
-#[utoipa::path(post, path = "/api/v1/admin/actor-blocks", tag = "admin", request_body = ActorBlockBody, security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "blockActor", path = "/api/v1/admin/actor-blocks", tag = "admin", request_body = ActorBlockBody, security(("bearer" = [])),
     responses((status = 201, description = "The block"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn put(
     state: web::Data<AppState>,
@@ -59,7 +59,7 @@ pub struct ActorQuery {
 }
 
 /// Unblocks an actor.
-#[utoipa::path(delete, path = "/api/v1/admin/actor-blocks", tag = "admin", params(ActorQuery), security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "unblockActor", path = "/api/v1/admin/actor-blocks", tag = "admin", params(ActorQuery), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete(
     state: web::Data<AppState>,

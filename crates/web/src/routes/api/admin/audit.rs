@@ -14,15 +14,22 @@ use utoipa::IntoParams;
 
 /// Query of `GET /api/v1/admin/audit` and of an agency's audit log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    #[serde(default)]
+    /// Page number, from 1 (`0` reads as 1). The entries before the page
+    /// (`(page - 1) * per_page`) must number fewer than 2^63, or the
+    /// answer is `400`.
+    // The largest page any `per_page` allows is 2^63 (with `per_page=1`).
+    // No `#[serde(default)]`: utoipa would declare the parameter nullable.
+    #[param(minimum = 0, maximum = 9223372036854775808_u64)]
     pub(crate) page: Option<u64>,
-    #[serde(default)]
+    /// Entries per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub(crate) per_page: Option<u64>,
 }
 
 /// A page of the audit log.
-#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", params(AuditQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listAuditLog", path = "/api/v1/admin/audit", tag = "admin", params(AuditQuery), security(("bearer" = [])),
     responses((status = 200, description = "Audit entries"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,

@@ -8,7 +8,7 @@ use crate::{
     error::{ApiError, Problem},
     state::AppState,
 };
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, http::header, mime, web};
 use deling_domain::{
     FieldError,
     policy::{Domain, FederationMode, Severity, parse_mastodon_csv, to_mastodon_csv},
@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DomainBlockView {
     domain: String,
+    #[schema(value_type = crate::dto::SeverityName)]
     severity: String,
     public_comment: Option<String>,
     private_comment: Option<String>,
@@ -30,7 +31,7 @@ pub struct DomainBlockView {
 }
 
 /// Every domain policy, by domain.
-#[utoipa::path(get, path = "/api/v1/admin/domain-blocks", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listDomainBlocks", path = "/api/v1/admin/domain-blocks", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<DomainBlockView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -56,6 +57,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct DomainBlockBody {
     domain: String,
+    #[schema(value_type = crate::dto::SeverityName)]
     severity: String,
     #[serde(default)]
     public_comment: Option<String>,
@@ -64,7 +66,7 @@ pub struct DomainBlockBody {
 }
 
 /// Sets the policy for a domain (not this server's own).
-#[utoipa::path(post, path = "/api/v1/admin/domain-blocks", tag = "admin", request_body = DomainBlockBody, security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "setDomainBlock", path = "/api/v1/admin/domain-blocks", tag = "admin", request_body = DomainBlockBody, security(("bearer" = [])),
     responses((status = 201, body = DomainBlockView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn put(
     state: web::Data<AppState>,
@@ -91,8 +93,9 @@ pub async fn put(
 }
 
 /// Removes a domain's policy.
-#[utoipa::path(delete, path = "/api/v1/admin/domain-blocks/{domain}", tag = "admin", params(("domain" = String, Path, description = "The domain")), security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(delete, operation_id = "deleteDomainBlock", path = "/api/v1/admin/domain-blocks/{domain}", tag = "admin", params(("domain" = String, Path, description = "The domain")), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+    (status = 422, body = Problem, description = "Not a host name")))]
 pub async fn delete(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -103,7 +106,7 @@ pub async fn delete(
 }
 
 /// The domain policies as Mastodon's CSV.
-#[utoipa::path(get, path = "/api/v1/admin/domain-blocks/export", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "exportDomainBlocks", path = "/api/v1/admin/domain-blocks/export", tag = "admin", security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn export(
     state: web::Data<AppState>,
@@ -119,22 +122,55 @@ pub async fn export(
         .body(csv))
 }
 
-/// Imports Mastodon's CSV, all rows or none.
-#[utoipa::path(post, path = "/api/v1/admin/domain-blocks/import", tag = "admin", request_body(content = String, content_type = "text/csv"), security(("bearer" = [])),
-    responses((status = 200, description = "How many were imported"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+/// What a CSV import stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedView {
+    /// Rows imported (Mastodon's plain `noop` rows are skipped).
+    pub imported: usize,
+}
+
+/// Imports Mastodon's CSV, all rows or none. The body must be sent as
+/// `text/csv` (a `charset` other than UTF-8 is refused), and must not be
+/// empty.
+#[utoipa::path(post, operation_id = "importDomainBlocks", path = "/api/v1/admin/domain-blocks/import", tag = "admin",
+    request_body(content = String, content_type = "text/csv", description = "Mastodon's domain-block export, in UTF-8"),
+    security(("bearer" = [])),
+    responses((status = 200, body = ImportedView), (status = 400, body = Problem, description = "The body is not UTF-8"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem, description = "Not sent as `text/csv`"),
+        (status = 422, body = Problem, description = "The CSV is empty, or a row is not valid (`errors` names the line)")))]
 pub async fn import(
     state: web::Data<AppState>,
     auth: Authenticated,
+    req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    require_csv(&req)?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the CSV is not UTF-8".into()))?;
-    let n = import_csv(&state, &auth.staff, text).await?;
-    Ok(HttpResponse::Ok().json(json!({"imported": n})))
+    let imported = import_csv(&state, &auth.staff, text).await?;
+    Ok(HttpResponse::Ok().json(ImportedView { imported }))
+}
+
+/// Refuses (`415`) a body not declared as `text/csv` in UTF-8. Without
+/// this, any upload (an image, a form) was read as CSV, and a client
+/// sending the wrong file learned nothing until rows were stored.
+fn require_csv(req: &HttpRequest) -> Result<(), ApiError> {
+    let refused =
+        || ApiError::UnsupportedMediaType("send the body as text/csv (in UTF-8)".to_owned());
+    let mime = req.mime_type().ok().flatten().ok_or_else(refused)?;
+    let utf8 = mime
+        .get_param(mime::CHARSET)
+        .is_none_or(|c| c == mime::UTF_8 || c.as_str().eq_ignore_ascii_case("us-ascii"));
+    if mime.type_() == mime::TEXT && mime.subtype() == mime::CSV && utf8 {
+        Ok(())
+    } else {
+        Err(refused())
+    }
 }
 
 /// The federation mode.
-#[utoipa::path(get, path = "/api/v1/admin/federation-mode", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getFederationMode", path = "/api/v1/admin/federation-mode", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = ModeBody), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn get_mode(
     state: web::Data<AppState>,
@@ -149,11 +185,12 @@ pub async fn get_mode(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModeBody {
+    #[schema(value_type = crate::dto::FederationModeName)]
     mode: String,
 }
 
 /// Sets the federation mode.
-#[utoipa::path(put, path = "/api/v1/admin/federation-mode", tag = "admin", request_body = ModeBody, security(("bearer" = [])),
+#[utoipa::path(put, operation_id = "setFederationMode", path = "/api/v1/admin/federation-mode", tag = "admin", request_body = ModeBody, security(("bearer" = [])),
     responses((status = 200, body = ModeBody), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn put_mode(
     state: web::Data<AppState>,
@@ -224,9 +261,15 @@ pub async fn export_csv(state: &AppState, staff: &Staff) -> Result<String, ApiEr
 
 /// Imports Mastodon's CSV as `staff`, an instance administrator: every
 /// row or none ([`ApiError::Invalid`] on field `csv`, naming the line).
-/// Returns how many rows were imported.
+/// An empty text (or only white space) is refused the same way: it is a
+/// mistake (the wrong file, a lost upload), not a list to import, and
+/// must leave no audit entry saying something was imported. Returns how
+/// many rows were imported.
 pub async fn import_csv(state: &AppState, staff: &Staff, text: &str) -> Result<usize, ApiError> {
     instance_admin_only(staff)?;
+    if text.trim().is_empty() {
+        return Err(invalid("csv", "the CSV is empty"));
+    }
     let blocks = parse_mastodon_csv(text).map_err(|e| invalid("csv", e))?;
     let (policy, by) = policy_by(state, staff);
     policy

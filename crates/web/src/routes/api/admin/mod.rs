@@ -58,7 +58,7 @@ pub struct FederationStatus {
 }
 
 /// The state of federation, for instance administrators.
-#[utoipa::path(get, path = "/api/v1/admin/federation", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getFederationStatus", path = "/api/v1/admin/federation", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = FederationStatus), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn federation(
     state: web::Data<AppState>,

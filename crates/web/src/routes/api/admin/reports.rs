@@ -13,13 +13,17 @@ use utoipa::IntoParams;
 
 /// Query of `GET /api/v1/admin/reports`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// `open` (the default) or `all`.
-    #[serde(default)]
+    // No `#[serde(default)]`: an `Option` is absent by default anyway, and
+    // with it utoipa declares the parameter nullable, which no query is.
+    #[param(value_type = Option<crate::dto::ReportStatusName>)]
     status: Option<String>,
     /// Only reports older than this report id (the `next` link).
     before: Option<i64>,
     /// How many (1 to 500, 100 by default).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
 }
 
@@ -27,7 +31,7 @@ pub struct ReportQuery {
 const MAX_LIMIT: u64 = 500;
 
 /// Reports, open ones unless `status=all`, newest first, a page at a time.
-#[utoipa::path(get, path = "/api/v1/admin/reports", tag = "admin", params(ReportQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listReports", path = "/api/v1/admin/reports", tag = "admin", params(ReportQuery), security(("bearer" = [])),
     responses((status = 200, description = "The reports"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn list(
@@ -78,7 +82,7 @@ pub async fn list(
 }
 
 /// Marks a report resolved.
-#[utoipa::path(post, path = "/api/v1/admin/reports/{id}/resolve", tag = "admin", params(("id" = i64, Path, description = "Report id")), security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "resolveReport", path = "/api/v1/admin/reports/{id}/resolve", tag = "admin", params(("id" = i64, Path, description = "Report id")), security(("bearer" = [])),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn resolve(
     state: web::Data<AppState>,
