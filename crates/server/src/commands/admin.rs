@@ -505,5 +505,16 @@ async fn federation_status(store: &Store) -> anyhow::Result<()> {
             );
         }
     }
+    if !s.refused_signers.is_empty() {
+        println!("refused signatures (401; that agency's deliveries wait):");
+        for r in s.refused_signers {
+            println!(
+                "  {}	{}	until {}",
+                r.host,
+                r.agency.as_deref().unwrap_or("(instance actor)"),
+                r.until.format("%Y-%m-%d %H:%M:%S")
+            );
+        }
+    }
     Ok(())
 }

@@ -59,6 +59,16 @@ async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
             .is_some_and(|e| e.contains("401")),
         "{oslo_row:?}"
     );
+    // The operator sees that the host refuses oslo.
+    let stats = a.store.queue_stats().await.unwrap();
+    assert!(
+        stats
+            .refused_signers
+            .iter()
+            .any(|r| r.host == peer.domain && r.agency.as_deref() == Some("oslo")),
+        "{:?}",
+        stats.refused_signers
+    );
     // bergen's Create went through, and the host is not failing.
     eventually("bergen's Create taken", async || {
         match peer.accepted_counts().get(&taken) {

@@ -631,6 +631,20 @@ pub struct QueueStats {
     pub pending_events: u64,
     /// Hosts whose last delivery failed, worst first.
     pub failing_hosts: Vec<crate::queries::host::HostState>,
+    /// Hosts that answer `401` to one of our signers, by host.
+    pub refused_signers: Vec<RefusedSigner>,
+}
+
+/// A host that answered `401` to every signature of one of our signers:
+/// that signer's deliveries to it wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedSigner {
+    /// Host (and port).
+    pub host: String,
+    /// The agency's slug; `None` for the instance actor.
+    pub agency: Option<String>,
+    /// Until when its deliveries there wait.
+    pub until: DateTime<Utc>,
 }
 
 impl Store {
@@ -665,7 +679,37 @@ impl Store {
                 .count(self.reader())
                 .await?,
             failing_hosts: self.list_failing_hosts().await?,
+            refused_signers: self.list_refused_signers().await?,
         })
+    }
+
+    /// The signers hosts refuse now (`signer_wait`), by host.
+    pub async fn list_refused_signers(&self) -> Result<Vec<RefusedSigner>, StoreError> {
+        let waits = signer_wait::Entity::find()
+            .filter(signer_wait::Column::NextAttemptAt.gt(now()))
+            .order_by_asc(signer_wait::Column::Host)
+            .order_by_asc(signer_wait::Column::Signer)
+            .all(self.reader())
+            .await?;
+        if waits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = waits.iter().map(|w| w.signer).filter(|s| *s != 0).collect();
+        let slugs: HashMap<i64, String> = crate::entities::agency::Entity::find()
+            .filter(crate::entities::agency::Column::Id.is_in(ids))
+            .all(self.reader())
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.slug))
+            .collect();
+        Ok(waits
+            .into_iter()
+            .map(|w| RefusedSigner {
+                agency: slugs.get(&w.signer).cloned(),
+                host: w.host,
+                until: w.next_attempt_at,
+            })
+            .collect())
     }
 }
 

@@ -684,6 +684,12 @@ both!(
             .retry_delivery_with_backlog(b.id, "peer.example", signer, "401", short)
             .await
             .expect("retry b");
+        // The operator sees whom the host refuses, until the later time.
+        let refused = store.list_refused_signers().await.expect("refused");
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].host, "peer.example");
+        assert_eq!(refused[0].agency.as_deref(), Some("oslo"));
+        assert_eq!(refused[0].until.timestamp(), long.timestamp());
         // What oslo queues next for either inbox goes after both.
         store
             .put_deliveries(vec![delivery("c", "x")])
@@ -701,6 +707,13 @@ both!(
             .await
             .expect("give up");
         assert_eq!(row_of("b").await.status, STATUS_FAILED);
+        assert!(
+            store
+                .list_refused_signers()
+                .await
+                .expect("refused")
+                .is_empty()
+        );
         store
             .retry_delivery_with_backlog(b.id, "peer.example", signer, "401", long)
             .await

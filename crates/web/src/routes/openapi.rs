@@ -205,7 +205,7 @@ fn add_problem(op: &mut Operation, status: &str, description: &str) {
         dto::AgencyView, dto::CommentView, dto::LoginBody, dto::TokenView,
         api::tokens::TokenInfo,
         dto::FollowBody, dto::FollowingView, dto::CommentBody,
-        api::admin::FederationStatus, api::admin::FailingHost,
+        api::admin::FederationStatus, api::admin::FailingHost, api::admin::RefusedSigner,
         api::admin::domain_blocks::DomainBlockView, api::admin::domain_blocks::DomainBlockBody,
         api::admin::domain_blocks::ModeBody, api::admin::actor_blocks::ActorBlockBody,
         api::blocks::AgencyBlockBody,

@@ -36,6 +36,18 @@ pub struct FailingHost {
     pub last_error: Option<String>,
 }
 
+/// A host that answers `401` to every signature of one of our agencies:
+/// that agency's deliveries to it wait.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedSigner {
+    /// Host (and port).
+    pub host: String,
+    /// The agency's slug; `null` for the instance actor.
+    pub agency: Option<String>,
+    /// Its deliveries there wait until this.
+    pub until: chrono::DateTime<chrono::Utc>,
+}
+
 /// The federation queues.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FederationStatus {
@@ -55,6 +67,8 @@ pub struct FederationStatus {
     pub pending_events: u64,
     /// Hosts whose last delivery failed, worst first.
     pub failing_hosts: Vec<FailingHost>,
+    /// Hosts that refuse one of our agencies' signatures, by host.
+    pub refused_signers: Vec<RefusedSigner>,
 }
 
 /// The state of federation, for instance administrators.
@@ -88,6 +102,15 @@ pub async fn federation(
                 unreachable_since: h.unreachable_since,
                 last_success_at: h.last_success_at,
                 last_error: h.last_error,
+            })
+            .collect(),
+        refused_signers: s
+            .refused_signers
+            .into_iter()
+            .map(|r| RefusedSigner {
+                host: r.host,
+                agency: r.agency,
+                until: r.until,
             })
             .collect(),
     }))
