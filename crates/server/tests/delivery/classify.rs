@@ -4,25 +4,15 @@
 //! failures.
 
 use crate::{
-    harness::{follow, refusing_port},
+    harness::{follow, refusing_port, row_to},
     helpers::{Instance, eventually},
     peer::FakePeer,
 };
 use deling_store::queries::{
-    delivery::{Delivery, STATUS_DONE, STATUS_FAILED, STATUS_PENDING},
+    delivery::{STATUS_DONE, STATUS_FAILED, STATUS_PENDING},
     remote_actor::RemoteActorData,
 };
 use std::time::{Duration, Instant};
-
-/// The delivery of `activity` to `host`.
-async fn row_to(a: &Instance, activity: &str, host: &str) -> Option<Delivery> {
-    a.store
-        .list_deliveries_of(activity)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.host == host)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_are_classified_retried_or_given_up() {
@@ -59,7 +49,7 @@ async fn answers_are_classified_retried_or_given_up() {
     // The 500 inbox: a second attempt, and the host counts two failures;
     // then the inbox recovers (before the third attempt, 1 + 4 s later).
     let flaky_row = eventually("two attempts at the 500 inbox", async || {
-        let row = row_to(&a, &create, &flaky.domain).await;
+        let row = row_to(&a.store, &create, &flaky.domain).await;
         let host = a.store.get_host_state(&flaky.domain).await.unwrap();
         match (&row, &host) {
             (Some(r), Some(h)) if r.attempts >= 2 && h.consecutive_failures >= 2 => Ok(r.clone()),
@@ -95,7 +85,7 @@ async fn answers_are_classified_retried_or_given_up() {
     // 401 (to every signature tried): retried, but the host answered, so
     // it is not counted failing (signers.rs: only that agency waits).
     let row = eventually("a second attempt at the 401 inbox", async || match row_to(
-        &a,
+        &a.store,
         &create,
         &unauthorized.domain,
     )
@@ -123,7 +113,7 @@ async fn answers_are_classified_retried_or_given_up() {
     for (host, what) in [(&limiting.domain, "429"), (&nobody, "")] {
         let row = eventually(
             &format!("a second attempt at {host} ({what})"),
-            async || match row_to(&a, &create, host).await {
+            async || match row_to(&a.store, &create, host).await {
                 Some(r) if r.attempts >= 2 => Ok(r),
                 other => Err(format!("{other:?}")),
             },
@@ -148,7 +138,7 @@ async fn answers_are_classified_retried_or_given_up() {
     // The 500 inbox, now answering 202: done, and the host is well again.
     let done = eventually(
         "the recovered inbox to take the Create",
-        async || match row_to(&a, &create, &flaky.domain).await {
+        async || match row_to(&a.store, &create, &flaky.domain).await {
             Some(r) if r.status == STATUS_DONE => Ok(r),
             other => Err(format!("{other:?}")),
         },
@@ -186,7 +176,7 @@ async fn answers_are_classified_retried_or_given_up() {
 
     // The 403 inbox: given up at the first answer and never tried again,
     // by now several retry rounds later; its host is not counted failing.
-    let refused = row_to(&a, &create, &forbidding.domain).await.unwrap();
+    let refused = row_to(&a.store, &create, &forbidding.domain).await.unwrap();
     assert_eq!(refused.status, STATUS_FAILED, "{refused:?}");
     assert_eq!(refused.attempts, 1, "{refused:?}");
     assert!(

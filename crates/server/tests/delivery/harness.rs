@@ -83,6 +83,16 @@ pub async fn deliveries(store: &Store, activities: &[String]) -> Vec<Delivery> {
     rows
 }
 
+/// The delivery of `activity` to `host`, if one is queued.
+pub async fn row_to(store: &Store, activity: &str, host: &str) -> Option<Delivery> {
+    store
+        .list_deliveries_of(activity)
+        .await
+        .expect("list deliveries")
+        .into_iter()
+        .find(|d| d.host == host)
+}
+
 /// The pid in a lease holder's name (`{pid}-{random}`).
 pub fn holder_pid(row: &Delivery) -> Option<u32> {
     row.locked_by.as_deref()?.split('-').next()?.parse().ok()

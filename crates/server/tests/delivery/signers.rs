@@ -4,22 +4,12 @@
 //! oldest delivery there and are given up with it.
 
 use crate::{
-    harness::follow,
+    harness::{follow, row_to},
     helpers::{Instance, eventually, eventually_within},
     peer::FakePeer,
 };
-use deling_store::queries::delivery::{Delivery, STATUS_FAILED, STATUS_PENDING};
+use deling_store::queries::delivery::{STATUS_FAILED, STATUS_PENDING};
 use std::time::Duration;
-
-/// The delivery of `activity` to `host`.
-async fn row_to(a: &Instance, activity: &str, host: &str) -> Option<Delivery> {
-    a.store
-        .list_deliveries_of(activity)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.host == host)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
@@ -45,7 +35,7 @@ async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
         a.publish("bergen", "Tatt imot", &[]).await
     ));
     let oslo_row = eventually("oslo's Create refused once", async || {
-        match row_to(&a, &refused, &peer.domain).await {
+        match row_to(&a.store, &refused, &peer.domain).await {
             Some(r) if r.attempts >= 1 => Ok(r),
             other => Err(format!("{other:?}")),
         }
@@ -92,9 +82,9 @@ async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
         a.publish("oslo", "Avvist igjen", &[]).await
     ));
     // Queued while the first waits: it waits as long, to go after it.
-    let waiting = row_to(&a, &refused, &peer.domain).await.unwrap();
+    let waiting = row_to(&a.store, &refused, &peer.domain).await.unwrap();
     let queued = eventually("oslo's second Create queued", async || {
-        row_to(&a, &second, &peer.domain)
+        row_to(&a.store, &second, &peer.domain)
             .await
             .ok_or_else(|| "not yet".to_owned())
     })
@@ -110,7 +100,7 @@ async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
     let oslo_row = eventually_within(
         Duration::from_secs(60),
         "oslo's Create given up",
-        async || match row_to(&a, &refused, &peer.domain).await {
+        async || match row_to(&a.store, &refused, &peer.domain).await {
             Some(r) if r.status == STATUS_FAILED => Ok(r),
             other => Err(format!("{other:?}")),
         },
@@ -118,7 +108,7 @@ async fn a_peer_refusing_one_agencys_signature_still_takes_the_others() {
     .await;
     assert_eq!(oslo_row.attempts, 4, "{oslo_row:?}");
     let second_row = eventually("oslo's second Create given up", async || {
-        match row_to(&a, &second, &peer.domain).await {
+        match row_to(&a.store, &second, &peer.domain).await {
             Some(r) if r.status == STATUS_FAILED => Ok(r),
             other => Err(format!("{other:?}")),
         }

@@ -1,6 +1,35 @@
 //! The inbox and delivery queues: claims and releases.
 
 use chrono::{Duration, Utc};
+use deling_store::{
+    Store,
+    queries::delivery::{Delivery, NewDelivery},
+};
+
+/// A delivery of `https://here.example/{activity}` to `inbox`, signed by
+/// `agency` (the instance actor if `None`).
+fn queued(activity: &str, agency: Option<i64>, inbox: &str) -> NewDelivery {
+    let host = url::Url::parse(inbox)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    NewDelivery {
+        activity_id: format!("https://here.example/{activity}"),
+        agency_id: agency,
+        inbox: inbox.to_owned(),
+        host,
+        body: "{}".to_owned(),
+    }
+}
+
+/// The (first) delivery of `https://here.example/{activity}`.
+async fn delivery_of(store: &Store, activity: &str) -> Delivery {
+    store
+        .list_deliveries_of(&format!("https://here.example/{activity}"))
+        .await
+        .expect("list")
+        .remove(0)
+}
 
 both!(inbox_claims_and_release, |store| {
     for n in 1..=3 {
@@ -520,15 +549,11 @@ both!(
 both!(
     a_signers_backlog_waits_and_is_given_up_without_the_others,
     |store| {
-        use deling_store::queries::delivery::{Backlog, NewDelivery, STATUS_FAILED};
+        use deling_store::queries::delivery::{Backlog, STATUS_FAILED};
         let oslo = crate::support::agency(&store, "oslo", "Oslo").await;
         let bergen = crate::support::agency(&store, "bergen", "Bergen").await;
-        let delivery = |activity: &str, agency: Option<i64>, host: &str| NewDelivery {
-            activity_id: format!("https://here.example/{activity}"),
-            agency_id: agency,
-            inbox: format!("https://{host}/inbox"),
-            host: host.to_owned(),
-            body: "{}".to_owned(),
+        let delivery = |activity: &str, agency: Option<i64>, host: &str| {
+            queued(activity, agency, &format!("https://{host}/inbox"))
         };
         store
             .put_deliveries(vec![
@@ -540,13 +565,7 @@ both!(
             ])
             .await
             .expect("queue");
-        let row_of = async |activity: &str| {
-            store
-                .list_deliveries_of(&format!("https://here.example/{activity}"))
-                .await
-                .expect("list")
-                .remove(0)
-        };
+        let row_of = async |activity: &str| delivery_of(&store, activity).await;
         let lease = Utc::now() + Duration::seconds(60);
         store
             .claim_deliveries("w1", 10, lease)
@@ -650,22 +669,16 @@ both!(
 both!(
     a_signers_wait_keeps_its_latest_time_and_is_not_made_again_late,
     |store| {
-        use deling_store::queries::delivery::{Backlog, NewDelivery, STATUS_FAILED};
+        use deling_store::queries::delivery::{Backlog, STATUS_FAILED};
         let oslo = crate::support::agency(&store, "oslo", "Oslo").await;
-        let delivery = |activity: &str, inbox: &str| NewDelivery {
-            activity_id: format!("https://here.example/{activity}"),
-            agency_id: Some(oslo.id),
-            inbox: format!("https://peer.example/{inbox}"),
-            host: "peer.example".to_owned(),
-            body: "{}".to_owned(),
+        let delivery = |activity: &str, inbox: &str| {
+            queued(
+                activity,
+                Some(oslo.id),
+                &format!("https://peer.example/{inbox}"),
+            )
         };
-        let row_of = async |activity: &str| {
-            store
-                .list_deliveries_of(&format!("https://here.example/{activity}"))
-                .await
-                .expect("list")
-                .remove(0)
-        };
+        let row_of = async |activity: &str| delivery_of(&store, activity).await;
         store
             .put_deliveries(vec![delivery("a", "x"), delivery("b", "y")])
             .await
@@ -730,23 +743,13 @@ both!(
 both!(
     a_host_showing_life_leaves_a_refused_signers_deliveries_waiting,
     |store| {
-        use deling_store::queries::delivery::{Backlog, NewDelivery};
+        use deling_store::queries::delivery::Backlog;
         let oslo = crate::support::agency(&store, "oslo", "Oslo").await;
         let bergen = crate::support::agency(&store, "bergen", "Bergen").await;
-        let delivery = |activity: &str, agency: i64| NewDelivery {
-            activity_id: format!("https://here.example/{activity}"),
-            agency_id: Some(agency),
-            inbox: "https://peer.example/inbox".to_owned(),
-            host: "peer.example".to_owned(),
-            body: "{}".to_owned(),
+        let delivery = |activity: &str, agency: i64| {
+            queued(activity, Some(agency), "https://peer.example/inbox")
         };
-        let row_of = async |activity: &str| {
-            store
-                .list_deliveries_of(&format!("https://here.example/{activity}"))
-                .await
-                .expect("list")
-                .remove(0)
-        };
+        let row_of = async |activity: &str| delivery_of(&store, activity).await;
         store
             .put_deliveries(vec![
                 delivery("oslo", oslo.id),
