@@ -4,11 +4,97 @@
 //! actor later sends about the id (a Create or Update overtaken by that
 //! actor's Delete), never what someone else sends.
 
-use crate::{Store, StoreError, entities::tombstone, records::now};
+use crate::{
+    Store, StoreError,
+    entities::{comment, item, message, tombstone},
+    queries::{
+        comment::tombstone_comments,
+        item::{ItemSet, erase_items},
+        private_object::lock_object,
+    },
+    records::now,
+};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    sea_query::Expr,
+};
+
+/// What [`Store::delete_remote_object`] took away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deleted {
+    /// Its copies as messages were erased.
+    pub message: bool,
+    /// Its public comment was deleted.
+    pub comment: bool,
+    /// Its catalogued item was withdrawn.
+    pub item: bool,
+}
 
 impl Store {
+    /// `author` deleted `ap_id`: in one transaction, every copy the author
+    /// has here under that id goes (its messages erased, its comment
+    /// deleted, its catalogued item withdrawn, whichever there are: one
+    /// id can be both a comment and a message) and the id is remembered as
+    /// deleted by the author, so that a late Create or Update, or a
+    /// boost's copy fetched before the Delete, cannot bring it back. Under
+    /// the object's lock (PostgreSQL), so such a copy being written now is
+    /// either seen and withdrawn here or finds the tombstone.
+    pub async fn delete_remote_object(
+        &self,
+        ap_id: &str,
+        author: i64,
+    ) -> Result<Deleted, StoreError> {
+        let txn = self.begin().await?;
+        lock_object(&txn, ap_id).await?;
+        let message = message::Entity::update_many()
+            .col_expr(message::Column::DeletedAt, Expr::value(Some(now())))
+            .col_expr(message::Column::ContentHtml, Expr::value(String::new()))
+            .col_expr(
+                message::Column::Summary,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(message::Column::ApId.eq(ap_id))
+            .filter(message::Column::AuthorRemoteActorId.eq(author))
+            .filter(message::Column::DeletedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            > 0;
+        let comment = tombstone_comments()
+            .filter(comment::Column::ApId.eq(ap_id))
+            .filter(comment::Column::AuthorRemoteActorId.eq(author))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            > 0;
+        let items: Vec<i64> = item::Entity::find()
+            .select_only()
+            .column(item::Column::Id)
+            .filter(item::Column::ApId.eq(ap_id))
+            .filter(item::Column::RemoteActorId.eq(author))
+            .filter(item::Column::DeletedAt.is_null())
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let item = !items.is_empty() && erase_items(&txn, ItemSet::Ids(&items)).await? > 0;
+        tombstone::Entity::insert(tombstone::ActiveModel {
+            ap_id: Set(ap_id.to_owned()),
+            remote_actor_id: Set(author),
+            created_at: Set(now()),
+            ..Default::default()
+        })
+        .on_conflict_do_nothing_on([tombstone::Column::ApId, tombstone::Column::RemoteActorId])
+        .exec(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(Deleted {
+            message,
+            comment,
+            item,
+        })
+    }
+
     /// Remembers that `remote_actor_id` deleted `ap_id`; a repeat is kept
     /// once.
     pub async fn put_tombstone(&self, ap_id: &str, remote_actor_id: i64) -> Result<(), StoreError> {

@@ -437,6 +437,108 @@ both!(a_narrowing_takes_down_every_public_copy_at_once, |store| {
     );
 });
 
+/// A transaction on `db` holding the lock a narrowing or a Delete takes
+/// on object id `id`.
+async fn locked(db: &sea_orm::DatabaseConnection, id: &str) -> sea_orm::DatabaseTransaction {
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+    let txn = db.begin().await.expect("begin");
+    txn.execute_raw(Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        [id.into()],
+    ))
+    .await
+    .expect("lock");
+    txn
+}
+
+/// Whether `task` comes to wait on an advisory lock within 10 s (false
+/// if it finishes first, or never waits).
+async fn waits_on_the_lock<T>(
+    db: &sea_orm::DatabaseConnection,
+    task: &tokio::task::JoinHandle<T>,
+) -> bool {
+    use sea_orm::{ConnectionTrait, Statement};
+    for _ in 0..100 {
+        let waiting = db
+            .query_one_raw(Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            ))
+            .await
+            .expect("pg_locks")
+            .and_then(|r| r.try_get::<i64>("", "n").ok())
+            .unwrap_or(0);
+        if waiting > 0 {
+            return true;
+        }
+        if task.is_finished() {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+both!(a_delete_takes_every_copy_and_is_remembered, |store| {
+    let eve = store.put_remote_actor(person("eve")).await.expect("eve");
+    let t = chrono::Utc::now();
+    let id = "https://social.example/items/10";
+    store
+        .put_remote_item(remote_item(id, eve.id, t))
+        .await
+        .expect("catalogued");
+    let gone = store
+        .delete_remote_object(id, eve.id)
+        .await
+        .expect("deleted");
+    assert!(gone.item && !gone.comment && !gone.message, "{gone:?}");
+    // Remembered as deleted, also when something was held: a boost's copy
+    // fetched before the Delete is not stored.
+    assert!(store.is_tombstoned(id, eve.id).await.expect("tombstone"));
+    assert!(
+        store
+            .put_remote_item(remote_item(id, eve.id, t + chrono::Duration::seconds(1)))
+            .await
+            .is_err()
+    );
+});
+
+/// On PostgreSQL a Delete takes the object's lock too, so that a boost's
+/// copy being written at that moment is either seen and withdrawn or
+/// finds the tombstone; here the lock is held by hand and the Delete
+/// waits for it.
+mod a_delete_waits_for_a_copy_being_written {
+    use super::*;
+    use deling_testkit::db as common;
+    use sea_orm::Database;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        common::run(
+            common::Backend::Postgres,
+            common::Schema::Migrated,
+            |store, url| async move {
+                let eve = store.put_remote_actor(person("eve")).await.expect("eve");
+                let id = "https://social.example/items/race-delete";
+                let db = Database::connect(&url).await.expect("connect");
+                let txn = locked(&db, id).await;
+                let deleter = store.clone();
+                let delete =
+                    tokio::spawn(async move { deleter.delete_remote_object(id, eve.id).await });
+                assert!(
+                    waits_on_the_lock(&db, &delete).await,
+                    "the Delete did not wait"
+                );
+                txn.commit().await.expect("commit");
+                delete.await.expect("task").expect("deleted");
+                assert!(store.is_tombstoned(id, eve.id).await.expect("tombstone"));
+            },
+        )
+        .await;
+    }
+}
+
 /// On PostgreSQL a narrowing and the write of a boost's copy of the same
 /// object take turns (an advisory lock on the id): a copy written while a
 /// narrowing is under way waits for it, then finds the id private. Without
@@ -445,7 +547,7 @@ both!(a_narrowing_takes_down_every_public_copy_at_once, |store| {
 mod narrowing_and_a_boosts_copy_take_turns {
     use super::*;
     use deling_testkit::db as common;
-    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+    use sea_orm::{ConnectionTrait, Database, Statement};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
@@ -458,15 +560,8 @@ mod narrowing_and_a_boosts_copy_take_turns {
                 // The narrowing, by hand: the lock taken and the mark
                 // written, not yet committed.
                 let db = Database::connect(&url).await.expect("connect");
-                let txn = db.begin().await.expect("begin");
+                let txn = locked(&db, id).await;
                 let pg = sea_orm::DbBackend::Postgres;
-                txn.execute_raw(Statement::from_sql_and_values(
-                    pg,
-                    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                    [id.into()],
-                ))
-                .await
-                .expect("lock");
                 txn.execute_raw(Statement::from_sql_and_values(
                     pg,
                     "INSERT INTO private_object (ap_id, remote_actor_id, seen_at) VALUES ($1, $2, now())",
@@ -482,22 +577,7 @@ mod narrowing_and_a_boosts_copy_take_turns {
                 });
                 // Until the write waits on the lock (or 10 s, when nothing
                 // ever waits: it went ahead without).
-                for _ in 0..100 {
-                    let waiting = db
-                        .query_one_raw(Statement::from_string(
-                            pg,
-                            "SELECT count(*) AS n FROM pg_locks \
-                             WHERE locktype = 'advisory' AND NOT granted",
-                        ))
-                        .await
-                        .expect("pg_locks")
-                        .and_then(|r| r.try_get::<i64>("", "n").ok())
-                        .unwrap_or(0);
-                    if waiting > 0 || put.is_finished() {
-                        break;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
+                waits_on_the_lock(&db, &put).await;
                 txn.commit().await.expect("commit");
                 let put = put.await.expect("task");
                 assert!(put.is_err(), "stored after it was narrowed: {put:?}");

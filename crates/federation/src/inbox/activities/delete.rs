@@ -61,22 +61,17 @@ impl Inbound for Delete {
         // a public comment may have a copy in a staff inbox (filed before
         // edits of a comment whose parent had gone revised it in place),
         // so stopping at the first kind found would leave the other up.
-        let store = &data.store;
-        let message = store
-            .delete_remote_message(id.as_str(), actor.row.id)
+        // The id is remembered as the sender's deleted, also when nothing
+        // was held: a Create or Update the sender still has on its way, or
+        // a boost's copy being fetched, must not bring it back. The
+        // tombstone is the sender's alone: anyone on a server may name any
+        // id on it, and another actor's Delete must stop neither the
+        // author's Create nor an Update that narrows it.
+        let gone = data
+            .store
+            .delete_remote_object(id.as_str(), actor.row.id)
             .await?;
-        let comment = store
-            .delete_remote_comment(id.as_str(), actor.row.id)
-            .await?;
-        let item = store.delete_remote_item(id.as_str(), actor.row.id).await?;
-        if !(message || comment || item) {
-            // Not held (yet), or not the sender's: a Create or Update the
-            // sender still has on its way must not bring it back. The
-            // tombstone is the sender's alone: anyone on a server may name
-            // any id on it, and another actor's Delete must stop neither
-            // the author's Create nor an Update that narrows it.
-            data.store.put_tombstone(id.as_str(), actor.row.id).await?;
-        }
+        tracing::debug!(%id, ?gone, "deleted by its author");
         Ok(())
     }
 }
