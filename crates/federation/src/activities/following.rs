@@ -166,27 +166,42 @@ pub async fn unfollow(
     data: &Data,
     audit: impl FnOnce(&str) -> Option<Audit>,
 ) -> Result<bool, FedError> {
-    // Only an actor stored here can be followed, so nothing is fetched:
-    // an unknown target is simply not followed (and an editor's request
-    // for one reaches out to no server). A handle is matched against the
-    // handles of the actors the agency follows, as they are shown.
+    // What the agency follows is matched first, by the actor's id or its
+    // profile page (`https://host/@user` resolves to `/users/user`), or
+    // by its handle as shown. Only a handle whose WebFinger host is not
+    // the actor's own is looked up; a URL never is: an actor stored
+    // nowhere here is not followed, and an editor's request for one must
+    // not reach out to whatever server it names.
+    let followed: Vec<_> = data
+        .store
+        .list_following(agency.id)
+        .await?
+        .into_iter()
+        .map(|f| f.actor)
+        .collect();
     let known = match target {
-        FollowTarget::Url(url) => data.store.get_remote_actor_by_ap_id(url.as_str()).await?,
-        FollowTarget::Handle { user, host } => data
-            .store
-            .list_following(agency.id)
-            .await?
+        FollowTarget::Url(url) => followed
             .into_iter()
-            .map(|f| f.actor)
-            .find(|a| {
-                a.domain.eq_ignore_ascii_case(host)
-                    && a.preferred_username
-                        .as_deref()
-                        .is_some_and(|u| u.eq_ignore_ascii_case(user))
-            }),
+            .find(|a| a.ap_id == url.as_str() || a.url.as_deref() == Some(url.as_str())),
+        FollowTarget::Handle { user, host } => followed.into_iter().find(|a| {
+            a.domain.eq_ignore_ascii_case(host)
+                && a.preferred_username
+                    .as_deref()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(user))
+        }),
     };
-    let Some(row) = known else {
-        return Ok(false);
+    let row = match (known, target) {
+        (Some(row), _) => row,
+        (None, FollowTarget::Url(_)) => return Ok(false),
+        (None, FollowTarget::Handle { .. }) => match resolve_actor(target, data).await {
+            Ok(actor) => actor.row,
+            Err(FedError::Refused(why)) => return Err(FedError::Refused(why)),
+            // Nothing that answers for the handle: nothing to unfollow.
+            Err(e) => {
+                tracing::debug!(error = %e, %target, "unfollow: the handle did not resolve");
+                return Ok(false);
+            }
+        },
     };
     let actor = DbRemoteActor::new(row)?;
     let undo_id = activity_id(&data.urls, "undo");
