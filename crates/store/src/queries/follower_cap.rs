@@ -146,6 +146,12 @@ fn delivery_inbox(actor: &RemoteActor) -> &str {
     actor.shared_inbox.as_deref().unwrap_or(&actor.inbox)
 }
 
+/// `actor`'s site, from its host as it is now: a row written by an older
+/// binary during an upgrade may not have its `site` yet.
+fn site_of(actor: &RemoteActor) -> String {
+    deling_domain::site::site_of(&actor.domain)
+}
+
 /// Whether `actor_id` follows `agency_id` already.
 async fn follows(
     db: &impl ConnectionTrait,
@@ -174,7 +180,7 @@ async fn inbox_taken(
          JOIN follower f ON f.remote_actor_id = r.id AND f.agency_id = {} \
          WHERE r.site = {} AND COALESCE(r.shared_inbox, r.inbox) = {} LIMIT 1) AS t",
         p.push(agency_id),
-        p.push(actor.site.clone()),
+        p.push(site_of(actor)),
         p.push(delivery_inbox(actor).to_owned()),
     );
     Ok(count(db, p, sql).await? > 0)
@@ -200,7 +206,7 @@ async fn count_on_site(
          JOIN remote_actor r ON r.id = f.remote_actor_id \
          WHERE f.agency_id = {} AND r.site = {} LIMIT {}) AS t",
         p.push(agency_id),
-        p.push(actor.site.clone()),
+        p.push(site_of(actor)),
         p.push(i64::try_from(at_most).unwrap_or(i64::MAX)),
     );
     count(db, p, sql).await

@@ -322,11 +322,14 @@ impl Store {
     }
 
     /// The messages (one per agency) that carry ActivityPub id `ap_id`, as
-    /// (agency id, message id), for threading a reply to them.
+    /// (agency id, message id), for threading a reply to them. Not a held
+    /// one: a reply shown under it would show the staff what it answers
+    /// (or its text) before they let it through.
     pub async fn list_messages_by_ap_id(&self, ap_id: &str) -> Result<Vec<(i64, i64)>, StoreError> {
         Ok(message::Entity::find()
             .filter(message::Column::ApId.eq(ap_id))
             .filter(message::Column::DeletedAt.is_null())
+            .filter(message::Column::HeldAt.is_null())
             .all(self.reader())
             .await?
             .into_iter()

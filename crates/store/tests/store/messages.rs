@@ -347,6 +347,15 @@ both!(held_messages_wait_apart_until_released, |store| {
         .expect("get")
         .expect("one");
     assert!(m.held && m.content_html.contains("rettet"), "{m:?}");
+    // A reply to it is threaded under no held copy.
+    let held_id = "https://loud.example/notes/2";
+    assert!(
+        store
+            .list_messages_by_ap_id(held_id)
+            .await
+            .expect("thread")
+            .is_empty()
+    );
 
     // Released by oslo: listed, counted, answerable; bergen's copy waits.
     // Not another agency's, not one that is not held.
@@ -385,6 +394,10 @@ both!(held_messages_wait_apart_until_released, |store| {
         vec![oslo_held, open.id]
     );
     assert_eq!(store.count_messages_upto(oslo.id, 10).await.expect("n"), 2);
+    assert_eq!(
+        store.list_messages_by_ap_id(held_id).await.expect("thread"),
+        vec![(oslo.id, oslo_held)]
+    );
     assert!(
         store
             .list_held_messages(oslo.id, None, 10)

@@ -225,14 +225,14 @@ fn message_audit(
     action: &str,
     m: &deling_store::queries::message::Message,
 ) -> Audit {
-    let author = m.author.as_ref().map(|a| a.ap_id.clone());
+    // Not who wrote it: instance administrators read the whole audit log,
+    // and who writes to an agency privately is its staff's to know.
     Audit::new(
         Some(staff.id),
         &staff.username,
         action,
         &format!("{}/messages/{}", agency.slug, m.id),
     )
-    .with("author", author)
     .for_agency(agency.id)
 }
 
