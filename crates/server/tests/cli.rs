@@ -1271,6 +1271,26 @@ fn control_characters_in_arguments_are_refused_and_nothing_is_stored() {
     assert!(!list.stdout.contains("spam"), "{list:?}");
 }
 
+/// An empty CSV file imports nothing and is refused, as the API refuses
+/// one; a file with a block imports it.
+#[test]
+fn policy_import_refuses_an_empty_file() {
+    let sandbox = Sandbox::new();
+    let empty = sandbox.dir.path().join("empty.csv");
+    std::fs::write(&empty, "\n  \n").unwrap();
+    let run = sandbox.fails(
+        &["admin", "policy", "import", empty.to_str().unwrap()],
+        None,
+    );
+    assert!(run.stderr.contains("the file is empty"), "{run:?}");
+    let blocks = sandbox.dir.path().join("blocks.csv");
+    std::fs::write(&blocks, "spam.example,suspend\n").unwrap();
+    let run = sandbox.ok(&["admin", "policy", "import", blocks.to_str().unwrap()]);
+    assert!(run.stdout.contains("imported 1"), "{run:?}");
+    let list = sandbox.ok(&["admin", "policy", "list"]);
+    assert!(list.stdout.contains("spam.example"), "{list:?}");
+}
+
 #[tokio::test]
 async fn rotate_key_for_an_agency_and_the_instance_actor() {
     let sb = Sandbox::new();

@@ -57,6 +57,11 @@ pub async fn run(store: &Store, cmd: PolicyCommand, own_domain: &str) -> anyhow:
         PolicyCommand::Import { file } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;
+            // As the API refuses it: an empty file imports nothing, and
+            // must not leave an audit entry saying it did.
+            if text.trim().is_empty() {
+                return Err(anyhow!("{}: the file is empty", file.display()));
+            }
             let blocks =
                 parse_mastodon_csv(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
             let n = policy
