@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use deling_domain::audience::Visibility;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Expr,
+    QueryOrder, QuerySelect, UpdateMany, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -345,19 +345,7 @@ impl Store {
         ap_id: &str,
         remote_actor_id: i64,
     ) -> Result<bool, StoreError> {
-        let res = message::Entity::update_many()
-            .col_expr(message::Column::DeletedAt, Expr::value(Some(now())))
-            .col_expr(message::Column::ContentHtml, Expr::value(String::new()))
-            .col_expr(
-                message::Column::Summary,
-                Expr::value(Option::<String>::None),
-            )
-            .filter(message::Column::ApId.eq(ap_id))
-            .filter(message::Column::AuthorRemoteActorId.eq(remote_actor_id))
-            .filter(message::Column::DeletedAt.is_null())
-            .exec(self.db())
-            .await?;
-        Ok(res.rows_affected > 0)
+        erase_remote_message_in(self.db(), ap_id, remote_actor_id).await
     }
 
     /// An agency's messages that are not held, newest first, `limit` of
@@ -430,25 +418,19 @@ impl Store {
         id: i64,
         audit: &Audit,
     ) -> Result<bool, StoreError> {
-        let txn = self.begin().await?;
-        let released = message::Entity::update_many()
-            .col_expr(
-                message::Column::HeldAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .filter(message::Column::Id.eq(id))
-            .filter(message::Column::AgencyId.eq(agency_id))
-            .filter(message::Column::DeletedAt.is_null())
-            .filter(message::Column::HeldAt.is_not_null())
-            .exec(&txn)
-            .await?
-            .rows_affected
-            > 0;
-        if released {
-            write_audit(&txn, audit).await?;
-        }
-        txn.commit().await?;
-        Ok(released)
+        self.update_audited(
+            message::Entity::update_many()
+                .col_expr(
+                    message::Column::HeldAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(message::Column::Id.eq(id))
+                .filter(message::Column::AgencyId.eq(agency_id))
+                .filter(message::Column::DeletedAt.is_null())
+                .filter(message::Column::HeldAt.is_not_null()),
+            audit,
+        )
+        .await
     }
 
     /// Deletes `agency_id`'s copy of the received message `id` (held or
@@ -463,27 +445,30 @@ impl Store {
         id: i64,
         audit: &Audit,
     ) -> Result<bool, StoreError> {
+        self.update_audited(
+            erased()
+                .filter(message::Column::Id.eq(id))
+                .filter(message::Column::AgencyId.eq(agency_id))
+                .filter(message::Column::AuthorRemoteActorId.is_not_null()),
+            audit,
+        )
+        .await
+    }
+
+    /// Runs `update` and, if it changed a row, writes `audit`, in one
+    /// transaction; whether it changed one.
+    async fn update_audited(
+        &self,
+        update: UpdateMany<message::Entity>,
+        audit: &Audit,
+    ) -> Result<bool, StoreError> {
         let txn = self.begin().await?;
-        let deleted = message::Entity::update_many()
-            .col_expr(message::Column::DeletedAt, Expr::value(Some(now())))
-            .col_expr(message::Column::ContentHtml, Expr::value(String::new()))
-            .col_expr(
-                message::Column::Summary,
-                Expr::value(Option::<String>::None),
-            )
-            .filter(message::Column::Id.eq(id))
-            .filter(message::Column::AgencyId.eq(agency_id))
-            .filter(message::Column::AuthorRemoteActorId.is_not_null())
-            .filter(message::Column::DeletedAt.is_null())
-            .exec(&txn)
-            .await?
-            .rows_affected
-            > 0;
-        if deleted {
+        let changed = update.exec(&txn).await?.rows_affected > 0;
+        if changed {
             write_audit(&txn, audit).await?;
         }
         txn.commit().await?;
-        Ok(deleted)
+        Ok(changed)
     }
 
     /// Stores an agency's answer to one of its messages and, in the same
@@ -628,4 +613,31 @@ pub(crate) async fn narrow_remote_message_in(
         }
     }
     Ok(narrowed)
+}
+
+/// [`Store::delete_remote_message`] on `db` (a transaction of a caller's).
+pub(crate) async fn erase_remote_message_in(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+    author: i64,
+) -> Result<bool, StoreError> {
+    let res = erased()
+        .filter(message::Column::ApId.eq(ap_id))
+        .filter(message::Column::AuthorRemoteActorId.eq(author))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// Messages not deleted yet, made deleted: the text and content warning
+/// erased, the row kept (so a late Create or Update cannot bring it back).
+fn erased() -> UpdateMany<message::Entity> {
+    message::Entity::update_many()
+        .col_expr(message::Column::DeletedAt, Expr::value(Some(now())))
+        .col_expr(message::Column::ContentHtml, Expr::value(String::new()))
+        .col_expr(
+            message::Column::Summary,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(message::Column::DeletedAt.is_null())
 }

@@ -44,23 +44,7 @@ impl Store {
         let txn = self.begin().await?;
         lock_object(&txn, ap_id).await?;
         mark_private_in(&txn, ap_id, author).await?;
-        let comment = tombstone_comments()
-            .filter(comment::Column::ApId.eq(ap_id))
-            .filter(comment::Column::AuthorRemoteActorId.eq(author))
-            .exec(&txn)
-            .await?
-            .rows_affected
-            > 0;
-        let items: Vec<i64> = item::Entity::find()
-            .select_only()
-            .column(item::Column::Id)
-            .filter(item::Column::ApId.eq(ap_id))
-            .filter(item::Column::RemoteActorId.eq(author))
-            .filter(item::Column::DeletedAt.is_null())
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        let item = !items.is_empty() && erase_items(&txn, ItemSet::Ids(&items)).await? > 0;
+        let (comment, item) = take_down_public_copies(&txn, ap_id, author).await?;
         let messages = narrow_remote_message_in(&txn, ap_id, author, visibility).await?;
         txn.commit().await?;
         Ok(Narrowed {
@@ -118,6 +102,34 @@ pub(crate) async fn mark_private_in(
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Takes down `author`'s public copies of `ap_id` on `db` (a transaction
+/// of a caller's): its comment deleted, its catalogued item withdrawn.
+/// Returns whether there was each.
+pub(crate) async fn take_down_public_copies(
+    db: &impl ConnectionTrait,
+    ap_id: &str,
+    author: i64,
+) -> Result<(bool, bool), StoreError> {
+    let comment = tombstone_comments()
+        .filter(comment::Column::ApId.eq(ap_id))
+        .filter(comment::Column::AuthorRemoteActorId.eq(author))
+        .exec(db)
+        .await?
+        .rows_affected
+        > 0;
+    let items: Vec<i64> = item::Entity::find()
+        .select_only()
+        .column(item::Column::Id)
+        .filter(item::Column::ApId.eq(ap_id))
+        .filter(item::Column::RemoteActorId.eq(author))
+        .filter(item::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let item = !items.is_empty() && erase_items(db, ItemSet::Ids(&items)).await? > 0;
+    Ok((comment, item))
 }
 
 /// On PostgreSQL, takes a lock on the object id `ap_id` until the end of

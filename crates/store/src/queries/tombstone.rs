@@ -6,19 +6,15 @@
 
 use crate::{
     Store, StoreError,
-    entities::{comment, item, message, tombstone},
+    entities::tombstone,
     queries::{
-        comment::tombstone_comments,
-        item::{ItemSet, erase_items},
-        private_object::lock_object,
+        message::erase_remote_message_in,
+        private_object::{lock_object, take_down_public_copies},
     },
     records::now,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// What [`Store::delete_remote_object`] took away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,37 +43,8 @@ impl Store {
     ) -> Result<Deleted, StoreError> {
         let txn = self.begin().await?;
         lock_object(&txn, ap_id).await?;
-        let message = message::Entity::update_many()
-            .col_expr(message::Column::DeletedAt, Expr::value(Some(now())))
-            .col_expr(message::Column::ContentHtml, Expr::value(String::new()))
-            .col_expr(
-                message::Column::Summary,
-                Expr::value(Option::<String>::None),
-            )
-            .filter(message::Column::ApId.eq(ap_id))
-            .filter(message::Column::AuthorRemoteActorId.eq(author))
-            .filter(message::Column::DeletedAt.is_null())
-            .exec(&txn)
-            .await?
-            .rows_affected
-            > 0;
-        let comment = tombstone_comments()
-            .filter(comment::Column::ApId.eq(ap_id))
-            .filter(comment::Column::AuthorRemoteActorId.eq(author))
-            .exec(&txn)
-            .await?
-            .rows_affected
-            > 0;
-        let items: Vec<i64> = item::Entity::find()
-            .select_only()
-            .column(item::Column::Id)
-            .filter(item::Column::ApId.eq(ap_id))
-            .filter(item::Column::RemoteActorId.eq(author))
-            .filter(item::Column::DeletedAt.is_null())
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        let item = !items.is_empty() && erase_items(&txn, ItemSet::Ids(&items)).await? > 0;
+        let message = erase_remote_message_in(&txn, ap_id, author).await?;
+        let (comment, item) = take_down_public_copies(&txn, ap_id, author).await?;
         tombstone::Entity::insert(tombstone::ActiveModel {
             ap_id: Set(ap_id.to_owned()),
             remote_actor_id: Set(author),
