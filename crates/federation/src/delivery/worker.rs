@@ -123,7 +123,8 @@ impl Worker {
     /// that could race them have long been given up), finished deliveries
     /// and processed events after a week, processed inbox activities after
     /// a day (their signatures expired long before), marks of objects sent
-    /// privately after 30 days (peers give up retrying within days).
+    /// privately after 30 days (peers give up retrying within days); and
+    /// gives actors stored without a site theirs.
     async fn prune(&self) -> Result<(), FedError> {
         let data = self.config.to_request_data();
         let week = Utc::now() - ChronoDuration::days(7);
@@ -138,6 +139,9 @@ impl Worker {
         data.store
             .delete_private_marks_before(Utc::now() - ChronoDuration::days(30))
             .await?;
+        // Actors an older binary stored during the upgrade that made
+        // sites; a few hosts an hour, usually none.
+        data.store.fill_missing_sites(1_000).await?;
         Ok(())
     }
 

@@ -5,7 +5,11 @@ use crate::{
     entities::remote_actor,
     records::{RemoteActor, now},
 };
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::{Expr, OnConflict},
+};
 
 /// What we keep of a remote actor document.
 #[derive(Debug, Clone)]
@@ -90,6 +94,33 @@ impl Store {
         self.get_remote_actor_by_ap_id(&ap_id)
             .await?
             .ok_or(StoreError::NotFound("remote actor"))
+    }
+
+    /// Gives up to `limit` hosts whose actors have no site yet (stored by
+    /// an older binary while the migration that made the column ran)
+    /// their site; returns how many hosts it did.
+    pub async fn fill_missing_sites(&self, limit: u64) -> Result<u64, StoreError> {
+        let hosts: Vec<String> = remote_actor::Entity::find()
+            .select_only()
+            .column(remote_actor::Column::Domain)
+            .distinct()
+            .filter(remote_actor::Column::Site.eq(""))
+            .limit(limit)
+            .into_tuple()
+            .all(self.reader())
+            .await?;
+        for host in &hosts {
+            remote_actor::Entity::update_many()
+                .col_expr(
+                    remote_actor::Column::Site,
+                    Expr::value(deling_domain::site::site_of(host)),
+                )
+                .filter(remote_actor::Column::Domain.eq(host.as_str()))
+                .filter(remote_actor::Column::Site.eq(""))
+                .exec(self.db())
+                .await?;
+        }
+        Ok(hosts.len() as u64)
     }
 
     /// Reads a remote actor by its ActivityPub id.

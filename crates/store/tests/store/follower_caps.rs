@@ -177,3 +177,26 @@ both!(a_sites_host_names_share_its_caps, |store| {
         );
     }
 });
+
+both_fresh!(actors_stored_without_a_site_get_theirs, |store, url| {
+    use sea_orm::{ConnectionTrait, Database};
+    store.migrate().await.expect("migrate");
+    let a = actor(&store, "a1.evil.example", "x", false).await;
+    let b = actor(&store, "social.example", "y", true).await;
+    assert_eq!(store.fill_missing_sites(10).await.expect("fill"), 0);
+    // As an older binary stores them while the migration runs.
+    let db = Database::connect(&url).await.expect("connect");
+    db.execute_unprepared("UPDATE remote_actor SET site = ''")
+        .await
+        .expect("clear");
+    db.close().await.expect("close");
+    assert_eq!(store.fill_missing_sites(1).await.expect("fill"), 1);
+    assert_eq!(store.fill_missing_sites(10).await.expect("fill"), 1);
+    assert_eq!(store.fill_missing_sites(10).await.expect("fill"), 0);
+    let a = store.get_remote_actor(a.id).await.expect("a").expect("a");
+    let b = store.get_remote_actor(b.id).await.expect("b").expect("b");
+    assert_eq!(
+        (a.site.as_str(), b.site.as_str()),
+        ("evil.example", "social.example")
+    );
+});
