@@ -217,21 +217,16 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The audit entry of `action` on `agency`'s message `m`, filed under the
-/// agency for its admins to read.
-fn message_audit(
-    staff: &Staff,
-    agency: &Agency,
-    action: &str,
-    m: &deling_store::queries::message::Message,
-) -> Audit {
-    // Not who wrote it: instance administrators read the whole audit log,
-    // and who writes to an agency privately is its staff's to know.
+/// The audit entry of `action` on `agency`'s message `id`, filed under
+/// the agency for its admins to read. Not who wrote it: instance
+/// administrators read the whole audit log, and who writes to an agency
+/// privately is its staff's to know.
+fn message_audit(staff: &Staff, agency: &Agency, action: &str, id: i64) -> Audit {
     Audit::new(
         Some(staff.id),
         &staff.username,
         action,
-        &format!("{}/messages/{}", agency.slug, m.id),
+        &format!("{}/messages/{id}", agency.slug),
     )
     .for_agency(agency.id)
 }
@@ -252,7 +247,7 @@ pub(crate) async fn release_message(
     if !m.held {
         return Err(ApiError::Conflict(format!("message {id} is not held")));
     }
-    let audit = message_audit(staff, &agency, "message.release", &m);
+    let audit = message_audit(staff, &agency, "message.release", id);
     if !state
         .store
         .release_message_audited(agency.id, id, &audit)
@@ -282,7 +277,7 @@ pub(crate) async fn delete_message(
             "message {id} is the agency's own answer, which its recipients hold already"
         )));
     }
-    let audit = message_audit(staff, &agency, "message.delete", &m);
+    let audit = message_audit(staff, &agency, "message.delete", id);
     if !state
         .store
         .delete_message_audited(agency.id, id, &audit)
